@@ -1,0 +1,82 @@
+"""The domain model: SQLModel tables and their enumerated codes."""
+
+from .base import utcnow
+from .catalog import Stage, TaxonomyTerm
+from .enums import (
+    Approval,
+    CommissionType,
+    EmailStatus,
+    ImportKind,
+    ImportStatus,
+    LeadDirection,
+    LeadSource,
+    LeadStatus,
+    LedgerKind,
+    LedgerStatus,
+    OrgKind,
+    Outcome,
+    PartnershipStatus,
+    PayoutKind,
+    PayoutStatus,
+    Pipeline,
+    RecipientStatus,
+    Role,
+    TermKind,
+)
+from .identity import (
+    AuthSession,
+    AuthTicket,
+    Membership,
+    Organization,
+    OrgSettings,
+    User,
+    UserInvite,
+)
+from .ledger import LedgerEntry, LedgerTransaction, PayoutRequest
+from .network import Partnership
+from .pipeline import Deal, DealProduct, Lead, LeadRecipient
+from .records import ActivityEvent, ImportBatch, Notification, OutboundEmail
+
+__all__ = [
+    "ActivityEvent",
+    "Approval",
+    "AuthSession",
+    "AuthTicket",
+    "CommissionType",
+    "Deal",
+    "DealProduct",
+    "EmailStatus",
+    "ImportBatch",
+    "ImportKind",
+    "ImportStatus",
+    "Lead",
+    "LeadDirection",
+    "LeadRecipient",
+    "LeadSource",
+    "LeadStatus",
+    "LedgerEntry",
+    "LedgerKind",
+    "LedgerStatus",
+    "LedgerTransaction",
+    "Membership",
+    "Notification",
+    "OrgKind",
+    "OrgSettings",
+    "Organization",
+    "OutboundEmail",
+    "Outcome",
+    "Partnership",
+    "PartnershipStatus",
+    "PayoutKind",
+    "PayoutRequest",
+    "PayoutStatus",
+    "Pipeline",
+    "RecipientStatus",
+    "Role",
+    "Stage",
+    "TaxonomyTerm",
+    "TermKind",
+    "User",
+    "UserInvite",
+    "utcnow",
+]

@@ -1,0 +1,110 @@
+"""Organizations, people, and how they sign in."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from .base import code, created_at, fk, money
+from .enums import Role
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organizations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    kind: str = code(index=True)  # OrgKind
+    created_at: datetime = created_at()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)  # stored lower-case
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    is_active: bool = True
+    created_at: datetime = created_at()
+    last_login_at: datetime | None = None
+
+
+class Membership(SQLModel, table=True):
+    """A user's place in an organization; the role decides what they see and do."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("user_id", "org_id", name="uq_memberships_user_org"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = fk("users.id")
+    org_id: int = fk("organizations.id")
+    role: str = code(Role.MEMBER)
+    is_active: bool = True
+    created_at: datetime = created_at()
+    deactivated_at: datetime | None = None
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored."""
+
+    __tablename__ = "auth_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = fk("users.id")
+    org_id: int = fk("organizations.id")
+    created_at: datetime = created_at()
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    user_agent: str = Field(default="", max_length=300)
+    ip: str = Field(default="", max_length=64)
+
+
+class AuthTicket(SQLModel, table=True):
+    """A single-use, short-lived proof of a successful sign-in, exchanged for the cookie."""
+
+    __tablename__ = "auth_tickets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = fk("users.id")
+    org_id: int = fk("organizations.id")
+    redirect_to: str = Field(default="/", max_length=500)
+    created_at: datetime = created_at()
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class UserInvite(SQLModel, table=True):
+    """An admin's invitation of a colleague into the organization."""
+
+    __tablename__ = "user_invites"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = fk("organizations.id")
+    email: str = Field(max_length=254, index=True)
+    role: str = code(Role.MEMBER)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    invited_by_id: int = fk("users.id", index=False)
+    created_at: datetime = created_at()
+    expires_at: datetime
+    accepted_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class OrgSettings(SQLModel, table=True):
+    """A provider's program rules (consultant orgs keep the defaults)."""
+
+    __tablename__ = "org_settings"
+
+    org_id: int = Field(foreign_key="organizations.id", primary_key=True)
+    protection_days: int = 90
+    lead_accept_hours: int = 72
+    default_commission_pct: Decimal = money(Decimal("10"))
+    referral_credit_amount: Decimal = money(Decimal("0"))
+    payout_threshold: Decimal = money(Decimal("100"))
+    currency: str = Field(default="USD", max_length=3)
+    auto_apply_credits: bool = False
+    last_import_mapping: dict | None = Field(default=None, sa_type=sa.JSON)

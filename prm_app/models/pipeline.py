@@ -1,0 +1,120 @@
+"""Leads (both directions), their per-recipient decisions, and deals."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from .base import code, created_at, fk, money
+from .enums import Approval, LeadSource, LeadStatus, Outcome, RecipientStatus
+
+
+class Lead(SQLModel, table=True):
+    """A prospect sent by one organization to one or more others.
+
+    direction partner_to_provider: a consultant's lead (deal registration);
+    direction provider_to_partner: a provider's referral (lead distribution).
+    """
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        sa.Index("ix_leads_origin_org_status_created", "origin_org_id", "status", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    direction: str = code()  # LeadDirection
+    origin_org_id: int = fk("organizations.id", index=False)
+    owner_id: int = fk("users.id")
+    created_by_id: int = fk("users.id", index=False)
+    status: str = code(LeadStatus.DRAFT)
+    source: str = code(LeadSource.FORM)
+    import_batch_id: int | None = fk("import_batches.id", nullable=True)
+
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    email: str = Field(max_length=254)
+    company: str = Field(max_length=200)
+    phone: str = Field(default="", max_length=50)
+    title: str = Field(default="", max_length=150)
+    notes: str = Field(default="", max_length=5000)
+    # Normalized keys for registration-conflict checks.
+    company_norm: str = Field(default="", max_length=200, index=True)
+    email_domain: str = Field(default="", max_length=254, index=True)
+
+    created_at: datetime = created_at()
+    submitted_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class LeadRecipient(SQLModel, table=True):
+    """One receiving organization's independent decision on a lead."""
+
+    __tablename__ = "lead_recipients"
+    __table_args__ = (
+        sa.UniqueConstraint("lead_id", "org_id", name="uq_lead_recipients_lead_org"),
+        sa.Index("ix_lead_recipients_org_status_created", "org_id", "status", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = fk("leads.id", ondelete="CASCADE")
+    org_id: int = fk("organizations.id", index=False)
+    status: str = code(RecipientStatus.PENDING)
+    reason: str = Field(default="", max_length=1000)
+    stage_id: int | None = fk("stages.id", nullable=True, index=False)
+    owner_id: int | None = fk("users.id", nullable=True)
+    deadline_at: datetime | None = None
+    opened_at: datetime | None = None
+    responded_at: datetime | None = None
+    converted_at: datetime | None = None
+    created_at: datetime = created_at()
+    updated_at: datetime | None = None
+
+
+class Deal(SQLModel, table=True):
+    """A registered opportunity between a provider and a partner, worked through deal stages."""
+
+    __tablename__ = "deals"
+    __table_args__ = (
+        sa.Index("ix_deals_provider_outcome_stage", "provider_org_id", "outcome", "stage_id"),
+        sa.Index("ix_deals_partner_outcome", "partner_org_id", "outcome"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_org_id: int = fk("organizations.id", index=False)
+    partner_org_id: int = fk("organizations.id", index=False)
+    source_recipient_id: int | None = fk("lead_recipients.id", nullable=True)
+    registered_by_id: int = fk("users.id", index=False)
+
+    name: str = Field(max_length=200)
+    company: str = Field(max_length=200)
+    company_norm: str = Field(default="", max_length=200, index=True)
+    email_domain: str = Field(default="", max_length=254, index=True)
+    contact_name: str = Field(default="", max_length=200)
+    contact_email: str = Field(default="", max_length=254)
+    amount: Decimal = money()
+    currency: str = Field(default="USD", max_length=3)
+    close_date: date | None = None
+
+    stage_id: int | None = fk("stages.id", nullable=True, index=False)
+    approval: str = code(Approval.PENDING)
+    outcome: str = code(Outcome.OPEN)
+    lost_reason: str = Field(default="", max_length=1000)
+    provider_owner_id: int | None = fk("users.id", nullable=True, index=False)
+    partner_owner_id: int | None = fk("users.id", nullable=True, index=False)
+    approved_at: datetime | None = None
+    protected_until: datetime | None = None
+    closed_at: datetime | None = None
+    version: int = 1  # optimistic locking
+
+    created_at: datetime = created_at()
+    updated_at: datetime | None = None
+
+
+class DealProduct(SQLModel, table=True):
+    """A provider product named on a deal."""
+
+    __tablename__ = "deal_products"
+
+    deal_id: int = Field(foreign_key="deals.id", primary_key=True, ondelete="CASCADE")
+    product_id: int = Field(foreign_key="taxonomy_terms.id", primary_key=True)

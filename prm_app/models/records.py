@@ -1,0 +1,79 @@
+"""What happened: activity events, notifications, outgoing email and import batches."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from .base import code, created_at, fk
+from .enums import EmailStatus, ImportStatus
+
+
+class ActivityEvent(SQLModel, table=True):
+    """One change to one record: the timeline and the audit trail."""
+
+    __tablename__ = "activity_events"
+    __table_args__ = (sa.Index("ix_activity_events_entity", "entity_type", "entity_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = fk("organizations.id")  # the organization whose audit trail holds it
+    actor_id: int | None = fk("users.id", nullable=True, index=False)
+    entity_type: str = code()
+    entity_id: int
+    action: str = Field(max_length=64)
+    before: dict | None = Field(default=None, sa_type=sa.JSON)
+    after: dict | None = Field(default=None, sa_type=sa.JSON)
+    created_at: datetime = created_at()
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = fk("users.id", index=False)
+    org_id: int = fk("organizations.id", index=False)
+    kind: str = code()
+    text: str = Field(max_length=500)
+    link: str = Field(default="", max_length=300)
+    read_at: datetime | None = None
+    created_at: datetime = created_at()
+
+
+class OutboundEmail(SQLModel, table=True):
+    """The outbox: written in the user's transaction, sent later by the mail worker."""
+
+    __tablename__ = "outbound_emails"
+    __table_args__ = (sa.Index("ix_outbound_emails_status_next", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body: str = Field(sa_type=sa.Text)
+    status: str = code(EmailStatus.QUEUED)
+    attempts: int = 0
+    next_attempt_at: datetime = created_at()
+    last_error: str = Field(default="", max_length=1000)
+    created_at: datetime = created_at()
+    sent_at: datetime | None = None
+
+
+class ImportBatch(SQLModel, table=True):
+    """One CSV import: its counts, its error report, and whether it was undone."""
+
+    __tablename__ = "import_batches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = fk("organizations.id")
+    created_by_id: int = fk("users.id", index=False)
+    kind: str = code()  # ImportKind
+    file_name: str = Field(max_length=255)
+    rows_total: int = 0
+    rows_imported: int = 0
+    rows_failed: int = 0
+    mapping: dict | None = Field(default=None, sa_type=sa.JSON)
+    error_report: str = Field(default="", sa_type=sa.Text)
+    status: str = code(ImportStatus.VALIDATED)
+    created_at: datetime = created_at()
+    finished_at: datetime | None = None
+    undone_at: datetime | None = None

@@ -1,0 +1,45 @@
+"""/join?token=...: a colleague accepts an admin's invitation."""
+
+import reflex as rx
+
+from .. import routes
+from ..components.forms import card_form, form_error, labeled_input
+from ..state.auth import AuthState
+
+
+def page() -> rx.Component:
+    return card_form(
+        "Join your team",
+        rx.cond(
+            AuthState.invite_org != "",
+            f"{AuthState.invite_org} invites {AuthState.invite_email} as {AuthState.invite_role}.",
+            "Open the invitation link you were sent.",
+        ),
+        rx.cond(
+            AuthState.invite_org != "",
+            rx.form(
+                rx.vstack(
+                    labeled_input("Your name", "name", autocomplete="name"),
+                    labeled_input(
+                        "Password (at least 10 characters)",
+                        "password",
+                        type="password",
+                        autocomplete="new-password",
+                    ),
+                    labeled_input(
+                        "Password again",
+                        "password_again",
+                        type="password",
+                        autocomplete="new-password",
+                    ),
+                    form_error(AuthState.error),
+                    rx.button("Join", type="submit", width="100%", size="3"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=AuthState.accept_invite,
+                width="100%",
+            ),
+            rx.vstack(form_error(AuthState.error), rx.link("Go to sign in", href=routes.LOGIN)),
+        ),
+    )

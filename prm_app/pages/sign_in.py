@@ -1,0 +1,33 @@
+"""/login"""
+
+import reflex as rx
+
+from .. import routes
+from ..components.forms import card_form, form_error, labeled_input
+from ..state.auth import AuthState
+
+
+def page() -> rx.Component:
+    return card_form(
+        "Sign in",
+        "Partner Relationship Management for providers and their consultants.",
+        rx.form(
+            rx.vstack(
+                labeled_input("Email", "email", type="email", autocomplete="username"),
+                labeled_input(
+                    "Password", "password", type="password", autocomplete="current-password"
+                ),
+                form_error(AuthState.error),
+                rx.button("Sign in", type="submit", width="100%", size="3"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=AuthState.sign_in,
+            width="100%",
+        ),
+        rx.text(
+            "New here? ",
+            rx.link("Create an organization", href=routes.SIGNUP),
+            size="2",
+        ),
+    )

@@ -1,0 +1,74 @@
+"""/signup: a new provider or consultant organization and its first admin."""
+
+import reflex as rx
+
+from .. import routes
+from ..components.forms import card_form, form_error, labeled_input
+from ..state.auth import AuthState
+
+
+def _kind_option(value: str, label: str, hint: str) -> rx.Component:
+    return rx.el.label(
+        rx.hstack(
+            rx.el.input(type="radio", name="kind", value=value, id=f"kind-{value}", required=True),
+            rx.vstack(
+                rx.text(label, weight="medium", size="2"),
+                rx.text(hint, size="1", color_scheme="gray"),
+                spacing="0",
+            ),
+            align="start",
+        ),
+        html_for=f"kind-{value}",
+        padding="0.75rem",
+        border=f"1px solid {rx.color('gray', 6)}",
+        border_radius="0.5rem",
+        width="100%",
+        cursor="pointer",
+    )
+
+
+def page() -> rx.Component:
+    return card_form(
+        "Create your organization",
+        "You become its administrator and can invite colleagues afterwards.",
+        rx.form(
+            rx.vstack(
+                rx.el.fieldset(
+                    rx.el.legend("Your organization is", font_size="0.875rem", font_weight="500"),
+                    rx.vstack(
+                        _kind_option(
+                            "provider",
+                            "A software provider",
+                            "You recruit partners, send referrals and approve deals.",
+                        ),
+                        _kind_option(
+                            "consultant",
+                            "A consultant firm",
+                            "You resell or implement providers' software and submit leads.",
+                        ),
+                        width="100%",
+                    ),
+                    border="none",
+                    padding="0",
+                    margin="0",
+                    width="100%",
+                ),
+                labeled_input("Organization name", "org_name", autocomplete="organization"),
+                labeled_input("Your name", "name", autocomplete="name"),
+                labeled_input("Email", "email", type="email", autocomplete="email"),
+                labeled_input(
+                    "Password (at least 10 characters)",
+                    "password",
+                    type="password",
+                    autocomplete="new-password",
+                ),
+                form_error(AuthState.error),
+                rx.button("Create organization", type="submit", width="100%", size="3"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=AuthState.sign_up,
+            width="100%",
+        ),
+        rx.text("Already have an account? ", rx.link("Sign in", href=routes.LOGIN), size="2"),
+    )

@@ -1,0 +1,39 @@
+"""Route constants and URL builders."""
+
+INDEX = "/"
+LOGIN = "/login"
+SIGNUP = "/signup"
+JOIN = "/join"
+TEAM = "/team"
+
+
+class Consultant:
+    LEADS = "/c/leads"
+    REFERRALS = "/c/referrals"
+    PROVIDERS = "/c/providers"
+    DEALS = "/c/deals"
+    SETTINGS = "/c/settings"
+    HOME = LEADS
+
+
+class Provider:
+    PARTNERS = "/p/partners"
+    LEADS = "/p/leads"
+    REFERRALS = "/p/referrals"
+    DEALS = "/p/deals"
+    SETTINGS = "/p/settings"
+    HOME = PARTNERS
+
+
+# HTTP routes served by the backend (see http_api.py).
+AUTH_SESSION = "/auth/session"
+AUTH_SIGNOUT = "/auth/signout"
+
+
+def home_for(org_kind: str) -> str:
+    """Where a signed-in user of this kind of organization lands."""
+    return Provider.HOME if org_kind == "provider" else Consultant.HOME
+
+
+def join_link(origin: str, token: str) -> str:
+    return f"{origin}{JOIN}?token={token}"

@@ -1,0 +1,128 @@
+"""Sign-in, sign-up, joining by invitation, and sign-out."""
+
+import json
+from urllib.parse import quote
+
+import reflex as rx
+from reflex.config import get_config
+
+from .. import routes
+from ..services import auth, team
+from ..services.actor import Actor
+from ..services.db import session_scope
+from ..services.errors import DomainError, Invalid, NotAuthenticated
+from .base import AppState
+
+
+def form_value(form: object, name: str) -> object:
+    """One field of a submitted form; a client may send anything, so nothing is assumed."""
+    return form.get(name) if isinstance(form, dict) else None
+
+
+class AuthState(AppState):
+    """The anonymous entry points: every handler validates its input before anything else."""
+
+    error: str = ""
+    field: str = ""  # the form field the error belongs to
+    invite_org: str = ""
+    invite_email: str = ""
+    invite_role: str = ""
+
+    def _fail(self, error: DomainError) -> None:
+        self.error = str(error)
+        self.field = getattr(error, "field", None) or ""
+
+    def _start_session(self, session, actor: Actor) -> rx.event.EventSpec:
+        """Hand the browser a one-minute ticket that the backend swaps for the HttpOnly cookie.
+
+        A full page load (not client-side routing) follows, so the new websocket handshake
+        carries the new cookie.
+        """
+        home = self._frontend_origin() + routes.home_for(actor.org_kind)
+        ticket = auth.issue_ticket(session, actor=actor, redirect_to=home)
+        url = f"{get_config().api_url}{routes.AUTH_SESSION}?ticket={ticket}"
+        return rx.call_script(f"window.location.assign({json.dumps(url)})")
+
+    @rx.event
+    def load_login(self):
+        """on_load of the sign-in and sign-up pages: a signed-in user goes to their portal."""
+        self.error = self.field = ""
+        actor = self._actor()
+        if actor is not None:
+            return rx.redirect(routes.home_for(actor.org_kind), replace=True)
+        return None
+
+    @rx.event
+    def sign_in(self, form: dict):
+        self.error = self.field = ""
+        try:
+            with session_scope() as session:
+                actor = auth.authenticate(
+                    session, email=form_value(form, "email"), password=form_value(form, "password")
+                )
+                return self._start_session(session, actor)
+        except DomainError as error:
+            self._fail(error)
+        return None
+
+    @rx.event
+    def sign_up(self, form: dict):
+        self.error = self.field = ""
+        try:
+            with session_scope() as session:
+                actor = auth.sign_up(
+                    session,
+                    org_name=form_value(form, "org_name"),
+                    org_kind=form_value(form, "kind"),
+                    name=form_value(form, "name"),
+                    email=form_value(form, "email"),
+                    password=form_value(form, "password"),
+                )
+                return self._start_session(session, actor)
+        except DomainError as error:
+            self._fail(error)
+        return None
+
+    def _invite_token(self) -> str:
+        return self.router.url.query_parameters.get("token", "")
+
+    @rx.event
+    def load_invite(self):
+        """on_load of /join: show which organization invites whom."""
+        self.error = self.field = ""
+        self.invite_org = self.invite_email = self.invite_role = ""
+        try:
+            with session_scope() as session:
+                self.invite_org, self.invite_email, self.invite_role = team.describe_invite(
+                    session, token=self._invite_token()
+                )
+        except NotAuthenticated as error:
+            self._fail(error)
+
+    @rx.event
+    def accept_invite(self, form: dict):
+        self.error = self.field = ""
+        try:
+            if form_value(form, "password") != form_value(form, "password_again"):
+                raise Invalid("The two passwords differ.", field="password_again")
+            with session_scope() as session:
+                actor = team.accept_invite(
+                    session,
+                    token=self._invite_token(),
+                    name=form_value(form, "name"),
+                    password=form_value(form, "password"),
+                )
+                return self._start_session(session, actor)
+        except DomainError as error:
+            self._fail(error)
+        return None
+
+    @rx.event
+    def sign_out(self):
+        """Revoke this browser's session, forget the tab's state, and clear the cookie."""
+        with session_scope() as session:
+            auth.sign_out(session, token=self._token())
+        origin = self._frontend_origin()
+        self.reset()
+        url = f"{get_config().api_url}{routes.AUTH_SIGNOUT}?next={quote(origin + routes.LOGIN)}"
+        return rx.call_script(f"window.location.assign({json.dumps(url)})")

@@ -1,0 +1,124 @@
+"""The base of every feature state: who is calling, re-verified on every event."""
+
+from http.cookies import CookieError, SimpleCookie
+
+import reflex as rx
+from reflex.config import get_config
+from reflex.middleware import Middleware
+
+from .. import routes
+from ..models import OrgKind
+from ..services import auth
+from ..services.actor import Actor
+from ..services.db import session_scope
+from ..services.errors import NotAllowed, NotAuthenticated
+
+
+def session_token(cookie_header: str) -> str | None:
+    """The session token from a Cookie header (the websocket handshake's, never the client's)."""
+    if not cookie_header:
+        return None
+    try:
+        morsel = SimpleCookie(cookie_header).get(auth.SESSION_COOKIE)
+    except CookieError:
+        return None
+    return morsel.value if morsel else None
+
+
+class AppState(rx.State):
+    """Resolves the caller from the server-side session; holds only what the shell shows."""
+
+    user_name: str = ""
+    user_email: str = ""
+    org_name: str = ""
+    org_kind: str = ""
+    role: str = ""
+    # The hash of the session token this tab's state was built for (see SessionGuard).
+    _bound_session: str = ""
+
+    def _token(self) -> str | None:
+        return session_token(self.router.headers.cookie)
+
+    def _actor(self) -> Actor | None:
+        token = self._token()
+        if not token:
+            return None
+        with session_scope() as session:
+            return auth.resolve(session, token=token)
+
+    def _require(self, kind: OrgKind | None = None, *, admin: bool = False) -> Actor:
+        """The caller, or NotAuthenticated / NotAllowed. Every handler starts here."""
+        actor = self._actor()
+        if actor is None:
+            raise NotAuthenticated()
+        if kind is not None:
+            actor.require_kind(kind)
+        if admin:
+            actor.require_admin()
+        self._show(actor)
+        return actor
+
+    def _show(self, actor: Actor) -> None:
+        self.user_name = actor.name
+        self.user_email = actor.email
+        self.org_name = actor.org_name
+        self.org_kind = actor.org_kind
+        self.role = actor.role
+
+    def _enter(self, kind: OrgKind | None = None) -> rx.event.EventSpec | None:
+        """on_load guard: send the anonymous to sign-in and the other portal's users home."""
+        try:
+            self._require(kind)
+        except NotAuthenticated:
+            return rx.redirect(routes.LOGIN, replace=True)
+        except NotAllowed:
+            return rx.redirect(routes.home_for(self.org_kind), replace=True)
+        return None
+
+    def _refuse(self, error: Exception) -> rx.event.EventSpec:
+        """Turn a domain error into what the user sees: sign-in again, or a toast."""
+        if isinstance(error, NotAuthenticated):
+            return rx.redirect(routes.LOGIN, replace=True)
+        return rx.toast.error(str(error))
+
+    def _frontend_origin(self) -> str:
+        """The origin of the page that opened this websocket (for links and redirects)."""
+        origin = self.router.headers.origin
+        return origin if origin.startswith(("http://", "https://")) else get_config().deploy_url
+
+    @rx.event
+    def route_home(self):
+        """on_load of "/": the portal home, or sign-in."""
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.LOGIN, replace=True)
+        self._show(actor)
+        return rx.redirect(routes.home_for(actor.org_kind), replace=True)
+
+
+class SessionGuard(Middleware):
+    """Wipe a tab's state when it is presented with another session than it was built for.
+
+    The client token is a bearer key to the tab's server-side state: without this, a client
+    replaying a disconnected tab's token would be handed the previous user's on-screen data at
+    hydrate, before any handler could check anything.
+    """
+
+    async def preprocess(self, app, state, event):
+        app_state = await state.get_state(AppState)
+        token = session_token(app_state.router.headers.cookie)
+        presented = auth.hash_token(token) if token else ""
+        if app_state._bound_session != presented:
+            for substate in _all_subclasses(AppState):
+                await app_state.get_state(substate)  # load lazily stored substates too
+            app_state.reset()
+            app_state._bound_session = presented
+        return None
+
+
+def _all_subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_all_subclasses(sub))
+    return found

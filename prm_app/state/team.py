@@ -1,0 +1,95 @@
+"""Settings > Team: the organization's people and the admin's invitations."""
+
+import reflex as rx
+
+from .. import routes
+from ..services import team
+from ..services.db import session_scope
+from ..services.errors import DomainError
+from .auth import form_value
+from .base import AppState
+
+
+class TeamState(AppState):
+    members: list[dict[str, str]] = []
+    invites: list[dict[str, str]] = []
+    invite_error: str = ""
+    invite_link: str = ""
+
+    @rx.event
+    def load(self):
+        if (redirect := self._enter()) is not None:
+            return redirect
+        self.invite_error = self.invite_link = ""
+        return self._refresh()
+
+    def _refresh(self):
+        try:
+            actor = self._require()
+            with session_scope() as session:
+                self.members = [
+                    {
+                        "user_id": str(m.user_id),
+                        "name": m.name,
+                        "email": m.email,
+                        "role": m.role,
+                        "status": "active" if m.is_active else "deactivated",
+                        "is_self": "yes" if m.user_id == actor.user_id else "",
+                    }
+                    for m in team.members(session, actor=actor)
+                ]
+                self.invites = (
+                    [
+                        {
+                            "id": str(i.id),
+                            "email": i.email,
+                            "role": i.role,
+                            "expires": i.expires_at.strftime("%Y-%m-%d"),
+                        }
+                        for i in team.pending_invites(session, actor=actor)
+                    ]
+                    if actor.is_admin
+                    else []
+                )
+        except DomainError as error:
+            return self._refuse(error)
+        return None
+
+    @rx.event
+    def invite(self, form: dict):
+        self.invite_error = self.invite_link = ""
+        try:
+            actor = self._require(admin=True)
+            with session_scope() as session:
+                token = team.invite_colleague(
+                    session,
+                    actor=actor,
+                    email=form_value(form, "email"),
+                    role=form_value(form, "role"),
+                )
+            self.invite_link = routes.join_link(self._frontend_origin(), token)
+        except DomainError as error:
+            self.invite_error = str(error)
+            return None
+        return self._refresh()
+
+    @rx.event
+    def revoke_invite(self, invite_id: str):
+        return self._act(team.revoke_invite, invite_id=invite_id)
+
+    @rx.event
+    def deactivate(self, user_id: str):
+        return self._act(team.set_active, user_id=user_id, active=False)
+
+    @rx.event
+    def reactivate(self, user_id: str):
+        return self._act(team.set_active, user_id=user_id, active=True)
+
+    def _act(self, operation, **arguments):
+        try:
+            actor = self._require(admin=True)
+            with session_scope() as session:
+                operation(session, actor=actor, **arguments)
+        except DomainError as error:
+            return self._refuse(error)
+        return self._refresh()

@@ -1,0 +1,17 @@
+"""Reflex configuration. Every field can be overridden by a REFLEX_<FIELD> environment variable."""
+
+import os
+
+import reflex as rx
+from reflex.plugins.sitemap import SitemapPlugin
+
+config = rx.Config(
+    app_name="prm_app",
+    # SQLite embedded by default; production sets REFLEX_DB_URL=postgresql+psycopg://...
+    db_url=os.environ.get("REFLEX_DB_URL", "sqlite:///prm.db"),
+    telemetry_enabled=False,
+    # "*" disables the websocket Origin check: production sets PRM_ALLOWED_ORIGINS.
+    cors_allowed_origins=os.environ.get("PRM_ALLOWED_ORIGINS", "*").split(","),
+    show_built_with_reflex=False,
+    disable_plugins=[SitemapPlugin],
+)

@@ -14,4 +14,5 @@ config = rx.Config(
     cors_allowed_origins=os.environ.get("PRM_ALLOWED_ORIGINS", "*").split(","),
     show_built_with_reflex=False,
     disable_plugins=[SitemapPlugin],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
 )

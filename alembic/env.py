@@ -6,11 +6,11 @@ the same version scripts; this file makes `alembic upgrade head` and tests behav
 
 import os
 
+from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import prm_app.models  # noqa: F401 - registers every table on the metadata
-from alembic import context
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -20,10 +20,7 @@ from .state.base import AppState, SessionGuard
 from .state.portal import PortalState
 from .state.team import TeamState
 
-app = rx.App(
-    theme=rx.theme(accent_color="indigo", radius="medium"),
-    api_transformer=api,
-)
+app = rx.App(api_transformer=api)
 app.add_middleware(SessionGuard(), index=0)
 
 

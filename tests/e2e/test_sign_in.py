@@ -1,0 +1,86 @@
+"""Sign-up, sign-in, sign-out and the portal shell, in a real browser."""
+
+import re
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from tests.harness import DEMO_PASSWORD
+
+CONSULTANT_NAV = ["Leads", "Referrals", "My Providers", "Deals", "Settings"]
+PROVIDER_NAV = ["Partners", "Leads", "Referrals", "Deals", "Settings"]
+
+
+def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def expect_nav(page: Page, labels: list[str], absent: list[str]) -> None:
+    nav = page.get_by_role("navigation", name="Portal").first
+    for label in labels:
+        expect(nav.get_by_role("link", name=label, exact=True)).to_be_visible()
+    for label in absent:
+        expect(nav.get_by_role("link", name=label, exact=True)).to_have_count(0)
+
+
+def test_sign_up_provider_then_sign_in_as_demo_consultant(page: Page):
+    email = f"owner-{uuid.uuid4().hex[:8]}@vendor.example"
+    page.goto("/signup")
+    page.get_by_label("A software provider").check()
+    page.get_by_label("Organization name").fill("Acme Analytics")
+    page.get_by_label("Your name").fill("Ada Owner")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password (at least 10 characters)").fill("correct horse battery")
+    page.get_by_role("button", name="Create organization").click()
+
+    expect(page).to_have_url(re.compile(r"/p/partners$"))
+    expect(page.get_by_role("heading", name="Partners", level=1)).to_be_visible()
+    expect(page.get_by_text("Acme Analytics")).to_be_visible()
+    expect_nav(page, PROVIDER_NAV, absent=["My Providers"])
+    expect(page.get_by_text("No partners yet")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    # Signed out for real: a portal page sends us back to sign-in.
+    page.goto("/p/partners")
+    expect(page).to_have_url(re.compile(r"/login$"))
+
+    sign_in(page, "admin@fabrikam.example")
+    expect(page).to_have_url(re.compile(r"/c/leads$"))
+    expect(page.get_by_role("heading", name="Leads", level=1)).to_be_visible()
+    expect_nav(page, CONSULTANT_NAV, absent=["Partners"])
+    page.get_by_role("navigation", name="Portal").first.get_by_role(
+        "link", name="My Providers"
+    ).click()
+    expect(page).to_have_url(re.compile(r"/c/providers$"))
+    expect(page.get_by_role("heading", name="My Providers", level=1)).to_be_visible()
+
+
+def test_wrong_password_gives_a_clear_error(page: Page):
+    sign_in(page, "admin@fabrikam.example", "not-the-password")
+    expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.goto("/c/leads")
+    expect(page).to_have_url(re.compile(r"/login$"))
+
+
+def test_portals_admit_only_their_own_kind(page: Page):
+    sign_in(page, "manager@northwind.example")
+    expect(page).to_have_url(re.compile(r"/p/partners$"))
+    page.goto("/c/providers")
+    expect(page).to_have_url(re.compile(r"/p/partners$"))
+
+
+def test_sign_up_refusal_keeps_the_user_on_the_form(page: Page):
+    page.goto("/signup")
+    page.get_by_label("A consultant firm").check()
+    page.get_by_label("Organization name").fill("Dup Inc")
+    page.get_by_label("Your name").fill("Dup")
+    page.get_by_label("Email").fill("admin@fabrikam.example")
+    page.get_by_label("Password (at least 10 characters)").fill("long enough password")
+    page.get_by_role("button", name="Create organization").click()
+    expect(page.get_by_role("alert")).to_contain_text("already exists")
+    expect(page).to_have_url(re.compile(r"/signup$"))

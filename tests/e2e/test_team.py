@@ -1,0 +1,45 @@
+"""An admin invites a colleague, the colleague joins, the admin deactivates them."""
+
+import re
+import uuid
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.test_sign_in import sign_in
+
+
+def test_invite_join_and_deactivate(page: Page, browser: Browser, base_url: str):
+    email = f"new-{uuid.uuid4().hex[:8]}@tailspin.example"
+    sign_in(page, "admin@tailspin.example")
+    expect(page).to_have_url(re.compile(r"/c/leads$"))
+    page.get_by_role("link", name="Team").click()
+    expect(page.get_by_role("heading", name="Team", level=1)).to_be_visible()
+    page.get_by_label("Colleague's email").fill(email)
+    page.get_by_label("Role").select_option("manager")
+    page.get_by_role("button", name="Create invitation").click()
+    link = page.locator("#invite-link")
+    expect(link).to_contain_text("/join?token=")
+    expect(page.get_by_text(email)).to_be_visible()
+
+    colleague = browser.new_context(base_url=base_url).new_page()
+    colleague.goto(link.inner_text())
+    expect(colleague.get_by_text(f"invites {email} as manager")).to_be_visible()
+    colleague.get_by_label("Your name").fill("Nina Newcomer")
+    colleague.get_by_label("Password (at least 10 characters)").fill("a fine new password")
+    colleague.get_by_label("Password again").fill("a fine new password")
+    colleague.get_by_role("button", name="Join").click()
+    expect(colleague).to_have_url(re.compile(r"/c/leads$"))
+    expect(colleague.get_by_text("Nina Newcomer")).to_be_visible()
+
+    page.reload()
+    row = page.get_by_role("row").filter(has_text=email)
+    expect(row).to_contain_text("manager")
+    page.get_by_role("button", name="Deactivate Nina Newcomer").click()
+    expect(row).to_contain_text("deactivated")
+
+    # Her session was revoked: her next page load goes to sign-in, and she cannot sign in.
+    colleague.goto("/c/deals")
+    expect(colleague).to_have_url(re.compile(r"/login$"))
+    sign_in(colleague, email, "a fine new password")
+    expect(colleague.get_by_role("alert")).to_contain_text("deactivated")
+    colleague.context.close()

@@ -1,0 +1,70 @@
+"""The running app shared by the end-to-end and security suites (a pytest plugin).
+
+One production-built app for the whole run, on a migrated SQLite database with the demo data.
+The backend runs in this process, so tests can seed and assert through the database.
+"""
+
+import logging
+import os
+
+import pytest
+from sqlalchemy import create_engine
+from sqlmodel import Session
+
+from tests.support import ROOT, migrate
+
+DEMO_PASSWORD = "demo-password"
+
+
+@pytest.fixture(scope="session")
+def app_db_url(tmp_path_factory) -> str:
+    """Migrated SQLite database with the demo data; set before Reflex reads its config."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
+    os.environ["REFLEX_DB_URL"] = url
+    os.environ["REFLEX_STATE_MANAGER_MODE"] = "memory"
+    os.environ["REFLEX_USE_NPM"] = "1"
+    os.environ["REFLEX_TELEMETRY_ENABLED"] = "false"
+    migrate(url)
+    from prm_app import demo
+
+    engine = create_engine(url)
+    with Session(engine) as session:
+        demo.load(session)
+        session.commit()
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def db(app_db_url):
+    """An engine on the app's database, for seeding and assertions."""
+    engine = create_engine(app_db_url)
+    yield engine
+    engine.dispose()
+
+
+class _ErrorCollector(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture(scope="session")
+def reflex_errors():
+    """Errors logged by the framework during the run (a test fails on any new one)."""
+    collector = _ErrorCollector()
+    logger = logging.getLogger("reflex")
+    logger.addHandler(collector)
+    yield collector.records
+    logger.removeHandler(collector)
+
+
+@pytest.fixture(scope="session")
+def harness(app_db_url, reflex_errors):
+    from reflex.testing import AppHarnessProd
+
+    with AppHarnessProd.create(root=ROOT, app_name="prm_app") as running:
+        yield running

@@ -94,7 +94,7 @@ def page_shell(title: str, *children: rx.Component) -> rx.Component:
     portal_label = rx.cond(AppState.org_kind == "provider", "Provider portal", "Consultant portal")
     sidebar = rx.vstack(
         rx.link(
-            rx.heading("PRM", size="6"),
+            rx.text("PRM", size="6", weight="bold"),
             href=routes.INDEX,
             underline="none",
             aria_label="Home",

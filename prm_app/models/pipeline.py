@@ -98,6 +98,7 @@ class Deal(SQLModel, table=True):
 
     stage_id: int | None = fk("stages.id", nullable=True, index=False)
     approval: str = code(Approval.PENDING)
+    rejection_reason: str = Field(default="", max_length=1000)
     outcome: str = code(Outcome.OPEN)
     lost_reason: str = Field(default="", max_length=1000)
     provider_owner_id: int | None = fk("users.id", nullable=True, index=False)

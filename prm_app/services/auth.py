@@ -47,6 +47,8 @@ def new_token() -> str:
 
 
 def check_password(password: object) -> str:
+    if isinstance(password, str) and not inputs.storable(password):
+        raise Invalid("The password contains characters that cannot be used.", field="password")
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise Invalid(f"Use a password of at least {MIN_PASSWORD} characters.", field="password")
     if len(password) > MAX_PASSWORD:
@@ -109,7 +111,12 @@ def authenticate(session: Session, *, email: object, password: object) -> Actor:
         email = inputs.email(email)
     except Invalid:
         raise wrong from None
-    if not isinstance(password, str) or not password or len(password) > MAX_PASSWORD:
+    if (
+        not isinstance(password, str)
+        or not password
+        or len(password) > MAX_PASSWORD
+        or not inputs.storable(password)
+    ):
         raise wrong
     user = session.exec(select(User).where(User.email == email)).first()
     try:
@@ -155,7 +162,8 @@ def redeem_ticket(
     session: Session, *, ticket: object, user_agent: str = "", ip: str = ""
 ) -> tuple[str, str]:
     """Exchange a ticket for a new session: returns (session token, where to go next)."""
-    if not isinstance(ticket, str) or not ticket or len(ticket) > 100:
+    ticket = inputs.token(ticket)
+    if ticket is None:
         raise NotAuthenticated("This sign-in link is not valid. Please sign in again.")
     now = utcnow()
     # The conditional UPDATE makes redemption single-use even under concurrent requests.
@@ -187,7 +195,8 @@ def redeem_ticket(
 
 def resolve(session: Session, *, token: str | None) -> Actor | None:
     """The actor behind a session token, or None if it is unknown, expired, revoked or stale."""
-    if not token or len(token) > 100:
+    token = inputs.token(token)
+    if token is None:
         return None
     row = session.exec(
         select(AuthSession, User, Organization, Membership)
@@ -214,7 +223,7 @@ def resolve(session: Session, *, token: str | None) -> Actor | None:
 
 def sign_out(session: Session, *, token: str | None) -> None:
     """Revoke the session behind this token (no error if it is already gone)."""
-    if token and len(token) <= 100:
+    if (token := inputs.token(token)) is not None:
         session.exec(
             update(AuthSession)
             .where(

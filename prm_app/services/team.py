@@ -107,8 +107,13 @@ def invite_colleague(session: Session, *, actor: Actor, email: object, role: obj
 def revoke_invite(session: Session, *, actor: Actor, invite_id: object) -> None:
     actor.require_admin()
     invite = session.get(UserInvite, inputs.record_id(invite_id, what="invitation"))
-    if invite is None or invite.org_id != actor.org_id or invite.accepted_at is not None:
-        raise NotFound("That invitation does not exist or was already used.")
+    if (
+        invite is None
+        or invite.org_id != actor.org_id
+        or invite.accepted_at is not None
+        or invite.revoked_at is not None
+    ):
+        raise NotFound("That invitation does not exist, was already used or was revoked.")
     invite.revoked_at = utcnow()
     session.add(invite)
     activity.record(
@@ -122,7 +127,8 @@ def revoke_invite(session: Session, *, actor: Actor, invite_id: object) -> None:
 
 
 def _open_invite(session: Session, token: object) -> UserInvite:
-    if not isinstance(token, str) or not token or len(token) > 100:
+    token = inputs.token(token)
+    if token is None:
         raise NotAuthenticated("This invitation link is not valid.")
     invite = session.exec(
         select(UserInvite).where(UserInvite.token_hash == auth.hash_token(token))
@@ -177,11 +183,11 @@ def set_active(session: Session, *, actor: Actor, user_id: object, active: bool)
     """Deactivate (signing them out everywhere) or reactivate a colleague."""
     membership = _membership(session, actor, user_id)
     if membership.user_id == actor.user_id:
-        raise NotAllowed("You cannot deactivate yourself.")
-    if not active and membership.role == Role.ADMIN and _active_admins(session, actor.org_id) <= 1:
-        raise NotAllowed("An organization keeps at least one active administrator.")
+        raise NotAllowed("You cannot change your own access.")
     if membership.is_active == active:
         return
+    if not active and membership.role == Role.ADMIN and _active_admins(session, actor.org_id) <= 1:
+        raise NotAllowed("An organization keeps at least one active administrator.")
     membership.is_active = active
     membership.deactivated_at = None if active else utcnow()
     session.add(membership)
@@ -198,12 +204,15 @@ def set_active(session: Session, *, actor: Actor, user_id: object, active: bool)
 
 
 def _active_admins(session: Session, org_id: int) -> int:
+    """Active admins, locked (on PostgreSQL) so two admins cannot remove each other at once."""
     return len(
         session.exec(
-            select(Membership.id).where(
+            select(Membership.id)
+            .where(
                 Membership.org_id == org_id,
                 Membership.role == Role.ADMIN,
                 col(Membership.is_active).is_(True),
             )
+            .with_for_update()
         ).all()
     )

@@ -1,17 +1,16 @@
 """An admin invites a colleague, the colleague joins, the admin deactivates them."""
 
-import re
 import uuid
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.test_sign_in import sign_in
+from tests.e2e.test_sign_in import at, sign_in
 
 
 def test_invite_join_and_deactivate(page: Page, browser: Browser, base_url: str):
     email = f"new-{uuid.uuid4().hex[:8]}@tailspin.example"
     sign_in(page, "admin@tailspin.example")
-    expect(page).to_have_url(re.compile(r"/c/leads$"))
+    expect(page).to_have_url(at("/c/leads"))
     page.get_by_role("link", name="Team").click()
     expect(page.get_by_role("heading", name="Team", level=1)).to_be_visible()
     page.get_by_label("Colleague's email").fill(email)
@@ -28,7 +27,7 @@ def test_invite_join_and_deactivate(page: Page, browser: Browser, base_url: str)
     colleague.get_by_label("Password (at least 10 characters)").fill("a fine new password")
     colleague.get_by_label("Password again").fill("a fine new password")
     colleague.get_by_role("button", name="Join").click()
-    expect(colleague).to_have_url(re.compile(r"/c/leads$"))
+    expect(colleague).to_have_url(at("/c/leads"))
     expect(colleague.get_by_text("Nina Newcomer")).to_be_visible()
 
     page.reload()
@@ -39,7 +38,7 @@ def test_invite_join_and_deactivate(page: Page, browser: Browser, base_url: str)
 
     # Her session was revoked: her next page load goes to sign-in, and she cannot sign in.
     colleague.goto("/c/deals")
-    expect(colleague).to_have_url(re.compile(r"/login$"))
+    expect(colleague).to_have_url(at("/login"))
     sign_in(colleague, email, "a fine new password")
     expect(colleague.get_by_role("alert")).to_contain_text("deactivated")
     colleague.context.close()

@@ -28,7 +28,7 @@ MALFORMED = {"$gt": "", "email": ["x"], "password": {"a": 1}, "kind": 7, "name":
 
 
 def _state_classes(root):
-    for sub in root.class_subclasses:
+    for sub in root.get_substates():
         yield sub
         yield from _state_classes(sub)
 

@@ -1,8 +1,8 @@
 """initial domain model
 
-Revision ID: 76b1ec365414
+Revision ID: c839602f8df9
 Revises: 
-Create Date: 2026-11-23 16:40:38.998640
+Create Date: 2026-11-23 17:00:25.089634
 
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 # revision identifiers, used by Alembic.
-revision: str = '76b1ec365414'
+revision: str = 'c839602f8df9'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -382,6 +382,7 @@ def upgrade() -> None:
     sa.Column('close_date', sa.Date(), nullable=True),
     sa.Column('stage_id', sa.Integer(), nullable=True),
     sa.Column('approval', sa.String(length=32), nullable=False),
+    sa.Column('rejection_reason', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('outcome', sa.String(length=32), nullable=False),
     sa.Column('lost_reason', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('provider_owner_id', sa.Integer(), nullable=True),

@@ -1,0 +1,73 @@
+"""A tab's client token is not a key to its user's data once the session is not presented.
+
+The scenario of GUIDE.md section 3: a signed-in tab disconnects and another client presents
+the same client token without the session cookie. It must receive nothing of the first user.
+"""
+
+import json
+import re
+
+import httpx
+
+from tests.harness import DEMO_PASSWORD
+from tests.security.hostile_client import HostileClient
+from tests.security.test_anonymous_access import all_handlers, api_url
+
+TICKET_URL = re.compile(r"https?://[^\"']+/auth/session\?ticket=[\w-]+")
+
+
+def event(suffix: str) -> str:
+    return next(name for name, _, _ in all_handlers() if name.endswith(suffix))
+
+
+def sign_in_cookie(email: str) -> str:
+    """Sign in the way the browser does: the websocket event, then the ticket route."""
+    client = HostileClient(api_url())
+    try:
+        updates = client.send(
+            event("auth_state.sign_in"), {"form": {"email": email, "password": DEMO_PASSWORD}}
+        )
+    finally:
+        client.close()
+    url = TICKET_URL.search(json.dumps(updates)).group(0)
+    response = httpx.get(url, follow_redirects=False)
+    assert response.status_code == 303
+    set_cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in set_cookie and "SameSite=lax" in set_cookie
+    # The ticket is single use.
+    assert httpx.get(url, follow_redirects=False).status_code == 400
+    return set_cookie.split(";", 1)[0]
+
+
+def test_replayed_client_token_without_the_cookie_gets_nothing(harness):
+    cookie = sign_in_cookie("admin@adatum.example")
+    owner = HostileClient(api_url(), cookie=cookie)
+    token = owner.token
+    try:
+        shown = json.dumps(owner.send(event("team_state.load"), {}, path="/team"))
+    finally:
+        owner.close()
+    assert "manager@adatum.example" in shown, "the signed-in tab should see its team"
+
+    intruder = HostileClient(api_url(), token=token)
+    try:
+        hydrate = json.dumps(intruder.send("reflex___state____state.hydrate", {}, path="/team"))
+        reload = json.dumps(intruder.send(event("team_state.load"), {}, path="/team"))
+    finally:
+        intruder.close()
+    for sent in (hydrate, reload):
+        assert "adatum.example" not in sent
+        assert "Adatum" not in sent
+    assert '"/login"' in reload
+
+
+def test_signed_out_session_is_refused(harness):
+    cookie = sign_in_cookie("member@northwind.example")
+    tab = HostileClient(api_url(), cookie=cookie)
+    try:
+        tab.send(event("auth_state.sign_out"), {})
+        after = json.dumps(tab.send(event("team_state.load"), {}, path="/team"))
+    finally:
+        tab.close()
+    assert '"/login"' in after
+    assert "northwind.example" not in after

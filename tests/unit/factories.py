@@ -1,0 +1,93 @@
+"""Builders for unit tests: organizations and people are made through the services themselves."""
+
+import itertools
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from prm_app.models import ActivityEvent, AuthSession, Membership, OrgKind, Role, User, utcnow
+from prm_app.services import auth, team
+from prm_app.services.actor import Actor
+
+PASSWORD = "correct horse battery"
+_serial = itertools.count(1)
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}{next(_serial)}@example.com"
+
+
+def org_admin(
+    session: Session,
+    *,
+    kind: OrgKind = OrgKind.PROVIDER,
+    org_name: str | None = None,
+    name: str = "Ada Admin",
+    email: str | None = None,
+    password: str = PASSWORD,
+) -> Actor:
+    """A new organization of `kind` with its first admin (via auth.sign_up)."""
+    serial = next(_serial)
+    return auth.sign_up(
+        session,
+        org_name=org_name or f"Org {serial}",
+        org_kind=kind,
+        name=name,
+        email=email or f"admin{serial}@example.com",
+        password=password,
+    )
+
+
+def colleague(
+    session: Session,
+    admin: Actor,
+    *,
+    role: Role = Role.MEMBER,
+    name: str = "Cole League",
+    email: str | None = None,
+    password: str = PASSWORD,
+) -> Actor:
+    """A colleague in the admin's organization (invited and joined via team)."""
+    token = team.invite_colleague(
+        session, actor=admin, email=email or unique_email(role.value), role=role
+    )
+    return team.accept_invite(session, token=token, name=name, password=password)
+
+
+def signed_in(session: Session, actor: Actor) -> str:
+    """A session token for the actor, obtained the way a browser gets one (ticket, redeem)."""
+    ticket = auth.issue_ticket(session, actor=actor, redirect_to="http://localhost/")
+    token, _ = auth.redeem_ticket(session, ticket=ticket)
+    session.flush()
+    return token
+
+
+def session_row(session: Session, token: str) -> AuthSession:
+    return session.exec(
+        select(AuthSession).where(AuthSession.token_hash == auth.hash_token(token))
+    ).one()
+
+
+def user_row(session: Session, user_id: int) -> User:
+    return session.exec(select(User).where(User.id == user_id)).one()
+
+
+def membership_row(session: Session, actor: Actor) -> Membership:
+    return session.exec(
+        select(Membership).where(
+            Membership.user_id == actor.user_id, Membership.org_id == actor.org_id
+        )
+    ).one()
+
+
+def events(session: Session, *, org_id: int, entity_type: str | None = None) -> list[ActivityEvent]:
+    """The organization's activity events, oldest first."""
+    session.flush()
+    query = select(ActivityEvent).where(ActivityEvent.org_id == org_id)
+    if entity_type is not None:
+        query = query.where(ActivityEvent.entity_type == entity_type)
+    return list(session.exec(query.order_by(col(ActivityEvent.id))))
+
+
+def in_the_past(minutes: int = 1):
+    return utcnow() - timedelta(minutes=minutes)

@@ -4,7 +4,6 @@ Run `python -m prm_app.demo` after `reflex db migrate`. Loading is idempotent: w
 is already there nothing changes and the sign-ins are printed again.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -46,14 +45,12 @@ from .models import (
 )
 from .services import activity, auth
 from .services.actor import Actor
+from .services.customers import customer_keys
 from .services.db import session_scope
 
 PASSWORD = "demo-password"
 MARKER_EMAIL = "admin@northwind.example"
 ROLES = (Role.ADMIN, Role.MANAGER, Role.MEMBER)
-LEGAL_SUFFIXES = frozenset(
-    {"inc", "incorporated", "llc", "ltd", "limited", "gmbh", "corp", "corporation", "co", "plc"}
-)
 T = TypeVar("T")
 
 
@@ -137,17 +134,6 @@ CUSTOMERS = {
         Customer("Woodgrove Bank", "Paul West", "paul.west@woodgrovebank.example", "CHRO"),
     )
 }
-
-
-def customer_keys(company: str, email: str) -> tuple[str, str]:
-    """(company_norm, email_domain): the keys of the registration-conflict check.
-
-    The company is lower-cased and stripped of punctuation and trailing legal suffixes.
-    """
-    words = re.sub(r"[^\w\s]", "", company.lower()).split()
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words.pop()
-    return " ".join(words), email.strip().lower().rpartition("@")[2]
 
 
 class _Demo:

@@ -11,7 +11,7 @@ from ..models import OrgKind
 from ..services import auth
 from ..services.actor import Actor
 from ..services.db import session_scope
-from ..services.errors import NotAllowed, NotAuthenticated
+from ..services.errors import NotAuthenticated
 
 
 def session_token(cookie_header: str) -> str | None:
@@ -67,12 +67,12 @@ class AppState(rx.State):
 
     def _enter(self, kind: OrgKind | None = None) -> rx.event.EventSpec | None:
         """on_load guard: send the anonymous to sign-in and the other portal's users home."""
-        try:
-            self._require(kind)
-        except NotAuthenticated:
+        actor = self._actor()
+        if actor is None:
             return rx.redirect(routes.LOGIN, replace=True)
-        except NotAllowed:
-            return rx.redirect(routes.home_for(self.org_kind), replace=True)
+        self._show(actor)
+        if kind is not None and actor.org_kind != kind:
+            return rx.redirect(routes.home_for(actor.org_kind), replace=True)
         return None
 
     def _refuse(self, error: Exception) -> rx.event.EventSpec:
@@ -89,11 +89,7 @@ class AppState(rx.State):
     @rx.event
     def route_home(self):
         """on_load of "/": the portal home, or sign-in."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN, replace=True)
-        self._show(actor)
-        return rx.redirect(routes.home_for(actor.org_kind), replace=True)
+        return self._enter() or rx.redirect(routes.home_for(self.org_kind), replace=True)
 
 
 class SessionGuard(Middleware):

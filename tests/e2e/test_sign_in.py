@@ -73,9 +73,15 @@ def test_wrong_password_gives_a_clear_error(page: Page):
 
 
 def test_portals_admit_only_their_own_kind(page: Page):
+    page.goto("/")
+    expect(page).to_have_url(at("/login"))
     sign_in(page, "manager@northwind.example")
     expect(page).to_have_url(at("/p/partners"))
+    # Straight to the other portal, before any page of this one has loaded its shell.
     page.goto("/c/providers")
+    expect(page).to_have_url(at("/p/partners"))
+    expect(page.get_by_text("Provider portal")).to_be_visible()
+    page.goto("/")
     expect(page).to_have_url(at("/p/partners"))
 
 

@@ -1,8 +1,10 @@
 """HTTP routes mounted beside Reflex: the only code that sets or clears the session cookie."""
 
 import os
+from html import escape
 from urllib.parse import urlsplit
 
+from reflex.config import get_config
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
@@ -36,8 +38,9 @@ def start_session(request: Request) -> RedirectResponse | HTMLResponse:
                 ip=request.client.host if request.client else "",
             )
     except NotAuthenticated as error:
+        login = escape(f"{get_config().deploy_url}{routes.LOGIN}", quote=True)
         return HTMLResponse(
-            f"<p>{error}</p><p><a href='javascript:history.back()'>Back to sign in</a></p>",
+            f"<p>{escape(str(error))}</p><p><a href='{login}'>Back to sign in</a></p>",
             status_code=400,
         )
     if not same_host(redirect_to, request):

@@ -4,17 +4,7 @@ import reflex as rx
 
 from . import routes
 from .http_api import api
-from .pages import join, sign_in, sign_up, team
-from .pages.consultant import deals as c_deals
-from .pages.consultant import leads as c_leads
-from .pages.consultant import providers as c_providers
-from .pages.consultant import referrals as c_referrals
-from .pages.consultant import settings as c_settings
-from .pages.provider import deals as p_deals
-from .pages.provider import leads as p_leads
-from .pages.provider import partners as p_partners
-from .pages.provider import referrals as p_referrals
-from .pages.provider import settings as p_settings
+from .pages import join, placeholders, sign_in, sign_up, team
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
 from .state.portal import PortalState
@@ -28,40 +18,36 @@ def _index() -> rx.Component:
     return rx.center(rx.spinner(size="3"), min_height="100vh", aria_label="Loading")
 
 
+def _title(name: str) -> str:
+    return f"{name} · PRM"
+
+
 app.add_page(_index, route=routes.INDEX, title="PRM", on_load=AppState.route_home)
-app.add_page(sign_in.page, route=routes.LOGIN, title="Sign in · PRM", on_load=AuthState.load_login)
+app.add_page(
+    sign_in.page, route=routes.LOGIN, title=_title("Sign in"), on_load=AuthState.load_login
+)
 app.add_page(
     sign_up.page,
     route=routes.SIGNUP,
-    title="Create your organization · PRM",
+    title=_title("Create your organization"),
     on_load=AuthState.load_login,
 )
 app.add_page(
-    join.page, route=routes.JOIN, title="Join your team · PRM", on_load=AuthState.load_invite
+    join.page, route=routes.JOIN, title=_title("Join your team"), on_load=AuthState.load_invite
 )
-app.add_page(team.page, route=routes.TEAM, title="Team · PRM", on_load=TeamState.load)
+app.add_page(team.page, route=routes.TEAM, title=_title(team.TITLE), on_load=TeamState.load)
 
-for module, route in [
-    (c_leads, routes.Consultant.LEADS),
-    (c_referrals, routes.Consultant.REFERRALS),
-    (c_providers, routes.Consultant.PROVIDERS),
-    (c_deals, routes.Consultant.DEALS),
-    (c_settings, routes.Consultant.SETTINGS),
-]:
+for section in placeholders.CONSULTANT:
     app.add_page(
-        module.page,
-        route=route,
-        title=f"{module.TITLE} · PRM",
+        section.page(),
+        route=section.route,
+        title=_title(section.title),
         on_load=PortalState.enter_consultant,
     )
-
-for module, route in [
-    (p_partners, routes.Provider.PARTNERS),
-    (p_leads, routes.Provider.LEADS),
-    (p_referrals, routes.Provider.REFERRALS),
-    (p_deals, routes.Provider.DEALS),
-    (p_settings, routes.Provider.SETTINGS),
-]:
+for section in placeholders.PROVIDER:
     app.add_page(
-        module.page, route=route, title=f"{module.TITLE} · PRM", on_load=PortalState.enter_provider
+        section.page(),
+        route=section.route,
+        title=_title(section.title),
+        on_load=PortalState.enter_provider,
     )

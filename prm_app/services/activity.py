@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from ..models import ActivityEvent
 from .actor import Actor
@@ -31,20 +31,3 @@ def record(
     )
     session.add(event)
     return event
-
-
-def timeline(
-    session: Session, *, actor: Actor, entity_type: str, entity_id: int, limit: int = 50
-) -> list[ActivityEvent]:
-    """The caller's organization's events about one record, newest first."""
-    query = (
-        select(ActivityEvent)
-        .where(
-            ActivityEvent.org_id == actor.org_id,
-            ActivityEvent.entity_type == entity_type,
-            ActivityEvent.entity_id == entity_id,
-        )
-        .order_by(col(ActivityEvent.id).desc())
-        .limit(limit)
-    )
-    return list(session.exec(query))

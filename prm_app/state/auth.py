@@ -11,12 +11,7 @@ from ..services import auth, team
 from ..services.actor import Actor
 from ..services.db import session_scope
 from ..services.errors import DomainError, Invalid, NotAuthenticated
-from .base import AppState
-
-
-def form_value(form: object, name: str) -> object:
-    """One field of a submitted form; a client may send anything, so nothing is assumed."""
-    return form.get(name) if isinstance(form, dict) else None
+from .base import AppState, form_value
 
 
 class AuthState(AppState):

@@ -25,6 +25,11 @@ def session_token(cookie_header: str) -> str | None:
     return morsel.value if morsel else None
 
 
+def form_value(form: object, name: str) -> object:
+    """One field of a submitted form; a client may send anything, so nothing is assumed."""
+    return form.get(name) if isinstance(form, dict) else None
+
+
 class AppState(rx.State):
     """Resolves the caller from the server-side session; holds only what the shell shows."""
 

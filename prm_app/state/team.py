@@ -6,8 +6,7 @@ from .. import routes
 from ..services import team
 from ..services.db import session_scope
 from ..services.errors import DomainError
-from .auth import form_value
-from .base import AppState
+from .base import AppState, form_value
 
 
 class TeamState(AppState):

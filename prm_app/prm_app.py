@@ -4,10 +4,24 @@ import reflex as rx
 
 from . import routes
 from .http_api import api
-from .pages import join, placeholders, sign_in, sign_up, team
+from .pages import (
+    consultant_leads,
+    join,
+    partners,
+    placeholders,
+    providers,
+    settings,
+    sign_in,
+    sign_up,
+    team,
+)
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
+from .state.leads import ConsultantLeadsState
+from .state.partners import PartnersState
 from .state.portal import PortalState
+from .state.providers import ProvidersState
+from .state.settings import SettingsState
 from .state.team import TeamState
 
 app = rx.App(api_transformer=api)
@@ -36,6 +50,20 @@ app.add_page(
     join.page, route=routes.JOIN, title=_title("Join your team"), on_load=AuthState.load_invite
 )
 app.add_page(team.page, route=routes.TEAM, title=_title(team.TITLE), on_load=TeamState.load)
+
+for page, route, title, on_load in [
+    (partners.page, routes.Provider.PARTNERS, partners.TITLE, PartnersState.load),
+    (settings.provider_page, routes.Provider.SETTINGS, settings.TITLE, SettingsState.load),
+    (
+        consultant_leads.page,
+        routes.Consultant.LEADS,
+        consultant_leads.TITLE,
+        ConsultantLeadsState.load,
+    ),
+    (providers.page, routes.Consultant.PROVIDERS, providers.TITLE, ProvidersState.load),
+    (settings.consultant_page, routes.Consultant.SETTINGS, settings.TITLE, SettingsState.load),
+]:
+    app.add_page(page, route=route, title=_title(title), on_load=on_load)
 
 for section in placeholders.CONSULTANT:
     app.add_page(

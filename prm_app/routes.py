@@ -37,3 +37,8 @@ def home_for(org_kind: str) -> str:
 
 def join_link(origin: str, token: str) -> str:
     return f"{origin}{JOIN}?token={token}"
+
+
+def partner_signup_link(origin: str, token: str) -> str:
+    """Sign-up link of a firm invited by email into a provider's partner program."""
+    return f"{origin}{SIGNUP}?invite={token}"

@@ -27,28 +27,12 @@ class Section:
 
 CONSULTANT = [
     Section(
-        routes.Consultant.LEADS,
-        "Leads",
-        "inbox",
-        "No leads yet",
-        "Leads you submit to your providers appear here: drafts you saved, and each provider's "
-        "decision on the ones you sent. Submit them one by one or import a CSV.",
-    ),
-    Section(
         routes.Consultant.REFERRALS,
         "Referrals",
         "handshake",
         "No referrals yet",
         "Referrals your providers send you appear here. You see the company and a summary until "
         "you open or accept one; then its contact details.",
-    ),
-    Section(
-        routes.Consultant.PROVIDERS,
-        "My Providers",
-        "building-2",
-        "No providers yet",
-        "Software providers you partner with appear here, with their invitations to accept or "
-        "reject. Categorize each provider and assign it to a colleague.",
     ),
     Section(
         routes.Consultant.DEALS,
@@ -58,25 +42,9 @@ CONSULTANT = [
         "Deals you registered with your providers appear here, in a list and on a Kanban board "
         "by stage, with their approval and protection status.",
     ),
-    Section(
-        routes.Consultant.SETTINGS,
-        "Settings",
-        "settings",
-        "General settings",
-        "Your provider types (ERP, HRM, Accounting, ...) and proficiency statuses are managed "
-        "here. Your colleagues are under Team, top right.",
-    ),
 ]
 
 PROVIDER = [
-    Section(
-        routes.Provider.PARTNERS,
-        "Partners",
-        "users",
-        "No partners yet",
-        "Consultant firms you recruit appear here: invitations with their status, and active "
-        "partners with their type, status, tier, group and partner manager.",
-    ),
     Section(
         routes.Provider.LEADS,
         "Leads",
@@ -100,13 +68,5 @@ PROVIDER = [
         "No deals yet",
         "Deals registered by your partners or recorded by you appear here, in a list and on a "
         "live Kanban board by stage, to approve, assign and move.",
-    ),
-    Section(
-        routes.Provider.SETTINGS,
-        "Settings",
-        "settings",
-        "General settings",
-        "Partner statuses, types, tiers and groups, your products, deal and lead stages, and "
-        "your program rules are managed here. Your colleagues are under Team, top right.",
     ),
 ]

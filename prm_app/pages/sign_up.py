@@ -31,31 +31,35 @@ def page() -> rx.Component:
     return card_form(
         "Create your organization",
         "You become its administrator and can invite colleagues afterwards.",
+        rx.cond(
+            AuthState.partner_invite_from != "",
+            rx.callout(
+                f"{AuthState.partner_invite_from} invites you into its partner program. Create your "
+                "consulting firm's account: the invitation then waits for you under My Providers.",
+                icon="handshake",
+                color_scheme="green",
+            ),
+        ),
         rx.form(
             rx.vstack(
-                rx.el.fieldset(
-                    rx.el.legend("Your organization is", font_size="0.875rem", font_weight="500"),
-                    rx.vstack(
-                        _kind_option(
-                            "provider",
-                            "A software provider",
-                            "You recruit partners, send referrals and approve deals.",
-                        ),
-                        _kind_option(
-                            "consultant",
-                            "A consultant firm",
-                            "You resell or implement providers' software and submit leads.",
-                        ),
-                        width="100%",
-                    ),
-                    border="none",
-                    padding="0",
-                    margin="0",
-                    width="100%",
+                rx.cond(
+                    AuthState.partner_invite_from != "",
+                    rx.el.input(type="hidden", name="kind", value="consultant"),
+                    _kind_fieldset(),
                 ),
                 labeled_input("Organization name", "org_name", autocomplete="organization"),
                 labeled_input("Your name", "name", autocomplete="name"),
-                labeled_input("Email", "email", type="email", autocomplete="email"),
+                rx.box(
+                    labeled_input(
+                        "Email",
+                        "email",
+                        type="email",
+                        autocomplete="email",
+                        default_value=AuthState.invite_email,
+                    ),
+                    key=AuthState.invite_email,
+                    width="100%",
+                ),
                 labeled_input(
                     "Password (at least 10 characters)",
                     "password",
@@ -71,4 +75,27 @@ def page() -> rx.Component:
             width="100%",
         ),
         rx.text("Already have an account? ", rx.link("Sign in", href=routes.LOGIN), size="2"),
+    )
+
+
+def _kind_fieldset() -> rx.Component:
+    return rx.el.fieldset(
+        rx.el.legend("Your organization is", font_size="0.875rem", font_weight="500"),
+        rx.vstack(
+            _kind_option(
+                "provider",
+                "A software provider",
+                "You recruit partners, send referrals and approve deals.",
+            ),
+            _kind_option(
+                "consultant",
+                "A consultant firm",
+                "You resell or implement providers' software and submit leads.",
+            ),
+            width="100%",
+        ),
+        border="none",
+        padding="0",
+        margin="0",
+        width="100%",
     )

@@ -7,7 +7,7 @@ import reflex as rx
 from reflex.config import get_config
 
 from .. import routes
-from ..services import auth, team
+from ..services import auth, partnerships, team
 from ..services.actor import Actor
 from ..services.db import session_scope
 from ..services.errors import DomainError, Invalid, NotAuthenticated
@@ -22,6 +22,8 @@ class AuthState(AppState):
     invite_org: str = ""
     invite_email: str = ""
     invite_role: str = ""
+    # A provider's invitation into its partner program (sign-up link ?invite=...).
+    partner_invite_from: str = ""
 
     def _fail(self, error: DomainError) -> None:
         self.error = str(error)
@@ -38,13 +40,24 @@ class AuthState(AppState):
         url = f"{get_config().api_url}{routes.AUTH_SESSION}?ticket={ticket}"
         return rx.call_script(f"window.location.assign({json.dumps(url)})")
 
+    def _partner_invite_token(self) -> str:
+        return self.router.url.query_parameters.get("invite", "")
+
     @rx.event
     def load_login(self):
         """on_load of the sign-in and sign-up pages: a signed-in user goes to their portal."""
-        self.error = self.field = ""
+        self.error = self.field = self.partner_invite_from = self.invite_email = ""
         actor = self._actor()
         if actor is not None:
             return rx.redirect(routes.home_for(actor.org_kind), replace=True)
+        if token := self._partner_invite_token():
+            try:
+                with session_scope() as session:
+                    self.partner_invite_from, self.invite_email = partnerships.describe_invitation(
+                        session, token=token
+                    )
+            except DomainError as error:
+                self._fail(error)
         return None
 
     @rx.event
@@ -73,6 +86,9 @@ class AuthState(AppState):
                     email=form_value(form, "email"),
                     password=form_value(form, "password"),
                 )
+                if token := self._partner_invite_token():
+                    # Joined from a provider's invitation: it waits under My Providers.
+                    partnerships.claim_invitation(session, actor=actor, token=token)
                 return self._start_session(session, actor)
         except DomainError as error:
             self._fail(error)

@@ -11,7 +11,7 @@ from ..models import OrgKind
 from ..services import auth
 from ..services.actor import Actor
 from ..services.db import session_scope
-from ..services.errors import NotAuthenticated
+from ..services.errors import DomainError, Invalid, NotAuthenticated
 
 
 def session_token(cookie_header: str) -> str | None:
@@ -79,6 +79,28 @@ class AppState(rx.State):
         if kind is not None and actor.org_kind != kind:
             return rx.redirect(routes.home_for(actor.org_kind), replace=True)
         return None
+
+    def _perform(
+        self, operation, /, *, error_var: str | None = None, **arguments
+    ) -> tuple[object, rx.event.EventSpec | None]:
+        """Run a service operation as the verified caller, in one transaction.
+
+        Returns (result, None), or (None, what to tell the user) when the service refused. With
+        `error_var`, bad input is shown inline in that state var instead of in a toast.
+        """
+        if error_var:
+            setattr(self, error_var, "")
+        try:
+            actor = self._require()
+            with session_scope() as session:
+                return operation(session, actor=actor, **arguments), None
+        except Invalid as error:
+            if not error_var:
+                return None, self._refuse(error)
+            setattr(self, error_var, str(error))
+            return None, rx.noop()
+        except DomainError as error:
+            return None, self._refuse(error)
 
     def _refuse(self, error: Exception) -> rx.event.EventSpec:
         """Turn a domain error into what the user sees: sign-in again, or a toast."""

@@ -56,20 +56,16 @@ class TeamState(AppState):
 
     @rx.event
     def invite(self, form: dict):
-        self.invite_error = self.invite_link = ""
-        try:
-            actor = self._require(admin=True)
-            with session_scope() as session:
-                token = team.invite_colleague(
-                    session,
-                    actor=actor,
-                    email=form_value(form, "email"),
-                    role=form_value(form, "role"),
-                )
-            self.invite_link = routes.join_link(self._frontend_origin(), token)
-        except DomainError as error:
-            self.invite_error = str(error)
-            return None
+        self.invite_link = ""
+        token, refusal = self._perform(
+            team.invite_colleague,
+            error_var="invite_error",
+            email=form_value(form, "email"),
+            role=form_value(form, "role"),
+        )
+        if refusal is not None:
+            return refusal
+        self.invite_link = routes.join_link(self._frontend_origin(), token)
         return self._refresh()
 
     @rx.event
@@ -85,10 +81,5 @@ class TeamState(AppState):
         return self._act(team.set_active, user_id=user_id, active=True)
 
     def _act(self, operation, **arguments):
-        try:
-            actor = self._require(admin=True)
-            with session_scope() as session:
-                operation(session, actor=actor, **arguments)
-        except DomainError as error:
-            return self._refuse(error)
-        return self._refresh()
+        _, refusal = self._perform(operation, **arguments)
+        return refusal or self._refresh()

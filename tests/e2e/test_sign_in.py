@@ -16,11 +16,17 @@ def at(path: str) -> re.Pattern:
     return re.compile(rf"{re.escape(path)}/?$")
 
 
-def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+PORTAL = re.compile(r"/(c|p)/[a-z]+/?$")
+
+
+def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD, *, succeeds: bool = True):
+    """Sign in through the form; by default wait until the portal has loaded."""
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if succeeds:
+        expect(page).to_have_url(PORTAL)
 
 
 def expect_nav(page: Page, labels: list[str], absent: list[str]) -> None:
@@ -45,7 +51,7 @@ def test_sign_up_provider_then_sign_in_as_demo_consultant(page: Page):
     expect(page.get_by_role("heading", name="Partners", level=1)).to_be_visible()
     expect(page.get_by_text("Acme Analytics")).to_be_visible()
     expect_nav(page, PROVIDER_NAV, absent=["My Providers"])
-    expect(page.get_by_text("No partners yet")).to_be_visible()
+    expect(page.get_by_text("Active partners appear here once they accept")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(at("/login"))
@@ -65,7 +71,7 @@ def test_sign_up_provider_then_sign_in_as_demo_consultant(page: Page):
 
 
 def test_wrong_password_gives_a_clear_error(page: Page):
-    sign_in(page, "admin@fabrikam.example", "not-the-password")
+    sign_in(page, "admin@fabrikam.example", "not-the-password", succeeds=False)
     expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
     expect(page).to_have_url(at("/login"))
     page.goto("/c/leads")

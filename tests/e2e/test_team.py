@@ -39,6 +39,6 @@ def test_invite_join_and_deactivate(page: Page, browser: Browser, base_url: str)
     # Her session was revoked: her next page load goes to sign-in, and she cannot sign in.
     colleague.goto("/c/deals")
     expect(colleague).to_have_url(at("/login"))
-    sign_in(colleague, email, "a fine new password")
+    sign_in(colleague, email, "a fine new password", succeeds=False)
     expect(colleague.get_by_role("alert")).to_contain_text("deactivated")
     colleague.context.close()

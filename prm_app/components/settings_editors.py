@@ -1,0 +1,271 @@
+"""Editors of Settings > General: a list of terms, a pipeline's stages, the program rules."""
+
+import reflex as rx
+
+from ..state.settings import SettingsState
+from .forms import form_error, labeled_input
+
+
+def _icon_button(icon: str, label, on_click) -> rx.Component:
+    return rx.icon_button(
+        rx.icon(icon, size=14),
+        on_click=on_click,
+        aria_label=label,
+        variant="ghost",
+        size="1",
+        type="button",
+    )
+
+
+def _term_item(row: rx.Var[dict]) -> rx.Component:
+    name = row["name"]
+    active = rx.hstack(
+        rx.input(
+            default_value=name,
+            on_blur=lambda value: SettingsState.rename_term(row["id"], value),
+            aria_label=f"Name of {name}",
+            size="2",
+            flex="1",
+        ),
+        _icon_button("arrow-up", f"Move {name} up", SettingsState.move_term(row["id"], "up")),
+        _icon_button("arrow-down", f"Move {name} down", SettingsState.move_term(row["id"], "down")),
+        rx.cond(row["in_use"] != "0", rx.badge(f"{row['in_use']} in use", variant="soft")),
+        rx.button(
+            "Remove",
+            on_click=SettingsState.remove_term(row["id"]),
+            aria_label=f"Remove {name}",
+            variant="ghost",
+            color_scheme="red",
+            size="1",
+            type="button",
+        ),
+        width="100%",
+        align="center",
+    )
+    archived = rx.hstack(
+        rx.text(name, color_scheme="gray", flex="1"),
+        rx.badge("archived", color_scheme="gray"),
+        rx.button(
+            "Restore",
+            on_click=SettingsState.restore_term(row["id"]),
+            aria_label=f"Restore {name}",
+            variant="ghost",
+            size="1",
+            type="button",
+        ),
+        width="100%",
+        align="center",
+    )
+    return rx.box(
+        rx.cond(row["archived"] == "", active, archived),
+        key=f"{row['id']}-{SettingsState.revision}",
+        width="100%",
+    )
+
+
+def term_editor(kind: str, title: str, hint: str, singular: str) -> rx.Component:
+    """Add, rename, reorder, remove (archive when in use) and restore the terms of one kind."""
+    return rx.card(
+        rx.vstack(
+            rx.heading(title, as_="h2", size="4"),
+            rx.text(hint, size="2", color_scheme="gray"),
+            rx.foreach(SettingsState.terms.get(kind, []), _term_item),
+            rx.form(
+                rx.hstack(
+                    rx.el.input(type="hidden", name="kind", value=kind),
+                    rx.input(
+                        name="name",
+                        placeholder=f"New {singular}",
+                        aria_label=f"New {singular}",
+                        required=True,
+                        flex="1",
+                    ),
+                    rx.button("Add", type="submit", aria_label=f"Add {singular}"),
+                    width="100%",
+                ),
+                on_submit=SettingsState.add_term,
+                reset_on_submit=True,
+                width="100%",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _outcome_select(row: rx.Var[dict]) -> rx.Component:
+    return rx.el.select(
+        rx.el.option("Open", value="open"),
+        rx.el.option("Closed Won", value="won"),
+        rx.el.option("Closed Lost", value="lost"),
+        name="outcome",
+        default_value=row["outcome"],
+        aria_label=f"Outcome of {row['name']}",
+        style={"padding": "0.3rem"},
+    )
+
+
+def _stage_item(row: rx.Var[dict], with_outcome: bool) -> rx.Component:
+    name = row["name"]
+    editable = rx.form(
+        rx.hstack(
+            rx.el.input(type="hidden", name="id", value=row["id"]),
+            rx.input(
+                name="name",
+                default_value=name,
+                aria_label=f"Name of stage {name}",
+                required=True,
+                flex="2",
+            ),
+            rx.input(
+                name="probability",
+                type="number",
+                min=0,
+                max=100,
+                default_value=row["probability"],
+                aria_label=f"Probability of {name} (%)",
+                width="5.5rem",
+            ),
+            _outcome_select(row) if with_outcome else rx.fragment(),
+            rx.button("Save", type="submit", size="1", aria_label=f"Save stage {name}"),
+            _icon_button(
+                "arrow-up", f"Move stage {name} up", SettingsState.move_stage(row["id"], "up")
+            ),
+            _icon_button(
+                "arrow-down", f"Move stage {name} down", SettingsState.move_stage(row["id"], "down")
+            ),
+            rx.button(
+                "Remove",
+                on_click=SettingsState.remove_stage(row["id"]),
+                aria_label=f"Remove stage {name}",
+                variant="ghost",
+                color_scheme="red",
+                size="1",
+                type="button",
+            ),
+            align="center",
+            width="100%",
+            wrap="wrap",
+        ),
+        on_submit=SettingsState.update_stage,
+        width="100%",
+    )
+    archived = rx.hstack(
+        rx.text(name, color_scheme="gray", flex="1"),
+        rx.badge("archived", color_scheme="gray"),
+        rx.button(
+            "Restore",
+            on_click=SettingsState.restore_stage(row["id"]),
+            aria_label=f"Restore stage {name}",
+            variant="ghost",
+            size="1",
+            type="button",
+        ),
+        width="100%",
+    )
+    return rx.box(
+        rx.cond(row["archived"] == "", editable, archived),
+        key=f"{row['id']}-{SettingsState.revision}",
+        width="100%",
+    )
+
+
+def stage_editor(pipeline: str, title: str, hint: str) -> rx.Component:
+    """The ordered stages of one pipeline, with probability and (deals) the closing outcome."""
+    with_outcome = pipeline == "deal"
+    return rx.card(
+        rx.vstack(
+            rx.heading(title, as_="h2", size="4"),
+            rx.text(hint, size="2", color_scheme="gray"),
+            rx.foreach(
+                SettingsState.stages.get(pipeline, []), lambda row: _stage_item(row, with_outcome)
+            ),
+            rx.form(
+                rx.hstack(
+                    rx.el.input(type="hidden", name="pipeline", value=pipeline),
+                    rx.input(
+                        name="name",
+                        placeholder="New stage",
+                        aria_label=f"New {pipeline} stage",
+                        required=True,
+                        flex="2",
+                    ),
+                    rx.input(
+                        name="probability",
+                        type="number",
+                        min=0,
+                        max=100,
+                        default_value="0",
+                        aria_label=f"Probability of the new {pipeline} stage (%)",
+                        width="5.5rem",
+                    ),
+                    rx.button("Add stage", type="submit", aria_label=f"Add {pipeline} stage"),
+                    width="100%",
+                ),
+                on_submit=SettingsState.add_stage,
+                reset_on_submit=True,
+                width="100%",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def rules_form() -> rx.Component:
+    """The provider's program rules."""
+    rules = SettingsState.rules
+
+    def number(label: str, name: str, step: str = "1") -> rx.Component:
+        return labeled_input(
+            label, name, type="number", step=step, min=0, default_value=rules.get(name, "")
+        )
+
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Program rules", as_="h2", size="4"),
+                rx.grid(
+                    number("Deal-registration protection (days)", "protection_days"),
+                    number("Lead acceptance deadline (hours)", "lead_accept_hours"),
+                    number("Default commission rate (%)", "default_commission_pct", "0.01"),
+                    number("Referral credit per won referral", "referral_credit_amount", "0.01"),
+                    number("Payout threshold", "payout_threshold", "0.01"),
+                    labeled_input(
+                        "Currency (ISO code, e.g. USD)",
+                        "currency",
+                        default_value=rules.get("currency", ""),
+                        max_length=3,
+                    ),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="4",
+                    width="100%",
+                ),
+                rx.el.label(
+                    rx.hstack(
+                        rx.el.input(
+                            type="checkbox",
+                            name="auto_apply_credits",
+                            id="auto_apply_credits",
+                            default_checked=rules.get("auto_apply_credits", "") == "on",
+                        ),
+                        rx.text(
+                            "Apply partners' referral credits to their next invoice automatically",
+                            size="2",
+                        ),
+                    ),
+                    html_for="auto_apply_credits",
+                ),
+                form_error(SettingsState.rules_error),
+                rx.button("Save rules", type="submit"),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=SettingsState.save_rules,
+            key=SettingsState.revision,
+            width="100%",
+        ),
+        width="100%",
+    )

@@ -1,0 +1,274 @@
+"""/p/partners: the partner directory, and recruiting partners by invitation."""
+
+import reflex as rx
+
+from ..components.empty_state import empty_state
+from ..components.forms import form_error, labeled_input
+from ..components.pickers import option_select
+from ..components.shell import page_shell
+from ..state.partners import PartnersState
+
+TITLE = "Partners"
+CATEGORIES = [
+    ("Type", "partner_type_id"),
+    ("Status", "partner_status_id"),
+    ("Tier", "partner_tier_id"),
+    ("Group", "partner_group_id"),
+]
+
+
+def _filter_by(name: str):
+    return lambda value: PartnersState.set_filter(name, value)
+
+
+def _filters() -> rx.Component:
+    return rx.flex(
+        rx.vstack(
+            rx.el.label("Search", html_for="partner-search", font_size="0.8rem", font_weight="500"),
+            rx.input(
+                id="partner-search",
+                placeholder="Firm name",
+                on_change=PartnersState.set_search,
+                debounce_timeout=300,
+            ),
+            spacing="1",
+        ),
+        *[
+            option_select(
+                label,
+                f"filter-{name}",
+                PartnersState.options.get(name, []),
+                empty="Any",
+                control_id=f"filter-{name}",
+                on_change=_filter_by(name),
+            )
+            for label, name in CATEGORIES
+        ],
+        rx.vstack(
+            rx.el.label("Sort by", html_for="partner-sort", font_size="0.8rem", font_weight="500"),
+            rx.el.select(
+                rx.el.option("Name", value="name"),
+                rx.el.option("Partner since", value="since"),
+                rx.el.option("Tier", value="tier"),
+                id="partner-sort",
+                on_change=PartnersState.set_sort,
+                style={"padding": "0.35rem"},
+            ),
+            spacing="1",
+        ),
+        rx.el.label(
+            rx.hstack(
+                rx.checkbox(
+                    checked=PartnersState.include_ended,
+                    on_change=PartnersState.set_include_ended,
+                    id="include-ended",
+                ),
+                rx.text("Show ended", size="2"),
+                align="center",
+            ),
+            html_for="include-ended",
+        ),
+        gap="3",
+        wrap="wrap",
+        align="end",
+    )
+
+
+def _categorize_form(row: rx.Var[dict]) -> rx.Component:
+    def picker(label: str, name: str, options) -> rx.Component:
+        return option_select(
+            label, name, options, default=row[name], control_id=f"{name}-{row['id']}"
+        )
+
+    return rx.form(
+        rx.flex(
+            rx.el.input(type="hidden", name="id", value=row["id"]),
+            *[
+                picker(label, name, PartnersState.options.get(name, []))
+                for label, name in CATEGORIES
+            ],
+            picker("Partner manager", "partner_manager_id", PartnersState.managers),
+            rx.button("Save", type="submit", aria_label=f"Save {row['name']}"),
+            gap="3",
+            wrap="wrap",
+            align="end",
+        ),
+        on_submit=PartnersState.categorize,
+        key=f"{row['id']}-{row['partner_type_id']}-{row['partner_status_id']}-"
+        f"{row['partner_tier_id']}-{row['partner_group_id']}-{row['partner_manager_id']}",
+    )
+
+
+def _partner_card(row: rx.Var[dict]) -> rx.Component:
+    active = row["status"] == "active"
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(row["name"], as_="h3", size="3"),
+                rx.badge(row["status"], color_scheme=rx.cond(active, "green", "gray")),
+                rx.cond(row["partner_tier"] != "", rx.badge(row["partner_tier"], variant="soft")),
+                rx.spacer(),
+                rx.text(f"since {row['since']}", size="1", color_scheme="gray"),
+                rx.cond(
+                    active,
+                    rx.button(
+                        "End partnership",
+                        on_click=PartnersState.end(row["id"]),
+                        aria_label=f"End the partnership with {row['name']}",
+                        variant="ghost",
+                        color_scheme="red",
+                        size="1",
+                    ),
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                active,
+                _categorize_form(row),
+                rx.text(
+                    f"{row['partner_type']} · {row['partner_status']} · {row['partner_group']}",
+                    size="2",
+                    color_scheme="gray",
+                ),
+            ),
+            width="100%",
+        ),
+        width="100%",
+        role="group",
+        aria_label=row["name"],
+    )
+
+
+def _directory() -> rx.Component:
+    return rx.vstack(
+        _filters(),
+        rx.cond(
+            PartnersState.partners.length() > 0,
+            rx.vstack(rx.foreach(PartnersState.partners, _partner_card), width="100%"),
+            empty_state(
+                "users",
+                "No partners match",
+                "Active partners appear here once they accept your invitation. Invite consultant "
+                "firms under Invitations.",
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _invitation_row(row: rx.Var[dict]) -> rx.Component:
+    pending = (row["status"] == "invited") | (row["status"] == "expired")
+    return rx.table.row(
+        rx.table.cell(rx.cond(row["consultant"] != "", row["consultant"], "—")),
+        rx.table.cell(row["email"]),
+        rx.table.cell(rx.badge(row["status"], variant="soft")),
+        rx.table.cell(row["invited"]),
+        rx.table.cell(row["expires"]),
+        rx.table.cell(
+            rx.cond(
+                pending,
+                rx.hstack(
+                    rx.button(
+                        "Resend",
+                        on_click=PartnersState.resend(row["id"]),
+                        size="1",
+                        variant="soft",
+                        aria_label=f"Resend the invitation to {row['email']}",
+                    ),
+                    rx.button(
+                        "Revoke",
+                        on_click=PartnersState.revoke(row["id"]),
+                        size="1",
+                        variant="ghost",
+                        color_scheme="red",
+                        aria_label=f"Revoke the invitation to {row['email']}",
+                    ),
+                ),
+            )
+        ),
+    )
+
+
+def _invitations() -> rx.Component:
+    return rx.vstack(
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading("Invite a consulting firm", as_="h2", size="4"),
+                    labeled_input("Email of someone at the firm", "email", type="email"),
+                    rx.vstack(
+                        rx.el.label(
+                            "Message (optional)",
+                            html_for="message",
+                            font_size="0.875rem",
+                            font_weight="500",
+                        ),
+                        rx.text_area(id="message", name="message", max_length=2000, width="100%"),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    form_error(PartnersState.invite_error),
+                    rx.button("Send invitation", type="submit"),
+                    width="100%",
+                ),
+                on_submit=PartnersState.invite,
+                reset_on_submit=True,
+            ),
+            width="100%",
+        ),
+        rx.cond(
+            PartnersState.invite_result != "",
+            rx.callout.root(
+                rx.callout.icon(rx.icon("send")),
+                rx.vstack(
+                    rx.callout.text(PartnersState.invite_result),
+                    rx.cond(
+                        PartnersState.invite_link != "",
+                        rx.code(
+                            PartnersState.invite_link,
+                            id="partner-invite-link",
+                            word_break="break-all",
+                        ),
+                    ),
+                    spacing="1",
+                ),
+                color_scheme="green",
+                role="status",
+                width="100%",
+            ),
+        ),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(h)
+                        for h in ("Firm", "Email", "Status", "Invited", "Expires", "")
+                    ]
+                )
+            ),
+            rx.table.body(rx.foreach(PartnersState.invitations, _invitation_row)),
+            width="100%",
+            variant="surface",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def page() -> rx.Component:
+    return page_shell(
+        TITLE,
+        rx.tabs.root(
+            rx.tabs.list(
+                rx.tabs.trigger("Directory", value="directory"),
+                rx.tabs.trigger("Invitations", value="invitations"),
+            ),
+            rx.tabs.content(rx.box(_directory(), padding_top="1rem"), value="directory"),
+            rx.tabs.content(rx.box(_invitations(), padding_top="1rem"), value="invitations"),
+            default_value="directory",
+            width="100%",
+        ),
+    )

@@ -1,0 +1,141 @@
+"""/c/providers: My Providers, and the providers' invitations to answer."""
+
+import reflex as rx
+
+from ..components.empty_state import empty_state
+from ..components.pickers import option_select
+from ..components.shell import page_shell
+from ..state.providers import ProvidersState
+
+TITLE = "My Providers"
+
+
+def _invitation(row: rx.Var[dict]) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.vstack(
+                rx.heading(row["provider"], as_="h3", size="3"),
+                rx.cond(row["message"] != "", rx.text(row["message"], size="2")),
+                rx.text(
+                    f"Invited {row['invited']} · answer by {row['expires']}",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                spacing="1",
+                flex="1",
+            ),
+            rx.button(
+                "Accept",
+                on_click=ProvidersState.accept(row["id"]),
+                aria_label=f"Accept the invitation of {row['provider']}",
+                color_scheme="green",
+            ),
+            rx.button(
+                "Reject",
+                on_click=ProvidersState.reject(row["id"]),
+                aria_label=f"Reject the invitation of {row['provider']}",
+                variant="soft",
+                color_scheme="red",
+            ),
+            align="center",
+            width="100%",
+            wrap="wrap",
+        ),
+        width="100%",
+    )
+
+
+def _categorize_form(row: rx.Var[dict]) -> rx.Component:
+    def picker(label: str, name: str, options, empty: str) -> rx.Component:
+        return option_select(
+            label,
+            name,
+            options,
+            default=row[name],
+            empty=empty,
+            control_id=f"{name}-{row['id']}",
+            required=True,
+        )
+
+    return rx.form(
+        rx.flex(
+            rx.el.input(type="hidden", name="id", value=row["id"]),
+            picker("Provider type", "provider_type_id", ProvidersState.provider_types, "Choose…"),
+            picker("Proficiency", "proficiency_id", ProvidersState.proficiencies, "Choose…"),
+            picker("Assigned to", "assigned_user_id", ProvidersState.colleagues, "Choose…"),
+            rx.button("Save", type="submit", aria_label=f"Save {row['name']}"),
+            gap="3",
+            wrap="wrap",
+            align="end",
+        ),
+        on_submit=ProvidersState.categorize,
+        key=f"{row['id']}-{row['provider_type_id']}-{row['proficiency_id']}-"
+        f"{row['assigned_user_id']}",
+    )
+
+
+def _provider(row: rx.Var[dict]) -> rx.Component:
+    active = row["status"] == "active"
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(row["name"], as_="h3", size="3"),
+                rx.cond(
+                    active,
+                    rx.cond(
+                        row["categorized"] == "yes",
+                        rx.badge("active", color_scheme="green"),
+                        rx.badge("waiting to be categorized", color_scheme="amber"),
+                    ),
+                    rx.badge(row["status"], color_scheme="gray"),
+                ),
+                rx.spacer(),
+                rx.text(f"since {row['since']}", size="1", color_scheme="gray"),
+                rx.cond(
+                    active,
+                    rx.button(
+                        "End partnership",
+                        on_click=ProvidersState.end(row["id"]),
+                        aria_label=f"End the partnership with {row['name']}",
+                        variant="ghost",
+                        color_scheme="red",
+                        size="1",
+                    ),
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(active, _categorize_form(row)),
+            width="100%",
+        ),
+        width="100%",
+        role="group",
+        aria_label=row["name"],
+    )
+
+
+def page() -> rx.Component:
+    return page_shell(
+        TITLE,
+        rx.cond(
+            ProvidersState.invitations.length() > 0,
+            rx.vstack(
+                rx.heading("Invitations", as_="h2", size="4"),
+                rx.foreach(ProvidersState.invitations, _invitation),
+                width="100%",
+            ),
+        ),
+        rx.heading("Providers", as_="h2", size="4"),
+        rx.cond(
+            ProvidersState.providers.length() > 0,
+            rx.vstack(rx.foreach(ProvidersState.providers, _provider), width="100%"),
+            empty_state(
+                "building-2",
+                "No providers yet",
+                "Software providers invite your firm into their partner programs. Their "
+                "invitations appear here to accept or reject; accepted providers are listed here "
+                "to categorize and assign to a colleague.",
+            ),
+        ),
+    )

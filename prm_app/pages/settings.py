@@ -1,0 +1,110 @@
+"""/p/settings and /c/settings: Settings > General."""
+
+import reflex as rx
+
+from ..components.settings_editors import rules_form, stage_editor, term_editor
+from ..components.shell import page_shell
+from ..state.settings import SettingsState
+
+TITLE = "Settings"
+
+
+def _admin_note() -> rx.Component:
+    return rx.cond(
+        SettingsState.role != "admin",
+        rx.callout(
+            "Only administrators can change these settings.", icon="info", color_scheme="gray"
+        ),
+    )
+
+
+def provider_page() -> rx.Component:
+    return page_shell(
+        TITLE,
+        _admin_note(),
+        rx.tabs.root(
+            rx.tabs.list(
+                rx.tabs.trigger("Partner program", value="program"),
+                rx.tabs.trigger("Pipelines", value="pipelines"),
+                rx.tabs.trigger("Rules", value="rules"),
+            ),
+            rx.tabs.content(
+                rx.grid(
+                    term_editor(
+                        "partner_status",
+                        "Partner statuses",
+                        "How far along each partner is.",
+                        "partner status",
+                    ),
+                    term_editor(
+                        "partner_type",
+                        "Partner types",
+                        "What kind of partner each firm is.",
+                        "partner type",
+                    ),
+                    term_editor(
+                        "partner_tier",
+                        "Partner tiers",
+                        "Ordered from the highest tier down.",
+                        "partner tier",
+                    ),
+                    term_editor(
+                        "partner_group",
+                        "Partner groups",
+                        "Optional groups, e.g. by region or program.",
+                        "partner group",
+                    ),
+                    term_editor(
+                        "product", "Products", "What partners can register deals for.", "product"
+                    ),
+                    columns=rx.breakpoints(initial="1", lg="2"),
+                    spacing="4",
+                    padding_top="1rem",
+                ),
+                value="program",
+            ),
+            rx.tabs.content(
+                rx.vstack(
+                    stage_editor(
+                        "deal",
+                        "Deal stages",
+                        "The columns of the deal board, in order. One stage closes a deal as won, "
+                        "one as lost.",
+                    ),
+                    stage_editor(
+                        "lead", "Lead stages", "The steps an accepted lead goes through, in order."
+                    ),
+                    spacing="4",
+                    padding_top="1rem",
+                ),
+                value="pipelines",
+            ),
+            rx.tabs.content(rx.box(rules_form(), padding_top="1rem"), value="rules"),
+            default_value="program",
+            width="100%",
+        ),
+    )
+
+
+def consultant_page() -> rx.Component:
+    return page_shell(
+        TITLE,
+        _admin_note(),
+        rx.grid(
+            term_editor(
+                "provider_type",
+                "Provider types",
+                "How you group the software providers you work with.",
+                "provider type",
+            ),
+            term_editor(
+                "proficiency",
+                "Proficiency statuses",
+                "How well your firm knows each provider's software.",
+                "proficiency status",
+            ),
+            columns=rx.breakpoints(initial="1", lg="2"),
+            spacing="4",
+            width="100%",
+        ),
+    )

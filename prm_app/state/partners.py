@@ -1,0 +1,178 @@
+"""Provider portal > Partners: the partner directory and recruitment by invitation."""
+
+import reflex as rx
+
+from .. import routes
+from ..models import OrgKind, TermKind
+from ..services import catalog, partnerships, team
+from .base import AppState, form_value
+
+FILTERS = ("partner_type_id", "partner_status_id", "partner_tier_id", "partner_group_id")
+CATEGORY_KINDS = {
+    "partner_type_id": TermKind.PARTNER_TYPE,
+    "partner_status_id": TermKind.PARTNER_STATUS,
+    "partner_tier_id": TermKind.PARTNER_TIER,
+    "partner_group_id": TermKind.PARTNER_GROUP,
+}
+
+
+def _date(value) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def _opt(value) -> str:
+    return "" if value is None else str(value)
+
+
+class PartnersState(AppState):
+    partners: list[dict[str, str]] = []
+    invitations: list[dict[str, str]] = []
+    # Picker options by categorization field: [{"id", "name"}], and the provider's people.
+    options: dict[str, list[dict[str, str]]] = {}
+    managers: list[dict[str, str]] = []
+    filters: dict[str, str] = {}
+    search: str = ""
+    sort: str = "name"
+    include_ended: bool = False
+    invite_error: str = ""
+    invite_result: str = ""
+    invite_link: str = ""
+
+    @rx.event
+    def load(self):
+        if (redirect := self._enter(OrgKind.PROVIDER)) is not None:
+            return redirect
+        self.invite_error = self.invite_result = self.invite_link = ""
+        return self._refresh()
+
+    def _refresh(self):
+        return self._perform(self._read)[1]
+
+    def _read(self, session, *, actor) -> None:
+        self.partners = [
+            {
+                "id": str(p.id),
+                "name": p.consultant_name,
+                "status": p.status,
+                "since": _date(p.since),
+                "partner_type_id": _opt(p.partner_type_id),
+                "partner_type": p.partner_type,
+                "partner_status_id": _opt(p.partner_status_id),
+                "partner_status": p.partner_status,
+                "partner_tier_id": _opt(p.partner_tier_id),
+                "partner_tier": p.partner_tier,
+                "partner_group_id": _opt(p.partner_group_id),
+                "partner_group": p.partner_group,
+                "partner_manager_id": _opt(p.partner_manager_id),
+                "partner_manager": p.partner_manager,
+            }
+            for p in partnerships.partner_directory(
+                session,
+                actor=actor,
+                search=self.search,
+                sort=self.sort,
+                include_ended=self.include_ended,
+                **{name: self.filters.get(name, "") for name in FILTERS},
+            )
+        ]
+        self.invitations = [
+            {
+                "id": str(i.id),
+                "email": i.email,
+                "consultant": i.consultant_name,
+                "status": "expired" if i.expired and i.status == "invited" else i.status,
+                "invited": _date(i.invited_at),
+                "expires": _date(i.expires_at),
+            }
+            for i in partnerships.provider_invitations(session, actor=actor)
+        ]
+        self.options = {
+            field: [
+                {"id": str(t.id), "name": t.name}
+                for t in catalog.active_terms(session, actor=actor, kind=kind)
+            ]
+            for field, kind in CATEGORY_KINDS.items()
+        }
+        self.managers = [
+            {"id": str(m.user_id), "name": m.name}
+            for m in team.members(session, actor=actor)
+            if m.is_active
+        ]
+
+    # Directory ------------------------------------------------------------------------------
+
+    @rx.event
+    def set_filter(self, name: str, value: str):
+        if name in FILTERS and isinstance(value, str) and len(value) <= 20:
+            self.filters = {**self.filters, name: value}
+        return self._refresh()
+
+    @rx.event
+    def set_search(self, value: str):
+        self.search = value[:100] if isinstance(value, str) else ""
+        return self._refresh()
+
+    @rx.event
+    def set_sort(self, value: str):
+        self.sort = value if value in ("name", "since", "tier") else "name"
+        return self._refresh()
+
+    @rx.event
+    def set_include_ended(self, value: bool):
+        self.include_ended = value is True
+        return self._refresh()
+
+    @rx.event
+    def categorize(self, form: dict):
+        _, refusal = self._perform(
+            partnerships.categorize_partner,
+            partnership_id=form_value(form, "id"),
+            partner_manager_id=form_value(form, "partner_manager_id") or None,
+            **{name: form_value(form, name) or None for name in FILTERS},
+        )
+        return refusal or self._refresh() or rx.toast.success("Partner saved.")
+
+    @rx.event
+    def end(self, partnership_id: str):
+        _, refusal = self._perform(partnerships.end, partnership_id=partnership_id)
+        return refusal or self._refresh()
+
+    # Invitations ----------------------------------------------------------------------------
+
+    @rx.event
+    def invite(self, form: dict):
+        self.invite_result = self.invite_link = ""
+        invitation, refusal = self._perform(
+            partnerships.invite,
+            error_var="invite_error",
+            email=form_value(form, "email"),
+            message=form_value(form, "message") or "",
+        )
+        if refusal is not None:
+            return refusal
+        self._show_invitation(invitation.token, invitation.consultant_name)
+        return self._refresh()
+
+    def _show_invitation(self, token: str, consultant_name: str | None) -> None:
+        if consultant_name:
+            self.invite_result = (
+                f"Invitation sent to {consultant_name}: it appears under My Providers for them."
+            )
+        else:
+            self.invite_result = "No firm uses this email yet. Send them this sign-up link:"
+            self.invite_link = routes.partner_signup_link(self._frontend_origin(), token)
+
+    @rx.event
+    def resend(self, partnership_id: str):
+        self.invite_error = self.invite_result = self.invite_link = ""
+        token, refusal = self._perform(partnerships.resend, partnership_id=partnership_id)
+        if refusal is not None:
+            return refusal
+        row = next((i for i in self.invitations if i["id"] == str(partnership_id)), {})
+        self._show_invitation(token, row.get("consultant") or None)
+        return self._refresh()
+
+    @rx.event
+    def revoke(self, partnership_id: str):
+        _, refusal = self._perform(partnerships.revoke, partnership_id=partnership_id)
+        return refusal or self._refresh()

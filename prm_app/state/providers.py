@@ -1,0 +1,97 @@
+"""Consultant portal > My Providers: invitations to answer, providers to categorize."""
+
+import reflex as rx
+
+from ..models import OrgKind, TermKind
+from ..services import catalog, partnerships, team
+from .base import AppState, form_value
+
+
+def _opt(value) -> str:
+    return "" if value is None else str(value)
+
+
+class ProvidersState(AppState):
+    providers: list[dict[str, str]] = []
+    invitations: list[dict[str, str]] = []
+    provider_types: list[dict[str, str]] = []
+    proficiencies: list[dict[str, str]] = []
+    colleagues: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):
+        if (redirect := self._enter(OrgKind.CONSULTANT)) is not None:
+            return redirect
+        return self._refresh()
+
+    def _refresh(self):
+        return self._perform(self._read)[1]
+
+    def _read(self, session, *, actor) -> None:
+        self.invitations = [
+            {
+                "id": str(i.id),
+                "provider": i.provider_name,
+                "message": i.message,
+                "invited": i.invited_at.strftime("%Y-%m-%d"),
+                "expires": i.expires_at.strftime("%Y-%m-%d") if i.expires_at else "",
+            }
+            for i in partnerships.consultant_invitations(session, actor=actor)
+        ]
+        self.providers = [
+            {
+                "id": str(p.id),
+                "name": p.provider_name,
+                "status": p.status,
+                "since": p.since.strftime("%Y-%m-%d") if p.since else "",
+                "provider_type_id": _opt(p.provider_type_id),
+                "provider_type": p.provider_type,
+                "proficiency_id": _opt(p.proficiency_id),
+                "proficiency": p.proficiency,
+                "assigned_user_id": _opt(p.assigned_user_id),
+                "assigned_user": p.assigned_user,
+                "categorized": "yes" if p.categorized else "",
+            }
+            for p in partnerships.my_providers(session, actor=actor)
+        ]
+        self.provider_types = self._options(session, actor, TermKind.PROVIDER_TYPE)
+        self.proficiencies = self._options(session, actor, TermKind.PROFICIENCY)
+        self.colleagues = [
+            {"id": str(m.user_id), "name": m.name}
+            for m in team.members(session, actor=actor)
+            if m.is_active
+        ]
+
+    @staticmethod
+    def _options(session, actor, kind) -> list[dict[str, str]]:
+        return [
+            {"id": str(t.id), "name": t.name}
+            for t in catalog.active_terms(session, actor=actor, kind=kind)
+        ]
+
+    def _act(self, operation, /, **arguments):
+        _, refusal = self._perform(operation, **arguments)
+        return refusal or self._refresh()
+
+    @rx.event
+    def accept(self, partnership_id: str):
+        return self._act(partnerships.accept, partnership_id=partnership_id)
+
+    @rx.event
+    def reject(self, partnership_id: str):
+        return self._act(partnerships.reject, partnership_id=partnership_id)
+
+    @rx.event
+    def categorize(self, form: dict):
+        _, refusal = self._perform(
+            partnerships.categorize_provider,
+            partnership_id=form_value(form, "id"),
+            provider_type_id=form_value(form, "provider_type_id"),
+            proficiency_id=form_value(form, "proficiency_id"),
+            assigned_user_id=form_value(form, "assigned_user_id"),
+        )
+        return refusal or self._refresh() or rx.toast.success("Provider saved.")
+
+    @rx.event
+    def end(self, partnership_id: str):
+        return self._act(partnerships.end, partnership_id=partnership_id)

@@ -17,6 +17,24 @@ def _icon_button(icon: str, label, on_click) -> rx.Component:
     )
 
 
+def _archived(name, on_restore, label) -> rx.Component:
+    """An archived entry: greyed out, with a way back."""
+    return rx.hstack(
+        rx.text(name, color_scheme="gray", flex="1"),
+        rx.badge("archived", color_scheme="gray"),
+        rx.button(
+            "Restore",
+            on_click=on_restore,
+            aria_label=label,
+            variant="ghost",
+            size="1",
+            type="button",
+        ),
+        width="100%",
+        align="center",
+    )
+
+
 def _term_item(row: rx.Var[dict]) -> rx.Component:
     name = row["name"]
     active = rx.hstack(
@@ -42,20 +60,7 @@ def _term_item(row: rx.Var[dict]) -> rx.Component:
         width="100%",
         align="center",
     )
-    archived = rx.hstack(
-        rx.text(name, color_scheme="gray", flex="1"),
-        rx.badge("archived", color_scheme="gray"),
-        rx.button(
-            "Restore",
-            on_click=SettingsState.restore_term(row["id"]),
-            aria_label=f"Restore {name}",
-            variant="ghost",
-            size="1",
-            type="button",
-        ),
-        width="100%",
-        align="center",
-    )
+    archived = _archived(name, SettingsState.restore_term(row["id"]), f"Restore {name}")
     return rx.box(
         rx.cond(row["archived"] == "", active, archived),
         key=f"{row['id']}-{SettingsState.revision}",
@@ -151,19 +156,7 @@ def _stage_item(row: rx.Var[dict], with_outcome: bool) -> rx.Component:
         on_submit=SettingsState.update_stage,
         width="100%",
     )
-    archived = rx.hstack(
-        rx.text(name, color_scheme="gray", flex="1"),
-        rx.badge("archived", color_scheme="gray"),
-        rx.button(
-            "Restore",
-            on_click=SettingsState.restore_stage(row["id"]),
-            aria_label=f"Restore stage {name}",
-            variant="ghost",
-            size="1",
-            type="button",
-        ),
-        width="100%",
-    )
+    archived = _archived(name, SettingsState.restore_stage(row["id"]), f"Restore stage {name}")
     return rx.box(
         rx.cond(row["archived"] == "", editable, archived),
         key=f"{row['id']}-{SettingsState.revision}",

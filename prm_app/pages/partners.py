@@ -4,6 +4,7 @@ import reflex as rx
 
 from ..components.empty_state import empty_state
 from ..components.forms import form_error, labeled_input
+from ..components.partnership_card import partnership_card
 from ..components.pickers import option_select
 from ..components.shell import page_shell
 from ..state.partners import PartnersState
@@ -101,43 +102,22 @@ def _categorize_form(row: rx.Var[dict]) -> rx.Component:
 
 def _partner_card(row: rx.Var[dict]) -> rx.Component:
     active = row["status"] == "active"
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(row["name"], as_="h3", size="3"),
-                rx.badge(row["status"], color_scheme=rx.cond(active, "green", "gray")),
-                rx.cond(row["partner_tier"] != "", rx.badge(row["partner_tier"], variant="soft")),
-                rx.spacer(),
-                rx.text(f"since {row['since']}", size="1", color_scheme="gray"),
-                rx.cond(
-                    active,
-                    rx.button(
-                        "End partnership",
-                        on_click=PartnersState.end(row["id"]),
-                        aria_label=f"End the partnership with {row['name']}",
-                        variant="ghost",
-                        color_scheme="red",
-                        size="1",
-                    ),
-                ),
-                width="100%",
-                align="center",
-                wrap="wrap",
-            ),
-            rx.cond(
-                active,
-                _categorize_form(row),
-                rx.text(
-                    f"{row['partner_type']} · {row['partner_status']} · {row['partner_group']}",
-                    size="2",
-                    color_scheme="gray",
-                ),
-            ),
-            width="100%",
+    return partnership_card(
+        row,
+        rx.fragment(
+            rx.badge(row["status"], color_scheme=rx.cond(active, "green", "gray")),
+            rx.cond(row["partner_tier"] != "", rx.badge(row["partner_tier"], variant="soft")),
         ),
-        width="100%",
-        role="group",
-        aria_label=row["name"],
+        PartnersState.end(row["id"]),
+        rx.cond(
+            active,
+            _categorize_form(row),
+            rx.text(
+                f"{row['partner_type']} · {row['partner_status']} · {row['partner_group']}",
+                size="2",
+                color_scheme="gray",
+            ),
+        ),
     )
 
 

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ..components.empty_state import empty_state
+from ..components.partnership_card import partnership_card
 from ..components.pickers import option_select
 from ..components.shell import page_shell
 from ..state.providers import ProvidersState
@@ -76,42 +77,19 @@ def _categorize_form(row: rx.Var[dict]) -> rx.Component:
 
 def _provider(row: rx.Var[dict]) -> rx.Component:
     active = row["status"] == "active"
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(row["name"], as_="h3", size="3"),
-                rx.cond(
-                    active,
-                    rx.cond(
-                        row["categorized"] == "yes",
-                        rx.badge("active", color_scheme="green"),
-                        rx.badge("waiting to be categorized", color_scheme="amber"),
-                    ),
-                    rx.badge(row["status"], color_scheme="gray"),
-                ),
-                rx.spacer(),
-                rx.text(f"since {row['since']}", size="1", color_scheme="gray"),
-                rx.cond(
-                    active,
-                    rx.button(
-                        "End partnership",
-                        on_click=ProvidersState.end(row["id"]),
-                        aria_label=f"End the partnership with {row['name']}",
-                        variant="ghost",
-                        color_scheme="red",
-                        size="1",
-                    ),
-                ),
-                width="100%",
-                align="center",
-                wrap="wrap",
+    return partnership_card(
+        row,
+        rx.cond(
+            active,
+            rx.cond(
+                row["categorized"] == "yes",
+                rx.badge("active", color_scheme="green"),
+                rx.badge("waiting to be categorized", color_scheme="amber"),
             ),
-            rx.cond(active, _categorize_form(row)),
-            width="100%",
+            rx.badge(row["status"], color_scheme="gray"),
         ),
-        width="100%",
-        role="group",
-        aria_label=row["name"],
+        ProvidersState.end(row["id"]),
+        rx.cond(active, _categorize_form(row)),
     )
 
 

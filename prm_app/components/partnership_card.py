@@ -1,0 +1,37 @@
+"""A partnership as a card: the other organization, its status, since when, and its form."""
+
+import reflex as rx
+
+
+def partnership_card(row: rx.Var[dict], badges: rx.Component, on_end, body) -> rx.Component:
+    """`row` has "id", "name", "status" and "since"; `on_end` ends an active partnership."""
+    active = row["status"] == "active"
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(row["name"], as_="h3", size="3"),
+                badges,
+                rx.spacer(),
+                rx.text(f"since {row['since']}", size="1", color_scheme="gray"),
+                rx.cond(
+                    active,
+                    rx.button(
+                        "End partnership",
+                        on_click=on_end,
+                        aria_label=f"End the partnership with {row['name']}",
+                        variant="ghost",
+                        color_scheme="red",
+                        size="1",
+                    ),
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            body,
+            width="100%",
+        ),
+        width="100%",
+        role="group",
+        aria_label=row["name"],
+    )

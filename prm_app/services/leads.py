@@ -1,0 +1,1262 @@
+"""Leads in both directions: a consultant's leads to providers, a provider's referrals to partners.
+
+One Lead row (the origin organization's draft, then submitted) and one LeadRecipient per receiving
+organization, each an independent decision: pending (opened, for referrals), then accepted or
+rejected; an accepted recipient moves through the provider's lead stages and ends converted into
+a Deal or lost. Referrals not accepted before their deadline are returned by a system job.
+
+Members act on the leads they own (origin side) or are assigned (receiving side); managers and
+admins on all of their organization's. Records of other organizations are NotFound. A referral's
+contact details stay hidden from the receiving partner until it is opened.
+"""
+
+import re
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
+
+from ..models import (
+    Approval,
+    Deal,
+    Lead,
+    LeadDirection,
+    LeadRecipient,
+    LeadStatus,
+    Membership,
+    Organization,
+    OrgKind,
+    OrgSettings,
+    Outcome,
+    Partnership,
+    PartnershipStatus,
+    Pipeline,
+    RecipientStatus,
+    Stage,
+    User,
+    utcnow,
+)
+from . import activity, inputs, partnerships
+from .actor import Actor
+from .customers import customer_keys
+from .errors import Invalid, NotAllowed, NotFound
+
+MAX_RECIPIENTS = 20
+MAX_SEARCH = 100
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 100_000
+MAX_REASON = 1000
+# The deal amount column is NUMERIC(14, 2): twelve digits before the decimal point.
+MAX_AMOUNT = Decimal("999999999999.99")
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "mail.com",
+    }
+)
+SENT_SORTS = ("newest", "oldest", "company", "name")
+RECEIVED_SORTS = ("newest", "oldest", "company", "deadline")
+NOT_VISIBLE = "That lead does not exist or is not visible to you."
+ORG_NOT_VISIBLE = "That organization does not exist or is not visible to you."
+ONLY_OWN = "Only its owner or a manager of your organization can do that."
+
+Status = RecipientStatus
+_OPEN = (Status.PENDING, Status.OPENED)
+_CLOSED = {
+    Status.ACCEPTED: "This lead was already accepted.",
+    Status.REJECTED: "This lead was rejected.",
+    Status.CONVERTED: "This lead was already converted into a deal.",
+    Status.LOST: "This lead was closed as lost.",
+    Status.RETURNED: "This referral was returned: it was not accepted in time.",
+    Status.PENDING: "This lead has not been accepted yet.",
+    Status.OPENED: "This lead has not been accepted yet.",
+}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class LeadInput:
+    first_name: str
+    last_name: str
+    email: str
+    company: str
+    phone: str = ""
+    title: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A customer already protected for another partner of the same provider."""
+
+    deal_id: int
+    partner_org_id: int
+    partner_name: str
+    company: str
+    protected_until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SentRow:
+    id: int
+    direction: str
+    status: str
+    first_name: str
+    last_name: str
+    email: str
+    company: str
+    owner_id: int
+    owner_name: str
+    recipients: int
+    accepted: int  # recipients that accepted (or went on to convert or be lost)
+    created_at: datetime
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedRow:
+    """A lead as one receiving organization sees it (contact "" while a referral is unopened)."""
+
+    recipient_id: int
+    lead_id: int
+    direction: str
+    status: str
+    origin_org_name: str
+    company: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    contact_hidden: bool
+    stage_id: int | None
+    stage_name: str
+    owner_id: int | None
+    owner_name: str
+    deadline_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    rows: list
+    total: int
+    page: int
+    page_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientView:
+    id: int
+    org_id: int
+    org_name: str
+    status: str
+    reason: str
+    stage_id: int | None
+    stage_name: str
+    owner_id: int | None
+    owner_name: str
+    deadline_at: datetime | None
+    opened_at: datetime | None
+    responded_at: datetime | None
+    converted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadDetail:
+    id: int
+    direction: str
+    status: str
+    side: str  # "origin" | "recipient"
+    origin_org_id: int
+    origin_org_name: str
+    owner_id: int
+    owner_name: str
+    company: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    title: str
+    notes: str
+    contact_hidden: bool
+    created_at: datetime
+    submitted_at: datetime | None
+    recipients: list[RecipientView] = field(default_factory=list)
+
+
+# input -----------------------------------------------------------------------------------------
+
+
+def lead_input(form: object) -> LeadInput:
+    """Validate a lead form (a dict of field name to value) into a LeadInput."""
+    if not isinstance(form, dict):
+        raise Invalid("The form could not be read: send it again.")
+    return LeadInput(
+        first_name=inputs.text(
+            form.get("first_name"), field="first_name", label="First name", max_len=100
+        ),
+        last_name=inputs.text(
+            form.get("last_name"), field="last_name", label="Last name", max_len=100
+        ),
+        email=inputs.email(form.get("email")),
+        company=inputs.text(form.get("company"), field="company", label="Company", max_len=200),
+        phone=inputs.text(
+            form.get("phone"), field="phone", label="Phone", max_len=50, required=False
+        ),
+        title=inputs.text(
+            form.get("title"), field="title", label="Title", max_len=150, required=False
+        ),
+        notes=inputs.text(
+            form.get("notes"), field="notes", label="Notes", max_len=5000, required=False
+        ),
+    )
+
+
+def _checked_input(data: object) -> LeadInput:
+    """A LeadInput re-validated (callers may build one by hand)."""
+    if not isinstance(data, LeadInput):
+        raise Invalid("The form could not be read: send it again.")
+    return lead_input({f.name: getattr(data, f.name) for f in fields(LeadInput)})
+
+
+# origin side: drafts and submission ------------------------------------------------------------
+
+
+def save_draft(
+    session: Session, *, actor: Actor, data: LeadInput, owner_id: object, lead_id: object = None
+) -> int:
+    """Create or update a draft of the actor's organization; returns its id."""
+    data = _checked_input(data)
+    owner_id = _owner(session, actor, owner_id)
+    company_norm, email_domain = customer_keys(data.company, data.email)
+    values = {
+        "first_name": data.first_name,
+        "last_name": data.last_name,
+        "email": data.email,
+        "company": data.company,
+        "phone": data.phone,
+        "title": data.title,
+        "notes": data.notes,
+        "company_norm": company_norm[:200],
+        "email_domain": email_domain[:254],
+        "owner_id": owner_id,
+    }
+    if lead_id is None or lead_id == "":
+        lead = Lead(
+            direction=_direction(actor),
+            origin_org_id=actor.org_id,
+            created_by_id=actor.user_id,
+            status=LeadStatus.DRAFT,
+            **values,
+        )
+        session.add(lead)
+        session.flush()
+        _record_lead(session, actor, lead, "created", None, _lead_state(lead))
+        return lead.id
+    lead = _own_lead(session, actor, lead_id)
+    _require_draft(lead)
+    before = {k: getattr(lead, k) for k, v in values.items() if getattr(lead, k) != v}
+    if before:
+        for key in before:
+            setattr(lead, key, values[key])
+        lead.updated_at = utcnow()
+        session.add(lead)
+        _record_lead(session, actor, lead, "updated", before, {k: values[k] for k in before})
+    return lead.id
+
+
+def delete_draft(session: Session, *, actor: Actor, lead_id: object) -> None:
+    """Delete a draft of the actor's organization (a member: only their own)."""
+    lead = _own_lead(session, actor, lead_id)
+    _require_draft(lead)
+    _record_lead(session, actor, lead, "deleted", _lead_state(lead), None)
+    session.delete(lead)
+    session.flush()
+
+
+def submit(
+    session: Session, *, actor: Actor, lead_id: object, recipient_org_ids: object
+) -> list[int]:
+    """Send a draft to 1..20 organizations; returns the new recipient ids.
+
+    Leads go to providers the consultant may submit to (active, categorized partnership);
+    referrals go to the provider's active partners and must be accepted within the provider's
+    lead_accept_hours. Customers already protected for another partner are recorded: the holder
+    only in the provider's trail, never in the consultant's.
+    """
+    lead = _own_lead(session, actor, lead_id)
+    _require_draft(lead)
+    org_ids = _recipient_ids(recipient_org_ids)
+    _require_eligible(session, actor, org_ids)
+    now = utcnow()
+    deadline = None
+    if lead.direction == LeadDirection.PROVIDER_TO_PARTNER:
+        deadline = now + timedelta(hours=_settings(session, actor.org_id).lead_accept_hours)
+    recipients = [
+        LeadRecipient(lead_id=lead.id, org_id=org_id, deadline_at=deadline) for org_id in org_ids
+    ]
+    session.add_all(recipients)
+    lead.status = LeadStatus.SUBMITTED
+    lead.submitted_at = now
+    lead.updated_at = now
+    session.add(lead)
+    session.flush()
+
+    if lead.direction == LeadDirection.PARTNER_TO_PROVIDER:
+        found = _conflicts(session, org_ids, lead.company_norm, lead.email_domain, actor.org_id)
+    else:  # the provider's own customers, held by a partner other than each recipient
+        held = _conflicts(session, [actor.org_id], lead.company_norm, lead.email_domain, 0).get(
+            actor.org_id, []
+        )
+        found = {org: [c for c in held if c.partner_org_id != org] for org in org_ids}
+    origin_after: dict[str, Any] = {
+        "status": lead.status,
+        "recipient_org_ids": org_ids,
+        "deadline_at": _iso(deadline),
+    }
+    if lead.direction == LeadDirection.PARTNER_TO_PROVIDER:
+        origin_after["protected_at"] = sorted(org for org in org_ids if found.get(org))
+    else:
+        origin_after["conflicts"] = {
+            str(org): [_conflict_state(c) for c in found[org]] for org in org_ids if found[org]
+        }
+    _record_lead(session, actor, lead, "submitted", {"status": LeadStatus.DRAFT}, origin_after)
+    for recipient in recipients:
+        after = {"status": recipient.status, "lead_id": lead.id, "origin_org_id": actor.org_id}
+        if lead.direction == LeadDirection.PARTNER_TO_PROVIDER and found.get(recipient.org_id):
+            after["conflicts"] = [_conflict_state(c) for c in found[recipient.org_id]]
+        _record_recipient(session, actor, recipient, "received", None, after)
+    return [r.id for r in recipients]
+
+
+def create_and_submit(
+    session: Session, *, actor: Actor, data: LeadInput, owner_id: object, recipient_org_ids: object
+) -> tuple[int, list[int]]:
+    """Save a new draft and submit it at once: (lead id, recipient ids)."""
+    lead_id = save_draft(session, actor=actor, data=data, owner_id=owner_id)
+    return lead_id, submit(
+        session, actor=actor, lead_id=lead_id, recipient_org_ids=recipient_org_ids
+    )
+
+
+# receiving side --------------------------------------------------------------------------------
+
+
+def open_referral(session: Session, *, actor: Actor, recipient_id: object) -> None:
+    """A partner opens a referral: its contact details become visible (idempotent)."""
+    recipient, lead = _received(session, actor, recipient_id)
+    if lead.direction != LeadDirection.PROVIDER_TO_PARTNER:
+        raise Invalid("Only referrals are opened: accept or reject this lead.")
+    if recipient.opened_at is not None:
+        return
+    if recipient.status != Status.PENDING:
+        raise Invalid(_CLOSED[recipient.status])
+    before = _recipient_state(recipient)
+    recipient.status = Status.OPENED
+    recipient.opened_at = recipient.updated_at = utcnow()
+    session.add(recipient)
+    _record_recipient(session, actor, recipient, "opened", before, _recipient_state(recipient))
+
+
+def accept(
+    session: Session, *, actor: Actor, recipient_id: object, owner_id: object = None
+) -> None:
+    """Accept a pending or opened lead: it enters the provider's first lead stage."""
+    recipient, lead = _received(session, actor, recipient_id)
+    _require_open(recipient)
+    now = utcnow()
+    if recipient.deadline_at is not None and recipient.deadline_at <= now:
+        raise Invalid("The time to accept this referral has passed.")
+    if owner_id is None or owner_id == "":
+        owner = recipient.owner_id or actor.user_id
+    else:
+        owner = _owner(session, actor, owner_id)
+    _require_partnership(session, lead, recipient)
+    before = _recipient_state(recipient)
+    recipient.status = Status.ACCEPTED
+    recipient.owner_id = owner
+    recipient.stage_id = _first_stage(session, _provider_of(lead, recipient), Pipeline.LEAD)
+    recipient.responded_at = recipient.updated_at = now
+    if recipient.opened_at is None:
+        recipient.opened_at = now  # accepting shows the contact details
+    session.add(recipient)
+    _record_recipient(session, actor, recipient, "accepted", before, _recipient_state(recipient))
+
+
+def reject(session: Session, *, actor: Actor, recipient_id: object, reason: object) -> None:
+    """Reject a pending or opened lead, saying why."""
+    reason = _reason(reason)
+    recipient, _ = _received(session, actor, recipient_id)
+    _require_open(recipient)
+    before = _recipient_state(recipient)
+    recipient.status = Status.REJECTED
+    recipient.reason = reason
+    recipient.responded_at = recipient.updated_at = utcnow()
+    session.add(recipient)
+    _record_recipient(
+        session,
+        actor,
+        recipient,
+        "rejected",
+        before,
+        {**_recipient_state(recipient), "reason": reason},
+    )
+
+
+def move_stage(session: Session, *, actor: Actor, recipient_id: object, stage_id: object) -> None:
+    """Move an accepted lead to another active lead stage of the provider."""
+    recipient, lead = _received(session, actor, recipient_id)
+    stage_id = inputs.record_id(stage_id, what="stage")
+    if recipient.status != Status.ACCEPTED:
+        raise Invalid(_CLOSED[recipient.status])
+    stage = session.exec(
+        select(Stage).where(
+            Stage.id == stage_id,
+            Stage.org_id == _provider_of(lead, recipient),
+            Stage.pipeline == Pipeline.LEAD,
+        )
+    ).first()
+    if stage is None:
+        raise NotFound("That stage does not exist or is not visible to you.")
+    if stage.archived_at is not None:
+        raise Invalid(f"{stage.name} is archived: choose another stage.", field="stage_id")
+    if stage.id == recipient.stage_id:
+        return
+    before = {"stage_id": recipient.stage_id}
+    recipient.stage_id = stage.id
+    recipient.updated_at = utcnow()
+    session.add(recipient)
+    _record_recipient(session, actor, recipient, "stage_moved", before, {"stage_id": stage.id})
+
+
+def mark_lost(session: Session, *, actor: Actor, recipient_id: object, reason: object) -> None:
+    """Close an accepted lead as lost, saying why."""
+    reason = _reason(reason)
+    recipient, _ = _received(session, actor, recipient_id)
+    if recipient.status != Status.ACCEPTED:
+        raise Invalid(_CLOSED[recipient.status])
+    before = _recipient_state(recipient)
+    recipient.status = Status.LOST
+    recipient.reason = reason
+    recipient.updated_at = utcnow()
+    session.add(recipient)
+    _record_recipient(
+        session, actor, recipient, "lost", before, {**_recipient_state(recipient), "reason": reason}
+    )
+
+
+def return_overdue(session: Session, *, now: datetime | None = None) -> int:
+    """System job: referrals still pending or opened after their deadline are returned."""
+    now = now or utcnow()
+    overdue = session.exec(
+        select(LeadRecipient)
+        .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
+        .where(
+            Lead.direction == LeadDirection.PROVIDER_TO_PARTNER,
+            col(LeadRecipient.status).in_(_OPEN),
+            col(LeadRecipient.deadline_at).is_not(None),
+            col(LeadRecipient.deadline_at) <= now,
+        )
+        .order_by(col(LeadRecipient.id))
+        .with_for_update(of=LeadRecipient)
+    ).all()
+    for recipient in overdue:
+        before = _recipient_state(recipient)
+        recipient.status = Status.RETURNED
+        recipient.updated_at = now
+        session.add(recipient)
+        _record_recipient(session, None, recipient, "returned", before, _recipient_state(recipient))
+    session.flush()
+    return len(overdue)
+
+
+def convert(
+    session: Session,
+    *,
+    actor: Actor,
+    recipient_id: object,
+    amount: object,
+    close_date: object = None,
+) -> int:
+    """Turn an accepted lead into a deal (either side may); returns the deal id.
+
+    A consultant's lead becomes a deal registration awaiting the provider's approval; a referral
+    converted by its provider is approved and protected at once.
+    """
+    amount = _amount(amount)
+    close_date = _date(close_date)
+    recipient, lead, side = _either_side(session, actor, recipient_id)
+    if recipient.status != Status.ACCEPTED:
+        raise Invalid(_CLOSED[recipient.status])
+    _require_partnership(session, lead, recipient)
+    provider_id = _provider_of(lead, recipient)
+    is_referral = lead.direction == LeadDirection.PROVIDER_TO_PARTNER
+    partner_id = recipient.org_id if is_referral else lead.origin_org_id
+    settings = _settings(session, provider_id)
+    now = utcnow()
+    approved = is_referral and actor.org_id == provider_id
+    contact = f"{lead.first_name} {lead.last_name}"
+    deal = Deal(
+        provider_org_id=provider_id,
+        partner_org_id=partner_id,
+        source_recipient_id=recipient.id,
+        registered_by_id=actor.user_id,
+        name=f"{lead.company} \u2013 {contact}"[:200],
+        company=lead.company,
+        company_norm=lead.company_norm,
+        email_domain=lead.email_domain,
+        contact_name=contact[:200],
+        contact_email=lead.email,
+        amount=amount,
+        currency=settings.currency,
+        close_date=close_date,
+        stage_id=_first_stage(session, provider_id, Pipeline.DEAL),
+        approval=Approval.APPROVED if approved else Approval.PENDING,
+        provider_owner_id=lead.owner_id if is_referral else recipient.owner_id,
+        partner_owner_id=recipient.owner_id if is_referral else lead.owner_id,
+        approved_at=now if approved else None,
+        protected_until=now + timedelta(days=settings.protection_days) if approved else None,
+    )
+    session.add(deal)
+    session.flush()
+    before = _recipient_state(recipient)
+    recipient.status = Status.CONVERTED
+    recipient.converted_at = recipient.updated_at = now
+    session.add(recipient)
+    after = {
+        **_recipient_state(recipient),
+        "deal_id": deal.id,
+        "amount": str(amount),
+        "approval": deal.approval,
+    }
+    _record_recipient(session, actor, recipient, "converted", before, after)
+    _record_lead(
+        session,
+        actor,
+        lead,
+        "converted",
+        None,
+        {"recipient_id": recipient.id, "deal_id": deal.id, "by": side},
+    )
+    return deal.id
+
+
+# conflicts -------------------------------------------------------------------------------------
+
+
+def conflicts(
+    session: Session,
+    *,
+    provider_org_id: object,
+    company_norm: object,
+    email_domain: object,
+    exclude_partner_org_id: object,
+) -> list[Conflict]:
+    """The provider's customers protected for another partner matching the company or domain."""
+    provider_org_id = inputs.record_id(provider_org_id, what="organization")
+    exclude = inputs.record_id(exclude_partner_org_id, what="organization")
+    company_norm = company_norm if isinstance(company_norm, str) else ""
+    email_domain = email_domain if isinstance(email_domain, str) else ""
+    found = _conflicts(session, [provider_org_id], company_norm, email_domain, exclude)
+    return found.get(provider_org_id, [])
+
+
+def protection_notice(
+    session: Session, *, actor: Actor, lead_id: object
+) -> list[tuple[str, datetime]]:
+    """For the submitting consultant: (provider name, protected until) where the customer is
+    already protected for another partner. Never says who holds it."""
+    actor.require_kind(OrgKind.CONSULTANT)
+    lead = _own_lead(session, actor, lead_id)
+    if not (lead.company_norm or _domain_key(lead.email_domain)):
+        return []
+    now = utcnow()
+    rows = session.exec(
+        select(Organization.name, func.max(Deal.protected_until))
+        .select_from(LeadRecipient)
+        .join(Organization, col(Organization.id) == LeadRecipient.org_id)
+        .join(Deal, col(Deal.provider_org_id) == LeadRecipient.org_id)
+        .where(
+            LeadRecipient.lead_id == lead.id,
+            *_protected(now, lead.company_norm, lead.email_domain, actor.org_id),
+        )
+        .group_by(LeadRecipient.org_id, Organization.name)
+        .order_by(func.lower(Organization.name))
+    ).all()
+    return [(name, until) for name, until in rows]
+
+
+# lists and detail ------------------------------------------------------------------------------
+
+
+def list_sent(
+    session: Session,
+    *,
+    actor: Actor,
+    direction: object = None,
+    status: object = None,
+    search: object = "",
+    owner_id: object = None,
+    page: object = 1,
+    page_size: object = 25,
+    sort: object = "newest",
+) -> Page:
+    """The actor's organization's leads (or referrals), one page, with recipient counts."""
+    page, page_size = _paging(page, page_size)
+    if sort not in SENT_SORTS:
+        raise Invalid("Sort by newest, oldest, company or name.", field="sort")
+    owner = aliased(User)
+    accepted = (Status.ACCEPTED, Status.CONVERTED, Status.LOST)
+    counts = (
+        select(
+            LeadRecipient.lead_id,
+            func.count().label("recipients"),
+            func.sum(sa.case((col(LeadRecipient.status).in_(accepted), 1), else_=0)).label(
+                "accepted"
+            ),
+        )
+        .group_by(LeadRecipient.lead_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Lead.id,
+            Lead.direction,
+            Lead.status,
+            Lead.first_name,
+            Lead.last_name,
+            Lead.email,
+            Lead.company,
+            Lead.owner_id,
+            col(owner.name).label("owner_name"),
+            func.coalesce(counts.c.recipients, 0).label("recipients"),
+            func.coalesce(counts.c.accepted, 0).label("accepted"),
+            Lead.created_at,
+            Lead.submitted_at,
+            func.count().over().label("total"),
+        )
+        .join(owner, owner.id == Lead.owner_id)
+        .outerjoin(counts, counts.c.lead_id == Lead.id)
+        .where(Lead.origin_org_id == actor.org_id)
+    )
+    if not actor.sees_all:
+        query = query.where(Lead.owner_id == actor.user_id)
+    if direction is not None and direction != "":
+        if direction not in tuple(LeadDirection):
+            raise Invalid("Choose leads or referrals.", field="direction")
+        query = query.where(Lead.direction == direction)
+    if status is not None and status != "":
+        if status not in tuple(LeadStatus):
+            raise Invalid("Choose draft or submitted.", field="status")
+        query = query.where(Lead.status == status)
+    if (owner_filter := _filter_id(owner_id, "owner_id")) is not None:
+        query = query.where(Lead.owner_id == owner_filter)
+    if text := _search(search):
+        query = query.where(
+            sa.or_(
+                *(_contains(column, text) for column in _CONTACT_COLUMNS),
+                _contains(Lead.company, text),
+            )
+        )
+    order = {
+        "newest": [col(Lead.created_at).desc(), col(Lead.id).desc()],
+        "oldest": [col(Lead.created_at), col(Lead.id)],
+        "company": [func.lower(Lead.company), col(Lead.id)],
+        "name": [func.lower(Lead.last_name), func.lower(Lead.first_name), col(Lead.id)],
+    }[sort]
+    return _page(session, query.order_by(*order), page, page_size, SentRow)
+
+
+def list_received(
+    session: Session,
+    *,
+    actor: Actor,
+    status: object = None,
+    search: object = "",
+    stage_id: object = None,
+    owner_id: object = None,
+    page: object = 1,
+    page_size: object = 25,
+    sort: object = "newest",
+) -> Page:
+    """Leads (or referrals) received by the actor's organization, one page.
+
+    Unopened referrals show their company but not their contact, and search does not look into
+    contact details it would not show.
+    """
+    page, page_size = _paging(page, page_size)
+    if sort not in RECEIVED_SORTS:
+        raise Invalid("Sort by newest, oldest, company or deadline.", field="sort")
+    origin, owner = aliased(Organization), aliased(User)
+    hidden = _hidden(Lead.direction, LeadRecipient.opened_at)
+    shown = [
+        sa.case((hidden, ""), else_=column).label(column.key)
+        for column in (*_CONTACT_COLUMNS, Lead.phone)
+    ]
+    query = (
+        select(
+            col(LeadRecipient.id).label("recipient_id"),
+            col(Lead.id).label("lead_id"),
+            Lead.direction,
+            LeadRecipient.status,
+            col(origin.name).label("origin_org_name"),
+            Lead.company,
+            *shown,
+            hidden.label("contact_hidden"),
+            LeadRecipient.stage_id,
+            func.coalesce(Stage.name, "").label("stage_name"),
+            LeadRecipient.owner_id,
+            func.coalesce(owner.name, "").label("owner_name"),
+            LeadRecipient.deadline_at,
+            LeadRecipient.created_at,
+            func.count().over().label("total"),
+        )
+        .select_from(LeadRecipient)
+        .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
+        .join(origin, origin.id == Lead.origin_org_id)
+        .outerjoin(Stage, col(Stage.id) == LeadRecipient.stage_id)
+        .outerjoin(owner, owner.id == LeadRecipient.owner_id)
+        .where(LeadRecipient.org_id == actor.org_id)
+    )
+    if not actor.sees_all:
+        query = query.where(LeadRecipient.owner_id == actor.user_id)
+    if status is not None and status != "":
+        if status not in tuple(RecipientStatus):
+            raise Invalid("Choose a status from the list.", field="status")
+        query = query.where(LeadRecipient.status == status)
+    if (stage_filter := _filter_id(stage_id, "stage_id")) is not None:
+        query = query.where(LeadRecipient.stage_id == stage_filter)
+    if (owner_filter := _filter_id(owner_id, "owner_id")) is not None:
+        query = query.where(LeadRecipient.owner_id == owner_filter)
+    if text := _search(search):
+        contact = sa.or_(*(_contains(column, text) for column in _CONTACT_COLUMNS))
+        query = query.where(
+            sa.or_(_contains(Lead.company, text), sa.and_(sa.not_(hidden), contact))
+        )
+    order = {
+        "newest": [col(LeadRecipient.created_at).desc(), col(LeadRecipient.id).desc()],
+        "oldest": [col(LeadRecipient.created_at), col(LeadRecipient.id)],
+        "company": [func.lower(Lead.company), col(LeadRecipient.id)],
+        "deadline": [
+            col(LeadRecipient.deadline_at).is_(None),
+            col(LeadRecipient.deadline_at),
+            col(LeadRecipient.id),
+        ],
+    }[sort]
+    return _page(session, query.order_by(*order), page, page_size, ReceivedRow)
+
+
+def detail(session: Session, *, actor: Actor, lead_id: object) -> LeadDetail:
+    """A lead with every recipient (origin side), or as its recipient sees it (receiving side)."""
+    lead_id = inputs.record_id(lead_id, what="lead")
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound(NOT_VISIBLE)
+    if lead.origin_org_id == actor.org_id:
+        if not (actor.sees_all or lead.owner_id == actor.user_id):
+            raise NotFound(NOT_VISIBLE)
+        recipients = _recipient_views(session, lead.id, None)
+        return _detail(session, lead, "origin", recipients, hidden=False)
+    recipients = _recipient_views(session, lead.id, actor.org_id)
+    if not recipients or not (actor.sees_all or recipients[0].owner_id == actor.user_id):
+        raise NotFound(NOT_VISIBLE)
+    row = session.get(LeadRecipient, recipients[0].id)
+    hidden = lead.direction == LeadDirection.PROVIDER_TO_PARTNER and row.opened_at is None
+    return _detail(session, lead, "recipient", recipients, hidden=hidden)
+
+
+# helpers: loading and authorization ------------------------------------------------------------
+
+
+def _direction(actor: Actor) -> LeadDirection:
+    if actor.org_kind == OrgKind.CONSULTANT:
+        return LeadDirection.PARTNER_TO_PROVIDER
+    if actor.org_kind == OrgKind.PROVIDER:
+        return LeadDirection.PROVIDER_TO_PARTNER
+    raise NotAllowed("Your organization cannot send leads.")
+
+
+def _own_lead(session: Session, actor: Actor, lead_id: object) -> Lead:
+    """A lead of the actor's organization, locked; a member's only when they own it."""
+    lead_id = inputs.record_id(lead_id, what="lead")
+    lead = session.exec(
+        select(Lead).where(Lead.id == lead_id, Lead.origin_org_id == actor.org_id).with_for_update()
+    ).first()
+    if lead is None:
+        raise NotFound(NOT_VISIBLE)
+    if not (actor.sees_all or lead.owner_id == actor.user_id):
+        raise NotAllowed(ONLY_OWN)
+    return lead
+
+
+def _received(session: Session, actor: Actor, recipient_id: object) -> tuple[LeadRecipient, Lead]:
+    """A recipient row of the actor's organization and its lead, locked.
+
+    A member acts only on the rows they are assigned.
+    """
+    recipient_id = inputs.record_id(recipient_id, what="lead")
+    row = session.exec(
+        select(LeadRecipient, Lead)
+        .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
+        .where(LeadRecipient.id == recipient_id, LeadRecipient.org_id == actor.org_id)
+        .with_for_update(of=LeadRecipient)
+    ).first()
+    if row is None:
+        raise NotFound(NOT_VISIBLE)
+    recipient, lead = row
+    if not (actor.sees_all or recipient.owner_id == actor.user_id):
+        raise NotAllowed("Only the person it is assigned to or a manager can do that.")
+    return recipient, lead
+
+
+def _either_side(
+    session: Session, actor: Actor, recipient_id: object
+) -> tuple[LeadRecipient, Lead, str]:
+    """A recipient row seen from its receiving organization or its lead's origin, locked."""
+    recipient_id = inputs.record_id(recipient_id, what="lead")
+    row = session.exec(
+        select(LeadRecipient, Lead)
+        .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
+        .where(
+            LeadRecipient.id == recipient_id,
+            sa.or_(LeadRecipient.org_id == actor.org_id, Lead.origin_org_id == actor.org_id),
+        )
+        .with_for_update(of=LeadRecipient)
+    ).first()
+    if row is None:
+        raise NotFound(NOT_VISIBLE)
+    recipient, lead = row
+    if recipient.org_id == actor.org_id:
+        if not (actor.sees_all or recipient.owner_id == actor.user_id):
+            raise NotAllowed("Only the person it is assigned to or a manager can do that.")
+        return recipient, lead, "recipient"
+    if not (actor.sees_all or lead.owner_id == actor.user_id):
+        raise NotAllowed(ONLY_OWN)
+    return recipient, lead, "origin"
+
+
+def _owner(session: Session, actor: Actor, owner_id: object) -> int:
+    """An active member of the actor's organization; members may only name themselves."""
+    owner_id = inputs.record_id(owner_id, what="person")
+    if not actor.sees_all and owner_id != actor.user_id:
+        raise NotAllowed("Only a manager can give a lead to someone else.")
+    row = session.exec(
+        select(User.name, User.is_active, Membership.is_active)
+        .join(Membership, col(Membership.user_id) == User.id)
+        .where(Membership.org_id == actor.org_id, Membership.user_id == owner_id)
+    ).first()
+    if row is None:
+        raise NotFound("That person is not in your organization.")
+    name, user_active, member_active = row
+    if not (user_active and member_active):
+        raise Invalid(f"{name} is deactivated: choose someone else.", field="owner_id")
+    return owner_id
+
+
+def _require_draft(lead: Lead) -> None:
+    if lead.status != LeadStatus.DRAFT:
+        raise Invalid("This lead was already submitted: it can no longer be changed.")
+
+
+def _require_open(recipient: LeadRecipient) -> None:
+    if recipient.status not in _OPEN:
+        raise Invalid(_CLOSED[recipient.status])
+
+
+def _recipient_ids(value: object) -> list[int]:
+    """1..20 distinct organization ids."""
+    if not isinstance(value, list | tuple):
+        raise Invalid("Choose at least one organization to send it to.", field="recipient_org_ids")
+    if not 1 <= len(value) <= MAX_RECIPIENTS:
+        raise Invalid(
+            f"Choose from 1 to {MAX_RECIPIENTS} organizations to send it to.",
+            field="recipient_org_ids",
+        )
+    ids = [inputs.record_id(v, what="organization") for v in value]
+    if len(set(ids)) != len(ids):
+        raise Invalid("Each organization can be chosen only once.", field="recipient_org_ids")
+    return ids
+
+
+def _require_eligible(session: Session, actor: Actor, org_ids: list[int]) -> None:
+    """Every organization is an eligible recipient; names the first that is not."""
+    is_consultant = actor.org_kind == OrgKind.CONSULTANT
+    own, other = (
+        (Partnership.consultant_org_id, Partnership.provider_org_id)
+        if is_consultant
+        else (Partnership.provider_org_id, Partnership.consultant_org_id)
+    )
+    rows = {
+        org_id: (name, status, categorized)
+        for org_id, name, status, categorized in session.exec(
+            select(
+                other,
+                Organization.name,
+                Partnership.status,
+                col(Partnership.categorized_at).is_not(None),
+            )
+            .join(Organization, col(Organization.id) == other)
+            .where(own == actor.org_id, col(other).in_(org_ids))
+        )
+    }
+    for org_id in org_ids:
+        if org_id not in rows:
+            raise NotFound(ORG_NOT_VISIBLE)
+        name, status, categorized = rows[org_id]
+        if status != PartnershipStatus.ACTIVE:
+            raise Invalid(
+                f"{name} is not an active partner: the lead cannot be sent there.",
+                field="recipient_org_ids",
+            )
+        if is_consultant and not partnerships.can_submit_to(
+            session, consultant_org_id=actor.org_id, provider_org_id=org_id
+        ):
+            why = "categorize it under My providers first" if not categorized else "ask them why"
+            raise Invalid(
+                f"{name} cannot receive your leads yet: {why}.", field="recipient_org_ids"
+            )
+
+
+def _require_partnership(session: Session, lead: Lead, recipient: LeadRecipient) -> None:
+    """The two organizations are still active partners."""
+    provider_id = _provider_of(lead, recipient)
+    partner_id = recipient.org_id if provider_id == lead.origin_org_id else lead.origin_org_id
+    found = session.exec(
+        select(Partnership.id).where(
+            Partnership.provider_org_id == provider_id,
+            Partnership.consultant_org_id == partner_id,
+            Partnership.status == PartnershipStatus.ACTIVE,
+        )
+    ).first()
+    if found is None:
+        raise Invalid("This partnership has ended: the lead can no longer be worked.")
+
+
+def _provider_of(lead: Lead, recipient: LeadRecipient) -> int:
+    """The provider organization of a lead's recipient row."""
+    if lead.direction == LeadDirection.PROVIDER_TO_PARTNER:
+        return lead.origin_org_id
+    return recipient.org_id
+
+
+def _first_stage(session: Session, provider_id: int, pipeline: Pipeline) -> int | None:
+    """The provider's first active open stage of a pipeline (None when it has none)."""
+    return session.exec(
+        select(Stage.id)
+        .where(
+            Stage.org_id == provider_id,
+            Stage.pipeline == pipeline,
+            col(Stage.archived_at).is_(None),
+            col(Stage.is_won).is_(False),
+            col(Stage.is_lost).is_(False),
+        )
+        .order_by(col(Stage.position), col(Stage.id))
+        .limit(1)
+    ).first()
+
+
+def _settings(session: Session, org_id: int) -> OrgSettings:
+    return session.get(OrgSettings, org_id) or OrgSettings(org_id=org_id)
+
+
+# helpers: conflicts ----------------------------------------------------------------------------
+
+
+def _domain_key(email_domain: str) -> str:
+    """The email domain as a conflict key ("" for free-mail domains)."""
+    domain = email_domain.strip().lower()
+    return "" if domain in FREE_MAIL_DOMAINS else domain
+
+
+def _protected(now: datetime, company_norm: str, email_domain: str, exclude: int) -> list:
+    """Conditions on Deal: protected for a partner other than `exclude`, same customer."""
+    same = []
+    if company_norm:
+        same.append(Deal.company_norm == company_norm)
+    if domain := _domain_key(email_domain):
+        same.append(Deal.email_domain == domain)
+    return [
+        Deal.partner_org_id != exclude,
+        Deal.approval == Approval.APPROVED,
+        col(Deal.outcome).in_([Outcome.OPEN, Outcome.WON]),
+        col(Deal.protected_until) > now,
+        sa.or_(*same) if same else sa.false(),
+    ]
+
+
+def _conflicts(
+    session: Session, provider_ids: list[int], company_norm: str, email_domain: str, exclude: int
+) -> dict[int, list[Conflict]]:
+    """Conflicts by provider id, for several providers in one query."""
+    if not (company_norm or _domain_key(email_domain)):
+        return {}
+    rows = session.exec(
+        select(Deal, Organization.name)
+        .join(Organization, col(Organization.id) == Deal.partner_org_id)
+        .where(
+            col(Deal.provider_org_id).in_(provider_ids),
+            *_protected(utcnow(), company_norm, email_domain, exclude),
+        )
+        .order_by(col(Deal.protected_until).desc(), col(Deal.id))
+    )
+    found: dict[int, list[Conflict]] = {}
+    for deal, name in rows:
+        found.setdefault(deal.provider_org_id, []).append(
+            Conflict(deal.id, deal.partner_org_id, name, deal.company, deal.protected_until)
+        )
+    return found
+
+
+def _conflict_state(conflict: Conflict) -> dict[str, Any]:
+    return {
+        "deal_id": conflict.deal_id,
+        "partner_org_id": conflict.partner_org_id,
+        "protected_until": _iso(conflict.protected_until),
+    }
+
+
+# helpers: values -------------------------------------------------------------------------------
+
+
+def _reason(value: object) -> str:
+    return inputs.text(value, field="reason", label="Reason", max_len=MAX_REASON)
+
+
+def _amount(value: object) -> Decimal:
+    """A positive amount with at most two decimals, from a number or a string."""
+    if isinstance(value, str) and len(value) <= 30:
+        try:
+            value = Decimal(value.strip().replace(",", ""))
+        except InvalidOperation:
+            value = None
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        value = Decimal(str(value))
+    if (
+        not isinstance(value, Decimal)
+        or not value.is_finite()
+        or not 0 < value <= MAX_AMOUNT
+        or value != value.quantize(_CENT)
+    ):
+        raise Invalid(
+            f"Amount must be a number above 0 and up to {MAX_AMOUNT:,} with at most two decimals.",
+            field="amount",
+        )
+    return value.quantize(_CENT)
+
+
+def _date(value: object) -> date | None:
+    """A calendar date, an ISO date string (YYYY-MM-DD), or None/"" for no date."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise Invalid("Enter the close date as YYYY-MM-DD.", field="close_date")
+
+
+def _search(value: object) -> str:
+    return inputs.text(value, field="search", label="Search", max_len=MAX_SEARCH, required=False)
+
+
+def _contains(column: Any, text: str) -> sa.ColumnElement[bool]:
+    return func.lower(column).contains(text.lower(), autoescape=True)
+
+
+def _filter_id(value: object, field_name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return inputs.record_id(value)
+    except NotFound:
+        raise Invalid("Choose a value from the list.", field=field_name) from None
+
+
+def _whole(value: object, *, field_name: str, label: str, high: int) -> int:
+    if isinstance(value, str):
+        digits = value.strip()
+        value = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 10 else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+        raise Invalid(f"{label} must be a whole number from 1 to {high}.", field=field_name)
+    return value
+
+
+def _paging(page: object, page_size: object) -> tuple[int, int]:
+    return (
+        _whole(page, field_name="page", label="Page", high=MAX_PAGE),
+        _whole(page_size, field_name="page_size", label="Page size", high=MAX_PAGE_SIZE),
+    )
+
+
+def _page(session: Session, query: Any, page: int, page_size: int, view: type) -> Page:
+    """One page of `query` (which carries a `total` window count) as `view` rows."""
+    rows = session.exec(query.limit(page_size).offset((page - 1) * page_size)).all()
+    if rows:
+        total = rows[0].total
+    elif page > 1:  # past the end: count without the window
+        total = session.exec(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        ).one()
+    else:
+        total = 0
+    mapped = [{k: v for k, v in row._mapping.items() if k != "total"} for row in rows]
+    return Page(rows=[view(**m) for m in mapped], total=total, page=page, page_size=page_size)
+
+
+_CONTACT_COLUMNS = (Lead.first_name, Lead.last_name, Lead.email)
+
+
+def _hidden(direction: Any, opened_at: Any) -> sa.ColumnElement[bool]:
+    """Whether a received row's contact is hidden: an unopened referral."""
+    return sa.and_(direction == LeadDirection.PROVIDER_TO_PARTNER, col(opened_at).is_(None))
+
+
+def _recipient_views(session: Session, lead_id: int, org_id: int | None) -> list[RecipientView]:
+    org, owner = aliased(Organization), aliased(User)
+    query = (
+        select(
+            LeadRecipient.id,
+            LeadRecipient.org_id,
+            col(org.name).label("org_name"),
+            LeadRecipient.status,
+            LeadRecipient.reason,
+            LeadRecipient.stage_id,
+            func.coalesce(Stage.name, "").label("stage_name"),
+            LeadRecipient.owner_id,
+            func.coalesce(owner.name, "").label("owner_name"),
+            LeadRecipient.deadline_at,
+            LeadRecipient.opened_at,
+            LeadRecipient.responded_at,
+            LeadRecipient.converted_at,
+        )
+        .join(org, org.id == LeadRecipient.org_id)
+        .outerjoin(Stage, col(Stage.id) == LeadRecipient.stage_id)
+        .outerjoin(owner, owner.id == LeadRecipient.owner_id)
+        .where(LeadRecipient.lead_id == lead_id)
+        .order_by(func.lower(org.name), col(LeadRecipient.id))
+    )
+    if org_id is not None:
+        query = query.where(LeadRecipient.org_id == org_id)
+    return [RecipientView(**row._mapping) for row in session.exec(query)]
+
+
+def _detail(
+    session: Session, lead: Lead, side: str, recipients: list[RecipientView], *, hidden: bool
+) -> LeadDetail:
+    origin_name, owner_name = session.exec(
+        select(Organization.name, User.name)
+        .select_from(Lead)
+        .join(Organization, col(Organization.id) == Lead.origin_org_id)
+        .join(User, col(User.id) == Lead.owner_id)
+        .where(Lead.id == lead.id)
+    ).one()
+
+    def shown(value: str) -> str:
+        return "" if hidden else value
+
+    return LeadDetail(
+        id=lead.id,
+        direction=lead.direction,
+        status=lead.status,
+        side=side,
+        origin_org_id=lead.origin_org_id,
+        origin_org_name=origin_name,
+        owner_id=lead.owner_id,
+        owner_name=owner_name,
+        company=lead.company,
+        first_name=shown(lead.first_name),
+        last_name=shown(lead.last_name),
+        email=shown(lead.email),
+        phone=shown(lead.phone),
+        title=shown(lead.title),
+        notes=shown(lead.notes),
+        contact_hidden=hidden,
+        created_at=lead.created_at,
+        submitted_at=lead.submitted_at,
+        recipients=recipients,
+    )
+
+
+# helpers: the activity trail -------------------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _lead_state(lead: Lead) -> dict[str, Any]:
+    return {
+        "direction": lead.direction,
+        "status": lead.status,
+        "owner_id": lead.owner_id,
+        "company": lead.company,
+        "email": lead.email,
+    }
+
+
+def _recipient_state(recipient: LeadRecipient) -> dict[str, Any]:
+    return {
+        "status": recipient.status,
+        "owner_id": recipient.owner_id,
+        "stage_id": recipient.stage_id,
+    }
+
+
+def _record_lead(
+    session: Session,
+    actor: Actor,
+    lead: Lead,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    activity.record(
+        session,
+        actor=actor,
+        org_id=lead.origin_org_id,
+        entity_type="lead",
+        entity_id=lead.id,
+        action=action,
+        before=before,
+        after=after,
+    )
+
+
+def _record_recipient(
+    session: Session,
+    actor: Actor | None,
+    recipient: LeadRecipient,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    activity.record(
+        session,
+        actor=actor,
+        org_id=recipient.org_id,
+        entity_type="lead_recipient",
+        entity_id=recipient.id,
+        action=action,
+        before=before,
+        after=after,
+    )

@@ -9,6 +9,7 @@ from .pages import (
     join,
     partners,
     placeholders,
+    provider_leads,
     providers,
     settings,
     sign_in,
@@ -17,7 +18,7 @@ from .pages import (
 )
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
-from .state.leads import ConsultantLeadsState
+from .state.leads import ConsultantLeadsState, ProviderLeadsState
 from .state.partners import PartnersState
 from .state.portal import PortalState
 from .state.providers import ProvidersState
@@ -54,6 +55,7 @@ app.add_page(team.page, route=routes.TEAM, title=_title(team.TITLE), on_load=Tea
 for page, route, title, on_load in [
     (partners.page, routes.Provider.PARTNERS, partners.TITLE, PartnersState.load),
     (settings.provider_page, routes.Provider.SETTINGS, settings.TITLE, SettingsState.load),
+    (provider_leads.page, routes.Provider.LEADS, provider_leads.TITLE, ProviderLeadsState.load),
     (
         consultant_leads.page,
         routes.Consultant.LEADS,

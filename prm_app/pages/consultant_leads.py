@@ -1,11 +1,13 @@
-"""/c/leads: the consultant's leads, and the providers they can be submitted to."""
+"""/c/leads: Submit New Lead, the firm's leads, and the providers they can go to."""
 
 import reflex as rx
 
 from .. import routes
 from ..components.empty_state import empty_state
+from ..components.forms import form_error, labeled_input
+from ..components.pickers import option_select
 from ..components.shell import page_shell
-from ..state.leads import ConsultantLeadsState
+from ..state.leads import ConsultantLeadsState as State
 
 TITLE = "Leads"
 
@@ -15,11 +17,11 @@ def _targets() -> rx.Component:
         rx.vstack(
             rx.heading("Where you can submit leads", as_="h2", size="3"),
             rx.cond(
-                ConsultantLeadsState.eligible.length() > 0,
+                State.eligible.length() > 0,
                 rx.hstack(
                     rx.foreach(
-                        ConsultantLeadsState.eligible,
-                        lambda name: rx.badge(name, color_scheme="green", size="2"),
+                        State.eligible,
+                        lambda p: rx.badge(p["name"], color_scheme="green", size="2"),
                     ),
                     wrap="wrap",
                 ),
@@ -32,7 +34,7 @@ def _targets() -> rx.Component:
                 ),
             ),
             rx.foreach(
-                ConsultantLeadsState.unavailable,
+                State.unavailable,
                 lambda row: rx.text(
                     rx.text.strong(row["name"]),
                     f" is not available: {row['reason']}.",
@@ -47,14 +49,168 @@ def _targets() -> rx.Component:
     )
 
 
-def page() -> rx.Component:
-    return page_shell(
-        TITLE,
-        _targets(),
+def _provider_choice(provider: rx.Var[dict]) -> rx.Component:
+    # No id (Reflex's form refs need static ids): the aria-label names the checkbox.
+    return rx.el.label(
+        rx.hstack(
+            rx.el.input(
+                type="checkbox", name=f"provider_{provider['id']}", aria_label=provider["name"]
+            ),
+            rx.text(provider["name"], size="2"),
+            align="center",
+        ),
+    )
+
+
+def _lead_form() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Submit New Lead", as_="h2", size="4"),
+                rx.el.fieldset(
+                    rx.el.legend("Select Provider", font_size="0.875rem", font_weight="500"),
+                    rx.hstack(rx.foreach(State.eligible, _provider_choice), wrap="wrap"),
+                    border="none",
+                    padding="0",
+                ),
+                rx.grid(
+                    labeled_input("First Name", "first_name"),
+                    labeled_input("Last Name", "last_name"),
+                    labeled_input("Email", "email", type="email"),
+                    labeled_input("Company", "company"),
+                    labeled_input("Phone", "phone", required=False),
+                    labeled_input("Title", "title", required=False),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                option_select(
+                    "Owner",
+                    "owner_id",
+                    State.colleagues,
+                    default=State.me,
+                    empty="Choose…",
+                    required=True,
+                ),
+                rx.vstack(
+                    rx.el.label("Notes", html_for="notes", font_size="0.875rem", font_weight="500"),
+                    rx.text_area(id="notes", name="notes", max_length=5000, width="100%"),
+                    spacing="1",
+                    width="100%",
+                ),
+                form_error(State.form_error),
+                rx.hstack(
+                    rx.button(
+                        "Save as draft",
+                        type="submit",
+                        variant="soft",
+                        on_click=State.set_intent("draft"),
+                    ),
+                    rx.button("Submit", type="submit", on_click=State.set_intent("submit")),
+                    rx.button("Cancel", type="button", variant="ghost", on_click=State.toggle_form),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=State.save_lead,
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _row(row: rx.Var[dict]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row["company"]),
+        rx.table.cell(
+            rx.vstack(rx.text(row["contact"]), rx.text(row["email"], size="1"), spacing="0")
+        ),
+        rx.table.cell(rx.badge(row["status"], variant="soft")),
+        rx.table.cell(row["providers"]),
+        rx.table.cell(row["owner"]),
+        rx.table.cell(row["created"]),
+        rx.table.cell(
+            rx.cond(
+                row["status"] == "draft",
+                rx.button(
+                    "Delete",
+                    on_click=State.delete_draft(row["id"]),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="red",
+                    aria_label=f"Delete the draft for {row['company']}",
+                ),
+            )
+        ),
+    )
+
+
+def _list() -> rx.Component:
+    return rx.cond(
+        State.total > 0,
+        rx.vstack(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in (
+                                "Company",
+                                "Contact",
+                                "Status",
+                                "Providers",
+                                "Owner",
+                                "Created",
+                                "",
+                            )
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(State.rows, _row)),
+                width="100%",
+                variant="surface",
+            ),
+            rx.hstack(
+                rx.button(
+                    "Previous", on_click=State.turn_page(-1), disabled=State.page <= 1, size="1"
+                ),
+                rx.text(f"Page {State.page} · {State.total} leads", size="2"),
+                rx.button(
+                    "Next",
+                    on_click=State.turn_page(1),
+                    disabled=State.page * 25 >= State.total,
+                    size="1",
+                ),
+                align="center",
+            ),
+            width="100%",
+        ),
         empty_state(
             "inbox",
             "No leads yet",
             "Leads you submit to your providers appear here: drafts you saved, and each "
-            "provider's decision on the ones you sent. Submit them one by one or import a CSV.",
+            "provider's decision on the ones you sent.",
         ),
+    )
+
+
+def page() -> rx.Component:
+    return page_shell(
+        TITLE,
+        _targets(),
+        rx.hstack(
+            rx.input(
+                placeholder="Search company, name or email",
+                aria_label="Search leads",
+                on_change=State.set_search,
+                debounce_timeout=300,
+                width="20rem",
+            ),
+            rx.spacer(),
+            rx.cond(~State.form_open, rx.button("Submit New Lead", on_click=State.toggle_form)),
+            width="100%",
+        ),
+        rx.cond(State.notice != "", rx.callout(State.notice, icon="check", role="status")),
+        rx.cond(State.form_open, _lead_form()),
+        _list(),
     )

@@ -46,14 +46,6 @@ CONSULTANT = [
 
 PROVIDER = [
     Section(
-        routes.Provider.LEADS,
-        "Leads",
-        "inbox",
-        "No leads yet",
-        "Leads your partners submit appear here to accept or reject, then to work through your "
-        "lead stages and convert into deals.",
-    ),
-    Section(
         routes.Provider.REFERRALS,
         "Referrals",
         "send",

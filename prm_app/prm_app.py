@@ -5,12 +5,12 @@ import reflex as rx
 from . import routes
 from .http_api import api
 from .pages import (
-    consultant_leads,
     join,
     partners,
     placeholders,
-    provider_leads,
     providers,
+    received_leads,
+    sent_leads,
     settings,
     sign_in,
     sign_up,
@@ -18,7 +18,7 @@ from .pages import (
 )
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
-from .state.leads import ConsultantLeadsState, ProviderLeadsState
+from .state.leads import ReceivedLeadsState, SentLeadsState
 from .state.partners import PartnersState
 from .state.portal import PortalState
 from .state.providers import ProvidersState
@@ -55,12 +55,19 @@ app.add_page(team.page, route=routes.TEAM, title=_title(team.TITLE), on_load=Tea
 for page, route, title, on_load in [
     (partners.page, routes.Provider.PARTNERS, partners.TITLE, PartnersState.load),
     (settings.provider_page, routes.Provider.SETTINGS, settings.TITLE, SettingsState.load),
-    (provider_leads.page, routes.Provider.LEADS, provider_leads.TITLE, ProviderLeadsState.load),
+    (received_leads.provider_page, routes.Provider.LEADS, "Leads", ReceivedLeadsState.load_leads),
     (
-        consultant_leads.page,
-        routes.Consultant.LEADS,
-        consultant_leads.TITLE,
-        ConsultantLeadsState.load,
+        sent_leads.provider_page,
+        routes.Provider.REFERRALS,
+        "Referrals",
+        SentLeadsState.load_referrals,
+    ),
+    (sent_leads.consultant_page, routes.Consultant.LEADS, "Leads", SentLeadsState.load_leads),
+    (
+        received_leads.consultant_page,
+        routes.Consultant.REFERRALS,
+        "Referrals",
+        ReceivedLeadsState.load_referrals,
     ),
     (providers.page, routes.Consultant.PROVIDERS, providers.TITLE, ProvidersState.load),
     (settings.consultant_page, routes.Consultant.SETTINGS, settings.TITLE, SettingsState.load),

@@ -27,14 +27,6 @@ class Section:
 
 CONSULTANT = [
     Section(
-        routes.Consultant.REFERRALS,
-        "Referrals",
-        "handshake",
-        "No referrals yet",
-        "Referrals your providers send you appear here. You see the company and a summary until "
-        "you open or accept one; then its contact details.",
-    ),
-    Section(
         routes.Consultant.DEALS,
         "Deals",
         "kanban",
@@ -45,14 +37,6 @@ CONSULTANT = [
 ]
 
 PROVIDER = [
-    Section(
-        routes.Provider.REFERRALS,
-        "Referrals",
-        "send",
-        "No referrals yet",
-        "Referrals you send to your partners appear here with each partner's response: opened, "
-        "accepted, rejected, converted or lost.",
-    ),
     Section(
         routes.Provider.DEALS,
         "Deals",

@@ -1,4 +1,9 @@
-"""Leads from both sides: the consultant's sent leads, the provider's received ones."""
+"""Leads and referrals, seen from the side that sent them and from the side that received them.
+
+The services pick the direction from the caller's organization: a consultant sends leads and
+receives referrals, a provider sends referrals and receives leads. So one state serves each side
+in both portals; only the page guards differ.
+"""
 
 import reflex as rx
 
@@ -13,8 +18,8 @@ def _date(value) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
 
-class ConsultantLeadsState(AppState):
-    """/c/leads: where leads can go, Submit New Lead, and the firm's leads, one page at a time."""
+class SentLeadsState(AppState):
+    """/c/leads and /p/referrals: where they can go, the submit form, and the list, one page."""
 
     eligible: list[dict[str, str]] = []
     unavailable: list[dict[str, str]] = []
@@ -30,18 +35,30 @@ class ConsultantLeadsState(AppState):
     notice: str = ""
 
     @rx.event
-    def load(self):
-        if (redirect := self._enter(OrgKind.CONSULTANT)) is not None:
-            return redirect
-        return self._refresh()
+    def load_leads(self):
+        return self._enter(OrgKind.CONSULTANT) or self._refresh()
+
+    @rx.event
+    def load_referrals(self):
+        return self._enter(OrgKind.PROVIDER) or self._refresh()
 
     def _refresh(self):
         return self._perform(self._read)[1]
 
     def _read(self, session, *, actor) -> None:
-        targets = partnerships.lead_targets(session, actor=actor)
-        self.eligible = [{"id": str(org_id), "name": name} for org_id, name in targets.eligible]
-        self.unavailable = [{"name": name, "reason": why} for name, why in targets.unavailable]
+        if actor.org_kind == OrgKind.CONSULTANT:
+            targets = partnerships.lead_targets(session, actor=actor)
+            eligible, self.unavailable = (
+                targets.eligible,
+                [{"name": name, "reason": why} for name, why in targets.unavailable],
+            )
+        else:
+            partners = partnerships.partner_directory(session, actor=actor)
+            eligible, self.unavailable = (
+                [(p.consultant_org_id, p.consultant_name) for p in partners],
+                [],
+            )
+        self.eligible = [{"id": str(org_id), "name": name} for org_id, name in eligible]
         self.colleagues = [
             {"id": str(m.user_id), "name": m.name}
             for m in team.members(session, actor=actor)
@@ -59,7 +76,7 @@ class ConsultantLeadsState(AppState):
                 "contact": f"{row.first_name} {row.last_name}",
                 "email": row.email,
                 "status": row.status,
-                "providers": f"{row.accepted}/{row.recipients} accepted" if row.recipients else "",
+                "recipients": f"{row.accepted}/{row.recipients} accepted" if row.recipients else "",
                 "owner": row.owner_name,
                 "created": _date(row.created_at),
             }
@@ -112,11 +129,12 @@ class ConsultantLeadsState(AppState):
         lead_id, _ = leads.create_and_submit(
             session, actor=actor, data=data, owner_id=owner, recipient_org_ids=providers
         )
-        protected = leads.protection_notice(session, actor=actor, lead_id=lead_id)
-        self.notice = "Submitted." + "".join(
-            f" {name}: this customer is already protected until {until:%Y-%m-%d}."
-            for name, until in protected
-        )
+        self.notice = "Submitted."
+        if actor.org_kind == OrgKind.CONSULTANT:  # told only that, and until when, never who
+            for name, until in leads.protection_notice(session, actor=actor, lead_id=lead_id):
+                self.notice += (
+                    f" {name}: this customer is already protected until {until:%Y-%m-%d}."
+                )
 
     @rx.event
     def delete_draft(self, lead_id: str):
@@ -124,8 +142,8 @@ class ConsultantLeadsState(AppState):
         return refusal or self._refresh()
 
 
-class ProviderLeadsState(AppState):
-    """/p/leads: leads received from partners, to accept or reject, work and convert."""
+class ReceivedLeadsState(AppState):
+    """/p/leads and /c/referrals: to open, accept or reject, work through stages, close, convert."""
 
     rows: list[dict[str, str]] = []
     stages: list[dict[str, str]] = []
@@ -134,10 +152,12 @@ class ProviderLeadsState(AppState):
     status: str = ""
 
     @rx.event
-    def load(self):
-        if (redirect := self._enter(OrgKind.PROVIDER)) is not None:
-            return redirect
-        return self._refresh()
+    def load_leads(self):
+        return self._enter(OrgKind.PROVIDER) or self._refresh()
+
+    @rx.event
+    def load_referrals(self):
+        return self._enter(OrgKind.CONSULTANT) or self._refresh()
 
     def _refresh(self):
         return self._perform(self._read)[1]
@@ -153,6 +173,7 @@ class ProviderLeadsState(AppState):
                 "company": row.company,
                 "contact": f"{row.first_name} {row.last_name}".strip(),
                 "email": row.email,
+                "hidden": "yes" if row.contact_hidden else "",
                 "partner": row.origin_org_name,
                 "status": row.status,
                 "stage_id": "" if row.stage_id is None else str(row.stage_id),
@@ -162,11 +183,16 @@ class ProviderLeadsState(AppState):
             }
             for row in found.rows
         ]
-        self.stages = [
-            {"id": str(s.id), "name": s.name}
-            for s in catalog.stages(session, actor=actor, pipeline=Pipeline.LEAD)
-            if not s.archived
-        ]
+        # A provider works received leads through its own lead stages.
+        self.stages = (
+            [
+                {"id": str(s.id), "name": s.name}
+                for s in catalog.stages(session, actor=actor, pipeline=Pipeline.LEAD)
+                if not s.archived
+            ]
+            if actor.org_kind == OrgKind.PROVIDER
+            else []
+        )
 
     @rx.event
     def set_status(self, value: str):
@@ -185,8 +211,18 @@ class ProviderLeadsState(AppState):
         return refusal or self._refresh()
 
     @rx.event
+    def open(self, recipient_id: str):
+        return self._act(leads.open_referral, recipient_id=recipient_id)
+
+    @rx.event
     def accept(self, recipient_id: str):
         return self._act(leads.accept, recipient_id=recipient_id)
+
+    @rx.event
+    def mark_lost(self, form: dict):
+        return self._act(
+            leads.mark_lost, recipient_id=form_value(form, "id"), reason=form_value(form, "reason")
+        )
 
     @rx.event
     def reject(self, form: dict):

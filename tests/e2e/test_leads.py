@@ -83,3 +83,70 @@ def test_draft_is_saved_and_deleted(page: Page):
     expect(row).to_contain_text("draft")
     row.get_by_role("button", name=f"Delete the draft for {company}").click()
     expect(page.get_by_role("row").filter(has_text=company)).to_have_count(0)
+
+
+def send_referral(page: Page, company: str, email: str) -> None:
+    page.goto("/p/referrals")
+    page.get_by_role("button", name="Submit New Referral").click()
+    page.get_by_label("Fabrikam Consulting").check()
+    page.get_by_label("First Name").fill("Rita")
+    page.get_by_label("Last Name").fill("Referral")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Company").fill(company)
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Submitted.")
+
+
+def test_referral_hidden_until_opened_then_lost_and_another_converted(
+    page: Page, browser: Browser, base_url, db
+):
+    lost, won = f"Lost Co {uuid.uuid4().hex[:6]}", f"Won Co {uuid.uuid4().hex[:6]}"
+    sign_in(page, "admin@northwind.example")
+    send_referral(page, lost, "rita@lostco.example")
+    send_referral(page, won, "rita@wonco.example")
+    expect(page.get_by_role("row").filter(has_text=won)).to_contain_text("0/1 accepted")
+
+    partner = browser.new_context(base_url=base_url).new_page()
+    sign_in(partner, "admin@fabrikam.example")
+    partner.goto("/c/referrals")
+    row = partner.get_by_role("row").filter(has_text=lost)
+    expect(row).to_contain_text("Open to see the contact")
+    expect(partner.get_by_text("rita@lostco.example")).to_have_count(0)
+    row.get_by_role("button", name=f"Open the referral for {lost}").click()
+    expect(row).to_contain_text("rita@lostco.example")
+    expect(row).to_contain_text("opened")
+    row.get_by_role("button", name=f"Accept the referral for {lost}").click()
+    expect(row).to_contain_text("accepted")
+    row.get_by_label(f"Reason to close as lost the referral for {lost}").fill("Budget frozen")
+    row.get_by_role("button", name=f"Close as lost the referral for {lost}").click()
+    expect(row).to_contain_text("lost")
+
+    row = partner.get_by_role("row").filter(has_text=won)
+    row.get_by_role("button", name=f"Accept the referral for {won}").click()
+    expect(row).to_contain_text("rita@wonco.example")  # accepting reveals the contact
+    row.get_by_label(f"Deal amount for {won}").fill("12000")
+    row.get_by_role("button", name=f"Convert the referral for {won}").click()
+    expect(row).to_contain_text("converted")
+
+    page.reload()
+    expect(page.get_by_role("row").filter(has_text=won)).to_contain_text("1/1 accepted")
+    expect(page.get_by_role("row").filter(has_text=lost)).to_contain_text("1/1 accepted")
+    with Session(db) as session:
+        deal = session.exec(select(Deal).where(Deal.company == won)).one()
+    assert deal.amount == Decimal("12000.00")
+    partner.context.close()
+
+
+def test_protected_customer_is_flagged_without_naming_the_holder(page: Page):
+    # The demo's Globex deal is approved and protected for Fabrikam with Northwind.
+    sign_in(page, "admin@tailspin.example")
+    page.get_by_role("button", name="Submit New Lead").click()
+    page.get_by_label("Northwind Software").check()
+    page.get_by_label("First Name").fill("Gina")
+    page.get_by_label("Last Name").fill("Globex")
+    page.get_by_label("Email").fill("gina@globex.example")
+    page.get_by_label("Company").fill("Globex Inc.")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    notice = page.get_by_role("status")
+    expect(notice).to_contain_text("Northwind Software: this customer is already protected until")
+    expect(notice).not_to_contain_text("Fabrikam")

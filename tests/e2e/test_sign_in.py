@@ -17,6 +17,7 @@ def at(path: str) -> re.Pattern:
 
 
 PORTAL = re.compile(r"/(c|p)/[a-z]+/?$")
+ROLE = re.compile(r"^(admin|manager|member)$")
 
 
 def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD, *, succeeds: bool = True):
@@ -27,6 +28,8 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD, *, succeeds: 
     page.get_by_role("button", name="Sign in").click()
     if succeeds:
         expect(page).to_have_url(PORTAL)
+        # The shell's role badge comes from the server: the page's on_load has run.
+        expect(page.get_by_text(ROLE, exact=True).first).to_be_visible()
 
 
 def expect_nav(page: Page, labels: list[str], absent: list[str]) -> None:

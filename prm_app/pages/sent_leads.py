@@ -1,4 +1,6 @@
-"""/c/leads: Submit New Lead, the firm's leads, and the providers they can go to."""
+"""/c/leads and /p/referrals: the submit form, what was sent, and where it can go."""
+
+from dataclasses import dataclass
 
 import reflex as rx
 
@@ -7,15 +9,43 @@ from ..components.empty_state import empty_state
 from ..components.forms import form_error, labeled_input
 from ..components.pickers import option_select
 from ..components.shell import page_shell
-from ..state.leads import ConsultantLeadsState as State
-
-TITLE = "Leads"
+from ..state.leads import SentLeadsState as State
 
 
-def _targets() -> rx.Component:
+@dataclass(frozen=True, slots=True)
+class Words:
+    title: str
+    noun: str  # "lead" / "referral"
+    targets: str
+    pick: str
+    recipients: str
+    empty: str
+
+
+LEADS = Words(
+    "Leads",
+    "Lead",
+    "Where you can submit leads",
+    "Select Provider",
+    "Providers",
+    "Leads you submit to your providers appear here: drafts you saved, and each provider's "
+    "decision on the ones you sent.",
+)
+REFERRALS = Words(
+    "Referrals",
+    "Referral",
+    "Partners you can send referrals to",
+    "Select Partners",
+    "Partners",
+    "Referrals you send to your partners appear here with each partner's response: opened, "
+    "accepted, rejected, converted or lost.",
+)
+
+
+def _targets(words: Words) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Where you can submit leads", as_="h2", size="3"),
+            rx.heading(words.targets, as_="h2", size="3"),
             rx.cond(
                 State.eligible.length() > 0,
                 rx.hstack(
@@ -26,10 +56,10 @@ def _targets() -> rx.Component:
                     wrap="wrap",
                 ),
                 rx.text(
-                    "No provider yet: leads go to providers whose invitation you accepted and "
+                    "None yet: leads go to providers whose invitation you accepted and "
                     "categorized under ",
                     rx.link("My Providers", href=routes.Consultant.PROVIDERS),
-                    ".",
+                    ", referrals to your active partners.",
                     size="2",
                 ),
             ),
@@ -62,13 +92,13 @@ def _provider_choice(provider: rx.Var[dict]) -> rx.Component:
     )
 
 
-def _lead_form() -> rx.Component:
+def _lead_form(words: Words) -> rx.Component:
     return rx.card(
         rx.form(
             rx.vstack(
-                rx.heading("Submit New Lead", as_="h2", size="4"),
+                rx.heading(f"Submit New {words.noun}", as_="h2", size="4"),
                 rx.el.fieldset(
-                    rx.el.legend("Select Provider", font_size="0.875rem", font_weight="500"),
+                    rx.el.legend(words.pick, font_size="0.875rem", font_weight="500"),
                     rx.hstack(rx.foreach(State.eligible, _provider_choice), wrap="wrap"),
                     border="none",
                     padding="0",
@@ -126,7 +156,7 @@ def _row(row: rx.Var[dict]) -> rx.Component:
             rx.vstack(rx.text(row["contact"]), rx.text(row["email"], size="1"), spacing="0")
         ),
         rx.table.cell(rx.badge(row["status"], variant="soft")),
-        rx.table.cell(row["providers"]),
+        rx.table.cell(row["recipients"]),
         rx.table.cell(row["owner"]),
         rx.table.cell(row["created"]),
         rx.table.cell(
@@ -145,7 +175,7 @@ def _row(row: rx.Var[dict]) -> rx.Component:
     )
 
 
-def _list() -> rx.Component:
+def _list(words: Words) -> rx.Component:
     return rx.cond(
         State.total > 0,
         rx.vstack(
@@ -158,7 +188,7 @@ def _list() -> rx.Component:
                                 "Company",
                                 "Contact",
                                 "Status",
-                                "Providers",
+                                words.recipients,
                                 "Owner",
                                 "Created",
                                 "",
@@ -174,7 +204,7 @@ def _list() -> rx.Component:
                 rx.button(
                     "Previous", on_click=State.turn_page(-1), disabled=State.page <= 1, size="1"
                 ),
-                rx.text(f"Page {State.page} · {State.total} leads", size="2"),
+                rx.text(f"Page {State.page} · {State.total} in all", size="2"),
                 rx.button(
                     "Next",
                     on_click=State.turn_page(1),
@@ -185,32 +215,38 @@ def _list() -> rx.Component:
             ),
             width="100%",
         ),
-        empty_state(
-            "inbox",
-            "No leads yet",
-            "Leads you submit to your providers appear here: drafts you saved, and each "
-            "provider's decision on the ones you sent.",
-        ),
+        empty_state("inbox", f"No {words.noun.lower()}s yet", words.empty),
     )
 
 
-def page() -> rx.Component:
+def _page(words: Words) -> rx.Component:
     return page_shell(
-        TITLE,
-        _targets(),
+        words.title,
+        _targets(words),
         rx.hstack(
             rx.input(
                 placeholder="Search company, name or email",
-                aria_label="Search leads",
+                aria_label=f"Search {words.noun.lower()}s",
                 on_change=State.set_search,
                 debounce_timeout=300,
                 width="20rem",
             ),
             rx.spacer(),
-            rx.cond(~State.form_open, rx.button("Submit New Lead", on_click=State.toggle_form)),
+            rx.cond(
+                ~State.form_open,
+                rx.button(f"Submit New {words.noun}", on_click=State.toggle_form),
+            ),
             width="100%",
         ),
         rx.cond(State.notice != "", rx.callout(State.notice, icon="check", role="status")),
-        rx.cond(State.form_open, _lead_form()),
-        _list(),
+        rx.cond(State.form_open, _lead_form(words)),
+        _list(words),
     )
+
+
+def consultant_page() -> rx.Component:
+    return _page(LEADS)
+
+
+def provider_page() -> rx.Component:
+    return _page(REFERRALS)

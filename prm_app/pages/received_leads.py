@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from ..components.empty_state import empty_state
+from ..components.pager import pager
 from ..components.shell import page_shell
 from ..state.leads import ReceivedLeadsState as State
 
@@ -192,19 +193,7 @@ def _page(words: Words) -> rx.Component:
                     width="100%",
                     variant="surface",
                 ),
-                rx.hstack(
-                    rx.button(
-                        "Previous", on_click=State.turn_page(-1), disabled=State.page <= 1, size="1"
-                    ),
-                    rx.text(f"Page {State.page} · {State.total} in all", size="2"),
-                    rx.button(
-                        "Next",
-                        on_click=State.turn_page(1),
-                        disabled=State.page * 25 >= State.total,
-                        size="1",
-                    ),
-                    align="center",
-                ),
+                pager(State),
                 width="100%",
             ),
             empty_state("inbox", f"No {words.noun}s yet", words.empty),

@@ -7,6 +7,7 @@ import reflex as rx
 from .. import routes
 from ..components.empty_state import empty_state
 from ..components.forms import form_error, labeled_input
+from ..components.pager import pager
 from ..components.pickers import option_select
 from ..components.shell import page_shell
 from ..state.leads import SentLeadsState as State
@@ -200,19 +201,7 @@ def _list(words: Words) -> rx.Component:
                 width="100%",
                 variant="surface",
             ),
-            rx.hstack(
-                rx.button(
-                    "Previous", on_click=State.turn_page(-1), disabled=State.page <= 1, size="1"
-                ),
-                rx.text(f"Page {State.page} · {State.total} in all", size="2"),
-                rx.button(
-                    "Next",
-                    on_click=State.turn_page(1),
-                    disabled=State.page * 25 >= State.total,
-                    size="1",
-                ),
-                align="center",
-            ),
+            pager(State),
             width="100%",
         ),
         empty_state("inbox", f"No {words.noun.lower()}s yet", words.empty),

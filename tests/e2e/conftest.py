@@ -3,8 +3,11 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The app server, the browser and pytest share two cores: wait up to 15 s, not Playwright's 5.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")

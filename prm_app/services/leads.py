@@ -624,16 +624,18 @@ def list_sent(
         raise Invalid("Sort by newest, oldest, company or name.", field="sort")
     owner = aliased(User)
     accepted = (Status.ACCEPTED, Status.CONVERTED, Status.LOST)
-    counts = (
-        select(
-            LeadRecipient.lead_id,
-            func.count().label("recipients"),
-            func.sum(sa.case((col(LeadRecipient.status).in_(accepted), 1), else_=0)).label(
-                "accepted"
-            ),
-        )
-        .group_by(LeadRecipient.lead_id)
-        .subquery()
+    # Counted per listed lead (correlated), never aggregated over the whole recipients table.
+    recipients = (
+        select(func.count())
+        .where(LeadRecipient.lead_id == Lead.id)
+        .correlate(Lead)
+        .scalar_subquery()
+    )
+    accepted_count = (
+        select(func.count())
+        .where(LeadRecipient.lead_id == Lead.id, col(LeadRecipient.status).in_(accepted))
+        .correlate(Lead)
+        .scalar_subquery()
     )
     query = (
         select(
@@ -646,14 +648,13 @@ def list_sent(
             Lead.company,
             Lead.owner_id,
             col(owner.name).label("owner_name"),
-            func.coalesce(counts.c.recipients, 0).label("recipients"),
-            func.coalesce(counts.c.accepted, 0).label("accepted"),
+            recipients.label("recipients"),
+            accepted_count.label("accepted"),
             Lead.created_at,
             Lead.submitted_at,
             func.count().over().label("total"),
         )
         .join(owner, owner.id == Lead.owner_id)
-        .outerjoin(counts, counts.c.lead_id == Lead.id)
         .where(Lead.origin_org_id == actor.org_id)
     )
     if not actor.sees_all:

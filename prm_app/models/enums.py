@@ -24,6 +24,7 @@ class TermKind(StrEnum):
     PARTNER_TIER = "partner_tier"
     PARTNER_GROUP = "partner_group"
     PRODUCT = "product"
+    LOST_REASON = "lost_reason"  # why a lead or referral was closed as lost
 
 
 class Pipeline(StrEnum):

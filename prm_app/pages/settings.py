@@ -74,6 +74,12 @@ def provider_page() -> rx.Component:
                     stage_editor(
                         "lead", "Lead stages", "The steps an accepted lead goes through, in order."
                     ),
+                    term_editor(
+                        "lost_reason",
+                        "Lost reasons",
+                        "What partners and your team choose from when closing a lead as lost.",
+                        "lost reason",
+                    ),
                     spacing="4",
                     padding_top="1rem",
                 ),

@@ -38,6 +38,7 @@ PROVIDER_TERM_KINDS = (
     TermKind.PARTNER_TIER,
     TermKind.PARTNER_GROUP,
     TermKind.PRODUCT,
+    TermKind.LOST_REASON,
 )
 CONSULTANT_TERM_KINDS = (TermKind.PROVIDER_TYPE, TermKind.PROFICIENCY)
 PIPELINES = (Pipeline.LEAD, Pipeline.DEAL)
@@ -48,7 +49,8 @@ CURRENCIES = (
 )  # fmt: skip
 
 _TERM_KINDS = {OrgKind.PROVIDER: PROVIDER_TERM_KINDS, OrgKind.CONSULTANT: CONSULTANT_TERM_KINDS}
-# The column that references a term of each kind (a term is "in use" while one does).
+# The column that references a term of each kind (a term is "in use" while one does). Lost
+# reasons are copied as text onto what they close, so they are never in use.
 _TERM_REFERENCES = {
     TermKind.PARTNER_STATUS: Partnership.partner_status_id,
     TermKind.PARTNER_TYPE: Partnership.partner_type_id,
@@ -98,11 +100,13 @@ class RulesView:
     auto_apply_credits: bool
 
 
+LOST_REASONS = ["No budget", "Chose a competitor", "No response", "Not a fit", "Bad timing"]
 DEFAULT_TERMS: dict[str, dict[str, list[str]]] = {
     OrgKind.PROVIDER: {
         TermKind.PARTNER_STATUS: ["Beginner", "Intermediate", "Expert"],
         TermKind.PARTNER_TYPE: ["Reseller", "Implementation partner", "Referral partner"],
         TermKind.PARTNER_TIER: ["Gold", "Silver", "Bronze"],
+        TermKind.LOST_REASON: LOST_REASONS,
     },
     OrgKind.CONSULTANT: {
         TermKind.PROVIDER_TYPE: ["ERP", "HRM", "Accounting", "CRM"],
@@ -206,7 +210,7 @@ def move_term(session: Session, *, actor: Actor, term_id: object, direction: obj
 def remove_term(session: Session, *, actor: Actor, term_id: object) -> str:
     """Delete an unused term ("deleted") or archive a term in use ("archived")."""
     term = _term(session, actor, term_id)
-    in_use = _usage(session, [_TERM_REFERENCES[term.kind]], [term.id])[term.id]
+    in_use = _usage(session, _references(term.kind), [term.id])[term.id]
     return _remove(session, actor, term, in_use, _term_scope(term.org_id, term.kind))
 
 
@@ -226,6 +230,10 @@ def _term_scope(org_id: int, kind: str) -> tuple:
     return (TaxonomyTerm.org_id == org_id, TaxonomyTerm.kind == kind)
 
 
+def _references(kind: str) -> list:
+    return [_TERM_REFERENCES[kind]] if kind in _TERM_REFERENCES else []
+
+
 def _term(session: Session, actor: Actor, term_id: object) -> TaxonomyTerm:
     """One of the caller's organization's terms, for an administrator to change."""
     actor.require_admin()
@@ -236,7 +244,7 @@ def _term(session: Session, actor: Actor, term_id: object) -> TaxonomyTerm:
 
 
 def _term_views(session: Session, kind: str, rows: Sequence[TaxonomyTerm]) -> list[TermView]:
-    usage = _usage(session, [_TERM_REFERENCES[kind]], [t.id for t in rows])
+    usage = _usage(session, _references(kind), [t.id for t in rows])
     return [
         TermView(t.id, str(t.kind), t.name, t.position, t.archived_at is not None, usage[t.id])
         for t in rows

@@ -11,8 +11,8 @@ contact details stay hidden from the receiving partner until it is opened.
 """
 
 import re
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -37,6 +37,8 @@ from ..models import (
     Pipeline,
     RecipientStatus,
     Stage,
+    TaxonomyTerm,
+    TermKind,
     User,
     utcnow,
 )
@@ -50,6 +52,7 @@ MAX_SEARCH = 100
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000
 MAX_REASON = 1000
+MAX_NOTE = MAX_REASON - 100  # a lost reason's note, after the reason itself
 # The deal amount column is NUMERIC(14, 2): twelve digits before the decimal point.
 MAX_AMOUNT = Decimal("999999999999.99")
 FREE_MAIL_DOMAINS = frozenset(
@@ -151,6 +154,7 @@ class ReceivedRow:
     owner_name: str
     deadline_at: datetime | None
     created_at: datetime
+    protected_elsewhere: bool = False  # a provider's lead: the customer is another partner's
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,17 +298,21 @@ def delete_draft(session: Session, *, actor: Actor, lead_id: object) -> None:
 def submit(
     session: Session, *, actor: Actor, lead_id: object, recipient_org_ids: object
 ) -> list[int]:
-    """Send a draft to 1..20 organizations; returns the new recipient ids.
+    """Send a draft, or send a submitted lead on to more organizations (1..20 at a time);
+    returns the new recipient ids.
 
     Leads go to providers the consultant may submit to (active, categorized partnership);
     referrals go to the provider's active partners and must be accepted within the provider's
-    lead_accept_hours. Customers already protected for another partner are recorded: the holder
-    only in the provider's trail, never in the consultant's.
+    lead_accept_hours (a returned referral can so be sent to another partner). Customers already
+    protected for another partner are recorded: the holder only in the provider's trail, never
+    in the consultant's.
     """
     lead = _own_lead(session, actor, lead_id)
-    _require_draft(lead)
     org_ids = _recipient_ids(recipient_org_ids)
     _require_eligible(session, actor, org_ids)
+    if lead.status != LeadStatus.DRAFT:
+        _require_new_recipients(session, lead, org_ids)
+    was = lead.status
     now = utcnow()
     deadline = None
     if lead.direction == LeadDirection.PROVIDER_TO_PARTNER:
@@ -313,8 +321,9 @@ def submit(
         LeadRecipient(lead_id=lead.id, org_id=org_id, deadline_at=deadline) for org_id in org_ids
     ]
     session.add_all(recipients)
-    lead.status = LeadStatus.SUBMITTED
-    lead.submitted_at = now
+    if was == LeadStatus.DRAFT:
+        lead.status = LeadStatus.SUBMITTED
+        lead.submitted_at = now
     lead.updated_at = now
     session.add(lead)
     session.flush()
@@ -337,7 +346,10 @@ def submit(
         origin_after["conflicts"] = {
             str(org): [_conflict_state(c) for c in found[org]] for org in org_ids if found[org]
         }
-    _record_lead(session, actor, lead, "submitted", {"status": LeadStatus.DRAFT}, origin_after)
+    if was == LeadStatus.DRAFT:
+        _record_lead(session, actor, lead, "submitted", {"status": was}, origin_after)
+    else:
+        _record_lead(session, actor, lead, "sent_to_more", None, origin_after)
     for recipient in recipients:
         after = {"status": recipient.status, "lead_id": lead.id, "origin_org_id": actor.org_id}
         if lead.direction == LeadDirection.PARTNER_TO_PROVIDER and found.get(recipient.org_id):
@@ -446,19 +458,40 @@ def move_stage(session: Session, *, actor: Actor, recipient_id: object, stage_id
     _record_recipient(session, actor, recipient, "stage_moved", before, {"stage_id": stage.id})
 
 
-def mark_lost(session: Session, *, actor: Actor, recipient_id: object, reason: object) -> None:
-    """Close an accepted lead as lost, saying why."""
-    reason = _reason(reason)
-    recipient, _ = _received(session, actor, recipient_id)
+def mark_lost(
+    session: Session, *, actor: Actor, recipient_id: object, reason: object, note: object = ""
+) -> None:
+    """Close an accepted lead as lost, with a reason from the provider's list and a note."""
+    recipient, lead = _received(session, actor, recipient_id)
     if recipient.status != Status.ACCEPTED:
         raise Invalid(_CLOSED[recipient.status])
+    choices = lost_reason_choices(session, provider_org_id=_provider_of(lead, recipient))
+    if reason not in choices:
+        raise Invalid("Choose a lost reason from the list.", field="reason")
+    note = inputs.text(note, field="note", label="Note", max_len=MAX_NOTE, required=False)
+    text = f"{reason}: {note}" if note else str(reason)
     before = _recipient_state(recipient)
     recipient.status = Status.LOST
-    recipient.reason = reason
+    recipient.reason = text
     recipient.updated_at = utcnow()
     session.add(recipient)
     _record_recipient(
-        session, actor, recipient, "lost", before, {**_recipient_state(recipient), "reason": reason}
+        session, actor, recipient, "lost", before, {**_recipient_state(recipient), "reason": text}
+    )
+
+
+def lost_reason_choices(session: Session, *, provider_org_id: int) -> list[str]:
+    """A provider's active lost reasons, in its order (they are not confidential)."""
+    return list(
+        session.exec(
+            select(TaxonomyTerm.name)
+            .where(
+                TaxonomyTerm.org_id == provider_org_id,
+                TaxonomyTerm.kind == TermKind.LOST_REASON,
+                col(TaxonomyTerm.archived_at).is_(None),
+            )
+            .order_by(col(TaxonomyTerm.position), col(TaxonomyTerm.id))
+        ).all()
     )
 
 
@@ -578,6 +611,18 @@ def conflicts(
     return found.get(provider_org_id, [])
 
 
+def conflicts_for(session: Session, *, actor: Actor, lead_id: object) -> list[Conflict]:
+    """For a provider deciding on a lead (or sending a referral): the same customer's deals
+    protected for other partners, to compare side by side. A consultant is never told who."""
+    seen = detail(session, actor=actor, lead_id=lead_id)
+    if actor.org_kind != OrgKind.PROVIDER:
+        return []
+    lead = session.get(Lead, seen.id)
+    exclude = lead.origin_org_id if seen.side == "recipient" else 0
+    found = _conflicts(session, [actor.org_id], lead.company_norm, lead.email_domain, exclude)
+    return found.get(actor.org_id, [])
+
+
 def protection_notice(
     session: Session, *, actor: Actor, lead_id: object
 ) -> list[tuple[str, datetime]]:
@@ -614,11 +659,18 @@ def list_sent(
     status: object = None,
     search: object = "",
     owner_id: object = None,
+    recipient_org_id: object = None,
+    created_from: object = None,
+    created_to: object = None,
     page: object = 1,
     page_size: object = 25,
     sort: object = "newest",
 ) -> Page:
-    """The actor's organization's leads (or referrals), one page, with recipient counts."""
+    """The actor's organization's leads (or referrals), one page, with recipient counts.
+
+    Filters: direction, status, owner, an organization it was sent to, the day range it was
+    created in (UTC, both ends included) and a search of the contact and company.
+    """
     page, page_size = _paging(page, page_size)
     if sort not in SENT_SORTS:
         raise Invalid("Sort by newest, oldest, company or name.", field="sort")
@@ -669,6 +721,11 @@ def list_sent(
         query = query.where(Lead.status == status)
     if (owner_filter := _filter_id(owner_id, "owner_id")) is not None:
         query = query.where(Lead.owner_id == owner_filter)
+    if (org_filter := _filter_id(recipient_org_id, "recipient_org_id")) is not None:
+        query = query.where(
+            sa.exists().where(LeadRecipient.lead_id == Lead.id, LeadRecipient.org_id == org_filter)
+        )
+    query = query.where(*_created_between(Lead.created_at, created_from, created_to))
     if text := _search(search):
         query = query.where(
             sa.or_(
@@ -693,11 +750,17 @@ def list_received(
     search: object = "",
     stage_id: object = None,
     owner_id: object = None,
+    origin_org_id: object = None,
+    created_from: object = None,
+    created_to: object = None,
     page: object = 1,
     page_size: object = 25,
     sort: object = "newest",
 ) -> Page:
     """Leads (or referrals) received by the actor's organization, one page.
+
+    Filters: status, stage, assignee, the sending organization, the day range it was received
+    in (UTC, both ends included) and a search of the company and visible contact details.
 
     Unopened referrals show their company but not their contact, and search does not look into
     contact details it would not show.
@@ -746,6 +809,9 @@ def list_received(
         query = query.where(LeadRecipient.stage_id == stage_filter)
     if (owner_filter := _filter_id(owner_id, "owner_id")) is not None:
         query = query.where(LeadRecipient.owner_id == owner_filter)
+    if (org_filter := _filter_id(origin_org_id, "origin_org_id")) is not None:
+        query = query.where(Lead.origin_org_id == org_filter)
+    query = query.where(*_created_between(LeadRecipient.created_at, created_from, created_to))
     if text := _search(search):
         contact = sa.or_(*(_contains(column, text) for column in _CONTACT_COLUMNS))
         query = query.where(
@@ -761,7 +827,12 @@ def list_received(
             col(LeadRecipient.id),
         ],
     }[sort]
-    return _page(session, query.order_by(*order), page, page_size, ReceivedRow)
+    found = _page(session, query.order_by(*order), page, page_size, ReceivedRow)
+    if actor.org_kind != OrgKind.PROVIDER or not found.rows:
+        return found
+    flagged = _protected_elsewhere(session, actor.org_id, [r.lead_id for r in found.rows])
+    rows = [replace(r, protected_elsewhere=r.lead_id in flagged) for r in found.rows]
+    return replace(found, rows=rows)
 
 
 def detail(session: Session, *, actor: Actor, lead_id: object) -> LeadDetail:
@@ -874,6 +945,18 @@ def _owner(session: Session, actor: Actor, owner_id: object) -> int:
 def _require_draft(lead: Lead) -> None:
     if lead.status != LeadStatus.DRAFT:
         raise Invalid("This lead was already submitted: it can no longer be changed.")
+
+
+def _require_new_recipients(session: Session, lead: Lead, org_ids: list[int]) -> None:
+    """None of the organizations has received this lead before."""
+    already = session.exec(
+        select(Organization.name)
+        .join(LeadRecipient, col(LeadRecipient.org_id) == Organization.id)
+        .where(LeadRecipient.lead_id == lead.id, col(LeadRecipient.org_id).in_(org_ids))
+        .order_by(func.lower(Organization.name))
+    ).first()
+    if already is not None:
+        raise Invalid(f"It was already sent to {already}.", field="recipient_org_ids")
 
 
 def _require_open(recipient: LeadRecipient) -> None:
@@ -1025,6 +1108,40 @@ def _conflicts(
     return found
 
 
+def _protected_elsewhere(session: Session, provider_id: int, lead_ids: list[int]) -> set[int]:
+    """Of these leads received by the provider, those naming a customer protected for another
+    partner (one query for a whole page)."""
+    same_customer = sa.or_(
+        sa.and_(Lead.company_norm != "", Deal.company_norm == Lead.company_norm),
+        sa.and_(
+            Lead.email_domain != "",
+            col(Lead.email_domain).not_in(FREE_MAIL_DOMAINS),
+            Deal.email_domain == Lead.email_domain,
+        ),
+    )
+    held = (
+        sa.exists()
+        .where(
+            Deal.provider_org_id == provider_id,
+            Deal.partner_org_id != Lead.origin_org_id,
+            Deal.approval == Approval.APPROVED,
+            col(Deal.outcome).in_([Outcome.OPEN, Outcome.WON]),
+            col(Deal.protected_until) > utcnow(),
+            same_customer,
+        )
+        .correlate(Lead)
+    )
+    return set(
+        session.exec(
+            select(Lead.id).where(
+                col(Lead.id).in_(lead_ids),
+                Lead.direction == LeadDirection.PARTNER_TO_PROVIDER,
+                held,
+            )
+        ).all()
+    )
+
+
 def _conflict_state(conflict: Conflict) -> dict[str, Any]:
     return {
         "deal_id": conflict.deal_id,
@@ -1091,6 +1208,27 @@ def _filter_id(value: object, field_name: str) -> int | None:
         return inputs.record_id(value)
     except NotFound:
         raise Invalid("Choose a value from the list.", field=field_name) from None
+
+
+def _created_between(column: Any, start: object, end: object) -> list:
+    """Conditions for a day range (ISO dates, either end optional, both included, UTC)."""
+    first = _day(start, field_name="created_from", label="From")
+    last = _day(end, field_name="created_to", label="To")
+    if first and last and first > last:
+        raise Invalid("The start date is after the end date.", field="created_from")
+    conditions = []
+    if first:
+        conditions.append(col(column) >= datetime.combine(first, time.min, UTC))
+    if last and last < date.max:
+        conditions.append(col(column) < datetime.combine(last + timedelta(days=1), time.min, UTC))
+    return conditions
+
+
+def _day(value: object, *, field_name: str, label: str) -> date | None:
+    try:
+        return _date(value)
+    except Invalid:
+        raise Invalid(f"{label}: enter a date as YYYY-MM-DD.", field=field_name) from None
 
 
 def _whole(value: object, *, field_name: str, label: str, high: int) -> int:

@@ -154,6 +154,7 @@ def test_term_kinds_per_org_kind():
         "partner_tier",
         "partner_group",
         "product",
+        "lost_reason",
     }
     assert set(catalog.CONSULTANT_TERM_KINDS) == {"provider_type", "proficiency"}
 

@@ -1,7 +1,7 @@
 """leads: drafts, submission, both sides' decisions, conversion, conflicts, lists and detail."""
 
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,7 +23,7 @@ from prm_app.models import (
     TermKind,
     utcnow,
 )
-from prm_app.services import auth, leads, partnerships, team
+from prm_app.services import auth, lead_timeline, leads, partnerships, team
 from prm_app.services.errors import Invalid, NotAllowed, NotFound
 from prm_app.services.leads import LeadInput
 from tests.unit.factories import colleague, events, in_the_past, org_admin
@@ -398,10 +398,37 @@ def test_a_submitted_lead_can_no_longer_be_edited_or_deleted(session):
         )
     with pytest.raises(Invalid, match="already submitted"):
         leads.delete_draft(session, actor=consultant, lead_id=lead_id)
-    with pytest.raises(Invalid, match="already submitted"):
+    with pytest.raises(Invalid, match="already sent to"):
         leads.submit(
             session, actor=consultant, lead_id=lead_id, recipient_org_ids=[provider.org_id]
         )
+
+
+def test_a_returned_referral_is_sent_on_to_another_partner(session):
+    provider, first = _setup(session)
+    second = _consultant(session)
+    _partners(session, provider, second)
+    lead_id, [returned] = _sent(session, provider, [first])
+    row = _recipient(session, returned)
+    row.deadline_at = in_the_past()
+    session.add(row)
+    assert leads.return_overdue(session) == 1
+    with pytest.raises(Invalid, match="already sent to"):
+        leads.submit(
+            session,
+            actor=provider,
+            lead_id=lead_id,
+            recipient_org_ids=[second.org_id, first.org_id],
+        )
+    [again] = leads.submit(
+        session, actor=provider, lead_id=str(lead_id), recipient_org_ids=[str(second.org_id)]
+    )
+    assert _recipient(session, again).org_id == second.org_id
+    assert _recipient(session, again).deadline_at is not None
+    assert _lead(session, lead_id).status == "submitted"
+    assert _last(session, provider, "lead").action == "sent_to_more"
+    leads.accept(session, actor=second, recipient_id=again)
+    assert _recipient(session, again).status == "accepted"
 
 
 @pytest.mark.parametrize("lead_id", HOSTILE_IDS[1:])
@@ -680,7 +707,7 @@ def test_reject_and_mark_lost_require_a_reason(session, reason):
         leads.reject(session, actor=provider, recipient_id=pending, reason=reason)
     assert error.value.field == "reason"
     with pytest.raises(Invalid):
-        leads.mark_lost(session, actor=provider, recipient_id=accepted, reason=reason)
+        leads.mark_lost(session, actor=provider, recipient_id=accepted, reason=reason, note=reason)
     assert (_recipient(session, pending).status, _recipient(session, accepted).status) == (
         "pending",
         "accepted",
@@ -728,18 +755,54 @@ def test_move_stage_within_the_providers_active_lead_stages(session):
     assert _recipient(session, recipient_id).stage_id == qualified
 
 
-def test_mark_lost_closes_an_accepted_lead(session):
+def test_mark_lost_closes_an_accepted_lead_with_a_reason_from_the_providers_list(session):
     provider, consultant = _setup(session)
     _, [recipient_id] = _sent(session, consultant, [provider])
     with pytest.raises(Invalid, match="not been accepted"):
-        leads.mark_lost(session, actor=provider, recipient_id=recipient_id, reason="Budget")
+        leads.mark_lost(session, actor=provider, recipient_id=recipient_id, reason="No budget")
     leads.accept(session, actor=provider, recipient_id=recipient_id)
-    leads.mark_lost(session, actor=provider, recipient_id=recipient_id, reason="Budget")
+    for reason in ("Budget", "no budget", "Outbid", None, ["No budget"]):
+        with pytest.raises(Invalid, match="from the list") as error:
+            leads.mark_lost(session, actor=provider, recipient_id=recipient_id, reason=reason)
+        assert error.value.field == "reason"
+    with pytest.raises(Invalid) as error:
+        leads.mark_lost(
+            session, actor=provider, recipient_id=recipient_id, reason="No budget", note="n" * 901
+        )
+    assert error.value.field == "note"
+    leads.mark_lost(
+        session, actor=provider, recipient_id=recipient_id, reason="No budget", note=" Q3 freeze "
+    )
     row = _recipient(session, recipient_id)
-    assert (row.status, row.reason) == ("lost", "Budget")
-    assert _last(session, provider, "lead_recipient").action == "lost"
+    assert (row.status, row.reason) == ("lost", "No budget: Q3 freeze")
+    last = _last(session, provider, "lead_recipient")
+    assert (last.action, last.after["reason"]) == ("lost", "No budget: Q3 freeze")
     with pytest.raises(Invalid, match="closed as lost"):
         leads.convert(session, actor=provider, recipient_id=recipient_id, amount="10")
+
+
+def test_a_partner_closes_a_referral_with_the_providers_reasons_not_its_own(session):
+    provider, consultant = _setup(session)
+    _, [recipient_id] = _sent(session, provider, [consultant])
+    leads.accept(session, actor=consultant, recipient_id=recipient_id)
+    term = session.exec(
+        select(TaxonomyTerm).where(
+            TaxonomyTerm.org_id == provider.org_id, TaxonomyTerm.name == "Bad timing"
+        )
+    ).one()
+    assert leads.lost_reason_choices(session, provider_org_id=provider.org_id) == [
+        "No budget",
+        "Chose a competitor",
+        "No response",
+        "Not a fit",
+        "Bad timing",
+    ]
+    term.archived_at = in_the_past()
+    session.add(term)
+    with pytest.raises(Invalid, match="from the list"):  # archived by the provider
+        leads.mark_lost(session, actor=consultant, recipient_id=recipient_id, reason="Bad timing")
+    leads.mark_lost(session, actor=consultant, recipient_id=recipient_id, reason="Not a fit")
+    assert _recipient(session, recipient_id).reason == "Not a fit"
 
 
 # return_overdue ------------------------------------------------------------------------------
@@ -1007,6 +1070,41 @@ def test_submitting_a_protected_customer_tells_the_provider_who_and_the_consulta
         leads.protection_notice(session, actor=colleague(session, consultant), lead_id=lead_id)
 
 
+def test_the_provider_sees_the_protected_deal_beside_the_lead_and_flagged_in_its_list(session):
+    provider, consultant = _setup(session)
+    holder = _consultant(session, org_name="Secret Holder")
+    _partners(session, provider, holder)
+    deal = _protected_deal(session, provider, holder, company="Contoso", domain="other.com")
+    lead_id, [flagged] = _sent(session, consultant, [provider])  # company "Contoso"
+    _, [clean] = _sent(session, consultant, [provider], company="Fresh", email="a@fresh.io")
+    _, [own] = _sent(session, holder, [provider])  # the holder's own customer: no conflict
+    _, [by_domain] = _sent(session, consultant, [provider], company="Renamed", email="y@other.com")
+    _protected_deal(session, provider, holder, company="Unrelated", domain="gmail.com")
+    _, [free] = _sent(session, consultant, [provider], company="Solo", email="x@gmail.com")
+
+    rows = {r.recipient_id: r for r in leads.list_received(session, actor=provider).rows}
+    assert {i: rows[i].protected_elsewhere for i in (flagged, by_domain, clean, own, free)} == {
+        flagged: True,
+        by_domain: True,
+        clean: False,
+        own: False,
+        free: False,
+    }
+    [conflict] = leads.conflicts_for(session, actor=provider, lead_id=lead_id)
+    assert (conflict.deal_id, conflict.partner_name) == (deal.id, "Secret Holder")
+    assert leads.conflicts_for(session, actor=consultant, lead_id=lead_id) == []
+    assert not any(
+        r.protected_elsewhere for r in leads.list_received(session, actor=consultant).rows
+    )
+    with pytest.raises(NotFound):
+        leads.conflicts_for(session, actor=_provider(session), lead_id=lead_id)
+    deal.protected_until = in_the_past()  # protection expires on its own
+    session.add(deal)
+    session.flush()
+    assert leads.conflicts_for(session, actor=provider, lead_id=lead_id) == []
+    assert not any(r.protected_elsewhere for r in leads.list_received(session, actor=provider).rows)
+
+
 def test_a_referral_records_customers_protected_for_other_partners_in_the_providers_trail(session):
     provider, consultant = _setup(session)
     holder = _consultant(session)
@@ -1153,12 +1251,57 @@ def test_list_sent_shows_the_orgs_leads_with_recipient_counts(session):
     assert [
         r.id for r in leads.list_sent(session, actor=consultant, owner_id=member.user_id).rows
     ] == [mine]
+    assert [
+        r.id
+        for r in leads.list_sent(session, actor=consultant, recipient_org_id=second.org_id).rows
+    ] == [sent_id]
     with pytest.raises(Invalid):
         leads.list_sent(session, actor=consultant, direction="sideways")
     with pytest.raises(Invalid):
         leads.list_sent(session, actor=consultant, status="accepted")
     with pytest.raises(Invalid):
         leads.list_sent(session, actor=consultant, page_size=10**6)
+
+
+def test_lists_filter_by_the_other_organization_and_by_day(session):
+    provider, consultant = _setup(session)
+    other = _consultant(session)
+    _partners(session, provider, other)
+    old, [old_recipient] = _sent(session, consultant, [provider])
+    new, [new_recipient] = _sent(session, other, [provider])
+    for lead_id, recipient_id, moment in (
+        (old, old_recipient, datetime(2026, 3, 1, 23, 59, tzinfo=UTC)),
+        (new, new_recipient, datetime(2026, 3, 2, 0, 0, tzinfo=UTC)),
+    ):
+        lead, row = _lead(session, lead_id), _recipient(session, recipient_id)
+        lead.created_at = row.created_at = moment
+        session.add_all([lead, row])
+    session.flush()
+
+    def received(**filters):
+        return [
+            r.recipient_id for r in leads.list_received(session, actor=provider, **filters).rows
+        ]
+
+    assert received(origin_org_id=other.org_id) == [new_recipient]
+    assert received(created_from="2026-03-02") == [new_recipient]
+    assert received(created_to="2026-03-01") == [old_recipient]
+    assert received(created_from="2026-03-01", created_to="2026-03-01") == [old_recipient]
+    assert received(created_to="9999-12-31") == [new_recipient, old_recipient]
+    assert [
+        r.id for r in leads.list_sent(session, actor=consultant, created_from="2026-03-01").rows
+    ] == [old]
+    assert leads.list_sent(session, actor=consultant, created_from="2026-03-02").total == 0
+    for bad in ({"created_from": "03/01/2026"}, {"created_to": "2026-02-30"}, {"created_to": 7}):
+        with pytest.raises(Invalid, match="YYYY-MM-DD"):
+            leads.list_received(session, actor=provider, **bad)
+    with pytest.raises(Invalid, match="after the end") as error:
+        leads.list_sent(
+            session, actor=consultant, created_from="2026-03-02", created_to="2026-03-01"
+        )
+    assert error.value.field == "created_from"
+    with pytest.raises(Invalid):
+        leads.list_received(session, actor=provider, origin_org_id="x")
 
 
 def test_lists_run_one_statement_per_page(session):
@@ -1168,8 +1311,9 @@ def test_lists_run_one_statement_per_page(session):
     with _statements(session) as statements:
         assert len(leads.list_sent(session, actor=consultant, page_size=2).rows) == 2
         assert len(leads.list_received(session, actor=provider, page_size=3).rows) == 3
-    assert len(statements) == 2
-    assert all("LIMIT" in s.upper() for s in statements)
+    # the provider's page adds one query flagging customers protected for other partners
+    assert len(statements) == 3
+    assert all("LIMIT" in s.upper() for s in statements[:2])
 
 
 # detail --------------------------------------------------------------------------------------
@@ -1201,3 +1345,80 @@ def test_detail_shows_the_origin_every_recipient_and_a_recipient_only_its_own(se
             leads.detail(session, actor=outsider, lead_id=lead_id)
     with pytest.raises(NotFound):
         leads.detail(session, actor=colleague(session, consultant), lead_id=lead_id)
+
+
+# timeline ------------------------------------------------------------------------------------
+
+
+def test_timeline_tells_each_side_its_own_story(session):
+    provider, consultant = _setup(session)
+    second = _provider(session, org_name="Second")
+    _partners(session, second, consultant)
+    rep = colleague(session, provider, name="Rita Rep", role=Role.MANAGER)
+    lead_id = leads.save_draft(session, actor=consultant, data=_data(), owner_id=consultant.user_id)
+    leads.save_draft(
+        session,
+        actor=consultant,
+        data=_data(notes="Call after 3"),
+        owner_id=consultant.user_id,
+        lead_id=lead_id,
+    )
+    first, other = leads.submit(
+        session,
+        actor=consultant,
+        lead_id=lead_id,
+        recipient_org_ids=[provider.org_id, second.org_id],
+    )
+    leads.reject(session, actor=second, recipient_id=other, reason="Busy")
+    leads.accept(session, actor=rep, recipient_id=first, owner_id=rep.user_id)
+    leads.move_stage(
+        session,
+        actor=rep,
+        recipient_id=first,
+        stage_id=_stage(session, provider, Pipeline.LEAD, "Qualified"),
+    )
+    leads.convert(session, actor=consultant, recipient_id=first, amount="1500")
+    session.flush()
+
+    def story(actor):
+        return [
+            (e.who, e.text) for e in lead_timeline.timeline(session, actor=actor, lead_id=lead_id)
+        ]
+
+    assert story(consultant) == [
+        ("Ada Admin", "Created it as a draft"),
+        ("Ada Admin", "Edited the draft"),
+        ("Ada Admin", "Submitted it to Northwind, Second"),
+        ("Second", "Rejected it: Busy"),
+        ("Northwind", "Accepted it"),
+        ("Northwind", "Moved it to Qualified"),
+        ("Ada Admin", "Converted it into a deal of 1500.00"),
+    ]
+    assert story(provider) == [  # its own row only; the other side by organization name
+        ("Fabrikam", "Received from Fabrikam"),
+        ("Rita Rep", "Accepted it"),
+        ("Rita Rep", "Moved it to Qualified"),
+        ("Fabrikam", "Converted it into a deal of 1500.00"),
+    ]
+    assert story(second) == [
+        ("Fabrikam", "Received from Fabrikam"),
+        ("Ada Admin", "Rejected it: Busy"),
+    ]
+    for outsider in (_provider(session), _consultant(session)):
+        with pytest.raises(NotFound):
+            lead_timeline.timeline(session, actor=outsider, lead_id=lead_id)
+    for hostile in HOSTILE_IDS:
+        with pytest.raises(NotFound):
+            lead_timeline.timeline(session, actor=consultant, lead_id=hostile)
+
+
+def test_timeline_of_a_returned_referral_says_it_happened_automatically(session):
+    provider, consultant = _setup(session)
+    lead_id, [recipient_id] = _sent(session, provider, [consultant])
+    row = _recipient(session, recipient_id)
+    row.deadline_at = in_the_past()
+    session.add(row)
+    leads.return_overdue(session)
+    assert [
+        (e.who, e.text) for e in lead_timeline.timeline(session, actor=provider, lead_id=lead_id)
+    ][-1] == ("Automatically", "Returned it: not accepted in time")

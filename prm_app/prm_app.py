@@ -5,9 +5,9 @@ import reflex as rx
 from . import routes
 from .http_api import api
 from .pages import (
+    deals,
     join,
     partners,
-    placeholders,
     providers,
     received_leads,
     sent_leads,
@@ -18,9 +18,9 @@ from .pages import (
 )
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
+from .state.deals import DealsState
 from .state.leads import ReceivedLeadsState, SentLeadsState
 from .state.partners import PartnersState
-from .state.portal import PortalState
 from .state.providers import ProvidersState
 from .state.settings import SettingsState
 from .state.team import TeamState
@@ -71,20 +71,7 @@ for page, route, title, on_load in [
     ),
     (providers.page, routes.Consultant.PROVIDERS, providers.TITLE, ProvidersState.load),
     (settings.consultant_page, routes.Consultant.SETTINGS, settings.TITLE, SettingsState.load),
+    (deals.provider_page, routes.Provider.DEALS, "Deals", DealsState.load_provider),
+    (deals.consultant_page, routes.Consultant.DEALS, "Deals", DealsState.load_consultant),
 ]:
     app.add_page(page, route=route, title=_title(title), on_load=on_load)
-
-for section in placeholders.CONSULTANT:
-    app.add_page(
-        section.page(),
-        route=section.route,
-        title=_title(section.title),
-        on_load=PortalState.enter_consultant,
-    )
-for section in placeholders.PROVIDER:
-    app.add_page(
-        section.page(),
-        route=section.route,
-        title=_title(section.title),
-        on_load=PortalState.enter_provider,
-    )

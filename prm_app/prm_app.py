@@ -4,9 +4,11 @@ import reflex as rx
 
 from . import routes
 from .http_api import api
+from .jobs import run_jobs
 from .pages import (
     deals,
     join,
+    lead_detail,
     partners,
     providers,
     received_leads,
@@ -19,7 +21,7 @@ from .pages import (
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
 from .state.deals import DealsState
-from .state.leads import ReceivedLeadsState, SentLeadsState
+from .state.leads import LeadDetailState, ReceivedLeadsState, SentLeadsState
 from .state.partners import PartnersState
 from .state.providers import ProvidersState
 from .state.settings import SettingsState
@@ -27,6 +29,7 @@ from .state.team import TeamState
 
 app = rx.App(api_transformer=api)
 app.add_middleware(SessionGuard(), index=0)
+app.register_lifespan_task(run_jobs)
 
 
 def _index() -> rx.Component:
@@ -51,6 +54,15 @@ app.add_page(
     join.page, route=routes.JOIN, title=_title("Join your team"), on_load=AuthState.load_invite
 )
 app.add_page(team.page, route=routes.TEAM, title=_title(team.TITLE), on_load=TeamState.load)
+
+# Dynamic routes first (see Reflex's dynamic routing notes).
+for page, route, on_load in [
+    (lead_detail.consultant_lead, routes.Consultant.LEAD, LeadDetailState.load_consultant),
+    (lead_detail.consultant_referral, routes.Consultant.REFERRAL, LeadDetailState.load_consultant),
+    (lead_detail.provider_lead, routes.Provider.LEAD, LeadDetailState.load_provider),
+    (lead_detail.provider_referral, routes.Provider.REFERRAL, LeadDetailState.load_provider),
+]:
+    app.add_page(page, route=route, title=_title("Lead details"), on_load=on_load)
 
 for page, route, title, on_load in [
     (partners.page, routes.Provider.PARTNERS, partners.TITLE, PartnersState.load),

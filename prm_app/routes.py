@@ -13,6 +13,8 @@ class Consultant:
     PROVIDERS = "/c/providers"
     DEALS = "/c/deals"
     SETTINGS = "/c/settings"
+    LEAD = "/c/leads/[lead_id]"
+    REFERRAL = "/c/referrals/[lead_id]"
     HOME = LEADS
 
 
@@ -22,6 +24,8 @@ class Provider:
     REFERRALS = "/p/referrals"
     DEALS = "/p/deals"
     SETTINGS = "/p/settings"
+    LEAD = "/p/leads/[lead_id]"
+    REFERRAL = "/p/referrals/[lead_id]"
     HOME = PARTNERS
 
 

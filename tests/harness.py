@@ -24,6 +24,7 @@ def app_db_url(tmp_path_factory) -> str:
     os.environ["REFLEX_STATE_MANAGER_MODE"] = "memory"
     os.environ["REFLEX_USE_NPM"] = "1"
     os.environ["REFLEX_TELEMETRY_ENABLED"] = "false"
+    os.environ["PRM_SWEEP_SECONDS"] = "1"  # background jobs run every second
     migrate(url)
     from prm_app import demo
 

@@ -4,11 +4,20 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from .. import routes
+from ..components import lead_actions
 from ..components.empty_state import empty_state
+from ..components.list_filters import list_filters
 from ..components.pager import pager
 from ..components.shell import page_shell
 from ..state.leads import ReceivedLeadsState as State
 
+SORTS = [
+    ("newest", "Newest"),
+    ("oldest", "Oldest"),
+    ("company", "Company"),
+    ("deadline", "Deadline"),
+]
 STATUSES = ("pending", "opened", "accepted", "rejected", "converted", "lost", "returned")
 
 
@@ -18,6 +27,8 @@ class Words:
     noun: str  # "lead" / "referral"
     sender: str
     empty: str
+    detail: str  # the detail route's prefix
+    stages: bool  # a provider works leads through its stages
 
 
 LEADS = Words(
@@ -26,6 +37,8 @@ LEADS = Words(
     "Partner",
     "Leads your partners submit appear here to accept or reject, then to work through your lead "
     "stages and convert into deals.",
+    routes.Provider.LEADS,
+    True,
 )
 REFERRALS = Words(
     "Referrals",
@@ -33,108 +46,27 @@ REFERRALS = Words(
     "Provider",
     "Referrals your providers send you appear here. You see the company until you open or accept "
     "one; then its contact details.",
+    routes.Consultant.REFERRALS,
+    False,
 )
 
 
-def _reason_form(row, handler, verb: str, noun: str) -> rx.Component:
-    """A required reason and a button: rejecting, or closing as lost."""
-    return rx.form(
-        rx.hstack(
-            rx.el.input(type="hidden", name="id", value=row["id"]),
-            rx.input(
-                name="reason",
-                placeholder="Reason",
-                required=True,
-                size="1",
-                aria_label=f"Reason to {verb.lower()} the {noun} for {row['company']}",
-            ),
-            rx.button(
-                verb,
-                type="submit",
-                size="1",
-                variant="soft",
-                color_scheme="red",
-                aria_label=f"{verb} the {noun} for {row['company']}",
-            ),
-        ),
-        on_submit=handler,
-    )
-
-
-def _decision(row: rx.Var[dict], noun: str) -> rx.Component:
-    return rx.hstack(
-        rx.cond(
-            row["hidden"] == "yes",
-            rx.button(
-                "Open",
-                on_click=State.open(row["id"]),
-                size="1",
-                variant="soft",
-                aria_label=f"Open the {noun} for {row['company']}",
-            ),
-        ),
-        rx.button(
-            "Accept",
-            on_click=State.accept(row["id"]),
-            size="1",
-            color_scheme="green",
-            aria_label=f"Accept the {noun} for {row['company']}",
-        ),
-        _reason_form(row, State.reject, "Reject", noun),
-        wrap="wrap",
-    )
-
-
-def _work(row: rx.Var[dict], noun: str) -> rx.Component:
-    return rx.hstack(
-        rx.cond(
-            State.stages.length() > 0,
-            rx.el.select(
-                rx.foreach(State.stages, lambda s: rx.el.option(s["name"], value=s["id"])),
-                default_value=row["stage_id"],
-                on_change=lambda value: State.move_stage(row["id"], value),
-                aria_label=f"Stage of the {noun} for {row['company']}",
-                style={"padding": "0.25rem"},
-            ),
-        ),
-        rx.form(
-            rx.hstack(
-                rx.el.input(type="hidden", name="id", value=row["id"]),
-                rx.input(
-                    name="amount",
-                    type="number",
-                    min=0,
-                    step="0.01",
-                    placeholder="Amount",
-                    required=True,
-                    size="1",
-                    width="7rem",
-                    aria_label=f"Deal amount for {row['company']}",
-                ),
-                rx.input(
-                    name="close_date",
-                    type="date",
-                    size="1",
-                    aria_label=f"Close date for {row['company']}",
-                ),
-                rx.button(
-                    "Convert",
-                    type="submit",
-                    size="1",
-                    aria_label=f"Convert the {noun} for {row['company']}",
-                ),
-            ),
-            on_submit=State.convert,
-        ),
-        _reason_form(row, State.mark_lost, "Close as lost", noun),
-        wrap="wrap",
-    )
-
-
-def _row(row: rx.Var[dict], noun: str) -> rx.Component:
-    undecided = (row["status"] == "pending") | (row["status"] == "opened")
+def _row(row: rx.Var[dict], words: Words) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row["company"]),
+        rx.table.cell(
+            rx.vstack(
+                rx.link(
+                    row["company"],
+                    href=f"{words.detail}/{row['lead_id']}",
+                    aria_label=f"Details of the {words.noun} for {row['company']}",
+                ),
+                rx.cond(
+                    row["protected"] == "yes",
+                    rx.badge("Protected for another partner", color_scheme="orange", size="1"),
+                ),
+                spacing="1",
+            )
+        ),
         rx.table.cell(
             rx.cond(
                 row["hidden"] == "yes",
@@ -143,15 +75,15 @@ def _row(row: rx.Var[dict], noun: str) -> rx.Component:
             )
         ),
         rx.table.cell(row["partner"]),
-        rx.table.cell(rx.badge(row["status"], variant="soft")),
-        rx.table.cell(row["received"]),
         rx.table.cell(
-            rx.cond(
-                undecided,
-                _decision(row, noun),
-                rx.cond(row["status"] == "accepted", _work(row, noun)),
+            rx.vstack(
+                rx.badge(row["status"], variant="soft"),
+                rx.text(row["stage"], size="1", color_scheme="gray"),
+                spacing="1",
             )
         ),
+        rx.table.cell(row["received"]),
+        rx.table.cell(lead_actions.actions(State, row, words.noun)),
         key=f"{row['id']}-{row['status']}-{row['stage_id']}",
     )
 
@@ -159,16 +91,13 @@ def _row(row: rx.Var[dict], noun: str) -> rx.Component:
 def _page(words: Words) -> rx.Component:
     return page_shell(
         words.title,
-        rx.hstack(
-            rx.el.label("Status", html_for="lead-status", font_size="0.875rem"),
-            rx.el.select(
-                rx.el.option("All", value=""),
-                *[rx.el.option(s.capitalize(), value=s) for s in STATUSES],
-                id="lead-status",
-                on_change=State.set_status,
-                style={"padding": "0.3rem"},
-            ),
-            align="center",
+        list_filters(
+            State,
+            noun=words.noun,
+            statuses=[(s, s.capitalize()) for s in STATUSES],
+            org_label=words.sender,
+            sorts=SORTS,
+            stages=words.stages,
         ),
         rx.cond(
             State.total > 0,
@@ -189,7 +118,7 @@ def _page(words: Words) -> rx.Component:
                             ]
                         )
                     ),
-                    rx.table.body(rx.foreach(State.rows, lambda row: _row(row, words.noun))),
+                    rx.table.body(rx.foreach(State.rows, lambda row: _row(row, words))),
                     width="100%",
                     variant="surface",
                 ),

@@ -7,6 +7,7 @@ import reflex as rx
 from .. import routes
 from ..components.empty_state import empty_state
 from ..components.forms import form_error, labeled_input
+from ..components.list_filters import list_filters
 from ..components.pager import pager
 from ..components.pickers import option_select
 from ..components.shell import page_shell
@@ -21,6 +22,7 @@ class Words:
     pick: str
     recipients: str
     empty: str
+    detail: str  # the detail route's prefix
 
 
 LEADS = Words(
@@ -31,6 +33,7 @@ LEADS = Words(
     "Providers",
     "Leads you submit to your providers appear here: drafts you saved, and each provider's "
     "decision on the ones you sent.",
+    routes.Consultant.LEADS,
 )
 REFERRALS = Words(
     "Referrals",
@@ -40,6 +43,7 @@ REFERRALS = Words(
     "Partners",
     "Referrals you send to your partners appear here with each partner's response: opened, "
     "accepted, rejected, converted or lost.",
+    routes.Provider.REFERRALS,
 )
 
 
@@ -97,7 +101,15 @@ def _lead_form(words: Words) -> rx.Component:
     return rx.card(
         rx.form(
             rx.vstack(
-                rx.heading(f"Submit New {words.noun}", as_="h2", size="4"),
+                rx.heading(
+                    rx.cond(
+                        State.draft.contains("id"),
+                        f"Edit draft {words.noun.lower()}",
+                        f"Submit New {words.noun}",
+                    ),
+                    as_="h2",
+                    size="4",
+                ),
                 rx.el.fieldset(
                     rx.el.legend(words.pick, font_size="0.875rem", font_weight="500"),
                     rx.hstack(rx.foreach(State.eligible, _provider_choice), wrap="wrap"),
@@ -105,12 +117,12 @@ def _lead_form(words: Words) -> rx.Component:
                     padding="0",
                 ),
                 rx.grid(
-                    labeled_input("First Name", "first_name"),
-                    labeled_input("Last Name", "last_name"),
-                    labeled_input("Email", "email", type="email"),
-                    labeled_input("Company", "company"),
-                    labeled_input("Phone", "phone", required=False),
-                    labeled_input("Title", "title", required=False),
+                    labeled_input("First Name", "first_name", default_value=_draft("first_name")),
+                    labeled_input("Last Name", "last_name", default_value=_draft("last_name")),
+                    labeled_input("Email", "email", type="email", default_value=_draft("email")),
+                    labeled_input("Company", "company", default_value=_draft("company")),
+                    labeled_input("Phone", "phone", required=False, default_value=_draft("phone")),
+                    labeled_input("Title", "title", required=False, default_value=_draft("title")),
                     columns=rx.breakpoints(initial="1", md="2"),
                     spacing="3",
                     width="100%",
@@ -119,13 +131,19 @@ def _lead_form(words: Words) -> rx.Component:
                     "Owner",
                     "owner_id",
                     State.colleagues,
-                    default=State.me,
+                    default=State.draft.get("owner_id", State.me),
                     empty="Choose…",
                     required=True,
                 ),
                 rx.vstack(
                     rx.el.label("Notes", html_for="notes", font_size="0.875rem", font_weight="500"),
-                    rx.text_area(id="notes", name="notes", max_length=5000, width="100%"),
+                    rx.text_area(
+                        id="notes",
+                        name="notes",
+                        max_length=5000,
+                        width="100%",
+                        default_value=_draft("notes"),
+                    ),
                     spacing="1",
                     width="100%",
                 ),
@@ -146,13 +164,24 @@ def _lead_form(words: Words) -> rx.Component:
             on_submit=State.save_lead,
             width="100%",
         ),
+        key=State.draft.get("id", "new"),  # a fresh form for each draft edited
         width="100%",
     )
 
 
-def _row(row: rx.Var[dict]) -> rx.Component:
+def _draft(name: str) -> rx.Var:
+    return State.draft.get(name, "")
+
+
+def _row(row: rx.Var[dict], words: Words) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row["company"]),
+        rx.table.cell(
+            rx.link(
+                row["company"],
+                href=f"{words.detail}/{row['id']}",
+                aria_label=f"Details of the {words.noun.lower()} for {row['company']}",
+            )
+        ),
         rx.table.cell(
             rx.vstack(rx.text(row["contact"]), rx.text(row["email"], size="1"), spacing="0")
         ),
@@ -163,13 +192,22 @@ def _row(row: rx.Var[dict]) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 row["status"] == "draft",
-                rx.button(
-                    "Delete",
-                    on_click=State.delete_draft(row["id"]),
-                    size="1",
-                    variant="ghost",
-                    color_scheme="red",
-                    aria_label=f"Delete the draft for {row['company']}",
+                rx.hstack(
+                    rx.button(
+                        "Edit",
+                        on_click=State.edit_draft(row["id"]),
+                        size="1",
+                        variant="soft",
+                        aria_label=f"Edit the draft for {row['company']}",
+                    ),
+                    rx.button(
+                        "Delete",
+                        on_click=State.delete_draft(row["id"]),
+                        size="1",
+                        variant="ghost",
+                        color_scheme="red",
+                        aria_label=f"Delete the draft for {row['company']}",
+                    ),
                 ),
             )
         ),
@@ -197,7 +235,7 @@ def _list(words: Words) -> rx.Component:
                         ]
                     )
                 ),
-                rx.table.body(rx.foreach(State.rows, _row)),
+                rx.table.body(rx.foreach(State.rows, lambda row: _row(row, words))),
                 width="100%",
                 variant="surface",
             ),
@@ -213,13 +251,6 @@ def _page(words: Words) -> rx.Component:
         words.title,
         _targets(words),
         rx.hstack(
-            rx.input(
-                placeholder="Search company, name or email",
-                aria_label=f"Search {words.noun.lower()}s",
-                on_change=State.set_search,
-                debounce_timeout=300,
-                width="20rem",
-            ),
             rx.spacer(),
             rx.cond(
                 ~State.form_open,
@@ -229,6 +260,18 @@ def _page(words: Words) -> rx.Component:
         ),
         rx.cond(State.notice != "", rx.callout(State.notice, icon="check", role="status")),
         rx.cond(State.form_open, _lead_form(words)),
+        list_filters(
+            State,
+            noun=words.noun.lower(),
+            statuses=[("draft", "Draft"), ("submitted", "Submitted")],
+            org_label=words.recipients,
+            sorts=[
+                ("newest", "Newest"),
+                ("oldest", "Oldest"),
+                ("company", "Company"),
+                ("name", "Name"),
+            ],
+        ),
         _list(words),
     )
 

@@ -141,6 +141,7 @@ class ReceivedRow:
     lead_id: int
     direction: str
     status: str
+    origin_org_id: int
     origin_org_name: str
     company: str
     first_name: str
@@ -508,7 +509,7 @@ def return_overdue(session: Session, *, now: datetime | None = None) -> int:
             col(LeadRecipient.deadline_at) <= now,
         )
         .order_by(col(LeadRecipient.id))
-        .with_for_update(of=LeadRecipient)
+        .with_for_update(of=LeadRecipient, skip_locked=True)  # another worker has those
     ).all()
     for recipient in overdue:
         before = _recipient_state(recipient)
@@ -780,6 +781,7 @@ def list_received(
             col(Lead.id).label("lead_id"),
             Lead.direction,
             LeadRecipient.status,
+            Lead.origin_org_id,
             col(origin.name).label("origin_org_name"),
             Lead.company,
             *shown,

@@ -2,37 +2,110 @@
 
 The services pick the direction from the caller's organization: a consultant sends leads and
 receives referrals, a provider sends referrals and receives leads. So one state serves each side
-in both portals; only the page guards differ.
+in both portals; only the page guards differ. States hold one page of rows and the filters.
 """
 
 import reflex as rx
 
-from ..models import OrgKind, Pipeline, RecipientStatus
-from ..services import catalog, leads, partnerships, team
+from ..models import OrgKind, Pipeline
+from ..services import catalog, lead_timeline, leads, partnerships, team
 from .base import AppState, form_value
 
 PAGE_SIZE = 25
+FILTERS = ("status", "org_id", "owner_id", "stage_id", "created_from", "created_to", "sort")
 
 
 def _date(value) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
 
-class SentLeadsState(AppState):
+def _options(pairs) -> list[dict[str, str]]:
+    return [{"id": str(key), "name": name} for key, name in pairs]
+
+
+def _counterparts(session, actor) -> list[dict[str, str]]:
+    """The organizations on the other side: a provider's partners, a consultant's providers."""
+    if actor.org_kind == OrgKind.PROVIDER:
+        found = partnerships.partner_directory(session, actor=actor, include_ended=True)
+        return _options((p.consultant_org_id, p.consultant_name) for p in found)
+    return _options(
+        (p.provider_org_id, p.provider_name)
+        for p in partnerships.my_providers(session, actor=actor)
+    )
+
+
+def _colleagues(session, actor) -> list[dict[str, str]]:
+    return _options((m.user_id, m.name) for m in team.members(session, actor=actor) if m.is_active)
+
+
+class ListFilters(rx.State, mixin=True):
+    """Search, filters, sort and paging of a server-side list; `_refresh` reloads the page."""
+
+    search: str = ""
+    status: str = ""
+    org_id: str = ""
+    owner_id: str = ""
+    stage_id: str = ""
+    created_from: str = ""
+    created_to: str = ""
+    sort: str = "newest"
+    page: int = 1
+    total: int = 0
+
+    def _refresh(self):
+        raise NotImplementedError
+
+    @rx.event
+    def set_search(self, value: str):
+        self.search, self.page = (value[:100] if isinstance(value, str) else ""), 1
+        return self._refresh()
+
+    @rx.event
+    def set_filter(self, name: str, value: str):
+        """One filter; the service validates the value, and a refused one is dropped."""
+        if name not in FILTERS or not isinstance(value, str):
+            return None
+        before = getattr(self, name)
+        setattr(self, name, value[:100])
+        self.page = 1
+        refusal = self._refresh()
+        if refusal is not None:
+            setattr(self, name, before if name != "sort" else "newest")
+        return refusal
+
+    @rx.event
+    def turn_page(self, delta: int):
+        if delta in (-1, 1):
+            self.page = max(1, self.page + delta)
+        return self._refresh()
+
+    def _filters(self) -> dict[str, str]:
+        return {
+            "search": self.search,
+            "status": self.status,
+            "owner_id": self.owner_id,
+            "created_from": self.created_from,
+            "created_to": self.created_to,
+            "sort": self.sort,
+            "page": self.page,
+            "page_size": PAGE_SIZE,
+        }
+
+
+class SentLeadsState(ListFilters, AppState):
     """/c/leads and /p/referrals: where they can go, the submit form, and the list, one page."""
 
     eligible: list[dict[str, str]] = []
     unavailable: list[dict[str, str]] = []
+    counterparts: list[dict[str, str]] = []
     colleagues: list[dict[str, str]] = []
     me: str = ""  # the default owner of a new lead
     rows: list[dict[str, str]] = []
-    total: int = 0
-    page: int = 1
-    search: str = ""
     form_open: bool = False
     form_error: str = ""
     intent: str = "submit"
     notice: str = ""
+    draft: dict[str, str] = {}  # the draft being edited ({} for a new lead)
 
     @rx.event
     def load_leads(self):
@@ -58,15 +131,12 @@ class SentLeadsState(AppState):
                 [(p.consultant_org_id, p.consultant_name) for p in partners],
                 [],
             )
-        self.eligible = [{"id": str(org_id), "name": name} for org_id, name in eligible]
-        self.colleagues = [
-            {"id": str(m.user_id), "name": m.name}
-            for m in team.members(session, actor=actor)
-            if m.is_active
-        ]
+        self.eligible = _options(eligible)
+        self.counterparts = _counterparts(session, actor)
+        self.colleagues = _colleagues(session, actor)
         self.me = str(actor.user_id)
         found = leads.list_sent(
-            session, actor=actor, search=self.search, page=self.page, page_size=PAGE_SIZE
+            session, actor=actor, recipient_org_id=self.org_id, **self._filters()
         )
         self.total, self.page = found.total, found.page
         self.rows = [
@@ -84,19 +154,30 @@ class SentLeadsState(AppState):
         ]
 
     @rx.event
-    def set_search(self, value: str):
-        self.search, self.page = (value[:100] if isinstance(value, str) else ""), 1
-        return self._refresh()
-
-    @rx.event
-    def turn_page(self, delta: int):
-        if delta in (-1, 1):
-            self.page = max(1, self.page + delta)
-        return self._refresh()
-
-    @rx.event
     def toggle_form(self):
-        self.form_open, self.form_error = not self.form_open, ""
+        self.form_open, self.form_error, self.draft = not self.form_open, "", {}
+
+    @rx.event
+    def edit_draft(self, lead_id: str):
+        """Open the form on one of the organization's drafts."""
+        found, refusal = self._perform(leads.detail, lead_id=lead_id)
+        if refusal is not None:
+            return refusal
+        if found.side != "origin" or found.status != "draft":
+            return rx.toast.error("Only drafts can be edited.")
+        self.draft = {
+            "id": str(found.id),
+            "first_name": found.first_name,
+            "last_name": found.last_name,
+            "email": found.email,
+            "company": found.company,
+            "phone": found.phone,
+            "title": found.title,
+            "notes": found.notes,
+            "owner_id": str(found.owner_id),
+        }
+        self.form_open, self.form_error, self.notice = True, "", ""
+        return None
 
     @rx.event
     def set_intent(self, intent: str):
@@ -116,19 +197,19 @@ class SentLeadsState(AppState):
         )
         if refusal is not None:
             return refusal
-        self.form_open = False
+        self.form_open, self.draft = False, {}
         return self._refresh()
 
     def _save(self, session, *, actor, form, providers) -> None:
         data = leads.lead_input(form)
         owner = form_value(form, "owner_id")
+        lead_id = leads.save_draft(
+            session, actor=actor, data=data, owner_id=owner, lead_id=self.draft.get("id")
+        )
         if self.intent == "draft":
-            leads.save_draft(session, actor=actor, data=data, owner_id=owner)
             self.notice = "Saved as a draft."
             return
-        lead_id, _ = leads.create_and_submit(
-            session, actor=actor, data=data, owner_id=owner, recipient_org_ids=providers
-        )
+        leads.submit(session, actor=actor, lead_id=lead_id, recipient_org_ids=providers)
         self.notice = "Submitted."
         if actor.org_kind == OrgKind.CONSULTANT:  # told only that, and until when, never who
             for name, until in leads.protection_notice(session, actor=actor, lead_id=lead_id):
@@ -142,48 +223,15 @@ class SentLeadsState(AppState):
         return refusal or self._refresh()
 
 
-class ReceivedLeadsState(AppState):
-    """/p/leads and /c/referrals: to open, accept or reject, work through stages, close, convert."""
+class ReceivedActions(rx.State, mixin=True):
+    """What the receiving side does with a lead, on its list and on its detail page (a mixin,
+    so that each state gets handlers of its own); `_refresh` reloads what the page shows."""
 
-    rows: list[dict[str, str]] = []
     stages: list[dict[str, str]] = []
-    total: int = 0
-    page: int = 1
-    status: str = ""
+    lost_reasons: dict[str, list[str]] = {}  # by provider id: each provider's own list
 
-    @rx.event
-    def load_leads(self):
-        return self._enter(OrgKind.PROVIDER) or self._refresh()
-
-    @rx.event
-    def load_referrals(self):
-        return self._enter(OrgKind.CONSULTANT) or self._refresh()
-
-    def _refresh(self):
-        return self._perform(self._read)[1]
-
-    def _read(self, session, *, actor) -> None:
-        found = leads.list_received(
-            session, actor=actor, status=self.status, page=self.page, page_size=PAGE_SIZE
-        )
-        self.total, self.page = found.total, found.page
-        self.rows = [
-            {
-                "id": str(row.recipient_id),
-                "company": row.company,
-                "contact": f"{row.first_name} {row.last_name}".strip(),
-                "email": row.email,
-                "hidden": "yes" if row.contact_hidden else "",
-                "partner": row.origin_org_name,
-                "status": row.status,
-                "stage_id": "" if row.stage_id is None else str(row.stage_id),
-                "stage": row.stage_name,
-                "owner": row.owner_name,
-                "received": _date(row.created_at),
-            }
-            for row in found.rows
-        ]
-        # A provider works received leads through its own lead stages.
+    def _read_choices(self, session, actor, provider_ids) -> None:
+        """Lead stages (a provider's own) and the lost reasons of the providers shown."""
         self.stages = (
             [
                 {"id": str(s.id), "name": s.name}
@@ -193,18 +241,10 @@ class ReceivedLeadsState(AppState):
             if actor.org_kind == OrgKind.PROVIDER
             else []
         )
-
-    @rx.event
-    def set_status(self, value: str):
-        self.status = value if value in ("", *RecipientStatus) else ""
-        self.page = 1
-        return self._refresh()
-
-    @rx.event
-    def turn_page(self, delta: int):
-        if delta in (-1, 1):
-            self.page = max(1, self.page + delta)
-        return self._refresh()
+        self.lost_reasons = {
+            key: leads.lost_reason_choices(session, provider_org_id=int(key))
+            for key in provider_ids
+        }
 
     def _act(self, operation, /, **arguments):
         _, refusal = self._perform(operation, **arguments)
@@ -221,7 +261,10 @@ class ReceivedLeadsState(AppState):
     @rx.event
     def mark_lost(self, form: dict):
         return self._act(
-            leads.mark_lost, recipient_id=form_value(form, "id"), reason=form_value(form, "reason")
+            leads.mark_lost,
+            recipient_id=form_value(form, "id"),
+            reason=form_value(form, "reason"),
+            note=form_value(form, "note") or "",
         )
 
     @rx.event
@@ -243,3 +286,155 @@ class ReceivedLeadsState(AppState):
             close_date=form_value(form, "close_date") or None,
         )
         return refusal or self._refresh() or rx.toast.success("Converted into a deal.")
+
+
+class ReceivedLeadsState(ListFilters, ReceivedActions, AppState):
+    """/p/leads and /c/referrals: to open, accept or reject, work through stages, close, convert."""
+
+    rows: list[dict[str, str]] = []
+    counterparts: list[dict[str, str]] = []
+    colleagues: list[dict[str, str]] = []
+
+    @rx.event
+    def load_leads(self):
+        return self._enter(OrgKind.PROVIDER) or self._refresh()
+
+    @rx.event
+    def load_referrals(self):
+        return self._enter(OrgKind.CONSULTANT) or self._refresh()
+
+    def _refresh(self):
+        return self._perform(self._read)[1]
+
+    def _read(self, session, *, actor) -> None:
+        found = leads.list_received(
+            session,
+            actor=actor,
+            stage_id=self.stage_id,
+            origin_org_id=self.org_id,
+            **self._filters(),
+        )
+        self.total, self.page = found.total, found.page
+        self.rows = [_received_row(row, actor) for row in found.rows]
+        self._read_choices(session, actor, {row["provider_id"] for row in self.rows})
+        self.counterparts = _counterparts(session, actor)
+        self.colleagues = _colleagues(session, actor)
+
+
+def _received_row(row, actor) -> dict[str, str]:
+    provider_id = actor.org_id if actor.org_kind == OrgKind.PROVIDER else row.origin_org_id
+    return {
+        "id": str(row.recipient_id),
+        "lead_id": str(row.lead_id),
+        "company": row.company,
+        "contact": f"{row.first_name} {row.last_name}".strip(),
+        "email": row.email,
+        "hidden": "yes" if row.contact_hidden else "",
+        "partner": row.origin_org_name,
+        "provider_id": str(provider_id),
+        "status": row.status,
+        "stage_id": "" if row.stage_id is None else str(row.stage_id),
+        "stage": row.stage_name,
+        "owner": row.owner_name,
+        "received": _date(row.created_at),
+        "protected": "yes" if row.protected_elsewhere else "",
+    }
+
+
+class LeadDetailState(ReceivedActions, AppState):
+    """/c/leads/[lead_id] and the three other detail routes: every field, the recipients and
+    their status, the timeline; the receiving side acts as on its list (inherited handlers),
+    the origin side converts accepted recipients and sends the lead on to more organizations."""
+
+    found: bool = False
+    lead: dict[str, str] = {}
+    recipients: list[dict[str, str]] = []
+    timeline: list[dict[str, str]] = []
+    conflicts: list[dict[str, str]] = []
+    more_targets: list[dict[str, str]] = []  # where the origin can still send it
+
+    @rx.event
+    def load_consultant(self):
+        return self._enter(OrgKind.CONSULTANT) or self._refresh()
+
+    @rx.event
+    def load_provider(self):
+        return self._enter(OrgKind.PROVIDER) or self._refresh()
+
+    def _refresh(self):
+        self.found = False
+        return self._perform(self._read_detail, lead_id=self.router.page.params.get("lead_id"))[1]
+
+    def _read_detail(self, session, *, actor, lead_id) -> None:
+        seen = leads.detail(session, actor=actor, lead_id=lead_id)
+        self.lead = {
+            "id": str(seen.id),
+            "side": seen.side,
+            "status": seen.status,
+            "noun": "referral" if seen.direction == "provider_to_partner" else "lead",
+            "origin": seen.origin_org_name,
+            "owner": seen.owner_name,
+            "company": seen.company,
+            "contact": f"{seen.first_name} {seen.last_name}".strip(),
+            "email": seen.email,
+            "phone": seen.phone,
+            "title": seen.title,
+            "notes": seen.notes,
+            "hidden": "yes" if seen.contact_hidden else "",
+            "created": _date(seen.created_at),
+            "submitted": _date(seen.submitted_at),
+        }
+        provider_id = seen.origin_org_id if self.lead["noun"] == "referral" else None
+        self.recipients = [
+            {
+                "id": str(r.id),
+                "lead_id": str(seen.id),
+                "company": seen.company,
+                "hidden": self.lead["hidden"],
+                "org": r.org_name,
+                "provider_id": str(provider_id or r.org_id),
+                "status": r.status,
+                "reason": r.reason,
+                "stage_id": "" if r.stage_id is None else str(r.stage_id),
+                "stage": r.stage_name,
+                "owner": r.owner_name,
+                "deadline": _date(r.deadline_at),
+                "responded": _date(r.responded_at),
+            }
+            for r in seen.recipients
+        ]
+        self.timeline = [
+            {"at": e.at.strftime("%Y-%m-%d %H:%M"), "who": e.who, "text": e.text}
+            for e in lead_timeline.timeline(session, actor=actor, lead_id=seen.id)
+        ]
+        self.conflicts = [
+            {
+                "partner": c.partner_name,
+                "company": c.company,
+                "until": _date(c.protected_until),
+            }
+            for c in leads.conflicts_for(session, actor=actor, lead_id=seen.id)
+        ]
+        self.more_targets = []
+        if seen.side == "origin" and seen.status == "submitted":
+            sent = {r.org_id for r in seen.recipients}
+            if actor.org_kind == OrgKind.CONSULTANT:
+                targets = partnerships.lead_targets(session, actor=actor).eligible
+            else:
+                targets = [
+                    (p.consultant_org_id, p.consultant_name)
+                    for p in partnerships.partner_directory(session, actor=actor)
+                ]
+            self.more_targets = _options((k, n) for k, n in targets if k not in sent)
+        self._read_choices(session, actor, {r["provider_id"] for r in self.recipients})
+        self.found = True
+
+    @rx.event
+    def send_on(self, form: dict):
+        """The origin sends the submitted lead on to more organizations."""
+        chosen = [
+            key.removeprefix("to_")
+            for key, value in (form.items() if isinstance(form, dict) else [])
+            if isinstance(key, str) and key.startswith("to_") and value
+        ]
+        return self._act(leads.submit, lead_id=self.lead.get("id"), recipient_org_ids=chosen)

@@ -1,12 +1,13 @@
 """The lead-to-deal flow across two portals: submit to two providers, accept, reject, convert."""
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
-from prm_app.models import Deal
+from prm_app.models import Deal, Lead, LeadRecipient, utcnow
 from tests.e2e.test_sign_in import sign_in
 
 
@@ -41,13 +42,20 @@ def test_lead_submitted_to_two_providers_accepted_rejected_converted(
 
     contoso = browser.new_context(base_url=base_url).new_page()
     sign_in(contoso, "admin@contoso.example")
-    row = received_row(contoso, company)
+    contoso.goto("/p/leads")
+    contoso.get_by_label("Search leads").fill(company)  # server-side search and filters
+    row = contoso.get_by_role("row").filter(has_text=company)
+    expect(contoso.get_by_role("row")).to_have_count(2)  # the header and this lead
     row.get_by_role("button", name=f"Reject the lead for {company}").click()
     # A reason is required: the browser refuses the empty field, nothing changes.
     expect(row).to_contain_text("pending")
     row.get_by_label(f"Reason to reject the lead for {company}").fill("Outside our market")
     row.get_by_role("button", name=f"Reject the lead for {company}").click()
     expect(row).to_contain_text("rejected")
+    contoso.get_by_label("Status").select_option("accepted")
+    expect(contoso.get_by_role("row").filter(has_text=company)).to_have_count(0)
+    contoso.get_by_label("Status").select_option("rejected")
+    expect(contoso.get_by_role("row").filter(has_text=company)).to_have_count(1)
 
     row = received_row(northwind, company)
     row.get_by_label(f"Deal amount for {company}").fill("25000")
@@ -56,6 +64,11 @@ def test_lead_submitted_to_two_providers_accepted_rejected_converted(
     expect(northwind.get_by_text("Converted into a deal.")).to_be_visible()
     expect(row).to_contain_text("converted")
 
+    northwind.goto("/p/deals")  # the provider sees the new deal, awaiting its approval
+    deal_row = northwind.get_by_role("row").filter(has_text=company)
+    expect(deal_row).to_contain_text("Fabrikam Consulting")
+    expect(deal_row).to_contain_text("pending")
+
     page.reload()
     expect(page.get_by_role("row").filter(has_text=company)).to_contain_text("1/2 accepted")
     with Session(db) as session:
@@ -63,6 +76,17 @@ def test_lead_submitted_to_two_providers_accepted_rejected_converted(
     assert deal.amount == Decimal("25000.00")
     assert str(deal.close_date) == "2027-03-31"
     assert deal.approval == "pending"
+
+    # The lead's page: every recipient with its status and reason, and the timeline.
+    page.get_by_role("link", name=f"Details of the lead for {company}").click()
+    expect(page.get_by_role("heading", name=company)).to_be_visible()
+    recipients = page.get_by_role("row")
+    expect(recipients.filter(has_text="Northwind Software")).to_contain_text("converted")
+    expect(recipients.filter(has_text="Contoso HR Cloud")).to_contain_text("Outside our market")
+    timeline = page.get_by_role("listitem")
+    expect(timeline.first).to_contain_text("Created it as a draft")
+    expect(timeline.filter(has_text="Submitted it to")).to_contain_text("Northwind Software")
+    expect(timeline.filter(has_text="Converted it into a deal of 25000.00")).to_have_count(1)
     for context in (northwind.context, contoso.context):
         context.close()
 
@@ -81,6 +105,13 @@ def test_draft_is_saved_and_deleted(page: Page):
     page.get_by_role("button", name="Save as draft").click()
     row = page.get_by_role("row").filter(has_text=company)
     expect(row).to_contain_text("draft")
+    row.get_by_role("button", name=f"Edit the draft for {company}").click()
+    expect(page.get_by_role("heading", name="Edit draft lead")).to_be_visible()
+    expect(page.get_by_label("Company")).to_have_value(company)
+    page.get_by_label("Last Name").fill("Drafted")
+    page.get_by_role("button", name="Save as draft").click()
+    expect(row).to_contain_text("Dan Drafted")
+    expect(page.get_by_role("row").filter(has_text=company)).to_have_count(1)  # not a copy
     row.get_by_role("button", name=f"Delete the draft for {company}").click()
     expect(page.get_by_role("row").filter(has_text=company)).to_have_count(0)
 
@@ -117,24 +148,63 @@ def test_referral_hidden_until_opened_then_lost_and_another_converted(
     expect(row).to_contain_text("opened")
     row.get_by_role("button", name=f"Accept the referral for {lost}").click()
     expect(row).to_contain_text("accepted")
-    row.get_by_label(f"Reason to close as lost the referral for {lost}").fill("Budget frozen")
+    # The lost reason comes from the provider's list; a note is optional.
+    row.get_by_label(f"Lost reason for {lost}").select_option("Not a fit")
+    row.get_by_label(f"Lost note for {lost}").fill("Budget frozen")
     row.get_by_role("button", name=f"Close as lost the referral for {lost}").click()
     expect(row).to_contain_text("lost")
 
     row = partner.get_by_role("row").filter(has_text=won)
     row.get_by_role("button", name=f"Accept the referral for {won}").click()
     expect(row).to_contain_text("rita@wonco.example")  # accepting reveals the contact
-    row.get_by_label(f"Deal amount for {won}").fill("12000")
-    row.get_by_role("button", name=f"Convert the referral for {won}").click()
-    expect(row).to_contain_text("converted")
 
+    # The provider sees the outcomes, and converts the won one from its own portal.
     page.reload()
     expect(page.get_by_role("row").filter(has_text=won)).to_contain_text("1/1 accepted")
-    expect(page.get_by_role("row").filter(has_text=lost)).to_contain_text("1/1 accepted")
+    page.get_by_role("link", name=f"Details of the referral for {lost}").click()
+    expect(page.get_by_role("row").filter(has_text="Fabrikam")).to_contain_text(
+        "Not a fit: Budget frozen"
+    )
+    page.goto("/p/referrals")
+    page.get_by_role("link", name=f"Details of the referral for {won}").click()
+    page.get_by_label(f"Deal amount for {won}").fill("12000")
+    page.get_by_role("button", name=f"Convert the lead for {won}").click()
+    expect(page.get_by_role("row").filter(has_text="Fabrikam")).to_contain_text("converted")
+    page.goto("/p/deals")  # directly in the deals list, approved: no further step
+    expect(page.get_by_role("row").filter(has_text=won)).to_contain_text("approved")
     with Session(db) as session:
         deal = session.exec(select(Deal).where(Deal.company == won)).one()
-    assert deal.amount == Decimal("12000.00")
+    assert (deal.amount, deal.approval) == (Decimal("12000.00"), "approved")
     partner.context.close()
+
+
+def test_an_overdue_referral_returns_and_is_sent_on_to_another_partner(page: Page, db):
+    company = f"Late Co {uuid.uuid4().hex[:6]}"
+    sign_in(page, "admin@northwind.example")
+    send_referral(page, company, "lee@lateco.example")
+    with Session(db) as session:  # its acceptance deadline passes
+        recipient = session.exec(
+            select(LeadRecipient)
+            .join(Lead, Lead.id == LeadRecipient.lead_id)
+            .where(Lead.company == company)
+        ).one()
+        recipient.deadline_at = utcnow() - timedelta(minutes=1)
+        session.add(recipient)
+        session.commit()
+    page.get_by_role("link", name=f"Details of the referral for {company}").click()
+    row = page.get_by_role("row").filter(has_text="Fabrikam")
+    for _ in range(15):  # the background job runs every second in tests
+        if "returned" in row.inner_text():
+            break
+        page.wait_for_timeout(1000)
+        page.reload()
+    expect(row).to_contain_text("returned")
+    expect(page.get_by_role("listitem").last).to_contain_text("Returned it: not accepted in time")
+    send_on = page.get_by_role("form", name="Send it on")
+    send_on.get_by_label("Tailspin Advisors").check()
+    send_on.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("row")).to_have_count(3)  # the header, returned, and the new one
+    expect(page.get_by_role("row").filter(has_text="pending")).to_have_count(1)
 
 
 def test_protected_customer_is_flagged_without_naming_the_holder(page: Page):
@@ -150,3 +220,32 @@ def test_protected_customer_is_flagged_without_naming_the_holder(page: Page):
     notice = page.get_by_role("status")
     expect(notice).to_contain_text("Northwind Software: this customer is already protected until")
     expect(notice).not_to_contain_text("Fabrikam")
+
+
+def test_the_provider_decides_with_the_protected_deal_beside_the_lead(
+    page: Page, browser: Browser, base_url
+):
+    company = f"Globex {uuid.uuid4().hex[:6]}"
+    sign_in(page, "admin@tailspin.example")
+    page.get_by_role("button", name="Submit New Lead").click()
+    page.get_by_label("Northwind Software").check()
+    page.get_by_label("First Name").fill("Gus")
+    page.get_by_label("Last Name").fill("Globex")
+    page.get_by_label("Email").fill("gus@globex.example")  # the protected customer's domain
+    page.get_by_label("Company").fill(company)
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("already protected until")
+
+    page = browser.new_context(base_url=base_url).new_page()
+    sign_in(page, "admin@northwind.example")
+    row = received_row(page, company)
+    expect(row).to_contain_text("Protected for another partner")
+    row.get_by_role("link", name=f"Details of the lead for {company}").click()
+    conflict = page.get_by_role("region", name="Protection conflict")
+    expect(conflict).to_contain_text(company)
+    expect(conflict).to_contain_text("Fabrikam Consulting, protected until")
+    page.get_by_role("button", name=f"Reject the lead for {company}").click()
+    page.get_by_label(f"Reason to reject the lead for {company}").fill("Fabrikam holds it")
+    page.get_by_role("button", name=f"Reject the lead for {company}").click()
+    expect(page.get_by_role("row").filter(has_text="Northwind")).to_contain_text("rejected")
+    page.context.close()

@@ -120,6 +120,13 @@ def test_sign_up_provider_gets_provider_vocabulary_stages_and_settings(session):
         TermKind.PARTNER_STATUS: ["Beginner", "Intermediate", "Expert"],
         TermKind.PARTNER_TIER: ["Gold", "Silver", "Bronze"],
         TermKind.PARTNER_TYPE: ["Reseller", "Implementation partner", "Referral partner"],
+        TermKind.LOST_REASON: [
+            "No budget",
+            "Chose a competitor",
+            "No response",
+            "Not a fit",
+            "Bad timing",
+        ],
     }
 
     stages = session.exec(

@@ -1,0 +1,153 @@
+"""What the receiving side does with a lead, on its list and on its detail page.
+
+`state` is ReceivedLeadsState or its LeadDetailState; `row` a dict var with the recipient's
+id, company, hidden, provider_id, status and stage_id.
+"""
+
+import reflex as rx
+
+
+def _label(verb: str, noun: str, row) -> str:
+    return f"{verb} the {noun} for {row['company']}"
+
+
+def reject_form(state, row, noun: str) -> rx.Component:
+    """A required reason and a Reject button."""
+    return rx.form(
+        rx.hstack(
+            rx.el.input(type="hidden", name="id", value=row["id"]),
+            rx.input(
+                name="reason",
+                placeholder="Reason",
+                required=True,
+                size="1",
+                aria_label=f"Reason to reject the {noun} for {row['company']}",
+            ),
+            rx.button(
+                "Reject",
+                type="submit",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                aria_label=_label("Reject", noun, row),
+            ),
+        ),
+        on_submit=state.reject,
+    )
+
+
+def lost_form(state, row, noun: str) -> rx.Component:
+    """A lost reason from the provider's list, an optional note, and Close as lost."""
+    return rx.form(
+        rx.hstack(
+            rx.el.input(type="hidden", name="id", value=row["id"]),
+            rx.el.select(
+                rx.el.option("Lost reason…", value=""),
+                rx.foreach(
+                    state.lost_reasons.get(row["provider_id"], []),
+                    lambda reason: rx.el.option(reason, value=reason),
+                ),
+                name="reason",
+                required=True,
+                aria_label=f"Lost reason for {row['company']}",
+                style={"padding": "0.25rem"},
+            ),
+            rx.input(
+                name="note",
+                placeholder="Note (optional)",
+                size="1",
+                aria_label=f"Lost note for {row['company']}",
+            ),
+            rx.button(
+                "Close as lost",
+                type="submit",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                aria_label=_label("Close as lost", noun, row),
+            ),
+        ),
+        on_submit=state.mark_lost,
+    )
+
+
+def convert_form(state, row, noun: str) -> rx.Component:
+    """Amount (required, > 0) and an optional close date, then Convert."""
+    return rx.form(
+        rx.hstack(
+            rx.el.input(type="hidden", name="id", value=row["id"]),
+            rx.input(
+                name="amount",
+                type="number",
+                min=0,
+                step="0.01",
+                placeholder="Amount",
+                required=True,
+                size="1",
+                width="7rem",
+                aria_label=f"Deal amount for {row['company']}",
+            ),
+            rx.input(
+                name="close_date",
+                type="date",
+                size="1",
+                aria_label=f"Close date for {row['company']}",
+            ),
+            rx.button("Convert", type="submit", size="1", aria_label=_label("Convert", noun, row)),
+        ),
+        on_submit=state.convert,
+    )
+
+
+def decision(state, row, noun: str) -> rx.Component:
+    """Open (an unopened referral), accept, or reject with a reason."""
+    return rx.hstack(
+        rx.cond(
+            row["hidden"] == "yes",
+            rx.button(
+                "Open",
+                on_click=state.open(row["id"]),
+                size="1",
+                variant="soft",
+                aria_label=_label("Open", noun, row),
+            ),
+        ),
+        rx.button(
+            "Accept",
+            on_click=state.accept(row["id"]),
+            size="1",
+            color_scheme="green",
+            aria_label=_label("Accept", noun, row),
+        ),
+        reject_form(state, row, noun),
+        wrap="wrap",
+    )
+
+
+def work(state, row, noun: str) -> rx.Component:
+    """An accepted lead: its stage (a provider's), convert, or close as lost."""
+    return rx.hstack(
+        rx.cond(
+            state.stages.length() > 0,
+            rx.el.select(
+                rx.foreach(state.stages, lambda s: rx.el.option(s["name"], value=s["id"])),
+                default_value=row["stage_id"],
+                on_change=lambda value: state.move_stage(row["id"], value),
+                aria_label=f"Stage of the {noun} for {row['company']}",
+                style={"padding": "0.25rem"},
+            ),
+        ),
+        convert_form(state, row, noun),
+        lost_form(state, row, noun),
+        wrap="wrap",
+    )
+
+
+def actions(state, row, noun: str) -> rx.Component:
+    """Whatever the receiving side can do now with the lead."""
+    undecided = (row["status"] == "pending") | (row["status"] == "opened")
+    return rx.cond(
+        undecided,
+        decision(state, row, noun),
+        rx.cond(row["status"] == "accepted", work(state, row, noun)),
+    )

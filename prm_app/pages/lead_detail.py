@@ -1,0 +1,248 @@
+"""A lead or referral in full: every field, its recipients and their status, its timeline.
+
+The receiving side acts on it here as on its list; the origin converts accepted recipients and
+sends it on to more organizations. A provider deciding on a lead sees, side by side, the deals
+of other partners already protected for the same customer.
+"""
+
+import reflex as rx
+
+from .. import routes
+from ..components import lead_actions
+from ..components.empty_state import empty_state
+from ..components.shell import page_shell
+from ..state.leads import LeadDetailState as State
+
+NOUN = State.lead.get("noun", "lead")
+
+
+def _field(label: str, value: rx.Var) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray"),
+        rx.text(rx.cond(value != "", value, "—"), size="2"),
+        spacing="0",
+    )
+
+
+def _summary() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(State.lead["company"], as_="h2", size="5"),
+                rx.badge(State.lead["status"], variant="soft"),
+                align="center",
+            ),
+            rx.cond(
+                State.lead["hidden"] == "yes",
+                rx.callout(
+                    "Open or accept the referral to see its contact details.", icon="eye-off"
+                ),
+            ),
+            rx.grid(
+                _field("Contact", State.lead["contact"]),
+                _field("Email", State.lead["email"]),
+                _field("Phone", State.lead["phone"]),
+                _field("Title", State.lead["title"]),
+                _field("From", State.lead["origin"]),
+                _field("Owner", State.lead["owner"]),
+                _field("Created", State.lead["created"]),
+                _field("Submitted", State.lead["submitted"]),
+                columns=rx.breakpoints(initial="2", md="4"),
+                spacing="3",
+                width="100%",
+            ),
+            _field("Notes", State.lead["notes"]),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _conflicts() -> rx.Component:
+    """This lead beside the deals protected for other partners (a provider's view only)."""
+    return rx.cond(
+        State.conflicts.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.heading("Customer already protected for another partner", as_="h2", size="4"),
+                rx.grid(
+                    rx.vstack(
+                        rx.text(f"This {NOUN}", weight="bold", size="2"),
+                        rx.text(State.lead["company"], size="2"),
+                        rx.text(f"From {State.lead['origin']}", size="2"),
+                        rx.text(State.lead["email"], size="2"),
+                        spacing="1",
+                    ),
+                    rx.vstack(
+                        rx.text("Protected deals", weight="bold", size="2"),
+                        rx.foreach(
+                            State.conflicts,
+                            lambda c: rx.text(
+                                f"{c['company']}: {c['partner']}, protected until {c['until']}",
+                                size="2",
+                            ),
+                        ),
+                        spacing="1",
+                    ),
+                    columns="2",
+                    spacing="4",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            role="region",
+            aria_label="Protection conflict",
+            style={"border": "1px solid var(--orange-8)"},
+            width="100%",
+        ),
+    )
+
+
+def _recipient(row: rx.Var[dict]) -> rx.Component:
+    origin = State.lead["side"] == "origin"
+    return rx.table.row(
+        rx.table.cell(row["org"]),
+        rx.table.cell(rx.badge(row["status"], variant="soft")),
+        rx.table.cell(row["stage"]),
+        rx.table.cell(row["owner"]),
+        rx.table.cell(row["deadline"]),
+        rx.table.cell(row["reason"]),
+        rx.table.cell(
+            rx.cond(
+                origin,
+                rx.cond(row["status"] == "accepted", lead_actions.convert_form(State, row, "lead")),
+                lead_actions.actions(State, row, "lead"),
+            )
+        ),
+        key=f"{row['id']}-{row['status']}-{row['stage_id']}",
+    )
+
+
+def _recipients() -> rx.Component:
+    return rx.cond(
+        State.recipients.length() > 0,
+        rx.vstack(
+            rx.heading("Sent to", as_="h2", size="4"),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in (
+                                "Organization",
+                                "Status",
+                                "Stage",
+                                "Owner",
+                                "Accept by",
+                                "Reason",
+                                "",
+                            )
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(State.recipients, _recipient)),
+                width="100%",
+                variant="surface",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _send_on() -> rx.Component:
+    return rx.cond(
+        State.more_targets.length() > 0,
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading("Send it on", as_="h2", size="4"),
+                    rx.hstack(
+                        rx.foreach(
+                            State.more_targets,
+                            lambda t: rx.el.label(
+                                rx.hstack(
+                                    rx.el.input(
+                                        type="checkbox", name=f"to_{t['id']}", aria_label=t["name"]
+                                    ),
+                                    rx.text(t["name"], size="2"),
+                                    align="center",
+                                )
+                            ),
+                        ),
+                        wrap="wrap",
+                    ),
+                    rx.button("Send", type="submit", size="2"),
+                    spacing="2",
+                ),
+                on_submit=State.send_on,
+                reset_on_submit=True,
+                aria_label="Send it on",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _timeline() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Timeline", as_="h2", size="4"),
+        rx.el.ol(
+            rx.foreach(
+                State.timeline,
+                lambda e: rx.el.li(
+                    rx.text(
+                        rx.text.span(e["at"], color_scheme="gray"),
+                        " · ",
+                        rx.text.strong(e["who"]),
+                        " · ",
+                        e["text"],
+                        size="2",
+                    )
+                ),
+            ),
+            style={"padding_left": "1.25rem"},
+        ),
+        width="100%",
+    )
+
+
+def _page(back: str, back_label: str) -> rx.Component:
+    return page_shell(
+        "Lead details",
+        rx.link(f"← {back_label}", href=back),
+        rx.cond(
+            State.found,
+            rx.vstack(
+                _summary(),
+                _conflicts(),
+                _recipients(),
+                _send_on(),
+                _timeline(),
+                spacing="4",
+                width="100%",
+            ),
+            empty_state(
+                "search-x",
+                "Nothing to show",
+                "This lead does not exist, or it is not visible to you.",
+            ),
+        ),
+    )
+
+
+def consultant_lead() -> rx.Component:
+    return _page(routes.Consultant.LEADS, "Leads")
+
+
+def consultant_referral() -> rx.Component:
+    return _page(routes.Consultant.REFERRALS, "Referrals")
+
+
+def provider_lead() -> rx.Component:
+    return _page(routes.Provider.LEADS, "Leads")
+
+
+def provider_referral() -> rx.Component:
+    return _page(routes.Provider.REFERRALS, "Referrals")

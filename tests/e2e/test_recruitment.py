@@ -68,7 +68,7 @@ def test_invite_accept_and_categorize_on_both_sides(page: Page, browser: Browser
     card.get_by_role("button", name="Save Northwind Software").click()
     expect(card.get_by_text("active", exact=True)).to_be_visible()
     consultant.goto("/c/leads")
-    expect(consultant.get_by_text("Northwind Software", exact=True)).to_be_visible()
+    expect(consultant.get_by_text("Northwind Software", exact=True).first).to_be_visible()
     expect(consultant.get_by_text("None yet", exact=False)).to_have_count(0)
 
     page.goto("/p/partners")

@@ -28,7 +28,7 @@ def test_invite_join_and_deactivate(page: Page, browser: Browser, base_url: str)
     colleague.get_by_label("Password again").fill("a fine new password")
     colleague.get_by_role("button", name="Join").click()
     expect(colleague).to_have_url(at("/c/leads"))
-    expect(colleague.get_by_text("Nina Newcomer")).to_be_visible()
+    expect(colleague.get_by_role("paragraph").filter(has_text="Nina Newcomer")).to_be_visible()
 
     page.reload()
     row = page.get_by_role("row").filter(has_text=email)

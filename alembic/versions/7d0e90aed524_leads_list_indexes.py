@@ -21,12 +21,14 @@ down_revision: Union[str, Sequence[str], None] = "5b2e7c41d0a9"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
+# In this order: SQLite, choosing between equally good indexes on the same first column, takes
+# the one created last, and the (..._org_id, created_at, id) ones read the table in about rowid
+# order (an organization-wide search scan is twice as slow through the name index).
 INDEXES = [
-    ("leads", "ix_leads_origin_org_created", ["origin_org_id", "created_at", "id"]),
     (
         "leads",
-        "ix_leads_origin_org_owner_created",
-        ["origin_org_id", "owner_id", "created_at", "id"],
+        "ix_leads_owner_origin_org_created",
+        ["owner_id", "origin_org_id", "created_at", "id"],
     ),
     ("leads", "ix_leads_origin_org_company", ["origin_org_id", "company_norm", "id"]),
     (
@@ -34,13 +36,14 @@ INDEXES = [
         "ix_leads_origin_org_name",
         ["origin_org_id", sa.text("lower(last_name)"), sa.text("lower(first_name)"), "id"],
     ),
-    ("lead_recipients", "ix_lead_recipients_org_created", ["org_id", "created_at", "id"]),
+    ("leads", "ix_leads_origin_org_created", ["origin_org_id", "created_at", "id"]),
     (
         "lead_recipients",
         "ix_lead_recipients_stage_org_created",
         ["stage_id", "org_id", "created_at", "id"],
     ),
     ("lead_recipients", "ix_lead_recipients_org_deadline", ["org_id", "deadline_at", "id"]),
+    ("lead_recipients", "ix_lead_recipients_org_created", ["org_id", "created_at", "id"]),
 ]
 
 

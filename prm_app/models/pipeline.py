@@ -20,12 +20,13 @@ class Lead(SQLModel, table=True):
     __tablename__ = "leads"
     __table_args__ = (
         sa.Index("ix_leads_origin_org_status_created", "origin_org_id", "status", "created_at"),
-        # The sent list, read in index order and counted from an index: newest/oldest (and a
-        # day range), a member's own or one owner's, by company (company_norm), by name (the
-        # expressions list_sent sorts by).
-        sa.Index("ix_leads_origin_org_created", "origin_org_id", "created_at", "id"),
+        # The sent list, read in index order and counted from an index: one owner's (a member's
+        # own), by company (company_norm), by name (the expressions list_sent sorts by), newest or
+        # oldest (and a day range). The migration creates the last one last: SQLite, choosing
+        # between equally good indexes on origin_org_id, takes the newest one, and this one reads
+        # the table in about rowid order.
         sa.Index(
-            "ix_leads_origin_org_owner_created", "origin_org_id", "owner_id", "created_at", "id"
+            "ix_leads_owner_origin_org_created", "owner_id", "origin_org_id", "created_at", "id"
         ),
         sa.Index("ix_leads_origin_org_company", "origin_org_id", "company_norm", "id"),
         sa.Index(
@@ -35,6 +36,7 @@ class Lead(SQLModel, table=True):
             sa.text("lower(first_name)"),
             "id",
         ),
+        sa.Index("ix_leads_origin_org_created", "origin_org_id", "created_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -69,11 +71,12 @@ class LeadRecipient(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("lead_id", "org_id", name="uq_lead_recipients_lead_org"),
         sa.Index("ix_lead_recipients_org_status_created", "org_id", "status", "created_at"),
-        # The received list: newest/oldest (and a day range), a stage, by deadline. The stage
-        # index leads with stage_id so that it is never picked for the organization alone.
-        sa.Index("ix_lead_recipients_org_created", "org_id", "created_at", "id"),
+        # The received list: a stage (stage_id first, so that it is never taken for the
+        # organization alone), by deadline, newest or oldest (and a day range); created in this
+        # order for the same reason as the leads' indexes.
         sa.Index("ix_lead_recipients_stage_org_created", "stage_id", "org_id", "created_at", "id"),
         sa.Index("ix_lead_recipients_org_deadline", "org_id", "deadline_at", "id"),
+        sa.Index("ix_lead_recipients_org_created", "org_id", "created_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

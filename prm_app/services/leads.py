@@ -675,6 +675,37 @@ def list_sent(
     page, page_size = _paging(page, page_size)
     if sort not in SENT_SORTS:
         raise Invalid("Sort by newest, oldest, company or name.", field="sort")
+    where: list = [Lead.origin_org_id == actor.org_id]
+    if not actor.sees_all:
+        where.append(Lead.owner_id == actor.user_id)
+    if direction is not None and direction != "":
+        if direction not in tuple(LeadDirection):
+            raise Invalid("Choose leads or referrals.", field="direction")
+        where.append(Lead.direction == direction)
+    if status is not None and status != "":
+        if status not in tuple(LeadStatus):
+            raise Invalid("Choose draft or submitted.", field="status")
+        where.append(Lead.status == status)
+    if (owner_filter := _filter_id(owner_id, "owner_id")) is not None:
+        where.append(Lead.owner_id == owner_filter)
+    if (org_filter := _filter_id(recipient_org_id, "recipient_org_id")) is not None:
+        where.append(
+            sa.exists().where(LeadRecipient.lead_id == Lead.id, LeadRecipient.org_id == org_filter)
+        )
+    where += _created_between(Lead.created_at, created_from, created_to)
+    if text := _search(search):
+        where.append(
+            sa.or_(
+                *(_contains(column, text) for column in _CONTACT_COLUMNS),
+                _contains(Lead.company, text),
+            )
+        )
+    order = {
+        "newest": [col(Lead.created_at).desc(), col(Lead.id).desc()],
+        "oldest": [col(Lead.created_at), col(Lead.id)],
+        "company": [col(Lead.company_norm), col(Lead.id)],  # ix_leads_origin_org_company
+        "name": [func.lower(Lead.last_name), func.lower(Lead.first_name), col(Lead.id)],
+    }[sort]
     owner = aliased(User)
     accepted = (Status.ACCEPTED, Status.CONVERTED, Status.LOST)
     # Counted per listed lead (correlated), never aggregated over the whole recipients table.
@@ -690,6 +721,7 @@ def list_sent(
         .correlate(Lead)
         .scalar_subquery()
     )
+    count = select(func.count()).select_from(Lead).where(*where)
     query = (
         select(
             Lead.id,
@@ -705,42 +737,12 @@ def list_sent(
             accepted_count.label("accepted"),
             Lead.created_at,
             Lead.submitted_at,
-            func.count().over().label("total"),
+            _total(count),
         )
         .join(owner, owner.id == Lead.owner_id)
-        .where(Lead.origin_org_id == actor.org_id)
+        .where(*where)
     )
-    if not actor.sees_all:
-        query = query.where(Lead.owner_id == actor.user_id)
-    if direction is not None and direction != "":
-        if direction not in tuple(LeadDirection):
-            raise Invalid("Choose leads or referrals.", field="direction")
-        query = query.where(Lead.direction == direction)
-    if status is not None and status != "":
-        if status not in tuple(LeadStatus):
-            raise Invalid("Choose draft or submitted.", field="status")
-        query = query.where(Lead.status == status)
-    if (owner_filter := _filter_id(owner_id, "owner_id")) is not None:
-        query = query.where(Lead.owner_id == owner_filter)
-    if (org_filter := _filter_id(recipient_org_id, "recipient_org_id")) is not None:
-        query = query.where(
-            sa.exists().where(LeadRecipient.lead_id == Lead.id, LeadRecipient.org_id == org_filter)
-        )
-    query = query.where(*_created_between(Lead.created_at, created_from, created_to))
-    if text := _search(search):
-        query = query.where(
-            sa.or_(
-                *(_contains(column, text) for column in _CONTACT_COLUMNS),
-                _contains(Lead.company, text),
-            )
-        )
-    order = {
-        "newest": [col(Lead.created_at).desc(), col(Lead.id).desc()],
-        "oldest": [col(Lead.created_at), col(Lead.id)],
-        "company": [func.lower(Lead.company), col(Lead.id)],
-        "name": [func.lower(Lead.last_name), func.lower(Lead.first_name), col(Lead.id)],
-    }[sort]
-    return _page(session, query.order_by(*order), page, page_size, SentRow)
+    return _page(session, query.order_by(*order), count, page, page_size, SentRow)
 
 
 def list_received(
@@ -769,8 +771,36 @@ def list_received(
     page, page_size = _paging(page, page_size)
     if sort not in RECEIVED_SORTS:
         raise Invalid("Sort by newest, oldest, company or deadline.", field="sort")
-    origin, owner = aliased(Organization), aliased(User)
     hidden = _hidden(Lead.direction, LeadRecipient.opened_at)
+    where: list = [LeadRecipient.org_id == actor.org_id]
+    on_lead: list = []  # conditions that need the lead row joined
+    if not actor.sees_all:
+        where.append(LeadRecipient.owner_id == actor.user_id)
+    if status is not None and status != "":
+        if status not in tuple(RecipientStatus):
+            raise Invalid("Choose a status from the list.", field="status")
+        where.append(LeadRecipient.status == status)
+    if (stage_filter := _filter_id(stage_id, "stage_id")) is not None:
+        where.append(LeadRecipient.stage_id == stage_filter)
+    if (owner_filter := _filter_id(owner_id, "owner_id")) is not None:
+        where.append(LeadRecipient.owner_id == owner_filter)
+    if (org_filter := _filter_id(origin_org_id, "origin_org_id")) is not None:
+        on_lead.append(Lead.origin_org_id == org_filter)
+    where += _created_between(LeadRecipient.created_at, created_from, created_to)
+    if text := _search(search):
+        contact = sa.or_(*(_contains(column, text) for column in _CONTACT_COLUMNS))
+        on_lead.append(sa.or_(_contains(Lead.company, text), sa.and_(sa.not_(hidden), contact)))
+    order = {
+        "newest": [col(LeadRecipient.created_at).desc(), col(LeadRecipient.id).desc()],
+        "oldest": [col(LeadRecipient.created_at), col(LeadRecipient.id)],
+        # One recipient row per lead and organization: the lead id breaks ties.
+        "company": [col(Lead.company_norm), col(Lead.id)],
+        "deadline": [col(LeadRecipient.deadline_at).asc().nulls_last(), col(LeadRecipient.id)],
+    }[sort]
+    count = select(func.count()).select_from(LeadRecipient).where(*where, *on_lead)
+    if on_lead:
+        count = count.join(Lead, col(Lead.id) == LeadRecipient.lead_id)
+    origin, owner = aliased(Organization), aliased(User)
     shown = [
         sa.case((hidden, ""), else_=column).label(column.key)
         for column in (*_CONTACT_COLUMNS, Lead.phone)
@@ -792,44 +822,16 @@ def list_received(
             func.coalesce(owner.name, "").label("owner_name"),
             LeadRecipient.deadline_at,
             LeadRecipient.created_at,
-            func.count().over().label("total"),
+            _total(count),
         )
         .select_from(LeadRecipient)
         .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
         .join(origin, origin.id == Lead.origin_org_id)
         .outerjoin(Stage, col(Stage.id) == LeadRecipient.stage_id)
         .outerjoin(owner, owner.id == LeadRecipient.owner_id)
-        .where(LeadRecipient.org_id == actor.org_id)
+        .where(*where, *on_lead)
     )
-    if not actor.sees_all:
-        query = query.where(LeadRecipient.owner_id == actor.user_id)
-    if status is not None and status != "":
-        if status not in tuple(RecipientStatus):
-            raise Invalid("Choose a status from the list.", field="status")
-        query = query.where(LeadRecipient.status == status)
-    if (stage_filter := _filter_id(stage_id, "stage_id")) is not None:
-        query = query.where(LeadRecipient.stage_id == stage_filter)
-    if (owner_filter := _filter_id(owner_id, "owner_id")) is not None:
-        query = query.where(LeadRecipient.owner_id == owner_filter)
-    if (org_filter := _filter_id(origin_org_id, "origin_org_id")) is not None:
-        query = query.where(Lead.origin_org_id == org_filter)
-    query = query.where(*_created_between(LeadRecipient.created_at, created_from, created_to))
-    if text := _search(search):
-        contact = sa.or_(*(_contains(column, text) for column in _CONTACT_COLUMNS))
-        query = query.where(
-            sa.or_(_contains(Lead.company, text), sa.and_(sa.not_(hidden), contact))
-        )
-    order = {
-        "newest": [col(LeadRecipient.created_at).desc(), col(LeadRecipient.id).desc()],
-        "oldest": [col(LeadRecipient.created_at), col(LeadRecipient.id)],
-        "company": [func.lower(Lead.company), col(LeadRecipient.id)],
-        "deadline": [
-            col(LeadRecipient.deadline_at).is_(None),
-            col(LeadRecipient.deadline_at),
-            col(LeadRecipient.id),
-        ],
-    }[sort]
-    found = _page(session, query.order_by(*order), page, page_size, ReceivedRow)
+    found = _page(session, query.order_by(*order), count, page, page_size, ReceivedRow)
     if actor.org_kind != OrgKind.PROVIDER or not found.rows:
         return found
     flagged = _protected_elsewhere(session, actor.org_id, [r.lead_id for r in found.rows])
@@ -1249,15 +1251,20 @@ def _paging(page: object, page_size: object) -> tuple[int, int]:
     )
 
 
-def _page(session: Session, query: Any, page: int, page_size: int, view: type) -> Page:
-    """One page of `query` (which carries a `total` window count) as `view` rows."""
+def _total(count: Any) -> Any:
+    """The number of matches as a column of every row: `count` (the page query's conditions
+    over as few tables as they need) runs once, uncorrelated, reading an index. Never
+    `count(*) over ()`, which builds and sorts every matching row before the first page."""
+    return count.correlate(None).scalar_subquery().label("total")
+
+
+def _page(session: Session, query: Any, count: Any, page: int, page_size: int, view: type) -> Page:
+    """One page of `query` (which carries a `total` column) as `view` rows."""
     rows = session.exec(query.limit(page_size).offset((page - 1) * page_size)).all()
     if rows:
         total = rows[0].total
-    elif page > 1:  # past the end: count without the window
-        total = session.exec(
-            select(func.count()).select_from(query.order_by(None).subquery())
-        ).one()
+    elif page > 1:  # past the end
+        total = session.exec(count).one()
     else:
         total = 0
     mapped = [{k: v for k, v in row._mapping.items() if k != "total"} for row in rows]

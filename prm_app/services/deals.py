@@ -15,14 +15,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from ..models import Approval, Deal, Organization, OrgKind, Outcome, Stage, User
-from . import inputs
+from . import listing
 from .actor import Actor
-from .errors import Invalid, NotAllowed, NotFound
-from .leads import Page
+from .errors import Invalid, NotAllowed
+from .listing import Page
 
-MAX_SEARCH = 100
-MAX_PAGE_SIZE = 100
-MAX_PAGE = 100_000
 SORTS = ("newest", "oldest", "amount", "close_date", "company")
 
 
@@ -86,9 +83,26 @@ def list_deals(
     of the deal name, company and contact. One statement per page.
     """
     side = _side(actor)
-    page, page_size = _paging(page, page_size)
+    page, page_size = listing.paging(page, page_size)
     if not isinstance(sort, str) or sort not in SORTS:
         raise Invalid("Sort by newest, oldest, amount, close date or company.", field="sort")
+    where: list = [side.own_org == actor.org_id]
+    if not actor.sees_all:
+        where.append(side.owner == actor.user_id)
+    if (chosen := _choice(approval, Approval, "approval", "an approval")) is not None:
+        where.append(Deal.approval == chosen)
+    if (chosen := _choice(outcome, Outcome, "outcome", "an outcome")) is not None:
+        where.append(Deal.outcome == chosen)
+    if (stage_filter := listing.filter_id(stage_id, "stage_id")) is not None:
+        where.append(Deal.stage_id == stage_filter)
+    if (org_filter := listing.filter_id(other_org_id, "other_org_id")) is not None:
+        where.append(side.other_org == org_filter)
+    if (owner_filter := listing.filter_id(owner_id, "owner_id")) is not None:
+        where.append(side.owner == owner_filter)
+    if text := listing.search_text(search):
+        searched = (Deal.name, Deal.company, Deal.contact_name, Deal.contact_email)
+        where.append(sa.or_(*(listing.contains(column, text) for column in searched)))
+    count = select(func.count()).select_from(Deal).where(*where)
     other, owner = aliased(Organization), aliased(User)
     query = (
         select(
@@ -108,34 +122,13 @@ def list_deals(
             col(side.owner).label("owner_id"),
             func.coalesce(owner.name, "").label("owner_name"),
             Deal.created_at,
-            func.count().over().label("total"),
+            listing.total(count),
         )
         .join(other, other.id == side.other_org)
         .outerjoin(Stage, col(Stage.id) == Deal.stage_id)
         .outerjoin(owner, owner.id == side.owner)
-        .where(side.own_org == actor.org_id)
+        .where(*where)
     )
-    if not actor.sees_all:
-        query = query.where(side.owner == actor.user_id)
-    if (chosen := _choice(approval, Approval, "approval", "an approval")) is not None:
-        query = query.where(Deal.approval == chosen)
-    if (chosen := _choice(outcome, Outcome, "outcome", "an outcome")) is not None:
-        query = query.where(Deal.outcome == chosen)
-    if (stage_filter := _filter_id(stage_id, "stage_id")) is not None:
-        query = query.where(Deal.stage_id == stage_filter)
-    if (org_filter := _filter_id(other_org_id, "other_org_id")) is not None:
-        query = query.where(side.other_org == org_filter)
-    if (owner_filter := _filter_id(owner_id, "owner_id")) is not None:
-        query = query.where(side.owner == owner_filter)
-    if text := _search(search):
-        query = query.where(
-            sa.or_(
-                *(
-                    _contains(column, text)
-                    for column in (Deal.name, Deal.company, Deal.contact_name, Deal.contact_email)
-                )
-            )
-        )
     order = {
         "newest": [col(Deal.created_at).desc(), col(Deal.id).desc()],
         "oldest": [col(Deal.created_at), col(Deal.id)],
@@ -143,10 +136,10 @@ def list_deals(
         "close_date": [col(Deal.close_date).is_(None), col(Deal.close_date), col(Deal.id)],
         "company": [func.lower(Deal.company), col(Deal.id)],
     }[sort]
-    return _page(session, query.order_by(*order), page, page_size)
+    return listing.page_of(session, query.order_by(*order), count, page, page_size, DealRow)
 
 
-# helpers: values and paging (deliberately local: the leads module's are private) ---------------
+# helpers ---------------------------------------------------------------------------------------
 
 
 def _choice(value: object, codes: type, field_name: str, what: str) -> str | None:
@@ -156,51 +149,3 @@ def _choice(value: object, codes: type, field_name: str, what: str) -> str | Non
     if not isinstance(value, str) or value not in tuple(codes):
         raise Invalid(f"Choose {what} from the list.", field=field_name)
     return value
-
-
-def _search(value: object) -> str:
-    return inputs.text(value, field="search", label="Search", max_len=MAX_SEARCH, required=False)
-
-
-def _contains(column: Any, text: str) -> sa.ColumnElement[bool]:
-    return func.lower(column).contains(text.lower(), autoescape=True)
-
-
-def _filter_id(value: object, field_name: str) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return inputs.record_id(value)
-    except NotFound:
-        raise Invalid("Choose a value from the list.", field=field_name) from None
-
-
-def _whole(value: object, *, field_name: str, label: str, high: int) -> int:
-    if isinstance(value, str):
-        digits = value.strip()
-        value = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 10 else None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-        raise Invalid(f"{label} must be a whole number from 1 to {high}.", field=field_name)
-    return value
-
-
-def _paging(page: object, page_size: object) -> tuple[int, int]:
-    return (
-        _whole(page, field_name="page", label="Page", high=MAX_PAGE),
-        _whole(page_size, field_name="page_size", label="Page size", high=MAX_PAGE_SIZE),
-    )
-
-
-def _page(session: Session, query: Any, page: int, page_size: int) -> Page:
-    """One page of `query` (which carries a `total` window count) as DealRows."""
-    rows = session.exec(query.limit(page_size).offset((page - 1) * page_size)).all()
-    if rows:
-        total = rows[0].total
-    elif page > 1:  # past the end: count without the window
-        total = session.exec(
-            select(func.count()).select_from(query.order_by(None).subquery())
-        ).one()
-    else:
-        total = 0
-    found = [DealRow(**{k: v for k, v in row._mapping.items() if k != "total"}) for row in rows]
-    return Page(rows=found, total=total, page=page, page_size=page_size)

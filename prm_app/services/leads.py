@@ -42,15 +42,13 @@ from ..models import (
     User,
     utcnow,
 )
-from . import activity, inputs, partnerships
+from . import activity, inputs, listing, partnerships
 from .actor import Actor
 from .customers import customer_keys
 from .errors import Invalid, NotAllowed, NotFound
+from .listing import Page
 
 MAX_RECIPIENTS = 20
-MAX_SEARCH = 100
-MAX_PAGE_SIZE = 100
-MAX_PAGE = 100_000
 MAX_REASON = 1000
 MAX_NOTE = MAX_REASON - 100  # a lost reason's note, after the reason itself
 # The deal amount column is NUMERIC(14, 2): twelve digits before the decimal point.
@@ -156,14 +154,6 @@ class ReceivedRow:
     deadline_at: datetime | None
     created_at: datetime
     protected_elsewhere: bool = False  # a provider's lead: the customer is another partner's
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    rows: list
-    total: int
-    page: int
-    page_size: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -672,7 +662,7 @@ def list_sent(
     Filters: direction, status, owner, an organization it was sent to, the day range it was
     created in (UTC, both ends included) and a search of the contact and company.
     """
-    page, page_size = _paging(page, page_size)
+    page, page_size = listing.paging(page, page_size)
     if sort not in SENT_SORTS:
         raise Invalid("Sort by newest, oldest, company or name.", field="sort")
     where: list = [Lead.origin_org_id == actor.org_id]
@@ -686,18 +676,18 @@ def list_sent(
         if status not in tuple(LeadStatus):
             raise Invalid("Choose draft or submitted.", field="status")
         where.append(Lead.status == status)
-    if (owner_filter := _filter_id(owner_id, "owner_id")) is not None:
+    if (owner_filter := listing.filter_id(owner_id, "owner_id")) is not None:
         where.append(Lead.owner_id == owner_filter)
-    if (org_filter := _filter_id(recipient_org_id, "recipient_org_id")) is not None:
+    if (org_filter := listing.filter_id(recipient_org_id, "recipient_org_id")) is not None:
         where.append(
             sa.exists().where(LeadRecipient.lead_id == Lead.id, LeadRecipient.org_id == org_filter)
         )
     where += _created_between(Lead.created_at, created_from, created_to)
-    if text := _search(search):
+    if text := listing.search_text(search):
         where.append(
             sa.or_(
-                *(_contains(column, text) for column in _CONTACT_COLUMNS),
-                _contains(Lead.company, text),
+                *(listing.contains(column, text) for column in _CONTACT_COLUMNS),
+                listing.contains(Lead.company, text),
             )
         )
     order = {
@@ -737,12 +727,12 @@ def list_sent(
             accepted_count.label("accepted"),
             Lead.created_at,
             Lead.submitted_at,
-            _total(count),
+            listing.total(count),
         )
         .join(owner, owner.id == Lead.owner_id)
         .where(*where)
     )
-    return _page(session, query.order_by(*order), count, page, page_size, SentRow)
+    return listing.page_of(session, query.order_by(*order), count, page, page_size, SentRow)
 
 
 def list_received(
@@ -768,7 +758,7 @@ def list_received(
     Unopened referrals show their company but not their contact, and search does not look into
     contact details it would not show.
     """
-    page, page_size = _paging(page, page_size)
+    page, page_size = listing.paging(page, page_size)
     if sort not in RECEIVED_SORTS:
         raise Invalid("Sort by newest, oldest, company or deadline.", field="sort")
     hidden = _hidden(Lead.direction, LeadRecipient.opened_at)
@@ -780,16 +770,18 @@ def list_received(
         if status not in tuple(RecipientStatus):
             raise Invalid("Choose a status from the list.", field="status")
         where.append(LeadRecipient.status == status)
-    if (stage_filter := _filter_id(stage_id, "stage_id")) is not None:
+    if (stage_filter := listing.filter_id(stage_id, "stage_id")) is not None:
         where.append(LeadRecipient.stage_id == stage_filter)
-    if (owner_filter := _filter_id(owner_id, "owner_id")) is not None:
+    if (owner_filter := listing.filter_id(owner_id, "owner_id")) is not None:
         where.append(LeadRecipient.owner_id == owner_filter)
-    if (org_filter := _filter_id(origin_org_id, "origin_org_id")) is not None:
+    if (org_filter := listing.filter_id(origin_org_id, "origin_org_id")) is not None:
         on_lead.append(Lead.origin_org_id == org_filter)
     where += _created_between(LeadRecipient.created_at, created_from, created_to)
-    if text := _search(search):
-        contact = sa.or_(*(_contains(column, text) for column in _CONTACT_COLUMNS))
-        on_lead.append(sa.or_(_contains(Lead.company, text), sa.and_(sa.not_(hidden), contact)))
+    if text := listing.search_text(search):
+        contact = sa.or_(*(listing.contains(column, text) for column in _CONTACT_COLUMNS))
+        on_lead.append(
+            sa.or_(listing.contains(Lead.company, text), sa.and_(sa.not_(hidden), contact))
+        )
     order = {
         "newest": [col(LeadRecipient.created_at).desc(), col(LeadRecipient.id).desc()],
         "oldest": [col(LeadRecipient.created_at), col(LeadRecipient.id)],
@@ -822,7 +814,7 @@ def list_received(
             func.coalesce(owner.name, "").label("owner_name"),
             LeadRecipient.deadline_at,
             LeadRecipient.created_at,
-            _total(count),
+            listing.total(count),
         )
         .select_from(LeadRecipient)
         .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
@@ -831,7 +823,7 @@ def list_received(
         .outerjoin(owner, owner.id == LeadRecipient.owner_id)
         .where(*where, *on_lead)
     )
-    found = _page(session, query.order_by(*order), count, page, page_size, ReceivedRow)
+    found = listing.page_of(session, query.order_by(*order), count, page, page_size, ReceivedRow)
     if actor.org_kind != OrgKind.PROVIDER or not found.rows:
         return found
     flagged = _protected_elsewhere(session, actor.org_id, [r.lead_id for r in found.rows])
@@ -1197,23 +1189,6 @@ def _date(value: object) -> date | None:
     raise Invalid("Enter the close date as YYYY-MM-DD.", field="close_date")
 
 
-def _search(value: object) -> str:
-    return inputs.text(value, field="search", label="Search", max_len=MAX_SEARCH, required=False)
-
-
-def _contains(column: Any, text: str) -> sa.ColumnElement[bool]:
-    return func.lower(column).contains(text.lower(), autoescape=True)
-
-
-def _filter_id(value: object, field_name: str) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return inputs.record_id(value)
-    except NotFound:
-        raise Invalid("Choose a value from the list.", field=field_name) from None
-
-
 def _created_between(column: Any, start: object, end: object) -> list:
     """Conditions for a day range (ISO dates, either end optional, both included, UTC)."""
     first = _day(start, field_name="created_from", label="From")
@@ -1233,42 +1208,6 @@ def _day(value: object, *, field_name: str, label: str) -> date | None:
         return _date(value)
     except Invalid:
         raise Invalid(f"{label}: enter a date as YYYY-MM-DD.", field=field_name) from None
-
-
-def _whole(value: object, *, field_name: str, label: str, high: int) -> int:
-    if isinstance(value, str):
-        digits = value.strip()
-        value = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 10 else None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-        raise Invalid(f"{label} must be a whole number from 1 to {high}.", field=field_name)
-    return value
-
-
-def _paging(page: object, page_size: object) -> tuple[int, int]:
-    return (
-        _whole(page, field_name="page", label="Page", high=MAX_PAGE),
-        _whole(page_size, field_name="page_size", label="Page size", high=MAX_PAGE_SIZE),
-    )
-
-
-def _total(count: Any) -> Any:
-    """The number of matches as a column of every row: `count` (the page query's conditions
-    over as few tables as they need) runs once, uncorrelated, reading an index. Never
-    `count(*) over ()`, which builds and sorts every matching row before the first page."""
-    return count.correlate(None).scalar_subquery().label("total")
-
-
-def _page(session: Session, query: Any, count: Any, page: int, page_size: int, view: type) -> Page:
-    """One page of `query` (which carries a `total` column) as `view` rows."""
-    rows = session.exec(query.limit(page_size).offset((page - 1) * page_size)).all()
-    if rows:
-        total = rows[0].total
-    elif page > 1:  # past the end
-        total = session.exec(count).one()
-    else:
-        total = 0
-    mapped = [{k: v for k, v in row._mapping.items() if k != "total"} for row in rows]
-    return Page(rows=[view(**m) for m in mapped], total=total, page=page, page_size=page_size)
 
 
 _CONTACT_COLUMNS = (Lead.first_name, Lead.last_name, Lead.email)

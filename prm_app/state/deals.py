@@ -3,7 +3,7 @@
 import reflex as rx
 
 from ..models import Approval, OrgKind
-from ..services import deals
+from ..services import deals, listing
 from .base import AppState
 from .leads import PAGE_SIZE  # the shared pager's page size
 
@@ -84,7 +84,7 @@ class DealsState(AppState):
     @rx.event
     def set_search(self, value: str):
         # Cut to the service's limit so a long paste narrows the list instead of failing.
-        return self._filter(search=value[: deals.MAX_SEARCH] if isinstance(value, str) else "")
+        return self._filter(search=value[: listing.MAX_SEARCH] if isinstance(value, str) else "")
 
     @rx.event
     def set_approval(self, value: str):

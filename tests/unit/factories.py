@@ -1,8 +1,10 @@
 """Builders for unit tests: organizations and people are made through the services themselves."""
 
 import itertools
+from contextlib import contextmanager
 from datetime import timedelta
 
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from prm_app.models import ActivityEvent, AuthSession, Membership, OrgKind, Role, User, utcnow
@@ -91,3 +93,20 @@ def events(session: Session, *, org_id: int, entity_type: str | None = None) -> 
 
 def in_the_past(minutes: int = 1):
     return utcnow() - timedelta(minutes=minutes)
+
+
+@contextmanager
+def statements(session):
+    """The SQL statements the session runs inside the block (after flushing what is pending)."""
+    session.flush()
+    seen: list[str] = []
+    connection = session.connection()
+
+    def _count(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(connection, "before_cursor_execute", _count)
+    try:
+        yield seen
+    finally:
+        event.remove(connection, "before_cursor_execute", _count)

@@ -1,13 +1,11 @@
 """deals: the paged list each side sees: scope, filters, sort, paging, hostile arguments."""
 
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import event
 from sqlmodel import select
 
 from prm_app.models import (
@@ -24,7 +22,7 @@ from prm_app.models import (
 from prm_app.services import auth, deals, leads, partnerships
 from prm_app.services.errors import Invalid, NotAllowed
 from prm_app.services.leads import LeadInput
-from tests.unit.factories import colleague, org_admin
+from tests.unit.factories import colleague, org_admin, statements
 
 HUGE = "x" * 100_000
 
@@ -119,22 +117,6 @@ def _stage(session, org, name) -> int:
 
 def _ids(page) -> list[int]:
     return [row.id for row in page.rows]
-
-
-@contextmanager
-def _statements(session):
-    session.flush()
-    seen: list[str] = []
-    connection = session.connection()
-
-    def _count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(connection, "before_cursor_execute", _count)
-    try:
-        yield seen
-    finally:
-        event.remove(connection, "before_cursor_execute", _count)
 
 
 # scope ---------------------------------------------------------------------------------------
@@ -324,12 +306,12 @@ def test_one_statement_per_page(session):
     provider, consultant = _setup(session)
     for n in range(4):
         _deal(session, provider, consultant, company=f"Co {n}")
-    with _statements(session) as statements:
+    with statements(session) as ran:
         assert len(deals.list_deals(session, actor=provider, page_size=3).rows) == 3
         assert len(deals.list_deals(session, actor=consultant, page=2, page_size=3).rows) == 1
         assert deals.list_deals(session, actor=consultant, search="Co 2").total == 1
-    assert len(statements) == 3
-    assert all("LIMIT" in s.upper() for s in statements)
+    assert len(ran) == 3
+    assert all("LIMIT" in s.upper() for s in ran)
 
 
 # hostile arguments ---------------------------------------------------------------------------

@@ -1,12 +1,10 @@
 """leads: drafts, submission, both sides' decisions, conversion, conflicts, lists and detail."""
 
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import event
 from sqlmodel import select
 
 from prm_app.models import (
@@ -26,7 +24,7 @@ from prm_app.models import (
 from prm_app.services import auth, lead_timeline, leads, partnerships, team
 from prm_app.services.errors import Invalid, NotAllowed, NotFound
 from prm_app.services.leads import LeadInput
-from tests.unit.factories import colleague, events, in_the_past, org_admin
+from tests.unit.factories import colleague, events, in_the_past, org_admin, statements
 
 HOSTILE_IDS = [None, "", "abc", "1; DROP", -1, "-1", 0, True, False, {"id": 1}, [1], 1.5, 2**70]
 HUGE = "x" * 100_000
@@ -182,22 +180,6 @@ def _protected_deal(
     session.add(deal)
     session.flush()
     return deal
-
-
-@contextmanager
-def _statements(session):
-    session.flush()
-    seen: list[str] = []
-    connection = session.connection()
-
-    def _count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(connection, "before_cursor_execute", _count)
-    try:
-        yield seen
-    finally:
-        event.remove(connection, "before_cursor_execute", _count)
 
 
 # lead_input ----------------------------------------------------------------------------------
@@ -1308,12 +1290,12 @@ def test_lists_run_one_statement_per_page(session):
     provider, consultant = _setup(session)
     for _ in range(4):
         _sent(session, consultant, [provider])
-    with _statements(session) as statements:
+    with statements(session) as ran:
         assert len(leads.list_sent(session, actor=consultant, page_size=2).rows) == 2
         assert len(leads.list_received(session, actor=provider, page_size=3).rows) == 3
     # the provider's page adds one query flagging customers protected for other partners
-    assert len(statements) == 3
-    assert all("LIMIT" in s.upper() for s in statements[:2])
+    assert len(ran) == 3
+    assert all("LIMIT" in s.upper() for s in ran[:2])
 
 
 # detail --------------------------------------------------------------------------------------

@@ -196,11 +196,13 @@ class _Demo:
         orgs: tuple[str, ...],
         entity: tuple[str, int],
         action: str,
+        at: datetime | None = None,
         **after: object,
     ) -> None:
-        """One activity event about `entity` (type, id) in the audit trail of each of `orgs`."""
+        """One activity event about `entity` (type, id) in the audit trail of each of `orgs`,
+        dated `at` (default: now)."""
         for key in orgs:
-            activity.record(
+            event = activity.record(
                 self.session,
                 actor=actor,
                 org_id=self.org_id(key),
@@ -209,6 +211,8 @@ class _Demo:
                 action=action,
                 after=after or None,
             )
+            if at is not None:
+                event.created_at = at
 
 
 def load(session: Session) -> bool:
@@ -573,7 +577,7 @@ def _lead(
         )
     )
     action = "created" if draft else "submitted"
-    demo.log(author, (origin,), ("lead", lead.id), action, company=company)
+    demo.log(author, (origin,), ("lead", lead.id), action, at=created, company=company)
     return lead
 
 
@@ -612,7 +616,10 @@ def _send(
         recipient.updated_at = recipient.deadline_at
     demo.add(recipient)
     actor = demo.actor(to, owner or Role.ADMIN)
-    demo.log(actor, (to,), ("lead_recipient", recipient.id), status, lead_id=lead.id)
+    entity = ("lead_recipient", recipient.id)
+    demo.log(None, (to,), entity, "received", at=sent, lead_id=lead.id)
+    if status != rs.PENDING:
+        demo.log(actor, (to,), entity, status, at=recipient.updated_at, lead_id=lead.id)
     return recipient
 
 

@@ -124,7 +124,11 @@ def _recipients() -> rx.Component:
     return rx.cond(
         State.recipients.length() > 0,
         rx.vstack(
-            rx.heading("Sent to", as_="h2", size="4"),
+            rx.heading(
+                rx.cond(State.lead["side"] == "origin", "Sent to", "Received by"),
+                as_="h2",
+                size="4",
+            ),
             rx.table.root(
                 rx.table.header(
                     rx.table.row(

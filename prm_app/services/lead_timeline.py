@@ -42,14 +42,16 @@ def timeline(session: Session, *, actor: Actor, lead_id: object) -> list[Entry]:
         select(ActivityEvent, User.name)
         .outerjoin(User, col(User.id) == ActivityEvent.actor_id)
         .where(sa.or_(*conditions))
-        .order_by(col(ActivityEvent.id))
+        .order_by(col(ActivityEvent.created_at), col(ActivityEvent.id))
     ).all()
     events = [event for event, _ in rows]
     colleagues = _members(session, actor.org_id, {e.actor_id for e in events if e.actor_id})
     stages, org_names = _stage_names(session, events), _org_names(session, events)
     entries = []
     for event, person in rows:
-        if event.actor_id is None:
+        if event.action == "received":  # recorded by whoever sent it
+            who = seen.origin_org_name
+        elif event.actor_id is None:
             who = "Automatically"
         elif event.actor_id in colleagues:
             who = person
@@ -72,11 +74,12 @@ def _describe(
     after: dict[str, Any] = event.after or {}
     if event.entity_type == "lead":
         names = ", ".join(org_names.get(o, "?") for o in after.get("recipient_org_ids", []))
+        to = f" to {names}" if names else ""
         return {
             "created": "Created it as a draft",
             "updated": "Edited the draft",
-            "submitted": f"Submitted it to {names}",
-            "sent_to_more": f"Sent it on to {names}",
+            "submitted": f"Submitted it{to}",
+            "sent_to_more": f"Sent it on{to}",
         }.get(event.action, "")
     if event.action == "received":  # the origin reads "submitted" instead
         return f"Received from {origin_name}" if side == "recipient" else ""
@@ -87,7 +90,8 @@ def _describe(
         "stage_moved": f"Moved it to {stages.get(after.get('stage_id'), 'another stage')}",
         "lost": f"Closed it as lost: {after.get('reason', '')}",
         "returned": "Returned it: not accepted in time",
-        "converted": f"Converted it into a deal of {after.get('amount', '')}",
+        "converted": "Converted it into a deal"
+        + (f" of {after['amount']}" if after.get("amount") else ""),
     }.get(event.action, "")
 
 

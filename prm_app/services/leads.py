@@ -456,7 +456,8 @@ def mark_lost(
     recipient, lead = _received(session, actor, recipient_id)
     if recipient.status != Status.ACCEPTED:
         raise Invalid(_CLOSED[recipient.status])
-    choices = lost_reason_choices(session, provider_org_id=_provider_of(lead, recipient))
+    provider_id = _provider_of(lead, recipient)
+    choices = lost_reason_choices(session, provider_org_ids=[provider_id])[provider_id]
     if reason not in choices:
         raise Invalid("Choose a lost reason from the list.", field="reason")
     note = inputs.text(note, field="note", label="Note", max_len=MAX_NOTE, required=False)
@@ -471,19 +472,26 @@ def mark_lost(
     )
 
 
-def lost_reason_choices(session: Session, *, provider_org_id: int) -> list[str]:
-    """A provider's active lost reasons, in its order (they are not confidential)."""
-    return list(
-        session.exec(
-            select(TaxonomyTerm.name)
-            .where(
-                TaxonomyTerm.org_id == provider_org_id,
-                TaxonomyTerm.kind == TermKind.LOST_REASON,
-                col(TaxonomyTerm.archived_at).is_(None),
-            )
-            .order_by(col(TaxonomyTerm.position), col(TaxonomyTerm.id))
-        ).all()
+def lost_reason_choices(session: Session, *, provider_org_ids: object) -> dict[int, list[str]]:
+    """Each provider's active lost reasons, in its order, in one query (not confidential)."""
+    ids = (
+        [i for i in provider_org_ids if isinstance(i, int)]
+        if isinstance(provider_org_ids, list | set | tuple)
+        else []
     )
+    found: dict[int, list[str]] = {org_id: [] for org_id in ids}
+    rows = session.exec(
+        select(TaxonomyTerm.org_id, TaxonomyTerm.name)
+        .where(
+            col(TaxonomyTerm.org_id).in_(ids),
+            TaxonomyTerm.kind == TermKind.LOST_REASON,
+            col(TaxonomyTerm.archived_at).is_(None),
+        )
+        .order_by(col(TaxonomyTerm.org_id), col(TaxonomyTerm.position), col(TaxonomyTerm.id))
+    )
+    for org_id, name in rows:
+        found[org_id].append(name)
+    return found
 
 
 def return_overdue(session: Session, *, now: datetime | None = None) -> int:

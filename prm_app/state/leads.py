@@ -55,6 +55,13 @@ class ListFilters(rx.State, mixin=True):
     def _refresh(self):
         raise NotImplementedError
 
+    def _read_options(self, session, *, actor) -> None:
+        """What the filters and forms offer; read once per visit, not per page."""
+        raise NotImplementedError
+
+    def _load(self, kind: OrgKind):
+        return self._enter(kind) or self._perform(self._read_options)[1] or self._refresh()
+
     @rx.event
     def set_search(self, value: str):
         self.search, self.page = (value[:100] if isinstance(value, str) else ""), 1
@@ -109,16 +116,16 @@ class SentLeadsState(ListFilters, AppState):
 
     @rx.event
     def load_leads(self):
-        return self._enter(OrgKind.CONSULTANT) or self._refresh()
+        return self._load(OrgKind.CONSULTANT)
 
     @rx.event
     def load_referrals(self):
-        return self._enter(OrgKind.PROVIDER) or self._refresh()
+        return self._load(OrgKind.PROVIDER)
 
     def _refresh(self):
         return self._perform(self._read)[1]
 
-    def _read(self, session, *, actor) -> None:
+    def _read_options(self, session, *, actor) -> None:
         if actor.org_kind == OrgKind.CONSULTANT:
             targets = partnerships.lead_targets(session, actor=actor)
             eligible, self.unavailable = (
@@ -135,6 +142,8 @@ class SentLeadsState(ListFilters, AppState):
         self.counterparts = _counterparts(session, actor)
         self.colleagues = _colleagues(session, actor)
         self.me = str(actor.user_id)
+
+    def _read(self, session, *, actor) -> None:
         found = leads.list_sent(
             session, actor=actor, recipient_org_id=self.org_id, **self._filters()
         )
@@ -230,8 +239,8 @@ class ReceivedActions(rx.State, mixin=True):
     stages: list[dict[str, str]] = []
     lost_reasons: dict[str, list[str]] = {}  # by provider id: each provider's own list
 
-    def _read_choices(self, session, actor, provider_ids) -> None:
-        """Lead stages (a provider's own) and the lost reasons of the providers shown."""
+    def _read_stages(self, session, actor) -> None:
+        """A provider works received leads through its own active lead stages."""
         self.stages = (
             [
                 {"id": str(s.id), "name": s.name}
@@ -241,10 +250,13 @@ class ReceivedActions(rx.State, mixin=True):
             if actor.org_kind == OrgKind.PROVIDER
             else []
         )
-        self.lost_reasons = {
-            key: leads.lost_reason_choices(session, provider_org_id=int(key))
-            for key in provider_ids
-        }
+
+    def _read_lost_reasons(self, session, rows: list[dict[str, str]]) -> None:
+        """The lost reasons of the providers of the rows shown (one query)."""
+        found = leads.lost_reason_choices(
+            session, provider_org_ids={int(row["provider_id"]) for row in rows}
+        )
+        self.lost_reasons = {str(org_id): names for org_id, names in found.items()}
 
     def _act(self, operation, /, **arguments):
         _, refusal = self._perform(operation, **arguments)
@@ -297,14 +309,19 @@ class ReceivedLeadsState(ListFilters, ReceivedActions, AppState):
 
     @rx.event
     def load_leads(self):
-        return self._enter(OrgKind.PROVIDER) or self._refresh()
+        return self._load(OrgKind.PROVIDER)
 
     @rx.event
     def load_referrals(self):
-        return self._enter(OrgKind.CONSULTANT) or self._refresh()
+        return self._load(OrgKind.CONSULTANT)
 
     def _refresh(self):
         return self._perform(self._read)[1]
+
+    def _read_options(self, session, *, actor) -> None:
+        self._read_stages(session, actor)
+        self.counterparts = _counterparts(session, actor)
+        self.colleagues = _colleagues(session, actor)
 
     def _read(self, session, *, actor) -> None:
         found = leads.list_received(
@@ -316,9 +333,7 @@ class ReceivedLeadsState(ListFilters, ReceivedActions, AppState):
         )
         self.total, self.page = found.total, found.page
         self.rows = [_received_row(row, actor) for row in found.rows]
-        self._read_choices(session, actor, {row["provider_id"] for row in self.rows})
-        self.counterparts = _counterparts(session, actor)
-        self.colleagues = _colleagues(session, actor)
+        self._read_lost_reasons(session, self.rows)
 
 
 def _received_row(row, actor) -> dict[str, str]:
@@ -426,7 +441,8 @@ class LeadDetailState(ReceivedActions, AppState):
                     for p in partnerships.partner_directory(session, actor=actor)
                 ]
             self.more_targets = _options((k, n) for k, n in targets if k not in sent)
-        self._read_choices(session, actor, {r["provider_id"] for r in self.recipients})
+        self._read_stages(session, actor)
+        self._read_lost_reasons(session, self.recipients)
         self.found = True
 
     @rx.event

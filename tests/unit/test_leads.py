@@ -772,13 +772,21 @@ def test_a_partner_closes_a_referral_with_the_providers_reasons_not_its_own(sess
             TaxonomyTerm.org_id == provider.org_id, TaxonomyTerm.name == "Bad timing"
         )
     ).one()
-    assert leads.lost_reason_choices(session, provider_org_id=provider.org_id) == [
-        "No budget",
-        "Chose a competitor",
-        "No response",
-        "Not a fit",
-        "Bad timing",
-    ]
+    other = _provider(session)
+    assert leads.lost_reason_choices(
+        session, provider_org_ids=[provider.org_id, other.org_id, 10**9]
+    ) == {
+        provider.org_id: [
+            "No budget",
+            "Chose a competitor",
+            "No response",
+            "Not a fit",
+            "Bad timing",
+        ],
+        other.org_id: ["No budget", "Chose a competitor", "No response", "Not a fit", "Bad timing"],
+        10**9: [],
+    }
+    assert leads.lost_reason_choices(session, provider_org_ids="1") == {}
     term.archived_at = in_the_past()
     session.add(term)
     with pytest.raises(Invalid, match="from the list"):  # archived by the provider

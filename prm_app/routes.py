@@ -15,6 +15,7 @@ class Consultant:
     SETTINGS = "/c/settings"
     LEAD = "/c/leads/[lead_id]"
     REFERRAL = "/c/referrals/[lead_id]"
+    DEAL = "/c/deals/[deal_id]"
     HOME = LEADS
 
 
@@ -26,6 +27,7 @@ class Provider:
     SETTINGS = "/p/settings"
     LEAD = "/p/leads/[lead_id]"
     REFERRAL = "/p/referrals/[lead_id]"
+    DEAL = "/p/deals/[deal_id]"
     HOME = PARTNERS
 
 
@@ -37,6 +39,12 @@ AUTH_SIGNOUT = "/auth/signout"
 def home_for(org_kind: str) -> str:
     """Where a signed-in user of this kind of organization lands."""
     return Provider.HOME if org_kind == "provider" else Consultant.HOME
+
+
+def deal_page(org_kind: str, deal_id: int) -> str:
+    """A deal's detail page in the portal of this kind of organization."""
+    deals = Provider.DEALS if org_kind == "provider" else Consultant.DEALS
+    return f"{deals}/{deal_id}"
 
 
 def join_link(origin: str, token: str) -> str:

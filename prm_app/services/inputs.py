@@ -1,6 +1,8 @@
 """Validation of untrusted input: every value from a client arrives here first."""
 
 import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from .errors import Invalid, NotFound
 
@@ -55,4 +57,57 @@ def record_id(value: object, *, what: str = "record") -> int:
         value = int(value)
     if not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise NotFound(f"That {what} does not exist or is not visible to you.")
+    return value
+
+
+MAX_AMOUNT = Decimal("999999999999.99")
+_CENT = Decimal("0.01")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def amount(value: object, *, field: str = "amount", zero: bool = False) -> Decimal:
+    """A money amount with at most two decimals, from a number or a string ("1,200.50").
+
+    Above 0 (or 0 too, with `zero`, for an amount not known yet) and at most MAX_AMOUNT.
+    """
+    if isinstance(value, str) and len(value) <= 30:
+        try:
+            value = Decimal(value.strip().replace(",", "") or ("0" if zero else "x"))
+        except InvalidOperation:
+            value = None
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        value = Decimal(str(value))
+    low_ok = (lambda v: v >= 0) if zero else (lambda v: v > 0)
+    if (
+        not isinstance(value, Decimal)
+        or not value.is_finite()
+        or not (low_ok(value) and value <= MAX_AMOUNT)
+        or value != value.quantize(_CENT)
+    ):
+        floor = "0 or more" if zero else "above 0"
+        raise Invalid(
+            f"Amount must be a number {floor} and up to {MAX_AMOUNT:,} with at most two decimals.",
+            field=field,
+        )
+    return value.quantize(_CENT)
+
+
+def day(value: object, *, field: str, label: str) -> date | None:
+    """A calendar date, an ISO date string (YYYY-MM-DD), or None/"" for no date."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise Invalid(f"Enter the {label} as YYYY-MM-DD.", field=field)
+
+
+def version(value: object) -> int:
+    """The version of a record as the caller last saw it (optimistic locking)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise Invalid("Reload the page: this record's version is unknown.", field="version")
     return value

@@ -7,8 +7,20 @@ from datetime import timedelta
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
-from prm_app.models import ActivityEvent, AuthSession, Membership, OrgKind, Role, User, utcnow
-from prm_app.services import auth, team
+from prm_app.models import (
+    ActivityEvent,
+    AuthSession,
+    Membership,
+    OrgKind,
+    Pipeline,
+    Role,
+    Stage,
+    TaxonomyTerm,
+    TermKind,
+    User,
+    utcnow,
+)
+from prm_app.services import auth, partnerships, team
 from prm_app.services.actor import Actor
 
 PASSWORD = "correct horse battery"
@@ -110,3 +122,36 @@ def statements(session):
         yield seen
     finally:
         event.remove(connection, "before_cursor_execute", _count)
+
+
+def partners(session: Session, provider: Actor, consultant: Actor) -> None:
+    """An active partnership the consultant has categorized (so it may submit leads)."""
+    partnership_id = partnerships.invite(
+        session, actor=provider, email=consultant.email
+    ).partnership_id
+    partnerships.accept(session, actor=consultant, partnership_id=partnership_id)
+    terms = {
+        kind: session.exec(
+            select(TaxonomyTerm.id).where(
+                TaxonomyTerm.org_id == consultant.org_id, TaxonomyTerm.kind == kind
+            )
+        ).first()
+        for kind in (TermKind.PROVIDER_TYPE, TermKind.PROFICIENCY)
+    }
+    partnerships.categorize_provider(
+        session,
+        actor=consultant,
+        partnership_id=partnership_id,
+        provider_type_id=terms[TermKind.PROVIDER_TYPE],
+        proficiency_id=terms[TermKind.PROFICIENCY],
+        assigned_user_id=consultant.user_id,
+    )
+
+
+def deal_stage(session: Session, org: Actor, name: str) -> int:
+    """The id of the organization's deal stage of this name."""
+    return session.exec(
+        select(Stage.id).where(
+            Stage.org_id == org.org_id, Stage.pipeline == Pipeline.DEAL, Stage.name == name
+        )
+    ).one()

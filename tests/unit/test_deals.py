@@ -6,23 +6,18 @@ from decimal import Decimal
 
 import pytest
 from argon2 import PasswordHasher
-from sqlmodel import select
 
 from prm_app.models import (
     Deal,
     OrgKind,
     OrgSettings,
-    Pipeline,
     Role,
-    Stage,
-    TaxonomyTerm,
-    TermKind,
     utcnow,
 )
-from prm_app.services import auth, deals, leads, partnerships
+from prm_app.services import auth, deals, leads
 from prm_app.services.errors import Invalid, NotAllowed
 from prm_app.services.leads import LeadInput
-from tests.unit.factories import colleague, org_admin, statements
+from tests.unit.factories import colleague, deal_stage, org_admin, partners, statements
 
 HUGE = "x" * 100_000
 
@@ -36,37 +31,13 @@ def _cheap_password_hashing(monkeypatch):
 # builders ------------------------------------------------------------------------------------
 
 
-def _partners(session, provider, consultant) -> None:
-    """An active partnership the consultant has categorized (so it may submit leads)."""
-    partnership_id = partnerships.invite(
-        session, actor=provider, email=consultant.email
-    ).partnership_id
-    partnerships.accept(session, actor=consultant, partnership_id=partnership_id)
-    terms = {
-        kind: session.exec(
-            select(TaxonomyTerm.id).where(
-                TaxonomyTerm.org_id == consultant.org_id, TaxonomyTerm.kind == kind
-            )
-        ).first()
-        for kind in (TermKind.PROVIDER_TYPE, TermKind.PROFICIENCY)
-    }
-    partnerships.categorize_provider(
-        session,
-        actor=consultant,
-        partnership_id=partnership_id,
-        provider_type_id=terms[TermKind.PROVIDER_TYPE],
-        proficiency_id=terms[TermKind.PROFICIENCY],
-        assigned_user_id=consultant.user_id,
-    )
-
-
 def _setup(session):
     """Northwind (a provider, admin Pia) and Fabrikam (a consultant firm, admin Carl), partners."""
     provider = org_admin(session, kind=OrgKind.PROVIDER, org_name="Northwind", name="Pia Provider")
     consultant = org_admin(
         session, kind=OrgKind.CONSULTANT, org_name="Fabrikam", name="Carl Consultant"
     )
-    _partners(session, provider, consultant)
+    partners(session, provider, consultant)
     return provider, consultant
 
 
@@ -107,14 +78,6 @@ def _deal(session, provider, consultant, *, company="Acme", days_ago=0, **values
     return deal.id
 
 
-def _stage(session, org, name) -> int:
-    return session.exec(
-        select(Stage.id).where(
-            Stage.org_id == org.org_id, Stage.pipeline == Pipeline.DEAL, Stage.name == name
-        )
-    ).one()
-
-
 def _ids(page) -> list[int]:
     return [row.id for row in page.rows]
 
@@ -150,9 +113,9 @@ def test_each_side_sees_the_deal_with_the_other_org_and_its_own_owner(session):
 def test_other_organizations_deals_are_never_listed(session):
     provider, consultant = _setup(session)
     second = org_admin(session, kind=OrgKind.PROVIDER, org_name="Contoso HR")
-    _partners(session, second, consultant)
+    partners(session, second, consultant)
     firm = org_admin(session, kind=OrgKind.CONSULTANT, org_name="Tailspin")
-    _partners(session, provider, firm)
+    partners(session, provider, firm)
     ours = _converted(session, consultant, provider)
     with_second = _converted(session, consultant, second)
     with_firm = _converted(session, firm, provider)
@@ -206,9 +169,9 @@ def test_an_organization_of_no_known_kind_is_refused(session):
 def test_filters_narrow_by_approval_outcome_stage_org_owner_and_search(session):
     provider, consultant = _setup(session)
     firm = org_admin(session, kind=OrgKind.CONSULTANT, org_name="Tailspin")
-    _partners(session, provider, firm)
+    partners(session, provider, firm)
     seller = colleague(session, provider, name="Sam Seller")
-    proposal = _stage(session, provider, "Proposal")
+    proposal = deal_stage(session, provider, "Proposal")
     pending = _deal(session, provider, consultant, company="Pending 100% Co", contact_name="Zoe")
     approved = _deal(
         session,

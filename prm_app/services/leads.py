@@ -42,7 +42,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import activity, inputs, listing, partnerships
+from . import activity, inputs, listing
 from .actor import Actor
 from .customers import customer_keys
 from .errors import Invalid, NotAllowed, NotFound
@@ -305,9 +305,7 @@ def submit(
         _require_new_recipients(session, lead, org_ids)
     was = lead.status
     now = utcnow()
-    deadline = None
-    if lead.direction == LeadDirection.PROVIDER_TO_PARTNER:
-        deadline = now + timedelta(hours=_settings(session, actor.org_id).lead_accept_hours)
+    deadline = accept_deadline(session, actor=actor, direction=lead.direction, now=now)
     recipients = [
         LeadRecipient(lead_id=lead.id, org_id=org_id, deadline_at=deadline) for org_id in org_ids
     ]
@@ -347,6 +345,29 @@ def submit(
             after["conflicts"] = [_conflict_state(c) for c in found[recipient.org_id]]
         _record_recipient(session, actor, recipient, "received", None, after)
     return [r.id for r in recipients]
+
+
+def accept_deadline(
+    session: Session, *, actor: Actor, direction: str, now: datetime
+) -> datetime | None:
+    """When recipients of a lead sent now must have accepted it: a referral within the
+    provider's lead_accept_hours; a consultant's lead has no deadline."""
+    if direction != LeadDirection.PROVIDER_TO_PARTNER:
+        return None
+    return now + timedelta(hours=_settings(session, actor.org_id).lead_accept_hours)
+
+
+def recipient_refusal(name: str, status: str, categorized: bool, *, consultant: bool) -> str | None:
+    """Why an organization the actor is partnered with cannot receive its leads (None: it can).
+
+    A provider sends referrals to its active partners; a consultant submits to active providers
+    it has categorized.
+    """
+    if status != PartnershipStatus.ACTIVE:
+        return f"{name} is not an active partner: the lead cannot be sent there."
+    if consultant and not categorized:
+        return f"{name} cannot receive your leads yet: categorize it under My providers first."
+    return None
 
 
 def create_and_submit(
@@ -673,31 +694,16 @@ def list_sent(
     page, page_size = listing.paging(page, page_size)
     if sort not in SENT_SORTS:
         raise Invalid("Sort by newest, oldest, company or name.", field="sort")
-    where: list = [Lead.origin_org_id == actor.org_id]
-    if not actor.sees_all:
-        where.append(Lead.owner_id == actor.user_id)
-    if direction is not None and direction != "":
-        if direction not in tuple(LeadDirection):
-            raise Invalid("Choose leads or referrals.", field="direction")
-        where.append(Lead.direction == direction)
-    if status is not None and status != "":
-        if status not in tuple(LeadStatus):
-            raise Invalid("Choose draft or submitted.", field="status")
-        where.append(Lead.status == status)
-    if (owner_filter := listing.filter_id(owner_id, "owner_id")) is not None:
-        where.append(Lead.owner_id == owner_filter)
-    if (org_filter := listing.filter_id(recipient_org_id, "recipient_org_id")) is not None:
-        where.append(
-            sa.exists().where(LeadRecipient.lead_id == Lead.id, LeadRecipient.org_id == org_filter)
-        )
-    where += _created_between(Lead.created_at, created_from, created_to)
-    if text := listing.search_text(search):
-        where.append(
-            sa.or_(
-                *(listing.contains(column, text) for column in _CONTACT_COLUMNS),
-                listing.contains(Lead.company, text),
-            )
-        )
+    where = sent_scope(
+        actor,
+        direction=direction,
+        status=status,
+        search=search,
+        owner_id=owner_id,
+        recipient_org_id=recipient_org_id,
+        created_from=created_from,
+        created_to=created_to,
+    )
     order = {
         "newest": [col(Lead.created_at).desc(), col(Lead.id).desc()],
         "oldest": [col(Lead.created_at), col(Lead.id)],
@@ -769,27 +775,17 @@ def list_received(
     page, page_size = listing.paging(page, page_size)
     if sort not in RECEIVED_SORTS:
         raise Invalid("Sort by newest, oldest, company or deadline.", field="sort")
-    hidden = _hidden(Lead.direction, LeadRecipient.opened_at)
-    where: list = [LeadRecipient.org_id == actor.org_id]
-    on_lead: list = []  # conditions that need the lead row joined
-    if not actor.sees_all:
-        where.append(LeadRecipient.owner_id == actor.user_id)
-    if status is not None and status != "":
-        if status not in tuple(RecipientStatus):
-            raise Invalid("Choose a status from the list.", field="status")
-        where.append(LeadRecipient.status == status)
-    if (stage_filter := listing.filter_id(stage_id, "stage_id")) is not None:
-        where.append(LeadRecipient.stage_id == stage_filter)
-    if (owner_filter := listing.filter_id(owner_id, "owner_id")) is not None:
-        where.append(LeadRecipient.owner_id == owner_filter)
-    if (org_filter := listing.filter_id(origin_org_id, "origin_org_id")) is not None:
-        on_lead.append(Lead.origin_org_id == org_filter)
-    where += _created_between(LeadRecipient.created_at, created_from, created_to)
-    if text := listing.search_text(search):
-        contact = sa.or_(*(listing.contains(column, text) for column in _CONTACT_COLUMNS))
-        on_lead.append(
-            sa.or_(listing.contains(Lead.company, text), sa.and_(sa.not_(hidden), contact))
-        )
+    where, on_lead = received_scope(
+        actor,
+        status=status,
+        search=search,
+        stage_id=stage_id,
+        owner_id=owner_id,
+        origin_org_id=origin_org_id,
+        created_from=created_from,
+        created_to=created_to,
+    )
+    hidden = hidden_contact()
     order = {
         "newest": [col(LeadRecipient.created_at).desc(), col(LeadRecipient.id).desc()],
         "oldest": [col(LeadRecipient.created_at), col(LeadRecipient.id)],
@@ -837,6 +833,87 @@ def list_received(
     flagged = _protected_elsewhere(session, actor.org_id, [r.lead_id for r in found.rows])
     rows = [replace(r, protected_elsewhere=r.lead_id in flagged) for r in found.rows]
     return replace(found, rows=rows)
+
+
+def sent_scope(
+    actor: Actor,
+    *,
+    direction: object = None,
+    status: object = None,
+    search: object = "",
+    owner_id: object = None,
+    recipient_org_id: object = None,
+    created_from: object = None,
+    created_to: object = None,
+) -> list:
+    """Conditions on Lead of the sent list: the organization's (a member's own), filtered."""
+    where: list = [Lead.origin_org_id == actor.org_id]
+    if not actor.sees_all:
+        where.append(Lead.owner_id == actor.user_id)
+    if direction is not None and direction != "":
+        if direction not in tuple(LeadDirection):
+            raise Invalid("Choose leads or referrals.", field="direction")
+        where.append(Lead.direction == direction)
+    if status is not None and status != "":
+        if status not in tuple(LeadStatus):
+            raise Invalid("Choose draft or submitted.", field="status")
+        where.append(Lead.status == status)
+    if (owner_filter := listing.filter_id(owner_id, "owner_id")) is not None:
+        where.append(Lead.owner_id == owner_filter)
+    if (org_filter := listing.filter_id(recipient_org_id, "recipient_org_id")) is not None:
+        where.append(
+            sa.exists().where(LeadRecipient.lead_id == Lead.id, LeadRecipient.org_id == org_filter)
+        )
+    where += _created_between(Lead.created_at, created_from, created_to)
+    if text := listing.search_text(search):
+        where.append(
+            sa.or_(
+                *(listing.contains(column, text) for column in _CONTACT_COLUMNS),
+                listing.contains(Lead.company, text),
+            )
+        )
+    return where
+
+
+def received_scope(
+    actor: Actor,
+    *,
+    status: object = None,
+    search: object = "",
+    stage_id: object = None,
+    owner_id: object = None,
+    origin_org_id: object = None,
+    created_from: object = None,
+    created_to: object = None,
+) -> tuple[list, list]:
+    """Conditions of the received list: (on LeadRecipient, on its Lead, which they join)."""
+    hidden = hidden_contact()
+    where: list = [LeadRecipient.org_id == actor.org_id]
+    on_lead: list = []  # conditions that need the lead row joined
+    if not actor.sees_all:
+        where.append(LeadRecipient.owner_id == actor.user_id)
+    if status is not None and status != "":
+        if status not in tuple(RecipientStatus):
+            raise Invalid("Choose a status from the list.", field="status")
+        where.append(LeadRecipient.status == status)
+    if (stage_filter := listing.filter_id(stage_id, "stage_id")) is not None:
+        where.append(LeadRecipient.stage_id == stage_filter)
+    if (owner_filter := listing.filter_id(owner_id, "owner_id")) is not None:
+        where.append(LeadRecipient.owner_id == owner_filter)
+    if (org_filter := listing.filter_id(origin_org_id, "origin_org_id")) is not None:
+        on_lead.append(Lead.origin_org_id == org_filter)
+    where += _created_between(LeadRecipient.created_at, created_from, created_to)
+    if text := listing.search_text(search):
+        contact = sa.or_(*(listing.contains(column, text) for column in _CONTACT_COLUMNS))
+        on_lead.append(
+            sa.or_(listing.contains(Lead.company, text), sa.and_(sa.not_(hidden), contact))
+        )
+    return where, on_lead
+
+
+def hidden_contact() -> sa.ColumnElement[bool]:
+    """Whether a received row's contact is hidden from its recipient: an unopened referral."""
+    return _hidden(Lead.direction, LeadRecipient.opened_at)
 
 
 def detail(session: Session, *, actor: Actor, lead_id: object) -> LeadDetail:
@@ -1008,18 +1085,8 @@ def _require_eligible(session: Session, actor: Actor, org_ids: list[int]) -> Non
         if org_id not in rows:
             raise NotFound(ORG_NOT_VISIBLE)
         name, status, categorized = rows[org_id]
-        if status != PartnershipStatus.ACTIVE:
-            raise Invalid(
-                f"{name} is not an active partner: the lead cannot be sent there.",
-                field="recipient_org_ids",
-            )
-        if is_consultant and not partnerships.can_submit_to(
-            session, consultant_org_id=actor.org_id, provider_org_id=org_id
-        ):
-            why = "categorize it under My providers first" if not categorized else "ask them why"
-            raise Invalid(
-                f"{name} cannot receive your leads yet: {why}.", field="recipient_org_ids"
-            )
+        if refusal := recipient_refusal(name, status, categorized, consultant=is_consultant):
+            raise Invalid(refusal, field="recipient_org_ids")
 
 
 def _require_partnership(session: Session, lead: Lead, recipient: LeadRecipient) -> None:
@@ -1073,6 +1140,16 @@ def _domain_key(email_domain: str) -> str:
     return "" if domain in FREE_MAIL_DOMAINS else domain
 
 
+def protecting(now: datetime, exclude: int) -> list:
+    """Conditions on Deal: it protects its customer now for a partner other than `exclude`."""
+    return [
+        Deal.partner_org_id != exclude,
+        Deal.approval == Approval.APPROVED,
+        col(Deal.outcome).in_([Outcome.OPEN, Outcome.WON]),
+        col(Deal.protected_until) > now,
+    ]
+
+
 def _protected(now: datetime, company_norm: str, email_domain: str, exclude: int) -> list:
     """Conditions on Deal: protected for a partner other than `exclude`, same customer."""
     same = []
@@ -1080,13 +1157,7 @@ def _protected(now: datetime, company_norm: str, email_domain: str, exclude: int
         same.append(Deal.company_norm == company_norm)
     if domain := _domain_key(email_domain):
         same.append(Deal.email_domain == domain)
-    return [
-        Deal.partner_org_id != exclude,
-        Deal.approval == Approval.APPROVED,
-        col(Deal.outcome).in_([Outcome.OPEN, Outcome.WON]),
-        col(Deal.protected_until) > now,
-        sa.or_(*same) if same else sa.false(),
-    ]
+    return [*protecting(now, exclude), sa.or_(*same) if same else sa.false()]
 
 
 def _conflicts(

@@ -108,6 +108,7 @@ class Deal(SQLModel, table=True):
     partner_org_id: int = fk("organizations.id", index=False)
     source_recipient_id: int | None = fk("lead_recipients.id", nullable=True)
     registered_by_id: int = fk("users.id", index=False)
+    import_batch_id: int | None = fk("import_batches.id", nullable=True)
 
     name: str = Field(max_length=200)
     company: str = Field(max_length=200)

@@ -6,6 +6,7 @@ from . import routes
 from .http_api import api
 from .jobs import run_jobs
 from .pages import (
+    deal_detail,
     deals,
     join,
     lead_detail,
@@ -20,7 +21,7 @@ from .pages import (
 )
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
-from .state.deals import DealsState
+from .state.deals import DealDetailState, DealsState
 from .state.leads import LeadDetailState, ReceivedLeadsState, SentLeadsState
 from .state.partners import PartnersState
 from .state.providers import ProvidersState
@@ -63,6 +64,18 @@ for page, route, on_load in [
     (lead_detail.provider_referral, routes.Provider.REFERRAL, LeadDetailState.load_provider),
 ]:
     app.add_page(page, route=route, title=_title("Lead details"), on_load=on_load)
+app.add_page(
+    deal_detail.provider_page,
+    route=routes.Provider.DEAL,
+    title=_title("Deal"),
+    on_load=DealDetailState.load_provider,
+)
+app.add_page(
+    deal_detail.consultant_page,
+    route=routes.Consultant.DEAL,
+    title=_title("Deal"),
+    on_load=DealDetailState.load_consultant,
+)
 
 for page, route, title, on_load in [
     (partners.page, routes.Provider.PARTNERS, partners.TITLE, PartnersState.load),

@@ -1,14 +1,21 @@
-"""/p/deals and /c/deals: the organization's deals, searched, filtered by approval, paged."""
+"""/p/deals and /c/deals: the organization's deals as a list (searched, filtered, paged) or as
+a live Kanban board, and Submit Deal."""
 
 from dataclasses import dataclass
 
 import reflex as rx
 
+from .. import routes
+from ..components.deal_form import submit_deal_dialog
 from ..components.empty_state import empty_state
+from ..components.kanban import board, lost_dialog
+from ..components.live import on_change
 from ..components.pager import pager
 from ..components.shell import page_shell
 from ..models import Approval
 from ..state.deals import DealsState as State
+from ..state.deals import SubmitDealState
+from ..state.live import DealsPulse
 
 APPROVAL_COLORS = {Approval.PENDING: "amber", Approval.APPROVED: "green", Approval.REJECTED: "red"}
 
@@ -17,17 +24,24 @@ APPROVAL_COLORS = {Approval.PENDING: "amber", Approval.APPROVED: "green", Approv
 class Words:
     other: str  # the organization across: "Partner" / "Provider"
     empty: str
+    base: str  # the deal pages
+    submit: str  # what Submit Deal does
 
 
 PROVIDER = Words(
     "Partner",
     "Deals registered by your partners or converted from their leads appear here, with their "
     "approval, stage and protection.",
+    routes.Provider.DEALS,
+    "Record a deal for a partner: it is approved, and the customer protected for them, at once.",
 )
 CONSULTANT = Words(
     "Provider",
     "Deals you registered with your providers, or converted from leads and referrals, appear "
     "here with their approval and stage.",
+    routes.Consultant.DEALS,
+    "Register a deal with a provider. Once the provider approves it, the customer is protected "
+    "for you.",
 )
 
 
@@ -41,9 +55,9 @@ def _approval(value: rx.Var[str]) -> rx.Component:
     )
 
 
-def _row(row: rx.Var[dict]) -> rx.Component:
+def _row(row: rx.Var[dict], base: str) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(row["name"]),
+        rx.table.row_header_cell(rx.link(row["name"], href=f"{base}/{row['id']}")),
         rx.table.cell(row["company"]),
         rx.table.cell(row["other"]),
         rx.table.cell(row["amount"], text_align="right", white_space="nowrap"),
@@ -55,7 +69,57 @@ def _row(row: rx.Var[dict]) -> rx.Component:
     )
 
 
-def _filters() -> rx.Component:
+def _view_toggle() -> rx.Component:
+    def button(label: str, icon: str, view: str) -> rx.Component:
+        return rx.button(
+            rx.icon(icon, size=16),
+            label,
+            on_click=State.set_view(view),
+            variant=rx.cond(State.view == view, "solid", "soft"),
+            aria_pressed=rx.cond(State.view == view, "true", "false"),
+            size="2",
+        )
+
+    return rx.hstack(
+        button("List", "list", "list"),
+        button("Board", "kanban", "board"),
+        spacing="1",
+        role="group",
+        aria_label="View",
+    )
+
+
+def _select(label: str, html_id: str, value, on_change, *options) -> rx.Component:
+    return rx.hstack(
+        rx.el.label(label, html_for=html_id, font_size="0.875rem"),
+        rx.el.select(
+            *options,
+            id=html_id,
+            value=value,
+            on_change=on_change,
+            style={"padding": "0.3rem"},
+        ),
+        align="center",
+    )
+
+
+def _filters(words: Words, consultant: bool) -> rx.Component:
+    approval = _select(
+        "Approval",
+        "deal-approval",
+        State.approval,
+        State.set_approval,
+        rx.el.option("All", value=""),
+        *[rx.el.option(code.capitalize(), value=code.value) for code in Approval],
+    )
+    provider = _select(
+        "Provider",
+        "deal-provider",
+        State.provider,
+        State.set_provider,
+        rx.el.option("All providers (combined)", value=""),
+        rx.foreach(State.counterparts, lambda o: rx.el.option(o["name"], value=o["id"])),
+    )
     return rx.hstack(
         rx.input(
             value=State.search,
@@ -65,19 +129,9 @@ def _filters() -> rx.Component:
             type="search",
             width="20rem",
         ),
-        rx.hstack(
-            rx.el.label("Approval", html_for="deal-approval", font_size="0.875rem"),
-            rx.el.select(
-                rx.el.option("All", value=""),
-                *[rx.el.option(code.capitalize(), value=code.value) for code in Approval],
-                id="deal-approval",
-                value=State.approval,
-                on_change=State.set_approval,
-                aria_label="Approval",
-                style={"padding": "0.3rem"},
-            ),
-            align="center",
-        ),
+        rx.cond(State.view == "board", provider if consultant else rx.fragment(), approval),
+        rx.spacer(),
+        _view_toggle(),
         align="center",
         wrap="wrap",
         spacing="4",
@@ -99,7 +153,7 @@ def _table(words: Words) -> rx.Component:
                     ]
                 )
             ),
-            rx.table.body(rx.foreach(State.rows, _row)),
+            rx.table.body(rx.foreach(State.rows, lambda row: _row(row, words.base))),
             width="100%",
             variant="surface",
         ),
@@ -108,33 +162,47 @@ def _table(words: Words) -> rx.Component:
     )
 
 
-def _page(words: Words) -> rx.Component:
-    filtering = (State.search != "") | (State.approval != "")
+def _page(words: Words, consultant: bool) -> rx.Component:
+    filtering = (State.search != "") | (State.approval != "") | (State.provider != "")
     return page_shell(
         "Deals",
-        _filters(),
+        on_change(value=DealsPulse.version, on_change=State.follow),
+        rx.hstack(
+            rx.text(words.submit, color_scheme="gray", size="2"),
+            rx.spacer(),
+            submit_deal_dialog(SubmitDealState, words.other, words.submit),
+            align="center",
+            width="100%",
+        ),
+        _filters(words, consultant),
         rx.cond(
-            State.total > 0,
-            _table(words),
+            State.view == "board",
+            rx.fragment(board(State, words.other, words.base), lost_dialog(State)),
             rx.cond(
-                filtering,
-                empty_state(
-                    "search-x",
-                    "No deals match",
-                    "No deal matches this search and filter.",
-                    rx.button(
-                        "Clear search and filter", on_click=State.clear_filters, variant="soft"
+                State.total > 0,
+                _table(words),
+                rx.cond(
+                    filtering,
+                    empty_state(
+                        "search-x",
+                        "No deals match",
+                        "No deal matches this search and filter.",
+                        rx.button(
+                            "Clear search and filter",
+                            on_click=State.clear_filters,
+                            variant="soft",
+                        ),
                     ),
+                    empty_state("kanban", "No deals yet", words.empty),
                 ),
-                empty_state("kanban", "No deals yet", words.empty),
             ),
         ),
     )
 
 
 def provider_page() -> rx.Component:
-    return _page(PROVIDER)
+    return _page(PROVIDER, consultant=False)
 
 
 def consultant_page() -> rx.Component:
-    return _page(CONSULTANT)
+    return _page(CONSULTANT, consultant=True)

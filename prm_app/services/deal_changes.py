@@ -35,7 +35,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import activity, deals, inputs, leads, notifications, partnerships, program
+from . import activity, changes, deals, inputs, leads, notifications, partnerships, program
 from .actor import Actor
 from .customers import customer_keys
 from .errors import Conflict, Invalid, NotAllowed, NotFound
@@ -136,6 +136,7 @@ def register(session: Session, *, actor: Actor, other_org_id: object, form: obje
     session.flush()
     session.add_all(DealProduct(deal_id=deal.id, product_id=p) for p in products)
     _record(session, actor, deal, "registered", None, {**_state(deal), "products": products})
+    changes.deals_changed(session, provider_id, partner_id)
     held = None
     if not by_provider:
         found = leads.conflicts(
@@ -306,6 +307,7 @@ def _save(
     deal.updated_at = utcnow()
     session.add(deal)
     _record(session, actor, deal, action, before, after)
+    changes.deals_changed(session, deal.provider_org_id, deal.partner_org_id)
 
 
 def _announce_won(session: Session, deal: Deal) -> None:

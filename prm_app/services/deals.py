@@ -25,11 +25,15 @@ from ..models import (
     Organization,
     OrgKind,
     Outcome,
+    Partnership,
+    PartnershipStatus,
+    Pipeline,
     Stage,
     TaxonomyTerm,
+    TermKind,
     User,
 )
-from . import inputs, leads, listing
+from . import inputs, leads, listing, partnerships
 from .actor import Actor
 from .errors import Invalid, NotAllowed, NotFound
 from .listing import Page
@@ -344,6 +348,66 @@ def conflicts_for(session: Session, *, actor: Actor, deal_id: object) -> list:
         company_norm=deal.company_norm,
         email_domain=deal.email_domain,
         exclude_partner_org_id=deal.partner_org_id,
+    )
+
+
+def counterparts(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
+    """The organizations the caller may register deals with: its active partners (a provider's)
+    or its categorized active providers (a consultant's), by name."""
+    if actor.org_kind == OrgKind.CONSULTANT:
+        return partnerships.lead_targets(session, actor=actor).eligible
+    side_columns(actor)  # refuses organizations of no known kind
+    return list(
+        session.exec(
+            select(Organization.id, Organization.name)
+            .join(Partnership, col(Partnership.consultant_org_id) == Organization.id)
+            .where(
+                Partnership.provider_org_id == actor.org_id,
+                Partnership.status == PartnershipStatus.ACTIVE,
+            )
+            .order_by(func.lower(Organization.name), col(Organization.id))
+        ).all()
+    )
+
+
+def products_of(
+    session: Session, *, actor: Actor, provider_org_id: object
+) -> list[tuple[int, str]]:
+    """A provider's active products, for the caller's deal form: its own, or a provider it may
+    register deals with (else none)."""
+    provider = inputs.record_id(provider_org_id, what="organization")
+    if actor.org_kind == OrgKind.PROVIDER and provider != actor.org_id:
+        return []
+    if actor.org_kind == OrgKind.CONSULTANT and not partnerships.can_submit_to(
+        session, consultant_org_id=actor.org_id, provider_org_id=provider
+    ):
+        return []
+    return list(
+        session.exec(
+            select(TaxonomyTerm.id, TaxonomyTerm.name)
+            .where(
+                TaxonomyTerm.org_id == provider,
+                TaxonomyTerm.kind == TermKind.PRODUCT,
+                col(TaxonomyTerm.archived_at).is_(None),
+            )
+            .order_by(col(TaxonomyTerm.position), col(TaxonomyTerm.id))
+        ).all()
+    )
+
+
+def stage_choices(session: Session, *, actor: Actor, deal_id: object) -> list[tuple[int, str]]:
+    """The deal's provider's active deal stages, in order (for a visible deal)."""
+    deal = visible(session, actor=actor, deal_id=deal_id)
+    return list(
+        session.exec(
+            select(Stage.id, Stage.name)
+            .where(
+                Stage.org_id == deal.provider_org_id,
+                Stage.pipeline == Pipeline.DEAL,
+                col(Stage.archived_at).is_(None),
+            )
+            .order_by(col(Stage.position), col(Stage.id))
+        ).all()
     )
 
 

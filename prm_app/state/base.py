@@ -8,10 +8,11 @@ from reflex.middleware import Middleware
 
 from .. import routes
 from ..models import OrgKind
-from ..services import auth
+from ..services import auth, changes
 from ..services.actor import Actor
 from ..services.db import session_scope
 from ..services.errors import DomainError, Invalid, NotAuthenticated
+from .live import announce_deals
 
 
 def session_token(cookie_header: str) -> str | None:
@@ -93,7 +94,10 @@ class AppState(rx.State):
         try:
             actor = self._require()
             with session_scope() as session:
-                return operation(session, actor=actor, **arguments), None
+                result = operation(session, actor=actor, **arguments)
+            if orgs := changes.deal_orgs_changed(session):
+                announce_deals(orgs)
+            return result, None
         except Invalid as error:
             if not error_var:
                 return None, self._refuse(error)

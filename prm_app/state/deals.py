@@ -1,11 +1,19 @@
-"""Deals, one page at a time, in either portal (the service picks the side from the caller)."""
+"""Deals in either portal (the services pick the side from the caller): the list, the Kanban
+board, Submit Deal, and one deal's page. Each keeps only what is on screen and re-reads it when
+its organization's DealsPulse moves (see live.py)."""
+
+import dataclasses
 
 import reflex as rx
 
+from .. import routes
 from ..models import Approval, OrgKind
-from ..services import deals, listing
-from .base import AppState
+from ..services import deal_board, deal_changes, deal_timeline, deals, leads, listing, team
+from .base import AppState, form_value
 from .leads import PAGE_SIZE  # the shared pager's page size
+from .live import current_version, follow_deals
+
+VIEWS = ("list", "board")
 
 
 def _date(value) -> str:
@@ -16,29 +24,109 @@ def _money(amount, currency: str) -> str:
     return f"{currency} {amount:,.2f}"
 
 
-class DealsState(AppState):
-    """/p/deals and /c/deals: the visible page of deals, its search and approval filter."""
+def _options(pairs) -> list[dict[str, str]]:
+    return [{"id": str(key), "name": name} for key, name in pairs]
 
+
+@dataclasses.dataclass
+class BoardCard:
+    id: int
+    name: str
+    company: str
+    amount: str
+    close_date: str
+    other: str
+    owner: str
+    approval: str
+    outcome: str
+    column: str
+
+
+@dataclasses.dataclass
+class BoardColumn:
+    key: str
+    name: str
+    outcome: str
+    count: int
+    total: str
+    more: int
+    cards: list[BoardCard]
+
+
+class LiveDeals(rx.State, mixin=True):
+    """Follows the organization's DealsPulse; `_refresh` re-reads the view."""
+
+    _seen: int = -1
+
+    def _refresh(self):
+        raise NotImplementedError
+
+    async def _follow(self, org_id: int) -> None:
+        self._seen = await follow_deals(self, org_id)
+
+    @rx.event
+    async def follow(self):
+        """Fired in the browser when the pulse moves: re-read, with the caller's permissions."""
+        version = await current_version(self)
+        if version != self._seen and self._actor() is not None:
+            self._seen = version
+            return self._refresh()
+        return None
+
+
+class DealsState(LiveDeals, AppState):
+    """/p/deals and /c/deals: the list (a page) or the board (a slice of each column)."""
+
+    view: str = rx.LocalStorage("list", name="prm-deals-view")
+    search: str = ""
+    approval: str = ""  # list filter
+    provider: str = ""  # a consultant's board: one provider ("" = all, combined)
+    counterparts: list[dict[str, str]] = []
     rows: list[dict[str, str]] = []
     total: int = 0
     page: int = 1
-    search: str = ""
-    approval: str = ""
+    columns: list[BoardColumn] = []
+    dragging: int = 0
+    lost_deal: int = 0  # the deal waiting for a lost reason (0: none)
+    lost_name: str = ""
+    lost_reasons: list[str] = []
+    _cards: dict[int, tuple[int, int, str]] = {}  # deal id -> (version, provider id, column)
+    _stages: dict[str, dict[int, int]] = {}  # column key -> provider id -> stage id
+    _outcomes: dict[str, str] = {}  # column key -> open / won / lost
+    _limits: dict[str, int] = {}
+    _lost_target: str = ""
 
     @rx.event
-    def load_provider(self):
-        return self._enter(OrgKind.PROVIDER) or self._refresh()
+    async def load_provider(self):
+        return await self._open(OrgKind.PROVIDER)
 
     @rx.event
-    def load_consultant(self):
-        return self._enter(OrgKind.CONSULTANT) or self._refresh()
+    async def load_consultant(self):
+        return await self._open(OrgKind.CONSULTANT)
+
+    async def _open(self, kind: OrgKind):
+        if redirect := self._enter(kind):
+            return redirect
+        actor = self._actor()
+        await self._follow(actor.org_id)
+        self.dragging, self.lost_deal, self._limits = 0, 0, {}
+        return self._perform(self._read_options)[1] or self._refresh()
+
+    def _read_options(self, session, *, actor) -> None:
+        self.counterparts = _options(deals.counterparts(session, actor=actor))
+
+    def _board_view(self) -> bool:
+        return self.view == "board"
 
     def _refresh(self):
-        return self._perform(self._read)[1]
+        return self._perform(self._read_board if self._board_view() else self._read_list)[1]
 
-    def _read(self, session, *, actor) -> None:
+    # the list ----------------------------------------------------------------------------------
+
+    def _read_list(self, session, *, actor) -> None:
+        self.columns, self._cards = [], {}
         found = self._list(session, actor)
-        if not found.rows and found.total and found.page > 1:  # past the end: show the last page
+        if not found.rows and found.total and found.page > 1:  # past the end: the last page
             self.page = -(-found.total // PAGE_SIZE)
             found = self._list(session, actor)
         self.total, self.page = found.total, found.page
@@ -70,15 +158,146 @@ class DealsState(AppState):
             page_size=PAGE_SIZE,
         )
 
+    # the board ---------------------------------------------------------------------------------
+
+    def _read_board(self, session, *, actor) -> None:
+        self.rows, self.total = [], 0
+        columns = deal_board.board(
+            session,
+            actor=actor,
+            provider_org_id=self.provider,
+            search=self.search,
+            limits=self._limits,
+        )
+        self._stages = {c.key: c.stage_ids for c in columns}
+        self._outcomes = {c.key: c.outcome for c in columns}
+        self._cards = {
+            card.id: (card.version, card.provider_org_id, c.key)
+            for c in columns
+            for card in c.cards
+        }
+        self.columns = [
+            BoardColumn(
+                key=c.key,
+                name=c.name,
+                outcome=c.outcome,
+                count=c.count,
+                total=" · ".join(_money(v, cur) for cur, v in sorted(c.totals.items()))
+                or _money(0, "USD"),
+                more=c.more,
+                cards=[
+                    BoardCard(
+                        id=card.id,
+                        name=card.name,
+                        company=card.company,
+                        amount=_money(card.amount, card.currency),
+                        close_date=_date(card.close_date),
+                        other=card.other_org_name,
+                        owner=card.owner_name,
+                        approval=card.approval,
+                        outcome=card.outcome,
+                        column=c.key,
+                    )
+                    for card in c.cards
+                ],
+            )
+            for c in columns
+        ]
+
+    @rx.event
+    def load_more(self, key: str):
+        if isinstance(key, str) and key in self._stages:
+            self._limits[key] = self._limits.get(key, deal_board.CARDS) + deal_board.CARDS
+        return self._refresh()
+
+    @rx.event
+    def pick(self, deal_id: int):
+        """A card is grabbed with the mouse (a drop on a column moves it)."""
+        self.dragging = deal_id if isinstance(deal_id, int) and deal_id in self._cards else 0
+
+    @rx.event
+    def drop(self, key: str):
+        deal_id, self.dragging = self.dragging, 0
+        if not deal_id or not isinstance(key, str) or key not in self._stages:
+            return None
+        if self._cards.get(deal_id, (0, 0, key))[2] == key:
+            return None  # dropped where it was
+        return self._move(deal_id, key)
+
+    @rx.event
+    def cancel_drag(self):
+        self.dragging = 0
+
+    @rx.event
+    def move_card(self, deal_id: int, key: str):
+        """The keyboard's way: "Move to stage" on a card."""
+        known = isinstance(deal_id, int) and deal_id in self._cards
+        if not known or not isinstance(key, str) or key not in self._stages:
+            return rx.toast.error("That card or column is no longer on the board.")
+        return self._move(deal_id, key)
+
+    def _move(self, deal_id: int, key: str, **lost):
+        version, provider, _ = self._cards[deal_id]
+        stage_id = self._stages[key].get(provider)
+        if stage_id is None:
+            return rx.toast.error("This deal's provider has no such stage.")
+        if self._outcomes[key] == "lost" and not lost:
+            return self._ask_lost_reason(deal_id, key, provider)
+        _, refusal = self._perform(
+            deal_changes.move_stage, deal_id=deal_id, version=version, stage_id=stage_id, **lost
+        )
+        if refusal is not None and lost and self.lost_deal:
+            return refusal  # keep the dialog open to choose again
+        self.lost_deal = 0
+        return self._refresh() or refusal
+
+    def _ask_lost_reason(self, deal_id: int, key: str, provider: int):
+        def read(session, *, actor):
+            return leads.lost_reason_choices(session, provider_org_ids=[provider])[provider]
+
+        reasons, refusal = self._perform(read)
+        if refusal is not None:
+            return refusal
+        self.lost_reasons = reasons
+        self.lost_deal, self._lost_target = deal_id, key
+        self.lost_name = next(
+            (card.name for c in self.columns for card in c.cards if card.id == deal_id), ""
+        )
+        return None
+
+    @rx.event
+    def confirm_lost(self, form: dict):
+        if not self.lost_deal or self.lost_deal not in self._cards:
+            self.lost_deal = 0
+            return None
+        return self._move(
+            self.lost_deal,
+            self._lost_target,
+            reason=form_value(form, "reason"),
+            note=form_value(form, "note") or "",
+        )
+
+    @rx.event
+    def cancel_lost(self):
+        self.lost_deal = 0
+
+    # filters and views -------------------------------------------------------------------------
+
+    @rx.event
+    def set_view(self, value: str):
+        self.view = value if value in VIEWS else "list"
+        self.dragging, self.lost_deal = 0, 0
+        return self._refresh()
+
     def _filter(self, **values):
-        """Apply new filters from page 1; a refused value leaves the list as it was."""
-        before = (self.search, self.approval, self.page)
+        """Apply new filters from page 1; a refused value leaves the view as it was."""
+        before = (self.search, self.approval, self.provider, self.page)
         for name, value in values.items():
             setattr(self, name, value)
-        self.page = 1
+        self.page, self._limits = 1, {}
         refusal = self._refresh()
         if refusal is not None:
-            self.search, self.approval, self.page = before
+            self.search, self.approval, self.provider, self.page = before
         return refusal
 
     @rx.event
@@ -88,15 +307,270 @@ class DealsState(AppState):
 
     @rx.event
     def set_approval(self, value: str):
-        # Like the select: one of the approvals, or "" for all of them.
         return self._filter(approval=value if value in ("", *Approval) else "")
 
     @rx.event
+    def set_provider(self, value: str):
+        known = {c["id"] for c in self.counterparts}
+        return self._filter(provider=value if isinstance(value, str) and value in known else "")
+
+    @rx.event
     def clear_filters(self):
-        return self._filter(search="", approval="")
+        return self._filter(search="", approval="", provider="")
 
     @rx.event
     def turn_page(self, delta: int):
         if isinstance(delta, int) and not isinstance(delta, bool) and delta in (-1, 1):
             self.page = max(1, self.page + delta)
         return self._refresh()
+
+
+class SubmitDealState(AppState):
+    """The Submit Deal dialog: register a deal with a provider, or record one for a partner."""
+
+    form_open: bool = False
+    form_error: str = ""
+    counterpart: str = ""
+    counterparts: list[dict[str, str]] = []
+    products: list[dict[str, str]] = []
+
+    @rx.event
+    def open_form(self):
+        self.form_open, self.form_error = True, ""
+
+        def read(session, *, actor):
+            self.counterparts = _options(deals.counterparts(session, actor=actor))
+            self.counterpart = self.counterparts[0]["id"] if self.counterparts else ""
+            self._read_products(session, actor)
+
+        return self._perform(read)[1]
+
+    def _read_products(self, session, actor) -> None:
+        provider = actor.org_id if actor.org_kind == OrgKind.PROVIDER else self.counterpart
+        self.products = (
+            _options(deals.products_of(session, actor=actor, provider_org_id=provider))
+            if provider
+            else []
+        )
+
+    @rx.event
+    def choose_counterpart(self, value: str):
+        if not isinstance(value, str) or value not in {c["id"] for c in self.counterparts}:
+            return None
+        self.counterpart = value
+        return self._perform(lambda session, *, actor: self._read_products(session, actor))[1]
+
+    @rx.event
+    def close_form(self):
+        self.form_open, self.form_error = False, ""
+
+    @rx.event
+    def save(self, form: dict):
+        if not isinstance(form, dict):
+            return None
+        fields = {
+            name: form_value(form, name)
+            for name in ("name", "company", "contact_name", "contact_email", "amount")
+        }
+        fields["close_date"] = form_value(form, "close_date")
+        fields["product_ids"] = [
+            key.removeprefix("product-")
+            for key, value in form.items()
+            if isinstance(key, str) and key.startswith("product-") and value
+        ][: deal_changes.MAX_PRODUCTS + 1]
+        found, refusal = self._perform(
+            deal_changes.register,
+            error_var="form_error",
+            other_org_id=form_value(form, "other_org_id"),
+            form=fields,
+        )
+        if refusal is not None:
+            return refusal
+        self.form_open = False
+        if found.protected_until is not None:
+            return rx.toast.warning(
+                "Deal registered. Note: this customer is already protected for another partner "
+                f"of this provider until {_date(found.protected_until)}."
+            )
+        return rx.toast.success("Deal registered.")
+
+
+class DealDetailState(LiveDeals, AppState):
+    """/p/deals/[deal_id] and /c/deals/[deal_id]: every field, the actions allowed, the
+    timeline, and (for the provider) the same customer protected for other partners."""
+
+    deal: dict[str, str] = {}
+    allowed: list[str] = []
+    products: list[str] = []
+    timeline: list[dict[str, str]] = []
+    conflicts: list[dict[str, str]] = []
+    stages: list[dict[str, str]] = []
+    colleagues: list[dict[str, str]] = []
+    lost_reasons: list[str] = []
+    product_options: list[dict[str, str]] = []
+    editing: bool = False
+    form_error: str = ""
+    missing: bool = False
+    _deal_id: int = 0
+    _version: int = 0
+
+    @rx.event
+    async def load_provider(self):
+        return await self._open(OrgKind.PROVIDER)
+
+    @rx.event
+    async def load_consultant(self):
+        return await self._open(OrgKind.CONSULTANT)
+
+    async def _open(self, kind: OrgKind):
+        if redirect := self._enter(kind):
+            return redirect
+        self.editing, self.form_error, self.missing = False, "", False
+        self.deal, self.timeline, self.conflicts = {}, [], []
+        raw = self.router.page.params.get("deal_id", "")
+        self._deal_id = int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 19 else 0
+        await self._follow(self._actor().org_id)
+        return self._refresh()
+
+    def _refresh(self):
+        _, refusal = self._perform(self._read)
+        if refusal is not None:
+            self.missing, self.deal = True, {}
+            return None  # the page says it is not visible
+        return None
+
+    def _read(self, session, *, actor) -> None:
+        seen = deals.detail(session, actor=actor, deal_id=self._deal_id)
+        self._version = seen.version
+        own_side = seen.side
+        self.deal = {
+            "id": str(seen.id),
+            "name": seen.name,
+            "company": seen.company,
+            "contact_name": seen.contact_name,
+            "contact_email": seen.contact_email,
+            "amount": _money(seen.amount, seen.currency),
+            "amount_value": f"{seen.amount:.2f}",
+            "close_date": _date(seen.close_date),
+            "stage_id": str(seen.stage_id or ""),
+            "stage": seen.stage_name,
+            "approval": seen.approval,
+            "rejection_reason": seen.rejection_reason,
+            "outcome": seen.outcome,
+            "lost_reason": seen.lost_reason,
+            "provider": seen.provider_name,
+            "partner": seen.partner_name,
+            "provider_owner": seen.provider_owner or "Unassigned",
+            "partner_owner": seen.partner_owner or "Unassigned",
+            "own_owner_id": str(
+                (seen.provider_owner_id if own_side == "provider" else seen.partner_owner_id) or ""
+            ),
+            "registered_by": seen.registered_by,
+            "protected_until": _date(seen.protected_until),
+            "approved_at": _date(seen.approved_at),
+            "closed_at": _date(seen.closed_at),
+            "created": _date(seen.created_at),
+            "source_link": self._source_link(actor, seen),
+            "side": own_side,
+        }
+        self.products = seen.products
+        self.allowed = sorted(seen.allowed)
+        self.timeline = [
+            {"at": e.at.strftime("%Y-%m-%d %H:%M"), "who": e.who, "text": e.text}
+            for e in deal_timeline.timeline(session, actor=actor, deal_id=seen.id)
+        ]
+        self.conflicts = [
+            {
+                "partner": c.partner_name,
+                "company": c.company,
+                "until": _date(c.protected_until),
+            }
+            for c in deals.conflicts_for(session, actor=actor, deal_id=seen.id)
+        ]
+        self.stages = _options(deals.stage_choices(session, actor=actor, deal_id=seen.id))
+        self.lost_reasons = leads.lost_reason_choices(
+            session, provider_org_ids=[seen.provider_org_id]
+        )[seen.provider_org_id]
+        if actor.sees_all:
+            self.colleagues = _options(
+                (m.user_id, m.name) for m in team.members(session, actor=actor) if m.is_active
+            )
+        self.product_options = [
+            {**o, "chosen": "yes" if int(o["id"]) in seen.product_ids else ""}
+            for o in _options(
+                deals.products_of(session, actor=actor, provider_org_id=seen.provider_org_id)
+            )
+        ]
+
+    @staticmethod
+    def _source_link(actor, seen) -> str:
+        if seen.source_lead_id is None:
+            return ""
+        if actor.org_kind == OrgKind.PROVIDER:
+            pattern = routes.Provider.REFERRAL if seen.source_is_referral else routes.Provider.LEAD
+        else:
+            pattern = (
+                routes.Consultant.REFERRAL if seen.source_is_referral else routes.Consultant.LEAD
+            )
+        return pattern.replace("[lead_id]", str(seen.source_lead_id))
+
+    def _change(self, operation, **arguments):
+        _, refusal = self._perform(
+            operation, deal_id=self._deal_id, version=self._version, **arguments
+        )
+        self._refresh()
+        return refusal
+
+    @rx.event
+    def approve(self):
+        return self._change(deal_changes.approve)
+
+    @rx.event
+    def reject(self, form: dict):
+        return self._change(deal_changes.reject, reason=form_value(form, "reason"))
+
+    @rx.event
+    def assign(self, owner_id: str):
+        return self._change(deal_changes.assign_owner, owner_id=owner_id)
+
+    @rx.event
+    def move(self, form: dict):
+        return self._change(
+            deal_changes.move_stage,
+            stage_id=form_value(form, "stage_id"),
+            reason=form_value(form, "reason"),
+            note=form_value(form, "note") or "",
+        )
+
+    @rx.event
+    def start_edit(self):
+        self.editing, self.form_error = "edit" in self.allowed, ""
+
+    @rx.event
+    def cancel_edit(self):
+        self.editing, self.form_error = False, ""
+
+    @rx.event
+    def save(self, form: dict):
+        if not isinstance(form, dict):
+            return None
+        fields = {
+            name: form_value(form, name)
+            for name in ("name", "company", "contact_name", "contact_email", "amount", "close_date")
+        }
+        fields["product_ids"] = [
+            key.removeprefix("product-")
+            for key, value in form.items()
+            if isinstance(key, str) and key.startswith("product-") and value
+        ][: deal_changes.MAX_PRODUCTS + 1]
+        _, refusal = self._perform(
+            deal_changes.edit,
+            error_var="form_error",
+            deal_id=self._deal_id,
+            version=self._version,
+            form=fields,
+        )
+        if not self.form_error:  # saved, or refused as a whole (a conflict): show it as it is now
+            self.editing = False
+        self._refresh()
+        return refusal

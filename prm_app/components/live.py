@@ -1,0 +1,35 @@
+"""Live updates: run an event in the browser whenever a state var changes."""
+
+import reflex as rx
+from reflex.vars import LiteralVar, VarData
+from reflex_base.utils.imports import ImportVar
+
+
+class OnChange(rx.Fragment):
+    """Renders nothing; fires `on_change` when `value` changes (and once when first shown).
+
+    Watching a shared version counter, it lets each browser re-read its own view, with its
+    own permissions, whenever someone else changed the data behind it.
+    """
+
+    value: rx.Var[int]
+    on_change: rx.EventHandler[rx.event.no_args_event_spec]
+
+    def add_hooks(self) -> list[str | rx.Var]:
+        chain = LiteralVar.create(self.event_triggers["on_change"])
+        return [
+            rx.Var(
+                f"useEffect(() => {{ ({chain})(); }}, [{self.value}]);",
+                _var_data=VarData.merge(
+                    VarData(imports={"react": [ImportVar(tag="useEffect")]}),
+                    self.value._get_all_var_data(),
+                    chain._get_all_var_data(),
+                ),
+            )
+        ]
+
+    def _exclude_props(self) -> list[str]:
+        return ["value", "on_change"]
+
+
+on_change = OnChange.create

@@ -1,0 +1,303 @@
+"""A deal in full: every field, both owners, approval and protection, the source lead, what the
+caller may do (edit, approve or reject, assign, move), and the timeline. Live: it re-reads when
+anyone changes the deal."""
+
+import reflex as rx
+
+from .. import routes
+from ..components.deal_form import deal_fields, product_choices
+from ..components.empty_state import empty_state
+from ..components.forms import form_error
+from ..components.live import on_change
+from ..components.shell import page_shell
+from ..state.deals import DealDetailState as State
+from ..state.live import DealsPulse
+
+DEAL = State.deal
+
+
+def _can(action: str) -> rx.Var[bool]:
+    return State.allowed.contains(action)
+
+
+def _field(label: str, value: rx.Var) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray"),
+        rx.text(rx.cond(value != "", value, "—"), size="2"),
+        spacing="0",
+    )
+
+
+def _status() -> rx.Component:
+    return rx.hstack(
+        rx.badge(
+            DEAL["approval"],
+            color_scheme=rx.match(
+                DEAL["approval"], ("approved", "green"), ("rejected", "red"), "amber"
+            ),
+            variant="soft",
+            aria_label="Approval",
+        ),
+        rx.cond(
+            DEAL["outcome"] == "won",
+            rx.badge("Closed Won · complete", color_scheme="green", aria_label="Outcome"),
+            rx.cond(
+                DEAL["outcome"] == "lost",
+                rx.badge("Closed Lost", color_scheme="gray", aria_label="Outcome"),
+            ),
+        ),
+        rx.badge(DEAL["stage"], variant="outline", aria_label="Stage"),
+        align="center",
+    )
+
+
+def _summary() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(DEAL["name"], as_="h2", size="5"),
+                _status(),
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                DEAL["outcome"] == "won",
+                rx.callout(
+                    "This deal is Closed Won: it is complete and can no longer change.",
+                    icon="circle-check",
+                    color_scheme="green",
+                ),
+            ),
+            rx.cond(
+                DEAL["approval"] == "rejected",
+                rx.callout(
+                    "Rejected: " + DEAL["rejection_reason"], icon="circle-x", color_scheme="red"
+                ),
+            ),
+            rx.grid(
+                _field("Customer", DEAL["company"]),
+                _field("Contact", DEAL["contact_name"]),
+                _field("Contact email", DEAL["contact_email"]),
+                _field("Amount", DEAL["amount"]),
+                _field("Close date", DEAL["close_date"]),
+                _field("Provider", DEAL["provider"]),
+                _field("Partner", DEAL["partner"]),
+                _field("Provider's owner", DEAL["provider_owner"]),
+                _field("Partner's owner", DEAL["partner_owner"]),
+                _field("Registered by", DEAL["registered_by"]),
+                _field("Registered", DEAL["created"]),
+                _field("Approved", DEAL["approved_at"]),
+                _field("Protected until", DEAL["protected_until"]),
+                _field("Closed", DEAL["closed_at"]),
+                _field("Lost reason", DEAL["lost_reason"]),
+                _field("Products", State.products.join(", ")),
+                columns=rx.breakpoints(initial="2", md="4"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.cond(
+                DEAL["source_link"] != "",
+                rx.link("Open the lead it came from", href=DEAL["source_link"]),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _decision() -> rx.Component:
+    """The provider approves or rejects (with a reason)."""
+    return rx.hstack(
+        rx.cond(
+            _can("approve"), rx.button("Approve", on_click=State.approve, color_scheme="green")
+        ),
+        rx.cond(
+            _can("reject"),
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        name="reason",
+                        placeholder="Reason",
+                        required=True,
+                        aria_label="Reason to reject the deal",
+                    ),
+                    rx.button("Reject", type="submit", variant="soft", color_scheme="red"),
+                ),
+                on_submit=State.reject,
+                aria_label="Reject the deal",
+            ),
+        ),
+        spacing="3",
+        wrap="wrap",
+    )
+
+
+def _move() -> rx.Component:
+    """Move to another stage; the lost reason is asked for Closed Lost (the service checks)."""
+    return rx.form(
+        rx.hstack(
+            rx.el.select(
+                rx.foreach(State.stages, lambda s: rx.el.option(s["name"], value=s["id"])),
+                name="stage_id",
+                default_value=DEAL["stage_id"],
+                key=DEAL["stage_id"],
+                aria_label="Stage",
+                style={"padding": "0.3rem"},
+            ),
+            rx.el.select(
+                rx.el.option("Lost reason (for Closed Lost)", value=""),
+                rx.foreach(State.lost_reasons, lambda r: rx.el.option(r, value=r)),
+                name="reason",
+                aria_label="Lost reason",
+                style={"padding": "0.3rem"},
+            ),
+            rx.input(name="note", placeholder="Note (optional)", aria_label="Lost note"),
+            rx.button("Move", type="submit", variant="soft"),
+            wrap="wrap",
+            align="center",
+        ),
+        on_submit=State.move,
+        aria_label="Move the deal",
+    )
+
+
+def _assign() -> rx.Component:
+    return rx.hstack(
+        rx.el.label("Owner on your side", html_for="deal-owner", font_size="0.875rem"),
+        rx.el.select(
+            rx.el.option("Unassigned", value="", disabled=True),
+            rx.foreach(State.colleagues, lambda c: rx.el.option(c["name"], value=c["id"])),
+            id="deal-owner",
+            value=DEAL["own_owner_id"],
+            on_change=State.assign,
+            style={"padding": "0.3rem"},
+        ),
+        align="center",
+    )
+
+
+def _edit_form() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                *deal_fields(
+                    {
+                        "name": DEAL["name"],
+                        "company": DEAL["company"],
+                        "contact_name": DEAL["contact_name"],
+                        "contact_email": DEAL["contact_email"],
+                        "amount": DEAL["amount_value"],
+                        "close_date": DEAL["close_date"],
+                    }
+                ),
+                product_choices(State.product_options),
+                form_error(State.form_error),
+                rx.hstack(
+                    rx.button("Cancel", type="button", variant="soft", on_click=State.cancel_edit),
+                    rx.button("Save", type="submit"),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+            ),
+            on_submit=State.save,
+            reset_on_submit=False,
+            aria_label="Edit the deal",
+        ),
+        width="100%",
+    )
+
+
+def _actions() -> rx.Component:
+    return rx.cond(
+        State.allowed.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.heading("Work this deal", as_="h2", size="4"),
+                _decision(),
+                rx.cond(_can("move"), _move()),
+                rx.cond(_can("assign"), _assign()),
+                rx.cond(
+                    _can("edit") & ~State.editing,
+                    rx.button("Edit details", on_click=State.start_edit, variant="soft"),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _conflicts() -> rx.Component:
+    return rx.cond(
+        State.conflicts.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.heading("Customer already protected for another partner", as_="h2", size="4"),
+                rx.foreach(
+                    State.conflicts,
+                    lambda c: rx.text(
+                        c["partner"], ": ", c["company"], ", protected until ", c["until"], size="2"
+                    ),
+                ),
+                spacing="2",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _timeline() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Timeline", as_="h2", size="4"),
+            rx.el.ol(
+                rx.foreach(
+                    State.timeline,
+                    lambda e: rx.el.li(
+                        rx.text(rx.text.strong(e["who"]), " ", e["text"], " · ", e["at"], size="2"),
+                    ),
+                ),
+                aria_label="Timeline",
+                style={"padding_left": "1.2rem"},
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _page(back: str) -> rx.Component:
+    return page_shell(
+        "Deal",
+        on_change(value=DealsPulse.version, on_change=State.follow),
+        rx.link("← All deals", href=back),
+        rx.cond(
+            State.missing,
+            empty_state(
+                "search-x", "Deal not found", "This deal does not exist or is not visible to you."
+            ),
+            rx.cond(
+                DEAL.contains("id"),
+                rx.vstack(
+                    _summary(),
+                    _conflicts(),
+                    rx.cond(State.editing, _edit_form(), _actions()),
+                    _timeline(),
+                    spacing="4",
+                    width="100%",
+                ),
+            ),
+        ),
+    )
+
+
+def provider_page() -> rx.Component:
+    return _page(routes.Provider.DEALS)
+
+
+def consultant_page() -> rx.Component:
+    return _page(routes.Consultant.DEALS)

@@ -42,7 +42,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import activity, inputs, listing
+from . import activity, changes, inputs, listing
 from .actor import Actor
 from .customers import customer_keys
 from .errors import Invalid, NotAllowed, NotFound
@@ -608,6 +608,16 @@ def convert(
         None,
         {"recipient_id": recipient.id, "deal_id": deal.id, "by": side},
     )
+    activity.record(
+        session,
+        actor=actor,
+        org_id=actor.org_id,
+        entity_type="deal",
+        entity_id=deal.id,
+        action="converted",
+        after={"lead_id": lead.id, "amount": str(amount), "approval": deal.approval},
+    )
+    changes.deals_changed(session, deal.provider_org_id, deal.partner_org_id)
     return deal.id
 
 

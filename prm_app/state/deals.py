@@ -218,9 +218,9 @@ class DealsState(LiveDeals, AppState):
     @rx.event
     def drop(self, key: str):
         deal_id, self.dragging = self.dragging, 0
-        if not deal_id or not isinstance(key, str) or key not in self._stages:
-            return None
-        if self._cards.get(deal_id, (0, 0, key))[2] == key:
+        if deal_id not in self._cards or not isinstance(key, str) or key not in self._stages:
+            return None  # nothing held, or the card left the board meanwhile
+        if self._cards[deal_id][2] == key:
             return None  # dropped where it was
         return self._move(deal_id, key)
 

@@ -20,8 +20,18 @@ from prm_app.models import (
     TermKind,
     utcnow,
 )
-from prm_app.services import auth, deal_board, deal_changes, deal_timeline, deals, partnerships
+from prm_app.services import (
+    auth,
+    changes,
+    deal_board,
+    deal_changes,
+    deal_timeline,
+    deals,
+    leads,
+    partnerships,
+)
 from prm_app.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from prm_app.services.leads import LeadInput
 from tests.unit.factories import colleague, deal_stage, org_admin, partners, statements
 
 HUGE = "x" * 100_000
@@ -641,3 +651,20 @@ def test_the_timeline_names_people_only_to_their_own_organization(session):
         ("Northwind", "Approved the registration"),
         ("Carl Consultant", "Registered the deal"),
     ]
+
+
+def test_a_converted_lead_starts_the_deals_timeline_and_changes_both_boards(session):
+    provider, consultant = _setup(session)
+    _, [recipient_id] = leads.create_and_submit(
+        session,
+        actor=consultant,
+        data=LeadInput(first_name="Jo", last_name="Ray", email="jo@ray.example", company="Ray"),
+        owner_id=consultant.user_id,
+        recipient_org_ids=[provider.org_id],
+    )
+    leads.accept(session, actor=provider, recipient_id=recipient_id)
+    session.info.clear()
+    deal_id = leads.convert(session, actor=provider, recipient_id=recipient_id, amount="10")
+    assert changes.deal_orgs_changed(session) == {provider.org_id, consultant.org_id}
+    entries = deal_timeline.timeline(session, actor=consultant, deal_id=deal_id)
+    assert [(e.who, e.text) for e in entries] == [("Northwind", "Created it from a lead")]

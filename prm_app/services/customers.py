@@ -2,9 +2,14 @@
 
 import re
 
+import pandas as pd
+
 LEGAL_SUFFIXES = frozenset(
     {"inc", "incorporated", "llc", "ltd", "limited", "gmbh", "corp", "corporation", "co", "plc"}
 )
+# Words after the first, each a legal suffix, up to the end (what customer_keys pops).
+_SUFFIX = "|".join(sorted(LEGAL_SUFFIXES))
+_TRAILING_SUFFIXES = re.compile(rf"^(\S+(?: \S+)*?)(?: (?:{_SUFFIX}))+$")
 
 
 def customer_keys(company: str, email: str) -> tuple[str, str]:
@@ -16,3 +21,16 @@ def customer_keys(company: str, email: str) -> tuple[str, str]:
     while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
         words.pop()
     return " ".join(words), email.strip().lower().rpartition("@")[2]
+
+
+def customer_keys_of(companies: pd.Series, emails: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """`customer_keys` for whole columns at once (the same keys, computed vectorized)."""
+    norms = (
+        companies.str.lower()
+        .str.replace(r"[^\w\s]", "", regex=True)
+        .str.split()
+        .str.join(" ")
+        .str.replace(_TRAILING_SUFFIXES, r"\1", regex=True)
+    )
+    domains = emails.str.strip().str.lower().str.rpartition("@")[2]
+    return norms, domains

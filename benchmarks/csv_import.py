@@ -1,0 +1,286 @@
+"""CSV import of 100,000 leads: `imports.run` (parse + validate + insert) against a bare
+`executemany` of the same rows into the same database, in the same run.
+
+Usage: python -m benchmarks.csv_import [DATABASE_URL ...]
+Defaults to a fresh SQLite file; pass a PostgreSQL URL (its server must allow CREATE DATABASE)
+to measure there too. The schema comes from the real Alembic migrations.
+
+A consultant firm with two providers (active, categorized partnerships) and a few colleagues;
+a CSV of 100,000 leads with the headers of a HubSpot export, every row valid. First the bare
+`executemany` (a DBAPI cursor, the rows as tuples prepared beforehand, then commit) is timed,
+and its rows deleted; then the service call from the open file to the commit, imported as
+drafts (the rows the bare insert writes) and then, separately, as submitted leads (which also
+writes one recipient and one activity event per lead). Peak memory is the process's resident
+set high-water mark during the import (reset before it where Linux allows).
+Bars: import time <= 2x the bare executemany; peak memory < 600 MB.
+"""
+
+import csv
+import random
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, delete, text
+from sqlmodel import Session, col, select
+
+from prm_app.models import (
+    ImportBatch,
+    Lead,
+    LeadDirection,
+    LeadRecipient,
+    LeadSource,
+    LeadStatus,
+    Membership,
+    Organization,
+    OrgKind,
+    Partnership,
+    PartnershipStatus,
+    Role,
+    User,
+    utcnow,
+)
+from prm_app.services import catalog, imports
+from prm_app.services.actor import Actor
+from prm_app.services.customers import customer_keys
+from tests.support import migrate, scratch_postgres
+
+ROWS, RATIO_BAR, MEMORY_BAR_MB = 100_000, 2.0, 600
+HEADERS = ["First Name", "Last Name", "Email", "Company Name", "Phone Number", "Job Title"]
+HEADERS += ["Description", "Provider", "Owner"]
+MAPPING = {
+    "first_name": "First Name",
+    "last_name": "Last Name",
+    "email": "Email",
+    "company": "Company Name",
+    "phone": "Phone Number",
+    "title": "Job Title",
+    "notes": "Description",
+    "provider": "Provider",
+    "owner": "Owner",
+}
+FIRST = "Ada Alan Bea Carl Dana Eli Fay Gus Hana Ivan Jana Karl Lena Milo Nora Otto".split()
+LAST = "Archer Baker Cole Diaz Evans Fox Gray Hale Ito Jones Khan Lopez Moss Nash".split()
+WORDS = (
+    "acme apex arrow atlas beacon birch cobalt comet crest delta ember falcon fjord garnet "
+    "harbor helix indigo iris jade juniper kestrel lumen maple meridian nimbus north onyx"
+).split()
+KINDS = ("Systems", "Labs", "Logistics", "Foods", "Health", "Energy", "Retail", "Media")
+
+
+def seed(session: Session) -> tuple[Actor, list[str], list[str]]:
+    """The importing firm's admin, its providers' names, its people's emails."""
+    firm = Organization(name="Bench Consultant", kind=OrgKind.CONSULTANT)
+    providers = [Organization(name=f"Provider {n}", kind=OrgKind.PROVIDER) for n in (1, 2)]
+    session.add_all([firm, *providers])
+    session.flush()
+    for org in (firm, *providers):
+        catalog.seed_defaults(session, org=org)
+    people = []
+    for n in range(5):
+        user = User(email=f"user{n}@bench.example", name=f"User {n}", password_hash="x")
+        session.add(user)
+        session.flush()
+        role = Role.ADMIN if n == 0 else Role.MEMBER
+        session.add(Membership(user_id=user.id, org_id=firm.id, role=role))
+        people.append(user)
+    now = utcnow()
+    for provider in providers:
+        session.add(
+            Partnership(
+                provider_org_id=provider.id,
+                consultant_org_id=firm.id,
+                status=PartnershipStatus.ACTIVE,
+                invite_email="admin@bench.example",
+                invited_at=now - timedelta(days=30),
+                responded_at=now - timedelta(days=29),
+                categorized_at=now - timedelta(days=29),
+            )
+        )
+    session.commit()
+    admin = people[0]
+    actor = Actor(admin.id, firm.id, firm.kind, Role.ADMIN, admin.name, admin.email, firm.name)
+    return actor, [p.name for p in providers], [u.email for u in people]
+
+
+def write_csv(path: Path, providers: list[str], owners: list[str]) -> list[list[str]]:
+    """The CSV file, and its rows as lists of strings."""
+    rng = random.Random(20261124)
+    rows = []
+    for n in range(ROWS):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        word, other = rng.choice(WORDS), rng.choice(WORDS)
+        company = f"{word.title()} {other.title()} {rng.choice(KINDS)} {n} Inc"
+        rows.append(
+            [
+                first,
+                last,
+                f"{first.lower()}.{last.lower()}.{n}@{word}{other}.example",
+                company,
+                f"+1 555 {rng.randrange(10**6):06d}",
+                rng.choice(("CTO", "CFO", "Head of IT", "Buyer", "")),
+                rng.choice(("Wants a demo", "Met at the fair, call back in May", "")),
+                rng.choice(providers),
+                rng.choice(owners),
+            ]
+        )
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(HEADERS)
+        writer.writerows(rows)
+    return rows
+
+
+def bare_rows(actor: Actor, rows: list[list[str]], owners: dict[str, int]) -> list[tuple]:
+    """The lead rows the import writes (as drafts), as tuples for a DBAPI executemany."""
+    now = utcnow()
+    found = []
+    for first, last, email, company, phone, title, notes, _, owner in rows:
+        company_norm, email_domain = customer_keys(company, email)
+        found.append(
+            (
+                LeadDirection.PARTNER_TO_PROVIDER.value,
+                actor.org_id,
+                owners[owner],
+                actor.user_id,
+                LeadStatus.DRAFT.value,
+                LeadSource.CSV.value,
+                first,
+                last,
+                email,
+                company,
+                phone,
+                title,
+                notes,
+                company_norm,
+                email_domain,
+                now,
+            )
+        )
+    return found
+
+
+BARE_COLUMNS = (
+    "direction, origin_org_id, owner_id, created_by_id, status, source, first_name, last_name, "
+    "email, company, phone, title, notes, company_norm, email_domain, created_at"
+)
+
+
+def bare_executemany(engine, rows: list[tuple]) -> float:
+    marks = ", ".join(["%s" if engine.dialect.name == "postgresql" else "?"] * len(rows[0]))
+    connection = engine.raw_connection()
+    try:
+        began = time.perf_counter()
+        cursor = connection.cursor()
+        cursor.executemany(f"INSERT INTO leads ({BARE_COLUMNS}) VALUES ({marks})", rows)  # noqa: S608
+        connection.commit()
+        return time.perf_counter() - began
+    finally:
+        connection.close()
+
+
+def _reset_peak() -> None:
+    """Reset the resident set high-water mark (Linux), so the peak is the import's own."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource  # not Linux: the whole process's peak
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def service_import(engine, actor: Actor, path: Path, *, submit: bool) -> tuple[float, float, int]:
+    """(seconds, peak MB, rows imported) for one imports.run from the open file to commit."""
+    _reset_peak()
+    began = time.perf_counter()
+    with Session(engine) as session, path.open("rb") as file:
+        batch = imports.run(
+            session,
+            actor=actor,
+            kind="leads",
+            file=file,
+            file_name=path.name,
+            mapping=MAPPING,
+            submit=submit,
+        )
+        session.commit()
+    return time.perf_counter() - began, _peak_mb(), batch.rows_imported
+
+
+def clear(engine, actor: Actor) -> None:
+    with Session(engine) as session:
+        lead_ids = select(Lead.id).where(Lead.origin_org_id == actor.org_id)
+        session.execute(delete(LeadRecipient).where(col(LeadRecipient.lead_id).in_(lead_ids)))
+        session.execute(delete(Lead).where(col(Lead.origin_org_id) == actor.org_id))
+        session.execute(delete(ImportBatch))
+        session.commit()
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE leads"))
+            connection.execute(text("VACUUM ANALYZE lead_recipients"))
+
+
+def measure(url: str) -> tuple[str, float, float, float, float, float]:
+    migrate(url)
+    engine = create_engine(url)
+    with Session(engine) as session:
+        actor, providers, emails = seed(session)
+        owners = dict(session.exec(select(User.email, User.id)).all())
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "leads.csv"
+        rows = write_csv(path, providers, emails)
+        size = path.stat().st_size / (1024 * 1024)
+        tuples = bare_rows(actor, rows, owners)
+        del rows
+        bare = bare_executemany(engine, tuples)
+        del tuples
+        clear(engine, actor)
+        drafts, peak, imported = service_import(engine, actor, path, submit=False)
+        assert imported == ROWS, f"imported {imported} of {ROWS} rows"
+        clear(engine, actor)
+        submitted, submitted_peak, _ = service_import(engine, actor, path, submit=True)
+    name = engine.dialect.name
+    engine.dispose()
+    print(
+        f"{name}: {ROWS:,} leads ({size:.1f} MB of CSV): bare executemany {bare:.2f} s, "
+        f"import as drafts {drafts:.2f} s (ratio {drafts / bare:.2f}), peak {peak:.0f} MB; "
+        f"as submitted {submitted:.2f} s (ratio {submitted / bare:.2f}), "
+        f"peak {submitted_peak:.0f} MB",
+        flush=True,
+    )
+    return name, bare, drafts, peak, submitted, submitted_peak
+
+
+def main(urls: list[str]) -> None:
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        results.append(measure(f"sqlite:///{Path(folder) / 'bench.db'}"))
+    for url in urls:
+        with scratch_postgres(url) as scratch:
+            results.append(measure(scratch))
+    print(f"\n{'database':10} {'bare s':>7} {'drafts s':>8} {'ratio':>6} {'peak MB':>8}   submitted")
+    ok = True
+    for name, bare, drafts, peak, submitted, submitted_peak in results:
+        ratio = drafts / bare
+        ok = ok and ratio <= RATIO_BAR and peak < MEMORY_BAR_MB
+        print(
+            f"{name:10} {bare:7.2f} {drafts:8.2f} {ratio:6.2f} {peak:8.0f}   "
+            f"{submitted:.2f} s (ratio {submitted / bare:.2f}, peak {submitted_peak:.0f} MB)"
+        )
+    print(
+        f"bars: ratio <= {RATIO_BAR} and peak < {MEMORY_BAR_MB} MB for the drafts import: "
+        f"{'ok' if ok else 'FAILS'}"
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -119,7 +119,10 @@ def read_csv(file: object) -> Table:
 def restored(values: pd.Series) -> pd.Series:
     """Values as the user meant them: the apostrophe an export put before a formula-like
     value (see `neutralize`) is taken off again, so an exported file imports as it was."""
-    return values.str.replace(_NEUTRALIZED, "", regex=True)
+    quoted = values.str.startswith("'")
+    if not quoted.any():
+        return values
+    return values.where(~quoted, values.str.replace(_NEUTRALIZED, "", regex=True))
 
 
 def neutralize(value: object) -> str:

@@ -7,9 +7,10 @@ import pandas as pd
 LEGAL_SUFFIXES = frozenset(
     {"inc", "incorporated", "llc", "ltd", "limited", "gmbh", "corp", "corporation", "co", "plc"}
 )
-# Words after the first, each a legal suffix, up to the end (what customer_keys pops).
+# The legal suffixes ending a string of words joined by single spaces, never its first word
+# (what customer_keys pops).
 _SUFFIX = "|".join(sorted(LEGAL_SUFFIXES))
-_TRAILING_SUFFIXES = re.compile(rf"^(\S+(?: \S+)*?)(?: (?:{_SUFFIX}))+$")
+_TRAILING_SUFFIXES = re.compile(rf"(?: (?:{_SUFFIX}))+$")
 
 
 def customer_keys(company: str, email: str) -> tuple[str, str]:
@@ -30,7 +31,7 @@ def customer_keys_of(companies: pd.Series, emails: pd.Series) -> tuple[pd.Series
         .str.replace(r"[^\w\s]", "", regex=True)
         .str.split()
         .str.join(" ")
-        .str.replace(_TRAILING_SUFFIXES, r"\1", regex=True)
+        .str.replace(_TRAILING_SUFFIXES, "", regex=True)
     )
     domains = emails.str.strip().str.lower().str.rpartition("@")[2]
     return norms, domains

@@ -3,8 +3,11 @@
 import io
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
@@ -30,6 +33,7 @@ from prm_app.services import (
     imports,
     leads,
 )
+from prm_app.services.customers import customer_keys, customer_keys_of
 from prm_app.services.errors import Invalid, NotAllowed, NotFound
 from tests.unit.factories import colleague, deal_stage, org_admin, partners
 
@@ -722,3 +726,16 @@ def test_deals_export(session, world):
         session, actor=provider, list_name="deals", filters={"approval": "approved"}
     )
     assert "".join(approved).count("\r\n") == 1  # the header alone
+
+
+# customer keys -------------------------------------------------------------------------------
+
+_WORDS = st.sampled_from(["acme", "inc", "co", "ltd", "corp", "plc", "été", "a.b", "-", "coinc"])
+_SPACES = st.sampled_from([" ", "  ", "\t", "\u00a0", "\x1c", ", "])
+
+
+@given(st.lists(st.tuples(_WORDS, _SPACES), max_size=6), st.emails())
+def test_vectorized_customer_keys_are_customer_keys(words, email):
+    company = "".join(word + space for word, space in words)
+    norms, domains = customer_keys_of(pd.Series([company], dtype="str"), pd.Series([email]))
+    assert (norms[0], domains[0]) == customer_keys(company, email)

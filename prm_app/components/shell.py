@@ -131,6 +131,7 @@ def page_shell(title: str, *children: rx.Component) -> rx.Component:
             padding=["1rem", "1.5rem", "2rem"],
             width="100%",
             max_width="80rem",
+            min_width="0",  # wide content (a board) scrolls inside instead of widening the page
         ),
         width="100%",
     )

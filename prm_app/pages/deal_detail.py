@@ -273,7 +273,7 @@ def _timeline() -> rx.Component:
 def _page(back: str) -> rx.Component:
     return page_shell(
         "Deal",
-        on_change(value=DealsPulse.version, on_change=State.follow),
+        on_change(value=DealsPulse.version, on_change=State.follow(DealsPulse.version)),
         rx.link("← All deals", href=back),
         rx.cond(
             State.missing,

@@ -166,7 +166,7 @@ def _page(words: Words, consultant: bool) -> rx.Component:
     filtering = (State.search != "") | (State.approval != "") | (State.provider != "")
     return page_shell(
         "Deals",
-        on_change(value=DealsPulse.version, on_change=State.follow),
+        on_change(value=DealsPulse.version, on_change=State.follow(DealsPulse.version)),
         rx.hstack(
             rx.text(words.submit, color_scheme="gray", size="2"),
             rx.spacer(),

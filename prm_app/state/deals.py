@@ -11,7 +11,7 @@ from ..models import Approval, OrgKind
 from ..services import deal_board, deal_changes, deal_timeline, deals, leads, listing, team
 from .base import AppState, form_value
 from .leads import PAGE_SIZE  # the shared pager's page size
-from .live import current_version, follow_deals
+from .live import follow_deals
 
 VIEWS = ("list", "board")
 
@@ -65,10 +65,13 @@ class LiveDeals(rx.State, mixin=True):
         self._seen = await follow_deals(self, org_id)
 
     @rx.event
-    async def follow(self):
-        """Fired in the browser when the pulse moves: re-read, with the caller's permissions."""
-        version = await current_version(self)
-        if version != self._seen and self._actor() is not None:
+    def follow(self, version: int):
+        """Fired in the browser when the pulse moves: re-read, with the caller's permissions.
+
+        The browser sends the version it was told: reading the shared pulse here would make
+        every watching tab notify every other one again.
+        """
+        if isinstance(version, int) and not isinstance(version, bool) and version != self._seen:
             self._seen = version
             return self._refresh()
         return None

@@ -34,10 +34,6 @@ async def follow_deals(state: rx.State, org_id: int) -> int:
     return pulse.version
 
 
-async def current_version(state: rx.State) -> int:
-    return (await state.get_state(DealsPulse)).version
-
-
 def announce_deals(org_ids: set[int]) -> None:
     """Bump each organization's pulse, after the event that committed the change."""
     app = RegistrationContext.get().app

@@ -46,7 +46,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import activity, deals, import_columns, inputs, leads, listing, program
+from . import activity, changes, deals, import_columns, inputs, leads, listing, program
 from .actor import Actor
 from .csv_files import Table, csv_text, read_csv, restored
 from .customers import customer_keys_of
@@ -761,6 +761,7 @@ def _insert_deals(
         "created_at": now,
     }
     deal_ids = _insert(session, Deal, columns, constants, new_ids=True)
+    changes.deals_changed(session, actor.org_id, *set(others))
     after = [
         {"name": name, "company": company, "amount": amount, "approval": approval.value}
         for name, company, amount in zip(
@@ -894,6 +895,12 @@ def _remove(session: Session, batch: ImportBatch) -> int:
     batch's own events tell the story; SQLite may give a deleted record's id to a new one)."""
     if batch.kind == ImportKind.DEALS:
         deal_ids = select(Deal.id).where(Deal.import_batch_id == batch.id)
+        for orgs in session.exec(
+            select(Deal.provider_org_id, Deal.partner_org_id)
+            .where(Deal.import_batch_id == batch.id)
+            .distinct()
+        ):
+            changes.deals_changed(session, *orgs)
         _forget(session, "deal", deal_ids)
         return session.execute(delete(Deal).where(col(Deal.import_batch_id) == batch.id)).rowcount
     lead_ids = select(Lead.id).where(Lead.import_batch_id == batch.id)

@@ -26,6 +26,7 @@ from prm_app.models import (
 )
 from prm_app.services import (
     auth,
+    changes,
     csv_files,
     deal_changes,
     exports,
@@ -498,6 +499,11 @@ def test_imports_deals_as_a_consultant_pending_and_as_a_provider_approved(sessio
         None,
     )
     assert deal.stage_id is not None and deal.version == 1
+    # Both organizations' open deals views are told (read by the app after commit).
+    assert changes.deal_orgs_changed(session) == {provider.org_id, firm.org_id}
+    session.info.clear()
+    imports.undo(session, actor=firm, batch_id=batch.id)
+    assert changes.deal_orgs_changed(session) == {provider.org_id, firm.org_id}
     mapping = {"name": "Deal", "company": "Company", "partner": "Partner", "stage": "Stage"}
     batch = _run(
         session,

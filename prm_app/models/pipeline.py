@@ -101,6 +101,11 @@ class Deal(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_deals_provider_outcome_stage", "provider_org_id", "outcome", "stage_id"),
         sa.Index("ix_deals_partner_outcome", "partner_org_id", "outcome"),
+        # The board: each stage's first deals by close date, on either side.
+        sa.Index(
+            "ix_deals_provider_stage_close", "provider_org_id", "stage_id", "close_date", "id"
+        ),
+        sa.Index("ix_deals_partner_stage_close", "partner_org_id", "stage_id", "close_date", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -173,13 +173,23 @@ def _limits(value: object, by_key: dict[str, Column]) -> dict[str, int]:
 def _cards(
     session: Session, actor: Actor, where: list, column_of: dict[int, str], wanted: dict[str, int]
 ) -> list[Card]:
-    """Each stage's first cards (as many as its column shows), in one statement."""
+    """Each stage's first cards (as many as its column shows), in one statement: the ids come
+    from one LIMITed read per stage (an index range each), then only those rows are joined."""
+    order = (sa.nulls_last(col(Deal.close_date)), col(Deal.id))
+    firsts = [
+        select(Deal.id).where(*where, Deal.stage_id == stage_id).order_by(*order).limit(limit)
+        for stage_id, limit in [
+            *((stage_id, wanted[key]) for stage_id, key in column_of.items()),
+            *([(None, wanted[NO_STAGE])] if NO_STAGE in wanted else []),
+        ]
+    ]
+    if not firsts:
+        return []
+    chosen = sa.union_all(*(sa.select(first.subquery().c.id) for first in firsts))
     side = side_columns(actor)
-    order = (col(Deal.close_date).is_(None), col(Deal.close_date), col(Deal.id))
-    rank = func.row_number().over(partition_by=Deal.stage_id, order_by=order).label("rank")
     other, owner = aliased(Organization), aliased(User)
-    ranked = (
-        select(
+    rows = session.execute(
+        sa.select(
             Deal.id,
             Deal.version,
             Deal.provider_org_id,
@@ -193,23 +203,12 @@ def _cards(
             func.coalesce(owner.name, "").label("owner_name"),
             Deal.approval,
             Deal.outcome,
-            rank,
         )
         .join(other, other.id == side.other_org)
         .outerjoin(owner, owner.id == side.owner)
-        .where(*where)
-        .subquery()
-    )
-    caps = [
-        (ranked.c.stage_id == stage_id, wanted[key])
-        for stage_id, key in column_of.items()
-        if wanted[key] != CARDS
-    ]
-    if wanted.get(NO_STAGE, CARDS) != CARDS:
-        caps.append((ranked.c.stage_id.is_(None), wanted[NO_STAGE]))
-    cap = sa.case(*caps, else_=CARDS) if caps else CARDS
-    rows = session.execute(sa.select(ranked).where(ranked.c.rank <= cap)).all()
-    return [Card(**{k: v for k, v in row._mapping.items() if k != "rank"}) for row in rows]
+        .where(col(Deal.id).in_(chosen))
+    ).all()
+    return [Card(**row._mapping) for row in rows]
 
 
 def _card_order(card: Card) -> tuple:

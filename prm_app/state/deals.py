@@ -28,6 +28,20 @@ def _options(pairs) -> list[dict[str, str]]:
     return [{"id": str(key), "name": name} for key, name in pairs]
 
 
+def _deal_form(form: dict) -> dict:
+    """The deal form's fields for deal_changes: products come as one checkbox each."""
+    fields = {
+        name: form_value(form, name)
+        for name in ("name", "company", "contact_name", "contact_email", "amount", "close_date")
+    }
+    fields["product_ids"] = [
+        key.removeprefix("product-")
+        for key, value in form.items()
+        if isinstance(key, str) and key.startswith("product-") and value
+    ][: deal_changes.MAX_PRODUCTS + 1]
+    return fields
+
+
 @dataclasses.dataclass
 class BoardCard:
     id: int
@@ -54,12 +68,24 @@ class BoardColumn:
 
 
 class LiveDeals(rx.State, mixin=True):
-    """Follows the organization's DealsPulse; `_refresh` re-reads the view."""
+    """A deals page of either portal that follows its organization's DealsPulse: `_open`
+    loads it, `_refresh` re-reads it."""
 
     _seen: int = -1
 
+    async def _open(self, kind: OrgKind):
+        raise NotImplementedError
+
     def _refresh(self):
         raise NotImplementedError
+
+    @rx.event
+    async def load_provider(self):
+        return await self._open(OrgKind.PROVIDER)
+
+    @rx.event
+    async def load_consultant(self):
+        return await self._open(OrgKind.CONSULTANT)
 
     async def _follow(self, org_id: int) -> None:
         self._seen = await follow_deals(self, org_id)
@@ -98,14 +124,6 @@ class DealsState(LiveDeals, AppState):
     _outcomes: dict[str, str] = {}  # column key -> open / won / lost
     _limits: dict[str, int] = {}
     _lost_target: str = ""
-
-    @rx.event
-    async def load_provider(self):
-        return await self._open(OrgKind.PROVIDER)
-
-    @rx.event
-    async def load_consultant(self):
-        return await self._open(OrgKind.CONSULTANT)
 
     async def _open(self, kind: OrgKind):
         if redirect := self._enter(kind):
@@ -371,21 +389,11 @@ class SubmitDealState(AppState):
     def save(self, form: dict):
         if not isinstance(form, dict):
             return None
-        fields = {
-            name: form_value(form, name)
-            for name in ("name", "company", "contact_name", "contact_email", "amount")
-        }
-        fields["close_date"] = form_value(form, "close_date")
-        fields["product_ids"] = [
-            key.removeprefix("product-")
-            for key, value in form.items()
-            if isinstance(key, str) and key.startswith("product-") and value
-        ][: deal_changes.MAX_PRODUCTS + 1]
         found, refusal = self._perform(
             deal_changes.register,
             error_var="form_error",
             other_org_id=form_value(form, "other_org_id"),
-            form=fields,
+            form=_deal_form(form),
         )
         if refusal is not None:
             return refusal
@@ -416,14 +424,6 @@ class DealDetailState(LiveDeals, AppState):
     missing: bool = False
     _deal_id: int = 0
     _version: int = 0
-
-    @rx.event
-    async def load_provider(self):
-        return await self._open(OrgKind.PROVIDER)
-
-    @rx.event
-    async def load_consultant(self):
-        return await self._open(OrgKind.CONSULTANT)
 
     async def _open(self, kind: OrgKind):
         if redirect := self._enter(kind):
@@ -557,21 +557,12 @@ class DealDetailState(LiveDeals, AppState):
     def save(self, form: dict):
         if not isinstance(form, dict):
             return None
-        fields = {
-            name: form_value(form, name)
-            for name in ("name", "company", "contact_name", "contact_email", "amount", "close_date")
-        }
-        fields["product_ids"] = [
-            key.removeprefix("product-")
-            for key, value in form.items()
-            if isinstance(key, str) and key.startswith("product-") and value
-        ][: deal_changes.MAX_PRODUCTS + 1]
         _, refusal = self._perform(
             deal_changes.edit,
             error_var="form_error",
             deal_id=self._deal_id,
             version=self._version,
-            form=fields,
+            form=_deal_form(form),
         )
         if not self.form_error:  # saved, or refused as a whole (a conflict): show it as it is now
             self.editing = False

@@ -1,0 +1,303 @@
+"""The live Kanban board with 10,000 open deals, driving the real app in headless Chromium.
+
+Usage: python -m benchmarks.deal_board [POSTGRESQL_URL] [REDIS_URL]
+Defaults: postgresql+psycopg://postgres@127.0.0.1:5432/test and redis://127.0.0.1:6379/7 (that
+Redis database is flushed). Starts the app as in production (`reflex run --env prod`) with two
+backend workers (GRANIAN_WORKERS=2) sharing state through Redis, on a scratch PostgreSQL database
+migrated and loaded with the demo data plus 10,000 open deals of Northwind's partners.
+
+Prints, against the bars of DESIGN.md:
+- first board render: from navigation to the first cards shown, in a fresh tab;
+- bytes sent to the browser for the board (websocket frames received while it loads);
+- stage move round trip: from picking the stage in "Move to stage" to the card showing in the
+  new column, timed in the page (a MutationObserver), not through Playwright's polling;
+- live: the same move seen on 20 other open boards (other tabs, spread over both workers), from
+  the same moment, on the same clock.
+"""
+
+import contextlib
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert
+from sqlmodel import Session, col, select
+
+from prm_app import demo
+from prm_app.models import Deal, Organization, Partnership, Pipeline, Stage, User
+from tests.support import ROOT, migrate, scratch_postgres
+
+DEALS, MOVES, LOADS = 10_000, 20, 5
+WATCHERS = int(os.environ.get("PRM_BENCH_WATCHERS", "20"))  # other open boards
+FRONTEND_PORT = BACKEND_PORT = 8311  # in prod mode the backend also serves the build
+BASE = f"http://localhost:{FRONTEND_PORT}"  # the host the app redirects to after sign-in
+PROVIDER_ADMIN = "admin@northwind.example"
+TRACKED = "Benchmark tracked deal"  # closes first, so it leads every column it is in
+BARS = {"render_s": 1.5, "move_p95_ms": 150.0, "bytes_kb": 300.0, "live_p95_ms": 300.0}
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def seed(url: str) -> None:
+    migrate(url)
+    engine = create_engine(url)
+    with Session(engine) as session:
+        demo.load(session)
+        session.commit()
+        provider = session.exec(
+            select(Organization).where(Organization.name == "Northwind Software")
+        ).one()
+        partners = session.exec(
+            select(Partnership.consultant_org_id).where(
+                Partnership.provider_org_id == provider.id,
+                col(Partnership.consultant_org_id).is_not(None),
+            )
+        ).all()
+        stages = session.exec(
+            select(Stage.id).where(
+                Stage.org_id == provider.id,
+                Stage.pipeline == Pipeline.DEAL,
+                col(Stage.is_won).is_(False),
+                col(Stage.is_lost).is_(False),
+            )
+        ).all()
+        admin = session.exec(select(User.id).where(User.email == PROVIDER_ADMIN)).one()
+        rng = random.Random(6)
+        rows = [
+            {
+                "provider_org_id": provider.id,
+                "partner_org_id": rng.choice(partners),
+                "registered_by_id": admin,
+                "name": f"Deal {i:05d}",
+                "company": f"Company {i:05d}",
+                "company_norm": f"company {i:05d}",
+                "amount": Decimal(rng.randrange(1_000, 200_000)),
+                "close_date": date(2031, 1, 1) + timedelta(days=rng.randrange(0, 700)),
+                "stage_id": rng.choice(stages),
+                "approval": "approved",
+                "provider_owner_id": admin,
+            }
+            for i in range(DEALS)
+        ]
+        rows[0].update(name=TRACKED, close_date=date(2000, 1, 1), stage_id=stages[0])
+        session.execute(insert(Deal), rows)
+        session.commit()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()
+
+
+@contextlib.contextmanager
+def running_app(db_url: str, redis_url: str, workers: int = 2):
+    """`reflex run --env prod` with several workers sharing state through Redis; stopped
+    afterwards."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    env = {
+        **os.environ,
+        "REFLEX_DB_URL": db_url,
+        "REFLEX_REDIS_URL": redis_url,
+        "GRANIAN_WORKERS": str(workers),
+        "REFLEX_USE_NPM": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "PRM_SWEEP_SECONDS": "3600",
+    }
+    log = Path(tempfile.mkdtemp()) / "app.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(  # noqa: S603 - our own command line
+            [
+                str(Path(sys.executable).parent / "reflex"),
+                "run",
+                "--env",
+                "prod",
+                "--loglevel",
+                "info",
+                "--frontend-port",
+                str(FRONTEND_PORT),
+                "--backend-port",
+                str(BACKEND_PORT),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.time() + 600
+        while not (_up(f"{BASE}/login") and _up(f"http://127.0.0.1:{BACKEND_PORT}/ping")):
+            if process.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"The app did not start: see {log}")
+            time.sleep(1)
+        yield
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, 15)
+        process.wait(timeout=60)
+        print(f"(app log: {log})")
+
+
+def _up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - localhost
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def sign_in(context):
+    page = context.new_page()
+    page.goto(f"{BASE}/login")
+    page.get_by_label("Email").fill(PROVIDER_ADMIN)
+    page.get_by_label("Password").fill(demo.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{BASE}/p/**")
+    page.get_by_text("admin", exact=True).first.wait_for()  # hydrated: links work
+    return page
+
+
+def column(page, name):
+    return page.get_by_role("region", name=name, exact=True)
+
+
+def open_board(page) -> tuple[float, int]:
+    """Seconds from navigation to the first cards, and websocket bytes received meanwhile."""
+    received = []
+    page.on(
+        "websocket", lambda ws: ws.on("framereceived", lambda frame: received.append(len(frame)))
+    )
+    start = time.perf_counter()
+    page.goto(f"{BASE}/p/deals")
+    column(page, "Qualification").get_by_role("article", name=TRACKED).wait_for()
+    elapsed = time.perf_counter() - start
+    page.wait_for_timeout(300)  # let late frames of the same load arrive
+    return elapsed, sum(received)
+
+
+WATCH = """([article, wanted]) => {
+  window.__seen = null;
+  const look = () => {
+    const card = document.querySelector(`article[aria-label="${article}"]`);
+    const region = card && card.closest("section");
+    if (region && region.getAttribute("aria-label") === wanted && window.__seen === null) {
+      window.__seen = Date.now();
+    }
+  };
+  if (window.__observer) window.__observer.disconnect();
+  window.__observer = new MutationObserver(look);
+  window.__observer.observe(document.body, {subtree: true, childList: true, attributes: true});
+}"""
+
+
+# The moment the user picks the new stage, in the mover's page (same clock as every tab's).
+SENT = """() => {
+  window.__sent = null;
+  document.addEventListener("change", () => { window.__sent = Date.now(); },
+                            {capture: true, once: true});
+}"""
+
+
+def measure(browser) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    mover_context = browser.new_context()
+    mover = sign_in(mover_context)
+    mover.goto(f"{BASE}/p/deals")
+    mover.get_by_role("button", name="Board").click()  # remembered from now on
+    column(mover, "Qualification").get_by_role("article", name=TRACKED).wait_for()
+
+    renders, sizes = [], []
+    for _ in range(LOADS):
+        page = mover_context.new_page()
+        elapsed, size = open_board(page)
+        renders.append(elapsed)
+        sizes.append(size)
+        page.close()
+    figures["render_s"] = statistics.median(renders)
+    figures["render_max_s"] = max(renders)
+    figures["bytes_kb"] = max(sizes) / 1024
+
+    watchers = []
+    for _ in range(WATCHERS):
+        context = browser.new_context()
+        page = sign_in(context)
+        page.evaluate("localStorage.setItem('prm-deals-view', 'board')")
+        open_board(page)
+        watchers.append(page)
+
+    select = mover.get_by_label(f"Move {TRACKED} to stage")
+    rounds, live = [], []
+    stages = ["Discovery", "Qualification"]
+    for i in range(MOVES):
+        wanted = stages[i % 2]
+        for page in [mover, *watchers]:
+            page.evaluate(WATCH, [TRACKED, wanted])
+        mover.evaluate(SENT)
+        select.select_option(label=wanted)
+        for page in [mover, *watchers]:
+            page.wait_for_function("() => window.__seen !== null", timeout=15_000)
+        sent = mover.evaluate("window.__sent")
+        rounds.append(mover.evaluate("window.__seen") - sent)
+        live.extend(page.evaluate("window.__seen") - sent for page in watchers)
+    figures["move_p95_ms"] = _p95(rounds)
+    figures["move_p50_ms"] = statistics.median(rounds)
+    figures["live_p95_ms"] = _p95(live)
+    figures["live_p50_ms"] = statistics.median(live)
+    return figures
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    server = (
+        sys.argv[1] if len(sys.argv) > 1 else "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    redis_url = sys.argv[2] if len(sys.argv) > 2 else "redis://127.0.0.1:6379/7"
+    with scratch_postgres(server) as url:
+        started = time.perf_counter()
+        seed(url)
+        print(f"seeded {DEALS:,} open deals in {time.perf_counter() - started:.1f} s")
+        with running_app(url, redis_url), sync_playwright() as playwright:
+            launch = {"headless": True, "args": ARGS}
+            if Path(CHROMIUM).exists():
+                launch["executable_path"] = CHROMIUM
+            browser = playwright.chromium.launch(**launch)
+            figures = measure(browser)
+            browser.close()
+    rows = [
+        ("first board render (median of 5)", "render_s", "s", BARS["render_s"]),
+        ("first board render (worst of 5)", "render_max_s", "s", None),
+        ("bytes sent for the board", "bytes_kb", "KB", BARS["bytes_kb"]),
+        ("stage move round trip p50", "move_p50_ms", "ms", None),
+        ("stage move round trip p95", "move_p95_ms", "ms", BARS["move_p95_ms"]),
+        (f"move seen on {WATCHERS} other boards p50", "live_p50_ms", "ms", None),
+        (f"move seen on {WATCHERS} other boards p95", "live_p95_ms", "ms", BARS["live_p95_ms"]),
+    ]
+    print(f"{'figure':44} {'measured':>10} {'bar':>8}  verdict")
+    for label, key, unit, bar in rows:
+        verdict = "" if bar is None else ("pass" if figures[key] <= bar else "FAIL")
+        bar_text = "" if bar is None else f"{bar:g} {unit}"
+        print(f"{label:44} {figures[key]:8.2f} {unit:2} {bar_text:>8}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

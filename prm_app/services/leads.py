@@ -10,10 +10,8 @@ admins on all of their organization's. Records of other organizations are NotFou
 contact details stay hidden from the receiving partner until it is opened.
 """
 
-import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,7 +28,6 @@ from ..models import (
     Membership,
     Organization,
     OrgKind,
-    OrgSettings,
     Outcome,
     Partnership,
     PartnershipStatus,
@@ -42,7 +39,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import activity, changes, inputs, listing
+from . import activity, changes, inputs, listing, program
 from .actor import Actor
 from .customers import customer_keys
 from .errors import Invalid, NotAllowed, NotFound
@@ -52,7 +49,6 @@ MAX_RECIPIENTS = 20
 MAX_REASON = 1000
 MAX_NOTE = MAX_REASON - 100  # a lost reason's note, after the reason itself
 # The deal amount column is NUMERIC(14, 2): twelve digits before the decimal point.
-MAX_AMOUNT = Decimal("999999999999.99")
 FREE_MAIL_DOMAINS = frozenset(
     {
         "gmail.com",
@@ -88,8 +84,6 @@ _CLOSED = {
     Status.PENDING: "This lead has not been accepted yet.",
     Status.OPENED: "This lead has not been accepted yet.",
 }
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,7 +348,7 @@ def accept_deadline(
     provider's lead_accept_hours; a consultant's lead has no deadline."""
     if direction != LeadDirection.PROVIDER_TO_PARTNER:
         return None
-    return now + timedelta(hours=_settings(session, actor.org_id).lead_accept_hours)
+    return now + timedelta(hours=program.settings_of(session, actor.org_id).lead_accept_hours)
 
 
 def recipient_refusal(name: str, status: str, categorized: bool, *, consultant: bool) -> str | None:
@@ -416,7 +410,7 @@ def accept(
     before = _recipient_state(recipient)
     recipient.status = Status.ACCEPTED
     recipient.owner_id = owner
-    recipient.stage_id = _first_stage(session, _provider_of(lead, recipient), Pipeline.LEAD)
+    recipient.stage_id = program.first_stage(session, _provider_of(lead, recipient), Pipeline.LEAD)
     recipient.responded_at = recipient.updated_at = now
     if recipient.opened_at is None:
         recipient.opened_at = now  # accepting shows the contact details
@@ -553,8 +547,8 @@ def convert(
     A consultant's lead becomes a deal registration awaiting the provider's approval; a referral
     converted by its provider is approved and protected at once.
     """
-    amount = _amount(amount)
-    close_date = _date(close_date)
+    amount = inputs.amount(amount)
+    close_date = inputs.day(close_date, field="close_date", label="close date")
     recipient, lead, side = _either_side(session, actor, recipient_id)
     if recipient.status != Status.ACCEPTED:
         raise Invalid(_CLOSED[recipient.status])
@@ -562,7 +556,7 @@ def convert(
     provider_id = _provider_of(lead, recipient)
     is_referral = lead.direction == LeadDirection.PROVIDER_TO_PARTNER
     partner_id = recipient.org_id if is_referral else lead.origin_org_id
-    settings = _settings(session, provider_id)
+    settings = program.settings_of(session, provider_id)
     now = utcnow()
     approved = is_referral and actor.org_id == provider_id
     contact = f"{lead.first_name} {lead.last_name}"
@@ -580,7 +574,7 @@ def convert(
         amount=amount,
         currency=settings.currency,
         close_date=close_date,
-        stage_id=_first_stage(session, provider_id, Pipeline.DEAL),
+        stage_id=program.first_stage(session, provider_id, Pipeline.DEAL),
         approval=Approval.APPROVED if approved else Approval.PENDING,
         provider_owner_id=lead.owner_id if is_referral else recipient.owner_id,
         partner_owner_id=recipient.owner_id if is_referral else lead.owner_id,
@@ -1121,26 +1115,6 @@ def _provider_of(lead: Lead, recipient: LeadRecipient) -> int:
     return recipient.org_id
 
 
-def _first_stage(session: Session, provider_id: int, pipeline: Pipeline) -> int | None:
-    """The provider's first active open stage of a pipeline (None when it has none)."""
-    return session.exec(
-        select(Stage.id)
-        .where(
-            Stage.org_id == provider_id,
-            Stage.pipeline == pipeline,
-            col(Stage.archived_at).is_(None),
-            col(Stage.is_won).is_(False),
-            col(Stage.is_lost).is_(False),
-        )
-        .order_by(col(Stage.position), col(Stage.id))
-        .limit(1)
-    ).first()
-
-
-def _settings(session: Session, org_id: int) -> OrgSettings:
-    return session.get(OrgSettings, org_id) or OrgSettings(org_id=org_id)
-
-
 # helpers: conflicts ----------------------------------------------------------------------------
 
 
@@ -1242,42 +1216,6 @@ def _reason(value: object) -> str:
     return inputs.text(value, field="reason", label="Reason", max_len=MAX_REASON)
 
 
-def _amount(value: object) -> Decimal:
-    """A positive amount with at most two decimals, from a number or a string."""
-    if isinstance(value, str) and len(value) <= 30:
-        try:
-            value = Decimal(value.strip().replace(",", ""))
-        except InvalidOperation:
-            value = None
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        value = Decimal(str(value))
-    if (
-        not isinstance(value, Decimal)
-        or not value.is_finite()
-        or not 0 < value <= MAX_AMOUNT
-        or value != value.quantize(_CENT)
-    ):
-        raise Invalid(
-            f"Amount must be a number above 0 and up to {MAX_AMOUNT:,} with at most two decimals.",
-            field="amount",
-        )
-    return value.quantize(_CENT)
-
-
-def _date(value: object) -> date | None:
-    """A calendar date, an ISO date string (YYYY-MM-DD), or None/"" for no date."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise Invalid("Enter the close date as YYYY-MM-DD.", field="close_date")
-
-
 def _created_between(column: Any, start: object, end: object) -> list:
     """Conditions for a day range (ISO dates, either end optional, both included, UTC)."""
     first = _day(start, field_name="created_from", label="From")
@@ -1294,7 +1232,7 @@ def _created_between(column: Any, start: object, end: object) -> list:
 
 def _day(value: object, *, field_name: str, label: str) -> date | None:
     try:
-        return _date(value)
+        return inputs.day(value, field=field_name, label="date")
     except Invalid:
         raise Invalid(f"{label}: enter a date as YYYY-MM-DD.", field=field_name) from None
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.deal_form import deal_fields, product_choices
+from ..components.details import labeled_value
 from ..components.empty_state import empty_state
 from ..components.forms import form_error
 from ..components.live import on_change
@@ -18,14 +19,6 @@ DEAL = State.deal
 
 def _can(action: str) -> rx.Var[bool]:
     return State.allowed.contains(action)
-
-
-def _field(label: str, value: rx.Var) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color_scheme="gray"),
-        rx.text(rx.cond(value != "", value, "—"), size="2"),
-        spacing="0",
-    )
 
 
 def _status() -> rx.Component:
@@ -75,22 +68,22 @@ def _summary() -> rx.Component:
                 ),
             ),
             rx.grid(
-                _field("Customer", DEAL["company"]),
-                _field("Contact", DEAL["contact_name"]),
-                _field("Contact email", DEAL["contact_email"]),
-                _field("Amount", DEAL["amount"]),
-                _field("Close date", DEAL["close_date"]),
-                _field("Provider", DEAL["provider"]),
-                _field("Partner", DEAL["partner"]),
-                _field("Provider's owner", DEAL["provider_owner"]),
-                _field("Partner's owner", DEAL["partner_owner"]),
-                _field("Registered by", DEAL["registered_by"]),
-                _field("Registered", DEAL["created"]),
-                _field("Approved", DEAL["approved_at"]),
-                _field("Protected until", DEAL["protected_until"]),
-                _field("Closed", DEAL["closed_at"]),
-                _field("Lost reason", DEAL["lost_reason"]),
-                _field("Products", State.products.join(", ")),
+                labeled_value("Customer", DEAL["company"]),
+                labeled_value("Contact", DEAL["contact_name"]),
+                labeled_value("Contact email", DEAL["contact_email"]),
+                labeled_value("Amount", DEAL["amount"]),
+                labeled_value("Close date", DEAL["close_date"]),
+                labeled_value("Provider", DEAL["provider"]),
+                labeled_value("Partner", DEAL["partner"]),
+                labeled_value("Provider's owner", DEAL["provider_owner"]),
+                labeled_value("Partner's owner", DEAL["partner_owner"]),
+                labeled_value("Registered by", DEAL["registered_by"]),
+                labeled_value("Registered", DEAL["created"]),
+                labeled_value("Approved", DEAL["approved_at"]),
+                labeled_value("Protected until", DEAL["protected_until"]),
+                labeled_value("Closed", DEAL["closed_at"]),
+                labeled_value("Lost reason", DEAL["lost_reason"]),
+                labeled_value("Products", State.products.join(", ")),
                 columns=rx.breakpoints(initial="2", md="4"),
                 spacing="3",
                 width="100%",

@@ -9,19 +9,12 @@ import reflex as rx
 
 from .. import routes
 from ..components import lead_actions
+from ..components.details import labeled_value
 from ..components.empty_state import empty_state
 from ..components.shell import page_shell
 from ..state.leads import LeadDetailState as State
 
 NOUN = State.lead.get("noun", "lead")
-
-
-def _field(label: str, value: rx.Var) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color_scheme="gray"),
-        rx.text(rx.cond(value != "", value, "—"), size="2"),
-        spacing="0",
-    )
 
 
 def _summary() -> rx.Component:
@@ -39,19 +32,19 @@ def _summary() -> rx.Component:
                 ),
             ),
             rx.grid(
-                _field("Contact", State.lead["contact"]),
-                _field("Email", State.lead["email"]),
-                _field("Phone", State.lead["phone"]),
-                _field("Title", State.lead["title"]),
-                _field("From", State.lead["origin"]),
-                _field("Owner", State.lead["owner"]),
-                _field("Created", State.lead["created"]),
-                _field("Submitted", State.lead["submitted"]),
+                labeled_value("Contact", State.lead["contact"]),
+                labeled_value("Email", State.lead["email"]),
+                labeled_value("Phone", State.lead["phone"]),
+                labeled_value("Title", State.lead["title"]),
+                labeled_value("From", State.lead["origin"]),
+                labeled_value("Owner", State.lead["owner"]),
+                labeled_value("Created", State.lead["created"]),
+                labeled_value("Submitted", State.lead["submitted"]),
                 columns=rx.breakpoints(initial="2", md="4"),
                 spacing="3",
                 width="100%",
             ),
-            _field("Notes", State.lead["notes"]),
+            labeled_value("Notes", State.lead["notes"]),
             spacing="3",
             width="100%",
         ),

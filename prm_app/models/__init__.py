@@ -4,6 +4,7 @@ from .base import utcnow
 from .catalog import Stage, TaxonomyTerm
 from .enums import (
     Approval,
+    Channel,
     CommissionType,
     EmailStatus,
     ImportKind,
@@ -35,13 +36,21 @@ from .identity import (
 from .ledger import LedgerEntry, LedgerTransaction, PayoutRequest
 from .network import Partnership
 from .pipeline import Deal, DealProduct, Lead, LeadRecipient
-from .records import ActivityEvent, ImportBatch, Notification, OutboundEmail
+from .records import (
+    ActivityEvent,
+    ImportBatch,
+    Notification,
+    NotificationPreference,
+    OutboundEmail,
+    ProtectionReminder,
+)
 
 __all__ = [
     "ActivityEvent",
     "Approval",
     "AuthSession",
     "AuthTicket",
+    "Channel",
     "CommissionType",
     "Deal",
     "DealProduct",
@@ -60,6 +69,7 @@ __all__ = [
     "LedgerTransaction",
     "Membership",
     "Notification",
+    "NotificationPreference",
     "OrgKind",
     "OrgSettings",
     "Organization",
@@ -71,6 +81,7 @@ __all__ = [
     "PayoutRequest",
     "PayoutStatus",
     "Pipeline",
+    "ProtectionReminder",
     "RecipientStatus",
     "Role",
     "Stage",

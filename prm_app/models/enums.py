@@ -90,6 +90,14 @@ class EmailStatus(StrEnum):
     FAILED = "failed"
 
 
+class Channel(StrEnum):
+    """How a person hears of a category of notifications."""
+
+    OFF = "off"
+    IN_APP = "in_app"
+    EMAIL = "email"  # in the portal and by email
+
+
 class ImportKind(StrEnum):
     LEADS = "leads"
     REFERRALS = "referrals"

@@ -27,8 +27,15 @@ class ActivityEvent(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
+    """One thing one person should know about, with a link to the record in their portal."""
+
     __tablename__ = "notifications"
-    __table_args__ = (sa.Index("ix_notifications_user_read", "user_id", "read_at"),)
+    __table_args__ = (
+        sa.Index("ix_notifications_user_read", "user_id", "read_at"),
+        sa.Index(
+            "ix_notifications_user_org_id", "user_id", "org_id", "id"
+        ),  # the inbox, newest first
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = fk("users.id", index=False)
@@ -56,6 +63,27 @@ class OutboundEmail(SQLModel, table=True):
     last_error: str = Field(default="", max_length=1000)
     created_at: datetime = created_at()
     sent_at: datetime | None = None
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How one person hears of one category of notifications (no row: the category's default)."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    category: str = Field(sa_type=sa.String(32), primary_key=True)  # notifications.CATEGORIES
+    channel: str = code()  # Channel: off | in_app | email
+    updated_at: datetime = created_at()
+
+
+class ProtectionReminder(SQLModel, table=True):
+    """The protection expiry a deal's partner was last reminded of (once per protection)."""
+
+    __tablename__ = "protection_reminders"
+
+    deal_id: int = Field(foreign_key="deals.id", primary_key=True, ondelete="CASCADE")
+    protected_until: datetime
+    reminded_at: datetime = created_at()
 
 
 class ImportBatch(SQLModel, table=True):

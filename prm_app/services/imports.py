@@ -11,7 +11,7 @@ existing records, protected customers, stages), never a query per row; rows are 
 multi-row inserts.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -62,6 +62,9 @@ NOT_VISIBLE = "That import does not exist or is not visible to you."
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _AMOUNT = r"^\d{1,12}(\.\d{1,2})?$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+# Told how far an import is: what it is doing and the fraction done (0 to 1).
+Progress = Callable[[str, float], None]
+_READ, _CHECKED = 0.3, 0.6  # the fractions done once the file is read, and once checked
 _NOUNS = {ImportKind.LEADS: "leads", ImportKind.REFERRALS: "referrals", ImportKind.DEALS: "deals"}
 
 
@@ -152,10 +155,11 @@ def dry_run(
     file: object,
     mapping: object,
     submit: object = False,
+    progress: Progress | None = None,
 ) -> DryRun:
     """Check every row as `run` would, writing nothing."""
     kind, submit = _kind(actor, kind), _flag(submit)
-    checked = _check(session, actor, kind, read_csv(file), mapping, submit)
+    checked = _check(session, actor, kind, _read(file, progress), mapping, submit)
     failed = int(checked.failed.sum())
     return DryRun(
         rows_total=len(checked.data),
@@ -175,6 +179,7 @@ def run(
     file_name: object,
     mapping: object,
     submit: object = False,
+    progress: Progress | None = None,
 ) -> BatchRow:
     """Import the valid rows of the file (checked again: nothing from the dry run is trusted)
     as drafts or submitted, as one ImportBatch with an error report of the failed rows.
@@ -184,10 +189,11 @@ def run(
     """
     kind, submit = _kind(actor, kind), _flag(submit)
     name = _file_name(file_name)
-    checked = _check(session, actor, kind, read_csv(file), mapping, submit)
+    checked = _check(session, actor, kind, _read(file, progress), mapping, submit)
     valid = checked.data[~checked.failed]
     if valid.empty:
         raise Invalid("No row can be imported: fix the problems listed and import the file again.")
+    writing = _writing(progress, len(valid), _NOUNS[kind])
     now = utcnow()
     batch = ImportBatch(
         org_id=actor.org_id,
@@ -206,9 +212,9 @@ def run(
     session.add(batch)
     session.flush()
     if kind == ImportKind.DEALS:
-        _insert_deals(session, actor, batch, valid, now)
+        _insert_deals(session, actor, batch, valid, now, writing)
     else:
-        _insert_leads(session, actor, batch, valid, submit, now)
+        _insert_leads(session, actor, batch, valid, submit, now, writing)
     import_columns.remember_mapping(session, actor=actor, kind=kind, mapping=checked.mapping)
     _record_batch(session, actor, batch, "imported", None, {**_counts(batch), "submit": submit})
     return _row(batch, actor.name)
@@ -642,6 +648,7 @@ def _insert_leads(
     valid: pd.DataFrame,
     submit: bool,
     now: datetime,
+    written: Callable[[int], None],
 ) -> None:
     """Leads as leads.save_draft writes them; submitted ones with one recipient each, as
     leads.submit writes it (pending, with the referral's deadline) and its "received" event."""
@@ -664,9 +671,9 @@ def _insert_leads(
         "updated_at": now if submit else None,
     }
     if not submit:
-        _insert(session, Lead, columns, constants)
+        _insert(session, Lead, columns, constants, written=written)
         return
-    lead_ids = _insert(session, Lead, columns, constants, new_ids=True)
+    lead_ids = _insert(session, Lead, columns, constants, new_ids=True, written=written)
     recipient_orgs = valid["other_org_id"].tolist()
     recipient_ids = _insert(
         session,
@@ -704,7 +711,12 @@ def _insert_leads(
 
 
 def _insert_deals(
-    session: Session, actor: Actor, batch: ImportBatch, valid: pd.DataFrame, now: datetime
+    session: Session,
+    actor: Actor,
+    batch: ImportBatch,
+    valid: pd.DataFrame,
+    now: datetime,
+    written: Callable[[int], None],
 ) -> None:
     """Deals as deal_changes.register writes them: a consultant's registration awaits the
     provider's approval; a provider's is approved and protects the customer at once. The owner
@@ -760,7 +772,7 @@ def _insert_deals(
         "version": 1,
         "created_at": now,
     }
-    deal_ids = _insert(session, Deal, columns, constants, new_ids=True)
+    deal_ids = _insert(session, Deal, columns, constants, new_ids=True, written=written)
     changes.deals_changed(session, actor.org_id, *set(others))
     after = [
         {"name": name, "company": company, "amount": amount, "approval": approval.value}
@@ -790,9 +802,11 @@ def _insert(
     constants: dict[str, Any],
     *,
     new_ids: bool = False,
+    written: Callable[[int], None] | None = None,
 ) -> list[int]:
     """Insert rows of `model`: `columns` (lists of one value per row) and `constants` (the same
-    in every row), INSERT_CHUNK rows per executemany of the database driver.
+    in every row), INSERT_CHUNK rows per executemany of the database driver (`written` is told
+    the count of rows inserted after each).
 
     The driver's executemany, not SQLAlchemy's: SQLAlchemy builds and type-converts each row's
     parameters in Python, which costs more than the insert itself (benchmarks/csv_import.py).
@@ -822,6 +836,8 @@ def _insert(
         chunk = (column[start : start + INSERT_CHUNK] for column in values)
         rows = zip(*chunk, *map(repeat, fixed), strict=False)  # the repeats never end
         connection.exec_driver_sql(sql, list(rows))
+        if written:
+            written(min(start + INSERT_CHUNK, count))
     return ids
 
 
@@ -942,6 +958,26 @@ def _file_name(value: object) -> str:
     if not inputs.storable(name):
         name = ""
     return name[:MAX_FILE_NAME] or "import.csv"
+
+
+def _read(file: object, progress: Progress | None) -> Table:
+    if progress:
+        progress("Reading the file", 0.0)
+    table = read_csv(file)
+    if progress:
+        progress(f"Checking {len(table.rows):,} rows", _READ)
+    return table
+
+
+def _writing(progress: Progress | None, count: int, noun: str) -> Callable[[int], None]:
+    """What the inserts call with the count of rows written so far."""
+
+    def written(done: int) -> None:
+        if progress:
+            progress(f"Writing {count:,} {noun}", _CHECKED + (1 - _CHECKED) * done / count)
+
+    written(0)
+    return written
 
 
 def _direction(kind: ImportKind) -> LeadDirection:

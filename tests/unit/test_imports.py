@@ -355,6 +355,40 @@ def test_imports_valid_rows_as_drafts(session, world):
     leads.submit(session, actor=firm, lead_id=lead.id, recipient_org_ids=[provider.org_id])
 
 
+def test_progress_is_reported_from_reading_to_the_last_row_written(session, world, monkeypatch):
+    _, firm, _ = world
+    monkeypatch.setattr(imports, "INSERT_CHUNK", 2)
+    rows = [f"P{i},Q,p{i}@site{i}.com,Firm {i},Northwind,," for i in range(5)]
+    seen: list[tuple[str, float]] = []
+    imports.dry_run(
+        session,
+        actor=firm,
+        kind="leads",
+        file=_leads_file(*rows),
+        mapping=LEAD_MAPPING,
+        progress=lambda step, share: seen.append((step, share)),
+    )
+    assert seen == [("Reading the file", 0.0), ("Checking 5 rows", 0.3)]
+    seen.clear()
+    imports.run(
+        session,
+        actor=firm,
+        kind="leads",
+        file=_leads_file(*rows),
+        file_name="leads.csv",
+        mapping=LEAD_MAPPING,
+        progress=lambda step, share: seen.append((step, round(share, 2))),
+    )
+    assert seen == [
+        ("Reading the file", 0.0),
+        ("Checking 5 rows", 0.3),
+        ("Writing 5 leads", 0.6),
+        ("Writing 5 leads", 0.76),
+        ("Writing 5 leads", 0.92),
+        ("Writing 5 leads", 1.0),
+    ]
+
+
 def test_imports_submitted_leads_as_submit_does(session, world):
     provider, firm, _ = world
     batch = _run(

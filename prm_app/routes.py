@@ -5,6 +5,7 @@ LOGIN = "/login"
 SIGNUP = "/signup"
 JOIN = "/join"
 TEAM = "/team"
+NOTIFICATIONS = "/notifications"  # both portals: the caller's inbox and email preferences
 
 
 class Consultant:
@@ -16,6 +17,8 @@ class Consultant:
     LEAD = "/c/leads/[lead_id]"
     REFERRAL = "/c/referrals/[lead_id]"
     DEAL = "/c/deals/[deal_id]"
+    LEADS_IMPORT = "/c/leads/import"
+    DEALS_IMPORT = "/c/deals/import"
     HOME = LEADS
 
 
@@ -28,12 +31,31 @@ class Provider:
     LEAD = "/p/leads/[lead_id]"
     REFERRAL = "/p/referrals/[lead_id]"
     DEAL = "/p/deals/[deal_id]"
+    REFERRALS_IMPORT = "/p/referrals/import"
+    DEALS_IMPORT = "/p/deals/import"
     HOME = PARTNERS
 
 
 # HTTP routes served by the backend (see http_api.py).
 AUTH_SESSION = "/auth/session"
 AUTH_SIGNOUT = "/auth/signout"
+IMPORT_ERRORS = "/files/imports/{batch_id}/errors.csv"
+EXPORT = "/files/exports/{list_name}.csv"
+
+
+def file_url(path: str) -> str:
+    """A file served by the backend (downloads), as the browser reaches it."""
+    from reflex.config import get_config
+
+    return f"{get_config().api_url}{path}"
+
+
+def import_errors(batch_id: int) -> str:
+    return IMPORT_ERRORS.format(batch_id=batch_id)
+
+
+def export(list_name: str) -> str:
+    return EXPORT.format(list_name=list_name)
 
 
 def home_for(org_kind: str) -> str:

@@ -1,39 +1,91 @@
 """Background jobs of the running app (registered as Reflex lifespan tasks).
 
-Every backend worker runs them; the row locks of each job make concurrent runs harmless.
+Every backend worker runs them; the row locks and conditional updates of each job make
+concurrent runs harmless (a referral is returned once, a reminder sent once, a mail claimed by
+one sender at a time).
 """
 
 import asyncio
 import logging
 import os
 
-from .services import leads
+from .services import leads, mail, notifications
+from .services.changes import notified_users
 from .services.db import session_scope
+from .state.notes_pulse import announce_notes
 
 log = logging.getLogger(__name__)
 
 
 def sweep_seconds() -> float:
     """How often jobs run: PRM_SWEEP_SECONDS (default 60)."""
+    return _seconds("PRM_SWEEP_SECONDS", 60.0)
+
+
+def mail_seconds() -> float:
+    """How often the outbox is looked at: PRM_MAIL_SECONDS (default 5)."""
+    return _seconds("PRM_MAIL_SECONDS", 5.0)
+
+
+def _seconds(name: str, default: float) -> float:
     try:
-        return max(0.5, float(os.environ.get("PRM_SWEEP_SECONDS", "60")))
+        return max(0.5, float(os.environ.get(name, default)))
     except ValueError:
-        return 60.0
+        return default
 
 
-def return_overdue_referrals() -> int:
-    """Return every referral not accepted before its deadline (one transaction)."""
+def return_overdue_referrals() -> tuple[int, set[int]]:
+    """Return every referral not accepted before its deadline (one transaction); returns how
+    many, and who was notified."""
     with session_scope() as session:
-        return leads.return_overdue(session)
+        returned = leads.return_overdue(session)
+    return returned, notified_users(session)
+
+
+def remind_protection() -> tuple[int, set[int]]:
+    """Remind partners whose protection of a customer ends soon (one transaction)."""
+    with session_scope() as session:
+        reminded = notifications.remind_protection(session)
+    return reminded, notified_users(session)
+
+
+def send_mail() -> mail.Delivery:
+    """Send the due mail of the outbox."""
+    return mail.deliver_due(session_scope)
+
+
+async def _sweeps() -> None:
+    while True:
+        for job in (return_overdue_referrals, remind_protection):
+            try:
+                done, people = await asyncio.to_thread(job)
+                if done:
+                    log.info("%s: %d", job.__name__, done)
+                if people:
+                    announce_notes(people)
+            except Exception:  # a failed sweep is retried at the next one
+                log.exception("background job %s failed", job.__name__)
+        await asyncio.sleep(sweep_seconds())
+
+
+async def _mail() -> None:
+    log.info(mail.describe_delivery())
+    while True:
+        try:
+            delivery = await asyncio.to_thread(send_mail)
+            if delivery.sent or delivery.failed:
+                log.info(
+                    "mail: %d sent, %d to retry, %d failed",
+                    delivery.sent,
+                    delivery.retried,
+                    delivery.failed,
+                )
+        except Exception:  # the database is away: the outbox waits
+            log.exception("mail sender failed")
+        await asyncio.sleep(mail_seconds())
 
 
 async def run_jobs() -> None:
-    """Run the jobs forever, one sweep at a time; an error is logged, never fatal."""
-    while True:
-        try:
-            returned = await asyncio.to_thread(return_overdue_referrals)
-            if returned:
-                log.info("returned %d overdue referrals", returned)
-        except Exception:  # a failed sweep is retried at the next one
-            log.exception("background job failed")
-        await asyncio.sleep(sweep_seconds())
+    """Run the jobs forever: the sweeps and the mail sender, each at its own pace; an error is
+    logged, never fatal."""
+    await asyncio.gather(_sweeps(), _mail())

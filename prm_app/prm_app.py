@@ -10,6 +10,7 @@ from .pages import (
     deals,
     join,
     lead_detail,
+    notifications,
     partners,
     providers,
     received_leads,
@@ -23,6 +24,7 @@ from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
 from .state.deals import DealDetailState, DealsState
 from .state.leads import LeadDetailState, ReceivedLeadsState, SentLeadsState
+from .state.notifications import NotificationsState
 from .state.partners import PartnersState
 from .state.providers import ProvidersState
 from .state.settings import SettingsState
@@ -55,6 +57,12 @@ app.add_page(
     join.page, route=routes.JOIN, title=_title("Join your team"), on_load=AuthState.load_invite
 )
 app.add_page(team.page, route=routes.TEAM, title=_title(team.TITLE), on_load=TeamState.load)
+app.add_page(
+    notifications.page,
+    route=routes.NOTIFICATIONS,
+    title=_title(notifications.TITLE),
+    on_load=NotificationsState.load,
+)
 
 # Dynamic routes first (see Reflex's dynamic routing notes).
 for page, route, on_load in [

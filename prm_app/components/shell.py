@@ -5,6 +5,9 @@ import reflex as rx
 from .. import routes
 from ..state.auth import AuthState
 from ..state.base import AppState
+from ..state.notes_pulse import NotesPulse
+from ..state.notifications import BellState
+from .live import on_change
 
 NavItem = tuple[str, str, str]  # label, route, lucide icon
 
@@ -61,8 +64,41 @@ def portal_nav(direction: str = "column") -> rx.Component:
     )
 
 
+def bell() -> rx.Component:
+    """The caller's unread notifications, live: a link to /notifications."""
+    return rx.box(
+        on_change(value=NotesPulse.version, on_change=BellState.follow(NotesPulse.version)),
+        rx.link(
+            rx.button(
+                rx.icon("bell", size=16, aria_hidden="true"),
+                rx.cond(
+                    BellState.unread > 0,
+                    rx.badge(
+                        BellState.unread_label,
+                        id="unread-count",
+                        color_scheme="red",
+                        variant="solid",
+                        radius="full",
+                    ),
+                ),
+                variant="soft",
+                size="2",
+                tab_index=-1,
+            ),
+            href=routes.NOTIFICATIONS,
+            aria_label=rx.cond(
+                BellState.unread > 0,
+                f"Notifications: {BellState.unread_label} unread",
+                "Notifications",
+            ),
+        ),
+        on_mount=BellState.watch,
+    )
+
+
 def user_menu() -> rx.Component:
     return rx.hstack(
+        bell(),
         rx.vstack(
             rx.text(AppState.user_name, weight="medium", size="2"),
             rx.hstack(

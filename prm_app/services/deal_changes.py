@@ -17,13 +17,11 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from .. import routes
 from ..models import (
     Approval,
     Deal,
     DealProduct,
     Membership,
-    Organization,
     OrgKind,
     Outcome,
     Partnership,
@@ -137,6 +135,7 @@ def register(session: Session, *, actor: Actor, other_org_id: object, form: obje
     session.add_all(DealProduct(deal_id=deal.id, product_id=p) for p in products)
     _record(session, actor, deal, "registered", None, {**_state(deal), "products": products})
     changes.deals_changed(session, provider_id, partner_id)
+    notifications.deal_registered(session, actor=actor, deal=deal)
     held = None
     if not by_provider:
         found = leads.conflicts(
@@ -188,6 +187,7 @@ def approve(session: Session, *, actor: Actor, deal_id: object, version: object)
     deal.approval, deal.approved_at = Approval.APPROVED, now
     deal.protected_until = now + timedelta(days=days)
     _save(session, actor, deal, "approved", before, _state(deal))
+    notifications.deal_decided(session, actor=actor, deal=deal)
 
 
 def reject(
@@ -202,6 +202,7 @@ def reject(
     before = _state(deal)
     deal.approval, deal.rejection_reason, deal.protected_until = Approval.REJECTED, text, None
     _save(session, actor, deal, "rejected", before, {**_state(deal), "reason": text})
+    notifications.deal_decided(session, actor=actor, deal=deal)
 
 
 def assign_owner(
@@ -216,6 +217,7 @@ def assign_owner(
     before = {column: getattr(deal, column)}
     setattr(deal, column, owner)
     _save(session, actor, deal, "owner_assigned", before, {column: owner})
+    notifications.deal_owner_assigned(session, actor=actor, deal=deal, owner_id=owner)
 
 
 def move_stage(
@@ -260,8 +262,7 @@ def move_stage(
         deal.outcome, deal.lost_reason, deal.closed_at = Outcome.OPEN, "", None
     deal.stage_id = stage.id
     _save(session, actor, deal, "stage_moved", before, {**_state(deal), **after})
-    if deal.outcome == Outcome.WON:
-        _announce_won(session, deal)
+    notifications.deal_moved(session, actor=actor, deal=deal, stage_name=stage.name)
 
 
 # helpers ---------------------------------------------------------------------------------------
@@ -308,28 +309,6 @@ def _save(
     session.add(deal)
     _record(session, actor, deal, action, before, after)
     changes.deals_changed(session, deal.provider_org_id, deal.partner_org_id)
-
-
-def _announce_won(session: Session, deal: Deal) -> None:
-    """Closed Won: every member of both organizations hears of it."""
-    names = dict(
-        session.exec(
-            select(Organization.id, Organization.name).where(
-                col(Organization.id).in_([deal.provider_org_id, deal.partner_org_id])
-            )
-        ).all()
-    )
-    amount = f"{deal.currency} {deal.amount:,.2f}"
-    notifications.notify_organizations(
-        session,
-        links={
-            deal.provider_org_id: routes.deal_page(OrgKind.PROVIDER, deal.id),
-            deal.partner_org_id: routes.deal_page(OrgKind.CONSULTANT, deal.id),
-        },
-        kind="deal_won",
-        text=f"Closed Won: {deal.name} ({amount}), {names[deal.provider_org_id]} with "
-        f"{names[deal.partner_org_id]}.",
-    )
 
 
 def _member(session: Session, org_id: int, user_id: object) -> int:

@@ -39,7 +39,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import activity, changes, inputs, listing, program
+from . import activity, changes, inputs, listing, notifications, program
 from .actor import Actor
 from .customers import customer_keys
 from .errors import Invalid, NotAllowed, NotFound
@@ -258,6 +258,10 @@ def save_draft(
         session.add(lead)
         session.flush()
         _record_lead(session, actor, lead, "created", None, _lead_state(lead))
+        if owner_id != actor.user_id:
+            notifications.lead_assigned(
+                session, actor=actor, lead=lead, owner_id=owner_id, origin=True
+            )
         return lead.id
     lead = _own_lead(session, actor, lead_id)
     _require_draft(lead)
@@ -268,6 +272,10 @@ def save_draft(
         lead.updated_at = utcnow()
         session.add(lead)
         _record_lead(session, actor, lead, "updated", before, {k: values[k] for k in before})
+        if "owner_id" in before and owner_id != actor.user_id:
+            notifications.lead_assigned(
+                session, actor=actor, lead=lead, owner_id=owner_id, origin=True
+            )
     return lead.id
 
 
@@ -338,6 +346,7 @@ def submit(
         if lead.direction == LeadDirection.PARTNER_TO_PROVIDER and found.get(recipient.org_id):
             after["conflicts"] = [_conflict_state(c) for c in found[recipient.org_id]]
         _record_recipient(session, actor, recipient, "received", None, after)
+    notifications.lead_sent(session, actor=actor, lead=lead, recipients=recipients)
     return [r.id for r in recipients]
 
 
@@ -416,12 +425,17 @@ def accept(
         recipient.opened_at = now  # accepting shows the contact details
     session.add(recipient)
     _record_recipient(session, actor, recipient, "accepted", before, _recipient_state(recipient))
+    notifications.lead_answered(
+        session, actor=actor, lead=lead, recipient=recipient, action="accepted"
+    )
+    if owner != actor.user_id:
+        notifications.lead_assigned(session, actor=actor, lead=lead, owner_id=owner, origin=False)
 
 
 def reject(session: Session, *, actor: Actor, recipient_id: object, reason: object) -> None:
     """Reject a pending or opened lead, saying why."""
     reason = _reason(reason)
-    recipient, _ = _received(session, actor, recipient_id)
+    recipient, lead = _received(session, actor, recipient_id)
     _require_open(recipient)
     before = _recipient_state(recipient)
     recipient.status = Status.REJECTED
@@ -435,6 +449,9 @@ def reject(session: Session, *, actor: Actor, recipient_id: object, reason: obje
         "rejected",
         before,
         {**_recipient_state(recipient), "reason": reason},
+    )
+    notifications.lead_answered(
+        session, actor=actor, lead=lead, recipient=recipient, action="rejected"
     )
 
 
@@ -485,6 +502,7 @@ def mark_lost(
     _record_recipient(
         session, actor, recipient, "lost", before, {**_recipient_state(recipient), "reason": text}
     )
+    notifications.lead_answered(session, actor=actor, lead=lead, recipient=recipient, action="lost")
 
 
 def lost_reason_choices(session: Session, *, provider_org_ids: object) -> dict[int, list[str]]:
@@ -530,6 +548,9 @@ def return_overdue(session: Session, *, now: datetime | None = None) -> int:
         recipient.updated_at = now
         session.add(recipient)
         _record_recipient(session, None, recipient, "returned", before, _recipient_state(recipient))
+        notifications.lead_returned(
+            session, lead=session.get(Lead, recipient.lead_id), recipient=recipient
+        )
     session.flush()
     return len(overdue)
 
@@ -612,6 +633,9 @@ def convert(
         after={"lead_id": lead.id, "amount": str(amount), "approval": deal.approval},
     )
     changes.deals_changed(session, deal.provider_org_id, deal.partner_org_id)
+    notifications.lead_answered(
+        session, actor=actor, lead=lead, recipient=recipient, action="converted"
+    )
     return deal.id
 
 

@@ -26,7 +26,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import activity, auth, inputs
+from . import activity, auth, inputs, notifications
 from .actor import Actor
 from .errors import Invalid, NotAllowed, NotAuthenticated, NotFound
 
@@ -165,6 +165,7 @@ def invite(session: Session, *, actor: Actor, email: object, message: object = "
     session.add(partnership)
     session.flush()
     _record(session, actor, partnership, "invited", before, {**_state(partnership), "email": email})
+    _tell_invitee(session, actor, partnership, token)
     return Invitation(partnership.id, token, firm.name if firm else None)
 
 
@@ -184,6 +185,7 @@ def resend(session: Session, *, actor: Actor, partnership_id: object) -> str:
         before,
         {"expires_at": _iso(partnership.invite_expires_at)},
     )
+    _tell_invitee(session, actor, partnership, token)
     return token
 
 
@@ -256,6 +258,7 @@ def accept(session: Session, *, actor: Actor, partnership_id: object) -> None:
         raise Invalid("This invitation has expired: ask the provider to send it again.")
     partnership.responded_at = utcnow()
     _close(session, actor, partnership, Status.ACTIVE, "accepted")
+    notifications.invitation_answered(session, actor=actor, partnership=partnership, accepted=True)
 
 
 def reject(session: Session, *, actor: Actor, partnership_id: object) -> None:
@@ -265,6 +268,7 @@ def reject(session: Session, *, actor: Actor, partnership_id: object) -> None:
     _require_invited(partnership)
     partnership.responded_at = utcnow()
     _close(session, actor, partnership, Status.REJECTED, "rejected")
+    notifications.invitation_answered(session, actor=actor, partnership=partnership, accepted=False)
 
 
 def end(session: Session, *, actor: Actor, partnership_id: object) -> None:
@@ -651,6 +655,16 @@ def _issue_token(partnership: Partnership) -> str:
     partnership.invite_token_hash = auth.hash_token(token)
     partnership.invite_expires_at = utcnow() + INVITE_TTL
     return token
+
+
+def _tell_invitee(session: Session, actor: Actor, partnership: Partnership, token: str) -> None:
+    """A firm with an account hears in its portal; any other address gets the sign-up link."""
+    if partnership.consultant_org_id is not None:
+        notifications.invitation_sent(session, actor=actor, partnership=partnership)
+    else:
+        notifications.invitation_by_email(
+            session, actor=actor, email=partnership.invite_email, token=token
+        )
 
 
 def _unbound_invitation(session: Session, token: object) -> Partnership:

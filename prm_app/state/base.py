@@ -13,6 +13,7 @@ from ..services.actor import Actor
 from ..services.db import session_scope
 from ..services.errors import DomainError, Invalid, NotAuthenticated
 from .live import announce_deals
+from .notes_pulse import announce_notes
 
 
 def session_token(cookie_header: str) -> str | None:
@@ -97,6 +98,8 @@ class AppState(rx.State):
                 result = operation(session, actor=actor, **arguments)
             if orgs := changes.deal_orgs_changed(session):
                 announce_deals(orgs)
+            if people := changes.notified_users(session):
+                announce_notes(people)
             return result, None
         except Invalid as error:
             if not error_var:

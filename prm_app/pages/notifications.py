@@ -1,0 +1,169 @@
+"""/notifications (both portals): the caller's notifications and how they hear of each kind."""
+
+import reflex as rx
+
+from ..components.empty_state import empty_state
+from ..components.shell import page_shell
+from ..services.notifications import CHANNELS, PAGE_SIZE
+from ..state.notifications import NotificationsState as State
+
+TITLE = "Notifications"
+
+
+def _item(item: rx.Var[dict]) -> rx.Component:
+    unread = item["read"] == ""
+    return rx.el.li(
+        rx.hstack(
+            rx.box(
+                width="0.5rem",
+                height="0.5rem",
+                border_radius="50%",
+                background=rx.cond(unread, rx.color("accent", 9), "transparent"),
+                flex_shrink="0",
+                margin_top="0.45rem",
+                aria_hidden="true",
+            ),
+            rx.vstack(
+                rx.link(
+                    item["text"],
+                    href="#",
+                    on_click=State.open(item["id"]).prevent_default,
+                    weight=rx.cond(unread, "bold", "regular"),
+                    aria_label=f"Open: {item['text']}",
+                ),
+                rx.hstack(
+                    rx.text(item["when"], size="1", color_scheme="gray"),
+                    rx.badge(item["category"], size="1", variant="soft"),
+                    rx.cond(~unread, rx.text("read", size="1", color_scheme="gray")),
+                    align="center",
+                ),
+                spacing="1",
+                flex="1",
+            ),
+            rx.cond(
+                unread,
+                rx.button(
+                    "Mark read",
+                    on_click=State.mark_read(item["id"]),
+                    size="1",
+                    variant="ghost",
+                    aria_label=f"Mark read: {item['text']}",
+                ),
+            ),
+            align="start",
+            width="100%",
+        ),
+        padding="0.75rem",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        list_style="none",
+    )
+
+
+def _inbox() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.el.label(
+                rx.hstack(
+                    rx.checkbox(
+                        checked=State.unread_only,
+                        on_change=State.set_unread_only,
+                        id="unread-only",
+                    ),
+                    rx.text("Unread only", size="2"),
+                    align="center",
+                ),
+                html_for="unread-only",
+            ),
+            rx.spacer(),
+            rx.button(
+                rx.icon("check-check", size=16), "Mark all as read", on_click=State.mark_all_read
+            ),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(
+            State.items.length() > 0,
+            rx.vstack(
+                rx.el.ul(
+                    rx.foreach(State.items, _item),
+                    aria_label="Notifications",
+                    style={"padding": "0", "margin": "0", "width": "100%"},
+                ),
+                rx.hstack(
+                    rx.button(
+                        "Previous",
+                        on_click=State.go_to_page(State.page - 1),
+                        disabled=State.page <= 1,
+                        size="1",
+                    ),
+                    rx.text(f"Page {State.page} · {State.total} in all", size="2"),
+                    rx.button(
+                        "Next",
+                        on_click=State.go_to_page(State.page + 1),
+                        disabled=State.page * PAGE_SIZE >= State.total,
+                        size="1",
+                    ),
+                    align="center",
+                ),
+                width="100%",
+            ),
+            empty_state("bell-off", "Nothing new", "Notifications about your work appear here."),
+        ),
+        width="100%",
+        spacing="3",
+    )
+
+
+def _preference(row: rx.Var[dict]) -> rx.Component:
+    control = "pref-" + row["category"]
+    return rx.table.row(
+        rx.table.cell(rx.el.label(row["label"], html_for=control)),
+        rx.table.cell(
+            rx.el.select(
+                *[rx.el.option(label, value=value) for value, label in CHANNELS.items()],
+                id=control,
+                value=row["channel"],
+                on_change=lambda value: State.set_preference(row["category"], value),
+                style={"padding": "0.35rem"},
+            )
+        ),
+    )
+
+
+def _preferences() -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            "Choose how you hear of each kind of event. Email goes to the address you sign in "
+            "with.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("About"),
+                    rx.table.column_header_cell("How"),
+                )
+            ),
+            rx.table.body(rx.foreach(State.prefs, _preference)),
+            variant="surface",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def page() -> rx.Component:
+    return page_shell(
+        TITLE,
+        rx.tabs.root(
+            rx.tabs.list(
+                rx.tabs.trigger("Inbox", value="inbox"),
+                rx.tabs.trigger("Preferences", value="preferences"),
+            ),
+            rx.tabs.content(rx.box(_inbox(), padding_top="1rem"), value="inbox"),
+            rx.tabs.content(rx.box(_preferences(), padding_top="1rem"), value="preferences"),
+            default_value="inbox",
+            width="100%",
+        ),
+    )

@@ -25,6 +25,8 @@ def app_db_url(tmp_path_factory) -> str:
     os.environ["REFLEX_USE_NPM"] = "1"
     os.environ["REFLEX_TELEMETRY_ENABLED"] = "false"
     os.environ["PRM_SWEEP_SECONDS"] = "1"  # background jobs run every second
+    os.environ["PRM_MAIL_SECONDS"] = "1"
+    os.environ["PRM_MAIL_DIR"] = str(tmp_path_factory.mktemp("mail"))  # no SMTP: .eml files
     migrate(url)
     from prm_app import demo
 

@@ -1,19 +1,28 @@
 """HTTP routes mounted beside Reflex: the only code that sets or clears the session cookie."""
 
 import os
+from contextlib import ExitStack
 from html import escape
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from reflex.config import get_config
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import (
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Route
 
 from . import routes
-from .services import auth
+from .services import auth, exports, imports
 from .services.db import session_scope
-from .services.errors import NotAuthenticated
+from .services.errors import DomainError, Invalid, NotAllowed, NotAuthenticated
+
+SIGN_IN_FIRST = "Sign in to download this file."
 
 
 def secure_cookies() -> bool:
@@ -70,9 +79,69 @@ def clear_cookie(request: Request) -> RedirectResponse:
     return response
 
 
+def import_errors(request: Request) -> Response:
+    """GET /files/imports/{id}/errors.csv: an import's failed rows with their errors."""
+    with session_scope() as session:
+        actor = auth.resolve(session, token=request.cookies.get(auth.SESSION_COOKIE))
+        if actor is None:
+            return PlainTextResponse(SIGN_IN_FIRST, status_code=401)
+        try:
+            name, text = imports.error_report(
+                session, actor=actor, batch_id=request.path_params["batch_id"]
+            )
+        except DomainError as error:
+            return _refused(error)
+    return Response(text, media_type="text/csv; charset=utf-8", headers=_attachment(name))
+
+
+def export_list(request: Request) -> Response:
+    """GET /files/exports/{sent|received|deals}.csv?filters: the list as its page filters it,
+    streamed from the database in chunks."""
+    stack = ExitStack()
+    try:
+        session = stack.enter_context(session_scope())
+        actor = auth.resolve(session, token=request.cookies.get(auth.SESSION_COOKIE))
+        if actor is None:
+            stack.close()
+            return PlainTextResponse(SIGN_IN_FIRST, status_code=401)
+        list_name = request.path_params["list_name"]
+        filters = {k: v for k, v in request.query_params.items() if v != ""}
+        pieces = exports.export_csv(session, actor=actor, list_name=list_name, filters=filters)
+    except DomainError as error:
+        stack.close()
+        return _refused(error)
+    except BaseException:
+        stack.close()
+        raise
+
+    def body():
+        with stack:
+            yield from pieces
+
+    name = exports.file_name(list_name)
+    return StreamingResponse(
+        body(), media_type="text/csv; charset=utf-8", headers=_attachment(name)
+    )
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
+def _refused(error: DomainError) -> PlainTextResponse:
+    status = 400 if isinstance(error, Invalid) else 403 if isinstance(error, NotAllowed) else 404
+    return PlainTextResponse(str(error), status_code=status)
+
+
 api = Starlette(
     routes=[
         Route(routes.AUTH_SESSION, start_session, methods=["GET"]),
         Route(routes.AUTH_SIGNOUT, clear_cookie, methods=["GET"]),
+        Route(routes.IMPORT_ERRORS, import_errors, methods=["GET"]),
+        Route(routes.EXPORT, export_list, methods=["GET"]),
     ]
 )

@@ -8,6 +8,7 @@ from .jobs import run_jobs
 from .pages import (
     deal_detail,
     deals,
+    imports,
     join,
     lead_detail,
     notifications,
@@ -23,6 +24,7 @@ from .pages import (
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
 from .state.deals import DealDetailState, DealsState
+from .state.imports import ImportState
 from .state.leads import LeadDetailState, ReceivedLeadsState, SentLeadsState
 from .state.notifications import NotificationsState
 from .state.partners import PartnersState
@@ -106,5 +108,24 @@ for page, route, title, on_load in [
     (settings.consultant_page, routes.Consultant.SETTINGS, settings.TITLE, SettingsState.load),
     (deals.provider_page, routes.Provider.DEALS, "Deals", DealsState.load_provider),
     (deals.consultant_page, routes.Consultant.DEALS, "Deals", DealsState.load_consultant),
+    (imports.leads_page, routes.Consultant.LEADS_IMPORT, "Import leads", ImportState.load_leads),
+    (
+        imports.referrals_page,
+        routes.Provider.REFERRALS_IMPORT,
+        "Import referrals",
+        ImportState.load_referrals,
+    ),
+    (
+        imports.provider_deals_page,
+        routes.Provider.DEALS_IMPORT,
+        "Import deals",
+        ImportState.load_provider_deals,
+    ),
+    (
+        imports.consultant_deals_page,
+        routes.Consultant.DEALS_IMPORT,
+        "Import deals",
+        ImportState.load_consultant_deals,
+    ),
 ]:
     app.add_page(page, route=route, title=_title(title), on_load=on_load)

@@ -8,6 +8,7 @@ import reflex as rx
 from .. import routes
 from ..components.deal_form import submit_deal_dialog
 from ..components.empty_state import empty_state
+from ..components.file_links import export_button, import_button
 from ..components.kanban import board, lost_dialog
 from ..components.live import on_change
 from ..components.pager import pager
@@ -26,6 +27,7 @@ class Words:
     empty: str
     base: str  # the deal pages
     submit: str  # what Submit Deal does
+    imports: str  # the import page
 
 
 PROVIDER = Words(
@@ -34,6 +36,7 @@ PROVIDER = Words(
     "approval, stage and protection.",
     routes.Provider.DEALS,
     "Record a deal for a partner: it is approved, and the customer protected for them, at once.",
+    routes.Provider.DEALS_IMPORT,
 )
 CONSULTANT = Words(
     "Provider",
@@ -42,6 +45,7 @@ CONSULTANT = Words(
     routes.Consultant.DEALS,
     "Register a deal with a provider. Once the provider approves it, the customer is protected "
     "for you.",
+    routes.Consultant.DEALS_IMPORT,
 )
 
 
@@ -170,8 +174,11 @@ def _page(words: Words, consultant: bool) -> rx.Component:
         rx.hstack(
             rx.text(words.submit, color_scheme="gray", size="2"),
             rx.spacer(),
+            export_button(State.export_url, "deals"),
+            import_button(words.imports),
             submit_deal_dialog(SubmitDealState, words.other, words.submit),
             align="center",
+            wrap="wrap",
             width="100%",
         ),
         _filters(words, consultant),

@@ -7,6 +7,7 @@ import reflex as rx
 from .. import routes
 from ..components import lead_actions
 from ..components.empty_state import empty_state
+from ..components.file_links import export_button
 from ..components.list_filters import list_filters
 from ..components.pager import pager
 from ..components.shell import page_shell
@@ -91,6 +92,7 @@ def _row(row: rx.Var[dict], words: Words) -> rx.Component:
 def _page(words: Words) -> rx.Component:
     return page_shell(
         words.title,
+        rx.hstack(rx.spacer(), export_button(State.export_url, f"{words.noun}s"), width="100%"),
         list_filters(
             State,
             noun=words.noun,

@@ -6,6 +6,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.empty_state import empty_state
+from ..components.file_links import export_button, import_button
 from ..components.forms import form_error, labeled_input
 from ..components.list_filters import list_filters
 from ..components.pager import pager
@@ -23,6 +24,7 @@ class Words:
     recipients: str
     empty: str
     detail: str  # the detail route's prefix
+    imports: str  # the import page
 
 
 LEADS = Words(
@@ -34,6 +36,7 @@ LEADS = Words(
     "Leads you submit to your providers appear here: drafts you saved, and each provider's "
     "decision on the ones you sent.",
     routes.Consultant.LEADS,
+    routes.Consultant.LEADS_IMPORT,
 )
 REFERRALS = Words(
     "Referrals",
@@ -44,6 +47,7 @@ REFERRALS = Words(
     "Referrals you send to your partners appear here with each partner's response: opened, "
     "accepted, rejected, converted or lost.",
     routes.Provider.REFERRALS,
+    routes.Provider.REFERRALS_IMPORT,
 )
 
 
@@ -252,10 +256,13 @@ def _page(words: Words) -> rx.Component:
         _targets(words),
         rx.hstack(
             rx.spacer(),
+            export_button(State.export_url, f"{words.noun.lower()}s"),
+            import_button(words.imports),
             rx.cond(
                 ~State.form_open,
                 rx.button(f"Submit New {words.noun}", on_click=State.toggle_form),
             ),
+            wrap="wrap",
             width="100%",
         ),
         rx.cond(State.notice != "", rx.callout(State.notice, icon="check", role="status")),

@@ -3,6 +3,7 @@ board, Submit Deal, and one deal's page. Each keeps only what is on screen and r
 its organization's DealsPulse moves (see live.py)."""
 
 import dataclasses
+from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -135,6 +136,14 @@ class DealsState(LiveDeals, AppState):
 
     def _read_options(self, session, *, actor) -> None:
         self.counterparts = _options(deals.counterparts(session, actor=actor))
+
+    @rx.var
+    def export_url(self) -> str:
+        """The CSV of the deals as filtered now (the export checks the filters again)."""
+        provider = self.provider if self.view == "board" else ""  # the board's provider
+        shown = {"search": self.search, "approval": self.approval, "other_org_id": provider}
+        query = urlencode({k: v for k, v in shown.items() if v})
+        return routes.file_url(routes.export("deals")) + (f"?{query}" if query else "")
 
     def _board_view(self) -> bool:
         return self.view == "board"

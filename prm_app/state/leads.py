@@ -5,8 +5,11 @@ receives referrals, a provider sends referrals and receives leads. So one state 
 in both portals; only the page guards differ. States hold one page of rows and the filters.
 """
 
+from urllib.parse import urlencode
+
 import reflex as rx
 
+from .. import routes
 from ..models import OrgKind, Pipeline
 from ..services import catalog, lead_timeline, leads, partnerships, team
 from .base import AppState, form_value
@@ -86,6 +89,19 @@ class ListFilters(rx.State, mixin=True):
             self.page = max(1, self.page + delta)
         return self._refresh()
 
+    def _export_url(self, list_name: str, **filters: str) -> str:
+        """The CSV of the list as filtered now (the export checks the filters again)."""
+        shown = {
+            "search": self.search,
+            "status": self.status,
+            "owner_id": self.owner_id,
+            "created_from": self.created_from,
+            "created_to": self.created_to,
+            **filters,
+        }
+        query = urlencode({k: v for k, v in shown.items() if v})
+        return routes.file_url(routes.export(list_name)) + (f"?{query}" if query else "")
+
     def _filters(self) -> dict[str, str]:
         return {
             "search": self.search,
@@ -117,6 +133,10 @@ class SentLeadsState(ListFilters, AppState):
     @rx.event
     def load_leads(self):
         return self._load(OrgKind.CONSULTANT)
+
+    @rx.var
+    def export_url(self) -> str:
+        return self._export_url("sent", recipient_org_id=self.org_id)
 
     @rx.event
     def load_referrals(self):
@@ -314,6 +334,10 @@ class ReceivedLeadsState(ListFilters, ReceivedActions, AppState):
     @rx.event
     def load_referrals(self):
         return self._load(OrgKind.CONSULTANT)
+
+    @rx.var
+    def export_url(self) -> str:
+        return self._export_url("received", origin_org_id=self.org_id, stage_id=self.stage_id)
 
     def _refresh(self):
         return self._perform(self._read)[1]

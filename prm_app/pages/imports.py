@@ -1,0 +1,388 @@
+"""Import CSV: /c/leads/import, /p/referrals/import, /p/deals/import and /c/deals/import.
+
+Choose a file (picker or drag and drop), map its columns, see every problem before anything is
+written, import the valid rows or nothing, then download the failed rows or undo the batch.
+"""
+
+from dataclasses import dataclass
+
+import reflex as rx
+
+from .. import routes
+from ..components.forms import form_error
+from ..components.pager import pager
+from ..components.shell import page_shell
+from ..state.imports import PROBLEMS_SHOWN
+from ..state.imports import ImportState as State
+
+UPLOAD_ID = "csv"
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    noun: str  # plural: "leads"
+    back: str  # the list's route
+    back_label: str
+    submit: str  # what "submit" means for this kind ("" for deals)
+
+
+LEADS = Words(
+    "leads", routes.Consultant.LEADS, "Leads", "Submit each lead to the provider in its row"
+)
+REFERRALS = Words(
+    "referrals",
+    routes.Provider.REFERRALS,
+    "Referrals",
+    "Send each referral to the partner in its row",
+)
+PROVIDER_DEALS = Words("deals", routes.Provider.DEALS, "Deals", "")
+CONSULTANT_DEALS = Words("deals", routes.Consultant.DEALS, "Deals", "")
+
+
+def _picker(words: Words) -> rx.Component:
+    return rx.upload(
+        rx.vstack(
+            rx.icon("file-up", size=32, aria_hidden="true", color=rx.color("gray", 9)),
+            rx.text(f"Drag a CSV file of {words.noun} here, or"),
+            rx.button("Choose a file", type="button"),
+            rx.text(
+                "Comma, semicolon or tab separated; UTF-8 or Latin-1; the first line names "
+                "the columns.",
+                size="1",
+                color_scheme="gray",
+            ),
+            align="center",
+            spacing="2",
+        ),
+        id=UPLOAD_ID,
+        multiple=False,
+        max_files=1,
+        accept={"text/csv": [".csv"], "text/plain": [".txt", ".tsv"]},
+        disabled=State.busy,
+        on_drop=State.receive_file(
+            rx.upload_files_chunk(upload_id=UPLOAD_ID, on_upload_progress=State.upload_progress)
+        ),
+        border=f"2px dashed {rx.color('gray', 7)}",
+        border_radius="0.75rem",
+        padding="2rem",
+        width="100%",
+        cursor="pointer",
+        aria_label="Choose a CSV file",
+    )
+
+
+def _progress() -> rx.Component:
+    return rx.cond(
+        State.busy,
+        rx.vstack(
+            rx.text(State.progress_label, size="2", role="status"),
+            rx.progress(value=State.progress, max=100, width="100%", aria_label="Progress"),
+            width="100%",
+            spacing="1",
+        ),
+    )
+
+
+def _field_row(field: rx.Var[dict]) -> rx.Component:
+    control = f"map-{field['name']}"
+    return rx.table.row(
+        rx.table.cell(
+            rx.el.label(field["label"], html_for=control, font_weight="500"),
+            rx.cond(field["required"] == "yes", rx.badge("required", ml="2", variant="soft")),
+        ),
+        rx.table.cell(
+            rx.el.select(
+                rx.el.option("Not imported", value=""),
+                rx.foreach(State.headers, lambda h: rx.el.option(h, value=h)),
+                id=control,
+                value=State.mapping.get(field["name"], ""),
+                on_change=lambda value: State.map_column(field["name"], value),
+                disabled=State.busy,
+                style={"padding": "0.3rem", "border_radius": "0.4rem", "max_width": "100%"},
+            )
+        ),
+    )
+
+
+def _submit_choice(words: Words) -> rx.Component:
+    if not words.submit:
+        return rx.fragment()
+    return rx.el.fieldset(
+        rx.el.legend("Import as", font_size="0.875rem", font_weight="500"),
+        rx.hstack(
+            _radio("draft", "Drafts (send them later)", ~State.submit),
+            _radio("submit", words.submit, State.submit),
+            spacing="4",
+            wrap="wrap",
+        ),
+        border="none",
+        padding="0",
+    )
+
+
+def _radio(value: str, label: str, checked: rx.Var[bool]) -> rx.Component:
+    return rx.el.label(
+        rx.hstack(
+            rx.el.input(
+                type="radio",
+                name="import-as",
+                value=value,
+                checked=checked,
+                on_change=State.set_submit(value),
+                disabled=State.busy,
+            ),
+            rx.text(label, size="2"),
+            align="center",
+        )
+    )
+
+
+def _mapping(words: Words) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Match the columns", as_="h2", size="4"),
+            rx.text(
+                State.file_name,
+                f": {State.row_count} rows. Choose the file's column for each field; "
+                "fields you leave out stay empty.",
+                size="2",
+            ),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Field"),
+                        rx.table.column_header_cell("Column in your file"),
+                    )
+                ),
+                rx.table.body(rx.foreach(State.fields, _field_row)),
+                width="100%",
+                variant="surface",
+            ),
+            _submit_choice(words),
+            rx.hstack(
+                rx.button("Check the file", on_click=State.check, disabled=State.busy),
+                rx.button("Import nothing", variant="ghost", on_click=State.cancel),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _preview() -> rx.Component:
+    return rx.el.section(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Row"),
+                    rx.foreach(
+                        State.preview_fields, lambda f: rx.table.column_header_cell(f["label"])
+                    ),
+                )
+            ),
+            rx.table.body(
+                rx.foreach(
+                    State.preview,
+                    lambda row: rx.table.row(
+                        rx.table.cell(row["row"]),
+                        rx.foreach(State.preview_fields, lambda f: rx.table.cell(row[f["name"]])),
+                    ),
+                )
+            ),
+            width="100%",
+            size="1",
+        ),
+        aria_label="Preview",
+        overflow_x="auto",
+        width="100%",
+    )
+
+
+def _problems() -> rx.Component:
+    return rx.el.section(
+        rx.heading("Problems", as_="h3", size="3"),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[rx.table.column_header_cell(h) for h in ("Row", "Column", "Problem")]
+                )
+            ),
+            rx.table.body(
+                rx.foreach(
+                    State.problems,
+                    lambda p: rx.table.row(
+                        rx.table.cell(p["row"]),
+                        rx.table.cell(p["column"]),
+                        rx.table.cell(
+                            rx.cond(p["level"] == "warning", "Warning: ", ""), p["message"]
+                        ),
+                    ),
+                )
+            ),
+            width="100%",
+            size="1",
+        ),
+        rx.cond(
+            State.problems.length() >= PROBLEMS_SHOWN,
+            rx.text(
+                f"The first {PROBLEMS_SHOWN} problems are shown; after the import, the error "
+                "file lists every row that was not imported.",
+                size="1",
+                color_scheme="gray",
+            ),
+        ),
+        aria_label="Problems",
+        width="100%",
+    )
+
+
+def _review(words: Words) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Check before importing", as_="h2", size="4"),
+            rx.callout(
+                f"{State.rows_valid} rows can be imported; {State.rows_failed} have problems "
+                "and will not be.",
+                icon="info",
+                role="status",
+                color_scheme=rx.cond(State.rows_failed > 0, "amber", "green"),
+            ),
+            rx.cond(State.preview.length() > 0, _preview()),
+            rx.cond(State.problems.length() > 0, _problems()),
+            rx.hstack(
+                rx.button(
+                    f"Import {State.rows_valid} valid rows",
+                    on_click=State.import_rows,
+                    disabled=State.busy | (State.rows_valid == 0),
+                ),
+                rx.button("Change the mapping", variant="soft", on_click=State.check_again),
+                rx.button("Import nothing", variant="ghost", on_click=State.cancel),
+                wrap="wrap",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _done(words: Words) -> rx.Component:
+    return rx.vstack(
+        rx.callout(State.result, icon="check", color_scheme="green", role="status", width="100%"),
+        rx.hstack(
+            rx.button("Import another file", variant="soft", on_click=State.cancel),
+            rx.link(f"Back to {words.back_label}", href=words.back),
+            align="center",
+            spacing="4",
+        ),
+        width="100%",
+    )
+
+
+def _batch_row(row: rx.Var[dict]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row["file_name"]),
+        rx.table.cell(row["when"]),
+        rx.table.cell(row["by"]),
+        rx.table.cell(row["imported"]),
+        rx.table.cell(
+            rx.cond(
+                row["failed"] != "",
+                rx.link(
+                    f"{row['failed']} (download)",
+                    href=row["errors_url"],
+                    aria_label=f"Download the rows of {row['file_name']} that were not imported",
+                ),
+                "0",
+            )
+        ),
+        rx.table.cell(rx.badge(row["status"], variant="soft")),
+        rx.table.cell(
+            rx.cond(
+                row["status"] == "imported",
+                rx.button(
+                    "Undo",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=State.undo(row["id"]),
+                    disabled=State.busy,
+                    aria_label=f"Undo the import of {row['file_name']}",
+                ),
+            )
+        ),
+    )
+
+
+def _batches(words: Words) -> rx.Component:
+    return rx.vstack(
+        rx.heading("Past imports", as_="h2", size="4"),
+        rx.cond(
+            State.total > 0,
+            rx.vstack(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(h)
+                                for h in ("File", "When", "By", "Imported", "Not imported", "")
+                            ],
+                            rx.table.column_header_cell(""),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(State.batches, _batch_row)),
+                    width="100%",
+                    variant="surface",
+                ),
+                pager(State),
+                width="100%",
+            ),
+            rx.text(f"No {words.noun} imported yet.", size="2", color_scheme="gray"),
+        ),
+        width="100%",
+    )
+
+
+def _page(words: Words) -> rx.Component:
+    return page_shell(
+        f"Import {words.noun}",
+        rx.hstack(
+            rx.link(f"← {words.back_label}", href=words.back),
+            rx.spacer(),
+            rx.button(
+                "Download the template",
+                variant="soft",
+                on_click=State.download_template,
+                type="button",
+            ),
+            width="100%",
+            align="center",
+        ),
+        form_error(State.error),
+        _progress(),
+        rx.match(
+            State.step,
+            ("map", _mapping(words)),
+            ("review", _review(words)),
+            ("done", _done(words)),
+            _picker(words),
+        ),
+        _batches(words),
+    )
+
+
+def leads_page() -> rx.Component:
+    return _page(LEADS)
+
+
+def referrals_page() -> rx.Component:
+    return _page(REFERRALS)
+
+
+def provider_deals_page() -> rx.Component:
+    return _page(PROVIDER_DEALS)
+
+
+def consultant_deals_page() -> rx.Component:
+    return _page(CONSULTANT_DEALS)

@@ -1,0 +1,430 @@
+"""CSV import of leads, referrals and deals: choose a file, map its columns, check, import.
+
+The file streams into a private temp file (services.upload_store) whose key never leaves the
+server; every step re-reads it. Checking and importing run in a worker thread of a background
+event, so the page (and everyone else on this worker) stays responsive while a progress bar
+moves. The state holds the mapping, a preview of 20 rows, the first problems and one page of
+past imports: never the file.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+
+from .. import routes
+from ..models import ImportKind, OrgKind
+from ..services import changes, csv_files, import_columns, imports, upload_store
+from ..services.actor import Actor
+from ..services.db import session_scope
+from ..services.errors import DomainError, NotAuthenticated
+from .base import AppState
+from .leads import PAGE_SIZE
+from .live import announce_deals
+
+logger = logging.getLogger(__name__)
+PROBLEMS_SHOWN = 100
+_NOUNS = {"leads": "leads", "referrals": "referrals", "deals": "deals"}
+_FAILED = "The import failed and nothing was written. Try again in a moment."
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What a step works on, read from the state under its lock before the work starts."""
+
+    actor: Any
+    upload: str
+    kind: str
+    file_name: str
+    mapping: dict[str, str]
+    submit: bool
+
+
+def _prepare(session, job: _Job, progress) -> imports.Prepared:
+    with upload_store.open_upload(job.upload) as file:
+        return imports.prepare(session, actor=job.actor, kind=job.kind, file=file)
+
+
+def _dry_run(session, job: _Job, progress) -> imports.DryRun:
+    with upload_store.open_upload(job.upload) as file:
+        return imports.dry_run(
+            session,
+            actor=job.actor,
+            kind=job.kind,
+            file=file,
+            mapping=job.mapping,
+            submit=job.submit,
+            progress=progress,
+        )
+
+
+def _import(session, job: _Job, progress) -> imports.BatchRow:
+    with upload_store.open_upload(job.upload) as file:
+        return imports.run(
+            session,
+            actor=job.actor,
+            kind=job.kind,
+            file=file,
+            file_name=job.file_name,
+            mapping=job.mapping,
+            submit=job.submit,
+            progress=progress,
+        )
+
+
+def _text(value: Any) -> str:
+    if value is None or value != value:  # None and NaN
+        return ""
+    return str(value)
+
+
+class ImportState(AppState):
+    """One import at a time per tab: step is pick, map, review or done."""
+
+    kind: str = ""
+    step: str = "pick"
+    file_name: str = ""
+    row_count: int = 0
+    headers: list[str] = []
+    fields: list[dict[str, str]] = []  # name, label, required ("yes" or "")
+    mapping: dict[str, str] = {}  # field name to header
+    submit: bool = False
+    busy: bool = False
+    progress: int = 0  # percent
+    progress_label: str = ""
+    error: str = ""
+    rows_valid: int = 0
+    rows_failed: int = 0
+    preview_fields: list[dict[str, str]] = []
+    preview: list[dict[str, str]] = []
+    problems: list[dict[str, str]] = []
+    result: str = ""
+    batches: list[dict[str, str]] = []
+    page: int = 1
+    total: int = 0
+    _upload: str = ""  # the private file's key
+
+    # pages ---------------------------------------------------------------------------------
+
+    @rx.event
+    def load_leads(self):
+        return self._open(OrgKind.CONSULTANT, ImportKind.LEADS)
+
+    @rx.event
+    def load_referrals(self):
+        return self._open(OrgKind.PROVIDER, ImportKind.REFERRALS)
+
+    @rx.event
+    def load_provider_deals(self):
+        return self._open(OrgKind.PROVIDER, ImportKind.DEALS)
+
+    @rx.event
+    def load_consultant_deals(self):
+        return self._open(OrgKind.CONSULTANT, ImportKind.DEALS)
+
+    def _open(self, org_kind: OrgKind, kind: ImportKind):
+        if redirect := self._enter(org_kind):
+            return redirect
+        if self.busy:  # a reload while checking or importing: let it finish
+            return None
+        self._forget_file()
+        self.kind, self.page = kind.value, 1
+        return self._read_batches()
+
+    # the file ------------------------------------------------------------------------------
+
+    @rx.event
+    def download_template(self):
+        """A CSV with the expected columns and one example row."""
+        try:
+            actor = self._require()
+            text = import_columns.template_csv(self.kind, actor.org_kind)
+        except DomainError as error:
+            return self._refuse(error)
+        return rx.download(data=text, filename=f"{self.kind}-template.csv", mime_type="text/csv")
+
+    @rx.event
+    def upload_progress(self, progress: dict):
+        """The browser's upload progress (any client may send anything: numbers only)."""
+        share = progress.get("progress") if isinstance(progress, dict) else None
+        if self.busy and isinstance(share, (int, float)) and 0 <= share <= 1:
+            self.progress, self.progress_label = int(share * 100), "Uploading the file"
+
+    @rx.event(background=True)
+    async def receive_file(self, chunks: rx.UploadChunkIterator):
+        """Stream the chosen file into a private temp file, refusing it as soon as it is larger
+        than allowed (the browser's own limit is only a courtesy), then read its columns."""
+        async with self:
+            self._forget_file()
+            actor = self._begin("Uploading the file")
+            if actor is None:
+                return
+        limit, received, names = csv_files.max_bytes(), 0, set()
+        key, handle = await asyncio.to_thread(upload_store.create)
+        refusal = ""
+        try:
+            async for chunk in chunks:
+                names.add(chunk.filename)
+                received += len(chunk.data)
+                if len(names) > 1:
+                    refusal = "Choose one CSV file at a time."
+                elif received > limit:
+                    refusal = (
+                        f"The file is larger than {limit / 1024 / 1024:,.0f} MB, the most "
+                        "that can be imported at once: split it into smaller files."
+                    )
+                if refusal:
+                    break
+                await asyncio.to_thread(handle.write, chunk.data)
+        finally:
+            handle.close()
+        if refusal or not names:
+            upload_store.discard(key)
+            async with self:
+                self._end(refusal or "Choose a CSV file to import.")
+            return
+        async with self:
+            self._upload, self.file_name = key, next(iter(names)) or "import.csv"
+            job = self._job(actor)
+        prepared, problem = await self._work(_prepare, job)
+        async with self:
+            if prepared is None:
+                self._forget_file()
+                self._end(problem)
+                return
+            self.headers, self.row_count = prepared.headers, prepared.rows
+            self.fields = [
+                {"name": f.name, "label": f.label, "required": "yes" if f.required else ""}
+                for f in prepared.fields
+            ]
+            self.mapping, self.step = prepared.mapping, "map"
+            self._end("")
+
+    @rx.event
+    def cancel(self):
+        """Import nothing: forget the file and start again."""
+        if not self.busy:
+            self._forget_file()
+
+    # mapping -------------------------------------------------------------------------------
+
+    @rx.event
+    def map_column(self, field: str, header: str):
+        """Choose the file's column for a field ("" for none). The service checks the mapping
+        again at every step; this only keeps what the page can show."""
+        if self.busy or self.step not in ("map", "review") or not isinstance(header, str):
+            return
+        if field not in {f["name"] for f in self.fields}:
+            return
+        if header and header not in self.headers:
+            return
+        mapping = {name: chosen for name, chosen in self.mapping.items() if chosen != header}
+        if header:
+            mapping[field] = header
+        else:
+            mapping.pop(field, None)
+        self.mapping, self.step, self.error = mapping, "map", ""
+
+    @rx.event
+    def check_again(self):
+        """Back from the check to the mapping."""
+        if not self.busy and self.step == "review":
+            self.step = "map"
+
+    @rx.event
+    def set_submit(self, value: str):
+        if not self.busy and self.kind != ImportKind.DEALS and value in ("draft", "submit"):
+            self.submit, self.step, self.error = value == "submit", "map", ""
+
+    # check and import ----------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def check(self):
+        """The dry run: every problem by row, and a preview of the rows as they will land."""
+        async with self:
+            actor = self._begin("Reading the file") if self.step == "map" else None
+            if actor is None:
+                return
+            job = self._job(actor)
+        found, problem = await self._work(_dry_run, job)
+        async with self:
+            if found is None:
+                self._end(problem)
+                return
+            self._show_checked(found)
+            self.step = "review"
+            self._end("")
+
+    def _show_checked(self, found: imports.DryRun) -> None:
+        self.rows_valid, self.rows_failed = found.rows_valid, found.rows_failed
+        previewed = set(found.preview[0]) if found.preview else set()
+        self.preview_fields = [
+            {"name": f["name"], "label": f["label"]} for f in self.fields if f["name"] in previewed
+        ]
+        self.preview = [{k: _text(v) for k, v in row.items()} for row in found.preview]
+        self.problems = [
+            {
+                "row": str(p.row),
+                "column": p.column,
+                "message": p.message,
+                "level": "error" if p.blocking else "warning",
+            }
+            for p in found.problems[:PROBLEMS_SHOWN]
+        ]
+
+    @rx.event(background=True)
+    async def import_rows(self):
+        """Import the valid rows (checked again), all of them or none."""
+        async with self:
+            actor = self._begin("Reading the file") if self.step == "review" else None
+            if actor is None:
+                return None
+            job = self._job(actor)
+        batch, problem = await self._work(_import, job)
+        async with self:
+            if batch is None:
+                self._end(problem)
+                return
+            self.result = self._summary(batch, job.submit)
+            self._forget_file()
+            self.step, self.page = "done", 1
+            self._end("")
+            return self._read_batches()
+
+    def _summary(self, batch: imports.BatchRow, submit: bool) -> str:
+        noun = _NOUNS.get(batch.kind, "rows")
+        how = ""
+        if batch.kind != ImportKind.DEALS:
+            how = " and sent" if submit else " as drafts"
+        text = f"Imported {batch.rows_imported:,} {noun}{how} from {batch.file_name}."
+        if batch.rows_failed:
+            text += (
+                f" {batch.rows_failed:,} rows were not imported: download them with their "
+                "errors below, fix them and import that file again."
+            )
+        return text
+
+    # past imports --------------------------------------------------------------------------
+
+    @rx.event
+    def turn_page(self, delta: int):
+        if delta in (-1, 1):
+            self.page = max(1, self.page + delta)
+        return self._read_batches()
+
+    @rx.event(background=True)
+    async def undo(self, batch_id: str):
+        """Remove a whole batch while none of its records was touched."""
+        async with self:
+            actor = self._begin("Undoing the import")
+            if actor is None:
+                return None
+            job = self._job(actor)
+
+        def remove(session, job: _Job, progress) -> imports.BatchRow:
+            return imports.undo(session, actor=job.actor, batch_id=batch_id)
+
+        batch, problem = await self._work(remove, job)
+        async with self:
+            self._end("")
+            if batch is None:
+                return rx.toast.error(problem)
+            noun = _NOUNS.get(batch.kind, "rows")
+            return self._read_batches() or rx.toast.success(
+                f"Import undone: {batch.rows_imported:,} {noun} removed."
+            )
+
+    def _read_batches(self):
+        return self._perform(self._batches)[1]
+
+    def _batches(self, session, *, actor) -> None:
+        found = imports.list_batches(
+            session, actor=actor, kind=self.kind, page=self.page, page_size=PAGE_SIZE
+        )
+        self.page, self.total = found.page, found.total
+        self.batches = [
+            {
+                "id": str(row.id),
+                "file_name": row.file_name,
+                "status": row.status,
+                "imported": f"{row.rows_imported:,}",
+                "failed": f"{row.rows_failed:,}" if row.rows_failed else "",
+                "by": row.created_by_name,
+                "when": row.created_at.strftime("%Y-%m-%d %H:%M"),
+                "errors_url": routes.file_url(routes.import_errors(row.id)),
+            }
+            for row in found.rows
+        ]
+
+    # running work --------------------------------------------------------------------------
+
+    def _begin(self, label: str) -> Actor | None:
+        """Start a step (under the state lock): only for a signed-in member of an organization
+        that imports this kind, and one step at a time. Returns the verified caller."""
+        if self.busy:
+            return None
+        try:
+            actor = self._require()
+            import_columns.fields(self.kind, actor.org_kind)
+        except NotAuthenticated:
+            self.error = "Your session has ended: sign in again."
+            return None
+        except DomainError as error:
+            self.error = str(error)
+            return None
+        self.busy, self.progress, self.progress_label, self.error = True, 0, label, ""
+        self.result = ""
+        return actor
+
+    def _job(self, actor: Actor) -> _Job:
+        return _Job(
+            actor=actor,
+            upload=self._upload,
+            kind=self.kind,
+            file_name=self.file_name,
+            mapping=dict(self.mapping),
+            submit=self.submit,
+        )
+
+    def _end(self, error: str) -> None:
+        self.busy, self.progress, self.progress_label, self.error = False, 0, "", error
+
+    async def _work(self, operation: Callable, job: _Job) -> tuple[Any, str]:
+        """Run `operation(session, job, progress)` in a thread, in one transaction, while its
+        progress reaches the page; (result, "") or (None, what to tell the user)."""
+        latest = [self.progress_label, 0.0]
+
+        def progress(step: str, share: float) -> None:
+            latest[:] = [step, share]
+
+        def transaction():
+            with session_scope() as session:
+                result = operation(session, job, progress)
+            return result, changes.deal_orgs_changed(session)
+
+        task = asyncio.ensure_future(asyncio.to_thread(transaction))
+        while not task.done():
+            await asyncio.wait({task}, timeout=0.25)
+            async with self:
+                self.progress_label, self.progress = latest[0], int(latest[1] * 100)
+        try:
+            result, orgs = task.result()
+        except DomainError as error:
+            return None, str(error)
+        except Exception:
+            logger.exception("import step failed")
+            return None, _FAILED
+        if orgs:
+            announce_deals(orgs)
+        return result, ""
+
+    def _forget_file(self) -> None:
+        upload_store.discard(self._upload)
+        self._upload, self.file_name, self.row_count = "", "", 0
+        self.headers, self.fields, self.mapping = [], [], {}
+        self.preview_fields, self.preview, self.problems = [], [], []
+        self.rows_valid = self.rows_failed = 0
+        self.step, self.error = "pick", ""

@@ -25,7 +25,7 @@ class Entry:
 
 
 def timeline(session: Session, *, actor: Actor, lead_id: object) -> list[Entry]:
-    """Oldest first. Visible exactly when `leads.detail` is (NotFound otherwise)."""
+    """Newest first. Visible exactly when `leads.detail` is (NotFound otherwise)."""
     seen = detail(session, actor=actor, lead_id=lead_id)
     recipient_orgs = {r.id: r.org_name for r in seen.recipients}
     conditions = [
@@ -42,7 +42,7 @@ def timeline(session: Session, *, actor: Actor, lead_id: object) -> list[Entry]:
         select(ActivityEvent, User.name)
         .outerjoin(User, col(User.id) == ActivityEvent.actor_id)
         .where(sa.or_(*conditions))
-        .order_by(col(ActivityEvent.created_at), col(ActivityEvent.id))
+        .order_by(col(ActivityEvent.created_at).desc(), col(ActivityEvent.id).desc())
     ).all()
     events = [event for event, _ in rows]
     colleagues = _members(session, actor.org_id, {e.actor_id for e in events if e.actor_id})

@@ -1370,10 +1370,10 @@ def test_timeline_tells_each_side_its_own_story(session):
     leads.convert(session, actor=consultant, recipient_id=first, amount="1500")
     session.flush()
 
-    def story(actor):
+    def story(actor):  # told here oldest first: the timeline is newest first
         return [
             (e.who, e.text) for e in lead_timeline.timeline(session, actor=actor, lead_id=lead_id)
-        ]
+        ][::-1]
 
     assert story(consultant) == [
         ("Ada Admin", "Created it as a draft"),
@@ -1411,4 +1411,4 @@ def test_timeline_of_a_returned_referral_says_it_happened_automatically(session)
     leads.return_overdue(session)
     assert [
         (e.who, e.text) for e in lead_timeline.timeline(session, actor=provider, lead_id=lead_id)
-    ][-1] == ("Automatically", "Returned it: not accepted in time")
+    ][0] == ("Automatically", "Returned it: not accepted in time")  # newest first

@@ -12,6 +12,7 @@ from .pages import (
     join,
     lead_detail,
     notifications,
+    partner_detail,
     partners,
     providers,
     received_leads,
@@ -27,6 +28,7 @@ from .state.deals import DealDetailState, DealsState
 from .state.imports import ImportState
 from .state.leads import LeadDetailState, ReceivedLeadsState, SentLeadsState
 from .state.notifications import NotificationsState
+from .state.partner_detail import PartnerDetailState
 from .state.partners import PartnersState
 from .state.providers import ProvidersState
 from .state.settings import SettingsState
@@ -74,6 +76,18 @@ for page, route, on_load in [
     (lead_detail.provider_referral, routes.Provider.REFERRAL, LeadDetailState.load_provider),
 ]:
     app.add_page(page, route=route, title=_title("Lead details"), on_load=on_load)
+app.add_page(
+    partner_detail.provider_page,
+    route=routes.Provider.PARTNER,
+    title=_title("Partnership"),
+    on_load=PartnerDetailState.load_provider,
+)
+app.add_page(
+    partner_detail.consultant_page,
+    route=routes.Consultant.PROVIDER,
+    title=_title("Partnership"),
+    on_load=PartnerDetailState.load_consultant,
+)
 app.add_page(
     deal_detail.provider_page,
     route=routes.Provider.DEAL,

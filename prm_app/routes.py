@@ -17,6 +17,7 @@ class Consultant:
     LEAD = "/c/leads/[lead_id]"
     REFERRAL = "/c/referrals/[lead_id]"
     DEAL = "/c/deals/[deal_id]"
+    PROVIDER = "/c/providers/[partnership_id]"
     LEADS_IMPORT = "/c/leads/import"
     DEALS_IMPORT = "/c/deals/import"
     HOME = LEADS
@@ -31,6 +32,7 @@ class Provider:
     LEAD = "/p/leads/[lead_id]"
     REFERRAL = "/p/referrals/[lead_id]"
     DEAL = "/p/deals/[deal_id]"
+    PARTNER = "/p/partners/[partnership_id]"
     REFERRALS_IMPORT = "/p/referrals/import"
     DEALS_IMPORT = "/p/deals/import"
     HOME = PARTNERS

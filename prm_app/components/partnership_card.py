@@ -3,13 +3,19 @@
 import reflex as rx
 
 
-def partnership_card(row: rx.Var[dict], badges: rx.Component, on_end, body) -> rx.Component:
-    """`row` has "id", "name", "status" and "since"; `on_end` ends an active partnership."""
+def partnership_card(
+    row: rx.Var[dict], badges: rx.Component, on_end, body, *, href=None
+) -> rx.Component:
+    """`row` has "id", "name", "status" and "since"; `on_end` ends an active partnership;
+    `href`, when given, is the partnership's own page (its timeline)."""
     active = row["status"] == "active"
+    heading = rx.heading(row["name"], as_="h3", size="3")
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(row["name"], as_="h3", size="3"),
+                heading
+                if href is None
+                else rx.link(heading, href=href, aria_label=f"Details of {row['name']}"),
                 badges,
                 rx.spacer(),
                 rx.text(f"since {row['since']}", size="1", color_scheme="gray"),

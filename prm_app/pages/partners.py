@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from .. import routes
 from ..components.empty_state import empty_state
 from ..components.forms import form_error, labeled_input
 from ..components.partnership_card import partnership_card
@@ -118,6 +119,7 @@ def _partner_card(row: rx.Var[dict]) -> rx.Component:
                 color_scheme="gray",
             ),
         ),
+        href=f"{routes.Provider.PARTNERS}/{row['id']}",
     )
 
 

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from .. import routes
 from ..components.empty_state import empty_state
 from ..components.partnership_card import partnership_card
 from ..components.pickers import option_select
@@ -90,6 +91,7 @@ def _provider(row: rx.Var[dict]) -> rx.Component:
         ),
         ProvidersState.end(row["id"]),
         rx.cond(active, _categorize_form(row)),
+        href=f"{routes.Consultant.PROVIDERS}/{row['id']}",
     )
 
 

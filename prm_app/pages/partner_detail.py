@@ -1,0 +1,85 @@
+"""A partnership's page in either portal: the other organization and the timeline."""
+
+import reflex as rx
+
+from .. import routes
+from ..components.empty_state import empty_state
+from ..components.shell import page_shell
+from ..state.partner_detail import PartnerDetailState as State
+
+
+def _timeline() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Timeline", as_="h2", size="4"),
+        rx.cond(
+            State.timeline.length() > 0,
+            rx.el.ol(
+                rx.foreach(
+                    State.timeline,
+                    lambda e: rx.el.li(
+                        rx.text(
+                            rx.text.span(e["at"], color_scheme="gray"),
+                            " · ",
+                            rx.text.strong(e["who"]),
+                            " · ",
+                            e["text"],
+                            size="2",
+                        )
+                    ),
+                ),
+                aria_label="Timeline",
+                style={"padding_left": "1.25rem"},
+            ),
+            rx.text("Nothing has happened yet.", color_scheme="gray", size="2"),
+        ),
+        width="100%",
+    )
+
+
+def _summary() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(State.partner["name"], as_="h2", size="5"),
+                rx.badge(
+                    State.partner["status"],
+                    color_scheme=rx.cond(State.partner["status"] == "active", "green", "gray"),
+                ),
+                align="center",
+            ),
+            rx.text(
+                rx.cond(
+                    State.partner["since"] != "",
+                    f"Partners since {State.partner['since']}",
+                    f"Invited on {State.partner['invited']}",
+                ),
+                size="2",
+                color_scheme="gray",
+            ),
+        ),
+        width="100%",
+    )
+
+
+def _page(back: str, back_label: str) -> rx.Component:
+    return page_shell(
+        "Partnership",
+        rx.link(f"← {back_label}", href=back),
+        rx.cond(
+            State.missing,
+            empty_state(
+                "search-x",
+                "Nothing to show",
+                "This partnership does not exist, or it is not visible to you.",
+            ),
+            rx.vstack(_summary(), _timeline(), spacing="4", width="100%"),
+        ),
+    )
+
+
+def provider_page() -> rx.Component:
+    return _page(routes.Provider.PARTNERS, "Partners")
+
+
+def consultant_page() -> rx.Component:
+    return _page(routes.Consultant.PROVIDERS, "My Providers")

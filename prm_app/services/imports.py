@@ -46,7 +46,17 @@ from ..models import (
     User,
     utcnow,
 )
-from . import activity, changes, deals, import_columns, inputs, leads, listing, program
+from . import (
+    activity,
+    changes,
+    deals,
+    import_columns,
+    inputs,
+    leads,
+    listing,
+    notifications,
+    program,
+)
 from .actor import Actor
 from .csv_files import Table, csv_text, read_csv, restored
 from .customers import customer_keys_of
@@ -217,6 +227,7 @@ def run(
         _insert_leads(session, actor, batch, valid, submit, now, writing)
     import_columns.remember_mapping(session, actor=actor, kind=kind, mapping=checked.mapping)
     _record_batch(session, actor, batch, "imported", None, {**_counts(batch), "submit": submit})
+    notifications.import_finished(session, actor=actor, batch=batch)
     return _row(batch, actor.name)
 
 

@@ -99,8 +99,13 @@ def _entries(session: Session, actor: Actor, partnership: Partnership) -> list[E
         .order_by(col(ActivityEvent.created_at).desc(), col(ActivityEvent.id).desc())
         .limit(LIMIT)
     ).all()
-    entries = []
+    entries, seen = [], set()
     for event, person, org_name, deal_name in rows:
+        # One change written into both organizations' trails reads once.
+        key = (event.entity_type, event.entity_id, event.action, event.actor_id)
+        if (key, event.created_at.replace(microsecond=0)) in seen:
+            continue
+        seen.add((key, event.created_at.replace(microsecond=0)))
         own = event.org_id == actor.org_id
         who = "Automatically" if event.actor_id is None else (person if own else org_name)
         text = _describe(event, deal_name, own)

@@ -100,3 +100,12 @@ def test_mark_all_read_and_preferences(page: Page, db):
     page.reload()
     page.get_by_role("tab", name="Preferences").click()
     expect(page.get_by_label("Deals")).to_have_value("in_app")
+
+
+def test_a_partners_page_shows_the_relationship_timeline(page: Page):
+    sign_in(page, "admin@northwind.example")
+    page.goto("/p/partners")
+    page.get_by_role("link", name="Details of Fabrikam Consulting").click()
+    expect(page.get_by_role("heading", name="Fabrikam Consulting")).to_be_visible()
+    timeline = page.get_by_role("list", name="Timeline").get_by_role("listitem")
+    expect(timeline.filter(has_text="Accepted the invitation")).to_have_count(1)

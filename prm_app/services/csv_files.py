@@ -54,6 +54,11 @@ def max_rows() -> int:
     return _setting("PRM_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
 
 
+def too_large(limit: int) -> str:
+    """What a file over the limit is told (the upload refuses it before it is all in)."""
+    return f"The file is over {_megabytes(limit)}, the most that can be imported at once: split it into smaller files."
+
+
 def read_csv(file: object) -> Table:
     """Read an uploaded CSV from a binary file object (its position is reset first).
 

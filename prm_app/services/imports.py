@@ -330,7 +330,8 @@ def _check(
         else:
             data[f.name] = pd.Series("", index=index, dtype="str")
     checked = _Checked(table=table, data=data, mapping=chosen)
-    rules = _Rules(checked, fields, chosen)
+    required = set(import_columns.required(kind, actor.org_kind, submit=submit))
+    rules = _Rules(checked, fields, chosen, required)
     rules.basics()
     rules.owners(session, actor)
     if kind == ImportKind.DEALS:
@@ -350,8 +351,15 @@ def _check(
 class _Rules:
     """The checks, each over whole columns; problems are gathered, then sorted once."""
 
-    def __init__(self, checked: _Checked, fields: tuple[Field, ...], chosen: dict[str, str]):
+    def __init__(
+        self,
+        checked: _Checked,
+        fields: tuple[Field, ...],
+        chosen: dict[str, str],
+        required: set[str],
+    ):
         self.checked = checked
+        self.required = required
         self.data = checked.data
         self.fields = {f.name: f for f in fields}
         self.order = {f.name: n for n, f in enumerate(fields)}
@@ -366,7 +374,7 @@ class _Rules:
     def basics(self) -> None:
         for name, f in self.fields.items():
             values = self.data[name]
-            if f.required:
+            if name in self.required:
                 self.add(name, values == "", f"{f.label} is required.")
             self.add(name, values.str.len() > f.max_len, f"At most {f.max_len} characters.")
         for name in ("email", "contact_email"):

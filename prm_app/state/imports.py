@@ -9,6 +9,7 @@ past imports: never the file.
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from .live import announce_deals
 
 logger = logging.getLogger(__name__)
 PROBLEMS_SHOWN = 100
+STALE_AFTER_SECONDS = 30 * 60  # a step "running" longer than this died with its worker
 _NOUNS = {"leads": "leads", "referrals": "referrals", "deals": "deals"}
 _FAILED = "The import failed and nothing was written. Try again in a moment."
 
@@ -106,6 +108,7 @@ class ImportState(AppState):
     page: int = 1
     total: int = 0
     _upload: str = ""  # the private file's key
+    _started: float = 0.0  # when the running step started (time.time())
 
     # pages ---------------------------------------------------------------------------------
 
@@ -128,9 +131,10 @@ class ImportState(AppState):
     def _open(self, org_kind: OrgKind, kind: ImportKind):
         if redirect := self._enter(org_kind):
             return redirect
-        if self.busy:  # a reload while checking or importing: let it finish
-            return None
+        if self.busy and time.time() - self._started < STALE_AFTER_SECONDS:
+            return None  # a reload while checking or importing: let it finish
         self._forget_file()
+        self._end("")
         self.kind, self.page = kind.value, 1
         return self._read_batches()
 
@@ -157,6 +161,8 @@ class ImportState(AppState):
     async def receive_file(self, chunks: rx.UploadChunkIterator):
         """Stream the chosen file into a private temp file, refusing it as soon as it is larger
         than allowed (the browser's own limit is only a courtesy), then read its columns."""
+        if not isinstance(chunks, rx.UploadChunkIterator):  # an event sent by hand
+            return
         async with self:
             self._forget_file()
             actor = self._begin("Uploading the file")
@@ -172,13 +178,15 @@ class ImportState(AppState):
                 if len(names) > 1:
                     refusal = "Choose one CSV file at a time."
                 elif received > limit:
-                    refusal = (
-                        f"The file is larger than {limit / 1024 / 1024:,.0f} MB, the most "
-                        "that can be imported at once: split it into smaller files."
-                    )
+                    refusal = csv_files.too_large(limit)
                 if refusal:
                     break
                 await asyncio.to_thread(handle.write, chunk.data)
+        except BaseException:  # the browser went away mid-upload: keep nothing
+            upload_store.discard(key)
+            async with self:
+                self._end("The upload was interrupted: choose the file again.")
+            raise
         finally:
             handle.close()
         if refusal or not names:
@@ -215,7 +223,9 @@ class ImportState(AppState):
     def map_column(self, field: str, header: str):
         """Choose the file's column for a field ("" for none). The service checks the mapping
         again at every step; this only keeps what the page can show."""
-        if self.busy or self.step not in ("map", "review") or not isinstance(header, str):
+        if self.busy or self.step not in ("map", "review"):
+            return
+        if not isinstance(field, str) or not isinstance(header, str):
             return
         if field not in {f["name"] for f in self.fields}:
             return
@@ -364,7 +374,7 @@ class ImportState(AppState):
     def _begin(self, label: str) -> Actor | None:
         """Start a step (under the state lock): only for a signed-in member of an organization
         that imports this kind, and one step at a time. Returns the verified caller."""
-        if self.busy:
+        if self.busy and time.time() - self._started < STALE_AFTER_SECONDS:
             return None
         try:
             actor = self._require()
@@ -376,7 +386,7 @@ class ImportState(AppState):
             self.error = str(error)
             return None
         self.busy, self.progress, self.progress_label, self.error = True, 0, label, ""
-        self.result = ""
+        self.result, self._started = "", time.time()
         return actor
 
     def _job(self, actor: Actor) -> _Job:

@@ -95,6 +95,22 @@ def test_import_leads_through_the_file_picker_then_undo(page: Page, tmp_path, db
         assert _leads_of(session, batch.id) == 0
 
 
+def test_a_file_over_the_limit_is_refused_by_the_server(page: Page, tmp_path, monkeypatch):
+    """The browser sets no limit here: the server stops reading past PRM_IMPORT_MAX_BYTES
+    (the backend runs in this process) and keeps nothing."""
+    monkeypatch.setenv("PRM_IMPORT_MAX_BYTES", "4096")
+    monkeypatch.setenv("PRM_UPLOAD_DIR", str(tmp_path / "uploads"))
+    big = tmp_path / "big.csv"
+    big.write_text("Email,Company\n" + "x@y.example,Y\n" * 2_000)
+    sign_in(page, CONSULTANT_ADMIN)
+    page.goto("/c/deals/import")
+    expect(page.get_by_role("heading", name="Past imports")).to_be_visible()
+    page.locator("#csv input[type=file]").set_input_files(big)
+    expect(page.get_by_role("alert")).to_contain_text("The file is over 0.0 MB")
+    expect(page.get_by_role("button", name="Choose a file")).to_be_enabled()
+    assert list((tmp_path / "uploads").iterdir()) == []
+
+
 def test_the_lists_export_what_their_filters_show(page: Page):
     sign_in(page, CONSULTANT_ADMIN)
     page.goto("/c/leads")

@@ -183,6 +183,18 @@ def test_drafts_need_no_provider_column():
         import_columns.check_mapping(mapping, headers, "leads", OrgKind.CONSULTANT, submit=True)
 
 
+def test_drafts_import_without_a_provider_column(session, world):
+    _, firm, _ = world
+    mapping = {k: v for k, v in LEAD_MAPPING.items() if k not in ("provider", "owner")}
+    batch = _run(
+        session,
+        firm,
+        _csv("First name,Last name,Email,Company,Notes", "Ann,Lee,ann@lee.example,Lee Co,"),
+        mapping=mapping,
+    )
+    assert (batch.rows_imported, batch.rows_failed) == (1, 0)
+
+
 def test_the_last_mapping_is_remembered_per_organization_and_kind(session, world):
     provider, firm, _ = world
     odd = "Given,Family,Mail,Firm,To,Owner email,Notes"

@@ -26,8 +26,8 @@ class BellState(AppState):
     def _set_unread(self, count: int) -> None:
         self.unread, self.unread_label = count, _count_label(count)
 
-    def _read_unread(self) -> None:
-        actor = self._actor()
+    def _read_unread(self, actor=None) -> None:
+        actor = actor or self._actor()
         if actor is None:
             self._set_unread(0)
             return
@@ -42,7 +42,7 @@ class BellState(AppState):
             self._set_unread(0)
             return
         self._seen = await follow_notes(self, actor.user_id)
-        self._read_unread()
+        self._read_unread(actor)
 
     @rx.event
     def follow(self, version: int):
@@ -135,10 +135,8 @@ class NotificationsState(AppState):
     @rx.event
     def set_preference(self, category: str, channel: str):
         _, refusal = self._perform(notifications.set_preference, category=category, channel=channel)
-        if refusal is not None:
-            return [refusal, self._refresh()]
-        self._refresh()
-        return rx.toast.success("Saved.")
+        self._refresh()  # the stored choices, whatever the client sent
+        return refusal or rx.toast.success("Saved.")
 
 
 __all__ = ["BellState", "NotesPulse", "NotificationsState"]

@@ -7,11 +7,12 @@ automatically, and called over a raw websocket with no session cookie.
 import hashlib
 import inspect
 import json
+import time
 
 import pytest
 from sqlmodel import Session, SQLModel, select
 
-from prm_app.models import Membership, Organization, User, UserInvite
+from prm_app.models import Membership, Organization, OutboundEmail, User, UserInvite
 from tests.security.hostile_client import HostileClient
 
 # Handlers meant for anonymous visitors. They are still attacked, with malformed arguments that
@@ -87,9 +88,26 @@ def hostile_payload(handler: str, params: list[str], engine) -> dict:
     return {p: values.get(p, "x" * 5000) for p in params}
 
 
+def outbox_settled(engine, timeout: float = 20.0) -> None:
+    """Wait until the background sender has sent the mail earlier tests queued (it writes the
+    outcome to the database on its own schedule, which is no client's doing)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with Session(engine) as session:
+            if (
+                session.exec(
+                    select(OutboundEmail.id).where(OutboundEmail.status == "queued")
+                ).first()
+                is None
+            ):
+                return
+        time.sleep(0.2)
+
+
 def test_every_handler_refuses_an_anonymous_client(harness, db):
     handlers = all_handlers()
     secrets = secrets_in_db(db)
+    outbox_settled(db)
     before = db_digest(db)
     client = HostileClient(api_url())
     failures = []

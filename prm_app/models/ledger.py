@@ -53,6 +53,7 @@ class PayoutRequest(SQLModel, table=True):
     amount: Decimal = money()
     currency: str = Field(default="USD", max_length=3)
     status: str = code(PayoutStatus.REQUESTED)
+    note: str = Field(default="", max_length=500)  # why it was declined, or the payment reference
     requested_by_id: int = fk("users.id", index=False)
     decided_by_id: int | None = fk("users.id", nullable=True, index=False)
     created_at: datetime = created_at()

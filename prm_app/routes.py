@@ -20,6 +20,8 @@ class Consultant:
     PROVIDER = "/c/providers/[partnership_id]"
     LEADS_IMPORT = "/c/leads/import"
     DEALS_IMPORT = "/c/deals/import"
+    DASHBOARD = "/c/dashboard"
+    COMMISSIONS = "/c/commissions"
     HOME = LEADS
 
 
@@ -35,6 +37,8 @@ class Provider:
     PARTNER = "/p/partners/[partnership_id]"
     REFERRALS_IMPORT = "/p/referrals/import"
     DEALS_IMPORT = "/p/deals/import"
+    DASHBOARD = "/p/dashboard"
+    COMMISSIONS = "/p/commissions"
     HOME = PARTNERS
 
 
@@ -43,6 +47,7 @@ AUTH_SESSION = "/auth/session"
 AUTH_SIGNOUT = "/auth/signout"
 IMPORT_ERRORS = "/files/imports/{batch_id}/errors.csv"
 EXPORT = "/files/exports/{list_name}.csv"
+LEDGER_FILE = "/files/ledger/{name}.csv"  # statement or payouts
 
 
 def file_url(path: str) -> str:
@@ -58,6 +63,10 @@ def import_errors(batch_id: int) -> str:
 
 def export(list_name: str) -> str:
     return EXPORT.format(list_name=list_name)
+
+
+def ledger_file(name: str) -> str:
+    return LEDGER_FILE.format(name=name)
 
 
 def home_for(org_kind: str) -> str:

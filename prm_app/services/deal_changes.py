@@ -3,7 +3,8 @@
 A consultant registers a deal with a provider (pending until the provider approves it, which
 starts the partner's protection of that customer); a provider records one for a partner
 (approved and protected at once). Either side edits and moves an open deal; only the provider
-approves, rejects (before Closed Won) and closes it as won. Closed Won is final.
+approves, rejects (before Closed Won) and closes it as won. Closed Won is final; it accrues the
+partner's commission and referral credit (services.ledger), which only a refund reverses.
 
 Every change names the version of the deal the caller saw: if someone changed it since, the
 change is refused with Conflict and nothing is overwritten (optimistic locking).
@@ -33,7 +34,17 @@ from ..models import (
     User,
     utcnow,
 )
-from . import activity, changes, deals, inputs, leads, notifications, partnerships, program
+from . import (
+    activity,
+    changes,
+    deals,
+    inputs,
+    leads,
+    ledger,
+    notifications,
+    partnerships,
+    program,
+)
 from .actor import Actor
 from .customers import customer_keys
 from .errors import Conflict, Invalid, NotAllowed, NotFound
@@ -262,6 +273,8 @@ def move_stage(
         deal.outcome, deal.lost_reason, deal.closed_at = Outcome.OPEN, "", None
     deal.stage_id = stage.id
     _save(session, actor, deal, "stage_moved", before, {**_state(deal), **after})
+    if stage.is_won:  # the partner's commission and referral credit, in this transaction
+        ledger.on_won(session, actor=actor, deal=deal)
     notifications.deal_moved(session, actor=actor, deal=deal, stage_name=stage.name)
 
 

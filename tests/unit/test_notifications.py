@@ -365,14 +365,16 @@ def test_invitations_received_and_answered(session):
     invitation = partnerships.invite(session, actor=provider, email=firm_member.email)
     session.flush()
     received = session.exec(
-        select(Notification.user_id).where(Notification.kind == "invitation_received")
+        select(Notification.user_id).where(
+            Notification.kind == "invitation_received", Notification.org_id == firm.org_id
+        )
     ).all()
     assert received == [firm.user_id]  # the firm's admin answers, not the member invited
     partnerships.reject(session, actor=firm, partnership_id=invitation.partnership_id)
     session.flush()
     answered = session.exec(
         select(Notification.user_id, Notification.text).where(
-            Notification.kind == "invitation_rejected"
+            Notification.kind == "invitation_rejected", Notification.org_id == provider.org_id
         )
     ).all()
     assert answered == [

@@ -20,7 +20,9 @@ def test_each_side_reads_the_relationship_newest_first(session):
     provider = org_admin(session, kind=OrgKind.PROVIDER, org_name="Northwind", name="Pia")
     consultant = org_admin(session, kind=OrgKind.CONSULTANT, org_name="Fabrikam", name="Carl")
     partners(session, provider, consultant)  # invited, accepted, categorized by the firm
-    partnership = session.exec(select(Partnership)).one()
+    partnership = session.exec(
+        select(Partnership).where(Partnership.provider_org_id == provider.org_id)
+    ).one()
     tier = session.exec(
         select(TaxonomyTerm.id).where(
             TaxonomyTerm.org_id == provider.org_id, TaxonomyTerm.kind == TermKind.PARTNER_TIER

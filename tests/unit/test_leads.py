@@ -1409,6 +1409,5 @@ def test_timeline_of_a_returned_referral_says_it_happened_automatically(session)
     row.deadline_at = in_the_past()
     session.add(row)
     leads.return_overdue(session)
-    assert [
-        (e.who, e.text) for e in lead_timeline.timeline(session, actor=provider, lead_id=lead_id)
-    ][0] == ("Automatically", "Returned it: not accepted in time")  # newest first
+    newest = lead_timeline.timeline(session, actor=provider, lead_id=lead_id)[0]
+    assert (newest.who, newest.text) == ("Automatically", "Returned it: not accepted in time")

@@ -1,0 +1,388 @@
+"""/p/commissions and /c/commissions: balances, redemption requests, the statement (per-deal
+line items) and its CSV; the provider's commission terms per partner."""
+
+import reflex as rx
+
+from ..components.empty_state import empty_state
+from ..components.forms import form_error
+from ..components.shell import page_shell
+from ..state.commissions import PAGE_SIZE
+from ..state.commissions import CommissionsState as State
+
+TITLE = "Commissions"
+
+
+def _cell(*children, **props) -> rx.Component:
+    return rx.table.cell(*children, **props)
+
+
+def _other_filter(across: str) -> rx.Component:
+    return rx.hstack(
+        rx.el.label(across, html_for="ledger-other", font_size="0.875rem"),
+        rx.el.select(
+            rx.el.option(f"All {across.lower()}s", value=""),
+            rx.foreach(State.others, lambda o: rx.el.option(o["name"], value=o["id"])),
+            id="ledger-other",
+            value=State.other_org_id,
+            on_change=State.choose_other,
+            style={"padding": "0.35rem"},
+        ),
+        rx.spacer(),
+        rx.link(
+            rx.button(rx.icon("download", size=14), "Statement CSV", variant="soft", size="2"),
+            href=State.statement_url,
+            is_external=True,
+        ),
+        rx.link(
+            rx.button(rx.icon("download", size=14), "Payouts CSV", variant="soft", size="2"),
+            href=State.payouts_url,
+            is_external=True,
+        ),
+        align="center",
+        width="100%",
+        wrap="wrap",
+    )
+
+
+def _balances(across: str) -> rx.Component:
+    headers = [across, "Pending approval", "Commission", "Credits", "Requested", "Available"]
+    headers += ["Approved, unpaid", "Paid out", "Cash threshold"]
+    return rx.vstack(
+        rx.heading("Balances", as_="h2", size="4"),
+        rx.cond(
+            State.balances.length() > 0,
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+                rx.table.body(
+                    rx.foreach(
+                        State.balances,
+                        lambda b: rx.table.row(
+                            rx.table.row_header_cell(b["name"]),
+                            _cell(b["pending"]),
+                            _cell(b["commission"]),
+                            _cell(b["credits"]),
+                            _cell(b["requested"]),
+                            _cell(rx.text.strong(b["available"])),
+                            _cell(b["due"]),
+                            _cell(b["redeemed"]),
+                            _cell(b["threshold"]),
+                            id=f"balance-{b['id']}",
+                        ),
+                    )
+                ),
+                width="100%",
+                aria_label="Balances",
+            ),
+            rx.text("Nothing earned yet: commissions accrue when a deal is Closed Won.", size="2"),
+        ),
+        width="100%",
+        overflow_x="auto",
+    )
+
+
+def _request_form() -> rx.Component:
+    """The consultant asks one provider to redeem part of its available balance."""
+
+    def field(label: str, control: rx.Component) -> rx.Component:
+        return rx.vstack(rx.text(label, size="1", as_="div"), control, spacing="1")
+
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Redeem", as_="h2", size="4"),
+                rx.flex(
+                    field(
+                        "Provider",
+                        rx.el.select(
+                            rx.foreach(
+                                State.balances, lambda b: rx.el.option(b["name"], value=b["id"])
+                            ),
+                            name="provider_org_id",
+                            aria_label="Provider",
+                            required=True,
+                            style={"padding": "0.35rem"},
+                        ),
+                    ),
+                    field(
+                        "How",
+                        rx.el.select(
+                            rx.el.option("Cash payout", value="cash"),
+                            rx.el.option("Credit against an invoice", value="invoice_credit"),
+                            rx.el.option("Apply to my next invoice", value="auto_invoice"),
+                            rx.el.option("Discount on future purchases", value="discount"),
+                            name="kind",
+                            aria_label="How to redeem",
+                            style={"padding": "0.35rem"},
+                        ),
+                    ),
+                    field(
+                        "Amount",
+                        rx.input(name="amount", aria_label="Amount", required=True, width="8rem"),
+                    ),
+                    field(
+                        "Payment method (cash)",
+                        rx.el.select(
+                            rx.el.option("Bank transfer", value="bank_transfer"),
+                            rx.el.option("PayPal", value="paypal"),
+                            rx.el.option("Stripe", value="stripe"),
+                            name="method",
+                            aria_label="Payment method",
+                            style={"padding": "0.35rem"},
+                        ),
+                    ),
+                    field(
+                        "Invoice (credit against an invoice)",
+                        rx.input(name="invoice_ref", aria_label="Invoice reference"),
+                    ),
+                    rx.button("Request", type="submit"),
+                    gap="3",
+                    align="end",
+                    wrap="wrap",
+                ),
+                form_error(State.request_error),
+                width="100%",
+            ),
+            on_submit=State.request_payout,
+            reset_on_submit=False,
+            aria_label="Request a redemption",
+        ),
+        width="100%",
+    )
+
+
+def _decide(r: rx.Var[dict]) -> rx.Component:
+    """The provider's buttons on a request."""
+    return rx.cond(
+        r["status"] == "requested",
+        rx.hstack(
+            rx.button(
+                "Approve",
+                on_click=State.approve_request(r["id"]),
+                size="1",
+                color_scheme="green",
+                aria_label=f"Approve request {r['id']}",
+            ),
+            rx.form(
+                rx.hstack(
+                    rx.el.input(type="hidden", name="id", value=r["id"]),
+                    rx.input(
+                        name="reason", placeholder="Reason", required=True, size="1",
+                        aria_label=f"Reason to decline request {r['id']}",
+                    ),
+                    rx.button("Decline", type="submit", size="1", variant="soft", color_scheme="red"),
+                ),
+                on_submit=State.decline_request,
+            ),
+        ),
+        rx.cond(
+            r["status"] == "approved",
+            rx.form(
+                rx.hstack(
+                    rx.el.input(type="hidden", name="id", value=r["id"]),
+                    rx.input(
+                        name="reference", placeholder="Payment reference", size="1",
+                        aria_label=f"Payment reference of request {r['id']}",
+                    ),
+                    rx.button(r["word"], type="submit", size="1"),
+                ),
+                on_submit=State.mark_paid,
+            ),
+        ),
+    )  # fmt: skip
+
+
+def _requests(across: str, provider: bool) -> rx.Component:
+    headers = ["Date", across, "Type", "Method / invoice", "Amount", "Status", "Note", "By"]
+    return rx.vstack(
+        rx.heading("Redemption requests", as_="h2", size="4"),
+        rx.cond(
+            State.requests.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[rx.table.column_header_cell(h) for h in headers],
+                        *([rx.table.column_header_cell("Decision")] if provider else []),
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        State.requests,
+                        lambda r: rx.table.row(
+                            _cell(r["date"]),
+                            _cell(r["other"]),
+                            _cell(r["kind"]),
+                            _cell(r["detail"]),
+                            _cell(r["amount"]),
+                            _cell(rx.badge(r["status"], variant="soft")),
+                            _cell(r["note"]),
+                            _cell(r["by"]),
+                            *([_cell(_decide(r))] if provider else []),
+                            id=f"request-{r['id']}",
+                        ),
+                    )
+                ),
+                width="100%",
+                aria_label="Redemption requests",
+            ),
+            rx.text("No requests.", size="2"),
+        ),
+        width="100%",
+        overflow_x="auto",
+    )
+
+
+def _statement(across: str, provider: bool) -> rx.Component:
+    headers = ["Date", across, "Type", "Deal", "Memo", "Amount", "Status"]
+    return rx.vstack(
+        rx.heading("Statement", as_="h2", size="4"),
+        rx.cond(
+            State.lines.length() > 0,
+            rx.vstack(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(*[rx.table.column_header_cell(h) for h in headers])
+                    ),
+                    rx.table.body(
+                        rx.foreach(
+                            State.lines,
+                            lambda line: rx.table.row(
+                                _cell(line["date"]),
+                                _cell(line["other"]),
+                                _cell(line["kind"]),
+                                _cell(
+                                    rx.cond(
+                                        line["deal_link"] != "",
+                                        rx.link(line["deal"], href=line["deal_link"]),
+                                        "",
+                                    )
+                                ),
+                                _cell(line["memo"]),
+                                _cell(line["effect"], line["amount"]),
+                                _cell(
+                                    rx.hstack(
+                                        rx.badge(line["status"], variant="soft"),
+                                        *(
+                                            [
+                                                rx.cond(
+                                                    line["approvable"] == "yes",
+                                                    rx.button(
+                                                        "Approve",
+                                                        size="1",
+                                                        on_click=State.approve_commission(
+                                                            line["id"]
+                                                        ),
+                                                        aria_label=f"Approve commission "
+                                                        f"{line['id']}",
+                                                    ),
+                                                )
+                                            ]
+                                            if provider
+                                            else []
+                                        ),
+                                    )
+                                ),
+                                id=f"line-{line['id']}",
+                            ),
+                        )
+                    ),
+                    width="100%",
+                    aria_label="Statement",
+                ),
+                rx.hstack(
+                    rx.button(
+                        "Previous",
+                        on_click=State.turn_page(-1),
+                        disabled=State.page <= 1,
+                        size="1",
+                    ),
+                    rx.text(f"Page {State.page} · {State.total} in all", size="2"),
+                    rx.button(
+                        "Next",
+                        on_click=State.turn_page(1),
+                        disabled=State.page * PAGE_SIZE >= State.total,
+                        size="1",
+                    ),
+                    align="center",
+                ),
+                width="100%",
+            ),
+            rx.text("No lines yet.", size="2"),
+        ),
+        width="100%",
+        overflow_x="auto",
+    )
+
+
+def _terms() -> rx.Component:
+    """The provider's commission terms per partner."""
+    return rx.vstack(
+        rx.heading("Commission terms", as_="h2", size="4"),
+        rx.foreach(
+            State.terms,
+            lambda t: rx.form(
+                rx.flex(
+                    rx.el.input(type="hidden", name="id", value=t["id"]),
+                    rx.text(rx.text.strong(t["name"]), ": ", t["description"], size="2", flex="1"),
+                    rx.el.select(
+                        rx.el.option("Program default", value="default"),
+                        rx.el.option("Percentage", value="percent"),
+                        rx.el.option("Flat amount", value="flat"),
+                        name="kind",
+                        default_value=t["kind"],
+                        aria_label=f"Commission type of {t['name']}",
+                        style={"padding": "0.3rem"},
+                    ),
+                    rx.input(
+                        name="value",
+                        default_value=t["value"],
+                        placeholder="Rate or amount",
+                        aria_label=f"Commission of {t['name']}",
+                        width="8rem",
+                    ),
+                    rx.button("Save", type="submit", size="2", aria_label=f"Save {t['name']}"),
+                    gap="3",
+                    align="center",
+                    wrap="wrap",
+                    width="100%",
+                ),
+                on_submit=State.set_terms,
+                reset_on_submit=False,
+                key=f"{t['id']}-{t['kind']}-{t['value']}",
+            ),
+        ),
+        rx.cond(State.terms.length() == 0, rx.text("No active partners.", size="2")),
+        width="100%",
+    )
+
+
+def _page(across: str, provider: bool) -> rx.Component:
+    return page_shell(
+        TITLE,
+        rx.cond(
+            State.books,
+            rx.vstack(
+                _other_filter(across),
+                _balances(across),
+                *([] if provider else [_request_form()]),
+                _requests(across, provider),
+                _statement(across, provider),
+                *([_terms()] if provider else []),
+                spacing="5",
+                width="100%",
+            ),
+            empty_state(
+                "lock",
+                "For managers and admins",
+                "Commissions, credits and payouts are shown to your organization's managers and "
+                "admins. Each deal's page shows its own commission.",
+            ),
+        ),
+    )
+
+
+def provider_page() -> rx.Component:
+    return _page("Partner", True)
+
+
+def consultant_page() -> rx.Component:
+    return _page("Provider", False)

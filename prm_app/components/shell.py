@@ -12,17 +12,21 @@ from .live import on_change
 NavItem = tuple[str, str, str]  # label, route, lucide icon
 
 CONSULTANT_NAV: list[NavItem] = [
+    ("Dashboard", routes.Consultant.DASHBOARD, "chart-column"),
     ("Leads", routes.Consultant.LEADS, "inbox"),
     ("Referrals", routes.Consultant.REFERRALS, "handshake"),
     ("My Providers", routes.Consultant.PROVIDERS, "building-2"),
     ("Deals", routes.Consultant.DEALS, "kanban"),
+    ("Commissions", routes.Consultant.COMMISSIONS, "wallet"),
     ("Settings", routes.Consultant.SETTINGS, "settings"),
 ]
 PROVIDER_NAV: list[NavItem] = [
+    ("Dashboard", routes.Provider.DASHBOARD, "chart-column"),
     ("Partners", routes.Provider.PARTNERS, "users"),
     ("Leads", routes.Provider.LEADS, "inbox"),
     ("Referrals", routes.Provider.REFERRALS, "send"),
     ("Deals", routes.Provider.DEALS, "kanban"),
+    ("Commissions", routes.Provider.COMMISSIONS, "wallet"),
     ("Settings", routes.Provider.SETTINGS, "settings"),
 ]
 

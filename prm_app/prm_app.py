@@ -6,6 +6,8 @@ from . import routes
 from .http_api import api
 from .jobs import run_jobs
 from .pages import (
+    commissions,
+    dashboard,
     deal_detail,
     deals,
     imports,
@@ -24,6 +26,8 @@ from .pages import (
 )
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
+from .state.commissions import CommissionsState
+from .state.dashboards import DashboardState
 from .state.deals import DealDetailState, DealsState
 from .state.imports import ImportState
 from .state.leads import LeadDetailState, ReceivedLeadsState, SentLeadsState
@@ -120,6 +124,25 @@ for page, route, title, on_load in [
     ),
     (providers.page, routes.Consultant.PROVIDERS, providers.TITLE, ProvidersState.load),
     (settings.consultant_page, routes.Consultant.SETTINGS, settings.TITLE, SettingsState.load),
+    (dashboard.provider_page, routes.Provider.DASHBOARD, "Dashboard", DashboardState.load_provider),
+    (
+        dashboard.consultant_page,
+        routes.Consultant.DASHBOARD,
+        "Dashboard",
+        DashboardState.load_consultant,
+    ),
+    (
+        commissions.provider_page,
+        routes.Provider.COMMISSIONS,
+        "Commissions",
+        CommissionsState.load_provider,
+    ),
+    (
+        commissions.consultant_page,
+        routes.Consultant.COMMISSIONS,
+        "Commissions",
+        CommissionsState.load_consultant,
+    ),
     (deals.provider_page, routes.Provider.DEALS, "Deals", DealsState.load_provider),
     (deals.consultant_page, routes.Consultant.DEALS, "Deals", DealsState.load_consultant),
     (imports.leads_page, routes.Consultant.LEADS_IMPORT, "Import leads", ImportState.load_leads),

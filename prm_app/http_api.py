@@ -18,7 +18,7 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from . import routes
-from .services import auth, exports, imports
+from .services import auth, exports, imports, ledger, payouts
 from .services.db import session_scope
 from .services.errors import DomainError, Invalid, NotAllowed, NotAuthenticated
 
@@ -124,6 +124,42 @@ def export_list(request: Request) -> Response:
     )
 
 
+def ledger_file(request: Request) -> Response:
+    """GET /files/ledger/{statement|payouts}.csv?other_org_id=: the caller's statement (per-deal
+    line items) or redemption requests (for finance), streamed from the database."""
+    stack = ExitStack()
+    try:
+        session = stack.enter_context(session_scope())
+        actor = auth.resolve(session, token=request.cookies.get(auth.SESSION_COOKIE))
+        if actor is None:
+            stack.close()
+            return PlainTextResponse(SIGN_IN_FIRST, status_code=401)
+        name = request.path_params["name"]
+        other = request.query_params.get("other_org_id") or None
+        if name == "statement":
+            pieces = ledger.statement_csv(session, actor=actor, other_org_id=other)
+        elif name == "payouts":
+            status = request.query_params.get("status") or None
+            pieces = payouts.requests_csv(session, actor=actor, other_org_id=other, status=status)
+        else:
+            raise Invalid("Choose the statement or the payouts to download.")
+    except DomainError as error:
+        stack.close()
+        return _refused(error)
+    except BaseException:
+        stack.close()
+        raise
+
+    def body():
+        with stack:
+            yield from pieces
+
+    file_name = f"{name}-{exports.file_name('ledger').removeprefix('ledger-')}"
+    return StreamingResponse(
+        body(), media_type="text/csv; charset=utf-8", headers=_attachment(file_name)
+    )
+
+
 def _attachment(name: str) -> dict[str, str]:
     return {
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
@@ -143,5 +179,6 @@ api = Starlette(
         Route(routes.AUTH_SIGNOUT, clear_cookie, methods=["GET"]),
         Route(routes.IMPORT_ERRORS, import_errors, methods=["GET"]),
         Route(routes.EXPORT, export_list, methods=["GET"]),
+        Route(routes.LEDGER_FILE, ledger_file, methods=["GET"]),
     ]
 )

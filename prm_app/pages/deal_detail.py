@@ -5,6 +5,7 @@ anyone changes the deal."""
 import reflex as rx
 
 from .. import routes
+from ..components.deal_commission import deal_commission
 from ..components.deal_form import deal_fields, product_choices
 from ..components.details import labeled_value
 from ..components.empty_state import empty_state
@@ -277,6 +278,7 @@ def _page(back: str) -> rx.Component:
                 DEAL.contains("id"),
                 rx.vstack(
                     _summary(),
+                    deal_commission(),
                     _conflicts(),
                     rx.cond(State.editing, _edit_form(), _actions()),
                     _timeline(),

@@ -43,7 +43,7 @@ from .models import (
     User,
     utcnow,
 )
-from .services import activity, auth
+from .services import activity, auth, ledger
 from .services.actor import Actor
 from .services.customers import customer_keys
 from .services.db import session_scope
@@ -755,10 +755,7 @@ def _accrue_commission(demo: _Demo, deal: Deal) -> None:
             created_at=deal.closed_at,
         )
     )
-    for account, amount in (
-        ("partner:commission_receivable", commission),
-        ("provider:commission_payable", -commission),
-    ):
+    for account, amount in ((ledger.EXPENSE, commission), (ledger.PENDING, -commission)):
         demo.session.add(LedgerEntry(transaction_id=transaction.id, account=account, amount=amount))
     demo.log(
         demo.actor_of(deal.provider_owner_id),
@@ -767,6 +764,22 @@ def _accrue_commission(demo: _Demo, deal: Deal) -> None:
         "accrued",
         amount=str(commission),
     )
+    # Approved by the provider three days later: the partner may redeem it.
+    transaction.status = LedgerStatus.APPROVED
+    approval = demo.add(
+        LedgerTransaction(
+            kind=LedgerKind.COMMISSION_APPROVAL,
+            status=LedgerStatus.APPROVED,
+            provider_org_id=deal.provider_org_id,
+            partner_org_id=deal.partner_org_id,
+            deal_id=deal.id,
+            memo=f"Approved: Commission on {deal.name}",
+            created_by_id=deal.provider_owner_id,
+            created_at=demo.after(deal.closed_at, days=3),
+        )
+    )
+    for account, amount in ((ledger.PENDING, commission), (ledger.COMMISSION, -commission)):
+        demo.session.add(LedgerEntry(transaction_id=approval.id, account=account, amount=amount))
 
 
 def _create_notifications(demo: _Demo) -> None:

@@ -32,16 +32,7 @@ def _card(state, card, other_label: str, base: str) -> rx.Component:
             ),
             rx.text(f"{other_label}: ", card.other, size="1", color_scheme="gray"),
             rx.text("Owner: ", rx.cond(card.owner != "", card.owner, "—"), size="1"),
-            rx.el.select(
-                rx.foreach(
-                    state.columns, lambda column: rx.el.option(column.name, value=column.key)
-                ),
-                value=card.column,
-                on_change=lambda key: state.move_card(card.id, key),
-                disabled=won,
-                aria_label="Move " + card.name + " to stage",
-                style={"padding": "0.2rem", "font-size": "0.8rem", "width": "100%"},
-            ),
+            _move_menu(state, card, won),
             spacing="1",
             align="start",
         ),
@@ -57,6 +48,37 @@ def _card(state, card, other_label: str, base: str) -> rx.Component:
             "cursor": rx.cond(won, "default", "grab"),
             "opacity": rx.cond(state.dragging == card.id, "0.5", "1"),
         },
+    )
+
+
+def _move_menu(state, card, won) -> rx.Component:
+    """ "Move to stage" for the keyboard: a menu whose items exist only while it is open, so
+    a board of many cards stays light to render."""
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                "Move to stage",
+                rx.icon("chevron-down", size=14, aria_hidden="true"),
+                size="1",
+                variant="soft",
+                disabled=won,
+                aria_label="Move " + card.name + " to stage",
+                on_mouse_down=rx.stop_propagation,  # a click on it is no drag of the card
+                width="100%",
+            ),
+        ),
+        rx.menu.content(
+            rx.foreach(
+                state.columns,
+                lambda column: rx.menu.item(
+                    column.name,
+                    on_select=state.move_card(card.id, column.key),
+                    disabled=column.key == card.column,
+                ),
+            ),
+            size="1",
+        ),
+        modal=False,
     )
 
 

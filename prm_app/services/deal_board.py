@@ -7,6 +7,7 @@ its count and total amount, computed in the database; only its first cards are r
 Rejected deals are not on the board (the list shows them).
 """
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -24,6 +25,8 @@ from .listing import filter_id
 CARDS = 20  # per column, until "load more"
 MAX_CARDS = 500
 NO_STAGE = "none"
+SHARED_BOARDS = 128  # boards kept by shared_board in this process
+_SHARED: OrderedDict[tuple, list["Column"]] = OrderedDict()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,45 @@ class Column:
     def more(self) -> int:
         """How many cards of this column are not shown yet."""
         return self.count - len(self.cards)
+
+
+def shared_board(
+    session: Session,
+    *,
+    actor: Actor,
+    version: int,
+    provider_org_id: str = "",
+    search: str = "",
+    limits: dict[str, int] | None = None,
+) -> list["Column"]:
+    """`board`, read once for everyone who sees the same deals the same way while the
+    organization's deals stay at `version`: when a change reaches twenty open boards, the first
+    one reads it and the others share that read.
+
+    `version` must be read before this call, and go up after every committed change: a board
+    read after the version was read holds at least that version's changes. Share the columns
+    as they are: never change them.
+    """
+    who = None if actor.sees_all else actor.user_id
+    key = (
+        actor.org_id,
+        actor.org_kind,
+        who,
+        version,
+        provider_org_id,
+        search,
+        tuple(sorted((limits or {}).items())),
+    )
+    if (found := _SHARED.get(key)) is not None:
+        _SHARED.move_to_end(key)
+        return found
+    found = board(
+        session, actor=actor, provider_org_id=provider_org_id, search=search, limits=limits
+    )
+    _SHARED[key] = found
+    while len(_SHARED) > SHARED_BOARDS:
+        _SHARED.popitem(last=False)
+    return found
 
 
 def board(

@@ -12,7 +12,7 @@ from ..models import Approval, OrgKind
 from ..services import deal_board, deal_changes, deal_timeline, deals, leads, listing, team
 from .base import AppState, form_value
 from .leads import PAGE_SIZE  # the shared pager's page size
-from .live import follow_deals
+from .live import deals_version, follow_deals
 
 VIEWS = ("list", "board")
 
@@ -192,9 +192,10 @@ class DealsState(LiveDeals, AppState):
 
     def _read_board(self, session, *, actor) -> None:
         self.rows, self.total = [], 0
-        columns = deal_board.board(
+        columns = deal_board.shared_board(
             session,
             actor=actor,
+            version=deals_version(actor.org_id),
             provider_org_id=self.provider,
             search=self.search,
             limits=self._limits,

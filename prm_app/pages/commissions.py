@@ -71,7 +71,7 @@ def _balances(across: str) -> rx.Component:
                     )
                 ),
                 width="100%",
-                aria_label="Balances",
+                id="balances",
             ),
             rx.text("Nothing earned yet: commissions accrue when a deal is Closed Won.", size="2"),
         ),
@@ -222,7 +222,7 @@ def _requests(across: str, provider: bool) -> rx.Component:
                     )
                 ),
                 width="100%",
-                aria_label="Redemption requests",
+                id="requests",
             ),
             rx.text("No requests.", size="2"),
         ),
@@ -286,7 +286,7 @@ def _statement(across: str, provider: bool) -> rx.Component:
                         )
                     ),
                     width="100%",
-                    aria_label="Statement",
+                    id="statement",
                 ),
                 rx.hstack(
                     rx.button(

@@ -577,6 +577,27 @@ def test_big_columns_show_a_bounded_slice_and_load_more(session):
         deal_board.board(session, actor=provider, limits=["x"])
 
 
+def test_a_shared_board_is_read_once_per_scope_filters_and_version(session):
+    provider, consultant = _setup(session)
+    _registered(session, consultant, provider)
+    member = colleague(session, provider, role=Role.MEMBER)
+    deal_board._SHARED.clear()
+    with statements(session) as seen:
+        first = deal_board.shared_board(session, actor=provider, version=7)
+        assert deal_board.shared_board(session, actor=provider, version=7) is first
+    reads = len(seen)
+    assert reads and reads <= 3  # one read for both calls
+    # Another version, search, scope (a member sees only their own deals) or side: another read.
+    assert deal_board.shared_board(session, actor=provider, version=8) is not first
+    assert deal_board.shared_board(session, actor=provider, version=7, search="x") is not first
+    mine = deal_board.shared_board(session, actor=member, version=7)
+    assert sum(c.count for c in mine) == 0 and sum(c.count for c in first) == 1
+    assert deal_board.shared_board(session, actor=consultant, version=7) is not first
+    for version in range(deal_board.SHARED_BOARDS + 5):  # bounded
+        deal_board.shared_board(session, actor=provider, version=100 + version)
+    assert len(deal_board._SHARED) == deal_board.SHARED_BOARDS
+
+
 def test_a_consultant_picks_a_providers_board_or_sees_them_combined(session):
     provider, consultant = _setup(session)
     second = org_admin(session, kind=OrgKind.PROVIDER, org_name="Southwind")

@@ -115,7 +115,7 @@ def request(
         org_id=provider_id,
         user_ids=_managers(session, provider_id),
         paid=False,
-        text=f"{actor.org_name} asks for a {KINDS[kind].lower()} of {money.format(value)}.",
+        text=f"{actor.org_name} asks to redeem {money.format(value)}: {KINDS[kind].lower()}.",
         link=routes.Provider.COMMISSIONS,
     )
     return payout.id
@@ -197,15 +197,21 @@ def mark_paid(
     session.add(payout)
     _record(session, actor, payout, "paid")
     _settle_commissions(session, payout.provider_org_id, payout.partner_org_id)
-    word = "paid" if payout.kind == PayoutKind.CASH else "applied"
+    amount = f"{payout.currency} {payout.amount:,.2f}"
+    done = {
+        PayoutKind.CASH: f"paid your cash payout of {amount}",
+        PayoutKind.INVOICE_CREDIT: f"credited {amount} against invoice {payout.invoice_ref}",
+        PayoutKind.AUTO_INVOICE: f"applied {amount} of your credits to your next invoice",
+        PayoutKind.DISCOUNT: f"granted your discount of {amount} on future purchases",
+    }[payout.kind]
     notifications.payout_event(
         session,
         actor=actor,
         org_id=payout.partner_org_id,
-        user_ids=[payout.requested_by_id],
+        # Whoever asked; for a request the program made by itself, the partner's managers.
+        user_ids=[payout.requested_by_id, *_auto_recipients(session, payout)],
         paid=True,
-        text=f"{actor.org_name} {word} your {KINDS[payout.kind].lower()} of "
-        f"{payout.currency} {payout.amount:,.2f}.",
+        text=f"{actor.org_name} {done}.",
         link=routes.Consultant.COMMISSIONS,
     )
 
@@ -445,6 +451,12 @@ def _requests_query(actor: Actor, status: object, other_org_id: object) -> tuple
     )
     count = select(func.count()).select_from(PayoutRequest).where(*where)
     return query, count
+
+
+def _auto_recipients(session: Session, payout: PayoutRequest) -> list[int]:
+    if payout.kind != PayoutKind.AUTO_INVOICE:
+        return []
+    return _managers(session, payout.partner_org_id)
 
 
 def _managers(session: Session, org_id: int) -> list[int]:

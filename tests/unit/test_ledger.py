@@ -273,6 +273,12 @@ def test_auto_apply_requests_the_credit_on_the_next_invoice(session):
     assert _balance(session, consultant).available == 0  # held by the request
     payouts.approve(session, actor=provider, request_id=request.id)
     payouts.mark_paid(session, actor=provider, request_id=request.id, reference="INV-7")
+    told = session.exec(
+        select(Notification.user_id, Notification.text).where(Notification.kind == "payout_paid")
+    ).all()
+    assert told == [
+        (consultant.user_id, "Northwind applied USD 250.00 of your credits to your next invoice.")
+    ]
     balance = _balance(session, consultant)
     assert (balance.credits, balance.redeemed) == (0, 250)
     _assert_balanced(session)
@@ -342,6 +348,10 @@ def test_cash_payout_requested_approved_and_paid(session):
             (provider_manager.user_id, "payout_requested", "/p/commissions"),
         ]
     )
+    asked = session.exec(
+        select(Notification.text).where(Notification.kind == "payout_requested")
+    ).first()
+    assert asked == "Fabrikam asks to redeem USD 1,000.00: cash payout."
     # The balance is held: a second request cannot spend it again.
     assert _balance(session, consultant).available == 0
     with pytest.raises(Invalid, match="more than you have available"):

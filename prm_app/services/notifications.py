@@ -569,6 +569,39 @@ def import_finished(session: Session, *, actor: Actor, batch: ImportBatch) -> No
     )
 
 
+def imported_for(
+    session: Session, *, actor: Actor, batch: ImportBatch, counts: dict[int, int]
+) -> None:
+    """An import sent submitted leads, referrals or deals to other organizations (counts: how
+    many to each): one summary for each one's managers, not one notification per row."""
+    kind = ImportKind(batch.kind)
+    noun = {
+        ImportKind.LEADS: "leads",
+        ImportKind.REFERRALS: "referrals",
+        ImportKind.DEALS: "deals",
+    }[kind]
+    if kind == ImportKind.DEALS:
+        event = "deal_registered"
+        link = (
+            routes.Consultant.DEALS if actor.org_kind == OrgKind.PROVIDER else routes.Provider.DEALS
+        )
+    else:
+        event = "lead_received"
+        link = routes.Provider.LEADS if kind == ImportKind.LEADS else routes.Consultant.REFERRALS
+    for org_id, count in counts.items():
+        if count <= 0:
+            continue
+        notify(
+            session,
+            org_id=org_id,
+            user_ids=_members(session, org_id, managers=True),
+            kind=event,
+            text=f"{actor.org_name} sent you {count} {noun} from a file.",
+            link=link,
+            actor=actor,
+        )
+
+
 def payout_event(
     session: Session,
     *,

@@ -478,3 +478,26 @@ def test_mail_body_links_to_the_record(world, session):
     user = session.get(User, world.provider.user_id)
     assert mail.body.startswith(f"Hello {user.name},")
     assert col(OutboundEmail.status) is not None and mail.status == "queued"
+
+
+def test_an_import_sends_each_organization_one_summary(world, session):
+    from prm_app.models import ImportBatch
+
+    batch = ImportBatch(
+        org_id=world.consultant.org_id,
+        created_by_id=world.consultant.user_id,
+        kind="leads",
+        file_name="leads.csv",
+    )
+    session.add(batch)
+    session.flush()
+    notifications.imported_for(
+        session,
+        actor=world.consultant,
+        batch=batch,
+        counts={world.provider.org_id: 250, world.other.org_id: 0},
+    )
+    assert world.notified() == sorted(
+        (u, world.provider.org_id, "/p/leads") for u in _ids(world.provider, world.p_manager)
+    )
+    assert world.texts("lead_received") == {"Fabrikam sent you 250 leads from a file."}

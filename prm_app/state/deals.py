@@ -91,6 +91,12 @@ class LiveDeals(rx.State, mixin=True):
     async def _follow(self, org_id: int) -> None:
         self._seen = await follow_deals(self, org_id)
 
+    def _reading(self, org_id: int) -> int:
+        """The version a read starting now includes: the pulse of it (the echo of the caller's
+        own change, too) then needs no second read."""
+        self._seen = deals_version(org_id)
+        return self._seen
+
     @rx.event
     def follow(self, version: int):
         """Fired in the browser when the pulse moves: re-read, with the caller's permissions.
@@ -154,6 +160,7 @@ class DealsState(LiveDeals, AppState):
     # the list ----------------------------------------------------------------------------------
 
     def _read_list(self, session, *, actor) -> None:
+        self._reading(actor.org_id)
         self.columns, self._cards = [], {}
         found = self._list(session, actor)
         if not found.rows and found.total and found.page > 1:  # past the end: the last page
@@ -195,7 +202,7 @@ class DealsState(LiveDeals, AppState):
         columns = deal_board.shared_board(
             session,
             actor=actor,
-            version=deals_version(actor.org_id),
+            version=self._reading(actor.org_id),
             provider_org_id=self.provider,
             search=self.search,
             limits=self._limits,
@@ -453,6 +460,7 @@ class DealDetailState(LiveDeals, AppState):
         return None
 
     def _read(self, session, *, actor) -> None:
+        self._reading(actor.org_id)
         seen = deals.detail(session, actor=actor, deal_id=self._deal_id)
         self._version = seen.version
         own_side = seen.side

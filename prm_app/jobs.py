@@ -12,7 +12,7 @@ import os
 from .services import leads, mail, notifications
 from .services.changes import notified_users
 from .services.db import session_scope
-from .state.notes_pulse import announce_notes
+from .state.live import announce_notes
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ import reflex as rx
 from .. import routes
 from ..state.auth import AuthState
 from ..state.base import AppState
-from ..state.notes_pulse import NotesPulse
+from ..state.live import NotesPulse
 from ..state.notifications import BellState
 from .live import on_change
 

@@ -228,6 +228,10 @@ def run(
     import_columns.remember_mapping(session, actor=actor, kind=kind, mapping=checked.mapping)
     _record_batch(session, actor, batch, "imported", None, {**_counts(batch), "submit": submit})
     notifications.import_finished(session, actor=actor, batch=batch)
+    if kind == ImportKind.DEALS or submit:  # drafts went nowhere yet
+        sent_to = valid["other_org_id"].astype(int).value_counts()
+        counts = {int(org): int(count) for org, count in sent_to.items()}
+        notifications.imported_for(session, actor=actor, batch=batch, counts=counts)
     return _row(batch, actor.name)
 
 

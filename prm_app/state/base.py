@@ -12,8 +12,7 @@ from ..services import auth, changes
 from ..services.actor import Actor
 from ..services.db import session_scope
 from ..services.errors import DomainError, Invalid, NotAuthenticated
-from .live import announce_deals
-from .notes_pulse import announce_notes
+from .live import announce_deals, announce_notes
 
 
 def session_token(cookie_header: str) -> str | None:

@@ -24,7 +24,7 @@ from ..services.db import session_scope
 from ..services.errors import DomainError, NotAuthenticated
 from .base import AppState
 from .leads import PAGE_SIZE
-from .live import announce_deals
+from .live import announce_deals, announce_notes
 
 logger = logging.getLogger(__name__)
 PROBLEMS_SHOWN = 100
@@ -413,7 +413,7 @@ class ImportState(AppState):
         def transaction():
             with session_scope() as session:
                 result = operation(session, job, progress)
-            return result, changes.deal_orgs_changed(session)
+            return result, changes.deal_orgs_changed(session), changes.notified_users(session)
 
         task = asyncio.ensure_future(asyncio.to_thread(transaction))
         while not task.done():
@@ -421,7 +421,7 @@ class ImportState(AppState):
             async with self:
                 self.progress_label, self.progress = latest[0], int(latest[1] * 100)
         try:
-            result, orgs = task.result()
+            result, orgs, people = task.result()
         except DomainError as error:
             return None, str(error)
         except Exception:
@@ -429,6 +429,8 @@ class ImportState(AppState):
             return None, _FAILED
         if orgs:
             announce_deals(orgs)
+        if people:
+            announce_notes(people)
         return result, ""
 
     def _forget_file(self) -> None:

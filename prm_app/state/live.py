@@ -1,14 +1,16 @@
-"""Live views across users and workers: a version per organization, sent to the tabs watching.
+"""Live views across users and workers: a version per topic, sent to the tabs watching it.
 
-Every open deals page (list, board, detail) registers its tab as a watcher of its organization.
-After a change commits, the organization's version goes up (at once, so the author's own
-re-read already sees the new version) and every watching tab is sent one number: a delta of its
-DealsPulse, straight to its websocket, or through Redis to the worker holding it. The tab's
-OnChange then asks the tab's own state to re-read its view, with its own permissions.
+Topics: an organization's deals (every open deals list, board or deal page of its members) and
+a person's notifications (the bell of each of their tabs). A tab registers as a watcher of its
+topics (ids from the server-side session, never from the client). After a change commits, the
+version of each topic concerned goes up at once (so the author's own re-read already includes
+it) and every watching tab is sent that one number, as a delta of its pulse state: straight to
+its websocket, or through Redis to the worker holding it. The tab's OnChange then asks the tab's
+own state to re-read its view, with its own permissions.
 
-The watchers and versions live in Redis when Reflex has one (several workers), else in this
-process. Nothing here reads or locks another tab's state, so a change costs one small message
-per watching tab, whatever the number of tabs.
+Watchers and versions live in Redis when Reflex has one (several workers), else in this process.
+Nothing here loads or locks another tab's state: a change costs one small message per watching
+tab, whatever the number of tabs.
 """
 
 import asyncio
@@ -33,25 +35,31 @@ class DealsPulse(rx.State):
     version: int = 0
 
 
+class NotesPulse(rx.State):
+    """The version of this person's notifications the tab was last told of (set from outside)."""
+
+    version: int = 0
+
+
 class _Memory:
     """One process: the development server and the tests."""
 
     def __init__(self) -> None:
-        self.versions: dict[int, int] = {}
-        self.watchers: dict[int, dict[str, float]] = {}
+        self.versions: dict[str, int] = {}
+        self.watchers: dict[str, dict[str, float]] = {}
 
-    def version(self, org_id: int) -> int:
-        return self.versions.get(org_id, 0)
+    def version(self, topic: str) -> int:
+        return self.versions.get(topic, 0)
 
-    def bump(self, org_id: int) -> int:
-        self.versions[org_id] = self.versions.get(org_id, 0) + 1
-        return self.versions[org_id]
+    def bump(self, topic: str) -> int:
+        self.versions[topic] = self.versions.get(topic, 0) + 1
+        return self.versions[topic]
 
-    async def watch(self, org_id: int, token: str) -> None:
-        self.watchers.setdefault(org_id, {})[token] = time.time()
+    async def watch(self, topic: str, token: str) -> None:
+        self.watchers.setdefault(topic, {})[token] = time.time()
 
-    async def watching(self, org_id: int) -> list[str]:
-        watchers = self.watchers.get(org_id, {})
+    async def watching(self, topic: str) -> list[str]:
+        watchers = self.watchers.get(topic, {})
         cutoff = time.time() - WATCH_SECONDS
         for token in [t for t, seen in watchers.items() if seen < cutoff]:
             del watchers[token]
@@ -71,33 +79,25 @@ class _Redis:
             self._async = prerequisites.get_redis()
         return self._async
 
-    def version(self, org_id: int) -> int:
-        return int(self.sync.get(_version_key(org_id)) or 0)
+    def version(self, topic: str) -> int:
+        return int(self.sync.get(f"prm:live:version:{topic}") or 0)
 
-    def bump(self, org_id: int) -> int:
-        return int(self.sync.incr(_version_key(org_id)))
+    def bump(self, topic: str) -> int:
+        return int(self.sync.incr(f"prm:live:version:{topic}"))
 
-    async def watch(self, org_id: int, token: str) -> None:
-        key = _watchers_key(org_id)
+    async def watch(self, topic: str, token: str) -> None:
+        key = f"prm:live:watchers:{topic}"
         async with self.client.pipeline(transaction=False) as pipe:
             pipe.zadd(key, {token: time.time()})
             pipe.zremrangebyscore(key, "-inf", time.time() - WATCH_SECONDS)
             pipe.expire(key, WATCH_SECONDS)
             await pipe.execute()
 
-    async def watching(self, org_id: int) -> list[str]:
+    async def watching(self, topic: str) -> list[str]:
         found = await self.client.zrangebyscore(
-            _watchers_key(org_id), time.time() - WATCH_SECONDS, "+inf"
+            f"prm:live:watchers:{topic}", time.time() - WATCH_SECONDS, "+inf"
         )
         return [t.decode() if isinstance(t, bytes) else t for t in found]
-
-
-def _version_key(org_id: int) -> str:
-    return f"prm:deals:version:{org_id}"
-
-
-def _watchers_key(org_id: int) -> str:
-    return f"prm:deals:watchers:{org_id}"
 
 
 @cache
@@ -105,35 +105,66 @@ def _registry() -> _Memory | _Redis:
     return _Redis() if prerequisites.parse_redis_url() else _Memory()
 
 
+def _deals(org_id: int) -> str:
+    return f"deals:{org_id}"
+
+
+def _notes(user_id: int) -> str:
+    return f"notes:{user_id}"
+
+
 def deals_version(org_id: int) -> int:
     """The organization's current version: a view read after it includes every change up to it."""
-    return _registry().version(org_id)
+    return _registry().version(_deals(org_id))
 
 
 async def follow_deals(state: rx.State, org_id: int) -> int:
-    """Register this tab as a watcher of its organization's deals (the id comes from the
-    server-side session, never from the client); returns the current version."""
-    registry = _registry()
-    await registry.watch(org_id, state.router.session.client_token)
-    return registry.version(org_id)
+    """Register this tab as a watcher of its organization's deals; returns the current version."""
+    return await _follow(state, _deals(org_id))
+
+
+async def follow_notes(state: rx.State, user_id: int) -> int:
+    """Register this tab as a watcher of its person's notifications; returns the version."""
+    return await _follow(state, _notes(user_id))
 
 
 def announce_deals(org_ids: set[int]) -> None:
     """After a change committed: bump each organization's version now, tell the tabs soon."""
-    app = RegistrationContext.get().app
-    for org_id in org_ids:
-        version = _registry().bump(org_id)
-        task = asyncio.create_task(_tell_watchers(app, org_id, version))
+    _announce(DealsPulse, [_deals(org_id) for org_id in org_ids])
+
+
+def announce_notes(user_ids: set[int]) -> None:
+    """After notifications committed: bump each person's version now, tell their tabs soon."""
+    _announce(NotesPulse, [_notes(user_id) for user_id in user_ids])
+
+
+async def _follow(state: rx.State, topic: str) -> int:
+    registry = _registry()
+    await registry.watch(topic, state.router.session.client_token)
+    return registry.version(topic)
+
+
+def _announce(pulse: type[rx.State], topics: list[str]) -> None:
+    """Callable from an event or a background job of the running app; where no app runs (a
+    script, a unit test) nobody watches, and nothing is done."""
+    try:
+        app = RegistrationContext.get().app
+        loop = asyncio.get_running_loop()
+    except Exception:  # no running app here: nobody is watching
+        return
+    for topic in topics:
+        version = _registry().bump(topic)
+        task = loop.create_task(_tell_watchers(app, pulse, topic, version))
         _PENDING.add(task)
         task.add_done_callback(_done)
 
 
-async def _tell_watchers(app, org_id: int, version: int) -> None:
+async def _tell_watchers(app, pulse: type[rx.State], topic: str, version: int) -> None:
     namespace = app.event_namespace
     if namespace is None:
         return
-    update = StateUpdate(delta={DealsPulse.get_full_name(): {"version" + FIELD_MARKER: version}})
-    tokens = await _registry().watching(org_id)
+    update = StateUpdate(delta={pulse.get_full_name(): {"version" + FIELD_MARKER: version}})
+    tokens = await _registry().watching(topic)
     if isinstance(_registry(), _Memory):  # a tab that went away is not told
         connected = namespace._token_manager.token_to_socket
         tokens = [token for token in tokens if token in connected]
@@ -143,4 +174,4 @@ async def _tell_watchers(app, org_id: int, version: int) -> None:
 def _done(task: asyncio.Task) -> None:
     _PENDING.discard(task)
     if not task.cancelled() and task.exception() is not None:
-        logger.warning("Could not announce a deals change: %s", task.exception())
+        logger.warning("Could not announce a change: %s", task.exception())

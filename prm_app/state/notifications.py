@@ -1,6 +1,6 @@
 """The bell (every portal page) and /notifications: the caller's inbox and email preferences.
 
-Live: each tab's bell follows its own person's NotesPulse (see notes_pulse.py) and re-reads the
+Live: each tab's bell follows its own person's NotesPulse (see live.py) and re-reads the
 unread count when it moves.
 """
 
@@ -9,7 +9,7 @@ import reflex as rx
 from ..services import notifications
 from ..services.db import session_scope
 from .base import AppState
-from .notes_pulse import NotesPulse, follow_notes
+from .live import NotesPulse, follow_notes
 
 
 def _count_label(count: int) -> str:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from prm_app.models import (
     ActivityEvent,
@@ -19,6 +19,7 @@ from prm_app.models import (
     ImportBatch,
     Lead,
     LeadRecipient,
+    Notification,
     OrgKind,
     OrgSettings,
     Role,
@@ -422,6 +423,17 @@ def test_imports_submitted_leads_as_submit_does(session, world):
         )
     ).one()
     assert (event.org_id, event.action) == (provider.org_id, "received")
+    # The provider's managers hear once per import, the importer that it finished.
+    notes = session.exec(
+        select(Notification)
+        .where(col(Notification.kind).in_(["import_finished", "lead_received"]))
+        .order_by(Notification.id)
+    ).all()
+    assert [(n.user_id, n.kind) for n in notes] == [
+        (firm.user_id, "import_finished"),
+        (provider.user_id, "lead_received"),
+    ]
+    assert notes[1].text == "Fabrikam sent you 1 leads from a file."
 
 
 def test_imported_referrals_get_the_acceptance_deadline(session, world):

@@ -1,4 +1,4 @@
-"""The live registry: versions per organization and the tabs watching, in memory and in Redis."""
+"""The live registry: versions per topic and the tabs watching, in memory and in Redis."""
 
 import asyncio
 import os
@@ -34,23 +34,27 @@ def registry(request, monkeypatch):
 
 
 def test_versions_go_up_per_organization(registry):
-    assert (registry.version(1), registry.version(2)) == (0, 0)
-    assert [registry.bump(1), registry.bump(1), registry.bump(2)] == [1, 2, 1]
-    assert (registry.version(1), registry.version(2)) == (2, 1)
+    assert (registry.version("deals:1"), registry.version("deals:2")) == (0, 0)
+    assert [registry.bump("deals:1"), registry.bump("deals:1"), registry.bump("deals:2")] == [
+        1,
+        2,
+        1,
+    ]
+    assert (registry.version("deals:1"), registry.version("deals:2")) == (2, 1)
 
 
 def test_watchers_per_organization_and_old_ones_dropped(registry, monkeypatch):
     async def scenario():
-        await registry.watch(1, "tab-a")
-        await registry.watch(1, "tab-b")
-        await registry.watch(1, "tab-a")  # again: still one
-        await registry.watch(2, "tab-c")
-        assert sorted(await registry.watching(1)) == ["tab-a", "tab-b"]
-        assert await registry.watching(2) == ["tab-c"]
-        assert await registry.watching(3) == []
+        await registry.watch("deals:1", "tab-a")
+        await registry.watch("deals:1", "tab-b")
+        await registry.watch("deals:1", "tab-a")  # again: still one
+        await registry.watch("deals:2", "tab-c")
+        assert sorted(await registry.watching("deals:1")) == ["tab-a", "tab-b"]
+        assert await registry.watching("deals:2") == ["tab-c"]
+        assert await registry.watching("notes:3") == []
         later = live.time.time() + live.WATCH_SECONDS + 1
         monkeypatch.setattr(live.time, "time", lambda: later)
-        await registry.watch(1, "tab-b")  # re-registered: kept
-        assert await registry.watching(1) == ["tab-b"]
+        await registry.watch("deals:1", "tab-b")  # re-registered: kept
+        assert await registry.watching("deals:1") == ["tab-b"]
 
     asyncio.run(scenario())

@@ -9,7 +9,7 @@ migrated and loaded with the demo data plus 10,000 open deals of Northwind's par
 Prints, against the bars of DESIGN.md:
 - first board render: from navigation to the first cards shown, in a fresh tab;
 - bytes sent to the browser for the board (websocket frames received while it loads);
-- stage move round trip: from choosing the stage in the card's "Move to stage" menu to the card
+- stage move round trip: from choosing the stage in the card's "Move to stage" dialog to the card
   showing in the new column, timed in the page (a MutationObserver), not through Playwright's polling;
 - live: the same move seen on 20 other open boards (other tabs, spread over both workers), from
   the same moment, on the same clock.
@@ -209,7 +209,7 @@ WATCH = """([article, wanted]) => {
 SENT = """() => {
   window.__sent = null;
   document.addEventListener("click", (event) => {
-    if (window.__sent === null && event.target.closest('[role="menuitem"]')) {
+    if (window.__sent === null && event.target.closest('[role="dialog"] button')) {
       window.__sent = Date.now();
     }
   }, {capture: true, once: true});
@@ -251,8 +251,9 @@ def measure(browser) -> dict[str, float]:
         for page in [mover, *watchers]:
             page.evaluate(WATCH, [TRACKED, wanted])
         menu.click()
+        dialog = mover.get_by_role("dialog", name="Move to stage")
         mover.evaluate(SENT)
-        mover.get_by_role("menuitem", name=wanted, exact=True).click()
+        dialog.get_by_role("button", name=wanted, exact=True).click()
         for page in [mover, *watchers]:
             page.wait_for_function("() => window.__seen !== null", timeout=15_000)
         sent = mover.evaluate("window.__sent")

@@ -38,7 +38,7 @@ from .state.providers import ProvidersState
 from .state.settings import SettingsState
 from .state.team import TeamState
 
-app = rx.App(api_transformer=api)
+app = rx.App(api_transformer=api, stylesheets=["/kanban.css"])
 app.add_middleware(SessionGuard(), index=0)
 app.register_lifespan_task(run_jobs)
 

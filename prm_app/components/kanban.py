@@ -11,74 +11,71 @@ APPROVAL_COLORS = {"pending": "amber", "approved": "green", "rejected": "red"}
 
 
 def _card(state, card, other_label: str, base: str) -> rx.Component:
+    """Plain elements styled by assets/kanban.css: a board re-renders every card when it
+    changes, so each card stays as light as it can."""
     won = card.outcome == "won"
     return rx.el.article(
-        rx.vstack(
-            rx.hstack(
-                rx.link(card.name, href=f"{base}/{card.id}", weight="medium"),
-                rx.cond(
-                    card.approval != "approved",
-                    rx.badge(card.approval, color_scheme="amber", variant="soft", size="1"),
-                ),
-                justify="between",
-                width="100%",
+        rx.el.div(
+            rx.link(card.name, href=f"{base}/{card.id}", class_name="deal-card-name"),
+            rx.cond(
+                card.approval != "approved",
+                rx.el.span(card.approval, class_name="deal-card-badge"),
             ),
-            rx.text(card.company, size="2"),
-            rx.hstack(
-                rx.text(card.amount, size="2", weight="medium"),
-                rx.text(card.close_date, size="1", color_scheme="gray"),
-                justify="between",
-                width="100%",
-            ),
-            rx.text(f"{other_label}: ", card.other, size="1", color_scheme="gray"),
-            rx.text("Owner: ", rx.cond(card.owner != "", card.owner, "—"), size="1"),
-            _move_menu(state, card, won),
-            spacing="1",
-            align="start",
+            class_name="deal-card-head",
+        ),
+        rx.el.div(card.company),
+        rx.el.div(
+            rx.el.span(card.amount, class_name="deal-card-amount"),
+            rx.el.span(card.close_date, class_name="deal-card-muted"),
+            class_name="deal-card-row",
+        ),
+        rx.el.div(f"{other_label}: ", card.other, class_name="deal-card-muted"),
+        rx.el.div(
+            "Owner: ", rx.cond(card.owner != "", card.owner, "—"), class_name="deal-card-muted"
+        ),
+        rx.el.button(
+            "Move to stage",
+            type="button",
+            class_name="deal-card-move",
+            disabled=won,
+            aria_label="Move " + card.name + " to stage",
+            on_click=state.ask_move(card.id),
+            on_mouse_down=rx.stop_propagation,  # a click on it is no grab of the card
         ),
         on_mouse_down=rx.cond(won, state.cancel_drag, state.pick(card.id)),
         aria_label=card.name,
-        style={
-            "background": rx.color("gray", 1),
-            "border": f"1px solid {rx.color('gray', 6)}",
-            "border_radius": "0.5rem",
-            "padding": "0.6rem",
-            "width": "100%",
-            "user_select": "none",
-            "cursor": rx.cond(won, "default", "grab"),
-            "opacity": rx.cond(state.dragging == card.id, "0.5", "1"),
+        class_name="deal-card",
+        custom_attrs={
+            "data-won": won.to_string(),
+            "data-dragging": (state.dragging == card.id).to_string(),
         },
     )
 
 
-def _move_menu(state, card, won) -> rx.Component:
-    """ "Move to stage" for the keyboard: a menu whose items exist only while it is open, so
-    a board of many cards stays light to render."""
-    return rx.menu.root(
-        rx.menu.trigger(
-            rx.button(
-                "Move to stage",
-                rx.icon("chevron-down", size=14, aria_hidden="true"),
-                size="1",
-                variant="soft",
-                disabled=won,
-                aria_label="Move " + card.name + " to stage",
-                on_mouse_down=rx.stop_propagation,  # a click on it is no drag of the card
-                width="100%",
-            ),
-        ),
-        rx.menu.content(
-            rx.foreach(
-                state.columns,
-                lambda column: rx.menu.item(
-                    column.name,
-                    on_select=state.move_card(card.id, column.key),
-                    disabled=column.key == card.column,
+def move_dialog(state) -> rx.Component:
+    """ "Move to stage" for the keyboard: one dialog for the whole board, listing its stages."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Move to stage"),
+            rx.dialog.description(state.moving_name, size="2"),
+            rx.vstack(
+                rx.foreach(
+                    state.columns,
+                    lambda column: rx.button(
+                        column.name,
+                        variant="soft",
+                        width="100%",
+                        disabled=column.key == state.moving_column,
+                        on_click=state.move_card(state.moving, column.key),
+                    ),
                 ),
+                rx.button("Cancel", variant="ghost", width="100%", on_click=state.cancel_move),
+                spacing="2",
+                margin_top="0.75rem",
             ),
-            size="1",
         ),
-        modal=False,
+        open=state.moving != 0,
+        on_open_change=state.cancel_move,
     )
 
 

@@ -123,6 +123,9 @@ class DealsState(LiveDeals, AppState):
     page: int = 1
     columns: list[BoardColumn] = []
     dragging: int = 0
+    moving: int = 0  # the deal whose "Move to stage" dialog is open (0: none)
+    moving_name: str = ""
+    moving_column: str = ""
     lost_deal: int = 0  # the deal waiting for a lost reason (0: none)
     lost_name: str = ""
     lost_reasons: list[str] = []
@@ -137,7 +140,7 @@ class DealsState(LiveDeals, AppState):
             return redirect
         actor = self._actor()
         await self._follow(actor.org_id)
-        self.dragging, self.lost_deal, self._limits = 0, 0, {}
+        self.dragging, self.lost_deal, self.moving, self._limits = 0, 0, 0, {}
         return self._perform(self._read_options)[1] or self._refresh()
 
     def _read_options(self, session, *, actor) -> None:
@@ -267,8 +270,22 @@ class DealsState(LiveDeals, AppState):
         self.dragging = 0
 
     @rx.event
+    def ask_move(self, deal_id: int):
+        """The keyboard's way, first: open the move dialog for a card."""
+        if not (isinstance(deal_id, int) and deal_id in self._cards):
+            return rx.toast.error("That card is no longer on the board.")
+        self.moving, self.moving_column = deal_id, self._cards[deal_id][2]
+        self.moving_name = self._card_name(deal_id)
+        return None
+
+    @rx.event
+    def cancel_move(self):
+        self.moving = 0
+
+    @rx.event
     def move_card(self, deal_id: int, key: str):
-        """The keyboard's way: "Move to stage" on a card."""
+        """The keyboard's way, then: the stage chosen in the move dialog."""
+        self.moving = 0
         known = isinstance(deal_id, int) and deal_id in self._cards
         if not known or not isinstance(key, str) or key not in self._stages:
             return rx.toast.error("That card or column is no longer on the board.")
@@ -298,10 +315,11 @@ class DealsState(LiveDeals, AppState):
             return refusal
         self.lost_reasons = reasons
         self.lost_deal, self._lost_target = deal_id, key
-        self.lost_name = next(
-            (card.name for c in self.columns for card in c.cards if card.id == deal_id), ""
-        )
+        self.lost_name = self._card_name(deal_id)
         return None
+
+    def _card_name(self, deal_id: int) -> str:
+        return next((card.name for c in self.columns for card in c.cards if card.id == deal_id), "")
 
     @rx.event
     def confirm_lost(self, form: dict):

@@ -55,9 +55,12 @@ def card(page: Page, name: str):
 
 
 def move_to(page: Page, name: str, stage: str) -> None:
-    """The keyboard's way: open the card's "Move to stage" menu with Enter, choose with Enter."""
+    """The keyboard's way: Enter on the card's "Move to stage", then Enter on the stage."""
     card(page, name).get_by_role("button", name=f"Move {name} to stage").press("Enter")
-    page.get_by_role("menu").get_by_role("menuitem", name=stage, exact=True).press("Enter")
+    dialog = page.get_by_role("dialog", name="Move to stage")
+    expect(dialog).to_contain_text(name)
+    dialog.get_by_role("button", name=stage, exact=True).press("Enter")
+    expect(dialog).to_have_count(0)
 
 
 def test_a_dragged_card_persists_and_another_browser_sees_the_move_live(

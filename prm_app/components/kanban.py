@@ -45,6 +45,7 @@ def _card(state, card, other_label: str, base: str) -> rx.Component:
         on_mouse_down=rx.cond(won, state.cancel_drag, state.pick(card.id)),
         aria_label=card.name,
         class_name="deal-card",
+        key=card.id,  # a card keeps its element when others move around it
         custom_attrs={
             "data-won": won.to_string(),
             "data-dragging": (state.dragging == card.id).to_string(),

@@ -5,6 +5,7 @@ from http.cookies import CookieError, SimpleCookie
 import reflex as rx
 from reflex.config import get_config
 from reflex.middleware import Middleware
+from sqlmodel import Session
 
 from .. import routes
 from ..models import OrgKind
@@ -45,16 +46,21 @@ class AppState(rx.State):
     def _token(self) -> str | None:
         return session_token(self.router.headers.cookie)
 
-    def _actor(self) -> Actor | None:
+    def _actor(self, session: Session | None = None) -> Actor | None:
+        """The caller, resolved in `session` when given (one connection for the whole event)."""
         token = self._token()
         if not token:
             return None
-        with session_scope() as session:
+        if session is not None:
             return auth.resolve(session, token=token)
+        with session_scope() as own:
+            return auth.resolve(own, token=token)
 
-    def _require(self, kind: OrgKind | None = None, *, admin: bool = False) -> Actor:
+    def _require(
+        self, kind: OrgKind | None = None, *, admin: bool = False, session: Session | None = None
+    ) -> Actor:
         """The caller, or NotAuthenticated / NotAllowed. Every handler starts here."""
-        actor = self._actor()
+        actor = self._actor(session)
         if actor is None:
             raise NotAuthenticated()
         if kind is not None:
@@ -92,8 +98,8 @@ class AppState(rx.State):
         if error_var:
             setattr(self, error_var, "")
         try:
-            actor = self._require()
             with session_scope() as session:
+                actor = self._require(session=session)
                 result = operation(session, actor=actor, **arguments)
             if orgs := changes.deal_orgs_changed(session):
                 announce_deals(orgs)

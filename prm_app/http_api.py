@@ -1,11 +1,14 @@
-"""HTTP routes mounted beside Reflex: the only code that sets or clears the session cookie."""
+"""HTTP routes mounted beside Reflex: the only code that sets or clears the session cookie, and
+the file downloads (served to the signed-in caller from the session cookie)."""
 
 import os
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from html import escape
 from urllib.parse import quote, urlsplit
 
 from reflex.config import get_config
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import (
@@ -19,6 +22,7 @@ from starlette.routing import Route
 
 from . import routes
 from .services import auth, exports, imports, ledger, payouts
+from .services.actor import Actor
 from .services.db import session_scope
 from .services.errors import DomainError, Invalid, NotAllowed, NotAuthenticated
 
@@ -95,45 +99,22 @@ def import_errors(request: Request) -> Response:
 
 
 def export_list(request: Request) -> Response:
-    """GET /files/exports/{sent|received|deals}.csv?filters: the list as its page filters it,
-    streamed from the database in chunks."""
-    stack = ExitStack()
-    try:
-        session = stack.enter_context(session_scope())
-        actor = auth.resolve(session, token=request.cookies.get(auth.SESSION_COOKIE))
-        if actor is None:
-            stack.close()
-            return PlainTextResponse(SIGN_IN_FIRST, status_code=401)
+    """GET /files/exports/{sent|received|deals}.csv?filters: the list as its page filters it."""
+
+    def produce(session: Session, actor: Actor) -> tuple[str, Iterator[str]]:
         list_name = request.path_params["list_name"]
         filters = {k: v for k, v in request.query_params.items() if v != ""}
         pieces = exports.export_csv(session, actor=actor, list_name=list_name, filters=filters)
-    except DomainError as error:
-        stack.close()
-        return _refused(error)
-    except BaseException:
-        stack.close()
-        raise
+        return exports.file_name(list_name), pieces
 
-    def body():
-        with stack:
-            yield from pieces
-
-    name = exports.file_name(list_name)
-    return StreamingResponse(
-        body(), media_type="text/csv; charset=utf-8", headers=_attachment(name)
-    )
+    return _streamed_csv(request, produce)
 
 
 def ledger_file(request: Request) -> Response:
     """GET /files/ledger/{statement|payouts}.csv?other_org_id=: the caller's statement (per-deal
-    line items) or redemption requests (for finance), streamed from the database."""
-    stack = ExitStack()
-    try:
-        session = stack.enter_context(session_scope())
-        actor = auth.resolve(session, token=request.cookies.get(auth.SESSION_COOKIE))
-        if actor is None:
-            stack.close()
-            return PlainTextResponse(SIGN_IN_FIRST, status_code=401)
+    line items) or redemption requests (for finance)."""
+
+    def produce(session: Session, actor: Actor) -> tuple[str, Iterator[str]]:
         name = request.path_params["name"]
         other = request.query_params.get("other_org_id") or None
         if name == "statement":
@@ -143,6 +124,25 @@ def ledger_file(request: Request) -> Response:
             pieces = payouts.requests_csv(session, actor=actor, other_org_id=other, status=status)
         else:
             raise Invalid("Choose the statement or the payouts to download.")
+        return f"{name}-{exports.file_name('ledger').removeprefix('ledger-')}", pieces
+
+    return _streamed_csv(request, produce)
+
+
+def _streamed_csv(
+    request: Request, produce: Callable[[Session, Actor], tuple[str, Iterator[str]]]
+) -> Response:
+    """A CSV streamed from the database for the signed-in caller: `produce` checks its
+    arguments (a DomainError refuses the request) and returns the file name and the pieces,
+    read inside the session this keeps open until the last piece is sent."""
+    stack = ExitStack()
+    try:
+        session = stack.enter_context(session_scope())
+        actor = auth.resolve(session, token=request.cookies.get(auth.SESSION_COOKIE))
+        if actor is None:
+            stack.close()
+            return PlainTextResponse(SIGN_IN_FIRST, status_code=401)
+        name, pieces = produce(session, actor)
     except DomainError as error:
         stack.close()
         return _refused(error)
@@ -154,9 +154,8 @@ def ledger_file(request: Request) -> Response:
         with stack:
             yield from pieces
 
-    file_name = f"{name}-{exports.file_name('ledger').removeprefix('ledger-')}"
     return StreamingResponse(
-        body(), media_type="text/csv; charset=utf-8", headers=_attachment(file_name)
+        body(), media_type="text/csv; charset=utf-8", headers=_attachment(name)
     )
 
 

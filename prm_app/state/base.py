@@ -71,11 +71,17 @@ class AppState(rx.State):
         return actor
 
     def _show(self, actor: Actor) -> None:
-        self.user_name = actor.name
-        self.user_email = actor.email
-        self.org_name = actor.org_name
-        self.org_kind = actor.org_kind
-        self.role = actor.role
+        """What the shell shows of the caller; only a changed value is sent to the browser."""
+        shown = {
+            "user_name": actor.name,
+            "user_email": actor.email,
+            "org_name": actor.org_name,
+            "org_kind": actor.org_kind,
+            "role": actor.role,
+        }
+        for name, value in shown.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _enter(self, kind: OrgKind | None = None) -> rx.event.EventSpec | None:
         """on_load guard: send the anonymous to sign-in and the other portal's users home."""

@@ -164,10 +164,10 @@ class ImportState(AppState):
         if not isinstance(chunks, rx.UploadChunkIterator):  # an event sent by hand
             return
         async with self:
-            self._forget_file()
-            actor = self._begin("Uploading the file")
+            actor = self._begin("Uploading the file")  # never while another step runs
             if actor is None:
                 return
+            self._forget_file()
         limit, received, names = csv_files.max_bytes(), 0, set()
         key, handle = await asyncio.to_thread(upload_store.create)
         refusal = ""

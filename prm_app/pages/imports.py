@@ -237,7 +237,7 @@ def _problems() -> rx.Component:
     )
 
 
-def _review(words: Words) -> rx.Component:
+def _review() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Check before importing", as_="h2", size="4"),
@@ -364,7 +364,7 @@ def _page(words: Words) -> rx.Component:
         rx.match(
             State.step,
             ("map", _mapping(words)),
-            ("review", _review(words)),
+            ("review", _review()),
             ("done", _done(words)),
             _picker(words),
         ),

@@ -92,8 +92,8 @@ def test_a_dragged_card_persists_and_another_browser_sees_the_move_live(
     expect(column(watcher, "Proposal").get_by_role("article", name=name)).to_be_visible()
     expect(column(watcher, "Qualification").get_by_role("article", name=name)).to_have_count(0)
 
-    page.reload()  # the board view is remembered; the move was saved
-    page.get_by_label("Search deals").fill(name)
+    page.reload()  # the board view and this tab's search are remembered; the move was saved
+    expect(page.get_by_label("Search deals")).to_have_value(name)
     expect(column(page, "Proposal").get_by_role("article", name=name)).to_be_visible()
     # The search has landed (only this deal is left), so no re-render closes the menu below.
     expect(column(page, "Qualification").get_by_label("Deals in this stage")).to_have_text("0")

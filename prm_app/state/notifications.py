@@ -27,12 +27,10 @@ class BellState(AppState):
         self.unread, self.unread_label = count, _count_label(count)
 
     def _read_unread(self, actor=None) -> None:
-        actor = actor or self._actor()
-        if actor is None:
-            self._set_unread(0)
-            return
+        """The caller's unread count, on one connection (resolving the caller if not given)."""
         with session_scope() as session:
-            self._set_unread(notifications.unread_count(session, actor=actor))
+            actor = actor or self._actor(session)
+            self._set_unread(notifications.unread_count(session, actor=actor) if actor else 0)
 
     @rx.event
     async def watch(self):

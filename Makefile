@@ -25,7 +25,8 @@ run: $(STAMP)
 	@$(BIN)/python -c "from prm_app.services import mail; print(mail.describe_delivery())"
 	$(BIN)/reflex run
 
-## Install what the tests need and run the whole suite: lint, unit + security, end-to-end.
+## Install what the tests need and run the whole suite: lint, unit, end-to-end + security,
+## production (two workers on PostgreSQL and Redis, one killed).
 test: $(STAMP) browser lint unit e2e
 
 browser:
@@ -40,6 +41,7 @@ unit: $(STAMP)
 
 e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e tests/security
+	$(BIN)/python -m pytest tests/production
 
 clean:
 	rm -rf $(VENV) .web .states prm.db

@@ -37,10 +37,12 @@ from .state.partners import PartnersState
 from .state.providers import ProvidersState
 from .state.settings import SettingsState
 from .state.team import TeamState
+from .worker_presence import keep_worker_present
 
 app = rx.App(api_transformer=api, stylesheets=["/kanban.css"])
 app.add_middleware(SessionGuard(), index=0)
 app.register_lifespan_task(run_jobs)
+app.register_lifespan_task(keep_worker_present)
 
 
 def _index() -> rx.Component:

@@ -1,9 +1,9 @@
 """CSV import of 100,000 leads: `imports.run` (parse + validate + insert) against a bare
 `executemany` of the same rows into the same database, in the same run.
 
-Usage: python -m benchmarks.csv_import [DATABASE_URL ...]
-Defaults to a fresh SQLite file; pass a PostgreSQL URL (its server must allow CREATE DATABASE)
-to measure there too. The schema comes from the real Alembic migrations.
+Usage: python -m benchmarks.csv_import [POSTGRESQL_URL]
+Measures on a fresh SQLite file, and on PostgreSQL when a URL is given (its server must allow
+CREATE DATABASE). The schema comes from the real Alembic migrations.
 
 A consultant firm with two providers (active, categorized partnerships) and a few colleagues;
 a CSV of 100,000 leads with the headers of a HubSpot export, every row valid. First the bare
@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, delete, text
 from sqlmodel import Session, col, select
 
+from benchmarks.table import Figure, print_table
 from prm_app.models import (
     ImportBatch,
     Lead,
@@ -263,29 +264,36 @@ def measure(url: str) -> tuple[str, float, float, float, float, float]:
     return name, bare, drafts, peak, submitted, submitted_peak
 
 
-def main(urls: list[str]) -> None:
+def figures(postgres_url: str | None) -> list[Figure]:
     results = []
     with tempfile.TemporaryDirectory() as folder:
         results.append(measure(f"sqlite:///{Path(folder) / 'bench.db'}"))
-    for url in urls:
-        with scratch_postgres(url) as scratch:
+    if postgres_url:
+        with scratch_postgres(postgres_url) as scratch:
             results.append(measure(scratch))
-    print(
-        f"\n{'database':10} {'bare s':>7} {'drafts s':>8} {'ratio':>6} {'peak MB':>8}   submitted"
-    )
-    ok = True
-    for name, bare, drafts, peak, submitted, submitted_peak in results:
-        ratio = drafts / bare
-        ok = ok and ratio <= RATIO_BAR and peak < MEMORY_BAR_MB
-        print(
-            f"{name:10} {bare:7.2f} {drafts:8.2f} {ratio:6.2f} {peak:8.0f}   "
-            f"{submitted:.2f} s (ratio {submitted / bare:.2f}, peak {submitted_peak:.0f} MB)"
-        )
-    print(
-        f"bars: ratio <= {RATIO_BAR} and peak < {MEMORY_BAR_MB} MB for the drafts import: "
-        f"{'ok' if ok else 'FAILS'}"
-    )
+    found = []
+    for name, bare, drafts, peak, submitted, _ in results:
+        found += [
+            Figure(
+                "CSV import, 100,000 leads as drafts: time / bare insert",
+                name,
+                drafts / bare,
+                "x",
+                RATIO_BAR,
+            ),
+            Figure(
+                "CSV import, 100,000 leads as drafts: peak memory", name, peak, "MB", MEMORY_BAR_MB
+            ),
+            Figure("CSV import, 100,000 leads as drafts: seconds", name, drafts, "s"),
+            Figure(
+                "CSV import, as submitted (3 rows a lead): / bare insert",
+                name,
+                submitted / bare,
+                "x",
+            ),
+        ]
+    return found
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    print_table(figures(sys.argv[1] if len(sys.argv) > 1 else None))

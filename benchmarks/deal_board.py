@@ -2,9 +2,10 @@
 
 Usage: python -m benchmarks.deal_board [POSTGRESQL_URL] [REDIS_URL]
 Defaults: postgresql+psycopg://postgres@127.0.0.1:5432/test and redis://127.0.0.1:6379/7 (that
-Redis database is flushed). Starts the app as in production (`reflex run --env prod`) with two
-backend workers (GRANIAN_WORKERS=2) sharing state through Redis, on a scratch PostgreSQL database
-migrated and loaded with the demo data plus 10,000 open deals of Northwind's partners.
+Redis database is flushed). Starts the app as in production (README, "Production": the exported
+frontend and `python -m prm_app.serve`) with two backend workers sharing state through Redis, on
+a scratch PostgreSQL database migrated and loaded with the demo data plus 10,000 open deals of
+Northwind's partners.
 
 Prints, against the bars of DESIGN.md:
 - first board render: from navigation to the first cards shown, in a fresh tab;
@@ -15,15 +16,12 @@ Prints, against the bars of DESIGN.md:
   the same moment, on the same clock.
 """
 
-import contextlib
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -31,14 +29,15 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert
 from sqlmodel import Session, col, select
 
+from benchmarks.table import Figure, print_table
 from prm_app import demo
 from prm_app.models import Deal, Organization, Partnership, Pipeline, Stage, User
-from tests.support import ROOT, migrate, scratch_postgres
+from tests.support import migrate, production_server, scratch_postgres
 
 DEALS, MOVES, LOADS = 10_000, 20, 5
 WATCHERS = int(os.environ.get("PRM_BENCH_WATCHERS", "20"))  # other open boards
-FRONTEND_PORT = BACKEND_PORT = 8311  # in prod mode the backend also serves the build
-BASE = f"http://localhost:{FRONTEND_PORT}"  # the host the app redirects to after sign-in
+PORT = 8311  # the backend also serves the exported build
+BASE = f"http://localhost:{PORT}"  # the host the app redirects to after sign-in
 PROVIDER_ADMIN = "admin@northwind.example"
 TRACKED = "Benchmark tracked deal"  # closes first, so it leads every column it is in
 BARS = {"render_s": 1.5, "move_p95_ms": 150.0, "bytes_kb": 300.0, "live_p95_ms": 300.0}
@@ -100,65 +99,6 @@ def seed(url: str) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE")
     engine.dispose()
-
-
-@contextlib.contextmanager
-def running_app(db_url: str, redis_url: str, workers: int = 2):
-    """`reflex run --env prod` with several workers sharing state through Redis; stopped
-    afterwards."""
-    import redis
-
-    redis.Redis.from_url(redis_url).flushdb()
-    env = {
-        **os.environ,
-        "REFLEX_DB_URL": db_url,
-        "REFLEX_REDIS_URL": redis_url,
-        "GRANIAN_WORKERS": str(workers),
-        "REFLEX_USE_NPM": "1",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "PRM_SWEEP_SECONDS": "3600",
-    }
-    log = Path(tempfile.mkdtemp()) / "app.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(  # noqa: S603 - our own command line
-            [
-                str(Path(sys.executable).parent / "reflex"),
-                "run",
-                "--env",
-                "prod",
-                "--loglevel",
-                "info",
-                "--frontend-port",
-                str(FRONTEND_PORT),
-                "--backend-port",
-                str(BACKEND_PORT),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.time() + 600
-        while not (_up(f"{BASE}/login") and _up(f"http://127.0.0.1:{BACKEND_PORT}/ping")):
-            if process.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"The app did not start: see {log}")
-            time.sleep(1)
-        yield
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, 15)
-        process.wait(timeout=60)
-        print(f"(app log: {log})")
-
-
-def _up(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - localhost
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def sign_in(context):
@@ -270,23 +210,23 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-def main() -> None:
+def figures(postgres_url: str, redis_url: str) -> list[Figure]:
     from playwright.sync_api import sync_playwright
 
-    server = (
-        sys.argv[1] if len(sys.argv) > 1 else "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    )
-    redis_url = sys.argv[2] if len(sys.argv) > 2 else "redis://127.0.0.1:6379/7"
-    with scratch_postgres(server) as url:
+    with scratch_postgres(postgres_url) as url:
         started = time.perf_counter()
         seed(url)
         print(f"seeded {DEALS:,} open deals in {time.perf_counter() - started:.1f} s")
-        with running_app(url, redis_url), sync_playwright() as playwright:
+        logs = Path(tempfile.mkdtemp())
+        with (
+            production_server(url, redis_url, port=PORT, workers=2, logs=logs),
+            sync_playwright() as playwright,
+        ):
             launch = {"headless": True, "args": ARGS}
             if Path(CHROMIUM).exists():
                 launch["executable_path"] = CHROMIUM
             browser = playwright.chromium.launch(**launch)
-            figures = measure(browser)
+            measured = measure(browser)
             browser.close()
     rows = [
         ("first board render (median of 5)", "render_s", "s", BARS["render_s"]),
@@ -297,12 +237,18 @@ def main() -> None:
         (f"move seen on {WATCHERS} other boards p50", "live_p50_ms", "ms", None),
         (f"move seen on {WATCHERS} other boards p95", "live_p95_ms", "ms", BARS["live_p95_ms"]),
     ]
-    print(f"{'figure':44} {'measured':>10} {'bar':>8}  verdict")
-    for label, key, unit, bar in rows:
-        verdict = "" if bar is None else ("pass" if figures[key] <= bar else "FAIL")
-        bar_text = "" if bar is None else f"{bar:g} {unit}"
-        print(f"{label:44} {figures[key]:8.2f} {unit:2} {bar_text:>8}  {verdict}")
+    return [
+        Figure(f"Kanban, {DEALS:,} deals: {label}", "postgresql", measured[key], unit, bar)
+        for label, key, unit, bar in rows
+    ]
 
 
 if __name__ == "__main__":
-    main()
+    print_table(
+        figures(
+            sys.argv[1]
+            if len(sys.argv) > 1
+            else "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+            sys.argv[2] if len(sys.argv) > 2 else "redis://127.0.0.1:6379/7",
+        )
+    )

@@ -1,8 +1,8 @@
 """Leads list on 100,000 leads: `leads.list_sent` / `leads.list_received` p50/p95/p99 per scenario.
 
-Usage: python -m benchmarks.leads_list [DATABASE_URL ...]
-Defaults to a fresh SQLite file; pass a PostgreSQL URL (its server must allow CREATE DATABASE)
-to measure there too. The schema comes from the real Alembic migrations.
+Usage: python -m benchmarks.leads_list [POSTGRESQL_URL]
+Measures on a fresh SQLite file, and on PostgreSQL when a URL is given (its server must allow
+CREATE DATABASE). The schema comes from the real Alembic migrations.
 
 Seeds one provider (plus a second, smaller one so leads can go to two providers), 20 consultant
 firms with active partnerships, and 100,000 leads over two years: 90,000 consultant leads (50,000
@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import create_engine, insert, text
 from sqlmodel import Session, col, select
 
+from benchmarks.table import Figure, print_table
 from prm_app.models import (
     Lead,
     LeadDirection,
@@ -407,16 +408,24 @@ def report(dialect: str, results: list[Result]) -> float:
     return worst
 
 
-def main(urls: list[str]) -> None:
+def figures(postgres_url: str | None) -> list[Figure]:
     measured = []
     with tempfile.TemporaryDirectory() as folder:
         measured.append(("sqlite", measure(f"sqlite:///{Path(folder) / 'bench.db'}")))
-    for url in urls:
-        with scratch_postgres(url) as scratch:
+    if postgres_url:
+        with scratch_postgres(postgres_url) as scratch:
             measured.append(("postgresql", measure(scratch)))
-    worst = max(report(dialect, results) for dialect, results in measured)
-    print(f"\nmax p95 over all databases: {worst:.2f} ms ({'ok' if worst <= BAR_MS else 'FAILS'})")
+    return [
+        Figure(
+            f"leads list, 100,000 leads: worst p95 of {len(results)} scenarios",
+            dialect,
+            report(dialect, results),
+            "ms",
+            BAR_MS,
+        )
+        for dialect, results in measured
+    ]
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    print_table(figures(sys.argv[1] if len(sys.argv) > 1 else None))

@@ -1,8 +1,8 @@
 """Cost of re-verifying the session on every event: `auth.resolve` p50/p95/p99.
 
-Usage: python -m benchmarks.session_resolve [DATABASE_URL ...]
-Defaults to a fresh SQLite file; pass a PostgreSQL URL (its server must allow CREATE DATABASE)
-to measure there too. Seeds 2,000 users with 5 sessions each so the lookup is not trivially small.
+Usage: python -m benchmarks.session_resolve [POSTGRESQL_URL]
+Measures on a fresh SQLite file, and on PostgreSQL when a URL is given (its server must allow
+CREATE DATABASE). Seeds 2,000 users with 5 sessions each so the lookup is not trivially small.
 """
 
 import statistics
@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlmodel import Session
 
+from benchmarks.table import Figure, print_table
 from prm_app.models import AuthSession, Membership, Organization, OrgKind, User, utcnow
 from prm_app.services import auth
 from tests.support import migrate, scratch_postgres
@@ -46,7 +47,7 @@ def seed(session: Session) -> list[str]:
     return tokens
 
 
-def measure(url: str) -> None:
+def measure(url: str) -> Figure:
     migrate(url)
     engine = create_engine(url)
     with Session(engine) as session:
@@ -64,15 +65,17 @@ def measure(url: str) -> None:
         f"{engine.dialect.name:10} resolve() over {USERS * SESSIONS_PER_USER:,} sessions, "
         f"{len(timings):,} lookups: p50 {q[49]:.3f} ms  p95 {q[94]:.3f} ms  p99 {q[98]:.3f} ms"
     )
+    return Figure("session check on every event, p95", engine.dialect.name, q[94], "ms")
 
 
-def main(urls: list[str]) -> None:
+def figures(postgres_url: str | None) -> list[Figure]:
     with tempfile.TemporaryDirectory() as folder:
-        measure(f"sqlite:///{Path(folder) / 'bench.db'}")
-    for url in urls:
-        with scratch_postgres(url) as scratch:
-            measure(scratch)
+        found = [measure(f"sqlite:///{Path(folder) / 'bench.db'}")]
+    if postgres_url:
+        with scratch_postgres(postgres_url) as scratch:
+            found.append(measure(scratch))
+    return found
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    print_table(figures(sys.argv[1] if len(sys.argv) > 1 else None))

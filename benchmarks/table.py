@@ -1,0 +1,29 @@
+"""A benchmark's figures and the table every benchmark prints them in."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    name: str
+    database: str
+    measured: float
+    unit: str
+    bar: float | None = None  # the most the figure may be; None: reported, not judged
+
+    @property
+    def verdict(self) -> str:
+        if self.bar is None:
+            return ""
+        return "pass" if self.measured <= self.bar else "FAIL"
+
+
+def print_table(figures: list[Figure]) -> bool:
+    """Print the figures; True when every judged figure passes."""
+    print(f"\n{'figure':58} {'database':10} {'bar':>12} {'measured':>12}  verdict")
+    for f in figures:
+        bar = "" if f.bar is None else f"<= {f.bar:g} {f.unit}"
+        print(f"{f.name:58} {f.database:10} {bar:>12} {f.measured:9.2f} {f.unit:2}  {f.verdict}")
+    failed = [f for f in figures if f.verdict == "FAIL"]
+    print(f"\n{len(figures)} figures, {len(failed)} over their bar")
+    return not failed

@@ -20,10 +20,10 @@ class Figure:
 
 def print_table(figures: list[Figure]) -> bool:
     """Print the figures; True when every judged figure passes."""
-    print(f"\n{'figure':58} {'database':10} {'bar':>12} {'measured':>12}  verdict")
+    print(f"\n{'figure':68} {'database':10} {'bar':>12} {'measured':>12}  verdict")
     for f in figures:
         bar = "" if f.bar is None else f"<= {f.bar:g} {f.unit}"
-        print(f"{f.name:58} {f.database:10} {bar:>12} {f.measured:9.2f} {f.unit:2}  {f.verdict}")
+        print(f"{f.name:68} {f.database:10} {bar:>12} {f.measured:9.2f} {f.unit:2}  {f.verdict}")
     failed = [f for f in figures if f.verdict == "FAIL"]
     print(f"\n{len(figures)} figures, {len(failed)} over their bar")
     return not failed

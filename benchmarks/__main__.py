@@ -1,0 +1,45 @@
+"""Every benchmark of the project, on SQLite and PostgreSQL, in one table.
+
+Usage: python -m benchmarks [POSTGRESQL_URL] [REDIS_URL] [--only NAME,...]
+Defaults: postgresql+psycopg://postgres@127.0.0.1:5432/test (its server must allow CREATE
+DATABASE) and redis://127.0.0.1:6379/7 (that Redis database is flushed). NAME is one of
+session_resolve, leads_list, csv_import, deal_board, load_run. The deal board and the load run
+need several workers, hence PostgreSQL and Redis: they have no SQLite figures. Takes about 20
+minutes; run it on a quiet machine. Exits 1 when a figure is over its bar.
+"""
+
+import argparse
+import sys
+
+from benchmarks import csv_import, deal_board, leads_list, load_run, session_resolve
+from benchmarks.table import print_table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument(
+        "postgres", nargs="?", default="postgresql+psycopg://postgres@127.0.0.1/test"
+    )
+    parser.add_argument("redis", nargs="?", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--only", default="", help="comma-separated benchmark names")
+    args = parser.parse_args()
+    runs = {
+        "session_resolve": lambda: session_resolve.figures(args.postgres),
+        "leads_list": lambda: leads_list.figures(args.postgres),
+        "csv_import": lambda: csv_import.figures(args.postgres),
+        "deal_board": lambda: deal_board.figures(args.postgres, args.redis),
+        "load_run": lambda: load_run.figures(args.postgres, args.redis),
+    }
+    chosen = [name for name in args.only.split(",") if name] or list(runs)
+    unknown = [name for name in chosen if name not in runs]
+    if unknown:
+        parser.error(f"unknown benchmark {unknown}; choose from {', '.join(runs)}")
+    figures = []
+    for name in chosen:
+        print(f"\n=== {name}", flush=True)
+        figures += runs[name]()
+    sys.exit(0 if print_table(figures) else 1)
+
+
+if __name__ == "__main__":
+    main()

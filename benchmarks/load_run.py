@@ -1,0 +1,226 @@
+"""Load run: 50 simulated users on websockets against two workers, PostgreSQL and Redis.
+
+Usage: python -m benchmarks.load_run [POSTGRESQL_URL] [REDIS_URL]
+Defaults: postgresql+psycopg://postgres@127.0.0.1:5432/test and redis://127.0.0.1:6379/7 (that
+Redis database is flushed). The app runs as in production (README, "Production") on a scratch
+database with the demo data and 10,000 open deals (the deal board benchmark's seed).
+
+Each client signs in as a demo user (through the service's sign-in ticket, as the browser does),
+opens a websocket the way a tab does and then, until the run ends, sends the events a person
+sends on the pages of their portal, waiting for the server's answer and thinking 0.1 to 0.5 s
+between two. A provider works its deals (list or board: open, search, filter, page) and leads;
+a consultant its leads (open, search, save a draft) and deals. Latency is from sending an event
+to the first update the server sends back for it; a client sends its next event only after
+that, so each tab's events are answered in order. Prints events per second and latency
+percentiles over MEASURE_S seconds, after WARMUP_S seconds of warm-up.
+"""
+
+import queue
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import socketio
+from sqlalchemy import create_engine, func
+from sqlmodel import Session, select
+
+from benchmarks import deal_board
+from benchmarks.table import Figure, print_table
+from prm_app.models import Lead
+from prm_app.services import auth
+from prm_app.state.deals import DealsState
+from prm_app.state.leads import ReceivedLeadsState, SentLeadsState
+from tests.support import free_port, production_server, scratch_postgres
+
+CLIENTS, WARMUP_S, MEASURE_S, TIMEOUT_S = 50, 5.0, 30.0, 10.0
+THINK_S = (0.1, 0.5)
+NAMESPACE = "/_event"
+PROVIDERS = [f"{role}@northwind.example" for role in ("admin", "manager", "member")]
+CONSULTANTS = [f"{role}@fabrikam.example" for role in ("admin", "manager", "member")]
+
+
+def _event(state, handler: str) -> str:
+    return f"{state.get_full_name()}.{handler}"
+
+
+def provider_script(board: bool):
+    """(event, payload, path) a provider sends, over and over."""
+    deals = "/p/deals"
+    yield _event(DealsState, "load_provider"), {}, deals
+    yield _event(DealsState, "set_view"), {"value": "board" if board else "list"}, deals
+    while True:
+        yield _event(DealsState, "set_search"), {"value": "Deal 01"}, deals
+        yield _event(DealsState, "set_search"), {"value": ""}, deals
+        if not board:
+            yield _event(DealsState, "turn_page"), {"delta": 1}, deals
+            yield _event(DealsState, "set_approval"), {"value": "approved"}, deals
+            yield _event(DealsState, "set_approval"), {"value": ""}, deals
+            yield _event(DealsState, "turn_page"), {"delta": -1}, deals
+        yield _event(ReceivedLeadsState, "load_leads"), {}, "/p/leads"
+        yield _event(ReceivedLeadsState, "set_search"), {"value": "co"}, "/p/leads"
+        yield _event(ReceivedLeadsState, "set_search"), {"value": ""}, "/p/leads"
+        yield _event(DealsState, "load_provider"), {}, deals
+
+
+def consultant_script(serial: int, user_id: int):
+    leads = "/c/leads"
+    yield _event(SentLeadsState, "load_leads"), {}, leads
+    yield _event(SentLeadsState, "set_intent"), {"intent": "draft"}, leads
+    n = 0
+    while True:
+        n += 1
+        yield _event(SentLeadsState, "set_search"), {"value": "co"}, leads
+        yield _event(SentLeadsState, "set_search"), {"value": ""}, leads
+        yield _event(SentLeadsState, "toggle_form"), {}, leads
+        draft = {
+            "first_name": "Load",
+            "last_name": f"Run {serial}-{n}",
+            "email": f"load{serial}.{n}@loadrun.example",
+            "company": f"Load Run {serial}-{n} Ltd",
+            "owner_id": str(user_id),  # the form preselects its user
+        }
+        yield _event(SentLeadsState, "save_lead"), {"form": draft}, leads
+        yield _event(DealsState, "load_consultant"), {}, "/c/deals"
+        yield _event(SentLeadsState, "load_leads"), {}, leads
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    timeouts: int = 0
+    measuring: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, latency_ms: float | None) -> None:
+        with self.lock:
+            if not self.measuring:
+                return
+            if latency_ms is None:
+                self.timeouts += 1
+            else:
+                self.latencies.append(latency_ms)
+
+
+def client(base: str, cookie: str, script, tally: Tally, stop: threading.Event) -> None:
+    """One tab: a websocket like the browser's, then the script until `stop`."""
+    updates: queue.Queue = queue.Queue()
+    sio = socketio.Client(reconnection=False)
+    sio.on("event", updates.put, namespace=NAMESPACE)
+    sio.connect(
+        f"{base}?token={uuid.uuid4()}",
+        socketio_path=NAMESPACE,
+        namespaces=[NAMESPACE],
+        transports=["websocket"],
+        headers={"Cookie": cookie},  # the client sends the Origin of `base` itself
+        wait_timeout=20,
+    )
+    rng = random.Random(cookie)
+    try:
+        for name, payload, path in script:
+            if stop.is_set():
+                break
+            while not updates.empty():
+                updates.get_nowait()
+            started = time.perf_counter()
+            router = {"pathname": path, "asPath": path}
+            sio.emit(
+                "event",
+                {"name": name, "payload": payload, "router_data": router},
+                namespace=NAMESPACE,
+            )
+            try:
+                updates.get(timeout=TIMEOUT_S)
+                tally.record((time.perf_counter() - started) * 1000)
+            except queue.Empty:
+                tally.record(None)
+            stop.wait(rng.uniform(*THINK_S))
+    finally:
+        sio.disconnect()
+
+
+def sign_in_cookies(url: str) -> list[tuple[str, bool, int]]:
+    """(cookie header, is a provider, user id) for each client, through the real sign-in
+    ticket."""
+    engine = create_engine(url)
+    cookies = []
+    with Session(engine) as session:
+        for n in range(CLIENTS):
+            email = (PROVIDERS if n % 2 == 0 else CONSULTANTS)[n // 2 % 3]
+            actor = auth.authenticate(session, email=email, password="demo-password")
+            ticket = auth.issue_ticket(session, actor=actor, redirect_to="/")
+            token, _ = auth.redeem_ticket(session, ticket=ticket)
+            cookies.append((f"{auth.SESSION_COOKIE}={token}", n % 2 == 0, actor.user_id))
+        session.commit()
+    engine.dispose()
+    return cookies
+
+
+def run(base: str, cookies: list[tuple[str, bool, int]]) -> tuple[Tally, float]:
+    tally, stop = Tally(), threading.Event()
+    threads = []
+    for n, (cookie, provider, user_id) in enumerate(cookies):
+        script = provider_script(n % 4 == 0) if provider else consultant_script(n, user_id)
+        thread = threading.Thread(target=client, args=(base, cookie, script, tally, stop))
+        thread.start()
+        threads.append(thread)
+        time.sleep(0.05)  # tabs open over a few seconds, not all in one instant
+    time.sleep(WARMUP_S)
+    tally.measuring, began = True, time.perf_counter()
+    time.sleep(MEASURE_S)
+    tally.measuring, elapsed = False, time.perf_counter() - began
+    stop.set()
+    for thread in threads:
+        thread.join()
+    return tally, elapsed
+
+
+def drafts_written(url: str) -> int:
+    engine = create_engine(url)
+    with Session(engine) as session:
+        count = session.exec(
+            select(func.count()).select_from(Lead).where(Lead.email.like("%@loadrun.example"))
+        ).one()
+    engine.dispose()
+    return count
+
+
+def figures(postgres_url: str, redis_url: str) -> list[Figure]:
+    with scratch_postgres(postgres_url) as url:
+        deal_board.seed(url)
+        cookies = sign_in_cookies(url)
+        port = free_port()
+        with production_server(url, redis_url, port=port, workers=2, logs=Path(tempfile.mkdtemp())):
+            tally, elapsed = run(f"http://localhost:{port}", cookies)
+        drafts = drafts_written(url)
+    q = statistics.quantiles(tally.latencies, n=100)
+    rate = len(tally.latencies) / elapsed
+    print(
+        f"{CLIENTS} clients, 2 workers: {len(tally.latencies):,} events in {elapsed:.0f} s "
+        f"({rate:.0f}/s), p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms, p99 {q[98]:.0f} ms, "
+        f"{tally.timeouts} without an answer in {TIMEOUT_S:.0f} s, {drafts} drafts written"
+    )
+    assert drafts > 0, "no consultant saved a draft: the run measured no writes"
+    name = f"load run, {CLIENTS} websocket clients, 2 workers"
+    return [
+        Figure(f"{name}: events per second", "postgresql", rate, "/s"),
+        Figure(f"{name}: latency p50", "postgresql", q[49], "ms"),
+        Figure(f"{name}: latency p95", "postgresql", q[94], "ms"),
+        Figure(f"{name}: events without an answer", "postgresql", tally.timeouts, "", 0),
+    ]
+
+
+if __name__ == "__main__":
+    print_table(
+        figures(
+            sys.argv[1]
+            if len(sys.argv) > 1
+            else "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+            sys.argv[2] if len(sys.argv) > 2 else "redis://127.0.0.1:6379/7",
+        )
+    )

@@ -7,49 +7,75 @@ card also has a "Move to stage" select for the keyboard. `state` is DealsState.
 
 import reflex as rx
 
+from ..state.deals import DealsState
+
 APPROVAL_COLORS = {"pending": "amber", "approved": "green", "rejected": "red"}
 
 
-def _card(state, card, other_label: str, base: str) -> rx.Component:
-    """Plain elements styled by assets/kanban.css: a board re-renders every card when it
-    changes, so each card stays as light as it can."""
-    won = card.outcome == "won"
+@rx.memo
+def deal_card(
+    deal_id: rx.Var[int],
+    name: rx.Var[str],
+    company: rx.Var[str],
+    amount: rx.Var[str],
+    close_date: rx.Var[str],
+    other: rx.Var[str],
+    owner: rx.Var[str],
+    approval: rx.Var[str],
+    won: rx.Var[bool],
+    dragging: rx.Var[bool],
+    other_label: rx.Var[str],
+    href: rx.Var[str],
+    rest: rx.RestProp,  # React's `key`
+) -> rx.Component:
+    """One card: plain elements styled by assets/kanban.css, and a React memo, so that a
+    board update re-renders only the cards whose fields changed."""
     return rx.el.article(
+        rest,
         rx.el.div(
-            rx.link(card.name, href=f"{base}/{card.id}", class_name="deal-card-name"),
-            rx.cond(
-                card.approval != "approved",
-                rx.el.span(card.approval, class_name="deal-card-badge"),
-            ),
+            rx.link(name, href=href, class_name="deal-card-name"),
+            rx.cond(approval != "approved", rx.el.span(approval, class_name="deal-card-badge")),
             class_name="deal-card-head",
         ),
-        rx.el.div(card.company),
+        rx.el.div(company),
         rx.el.div(
-            rx.el.span(card.amount, class_name="deal-card-amount"),
-            rx.el.span(card.close_date, class_name="deal-card-muted"),
+            rx.el.span(amount, class_name="deal-card-amount"),
+            rx.el.span(close_date, class_name="deal-card-muted"),
             class_name="deal-card-row",
         ),
-        rx.el.div(f"{other_label}: ", card.other, class_name="deal-card-muted"),
-        rx.el.div(
-            "Owner: ", rx.cond(card.owner != "", card.owner, "—"), class_name="deal-card-muted"
-        ),
+        rx.el.div(other_label, ": ", other, class_name="deal-card-muted"),
+        rx.el.div("Owner: ", rx.cond(owner != "", owner, "—"), class_name="deal-card-muted"),
         rx.el.button(
             "Move to stage",
             type="button",
             class_name="deal-card-move",
             disabled=won,
-            aria_label="Move " + card.name + " to stage",
-            on_click=state.ask_move(card.id),
+            aria_label="Move " + name + " to stage",
+            on_click=DealsState.ask_move(deal_id),
             on_mouse_down=rx.stop_propagation,  # a click on it is no grab of the card
         ),
-        on_mouse_down=rx.cond(won, state.cancel_drag, state.pick(card.id)),
-        aria_label=card.name,
+        on_mouse_down=rx.cond(won, DealsState.cancel_drag, DealsState.pick(deal_id)),
+        aria_label=name,
         class_name="deal-card",
+        custom_attrs={"data-won": won.to_string(), "data-dragging": dragging.to_string()},
+    )
+
+
+def _card(state, card, other_label: str, base: str) -> rx.Component:
+    return deal_card(
+        deal_id=card.id,
+        name=card.name,
+        company=card.company,
+        amount=card.amount,
+        close_date=card.close_date,
+        other=card.other,
+        owner=card.owner,
+        approval=card.approval,
+        won=card.outcome == "won",
+        dragging=state.dragging == card.id,
+        other_label=other_label,
+        href=f"{base}/{card.id}",
         key=card.id,  # a card keeps its element when others move around it
-        custom_attrs={
-            "data-won": won.to_string(),
-            "data-dragging": (state.dragging == card.id).to_string(),
-        },
     )
 
 

@@ -1,4 +1,4 @@
-"""A REST API test client over the test's session (each request one savepoint), and keys."""
+"""Units of work over the test's session, a REST API client over them, and API keys."""
 
 from contextlib import contextmanager
 
@@ -11,22 +11,29 @@ from prm_app.services import api_keys
 from prm_app.services.actor import Actor
 
 
-def client_over(session: Session) -> TestClient:
-    """The API with each request's unit of work a savepoint of the test's transaction: what the
-    test set up is kept, what a refused request did is rolled back."""
-    app = create_app()
+def units_of_work(session: Session):
+    """A session_scope stand-in: each unit of work a savepoint of the test's transaction (what
+    the test set up is kept, what a failed unit did is rolled back)."""
 
     @contextmanager
     def scope():
-        session.commit()  # keep what the test set up, whatever the request does
+        # A nested savepoint, never session.commit(): on SQLite the test's outer savepoint is
+        # the real transaction, and releasing it would commit the test's data for good.
+        unit = session.begin_nested()
         try:
             yield session
-            session.commit()
+            unit.commit()
         except BaseException:
-            session.rollback()
+            unit.rollback()
             raise
 
-    app.state.open_session = scope
+    return scope
+
+
+def client_over(session: Session) -> TestClient:
+    """The API over the test's session, each request one savepoint."""
+    app = create_app()
+    app.state.open_session = units_of_work(session)
     return TestClient(app, raise_server_exceptions=True)
 
 

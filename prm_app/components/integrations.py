@@ -14,25 +14,29 @@ ROUTINGS = [
 ]
 
 
-def _field(label: str, control_id: str, name: str, placeholder: str) -> rx.Component:
+def _field(label: str, control_id: str, name: str, placeholder: str, **props) -> rx.Component:
     return rx.vstack(
         rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"),
-        rx.input(id=control_id, name=name, placeholder=placeholder, required=True, width="100%"),
+        rx.input(
+            id=control_id, name=name, placeholder=placeholder, required=True, width="100%", **props
+        ),
         spacing="1",
         flex="1",
         min_width="14rem",
     )
 
 
-def _tick(name: str, label: str) -> rx.Component:
+def _tick(name: str, label: str, prefix: str = "", checked=None) -> rx.Component:
+    control_id = f"{prefix}{name}"
+    extra = {} if checked is None else {"default_checked": checked}
     return rx.el.label(
         rx.hstack(
-            rx.el.input(type="checkbox", name=name, id=name),
+            rx.el.input(type="checkbox", name=name, id=control_id, **extra),
             rx.text(label, size="2"),
             align="center",
             spacing="2",
         ),
-        html_for=name,
+        html_for=control_id,
     )
 
 
@@ -203,23 +207,114 @@ def _form_row(form: rx.Var[dict]) -> rx.Component:
             )
         ),
         rx.table.cell(
-            rx.cond(
-                form["active"] != "",
+            rx.hstack(
                 rx.button(
-                    "Close",
-                    on_click=S.set_form_active(form["id"], False),
-                    aria_label=f"Close form {name}",
+                    "Edit",
+                    on_click=S.start_edit(form["id"]),
+                    aria_label=f"Edit form {name}",
                     variant="ghost",
                     size="1",
                 ),
-                rx.button(
-                    "Reopen",
-                    on_click=S.set_form_active(form["id"], True),
-                    aria_label=f"Reopen form {name}",
-                    variant="ghost",
-                    size="1",
+                rx.cond(
+                    form["active"] != "",
+                    rx.button(
+                        "Close",
+                        on_click=S.set_form_active(form["id"], False),
+                        aria_label=f"Close form {name}",
+                        variant="ghost",
+                        size="1",
+                    ),
+                    rx.button(
+                        "Reopen",
+                        on_click=S.set_form_active(form["id"], True),
+                        aria_label=f"Reopen form {name}",
+                        variant="ghost",
+                        size="1",
+                    ),
                 ),
             )
+        ),
+    )
+
+
+def _form_settings(prefix: str, values=None) -> list[rx.Component]:
+    """The controls of a form's settings (`prefix` keeps ids unique; `values` fills them)."""
+
+    def value(key: str, fallback: str = ""):
+        return fallback if values is None else values[key]
+
+    checked = None if values is None else values["field_keys"]
+    return [
+        _field(
+            "Form name",
+            f"{prefix}form-name",
+            "name",
+            "Contact us",
+            **({} if values is None else {"default_value": values["name"]}),
+        ),
+        rx.flex(
+            rx.text("Optional fields:", size="2"),
+            *[
+                _tick(
+                    f"field:{f}",
+                    label,
+                    prefix,
+                    None if checked is None else checked.to(str).contains(f),
+                )
+                for f, label in OPTIONAL_FIELDS.items()
+            ],
+            wrap="wrap",
+            gap="3",
+        ),
+        rx.flex(
+            option_select(
+                "Routing",
+                "routing",
+                ROUTINGS,
+                default=value("routing", "partner"),
+                empty="Choose…",
+                control_id=f"{prefix}routing",
+            ),
+            option_select(
+                "Partner (chosen partner routing)",
+                "partner_org_id",
+                S.partner_choices,
+                default=value("partner_id"),
+                control_id=f"{prefix}form-partner",
+            ),
+            option_select(
+                "Partner tier (round robin)",
+                "tier_id",
+                S.tier_choices,
+                default=value("tier_id"),
+                control_id=f"{prefix}form-tier",
+            ),
+            wrap="wrap",
+            gap="3",
+        ),
+    ]
+
+
+def _edit_form() -> rx.Component:
+    return rx.cond(
+        S.editing.length() > 0,
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading(f"Edit {S.editing['name']}", as_="h3", size="3"),
+                    *_form_settings("edit-", S.editing),
+                    rx.hstack(
+                        rx.button("Save form", type="submit"),
+                        rx.button("Cancel", on_click=S.cancel_edit, variant="soft", type="button"),
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=S.update_form,
+                key=f"edit-{S.editing['id']}-{S.revision}",
+                width="100%",
+            ),
+            width="100%",
         ),
     )
 
@@ -235,34 +330,11 @@ def lead_forms_card() -> rx.Component:
                 color_scheme="gray",
             ),
             _table(["Form", "Goes to", "Referrals", "Link and embed code", ""], S.forms, _form_row),
+            _edit_form(),
             rx.form(
                 rx.vstack(
-                    _field("Form name", "form-name", "name", "Contact us"),
-                    rx.flex(
-                        rx.text("Optional fields:", size="2"),
-                        *[_tick(f"field:{f}", label) for f, label in OPTIONAL_FIELDS.items()],
-                        wrap="wrap",
-                        gap="3",
-                    ),
-                    rx.flex(
-                        option_select(
-                            "Routing", "routing", ROUTINGS, default="partner", empty="Choose…"
-                        ),
-                        option_select(
-                            "Partner (chosen partner routing)",
-                            "partner_org_id",
-                            S.partner_choices,
-                            control_id="form-partner",
-                        ),
-                        option_select(
-                            "Partner tier (round robin)",
-                            "tier_id",
-                            S.tier_choices,
-                            control_id="form-tier",
-                        ),
-                        wrap="wrap",
-                        gap="3",
-                    ),
+                    rx.heading("New form", as_="h3", size="3"),
+                    *_form_settings(""),
                     rx.button("Create form", type="submit"),
                     spacing="2",
                     width="100%",

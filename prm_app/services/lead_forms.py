@@ -1,6 +1,6 @@
 """Web-to-lead forms: a provider's public form whose submissions become referrals.
 
-A provider's admin creates a form (its name, which optional fields it shows, and its routing:
+A provider's admin creates (and may edit or close) a form (its name, which optional fields it shows, and its routing:
 always one chosen partner, or the active partners of a tier in turn) and embeds its public page
 (`/forms/<token>`, see http_api). Each submission is validated like any lead, becomes a
 referral from the provider (owned by the form's creator, sent through services.leads, so the
@@ -60,7 +60,9 @@ class FormView:
     token: str
     fields: list[str]
     routing: str
+    partner_org_id: int | None
     partner_name: str
+    tier_id: int | None
     tier_name: str
     is_active: bool
     submissions: int
@@ -89,6 +91,52 @@ def create(
     tier_id: object = None,
 ) -> int:
     """Create an active form; returns its id."""
+    values = _settings(session, actor, name, fields, routing, partner_org_id, tier_id)
+    count = session.exec(select(func.count()).where(LeadForm.org_id == actor.org_id)).one()
+    if count >= MAX_FORMS:
+        raise Invalid(f"Your organization has {MAX_FORMS} forms already.", field="name")
+    form = LeadForm(
+        org_id=actor.org_id,
+        owner_id=actor.user_id,
+        public_token=secrets.token_urlsafe(24),
+        **values,
+    )
+    session.add(form)
+    session.flush()
+    _record(session, actor, form, "created")
+    return form.id
+
+
+def update(
+    session: Session,
+    *,
+    actor: Actor,
+    form_id: object,
+    name: object,
+    fields: object,
+    routing: object,
+    partner_org_id: object = None,
+    tier_id: object = None,
+) -> None:
+    """Change a form's name, fields or routing (its link stays the same)."""
+    values = _settings(session, actor, name, fields, routing, partner_org_id, tier_id)
+    form = _own_form(session, actor, form_id)
+    for key, value in values.items():
+        setattr(form, key, value)
+    session.add(form)
+    _record(session, actor, form, "updated")
+
+
+def _settings(
+    session: Session,
+    actor: Actor,
+    name: object,
+    fields: object,
+    routing: object,
+    partner_org_id: object,
+    tier_id: object,
+) -> dict:
+    """A form's validated settings, for a provider's admin."""
     actor.require_kind(OrgKind.PROVIDER)
     actor.require_admin()
     name = inputs.text(name, field="name", label="Form name", max_len=100)
@@ -101,23 +149,13 @@ def create(
         partner = _active_partner(session, actor.org_id, partner_org_id)
     else:
         tier = _tier(session, actor.org_id, tier_id)
-    count = session.exec(select(func.count()).where(LeadForm.org_id == actor.org_id)).one()
-    if count >= MAX_FORMS:
-        raise Invalid(f"Your organization has {MAX_FORMS} forms already.", field="name")
-    form = LeadForm(
-        org_id=actor.org_id,
-        owner_id=actor.user_id,
-        name=name,
-        public_token=secrets.token_urlsafe(24),
-        fields=[f for f in OPTIONAL_FIELDS if f in fields],
-        routing=routing,
-        partner_org_id=partner,
-        tier_id=tier,
-    )
-    session.add(form)
-    session.flush()
-    _record(session, actor, form, "created")
-    return form.id
+    return {
+        "name": name,
+        "fields": [f for f in OPTIONAL_FIELDS if f in fields],
+        "routing": routing,
+        "partner_org_id": partner,
+        "tier_id": tier,
+    }
 
 
 def set_active(session: Session, *, actor: Actor, form_id: object, active: object) -> None:
@@ -126,12 +164,7 @@ def set_active(session: Session, *, actor: Actor, form_id: object, active: objec
     actor.require_admin()
     if not isinstance(active, bool):
         raise Invalid("Choose whether the form is open.", field="active")
-    form_id = inputs.record_id(form_id, what="form")
-    form = session.exec(
-        select(LeadForm).where(LeadForm.id == form_id, LeadForm.org_id == actor.org_id)
-    ).first()
-    if form is None:
-        raise NotFound(NOT_VISIBLE)
+    form = _own_form(session, actor, form_id)
     if form.is_active != active:
         form.is_active = active
         session.add(form)
@@ -167,7 +200,9 @@ def forms(session: Session, *, actor: Actor) -> list[FormView]:
             token=f.public_token,
             fields=list(f.fields),
             routing=f.routing,
+            partner_org_id=f.partner_org_id,
             partner_name=partner,
+            tier_id=f.tier_id,
             tier_name=tier,
             is_active=f.is_active,
             submissions=count,
@@ -229,6 +264,16 @@ def submit(
 
 
 # helpers ---------------------------------------------------------------------------------------
+
+
+def _own_form(session: Session, actor: Actor, form_id: object) -> LeadForm:
+    form_id = inputs.record_id(form_id, what="form")
+    form = session.exec(
+        select(LeadForm).where(LeadForm.id == form_id, LeadForm.org_id == actor.org_id)
+    ).first()
+    if form is None:
+        raise NotFound(NOT_VISIBLE)
+    return form
 
 
 def _open_form(session: Session, token: object, *, lock: bool = False) -> tuple[LeadForm, str]:

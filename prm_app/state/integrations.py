@@ -31,11 +31,13 @@ class IntegrationsState(AppState):
     tier_choices: list[dict[str, str]] = []
     new_key: str = ""
     new_secret: str = ""
+    editing: dict[str, str] = {}  # the form being edited: one of `forms`, or {}
     revision: int = 0
 
     @rx.event
     def load(self):
         self.new_key = self.new_secret = ""
+        self.editing = {}
         _, refusal = self._perform(self._read)
         return refusal
 
@@ -98,6 +100,10 @@ class IntegrationsState(AppState):
             "embed": f'<iframe src="{url}" title="{form.name}" width="100%" height="640" '
             'style="border:0"></iframe>',
             "routes_to": target,
+            "routing": form.routing,
+            "partner_id": str(form.partner_org_id or ""),
+            "tier_id": str(form.tier_id or ""),
+            "field_keys": ",".join(form.fields),
             "fields": ", ".join(OPTIONAL_FIELDS[f] for f in form.fields) or "none",
             "active": "yes" if form.is_active else "",
             "submissions": str(form.submissions),
@@ -162,6 +168,34 @@ class IntegrationsState(AppState):
             tier_id=form_value(form, "tier_id") or None,
         )
         return refusal or rx.toast.success("Form created: copy its link or embed code.")
+
+    @rx.event
+    def start_edit(self, form_id: str):
+        """Edit one of the forms on screen (the id is only looked up among them)."""
+        self.editing = next((dict(f) for f in self.forms if f["id"] == form_id), {})
+        self.revision += 1
+
+    @rx.event
+    def cancel_edit(self):
+        self.editing = {}
+
+    @rx.event
+    def update_form(self, form: dict):
+        if not self.editing:
+            return rx.toast.error("Choose a form to edit first.")
+        _, refusal = self._act(
+            lead_forms.update,
+            form_id=self.editing["id"],
+            name=form_value(form, "name"),
+            fields=_checked(form, "field:", OPTIONAL_FIELDS),
+            routing=form_value(form, "routing"),
+            partner_org_id=form_value(form, "partner_org_id") or None,
+            tier_id=form_value(form, "tier_id") or None,
+        )
+        if refusal is not None:
+            return refusal
+        self.editing = {}
+        return rx.toast.success("Form saved: its link is unchanged.")
 
     @rx.event
     def set_form_active(self, form_id: str, active: bool):

@@ -46,6 +46,17 @@ def test_a_public_form_submission_reaches_the_chosen_partner(
     expect(row).to_be_visible()
     expect(row).to_contain_text("Northwind Software")
 
+    # The provider sees the referral counted, and renames the form: its link stays the same.
+    page.reload()
+    page.get_by_role("tab", name="Integrations").click()
+    expect(page.get_by_role("row").filter(has_text=name)).to_contain_text("Fabrikam Consulting")
+    page.get_by_role("button", name=f"Edit form {name}").click()
+    page.locator("#edit-form-name").fill(f"{name} v2")
+    page.get_by_role("button", name="Save form").click()
+    expect(page.get_by_text("Form saved")).to_be_visible()
+    renamed = page.get_by_role("link", name=f"Link of {name} v2")
+    expect(renamed).to_have_attribute("href", form_url)
+
     with Session(db) as session:
         lead, recipient_org = session.exec(
             select(Lead, Organization.name)

@@ -285,3 +285,45 @@ def test_round_robin_stays_fair_under_concurrent_submissions(engine):
         turn = session.exec(select(LeadForm.turn).where(LeadForm.id == form.id)).one()
     assert turn == 12
     assert sorted(Counter(routed).items()) == sorted((p.org_id, 4) for p in gold)
+
+
+def test_editing_a_form_reroutes_it_and_keeps_its_link(session, provider):
+    first, second = _partner(session, provider), _partner(session, provider, "Silver")
+    form = _form(session, provider, routing="partner", partner_org_id=first.org_id)
+    lead_forms.update(
+        session,
+        actor=provider,
+        form_id=form.id,
+        name="Book a demo",
+        fields=["title", "notes"],
+        routing="round_robin",
+        tier_id=_tier(session, provider, "Silver"),
+    )
+    (edited,) = lead_forms.forms(session, actor=provider)
+    assert (edited.token, edited.name, edited.fields, edited.routing, edited.tier_name) == (
+        form.token,
+        "Book a demo",
+        ["title", "notes"],
+        "round_robin",
+        "Silver",
+    )
+    assert edited.partner_org_id is None
+    lead_id = lead_forms.submit(session, token=form.token, form=PERSON, client="192.0.2.3")
+    routed = session.exec(select(LeadRecipient.org_id).where(LeadRecipient.lead_id == lead_id))
+    assert routed.all() == [second.org_id]
+    with pytest.raises(Invalid) as refused:
+        lead_forms.update(
+            session, actor=provider, form_id=form.id, name="x", fields=[], routing="partner"
+        )
+    assert refused.value.field == "partner_org_id"
+    stranger = org_admin(session, kind=OrgKind.PROVIDER)
+    with pytest.raises(NotFound):
+        lead_forms.update(
+            session,
+            actor=stranger,
+            form_id=form.id,
+            name="Mine now",
+            fields=[],
+            routing="round_robin",
+            tier_id=_tier(session, stranger, "Gold"),
+        )

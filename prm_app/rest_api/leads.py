@@ -119,6 +119,17 @@ def list_received(
     return ListPage(items=found.rows, total=found.total, page=found.page, page_size=page_size)
 
 
+@router.post(
+    "/received-leads/{recipient_id}/open",
+    response_model=Done,
+    summary="Open a referral: its contact details become visible",
+)
+def open_referral(request: Request, actor: Caller, recipient_id: PathId):
+    with work(request) as session:
+        leads.open_referral(session, actor=actor, recipient_id=recipient_id)
+    return Done()
+
+
 @router.post("/received-leads/{recipient_id}/accept", response_model=Done)
 def accept(request: Request, actor: Caller, recipient_id: PathId):
     with work(request) as session:

@@ -139,6 +139,13 @@ def test_a_referral_reaches_the_partner_and_can_be_rejected(api, world):
     inbox = api.get("/received-leads", headers=world["c"]).json()
     assert inbox["items"][0]["contact_hidden"] is True and inbox["items"][0]["email"] == ""
     recipient = created["recipient_ids"][0]
+    assert api.post(f"/received-leads/{recipient}/open", headers=world["s"]).status_code == 404
+    assert api.post(f"/received-leads/{recipient}/open", headers=world["c"]).status_code == 200
+    opened = api.get("/received-leads", headers=world["c"]).json()["items"][0]
+    assert (opened["contact_hidden"], opened["email"]) == (False, LEAD["email"])
+    not_referral = _lead(api, world)["recipient_ids"][0]
+    refused = api.post(f"/received-leads/{not_referral}/open", headers=world["p"])
+    assert refused.status_code == 422 and "Only referrals" in refused.json()["detail"]
     refused = api.post(f"/received-leads/{recipient}/reject", json={}, headers=world["c"])
     assert refused.status_code == 422 and refused.json()["field"] == "reason"
     done = api.post(

@@ -1,5 +1,6 @@
-"""HTTP routes mounted beside Reflex: the only code that sets or clears the session cookie, and
-the file downloads (served to the signed-in caller from the session cookie)."""
+"""HTTP routes mounted beside Reflex: the only code that sets or clears the session cookie, the
+file downloads (served to the signed-in caller from the session cookie), the public web-to-lead
+forms (prm_app.web_forms) and the REST API (prm_app.rest_api, authenticated by API keys)."""
 
 import os
 from collections.abc import Callable, Iterator
@@ -18,9 +19,11 @@ from starlette.responses import (
     Response,
     StreamingResponse,
 )
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
-from . import routes
+from . import routes, web_forms
+from .rest_api import PREFIX as API_PREFIX
+from .rest_api import rest_api
 from .services import auth, exports, imports, ledger, payouts
 from .services.actor import Actor
 from .services.db import session_scope
@@ -179,5 +182,9 @@ api = Starlette(
         Route(routes.IMPORT_ERRORS, import_errors, methods=["GET"]),
         Route(routes.EXPORT, export_list, methods=["GET"]),
         Route(routes.LEDGER_FILE, ledger_file, methods=["GET"]),
+        Route(routes.LEAD_FORM, web_forms.show_form, methods=["GET"]),
+        Route(routes.LEAD_FORM, web_forms.take_submission, methods=["POST"]),
+        Route(routes.LEAD_FORM_THANKS, web_forms.thanks, methods=["GET"]),
+        Mount(API_PREFIX, app=rest_api),  # the REST API, authenticated by API keys
     ]
 )

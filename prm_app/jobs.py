@@ -1,15 +1,15 @@
 """Background jobs of the running app (registered as Reflex lifespan tasks).
 
 Every backend worker runs them; the row locks and conditional updates of each job make
-concurrent runs harmless (a referral is returned once, a reminder sent once, a mail claimed by
-one sender at a time).
+concurrent runs harmless (a referral is returned once, a reminder sent once, a mail or a webhook
+delivery claimed by one sender at a time).
 """
 
 import asyncio
 import logging
 import os
 
-from .services import leads, mail, notifications
+from .services import leads, mail, notifications, webhooks
 from .services.changes import notified_users
 from .services.db import session_scope
 from .state.live import announce_notes
@@ -25,6 +25,11 @@ def sweep_seconds() -> float:
 def mail_seconds() -> float:
     """How often the outbox is looked at: PRM_MAIL_SECONDS (default 5)."""
     return _seconds("PRM_MAIL_SECONDS", 5.0)
+
+
+def webhook_seconds() -> float:
+    """How often due webhook deliveries are looked at: PRM_WEBHOOK_SECONDS (default 5)."""
+    return _seconds("PRM_WEBHOOK_SECONDS", 5.0)
 
 
 def _seconds(name: str, default: float) -> float:
@@ -85,7 +90,28 @@ async def _mail() -> None:
         await asyncio.sleep(mail_seconds())
 
 
+def send_webhooks() -> webhooks.Sent:
+    """Send the due webhook deliveries."""
+    return webhooks.deliver_due(session_scope)
+
+
+async def _webhooks() -> None:
+    while True:
+        try:
+            done = await asyncio.to_thread(send_webhooks)
+            if done.sent or done.retried or done.failed:
+                log.info(
+                    "webhooks: %d sent, %d to retry, %d failed",
+                    done.sent,
+                    done.retried,
+                    done.failed,
+                )
+        except Exception:  # the database is away: the deliveries wait
+            log.exception("webhook sender failed")
+        await asyncio.sleep(webhook_seconds())
+
+
 async def run_jobs() -> None:
-    """Run the jobs forever: the sweeps and the mail sender, each at its own pace; an error is
-    logged, never fatal."""
-    await asyncio.gather(_sweeps(), _mail())
+    """Run the jobs forever: the sweeps, the mail sender and the webhook sender, each at its own
+    pace; an error is logged, never fatal."""
+    await asyncio.gather(_sweeps(), _mail(), _webhooks())

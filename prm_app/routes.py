@@ -48,6 +48,8 @@ AUTH_SIGNOUT = "/auth/signout"
 IMPORT_ERRORS = "/files/imports/{batch_id}/errors.csv"
 EXPORT = "/files/exports/{list_name}.csv"
 LEDGER_FILE = "/files/ledger/{name}.csv"  # statement or payouts
+LEAD_FORM = "/forms/{token}"  # a provider's public web-to-lead form
+LEAD_FORM_THANKS = "/forms/{token}/thanks"
 
 
 def file_url(path: str) -> str:
@@ -67,6 +69,14 @@ def export(list_name: str) -> str:
 
 def ledger_file(name: str) -> str:
     return LEDGER_FILE.format(name=name)
+
+
+def lead_form(token: str) -> str:
+    return LEAD_FORM.format(token=token)
+
+
+def lead_form_thanks(token: str) -> str:
+    return LEAD_FORM_THANKS.format(token=token)
 
 
 def home_for(org_kind: str) -> str:

@@ -33,6 +33,15 @@ from .identity import (
     User,
     UserInvite,
 )
+from .integrations import (
+    ApiKey,
+    DeliveryStatus,
+    FormRouting,
+    FormSubmission,
+    LeadForm,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from .ledger import LedgerEntry, LedgerTransaction, PayoutRequest
 from .network import Partnership
 from .pipeline import Deal, DealProduct, Lead, LeadRecipient
@@ -47,6 +56,7 @@ from .records import (
 
 __all__ = [
     "ActivityEvent",
+    "ApiKey",
     "Approval",
     "AuthSession",
     "AuthTicket",
@@ -54,12 +64,16 @@ __all__ = [
     "CommissionType",
     "Deal",
     "DealProduct",
+    "DeliveryStatus",
     "EmailStatus",
+    "FormRouting",
+    "FormSubmission",
     "ImportBatch",
     "ImportKind",
     "ImportStatus",
     "Lead",
     "LeadDirection",
+    "LeadForm",
     "LeadRecipient",
     "LeadSource",
     "LeadStatus",
@@ -89,5 +103,7 @@ __all__ = [
     "TermKind",
     "User",
     "UserInvite",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "utcnow",
 ]

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from ..components.integrations import integrations
 from ..components.settings_editors import rules_form, stage_editor, term_editor
 from ..components.shell import page_shell
 from ..state.settings import SettingsState
@@ -27,6 +28,7 @@ def provider_page() -> rx.Component:
                 rx.tabs.trigger("Partner program", value="program"),
                 rx.tabs.trigger("Pipelines", value="pipelines"),
                 rx.tabs.trigger("Rules", value="rules"),
+                rx.tabs.trigger("Integrations", value="integrations"),
             ),
             rx.tabs.content(
                 rx.grid(
@@ -86,6 +88,9 @@ def provider_page() -> rx.Component:
                 value="pipelines",
             ),
             rx.tabs.content(rx.box(rules_form(), padding_top="1rem"), value="rules"),
+            rx.tabs.content(
+                rx.box(integrations(provider=True), padding_top="1rem"), value="integrations"
+            ),
             default_value="program",
             width="100%",
         ),
@@ -113,4 +118,6 @@ def consultant_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+        rx.heading("Integrations", as_="h2", size="5", padding_top="1rem"),
+        integrations(provider=False),
     )

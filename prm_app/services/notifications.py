@@ -40,7 +40,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import changes, inputs, mail
+from . import changes, inputs, mail, webhooks
 from .actor import Actor
 from .errors import Invalid, NotFound
 
@@ -304,6 +304,10 @@ def lead_sent(
             link=lead_link(lead, origin=False),
             actor=actor,
         )
+        data = webhooks.lead_data(lead, [recipient])  # never who else received it
+        webhooks.enqueue(session, org_ids=[recipient.org_id], event="lead.submitted", data=data)
+    data = webhooks.lead_data(lead, recipients)
+    webhooks.enqueue(session, org_ids=[lead.origin_org_id], event="lead.submitted", data=data)
 
 
 def lead_assigned(
@@ -335,6 +339,12 @@ def lead_answered(
     """A recipient accepted, rejected, lost or converted a lead: its owner at the origin hears
     (a conversion by the origin side tells the recipient's owner instead)."""
     kind, template = _ANSWERS[action]
+    webhooks.enqueue(
+        session,
+        org_ids=[lead.origin_org_id, recipient.org_id],
+        event=f"lead.{action}",
+        data=webhooks.lead_data(lead, [recipient]),
+    )
     if actor.org_id == lead.origin_org_id:  # the origin converted it
         notify(
             session,
@@ -393,6 +403,12 @@ def _other_org(deal: Deal, org_id: int) -> int:
 
 def deal_registered(session: Session, *, actor: Actor, deal: Deal) -> None:
     """The other side of a new deal hears: its owner there, else its managers."""
+    webhooks.enqueue(
+        session,
+        org_ids=[deal.provider_org_id, deal.partner_org_id],
+        event="deal.created",
+        data=webhooks.deal_data(deal),
+    )
     other = _other_org(deal, actor.org_id)
     pending = deal.approval == Approval.PENDING
     text = (
@@ -448,6 +464,13 @@ def deal_moved(session: Session, *, actor: Actor, deal: Deal, stage_name: str) -
     """A stage move: Closed Won tells every member of both organizations; otherwise the deal's
     owners on both sides hear (Closed Lost with its reason)."""
     links = _deal_links(deal)
+    event = {Outcome.WON: "deal.won", Outcome.LOST: "deal.lost"}.get(deal.outcome)
+    webhooks.enqueue(
+        session,
+        org_ids=list(links),
+        event=event or "deal.stage_changed",
+        data=webhooks.deal_data(deal, stage_name),
+    )
     names = {org: _org_name(session, org) for org in links}
     if deal.outcome == Outcome.WON:
         amount = f"{deal.currency} {deal.amount:,.2f}"

@@ -26,7 +26,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import activity, auth, inputs, notifications
+from . import activity, auth, inputs, notifications, webhooks
 from .actor import Actor
 from .errors import Invalid, NotAllowed, NotAuthenticated, NotFound
 
@@ -699,6 +699,7 @@ def _close(
         partnership.ended_at = utcnow()
     session.add(partnership)
     _record(session, actor, partnership, action, before, _state(partnership))
+    webhooks.partnership_changed(session, partnership=partnership, action=action)
 
 
 def _categorization(

@@ -1,0 +1,362 @@
+"""Settings > Integrations: API keys, webhooks with their deliveries, web-to-lead forms."""
+
+import reflex as rx
+
+from ..services.lead_forms import OPTIONAL_FIELDS
+from ..services.webhooks import EVENTS
+from ..state.integrations import IntegrationsState as S
+from .pickers import option_select
+
+ROLES = [{"id": r, "name": r.capitalize()} for r in ("member", "manager", "admin")]
+ROUTINGS = [
+    {"id": "partner", "name": "Always the chosen partner"},
+    {"id": "round_robin", "name": "The tier's active partners, in turn"},
+]
+
+
+def _field(label: str, control_id: str, name: str, placeholder: str, **props) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"),
+        rx.input(
+            id=control_id, name=name, placeholder=placeholder, required=True, width="100%", **props
+        ),
+        spacing="1",
+        flex="1",
+        min_width="14rem",
+    )
+
+
+def _tick(name: str, label: str, prefix: str = "", checked=None) -> rx.Component:
+    control_id = f"{prefix}{name}"
+    extra = {} if checked is None else {"default_checked": checked}
+    return rx.el.label(
+        rx.hstack(
+            rx.el.input(type="checkbox", name=name, id=control_id, **extra),
+            rx.text(label, size="2"),
+            align="center",
+            spacing="2",
+        ),
+        html_for=control_id,
+    )
+
+
+def _secret(value: rx.Var[str], label: str) -> rx.Component:
+    """A secret shown once, with a button to forget it."""
+    return rx.cond(
+        value != "",
+        rx.callout(
+            rx.vstack(
+                rx.text(label, weight="bold"),
+                rx.code(value, aria_label=label, style={"word_break": "break-all"}),
+                rx.button("Done", on_click=S.dismiss_secrets, size="1", variant="soft"),
+                spacing="2",
+            ),
+            icon="key-round",
+            color_scheme="amber",
+            width="100%",
+        ),
+    )
+
+
+def _table(headers: list[str], rows, row) -> rx.Component:
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+        rx.table.body(rx.foreach(rows, row)),
+        width="100%",
+        size="1",
+    )
+
+
+def _key_row(key: rx.Var[dict]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(key["name"]),
+        rx.table.cell(rx.code(key["prefix"])),
+        rx.table.cell(key["role"]),
+        rx.table.cell(key["last_used"]),
+        rx.table.cell(
+            rx.cond(
+                key["revoked"] != "",
+                rx.badge("revoked", color_scheme="gray"),
+                rx.button(
+                    "Revoke",
+                    on_click=S.revoke_key(key["id"]),
+                    aria_label=f"Revoke key {key['name']}",
+                    color_scheme="red",
+                    variant="ghost",
+                    size="1",
+                ),
+            )
+        ),
+    )
+
+
+def api_keys_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("API keys", as_="h2", size="4"),
+            rx.text(
+                "Keys for the REST API (OpenAPI document at /api/v1/openapi.json), sent as "
+                "Authorization: Bearer <key>. A key acts as you, with at most your role.",
+                size="2",
+                color_scheme="gray",
+            ),
+            _secret(S.new_key, "Your new API key (shown only once)"),
+            _table(["Name", "Key", "Role", "Last used", ""], S.keys, _key_row),
+            rx.form(
+                rx.hstack(
+                    _field("Key name", "key-name", "name", "CRM sync"),
+                    option_select("Key role", "role", ROLES, default="member", empty="Choose…"),
+                    rx.button("Create key", type="submit"),
+                    align="end",
+                    width="100%",
+                ),
+                on_submit=S.create_key,
+                reset_on_submit=True,
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _hook_row(hook: rx.Var[dict]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.code(hook["url"])),
+        rx.table.cell(hook["events"]),
+        rx.table.cell(
+            rx.button(
+                "Remove",
+                on_click=S.remove_webhook(hook["id"]),
+                aria_label=f"Remove webhook {hook['url']}",
+                color_scheme="red",
+                variant="ghost",
+                size="1",
+            )
+        ),
+    )
+
+
+def _delivery_row(delivery: rx.Var[dict]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(delivery["created"]),
+        rx.table.cell(delivery["event"]),
+        rx.table.cell(rx.code(delivery["url"])),
+        rx.table.cell(rx.badge(delivery["status"])),
+        rx.table.cell(delivery["attempts"]),
+        rx.table.cell(delivery["code"]),
+        rx.table.cell(delivery["error"]),
+    )
+
+
+def webhooks_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Webhooks", as_="h2", size="4"),
+            rx.text(
+                "We POST each chosen event as JSON, signed: X-PRM-Signature is sha256= the "
+                'HMAC-SHA256 of "<X-PRM-Timestamp>.<body>" with the webhook\'s secret.',
+                size="2",
+                color_scheme="gray",
+            ),
+            _secret(S.new_secret, "Signing secret of the new webhook (shown only once)"),
+            _table(["URL", "Events", ""], S.hooks, _hook_row),
+            rx.form(
+                rx.vstack(
+                    _field("Webhook URL", "webhook-url", "url", "https://…"),
+                    rx.flex(
+                        *[_tick(f"event:{event}", label) for event, label in EVENTS.items()],
+                        wrap="wrap",
+                        gap="3",
+                    ),
+                    rx.button("Add webhook", type="submit"),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=S.add_webhook,
+                reset_on_submit=True,
+                width="100%",
+            ),
+            rx.heading("Recent deliveries", as_="h3", size="3"),
+            _table(
+                ["When", "Event", "URL", "Status", "Attempts", "HTTP", "Error"],
+                S.deliveries,
+                _delivery_row,
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _form_row(form: rx.Var[dict]) -> rx.Component:
+    name = form["name"]
+    return rx.table.row(
+        rx.table.cell(name),
+        rx.table.cell(form["routes_to"]),
+        rx.table.cell(form["submissions"]),
+        rx.table.cell(
+            rx.vstack(
+                rx.link(
+                    form["url"], href=form["url"], is_external=True, aria_label=f"Link of {name}"
+                ),
+                rx.code(form["embed"], aria_label=f"Embed code of {name}", size="1"),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(
+                    "Edit",
+                    on_click=S.start_edit(form["id"]),
+                    aria_label=f"Edit form {name}",
+                    variant="ghost",
+                    size="1",
+                ),
+                rx.cond(
+                    form["active"] != "",
+                    rx.button(
+                        "Close",
+                        on_click=S.set_form_active(form["id"], False),
+                        aria_label=f"Close form {name}",
+                        variant="ghost",
+                        size="1",
+                    ),
+                    rx.button(
+                        "Reopen",
+                        on_click=S.set_form_active(form["id"], True),
+                        aria_label=f"Reopen form {name}",
+                        variant="ghost",
+                        size="1",
+                    ),
+                ),
+            )
+        ),
+    )
+
+
+def _form_settings(prefix: str, values=None) -> list[rx.Component]:
+    """The controls of a form's settings (`prefix` keeps ids unique; `values` fills them)."""
+
+    def value(key: str, fallback: str = ""):
+        return fallback if values is None else values[key]
+
+    checked = None if values is None else values["field_keys"]
+    return [
+        _field(
+            "Form name",
+            f"{prefix}form-name",
+            "name",
+            "Contact us",
+            **({} if values is None else {"default_value": values["name"]}),
+        ),
+        rx.flex(
+            rx.text("Optional fields:", size="2"),
+            *[
+                _tick(
+                    f"field:{f}",
+                    label,
+                    prefix,
+                    None if checked is None else checked.to(str).contains(f),
+                )
+                for f, label in OPTIONAL_FIELDS.items()
+            ],
+            wrap="wrap",
+            gap="3",
+        ),
+        rx.flex(
+            option_select(
+                "Routing",
+                "routing",
+                ROUTINGS,
+                default=value("routing", "partner"),
+                empty="Choose…",
+                control_id=f"{prefix}routing",
+            ),
+            option_select(
+                "Partner (chosen partner routing)",
+                "partner_org_id",
+                S.partner_choices,
+                default=value("partner_id"),
+                control_id=f"{prefix}form-partner",
+            ),
+            option_select(
+                "Partner tier (round robin)",
+                "tier_id",
+                S.tier_choices,
+                default=value("tier_id"),
+                control_id=f"{prefix}form-tier",
+            ),
+            wrap="wrap",
+            gap="3",
+        ),
+    ]
+
+
+def _edit_form() -> rx.Component:
+    return rx.cond(
+        S.editing.length() > 0,
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading(f"Edit {S.editing['name']}", as_="h3", size="3"),
+                    *_form_settings("edit-", S.editing),
+                    rx.hstack(
+                        rx.button("Save form", type="submit"),
+                        rx.button("Cancel", on_click=S.cancel_edit, variant="soft", type="button"),
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=S.update_form,
+                key=f"edit-{S.editing['id']}-{S.revision}",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def lead_forms_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Web-to-lead forms", as_="h2", size="4"),
+            rx.text(
+                "A public form for your website: each submission becomes a referral to a "
+                "partner. Link to it or paste its embed code into your page.",
+                size="2",
+                color_scheme="gray",
+            ),
+            _table(["Form", "Goes to", "Referrals", "Link and embed code", ""], S.forms, _form_row),
+            _edit_form(),
+            rx.form(
+                rx.vstack(
+                    rx.heading("New form", as_="h3", size="3"),
+                    *_form_settings(""),
+                    rx.button("Create form", type="submit"),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=S.create_form,
+                reset_on_submit=True,
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def integrations(provider: bool) -> rx.Component:
+    """The section, for admins; others are told who can manage it."""
+    cards = [api_keys_card(), webhooks_card()]
+    if provider:
+        cards.append(lead_forms_card())
+    return rx.cond(
+        S.role == "admin",
+        rx.vstack(*cards, spacing="4", width="100%", on_mount=S.load),
+        rx.text("Only administrators manage integrations.", color_scheme="gray"),
+    )

@@ -1,0 +1,50 @@
+"""The versioned REST API (FastAPI), mounted at /api/v1 beside the app's other HTTP routes.
+
+Authenticated by an organization's API key (Authorization: Bearer prm_...); every route calls
+the same services as the UI with the key's actor, so it has exactly the UI's permissions.
+OpenAPI document: /api/v1/openapi.json (interactive docs at /api/v1/docs).
+"""
+
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel
+
+from . import deals, leads, partners
+from .core import ERRORS, HANDLERS, Caller, known_query
+
+PREFIX = "/api/v1"
+
+
+class Me(BaseModel):
+    org_id: int
+    org_name: str
+    org_kind: str
+    role: str
+    acting_user: str
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="PRM portal API",
+        version="1.0.0",
+        description=__doc__,
+        exception_handlers=HANDLERS,
+        dependencies=[Depends(known_query)],
+    )
+    for router in (leads.router, deals.router, partners.router):
+        app.include_router(router)
+
+    @app.get("/me", response_model=Me, responses=ERRORS, tags=["account"])
+    def me(actor: Caller) -> Me:
+        """Who the key acts as: its organization and role."""
+        return Me(
+            org_id=actor.org_id,
+            org_name=actor.org_name,
+            org_kind=actor.org_kind,
+            role=actor.role,
+            acting_user=actor.name,
+        )
+
+    return app
+
+
+rest_api = create_app()

@@ -1,0 +1,78 @@
+"""/deals: the caller's organization's deals (either side), over services.deals and
+services.deal_changes with the key's actor."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from ..services import deal_changes, deals
+from ..services.deals import DealDetail, DealRow
+from .core import ERRORS, Caller, work
+from .schemas import DealCreated, DealIn, DealStageIn, Done, ListPage, PathId, QueryId
+
+router = APIRouter(tags=["deals"], responses=ERRORS)
+
+
+@router.get("/deals", response_model=ListPage[DealRow], summary="Deals")
+def list_deals(
+    request: Request,
+    actor: Caller,
+    search: Annotated[str, Query(max_length=100)] = "",
+    approval: Literal["pending", "approved", "rejected"] | None = None,
+    outcome: Literal["open", "won", "lost"] | None = None,
+    stage_id: QueryId = None,
+    other_org_id: QueryId = None,
+    owner_id: QueryId = None,
+    sort: Literal["newest", "oldest", "amount", "close_date", "company"] = "newest",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 25,
+):
+    with work(request) as session:
+        found = deals.list_deals(
+            session,
+            actor=actor,
+            search=search,
+            approval=approval,
+            outcome=outcome,
+            stage_id=stage_id,
+            other_org_id=other_org_id,
+            owner_id=owner_id,
+            sort=sort,
+            page=page,
+            page_size=page_size,
+        )
+    return ListPage(items=found.rows, total=found.total, page=found.page, page_size=page_size)
+
+
+@router.post("/deals", response_model=DealCreated, status_code=201, summary="Register a deal")
+def register(request: Request, actor: Caller, body: DealIn):
+    """A consultant registers a deal with a provider; a provider records one for a partner."""
+    form = body.model_dump(exclude={"other_org_id"})
+    with work(request) as session:
+        done = deal_changes.register(
+            session, actor=actor, other_org_id=body.other_org_id, form=form
+        )
+    until = done.protected_until.isoformat() if done.protected_until else None
+    return DealCreated(deal_id=done.deal_id, protected_elsewhere_until=until)
+
+
+@router.get("/deals/{deal_id}", response_model=DealDetail, summary="A deal")
+def detail(request: Request, actor: Caller, deal_id: PathId):
+    with work(request) as session:
+        return deals.detail(session, actor=actor, deal_id=deal_id)
+
+
+@router.post("/deals/{deal_id}/stage", response_model=Done, summary="Move a deal's stage")
+def move_stage(request: Request, actor: Caller, deal_id: PathId, body: DealStageIn):
+    """Closed Lost needs a reason from the provider's list; a stale `version` is a 409."""
+    with work(request) as session:
+        deal_changes.move_stage(
+            session,
+            actor=actor,
+            deal_id=deal_id,
+            version=body.version,
+            stage_id=body.stage_id,
+            reason=body.reason,
+            note=body.note,
+        )
+    return Done()

@@ -1,0 +1,169 @@
+"""/leads (what the caller's organization sent: a consultant's leads, a provider's referrals)
+and /received-leads (what it received), over services.leads with the key's actor."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from ..models import Lead, LeadSource
+from ..services import leads
+from ..services.leads import LeadDetail, ReceivedRow, SentRow
+from .core import ERRORS, Caller, work
+from .schemas import (
+    Converted,
+    ConvertIn,
+    Done,
+    LeadCreated,
+    LeadIn,
+    LeadStageIn,
+    ListPage,
+    PathId,
+    QueryId,
+    RejectIn,
+)
+
+router = APIRouter(tags=["leads"], responses=ERRORS)
+PageNo = Annotated[int, Query(ge=1, le=100_000)]
+PageSize = Annotated[int, Query(ge=1, le=100)]
+Search = Annotated[str, Query(max_length=100)]
+
+
+@router.get("/leads", response_model=ListPage[SentRow], summary="Leads or referrals sent")
+def list_sent(
+    request: Request,
+    actor: Caller,
+    status: Literal["draft", "submitted"] | None = None,
+    search: Search = "",
+    owner_id: QueryId = None,
+    recipient_org_id: QueryId = None,
+    created_from: date | None = None,
+    created_to: date | None = None,
+    sort: Literal["newest", "oldest", "company", "name"] = "newest",
+    page: PageNo = 1,
+    page_size: PageSize = 25,
+):
+    with work(request) as session:
+        found = leads.list_sent(
+            session,
+            actor=actor,
+            status=status,
+            search=search,
+            owner_id=owner_id,
+            recipient_org_id=recipient_org_id,
+            created_from=created_from,
+            created_to=created_to,
+            sort=sort,
+            page=page,
+            page_size=page_size,
+        )
+    return ListPage(items=found.rows, total=found.total, page=found.page, page_size=page_size)
+
+
+@router.post("/leads", response_model=LeadCreated, status_code=201, summary="Create and send")
+def create(request: Request, actor: Caller, body: LeadIn):
+    """A consultant's lead to providers, or a provider's referral to partners (a draft when
+    `recipient_org_ids` is empty)."""
+    data = leads.lead_input(body.model_dump(exclude={"owner_id", "recipient_org_ids"}))
+    owner = body.owner_id or actor.user_id
+    with work(request) as session:
+        lead_id = leads.save_draft(session, actor=actor, data=data, owner_id=owner)
+        session.get(Lead, lead_id).source = LeadSource.API
+        sent = []
+        if body.recipient_org_ids:
+            sent = leads.submit(
+                session, actor=actor, lead_id=lead_id, recipient_org_ids=body.recipient_org_ids
+            )
+    return LeadCreated(lead_id=lead_id, recipient_ids=sent)
+
+
+@router.get("/leads/{lead_id}", response_model=LeadDetail, summary="A lead, from either side")
+def detail(request: Request, actor: Caller, lead_id: PathId):
+    with work(request) as session:
+        return leads.detail(session, actor=actor, lead_id=lead_id)
+
+
+@router.get(
+    "/received-leads", response_model=ListPage[ReceivedRow], summary="Leads or referrals received"
+)
+def list_received(
+    request: Request,
+    actor: Caller,
+    status: Literal["pending", "opened", "accepted", "rejected", "converted", "lost", "returned"]
+    | None = None,
+    search: Search = "",
+    stage_id: QueryId = None,
+    owner_id: QueryId = None,
+    origin_org_id: QueryId = None,
+    created_from: date | None = None,
+    created_to: date | None = None,
+    sort: Literal["newest", "oldest", "company", "deadline"] = "newest",
+    page: PageNo = 1,
+    page_size: PageSize = 25,
+):
+    with work(request) as session:
+        found = leads.list_received(
+            session,
+            actor=actor,
+            status=status,
+            search=search,
+            stage_id=stage_id,
+            owner_id=owner_id,
+            origin_org_id=origin_org_id,
+            created_from=created_from,
+            created_to=created_to,
+            sort=sort,
+            page=page,
+            page_size=page_size,
+        )
+    return ListPage(items=found.rows, total=found.total, page=found.page, page_size=page_size)
+
+
+@router.post(
+    "/received-leads/{recipient_id}/open",
+    response_model=Done,
+    summary="Open a referral: its contact details become visible",
+)
+def open_referral(request: Request, actor: Caller, recipient_id: PathId):
+    with work(request) as session:
+        leads.open_referral(session, actor=actor, recipient_id=recipient_id)
+    return Done()
+
+
+@router.post("/received-leads/{recipient_id}/accept", response_model=Done)
+def accept(request: Request, actor: Caller, recipient_id: PathId):
+    with work(request) as session:
+        leads.accept(session, actor=actor, recipient_id=recipient_id)
+    return Done()
+
+
+@router.post("/received-leads/{recipient_id}/reject", response_model=Done)
+def reject(request: Request, actor: Caller, recipient_id: PathId, body: RejectIn):
+    with work(request) as session:
+        leads.reject(session, actor=actor, recipient_id=recipient_id, reason=body.reason)
+    return Done()
+
+
+@router.post("/received-leads/{recipient_id}/stage", response_model=Done)
+def move_stage(request: Request, actor: Caller, recipient_id: PathId, body: LeadStageIn):
+    with work(request) as session:
+        leads.move_stage(session, actor=actor, recipient_id=recipient_id, stage_id=body.stage_id)
+    return Done()
+
+
+@router.post(
+    "/received-leads/{recipient_id}/convert",
+    response_model=Converted,
+    status_code=201,
+    summary="Turn an accepted lead into a deal",
+)
+def convert(request: Request, actor: Caller, recipient_id: PathId, body: ConvertIn):
+    with work(request) as session:
+        deal_id = leads.convert(
+            session,
+            actor=actor,
+            recipient_id=recipient_id,
+            amount=body.amount,
+            close_date=body.close_date,
+        )
+    return Converted(deal_id=deal_id)

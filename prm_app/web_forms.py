@@ -1,0 +1,127 @@
+"""The public pages of web-to-lead forms: plain server-rendered HTML, embeddable in an iframe.
+
+GET /forms/{token} shows the form; POST takes a submission (services.lead_forms) and answers
+303 to the thank-you page, or shows the form again with the problem (400) or the rate limit
+(429). The client address is the connection's (behind a reverse proxy, set
+PRM_TRUST_FORWARDED=1 to take the first X-Forwarded-For address instead).
+"""
+
+import logging
+import os
+from html import escape
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+
+from . import routes
+from .services import lead_forms
+from .services.db import session_scope
+from .services.errors import Invalid, NotFound
+from .services.lead_forms import RateLimited
+
+log = logging.getLogger(__name__)
+MAX_BODY = 20_000  # bytes of a submission; anything larger is refused unread
+REQUIRED = {"first_name": "First name", "last_name": "Last name", "email": "Email"}
+REQUIRED |= {"company": "Company"}
+HEADERS = {
+    # Embeddable anywhere, but it runs no script and posts only to itself.
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "form-action 'self'; frame-ancestors *; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:0;padding:1.5rem;color:#1c2024;background:#fff}
+main{max-width:32rem;margin:auto}label{display:block;margin:.75rem 0 .25rem;font-weight:600}
+input,textarea{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #bbb;
+border-radius:6px;font:inherit}button{margin-top:1rem;padding:.6rem 1.2rem;border:0;
+border-radius:6px;background:#3e63dd;color:#fff;font:inherit;cursor:pointer}
+.error{color:#ce2c31;margin:.75rem 0}.trap{position:absolute;left:-10000px;height:0;overflow:hidden}
+"""
+
+
+def client_address(request: Request) -> str:
+    if os.environ.get("PRM_TRUST_FORWARDED") == "1":
+        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+        if forwarded:
+            return forwarded[:64]
+    return request.client.host if request.client else "unknown"
+
+
+async def show_form(request: Request) -> HTMLResponse:
+    """GET /forms/{token}."""
+    try:
+        with session_scope() as session:
+            form = lead_forms.public_form(session, token=request.path_params["token"])
+    except NotFound as error:
+        return _page("Form unavailable", f"<p>{escape(str(error))}</p>", 404)
+    return _form_page(form, {}, "", 200)
+
+
+async def take_submission(request: Request) -> HTMLResponse | RedirectResponse:
+    """POST /forms/{token}: 303 to the thank-you page, else the form again with the problem."""
+    token = request.path_params["token"]
+    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        return _page("Too large", "<p>The submission is too large.</p>", 413)
+    values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    try:
+        with session_scope() as session:
+            lead_forms.submit(session, token=token, form=values, client=client_address(request))
+    except NotFound as error:
+        return _page("Form unavailable", f"<p>{escape(str(error))}</p>", 404)
+    except (Invalid, RateLimited) as error:
+        status = 429 if isinstance(error, RateLimited) else 400
+        try:
+            with session_scope() as session:
+                form = lead_forms.public_form(session, token=token)
+        except NotFound as gone:
+            return _page("Form unavailable", f"<p>{escape(str(gone))}</p>", 404)
+        return _form_page(form, values, str(error), status)
+    return RedirectResponse(routes.lead_form_thanks(token), status_code=303)
+
+
+async def thanks(request: Request) -> HTMLResponse:
+    """GET /forms/{token}/thanks."""
+    return _page(
+        "Thank you",
+        "<h1>Thank you!</h1><p>We received your request and will be in touch soon.</p>",
+        200,
+    )
+
+
+def _form_page(form: lead_forms.PublicForm, values: dict, error: str, status: int) -> HTMLResponse:
+    def field(name: str, label: str, *, required: bool) -> str:
+        value = escape(values.get(name, ""), quote=True)
+        kind = "email" if name == "email" else "text"
+        need = " required" if required else ""
+        if name == "notes":
+            control = f'<textarea id="{name}" name="{name}" rows="4">{value}</textarea>'
+        else:
+            control = f'<input id="{name}" name="{name}" type="{kind}" value="{value}"{need}>'
+        return f'<label for="{name}">{escape(label)}</label>{control}'
+
+    rows = [field(n, label, required=True) for n, label in REQUIRED.items()]
+    rows += [field(n, lead_forms.OPTIONAL_FIELDS[n], required=False) for n in form.fields]
+    trap = (
+        f'<div class="trap" aria-hidden="true"><label for="{lead_forms.HONEYPOT}">Leave this '
+        f'empty</label><input id="{lead_forms.HONEYPOT}" name="{lead_forms.HONEYPOT}" '
+        'tabindex="-1" autocomplete="off"></div>'
+    )
+    problem = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    body = (
+        f"<h1>{escape(form.name)}</h1><p>{escape(form.provider_name)}</p>{problem}"
+        f'<form method="post" action="{escape(routes.lead_form(form.token), quote=True)}">'
+        f'{"".join(rows)}{trap}<button type="submit">Send</button></form>'
+    )
+    return _page(form.name, body, status)
+
+
+def _page(title: str, body: str, status: int) -> HTMLResponse:
+    html = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body><main>{body}</main></body></html>"
+    )
+    return HTMLResponse(html, status_code=status, headers=HEADERS)

@@ -1,0 +1,97 @@
+"""The public form pages: shown, submitted (303 to thanks), refused with the problem, limited."""
+
+import pytest
+from argon2 import PasswordHasher
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from prm_app import web_forms
+from prm_app.http_api import api
+from prm_app.models import Lead, OrgKind
+from prm_app.services import auth, lead_forms
+from tests.unit.api_support import units_of_work
+from tests.unit.factories import org_admin, partners
+
+PERSON = {
+    "first_name": "Lin",
+    "last_name": "Webb",
+    "email": "lin@webb.example",
+    "company": "Webb & Co",
+}
+
+
+@pytest.fixture(autouse=True)
+def _setup(monkeypatch, session):
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(web_forms, "session_scope", units_of_work(session))
+
+
+@pytest.fixture
+def form(session):
+    provider = org_admin(session, kind=OrgKind.PROVIDER, org_name="Northwind <Labs>")
+    consultant = org_admin(session, kind=OrgKind.CONSULTANT)
+    partners(session, provider, consultant)
+    form_id = lead_forms.create(
+        session,
+        actor=provider,
+        name="Talk to sales",
+        fields=["notes"],
+        routing="partner",
+        partner_org_id=consultant.org_id,
+    )
+    return next(f for f in lead_forms.forms(session, actor=provider) if f.id == form_id)
+
+
+@pytest.fixture
+def client():
+    return TestClient(api, follow_redirects=False)
+
+
+def _leads(session):
+    return session.exec(select(Lead.company).where(Lead.source == "web_form")).all()
+
+
+def test_the_form_page_shows_its_fields_and_a_hidden_trap(client, form):
+    page = client.get(f"/forms/{form.token}")
+    assert page.status_code == 200
+    html = page.text
+    for name in ("first_name", "last_name", "email", "company", "notes", "website"):
+        assert f'name="{name}"' in html
+    assert 'name="phone"' not in html
+    assert "Northwind &lt;Labs&gt;" in html  # escaped
+    assert "frame-ancestors *" in page.headers["content-security-policy"]
+    assert "script-src" not in page.headers["content-security-policy"]  # none allowed
+
+
+def test_a_submission_redirects_to_thanks_and_creates_the_referral(client, session, form):
+    response = client.post(f"/forms/{form.token}", data={**PERSON, "notes": "Hello"})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/forms/{form.token}/thanks"
+    assert _leads(session) == ["Webb & Co"]
+    assert "Thank you" in client.get(response.headers["location"]).text
+
+
+def test_a_bad_submission_shows_the_problem_and_keeps_the_values_escaped(client, session, form):
+    response = client.post(
+        f"/forms/{form.token}", data={**PERSON, "email": "nope", "company": '"><script>x</script>'}
+    )
+    assert response.status_code == 400
+    assert "is not a valid email address" in response.text
+    assert "<script>x" not in response.text and "&lt;script&gt;x" in response.text
+    assert _leads(session) == []
+
+
+def test_bots_are_thanked_and_ignored_and_floods_are_limited(client, session, form):
+    trapped = client.post(f"/forms/{form.token}", data={**PERSON, "website": "spam"})
+    assert trapped.status_code == 303 and _leads(session) == []
+    for _ in range(lead_forms.PER_CLIENT - 1):
+        assert client.post(f"/forms/{form.token}", data=PERSON).status_code == 303
+    limited = client.post(f"/forms/{form.token}", data=PERSON)
+    assert limited.status_code == 429 and "try again" in limited.text
+
+
+def test_unknown_or_closed_forms_are_not_found(client, session, form):
+    assert client.get("/forms/not-a-real-form-token-at-all").status_code == 404
+    assert client.post("/forms/x", data=PERSON).status_code == 404
+    huge = client.post(f"/forms/{form.token}", data={**PERSON, "notes": "x" * 30_000})
+    assert huge.status_code == 413

@@ -27,6 +27,7 @@ from .enums import (
 from .identity import (
     AuthSession,
     AuthTicket,
+    FailedSignIn,
     Membership,
     Organization,
     OrgSettings,
@@ -55,6 +56,7 @@ __all__ = [
     "Deal",
     "DealProduct",
     "EmailStatus",
+    "FailedSignIn",
     "ImportBatch",
     "ImportKind",
     "ImportStatus",

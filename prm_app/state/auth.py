@@ -65,9 +65,16 @@ class AuthState(AppState):
         self.error = self.field = ""
         try:
             with session_scope() as session:
-                actor = auth.authenticate(
-                    session, email=form_value(form, "email"), password=form_value(form, "password")
-                )
+                try:
+                    actor = auth.authenticate(
+                        session,
+                        email=form_value(form, "email"),
+                        password=form_value(form, "password"),
+                        ip=self.router.session.client_ip,
+                    )
+                except auth.SignInFailed as failed:  # committed: the failure counts
+                    self._fail(failed)
+                    return None
                 return self._start_session(session, actor)
         except DomainError as error:
             self._fail(error)

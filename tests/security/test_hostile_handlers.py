@@ -1,0 +1,129 @@
+"""Every event handler of every state, attacked over a raw websocket by four kinds of caller.
+
+- anonymous: no session cookie, well-formed arguments naming real records;
+- another organization's admin (a consultant firm and a provider), with well-formed arguments
+  and page parameters naming records of organizations it has nothing to do with;
+- a plain member, naming records of its own organization that it does not own;
+- an organization's own admin, with malformed arguments (wrong types, dicts, lists, None,
+  100,000-character text, negative and huge numbers, NaN) in every argument and form field.
+
+What is compared after each handler's attacks (see `attack_surface.digest`): every row of
+every table, except the sign-in tables and the mail worker's delivery columns, and, for a
+signed-in attacker, the rows that name the attacker's own organization or own user (which it
+may legitimately change, e.g. marking its own notifications read). For the other
+organizations' admins, no text of records they have nothing to do with (deal names, lead
+companies and emails, people's emails) may appear in what the server sends. Every attack must
+also leave the server answering and raise no exception that the framework had to catch.
+"""
+
+import json
+import time
+from dataclasses import dataclass
+
+import pytest
+
+from tests.security import attack_surface as surface
+from tests.security.hostile_client import HostileClient
+from tests.security.test_anonymous_access import api_url, outbox_settled
+from tests.security.test_session_replay import sign_in_cookie
+
+BACKGROUND_GRACE = 0.5  # a background handler may still be running after the sync event
+
+
+@dataclass(frozen=True)
+class Attacker:
+    label: str
+    email: str | None  # None: anonymous
+    kind: str  # "foreign", "member" or "malformed"
+
+
+ATTACKERS = [
+    Attacker("anonymous", None, "foreign"),
+    Attacker("other org (consultant admin)", "admin@adatum.example", "foreign"),
+    Attacker("other org (provider admin)", "admin@contoso.example", "foreign"),
+    Attacker("member without the role", "member@northwind.example", "member"),
+    Attacker("malformed (provider admin)", "admin@northwind.example", "malformed"),
+    Attacker("malformed (consultant admin)", "admin@fabrikam.example", "malformed"),
+]
+
+
+def _scope(db, attacker: Attacker) -> tuple[dict, dict, set[str]]:
+    """(digest arguments, ids to name, secrets) for this attacker."""
+    if attacker.email is None:
+        return {}, surface.foreign_ids(db, avoid_orgs=set(), avoid_users=set()), set()
+    user_id, org_id, members = surface.org_of(db, attacker.email)
+    if attacker.kind == "foreign":
+        ids = surface.foreign_ids(db, avoid_orgs={org_id}, avoid_users=members)
+        return (
+            {"orgs": {org_id}, "users": members},
+            ids,
+            surface.secrets(db, attacker_org=org_id),
+        )
+    if attacker.kind == "member":
+        ids = surface.foreign_ids(db, avoid_orgs=set(), avoid_users={user_id}, within_org=org_id)
+        return {"users": {user_id}}, ids, set()
+    return {}, {}, set()
+
+
+def _attacks(handler: surface.Handler, attacker: Attacker, ids: dict) -> list[dict]:
+    if attacker.kind == "malformed":
+        return surface.malformed(handler)
+    return surface.plausible(handler, ids)
+
+
+@pytest.mark.parametrize("attacker", ATTACKERS, ids=lambda a: a.label)
+def test_every_handler_refuses(harness, db, reflex_errors, attacker):
+    handlers = surface.all_handlers()
+    cookie = sign_in_cookie(attacker.email) if attacker.email else None
+    scope, ids, secrets = _scope(db, attacker)
+    query = surface.route_query(ids)
+    outbox_settled(db)
+    before = surface.digest(db, **scope)
+    client = HostileClient(api_url(), cookie=cookie)
+    failures, framework_refusals, calls, started = [], 0, 0, time.monotonic()
+    try:
+        for handler in handlers:
+            sent, errors_before = [], len(reflex_errors)
+            for payload in _attacks(handler, attacker, ids):
+                sent += client.exchange(handler.event, payload, path="/", query=query)
+                calls += 1
+            if handler.background:
+                time.sleep(BACKGROUND_GRACE)
+            if raised := [r.getMessage()[-300:] for r in reflex_errors[errors_before:]]:
+                if handler.ours:
+                    failures.append(f"{handler.event} raised {raised[0]}")
+                else:  # Reflex's own handlers refuse malformed input by raising
+                    framework_refusals += 1
+            text = json.dumps(sent, default=str)
+            if leaked := sorted(s for s in secrets if s in text):
+                failures.append(f"{handler.event} revealed {leaked[:3]}")
+            after = surface.digest(db, **scope)
+            if after != before:
+                failures.append(f"{handler.event} changed the database")
+                before = after
+        client.sync()  # the server still answers
+    finally:
+        client.close()
+    print(
+        f"\nhostile suite [{attacker.label}]: {len(handlers)} handlers, {calls} calls "
+        f"({calls / len(handlers):.1f} attacks per handler) in {time.monotonic() - started:.0f} s;"
+        f" Reflex's own handlers refused malformed input by raising for {framework_refusals}"
+    )
+    assert len(handlers) >= 100, "handler enumeration found too few handlers"
+    assert not failures, "\n".join(failures)
+
+
+def test_an_oversized_message_closes_only_that_socket(harness):
+    flooder = HostileClient(api_url())
+    flooder.emit(surface.all_handlers()[0].event, {"form": {"name": "x" * 5_000_000}}, path="/")
+    deadline = time.monotonic() + 15
+    while flooder.sio.connected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    closed = not flooder.sio.connected
+    flooder.close()
+    assert closed, "a 5 MB message was accepted"
+    other = HostileClient(api_url())
+    try:
+        other.sync()  # the server still answers everyone else
+    finally:
+        other.close()

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy as sa
 
 from tests.security import attack_surface as surface
 from tests.security.hostile_client import HostileClient
@@ -127,3 +128,33 @@ def test_an_oversized_message_closes_only_that_socket(harness):
         other.sync()  # the server still answers everyone else
     finally:
         other.close()
+
+
+def test_the_digest_sees_a_change_to_a_victims_row_but_not_to_the_attackers(db):
+    """The comparison the suite relies on can fail: a control for `attack_surface.digest`."""
+    _, adatum, members = surface.org_of(db, "admin@adatum.example")
+    scope = {"orgs": {adatum}, "users": members}
+    ids = surface.foreign_ids(db, avoid_orgs={adatum}, avoid_users=members)
+
+    def rename(table: str, row_id: int, suffix: str) -> None:
+        with db.begin() as connection:
+            connection.execute(
+                sa.text(f"update {table} set name = name || :suffix where id = :id"),  # noqa: S608 - fixed names
+                {"suffix": suffix, "id": row_id},
+            )
+
+    before = surface.digest(db, **scope)
+    rename("organizations", adatum, " (own)")
+    assert surface.digest(db, **scope) == before
+    rename("deals", ids["deal_id"], " (hacked)")
+    assert surface.digest(db, **scope) != before
+    with db.begin() as connection:  # put both back
+        connection.execute(
+            sa.text("update organizations set name = replace(name, ' (own)', '') where id = :id"),
+            {"id": adatum},
+        )
+        connection.execute(
+            sa.text("update deals set name = replace(name, ' (hacked)', '') where id = :id"),
+            {"id": ids["deal_id"]},
+        )
+    assert surface.digest(db, **scope) == before

@@ -142,7 +142,8 @@ def test_every_route_refuses_callers_without_a_valid_session(
         failures.append("the database changed")
     print(
         f"\nHTTP sweep: {len(routes)} routes ({len(PUBLIC)} public on purpose), "
-        f"{calls} requests ({len(sessions)} kinds of caller each)"
+        f"{calls} requests ({len(sessions)} kinds of caller each): "
+        + ", ".join(f"{'/'.join(sorted(m))} {t}" for t, m in sorted(routes.items()))
     )
     assert len(routes) >= 8, f"route enumeration found too few routes: {sorted(routes)}"
     assert not failures, "\n".join(failures)

@@ -178,22 +178,36 @@ def _touches(table: sa.Table, row, orgs: set[int], users: set[int]) -> bool:
     )
 
 
-def digest(engine, *, orgs: set[int] = frozenset(), users: set[int] = frozenset()) -> str:
-    """A fingerprint of every row of every table, except rows that name one of `orgs` or
-    `users` (the attacker's own, which it may legitimately change), the sign-in tables, and
-    the mail worker's delivery columns."""
-    hashed = hashlib.sha256()
+def table_digests(
+    engine, *, orgs: set[int] = frozenset(), users: set[int] = frozenset()
+) -> dict[str, str]:
+    """A fingerprint per table of every row, except rows that name one of `orgs` or `users`
+    (the attacker's own, which it may legitimately change), the sign-in tables, and the mail
+    worker's delivery columns."""
+    fingerprints = {}
     with engine.connect() as connection:
         for table in SQLModel.metadata.sorted_tables:
             if table.name in VOLATILE_TABLES:
                 continue
+            hashed = hashlib.sha256()
             query = table.select().order_by(*table.primary_key.columns)
             if table.name == "outbound_emails":
                 query = sa.select(*(table.c[c] for c in OUTBOX_COLUMNS)).order_by(table.c.id)
             for row in connection.execute(query):
                 if table.name == "outbound_emails" or not _touches(table, row, orgs, users):
                     hashed.update(repr(tuple(row)).encode())
-    return hashed.hexdigest()
+            fingerprints[table.name] = hashed.hexdigest()
+    return fingerprints
+
+
+def digest(engine, **scope) -> str:
+    """One fingerprint of `table_digests`."""
+    return hashlib.sha256(repr(sorted(table_digests(engine, **scope).items())).encode()).hexdigest()
+
+
+def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """The tables whose fingerprint differs."""
+    return sorted(name for name in after if before.get(name) != after[name])
 
 
 def org_of(engine, email: str) -> tuple[int, int, set[int]]:
@@ -212,18 +226,52 @@ def org_of(engine, email: str) -> tuple[int, int, set[int]]:
         return user_id, org_id, set(members)
 
 
+def reachable_ids(
+    engine, *, orgs: set[int] = frozenset(), users: set[int] = frozenset()
+) -> set[int]:
+    """Every id, of any record kind, of a record that names one of `orgs` or `users`, or whose
+    lead does (or that is the lead of such a recipient): values an attacker may legitimately
+    act on. A form's `id` field names a record of a kind the suite cannot know, so no attack
+    uses one of these values there."""
+    tables = SQLModel.metadata.tables
+    found, leads = set(), set()
+    with engine.connect() as connection:
+        for name in {*ID_TABLES.values(), "organizations"}:
+            table = tables[name]
+            for row in connection.execute(table.select()):
+                if _touches(table, row, orgs, users):
+                    found.add(row.id)
+                    if name == "leads":
+                        leads.add(row.id)
+                    if name == "lead_recipients":
+                        found.add(row.lead_id)
+        recipients = tables["lead_recipients"]
+        for row in connection.execute(recipients.select()):
+            if row.lead_id in leads:
+                found.add(row.id)
+    return found
+
+
 def foreign_ids(
-    engine, *, avoid_orgs: set[int], avoid_users: set[int], within_org: int | None = None
+    engine,
+    *,
+    avoid_orgs: set[int],
+    avoid_users: set[int],
+    within_org: int | None = None,
+    newest: bool = False,
+    skip: set[int] = frozenset(),
 ) -> dict[str, int]:
-    """For each record kind, the id of one record that names none of `avoid_orgs` and
-    `avoid_users` (and, with `within_org`, does name that organization)."""
+    """For each record kind, the id of the oldest (or newest) record that names none of
+    `avoid_orgs` and `avoid_users` (and, with `within_org`, does name that organization),
+    whose id is not in `skip`."""
     tables = SQLModel.metadata.tables
     ids = {}
     with engine.connect() as connection:
         for kind, name in [*ID_TABLES.items(), ("org_id", "organizations")]:
             table = tables[name]
-            for row in connection.execute(table.select().order_by(table.c.id)):
-                if _touches(table, row, avoid_orgs, avoid_users):
+            order = table.c.id.desc() if newest else table.c.id
+            for row in connection.execute(table.select().order_by(order)):
+                if row.id in skip or _touches(table, row, avoid_orgs, avoid_users):
                     continue
                 if within_org is not None and not _touches(table, row, {within_org}, set()):
                     continue
@@ -291,20 +339,23 @@ def _value(name: str, annotation: object, ids: dict[str, int]) -> object:
     return PLAIN.get(name, "x")
 
 
-def plausible_forms(ids: dict[str, int]) -> list[dict]:
+def plausible_forms(ids: dict[str, int], reachable: set[int] = frozenset()) -> list[dict]:
     """Well-formed forms naming the given records: one per record kind for the ambiguous
-    `id` field (what it names depends on the form)."""
+    `id` field (what it names depends on the form), except values in `reachable`."""
     base = {key: _value(key, str, ids) for key in form_keys()}
     base |= {f"provider_{ids.get('org_id', 1)}": "on"}
-    return [base | {"id": str(value)} for value in ids.values()] or [base]
+    values = sorted(set(ids.values()) - set(reachable))
+    return [base | {"id": str(value)} for value in values] or [base]
 
 
-def plausible(handler: Handler, ids: dict[str, int]) -> list[dict]:
+def plausible(
+    handler: Handler, ids: dict[str, int], reachable: set[int] = frozenset()
+) -> list[dict]:
     """Payloads of well-formed arguments that name the given records."""
     fixed = {p: _value(p, a, ids) for p, a in handler.params.items() if p != "form"}
     if not handler.takes_form:
         return [fixed]
-    return [fixed | {"form": form} for form in plausible_forms(ids)]
+    return [fixed | {"form": form} for form in plausible_forms(ids, reachable)]
 
 
 def malformed(handler: Handler) -> list[dict]:

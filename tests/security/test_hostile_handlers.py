@@ -48,46 +48,55 @@ ATTACKERS = [
 ]
 
 
-def _scope(db, attacker: Attacker) -> tuple[dict, dict, set[str]]:
-    """(digest arguments, ids to name, secrets) for this attacker."""
+def _scope(db, attacker: Attacker) -> tuple[dict, list[dict], set[int], set[str]]:
+    """(digest arguments, sets of ids to name, ids it may reach, secrets) for this attacker:
+    the ids of the oldest and of the newest records it must not reach, of each kind."""
+    if attacker.kind == "malformed":
+        return {}, [{}], set(), set()
     if attacker.email is None:
-        return {}, surface.foreign_ids(db, avoid_orgs=set(), avoid_users=set()), set()
-    user_id, org_id, members = surface.org_of(db, attacker.email)
-    if attacker.kind == "foreign":
-        ids = surface.foreign_ids(db, avoid_orgs={org_id}, avoid_users=members)
-        return (
-            {"orgs": {org_id}, "users": members},
-            ids,
-            surface.secrets(db, attacker_org=org_id),
-        )
-    if attacker.kind == "member":
-        ids = surface.foreign_ids(db, avoid_orgs=set(), avoid_users={user_id}, within_org=org_id)
-        return {"users": {user_id}}, ids, set()
-    return {}, {}, set()
+        avoid, scope, secrets = {"avoid_orgs": set(), "avoid_users": set()}, {}, set()
+    else:
+        user_id, org_id, members = surface.org_of(db, attacker.email)
+        if attacker.kind == "foreign":
+            avoid = {"avoid_orgs": {org_id}, "avoid_users": members}
+            scope = {"orgs": {org_id}, "users": members}
+            secrets = surface.secrets(db, attacker_org=org_id)
+        else:  # a member: its own organization's records that are not its own
+            avoid = {"avoid_orgs": set(), "avoid_users": {user_id}, "within_org": org_id}
+            scope, secrets = {"users": {user_id}}, set()
+    reachable = surface.reachable_ids(db, **scope) if scope else set()
+    id_sets = [
+        surface.foreign_ids(db, **avoid, newest=newest, skip=reachable) for newest in (False, True)
+    ]
+    unique = [ids for i, ids in enumerate(id_sets) if ids not in id_sets[:i]]
+    return scope, unique, reachable, secrets
 
 
-def _attacks(handler: surface.Handler, attacker: Attacker, ids: dict) -> list[dict]:
+def _attacks(
+    handler: surface.Handler, attacker: Attacker, ids: dict, reachable: set[int]
+) -> list[dict]:
     if attacker.kind == "malformed":
         return surface.malformed(handler)
-    return surface.plausible(handler, ids)
+    return surface.plausible(handler, ids, reachable)
 
 
 @pytest.mark.parametrize("attacker", ATTACKERS, ids=lambda a: a.label)
 def test_every_handler_refuses(harness, db, reflex_errors, attacker):
     handlers = surface.all_handlers()
     cookie = sign_in_cookie(attacker.email) if attacker.email else None
-    scope, ids, secrets = _scope(db, attacker)
-    query = surface.route_query(ids)
+    scope, id_sets, reachable, secrets = _scope(db, attacker)
     outbox_settled(db)
-    before = surface.digest(db, **scope)
+    before = surface.table_digests(db, **scope)
     client = HostileClient(api_url(), cookie=cookie)
     failures, framework_refusals, calls, started = [], 0, 0, time.monotonic()
     try:
         for handler in handlers:
             sent, errors_before = [], len(reflex_errors)
-            for payload in _attacks(handler, attacker, ids):
-                sent += client.exchange(handler.event, payload, path="/", query=query)
-                calls += 1
+            for ids in id_sets:
+                query = surface.route_query(ids)
+                for payload in _attacks(handler, attacker, ids, reachable):
+                    sent += client.exchange(handler.event, payload, path="/", query=query)
+                    calls += 1
             if handler.background:
                 time.sleep(BACKGROUND_GRACE)
             if raised := [r.getMessage()[-300:] for r in reflex_errors[errors_before:]]:
@@ -98,9 +107,9 @@ def test_every_handler_refuses(harness, db, reflex_errors, attacker):
             text = json.dumps(sent, default=str)
             if leaked := sorted(s for s in secrets if s in text):
                 failures.append(f"{handler.event} revealed {leaked[:3]}")
-            after = surface.digest(db, **scope)
-            if after != before:
-                failures.append(f"{handler.event} changed the database")
+            after = surface.table_digests(db, **scope)
+            if tables := surface.changed(before, after):
+                failures.append(f"{handler.event} changed {tables}")
                 before = after
         client.sync()  # the server still answers
     finally:

@@ -17,11 +17,10 @@ import pytest
 from sqlmodel import Session
 from starlette.routing import Mount, Route, WebSocketRoute
 
-from prm_app.services import auth, leads
+from prm_app.services import auth, imports, leads
 from tests.harness import DEMO_PASSWORD
 from tests.security import attack_surface as surface
 from tests.security.test_anonymous_access import api_url, outbox_settled
-from tests.security.test_file_routes import fabrikam_batch  # noqa: F401 - a fixture
 from tests.security.test_session_replay import sign_in_cookie
 
 # Public on purpose. Everything else must refuse a caller without a valid session.
@@ -91,19 +90,39 @@ def stored_uploads(folder) -> list:
     return sorted(p.name for p in folder.iterdir())
 
 
-def test_every_route_refuses_callers_without_a_valid_session(
-    harness,
-    db,
-    fabrikam_batch,  # noqa: F811
-    tmp_path,
-    monkeypatch,
-):
+def a_victims_batch(db) -> int:
+    """An import of Fabrikam's with a failed row, of its own (unique rows)."""
+    tag = uuid.uuid4().hex[:6]
+    with Session(db) as session:
+        actor = auth.authenticate(session, email="admin@fabrikam.example", password=DEMO_PASSWORD)
+        batch = imports.run(
+            session,
+            actor=actor,
+            kind="leads",
+            file=io.BytesIO(
+                f"First name,Last name,Email,Company\n"
+                f"Sly,Secret,sly{tag}@secret-co{tag}.example,Secret Co {tag}\n"
+                f"Bad,Row,not-an-email,Hidden Industries\n".encode()
+            ),
+            file_name="secret.csv",
+            mapping={
+                "first_name": "First name",
+                "last_name": "Last name",
+                "email": "Email",
+                "company": "Company",
+            },
+        )
+        session.commit()
+        return batch.id
+
+
+def test_every_route_refuses_callers_without_a_valid_session(harness, db, tmp_path, monkeypatch):
     monkeypatch.setenv("PRM_UPLOAD_DIR", str(tmp_path))  # the backend runs in this process
     routes = all_routes(harness)
     attacker = "admin@adatum.example"
     _, adatum, members = surface.org_of(db, attacker)
     secrets = surface.secrets(db, attacker_org=adatum) | {"Hidden Industries"}
-    values = {"batch_id": str(fabrikam_batch), "list_name": "deals", "name": "statement"}
+    values = {"batch_id": str(a_victims_batch(db)), "list_name": "deals", "name": "statement"}
     sessions = {
         "no session": None,
         "forged session": "prm_session=" + "A" * 43,

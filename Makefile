@@ -37,7 +37,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests/unit -p no:playwright
+	$(BIN)/python -m pytest tests/unit tests/reliability -p no:playwright
 
 e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e tests/security

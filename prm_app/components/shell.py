@@ -124,6 +124,13 @@ def user_menu() -> rx.Component:
             variant="outline",
             size="2",
         ),
+        rx.button(
+            "Sign out everywhere",
+            on_click=AuthState.sign_out_everywhere,
+            title="Also sign out your other browsers and devices",
+            variant="ghost",
+            size="1",
+        ),
         align="center",
         spacing="3",
     )

@@ -27,6 +27,7 @@ from .enums import (
 from .identity import (
     AuthSession,
     AuthTicket,
+    FailedSignIn,
     Membership,
     Organization,
     OrgSettings,
@@ -66,6 +67,7 @@ __all__ = [
     "DealProduct",
     "DeliveryStatus",
     "EmailStatus",
+    "FailedSignIn",
     "FormRouting",
     "FormSubmission",
     "ImportBatch",

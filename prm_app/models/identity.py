@@ -6,7 +6,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .base import code, created_at, fk, money
+from .base import code, created_at, fk, money, utcnow
 from .enums import Role
 
 
@@ -75,6 +75,18 @@ class AuthTicket(SQLModel, table=True):
     created_at: datetime = created_at()
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class FailedSignIn(SQLModel, table=True):
+    """One refused sign-in, for throttling: keyed by hashes of the email and the client's IP
+    (no clear text is kept), swept once older than the throttling window."""
+
+    __tablename__ = "failed_sign_ins"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email_hash: str = Field(max_length=64, index=True)
+    ip_hash: str = Field(max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utcnow, nullable=False, index=True)
 
 
 class UserInvite(SQLModel, table=True):

@@ -23,7 +23,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import activity, catalog, inputs
+from . import activity, catalog, inputs, throttle
 from .actor import Actor
 from .errors import Invalid, NotAuthenticated
 
@@ -104,27 +104,41 @@ def sign_up(
     return actor
 
 
-def authenticate(session: Session, *, email: object, password: object) -> Actor:
-    """The actor for a correct email and password; one message for every failure."""
-    wrong = Invalid("Wrong email or password.", field="password")
+class SignInFailed(Invalid):
+    """Wrong email or password. The failure was added to the session for throttling: the
+    caller commits the session even so, or the failure does not count."""
+
+
+def authenticate(session: Session, *, email: object, password: object, ip: str = "") -> Actor:
+    """The actor for a correct email and password; one message for every failure.
+
+    Refused at once (TooManyFailures) while the email or the client address `ip` has too many
+    recent failures, whether or not an account exists for that email.
+    """
+
+    def wrong() -> SignInFailed:
+        throttle.record_failure(session, email=email, ip=ip)
+        return SignInFailed("Wrong email or password.", field="password")
+
     try:
         email = inputs.email(email)
-    except Invalid:
-        raise wrong from None
+    except Invalid:  # cannot be anyone's account: nothing to guess, nothing counted
+        raise SignInFailed("Wrong email or password.", field="password") from None
+    throttle.check(session, email=email, ip=ip)
     if (
         not isinstance(password, str)
         or not password
         or len(password) > MAX_PASSWORD
         or not inputs.storable(password)
     ):
-        raise wrong
+        raise wrong()
     user = session.exec(select(User).where(User.email == email)).first()
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        raise wrong from None
+        raise wrong() from None
     if user is None:
-        raise wrong
+        raise wrong()
     if not user.is_active:
         raise Invalid("This account is deactivated. Ask your organization's admin.", field="email")
     row = session.exec(

@@ -30,3 +30,10 @@ class Invalid(DomainError):
 
 class Conflict(DomainError):
     """The record changed under the user, or the operation collides with existing data."""
+
+
+class Unavailable(DomainError):
+    """The database could not be reached (a restart, a network cut): worth trying again."""
+
+    def __init__(self, message: str = "The database is unavailable. Try again in a moment."):
+        super().__init__(message)

@@ -65,9 +65,16 @@ class AuthState(AppState):
         self.error = self.field = ""
         try:
             with session_scope() as session:
-                actor = auth.authenticate(
-                    session, email=form_value(form, "email"), password=form_value(form, "password")
-                )
+                try:
+                    actor = auth.authenticate(
+                        session,
+                        email=form_value(form, "email"),
+                        password=form_value(form, "password"),
+                        ip=self.router.session.client_ip,
+                    )
+                except auth.SignInFailed as failed:  # committed: the failure counts
+                    self._fail(failed)
+                    return None
                 return self._start_session(session, actor)
         except DomainError as error:
             self._fail(error)
@@ -133,6 +140,19 @@ class AuthState(AppState):
         """Revoke this browser's session, forget the tab's state, and clear the cookie."""
         with session_scope() as session:
             auth.sign_out(session, token=self._token())
+        return self._leave()
+
+    @rx.event
+    def sign_out_everywhere(self):
+        """Revoke every session of the caller (other browsers and devices too), then leave."""
+        with session_scope() as session:
+            actor = auth.resolve(session, token=self._token())
+            if actor is not None:
+                auth.revoke_all(session, user_id=actor.user_id)
+        return self._leave()
+
+    def _leave(self) -> rx.event.EventSpec:
+        """Forget the tab's state and send the browser through the route clearing the cookie."""
         origin = self._frontend_origin()
         self.reset()
         url = f"{get_config().api_url}{routes.AUTH_SIGNOUT}?next={quote(origin + routes.LOGIN)}"

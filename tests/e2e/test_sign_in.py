@@ -56,7 +56,7 @@ def test_sign_up_provider_then_sign_in_as_demo_consultant(page: Page):
     expect_nav(page, PROVIDER_NAV, absent=["My Providers"])
     expect(page.get_by_text("Active partners appear here once they accept")).to_be_visible()
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page).to_have_url(at("/login"))
     # Signed out for real: a portal page sends us back to sign-in.
     page.goto("/p/partners")

@@ -24,12 +24,14 @@ def sign_in_cookie(email: str) -> str:
     """Sign in the way the browser does: the websocket event, then the ticket route."""
     client = HostileClient(api_url())
     try:
-        updates = client.send(
+        updates = client.exchange(
             event("auth_state.sign_in"), {"form": {"email": email, "password": DEMO_PASSWORD}}
         )
     finally:
         client.close()
-    url = TICKET_URL.search(json.dumps(updates)).group(0)
+    found = TICKET_URL.search(json.dumps(updates))
+    assert found, f"no sign-in ticket for {email} in {json.dumps(updates)[:1000]}"
+    url = found.group(0)
     response = httpx.get(url, follow_redirects=False)
     assert response.status_code == 303
     set_cookie = response.headers["set-cookie"]

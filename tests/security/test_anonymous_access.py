@@ -114,7 +114,7 @@ def test_every_handler_refuses_an_anonymous_client(harness, db):
     try:
         for event_name, handler, params in handlers:
             payload = hostile_payload(handler, params, db)
-            updates = client.send(event_name, payload, path="/team")
+            updates = client.exchange(event_name, payload, path="/team")
             sent = json.dumps(updates)
             leaked = sorted(s for s in secrets if s in sent)
             if leaked:
@@ -137,7 +137,7 @@ def test_a_forged_session_cookie_is_anonymous(harness, db, cookie):
         team_load = next(
             name for name, handler, _ in all_handlers() if name.endswith("team_state.load")
         )
-        updates = client.send(team_load, {}, path="/team")
+        updates = client.exchange(team_load, {}, path="/team")
     finally:
         client.close()
     sent = json.dumps(updates)

@@ -35,6 +35,14 @@ PUBLIC = {
     "/_upload/{path:path}": "Reflex's static folder of public uploads (empty)",
     # Reflex's own build-time route list (no data).
     "/_all_routes": "the frontend's page routes",
+    # The REST API's documentation (its operations need a key: attacked like every route).
+    "/api/v1/openapi.json": "the OpenAPI document, public at a stable URL",
+    "/api/v1/docs": "the interactive documentation page",
+    "/api/v1/docs/oauth2-redirect": "part of the interactive documentation",
+    "/api/v1/redoc": "the reference documentation page",
+    # Web-to-lead: anyone may fill in a provider's form; an unknown token finds nothing.
+    "/forms/{token}": "a provider's public form, by its unguessable token",
+    "/forms/{token}/thanks": "the thank-you page after a submission",
 }
 # Reflex answers 202 to every upload and streams it to the event handler it names, which
 # refuses it unless signed in: for this route, nothing stored is the refusal (checked below).
@@ -44,7 +52,9 @@ PARAM = re.compile(r"{([a-z_]+)(?::[a-z]+)?}")
 
 def _walk(routes, prefix=""):
     for route in routes:
-        if isinstance(route, Mount):
+        if router := getattr(route, "original_router", None):  # FastAPI's include_router
+            yield from _walk(router.routes, prefix + route.include_context.prefix)
+        elif isinstance(route, Mount):
             inner = getattr(route.app, "routes", None)
             if inner is None and hasattr(route.app, "app"):  # a middleware around a router
                 inner = getattr(route.app.app, "routes", None)

@@ -23,6 +23,7 @@ from prm_app.models import (
 from prm_app.services import auth, lead_forms, leads, partnerships, team
 from prm_app.services.errors import Invalid, NotAllowed, NotFound
 from prm_app.services.lead_forms import RateLimited
+from tests.conftest import _postgres_server
 from tests.support import migrate, scratch_postgres
 from tests.unit.factories import colleague, org_admin, partners
 
@@ -248,29 +249,28 @@ def test_only_a_providers_admins_manage_forms(session, provider):
         lead_forms.set_active(session, actor=provider, form_id=form.id, active="no")
 
 
-def test_round_robin_stays_fair_under_concurrent_submissions(db_url):
-    """Real concurrent transactions (PostgreSQL): each takes the next turn, none is lost. On a
-    database of its own, since this test commits (others count rows across organizations)."""
-    if not db_url.startswith("postgresql"):
+@pytest.fixture
+def own_postgres(engine):
+    """An engine on a database of this test's own: it commits, so it must not share one."""
+    if engine.dialect.name != "postgresql":
         pytest.skip("SQLite runs one writer at a time: nothing concurrent to check")
-    with scratch_postgres(db_url) as url:
+    with scratch_postgres(_postgres_server()) as url:
         migrate(url)
-        engine = create_engine(url)
-        try:
-            _twelve_submissions_in_turn(engine)
-        finally:
-            engine.dispose()
+        own = create_engine(url)
+        yield own
+        own.dispose()
 
 
-def _twelve_submissions_in_turn(engine) -> None:
-    with Session(engine, expire_on_commit=False) as setup:
+def test_round_robin_stays_fair_under_concurrent_submissions(own_postgres):
+    """Real concurrent transactions (PostgreSQL): each takes the next turn, none is lost."""
+    with Session(own_postgres, expire_on_commit=False) as setup:
         provider = org_admin(setup, kind=OrgKind.PROVIDER)
         gold = [_partner(setup, provider, "Gold") for _ in range(3)]
         form = _form(setup, provider, routing="round_robin", tier_id=_tier(setup, provider, "Gold"))
         setup.commit()
 
     def submit(n: int) -> int:
-        with Session(engine) as session:
+        with Session(own_postgres) as session:
             lead_id = lead_forms.submit(
                 session, token=form.token, form={**PERSON, "company": f"C{n}"}, client=f"n{n}"
             )
@@ -279,7 +279,7 @@ def _twelve_submissions_in_turn(engine) -> None:
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         lead_ids = list(pool.map(submit, range(12)))
-    with Session(engine) as session:
+    with Session(own_postgres) as session:
         routed = session.exec(
             select(LeadRecipient.org_id).where(col(LeadRecipient.lead_id).in_(lead_ids))
         ).all()

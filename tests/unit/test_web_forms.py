@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 
 from prm_app import web_forms
 from prm_app.http_api import api
-from prm_app.models import Lead, OrgKind
+from prm_app.models import FormSubmission, Lead, OrgKind
 from prm_app.services import auth, lead_forms
 from tests.unit.api_support import units_of_work
 from tests.unit.factories import org_admin, partners
@@ -47,8 +47,13 @@ def client():
     return TestClient(api, follow_redirects=False)
 
 
-def _leads(session):
-    return session.exec(select(Lead.company).where(Lead.source == "web_form")).all()
+def _leads(session, form):
+    """The companies of the referrals this form created."""
+    return session.exec(
+        select(Lead.company)
+        .join(FormSubmission, FormSubmission.lead_id == Lead.id)
+        .where(FormSubmission.form_id == form.id)
+    ).all()
 
 
 def test_the_form_page_shows_its_fields_and_a_hidden_trap(client, form):
@@ -67,7 +72,7 @@ def test_a_submission_redirects_to_thanks_and_creates_the_referral(client, sessi
     response = client.post(f"/forms/{form.token}", data={**PERSON, "notes": "Hello"})
     assert response.status_code == 303
     assert response.headers["location"] == f"/forms/{form.token}/thanks"
-    assert _leads(session) == ["Webb & Co"]
+    assert _leads(session, form) == ["Webb & Co"]
     assert "Thank you" in client.get(response.headers["location"]).text
 
 
@@ -78,12 +83,12 @@ def test_a_bad_submission_shows_the_problem_and_keeps_the_values_escaped(client,
     assert response.status_code == 400
     assert "is not a valid email address" in response.text
     assert "<script>x" not in response.text and "&lt;script&gt;x" in response.text
-    assert _leads(session) == []
+    assert _leads(session, form) == []
 
 
 def test_bots_are_thanked_and_ignored_and_floods_are_limited(client, session, form):
     trapped = client.post(f"/forms/{form.token}", data={**PERSON, "website": "spam"})
-    assert trapped.status_code == 303 and _leads(session) == []
+    assert trapped.status_code == 303 and _leads(session, form) == []
     for _ in range(lead_forms.PER_CLIENT - 1):
         assert client.post(f"/forms/{form.token}", data=PERSON).status_code == 303
     limited = client.post(f"/forms/{form.token}", data=PERSON)

@@ -7,9 +7,9 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..services.inputs import MAX_ID
+
 Row = TypeVar("Row")
-# Ids are INTEGER columns: PostgreSQL refuses anything past 2**31 - 1 with an error.
-MAX_ID = 2**31 - 1
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]

@@ -10,7 +10,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # NUL cannot be stored in PostgreSQL text; lone surrogates cannot be encoded at all.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,100}$")
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # the id columns are INTEGER: PostgreSQL refuses anything larger
 
 
 def email(value: object, *, field: str = "email") -> str:

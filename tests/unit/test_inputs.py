@@ -151,8 +151,8 @@ def test_text_refuses_lone_surrogate():
         (42, 42),
         ("42", 42),
         ("0007", 7),
-        (2**63 - 1, 2**63 - 1),
-        (str(2**63 - 1), 2**63 - 1),
+        (2**31 - 1, 2**31 - 1),
+        (str(2**31 - 1), 2**31 - 1),
     ],
 )
 def test_record_id_accepts_positive_ids(value, expected):
@@ -168,7 +168,9 @@ def test_record_id_accepts_positive_ids(value, expected):
         -1,
         "-1",
         "0",
+        2**31,
         2**63,
+        str(2**31),
         str(2**63),
         "9" * 19,
         "9" * 1000,

@@ -28,9 +28,10 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from ..models import EmailStatus, OutboundEmail, utcnow
+from . import outbox
 
 log = logging.getLogger(__name__)
 
@@ -180,57 +181,15 @@ class Delivery:
     failed: int
 
 
-def backoff(attempts: int, base: float) -> timedelta:
-    """The wait before the next try after `attempts` failed ones: base, 2x, 4x, ... (max 6 h)."""
-    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
-
-
 def retry_seconds() -> float:
-    try:
-        return max(0.1, float(os.environ.get("PRM_MAIL_RETRY_SECONDS", "60")))
-    except ValueError:
-        return 60.0
+    return outbox.seconds_setting("PRM_MAIL_RETRY_SECONDS", 60.0)
 
 
 def claim_due(session: Session, *, now: datetime, limit: int = BATCH) -> list[OutboundEmail]:
-    """Claim up to `limit` due rows for this sender: each one moves its next attempt past the
-    lease and counts an attempt, only if it is still due (so one sender wins each row)."""
-    candidates = session.exec(
-        select(OutboundEmail.id)
-        .where(
-            OutboundEmail.status == EmailStatus.QUEUED,
-            col(OutboundEmail.next_attempt_at) <= now,
-        )
-        .order_by(col(OutboundEmail.next_attempt_at), col(OutboundEmail.id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    claimed = []
-    for mail_id in candidates:
-        result = session.execute(
-            update(OutboundEmail)
-            .where(
-                col(OutboundEmail.id) == mail_id,
-                OutboundEmail.status == EmailStatus.QUEUED,
-                col(OutboundEmail.next_attempt_at) <= now,
-            )
-            .values(
-                next_attempt_at=now + LEASE,
-                attempts=OutboundEmail.attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            claimed.append(mail_id)
-    if not claimed:
-        return []
-    rows = session.exec(
-        select(OutboundEmail)
-        .where(col(OutboundEmail.id).in_(claimed))
-        .order_by(col(OutboundEmail.id))
-        .execution_options(populate_existing=True)
-    ).all()
-    return list(rows)
+    """Claim up to `limit` due mails for this sender (see outbox.claim_due)."""
+    return outbox.claim_due(
+        session, OutboundEmail, queued=EmailStatus.QUEUED, now=now, lease=LEASE, limit=limit
+    )
 
 
 def deliver_due(
@@ -268,7 +227,7 @@ def deliver_due(
                 open_session,
                 mail,
                 status=EmailStatus.FAILED if gave_up else EmailStatus.QUEUED,
-                next_attempt_at=now() + backoff(mail.attempts, base),
+                next_attempt_at=now() + outbox.backoff(mail.attempts, base),
                 last_error=f"{type(error).__name__}: {error}"[:1000],
             )
             failed += gave_up

@@ -34,10 +34,9 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from ..models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, utcnow
-from . import activity, inputs
+from . import activity, inputs, outbox
 from .actor import Actor
 from .errors import Invalid, NotFound
-from .mail import backoff
 
 log = logging.getLogger(__name__)
 
@@ -348,48 +347,13 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
 
 
 def retry_seconds() -> float:
-    try:
-        return max(0.1, float(os.environ.get("PRM_WEBHOOK_RETRY_SECONDS", "30")))
-    except ValueError:
-        return 30.0
+    return outbox.seconds_setting("PRM_WEBHOOK_RETRY_SECONDS", 30.0)
 
 
 def claim_due(session: Session, *, now: datetime, limit: int = BATCH) -> list[WebhookDelivery]:
-    """Claim up to `limit` due deliveries: each moves past the lease and counts an attempt, only
-    if still due (so one sender wins each)."""
-    candidates = session.exec(
-        select(WebhookDelivery.id)
-        .where(
-            WebhookDelivery.status == DeliveryStatus.QUEUED,
-            col(WebhookDelivery.next_attempt_at) <= now,
-        )
-        .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    claimed = []
-    for delivery_id in candidates:
-        result = session.execute(
-            update(WebhookDelivery)
-            .where(
-                col(WebhookDelivery.id) == delivery_id,
-                WebhookDelivery.status == DeliveryStatus.QUEUED,
-                col(WebhookDelivery.next_attempt_at) <= now,
-            )
-            .values(next_attempt_at=now + LEASE, attempts=WebhookDelivery.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            claimed.append(delivery_id)
-    if not claimed:
-        return []
-    return list(
-        session.exec(
-            select(WebhookDelivery)
-            .where(col(WebhookDelivery.id).in_(claimed))
-            .order_by(col(WebhookDelivery.id))
-            .execution_options(populate_existing=True)
-        ).all()
+    """Claim up to `limit` due deliveries for this sender (see outbox.claim_due)."""
+    return outbox.claim_due(
+        session, WebhookDelivery, queued=DeliveryStatus.QUEUED, now=now, lease=LEASE, limit=limit
     )
 
 
@@ -453,7 +417,7 @@ def deliver_due(
             open_session,
             delivery,
             status=DeliveryStatus.FAILED if gave_up else DeliveryStatus.QUEUED,
-            next_attempt_at=now() + backoff(delivery.attempts, base),
+            next_attempt_at=now() + outbox.backoff(delivery.attempts, base),
             last_status_code=code,
             last_error=error,
         )

@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 
 from prm_app.models import Lead, OrgKind, OutboundEmail, Role, utcnow
-from prm_app.services import auth, leads, mail
+from prm_app.services import auth, leads, mail, outbox
 from prm_app.services.leads import LeadInput
 from tests.unit.factories import colleague, org_admin, partners
 
@@ -235,8 +235,8 @@ def test_smtp_settings_from_the_environment(monkeypatch):
 
 
 def test_backoff_doubles_and_is_capped():
-    assert [mail.backoff(n, 60).total_seconds() for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
-    assert mail.backoff(40, 60) == timedelta(hours=6)
+    assert [outbox.backoff(n, 60).total_seconds() for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
+    assert outbox.backoff(40, 60) == timedelta(hours=6)
 
 
 def test_two_senders_at_once_never_claim_the_same_mail(engine):

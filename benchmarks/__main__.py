@@ -12,15 +12,13 @@ import argparse
 import sys
 
 from benchmarks import csv_import, deal_board, leads_list, load_run, session_resolve
-from benchmarks.table import print_table
+from benchmarks.table import POSTGRES, REDIS, print_table
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument(
-        "postgres", nargs="?", default="postgresql+psycopg://postgres@127.0.0.1/test"
-    )
-    parser.add_argument("redis", nargs="?", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("postgres", nargs="?", default=POSTGRES)
+    parser.add_argument("redis", nargs="?", default=REDIS)
     parser.add_argument("--only", default="", help="comma-separated benchmark names")
     args = parser.parse_args()
     runs = {

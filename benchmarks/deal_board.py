@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert
 from sqlmodel import Session, col, select
 
-from benchmarks.table import Figure, print_table
+from benchmarks.table import Figure, print_table, servers
 from prm_app import demo
 from prm_app.models import Deal, Organization, Partnership, Pipeline, Stage, User
 from tests.support import migrate, production_server, scratch_postgres
@@ -244,11 +244,4 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
 
 
 if __name__ == "__main__":
-    print_table(
-        figures(
-            sys.argv[1]
-            if len(sys.argv) > 1
-            else "postgresql+psycopg://postgres@127.0.0.1:5432/test",
-            sys.argv[2] if len(sys.argv) > 2 else "redis://127.0.0.1:6379/7",
-        )
-    )
+    print_table(figures(*servers(sys.argv)))

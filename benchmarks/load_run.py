@@ -31,7 +31,7 @@ from sqlalchemy import create_engine, func
 from sqlmodel import Session, select
 
 from benchmarks import deal_board
-from benchmarks.table import Figure, print_table
+from benchmarks.table import Figure, print_table, servers
 from prm_app.models import Lead
 from prm_app.services import auth
 from prm_app.state.deals import DealsState
@@ -216,11 +216,4 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
 
 
 if __name__ == "__main__":
-    print_table(
-        figures(
-            sys.argv[1]
-            if len(sys.argv) > 1
-            else "postgresql+psycopg://postgres@127.0.0.1:5432/test",
-            sys.argv[2] if len(sys.argv) > 2 else "redis://127.0.0.1:6379/7",
-        )
-    )
+    print_table(figures(*servers(sys.argv)))

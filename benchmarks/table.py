@@ -2,6 +2,14 @@
 
 from dataclasses import dataclass
 
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"  # must allow CREATE DATABASE
+REDIS = "redis://127.0.0.1:6379/7"  # flushed
+
+
+def servers(argv: list[str]) -> tuple[str, str]:
+    """(PostgreSQL URL, Redis URL) from a benchmark's command line, or the defaults."""
+    return (argv[1] if len(argv) > 1 else POSTGRES, argv[2] if len(argv) > 2 else REDIS)
+
 
 @dataclass(frozen=True, slots=True)
 class Figure:

@@ -27,8 +27,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from ..models import EmailStatus, OutboundEmail, utcnow
 from . import outbox
@@ -239,15 +238,5 @@ def deliver_due(
 
 
 def _settle(open_session, mail: OutboundEmail, **values) -> None:
-    """Record the outcome of this sender's attempt (only while the row is still its claim)."""
     with open_session() as session:
-        session.execute(
-            update(OutboundEmail)
-            .where(
-                col(OutboundEmail.id) == mail.id,
-                OutboundEmail.attempts == mail.attempts,
-                OutboundEmail.status == EmailStatus.QUEUED,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        outbox.settle(session, OutboundEmail, mail, queued=EmailStatus.QUEUED, **values)

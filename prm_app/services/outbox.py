@@ -56,3 +56,14 @@ def seconds_setting(name: str, default: float) -> float:
         return max(0.1, float(os.environ.get(name, str(default))))
     except ValueError:
         return default
+
+
+def settle(session: Session, table: Any, row: Any, *, queued: str, **values: Any) -> None:
+    """Record the outcome of this sender's attempt on `row`, only while the row is still its
+    claim (still queued, with the attempt count it claimed)."""
+    session.execute(
+        update(table)
+        .where(col(table.id) == row.id, table.attempts == row.attempts, table.status == queued)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )

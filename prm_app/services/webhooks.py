@@ -427,15 +427,5 @@ def deliver_due(
 
 
 def _settle(open_session, delivery: WebhookDelivery, **values) -> None:
-    """Record this sender's attempt (only while the row is still its claim)."""
     with open_session() as session:
-        session.execute(
-            update(WebhookDelivery)
-            .where(
-                col(WebhookDelivery.id) == delivery.id,
-                WebhookDelivery.attempts == delivery.attempts,
-                WebhookDelivery.status == DeliveryStatus.QUEUED,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        outbox.settle(session, WebhookDelivery, delivery, queued=DeliveryStatus.QUEUED, **values)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, event, text
 from sqlmodel import Session
 
-from tests.support import PG_ENV, in_ci, migrate, scratch_postgres
+from tests.support import PG_ENV, REPORTED, in_ci, migrate, scratch_postgres
 
 pytest_plugins = ["tests.harness"]
 
@@ -70,3 +70,11 @@ def session(engine):
         yield session
     transaction.rollback()
     connection.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The figures the suites reported (handlers, routes, cases, crash points tried)."""
+    if REPORTED:
+        terminalreporter.section("what the suites tried")
+        for line in REPORTED:
+            terminalreporter.write_line(line)

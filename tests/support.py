@@ -128,3 +128,12 @@ def production_server(db_url: str, redis_url: str, *, port: int, workers: int, l
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
                 raise RuntimeError(f"the server ignored SIGTERM: {logs}/server.log") from None
+
+
+REPORTED: list[str] = []
+
+
+def report(line: str) -> None:
+    """A figure the test run prints at its end (how many handlers, routes, cases were tried),
+    even when pytest captures the tests' output."""
+    REPORTED.append(line.strip())

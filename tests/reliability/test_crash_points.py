@@ -21,7 +21,7 @@ from prm_app.models import ActivityEvent, Deal, ImportBatch, Lead, LedgerEntry, 
 from tests.conftest import _postgres_server
 from tests.reliability.crash_worker import IMPORT_FILE, IMPORT_ROWS
 from tests.security.attack_surface import digest
-from tests.support import ROOT, migrate, scratch_postgres
+from tests.support import ROOT, migrate, report, scratch_postgres
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -82,7 +82,7 @@ def crash_everywhere(url: str, scenario: str, check_complete) -> int:
         with Session(engine) as session:
             check_complete(session)
             assert_ledger_balanced(session)
-        print(f"\n{scenario} on {engine.dialect.name}: {statements + 1} crash points")
+        report(f"{scenario} on {engine.dialect.name}: {statements + 1} crash points")
         return statements + 1
     finally:
         engine.dispose()

@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, select
 
 from prm_app.models import Membership, Organization, OutboundEmail, User, UserInvite
 from tests.security.hostile_client import HostileClient
+from tests.support import report
 
 # Handlers meant for anonymous visitors. They are still attacked, with malformed arguments that
 # must be refused without any change.
@@ -125,7 +126,7 @@ def test_every_handler_refuses_an_anonymous_client(harness, db):
                 before = after
     finally:
         client.close()
-    print(f"\nanonymous client tried {len(handlers)} event handlers")
+    report(f"anonymous client tried {len(handlers)} event handlers")
     assert len(handlers) >= 10, "handler enumeration found too few handlers"
     assert not failures, "\n".join(failures)
 

@@ -11,6 +11,7 @@ from prm_app.services import auth, imports
 from tests.harness import DEMO_PASSWORD
 from tests.security.test_anonymous_access import api_url, secrets_in_db
 from tests.security.test_session_replay import sign_in_cookie
+from tests.support import report
 
 FABRIKAM = "admin@fabrikam.example"
 
@@ -59,7 +60,7 @@ def test_without_a_valid_session_no_file_is_served(fabrikam_batch, db):
             response = _get(path, cookie)
             assert response.status_code == 401, (path, cookie, response.status_code)
             assert not [s for s in secrets if s in response.text]
-    print(f"\nfile routes tried: {len(paths)} paths x 3 sessions")
+    report(f"file routes tried: {len(paths)} paths x 3 sessions")
 
 
 def test_another_organizations_batch_does_not_exist(fabrikam_batch):

@@ -27,6 +27,7 @@ from tests.security import attack_surface as surface
 from tests.security.hostile_client import HostileClient
 from tests.security.test_anonymous_access import api_url, outbox_settled
 from tests.security.test_session_replay import sign_in_cookie
+from tests.support import report
 
 BACKGROUND_GRACE = 0.5  # a background handler may still be running after the sync event
 
@@ -114,8 +115,8 @@ def test_every_handler_refuses(harness, db, reflex_errors, attacker):
         client.sync()  # the server still answers
     finally:
         client.close()
-    print(
-        f"\nhostile suite [{attacker.label}]: {len(handlers)} handlers, {calls} calls "
+    report(
+        f"hostile suite [{attacker.label}]: {len(handlers)} handlers, {calls} calls "
         f"({calls / len(handlers):.1f} attacks per handler) in {time.monotonic() - started:.0f} s;"
         f" Reflex's own handlers refused malformed input by raising for {framework_refusals}"
     )

@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
 
 from prm_app.models import OrgKind
 from prm_app.services import auth
+from tests.support import report
 from tests.unit.api_support import client_over, key_for
 from tests.unit.factories import org_admin, partners
 
@@ -53,7 +54,7 @@ def test_every_operation_survives_generated_requests(session):
             for headers in keys:
                 ran[operation.label] = ran.get(operation.label, 0) + _fuzz(operation, mode, headers)
     assert set(ran) == {operation.label for operation in operations}
-    print(f"schemathesis: {len(ran)} operations, {sum(ran.values())} cases")
+    report(f"schemathesis: {len(ran)} operations, {sum(ran.values())} cases")
 
 
 def _fuzz(operation, mode: GenerationMode, headers: dict[str, str]) -> int:

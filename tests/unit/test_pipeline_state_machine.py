@@ -39,6 +39,7 @@ from prm_app.models import (
 )
 from prm_app.services import auth, deal_changes, leads, ledger
 from prm_app.services.errors import DomainError
+from tests.support import report
 from tests.unit.factories import org_admin, partners
 
 COUNTS = {"examples": 0, "steps": 0, "refused": 0, "won": 0, "refunded": 0}
@@ -290,8 +291,8 @@ def test_any_sequence_of_operations_keeps_the_invariants(engine):
             database=None,
         ),
     )
-    print(
-        f"\nHypothesis state machine on {engine.dialect.name}: {COUNTS['examples']} cases, "
+    report(
+        f"Hypothesis state machine on {engine.dialect.name}: {COUNTS['examples']} cases, "
         f"{COUNTS['steps']} operations ({COUNTS['refused']} refused), "
         f"{COUNTS['won']} deals closed won, {COUNTS['refunded']} refunds of them"
     )

@@ -17,6 +17,7 @@ from sqlalchemy import event
 
 from prm_app.models import OrgKind, Role
 from prm_app.services import deal_board, deals, imports, leads, notifications, partnerships, payouts
+from tests.support import report
 from tests.unit import factories
 
 GROWING = {
@@ -198,5 +199,5 @@ def _calls(session, world):
 def test_every_list_filter_and_sort_uses_an_index(session, world):
     calls = list(_calls(session, world))
     problems = plan_problems(session, calls)
-    print(f"\nexplained the queries of {len(calls)} list calls")
+    report(f"explained the queries of {len(calls)} list calls")
     assert not problems, "\n".join(sorted(set(problems)))

@@ -9,6 +9,9 @@ from sqlmodel import Field, SQLModel
 from .base import code, created_at, fk, money
 from .enums import Approval, LeadSource, LeadStatus, Outcome, RecipientStatus
 
+# The lead lists' search looks into these columns; ix_leads_search indexes them together.
+SEARCHED = "lower(first_name || ' ' || last_name || ' ' || email || ' ' || company)"
+
 
 class Lead(SQLModel, table=True):
     """A prospect sent by one organization to one or more others.
@@ -37,6 +40,12 @@ class Lead(SQLModel, table=True):
             "id",
         ),
         sa.Index("ix_leads_origin_org_created", "origin_org_id", "created_at", "id"),
+        # The lists' search, on PostgreSQL only (trigrams; see services/listing.searched).
+        sa.Index(
+            "ix_leads_search",
+            sa.text(f"({SEARCHED}) gin_trgm_ops"),
+            postgresql_using="gin",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from ..models import Lead, LeadSource
+from ..models import LeadSource
 from ..services import leads
 from ..services.leads import LeadDetail, ReceivedRow, SentRow
 from .core import ERRORS, Caller, work
@@ -67,13 +67,19 @@ def create(request: Request, actor: Caller, body: LeadIn):
     data = leads.lead_input(body.model_dump(exclude={"owner_id", "recipient_org_ids"}))
     owner = body.owner_id or actor.user_id
     with work(request) as session:
-        lead_id = leads.save_draft(session, actor=actor, data=data, owner_id=owner)
-        session.get(Lead, lead_id).source = LeadSource.API
-        sent = []
-        if body.recipient_org_ids:
-            sent = leads.submit(
-                session, actor=actor, lead_id=lead_id, recipient_org_ids=body.recipient_org_ids
+        if not body.recipient_org_ids:
+            lead_id = leads.save_draft(
+                session, actor=actor, data=data, owner_id=owner, source=LeadSource.API
             )
+            return LeadCreated(lead_id=lead_id, recipient_ids=[])
+        lead_id, sent = leads.create_and_submit(
+            session,
+            actor=actor,
+            data=data,
+            owner_id=owner,
+            recipient_org_ids=body.recipient_org_ids,
+            source=LeadSource.API,
+        )
     return LeadCreated(lead_id=lead_id, recipient_ids=sent)
 
 

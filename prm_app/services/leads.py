@@ -24,6 +24,7 @@ from ..models import (
     Lead,
     LeadDirection,
     LeadRecipient,
+    LeadSource,
     LeadStatus,
     Membership,
     Organization,
@@ -229,9 +230,16 @@ def _checked_input(data: object) -> LeadInput:
 
 
 def save_draft(
-    session: Session, *, actor: Actor, data: LeadInput, owner_id: object, lead_id: object = None
+    session: Session,
+    *,
+    actor: Actor,
+    data: LeadInput,
+    owner_id: object,
+    lead_id: object = None,
+    source: LeadSource = LeadSource.FORM,
 ) -> int:
-    """Create or update a draft of the actor's organization; returns its id."""
+    """Create or update a draft of the actor's organization; returns its id. `source` (how a
+    new lead came in) is set by the caller's channel, never by a client."""
     data = _checked_input(data)
     owner_id = _owner(session, actor, owner_id)
     company_norm, email_domain = customer_keys(data.company, data.email)
@@ -253,6 +261,7 @@ def save_draft(
             origin_org_id=actor.org_id,
             created_by_id=actor.user_id,
             status=LeadStatus.DRAFT,
+            source=source,
             **values,
         )
         session.add(lead)
@@ -374,10 +383,16 @@ def recipient_refusal(name: str, status: str, categorized: bool, *, consultant: 
 
 
 def create_and_submit(
-    session: Session, *, actor: Actor, data: LeadInput, owner_id: object, recipient_org_ids: object
+    session: Session,
+    *,
+    actor: Actor,
+    data: LeadInput,
+    owner_id: object,
+    recipient_org_ids: object,
+    source: LeadSource = LeadSource.FORM,
 ) -> tuple[int, list[int]]:
     """Save a new draft and submit it at once: (lead id, recipient ids)."""
-    lead_id = save_draft(session, actor=actor, data=data, owner_id=owner_id)
+    lead_id = save_draft(session, actor=actor, data=data, owner_id=owner_id, source=source)
     return lead_id, submit(
         session, actor=actor, lead_id=lead_id, recipient_org_ids=recipient_org_ids
     )

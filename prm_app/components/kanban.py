@@ -100,6 +100,7 @@ def move_dialog(state) -> rx.Component:
                 spacing="2",
                 margin_top="0.75rem",
             ),
+            class_name="move-dialog",
         ),
         open=state.moving != 0,
         on_open_change=state.cancel_move,
@@ -107,41 +108,33 @@ def move_dialog(state) -> rx.Component:
 
 
 def _column(state, column, other_label: str, base: str) -> rx.Component:
+    """Plain elements styled by assets/kanban.css: a board update re-renders each column, and
+    themed components would cost several times as much."""
     return rx.el.section(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(column.name, as_="h2", size="3"),
-                rx.badge(column.count, variant="surface", aria_label="Deals in this stage"),
-                justify="between",
-                width="100%",
+        rx.el.div(
+            rx.el.h2(column.name, class_name="deal-column-name"),
+            rx.el.span(
+                column.count, class_name="deal-column-count", aria_label="Deals in this stage"
             ),
-            rx.text(column.total, size="1", color_scheme="gray"),
-            rx.foreach(column.cards, lambda card: _card(state, card, other_label, base)),
-            rx.cond(
-                column.more > 0,
-                rx.button(
-                    "Show ",
-                    rx.cond(column.more > 20, 20, column.more),
-                    " more",
-                    on_click=state.load_more(column.key),
-                    variant="ghost",
-                    size="1",
-                ),
+            class_name="deal-column-head",
+        ),
+        rx.el.p(column.total, class_name="deal-column-total"),
+        rx.foreach(column.cards, lambda card: _card(state, card, other_label, base)),
+        rx.cond(
+            column.more > 0,
+            rx.el.button(
+                "Show ",
+                rx.cond(column.more > 20, 20, column.more),
+                " more",
+                type="button",
+                class_name="deal-column-more",
+                on_click=state.load_more(column.key),
             ),
-            spacing="2",
-            width="100%",
         ),
         on_mouse_up=state.drop(column.key),
         aria_label=column.name,
-        style={
-            "min_width": "16rem",
-            "width": "16rem",
-            "min_height": "12rem",
-            "padding": "0.6rem",
-            "border_radius": "0.75rem",
-            "background": rx.color("gray", 3),
-            "outline": rx.cond(state.dragging != 0, f"2px dashed {rx.color('accent', 7)}", "none"),
-        },
+        class_name="deal-column",
+        custom_attrs={"data-target": (state.dragging != 0).to_string()},
     )
 
 

@@ -1,6 +1,7 @@
 """Deals in either portal (the services pick the side from the caller): the list, the Kanban
 board, Submit Deal, and one deal's page. Each keeps only what is on screen and re-reads it when
-its organization's DealsPulse moves (see live.py)."""
+its organization's deals change (see live.py): the list and the deal page when their DealsPulse
+moves, the board when the change is pushed to it."""
 
 import dataclasses
 from urllib.parse import urlencode
@@ -12,7 +13,7 @@ from ..models import Approval, OrgKind
 from ..services import deal_board, deal_changes, deal_timeline, deals, leads, listing, team
 from .base import AppState, form_value
 from .leads import PAGE_SIZE  # the shared pager's page size
-from .live import deals_version, follow_deals
+from .live import deals_version, follow_deals, pushed_view
 
 VIEWS = ("list", "board")
 
@@ -88,8 +89,8 @@ class LiveDeals(rx.State, mixin=True):
     async def load_consultant(self):
         return await self._open(OrgKind.CONSULTANT)
 
-    async def _follow(self, org_id: int) -> None:
-        self._seen = await follow_deals(self, org_id)
+    async def _follow(self, org_id: int, *, pushed: bool = False) -> None:
+        self._seen = await follow_deals(self, org_id, pushed=pushed)
 
     def _reading(self, org_id: int) -> int:
         """The version a read starting now includes: the pulse of it (the echo of the caller's
@@ -110,8 +111,11 @@ class LiveDeals(rx.State, mixin=True):
         return None
 
 
+@pushed_view
 class DealsState(LiveDeals, AppState):
-    """/p/deals and /c/deals: the list (a page) or the board (a slice of each column)."""
+    """/p/deals and /c/deals: the list (a page) or the board (a slice of each column).
+
+    The list follows the pulse; the board is pushed each change (see live.py)."""
 
     view: str = rx.LocalStorage("list", name="prm-deals-view")
     search: str = ""
@@ -139,9 +143,15 @@ class DealsState(LiveDeals, AppState):
         if redirect := self._enter(kind):
             return redirect
         actor = self._actor()
-        await self._follow(actor.org_id)
+        await self._follow(actor.org_id, pushed=self._board_view())
         self.dragging, self.lost_deal, self.moving, self._limits = 0, 0, 0, {}
         return self._perform(self._read_options)[1] or self._refresh()
+
+    def _pushed(self, version: int) -> None:
+        """Someone else's change, pushed to this tab (live.py): re-read the board, unless the
+        tab has left it or already shows that version."""
+        if self._board_view() and version > self._seen:
+            self._refresh()
 
     def _read_options(self, session, *, actor) -> None:
         self.counterparts = _options(deals.counterparts(session, actor=actor))
@@ -340,9 +350,12 @@ class DealsState(LiveDeals, AppState):
     # filters and views -------------------------------------------------------------------------
 
     @rx.event
-    def set_view(self, value: str):
+    async def set_view(self, value: str):
         self.view = value if value in VIEWS else "list"
         self.dragging, self.lost_deal = 0, 0
+        if (actor := self._actor()) is None:
+            return self._refresh()  # refused there
+        await self._follow(actor.org_id, pushed=self._board_view())
         return self._refresh()
 
     def _filter(self, **values):

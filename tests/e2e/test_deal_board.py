@@ -100,9 +100,16 @@ def test_a_dragged_card_persists_and_another_browser_sees_the_move_live(
     with Session(db) as session:
         assert session.get(Deal, deal_id).version == 3
 
+    # The other browser turns to the list, which is kept live another way (the pulse).
+    watcher.get_by_role("button", name="List").click()
+    row = watcher.get_by_role("row").filter(has_text=name)
+    expect(row).to_contain_text("Proposal")
+
     # The keyboard's way: "Move to stage" on the card.
     move_to(page, name, "Negotiation")
     expect(column(page, "Negotiation").get_by_role("article", name=name)).to_be_visible()
+    expect(row).to_contain_text("Negotiation")
+    watcher.get_by_role("button", name="Board").click()  # and back: pushed again
     expect(column(watcher, "Negotiation").get_by_role("article", name=name)).to_be_visible()
 
     # Closed Lost asks for a reason from the provider's list.

@@ -740,16 +740,16 @@ def list_sent(
     page, page_size = listing.paging(page, page_size)
     if sort not in SENT_SORTS:
         raise Invalid("Sort by newest, oldest, company or name.", field="sort")
-    where = sent_scope(
-        actor,
-        direction=direction,
-        status=status,
-        search=search,
-        owner_id=owner_id,
-        recipient_org_id=recipient_org_id,
-        created_from=created_from,
-        created_to=created_to,
-    )
+    filters = {
+        "direction": direction,
+        "status": status,
+        "search": search,
+        "owner_id": owner_id,
+        "recipient_org_id": recipient_org_id,
+        "created_from": created_from,
+        "created_to": created_to,
+    }
+    where = sent_scope(actor, **filters)
     order = {
         "newest": [col(Lead.created_at).desc(), col(Lead.id).desc()],
         "oldest": [col(Lead.created_at), col(Lead.id)],
@@ -771,7 +771,11 @@ def list_sent(
         .correlate(Lead)
         .scalar_subquery()
     )
-    count = select(func.count()).select_from(Lead).where(*where)
+    count = (
+        select(func.count())
+        .select_from(Lead)
+        .where(*sent_scope(actor, **filters, every_match=True))
+    )
     keys = select(Lead.id).where(*where).order_by(*order)
 
     def display(chosen: Any) -> Any:
@@ -798,10 +802,7 @@ def list_sent(
             .order_by(*order)
         )
 
-    searched = bool(listing.search_text(search))
-    return listing.keyed_page(
-        session, keys, count, page, page_size, SentRow, display, read_all=searched
-    )
+    return listing.keyed_page(session, keys, count, page, page_size, SentRow, display)
 
 
 def list_received(
@@ -889,10 +890,7 @@ def list_received(
             .order_by(*order)
         )
 
-    searched = bool(listing.search_text(search))
-    found = listing.keyed_page(
-        session, keys, count, page, page_size, ReceivedRow, display, read_all=searched
-    )
+    found = listing.keyed_page(session, keys, count, page, page_size, ReceivedRow, display)
     if actor.org_kind != OrgKind.PROVIDER or not found.rows:
         return found
     flagged = _protected_elsewhere(session, actor.org_id, [r.lead_id for r in found.rows])
@@ -910,10 +908,16 @@ def sent_scope(
     recipient_org_id: object = None,
     created_from: object = None,
     created_to: object = None,
+    every_match: bool = False,
 ) -> list:
-    """Conditions on Lead of the sent list: the organization's (a member's own), filtered."""
+    """Conditions on Lead of the sent list: the organization's (a member's own), filtered.
+
+    every_match: for a caller that reads every match (a count, an export): a search's
+    candidates then lead the way on SQLite (_scope_column).
+    """
     text = listing.search_text(search)
-    where: list = [_scope_column(Lead.origin_org_id, text) == actor.org_id]
+    org = _scope_column(Lead.origin_org_id, text) if every_match else Lead.origin_org_id
+    where: list = [org == actor.org_id]
     if not actor.sees_all:
         where.append(Lead.owner_id == actor.user_id)
     if direction is not None and direction != "":
@@ -1326,11 +1330,12 @@ _SEARCH_INDEX = sa.table(SEARCH_TABLE, sa.column("rowid"))
 
 
 def _scope_column(column: Any, text: str) -> Any:
-    """The sent list's organization column. While a search reads its candidates from SQLite's
-    FTS index, it is written `column + 0`, which no index serves: SQLite (having no statistics)
-    would rather walk every lead of the organization and look each one up in the candidates,
-    however few they are. (The received list reaches the candidates' recipient rows through
-    their unique (lead_id, org_id) index on its own.)"""
+    """The sent list's organization column where every match is read. While a search reads
+    its candidates from SQLite's FTS index, it is written `column + 0`, which no index serves:
+    SQLite (having no statistics) would rather walk every lead of the organization and look
+    each one up in the candidates. A page is best read that way (in list order, until it is
+    full); a count from the few candidates. (The received list's count reaches the candidates'
+    recipient rows through their unique (lead_id, org_id) index on its own.)"""
     if len(text.lower()) < 3:
         return column
     return _ByDialect(sqlite=column + 0, other=column)

@@ -77,8 +77,6 @@ def keyed_page(
     page_size: int,
     view: type,
     display: Callable[[Any], Any],
-    *,
-    read_all: bool = False,
 ) -> Page:
     """One page, in one statement: `keys` (the matches' ids, filtered and sorted) limited to
     the page, with the total, as the subquery `page`; then `display(page)`, a query joining
@@ -86,12 +84,8 @@ def keyed_page(
 
     Joined before the limit, the display tables would be joined to every match whenever the
     database misjudges how many there are (PostgreSQL's trigram search expects 3 of 3,000).
-    `read_all`: the page reads every match anyway (a search: its candidates come from an
-    index, then are sorted), so the total is counted as they go by, `count(*) over ()`,
-    instead of by reading them all a second time.
     """
-    counted = func.count().over().label("total") if read_all else total(count)
-    keyed = keys.add_columns(counted).limit(page_size).offset((page - 1) * page_size)
+    keyed = keys.add_columns(total(count)).limit(page_size).offset((page - 1) * page_size)
     return _rows(session, display(keyed.subquery("page")), count, page, page_size, view)
 
 

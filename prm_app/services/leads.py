@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import coercions, roles
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, col, func, select
 
@@ -802,7 +803,10 @@ def list_sent(
             .order_by(*order)
         )
 
-    return listing.keyed_page(session, keys, count, page, page_size, SentRow, display)
+    along = _counted_along(session, filters["search"])
+    return listing.keyed_page(
+        session, keys, count, page, page_size, SentRow, display, counted_along=along
+    )
 
 
 def list_received(
@@ -890,7 +894,10 @@ def list_received(
             .order_by(*order)
         )
 
-    found = listing.keyed_page(session, keys, count, page, page_size, ReceivedRow, display)
+    along = _counted_along(session, search)
+    found = listing.keyed_page(
+        session, keys, count, page, page_size, ReceivedRow, display, counted_along=along
+    )
     if actor.org_kind != OrgKind.PROVIDER or not found.rows:
         return found
     flagged = _protected_elsewhere(session, actor.org_id, [r.lead_id for r in found.rows])
@@ -1329,6 +1336,13 @@ def _searched(text: str) -> sa.ColumnElement[bool]:
 _SEARCH_INDEX = sa.table(SEARCH_TABLE, sa.column("rowid"))
 
 
+def _counted_along(session: Session, search: object) -> bool:
+    """Whether a list's page reads every match: PostgreSQL takes a search's candidates from
+    its trigram index, all of them, then sorts them (so the page counts them too); SQLite
+    reads the page in list order until it is full and counts from its FTS index apart."""
+    return bool(listing.search_text(search)) and session.get_bind().dialect.name != "sqlite"
+
+
 def _scope_column(column: Any, text: str) -> Any:
     """The sent list's organization column where every match is read. While a search reads
     its candidates from SQLite's FTS index, it is written `column + 0`, which no index serves:
@@ -1351,8 +1365,10 @@ class _ByDialect(sa.ColumnElement[Any]):
     ]
 
     def __init__(self, *, sqlite: sa.ColumnElement[Any], other: sa.ColumnElement[Any]):
-        self.sqlite, self.other = sqlite, other
-        self.type = other.type
+        self.sqlite, self.other = (
+            coercions.expect(roles.ExpressionElementRole, e) for e in (sqlite, other)
+        )
+        self.type = self.other.type
 
     def self_group(self, against: Any = None) -> "_ByDialect":
         return self  # compiled in parentheses; a condition is not compared with 1 on SQLite

@@ -77,6 +77,8 @@ def keyed_page(
     page_size: int,
     view: type,
     display: Callable[[Any], Any],
+    *,
+    counted_along: bool = False,
 ) -> Page:
     """One page, in one statement: `keys` (the matches' ids, filtered and sorted) limited to
     the page, with the total, as the subquery `page`; then `display(page)`, a query joining
@@ -84,8 +86,11 @@ def keyed_page(
 
     Joined before the limit, the display tables would be joined to every match whenever the
     database misjudges how many there are (PostgreSQL's trigram search expects 3 of 3,000).
+    counted_along: the page reads every match anyway (it sorts them all), so they are counted
+    as they go by, `count(*) over ()`, rather than read a second time by `count`.
     """
-    keyed = keys.add_columns(total(count)).limit(page_size).offset((page - 1) * page_size)
+    counted = func.count().over().label("total") if counted_along else total(count)
+    keyed = keys.add_columns(counted).limit(page_size).offset((page - 1) * page_size)
     return _rows(session, display(keyed.subquery("page")), count, page, page_size, view)
 
 

@@ -1347,6 +1347,8 @@ def test_search_finds_what_a_plain_substring_match_finds(session):
         }
         found = leads.list_sent(session, actor=consultant, search=term, page_size=100)
         assert ({r.id for r in found.rows}, found.total) == (expected, len(expected)), term
+        past = leads.list_sent(session, actor=consultant, search=term, page=2, page_size=100)
+        assert (past.rows, past.total) == ([], len(expected)), term
         found = leads.list_received(session, actor=provider, search=term, page_size=100)
         assert {r.lead_id for r in found.rows} == expected, term
         assert found.total == len(expected), term

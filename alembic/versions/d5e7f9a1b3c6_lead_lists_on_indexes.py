@@ -12,6 +12,9 @@ Measured by benchmarks/leads_list.py on 100,000 leads (SQLite):
 - Sorting received leads by company sorted every received row by a column of leads.
   lead_recipients.company_norm is now a copy of its lead's, indexed with the organization;
   triggers on both databases set it on insert and follow every change of the lead's.
+- Filtering received leads by their sender, or sent leads by a recipient, joined and counted
+  the two tables; lead_recipients.origin_org_id is now a copy of its lead's (the same
+  triggers), indexed with the receiving organization.
 - A member's received leads are counted from ix_lead_recipients_owner_org_created.
 """
 
@@ -32,35 +35,55 @@ def _searched(row: str = "") -> str:
     """prm_app.models.pipeline.SEARCHED_TEXT (as of this revision), of `row` ("NEW.")."""
     return " || ' ' || ".join(f"{row}{name}" for name in SEARCHED_COLUMNS)
 
-LEADS_COMPANY = "(SELECT company_norm FROM leads WHERE leads.id = {}.lead_id)"
+# Copied from the lead onto each of its recipient rows.
+COPIED = ("company_norm", "origin_org_id")
+
+
+def _of_lead(column: str, row: str) -> str:
+    return f"(SELECT {column} FROM leads WHERE leads.id = {row}.lead_id)"
+
+
+def _copy(row: str) -> str:
+    """SET clause of the copies, from the lead of `row`."""
+    return ", ".join(f"{c} = {_of_lead(c, row)}" for c in COPIED)
+
+
+def _stale(row: str) -> str:
+    return " OR ".join(f"{row}.{c} IS NOT {_of_lead(c, row)}" for c in COPIED)
+
 
 INDEXES = [
     ("ix_lead_recipients_org_company", ["org_id", "company_norm", "lead_id"]),
+    # The received list of one sending organization (ordered and counted from the index) and,
+    # holding lead_id, the sent list's leads sent to one organization.
+    (
+        "ix_lead_recipients_org_origin_created",
+        ["org_id", "origin_org_id", "created_at", "id", "lead_id"],
+    ),
     # A member's received leads, counted from the index: without it, the wider table made
     # SQLite count them through the organization's index, reading every received row.
     ("ix_lead_recipients_owner_org_created", ["owner_id", "org_id", "created_at", "id"]),
 ]
 SQLITE_UP = [
-    f"UPDATE lead_recipients SET company_norm = {LEADS_COMPANY.format('lead_recipients')}",
-    # Triggers: the copy is set after the insert (SQLite cannot change NEW), and any write of
-    # the copy or of the lead's value is put right (WHEN: no write when already equal).
-    f"""CREATE TRIGGER lead_recipients_company_insert AFTER INSERT ON lead_recipients
-    WHEN NEW.company_norm IS NOT {LEADS_COMPANY.format("NEW")}
+    f"UPDATE lead_recipients SET {_copy('lead_recipients')}",
+    # Triggers: the copies are set after the insert (SQLite cannot change NEW), and any write
+    # of a copy or of the lead's value is put right (WHEN: no write when already equal).
+    f"""CREATE TRIGGER lead_recipients_copy_insert AFTER INSERT ON lead_recipients
+    WHEN {_stale("NEW")}
     BEGIN
-        UPDATE lead_recipients SET company_norm = {LEADS_COMPANY.format("NEW")}
-        WHERE id = NEW.id;
+        UPDATE lead_recipients SET {_copy("NEW")} WHERE id = NEW.id;
     END""",
-    f"""CREATE TRIGGER lead_recipients_company_update
-    AFTER UPDATE OF lead_id, company_norm ON lead_recipients
-    WHEN NEW.company_norm IS NOT {LEADS_COMPANY.format("NEW")}
+    f"""CREATE TRIGGER lead_recipients_copy_update
+    AFTER UPDATE OF lead_id, {", ".join(COPIED)} ON lead_recipients
+    WHEN {_stale("NEW")}
     BEGIN
-        UPDATE lead_recipients SET company_norm = {LEADS_COMPANY.format("NEW")}
-        WHERE id = NEW.id;
+        UPDATE lead_recipients SET {_copy("NEW")} WHERE id = NEW.id;
     END""",
-    """CREATE TRIGGER leads_company_norm AFTER UPDATE OF company_norm ON leads
-    WHEN NEW.company_norm IS NOT OLD.company_norm
+    f"""CREATE TRIGGER leads_copy_to_recipients AFTER UPDATE OF {", ".join(COPIED)} ON leads
+    WHEN {" OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in COPIED)}
     BEGIN
-        UPDATE lead_recipients SET company_norm = NEW.company_norm WHERE lead_id = NEW.id;
+        UPDATE lead_recipients SET {", ".join(f"{c} = NEW.{c}" for c in COPIED)}
+        WHERE lead_id = NEW.id;
     END""",
     # trigram: every three characters, case-folded, so any substring of 3+ characters is found.
     "CREATE VIRTUAL TABLE leads_search USING fts5(searched, tokenize = 'trigram')",
@@ -85,34 +108,35 @@ SQLITE_DOWN = [
     "DROP TRIGGER leads_search_update",
     "DROP TRIGGER leads_search_insert",
     "DROP TABLE leads_search",
-    "DROP TRIGGER leads_company_norm",
-    "DROP TRIGGER lead_recipients_company_update",
-    "DROP TRIGGER lead_recipients_company_insert",
+    "DROP TRIGGER leads_copy_to_recipients",
+    "DROP TRIGGER lead_recipients_copy_update",
+    "DROP TRIGGER lead_recipients_copy_insert",
 ]
 POSTGRES_UP = [
-    f"UPDATE lead_recipients SET company_norm = {LEADS_COMPANY.format('lead_recipients')}",
-    f"""CREATE FUNCTION lead_recipients_company() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"UPDATE lead_recipients SET {_copy('lead_recipients')}",
+    f"""CREATE FUNCTION lead_recipients_copy() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        NEW.company_norm := {LEADS_COMPANY.format("NEW")};
+        {" ".join(f"NEW.{c} := {_of_lead(c, 'NEW')};" for c in COPIED)}
         RETURN NEW;
     END $$""",
-    """CREATE TRIGGER lead_recipients_company
-    BEFORE INSERT OR UPDATE OF lead_id, company_norm ON lead_recipients
-    FOR EACH ROW EXECUTE FUNCTION lead_recipients_company()""",
-    """CREATE FUNCTION leads_company_norm() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE TRIGGER lead_recipients_copy
+    BEFORE INSERT OR UPDATE OF lead_id, {", ".join(COPIED)} ON lead_recipients
+    FOR EACH ROW EXECUTE FUNCTION lead_recipients_copy()""",
+    f"""CREATE FUNCTION leads_copy_to_recipients() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        UPDATE lead_recipients SET company_norm = NEW.company_norm WHERE lead_id = NEW.id;
+        UPDATE lead_recipients SET {", ".join(f"{c} = NEW.{c}" for c in COPIED)}
+        WHERE lead_id = NEW.id;
         RETURN NULL;
     END $$""",
-    """CREATE TRIGGER leads_company_norm AFTER UPDATE OF company_norm ON leads
-    FOR EACH ROW WHEN (NEW.company_norm IS DISTINCT FROM OLD.company_norm)
-    EXECUTE FUNCTION leads_company_norm()""",
+    f"""CREATE TRIGGER leads_copy_to_recipients AFTER UPDATE OF {", ".join(COPIED)} ON leads
+    FOR EACH ROW WHEN ({" OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in COPIED)})
+    EXECUTE FUNCTION leads_copy_to_recipients()""",
 ]
 POSTGRES_DOWN = [
-    "DROP TRIGGER leads_company_norm ON leads",
-    "DROP FUNCTION leads_company_norm()",
-    "DROP TRIGGER lead_recipients_company ON lead_recipients",
-    "DROP FUNCTION lead_recipients_company()",
+    "DROP TRIGGER leads_copy_to_recipients ON leads",
+    "DROP FUNCTION leads_copy_to_recipients()",
+    "DROP TRIGGER lead_recipients_copy ON lead_recipients",
+    "DROP FUNCTION lead_recipients_copy()",
 ]
 
 
@@ -121,6 +145,10 @@ def upgrade() -> None:
     op.add_column(
         "lead_recipients",
         sa.Column("company_norm", sa.String(length=200), nullable=False, server_default=""),
+    )
+    op.add_column(
+        "lead_recipients",
+        sa.Column("origin_org_id", sa.Integer(), nullable=False, server_default="0"),
     )
     for statement in SQLITE_UP if sqlite else POSTGRES_UP:
         op.execute(statement)
@@ -139,4 +167,5 @@ def downgrade() -> None:
         op.execute(statement)
     for name, _ in reversed(INDEXES):
         op.drop_index(name, table_name="lead_recipients")
+    op.drop_column("lead_recipients", "origin_org_id")
     op.drop_column("lead_recipients", "company_norm")

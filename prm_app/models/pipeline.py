@@ -97,6 +97,16 @@ class LeadRecipient(SQLModel, table=True):
         sa.Index("ix_lead_recipients_org_deadline", "org_id", "deadline_at", "id"),
         # By company: one row per lead and organization, so lead_id breaks ties as Lead.id does.
         sa.Index("ix_lead_recipients_org_company", "org_id", "company_norm", "lead_id"),
+        # Of one sending organization, in order (and, holding lead_id, a sent list's leads
+        # sent to one organization).
+        sa.Index(
+            "ix_lead_recipients_org_origin_created",
+            "org_id",
+            "origin_org_id",
+            "created_at",
+            "id",
+            "lead_id",
+        ),
         # A member's own (as ix_leads_owner_origin_org_created), counted from the index.
         sa.Index("ix_lead_recipients_owner_org_created", "owner_id", "org_id", "created_at", "id"),
         sa.Index("ix_lead_recipients_org_created", "org_id", "created_at", "id"),
@@ -115,9 +125,11 @@ class LeadRecipient(SQLModel, table=True):
     converted_at: datetime | None = None
     created_at: datetime = created_at()
     updated_at: datetime | None = None
-    # The lead's company_norm, for the received list's sort: copied by database triggers on
-    # insert and whenever the lead's changes (migration d5e7f9a1b3c6); the app never writes it.
+    # Copies of the lead's, for the received list's sort and filter: set by database triggers
+    # on insert and whenever the lead's change (migration d5e7f9a1b3c6); the app never writes
+    # them.
     company_norm: str = Field(default="", max_length=200)
+    origin_org_id: int = Field(default=0)
 
 
 class Deal(SQLModel, table=True):

@@ -938,9 +938,12 @@ def sent_scope(
     if (owner_filter := listing.filter_id(owner_id, "owner_id")) is not None:
         where.append(Lead.owner_id == owner_filter)
     if (org_filter := listing.filter_id(recipient_org_id, "recipient_org_id")) is not None:
-        where.append(
-            sa.exists().where(LeadRecipient.lead_id == Lead.id, LeadRecipient.org_id == org_filter)
+        # Read once from ix_lead_recipients_org_origin_created (a correlated EXISTS probed the
+        # recipients of every lead of the organization).
+        sent_to = select(LeadRecipient.lead_id).where(
+            LeadRecipient.org_id == org_filter, LeadRecipient.origin_org_id == actor.org_id
         )
+        where.append(col(Lead.id).in_(sent_to))
     where += _created_between(Lead.created_at, created_from, created_to)
     if text:
         where.append(
@@ -980,7 +983,7 @@ def received_scope(
     if (owner_filter := listing.filter_id(owner_id, "owner_id")) is not None:
         where.append(LeadRecipient.owner_id == owner_filter)
     if (org_filter := listing.filter_id(origin_org_id, "origin_org_id")) is not None:
-        on_lead.append(Lead.origin_org_id == org_filter)
+        where.append(LeadRecipient.origin_org_id == org_filter)  # the lead's, copied
     where += _created_between(LeadRecipient.created_at, created_from, created_to)
     if text:
         contact = sa.or_(*(listing.contains(column, text) for column in _CONTACT_COLUMNS))
@@ -1325,9 +1328,9 @@ def _searched(text: str) -> sa.ColumnElement[bool]:
     space = sa.literal_column("' '")
     joined = Lead.first_name.concat(space).concat(Lead.last_name).concat(space)
     trigrams = listing.contains(joined.concat(Lead.email).concat(space).concat(Lead.company), text)
-    folded = text.lower()  # as listing.contains: what the exact condition looks for
-    if len(folded) < 3:
+    if not _by_trigrams(text):
         return _ByDialect(sqlite=sa.true(), other=trigrams)
+    folded = text.lower()  # as listing.contains: what the exact condition looks for
     phrase = '"' + folded.replace('"', '""') + '"'  # an FTS5 string: nothing in it is syntax
     fts = select(_SEARCH_INDEX.c.rowid).where(sa.literal_column(SEARCH_TABLE).op("MATCH")(phrase))
     return _ByDialect(sqlite=col(Lead.id).in_(fts), other=trigrams)
@@ -1336,11 +1339,18 @@ def _searched(text: str) -> sa.ColumnElement[bool]:
 _SEARCH_INDEX = sa.table(SEARCH_TABLE, sa.column("rowid"))
 
 
+def _by_trigrams(text: str) -> bool:
+    """Whether a search text is long enough for a trigram index (3 characters, as compared)."""
+    return len(text.lower()) >= 3
+
+
 def _counted_along(session: Session, search: object) -> bool:
     """Whether a list's page reads every match: PostgreSQL takes a search's candidates from
     its trigram index, all of them, then sorts them (so the page counts them too); SQLite
-    reads the page in list order until it is full and counts from its FTS index apart."""
-    return bool(listing.search_text(search)) and session.get_bind().dialect.name != "sqlite"
+    reads the page in list order until it is full and counts from its FTS index apart. A text
+    too short for trigrams is no such search."""
+    text = listing.search_text(search)
+    return _by_trigrams(text) and session.get_bind().dialect.name != "sqlite"
 
 
 def _scope_column(column: Any, text: str) -> Any:
@@ -1350,9 +1360,7 @@ def _scope_column(column: Any, text: str) -> Any:
     each one up in the candidates. A page is best read that way (in list order, until it is
     full); a count from the few candidates. (The received list's count reaches the candidates'
     recipient rows through their unique (lead_id, org_id) index on its own.)"""
-    if len(text.lower()) < 3:
-        return column
-    return _ByDialect(sqlite=column + 0, other=column)
+    return _ByDialect(sqlite=column + 0, other=column) if _by_trigrams(text) else column
 
 
 class _ByDialect(sa.ColumnElement[Any]):

@@ -1395,7 +1395,7 @@ def test_search_follows_every_change_of_a_leads_searched_fields(session):
         assert left == 0
 
 
-def test_recipients_copy_their_leads_company_key(session):
+def test_recipients_copy_their_leads_company_key_and_origin(session):
     provider, consultant = _setup(session)
     second = _provider(session)
     _partners(session, second, consultant)
@@ -1404,22 +1404,26 @@ def test_recipients_copy_their_leads_company_key(session):
     def copies():
         session.flush()
         session.expire_all()
-        return [_recipient(session, r).company_norm for r in recipient_ids]
+        rows = [_recipient(session, r) for r in recipient_ids]
+        return [(r.company_norm, r.origin_org_id) for r in rows]
 
-    assert copies() == [_lead(session, lead_id).company_norm] * 2 == ["zeta"] * 2
+    assert _lead(session, lead_id).company_norm == "zeta"
+    assert copies() == [("zeta", consultant.org_id)] * 2
     session.execute(update(Lead).where(Lead.id == lead_id).values(company_norm="alpha"))
-    assert copies() == ["alpha", "alpha"]
-    # written by hand, the copy is put right; inserted without it (bulk paths), it is set
+    assert copies() == [("alpha", consultant.org_id)] * 2
+    # written by hand, a copy is put right; inserted without them (bulk paths), they are set
     session.execute(
-        update(LeadRecipient).where(LeadRecipient.id == recipient_ids[0]).values(company_norm="x")
+        update(LeadRecipient)
+        .where(LeadRecipient.id == recipient_ids[0])
+        .values(company_norm="x", origin_org_id=provider.org_id)
     )
-    assert copies() == ["alpha", "alpha"]
+    assert copies() == [("alpha", consultant.org_id)] * 2
     other, _ = _sent(session, consultant, [provider], company="Omega")
     third = _provider(session)
     _partners(session, third, consultant)
     session.execute(insert(LeadRecipient).values(lead_id=other, org_id=third.org_id))
     [row] = session.exec(select(LeadRecipient).where(LeadRecipient.org_id == third.org_id)).all()
-    assert row.company_norm == "omega"
+    assert (row.company_norm, row.origin_org_id) == ("omega", consultant.org_id)
 
 
 def test_received_by_company_is_in_the_order_of_the_leads_company_key(session):

@@ -1,9 +1,10 @@
 """Server-side paged lists: validated paging, search and filter values, and one page of rows.
 
 A list query carries its total as a column computed once from `count` (the list's conditions
-over as few tables as they need), never `count(*) over ()`, which builds and sorts every
-matching row before the first page (see benchmarks/leads_list.py). Lists with several display
-tables choose their page's keys first and join the rest to those rows only (keyed_page).
+over as few tables as they need), not `count(*) over ()`, which builds and sorts every
+matching row before the first page (see benchmarks/leads_list.py), unless the page reads every
+match anyway (keyed_page's counted_along). Lists with several display tables choose their
+page's keys first and join the rest to those rows only (keyed_page).
 """
 
 from collections.abc import Callable

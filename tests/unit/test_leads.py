@@ -1320,10 +1320,17 @@ SEARCHED_PEOPLE = [
     {"first_name": "Carl", "last_name": 'Say "Hi"', "email": "c_d@x.example", "company": "A_C"},
     {"first_name": "Dana", "last_name": "Quillon", "email": "dana@n.example", "company": "Café"},
     {"first_name": "Eli", "last_name": "Fox", "email": "eli@fox.example", "company": "Fox%Labs"},
+    {
+        "first_name": "Fay",
+        "last_name": "Gray",
+        "email": "fay@g.example",
+        "company": "R&D (Core) *Plus* - NEAR AND",
+    },
 ]
 SEARCH_TERMS = [
     *("quill", "QUILL", "uil", "ui", "q", "a", "%", "_", "100%", "0%", "a_c", "c_d", "x%l"),
     *("o'brien", "'", '"hi"', 'say "', "ada archer", "a arc", "@quill.", "café", "é", "zzz"),
+    *("(core)", "*plus*", "- near and", "near", "r&d", "e) *", "^", ":"),
 ]
 
 

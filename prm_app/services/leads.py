@@ -938,12 +938,17 @@ def sent_scope(
     if (owner_filter := listing.filter_id(owner_id, "owner_id")) is not None:
         where.append(Lead.owner_id == owner_filter)
     if (org_filter := listing.filter_id(recipient_org_id, "recipient_org_id")) is not None:
-        # Read once from ix_lead_recipients_org_origin_created (a correlated EXISTS probed the
-        # recipients of every lead of the organization).
-        sent_to = select(LeadRecipient.lead_id).where(
-            LeadRecipient.org_id == org_filter, LeadRecipient.origin_org_id == actor.org_id
-        )
-        where.append(col(Lead.id).in_(sent_to))
+        if every_match:  # their ids, read once from ix_lead_recipients_org_origin_created
+            sent_to = select(LeadRecipient.lead_id).where(
+                LeadRecipient.org_id == org_filter, LeadRecipient.origin_org_id == actor.org_id
+            )
+            where.append(col(Lead.id).in_(sent_to))
+        else:  # a page stops at its last lead: each lead's recipients probed
+            where.append(
+                sa.exists().where(
+                    LeadRecipient.lead_id == Lead.id, LeadRecipient.org_id == org_filter
+                )
+            )
     where += _created_between(Lead.created_at, created_from, created_to)
     if text:
         where.append(

@@ -9,8 +9,18 @@ from sqlmodel import Field, SQLModel
 from .base import code, created_at, fk, money
 from .enums import Approval, LeadSource, LeadStatus, Outcome, RecipientStatus
 
-# The lead lists' search looks into these columns; ix_leads_search indexes them together.
-SEARCHED = "lower(first_name || ' ' || last_name || ' ' || email || ' ' || company)"
+# The lead lists' search looks into these columns; ix_leads_search indexes them together
+# (PostgreSQL). On SQLite the FTS5 trigram table SEARCH_TABLE holds the same text per lead
+# (rowid = leads.id), kept by triggers of migration d5e7f9a1b3c6; it is no model, so Alembic's
+# autogenerate skips it and its shadow tables (is_search_table, alembic/env.py).
+SEARCHED_TEXT = "first_name || ' ' || last_name || ' ' || email || ' ' || company"
+SEARCHED = f"lower({SEARCHED_TEXT})"
+SEARCH_TABLE = "leads_search"
+
+
+def is_search_table(name: str) -> bool:
+    """Whether a table is SQLite's lead search index (the FTS5 table or one of its own)."""
+    return name == SEARCH_TABLE or name.startswith(f"{SEARCH_TABLE}_")
 
 
 class Lead(SQLModel, table=True):
@@ -85,6 +95,20 @@ class LeadRecipient(SQLModel, table=True):
         # order for the same reason as the leads' indexes.
         sa.Index("ix_lead_recipients_stage_org_created", "stage_id", "org_id", "created_at", "id"),
         sa.Index("ix_lead_recipients_org_deadline", "org_id", "deadline_at", "id"),
+        # By company: one row per lead and organization, so lead_id breaks ties as Lead.id does.
+        sa.Index("ix_lead_recipients_org_company", "org_id", "company_norm", "lead_id"),
+        # Of one sending organization, in order (and, holding lead_id, a sent list's leads
+        # sent to one organization).
+        sa.Index(
+            "ix_lead_recipients_org_origin_created",
+            "org_id",
+            "origin_org_id",
+            "created_at",
+            "id",
+            "lead_id",
+        ),
+        # A member's own (as ix_leads_owner_origin_org_created), counted from the index.
+        sa.Index("ix_lead_recipients_owner_org_created", "owner_id", "org_id", "created_at", "id"),
         sa.Index("ix_lead_recipients_org_created", "org_id", "created_at", "id"),
     )
 
@@ -101,6 +125,11 @@ class LeadRecipient(SQLModel, table=True):
     converted_at: datetime | None = None
     created_at: datetime = created_at()
     updated_at: datetime | None = None
+    # Copies of the lead's, for the received list's sort and filter: set by database triggers
+    # on insert and whenever the lead's change (migration d5e7f9a1b3c6); the app never writes
+    # them.
+    company_norm: str = Field(default="", max_length=200)
+    origin_org_id: int = Field(default=0)
 
 
 class Deal(SQLModel, table=True):

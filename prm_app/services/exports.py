@@ -70,7 +70,7 @@ def export_csv(
     if not isinstance(filters, dict) or any(k not in _FILTERS[list_name] for k in filters):
         raise Invalid("The list's filters could not be read: reload the page.", field="filters")
     if list_name == "sent":
-        return _sent(session, leads.sent_scope(actor, **filters))
+        return _sent(session, leads.sent_scope(actor, **filters, every_match=True))
     if list_name == "received":
         return _received(session, *leads.received_scope(actor, **filters))
     return _deals(session, actor, deals.scope(actor, **filters))

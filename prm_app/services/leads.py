@@ -15,7 +15,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import coercions, roles
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, col, func, select
 
 from ..models import (
@@ -40,6 +43,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..models.pipeline import SEARCH_TABLE
 from . import activity, changes, inputs, listing, notifications, program
 from .actor import Actor
 from .customers import customer_keys
@@ -737,16 +741,16 @@ def list_sent(
     page, page_size = listing.paging(page, page_size)
     if sort not in SENT_SORTS:
         raise Invalid("Sort by newest, oldest, company or name.", field="sort")
-    where = sent_scope(
-        actor,
-        direction=direction,
-        status=status,
-        search=search,
-        owner_id=owner_id,
-        recipient_org_id=recipient_org_id,
-        created_from=created_from,
-        created_to=created_to,
-    )
+    filters = {
+        "direction": direction,
+        "status": status,
+        "search": search,
+        "owner_id": owner_id,
+        "recipient_org_id": recipient_org_id,
+        "created_from": created_from,
+        "created_to": created_to,
+    }
+    where = sent_scope(actor, **filters)
     order = {
         "newest": [col(Lead.created_at).desc(), col(Lead.id).desc()],
         "oldest": [col(Lead.created_at), col(Lead.id)],
@@ -768,28 +772,41 @@ def list_sent(
         .correlate(Lead)
         .scalar_subquery()
     )
-    count = select(func.count()).select_from(Lead).where(*where)
-    query = (
-        select(
-            Lead.id,
-            Lead.direction,
-            Lead.status,
-            Lead.first_name,
-            Lead.last_name,
-            Lead.email,
-            Lead.company,
-            Lead.owner_id,
-            col(owner.name).label("owner_name"),
-            recipients.label("recipients"),
-            accepted_count.label("accepted"),
-            Lead.created_at,
-            Lead.submitted_at,
-            listing.total(count),
-        )
-        .join(owner, owner.id == Lead.owner_id)
-        .where(*where)
+    count = (
+        select(func.count())
+        .select_from(Lead)
+        .where(*sent_scope(actor, **filters, every_match=True))
     )
-    return listing.page_of(session, query.order_by(*order), count, page, page_size, SentRow)
+    keys = select(Lead.id).where(*where).order_by(*order)
+
+    def display(chosen: Any) -> Any:
+        return (
+            select(
+                Lead.id,
+                Lead.direction,
+                Lead.status,
+                Lead.first_name,
+                Lead.last_name,
+                Lead.email,
+                Lead.company,
+                Lead.owner_id,
+                col(owner.name).label("owner_name"),
+                recipients.label("recipients"),
+                accepted_count.label("accepted"),
+                Lead.created_at,
+                Lead.submitted_at,
+                chosen.c.total,
+            )
+            .select_from(chosen)
+            .join(Lead, col(Lead.id) == chosen.c.id)
+            .join(owner, owner.id == Lead.owner_id)
+            .order_by(*order)
+        )
+
+    along = _counted_along(session, filters["search"])
+    return listing.keyed_page(
+        session, keys, count, page, page_size, SentRow, display, counted_along=along
+    )
 
 
 def list_received(
@@ -832,45 +849,55 @@ def list_received(
     order = {
         "newest": [col(LeadRecipient.created_at).desc(), col(LeadRecipient.id).desc()],
         "oldest": [col(LeadRecipient.created_at), col(LeadRecipient.id)],
-        # One recipient row per lead and organization: the lead id breaks ties.
-        "company": [col(Lead.company_norm), col(Lead.id)],
+        # The lead's company_norm, copied onto its recipients (ix_lead_recipients_org_company);
+        # one recipient row per lead and organization, so the lead id breaks ties.
+        "company": [col(LeadRecipient.company_norm), col(LeadRecipient.lead_id)],
         "deadline": [col(LeadRecipient.deadline_at).asc().nulls_last(), col(LeadRecipient.id)],
     }[sort]
     count = select(func.count()).select_from(LeadRecipient).where(*where, *on_lead)
+    keys = select(LeadRecipient.id).where(*where, *on_lead).order_by(*order)
     if on_lead:
         count = count.join(Lead, col(Lead.id) == LeadRecipient.lead_id)
+        keys = keys.join(Lead, col(Lead.id) == LeadRecipient.lead_id)
     origin, owner = aliased(Organization), aliased(User)
     shown = [
         sa.case((hidden, ""), else_=column).label(column.key)
         for column in (*_CONTACT_COLUMNS, Lead.phone)
     ]
-    query = (
-        select(
-            col(LeadRecipient.id).label("recipient_id"),
-            col(Lead.id).label("lead_id"),
-            Lead.direction,
-            LeadRecipient.status,
-            Lead.origin_org_id,
-            col(origin.name).label("origin_org_name"),
-            Lead.company,
-            *shown,
-            hidden.label("contact_hidden"),
-            LeadRecipient.stage_id,
-            func.coalesce(Stage.name, "").label("stage_name"),
-            LeadRecipient.owner_id,
-            func.coalesce(owner.name, "").label("owner_name"),
-            LeadRecipient.deadline_at,
-            LeadRecipient.created_at,
-            listing.total(count),
+
+    def display(chosen: Any) -> Any:
+        return (
+            select(
+                col(LeadRecipient.id).label("recipient_id"),
+                col(Lead.id).label("lead_id"),
+                Lead.direction,
+                LeadRecipient.status,
+                Lead.origin_org_id,
+                col(origin.name).label("origin_org_name"),
+                Lead.company,
+                *shown,
+                hidden.label("contact_hidden"),
+                LeadRecipient.stage_id,
+                func.coalesce(Stage.name, "").label("stage_name"),
+                LeadRecipient.owner_id,
+                func.coalesce(owner.name, "").label("owner_name"),
+                LeadRecipient.deadline_at,
+                LeadRecipient.created_at,
+                chosen.c.total,
+            )
+            .select_from(chosen)
+            .join(LeadRecipient, col(LeadRecipient.id) == chosen.c.id)
+            .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
+            .join(origin, origin.id == Lead.origin_org_id)
+            .outerjoin(Stage, col(Stage.id) == LeadRecipient.stage_id)
+            .outerjoin(owner, owner.id == LeadRecipient.owner_id)
+            .order_by(*order)
         )
-        .select_from(LeadRecipient)
-        .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
-        .join(origin, origin.id == Lead.origin_org_id)
-        .outerjoin(Stage, col(Stage.id) == LeadRecipient.stage_id)
-        .outerjoin(owner, owner.id == LeadRecipient.owner_id)
-        .where(*where, *on_lead)
+
+    along = _counted_along(session, search)
+    found = listing.keyed_page(
+        session, keys, count, page, page_size, ReceivedRow, display, counted_along=along
     )
-    found = listing.page_of(session, query.order_by(*order), count, page, page_size, ReceivedRow)
     if actor.org_kind != OrgKind.PROVIDER or not found.rows:
         return found
     flagged = _protected_elsewhere(session, actor.org_id, [r.lead_id for r in found.rows])
@@ -888,9 +915,16 @@ def sent_scope(
     recipient_org_id: object = None,
     created_from: object = None,
     created_to: object = None,
+    every_match: bool = False,
 ) -> list:
-    """Conditions on Lead of the sent list: the organization's (a member's own), filtered."""
-    where: list = [Lead.origin_org_id == actor.org_id]
+    """Conditions on Lead of the sent list: the organization's (a member's own), filtered.
+
+    every_match: for a caller that reads every match (a count, an export): a search's
+    candidates then lead the way on SQLite (_scope_column).
+    """
+    text = listing.search_text(search)
+    org = _scope_column(Lead.origin_org_id, text) if every_match else Lead.origin_org_id
+    where: list = [org == actor.org_id]
     if not actor.sees_all:
         where.append(Lead.owner_id == actor.user_id)
     if direction is not None and direction != "":
@@ -904,11 +938,19 @@ def sent_scope(
     if (owner_filter := listing.filter_id(owner_id, "owner_id")) is not None:
         where.append(Lead.owner_id == owner_filter)
     if (org_filter := listing.filter_id(recipient_org_id, "recipient_org_id")) is not None:
-        where.append(
-            sa.exists().where(LeadRecipient.lead_id == Lead.id, LeadRecipient.org_id == org_filter)
-        )
+        if every_match:  # their ids, read once from ix_lead_recipients_org_origin_created
+            sent_to = select(LeadRecipient.lead_id).where(
+                LeadRecipient.org_id == org_filter, LeadRecipient.origin_org_id == actor.org_id
+            )
+            where.append(col(Lead.id).in_(sent_to))
+        else:  # a page stops at its last lead: each lead's recipients probed
+            where.append(
+                sa.exists().where(
+                    LeadRecipient.lead_id == Lead.id, LeadRecipient.org_id == org_filter
+                )
+            )
     where += _created_between(Lead.created_at, created_from, created_to)
-    if text := listing.search_text(search):
+    if text:
         where.append(
             sa.or_(
                 *(listing.contains(column, text) for column in _CONTACT_COLUMNS),
@@ -932,6 +974,7 @@ def received_scope(
 ) -> tuple[list, list]:
     """Conditions of the received list: (on LeadRecipient, on its Lead, which they join)."""
     hidden = hidden_contact()
+    text = listing.search_text(search)
     where: list = [LeadRecipient.org_id == actor.org_id]
     on_lead: list = []  # conditions that need the lead row joined
     if not actor.sees_all:
@@ -945,9 +988,9 @@ def received_scope(
     if (owner_filter := listing.filter_id(owner_id, "owner_id")) is not None:
         where.append(LeadRecipient.owner_id == owner_filter)
     if (org_filter := listing.filter_id(origin_org_id, "origin_org_id")) is not None:
-        on_lead.append(Lead.origin_org_id == org_filter)
+        where.append(LeadRecipient.origin_org_id == org_filter)  # the lead's, copied
     where += _created_between(LeadRecipient.created_at, created_from, created_to)
-    if text := listing.search_text(search):
+    if text:
         contact = sa.or_(*(listing.contains(column, text) for column in _CONTACT_COLUMNS))
         on_lead.append(
             sa.or_(listing.contains(Lead.company, text), sa.and_(sa.not_(hidden), contact))
@@ -1283,11 +1326,75 @@ _CONTACT_COLUMNS = (Lead.first_name, Lead.last_name, Lead.email)
 
 def _searched(text: str) -> sa.ColumnElement[bool]:
     """True of every lead a search matches (the text is in one of its searched columns, so in
-    them all joined): redundant for the result, it lets PostgreSQL find the few candidates in
-    the trigram index ix_leads_search, which holds this very expression (models.SEARCHED)."""
+    them all joined): redundant for the result, it lets the database find the few candidates
+    in an index. PostgreSQL: the trigram index ix_leads_search, which holds this very
+    expression (models.SEARCHED). SQLite: the FTS5 trigram table leads_search (the same text),
+    whose phrase query finds text of 3 characters or more; shorter text scans."""
     space = sa.literal_column("' '")
     joined = Lead.first_name.concat(space).concat(Lead.last_name).concat(space)
-    return listing.contains(joined.concat(Lead.email).concat(space).concat(Lead.company), text)
+    trigrams = listing.contains(joined.concat(Lead.email).concat(space).concat(Lead.company), text)
+    if not _by_trigrams(text):
+        return _ByDialect(sqlite=sa.true(), other=trigrams)
+    folded = text.lower()  # as listing.contains: what the exact condition looks for
+    phrase = '"' + folded.replace('"', '""') + '"'  # an FTS5 string: nothing in it is syntax
+    fts = select(_SEARCH_INDEX.c.rowid).where(sa.literal_column(SEARCH_TABLE).op("MATCH")(phrase))
+    return _ByDialect(sqlite=col(Lead.id).in_(fts), other=trigrams)
+
+
+_SEARCH_INDEX = sa.table(SEARCH_TABLE, sa.column("rowid"))
+
+
+def _by_trigrams(text: str) -> bool:
+    """Whether a search text is long enough for a trigram index (3 characters, as compared)."""
+    return len(text.lower()) >= 3
+
+
+def _counted_along(session: Session, search: object) -> bool:
+    """Whether a list's page reads every match: PostgreSQL takes a search's candidates from
+    its trigram index, all of them, then sorts them (so the page counts them too); SQLite
+    reads the page in list order until it is full and counts from its FTS index apart. A text
+    too short for trigrams is no such search."""
+    text = listing.search_text(search)
+    return _by_trigrams(text) and session.get_bind().dialect.name != "sqlite"
+
+
+def _scope_column(column: Any, text: str) -> Any:
+    """The sent list's organization column where every match is read. While a search reads
+    its candidates from SQLite's FTS index, it is written `column + 0`, which no index serves:
+    SQLite (having no statistics) would rather walk every lead of the organization and look
+    each one up in the candidates. A page is best read that way (in list order, until it is
+    full); a count from the few candidates. (The received list's count reaches the candidates'
+    recipient rows through their unique (lead_id, org_id) index on its own.)"""
+    return _ByDialect(sqlite=column + 0, other=column) if _by_trigrams(text) else column
+
+
+class _ByDialect(sa.ColumnElement[Any]):
+    """An expression written one way for SQLite and another for the other databases."""
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("sqlite", InternalTraversal.dp_clauseelement),
+        ("other", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, *, sqlite: sa.ColumnElement[Any], other: sa.ColumnElement[Any]):
+        self.sqlite, self.other = (
+            coercions.expect(roles.ExpressionElementRole, e) for e in (sqlite, other)
+        )
+        self.type = self.other.type
+
+    def self_group(self, against: Any = None) -> "_ByDialect":
+        return self  # compiled in parentheses; a condition is not compared with 1 on SQLite
+
+
+@compiles(_ByDialect)
+def _other_dialects(element: _ByDialect, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(element.other, **kw)})"
+
+
+@compiles(_ByDialect, "sqlite")
+def _sqlite(element: _ByDialect, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(element.sqlite, **kw)})"
 
 
 def _hidden(direction: Any, opened_at: Any) -> sa.ColumnElement[bool]:

@@ -1,10 +1,13 @@
 """Server-side paged lists: validated paging, search and filter values, and one page of rows.
 
 A list query carries its total as a column computed once from `count` (the list's conditions
-over as few tables as they need), never `count(*) over ()`, which builds and sorts every
-matching row before the first page (see benchmarks/leads_list.py).
+over as few tables as they need), not `count(*) over ()`, which builds and sorts every
+matching row before the first page (see benchmarks/leads_list.py), unless the page reads every
+match anyway (keyed_page's counted_along). Lists with several display tables choose their
+page's keys first and join the rest to those rows only (keyed_page).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +65,38 @@ def page_of(
     session: Session, query: Any, count: Any, page: int, page_size: int, view: type
 ) -> Page:
     """One page of `query` (which carries a `total` column) as `view` rows."""
-    rows = session.exec(query.limit(page_size).offset((page - 1) * page_size)).all()
+    return _rows(
+        session, query.limit(page_size).offset((page - 1) * page_size), count, page, page_size, view
+    )
+
+
+def keyed_page(
+    session: Session,
+    keys: Any,
+    count: Any,
+    page: int,
+    page_size: int,
+    view: type,
+    display: Callable[[Any], Any],
+    *,
+    counted_along: bool = False,
+) -> Page:
+    """One page, in one statement: `keys` (the matches' ids, filtered and sorted) limited to
+    the page, with the total, as the subquery `page`; then `display(page)`, a query joining
+    the display columns (and `page.c.total`) to those rows and sorting them again.
+
+    Joined before the limit, the display tables would be joined to every match whenever the
+    database misjudges how many there are (PostgreSQL's trigram search expects 3 of 3,000).
+    counted_along: the page reads every match anyway (it sorts them all), so they are counted
+    as they go by, `count(*) over ()`, rather than read a second time by `count`.
+    """
+    counted = func.count().over().label("total") if counted_along else total(count)
+    keyed = keys.add_columns(counted).limit(page_size).offset((page - 1) * page_size)
+    return _rows(session, display(keyed.subquery("page")), count, page, page_size, view)
+
+
+def _rows(session: Session, query: Any, count: Any, page: int, page_size: int, view: type) -> Page:
+    rows = session.exec(query).all()
     if rows:
         found = rows[0].total
     elif page > 1:  # past the end

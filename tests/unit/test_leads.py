@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import insert, text, update
 from sqlmodel import select
 
 from prm_app.models import (
@@ -1304,6 +1305,149 @@ def test_lists_run_one_statement_per_page(session):
     # the provider's page adds one query flagging customers protected for other partners
     assert len(ran) == 3
     assert all("LIMIT" in s.upper() for s in ran[:2])
+
+
+# The search's index (trigram, FTS5 on SQLite) only proposes candidates: results must be those
+# of the plain condition, a case-insensitive substring of one column, whatever the text.
+SEARCHED_PEOPLE = [
+    {"first_name": "Ada", "last_name": "Archer", "email": "ada@quill.example", "company": "Quill"},
+    {
+        "first_name": "Bea",
+        "last_name": "O'Brien",
+        "email": "bea@acme.example",
+        "company": "100% Co",
+    },
+    {"first_name": "Carl", "last_name": 'Say "Hi"', "email": "c_d@x.example", "company": "A_C"},
+    {"first_name": "Dana", "last_name": "Quillon", "email": "dana@n.example", "company": "Café"},
+    {"first_name": "Eli", "last_name": "Fox", "email": "eli@fox.example", "company": "Fox%Labs"},
+    {
+        "first_name": "Fay",
+        "last_name": "Gray",
+        "email": "fay@g.example",
+        "company": "R&D (Core) *Plus* - NEAR AND",
+    },
+]
+SEARCH_TERMS = [
+    *("quill", "QUILL", "uil", "ui", "q", "a", "%", "_", "100%", "0%", "a_c", "c_d", "x%l"),
+    *("o'brien", "'", '"hi"', 'say "', "ada archer", "a arc", "@quill.", "café", "é", "zzz"),
+    *("(core)", "*plus*", "- near and", "near", "r&d", "e) *", "^", ":"),
+]
+
+
+def _plain_match(term: str, values: list[str]) -> bool:
+    return any(term.lower() in value.lower() for value in values)
+
+
+def test_search_finds_what_a_plain_substring_match_finds(session):
+    provider, consultant = _setup(session)
+    sent = {
+        _sent(session, consultant, [provider], **person)[0]: person for person in SEARCHED_PEOPLE
+    }
+    referral, [referral_recipient] = _sent(session, provider, [consultant], **SEARCHED_PEOPLE[0])
+    for term in SEARCH_TERMS:
+        expected = {
+            lead_id
+            for lead_id, person in sent.items()
+            if _plain_match(
+                term, [person[k] for k in ("first_name", "last_name", "email", "company")]
+            )
+        }
+        found = leads.list_sent(session, actor=consultant, search=term, page_size=100)
+        assert ({r.id for r in found.rows}, found.total) == (expected, len(expected)), term
+        past = leads.list_sent(session, actor=consultant, search=term, page=2, page_size=100)
+        assert (past.rows, past.total) == ([], len(expected)), term
+        found = leads.list_received(session, actor=provider, search=term, page_size=100)
+        assert {r.lead_id for r in found.rows} == expected, term
+        assert found.total == len(expected), term
+        # an unopened referral: only its company is searched
+        expected = {referral} if _plain_match(term, ["Quill"]) else set()
+        found = leads.list_received(session, actor=consultant, search=term)
+        assert ({r.lead_id for r in found.rows}, found.total) == (expected, len(expected)), term
+    leads.open_referral(session, actor=consultant, recipient_id=referral_recipient)
+    assert leads.list_received(session, actor=consultant, search="archer").total == 1
+
+
+def test_search_follows_every_change_of_a_leads_searched_fields(session):
+    _, consultant = _setup(session)
+
+    def found(term):
+        return [r.id for r in leads.list_sent(session, actor=consultant, search=term).rows]
+
+    lead_id = leads.save_draft(
+        session, actor=consultant, data=_data(company="Zephyrine"), owner_id=consultant.user_id
+    )
+    assert found("zephyr") == [lead_id]
+    changed = {}
+    for field, value, term, was in (
+        ("company", "Borealis", "boreal", "zephyr"),
+        ("email", "mq@tundra.example", "tundra", "contoso"),
+        ("first_name", "Mirabel", "irabe", "jane"),
+        ("last_name", "Quintero", "ntero", "doe"),
+    ):
+        changed[field] = value
+        leads.save_draft(
+            session,
+            actor=consultant,
+            data=_data(**changed),
+            owner_id=consultant.user_id,
+            lead_id=lead_id,
+        )
+        assert (found(term), found(was)) == ([lead_id], []), field
+    leads.delete_draft(session, actor=consultant, lead_id=lead_id)
+    assert found("boreal") == []
+    if session.get_bind().dialect.name == "sqlite":  # nothing left behind in the FTS index
+        left = session.execute(
+            text("SELECT count(*) FROM leads_search WHERE rowid = :id"), {"id": lead_id}
+        ).scalar()
+        assert left == 0
+
+
+def test_recipients_copy_their_leads_company_key_and_origin(session):
+    provider, consultant = _setup(session)
+    second = _provider(session)
+    _partners(session, second, consultant)
+    lead_id, recipient_ids = _sent(session, consultant, [provider, second], company="Zeta, Inc.")
+
+    def copies():
+        session.flush()
+        session.expire_all()
+        rows = [_recipient(session, r) for r in recipient_ids]
+        return [(r.company_norm, r.origin_org_id) for r in rows]
+
+    assert _lead(session, lead_id).company_norm == "zeta"
+    assert copies() == [("zeta", consultant.org_id)] * 2
+    session.execute(update(Lead).where(Lead.id == lead_id).values(company_norm="alpha"))
+    assert copies() == [("alpha", consultant.org_id)] * 2
+    # written by hand, a copy is put right; inserted without them (bulk paths), they are set
+    session.execute(
+        update(LeadRecipient)
+        .where(LeadRecipient.id == recipient_ids[0])
+        .values(company_norm="x", origin_org_id=provider.org_id)
+    )
+    assert copies() == [("alpha", consultant.org_id)] * 2
+    other, _ = _sent(session, consultant, [provider], company="Omega")
+    third = _provider(session)
+    _partners(session, third, consultant)
+    session.execute(insert(LeadRecipient).values(lead_id=other, org_id=third.org_id))
+    [row] = session.exec(select(LeadRecipient).where(LeadRecipient.org_id == third.org_id)).all()
+    assert (row.company_norm, row.origin_org_id) == ("omega", consultant.org_id)
+
+
+def test_received_by_company_is_in_the_order_of_the_leads_company_key(session):
+    provider, consultant = _setup(session)
+    companies = ["Delta", "alpha", "Charlie", "Bravo", "alpha", "Echo", "Bravo"]
+    sent = [_sent(session, consultant, [provider], company=c)[0] for c in companies]
+    # a company changed after the fact (a data fix): the list follows it
+    session.execute(update(Lead).where(Lead.id == sent[-1]).values(company_norm="aaa"))
+    session.expire_all()
+    keys = {lead_id: _lead(session, lead_id).company_norm for lead_id in sent}
+    expected = sorted(sent, key=lambda lead_id: (keys[lead_id], lead_id))
+    pages = [
+        leads.list_received(session, actor=provider, sort="company", page=n, page_size=3)
+        for n in (1, 2, 3)
+    ]
+    assert [r.lead_id for p in pages for r in p.rows] == expected
+    assert [p.total for p in pages] == [7, 7, 7]
 
 
 # detail --------------------------------------------------------------------------------------

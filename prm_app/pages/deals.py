@@ -170,11 +170,7 @@ def _page(words: Words, consultant: bool) -> rx.Component:
     filtering = (State.search != "") | (State.approval != "") | (State.provider != "")
     return page_shell(
         "Deals",
-        # The board is pushed each change (live.py); the list re-reads when the pulse moves.
-        rx.cond(
-            State.view == "list",
-            on_change(value=DealsPulse.version, on_change=State.follow(DealsPulse.version)),
-        ),
+        on_change(value=DealsPulse.version, on_change=State.follow(DealsPulse.version)),
         rx.hstack(
             rx.text(words.submit, color_scheme="gray", size="2"),
             rx.spacer(),

@@ -108,7 +108,7 @@ class AppState(rx.State):
                 actor = self._require(session=session)
                 result = operation(session, actor=actor, **arguments)
             if orgs := changes.deal_orgs_changed(session):
-                announce_deals(orgs, author=self.router.session.client_token)
+                announce_deals(orgs)
             if people := changes.notified_users(session):
                 announce_notes(people)
             return result, None

@@ -1,7 +1,6 @@
 """Deals in either portal (the services pick the side from the caller): the list, the Kanban
 board, Submit Deal, and one deal's page. Each keeps only what is on screen and re-reads it when
-its organization's deals change (see live.py): the list and the deal page when their DealsPulse
-moves, the board when the change is pushed to it."""
+its organization's DealsPulse moves (see live.py)."""
 
 import dataclasses
 from urllib.parse import urlencode
@@ -13,7 +12,7 @@ from ..models import Approval, OrgKind
 from ..services import deal_board, deal_changes, deal_timeline, deals, leads, listing, team
 from .base import AppState, form_value
 from .leads import PAGE_SIZE  # the shared pager's page size
-from .live import deals_version, follow_deals, pushed_view
+from .live import deals_version, follow_deals
 
 VIEWS = ("list", "board")
 
@@ -89,8 +88,8 @@ class LiveDeals(rx.State, mixin=True):
     async def load_consultant(self):
         return await self._open(OrgKind.CONSULTANT)
 
-    async def _follow(self, org_id: int, *, pushed: bool = False) -> None:
-        self._seen = await follow_deals(self, org_id, pushed=pushed)
+    async def _follow(self, org_id: int) -> None:
+        self._seen = await follow_deals(self, org_id)
 
     def _reading(self, org_id: int) -> int:
         """The version a read starting now includes: the pulse of it (the echo of the caller's
@@ -111,11 +110,8 @@ class LiveDeals(rx.State, mixin=True):
         return None
 
 
-@pushed_view
 class DealsState(LiveDeals, AppState):
-    """/p/deals and /c/deals: the list (a page) or the board (a slice of each column).
-
-    The list follows the pulse; the board is pushed each change (see live.py)."""
+    """/p/deals and /c/deals: the list (a page) or the board (a slice of each column)."""
 
     view: str = rx.LocalStorage("list", name="prm-deals-view")
     search: str = ""
@@ -143,15 +139,9 @@ class DealsState(LiveDeals, AppState):
         if redirect := self._enter(kind):
             return redirect
         actor = self._actor()
-        await self._follow(actor.org_id, pushed=self._board_view())
+        await self._follow(actor.org_id)
         self.dragging, self.lost_deal, self.moving, self._limits = 0, 0, 0, {}
         return self._perform(self._read_options)[1] or self._refresh()
-
-    def _pushed(self, version: int) -> None:
-        """Someone else's change, pushed to this tab (live.py): re-read the board, unless the
-        tab has left it or already shows that version."""
-        if self._board_view() and version > self._seen:
-            self._refresh()
 
     def _read_options(self, session, *, actor) -> None:
         self.counterparts = _options(deals.counterparts(session, actor=actor))
@@ -350,12 +340,9 @@ class DealsState(LiveDeals, AppState):
     # filters and views -------------------------------------------------------------------------
 
     @rx.event
-    async def set_view(self, value: str):
+    def set_view(self, value: str):
         self.view = value if value in VIEWS else "list"
         self.dragging, self.lost_deal = 0, 0
-        if (actor := self._actor()) is None:
-            return self._refresh()  # refused there
-        await self._follow(actor.org_id, pushed=self._board_view())
         return self._refresh()
 
     def _filter(self, **values):

@@ -100,7 +100,7 @@ def test_a_dragged_card_persists_and_another_browser_sees_the_move_live(
     with Session(db) as session:
         assert session.get(Deal, deal_id).version == 3
 
-    # The other browser turns to the list, which is kept live another way (the pulse).
+    # The other browser turns to the list, which is kept live too.
     watcher.get_by_role("button", name="List").click()
     row = watcher.get_by_role("row").filter(has_text=name)
     expect(row).to_contain_text("Proposal")
@@ -109,7 +109,7 @@ def test_a_dragged_card_persists_and_another_browser_sees_the_move_live(
     move_to(page, name, "Negotiation")
     expect(column(page, "Negotiation").get_by_role("article", name=name)).to_be_visible()
     expect(row).to_contain_text("Negotiation")
-    watcher.get_by_role("button", name="Board").click()  # and back: pushed again
+    watcher.get_by_role("button", name="Board").click()  # and back to the board
     expect(column(watcher, "Negotiation").get_by_role("article", name=name)).to_be_visible()
 
     # Closed Lost asks for a reason from the provider's list.

@@ -49,30 +49,12 @@ def test_watchers_per_organization_and_old_ones_dropped(registry, monkeypatch):
         await registry.watch("deals:1", "tab-b")
         await registry.watch("deals:1", "tab-a")  # again: still one
         await registry.watch("deals:2", "tab-c")
-        assert await registry.watching("deals:1") == {"tab-a": "", "tab-b": ""}
-        assert await registry.watching("deals:2") == {"tab-c": ""}
-        assert await registry.watching("notes:3") == {}
+        assert sorted(await registry.watching("deals:1")) == ["tab-a", "tab-b"]
+        assert await registry.watching("deals:2") == ["tab-c"]
+        assert await registry.watching("notes:3") == []
         later = live.time.time() + live.WATCH_SECONDS + 1
         monkeypatch.setattr(live.time, "time", lambda: later)
         await registry.watch("deals:1", "tab-b")  # re-registered: kept
-        assert await registry.watching("deals:1") == {"tab-b": ""}
-
-    asyncio.run(scenario())
-
-
-def test_a_tab_is_pushed_its_view_or_pulsed_as_it_last_registered(registry):
-    async def scenario():
-        await registry.watch("deals:1", "board-tab", "app.deals_state")
-        await registry.watch("deals:1", "list-tab")
-        assert await registry.watching("deals:1") == {
-            "board-tab": "app.deals_state",
-            "list-tab": "",
-        }
-        await registry.watch("deals:1", "board-tab")  # back to the list: pulsed again
-        await registry.watch("deals:1", "list-tab", "app.deals_state")
-        assert await registry.watching("deals:1") == {
-            "board-tab": "",
-            "list-tab": "app.deals_state",
-        }
+        assert await registry.watching("deals:1") == ["tab-b"]
 
     asyncio.run(scenario())

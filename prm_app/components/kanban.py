@@ -100,7 +100,6 @@ def move_dialog(state) -> rx.Component:
                 spacing="2",
                 margin_top="0.75rem",
             ),
-            class_name="move-dialog",
         ),
         open=state.moving != 0,
         on_open_change=state.cancel_move,

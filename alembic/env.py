@@ -1,7 +1,8 @@
 """Alembic environment for the plain `alembic` CLI and the tests.
 
-`reflex db makemigrations/migrate` configure Alembic themselves with the same metadata and
-the same version scripts; this file makes `alembic upgrade head` and tests behave the same way.
+`reflex db makemigrations/migrate` configure Alembic themselves with the same metadata, the same
+version scripts and the same name filter (prm_app/models/schema_compare.py); this file makes
+`alembic upgrade head` and the tests behave the same way.
 """
 
 import os
@@ -11,15 +12,10 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import prm_app.models  # noqa: F401 - registers every table on the metadata
-from prm_app.models.pipeline import is_search_table
+from prm_app.models.schema_compare import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
-
-
-def include_name(name: str | None, type_: str, _parents: dict) -> bool:
-    """Autogenerate compares every table but SQLite's lead search index (made by hand)."""
-    return not (type_ == "table" and name and is_search_table(name))
 
 
 def _url() -> str:

@@ -5,6 +5,7 @@ import reflex as rx
 from . import routes
 from .http_api import api
 from .jobs import run_jobs
+from .models.schema_compare import filter_reflex_autogenerate
 from .pages import (
     commissions,
     dashboard,
@@ -38,6 +39,8 @@ from .state.providers import ProvidersState
 from .state.settings import SettingsState
 from .state.team import TeamState
 from .worker_presence import keep_worker_present
+
+filter_reflex_autogenerate()  # before `reflex run`/`reflex db` compare models and database
 
 app = rx.App(api_transformer=api, stylesheets=["/kanban.css"])
 app.add_middleware(SessionGuard(), index=0)

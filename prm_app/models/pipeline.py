@@ -12,7 +12,7 @@ from .enums import Approval, LeadSource, LeadStatus, Outcome, RecipientStatus
 # The lead lists' search looks into these columns; ix_leads_search indexes them together
 # (PostgreSQL). On SQLite the FTS5 trigram table SEARCH_TABLE holds the same text per lead
 # (rowid = leads.id), kept by triggers of migration d5e7f9a1b3c6; it is no model, so Alembic's
-# autogenerate skips it and its shadow tables (is_search_table, alembic/env.py).
+# autogenerate skips it and its shadow tables (models/schema_compare.py).
 SEARCHED_TEXT = "first_name || ' ' || last_name || ' ' || email || ' ' || company"
 SEARCHED = f"lower({SEARCHED_TEXT})"
 SEARCH_TABLE = "leads_search"

@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 
 import prm_app.models  # noqa: F401 - registers every table on the metadata
 from prm_app.models.pipeline import is_search_table
+from prm_app.models.schema_compare import include_name
 from tests.conftest import _postgres_server
 from tests.support import ROOT, migrate, scratch_postgres
 
@@ -42,14 +43,9 @@ def migrated(fresh_url):
     engine.dispose()
 
 
-def _not_search(name, type_, _parents) -> bool:
-    """As alembic/env.py: SQLite's lead search index (FTS5) is made by hand, not a model."""
-    return not (type_ == "table" and is_search_table(name))
-
-
 def _schema_diff(engine) -> list:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"include_name": _not_search})
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
         return compare_metadata(context, SQLModel.metadata)
 
 
@@ -156,3 +152,21 @@ def test_downgrade_to_base_and_upgrade_again(migrated):
         command.upgrade(config, "head")
     diff = _schema_diff(migrated)
     assert diff == [], pprint.pformat(diff, width=100)
+
+
+def test_reflex_schema_check_sees_no_change_but_a_real_one(migrated, monkeypatch):
+    # `reflex run` and `reflex db migrate` compare through reflex.model.alembic_autogenerate,
+    # which takes no filter hook: without ours, SQLite's search index reads as a change.
+    from reflex import model
+
+    from prm_app.models.schema_compare import filter_reflex_autogenerate
+
+    monkeypatch.chdir(ROOT)  # Reflex finds alembic.ini in the working directory
+    monkeypatch.setattr(model, "alembic_autogenerate", model.alembic_autogenerate)
+    filter_reflex_autogenerate()
+    with migrated.connect() as connection:
+        assert model.alembic_autogenerate(connection, write_migration_scripts=False) is False
+    with migrated.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE stray_table (id INTEGER PRIMARY KEY)")
+    with migrated.connect() as connection:
+        assert model.alembic_autogenerate(connection, write_migration_scripts=False) is True

@@ -2,7 +2,8 @@
 
 A card is grabbed on mouse down (`state.pick`) and dropped on the column where the mouse is
 released (`state.drop`); releasing it anywhere else, or leaving the board, lets it go. Every
-card also has a "Move to stage" select for the keyboard. `state` is DealsState.
+open card also has a "Move to stage" disclosure for the keyboard: the browser opens it, with no
+round trip, and lists the stages. `state` is DealsState.
 """
 
 import reflex as rx
@@ -26,10 +27,13 @@ def deal_card(
     dragging: rx.Var[bool],
     other_label: rx.Var[str],
     href: rx.Var[str],
+    column: rx.Var[str],
+    stages: rx.Var[list[dict[str, str]]],
     rest: rx.RestProp,  # React's `key`
 ) -> rx.Component:
     """One card: plain elements styled by assets/kanban.css, and a React memo, so that a
-    board update re-renders only the cards whose fields changed."""
+    board update re-renders only the cards whose fields changed (`stages` keeps its identity
+    from one update to the next)."""
     return rx.el.article(
         rest,
         rx.el.div(
@@ -45,19 +49,33 @@ def deal_card(
         ),
         rx.el.div(other_label, ": ", other, class_name="deal-card-muted"),
         rx.el.div("Owner: ", rx.cond(owner != "", owner, "—"), class_name="deal-card-muted"),
-        rx.el.button(
-            "Move to stage",
-            type="button",
-            class_name="deal-card-move",
-            disabled=won,
-            aria_label="Move " + name + " to stage",
-            on_click=DealsState.ask_move(deal_id),
-            on_mouse_down=rx.stop_propagation,  # a click on it is no grab of the card
-        ),
+        rx.cond(won, rx.fragment(), _move_menu(deal_id, name, column, stages)),
         on_mouse_down=rx.cond(won, DealsState.cancel_drag, DealsState.pick(deal_id)),
         aria_label=name,
         class_name="deal-card",
         custom_attrs={"data-won": won.to_string(), "data-dragging": dragging.to_string()},
+    )
+
+
+def _move_menu(deal_id, name, column, stages) -> rx.Component:
+    """A native disclosure: opening it costs no event, and its stages render only when open."""
+    return rx.el.details(
+        rx.el.summary("Move to stage", aria_label="Move " + name + " to stage"),
+        rx.el.div(
+            rx.foreach(
+                stages,
+                lambda stage: rx.el.button(
+                    stage["name"],
+                    type="button",
+                    disabled=stage["key"] == column,
+                    on_click=DealsState.move_card(deal_id, stage["key"]),
+                ),
+            ),
+            role="group",
+            aria_label="Stages",
+        ),
+        on_mouse_down=rx.stop_propagation,  # using it is no grab of the card
+        class_name="deal-card-move",
     )
 
 
@@ -75,34 +93,9 @@ def _card(state, card, other_label: str, base: str) -> rx.Component:
         dragging=state.dragging == card.id,
         other_label=other_label,
         href=f"{base}/{card.id}",
+        column=card.column,
+        stages=state.stages,
         key=card.id,  # a card keeps its element when others move around it
-    )
-
-
-def move_dialog(state) -> rx.Component:
-    """ "Move to stage" for the keyboard: one dialog for the whole board, listing its stages."""
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Move to stage"),
-            rx.dialog.description(state.moving_name, size="2"),
-            rx.vstack(
-                rx.foreach(
-                    state.columns,
-                    lambda column: rx.button(
-                        column.name,
-                        variant="soft",
-                        width="100%",
-                        disabled=column.key == state.moving_column,
-                        on_click=state.move_card(state.moving, column.key),
-                    ),
-                ),
-                rx.button("Cancel", variant="ghost", width="100%", on_click=state.cancel_move),
-                spacing="2",
-                margin_top="0.75rem",
-            ),
-        ),
-        open=state.moving != 0,
-        on_open_change=state.cancel_move,
     )
 
 

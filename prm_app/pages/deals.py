@@ -9,7 +9,7 @@ from .. import routes
 from ..components.deal_form import submit_deal_dialog
 from ..components.empty_state import empty_state
 from ..components.file_links import export_button, import_button
-from ..components.kanban import board, lost_dialog, move_dialog
+from ..components.kanban import board, lost_dialog
 from ..components.live import on_change
 from ..components.pager import pager
 from ..components.shell import page_shell
@@ -184,9 +184,7 @@ def _page(words: Words, consultant: bool) -> rx.Component:
         _filters(words, consultant),
         rx.cond(
             State.view == "board",
-            rx.fragment(
-                board(State, words.other, words.base), move_dialog(State), lost_dialog(State)
-            ),
+            rx.fragment(board(State, words.other, words.base), lost_dialog(State)),
             rx.cond(
                 State.total > 0,
                 _table(words),

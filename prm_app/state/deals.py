@@ -122,10 +122,8 @@ class DealsState(LiveDeals, AppState):
     total: int = 0
     page: int = 1
     columns: list[BoardColumn] = []
+    stages: list[dict[str, str]] = []  # the board's columns, for each card's "Move to stage"
     dragging: int = 0
-    moving: int = 0  # the deal whose "Move to stage" dialog is open (0: none)
-    moving_name: str = ""
-    moving_column: str = ""
     lost_deal: int = 0  # the deal waiting for a lost reason (0: none)
     lost_name: str = ""
     lost_reasons: list[str] = []
@@ -140,7 +138,7 @@ class DealsState(LiveDeals, AppState):
             return redirect
         actor = self._actor()
         await self._follow(actor.org_id)
-        self.dragging, self.lost_deal, self.moving, self._limits = 0, 0, 0, {}
+        self.dragging, self.lost_deal, self._limits = 0, 0, {}
         return self._perform(self._read_options)[1] or self._refresh()
 
     def _read_options(self, session, *, actor) -> None:
@@ -211,6 +209,9 @@ class DealsState(LiveDeals, AppState):
             limits=self._limits,
         )
         self._stages = {c.key: c.stage_ids for c in columns}
+        stages = [{"key": c.key, "name": c.name} for c in columns]
+        if stages != self.stages:  # sent only when they change: the cards are memos of it
+            self.stages = stages
         self._outcomes = {c.key: c.outcome for c in columns}
         self._cards = {
             card.id: (card.version, card.provider_org_id, c.key)
@@ -270,25 +271,13 @@ class DealsState(LiveDeals, AppState):
         self.dragging = 0
 
     @rx.event
-    def ask_move(self, deal_id: int):
-        """The keyboard's way, first: open the move dialog for a card."""
-        if not (isinstance(deal_id, int) and deal_id in self._cards):
-            return rx.toast.error("That card is no longer on the board.")
-        self.moving, self.moving_column = deal_id, self._cards[deal_id][2]
-        self.moving_name = self._card_name(deal_id)
-        return None
-
-    @rx.event
-    def cancel_move(self):
-        self.moving = 0
-
-    @rx.event
     def move_card(self, deal_id: int, key: str):
-        """The keyboard's way, then: the stage chosen in the move dialog."""
-        self.moving = 0
+        """The keyboard's way: a stage chosen in the card's "Move to stage"."""
         known = isinstance(deal_id, int) and deal_id in self._cards
         if not known or not isinstance(key, str) or key not in self._stages:
             return rx.toast.error("That card or column is no longer on the board.")
+        if self._cards[deal_id][2] == key:
+            return None  # already there
         return self._move(deal_id, key)
 
     def _move(self, deal_id: int, key: str, **lost):

@@ -98,7 +98,7 @@ def read_csv(file: object) -> Table:
             nrows=max_rows() + 2,  # header, limit, one more to know it is over (blank lines count)
         )
     except pd.errors.ParserError as error:
-        raise _refused(_parser_message(error, blank_before)) from None
+        raise _refused(_parser_message(error)) from None
     except pd.errors.EmptyDataError:
         raise _refused(
             "The file has no header row: its first line must name the columns."
@@ -316,25 +316,27 @@ def _require_consistent(sample: str, skip: int, delimiter: str, width: int) -> N
     lines = sample.splitlines(keepends=True)[skip:]
     if len(lines) > 1 and not sample.endswith(("\n", "\r")):
         lines.pop()  # cut off by the sample's end
-    reader = csv.reader(lines, delimiter=delimiter)
+    row = skip  # a spreadsheet's row number: a quoted value's line breaks stay in its row
     try:
-        for record in reader:
+        for row, record in enumerate(csv.reader(lines, delimiter=delimiter), start=skip + 1):
             if record and len(record) != width and any(d in "".join(record) for d in others):
                 raise _refused(
-                    f"Row {reader.line_num + skip} does not use the header's {DELIMITERS[delimiter]}s "
+                    f"Row {row} does not use the header's {DELIMITERS[delimiter]}s "
                     f"as separators: the file mixes delimiters. Use one of comma, semicolon or "
                     "tab throughout."
                 )
     except csv.Error as error:
-        raise _refused(f"Row {reader.line_num + skip} cannot be read: {error}.") from None
+        raise _refused(f"Row {row + 1} cannot be read: {error}.") from None
 
 
-def _parser_message(error: Exception, skip: int) -> str:
+def _parser_message(error: Exception) -> str:
+    """pandas' "line" counts records (a quoted value's line breaks stay in its row) and the
+    blank lines skipped before the header: a spreadsheet's row number."""
     found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
     if found:
         expected, line, saw = (int(n) for n in found.groups())
         return (
-            f"Row {line + skip} has {saw} values where the header has {expected}: put values "
+            f"Row {line} has {saw} values where the header has {expected}: put values "
             "containing the delimiter in double quotes, and use one delimiter throughout."
         )
     if "EOF inside string" in str(error):

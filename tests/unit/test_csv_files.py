@@ -83,6 +83,27 @@ def test_row_numbers_are_a_spreadsheets_and_blank_rows_are_skipped():
     assert table.rows.loc[7, "Note"] == "007"  # strings, not numbers
 
 
+@pytest.mark.parametrize(
+    ("bad_row", "message"),
+    [
+        (b"Cy,007,extra\n", "Row 7 has 3 values where the header has 2"),
+        (b"Cy;007;x\n", "Row 7 does not use the header's commas"),
+    ],
+)
+def test_a_bad_rows_number_counts_blank_rows_before_the_header_and_quoted_line_breaks_once(
+    bad_row, message
+):
+    data = (
+        b"\n\n"  # rows 1-2: blank, before the header
+        b"Name,Note\n"  # row 3
+        b'Ann,"three\nlines\nquoted"\n'  # row 4
+        b"\n"  # row 5: blank
+        b"Bo,two\n"  # row 6
+    ) + bad_row
+    with pytest.raises(Invalid, match=message):
+        _table(data)
+
+
 def test_empty_trailing_columns_are_dropped():
     table = _table(b"Name,Note,,\nAnn,one,,\n")
     assert table.headers == ["Name", "Note"]

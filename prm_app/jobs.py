@@ -9,7 +9,7 @@ import asyncio
 import logging
 import os
 
-from .services import leads, mail, notifications, webhooks
+from .services import leads, mail, notifications, retention, webhooks
 from .services.changes import notified_users
 from .services.db import session_scope
 from .state.live import announce_notes
@@ -54,6 +54,18 @@ def remind_protection() -> tuple[int, set[int]]:
     return reminded, notified_users(session)
 
 
+def prune_old_records(max_batches: int = 20) -> tuple[int, set[int]]:
+    """Delete expired deliveries, mail and bot submissions, a batch per transaction."""
+    pruned = 0
+    for _ in range(max_batches):
+        with session_scope() as session:
+            deleted = retention.prune_batch(session)
+        pruned += deleted
+        if deleted < retention.BATCH:
+            break
+    return pruned, set()
+
+
 def send_mail() -> mail.Delivery:
     """Send the due mail of the outbox."""
     return mail.deliver_due(session_scope)
@@ -61,7 +73,7 @@ def send_mail() -> mail.Delivery:
 
 async def _sweeps() -> None:
     while True:
-        for job in (return_overdue_referrals, remind_protection):
+        for job in (return_overdue_referrals, remind_protection, prune_old_records):
             try:
                 done, people = await asyncio.to_thread(job)
                 if done:

@@ -59,7 +59,10 @@ class WebhookDelivery(SQLModel, table=True):
     """One event to one endpoint: queued in the change's transaction, sent by the worker."""
 
     __tablename__ = "webhook_deliveries"
-    __table_args__ = (sa.Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+        sa.Index("ix_webhook_deliveries_created_at", "created_at"),  # retention.prune_batch
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     endpoint_id: int = fk("webhook_endpoints.id")
@@ -101,6 +104,7 @@ class FormSubmission(SQLModel, table=True):
     __tablename__ = "form_submissions"
     __table_args__ = (
         sa.Index("ix_form_submissions_form_client_created", "form_id", "client_hash", "created_at"),
+        sa.Index("ix_form_submissions_created_at", "created_at"),  # retention.prune_batch
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -51,7 +51,10 @@ class OutboundEmail(SQLModel, table=True):
     """The outbox: written in the user's transaction, sent later by the mail worker."""
 
     __tablename__ = "outbound_emails"
-    __table_args__ = (sa.Index("ix_outbound_emails_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_outbound_emails_status_next", "status", "next_attempt_at"),
+        sa.Index("ix_outbound_emails_created_at", "created_at"),  # retention.prune_batch
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     to_address: str = Field(max_length=254)

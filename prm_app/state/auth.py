@@ -12,6 +12,7 @@ from ..services.actor import Actor
 from ..services.db import session_scope
 from ..services.errors import DomainError, Invalid, NotAuthenticated
 from .base import AppState, form_value
+from .live import forget_tab
 
 
 class AuthState(AppState):
@@ -154,6 +155,7 @@ class AuthState(AppState):
     def _leave(self) -> rx.event.EventSpec:
         """Forget the tab's state and send the browser through the route clearing the cookie."""
         origin = self._frontend_origin()
+        forget_tab(self.router.session.client_token)  # no more pulses of the live views
         self.reset()
         url = f"{get_config().api_url}{routes.AUTH_SIGNOUT}?next={quote(origin + routes.LOGIN)}"
         return rx.call_script(f"window.location.assign({json.dumps(url)})")

@@ -13,7 +13,7 @@ from ..services import auth, changes
 from ..services.actor import Actor
 from ..services.db import session_scope
 from ..services.errors import DomainError, Invalid, NotAuthenticated
-from .live import announce_deals, announce_notes
+from .live import announce_deals, announce_notes, forget_tab
 
 
 def session_token(cookie_header: str) -> str | None:
@@ -87,7 +87,7 @@ class AppState(rx.State):
         """on_load guard: send the anonymous to sign-in and the other portal's users home."""
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.LOGIN, replace=True)
+            return self._refuse(NotAuthenticated())
         self._show(actor)
         if kind is not None and actor.org_kind != kind:
             return rx.redirect(routes.home_for(actor.org_kind), replace=True)
@@ -123,6 +123,7 @@ class AppState(rx.State):
     def _refuse(self, error: Exception) -> rx.event.EventSpec:
         """Turn a domain error into what the user sees: sign-in again, or a toast."""
         if isinstance(error, NotAuthenticated):
+            forget_tab(self.router.session.client_token)  # its session ended: no more pulses
             return rx.redirect(routes.LOGIN, replace=True)
         return rx.toast.error(str(error))
 
@@ -150,6 +151,8 @@ class SessionGuard(Middleware):
         token = session_token(app_state.router.headers.cookie)
         presented = auth.hash_token(token) if token else ""
         if app_state._bound_session != presented:
+            if app_state._bound_session:  # the live views it watched were another session's
+                forget_tab(app_state.router.session.client_token)
             for substate in _all_subclasses(AppState):
                 await app_state.get_state(substate)  # load lazily stored substates too
             app_state.reset()

@@ -58,6 +58,10 @@ class _Memory:
     async def watch(self, topic: str, token: str) -> None:
         self.watchers.setdefault(topic, {})[token] = time.time()
 
+    def forget(self, token: str) -> None:
+        for watchers in self.watchers.values():
+            watchers.pop(token, None)
+
     async def watching(self, topic: str) -> list[str]:
         watchers = self.watchers.get(topic, {})
         cutoff = time.time() - WATCH_SECONDS
@@ -91,7 +95,18 @@ class _Redis:
             pipe.zadd(key, {token: time.time()})
             pipe.zremrangebyscore(key, "-inf", time.time() - WATCH_SECONDS)
             pipe.expire(key, WATCH_SECONDS)
+            pipe.sadd(f"prm:live:topics:{token}", topic)  # what forget() undoes
+            pipe.expire(f"prm:live:topics:{token}", WATCH_SECONDS)
             await pipe.execute()
+
+    def forget(self, token: str) -> None:
+        topics = self.sync.smembers(f"prm:live:topics:{token}")
+        with self.sync.pipeline(transaction=False) as pipe:
+            for topic in topics:
+                name = topic.decode() if isinstance(topic, bytes) else topic
+                pipe.zrem(f"prm:live:watchers:{name}", token)
+            pipe.delete(f"prm:live:topics:{token}")
+            pipe.execute()
 
     async def watching(self, topic: str) -> list[str]:
         found = await self.client.zrangebyscore(
@@ -126,6 +141,16 @@ async def follow_deals(state: rx.State, org_id: int) -> int:
 async def follow_notes(state: rx.State, user_id: int) -> int:
     """Register this tab as a watcher of its person's notifications; returns the version."""
     return await _follow(state, _notes(user_id))
+
+
+def forget_tab(client_token: str) -> None:
+    """The tab lost its session (signed out, revoked, another user): it is told of nothing more."""
+    if not client_token:
+        return
+    try:
+        _registry().forget(client_token)
+    except Exception as error:  # Redis away: the registration expires by itself (WATCH_SECONDS)
+        logger.warning("Could not forget a tab's live views: %s", error)
 
 
 def announce_deals(org_ids: set[int]) -> None:

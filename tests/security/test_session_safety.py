@@ -118,3 +118,34 @@ def test_repeated_failed_sign_ins_are_throttled_without_revealing_the_account(ha
         with Session(db) as session:  # later tests sign in as Tailspin's admin
             session.exec(delete(FailedSignIn))
             session.commit()
+
+
+def test_a_signed_out_tab_is_told_of_no_more_changes(harness, db):
+    # A tab watching its organization's deals is sent each change's version; signed out, or
+    # refused as signed out when the next version makes it re-read, it watches nothing more.
+    import asyncio
+
+    from prm_app.state import live
+
+    def watchers(topic: str) -> list[str]:
+        return asyncio.run(live._registry().watching(topic))
+
+    with Session(db) as session:
+        northwind = auth.authenticate(
+            session, email="admin@northwind.example", password=DEMO_PASSWORD
+        )
+    topic = f"deals:{northwind.org_id}"
+    for leave, payload in (("auth_state.sign_out", {}), ("deals_state.follow", {"version": 10**6})):
+        cookie = sign_in_cookie("admin@northwind.example")
+        tab = HostileClient(api_url(), cookie=cookie)
+        try:
+            tab.exchange(event("deals_state.load_provider"), {}, path="/p/deals")
+            assert tab.token in watchers(topic)
+            if leave == "deals_state.follow":  # another tab signed this session out
+                with Session(db) as session:
+                    auth.sign_out(session, token=cookie.split("=", 1)[1])
+                    session.commit()
+            tab.exchange(event(leave), payload, path="/p/deals")
+            assert tab.token not in watchers(topic), leave
+        finally:
+            tab.close()

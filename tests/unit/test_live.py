@@ -58,3 +58,19 @@ def test_watchers_per_organization_and_old_ones_dropped(registry, monkeypatch):
         assert await registry.watching("deals:1") == ["tab-b"]
 
     asyncio.run(scenario())
+
+
+def test_a_tab_that_lost_its_session_is_told_of_nothing_more(registry):
+    async def scenario():
+        await registry.watch("deals:1", "tab-a")
+        await registry.watch("notes:7", "tab-a")
+        await registry.watch("deals:1", "tab-b")
+        registry.forget("tab-a")
+        registry.forget("tab-unknown")  # nothing to do
+        assert await registry.watching("deals:1") == ["tab-b"]
+        assert await registry.watching("notes:7") == []
+        await registry.watch("deals:2", "tab-a")  # signed in again, elsewhere
+        assert await registry.watching("deals:2") == ["tab-a"]
+        assert await registry.watching("deals:1") == ["tab-b"]
+
+    asyncio.run(scenario())

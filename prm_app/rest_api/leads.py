@@ -18,6 +18,7 @@ from .schemas import (
     LeadIn,
     LeadStageIn,
     ListPage,
+    LostIn,
     PathId,
     QueryId,
     RejectIn,
@@ -154,6 +155,19 @@ def reject(request: Request, actor: Caller, recipient_id: PathId, body: RejectIn
 def move_stage(request: Request, actor: Caller, recipient_id: PathId, body: LeadStageIn):
     with work(request) as session:
         leads.move_stage(session, actor=actor, recipient_id=recipient_id, stage_id=body.stage_id)
+    return Done()
+
+
+@router.post(
+    "/received-leads/{recipient_id}/lost",
+    response_model=Done,
+    summary="Close an accepted lead as lost, with a reason from the provider's list",
+)
+def mark_lost(request: Request, actor: Caller, recipient_id: PathId, body: LostIn):
+    with work(request) as session:
+        leads.mark_lost(
+            session, actor=actor, recipient_id=recipient_id, reason=body.reason, note=body.note
+        )
     return Done()
 
 

@@ -55,6 +55,11 @@ class LeadStageIn(Body):
     stage_id: RecordId
 
 
+class LostIn(Body):
+    reason: str = Field(max_length=200, description="One of the provider's lost reasons")
+    note: str = Field(default="", max_length=900)
+
+
 class ConvertIn(Body):
     amount: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
     close_date: date | None = None

@@ -133,6 +133,29 @@ def test_a_lead_goes_from_api_to_deal(api, session, world):
     assert detail["recipients"][0]["status"] == "converted"
 
 
+def test_an_accepted_lead_is_closed_as_lost_with_a_reason_from_the_list(api, session, world):
+    recipient = _lead(api, world)["recipient_ids"][0]
+    lost = f"/received-leads/{recipient}/lost"
+    body = {"reason": "Chose a competitor", "note": "Went with Contoso"}
+    refused = api.post(lost, json=body, headers=world["p"])
+    assert refused.status_code == 422  # not accepted yet
+    assert api.post(f"/received-leads/{recipient}/accept", headers=world["p"]).status_code == 200
+    refused = api.post(lost, json={**body, "reason": "Bad vibes"}, headers=world["p"])
+    assert refused.status_code == 422 and refused.json()["field"] == "reason"
+    assert api.post(lost, json=body, headers=world["s"]).status_code == 404
+    assert api.post(lost, json=body, headers=world["c"]).status_code == 404  # the sender
+    done = api.post(lost, json=body, headers=world["p"])
+    assert done.status_code == 200, done.text
+    detail = api.get(f"/leads/{_lead_id(session, recipient)}", headers=world["c"]).json()
+    assert detail["recipients"][0]["status"] == "lost"
+
+
+def _lead_id(session, recipient_id: int) -> int:
+    from prm_app.models import LeadRecipient
+
+    return session.get(LeadRecipient, recipient_id).lead_id
+
+
 def test_a_referral_reaches_the_partner_and_can_be_rejected(api, world):
     body = {**LEAD, "recipient_org_ids": [world["consultant"].org_id]}
     created = api.post("/leads", json=body, headers=world["p"]).json()

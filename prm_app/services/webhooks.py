@@ -137,11 +137,20 @@ def check_url(value: object) -> str:
 
 def _public(host: str) -> bool:
     """Whether every address the host resolves to is a global one."""
+    return _is_public(_addresses(host))
+
+
+def _addresses(host: str) -> list[str]:
     try:
-        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        return list(dict.fromkeys(info[4][0] for info in socket.getaddrinfo(host, None)))
     except (OSError, UnicodeError):
-        return False
-    return bool(found) and all(ipaddress.ip_address(a.split("%")[0]).is_global for a in found)
+        return []
+
+
+def _is_public(addresses: list[str]) -> bool:
+    return bool(addresses) and all(
+        ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses
+    )
 
 
 def _events(value: object) -> list[str]:
@@ -340,10 +349,29 @@ Post = Callable[[str, bytes, dict[str, str]], int]
 
 def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
     """POST without following redirects; returns the status code (network errors raise)."""
-    if not allow_private() and not _public(urlsplit(url).hostname or ""):
-        raise ValueError("the URL no longer reaches a public address")
+    pinned, host, extensions = pinned_request(url)
     with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
-        return client.post(url, content=body, headers=headers).status_code
+        request = client.build_request(
+            "POST", pinned, content=body, headers={**headers, "Host": host}, extensions=extensions
+        )
+        return client.send(request).status_code
+
+
+def pinned_request(url: str) -> tuple[str, str, dict[str, str]]:
+    """The URL with its host resolved once, checked, and used as is: a name that resolves to a
+    public address when checked and to a private one when connecting (DNS rebinding) reaches
+    nothing private. Returns (URL with the address, Host header, TLS name for https)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    addresses = _addresses(host)
+    if not addresses or (not allow_private() and not _is_public(addresses)):
+        raise ValueError("the URL no longer reaches a public address")
+    address = addresses[0].split("%")[0]
+    netloc = f"[{address}]" if ":" in address else address
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    return parts._replace(netloc=netloc).geturl(), parts.netloc, extensions
 
 
 def retry_seconds() -> float:

@@ -1,10 +1,12 @@
 """webhooks: queued with the change, signed, delivered to a real local HTTP server, retried."""
 
 import json
+import socket
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 from argon2 import PasswordHasher
 from sqlmodel import select
@@ -293,3 +295,34 @@ def test_verify_refuses_stale_or_malformed_timestamps():
     old = "1000000000"
     assert not webhooks.verify("s", old, body, webhooks.sign("s", old, body))
     assert not webhooks.verify("s", "soon", body, webhooks.sign("s", "soon", body))
+
+
+def test_a_name_rebound_to_a_private_address_after_the_check_reaches_nothing(receiver, monkeypatch):
+    # The name resolves to a public address when checked, then (DNS rebinding) to the local
+    # receiver: the delivery connects to the address it checked, never to the second answer.
+    monkeypatch.delenv("PRM_WEBHOOKS_ALLOW_PRIVATE")
+    monkeypatch.setattr(webhooks, "TIMEOUT", 1.0)
+    port = receiver.server.server_port
+    answers = iter([["192.0.43.10"]])  # a global address (IANA); this machine has no route out
+    real = socket.getaddrinfo
+
+    def rebinding(host, *args, **kwargs):
+        if host == "hooks.example":
+            address = next(answers, ["127.0.0.1"])[0]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    with pytest.raises(httpx.HTTPError):
+        webhooks.http_post(f"http://hooks.example:{port}/hooks/prm", b"{}", {})
+    assert receiver.received == []
+
+
+def test_https_keeps_the_name_for_tls_and_the_host_header(monkeypatch):
+    monkeypatch.setattr(
+        webhooks, "_addresses", lambda host: ["2606:2800:21f:cb07:6820:80da:af6b:8b2c"]
+    )
+    monkeypatch.delenv("PRM_WEBHOOKS_ALLOW_PRIVATE")
+    pinned, host, extensions = webhooks.pinned_request("https://hooks.example:8443/in?x=1")
+    assert pinned == "https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]:8443/in?x=1"
+    assert (host, extensions) == ("hooks.example:8443", {"sni_hostname": "hooks.example"})

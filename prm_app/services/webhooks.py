@@ -24,7 +24,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -351,27 +351,38 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
     """POST without following redirects; returns the status code (network errors raise)."""
     pinned, host, extensions = pinned_request(url)
     with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
-        request = client.build_request(
-            "POST", pinned, content=body, headers={**headers, "Host": host}, extensions=extensions
-        )
-        return client.send(request).status_code
+
+        def send(address_url: str) -> int:
+            headers_sent = {**headers, "Host": host}
+            request = client.build_request(
+                "POST", address_url, content=body, headers=headers_sent, extensions=extensions
+            )
+            return client.send(request).status_code
+
+        for address_url in pinned[:-1]:  # the next address when one cannot be reached
+            with suppress(httpx.ConnectError):
+                return send(address_url)
+        return send(pinned[-1])
 
 
-def pinned_request(url: str) -> tuple[str, str, dict[str, str]]:
+def pinned_request(url: str) -> tuple[list[str], str, dict[str, str]]:
     """The URL with its host resolved once, checked, and used as is: a name that resolves to a
     public address when checked and to a private one when connecting (DNS rebinding) reaches
-    nothing private. Returns (URL with the address, Host header, TLS name for https)."""
+    nothing private. Returns (the URL with each address, IPv4 first; the Host header; the TLS
+    name for https)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     addresses = _addresses(host)
     if not addresses or (not allow_private() and not _is_public(addresses)):
         raise ValueError("the URL no longer reaches a public address")
-    address = addresses[0].split("%")[0]
-    netloc = f"[{address}]" if ":" in address else address
-    if parts.port is not None:
-        netloc += f":{parts.port}"
+    urls = []
+    for address in sorted(addresses, key=lambda a: ":" in a):
+        netloc = f"[{address.split('%')[0]}]" if ":" in address else address
+        if parts.port is not None:
+            netloc += f":{parts.port}"
+        urls.append(parts._replace(netloc=netloc).geturl())
     extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
-    return parts._replace(netloc=netloc).geturl(), parts.netloc, extensions
+    return urls, parts.netloc, extensions
 
 
 def retry_seconds() -> float:

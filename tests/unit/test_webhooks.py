@@ -320,9 +320,12 @@ def test_a_name_rebound_to_a_private_address_after_the_check_reaches_nothing(rec
 
 def test_https_keeps_the_name_for_tls_and_the_host_header(monkeypatch):
     monkeypatch.setattr(
-        webhooks, "_addresses", lambda host: ["2606:2800:21f:cb07:6820:80da:af6b:8b2c"]
+        webhooks, "_addresses", lambda host: ["2606:2800:21f:cb07:6820:80da:af6b:8b2c", "8.8.4.4"]
     )
     monkeypatch.delenv("PRM_WEBHOOKS_ALLOW_PRIVATE")
     pinned, host, extensions = webhooks.pinned_request("https://hooks.example:8443/in?x=1")
-    assert pinned == "https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]:8443/in?x=1"
+    assert pinned == [
+        "https://8.8.4.4:8443/in?x=1",  # IPv4 first, then the others if it cannot be reached
+        "https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]:8443/in?x=1",
+    ]
     assert (host, extensions) == ("hooks.example:8443", {"sni_hostname": "hooks.example"})

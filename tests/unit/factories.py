@@ -20,7 +20,7 @@ from prm_app.models import (
     User,
     utcnow,
 )
-from prm_app.services import auth, partnerships, team
+from prm_app.services import auth, lead_forms, partnerships, team
 from prm_app.services.actor import Actor
 
 PASSWORD = "correct horse battery"
@@ -155,3 +155,19 @@ def deal_stage(session: Session, org: Actor, name: str) -> int:
             Stage.org_id == org.org_id, Stage.pipeline == Pipeline.DEAL, Stage.name == name
         )
     ).one()
+
+
+def partner_form(session: Session, provider: Actor, *, name: str = "Contact us", fields=()):
+    """A provider's public form routed to a new active partner: (the form, the partner)."""
+    consultant = org_admin(session, kind=OrgKind.CONSULTANT)
+    partners(session, provider, consultant)
+    form_id = lead_forms.create(
+        session,
+        actor=provider,
+        name=name,
+        fields=list(fields),
+        routing="partner",
+        partner_org_id=consultant.org_id,
+    )
+    form = next(f for f in lead_forms.forms(session, actor=provider) if f.id == form_id)
+    return form, consultant

@@ -17,7 +17,7 @@ from prm_app.models import (
     utcnow,
 )
 from prm_app.services import auth, lead_forms, retention
-from tests.unit.factories import org_admin, partners
+from tests.unit.factories import org_admin, partner_form
 
 PERSON = {"first_name": "Ada", "last_name": "Webb", "email": "ada@webb.example", "company": "Webb"}
 
@@ -67,17 +67,8 @@ def test_expired_records_go_and_the_rest_stay(session):
     }
     session.add_all([*deliveries.values(), *mails.values()])
 
-    consultant = org_admin(session, kind=OrgKind.CONSULTANT)
-    partners(session, provider, consultant)
-    form_id = lead_forms.create(
-        session,
-        actor=provider,
-        name="Contact us",
-        fields=[],
-        routing="partner",
-        partner_org_id=consultant.org_id,
-    )
-    token = next(f.token for f in lead_forms.forms(session, actor=provider) if f.id == form_id)
+    form = partner_form(session, provider)[0]
+    form_id, token = form.id, form.token
     bot = {**PERSON, lead_forms.HONEYPOT: "http://spam.example"}
     outside = now - lead_forms.WINDOW - timedelta(minutes=1)
     inside = now - lead_forms.WINDOW + timedelta(minutes=1)

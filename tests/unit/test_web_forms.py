@@ -10,7 +10,7 @@ from prm_app.http_api import api
 from prm_app.models import FormSubmission, Lead, OrgKind
 from prm_app.services import auth, lead_forms
 from tests.unit.api_support import units_of_work
-from tests.unit.factories import org_admin, partners
+from tests.unit.factories import org_admin, partner_form
 
 PERSON = {
     "first_name": "Lin",
@@ -29,17 +29,7 @@ def _setup(monkeypatch, session):
 @pytest.fixture
 def form(session):
     provider = org_admin(session, kind=OrgKind.PROVIDER, org_name="Northwind <Labs>")
-    consultant = org_admin(session, kind=OrgKind.CONSULTANT)
-    partners(session, provider, consultant)
-    form_id = lead_forms.create(
-        session,
-        actor=provider,
-        name="Talk to sales",
-        fields=["notes"],
-        routing="partner",
-        partner_org_id=consultant.org_id,
-    )
-    return next(f for f in lead_forms.forms(session, actor=provider) if f.id == form_id)
+    return partner_form(session, provider, name="Talk to sales", fields=["notes"])[0]
 
 
 @pytest.fixture

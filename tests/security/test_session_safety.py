@@ -124,11 +124,14 @@ def test_a_signed_out_tab_is_told_of_no_more_changes(harness, db):
     # A tab watching its organization's deals is sent each change's version; signed out, or
     # refused as signed out when the next version makes it re-read, it watches nothing more.
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from prm_app.state import live
 
     def watchers(topic: str) -> list[str]:
-        return asyncio.run(live._registry().watching(topic))
+        # In a thread of its own: Playwright's sync API keeps an event loop in this one.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, live._registry().watching(topic)).result()
 
     with Session(db) as session:
         northwind = auth.authenticate(

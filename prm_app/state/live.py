@@ -6,7 +6,8 @@ topics (ids from the server-side session, never from the client). After a change
 version of each topic concerned goes up at once (so the author's own re-read already includes
 it) and every watching tab is sent that one number, as a delta of its pulse state: straight to
 its websocket, or through Redis to the worker holding it. The tab's OnChange then asks the tab's
-own state to re-read its view, with its own permissions.
+own state to re-read its view, with its own permissions. A tab that loses its session (signed
+out, refused as signed out, or presented with another one) is forgotten at once (forget_tab).
 
 Watchers and versions live in Redis when Reflex has one (several workers), else in this process.
 Nothing here loads or locks another tab's state: a change costs one small message per watching

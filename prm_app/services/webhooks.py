@@ -373,7 +373,9 @@ def pinned_request(url: str) -> tuple[list[str], str, dict[str, str]]:
     parts = urlsplit(url)
     host = parts.hostname or ""
     addresses = _addresses(host)
-    if not addresses or (not allow_private() and not _is_public(addresses)):
+    if not addresses:
+        raise ValueError("the URL's host does not resolve")
+    if not allow_private() and not _is_public(addresses):
         raise ValueError("the URL no longer reaches a public address")
     urls = []
     for address in sorted(addresses, key=lambda a: ":" in a):

@@ -49,7 +49,7 @@ from prm_app.models import (
     utcnow,
 )
 from prm_app.services import catalog, leads
-from prm_app.services.actor import Actor
+from prm_app.services.core.actor import Actor
 from prm_app.services.customers import customer_keys
 from tests.support import migrate, scratch_postgres
 

@@ -33,7 +33,7 @@ from sqlmodel import Session, select
 from benchmarks import deal_board
 from benchmarks.table import Figure, print_table, servers
 from prm_app.models import Lead
-from prm_app.services import auth
+from prm_app.services.identity import auth
 from prm_app.state.deals import DealsState
 from prm_app.state.leads import ReceivedLeadsState, SentLeadsState
 from tests.support import free_port, production_server, scratch_postgres

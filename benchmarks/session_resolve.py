@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from benchmarks.table import Figure, print_table
 from prm_app.models import AuthSession, Membership, Organization, OrgKind, User, utcnow
-from prm_app.services import auth
+from prm_app.services.identity import auth
 from tests.support import migrate, scratch_postgres
 
 USERS, SESSIONS_PER_USER, LOOKUPS = 2_000, 5, 2_000

@@ -43,10 +43,12 @@ from .models import (
     User,
     utcnow,
 )
-from .services import activity, auth, ledger
-from .services.actor import Actor
+from .services import ledger
+from .services.core import activity
+from .services.core.actor import Actor
+from .services.core.db import session_scope
 from .services.customers import customer_keys
-from .services.db import session_scope
+from .services.identity import auth
 
 PASSWORD = "demo-password"
 MARKER_EMAIL = "admin@northwind.example"

@@ -24,10 +24,13 @@ from starlette.routing import Mount, Route
 from . import routes, web_forms
 from .rest_api import PREFIX as API_PREFIX
 from .rest_api import rest_api
-from .services import auth, exports, imports, ledger, payouts
-from .services.actor import Actor
-from .services.db import session_scope
-from .services.errors import DomainError, Invalid, NotAllowed, NotAuthenticated
+from .services import imports, ledger
+from .services.core.actor import Actor
+from .services.core.db import session_scope
+from .services.core.errors import DomainError, Invalid, NotAllowed, NotAuthenticated
+from .services.identity import auth
+from .services.imports import exports
+from .services.ledger import payouts
 
 SIGN_IN_FIRST = "Sign in to download this file."
 

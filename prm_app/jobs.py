@@ -9,9 +9,10 @@ import asyncio
 import logging
 import os
 
-from .services import leads, mail, notifications, retention, webhooks
-from .services.changes import notified_users
-from .services.db import session_scope
+from .services import leads, notifications
+from .services.core.changes import notified_users
+from .services.core.db import session_scope
+from .services.integrations import mail, retention, webhooks
 from .state.live import announce_notes
 
 log = logging.getLogger(__name__)

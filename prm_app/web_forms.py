@@ -1,6 +1,6 @@
 """The public pages of web-to-lead forms: plain server-rendered HTML, embeddable in an iframe.
 
-GET /forms/{token} shows the form; POST takes a submission (services.lead_forms) and answers
+GET /forms/{token} shows the form; POST takes a submission (services.leads.forms) and answers
 303 to the thank-you page, or shows the form again with the problem (400) or the rate limit
 (429). The client address is the connection's (behind a reverse proxy, set
 PRM_TRUST_FORWARDED=1 to take the first X-Forwarded-For address instead).
@@ -14,10 +14,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from . import routes
-from .services import lead_forms
-from .services.db import session_scope
-from .services.errors import Invalid, NotFound
-from .services.lead_forms import RateLimited
+from .services.core.db import session_scope
+from .services.core.errors import Invalid, NotFound
+from .services.leads import forms as lead_forms
+from .services.leads.forms import RateLimited
 
 log = logging.getLogger(__name__)
 MAX_BODY = 20_000  # bytes of a submission; anything larger is refused unread

@@ -2,8 +2,8 @@
 
 import reflex as rx
 
-from ..services.lead_forms import OPTIONAL_FIELDS
-from ..services.webhooks import EVENTS
+from ..services.integrations.webhooks import EVENTS
+from ..services.leads.forms import OPTIONAL_FIELDS
 from ..state.integrations import IntegrationsState as S
 from .pickers import option_select
 

@@ -15,10 +15,9 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
 
-from ..services import api_keys
-from ..services.actor import Actor
-from ..services.db import session_scope
-from ..services.errors import (
+from ..services.core.actor import Actor
+from ..services.core.db import session_scope
+from ..services.core.errors import (
     Conflict,
     DomainError,
     Invalid,
@@ -26,6 +25,7 @@ from ..services.errors import (
     NotAuthenticated,
     NotFound,
 )
+from ..services.identity import api_keys
 
 BAD_KEY = "Send a valid API key: Authorization: Bearer prm_..."
 

@@ -1,12 +1,13 @@
 """/deals: the caller's organization's deals (either side), over services.deals and
-services.deal_changes with the key's actor."""
+services.deals.lifecycle with the key's actor."""
 
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from ..services import deal_changes, deals
+from ..services import deals
 from ..services.deals import DealDetail, DealRow
+from ..services.deals import lifecycle as deal_changes
 from .core import ERRORS, Caller, work
 from .schemas import DealCreated, DealIn, DealStageIn, Done, ListPage, PathId, QueryId
 

@@ -7,7 +7,7 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..services.inputs import MAX_ID
+from ..services.core.inputs import MAX_ID
 
 Row = TypeVar("Row")
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]

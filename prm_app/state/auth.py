@@ -7,10 +7,11 @@ import reflex as rx
 from reflex.config import get_config
 
 from .. import routes
-from ..services import auth, partnerships, team
-from ..services.actor import Actor
-from ..services.db import session_scope
-from ..services.errors import DomainError, Invalid, NotAuthenticated
+from ..services import partnerships
+from ..services.core.actor import Actor
+from ..services.core.db import session_scope
+from ..services.core.errors import DomainError, Invalid, NotAuthenticated
+from ..services.identity import auth, team
 from .base import AppState, form_value
 from .live import forget_tab
 

@@ -9,10 +9,11 @@ from sqlmodel import Session
 
 from .. import routes
 from ..models import OrgKind
-from ..services import auth, changes
-from ..services.actor import Actor
-from ..services.db import session_scope
-from ..services.errors import DomainError, Invalid, NotAuthenticated
+from ..services.core import changes
+from ..services.core.actor import Actor
+from ..services.core.db import session_scope
+from ..services.core.errors import DomainError, Invalid, NotAuthenticated
+from ..services.identity import auth
 from .live import announce_deals, announce_notes, forget_tab
 
 

@@ -7,7 +7,8 @@ import reflex as rx
 
 from .. import routes
 from ..models import OrgKind
-from ..services import deals, ledger, payouts
+from ..services import deals, ledger
+from ..services.ledger import payouts
 from .base import AppState, form_value
 
 PAGE_SIZE = 20

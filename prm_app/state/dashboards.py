@@ -3,7 +3,7 @@
 import reflex as rx
 
 from ..models import OrgKind
-from ..services import dashboards
+from ..services.deals import dashboards
 from .base import AppState, form_value
 
 FUNNEL = ("#8da4ef", "#5b7fe3", "#3e63dd", "#2f4eb2")  # the funnel's steps, light to dark

@@ -9,7 +9,12 @@ import reflex as rx
 
 from .. import routes
 from ..models import Approval, OrgKind
-from ..services import deal_board, deal_changes, deal_timeline, deals, leads, listing, team
+from ..services import deals, leads
+from ..services.core import listing
+from ..services.deals import board as deal_board
+from ..services.deals import lifecycle as deal_changes
+from ..services.deals import timeline as deal_timeline
+from ..services.identity import team
 from .base import AppState, form_value
 from .leads import PAGE_SIZE  # the shared pager's page size
 from .live import deals_version, follow_deals

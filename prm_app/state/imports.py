@@ -1,6 +1,6 @@
 """CSV import of leads, referrals and deals: choose a file, map its columns, check, import.
 
-The file streams into a private temp file (services.upload_store) whose key never leaves the
+The file streams into a private temp file (services.core.upload_store) whose key never leaves the
 server; every step re-reads it. Checking and importing run in a worker thread of a background
 event, so the page (and everyone else on this worker) stays responsive while a progress bar
 moves. The state holds the mapping, a preview of 20 rows, the first problems and one page of
@@ -18,10 +18,13 @@ import reflex as rx
 
 from .. import routes
 from ..models import ImportKind, OrgKind
-from ..services import changes, csv_files, import_columns, imports, upload_store
-from ..services.actor import Actor
-from ..services.db import session_scope
-from ..services.errors import DomainError, NotAuthenticated
+from ..services import imports
+from ..services.core import changes, upload_store
+from ..services.core.actor import Actor
+from ..services.core.db import session_scope
+from ..services.core.errors import DomainError, NotAuthenticated
+from ..services.imports import columns as import_columns
+from ..services.imports import files as csv_files
 from .base import AppState
 from .leads import PAGE_SIZE
 from .live import announce_deals, announce_notes

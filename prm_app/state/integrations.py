@@ -8,8 +8,11 @@ import reflex as rx
 
 from .. import routes
 from ..models import OrgKind, TermKind
-from ..services import api_keys, catalog, lead_forms, partnerships, webhooks
-from ..services.lead_forms import OPTIONAL_FIELDS
+from ..services import catalog, partnerships
+from ..services.identity import api_keys
+from ..services.integrations import webhooks
+from ..services.leads import forms as lead_forms
+from ..services.leads.forms import OPTIONAL_FIELDS
 from .base import AppState, form_value
 
 

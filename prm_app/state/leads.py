@@ -11,7 +11,9 @@ import reflex as rx
 
 from .. import routes
 from ..models import OrgKind, Pipeline
-from ..services import catalog, lead_timeline, leads, partnerships, team
+from ..services import catalog, leads, partnerships
+from ..services.identity import team
+from ..services.leads import timeline as lead_timeline
 from .base import AppState, form_value
 
 PAGE_SIZE = 25

@@ -7,7 +7,7 @@ unread count when it moves.
 import reflex as rx
 
 from ..services import notifications
-from ..services.db import session_scope
+from ..services.core.db import session_scope
 from .base import AppState
 from .live import NotesPulse, follow_notes
 

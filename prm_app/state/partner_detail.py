@@ -4,7 +4,7 @@ timeline."""
 import reflex as rx
 
 from ..models import OrgKind
-from ..services import partner_timeline
+from ..services.partnerships import timeline as partner_timeline
 from .base import AppState
 
 

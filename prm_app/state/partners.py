@@ -4,7 +4,8 @@ import reflex as rx
 
 from .. import routes
 from ..models import OrgKind, TermKind
-from ..services import catalog, partnerships, team
+from ..services import catalog, partnerships
+from ..services.identity import team
 from .base import AppState, form_value
 
 FILTERS = ("partner_type_id", "partner_status_id", "partner_tier_id", "partner_group_id")

@@ -3,7 +3,8 @@
 import reflex as rx
 
 from ..models import OrgKind, TermKind
-from ..services import catalog, partnerships, team
+from ..services import catalog, partnerships
+from ..services.identity import team
 from .base import AppState, form_value
 
 

@@ -3,9 +3,9 @@
 import reflex as rx
 
 from .. import routes
-from ..services import team
-from ..services.db import session_scope
-from ..services.errors import DomainError
+from ..services.core.db import session_scope
+from ..services.core.errors import DomainError
+from ..services.identity import team
 from .base import AppState, form_value
 
 

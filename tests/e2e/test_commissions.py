@@ -11,7 +11,9 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from prm_app.models import Deal, OrgSettings, utcnow
-from prm_app.services import auth, deal_changes, leads
+from prm_app.services import leads
+from prm_app.services.deals import lifecycle as deal_changes
+from prm_app.services.identity import auth
 from prm_app.services.leads import LeadInput
 from tests.e2e.test_sign_in import sign_in
 from tests.harness import DEMO_PASSWORD

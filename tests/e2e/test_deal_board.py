@@ -8,7 +8,8 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
 from prm_app.models import Deal
-from prm_app.services import auth, deal_changes
+from prm_app.services.deals import lifecycle as deal_changes
+from prm_app.services.identity import auth
 from tests.e2e.test_sign_in import sign_in
 from tests.harness import DEMO_PASSWORD
 

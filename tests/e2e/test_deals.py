@@ -6,7 +6,8 @@ import uuid
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
-from prm_app.services import auth, leads
+from prm_app.services import leads
+from prm_app.services.identity import auth
 from prm_app.services.leads import LeadInput
 from tests.e2e.test_sign_in import sign_in
 from tests.harness import DEMO_PASSWORD

@@ -5,7 +5,7 @@ import uuid
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
-from prm_app.services import auth
+from prm_app.services.identity import auth
 from tests.e2e.test_sign_in import at, sign_in
 
 PASSWORD = "recruit-password-1"

@@ -6,7 +6,8 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from prm_app.models import Organization
-from prm_app.services import auth, leads
+from prm_app.services import leads
+from prm_app.services.identity import auth
 from tests.e2e.test_sign_in import sign_in
 from tests.harness import DEMO_PASSWORD
 

@@ -7,7 +7,8 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from prm_app.services import auth, imports
+from prm_app.services import imports
+from prm_app.services.identity import auth
 from tests.harness import DEMO_PASSWORD
 from tests.security.test_anonymous_access import api_url, secrets_in_db
 from tests.security.test_session_replay import sign_in_cookie

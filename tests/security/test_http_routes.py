@@ -17,7 +17,8 @@ import pytest
 from sqlmodel import Session
 from starlette.routing import Mount, Route, WebSocketRoute
 
-from prm_app.services import auth, imports, leads
+from prm_app.services import imports, leads
+from prm_app.services.identity import auth
 from tests.harness import DEMO_PASSWORD
 from tests.security import attack_surface as surface
 from tests.security.test_anonymous_access import api_url, outbox_settled

@@ -8,7 +8,7 @@ import httpx
 from sqlmodel import Session, col, select
 
 from prm_app.models import Deal, Lead, LeadRecipient, OrgKind
-from prm_app.services import api_keys, auth
+from prm_app.services.identity import api_keys, auth
 from tests.harness import DEMO_PASSWORD
 from tests.security.test_anonymous_access import api_url, secrets_in_db
 

@@ -7,7 +7,7 @@ import httpx
 from sqlmodel import Session, delete, select, update
 
 from prm_app.models import AuthSession, FailedSignIn, utcnow
-from prm_app.services import auth
+from prm_app.services.identity import auth
 from tests.harness import DEMO_PASSWORD
 from tests.security.hostile_client import HostileClient
 from tests.security.test_anonymous_access import api_url

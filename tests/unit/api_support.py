@@ -7,8 +7,8 @@ from sqlmodel import Session
 
 from prm_app.models import Role
 from prm_app.rest_api import create_app
-from prm_app.services import api_keys
-from prm_app.services.actor import Actor
+from prm_app.services.core.actor import Actor
+from prm_app.services.identity import api_keys
 
 
 def units_of_work(session: Session):

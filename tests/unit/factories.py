@@ -20,8 +20,10 @@ from prm_app.models import (
     User,
     utcnow,
 )
-from prm_app.services import auth, lead_forms, partnerships, team
-from prm_app.services.actor import Actor
+from prm_app.services import partnerships
+from prm_app.services.core.actor import Actor
+from prm_app.services.identity import auth, team
+from prm_app.services.leads import forms as lead_forms
 
 PASSWORD = "correct horse battery"
 _serial = itertools.count(1)

@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from prm_app.models import OrgKind
-from prm_app.services import auth
+from prm_app.services.identity import auth
 from tests.support import report
 from tests.unit.api_support import client_over, key_for
 from tests.unit.factories import org_admin, partners

@@ -5,8 +5,8 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 
 from prm_app.models import ApiKey, Membership, OrgKind, Role
-from prm_app.services import api_keys, auth, team
-from prm_app.services.errors import Invalid, NotAllowed, NotFound
+from prm_app.services.core.errors import Invalid, NotAllowed, NotFound
+from prm_app.services.identity import api_keys, auth, team
 from tests.unit.factories import colleague, events, in_the_past, org_admin
 
 

@@ -5,7 +5,7 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 
 from prm_app.models import Lead, LeadSource, OrgKind, Pipeline, Role, Stage
-from prm_app.services import api_keys, auth
+from prm_app.services.identity import api_keys, auth
 from tests.unit.api_support import client_over, key_for
 from tests.unit.factories import colleague, deal_stage, org_admin, partners
 

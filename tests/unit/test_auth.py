@@ -21,9 +21,10 @@ from prm_app.models import (
     User,
     utcnow,
 )
-from prm_app.services import auth, catalog
-from prm_app.services.actor import Actor
-from prm_app.services.errors import Invalid, NotAuthenticated
+from prm_app.services import catalog
+from prm_app.services.core.actor import Actor
+from prm_app.services.core.errors import Invalid, NotAuthenticated
+from prm_app.services.identity import auth
 from tests.unit.factories import (
     PASSWORD,
     colleague,

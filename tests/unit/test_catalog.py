@@ -20,7 +20,7 @@ from prm_app.models import (
 )
 from prm_app.services import catalog
 from prm_app.services.catalog import RulesView, StageView, TermView
-from prm_app.services.errors import Invalid, NotAllowed, NotFound
+from prm_app.services.core.errors import Invalid, NotAllowed, NotFound
 from tests.unit.factories import colleague, events, org_admin
 
 ADMIN_ONLY = "Only an administrator of your organization can do that."

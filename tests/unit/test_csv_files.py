@@ -13,8 +13,10 @@ from argon2 import PasswordHasher
 from sqlmodel import func, select
 
 from prm_app.models import ImportBatch, Lead, OrgKind
-from prm_app.services import auth, csv_files, imports
-from prm_app.services.errors import Invalid
+from prm_app.services import imports
+from prm_app.services.core.errors import Invalid
+from prm_app.services.identity import auth
+from prm_app.services.imports import files as csv_files
 from tests.unit.factories import org_admin, partners
 
 HEADER = "First name,Last name,Email,Company,Provider"

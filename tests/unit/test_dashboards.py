@@ -8,8 +8,10 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 
 from prm_app.models import LeadRecipient, OrgKind, utcnow
-from prm_app.services import auth, dashboards, leads, ledger
-from prm_app.services.errors import Invalid
+from prm_app.services import leads, ledger
+from prm_app.services.core.errors import Invalid
+from prm_app.services.deals import dashboards
+from prm_app.services.identity import auth
 from prm_app.services.leads import LeadInput
 from tests.unit.factories import colleague, org_admin, partners, statements
 from tests.unit.test_ledger import _deal, _program, _referral_deal, _setup, _win

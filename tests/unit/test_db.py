@@ -5,7 +5,7 @@ import os
 from reflex import model
 from sqlalchemy import create_engine, text
 
-from prm_app.services import db  # noqa: F401 - registers the at-fork hook
+from prm_app.services.core import db  # noqa: F401 - registers the at-fork hook
 
 
 def test_a_forked_worker_starts_with_empty_pools(tmp_path, monkeypatch):

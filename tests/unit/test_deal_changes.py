@@ -20,17 +20,13 @@ from prm_app.models import (
     TermKind,
     utcnow,
 )
-from prm_app.services import (
-    auth,
-    changes,
-    deal_board,
-    deal_changes,
-    deal_timeline,
-    deals,
-    leads,
-    partnerships,
-)
-from prm_app.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from prm_app.services import deals, leads, partnerships
+from prm_app.services.core import changes
+from prm_app.services.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from prm_app.services.deals import board as deal_board
+from prm_app.services.deals import lifecycle as deal_changes
+from prm_app.services.deals import timeline as deal_timeline
+from prm_app.services.identity import auth
 from prm_app.services.leads import LeadInput
 from tests.unit.factories import colleague, deal_stage, org_admin, partners, statements
 
@@ -364,7 +360,7 @@ def test_closed_won_is_final_and_notifies_every_member_of_both_organizations(ses
     seller = colleague(session, provider)
     rep = colleague(session, consultant)
     gone = colleague(session, consultant)
-    from prm_app.services import team
+    from prm_app.services.identity import team
 
     team.set_active(session, actor=consultant, user_id=gone.user_id, active=False)
     deal = _approved(session, consultant, provider)

@@ -14,8 +14,9 @@ from prm_app.models import (
     Role,
     utcnow,
 )
-from prm_app.services import auth, deals, leads
-from prm_app.services.errors import Invalid, NotAllowed
+from prm_app.services import deals, leads
+from prm_app.services.core.errors import Invalid, NotAllowed
+from prm_app.services.identity import auth
 from prm_app.services.leads import LeadInput
 from tests.unit.factories import colleague, deal_stage, org_admin, partners, statements
 

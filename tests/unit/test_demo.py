@@ -36,9 +36,9 @@ from prm_app.models import (
     TermKind,
     utcnow,
 )
-from prm_app.services import auth
+from prm_app.services.core.errors import Invalid
 from prm_app.services.customers import customer_keys
-from prm_app.services.errors import Invalid
+from prm_app.services.identity import auth
 
 DECIDED = {RecipientStatus.ACCEPTED, RecipientStatus.CONVERTED, RecipientStatus.LOST}
 

@@ -26,18 +26,15 @@ from prm_app.models import (
     Role,
     utcnow,
 )
-from prm_app.services import (
-    auth,
-    changes,
-    csv_files,
-    deal_changes,
-    exports,
-    import_columns,
-    imports,
-    leads,
-)
+from prm_app.services import imports, leads
+from prm_app.services.core import changes
+from prm_app.services.core.errors import Invalid, NotAllowed, NotFound
 from prm_app.services.customers import customer_keys, customer_keys_of
-from prm_app.services.errors import Invalid, NotAllowed, NotFound
+from prm_app.services.deals import lifecycle as deal_changes
+from prm_app.services.identity import auth
+from prm_app.services.imports import columns as import_columns
+from prm_app.services.imports import exports
+from prm_app.services.imports import files as csv_files
 from tests.unit.factories import colleague, deal_stage, org_admin, partners
 
 HOSTILE_IDS = [None, "", "abc", "1; DROP", -1, 0, True, {"id": 1}, [1], 1.5, 2**70]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from prm_app.services import inputs
-from prm_app.services.errors import Invalid, NotFound
+from prm_app.services.core import inputs
+from prm_app.services.core.errors import Invalid, NotFound
 
 HOSTILE_NON_STRINGS = [None, 5, 5.5, True, {"$ne": ""}, ["a@b.co"], b"a@b.co", object()]
 

@@ -20,9 +20,11 @@ from prm_app.models import (
     TaxonomyTerm,
     TermKind,
 )
-from prm_app.services import auth, lead_forms, leads, partnerships, team
-from prm_app.services.errors import Invalid, NotAllowed, NotFound
-from prm_app.services.lead_forms import RateLimited
+from prm_app.services import leads, partnerships
+from prm_app.services.core.errors import Invalid, NotAllowed, NotFound
+from prm_app.services.identity import auth, team
+from prm_app.services.leads import forms as lead_forms
+from prm_app.services.leads.forms import RateLimited
 from tests.conftest import _postgres_server
 from tests.support import migrate, scratch_postgres
 from tests.unit.factories import colleague, org_admin, partners

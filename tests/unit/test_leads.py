@@ -22,9 +22,11 @@ from prm_app.models import (
     TermKind,
     utcnow,
 )
-from prm_app.services import auth, lead_timeline, leads, partnerships, team
-from prm_app.services.errors import Invalid, NotAllowed, NotFound
+from prm_app.services import leads, partnerships
+from prm_app.services.core.errors import Invalid, NotAllowed, NotFound
+from prm_app.services.identity import auth, team
 from prm_app.services.leads import LeadInput
+from prm_app.services.leads import timeline as lead_timeline
 from tests.unit.factories import colleague, events, in_the_past, org_admin, statements
 
 HOSTILE_IDS = [None, "", "abc", "1; DROP", -1, "-1", 0, True, False, {"id": 1}, [1], 1.5, 2**70]

@@ -17,9 +17,12 @@ from prm_app.models import (
     PayoutRequest,
     Role,
 )
-from prm_app.services import auth, deal_changes, leads, ledger, payouts
-from prm_app.services.errors import Invalid, NotAllowed, NotFound
+from prm_app.services import leads, ledger
+from prm_app.services.core.errors import Invalid, NotAllowed, NotFound
+from prm_app.services.deals import lifecycle as deal_changes
+from prm_app.services.identity import auth
 from prm_app.services.leads import LeadInput
+from prm_app.services.ledger import payouts
 from tests.unit.factories import colleague, deal_stage, org_admin, partners
 
 

@@ -14,7 +14,9 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 
 from prm_app.models import Lead, OrgKind, OutboundEmail, Role, utcnow
-from prm_app.services import auth, leads, mail, outbox
+from prm_app.services import leads
+from prm_app.services.identity import auth
+from prm_app.services.integrations import mail, outbox
 from prm_app.services.leads import LeadInput
 from tests.unit.factories import colleague, org_admin, partners
 

@@ -18,16 +18,11 @@ from prm_app.models import (
     User,
     utcnow,
 )
-from prm_app.services import (
-    auth,
-    changes,
-    deal_changes,
-    leads,
-    notifications,
-    partnerships,
-    team,
-)
-from prm_app.services.errors import Invalid, NotFound
+from prm_app.services import leads, notifications, partnerships
+from prm_app.services.core import changes
+from prm_app.services.core.errors import Invalid, NotFound
+from prm_app.services.deals import lifecycle as deal_changes
+from prm_app.services.identity import auth, team
 from prm_app.services.leads import LeadInput
 from tests.unit.factories import colleague, deal_stage, org_admin, partners
 

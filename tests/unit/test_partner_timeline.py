@@ -6,8 +6,11 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 
 from prm_app.models import OrgKind, Partnership, Role, TaxonomyTerm, TermKind
-from prm_app.services import auth, deal_changes, partner_timeline, partnerships
-from prm_app.services.errors import NotFound
+from prm_app.services import partnerships
+from prm_app.services.core.errors import NotFound
+from prm_app.services.deals import lifecycle as deal_changes
+from prm_app.services.identity import auth
+from prm_app.services.partnerships import timeline as partner_timeline
 from tests.unit.factories import colleague, org_admin, partners
 
 

@@ -16,8 +16,9 @@ from prm_app.models import (
     TermKind,
     utcnow,
 )
-from prm_app.services import auth, partnerships, team
-from prm_app.services.errors import Invalid, NotAllowed, NotAuthenticated, NotFound
+from prm_app.services import partnerships
+from prm_app.services.core.errors import Invalid, NotAllowed, NotAuthenticated, NotFound
+from prm_app.services.identity import auth, team
 from tests.unit.factories import (
     colleague,
     events,

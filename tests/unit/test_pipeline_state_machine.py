@@ -37,8 +37,10 @@ from prm_app.models import (
     Pipeline,
     Stage,
 )
-from prm_app.services import auth, deal_changes, leads, ledger
-from prm_app.services.errors import DomainError
+from prm_app.services import leads, ledger
+from prm_app.services.core.errors import DomainError
+from prm_app.services.deals import lifecycle as deal_changes
+from prm_app.services.identity import auth
 from tests.support import report
 from tests.unit.factories import org_admin, partners
 

@@ -16,7 +16,9 @@ import pytest
 from sqlalchemy import event
 
 from prm_app.models import OrgKind, Role
-from prm_app.services import deal_board, deals, imports, leads, notifications, partnerships, payouts
+from prm_app.services import deals, imports, leads, notifications, partnerships
+from prm_app.services.deals import board as deal_board
+from prm_app.services.ledger import payouts
 from tests.support import report
 from tests.unit import factories
 

@@ -16,7 +16,9 @@ from prm_app.models import (
     WebhookEndpoint,
     utcnow,
 )
-from prm_app.services import auth, lead_forms, retention
+from prm_app.services.identity import auth
+from prm_app.services.integrations import retention
+from prm_app.services.leads import forms as lead_forms
 from tests.unit.factories import org_admin, partner_form
 
 PERSON = {"first_name": "Ada", "last_name": "Webb", "email": "ada@webb.example", "company": "Webb"}

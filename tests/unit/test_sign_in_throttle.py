@@ -7,8 +7,8 @@ import pytest
 from sqlmodel import col, select
 
 from prm_app.models import FailedSignIn
-from prm_app.services import auth, throttle
-from prm_app.services.errors import Invalid
+from prm_app.services.core.errors import Invalid
+from prm_app.services.identity import auth, throttle
 from tests.unit.factories import PASSWORD, org_admin, unique_email
 
 WRONG = "Wrong email or password."

@@ -14,8 +14,8 @@ from prm_app.models import (
     UserInvite,
     utcnow,
 )
-from prm_app.services import auth, team
-from prm_app.services.errors import Invalid, NotAllowed, NotAuthenticated, NotFound
+from prm_app.services.core.errors import Invalid, NotAllowed, NotAuthenticated, NotFound
+from prm_app.services.identity import auth, team
 from tests.unit.factories import (
     PASSWORD,
     colleague,

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from prm_app.services import upload_store
-from prm_app.services.errors import NotFound
+from prm_app.services.core import upload_store
+from prm_app.services.core.errors import NotFound
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,8 @@ from starlette.testclient import TestClient
 from prm_app import web_forms
 from prm_app.http_api import api
 from prm_app.models import FormSubmission, Lead, OrgKind
-from prm_app.services import auth, lead_forms
+from prm_app.services.identity import auth
+from prm_app.services.leads import forms as lead_forms
 from tests.unit.api_support import units_of_work
 from tests.unit.factories import org_admin, partner_form
 

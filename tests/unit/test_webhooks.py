@@ -12,8 +12,10 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 
 from prm_app.models import DeliveryStatus, OrgKind, Partnership, Role, WebhookDelivery, utcnow
-from prm_app.services import auth, leads, partnerships, webhooks
-from prm_app.services.errors import Invalid, NotAllowed, NotFound
+from prm_app.services import leads, partnerships
+from prm_app.services.core.errors import Invalid, NotAllowed, NotFound
+from prm_app.services.identity import auth
+from prm_app.services.integrations import webhooks
 from prm_app.services.leads import LeadInput
 from tests.unit.api_support import units_of_work
 from tests.unit.factories import colleague, org_admin, partners

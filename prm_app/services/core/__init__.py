@@ -1,0 +1,2 @@
+"""What every capability shares: the database and its unit of work, the acting person, domain
+errors, validated inputs, paged lists and the activity trail."""

@@ -1,0 +1,34 @@
+"""Who is acting: resolved from the server-side session on every request."""
+
+from dataclasses import dataclass
+
+from ...models import OrgKind, Role
+from .errors import NotAllowed
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    user_id: int
+    org_id: int
+    org_kind: str
+    role: str
+    name: str
+    email: str
+    org_name: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def sees_all(self) -> bool:
+        """Managers and admins see all of the organization's records ("View All Leads")."""
+        return self.role in (Role.ADMIN, Role.MANAGER)
+
+    def require_kind(self, kind: OrgKind) -> None:
+        if self.org_kind != kind:
+            raise NotAllowed(f"Only a {kind} organization can do that.")
+
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            raise NotAllowed("Only an administrator of your organization can do that.")

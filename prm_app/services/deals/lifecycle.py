@@ -1,0 +1,426 @@
+"""Changes to deals: registration, edits, approval, owners and stage moves.
+
+A consultant registers a deal with a provider (pending until the provider approves it, which
+starts the partner's protection of that customer); a provider records one for a partner
+(approved and protected at once). Either side edits and moves an open deal; only the provider
+approves, rejects (before Closed Won) and closes it as won. Closed Won is final; it accrues the
+partner's commission and referral credit (services.ledger), which only a refund reverses.
+
+Every change names the version of the deal the caller saw: if someone changed it since, the
+change is refused with Conflict and nothing is overwritten (optimistic locking).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from ...models import (
+    Approval,
+    Deal,
+    DealProduct,
+    Membership,
+    OrgKind,
+    Outcome,
+    Partnership,
+    PartnershipStatus,
+    Pipeline,
+    Stage,
+    TaxonomyTerm,
+    TermKind,
+    User,
+    utcnow,
+)
+from .. import deals, leads, ledger, notifications, partnerships
+from ..catalog import program
+from ..core import activity, changes, inputs
+from ..core.actor import Actor
+from ..core.errors import Conflict, Invalid, NotAllowed, NotFound
+from ..customers import customer_keys
+
+MAX_PRODUCTS = 20
+CHANGED = (
+    "Someone changed this deal a moment ago: your change was not applied. It now shows as it is."
+)
+COMPLETE = "This deal is Closed Won: it is complete and can no longer change."
+REJECTED = "This deal was rejected: it can no longer move or change."
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    deal_id: int
+    # For a consultant: the customer is already protected for another partner until then.
+    protected_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DealInput:
+    name: str
+    company: str
+    contact_name: str
+    contact_email: str
+    amount: Decimal
+    close_date: Any
+    product_ids: list[int]
+
+
+def deal_input(form: object) -> DealInput:
+    """The fields of the deal form, validated (a client may send anything)."""
+    form = form if isinstance(form, dict) else {}
+    email = form.get("contact_email") or ""
+    return DealInput(
+        name=inputs.text(form.get("name"), field="name", label="Deal name", max_len=200),
+        company=inputs.text(form.get("company"), field="company", label="Company", max_len=200),
+        contact_name=inputs.text(
+            form.get("contact_name"),
+            field="contact_name",
+            label="Contact",
+            max_len=200,
+            required=False,
+        ),
+        contact_email=inputs.email(email, field="contact_email") if email else "",
+        amount=inputs.amount(form.get("amount", ""), zero=True),
+        close_date=inputs.day(form.get("close_date"), field="close_date", label="close date"),
+        product_ids=_ids(form.get("product_ids", [])),
+    )
+
+
+def register(session: Session, *, actor: Actor, other_org_id: object, form: object) -> Registered:
+    """Submit Deal: a consultant registers it with a provider, a provider records it for a
+    partner. Both must be active partners (and a consultant must have categorized the provider).
+    """
+    data = deal_input(form)
+    other = inputs.record_id(other_org_id, what="organization")
+    if actor.org_kind == OrgKind.CONSULTANT:
+        provider_id, partner_id = other, actor.org_id
+    elif actor.org_kind == OrgKind.PROVIDER:
+        provider_id, partner_id = actor.org_id, other
+    else:
+        raise NotAllowed("Your organization cannot register deals.")
+    partnership = _active_partnership(session, provider_id, partner_id)
+    if actor.org_kind == OrgKind.CONSULTANT and not partnerships.can_submit_to(
+        session, consultant_org_id=partner_id, provider_org_id=provider_id
+    ):
+        raise Invalid(
+            "Categorize this provider under My providers before registering deals with it.",
+            field="other_org_id",
+        )
+    products = _products(session, provider_id, data.product_ids)
+    company_norm, email_domain = customer_keys(data.company, data.contact_email)
+    settings = program.settings_of(session, provider_id)
+    now = utcnow()
+    by_provider = actor.org_kind == OrgKind.PROVIDER
+    deal = Deal(
+        provider_org_id=provider_id,
+        partner_org_id=partner_id,
+        registered_by_id=actor.user_id,
+        name=data.name,
+        company=data.company,
+        company_norm=company_norm,
+        email_domain=email_domain,
+        contact_name=data.contact_name,
+        contact_email=data.contact_email,
+        amount=data.amount,
+        currency=settings.currency,
+        close_date=data.close_date,
+        stage_id=program.first_stage(session, provider_id, Pipeline.DEAL),
+        approval=Approval.APPROVED if by_provider else Approval.PENDING,
+        provider_owner_id=actor.user_id if by_provider else partnership.partner_manager_id,
+        partner_owner_id=partnership.assigned_user_id if by_provider else actor.user_id,
+        approved_at=now if by_provider else None,
+        protected_until=now + timedelta(days=settings.protection_days) if by_provider else None,
+    )
+    session.add(deal)
+    session.flush()
+    session.add_all(DealProduct(deal_id=deal.id, product_id=p) for p in products)
+    _record(session, actor, deal, "registered", None, {**_state(deal), "products": products})
+    changes.deals_changed(session, provider_id, partner_id)
+    notifications.deal_registered(session, actor=actor, deal=deal)
+    held = None
+    if not by_provider:
+        found = leads.conflicts(
+            session,
+            provider_org_id=provider_id,
+            company_norm=company_norm,
+            email_domain=email_domain,
+            exclude_partner_org_id=partner_id,
+        )
+        held = max((c.protected_until for c in found), default=None)
+    return Registered(deal.id, held)
+
+
+def edit(session: Session, *, actor: Actor, deal_id: object, version: object, form: object) -> None:
+    """Edit an open deal's fields. The customer (company, contact email) is fixed once the deal
+    is approved, since the partner's protection is keyed on it."""
+    deal = _load(session, actor, deal_id, version, "edit")
+    data = deal_input(form)
+    if deal.approval == Approval.APPROVED and (
+        data.company != deal.company or data.contact_email != deal.contact_email
+    ):
+        raise Invalid(
+            "The customer of an approved deal is fixed: register a new deal for another one.",
+            field="company",
+        )
+    products = _products(session, deal.provider_org_id, data.product_ids)
+    before = _state(deal)
+    deal.name, deal.company = data.name, data.company
+    deal.contact_name, deal.contact_email = data.contact_name, data.contact_email
+    deal.company_norm, deal.email_domain = customer_keys(data.company, data.contact_email)
+    deal.amount, deal.close_date = data.amount, data.close_date
+    current = set(
+        session.exec(select(DealProduct.product_id).where(DealProduct.deal_id == deal.id)).all()
+    )
+    for product_id in current - set(products):
+        session.delete(session.get(DealProduct, (deal.id, product_id)))
+    session.add_all(
+        DealProduct(deal_id=deal.id, product_id=p) for p in products if p not in current
+    )
+    _save(session, actor, deal, "edited", before, {**_state(deal), "products": products})
+
+
+def approve(session: Session, *, actor: Actor, deal_id: object, version: object) -> None:
+    """The provider approves a pending registration: the partner's protection starts now."""
+    deal = _load(session, actor, deal_id, version, "approve")
+    before = _state(deal)
+    now = utcnow()
+    days = program.settings_of(session, deal.provider_org_id).protection_days
+    deal.approval, deal.approved_at = Approval.APPROVED, now
+    deal.protected_until = now + timedelta(days=days)
+    _save(session, actor, deal, "approved", before, _state(deal))
+    notifications.deal_decided(session, actor=actor, deal=deal)
+
+
+def reject(
+    session: Session, *, actor: Actor, deal_id: object, version: object, reason: object
+) -> None:
+    """The provider rejects a deal (pending or approved, never once Closed Won), with a reason.
+
+    A rejected deal protects nothing and can no longer move.
+    """
+    deal = _load(session, actor, deal_id, version, "reject")
+    text = inputs.text(reason, field="reason", label="Reason", max_len=leads.MAX_REASON)
+    before = _state(deal)
+    deal.approval, deal.rejection_reason, deal.protected_until = Approval.REJECTED, text, None
+    _save(session, actor, deal, "rejected", before, {**_state(deal), "reason": text})
+    notifications.deal_decided(session, actor=actor, deal=deal)
+
+
+def assign_owner(
+    session: Session, *, actor: Actor, deal_id: object, version: object, owner_id: object
+) -> None:
+    """A manager gives the deal to someone of their own organization (their side's owner)."""
+    deal = _load(session, actor, deal_id, version, "assign")
+    owner = _member(session, actor.org_id, owner_id)
+    column = "provider_owner_id" if actor.org_kind == OrgKind.PROVIDER else "partner_owner_id"
+    if getattr(deal, column) == owner:
+        return
+    before = {column: getattr(deal, column)}
+    setattr(deal, column, owner)
+    _save(session, actor, deal, "owner_assigned", before, {column: owner})
+    notifications.deal_owner_assigned(session, actor=actor, deal=deal, owner_id=owner)
+
+
+def move_stage(
+    session: Session,
+    *,
+    actor: Actor,
+    deal_id: object,
+    version: object,
+    stage_id: object,
+    reason: object = None,
+    note: object = "",
+) -> None:
+    """Move a deal to another of its provider's deal stages.
+
+    Closed Lost needs a lost reason from the provider's list (and takes an optional note);
+    Closed Won needs an approved deal with an amount, is the provider's call, and notifies
+    every member of both organizations. Moving a lost deal to an open stage reopens it.
+    """
+    deal = _load(session, actor, deal_id, version, "move")
+    stage = _deal_stage(session, deal.provider_org_id, stage_id)
+    if stage.id == deal.stage_id:
+        return
+    before = _state(deal)
+    after: dict[str, Any] = {}
+    if stage.is_won:
+        if actor.org_kind != OrgKind.PROVIDER:
+            raise NotAllowed("Only the provider closes a deal as won.")
+        if deal.approval != Approval.APPROVED:
+            raise Invalid("Approve the deal before closing it as won.", field="stage_id")
+        if deal.amount <= 0:
+            raise Invalid("Enter the deal's amount before closing it as won.", field="amount")
+        deal.outcome, deal.lost_reason, deal.closed_at = Outcome.WON, "", utcnow()
+    elif stage.is_lost:
+        choices = leads.lost_reason_choices(session, provider_org_ids=[deal.provider_org_id])
+        if reason not in choices[deal.provider_org_id]:
+            raise Invalid("Choose a lost reason from the list.", field="reason")
+        note = inputs.text(note, field="note", label="Note", max_len=leads.MAX_NOTE, required=False)
+        deal.lost_reason = f"{reason}: {note}" if note else str(reason)
+        deal.outcome, deal.closed_at = Outcome.LOST, utcnow()
+        after["reason"] = deal.lost_reason
+    else:
+        deal.outcome, deal.lost_reason, deal.closed_at = Outcome.OPEN, "", None
+    deal.stage_id = stage.id
+    _save(session, actor, deal, "stage_moved", before, {**_state(deal), **after})
+    if stage.is_won:  # the partner's commission and referral credit, in this transaction
+        ledger.on_won(session, actor=actor, deal=deal)
+    notifications.deal_moved(session, actor=actor, deal=deal, stage_name=stage.name)
+
+
+# helpers ---------------------------------------------------------------------------------------
+
+
+def _load(session: Session, actor: Actor, deal_id: object, version: object, change: str) -> Deal:
+    """The deal, locked, as the caller saw it (else Conflict), if the caller may `change` it."""
+    expected = inputs.version(version)
+    deal = deals.visible(session, actor=actor, deal_id=deal_id, lock=True)
+    if deal.version != expected:
+        raise Conflict(CHANGED)
+    if change not in deals.allowed(actor, deal):
+        if deal.outcome == Outcome.WON:
+            raise Invalid(COMPLETE)
+        if actor.org_kind != OrgKind.PROVIDER and change in ("approve", "reject"):
+            raise NotAllowed("Only the provider can do that.")
+        if deal.approval == Approval.REJECTED:
+            raise Invalid(REJECTED)
+        if change == "approve":
+            raise Invalid(f"This deal is already {deal.approval}.")
+        raise NotAllowed("Only a manager can give a deal to someone else.")
+    return deal
+
+
+def _save(
+    session: Session,
+    actor: Actor,
+    deal: Deal,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """Write the change if the deal is still at the version read (atomic on every database)."""
+    claimed = session.execute(
+        update(Deal)
+        .where(col(Deal.id) == deal.id, col(Deal.version) == deal.version)
+        .values(version=deal.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise Conflict(CHANGED)
+    deal.version += 1
+    deal.updated_at = utcnow()
+    session.add(deal)
+    _record(session, actor, deal, action, before, after)
+    changes.deals_changed(session, deal.provider_org_id, deal.partner_org_id)
+
+
+def _member(session: Session, org_id: int, user_id: object) -> int:
+    """An active member of the organization."""
+    user_id = inputs.record_id(user_id, what="person")
+    row = session.exec(
+        select(User.name, User.is_active, Membership.is_active)
+        .join(Membership, col(Membership.user_id) == User.id)
+        .where(Membership.org_id == org_id, Membership.user_id == user_id)
+    ).first()
+    if row is None:
+        raise NotFound("That person is not in your organization.")
+    name, user_active, member_active = row
+    if not (user_active and member_active):
+        raise Invalid(f"{name} is deactivated: choose someone else.", field="owner_id")
+    return user_id
+
+
+def _active_partnership(session: Session, provider_id: int, partner_id: int) -> Partnership:
+    partnership = session.exec(
+        select(Partnership).where(
+            Partnership.provider_org_id == provider_id,
+            Partnership.consultant_org_id == partner_id,
+        )
+    ).first()
+    if partnership is None:
+        raise NotFound(leads.ORG_NOT_VISIBLE)
+    if partnership.status != PartnershipStatus.ACTIVE:
+        raise Invalid(
+            "This partnership is not active: deals can be registered only between active partners.",
+            field="other_org_id",
+        )
+    return partnership
+
+
+def _deal_stage(session: Session, provider_id: int, stage_id: object) -> Stage:
+    stage_id = inputs.record_id(stage_id, what="stage")
+    stage = session.exec(
+        select(Stage).where(
+            Stage.id == stage_id, Stage.org_id == provider_id, Stage.pipeline == Pipeline.DEAL
+        )
+    ).first()
+    if stage is None:
+        raise NotFound("That stage does not exist or is not visible to you.")
+    if stage.archived_at is not None:
+        raise Invalid(f"{stage.name} is archived: choose another stage.", field="stage_id")
+    return stage
+
+
+def _products(session: Session, provider_id: int, ids: list[int]) -> list[int]:
+    """The provider's active products among `ids` (all of them, else Invalid)."""
+    if not ids:
+        return []
+    found = set(
+        session.exec(
+            select(TaxonomyTerm.id).where(
+                col(TaxonomyTerm.id).in_(ids),
+                TaxonomyTerm.org_id == provider_id,
+                TaxonomyTerm.kind == TermKind.PRODUCT,
+                col(TaxonomyTerm.archived_at).is_(None),
+            )
+        ).all()
+    )
+    if found != set(ids):
+        raise Invalid("Choose products from the provider's list.", field="product_ids")
+    return ids
+
+
+def _ids(value: object) -> list[int]:
+    if not isinstance(value, list | tuple) or len(value) > MAX_PRODUCTS:
+        raise Invalid(f"Choose at most {MAX_PRODUCTS} products.", field="product_ids")
+    try:
+        ids = [inputs.record_id(v, what="product") for v in value]
+    except NotFound:
+        raise Invalid("Choose products from the provider's list.", field="product_ids") from None
+    return list(dict.fromkeys(ids))
+
+
+def _state(deal: Deal) -> dict[str, Any]:
+    return {
+        "name": deal.name,
+        "company": deal.company,
+        "amount": str(deal.amount),
+        "close_date": deal.close_date.isoformat() if deal.close_date else None,
+        "stage_id": deal.stage_id,
+        "approval": deal.approval,
+        "outcome": deal.outcome,
+        "provider_owner_id": deal.provider_owner_id,
+        "partner_owner_id": deal.partner_owner_id,
+    }
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    deal: Deal,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    activity.record(
+        session,
+        actor=actor,
+        org_id=actor.org_id,
+        entity_type="deal",
+        entity_id=deal.id,
+        action=action,
+        before=before,
+        after=after,
+    )

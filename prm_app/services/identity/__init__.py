@@ -1,0 +1,1 @@
+"""Who people are: sign-in and sessions, teams and roles, API keys and the sign-in throttle."""

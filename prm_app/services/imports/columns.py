@@ -1,0 +1,299 @@
+"""Which CSV column feeds which field of an import: suggestions, checks, and the last mapping.
+
+A mapping is a dict of field name to CSV header. Suggestions match headers ignoring case, spaces
+and punctuation, by the field's own label and common synonyms, including the column names of
+Salesforce and HubSpot exports.
+"""
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from ...models import ImportKind, OrgKind, OrgSettings
+from ..core.actor import Actor
+from ..core.errors import Invalid, NotAllowed
+from .files import csv_text
+
+MAX_MAPPING = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    label: str  # also the template's header
+    required: bool
+    max_len: int
+    synonyms: tuple[str, ...] = ()
+    example: str = ""
+
+
+_OWNER = Field(
+    "owner",
+    "Owner email",
+    False,
+    254,
+    ("owner", "lead owner", "contact owner", "deal owner", "opportunity owner", "assigned to"),
+    "",
+)
+_PERSON = (
+    Field(
+        "first_name",
+        "First name",
+        True,
+        100,
+        ("first name", "firstname", "first", "given name", "forename", "contact first name"),
+        "Jane",
+    ),
+    Field(
+        "last_name",
+        "Last name",
+        True,
+        100,
+        ("last name", "lastname", "last", "surname", "family name", "contact last name"),
+        "Doe",
+    ),
+    Field(
+        "email",
+        "Email",
+        True,
+        254,
+        ("email", "e-mail", "email address", "e-mail address", "work email", "mail"),
+        "jane.doe@contoso.com",
+    ),
+    Field(
+        "company",
+        "Company",
+        True,
+        200,
+        ("company", "company name", "account name", "account", "organization", "organisation"),
+        "Contoso Ltd",
+    ),
+    Field(
+        "phone",
+        "Phone",
+        False,
+        50,
+        ("phone", "phone number", "mobile", "mobile phone", "mobilephone", "telephone", "tel"),
+        "+1 555 0100",
+    ),
+    Field(
+        "title",
+        "Title",
+        False,
+        150,
+        ("title", "job title", "jobtitle", "position", "role"),
+        "CTO",
+    ),
+    Field(
+        "notes",
+        "Notes",
+        False,
+        5000,
+        ("notes", "note", "description", "comments", "comment", "message"),
+        "Wants a demo",
+    ),
+)
+_PROVIDER = Field(
+    "provider",
+    "Provider",
+    True,
+    200,
+    ("provider", "provider name", "vendor", "send to", "recipient"),
+    "Northwind",
+)
+_PARTNER = Field(
+    "partner",
+    "Partner",
+    True,
+    200,
+    ("partner", "partner name", "consultant", "reseller", "send to", "recipient"),
+    "Fabrikam",
+)
+_DEAL = (
+    Field(
+        "name",
+        "Deal name",
+        True,
+        200,
+        ("deal name", "dealname", "opportunity name", "opportunity", "deal", "name"),
+        "Contoso rollout",
+    ),
+    Field(
+        "company",
+        "Company",
+        True,
+        200,
+        ("company", "account name", "company name", "account", "organization", "organisation"),
+        "Contoso Ltd",
+    ),
+    Field(
+        "contact_name",
+        "Contact name",
+        False,
+        200,
+        ("contact name", "contact", "full name", "primary contact"),
+        "Jane Doe",
+    ),
+    Field(
+        "contact_email",
+        "Contact email",
+        False,
+        254,
+        ("contact email", "email", "e-mail", "email address", "e-mail address"),
+        "jane.doe@contoso.com",
+    ),
+    Field(
+        "amount",
+        "Amount",
+        False,
+        30,
+        ("amount", "deal amount", "opportunity amount", "value", "deal value"),
+        "12000.00",
+    ),
+    Field(
+        "close_date",
+        "Close date",
+        False,
+        30,
+        ("close date", "closedate", "expected close date", "closing date"),
+        "2030-06-30",
+    ),
+    Field(
+        "stage",
+        "Stage",
+        False,
+        100,
+        ("stage", "deal stage", "dealstage", "stagename", "stage name", "pipeline stage"),
+        "",
+    ),
+)
+
+
+def fields(kind: object, org_kind: object) -> tuple[Field, ...]:
+    """The fields of an import of `kind` by an organization of `org_kind`, in form order."""
+    kind = import_kind(kind)
+    if kind == ImportKind.LEADS and org_kind == OrgKind.CONSULTANT:
+        return (_PROVIDER, *_PERSON, _OWNER)
+    if kind == ImportKind.REFERRALS and org_kind == OrgKind.PROVIDER:
+        return (_PARTNER, *_PERSON, _OWNER)
+    if kind == ImportKind.DEALS and org_kind in (OrgKind.CONSULTANT, OrgKind.PROVIDER):
+        other = _PROVIDER if org_kind == OrgKind.CONSULTANT else _PARTNER
+        return (other, *_DEAL, _OWNER)
+    if kind == ImportKind.LEADS:
+        raise NotAllowed("Only a consultant firm imports leads: a provider imports referrals.")
+    if kind == ImportKind.REFERRALS:
+        raise NotAllowed("Only a provider imports referrals: a consultant firm imports leads.")
+    raise NotAllowed("Your organization cannot import deals.")
+
+
+def import_kind(value: object) -> ImportKind:
+    if not isinstance(value, str) or value not in tuple(ImportKind):
+        raise Invalid("Choose leads, referrals or deals to import.", field="kind")
+    return ImportKind(value)
+
+
+def required(kind: object, org_kind: object, *, submit: bool) -> list[str]:
+    """Mandatory fields. Drafts go nowhere yet, so their provider or partner is optional."""
+    found = [f.name for f in fields(kind, org_kind) if f.required]
+    if not submit and import_kind(kind) != ImportKind.DEALS:
+        found = [name for name in found if name not in ("provider", "partner")]
+    return found
+
+
+def suggest_mapping(headers: list[str], kind: object, org_kind: object = None) -> dict[str, str]:
+    """Field name to header for every field a header matches (each header used once).
+
+    `org_kind` defaults to the one that imports `kind` (a consultant for deals).
+    """
+    org_kind = org_kind or (
+        OrgKind.PROVIDER if import_kind(kind) == ImportKind.REFERRALS else OrgKind.CONSULTANT
+    )
+    by_key: dict[str, str] = {}
+    for header in headers:
+        by_key.setdefault(_key(header), header)
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for field in fields(kind, org_kind):
+        for candidate in (field.name, field.label, *field.synonyms):
+            header = by_key.get(_key(candidate))
+            if header is not None and header not in taken:
+                mapping[field.name] = header
+                taken.add(header)
+                break
+    return mapping
+
+
+def check_mapping(
+    mapping: object, headers: list[str], kind: object, org_kind: object, *, submit: bool
+) -> dict[str, str]:
+    """A user's mapping, validated: known fields, headers of this file, each header once, every
+    mandatory field mapped. Unmapped fields may be left out or mapped to "" or None."""
+    if not isinstance(mapping, dict) or len(mapping) > MAX_MAPPING:
+        raise Invalid("Map the file's columns to the fields again.", field="mapping")
+    known = {f.name: f for f in fields(kind, org_kind)}
+    chosen: dict[str, str] = {}
+    used: dict[str, str] = {}
+    for name, header in mapping.items():
+        if not isinstance(name, str) or name not in known:
+            raise Invalid("Map the file's columns to the fields again.", field="mapping")
+        if header is None or header == "":
+            continue
+        if not isinstance(header, str) or header not in headers:
+            shown = header[:60] if isinstance(header, str) else "?"
+            raise Invalid(
+                f"{known[name].label}: the file has no column '{shown}'.", field=f"mapping.{name}"
+            )
+        if header in used:
+            raise Invalid(
+                f"The column '{header}' is chosen for both {known[used[header]].label} and "
+                f"{known[name].label}: choose it for one of them.",
+                field=f"mapping.{name}",
+            )
+        used[header] = name
+        chosen[name] = header
+    missing = [known[n].label for n in required(kind, org_kind, submit=submit) if n not in chosen]
+    if missing:
+        raise Invalid(
+            f"Choose the column of {_listed(missing)}: {'it is' if len(missing) == 1 else 'they are'} "
+            "mandatory.",
+            field=f"mapping.{next(n for n in known if known[n].label == missing[0])}",
+        )
+    return chosen
+
+
+def template_csv(kind: object, org_kind: object) -> str:
+    """A CSV with the expected columns and one example row (the UI offers it to download)."""
+    found = fields(kind, org_kind)
+    return csv_text([f.label for f in found], [[f.example for f in found]])
+
+
+def last_mapping(session: Session, *, actor: Actor, kind: object) -> dict[str, str]:
+    """The mapping the actor's organization used last for `kind` ({} if none)."""
+    kind = import_kind(kind)
+    settings = session.get(OrgSettings, actor.org_id)
+    stored = (settings.last_import_mapping or {}) if settings else {}
+    mapping = stored.get(kind, {}) if isinstance(stored, dict) else {}
+    if not isinstance(mapping, dict):
+        return {}
+    return {k: v for k, v in mapping.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def remember_mapping(session: Session, *, actor: Actor, kind: object, mapping: dict) -> None:
+    """Keep `mapping` as the organization's last one for `kind` (the others are kept)."""
+    kind = import_kind(kind)
+    settings = session.get(OrgSettings, actor.org_id) or OrgSettings(org_id=actor.org_id)
+    stored = settings.last_import_mapping
+    stored = dict(stored) if isinstance(stored, dict) else {}
+    stored[kind.value] = dict(mapping)
+    settings.last_import_mapping = stored  # a new dict: the JSON column sees the change
+    session.add(settings)
+
+
+def _key(text: str) -> str:
+    """Case, spacing and punctuation do not matter ("E-mail" is "email")."""
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

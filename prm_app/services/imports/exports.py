@@ -1,0 +1,249 @@
+"""CSV exports of the lists: leads and referrals sent, received, and deals.
+
+An export takes the filters its list takes and honors the same visibility (a member's own
+records; a referral's contact hidden from its recipient until opened). It is read in chunks of
+EXPORT_CHUNK rows by id (keyset), written as CSV text chunk by chunk, every value neutralized
+against formula injection. Consume the returned iterator inside the session it was given.
+"""
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
+
+from ...models import (
+    Deal,
+    Lead,
+    LeadDirection,
+    LeadRecipient,
+    Organization,
+    OrgKind,
+    Stage,
+    User,
+    utcnow,
+)
+from .. import deals, leads
+from ..core.actor import Actor
+from ..core.errors import Invalid
+from .files import csv_chunks
+
+EXPORT_CHUNK = 1_000
+LISTS = ("sent", "received", "deals")
+_FILTERS = {
+    "sent": (
+        "direction",
+        "status",
+        "search",
+        "owner_id",
+        "recipient_org_id",
+        "created_from",
+        "created_to",
+    ),
+    "received": (
+        "status",
+        "search",
+        "stage_id",
+        "owner_id",
+        "origin_org_id",
+        "created_from",
+        "created_to",
+    ),
+    "deals": ("search", "approval", "outcome", "stage_id", "other_org_id", "owner_id"),
+}
+
+
+def export_csv(
+    session: Session, *, actor: Actor, list_name: object, filters: object = None
+) -> Iterator[str]:
+    """The list as CSV text, in pieces (header first), newest first.
+
+    `filters` holds keyword arguments of the list's function (leads.list_sent,
+    leads.list_received, deals.list_deals), checked as they check them: an Invalid is raised
+    here, before the first piece.
+    """
+    if not isinstance(list_name, str) or list_name not in LISTS:
+        raise Invalid("Choose the sent, received or deals list to export.", field="list_name")
+    filters = {} if filters is None else filters
+    if not isinstance(filters, dict) or any(k not in _FILTERS[list_name] for k in filters):
+        raise Invalid("The list's filters could not be read: reload the page.", field="filters")
+    if list_name == "sent":
+        return _sent(session, leads.sent_scope(actor, **filters, every_match=True))
+    if list_name == "received":
+        return _received(session, *leads.received_scope(actor, **filters))
+    return _deals(session, actor, deals.scope(actor, **filters))
+
+
+def file_name(list_name: str) -> str:
+    """A download name for the export of a list, dated today (UTC)."""
+    return f"{list_name}-{utcnow().date().isoformat()}.csv"
+
+
+def _sent(session: Session, where: list) -> Iterator[str]:
+    owner = aliased(User)
+    query = (
+        select(
+            Lead.id,
+            Lead.direction,
+            Lead.status,
+            Lead.first_name,
+            Lead.last_name,
+            Lead.email,
+            Lead.company,
+            Lead.phone,
+            Lead.title,
+            col(owner.name).label("owner"),
+            Lead.created_at,
+            Lead.submitted_at,
+        )
+        .join(owner, owner.id == Lead.owner_id)
+        .where(*where)
+    )
+    header = ["ID", "Type", "Status", "First name", "Last name", "Email", "Company", "Phone"]
+    header += ["Title", "Owner", "Sent to", "Created", "Submitted"]
+
+    def rows() -> Iterator[list[list[Any]]]:
+        for chunk in _keyset(session, query, Lead.id):
+            sent_to = _recipients(session, [row.id for row in chunk])
+            yield [
+                [
+                    *(row.id, _kind(row.direction), row.status, row.first_name, row.last_name),
+                    *(row.email, row.company, row.phone, row.title, row.owner),
+                    "; ".join(sent_to.get(row.id, [])),
+                    *(_text(row.created_at), _text(row.submitted_at)),
+                ]
+                for row in chunk
+            ]
+
+    return csv_chunks(header, rows())
+
+
+def _received(session: Session, where: list, on_lead: list) -> Iterator[str]:
+    hidden = leads.hidden_contact()
+    origin, owner = aliased(Organization), aliased(User)
+    contact = [
+        sa.case((hidden, ""), else_=column).label(column.key)
+        for column in (Lead.first_name, Lead.last_name, Lead.email, Lead.phone, Lead.title)
+    ]
+    query = (
+        select(
+            col(LeadRecipient.id).label("id"),
+            Lead.direction,
+            col(origin.name).label("origin"),
+            LeadRecipient.status,
+            Lead.company,
+            *contact,
+            func.coalesce(Stage.name, "").label("stage"),
+            func.coalesce(owner.name, "").label("owner"),
+            LeadRecipient.deadline_at,
+            LeadRecipient.created_at,
+        )
+        .select_from(LeadRecipient)
+        .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
+        .join(origin, origin.id == Lead.origin_org_id)
+        .outerjoin(Stage, col(Stage.id) == LeadRecipient.stage_id)
+        .outerjoin(owner, owner.id == LeadRecipient.owner_id)
+        .where(*where, *on_lead)
+    )
+    header = ["ID", "Type", "From", "Status", "Company", "First name", "Last name", "Email"]
+    header += ["Phone", "Title", "Stage", "Assigned to", "Deadline", "Received"]
+
+    def rows() -> Iterator[list[list[Any]]]:
+        for chunk in _keyset(session, query, LeadRecipient.id):
+            yield [
+                [
+                    *(row.id, _kind(row.direction), row.origin, row.status, row.company),
+                    *(row.first_name, row.last_name, row.email, row.phone, row.title),
+                    *(row.stage, row.owner, _text(row.deadline_at), _text(row.created_at)),
+                ]
+                for row in chunk
+            ]
+
+    return csv_chunks(header, rows())
+
+
+def _deals(session: Session, actor: Actor, where: list) -> Iterator[str]:
+    side = deals.side_columns(actor)
+    other, owner = aliased(Organization), aliased(User)
+    query = (
+        select(
+            Deal.id,
+            Deal.name,
+            Deal.company,
+            col(other.name).label("other"),
+            Deal.contact_name,
+            Deal.contact_email,
+            Deal.amount,
+            Deal.currency,
+            func.coalesce(Stage.name, "").label("stage"),
+            Deal.approval,
+            Deal.outcome,
+            Deal.close_date,
+            Deal.protected_until,
+            func.coalesce(owner.name, "").label("owner"),
+            Deal.created_at,
+        )
+        .join(other, other.id == side.other_org)
+        .outerjoin(Stage, col(Stage.id) == Deal.stage_id)
+        .outerjoin(owner, owner.id == side.owner)
+        .where(*where)
+    )
+    across = "Partner" if actor.org_kind == OrgKind.PROVIDER else "Provider"
+    header = ["ID", "Deal", "Company", across, "Contact", "Contact email", "Amount", "Currency"]
+    header += ["Stage", "Approval", "Outcome", "Close date", "Protected until", "Owner"]
+    header += ["Created"]
+
+    def rows() -> Iterator[list[list[Any]]]:
+        for chunk in _keyset(session, query, Deal.id):
+            yield [
+                [
+                    *(row.id, row.name, row.company, row.other, row.contact_name),
+                    *(row.contact_email, _text(row.amount), row.currency, row.stage),
+                    *(row.approval, row.outcome, _text(row.close_date)),
+                    *(_text(row.protected_until), row.owner, _text(row.created_at)),
+                ]
+                for row in chunk
+            ]
+
+    return csv_chunks(header, rows())
+
+
+def _keyset(session: Session, query: Any, id_column: Any) -> Iterator[list]:
+    """The query's rows, newest (highest id) first, EXPORT_CHUNK at a time."""
+    last = None
+    while True:
+        page = query if last is None else query.where(id_column < last)
+        rows = session.exec(page.order_by(col(id_column).desc()).limit(EXPORT_CHUNK)).all()
+        if rows:
+            yield rows
+        if len(rows) < EXPORT_CHUNK:
+            return
+        last = rows[-1].id
+
+
+def _recipients(session: Session, lead_ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    rows = session.exec(
+        select(LeadRecipient.lead_id, Organization.name)
+        .join(Organization, col(Organization.id) == LeadRecipient.org_id)
+        .where(col(LeadRecipient.lead_id).in_(lead_ids))
+        .order_by(col(LeadRecipient.lead_id), func.lower(Organization.name))
+    )
+    for lead_id, name in rows:
+        found.setdefault(lead_id, []).append(name)
+    return found
+
+
+def _kind(direction: str) -> str:
+    return "referral" if direction == LeadDirection.PROVIDER_TO_PARTNER else "lead"
+
+
+def _text(value: object) -> str:
+    """Times to the minute (UTC), dates and amounts as ISO and plain numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)

@@ -1,0 +1,376 @@
+"""CSV files in and out: reading an uploaded file into a table of strings, writing safe exports.
+
+An upload is read from its (spooled, seekable) file object with pandas, never from a path the
+client chose: UTF-8 with or without a byte order mark, else Windows-1252/Latin-1; comma,
+semicolon or tab detected from the header; quoted fields; blank lines skipped. Every value is a
+string. A file that is not such a table is refused with Invalid and a message the user can act on.
+"""
+
+import codecs
+import csv
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO
+
+import pandas as pd
+
+from ..core.errors import Invalid
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_ROWS = 200_000
+MAX_COLUMNS = 100
+MAX_HEADER = 200  # characters in one column name
+MAX_FIELD = 10_000  # characters in one value (the longest field imported holds 5,000)
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+_SAMPLE = 256 * 1024  # bytes read to find the header and the delimiter
+_CHUNK = 1024 * 1024
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Spreadsheets run a cell starting with one of these as a formula (and tab/CR can hide one).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NEUTRALIZED = re.compile(r"^'(?=[=+\-@\t\r])")
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A CSV's header and records: `rows` has one column per header, every value a string,
+    and is indexed by the row number a spreadsheet shows (the header is row 1)."""
+
+    headers: list[str]
+    rows: pd.DataFrame
+    encoding: str
+    delimiter: str
+
+
+def max_bytes() -> int:
+    """The largest upload accepted (PRM_IMPORT_MAX_BYTES, default 50 MB)."""
+    return _setting("PRM_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def max_rows() -> int:
+    """The most records one file may hold (PRM_IMPORT_MAX_ROWS, default 200,000)."""
+    return _setting("PRM_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+
+
+def too_large(limit: int) -> str:
+    """What a file over the limit is told (the upload refuses it before it is all in)."""
+    return f"The file is over {_megabytes(limit)}, the most that can be imported at once: split it into smaller files."
+
+
+def read_csv(file: object) -> Table:
+    """Read an uploaded CSV from a binary file object (its position is reset first).
+
+    The size is measured from the data itself, never taken from what the client declared.
+    Raises Invalid, with `field="file"`, for anything that is not a usable table.
+    """
+    stream = _seekable(file)
+    size = stream.seek(0, os.SEEK_END)
+    if size > max_bytes():
+        raise _refused(
+            f"The file is {_megabytes(size)}: files of up to {_megabytes(max_bytes())} "
+            "can be imported. Split it into smaller files."
+        )
+    if size == 0:
+        raise _refused("The file is empty (0 bytes): choose a CSV file with a header and rows.")
+    stream.seek(0)
+    encoding = _encoding(stream)
+    stream.seek(0)
+    sample = _decoded_sample(stream, encoding)
+    blank_before = _leading_blank_lines(sample)
+    header_line = _first_record(sample, blank_before)
+    delimiter = _delimiter(header_line)
+    headers = _headers(header_line, delimiter)
+    _require_consistent(sample, blank_before, delimiter, len(headers))
+    stream.seek(0)
+    try:
+        frame = pd.read_csv(
+            stream,
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            skiprows=blank_before,
+            encoding=encoding,
+            engine="c",
+            nrows=max_rows() + 2,  # header, limit, one more to know it is over (blank lines count)
+        )
+    except pd.errors.ParserError as error:
+        raise _refused(_parser_message(error)) from None
+    except pd.errors.EmptyDataError:
+        raise _refused(
+            "The file has no header row: its first line must name the columns."
+        ) from None
+    if len(frame) == max_rows() + 2:
+        raise _refused(f"The file has more than {max_rows():,} rows: split it into smaller files.")
+    frame.index = frame.index + 1 + blank_before  # spreadsheet row numbers
+    if frame.shape[1] != len(headers):
+        raise _refused(
+            "The header and the rows do not line up: check that every value containing "
+            f"a {DELIMITERS[delimiter]} is in double quotes."
+        )
+    frame = frame.iloc[1:]
+    frame.columns = headers
+    frame = frame[(frame != "").any(axis=1)]  # blank lines and rows of empty cells
+    headers, frame = _without_empty_unnamed(headers, frame)
+    if frame.empty:
+        raise _refused("The file has a header but no rows: add the rows to import.")
+    _require_short_fields(frame)
+    return Table(headers=headers, rows=frame, encoding=encoding, delimiter=delimiter)
+
+
+def restored(values: pd.Series) -> pd.Series:
+    """Values as the user meant them: the apostrophe an export put before a formula-like
+    value (see `neutralize`) is taken off again, so an exported file imports as it was."""
+    quoted = values.str.startswith("'")
+    if not quoted.any():
+        return values
+    return values.where(~quoted, values.str.replace(_NEUTRALIZED, "", regex=True))
+
+
+def neutralize(value: object) -> str:
+    """A value made safe for a spreadsheet: one starting like a formula gets a leading '."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_text(header: list[str], rows: Iterable[Iterable[object]]) -> str:
+    """A whole CSV (header first, every value neutralized) as text."""
+    return "".join(csv_chunks(header, [list(rows)]))
+
+
+def csv_chunks(header: list[str], chunks: Iterable[Iterable[Iterable[object]]]) -> Iterator[str]:
+    """CSV text, one piece per chunk of rows (the header with the first), values neutralized."""
+    buffer = _Buffer()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralize(name) for name in header])
+    for rows in chunks:
+        writer.writerows([neutralize(value) for value in row] for row in rows)
+        yield buffer.take()
+    if tail := buffer.take():
+        yield tail
+
+
+# helpers ---------------------------------------------------------------------------------------
+
+
+class _Buffer:
+    """A write target for csv.writer whose text is taken piece by piece."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self._parts.append(text)
+
+    def take(self) -> str:
+        text, self._parts = "".join(self._parts), []
+        return text
+
+
+def _setting(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
+def _refused(message: str) -> Invalid:
+    return Invalid(message, field="file")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f} MB"
+
+
+def _seekable(file: object) -> IO[bytes]:
+    """The upload as a seekable binary stream; an unseekable one is copied, up to the limit."""
+    read = getattr(file, "read", None)
+    if not callable(read):
+        raise _refused("Choose a CSV file to import.")
+    if getattr(file, "seekable", lambda: False)():
+        return file  # type: ignore[return-value]
+    copy = tempfile.SpooledTemporaryFile(max_size=_CHUNK * 8)  # noqa: SIM115 - returned
+    copied = 0
+    while chunk := read(_CHUNK):
+        if not isinstance(chunk, bytes):
+            raise _refused("Choose a CSV file to import.")
+        copied += len(chunk)
+        if copied > max_bytes():
+            raise _refused(
+                f"The file is over {_megabytes(max_bytes())}: files of up to that size can be "
+                "imported. Split it into smaller files."
+            )
+        copy.write(chunk)
+    return copy
+
+
+def _encoding(stream: IO[bytes]) -> str:
+    """UTF-8 (with or without BOM) when every byte decodes as such, else Windows-1252 (what
+    spreadsheets call ANSI), else Latin-1. Refuses NUL bytes (binary files, UTF-16)."""
+    head = stream.read(4)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _refused(
+            "The file is in UTF-16: save it as 'CSV UTF-8 (comma delimited)' and import again."
+        )
+    if _decodes(stream, "utf-8", check_nul=True):
+        stream.seek(0)
+        return "utf-8-sig" if stream.read(3) == codecs.BOM_UTF8 else "utf-8"
+    return "cp1252" if _decodes(stream, "cp1252") else "latin-1"
+
+
+def _decodes(stream: IO[bytes], encoding: str, *, check_nul: bool = False) -> bool:
+    """Whether the whole stream decodes (read in chunks, never all at once)."""
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    fits = True
+    while chunk := stream.read(_CHUNK):
+        if check_nul and b"\x00" in chunk:
+            raise _not_text()
+        if fits:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                fits = False
+                if not check_nul:
+                    return False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return fits
+
+
+def _not_text() -> Invalid:
+    return _refused("This is not a text file: export the list from your spreadsheet as CSV.")
+
+
+def _decoded_sample(stream: IO[bytes], encoding: str) -> str:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    text = decoder.decode(stream.read(_SAMPLE))
+    controls = len(_CONTROL.findall(text))
+    if controls > 8 or controls > len(text) // 50:
+        raise _not_text()
+    return text
+
+
+def _leading_blank_lines(sample: str) -> int:
+    lines = sample.splitlines()
+    count = 0
+    while count < len(lines) - 1 and not lines[count].strip():
+        count += 1
+    if count == len(lines) - 1 and not lines[count].strip():
+        raise _refused("The file has only blank lines: choose a CSV file with a header and rows.")
+    return count
+
+
+def _first_record(sample: str, skip: int) -> str:
+    """The header record's text (which may span lines inside quotes)."""
+    lines = sample.splitlines(keepends=True)[skip:]
+    record = ""
+    for line in lines:
+        record += line
+        if record.count('"') % 2 == 0:
+            return record.rstrip("\r\n")
+    raise _refused(
+        "The header row does not end: it is too long, or a double quote in it is not closed."
+    )
+
+
+def _delimiter(header_line: str) -> str:
+    """The candidate found most often outside quotes in the header (comma for one column)."""
+    outside = re.sub(r'"[^"]*"', "", header_line)
+    counts = {d: outside.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _headers(header_line: str, delimiter: str) -> list[str]:
+    headers = [h.strip() for h in next(csv.reader([header_line], delimiter=delimiter))]
+    if len(headers) > MAX_COLUMNS:
+        raise _refused(
+            f"The file has {len(headers)} columns: at most {MAX_COLUMNS} can be imported. "
+            "Delete the columns you do not need."
+        )
+    for position, name in enumerate(headers, start=1):
+        if len(name) > MAX_HEADER:
+            raise _refused(
+                f"Column {position}'s name is over {MAX_HEADER} characters: is the first line "
+                "really the header?"
+            )
+    seen: dict[str, int] = {}
+    for position, name in enumerate(headers, start=1):
+        if name and name in seen:
+            raise _refused(
+                f"Two columns are named '{name}' (columns {seen[name]} and {position}): "
+                "rename one of them."
+            )
+        seen[name] = position
+    return headers
+
+
+def _require_consistent(sample: str, skip: int, delimiter: str, width: int) -> None:
+    """In the sample, a record whose fields do not line up with the header and that holds
+    another delimiter means the file mixes delimiters."""
+    others = [d for d in DELIMITERS if d != delimiter]
+    lines = sample.splitlines(keepends=True)[skip:]
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines.pop()  # cut off by the sample's end
+    row = skip  # a spreadsheet's row number: a quoted value's line breaks stay in its row
+    try:
+        for row, record in enumerate(csv.reader(lines, delimiter=delimiter), start=skip + 1):
+            if record and len(record) != width and any(d in "".join(record) for d in others):
+                raise _refused(
+                    f"Row {row} does not use the header's {DELIMITERS[delimiter]}s "
+                    f"as separators: the file mixes delimiters. Use one of comma, semicolon or "
+                    "tab throughout."
+                )
+    except csv.Error as error:
+        raise _refused(f"Row {row + 1} cannot be read: {error}.") from None
+
+
+def _parser_message(error: Exception) -> str:
+    """pandas' "line" counts records (a quoted value's line breaks stay in its row) and the
+    blank lines skipped before the header: a spreadsheet's row number."""
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+    if found:
+        expected, line, saw = (int(n) for n in found.groups())
+        return (
+            f"Row {line} has {saw} values where the header has {expected}: put values "
+            "containing the delimiter in double quotes, and use one delimiter throughout."
+        )
+    if "EOF inside string" in str(error):
+        return "A double quote is never closed: check the quotes in the file."
+    return "The file cannot be read as CSV: export it from your spreadsheet as CSV again."
+
+
+def _without_empty_unnamed(headers: list[str], frame: pd.DataFrame) -> tuple[list, pd.DataFrame]:
+    """Drops columns with neither a name nor a value (trailing separators); refuses a column
+    with values but no name."""
+    keep = []
+    for position, name in enumerate(headers, start=1):
+        if name:
+            keep.append(name)
+        elif (frame.iloc[:, position - 1] != "").any():
+            raise _refused(
+                f"Column {position} has values but no name in the header row: name it or delete it."
+            )
+    if len(keep) == len(headers):
+        return headers, frame
+    if not keep:
+        raise _refused("The header row is empty: its first line must name the columns.")
+    positions = [i for i, name in enumerate(headers) if name]
+    frame = frame.iloc[:, positions]
+    frame.columns = keep
+    return keep, frame
+
+
+def _require_short_fields(frame: pd.DataFrame) -> None:
+    for name in frame.columns:
+        lengths = frame[name].str.len()
+        if lengths.max() > MAX_FIELD:
+            row = lengths.idxmax()
+            raise _refused(
+                f"Row {row}, column '{name}' holds {int(lengths.max()):,} characters: values "
+                f"of up to {MAX_FIELD:,} characters can be imported."
+            )

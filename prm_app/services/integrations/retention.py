@@ -1,0 +1,70 @@
+"""Records that have served their purpose, deleted by a background sweep in small batches.
+
+- Webhook deliveries sent or given up on, and mail sent or given up on, once older than
+  PRM_RETENTION_DAYS (default 30): Settings shows the recent deliveries; a mail's copy holds
+  personal data and is only kept to be sent.
+- A public form's bot submissions (caught by the honeypot, no referral made) once out of the
+  rate limit's window. Submissions that became referrals stay: they count the form's referrals.
+
+Each table is read through an index on `created_at`; concurrent sweeps of several workers
+delete disjoint or already deleted rows, which is harmless.
+"""
+
+import os
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from ...models import (
+    DeliveryStatus,
+    EmailStatus,
+    FormSubmission,
+    OutboundEmail,
+    WebhookDelivery,
+    utcnow,
+)
+from ..leads.forms import WINDOW
+
+BATCH = 1000
+DEFAULT_DAYS = 30
+
+
+def retention_days() -> int:
+    """How long sent and failed deliveries and mail are kept: PRM_RETENTION_DAYS (default 30)."""
+    try:
+        return max(1, int(os.environ.get("PRM_RETENTION_DAYS", DEFAULT_DAYS)))
+    except ValueError:
+        return DEFAULT_DAYS
+
+
+def prune_batch(session: Session, *, now: datetime | None = None) -> int:
+    """Delete up to BATCH expired rows of each table; returns how many were deleted in all (a
+    full batch of any table means more may be left)."""
+    now = now or utcnow()
+    kept_until = now - timedelta(days=retention_days())
+    expired = [
+        (
+            WebhookDelivery,
+            col(WebhookDelivery.created_at) < kept_until,
+            col(WebhookDelivery.status).in_([DeliveryStatus.SENT, DeliveryStatus.FAILED]),
+        ),
+        (
+            OutboundEmail,
+            col(OutboundEmail.created_at) < kept_until,
+            col(OutboundEmail.status).in_([EmailStatus.SENT, EmailStatus.FAILED]),
+        ),
+        (
+            FormSubmission,
+            col(FormSubmission.created_at) < now - WINDOW,
+            col(FormSubmission.lead_id).is_(None),
+        ),
+    ]
+    deleted = 0
+    for model, old, done in expired:
+        ids = select(model.id).where(old, done).order_by(col(model.created_at)).limit(BATCH)
+        ids = session.exec(ids).all()
+        if ids:
+            session.exec(delete(model).where(col(model.id).in_(ids)))
+            deleted += len(ids)
+    return deleted

@@ -2,26 +2,74 @@
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
-from ...models import ActivityEvent
+from ...models import (
+    ActivityEvent,
+    ApiKey,
+    Deal,
+    ImportBatch,
+    Lead,
+    LeadForm,
+    LeadRecipient,
+    LedgerTransaction,
+    Organization,
+    OrgSettings,
+    Partnership,
+    PayoutRequest,
+    Stage,
+    TaxonomyTerm,
+    User,
+    UserInvite,
+    WebhookEndpoint,
+)
 from .actor import Actor
+
+# The name each kind of record has in the trail (timelines and the audit log read these).
+ENTITY_TYPES: dict[type[SQLModel], str] = {
+    ApiKey: "api_key",
+    Deal: "deal",
+    ImportBatch: "import_batch",
+    Lead: "lead",
+    LeadForm: "lead_form",
+    LeadRecipient: "lead_recipient",
+    LedgerTransaction: "ledger_transaction",
+    Organization: "organization",
+    OrgSettings: "org_settings",
+    Partnership: "partnership",
+    PayoutRequest: "payout_request",
+    Stage: "stage",
+    TaxonomyTerm: "taxonomy_term",
+    User: "user",
+    UserInvite: "user_invite",
+    WebhookEndpoint: "webhook",
+}
 
 
 def record(
     session: Session,
     *,
     actor: Actor | None,
-    org_id: int,
-    entity_type: str,
-    entity_id: int,
+    subject: SQLModel | None = None,
     action: str,
+    org_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    entity_type: str | None = None,
+    entity_id: int | None = None,
 ) -> ActivityEvent:
-    """Add an activity event to the session (committed with the change it describes)."""
+    """Add an event about `subject` to the session (committed with the change it describes).
+
+    The event belongs to `org_id`'s trail, by default the actor's organization.
+    """
+    if subject is not None:
+        entity_type = ENTITY_TYPES[type(subject)]
+        entity_id = subject.id  # type: ignore[attr-defined]
+    owner = org_id if org_id is not None else actor.org_id if actor else None
+    if owner is None or entity_type is None or entity_id is None:
+        raise ValueError("An activity event needs its organization and its record.")
     event = ActivityEvent(
-        org_id=org_id,
+        org_id=owner,
         actor_id=actor.user_id if actor else None,
         entity_type=entity_type,
         entity_id=entity_id,

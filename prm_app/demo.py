@@ -46,7 +46,7 @@ from .models import (
 from .services import ledger
 from .services.core import activity
 from .services.core.actor import Actor
-from .services.core.db import session_scope
+from .services.core.unit_of_work import unit_of_work
 from .services.customers import customer_keys
 from .services.identity import auth
 
@@ -861,7 +861,7 @@ def format_sign_ins() -> str:
 
 def main() -> None:
     """Load the demo data in one transaction and print the demo sign-ins."""
-    with session_scope() as session:
+    with unit_of_work() as session:
         loaded = load(session)
     print("Demo data loaded." if loaded else "Demo data already loaded: nothing changed.")
     print(format_sign_ins())

@@ -26,8 +26,8 @@ from .rest_api import PREFIX as API_PREFIX
 from .rest_api import rest_api
 from .services import imports, ledger
 from .services.core.actor import Actor
-from .services.core.db import session_scope
 from .services.core.errors import DomainError, Invalid, NotAllowed, NotAuthenticated
+from .services.core.unit_of_work import unit_of_work
 from .services.identity import auth
 from .services.imports import exports
 from .services.ledger import payouts
@@ -49,7 +49,7 @@ def same_host(url: str, request: Request) -> bool:
 def start_session(request: Request) -> RedirectResponse | HTMLResponse:
     """GET /auth/session?ticket=...: exchange a sign-in ticket for the HttpOnly session cookie."""
     try:
-        with session_scope() as session:
+        with unit_of_work() as session:
             token, redirect_to = auth.redeem_ticket(
                 session,
                 ticket=request.query_params.get("ticket"),
@@ -91,7 +91,7 @@ def clear_cookie(request: Request) -> RedirectResponse:
 
 def import_errors(request: Request) -> Response:
     """GET /files/imports/{id}/errors.csv: an import's failed rows with their errors."""
-    with session_scope() as session:
+    with unit_of_work() as session:
         actor = auth.resolve(session, token=request.cookies.get(auth.SESSION_COOKIE))
         if actor is None:
             return PlainTextResponse(SIGN_IN_FIRST, status_code=401)
@@ -143,7 +143,7 @@ def _streamed_csv(
     read inside the session this keeps open until the last piece is sent."""
     stack = ExitStack()
     try:
-        session = stack.enter_context(session_scope())
+        session = stack.enter_context(unit_of_work())
         actor = auth.resolve(session, token=request.cookies.get(auth.SESSION_COOKIE))
         if actor is None:
             stack.close()

@@ -10,10 +10,8 @@ import logging
 import os
 
 from .services import leads, notifications
-from .services.core.changes import notified_users
-from .services.core.db import session_scope
+from .services.core.unit_of_work import unit_of_work
 from .services.integrations import mail, retention, webhooks
-from .state.live import announce_notes
 
 log = logging.getLogger(__name__)
 
@@ -40,47 +38,42 @@ def _seconds(name: str, default: float) -> float:
         return default
 
 
-def return_overdue_referrals() -> tuple[int, set[int]]:
-    """Return every referral not accepted before its deadline (one transaction); returns how
-    many, and who was notified."""
-    with session_scope() as session:
-        returned = leads.return_overdue(session)
-    return returned, notified_users(session)
+def return_overdue_referrals() -> int:
+    """Return every referral not accepted before its deadline (one transaction); how many."""
+    with unit_of_work() as session:
+        return leads.return_overdue(session)
 
 
-def remind_protection() -> tuple[int, set[int]]:
+def remind_protection() -> int:
     """Remind partners whose protection of a customer ends soon (one transaction)."""
-    with session_scope() as session:
-        reminded = notifications.remind_protection(session)
-    return reminded, notified_users(session)
+    with unit_of_work() as session:
+        return notifications.remind_protection(session)
 
 
-def prune_old_records(max_batches: int = 20) -> tuple[int, set[int]]:
+def prune_old_records(max_batches: int = 20) -> int:
     """Delete expired deliveries, mail and bot submissions, a batch per transaction."""
     pruned = 0
     for _ in range(max_batches):
-        with session_scope() as session:
+        with unit_of_work() as session:
             deleted = retention.prune_batch(session)
         pruned += deleted
         if deleted < retention.BATCH:
             break
-    return pruned, set()
+    return pruned
 
 
 def send_mail() -> mail.Delivery:
     """Send the due mail of the outbox."""
-    return mail.deliver_due(session_scope)
+    return mail.deliver_due(unit_of_work)
 
 
 async def _sweeps() -> None:
     while True:
         for job in (return_overdue_referrals, remind_protection, prune_old_records):
             try:
-                done, people = await asyncio.to_thread(job)
+                done = await asyncio.to_thread(job)
                 if done:
                     log.info("%s: %d", job.__name__, done)
-                if people:
-                    announce_notes(people)
             except Exception:  # a failed sweep is retried at the next one
                 log.exception("background job %s failed", job.__name__)
         await asyncio.sleep(sweep_seconds())
@@ -105,7 +98,7 @@ async def _mail() -> None:
 
 def send_webhooks() -> webhooks.Sent:
     """Send the due webhook deliveries."""
-    return webhooks.deliver_due(session_scope)
+    return webhooks.deliver_due(unit_of_work)
 
 
 async def _webhooks() -> None:

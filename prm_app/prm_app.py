@@ -32,6 +32,7 @@ from .state.dashboards import DashboardState
 from .state.deals import DealDetailState, DealsState
 from .state.imports import ImportState
 from .state.leads import LeadDetailState, ReceivedLeadsState, SentLeadsState
+from .state.live import publishing
 from .state.notifications import NotificationsState
 from .state.partner_detail import PartnerDetailState
 from .state.partners import PartnersState
@@ -44,6 +45,7 @@ filter_reflex_autogenerate()  # before `reflex run`/`reflex db` compare models a
 
 app = rx.App(api_transformer=api, stylesheets=["/kanban.css"])
 app.add_middleware(SessionGuard(), index=0)
+app.register_lifespan_task(publishing)  # before the jobs: their changes are published too
 app.register_lifespan_task(run_jobs)
 app.register_lifespan_task(keep_worker_present)
 

@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from . import routes
-from .services.core.db import session_scope
 from .services.core.errors import Invalid, NotFound
+from .services.core.unit_of_work import unit_of_work
 from .services.leads import forms as lead_forms
 from .services.leads.forms import RateLimited
 
@@ -52,7 +52,7 @@ def client_address(request: Request) -> str:
 async def show_form(request: Request) -> HTMLResponse:
     """GET /forms/{token}."""
     try:
-        with session_scope() as session:
+        with unit_of_work() as session:
             form = lead_forms.public_form(session, token=request.path_params["token"])
     except NotFound as error:
         return _page("Form unavailable", f"<p>{escape(str(error))}</p>", 404)
@@ -66,14 +66,14 @@ async def take_submission(request: Request) -> HTMLResponse | RedirectResponse:
         return _page("Too large", "<p>The submission is too large.</p>", 413)
     values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     try:
-        with session_scope() as session:
+        with unit_of_work() as session:
             lead_forms.submit(session, token=token, form=values, client=client_address(request))
     except NotFound as error:
         return _page("Form unavailable", f"<p>{escape(str(error))}</p>", 404)
     except (Invalid, RateLimited) as error:
         status = 429 if isinstance(error, RateLimited) else 400
         try:
-            with session_scope() as session:
+            with unit_of_work() as session:
                 form = lead_forms.public_form(session, token=token)
         except NotFound as gone:
             return _page("Form unavailable", f"<p>{escape(str(gone))}</p>", 404)

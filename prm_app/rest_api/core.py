@@ -16,7 +16,6 @@ from sqlmodel import Session
 from starlette.exceptions import HTTPException
 
 from ..services.core.actor import Actor
-from ..services.core.db import session_scope
 from ..services.core.errors import (
     Conflict,
     DomainError,
@@ -25,6 +24,7 @@ from ..services.core.errors import (
     NotAuthenticated,
     NotFound,
 )
+from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import api_keys
 
 BAD_KEY = "Send a valid API key: Authorization: Bearer prm_..."
@@ -50,8 +50,8 @@ OpenSession = Callable[[], AbstractContextManager[Session]]
 
 
 def open_session(request: Request) -> OpenSession:
-    """The unit-of-work factory (tests put one on app.state; the app uses session_scope)."""
-    return getattr(request.app.state, "open_session", session_scope)
+    """The unit-of-work factory (tests put one on app.state; the app uses unit_of_work)."""
+    return getattr(request.app.state, "open_session", unit_of_work)
 
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from Settings: prm_...")

@@ -9,8 +9,8 @@ from reflex.config import get_config
 from .. import routes
 from ..services import partnerships
 from ..services.core.actor import Actor
-from ..services.core.db import session_scope
 from ..services.core.errors import DomainError, Invalid, NotAuthenticated
+from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import auth, team
 from .base import AppState, form_value
 from .live import forget_tab
@@ -54,7 +54,7 @@ class AuthState(AppState):
             return rx.redirect(routes.home_for(actor.org_kind), replace=True)
         if token := self._partner_invite_token():
             try:
-                with session_scope() as session:
+                with unit_of_work() as session:
                     self.partner_invite_from, self.invite_email = partnerships.describe_invitation(
                         session, token=token
                     )
@@ -66,7 +66,7 @@ class AuthState(AppState):
     def sign_in(self, form: dict):
         self.error = self.field = ""
         try:
-            with session_scope() as session:
+            with unit_of_work() as session:
                 try:
                     actor = auth.authenticate(
                         session,
@@ -86,7 +86,7 @@ class AuthState(AppState):
     def sign_up(self, form: dict):
         self.error = self.field = ""
         try:
-            with session_scope() as session:
+            with unit_of_work() as session:
                 actor = auth.sign_up(
                     session,
                     org_name=form_value(form, "org_name"),
@@ -112,7 +112,7 @@ class AuthState(AppState):
         self.error = self.field = ""
         self.invite_org = self.invite_email = self.invite_role = ""
         try:
-            with session_scope() as session:
+            with unit_of_work() as session:
                 self.invite_org, self.invite_email, self.invite_role = team.describe_invite(
                     session, token=self._invite_token()
                 )
@@ -125,7 +125,7 @@ class AuthState(AppState):
         try:
             if form_value(form, "password") != form_value(form, "password_again"):
                 raise Invalid("The two passwords differ.", field="password_again")
-            with session_scope() as session:
+            with unit_of_work() as session:
                 actor = team.accept_invite(
                     session,
                     token=self._invite_token(),
@@ -140,14 +140,14 @@ class AuthState(AppState):
     @rx.event
     def sign_out(self):
         """Revoke this browser's session, forget the tab's state, and clear the cookie."""
-        with session_scope() as session:
+        with unit_of_work() as session:
             auth.sign_out(session, token=self._token())
         return self._leave()
 
     @rx.event
     def sign_out_everywhere(self):
         """Revoke every session of the caller (other browsers and devices too), then leave."""
-        with session_scope() as session:
+        with unit_of_work() as session:
             actor = auth.resolve(session, token=self._token())
             if actor is not None:
                 auth.revoke_all(session, user_id=actor.user_id)

@@ -9,12 +9,11 @@ from sqlmodel import Session
 
 from .. import routes
 from ..models import OrgKind
-from ..services.core import changes
 from ..services.core.actor import Actor
-from ..services.core.db import session_scope
 from ..services.core.errors import DomainError, Invalid, NotAuthenticated
+from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import auth
-from .live import announce_deals, announce_notes, forget_tab
+from .live import forget_tab
 
 
 def session_token(cookie_header: str) -> str | None:
@@ -54,7 +53,7 @@ class AppState(rx.State):
             return None
         if session is not None:
             return auth.resolve(session, token=token)
-        with session_scope() as own:
+        with unit_of_work() as own:
             return auth.resolve(own, token=token)
 
     def _require(
@@ -105,13 +104,9 @@ class AppState(rx.State):
         if error_var:
             setattr(self, error_var, "")
         try:
-            with session_scope() as session:
+            with unit_of_work() as session:
                 actor = self._require(session=session)
                 result = operation(session, actor=actor, **arguments)
-            if orgs := changes.deal_orgs_changed(session):
-                announce_deals(orgs)
-            if people := changes.notified_users(session):
-                announce_notes(people)
             return result, None
         except Invalid as error:
             if not error_var:

@@ -19,15 +19,14 @@ import reflex as rx
 from .. import routes
 from ..models import ImportKind, OrgKind
 from ..services import imports
-from ..services.core import changes, upload_store
+from ..services.core import upload_store
 from ..services.core.actor import Actor
-from ..services.core.db import session_scope
 from ..services.core.errors import DomainError, NotAuthenticated
+from ..services.core.unit_of_work import unit_of_work
 from ..services.imports import columns as import_columns
 from ..services.imports import files as csv_files
 from .base import AppState
 from .leads import PAGE_SIZE
-from .live import announce_deals, announce_notes
 
 logger = logging.getLogger(__name__)
 PROBLEMS_SHOWN = 100
@@ -414,9 +413,8 @@ class ImportState(AppState):
             latest[:] = [step, share]
 
         def transaction():
-            with session_scope() as session:
-                result = operation(session, job, progress)
-            return result, changes.deal_orgs_changed(session), changes.notified_users(session)
+            with unit_of_work() as session:
+                return operation(session, job, progress)
 
         task = asyncio.ensure_future(asyncio.to_thread(transaction))
         while not task.done():
@@ -424,16 +422,12 @@ class ImportState(AppState):
             async with self:
                 self.progress_label, self.progress = latest[0], int(latest[1] * 100)
         try:
-            result, orgs, people = task.result()
+            result = task.result()
         except DomainError as error:
             return None, str(error)
         except Exception:
             logger.exception("import step failed")
             return None, _FAILED
-        if orgs:
-            announce_deals(orgs)
-        if people:
-            announce_notes(people)
         return result, ""
 
     def _forget_file(self) -> None:

@@ -15,15 +15,19 @@ tab, whatever the number of tabs.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from functools import cache
 
 import reflex as rx
 from reflex.state import StateUpdate
 from reflex.utils import prerequisites
 from reflex_base.constants.state import FIELD_MARKER
-from reflex_base.registry import RegistrationContext
+
+from ..services.core import unit_of_work
+from ..services.core.changes import Changes
 
 logger = logging.getLogger(__name__)
 WATCH_SECONDS = 12 * 3600  # a tab that has not (re)opened a deals view for this long is dropped
@@ -154,14 +158,16 @@ def forget_tab(client_token: str) -> None:
         logger.warning("Could not forget a tab's live views: %s", error)
 
 
-def announce_deals(org_ids: set[int]) -> None:
-    """After a change committed: bump each organization's version now, tell the tabs soon."""
-    _announce(DealsPulse, [_deals(org_id) for org_id in org_ids])
-
-
-def announce_notes(user_ids: set[int]) -> None:
-    """After notifications committed: bump each person's version now, tell their tabs soon."""
-    _announce(NotesPulse, [_notes(user_id) for user_id in user_ids])
+@contextlib.asynccontextmanager
+async def publishing(app: rx.App) -> AsyncIterator[None]:
+    """Lifespan of the running app: every committed unit of work is told to the watching tabs,
+    whichever thread committed it (an event, a REST request, a job or an import)."""
+    loop = asyncio.get_running_loop()
+    unsubscribe = unit_of_work.subscribe(lambda changed: _announce(app, loop, changed))
+    try:
+        yield
+    finally:
+        unsubscribe()
 
 
 async def _follow(state: rx.State, topic: str) -> int:
@@ -170,19 +176,27 @@ async def _follow(state: rx.State, topic: str) -> int:
     return registry.version(topic)
 
 
-def _announce(pulse: type[rx.State], topics: list[str]) -> None:
-    """Callable from an event or a background job of the running app; where no app runs (a
-    script, a unit test) nobody watches, and nothing is done."""
-    try:
-        app = RegistrationContext.get().app
-        loop = asyncio.get_running_loop()
-    except Exception:  # no running app here: nobody is watching
-        return
-    for topic in topics:
+def _announce(app: rx.App, loop: asyncio.AbstractEventLoop, changed: Changes) -> None:
+    """Bump each topic's version now (the author's own re-read already includes it), then tell
+    its watchers from the app's event loop."""
+    topics = [(DealsPulse, _deals(org_id)) for org_id in changed.deal_orgs]
+    topics += [(NotesPulse, _notes(user_id)) for user_id in changed.notified]
+    for pulse, topic in topics:
         version = _registry().bump(topic)
-        task = loop.create_task(_tell_watchers(app, pulse, topic, version))
-        _PENDING.add(task)
-        task.add_done_callback(_done)
+        telling = _tell_watchers(app, pulse, topic, version)
+        if _running_loop() is loop:
+            task = loop.create_task(telling)
+            _PENDING.add(task)
+            task.add_done_callback(_done)
+        else:
+            asyncio.run_coroutine_threadsafe(telling, loop).add_done_callback(_done)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 async def _tell_watchers(app, pulse: type[rx.State], topic: str, version: int) -> None:
@@ -197,7 +211,7 @@ async def _tell_watchers(app, pulse: type[rx.State], topic: str, version: int) -
     await asyncio.gather(*(namespace.emit_update(update, token) for token in tokens))
 
 
-def _done(task: asyncio.Task) -> None:
-    _PENDING.discard(task)
+def _done(task: asyncio.Future) -> None:
+    _PENDING.discard(task)  # type: ignore[arg-type]
     if not task.cancelled() and task.exception() is not None:
         logger.warning("Could not announce a change: %s", task.exception())

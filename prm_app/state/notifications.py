@@ -7,7 +7,7 @@ unread count when it moves.
 import reflex as rx
 
 from ..services import notifications
-from ..services.core.db import session_scope
+from ..services.core.unit_of_work import unit_of_work
 from .base import AppState
 from .live import NotesPulse, follow_notes
 
@@ -28,7 +28,7 @@ class BellState(AppState):
 
     def _read_unread(self, actor=None) -> None:
         """The caller's unread count, on one connection (resolving the caller if not given)."""
-        with session_scope() as session:
+        with unit_of_work() as session:
             actor = actor or self._actor(session)
             self._set_unread(notifications.unread_count(session, actor=actor) if actor else 0)
 

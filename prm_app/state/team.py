@@ -3,8 +3,8 @@
 import reflex as rx
 
 from .. import routes
-from ..services.core.db import session_scope
 from ..services.core.errors import DomainError
+from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import team
 from .base import AppState, form_value
 
@@ -25,7 +25,7 @@ class TeamState(AppState):
     def _refresh(self):
         try:
             actor = self._require()
-            with session_scope() as session:
+            with unit_of_work() as session:
                 self.members = [
                     {
                         "user_id": str(m.user_id),

@@ -3,7 +3,7 @@
 Test code, not production code. Usage: `python -m tests.reliability.crash_worker DB_URL SCENARIO`.
 It imports the app once, then reads crash points from stdin, one per line: for each it forks a
 worker that opens its own engine, runs SCENARIO ("import" or "move") in one transaction as the
-app does (services.core.db.session_scope), and SIGKILLs itself just before the database statement
+app does (services.core.unit_of_work), and SIGKILLs itself just before the database statement
 number k (k >= 1), or right after the commit (k = -1); k = 0 counts the statements and rolls
 back. For each crash point it prints one line: `k exit-status statements` (a killed worker
 reports -9).

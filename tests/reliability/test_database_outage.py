@@ -16,6 +16,7 @@ from sqlmodel import func, select
 from prm_app.models import Organization
 from prm_app.services.core import db
 from prm_app.services.core.errors import DomainError, Unavailable
+from prm_app.services.core.unit_of_work import unit_of_work
 from prm_app.state.base import AppState
 from tests.conftest import _postgres_server
 from tests.support import migrate, scratch_postgres
@@ -99,8 +100,8 @@ def proxied_engine(monkeypatch):
 
 
 def count_orgs() -> int:
-    """One unit of work through the path every handler uses (services.core.db.session_scope)."""
-    with db.session_scope() as session:
+    """One unit of work through the path every handler uses (services.core.unit_of_work)."""
+    with unit_of_work() as session:
         return session.exec(select(func.count()).select_from(Organization)).one()
 
 

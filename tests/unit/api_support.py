@@ -12,7 +12,7 @@ from prm_app.services.identity import api_keys
 
 
 def units_of_work(session: Session):
-    """A session_scope stand-in: each unit of work a savepoint of the test's transaction (what
+    """A unit_of_work stand-in: each unit of work a savepoint of the test's transaction (what
     the test set up is kept, what a failed unit did is rolled back)."""
 
     @contextmanager

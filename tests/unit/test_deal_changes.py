@@ -682,6 +682,6 @@ def test_a_converted_lead_starts_the_deals_timeline_and_changes_both_boards(sess
     leads.accept(session, actor=provider, recipient_id=recipient_id)
     session.info.clear()
     deal_id = leads.convert(session, actor=provider, recipient_id=recipient_id, amount="10")
-    assert changes.deal_orgs_changed(session) == {provider.org_id, consultant.org_id}
+    assert changes.noted(session).deal_orgs == {provider.org_id, consultant.org_id}
     entries = deal_timeline.timeline(session, actor=consultant, deal_id=deal_id)
     assert [(e.who, e.text) for e in entries] == [("Northwind", "Created it from a lead")]

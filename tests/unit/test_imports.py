@@ -556,10 +556,10 @@ def test_imports_deals_as_a_consultant_pending_and_as_a_provider_approved(sessio
     )
     assert deal.stage_id is not None and deal.version == 1
     # Both organizations' open deals views are told (read by the app after commit).
-    assert changes.deal_orgs_changed(session) == {provider.org_id, firm.org_id}
+    assert changes.noted(session).deal_orgs == {provider.org_id, firm.org_id}
     session.info.clear()
     imports.undo(session, actor=firm, batch_id=batch.id)
-    assert changes.deal_orgs_changed(session) == {provider.org_id, firm.org_id}
+    assert changes.noted(session).deal_orgs == {provider.org_id, firm.org_id}
     mapping = {"name": "Deal", "company": "Company", "partner": "Partner", "stage": "Stage"}
     batch = _run(
         session,

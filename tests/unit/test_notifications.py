@@ -114,7 +114,7 @@ def test_a_submitted_lead_reaches_the_providers_managers_only(world):
     assert world.mailed() == sorted([world.provider.email, world.p_manager.email])
     assert world.notified() == expected
     # The bells of exactly those people move once the transaction commits.
-    assert changes.notified_users(world.session) == set(_ids(world.provider, world.p_manager))
+    assert changes.noted(world.session).notified == set(_ids(world.provider, world.p_manager))
 
 
 def test_the_partner_manager_of_the_firm_hears_of_its_leads_too(world, session):

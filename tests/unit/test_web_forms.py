@@ -24,7 +24,7 @@ PERSON = {
 @pytest.fixture(autouse=True)
 def _setup(monkeypatch, session):
     monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    monkeypatch.setattr(web_forms, "session_scope", units_of_work(session))
+    monkeypatch.setattr(web_forms, "unit_of_work", units_of_work(session))
 
 
 @pytest.fixture

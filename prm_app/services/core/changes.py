@@ -1,24 +1,32 @@
-"""What a transaction changed that open views watch: read by the app once it has committed.
+"""What a transaction changed that open views watch, noted by the services as they change it.
 
-Services note here the organizations whose deals changed; the app then tells every open deals
-page of those organizations to re-read its own view; and the people who got a notification, whose
-bells then re-read their unread count.
+Services note the organizations whose deals changed and the people who got a notification; the
+unit of work hands these to its publishers once the transaction has committed
+(services.core.unit_of_work), and never when it rolled back.
 """
+
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
 _DEALS = "prm_deals_changed"
+_NOTIFIED = "prm_users_notified"
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What one committed transaction changed, by who watches it."""
+
+    deal_orgs: frozenset[int] = frozenset()  # every open deals view of these organizations
+    notified: frozenset[int] = frozenset()  # the bells of these people
+
+    def __bool__(self) -> bool:
+        return bool(self.deal_orgs or self.notified)
 
 
 def deals_changed(session: Session, *org_ids: int) -> None:
+    """Note organizations whose deals changed in this transaction."""
     session.info.setdefault(_DEALS, set()).update(org_ids)
-
-
-def deal_orgs_changed(session: Session) -> set[int]:
-    return set(session.info.get(_DEALS, ()))
-
-
-_NOTIFIED = "prm_users_notified"
 
 
 def users_notified(session: Session, *user_ids: int) -> None:
@@ -26,5 +34,9 @@ def users_notified(session: Session, *user_ids: int) -> None:
     session.info.setdefault(_NOTIFIED, set()).update(user_ids)
 
 
-def notified_users(session: Session) -> set[int]:
-    return set(session.info.get(_NOTIFIED, ()))
+def noted(session: Session) -> Changes:
+    """Everything noted in this session so far."""
+    return Changes(
+        deal_orgs=frozenset(session.info.get(_DEALS, ())),
+        notified=frozenset(session.info.get(_NOTIFIED, ())),
+    )

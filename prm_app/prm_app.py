@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from . import routes
+from . import routes  # database: the services' engine is the app's
 from .http_api import api
 from .jobs import run_jobs
 from .models.schema_compare import filter_reflex_autogenerate

@@ -2,8 +2,6 @@
 
 import reflex as rx
 
-from ..services.integrations.webhooks import EVENTS
-from ..services.leads.forms import OPTIONAL_FIELDS
 from ..state.integrations import IntegrationsState as S
 from .pickers import option_select
 
@@ -166,7 +164,10 @@ def webhooks_card() -> rx.Component:
                 rx.vstack(
                     _field("Webhook URL", "webhook-url", "url", "https://…"),
                     rx.flex(
-                        *[_tick(f"event:{event}", label) for event, label in EVENTS.items()],
+                        *[
+                            _tick(f"event:{event}", label)
+                            for event, label in S.WEBHOOK_EVENTS.items()
+                        ],
                         wrap="wrap",
                         gap="3",
                     ),
@@ -261,7 +262,7 @@ def _form_settings(prefix: str, values=None) -> list[rx.Component]:
                     prefix,
                     None if checked is None else checked.to(str).contains(f),
                 )
-                for f, label in OPTIONAL_FIELDS.items()
+                for f, label in S.FORM_FIELDS.items()
             ],
             wrap="wrap",
             gap="3",

@@ -4,6 +4,8 @@ Admins only: every handler re-verifies the caller through the services (which re
 else), and a secret (a new key, a webhook's signing secret) is shown once, then forgotten.
 """
 
+from typing import ClassVar
+
 import reflex as rx
 
 from .. import routes
@@ -26,6 +28,10 @@ def _checked(form: object, prefix: str, names) -> list[str]:
 
 
 class IntegrationsState(AppState):
+    # Labels the page shows (constants, not state vars: never sent as state).
+    WEBHOOK_EVENTS: ClassVar[dict[str, str]] = webhooks.EVENTS
+    FORM_FIELDS: ClassVar[dict[str, str]] = OPTIONAL_FIELDS
+
     keys: list[dict[str, str]] = []
     hooks: list[dict[str, str]] = []
     deliveries: list[dict[str, str]] = []

@@ -1,11 +1,11 @@
-"""services.db: a forked backend worker never shares its parent's database connections."""
+"""prm_app.database: a forked backend worker never shares its parent's database connections."""
 
 import os
 
 from reflex import model
 from sqlalchemy import create_engine, text
 
-from prm_app.services.core import db  # noqa: F401 - registers the at-fork hook
+import prm_app.database  # noqa: F401 - registers the at-fork hook
 
 
 def test_a_forked_worker_starts_with_empty_pools(tmp_path, monkeypatch):

@@ -5,13 +5,15 @@ import os
 import reflex as rx
 from reflex.plugins.sitemap import SitemapPlugin
 
+from prm_app import settings
+
 config = rx.Config(
     app_name="prm_app",
     # SQLite embedded by default; production sets REFLEX_DB_URL=postgresql+psycopg://...
     db_url=os.environ.get("REFLEX_DB_URL", "sqlite:///prm.db"),
     telemetry_enabled=False,
     # "*" disables the websocket Origin check: production sets PRM_ALLOWED_ORIGINS.
-    cors_allowed_origins=os.environ.get("PRM_ALLOWED_ORIGINS", "*").split(","),
+    cors_allowed_origins=settings.check().allowed_origins.split(","),
     show_built_with_reflex=False,
     disable_plugins=[SitemapPlugin],
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],

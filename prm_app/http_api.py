@@ -2,7 +2,6 @@
 file downloads (served to the signed-in caller from the session cookie), the public web-to-lead
 forms (prm_app.web_forms) and the REST API (prm_app.rest_api, authenticated by API keys)."""
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from html import escape
@@ -21,7 +20,7 @@ from starlette.responses import (
 )
 from starlette.routing import Mount, Route
 
-from . import routes, web_forms
+from . import routes, settings, web_forms
 from .rest_api import PREFIX as API_PREFIX
 from .rest_api import rest_api
 from .services import imports, ledger
@@ -37,7 +36,7 @@ SIGN_IN_FIRST = "Sign in to download this file."
 
 def secure_cookies() -> bool:
     """Production serves HTTPS and sets PRM_SECURE_COOKIES=1."""
-    return os.environ.get("PRM_SECURE_COOKIES", "") == "1"
+    return settings.current().secure_cookies
 
 
 def same_host(url: str, request: Request) -> bool:

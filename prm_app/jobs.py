@@ -7,35 +7,13 @@ delivery claimed by one sender at a time).
 
 import asyncio
 import logging
-import os
 
+from . import settings
 from .services import leads, notifications
 from .services.core.unit_of_work import unit_of_work
 from .services.integrations import mail, retention, webhooks
 
 log = logging.getLogger(__name__)
-
-
-def sweep_seconds() -> float:
-    """How often jobs run: PRM_SWEEP_SECONDS (default 60)."""
-    return _seconds("PRM_SWEEP_SECONDS", 60.0)
-
-
-def mail_seconds() -> float:
-    """How often the outbox is looked at: PRM_MAIL_SECONDS (default 5)."""
-    return _seconds("PRM_MAIL_SECONDS", 5.0)
-
-
-def webhook_seconds() -> float:
-    """How often due webhook deliveries are looked at: PRM_WEBHOOK_SECONDS (default 5)."""
-    return _seconds("PRM_WEBHOOK_SECONDS", 5.0)
-
-
-def _seconds(name: str, default: float) -> float:
-    try:
-        return max(0.5, float(os.environ.get(name, default)))
-    except ValueError:
-        return default
 
 
 def return_overdue_referrals() -> int:
@@ -76,7 +54,7 @@ async def _sweeps() -> None:
                     log.info("%s: %d", job.__name__, done)
             except Exception:  # a failed sweep is retried at the next one
                 log.exception("background job %s failed", job.__name__)
-        await asyncio.sleep(sweep_seconds())
+        await asyncio.sleep(settings.current().sweep_seconds)
 
 
 async def _mail() -> None:
@@ -93,7 +71,7 @@ async def _mail() -> None:
                 )
         except Exception:  # the database is away: the outbox waits
             log.exception("mail sender failed")
-        await asyncio.sleep(mail_seconds())
+        await asyncio.sleep(settings.current().mail_seconds)
 
 
 def send_webhooks() -> webhooks.Sent:
@@ -114,7 +92,7 @@ async def _webhooks() -> None:
                 )
         except Exception:  # the database is away: the deliveries wait
             log.exception("webhook sender failed")
-        await asyncio.sleep(webhook_seconds())
+        await asyncio.sleep(settings.current().webhook_seconds)
 
 
 async def run_jobs() -> None:

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from . import routes  # database: the services' engine is the app's
+from . import database, routes  # noqa: F401 - importing database configures the services' engine
 from .http_api import api
 from .jobs import run_jobs
 from .models.schema_compare import filter_reflex_autogenerate
@@ -25,6 +25,7 @@ from .pages import (
     sign_up,
     team,
 )
+from .settings import check as check_settings
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
 from .state.commissions import CommissionsState
@@ -41,6 +42,7 @@ from .state.settings import SettingsState
 from .state.team import TeamState
 from .worker_presence import keep_worker_present
 
+check_settings()  # a bad PRM_* value stops the app here, naming the variable
 filter_reflex_autogenerate()  # before `reflex run`/`reflex db` compare models and database
 
 app = rx.App(api_transformer=api, stylesheets=["/kanban.css"])

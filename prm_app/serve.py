@@ -10,6 +10,8 @@ the README's "Production" section lists it.
 import os
 import sys
 
+from . import settings
+
 REQUIRED = {
     "REFLEX_DB_URL": "postgresql+psycopg://user@host/database",
     "REFLEX_REDIS_URL": "redis://host:6379/0 (the state the workers share)",
@@ -34,24 +36,25 @@ def main() -> None:
     from reflex_base import constants
     from reflex_base.environment import environment
 
+    configured = settings.check()
     problems = missing_settings(dict(os.environ))
     if problems:
         sys.exit("Cannot start in production mode:\n  " + "\n  ".join(problems))
-    if os.environ.get("PRM_SECURE_COOKIES") != "1":
+    if not configured.secure_cookies:
         print("warning: PRM_SECURE_COOKIES is not 1: the session cookie may travel over HTTP")
 
     # Inherited by the workers: production mode, the frontend is already exported.
     environment.REFLEX_ENV_MODE.set(constants.Env.PROD)
     environment.REFLEX_SKIP_COMPILE.set(True)
     # PRM_SERVE_FRONTEND=1: the backend also serves the exported build (no reverse proxy).
-    environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP.set(os.environ.get("PRM_SERVE_FRONTEND") == "1")
+    environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP.set(configured.serve_frontend)
     Server(
         target="prm_app.prm_app:app",
         factory=True,  # Reflex's App builds its ASGI app when called
         interface=Interfaces.ASGI,
-        address=os.environ.get("PRM_HOST", "127.0.0.1"),
-        port=int(os.environ.get("PRM_PORT", "8000")),
-        workers=int(os.environ.get("PRM_WORKERS", "2")),
+        address=configured.host,
+        port=configured.port,
+        workers=configured.workers,
         respawn_failed_workers=True,
         respawn_interval=1.0,
     ).serve()

@@ -7,13 +7,12 @@ PRM_TRUST_FORWARDED=1 to take the first X-Forwarded-For address instead).
 """
 
 import logging
-import os
 from html import escape
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from . import routes
+from . import routes, settings
 from .services.core.errors import Invalid, NotFound
 from .services.core.unit_of_work import unit_of_work
 from .services.leads import forms as lead_forms
@@ -42,7 +41,7 @@ border-radius:6px;background:#3e63dd;color:#fff;font:inherit;cursor:pointer}
 
 
 def client_address(request: Request) -> str:
-    if os.environ.get("PRM_TRUST_FORWARDED") == "1":
+    if settings.current().trust_forwarded:
         forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
         if forwarded:
             return forwarded[:64]

@@ -18,6 +18,7 @@ from prm_app.services import leads
 from prm_app.services.identity import auth
 from prm_app.services.integrations import mail, outbox
 from prm_app.services.leads import LeadInput
+from prm_app.settings import InvalidSettings
 from tests.unit.factories import colleague, org_admin, partners
 
 
@@ -229,9 +230,13 @@ def test_smtp_settings_from_the_environment(monkeypatch):
         "u",
         "PRM <prm@example.com>",
     )
-    monkeypatch.setenv("PRM_SMTP_TLS", "bogus")
+    monkeypatch.setenv("PRM_SMTP_TLS", "none")
     monkeypatch.setenv("PRM_SMTP_PORT", "2525")
-    assert (mail.smtp_config().tls, mail.smtp_config().port) == ("starttls", 2525)
+    assert (mail.smtp_config().tls, mail.smtp_config().port) == ("none", 2525)
+    monkeypatch.setenv("PRM_SMTP_TLS", "bogus")
+    with pytest.raises(InvalidSettings, match="PRM_SMTP_TLS='bogus'"):
+        mail.smtp_config()
+    monkeypatch.delenv("PRM_SMTP_TLS")
     monkeypatch.delenv("PRM_SMTP_HOST")
     assert mail.smtp_config() is None
 

@@ -19,6 +19,7 @@ from prm_app.models import (
 from prm_app.services.identity import auth
 from prm_app.services.integrations import retention
 from prm_app.services.leads import forms as lead_forms
+from prm_app.settings import InvalidSettings
 from tests.unit.factories import org_admin, partner_form
 
 PERSON = {"first_name": "Ada", "last_name": "Webb", "email": "ada@webb.example", "company": "Webb"}
@@ -133,4 +134,5 @@ def test_the_retention_setting(monkeypatch):
     assert retention.retention_days() == 7
     for bad in ("0", "-3", "soon"):
         monkeypatch.setenv("PRM_RETENTION_DAYS", bad)
-        assert retention.retention_days() in (1, retention.DEFAULT_DAYS)
+        with pytest.raises(InvalidSettings, match=f"PRM_RETENTION_DAYS='{bad}'"):
+            retention.retention_days()

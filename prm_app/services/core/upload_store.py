@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
+from ... import settings
 from .errors import NotFound
 
 MAX_AGE_SECONDS = 24 * 3600
@@ -21,8 +22,7 @@ GONE = "The uploaded file is no longer here: choose it again."
 
 
 def directory() -> Path:
-    configured = os.environ.get("PRM_UPLOAD_DIR", "").strip()
-    path = Path(configured) if configured else Path(tempfile.gettempdir()) / "prm-uploads"
+    path = settings.current().upload_dir or Path(tempfile.gettempdir()) / "prm-uploads"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 

@@ -9,11 +9,11 @@ simply passes. Rows older than the window are deleted whenever a failure is reco
 
 import hashlib
 import math
-import os
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, func, select
 
+from ... import settings
 from ...models import FailedSignIn, utcnow
 from ..core.errors import Invalid
 
@@ -22,9 +22,8 @@ WINDOW = timedelta(minutes=15)
 
 def limits() -> tuple[int, int]:
     """(failures per email, failures per client address) allowed within the window."""
-    per_email = int(os.environ.get("PRM_SIGNIN_MAX_PER_EMAIL", "5"))
-    per_ip = int(os.environ.get("PRM_SIGNIN_MAX_PER_IP", "50"))
-    return per_email, per_ip
+    configured = settings.current()
+    return configured.signin_max_per_email, configured.signin_max_per_ip
 
 
 class TooManyFailures(Invalid):

@@ -17,10 +17,9 @@ from typing import IO
 
 import pandas as pd
 
+from ... import settings
 from ..core.errors import Invalid
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-DEFAULT_MAX_ROWS = 200_000
 MAX_COLUMNS = 100
 MAX_HEADER = 200  # characters in one column name
 MAX_FIELD = 10_000  # characters in one value (the longest field imported holds 5,000)
@@ -46,12 +45,12 @@ class Table:
 
 def max_bytes() -> int:
     """The largest upload accepted (PRM_IMPORT_MAX_BYTES, default 50 MB)."""
-    return _setting("PRM_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return settings.current().import_max_bytes
 
 
 def max_rows() -> int:
     """The most records one file may hold (PRM_IMPORT_MAX_ROWS, default 200,000)."""
-    return _setting("PRM_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+    return settings.current().import_max_rows
 
 
 def too_large(limit: int) -> str:
@@ -168,11 +167,6 @@ class _Buffer:
     def take(self) -> str:
         text, self._parts = "".join(self._parts), []
         return text
-
-
-def _setting(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else default
 
 
 def _refused(message: str) -> Invalid:

@@ -16,7 +16,6 @@ Without PRM_SMTP_HOST (development), each mail is written as an .eml file to PRM
 """
 
 import logging
-import os
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from ... import settings
 from ...models import EmailStatus, OutboundEmail, utcnow
 from . import outbox
 
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)  # a claimed row is retried after this if its sender vanished
 BATCH = 50
-DEFAULT_MAIL_DIR = "var/mail"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,38 +52,32 @@ class SmtpConfig:
 
 def base_url() -> str:
     """The portal's address for links in mail (PRM_BASE_URL, default http://localhost:3000)."""
-    return os.environ.get("PRM_BASE_URL", "http://localhost:3000").rstrip("/")
+    return settings.current().base_url.rstrip("/")
 
 
 def mail_from() -> str:
-    return os.environ.get("PRM_MAIL_FROM", "PRM <no-reply@prm.localhost>")
+    return settings.current().mail_from
 
 
 def smtp_config() -> SmtpConfig | None:
     """The SMTP server from the environment; None when PRM_SMTP_HOST is not set."""
-    host = os.environ.get("PRM_SMTP_HOST", "").strip()
+    configured = settings.current()
+    host = configured.smtp_host.strip()
     if not host:
         return None
-    tls = os.environ.get("PRM_SMTP_TLS", "starttls").strip().lower()
-    if tls not in ("starttls", "ssl", "none"):
-        tls = "starttls"
-    default_port = {"ssl": 465, "starttls": 587, "none": 25}[tls]
-    try:
-        port = int(os.environ.get("PRM_SMTP_PORT", default_port))
-    except ValueError:
-        port = default_port
+    tls = configured.smtp_tls
     return SmtpConfig(
         host=host,
-        port=port,
+        port=configured.smtp_port or {"ssl": 465, "starttls": 587, "none": 25}[tls],
         tls=tls,
-        user=os.environ.get("PRM_SMTP_USER", ""),
-        password=os.environ.get("PRM_SMTP_PASSWORD", ""),
-        sender=mail_from(),
+        user=configured.smtp_user,
+        password=configured.smtp_password,
+        sender=configured.mail_from,
     )
 
 
 def mail_dir() -> Path:
-    return Path(os.environ.get("PRM_MAIL_DIR", DEFAULT_MAIL_DIR))
+    return settings.current().mail_dir
 
 
 # queueing --------------------------------------------------------------------------------------
@@ -181,7 +174,7 @@ class Delivery:
 
 
 def retry_seconds() -> float:
-    return outbox.seconds_setting("PRM_MAIL_RETRY_SECONDS", 60.0)
+    return settings.current().mail_retry_seconds
 
 
 def claim_due(session: Session, *, now: datetime, limit: int = BATCH) -> list[OutboundEmail]:

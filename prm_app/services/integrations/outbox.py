@@ -2,7 +2,6 @@
 wait before the next attempt. Every worker runs the senders; a conditional UPDATE makes each
 row one sender's, and a lease lets another take it if that sender vanished."""
 
-import os
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,14 +47,6 @@ def claim_due(
 def backoff(attempts: int, base: float) -> timedelta:
     """The wait before the next try after `attempts` failed ones: base, 2x, 4x, ... (max 6 h)."""
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
-
-
-def seconds_setting(name: str, default: float) -> float:
-    """A delay from the environment (at least 0.1 s); the default when unset or unreadable."""
-    try:
-        return max(0.1, float(os.environ.get(name, str(default))))
-    except ValueError:
-        return default
 
 
 def settle(session: Session, table: Any, row: Any, *, queued: str, **values: Any) -> None:

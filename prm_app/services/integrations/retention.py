@@ -10,12 +10,12 @@ Each table is read through an index on `created_at`; concurrent sweeps of severa
 delete disjoint or already deleted rows, which is harmless.
 """
 
-import os
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from ... import settings
 from ...models import (
     DeliveryStatus,
     EmailStatus,
@@ -27,15 +27,11 @@ from ...models import (
 from ..leads.forms import WINDOW
 
 BATCH = 1000
-DEFAULT_DAYS = 30
 
 
 def retention_days() -> int:
     """How long sent and failed deliveries and mail are kept: PRM_RETENTION_DAYS (default 30)."""
-    try:
-        return max(1, int(os.environ.get("PRM_RETENTION_DAYS", DEFAULT_DAYS)))
-    except ValueError:
-        return DEFAULT_DAYS
+    return settings.current().retention_days
 
 
 def prune_batch(session: Session, *, now: datetime | None = None) -> int:

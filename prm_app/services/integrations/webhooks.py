@@ -18,7 +18,6 @@ import hmac
 import ipaddress
 import json
 import logging
-import os
 import secrets
 import socket
 import time
@@ -33,6 +32,7 @@ import httpx
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from ... import settings
 from ...models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, utcnow
 from ..core import activity, inputs
 from ..core.actor import Actor
@@ -116,7 +116,7 @@ def verify(
 
 
 def allow_private() -> bool:
-    return os.environ.get("PRM_WEBHOOKS_ALLOW_PRIVATE", "") == "1"
+    return settings.current().webhooks_allow_private
 
 
 def check_url(value: object) -> str:
@@ -389,7 +389,7 @@ def pinned_request(url: str) -> tuple[list[str], str, dict[str, str]]:
 
 
 def retry_seconds() -> float:
-    return outbox.seconds_setting("PRM_WEBHOOK_RETRY_SECONDS", 30.0)
+    return settings.current().webhook_retry_seconds
 
 
 def claim_due(session: Session, *, now: datetime, limit: int = BATCH) -> list[WebhookDelivery]:

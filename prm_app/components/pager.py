@@ -2,19 +2,12 @@
 
 import reflex as rx
 
-from ..state.leads import PAGE_SIZE
 
-
-def pager(state) -> rx.Component:
-    """For a state with `page`, `total` and a `turn_page(delta)` handler."""
+def pager(page: rx.Var, total: rx.Var, page_size: int, *, previous, following) -> rx.Component:
+    """Page `page` of `total` rows, `page_size` a page; the handlers turn back and forth."""
     return rx.hstack(
-        rx.button("Previous", on_click=state.turn_page(-1), disabled=state.page <= 1, size="1"),
-        rx.text(f"Page {state.page} · {state.total} in all", size="2"),
-        rx.button(
-            "Next",
-            on_click=state.turn_page(1),
-            disabled=state.page * PAGE_SIZE >= state.total,
-            size="1",
-        ),
+        rx.button("Previous", on_click=previous, disabled=page <= 1, size="1"),
+        rx.text(f"Page {page} · {total} in all", size="2"),
+        rx.button("Next", on_click=following, disabled=page * page_size >= total, size="1"),
         align="center",
     )

@@ -5,6 +5,7 @@ import reflex as rx
 
 from ..components.empty_state import empty_state
 from ..components.forms import form_error
+from ..components.pager import pager
 from ..components.shell import page_shell
 from ..state.commissions import PAGE_SIZE
 from ..state.commissions import CommissionsState as State
@@ -288,21 +289,12 @@ def _statement(across: str, provider: bool) -> rx.Component:
                     width="100%",
                     id="statement",
                 ),
-                rx.hstack(
-                    rx.button(
-                        "Previous",
-                        on_click=State.turn_page(-1),
-                        disabled=State.page <= 1,
-                        size="1",
-                    ),
-                    rx.text(f"Page {State.page} · {State.total} in all", size="2"),
-                    rx.button(
-                        "Next",
-                        on_click=State.turn_page(1),
-                        disabled=State.page * PAGE_SIZE >= State.total,
-                        size="1",
-                    ),
-                    align="center",
+                pager(
+                    State.page,
+                    State.total,
+                    PAGE_SIZE,
+                    previous=State.turn_page(-1),
+                    following=State.turn_page(1),
                 ),
                 width="100%",
             ),

@@ -14,6 +14,7 @@ from ..components.live import on_change
 from ..components.pager import pager
 from ..components.shell import page_shell
 from ..models import Approval
+from ..state import view
 from ..state.deals import DealsState as State
 from ..state.deals import SubmitDealState
 from ..state.live import DealsPulse
@@ -161,7 +162,13 @@ def _table(words: Words) -> rx.Component:
             width="100%",
             variant="surface",
         ),
-        pager(State),
+        pager(
+            State.page,
+            State.total,
+            view.PAGE_SIZE,
+            previous=State.turn_page(-1),
+            following=State.turn_page(1),
+        ),
         width="100%",
     )
 

@@ -12,6 +12,7 @@ from .. import routes
 from ..components.forms import form_error
 from ..components.pager import pager
 from ..components.shell import page_shell
+from ..state import view
 from ..state.imports import PROBLEMS_SHOWN
 from ..state.imports import ImportState as State
 
@@ -335,7 +336,13 @@ def _batches(words: Words) -> rx.Component:
                     width="100%",
                     variant="surface",
                 ),
-                pager(State),
+                pager(
+                    State.page,
+                    State.total,
+                    view.PAGE_SIZE,
+                    previous=State.turn_page(-1),
+                    following=State.turn_page(1),
+                ),
                 width="100%",
             ),
             rx.text(f"No {words.noun} imported yet.", size="2", color_scheme="gray"),

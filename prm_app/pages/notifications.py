@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ..components.empty_state import empty_state
+from ..components.pager import pager
 from ..components.shell import page_shell
 from ..services.notifications import CHANNELS, PAGE_SIZE
 from ..state.notifications import NotificationsState as State
@@ -89,21 +90,12 @@ def _inbox() -> rx.Component:
                     aria_label="Notifications",
                     style={"padding": "0", "margin": "0", "width": "100%"},
                 ),
-                rx.hstack(
-                    rx.button(
-                        "Previous",
-                        on_click=State.go_to_page(State.page - 1),
-                        disabled=State.page <= 1,
-                        size="1",
-                    ),
-                    rx.text(f"Page {State.page} · {State.total} in all", size="2"),
-                    rx.button(
-                        "Next",
-                        on_click=State.go_to_page(State.page + 1),
-                        disabled=State.page * PAGE_SIZE >= State.total,
-                        size="1",
-                    ),
-                    align="center",
+                pager(
+                    State.page,
+                    State.total,
+                    PAGE_SIZE,
+                    previous=State.go_to_page(State.page - 1),
+                    following=State.go_to_page(State.page + 1),
                 ),
                 width="100%",
             ),

@@ -11,6 +11,7 @@ from ..components.file_links import export_button
 from ..components.list_filters import list_filters
 from ..components.pager import pager
 from ..components.shell import page_shell
+from ..state import view
 from ..state.leads import ReceivedLeadsState as State
 
 SORTS = [
@@ -124,7 +125,13 @@ def _page(words: Words) -> rx.Component:
                     width="100%",
                     variant="surface",
                 ),
-                pager(State),
+                pager(
+                    State.page,
+                    State.total,
+                    view.PAGE_SIZE,
+                    previous=State.turn_page(-1),
+                    following=State.turn_page(1),
+                ),
                 width="100%",
             ),
             empty_state("inbox", f"No {words.noun}s yet", words.empty),

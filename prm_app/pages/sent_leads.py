@@ -12,6 +12,7 @@ from ..components.list_filters import list_filters
 from ..components.pager import pager
 from ..components.pickers import option_select
 from ..components.shell import page_shell
+from ..state import view
 from ..state.leads import SentLeadsState as State
 
 
@@ -243,7 +244,13 @@ def _list(words: Words) -> rx.Component:
                 width="100%",
                 variant="surface",
             ),
-            pager(State),
+            pager(
+                State.page,
+                State.total,
+                view.PAGE_SIZE,
+                previous=State.turn_page(-1),
+                following=State.turn_page(1),
+            ),
             width="100%",
         ),
         empty_state("inbox", f"No {words.noun.lower()}s yet", words.empty),

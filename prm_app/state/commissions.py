@@ -9,17 +9,10 @@ from .. import routes
 from ..models import OrgKind
 from ..services import deals, ledger
 from ..services.ledger import payouts
+from . import view
 from .base import AppState, form_value
 
 PAGE_SIZE = 20
-
-
-def _money(amount, currency: str) -> str:
-    return f"{currency} {amount:,.2f}"
-
-
-def _when(value) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
 
 
 class CommissionsState(AppState):
@@ -66,14 +59,14 @@ class CommissionsState(AppState):
             {
                 "id": str(b.other_org_id),
                 "name": b.other_name,
-                "pending": _money(b.pending, b.currency),
-                "commission": _money(b.commission, b.currency),
-                "credits": _money(b.credits, b.currency),
-                "requested": _money(b.requested, b.currency),
-                "available": _money(b.available, b.currency),
-                "due": _money(b.due, b.currency),
-                "redeemed": _money(b.redeemed, b.currency),
-                "threshold": _money(b.threshold, b.currency),
+                "pending": view.money(b.pending, b.currency),
+                "commission": view.money(b.commission, b.currency),
+                "credits": view.money(b.credits, b.currency),
+                "requested": view.money(b.requested, b.currency),
+                "available": view.money(b.available, b.currency),
+                "due": view.money(b.due, b.currency),
+                "redeemed": view.money(b.redeemed, b.currency),
+                "threshold": view.money(b.threshold, b.currency),
             }
             for b in ledger.balances(session, actor=actor, other_org_id=chosen)
         ]
@@ -85,14 +78,14 @@ class CommissionsState(AppState):
         self.lines = [
             {
                 "id": str(line.id),
-                "date": _when(line.created_at),
+                "date": view.day(line.created_at),
                 "other": line.other_name,
                 "kind": ledger.KIND_LABELS.get(line.kind, line.kind),
                 "status": line.status,
                 "deal": line.deal_name,
                 "deal_link": routes.deal_page(actor.org_kind, line.deal_id) if line.deal_id else "",
                 "memo": line.memo,
-                "amount": _money(line.amount, line.currency),
+                "amount": view.money(line.amount, line.currency),
                 "effect": "+" if line.effect > 0 else "\u2212" if line.effect < 0 else "",
                 "approvable": "yes"
                 if provider and line.kind == "commission_accrual" and line.status == "pending"
@@ -106,11 +99,11 @@ class CommissionsState(AppState):
                 "other": r.other_name,
                 "kind": payouts.KINDS.get(r.kind, r.kind),
                 "detail": payouts.METHODS.get(r.method, r.invoice_ref),
-                "amount": _money(r.amount, r.currency),
+                "amount": view.money(r.amount, r.currency),
                 "status": r.status,
                 "note": r.note,
                 "by": r.requested_by,
-                "date": _when(r.created_at),
+                "date": view.day(r.created_at),
                 "word": "Mark paid" if r.kind == "cash" else "Mark applied",
             }
             for r in payouts.list_requests(
@@ -244,9 +237,9 @@ class DealMoneyState(AppState):
         seen = ledger.deal_money(session, actor=actor, deal_id=self._deal_id())
         self.money = {
             "terms": seen.terms,
-            "commission": _money(seen.commission, seen.currency) if seen.commission else "",
+            "commission": view.money(seen.commission, seen.currency) if seen.commission else "",
             "commission_status": seen.commission_status,
-            "credit": _money(seen.credit, seen.currency) if seen.credit else "",
+            "credit": view.money(seen.credit, seen.currency) if seen.credit else "",
             "credit_status": seen.credit_status,
             "refunded": "yes" if seen.refunded else "",
             "can_refund": "yes" if seen.can_refund else "",

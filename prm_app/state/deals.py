@@ -15,23 +15,11 @@ from ..services.deals import board as deal_board
 from ..services.deals import lifecycle as deal_changes
 from ..services.deals import timeline as deal_timeline
 from ..services.identity import team
+from . import view
 from .base import AppState, form_value
-from .leads import PAGE_SIZE  # the shared pager's page size
 from .live import deals_version, follow_deals
 
 VIEWS = ("list", "board")
-
-
-def _date(value) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
-
-
-def _money(amount, currency: str) -> str:
-    return f"{currency} {amount:,.2f}"
-
-
-def _options(pairs) -> list[dict[str, str]]:
-    return [{"id": str(key), "name": name} for key, name in pairs]
 
 
 def _deal_form(form: dict) -> dict:
@@ -147,7 +135,7 @@ class DealsState(LiveDeals, AppState):
         return self._perform(self._read_options)[1] or self._refresh()
 
     def _read_options(self, session, *, actor) -> None:
-        self.counterparts = _options(deals.counterparts(session, actor=actor))
+        self.counterparts = view.options(deals.counterparts(session, actor=actor))
 
     @rx.var
     def export_url(self) -> str:
@@ -170,7 +158,7 @@ class DealsState(LiveDeals, AppState):
         self.columns, self._cards = [], {}
         found = self._list(session, actor)
         if not found.rows and found.total and found.page > 1:  # past the end: the last page
-            self.page = -(-found.total // PAGE_SIZE)
+            self.page = -(-found.total // view.PAGE_SIZE)
             found = self._list(session, actor)
         self.total, self.page = found.total, found.page
         self.rows = [
@@ -179,14 +167,14 @@ class DealsState(LiveDeals, AppState):
                 "name": row.name,
                 "company": row.company,
                 "other": row.other_org_name,
-                "amount": _money(row.amount, row.currency),
+                "amount": view.money(row.amount, row.currency),
                 "stage": row.stage_name,
                 "approval": row.approval,
                 "outcome": row.outcome,
-                "close_date": _date(row.close_date),
-                "protected_until": _date(row.protected_until),
+                "close_date": view.day(row.close_date),
+                "protected_until": view.day(row.protected_until),
                 "owner": row.owner_name,
-                "created": _date(row.created_at),
+                "created": view.day(row.created_at),
             }
             for row in found.rows
         ]
@@ -198,7 +186,7 @@ class DealsState(LiveDeals, AppState):
             search=self.search,
             approval=self.approval,
             page=self.page,
-            page_size=PAGE_SIZE,
+            page_size=view.PAGE_SIZE,
         )
 
     # the board ---------------------------------------------------------------------------------
@@ -229,16 +217,16 @@ class DealsState(LiveDeals, AppState):
                 name=c.name,
                 outcome=c.outcome,
                 count=c.count,
-                total=" · ".join(_money(v, cur) for cur, v in sorted(c.totals.items()))
-                or _money(0, "USD"),
+                total=" · ".join(view.money(v, cur) for cur, v in sorted(c.totals.items()))
+                or view.money(0, "USD"),
                 more=c.more,
                 cards=[
                     BoardCard(
                         id=card.id,
                         name=card.name,
                         company=card.company,
-                        amount=_money(card.amount, card.currency),
-                        close_date=_date(card.close_date),
+                        amount=view.money(card.amount, card.currency),
+                        close_date=view.day(card.close_date),
                         other=card.other_org_name,
                         owner=card.owner_name,
                         approval=card.approval,
@@ -389,7 +377,7 @@ class SubmitDealState(AppState):
         self.form_open, self.form_error = True, ""
 
         def read(session, *, actor):
-            self.counterparts = _options(deals.counterparts(session, actor=actor))
+            self.counterparts = view.options(deals.counterparts(session, actor=actor))
             self.counterpart = self.counterparts[0]["id"] if self.counterparts else ""
             self._read_products(session, actor)
 
@@ -398,7 +386,7 @@ class SubmitDealState(AppState):
     def _read_products(self, session, actor) -> None:
         provider = actor.org_id if actor.org_kind == OrgKind.PROVIDER else self.counterpart
         self.products = (
-            _options(deals.products_of(session, actor=actor, provider_org_id=provider))
+            view.options(deals.products_of(session, actor=actor, provider_org_id=provider))
             if provider
             else []
         )
@@ -430,7 +418,7 @@ class SubmitDealState(AppState):
         if found.protected_until is not None:
             return rx.toast.warning(
                 "Deal registered. Note: this customer is already protected for another partner "
-                f"of this provider until {_date(found.protected_until)}."
+                f"of this provider until {view.day(found.protected_until)}."
             )
         return rx.toast.success("Deal registered.")
 
@@ -482,9 +470,9 @@ class DealDetailState(LiveDeals, AppState):
             "company": seen.company,
             "contact_name": seen.contact_name,
             "contact_email": seen.contact_email,
-            "amount": _money(seen.amount, seen.currency),
+            "amount": view.money(seen.amount, seen.currency),
             "amount_value": f"{seen.amount:.2f}",
-            "close_date": _date(seen.close_date),
+            "close_date": view.day(seen.close_date),
             "stage_id": str(seen.stage_id or ""),
             "stage": seen.stage_name,
             "approval": seen.approval,
@@ -499,10 +487,10 @@ class DealDetailState(LiveDeals, AppState):
                 (seen.provider_owner_id if own_side == "provider" else seen.partner_owner_id) or ""
             ),
             "registered_by": seen.registered_by,
-            "protected_until": _date(seen.protected_until),
-            "approved_at": _date(seen.approved_at),
-            "closed_at": _date(seen.closed_at),
-            "created": _date(seen.created_at),
+            "protected_until": view.day(seen.protected_until),
+            "approved_at": view.day(seen.approved_at),
+            "closed_at": view.day(seen.closed_at),
+            "created": view.day(seen.created_at),
             "source_link": self._source_link(actor, seen),
             "side": own_side,
         }
@@ -516,21 +504,21 @@ class DealDetailState(LiveDeals, AppState):
             {
                 "partner": c.partner_name,
                 "company": c.company,
-                "until": _date(c.protected_until),
+                "until": view.day(c.protected_until),
             }
             for c in deals.conflicts_for(session, actor=actor, deal_id=seen.id)
         ]
-        self.stages = _options(deals.stage_choices(session, actor=actor, deal_id=seen.id))
+        self.stages = view.options(deals.stage_choices(session, actor=actor, deal_id=seen.id))
         self.lost_reasons = leads.lost_reason_choices(
             session, provider_org_ids=[seen.provider_org_id]
         )[seen.provider_org_id]
         if actor.sees_all:
-            self.colleagues = _options(
+            self.colleagues = view.options(
                 (m.user_id, m.name) for m in team.members(session, actor=actor) if m.is_active
             )
         self.product_options = [
             {**o, "chosen": "yes" if int(o["id"]) in seen.product_ids else ""}
-            for o in _options(
+            for o in view.options(
                 deals.products_of(session, actor=actor, provider_org_id=seen.provider_org_id)
             )
         ]

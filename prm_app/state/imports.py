@@ -25,8 +25,8 @@ from ..services.core.errors import DomainError, NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
 from ..services.imports import columns as import_columns
 from ..services.imports import files as csv_files
+from . import view
 from .base import AppState
-from .leads import PAGE_SIZE
 
 logger = logging.getLogger(__name__)
 PROBLEMS_SHOWN = 100
@@ -354,7 +354,7 @@ class ImportState(AppState):
 
     def _batches(self, session, *, actor) -> None:
         found = imports.list_batches(
-            session, actor=actor, kind=self.kind, page=self.page, page_size=PAGE_SIZE
+            session, actor=actor, kind=self.kind, page=self.page, page_size=view.PAGE_SIZE
         )
         self.page, self.total = found.page, found.total
         self.batches = [

@@ -14,33 +14,27 @@ from ..models import OrgKind, Pipeline
 from ..services import catalog, leads, partnerships
 from ..services.identity import team
 from ..services.leads import timeline as lead_timeline
+from . import view
 from .base import AppState, form_value
 
-PAGE_SIZE = 25
 FILTERS = ("status", "org_id", "owner_id", "stage_id", "created_from", "created_to", "sort")
-
-
-def _date(value) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
-
-
-def _options(pairs) -> list[dict[str, str]]:
-    return [{"id": str(key), "name": name} for key, name in pairs]
 
 
 def _counterparts(session, actor) -> list[dict[str, str]]:
     """The organizations on the other side: a provider's partners, a consultant's providers."""
     if actor.org_kind == OrgKind.PROVIDER:
         found = partnerships.partner_directory(session, actor=actor, include_ended=True)
-        return _options((p.consultant_org_id, p.consultant_name) for p in found)
-    return _options(
+        return view.options((p.consultant_org_id, p.consultant_name) for p in found)
+    return view.options(
         (p.provider_org_id, p.provider_name)
         for p in partnerships.my_providers(session, actor=actor)
     )
 
 
 def _colleagues(session, actor) -> list[dict[str, str]]:
-    return _options((m.user_id, m.name) for m in team.members(session, actor=actor) if m.is_active)
+    return view.options(
+        (m.user_id, m.name) for m in team.members(session, actor=actor) if m.is_active
+    )
 
 
 class ListFilters(rx.State, mixin=True):
@@ -113,7 +107,7 @@ class ListFilters(rx.State, mixin=True):
             "created_to": self.created_to,
             "sort": self.sort,
             "page": self.page,
-            "page_size": PAGE_SIZE,
+            "page_size": view.PAGE_SIZE,
         }
 
 
@@ -160,7 +154,7 @@ class SentLeadsState(ListFilters, AppState):
                 [(p.consultant_org_id, p.consultant_name) for p in partners],
                 [],
             )
-        self.eligible = _options(eligible)
+        self.eligible = view.options(eligible)
         self.counterparts = _counterparts(session, actor)
         self.colleagues = _colleagues(session, actor)
         self.me = str(actor.user_id)
@@ -179,7 +173,7 @@ class SentLeadsState(ListFilters, AppState):
                 "status": row.status,
                 "recipients": f"{row.accepted}/{row.recipients} accepted" if row.recipients else "",
                 "owner": row.owner_name,
-                "created": _date(row.created_at),
+                "created": view.day(row.created_at),
             }
             for row in found.rows
         ]
@@ -377,7 +371,7 @@ def _received_row(row, actor) -> dict[str, str]:
         "stage_id": "" if row.stage_id is None else str(row.stage_id),
         "stage": row.stage_name,
         "owner": row.owner_name,
-        "received": _date(row.created_at),
+        "received": view.day(row.created_at),
         "protected": "yes" if row.protected_elsewhere else "",
     }
 
@@ -422,8 +416,8 @@ class LeadDetailState(ReceivedActions, AppState):
             "title": seen.title,
             "notes": seen.notes,
             "hidden": "yes" if seen.contact_hidden else "",
-            "created": _date(seen.created_at),
-            "submitted": _date(seen.submitted_at),
+            "created": view.day(seen.created_at),
+            "submitted": view.day(seen.submitted_at),
         }
         provider_id = seen.origin_org_id if self.lead["noun"] == "referral" else None
         self.recipients = [
@@ -439,8 +433,8 @@ class LeadDetailState(ReceivedActions, AppState):
                 "stage_id": "" if r.stage_id is None else str(r.stage_id),
                 "stage": r.stage_name,
                 "owner": r.owner_name,
-                "deadline": _date(r.deadline_at),
-                "responded": _date(r.responded_at),
+                "deadline": view.day(r.deadline_at),
+                "responded": view.day(r.responded_at),
             }
             for r in seen.recipients
         ]
@@ -452,7 +446,7 @@ class LeadDetailState(ReceivedActions, AppState):
             {
                 "partner": c.partner_name,
                 "company": c.company,
-                "until": _date(c.protected_until),
+                "until": view.day(c.protected_until),
             }
             for c in leads.conflicts_for(session, actor=actor, lead_id=seen.id)
         ]
@@ -466,7 +460,7 @@ class LeadDetailState(ReceivedActions, AppState):
                     (p.consultant_org_id, p.consultant_name)
                     for p in partnerships.partner_directory(session, actor=actor)
                 ]
-            self.more_targets = _options((k, n) for k, n in targets if k not in sent)
+            self.more_targets = view.options((k, n) for k, n in targets if k not in sent)
         self._read_stages(session, actor)
         self._read_lost_reasons(session, self.recipients)
         self.found = True

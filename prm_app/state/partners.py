@@ -6,6 +6,7 @@ from .. import routes
 from ..models import OrgKind, TermKind
 from ..services import catalog, partnerships
 from ..services.identity import team
+from . import view
 from .base import AppState, form_value
 
 FILTERS = ("partner_type_id", "partner_status_id", "partner_tier_id", "partner_group_id")
@@ -15,10 +16,6 @@ CATEGORY_KINDS = {
     "partner_tier_id": TermKind.PARTNER_TIER,
     "partner_group_id": TermKind.PARTNER_GROUP,
 }
-
-
-def _date(value) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
 
 
 def _opt(value) -> str:
@@ -55,7 +52,7 @@ class PartnersState(AppState):
                 "id": str(p.id),
                 "name": p.consultant_name,
                 "status": p.status,
-                "since": _date(p.since),
+                "since": view.day(p.since),
                 "partner_type_id": _opt(p.partner_type_id),
                 "partner_type": p.partner_type,
                 "partner_status_id": _opt(p.partner_status_id),
@@ -82,8 +79,8 @@ class PartnersState(AppState):
                 "email": i.email,
                 "consultant": i.consultant_name,
                 "status": "expired" if i.expired and i.status == "invited" else i.status,
-                "invited": _date(i.invited_at),
-                "expires": _date(i.expires_at),
+                "invited": view.day(i.invited_at),
+                "expires": view.day(i.expires_at),
             }
             for i in partnerships.provider_invitations(session, actor=actor)
         ]

@@ -36,7 +36,6 @@ class AppState(rx.State):
     """Resolves the caller from the server-side session; holds only what the shell shows."""
 
     user_name: str = ""
-    user_email: str = ""
     org_name: str = ""
     org_kind: str = ""
     role: str = ""
@@ -74,7 +73,6 @@ class AppState(rx.State):
         """What the shell shows of the caller; only a changed value is sent to the browser."""
         shown = {
             "user_name": actor.name,
-            "user_email": actor.email,
             "org_name": actor.org_name,
             "org_kind": actor.org_kind,
             "role": actor.role,

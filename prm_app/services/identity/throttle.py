@@ -11,7 +11,7 @@ import hashlib
 import math
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, delete, select
 
 from ... import settings
 from ...models import FailedSignIn, utcnow
@@ -79,8 +79,3 @@ def record_failure(session: Session, *, email: str, ip: str) -> None:
     email_key, ip_key = _keys(email, ip)
     session.add(FailedSignIn(email_hash=email_key, ip_hash=ip_key, created_at=now))
     session.flush()
-
-
-def failures(session: Session) -> int:
-    """How many failures are stored (for tests and monitoring)."""
-    return session.exec(select(func.count()).select_from(FailedSignIn)).one()

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from . import routes
 from .models import (
@@ -196,20 +196,19 @@ class _Demo:
         self,
         actor: Actor | None,
         orgs: tuple[str, ...],
-        entity: tuple[str, int],
+        subject: SQLModel,
         action: str,
         at: datetime | None = None,
         **after: object,
     ) -> None:
-        """One activity event about `entity` (type, id) in the audit trail of each of `orgs`,
+        """One activity event about `subject` in the audit trail of each of `orgs`,
         dated `at` (default: now)."""
         for key in orgs:
             event = activity.record(
                 self.session,
                 actor=actor,
                 org_id=self.org_id(key),
-                entity_type=entity[0],
-                entity_id=entity[1],
+                subject=subject,
                 action=action,
                 after=after or None,
             )
@@ -258,7 +257,7 @@ def _create_org(demo: _Demo, spec: OrgSpec) -> None:
         demo.people[(spec.key, role)] = Actor(
             user.id, admin.org_id, spec.kind, role, user.name, user.email, spec.name
         )
-        demo.log(admin, (spec.key,), ("user", user.id), "added", role=str(role))
+        demo.log(admin, (spec.key,), user, "added", role=str(role))
     demo.session.flush()
 
 
@@ -316,7 +315,7 @@ def _create_partnerships(demo: _Demo) -> None:
             commission_value=Decimal("10"),
         )
     )
-    demo.log(demo.actor("northwind"), ("northwind", "adatum"), ("partnership", ended.id), "ended")
+    demo.log(demo.actor("northwind"), ("northwind", "adatum"), ended, "ended")
 
     invited = demo.add(
         Partnership(
@@ -331,7 +330,7 @@ def _create_partnerships(demo: _Demo) -> None:
             invited_at=demo.ago(2),
         )
     )
-    demo.log(demo.actor("contoso"), ("contoso", "adatum"), ("partnership", invited.id), "invited")
+    demo.log(demo.actor("contoso"), ("contoso", "adatum"), invited, "invited")
 
     # Invitations sent to firms without an account: one declined, one withdrawn.
     for provider, email, status, days in (
@@ -353,7 +352,7 @@ def _create_partnerships(demo: _Demo) -> None:
             )
         )
         actor = None if rejected else demo.actor(provider)
-        demo.log(actor, (provider,), ("partnership", partnership.id), status, email=email)
+        demo.log(actor, (provider,), partnership, status, email=email)
 
 
 def _active(
@@ -394,9 +393,7 @@ def _active(
         partnership.assigned_user_id = demo.user_id(consultant, Role.MANAGER)
         partnership.categorized_at = demo.after(demo.ago(since_days), days=1)
     demo.add(partnership)
-    demo.log(
-        demo.actor(consultant), (provider, consultant), ("partnership", partnership.id), "accepted"
-    )
+    demo.log(demo.actor(consultant), (provider, consultant), partnership, "accepted")
 
 
 def _create_consultant_leads(demo: _Demo) -> None:
@@ -579,7 +576,7 @@ def _lead(
         )
     )
     action = "created" if draft else "submitted"
-    demo.log(author, (origin,), ("lead", lead.id), action, at=created, company=company)
+    demo.log(author, (origin,), lead, action, at=created, company=company)
     return lead
 
 
@@ -618,10 +615,9 @@ def _send(
         recipient.updated_at = recipient.deadline_at
     demo.add(recipient)
     actor = demo.actor(to, owner or Role.ADMIN)
-    entity = ("lead_recipient", recipient.id)
-    demo.log(None, (to,), entity, "received", at=sent, lead_id=lead.id)
+    demo.log(None, (to,), recipient, "received", at=sent, lead_id=lead.id)
     if status != rs.PENDING:
-        demo.log(actor, (to,), entity, status, at=recipient.updated_at, lead_id=lead.id)
+        demo.log(actor, (to,), recipient, status, at=recipient.updated_at, lead_id=lead.id)
     return recipient
 
 
@@ -723,7 +719,7 @@ def _deal(
     demo.log(
         demo.actor_of(registered_by),
         (provider, partner),
-        ("deal", deal.id),
+        deal,
         "registered",
         name=name,
         amount=amount,
@@ -762,7 +758,7 @@ def _accrue_commission(demo: _Demo, deal: Deal) -> None:
     demo.log(
         demo.actor_of(deal.provider_owner_id),
         (demo.key_of(deal.provider_org_id), demo.key_of(deal.partner_org_id)),
-        ("ledger_transaction", transaction.id),
+        transaction,
         "accrued",
         amount=str(commission),
     )

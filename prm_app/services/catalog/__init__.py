@@ -182,7 +182,7 @@ def add_term(session: Session, *, actor: Actor, kind: object, name: object) -> T
     term = TaxonomyTerm(org_id=actor.org_id, kind=kind, name=name)
     _append(session, term, _active(session, TaxonomyTerm, scope))
     after = {"kind": kind.value, "name": name, "position": term.position}
-    _record(session, actor, term, "created", after=after)
+    activity.record(session, actor=actor, subject=term, action="created", after=after)
     return _term_views(session, kind, [term])[0]
 
 
@@ -196,7 +196,14 @@ def rename_term(session: Session, *, actor: Actor, term_id: object, name: object
         before = {"name": term.name}
         term.name = name
         session.add(term)
-        _record(session, actor, term, "renamed", before=before, after={"name": name})
+        activity.record(
+            session,
+            actor=actor,
+            subject=term,
+            action="renamed",
+            before=before,
+            after={"name": name},
+        )
     return _term_views(session, term.kind, [term])[0]
 
 
@@ -275,8 +282,12 @@ def add_stage(
     active = _active(session, Stage, scope)
     closing = [s for s in active if s.is_won or s.is_lost]
     _append(session, stage, [s for s in active if s not in closing], after=closing)
-    _record(
-        session, actor, stage, "created", after={"pipeline": pipeline.value, **_stage_state(stage)}
+    activity.record(
+        session,
+        actor=actor,
+        subject=stage,
+        action="created",
+        after={"pipeline": pipeline.value, **_stage_state(stage)},
     )
     return _stage_views(session, [stage])[0]
 
@@ -316,11 +327,11 @@ def update_stage(
     after = _stage_state(stage)
     changed = [key for key in after if after[key] != before[key]]
     if changed:
-        _record(
+        activity.record(
             session,
-            actor,
-            stage,
-            "updated",
+            actor=actor,
+            subject=stage,
+            action="updated",
             before={key: before[key] for key in changed},
             after={key: after[key] for key in changed},
         )
@@ -399,11 +410,11 @@ def _take_outcome(session: Session, actor: Actor, stage: Stage, outcome: Outcome
     for previous in previous_holders:
         previous.is_won = previous.is_lost = False
         session.add(previous)
-        _record(
+        activity.record(
             session,
-            actor,
-            previous,
-            "updated",
+            actor=actor,
+            subject=previous,
+            action="updated",
             before={"outcome": outcome.value},
             after={"outcome": "open"},
         )
@@ -498,9 +509,7 @@ def update_rules(
         activity.record(
             session,
             actor=actor,
-            org_id=actor.org_id,
-            entity_type="org_settings",
-            entity_id=actor.org_id,
+            subject=settings,
             action="updated",
             before={key: before[key] for key in changed},
             after={key: after[key] for key in changed},
@@ -577,8 +586,6 @@ def _flag(value: object, *, field: str) -> bool:
 
 
 # Shared by terms and stages ------------------------------------------------------------------
-
-_ENTITY_TYPES = {TaxonomyTerm: "taxonomy_term", Stage: "stage"}
 
 
 def _name(value: object) -> str:
@@ -663,8 +670,13 @@ def _move(
     before = row.position
     active[index], active[other] = active[other], active[index]
     _renumber(session, active)
-    _record(
-        session, actor, row, "moved", before={"position": before}, after={"position": row.position}
+    activity.record(
+        session,
+        actor=actor,
+        subject=row,
+        action="moved",
+        before={"position": before},
+        after={"position": row.position},
     )
 
 
@@ -677,9 +689,11 @@ def _remove(
             row.archived_at = utcnow()
             session.add(row)
             _renumber(session, _active(session, type(row), scope))
-            _record(session, actor, row, "archived", after={"in_use": in_use})
+            activity.record(
+                session, actor=actor, subject=row, action="archived", after={"in_use": in_use}
+            )
         return "archived"
-    _record(session, actor, row, "deleted", before={"name": row.name})
+    activity.record(session, actor=actor, subject=row, action="deleted", before={"name": row.name})
     session.delete(row)
     _renumber(session, _active(session, type(row), scope))
     return "deleted"
@@ -693,25 +707,6 @@ def _restore(session: Session, actor: Actor, row: TaxonomyTerm | Stage, scope: t
     row.archived_at = None
     session.add(row)
     _renumber(session, [*active, row])
-    _record(session, actor, row, "restored", after={"position": row.position})
-
-
-def _record(
-    session: Session,
-    actor: Actor,
-    row: TaxonomyTerm | Stage,
-    action: str,
-    *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
     activity.record(
-        session,
-        actor=actor,
-        org_id=actor.org_id,
-        entity_type=_ENTITY_TYPES[type(row)],
-        entity_id=row.id,
-        action=action,
-        before=before,
-        after=after,
+        session, actor=actor, subject=row, action="restored", after={"position": row.position}
     )

@@ -137,9 +137,7 @@ def post(
         activity.record(
             session,
             actor=actor,
-            org_id=actor.org_id,
-            entity_type="ledger_transaction",
-            entity_id=transaction.id,
+            subject=transaction,
             action=str(kind),
             after={"deal_id": deal_id, "legs": {a: str(v) for a, v in legs}},
         )
@@ -208,9 +206,7 @@ def set_terms(
     activity.record(
         session,
         actor=actor,
-        org_id=actor.org_id,
-        entity_type="partnership",
-        entity_id=partnership.id,
+        subject=partnership,
         action="commission_terms_set",
         before=before,
         after=after,
@@ -447,9 +443,7 @@ def refund_deal(session: Session, *, actor: Actor, deal_id: object, reason: obje
     activity.record(
         session,
         actor=actor,
-        org_id=actor.org_id,
-        entity_type="deal",
-        entity_id=deal.id,
+        subject=deal,
         action="refunded",
         after={"reason": reason},
     )

@@ -110,7 +110,7 @@ def request(
     )
     session.add(payout)
     session.flush()
-    _record(session, actor, payout, "requested")
+    activity.record(session, actor=actor, subject=payout, action="requested", after=_state(payout))
     notifications.payout_event(
         session,
         actor=actor,
@@ -156,7 +156,7 @@ def approve(session: Session, *, actor: Actor, request_id: object) -> None:
         utcnow(),
     )
     session.add(payout)
-    _record(session, actor, payout, "approved")
+    activity.record(session, actor=actor, subject=payout, action="approved", after=_state(payout))
 
 
 def decline(session: Session, *, actor: Actor, request_id: object, reason: object) -> None:
@@ -169,7 +169,7 @@ def decline(session: Session, *, actor: Actor, request_id: object, reason: objec
         utcnow(),
     )
     session.add(payout)
-    _record(session, actor, payout, "declined")
+    activity.record(session, actor=actor, subject=payout, action="declined", after=_state(payout))
 
 
 def mark_paid(
@@ -197,7 +197,7 @@ def mark_paid(
     if note:
         payout.note = note
     session.add(payout)
-    _record(session, actor, payout, "paid")
+    activity.record(session, actor=actor, subject=payout, action="paid", after=_state(payout))
     _settle_commissions(session, payout.provider_org_id, payout.partner_org_id)
     amount = f"{payout.currency} {payout.amount:,.2f}"
     done = {
@@ -478,19 +478,12 @@ def _memo(payout: PayoutRequest) -> str:
     return f"{KINDS[payout.kind]}{' (' + detail + ')' if detail else ''}"
 
 
-def _record(session: Session, actor: Actor, payout: PayoutRequest, action: str) -> None:
-    activity.record(
-        session,
-        actor=actor,
-        org_id=actor.org_id,
-        entity_type="payout_request",
-        entity_id=payout.id,
-        action=action,
-        after={
-            "kind": payout.kind,
-            "amount": str(payout.amount),
-            "status": payout.status,
-            "method": payout.method,
-            "invoice_ref": payout.invoice_ref,
-        },
-    )
+def _state(payout: PayoutRequest) -> dict[str, Any]:
+    """What the activity trail keeps of a request."""
+    return {
+        "kind": payout.kind,
+        "amount": str(payout.amount),
+        "status": payout.status,
+        "method": payout.method,
+        "invoice_ref": payout.invoice_ref,
+    }

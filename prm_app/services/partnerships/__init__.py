@@ -167,7 +167,14 @@ def invite(session: Session, *, actor: Actor, email: object, message: object = "
     token = _issue_token(partnership)
     session.add(partnership)
     session.flush()
-    _record(session, actor, partnership, "invited", before, {**_state(partnership), "email": email})
+    activity.record(
+        session,
+        actor=actor,
+        subject=partnership,
+        action="invited",
+        before=before,
+        after={**_state(partnership), "email": email},
+    )
     _tell_invitee(session, actor, partnership, token)
     return Invitation(partnership.id, token, firm.name if firm else None)
 
@@ -180,13 +187,9 @@ def resend(session: Session, *, actor: Actor, partnership_id: object) -> str:
     before = {"expires_at": _iso(partnership.invite_expires_at)}
     token = _issue_token(partnership)
     session.add(partnership)
-    _record(
-        session,
-        actor,
-        partnership,
-        "resent",
-        before,
-        {"expires_at": _iso(partnership.invite_expires_at)},
+    after = {"expires_at": _iso(partnership.invite_expires_at)}
+    activity.record(
+        session, actor=actor, subject=partnership, action="resent", before=before, after=after
     )
     _tell_invitee(session, actor, partnership, token)
     return token
@@ -248,7 +251,14 @@ def claim_invitation(session: Session, *, actor: Actor, token: object) -> int:
     partnership.invite_token_hash = None
     session.add(partnership)
     session.flush()
-    _record(session, actor, partnership, "claimed", before, _state(partnership))
+    activity.record(
+        session,
+        actor=actor,
+        subject=partnership,
+        action="claimed",
+        before=before,
+        after=_state(partnership),
+    )
     return partnership.id
 
 
@@ -701,7 +711,14 @@ def _close(
     if status == Status.REVOKED:
         partnership.ended_at = utcnow()
     session.add(partnership)
-    _record(session, actor, partnership, action, before, _state(partnership))
+    activity.record(
+        session,
+        actor=actor,
+        subject=partnership,
+        action=action,
+        before=before,
+        after=_state(partnership),
+    )
     webhooks.partnership_changed(session, partnership=partnership, action=action)
 
 
@@ -778,7 +795,9 @@ def _apply(
     for field, value in after.items():
         setattr(partnership, field, value)
     session.add(partnership)
-    _record(session, actor, partnership, "categorized", before, after)
+    activity.record(
+        session, actor=actor, subject=partnership, action="categorized", before=before, after=after
+    )
     return True
 
 
@@ -807,23 +826,3 @@ def _state(partnership: Partnership) -> dict[str, Any]:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
-
-
-def _record(
-    session: Session,
-    actor: Actor,
-    partnership: Partnership,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any],
-) -> None:
-    activity.record(
-        session,
-        actor=actor,
-        org_id=actor.org_id,
-        entity_type="partnership",
-        entity_id=partnership.id,
-        action=action,
-        before=before,
-        after=after,
-    )

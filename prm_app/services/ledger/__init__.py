@@ -2,7 +2,6 @@
 (`books` has the accounts and the rules of posting)."""
 
 from .books import (
-    BOOKS_ONLY,
     COMMISSION,
     CREDIT_EXPENSE,
     CREDITS,
@@ -10,17 +9,13 @@ from .books import (
     EXPENSE,
     KIND_LABELS,
     PENDING,
-    SETTLED,
     pair_columns,
-    post,
-    require_books,
 )
 from .commissions import DealMoney, approve_commission, deal_money, on_won, refund_deal
 from .statements import Balance, Line, balances, statement, statement_csv
 from .terms import PartnerTerms, partner_terms, set_terms
 
 __all__ = [
-    "BOOKS_ONLY",
     "COMMISSION",
     "CREDITS",
     "CREDIT_EXPENSE",
@@ -28,7 +23,6 @@ __all__ = [
     "EXPENSE",
     "KIND_LABELS",
     "PENDING",
-    "SETTLED",
     "Balance",
     "DealMoney",
     "Line",
@@ -39,9 +33,7 @@ __all__ = [
     "on_won",
     "pair_columns",
     "partner_terms",
-    "post",
     "refund_deal",
-    "require_books",
     "set_terms",
     "statement",
     "statement_csv",

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from ...models import (
@@ -64,7 +65,7 @@ def record(
     """
     if subject is not None:
         entity_type = ENTITY_TYPES[type(subject)]
-        entity_id = subject.id  # type: ignore[attr-defined]
+        entity_id = _key(subject)
     owner = org_id if org_id is not None else actor.org_id if actor else None
     if owner is None or entity_type is None or entity_id is None:
         raise ValueError("An activity event needs its organization and its record.")
@@ -79,3 +80,10 @@ def record(
     )
     session.add(event)
     return event
+
+
+def _key(subject: SQLModel) -> int:
+    """The record's primary key (`id`, or `org_id` for an organization's settings)."""
+    mapper = sa.inspect(type(subject))
+    (column,) = mapper.primary_key
+    return getattr(subject, mapper.get_property_by_column(column).key)

@@ -82,9 +82,7 @@ def create(session: Session, *, actor: Actor, name: object, role: object) -> New
     activity.record(
         session,
         actor=actor,
-        org_id=actor.org_id,
-        entity_type="api_key",
-        entity_id=row.id,
+        subject=row,
         action="created",
         after={"name": name, "prefix": prefix, "role": role},
     )
@@ -131,9 +129,7 @@ def revoke(session: Session, *, actor: Actor, key_id: object) -> None:
     activity.record(
         session,
         actor=actor,
-        org_id=actor.org_id,
-        entity_type="api_key",
-        entity_id=key.id,
+        subject=key,
         action="revoked",
         before={"name": key.name, "prefix": key.prefix},
     )

@@ -97,9 +97,7 @@ def sign_up(
     activity.record(
         session,
         actor=actor,
-        org_id=org.id,
-        entity_type="organization",
-        entity_id=org.id,
+        subject=org,
         action="created",
         after={"name": org.name, "kind": org.kind},
     )

@@ -96,9 +96,7 @@ def invite_colleague(session: Session, *, actor: Actor, email: object, role: obj
     activity.record(
         session,
         actor=actor,
-        org_id=actor.org_id,
-        entity_type="user_invite",
-        entity_id=invite.id,
+        subject=invite,
         action="invited",
         after={"email": email, "role": invite.role},
     )
@@ -120,9 +118,7 @@ def revoke_invite(session: Session, *, actor: Actor, invite_id: object) -> None:
     activity.record(
         session,
         actor=actor,
-        org_id=actor.org_id,
-        entity_type="user_invite",
-        entity_id=invite.id,
+        subject=invite,
         action="revoked",
     )
 
@@ -160,9 +156,7 @@ def accept_invite(session: Session, *, token: object, name: object, password: ob
     activity.record(
         session,
         actor=actor,
-        org_id=org.id,
-        entity_type="user",
-        entity_id=user.id,
+        subject=user,
         action="joined",
         after={"role": invite.role},
     )
@@ -197,9 +191,7 @@ def set_active(session: Session, *, actor: Actor, user_id: object, active: bool)
     activity.record(
         session,
         actor=actor,
-        org_id=actor.org_id,
-        entity_type="user",
-        entity_id=membership.user_id,
+        subject=session.get(User, membership.user_id),
         action="reactivated" if active else "deactivated",
     )
 

@@ -175,7 +175,9 @@ def add_endpoint(session: Session, *, actor: Actor, url: object, events: object)
     )
     session.add(row)
     session.flush()
-    _record(session, actor, row.id, "created", {"url": url, "events": chosen})
+    activity.record(
+        session, actor=actor, subject=row, action="created", after={"url": url, "events": chosen}
+    )
     return row.id, secret
 
 
@@ -198,7 +200,7 @@ def remove_endpoint(session: Session, *, actor: Actor, endpoint_id: object) -> N
         )
         .values(status=DeliveryStatus.FAILED, last_error="The webhook was removed.")
     )
-    _record(session, actor, row.id, "removed", {"url": row.url})
+    activity.record(session, actor=actor, subject=row, action="removed", after={"url": row.url})
 
 
 def endpoints(session: Session, *, actor: Actor) -> list[EndpointView]:
@@ -239,18 +241,6 @@ def recent_deliveries(session: Session, *, actor: Actor, limit: int = RECENT) ->
 
 def _active(actor: Actor) -> list:
     return [WebhookEndpoint.org_id == actor.org_id, col(WebhookEndpoint.is_active).is_(True)]
-
-
-def _record(session: Session, actor: Actor, endpoint_id: int, action: str, data: dict) -> None:
-    activity.record(
-        session,
-        actor=actor,
-        org_id=actor.org_id,
-        entity_type="webhook",
-        entity_id=endpoint_id,
-        action=action,
-        after=data,
-    )
 
 
 # queueing (inside the change's transaction) ----------------------------------------------------

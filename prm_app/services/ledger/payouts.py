@@ -43,13 +43,24 @@ from ...models import (
     User,
     utcnow,
 )
-from .. import ledger, notifications
+from .. import notifications
 from ..catalog import program
 from ..core import activity, inputs, listing
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 from ..core.listing import Page
 from ..imports.files import csv_chunks
+from .books import (
+    COMMISSION,
+    CREDITS,
+    DUE,
+    SETTLED,
+    post,
+    request_columns,
+    require_books,
+    transaction_size,
+)
+from .statements import Balance, balances
 
 METHODS = {"bank_transfer": "Bank transfer", "paypal": "PayPal", "stripe": "Stripe"}
 KINDS = {
@@ -110,7 +121,7 @@ def request(
     )
     session.add(payout)
     session.flush()
-    _record(session, actor, payout, "requested")
+    activity.record(session, actor=actor, subject=payout, action="requested", after=_state(payout))
     notifications.payout_event(
         session,
         actor=actor,
@@ -134,16 +145,16 @@ def approve(session: Session, *, actor: Actor, request_id: object) -> None:
             f"{held:,.2f} available): decline it."
         )
     from_credits = min(payout.amount, max(balance.credits, Decimal(0)))
-    ledger.post(
+    post(
         session,
         kind=LedgerKind.REDEMPTION,
         status=LedgerStatus.APPROVED,
         provider_org_id=payout.provider_org_id,
         partner_org_id=payout.partner_org_id,
         legs=[
-            (ledger.CREDITS, from_credits),
-            (ledger.COMMISSION, payout.amount - from_credits),
-            (ledger.DUE, -payout.amount),
+            (CREDITS, from_credits),
+            (COMMISSION, payout.amount - from_credits),
+            (DUE, -payout.amount),
         ],
         currency=payout.currency,
         memo=_memo(payout),
@@ -156,7 +167,7 @@ def approve(session: Session, *, actor: Actor, request_id: object) -> None:
         utcnow(),
     )
     session.add(payout)
-    _record(session, actor, payout, "approved")
+    activity.record(session, actor=actor, subject=payout, action="approved", after=_state(payout))
 
 
 def decline(session: Session, *, actor: Actor, request_id: object, reason: object) -> None:
@@ -169,7 +180,7 @@ def decline(session: Session, *, actor: Actor, request_id: object, reason: objec
         utcnow(),
     )
     session.add(payout)
-    _record(session, actor, payout, "declined")
+    activity.record(session, actor=actor, subject=payout, action="declined", after=_state(payout))
 
 
 def mark_paid(
@@ -181,13 +192,13 @@ def mark_paid(
     if payout.status != PayoutStatus.APPROVED:
         raise Invalid(f"Only an approved request is marked paid; this one is {payout.status}.")
     note = inputs.text(reference, field="reference", label="Reference", max_len=500, required=False)
-    ledger.post(
+    post(
         session,
         kind=LedgerKind.PAYOUT,
         status=LedgerStatus.PAID,
         provider_org_id=payout.provider_org_id,
         partner_org_id=payout.partner_org_id,
-        legs=[(ledger.DUE, payout.amount), (ledger.SETTLED[payout.kind], -payout.amount)],
+        legs=[(DUE, payout.amount), (SETTLED[payout.kind], -payout.amount)],
         currency=payout.currency,
         memo=f"{_memo(payout)}{': ' + note if note else ''}",
         actor=actor,
@@ -197,7 +208,7 @@ def mark_paid(
     if note:
         payout.note = note
     session.add(payout)
-    _record(session, actor, payout, "paid")
+    activity.record(session, actor=actor, subject=payout, action="paid", after=_state(payout))
     _settle_commissions(session, payout.provider_org_id, payout.partner_org_id)
     amount = f"{payout.currency} {payout.amount:,.2f}"
     done = {
@@ -246,7 +257,7 @@ def list_requests(
     page_size: object = 25,
 ) -> Page:
     """The organization's redemption requests (made or received), newest first."""
-    ledger.require_books(actor)
+    require_books(actor)
     page, page_size = listing.paging(page, page_size)
     query, count = _requests_query(actor, status, other_org_id)
     rows = session.exec(
@@ -264,7 +275,7 @@ def requests_csv(
     session: Session, *, actor: Actor, status: object = None, other_org_id: object = None
 ) -> Iterator[str]:
     """The requests as CSV for the finance team, newest first, in chunks."""
-    ledger.require_books(actor)
+    require_books(actor)
     query, _ = _requests_query(actor, status, other_org_id)
     provider = actor.org_kind == OrgKind.PROVIDER
     header = ["ID", "Partner" if provider else "Provider", "Type", "Method", "Invoice"]
@@ -316,9 +327,9 @@ def _require_decider(actor: Actor) -> None:
 
 
 def _own(session: Session, actor: Actor, request_id: object, *, lock: bool = False):
-    ledger.require_books(actor)
+    require_books(actor)
     request_id = inputs.record_id(request_id, what="request")
-    own, _ = _columns(actor)
+    own, _ = request_columns(actor)
     query = select(PayoutRequest).where(PayoutRequest.id == request_id, own == actor.org_id)
     found = session.exec(query.with_for_update() if lock else query).first()
     if found is None:
@@ -336,14 +347,6 @@ def _decidable(session: Session, actor: Actor, request_id: object) -> PayoutRequ
     return payout
 
 
-def _columns(actor: Actor) -> tuple[Any, Any]:
-    if actor.org_kind == OrgKind.PROVIDER:
-        return PayoutRequest.provider_org_id, PayoutRequest.partner_org_id
-    if actor.org_kind == OrgKind.CONSULTANT:
-        return PayoutRequest.partner_org_id, PayoutRequest.provider_org_id
-    raise NotAllowed(ledger.BOOKS_ONLY)
-
-
 def _lock_pair(session: Session, provider_id: int, partner_id: int) -> None:
     """Serialize the balance checks of one provider and partner (requests and approvals)."""
     found = session.exec(
@@ -358,15 +361,15 @@ def _lock_pair(session: Session, provider_id: int, partner_id: int) -> None:
         raise NotFound("That provider does not exist or is not visible to you.")
 
 
-def _balance(session: Session, actor: Actor, other_org_id: int) -> ledger.Balance:
-    found = ledger.balances(session, actor=actor, other_org_id=other_org_id)
+def _balance(session: Session, actor: Actor, other_org_id: int) -> Balance:
+    found = balances(session, actor=actor, other_org_id=other_org_id)
     if found:
         balance = found[0]
     else:
         provider_id = actor.org_id if actor.org_kind == OrgKind.PROVIDER else other_org_id
         settings = program.settings_of(session, provider_id)
         zero = Decimal(0)
-        balance = ledger.Balance(
+        balance = Balance(
             other_org_id, "", settings.currency, zero, zero, zero, zero, zero, zero,
             settings.payout_threshold,
         )  # fmt: skip
@@ -384,12 +387,12 @@ def _settle_commissions(session: Session, provider_id: int, partner_id: int) -> 
             LedgerTransaction.provider_org_id == provider_id,
             LedgerTransaction.partner_org_id == partner_id,
             LedgerTransaction.kind == LedgerKind.REDEMPTION,
-            LedgerEntry.account == ledger.COMMISSION,
+            LedgerEntry.account == COMMISSION,
             PayoutRequest.status == PayoutStatus.PAID,
         )
     ).one()
     accruals = session.exec(
-        select(LedgerTransaction, ledger._size())
+        select(LedgerTransaction, transaction_size())
         .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
         .where(
             LedgerTransaction.provider_org_id == provider_id,
@@ -411,7 +414,7 @@ def _settle_commissions(session: Session, provider_id: int, partner_id: int) -> 
 
 
 def _requests_query(actor: Actor, status: object, other_org_id: object) -> tuple[Any, Any]:
-    own, other = _columns(actor)
+    own, other = request_columns(actor)
     where = [own == actor.org_id]
     if status not in (None, ""):
         if status not in tuple(PayoutStatus):
@@ -478,19 +481,12 @@ def _memo(payout: PayoutRequest) -> str:
     return f"{KINDS[payout.kind]}{' (' + detail + ')' if detail else ''}"
 
 
-def _record(session: Session, actor: Actor, payout: PayoutRequest, action: str) -> None:
-    activity.record(
-        session,
-        actor=actor,
-        org_id=actor.org_id,
-        entity_type="payout_request",
-        entity_id=payout.id,
-        action=action,
-        after={
-            "kind": payout.kind,
-            "amount": str(payout.amount),
-            "status": payout.status,
-            "method": payout.method,
-            "invoice_ref": payout.invoice_ref,
-        },
-    )
+def _state(payout: PayoutRequest) -> dict[str, Any]:
+    """What the activity trail keeps of a request."""
+    return {
+        "kind": payout.kind,
+        "amount": str(payout.amount),
+        "status": payout.status,
+        "method": payout.method,
+        "invoice_ref": payout.invoice_ref,
+    }

@@ -1,0 +1,124 @@
+"""A provider's program rules as its administrators edit them (services read them in `program`)."""
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from ...models import OrgKind, OrgSettings
+from ..core import activity
+from ..core.actor import Actor
+from ..core.errors import Invalid
+from .fields import CENT, MAX_AMOUNT, amount, flag, whole_number
+
+CURRENCIES = (
+    "USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY", "SEK", "NOK", "DKK", "INR", "BRL", "ZAR", "NZD", "SGD",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class RulesView:
+    protection_days: int
+    lead_accept_hours: int
+    default_commission_pct: Decimal
+    referral_credit_amount: Decimal
+    payout_threshold: Decimal
+    currency: str
+    auto_apply_credits: bool
+
+
+def rules(session: Session, *, actor: Actor) -> RulesView:
+    """A provider's program rules."""
+    actor.require_kind(OrgKind.PROVIDER)
+    return _rules_view(session.get(OrgSettings, actor.org_id))
+
+
+def update_rules(
+    session: Session,
+    *,
+    actor: Actor,
+    protection_days: object,
+    lead_accept_hours: object,
+    default_commission_pct: object,
+    referral_credit_amount: object,
+    payout_threshold: object,
+    currency: object,
+    auto_apply_credits: object,
+) -> RulesView:
+    """Change a provider's program rules; values may be the strings of a submitted form."""
+    actor.require_admin()
+    actor.require_kind(OrgKind.PROVIDER)
+    values = {
+        "protection_days": whole_number(
+            protection_days, field="protection_days", label="Protection days", low=1, high=3650
+        ),
+        "lead_accept_hours": whole_number(
+            lead_accept_hours,
+            field="lead_accept_hours",
+            label="Hours to accept a lead",
+            low=1,
+            high=8760,
+        ),
+        "default_commission_pct": amount(
+            default_commission_pct,
+            field="default_commission_pct",
+            label="Default commission",
+            high=Decimal(100),
+        ),
+        "referral_credit_amount": amount(
+            referral_credit_amount,
+            field="referral_credit_amount",
+            label="Referral credit",
+            high=MAX_AMOUNT,
+        ),
+        "payout_threshold": amount(
+            payout_threshold, field="payout_threshold", label="Payout threshold", high=MAX_AMOUNT
+        ),
+        "currency": _currency(currency),
+        "auto_apply_credits": flag(auto_apply_credits, field="auto_apply_credits"),
+    }
+    settings = session.get(OrgSettings, actor.org_id)
+    before = _rules_record(settings)
+    for key, value in values.items():
+        setattr(settings, key, value)
+    session.add(settings)
+    after = _rules_record(settings)
+    changed = [key for key in after if after[key] != before[key]]
+    if changed:
+        activity.record(
+            session,
+            actor=actor,
+            subject=settings,
+            action="updated",
+            before={key: before[key] for key in changed},
+            after={key: after[key] for key in changed},
+        )
+    return _rules_view(settings)
+
+
+def _rules_view(settings: OrgSettings) -> RulesView:
+    return RulesView(
+        protection_days=settings.protection_days,
+        lead_accept_hours=settings.lead_accept_hours,
+        default_commission_pct=settings.default_commission_pct.quantize(CENT),
+        referral_credit_amount=settings.referral_credit_amount.quantize(CENT),
+        payout_threshold=settings.payout_threshold.quantize(CENT),
+        currency=settings.currency,
+        auto_apply_credits=settings.auto_apply_credits,
+    )
+
+
+def _rules_record(settings: OrgSettings) -> dict[str, Any]:
+    """The rules as JSON for the activity trail (amounts as strings)."""
+    return {
+        key: str(value) if isinstance(value, Decimal) else value
+        for key, value in asdict(_rules_view(settings)).items()
+    }
+
+
+def _currency(value: object) -> str:
+    code = value.strip().upper() if isinstance(value, str) else ""
+    if code not in CURRENCIES:
+        raise Invalid(f"Choose a currency: {', '.join(CURRENCIES)}.", field="currency")
+    return code

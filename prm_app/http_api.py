@@ -45,13 +45,33 @@ def same_host(url: str, request: Request) -> bool:
     return parts.scheme in ("http", "https") and parts.hostname == request.url.hostname
 
 
-def start_session(request: Request) -> RedirectResponse | HTMLResponse:
-    """GET /auth/session?ticket=...: exchange a sign-in ticket for the HttpOnly session cookie."""
+def trusted_origin(request: Request) -> bool:
+    """Whether a POST comes from a page of the portal itself, by its Origin header (which a
+    browser always sends with a POST and a page cannot forge): one of PRM_ALLOWED_ORIGINS, or,
+    where those are not listed (development), a page on this request's host."""
+    origin = request.headers.get("origin", "")
+    allowed = {o.strip().rstrip("/") for o in settings.current().allowed_origins.split(",")}
+    if "*" not in allowed:
+        return origin in allowed
+    return same_host(origin, request)
+
+
+def _cross_site() -> PlainTextResponse:
+    return PlainTextResponse("Refused: this request did not come from the portal.", 403)
+
+
+async def start_session(request: Request) -> Response:
+    """POST /auth/session (form field `ticket`), from the portal's own page: exchange a sign-in
+    ticket for the HttpOnly session cookie. Another site cannot make a browser redeem a ticket
+    (its own, to sign the browser into the attacker's account): its Origin is refused."""
+    if not trusted_origin(request):
+        return _cross_site()
+    ticket = (await request.form()).get("ticket")
     try:
         with unit_of_work() as session:
             token, redirect_to = auth.redeem_ticket(
                 session,
-                ticket=request.query_params.get("ticket"),
+                ticket=ticket if isinstance(ticket, str) else None,
                 user_agent=request.headers.get("user-agent", ""),
                 ip=request.client.host if request.client else "",
             )
@@ -76,13 +96,14 @@ def start_session(request: Request) -> RedirectResponse | HTMLResponse:
     return response
 
 
-def clear_cookie(request: Request) -> RedirectResponse:
-    """GET /auth/signout?next=...: clear the cookie after the sign-out event revoked its session.
-
-    Revoking happens in the websocket event, never here, so a cross-site link cannot sign anyone
-    out; a stale cookie is worthless anyway once its session is revoked.
-    """
-    target = request.query_params.get("next", "")
+async def clear_cookie(request: Request) -> Response:
+    """POST /auth/signout (form field `next`), from the portal's own page: clear the cookie after
+    the sign-out event revoked its session. Revoking happens in the websocket event, never here,
+    and another site's link or form is refused, so it cannot sign anyone out."""
+    if not trusted_origin(request):
+        return _cross_site()
+    target = (await request.form()).get("next")
+    target = target if isinstance(target, str) else ""
     response = RedirectResponse(target if same_host(target, request) else routes.LOGIN, 303)
     response.delete_cookie(auth.SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     return response
@@ -179,8 +200,8 @@ def _refused(error: DomainError) -> PlainTextResponse:
 
 api = Starlette(
     routes=[
-        Route(routes.AUTH_SESSION, start_session, methods=["GET"]),
-        Route(routes.AUTH_SIGNOUT, clear_cookie, methods=["GET"]),
+        Route(routes.AUTH_SESSION, start_session, methods=["POST"]),
+        Route(routes.AUTH_SIGNOUT, clear_cookie, methods=["POST"]),
         Route(routes.IMPORT_ERRORS, import_errors, methods=["GET"]),
         Route(routes.EXPORT, export_list, methods=["GET"]),
         Route(routes.LEDGER_FILE, ledger_file, methods=["GET"]),

@@ -1,8 +1,5 @@
 """Sign-in, sign-up, joining by invitation, and sign-out."""
 
-import json
-from urllib.parse import quote
-
 import reflex as rx
 from reflex.config import get_config
 
@@ -12,7 +9,7 @@ from ..services.core.actor import Actor
 from ..services.core.errors import DomainError, Invalid, NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import auth, team
-from .base import AppState, form_value
+from .base import AppState, form_value, post_from_page
 from .live import forget_tab
 
 
@@ -39,8 +36,7 @@ class AuthState(AppState):
         """
         home = self._frontend_origin() + routes.home_for(actor.org_kind)
         ticket = auth.issue_ticket(session, actor=actor, redirect_to=home)
-        url = f"{get_config().api_url}{routes.AUTH_SESSION}?ticket={ticket}"
-        return rx.call_script(f"window.location.assign({json.dumps(url)})")
+        return post_from_page(f"{get_config().api_url}{routes.AUTH_SESSION}", ticket=ticket)
 
     def _partner_invite_token(self) -> str:
         return self.router.url.query_parameters.get("invite", "")
@@ -158,5 +154,5 @@ class AuthState(AppState):
         origin = self._frontend_origin()
         forget_tab(self.router.session.client_token)  # no more pulses of the live views
         self.reset()
-        url = f"{get_config().api_url}{routes.AUTH_SIGNOUT}?next={quote(origin + routes.LOGIN)}"
-        return rx.call_script(f"window.location.assign({json.dumps(url)})")
+        url = f"{get_config().api_url}{routes.AUTH_SIGNOUT}"
+        return post_from_page(url, next=origin + routes.LOGIN)

@@ -1,5 +1,6 @@
 """The base of every feature state: who is calling, re-verified on every event."""
 
+import json
 from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
@@ -30,6 +31,20 @@ def session_token(cookie_header: str) -> str | None:
 def form_value(form: object, name: str) -> object:
     """One field of a submitted form; a client may send anything, so nothing is assumed."""
     return form.get(name) if isinstance(form, dict) else None
+
+
+def post_from_page(action: str, **fields: str) -> rx.event.EventSpec:
+    """Leave the page by a form POST to `action`: the browser sends the page's Origin, which
+    the route checks (another site cannot send that request with it)."""
+    return rx.call_script(
+        "((action, fields) => { const form = document.createElement('form');"
+        " form.method = 'post'; form.action = action;"
+        " for (const [name, value] of Object.entries(fields)) {"
+        " const input = document.createElement('input'); input.type = 'hidden';"
+        " input.name = name; input.value = value; form.appendChild(input); }"
+        " document.body.appendChild(form); form.submit(); })"
+        f"({json.dumps(action)}, {json.dumps(fields)})"
+    )
 
 
 class AppState(rx.State):

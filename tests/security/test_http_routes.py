@@ -29,8 +29,8 @@ from tests.support import report
 PUBLIC = {
     "/ping": "liveness probe, answers 'pong'",
     "/_health": "health probe, reports only up/down of the database and state manager",
-    "/auth/session": "exchanges a single-use sign-in ticket for the cookie; no ticket, no cookie",
-    "/auth/signout": "only clears the cookie; revoking happens in the websocket event",
+    "/auth/session": "POST from the portal's pages only: a single-use ticket for the cookie",
+    "/auth/signout": "POST from the portal's pages only: clears the cookie (revoked in the event)",
     "/_event": "the websocket; every event handler is attacked by test_hostile_handlers",
     # Reflex serves its public upload folder here; the app never writes to it (imports stream
     # to a private folder), so there is nothing to read: checked below.

@@ -13,7 +13,29 @@ from tests.harness import DEMO_PASSWORD
 from tests.security.hostile_client import HostileClient
 from tests.security.test_anonymous_access import all_handlers, api_url
 
-TICKET_URL = re.compile(r"https?://[^\"']+/auth/session\?ticket=[\w-]+")
+# The sign-in event answers with a script posting the ticket to the backend's route.
+TICKET = re.compile(r'(https?://[^"\\]+/auth/session)\\?", \{\\?"ticket\\?": \\?"([\w-]+)')
+
+
+def ticket_of(updates: object) -> tuple[str, str] | None:
+    """(the exchange route, the ticket) from what the sign-in event sent, or None."""
+    found = TICKET.search(updates if isinstance(updates, str) else json.dumps(updates))
+    return (found.group(1), found.group(2)) if found else None
+
+
+def portal_origin() -> str:
+    """The origin the portal's own pages post from (the backend's host)."""
+    return api_url().rsplit(":", 1)[0] + ":3000"
+
+
+def redeem(url: str, ticket: str, origin: str | None = None) -> httpx.Response:
+    """Post the ticket as the portal's sign-in page does (or from `origin`)."""
+    return httpx.post(
+        url,
+        data={"ticket": ticket},
+        headers={"Origin": origin or portal_origin()},
+        follow_redirects=False,
+    )
 
 
 def event(suffix: str) -> str:
@@ -29,15 +51,14 @@ def sign_in_cookie(email: str) -> str:
         )
     finally:
         client.close()
-    found = TICKET_URL.search(json.dumps(updates))
+    found = ticket_of(updates)
     assert found, f"no sign-in ticket for {email} in {json.dumps(updates)[:1000]}"
-    url = found.group(0)
-    response = httpx.get(url, follow_redirects=False)
+    response = redeem(*found)
     assert response.status_code == 303
     set_cookie = response.headers["set-cookie"]
     assert "HttpOnly" in set_cookie and "SameSite=lax" in set_cookie
     # The ticket is single use.
-    assert httpx.get(url, follow_redirects=False).status_code == 400
+    assert redeem(*found).status_code == 400
     return set_cookie.split(";", 1)[0]
 
 

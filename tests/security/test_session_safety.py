@@ -11,7 +11,13 @@ from prm_app.services.identity import auth
 from tests.harness import DEMO_PASSWORD
 from tests.security.hostile_client import HostileClient
 from tests.security.test_anonymous_access import api_url
-from tests.security.test_session_replay import TICKET_URL, event, sign_in_cookie
+from tests.security.test_session_replay import (
+    event,
+    portal_origin,
+    redeem,
+    sign_in_cookie,
+    ticket_of,
+)
 
 TEAM = "/team"
 
@@ -37,7 +43,9 @@ def ticket_response(email: str) -> httpx.Response:
         )
     finally:
         client.close()
-    return httpx.get(TICKET_URL.search(json.dumps(updates)).group(0), follow_redirects=False)
+    found = ticket_of(updates)
+    assert found, json.dumps(updates)[:1000]
+    return redeem(*found)
 
 
 def test_the_session_cookie_is_httponly_samesite_and_secure_when_asked(harness, monkeypatch):
@@ -48,11 +56,55 @@ def test_the_session_cookie_is_httponly_samesite_and_secure_when_asked(harness, 
     monkeypatch.setenv("PRM_SECURE_COOKIES", "1")  # the backend runs in this process
     secure = ticket_response("manager@contoso.example").headers["set-cookie"].lower()
     assert "; secure" in secure and "httponly" in secure
-    cleared = httpx.get(f"{api_url()}/auth/signout?next=/login", follow_redirects=False)
+    cleared = httpx.post(
+        f"{api_url()}/auth/signout",
+        data={"next": "/login"},
+        headers={"Origin": portal_origin()},
+        follow_redirects=False,
+    )
     assert cleared.status_code == 303
     assert 'prm_session=""' in cleared.headers["set-cookie"] or "max-age=0" in (
         cleared.headers["set-cookie"].lower()
     )
+
+
+def _tickets(email: str) -> tuple[str, str]:
+    client = HostileClient(api_url())
+    try:
+        form = {"email": email, "password": DEMO_PASSWORD}
+        found = ticket_of(client.exchange(event("auth_state.sign_in"), {"form": form}))
+    finally:
+        client.close()
+    assert found
+    return found
+
+
+def test_another_site_cannot_sign_a_browser_into_an_account(harness):
+    """Login CSRF: an attacker signs in, and makes the victim's browser redeem the ticket."""
+    url, ticket = _tickets("member@contoso.example")
+    for origin in ("https://attacker.example", "null", ""):
+        refused = redeem(url, ticket, origin=origin or "x")
+        assert refused.status_code == 403 and "set-cookie" not in refused.headers
+    no_origin = httpx.post(url, data={"ticket": ticket}, follow_redirects=False)
+    assert no_origin.status_code == 403 and "set-cookie" not in no_origin.headers
+    # A link or an image cannot redeem it either: the route takes only a POST.
+    linked = httpx.get(f"{url}?ticket={ticket}", follow_redirects=False)
+    assert linked.status_code in (404, 405) and "set-cookie" not in linked.headers
+    # The portal's own page still can (the refused attempts did not use the ticket up).
+    assert redeem(url, ticket).status_code == 303
+
+
+def test_another_site_cannot_sign_a_browser_out(harness):
+    url = f"{api_url()}/auth/signout"
+    for send in (
+        lambda: httpx.post(
+            url, data={"next": "/login"}, headers={"Origin": "https://evil.example"}
+        ),
+        lambda: httpx.post(url, data={"next": "/login"}),
+        lambda: httpx.get(f"{url}?next=/login"),
+    ):
+        response = send()
+        assert response.status_code in (403, 404, 405) and "set-cookie" not in response.headers
 
 
 def test_sign_out_everywhere_ends_the_other_browsers_sessions(harness):
@@ -108,9 +160,9 @@ def test_repeated_failed_sign_ins_are_throttled_without_revealing_the_account(ha
                 assert "Wrong email or password." in try_sign_in(email, "not the password")
             refused = try_sign_in(email, DEMO_PASSWORD)
             assert "Too many failed sign-ins. Try again in 15 minutes." in refused
-            assert "/auth/session?ticket=" not in refused
+            assert ticket_of(refused) is None
         # Another person signing in from the same address is not affected.
-        assert "/auth/session?ticket=" in try_sign_in("manager@tailspin.example", DEMO_PASSWORD)
+        assert ticket_of(try_sign_in("manager@tailspin.example", DEMO_PASSWORD))
         with Session(db) as session:
             stored = session.exec(select(FailedSignIn.email_hash)).all()
         assert len(stored) >= 10 and not any("tailspin" in s for s in stored)

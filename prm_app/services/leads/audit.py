@@ -1,0 +1,81 @@
+"""What the activity trail records of leads and their recipients."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from ...models import Lead, LeadRecipient
+from ..core import activity
+from ..core.actor import Actor
+from .protection import Conflict
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def lead_state(lead: Lead) -> dict[str, Any]:
+    return {
+        "direction": lead.direction,
+        "status": lead.status,
+        "owner_id": lead.owner_id,
+        "company": lead.company,
+        "email": lead.email,
+    }
+
+
+def recipient_state(recipient: LeadRecipient) -> dict[str, Any]:
+    return {
+        "status": recipient.status,
+        "owner_id": recipient.owner_id,
+        "stage_id": recipient.stage_id,
+    }
+
+
+def record_lead(
+    session: Session,
+    actor: Actor,
+    lead: Lead,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    activity.record(
+        session,
+        actor=actor,
+        org_id=lead.origin_org_id,
+        entity_type="lead",
+        entity_id=lead.id,
+        action=action,
+        before=before,
+        after=after,
+    )
+
+
+def record_recipient(
+    session: Session,
+    actor: Actor | None,
+    recipient: LeadRecipient,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    activity.record(
+        session,
+        actor=actor,
+        org_id=recipient.org_id,
+        entity_type="lead_recipient",
+        entity_id=recipient.id,
+        action=action,
+        before=before,
+        after=after,
+    )
+
+
+def conflict_state(conflict: Conflict) -> dict[str, Any]:
+    return {
+        "deal_id": conflict.deal_id,
+        "partner_org_id": conflict.partner_org_id,
+        "protected_until": iso(conflict.protected_until),
+    }

@@ -33,7 +33,7 @@ from ...models import (
     TermKind,
     User,
 )
-from .. import leads, partnerships
+from .. import customers, partnerships
 from ..core import inputs, listing
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
@@ -343,7 +343,7 @@ def conflicts_for(session: Session, *, actor: Actor, deal_id: object) -> list:
     deal = visible(session, actor=actor, deal_id=deal_id)
     if actor.org_kind != OrgKind.PROVIDER:
         return []
-    return leads.conflicts(
+    return customers.conflicts(
         session,
         provider_org_id=deal.provider_org_id,
         company_norm=deal.company_norm,

@@ -34,7 +34,7 @@ from ...models import (
     User,
     utcnow,
 )
-from .. import deals, leads, ledger, notifications, partnerships
+from .. import customers, deals, leads, ledger, notifications, partnerships
 from ..catalog import program
 from ..core import activity, changes, inputs
 from ..core.actor import Actor
@@ -141,7 +141,7 @@ def register(session: Session, *, actor: Actor, other_org_id: object, form: obje
     notifications.deal_registered(session, actor=actor, deal=deal)
     held = None
     if not by_provider:
-        found = leads.conflicts(
+        found = customers.conflicts(
             session,
             provider_org_id=provider_id,
             company_norm=company_norm,

@@ -46,13 +46,12 @@ from ...models import (
     User,
     utcnow,
 )
-from .. import deals, leads, notifications
+from .. import customers, deals, leads, notifications
 from ..catalog import program
 from ..core import activity, changes, inputs, listing
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 from ..core.listing import Page
-from ..customers import customer_keys_of
 from . import columns as import_columns
 from .columns import Field
 from .files import Table, csv_text, read_csv, restored
@@ -460,7 +459,7 @@ class _Rules:
 
     def duplicate_leads(self, session: Session, actor: Actor, kind: ImportKind) -> None:
         """The same email and company twice in the file, or already sent by the organization."""
-        norms, domains = customer_keys_of(self.data["company"], self.data["email"])
+        norms, domains = customers.customer_keys_of(self.data["company"], self.data["email"])
         self.data["company_norm"], self.data["email_domain"] = norms, domains
         keys = self.data["email"] + "\x1f" + norms
         usable = (self.data["email"] != "") & (norms != "")
@@ -487,7 +486,9 @@ class _Rules:
 
     def duplicate_deals(self, session: Session, actor: Actor) -> None:
         """The same deal name, company and other organization twice in the file or already."""
-        norms, domains = customer_keys_of(self.data["company"], self.data["contact_email"])
+        norms, domains = customers.customer_keys_of(
+            self.data["company"], self.data["contact_email"]
+        )
         self.data["company_norm"], self.data["email_domain"] = norms, domains
         other = self.data["other_org_id"].astype(str)
         keys = other + "\x1f" + norms + "\x1f" + self.data["name"].str.lower()
@@ -559,60 +560,18 @@ class _Rules:
         """Customers already protected for another partner of the provider (a warning: the row
         is still imported and the provider decides). A consultant learns until when, never who."""
         data = self.data
-        providers = self._providers()
         consultant = actor.org_kind == OrgKind.CONSULTANT
-        partner = (
-            data["other_org_id"] if not consultant else pd.Series(actor.org_id, index=data.index)
-        )
-        domains = data["email_domain"].where(
-            ~data["email_domain"].isin(leads.FREE_MAIL_DOMAINS), ""
-        )
-        norms = sorted(set(data["company_norm"][data["company_norm"] != ""]))
-        wanted = sorted(set(domains[domains != ""]))
-        hits = []
-        now = utcnow()
-        for column, values in ((Deal.company_norm, norms), (Deal.email_domain, wanted)):
-            for chunk in _chunks(values):
-                hits += session.exec(
-                    select(
-                        Deal.provider_org_id,
-                        Deal.partner_org_id,
-                        Deal.company_norm,
-                        Deal.email_domain,
-                        Deal.protected_until,
-                        Organization.name,
-                    )
-                    .join(Organization, col(Organization.id) == Deal.partner_org_id)
-                    .where(
-                        col(Deal.provider_org_id).in_(providers),
-                        *leads.protecting(now, actor.org_id if consultant else 0),
-                        col(column).in_(chunk),
-                    )
-                ).all()
-        if not hits:
-            return
-        held = pd.DataFrame(
-            hits,
-            columns=["provider", "holder", "company_norm", "email_domain", "until", "holder_name"],
-        )
+        partner = data["other_org_id"] if not consultant else actor.org_id
         rows = pd.DataFrame(
             {
-                "row": data.index,
-                "provider": data["provider_org_id"].to_numpy(),
-                "partner": partner.to_numpy(),
-                "company_norm": data["company_norm"].to_numpy(),
-                "email_domain": domains.to_numpy(),
-            }
+                "provider": data["provider_org_id"],
+                "partner": partner,
+                "company_norm": data["company_norm"],
+                "email_domain": data["email_domain"],
+            },
+            index=data.index,
         )
-        matches = []
-        for key in ("company_norm", "email_domain"):
-            both = rows[rows[key] != ""].merge(
-                held.drop(columns=[k for k in ("company_norm", "email_domain") if k != key]),
-                on=["provider", key],
-            )
-            matches.append(both[both["holder"] != both["partner"]])
-        found = pd.concat(matches).sort_values("until").drop_duplicates("row", keep="last")
-        found = found.set_index("row").reindex(data.index)
+        found = customers.held_by_row(session, rows, exclude=actor.org_id if consultant else 0)
         until = found["until"].map(
             lambda moment: moment.date().isoformat() if pd.notna(moment) else ""
         )

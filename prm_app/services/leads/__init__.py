@@ -14,6 +14,7 @@ conversion, protection (customers protected elsewhere), queries and search (the 
 audit (the trail), forms (public web forms) and timeline.
 """
 
+from ..customers import Conflict, conflicts
 from .access import MAX_RECIPIENTS, NOT_VISIBLE, ORG_NOT_VISIBLE, recipient_refusal
 from .conversion import convert
 from .details import LeadDetail, RecipientView, detail
@@ -32,14 +33,7 @@ from .lifecycle import (
     save_draft,
     submit,
 )
-from .protection import (
-    FREE_MAIL_DOMAINS,
-    Conflict,
-    conflicts,
-    conflicts_for,
-    protecting,
-    protection_notice,
-)
+from .protection import conflicts_for, protection_notice
 from .queries import (
     RECEIVED_SORTS,
     SENT_SORTS,
@@ -53,7 +47,6 @@ from .queries import (
 )
 
 __all__ = [
-    "FREE_MAIL_DOMAINS",
     "MAX_NOTE",
     "MAX_REASON",
     "MAX_RECIPIENTS",
@@ -83,7 +76,6 @@ __all__ = [
     "mark_lost",
     "move_stage",
     "open_referral",
-    "protecting",
     "protection_notice",
     "received_scope",
     "recipient_refusal",

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from ...models import Lead, LeadRecipient
 from ..core import activity
 from ..core.actor import Actor
-from .protection import Conflict
+from ..customers import Conflict
 
 
 def iso(moment: datetime | None) -> str | None:

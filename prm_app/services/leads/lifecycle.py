@@ -23,7 +23,7 @@ from ..catalog import program
 from ..core import inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
-from ..customers import customer_keys
+from ..customers import customer_keys, find_conflicts
 from .access import (
     CLOSED,
     OPEN,
@@ -42,7 +42,6 @@ from .access import (
 )
 from .audit import conflict_state, iso, lead_state, recipient_state, record_lead, record_recipient
 from .fields import MAX_NOTE, LeadInput, checked_input, reason_text
-from .protection import find_conflicts
 
 
 def save_draft(

@@ -23,8 +23,8 @@ from ..core import inputs, listing
 from ..core.actor import Actor
 from ..core.errors import Invalid
 from ..core.listing import Page
+from ..customers import leads_protected_elsewhere
 from .access import Status
-from .protection import protected_elsewhere
 from .search import counted_along, scope_column, searched
 
 SENT_SORTS = ("newest", "oldest", "company", "name")
@@ -257,7 +257,7 @@ def list_received(
     )
     if actor.org_kind != OrgKind.PROVIDER or not found.rows:
         return found
-    flagged = protected_elsewhere(session, actor.org_id, [r.lead_id for r in found.rows])
+    flagged = leads_protected_elsewhere(session, actor.org_id, [r.lead_id for r in found.rows])
     rows = [replace(r, protected_elsewhere=r.lead_id in flagged) for r in found.rows]
     return replace(found, rows=rows)
 

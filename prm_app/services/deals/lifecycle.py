@@ -40,6 +40,7 @@ from ..core import activity, changes, inputs
 from ..core.actor import Actor
 from ..core.errors import Conflict, Invalid, NotAllowed, NotFound
 from ..customers import customer_keys
+from . import builder
 
 MAX_PRODUCTS = 20
 CHANGED = (
@@ -110,13 +111,14 @@ def register(session: Session, *, actor: Actor, other_org_id: object, form: obje
         )
     products = _products(session, provider_id, data.product_ids)
     company_norm, email_domain = customer_keys(data.company, data.contact_email)
-    settings = program.settings_of(session, provider_id)
-    now = utcnow()
     by_provider = actor.org_kind == OrgKind.PROVIDER
-    deal = Deal(
+    deal = builder.build(
+        session,
+        actor=actor,
         provider_org_id=provider_id,
         partner_org_id=partner_id,
-        registered_by_id=actor.user_id,
+        approved=by_provider,
+        now=utcnow(),
         name=data.name,
         company=data.company,
         company_norm=company_norm,
@@ -124,20 +126,12 @@ def register(session: Session, *, actor: Actor, other_org_id: object, form: obje
         contact_name=data.contact_name,
         contact_email=data.contact_email,
         amount=data.amount,
-        currency=settings.currency,
         close_date=data.close_date,
-        stage_id=program.first_stage(session, provider_id, Pipeline.DEAL),
-        approval=Approval.APPROVED if by_provider else Approval.PENDING,
         provider_owner_id=actor.user_id if by_provider else partnership.partner_manager_id,
         partner_owner_id=partnership.assigned_user_id if by_provider else actor.user_id,
-        approved_at=now if by_provider else None,
-        protected_until=now + timedelta(days=settings.protection_days) if by_provider else None,
     )
-    session.add(deal)
-    session.flush()
     session.add_all(DealProduct(deal_id=deal.id, product_id=p) for p in products)
     _record(session, actor, deal, "registered", None, {**_state(deal), "products": products})
-    changes.deals_changed(session, provider_id, partner_id)
     notifications.deal_registered(session, actor=actor, deal=deal)
     held = None
     if not by_provider:

@@ -13,7 +13,7 @@ multi-row inserts.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from itertools import repeat
 from typing import Any
@@ -25,7 +25,6 @@ from sqlmodel import Session, col, func, select
 
 from ...models import (
     ActivityEvent,
-    Approval,
     Deal,
     ImportBatch,
     ImportKind,
@@ -38,7 +37,6 @@ from ...models import (
     Membership,
     Organization,
     OrgKind,
-    Outcome,
     Partnership,
     Pipeline,
     RecipientStatus,
@@ -52,6 +50,7 @@ from ..core import activity, changes, inputs, listing
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 from ..core.listing import Page
+from ..deals import builder as deal_builder
 from . import columns as import_columns
 from .columns import Field
 from .files import Table, csv_text, read_csv, restored
@@ -714,43 +713,33 @@ def _insert_deals(
     owners = valid["owner_id"].tolist()
     across = [owner_across.get(org) for org in others]
     providers = [actor.org_id] * len(others) if by_provider else others
-    settings = {org: program.settings_of(session, org) for org in set(providers)}
-    columns = {
-        "provider_org_id": providers,
-        "partner_org_id": others if by_provider else [actor.org_id] * len(others),
-        "name": valid["name"].tolist(),
-        "company": valid["company"].tolist(),
-        "company_norm": valid["company_norm"].str.slice(0, 200).tolist(),
-        "email_domain": valid["email_domain"].str.slice(0, 254).tolist(),
-        "contact_name": valid["contact_name"].tolist(),
-        "contact_email": valid["contact_email"].tolist(),
-        "amount": [Decimal(v) for v in valid["amount"]],
-        "currency": [settings[p].currency for p in providers],
-        "close_date": [d.date() if pd.notna(d) else None for d in valid["close_day"]],
-        "stage_id": [None if pd.isna(s) else int(s) for s in valid["stage_id"]],
-        "provider_owner_id": owners if by_provider else across,
-        "partner_owner_id": across if by_provider else owners,
-        "protected_until": [
-            now + timedelta(days=settings[p].protection_days) if by_provider else None
-            for p in providers
-        ],
-    }
-    approval = Approval.APPROVED if by_provider else Approval.PENDING
-    constants = {
-        "registered_by_id": actor.user_id,
-        "import_batch_id": batch.id,
-        "approval": approval.value,
-        "rejection_reason": "",
-        "outcome": Outcome.OPEN.value,
-        "lost_reason": "",
-        "approved_at": now if by_provider else None,
-        "version": 1,
-        "created_at": now,
-    }
+    columns, constants = deal_builder.build_many(
+        session,
+        actor=actor,
+        approved=by_provider,
+        now=now,
+        provider_org_ids=providers,
+        columns={
+            "partner_org_id": others if by_provider else [actor.org_id] * len(others),
+            "name": valid["name"].tolist(),
+            "company": valid["company"].tolist(),
+            "company_norm": valid["company_norm"].str.slice(0, 200).tolist(),
+            "email_domain": valid["email_domain"].str.slice(0, 254).tolist(),
+            "contact_name": valid["contact_name"].tolist(),
+            "contact_email": valid["contact_email"].tolist(),
+            "amount": [Decimal(v) for v in valid["amount"]],
+            "close_date": [d.date() if pd.notna(d) else None for d in valid["close_day"]],
+            "stage_id": [None if pd.isna(s) else int(s) for s in valid["stage_id"]],
+            "provider_owner_id": owners if by_provider else across,
+            "partner_owner_id": across if by_provider else owners,
+        },
+    )
+    constants["import_batch_id"] = batch.id
+    approval = constants["approval"]
     deal_ids = _insert(session, Deal, columns, constants, new_ids=True, written=written)
     changes.deals_changed(session, actor.org_id, *set(others))
     after = [
-        {"name": name, "company": company, "amount": amount, "approval": approval.value}
+        {"name": name, "company": company, "amount": amount, "approval": approval}
         for name, company, amount in zip(
             columns["name"], columns["company"], valid["amount"], strict=True
         )

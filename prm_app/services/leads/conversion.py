@@ -1,15 +1,13 @@
 """An accepted lead turned into a deal."""
 
-from datetime import timedelta
-
 from sqlmodel import Session
 
-from ...models import Approval, Deal, LeadDirection, Pipeline, utcnow
+from ...models import LeadDirection, utcnow
 from .. import notifications
-from ..catalog import program
-from ..core import activity, changes, inputs
+from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid
+from ..deals import builder
 from .access import CLOSED, Status, either_side, provider_of, require_partnership
 from .audit import recipient_state, record_lead, record_recipient
 
@@ -36,15 +34,15 @@ def convert(
     provider_id = provider_of(lead, recipient)
     is_referral = lead.direction == LeadDirection.PROVIDER_TO_PARTNER
     partner_id = recipient.org_id if is_referral else lead.origin_org_id
-    settings = program.settings_of(session, provider_id)
     now = utcnow()
-    approved = is_referral and actor.org_id == provider_id
     contact = f"{lead.first_name} {lead.last_name}"
-    deal = Deal(
+    deal = builder.build(
+        session,
+        actor=actor,
         provider_org_id=provider_id,
         partner_org_id=partner_id,
-        source_recipient_id=recipient.id,
-        registered_by_id=actor.user_id,
+        approved=is_referral and actor.org_id == provider_id,
+        now=now,
         name=f"{lead.company} \u2013 {contact}"[:200],
         company=lead.company,
         company_norm=lead.company_norm,
@@ -52,17 +50,11 @@ def convert(
         contact_name=contact[:200],
         contact_email=lead.email,
         amount=amount,
-        currency=settings.currency,
         close_date=close_date,
-        stage_id=program.first_stage(session, provider_id, Pipeline.DEAL),
-        approval=Approval.APPROVED if approved else Approval.PENDING,
         provider_owner_id=lead.owner_id if is_referral else recipient.owner_id,
         partner_owner_id=recipient.owner_id if is_referral else lead.owner_id,
-        approved_at=now if approved else None,
-        protected_until=now + timedelta(days=settings.protection_days) if approved else None,
+        source_recipient_id=recipient.id,
     )
-    session.add(deal)
-    session.flush()
     before = recipient_state(recipient)
     recipient.status = Status.CONVERTED
     recipient.converted_at = recipient.updated_at = now
@@ -91,7 +83,6 @@ def convert(
         action="converted",
         after={"lead_id": lead.id, "amount": str(amount), "approval": deal.approval},
     )
-    changes.deals_changed(session, deal.provider_org_id, deal.partner_org_id)
     notifications.lead_answered(
         session, actor=actor, lead=lead, recipient=recipient, action="converted"
     )

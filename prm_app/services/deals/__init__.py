@@ -40,6 +40,7 @@ from ..core.errors import Invalid, NotAllowed, NotFound
 from ..core.listing import Page
 
 SORTS = ("newest", "oldest", "amount", "close_date", "company")
+ONLY_MANAGER_GIVES = "Only a manager can give a deal to someone else."
 
 
 @dataclass(frozen=True, slots=True)

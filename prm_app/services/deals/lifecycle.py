@@ -282,7 +282,7 @@ def _load(session: Session, actor: Actor, deal_id: object, version: object, chan
             raise Invalid(REJECTED)
         if change == "approve":
             raise Invalid(f"This deal is already {deal.approval}.")
-        raise NotAllowed("Only a manager can give a deal to someone else.")
+        raise NotAllowed(deals.ONLY_MANAGER_GIVES)
     return deal
 
 

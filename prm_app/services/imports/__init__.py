@@ -34,8 +34,6 @@ from ...models import (
     LeadRecipient,
     LeadSource,
     LeadStatus,
-    Membership,
-    Organization,
     OrgKind,
     Partnership,
     Pipeline,
@@ -60,7 +58,7 @@ IN_CHUNK = 5_000  # values in one IN (...) list (SQLite allows 32,766 parameters
 INSERT_CHUNK = 5_000  # rows built and inserted at a time
 MAX_FILE_NAME = 255
 NOT_VISIBLE = "That import does not exist or is not visible to you."
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_EMAILS = ("email", "contact_email")
 _AMOUNT = r"^\d{1,12}(\.\d{1,2})?$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 # Told how far an import is: what it is doing and the fraction done (0 to 1).
@@ -328,7 +326,7 @@ def _check(
     required = set(import_columns.required(kind, actor.org_kind, submit=submit))
     rules = _Rules(checked, fields, chosen, required)
     rules.basics()
-    rules.owners(session, actor)
+    rules.owners(session, actor, kind)
     if kind == ImportKind.DEALS:
         rules.counterparts(session, actor)
         rules.deal_values(session)
@@ -367,31 +365,36 @@ class _Rules:
             self.found.append((name, mask, message, blocking))
 
     def basics(self) -> None:
+        """Required values and lengths, then emails, with the messages the forms give."""
         for name, f in self.fields.items():
             values = self.data[name]
+            email = name in _EMAILS
             if name in self.required:
-                self.add(name, values == "", f"{f.label} is required.")
-            self.add(name, values.str.len() > f.max_len, f"At most {f.max_len} characters.")
-        for name in ("email", "contact_email"):
+                self.add(name, values == "", inputs.NO_EMAIL if email else inputs.missing(f.label))
+            if not email:  # an email too long is not an email address
+                self.add(name, values.str.len() > f.max_len, inputs.too_long(f.label, f.max_len))
+        for name in _EMAILS:
             if name in self.data:
                 values = self.data[name].str.lower()
                 self.data[name] = values
-                bad = (values != "") & ~values.str.match(_EMAIL)
-                self.add(name, bad, "'" + values.str.slice(0, 60) + "' is not an email address.")
-
-    def owners(self, session: Session, actor: Actor) -> None:
-        emails = self.data["owner"].str.lower()
-        people = dict(
-            session.exec(
-                select(func.lower(User.email), User.id)
-                .join(Membership, col(Membership.user_id) == User.id)
-                .where(
-                    Membership.org_id == actor.org_id,
-                    col(Membership.is_active).is_(True),
-                    col(User.is_active).is_(True),
+                bad = (values != "") & (
+                    ~values.str.match(inputs.EMAIL_PATTERN) | (values.str.len() > inputs.MAX_EMAIL)
                 )
-            ).all()
-        )
+                if bad.any():
+                    said = pd.Series("", index=values.index)
+                    said[bad] = values[bad].map(inputs.not_an_email)
+                    self.add(name, bad, said)
+
+    def owners(self, session: Session, actor: Actor, kind: ImportKind) -> None:
+        """Each row's owner, by email: an active member; a member may name only themselves."""
+        emails = self.data["owner"].str.lower()
+        people = {
+            email: user_id
+            for user_id, email, _, user_active, member_active in session.exec(
+                leads.members(actor.org_id)
+            )
+            if user_active and member_active
+        }
         ids = emails.map(people)
         given = emails != ""
         self.add(
@@ -404,7 +407,7 @@ class _Rules:
             self.add(
                 "owner",
                 given & ids.notna() & (ids != actor.user_id),
-                "Only a manager can give a record to someone else.",
+                deals.ONLY_MANAGER_GIVES if kind == ImportKind.DEALS else leads.ONLY_MANAGER_GIVES,
             )
 
     def counterparts(self, session: Session, actor: Actor) -> None:
@@ -412,21 +415,7 @@ class _Rules:
         only an active (and, for a consultant, categorized) one can receive."""
         name = "provider" if actor.org_kind == OrgKind.CONSULTANT else "partner"
         consultant = actor.org_kind == OrgKind.CONSULTANT
-        own, other = (
-            (Partnership.consultant_org_id, Partnership.provider_org_id)
-            if consultant
-            else (Partnership.provider_org_id, Partnership.consultant_org_id)
-        )
-        rows = session.exec(
-            select(
-                other,
-                Organization.name,
-                Partnership.status,
-                col(Partnership.categorized_at).is_not(None),
-            )
-            .join(Organization, col(Organization.id) == other)
-            .where(own == actor.org_id)
-        ).all()
+        rows = session.exec(leads.partners(actor)).all()
         by_name: dict[str, list[tuple[int, str, str | None]]] = {}
         for org_id, org_name, status, categorized in rows:
             refusal = leads.recipient_refusal(org_name, status, categorized, consultant=consultant)

@@ -15,10 +15,18 @@ audit (the trail), forms (public web forms) and timeline.
 """
 
 from ..customers import Conflict, conflicts
-from .access import MAX_RECIPIENTS, NOT_VISIBLE, ORG_NOT_VISIBLE, recipient_refusal
+from .access import (
+    MAX_RECIPIENTS,
+    NOT_VISIBLE,
+    ONLY_MANAGER_GIVES,
+    ORG_NOT_VISIBLE,
+    members,
+    partners,
+    recipient_refusal,
+)
 from .conversion import convert
 from .details import LeadDetail, RecipientView, detail
-from .fields import MAX_NOTE, MAX_REASON, LeadInput, lead_input
+from .fields import LEAD_FIELDS, MAX_NOTE, MAX_REASON, FieldRule, LeadInput, lead_input
 from .lifecycle import (
     accept,
     accept_deadline,
@@ -47,14 +55,17 @@ from .queries import (
 )
 
 __all__ = [
+    "LEAD_FIELDS",
     "MAX_NOTE",
     "MAX_REASON",
     "MAX_RECIPIENTS",
     "NOT_VISIBLE",
+    "ONLY_MANAGER_GIVES",
     "ORG_NOT_VISIBLE",
     "RECEIVED_SORTS",
     "SENT_SORTS",
     "Conflict",
+    "FieldRule",
     "LeadDetail",
     "LeadInput",
     "ReceivedRow",
@@ -74,8 +85,10 @@ __all__ = [
     "list_sent",
     "lost_reason_choices",
     "mark_lost",
+    "members",
     "move_stage",
     "open_referral",
+    "partners",
     "protection_notice",
     "received_scope",
     "recipient_refusal",

@@ -1,5 +1,7 @@
 """Loading leads for the acting user: who may see and act on which lead, and to whom it may go."""
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
@@ -21,23 +23,13 @@ from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 
 MAX_RECIPIENTS = 20
-
-
 NOT_VISIBLE = "That lead does not exist or is not visible to you."
-
-
 ORG_NOT_VISIBLE = "That organization does not exist or is not visible to you."
-
-
+ONLY_MANAGER_GIVES = "Only a manager can give a lead to someone else."
 ONLY_OWN = "Only its owner or a manager of your organization can do that."
 
-
 Status = RecipientStatus
-
-
 OPEN = (Status.PENDING, Status.OPENED)
-
-
 CLOSED = {
     Status.ACCEPTED: "This lead was already accepted.",
     Status.REJECTED: "This lead was rejected.",
@@ -120,15 +112,11 @@ def owner_of(session: Session, actor: Actor, owner_id: object) -> int:
     """An active member of the actor's organization; members may only name themselves."""
     owner_id = inputs.record_id(owner_id, what="person")
     if not actor.sees_all and owner_id != actor.user_id:
-        raise NotAllowed("Only a manager can give a lead to someone else.")
-    row = session.exec(
-        select(User.name, User.is_active, Membership.is_active)
-        .join(Membership, col(Membership.user_id) == User.id)
-        .where(Membership.org_id == actor.org_id, Membership.user_id == owner_id)
-    ).first()
+        raise NotAllowed(ONLY_MANAGER_GIVES)
+    row = session.exec(members(actor.org_id).where(Membership.user_id == owner_id)).first()
     if row is None:
         raise NotFound("That person is not in your organization.")
-    name, user_active, member_active = row
+    _, _, name, user_active, member_active = row
     if not (user_active and member_active):
         raise Invalid(f"{name} is deactivated: choose someone else.", field="owner_id")
     return owner_id
@@ -171,26 +159,43 @@ def recipient_ids(value: object) -> list[int]:
     return ids
 
 
+def members(org_id: int) -> Any:
+    """Query of the organization's people: (id, lower-cased email, name, user active, member
+    active)."""
+    return (
+        select(User.id, func.lower(User.email), User.name, User.is_active, Membership.is_active)
+        .join(Membership, col(Membership.user_id) == User.id)
+        .where(Membership.org_id == org_id)
+    )
+
+
+def partners(actor: Actor, org_ids: list[int] | None = None) -> Any:
+    """Query of the organizations the actor's is partnered with (or those of `org_ids`): (id,
+    name, partnership status, categorized by a consultant), as recipient_refusal takes them."""
+    own, other = (
+        (Partnership.consultant_org_id, Partnership.provider_org_id)
+        if actor.org_kind == OrgKind.CONSULTANT
+        else (Partnership.provider_org_id, Partnership.consultant_org_id)
+    )
+    query = (
+        select(
+            other,
+            Organization.name,
+            Partnership.status,
+            col(Partnership.categorized_at).is_not(None),
+        )
+        .join(Organization, col(Organization.id) == other)
+        .where(own == actor.org_id)
+    )
+    return query if org_ids is None else query.where(col(other).in_(org_ids))
+
+
 def require_eligible(session: Session, actor: Actor, org_ids: list[int]) -> None:
     """Every organization is an eligible recipient; names the first that is not."""
     is_consultant = actor.org_kind == OrgKind.CONSULTANT
-    own, other = (
-        (Partnership.consultant_org_id, Partnership.provider_org_id)
-        if is_consultant
-        else (Partnership.provider_org_id, Partnership.consultant_org_id)
-    )
     rows = {
         org_id: (name, status, categorized)
-        for org_id, name, status, categorized in session.exec(
-            select(
-                other,
-                Organization.name,
-                Partnership.status,
-                col(Partnership.categorized_at).is_not(None),
-            )
-            .join(Organization, col(Organization.id) == other)
-            .where(own == actor.org_id, col(other).in_(org_ids))
-        )
+        for org_id, name, status, categorized in session.exec(partners(actor, org_ids))
     }
     for org_id in org_ids:
         if org_id not in rows:

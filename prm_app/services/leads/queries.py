@@ -28,8 +28,6 @@ from .access import Status
 from .search import counted_along, scope_column, searched
 
 SENT_SORTS = ("newest", "oldest", "company", "name")
-
-
 RECEIVED_SORTS = ("newest", "oldest", "company", "deadline")
 
 

@@ -131,7 +131,13 @@ def register(session: Session, *, actor: Actor, other_org_id: object, form: obje
         partner_owner_id=partnership.assigned_user_id if by_provider else actor.user_id,
     )
     session.add_all(DealProduct(deal_id=deal.id, product_id=p) for p in products)
-    _record(session, actor, deal, "registered", None, {**_state(deal), "products": products})
+    activity.record(
+        session,
+        actor=actor,
+        subject=deal,
+        action="registered",
+        after={**_state(deal), "products": products},
+    )
     notifications.deal_registered(session, actor=actor, deal=deal)
     held = None
     if not by_provider:
@@ -306,7 +312,7 @@ def _save(
     deal.version += 1
     deal.updated_at = utcnow()
     session.add(deal)
-    _record(session, actor, deal, action, before, after)
+    activity.record(session, actor=actor, subject=deal, action=action, before=before, after=after)
     changes.deals_changed(session, deal.provider_org_id, deal.partner_org_id)
 
 
@@ -398,23 +404,3 @@ def _state(deal: Deal) -> dict[str, Any]:
         "provider_owner_id": deal.provider_owner_id,
         "partner_owner_id": deal.partner_owner_id,
     }
-
-
-def _record(
-    session: Session,
-    actor: Actor,
-    deal: Deal,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    activity.record(
-        session,
-        actor=actor,
-        org_id=actor.org_id,
-        entity_type="deal",
-        entity_id=deal.id,
-        action=action,
-        before=before,
-        after=after,
-    )

@@ -215,7 +215,13 @@ def run(
     else:
         _insert_leads(session, actor, batch, valid, submit, now, writing)
     import_columns.remember_mapping(session, actor=actor, kind=kind, mapping=checked.mapping)
-    _record_batch(session, actor, batch, "imported", None, {**_counts(batch), "submit": submit})
+    activity.record(
+        session,
+        actor=actor,
+        subject=batch,
+        action="imported",
+        after={**_counts(batch), "submit": submit},
+    )
     notifications.import_finished(session, actor=actor, batch=batch)
     if kind == ImportKind.DEALS or submit:  # drafts went nowhere yet
         sent_to = valid["other_org_id"].astype(int).value_counts()
@@ -246,7 +252,14 @@ def undo(session: Session, *, actor: Actor, batch_id: object) -> BatchRow:
     batch.status = ImportStatus.UNDONE
     batch.undone_at = utcnow()
     session.add(batch)
-    _record_batch(session, actor, batch, "undone", {"status": "imported"}, {"removed": removed})
+    activity.record(
+        session,
+        actor=actor,
+        subject=batch,
+        action="undone",
+        before={"status": "imported"},
+        after={"removed": removed},
+    )
     return _row(batch, _name(session, batch.created_by_id))
 
 
@@ -665,7 +678,7 @@ def _insert_leads(
         },
         {
             "actor_id": actor.user_id,
-            "entity_type": "lead_recipient",
+            "entity_type": activity.ENTITY_TYPES[LeadRecipient],
             "action": "received",
             "before": None,
             "created_at": now,
@@ -740,7 +753,7 @@ def _insert_deals(
         {
             "org_id": actor.org_id,
             "actor_id": actor.user_id,
-            "entity_type": "deal",
+            "entity_type": activity.ENTITY_TYPES[Deal],
             "action": "registered",
             "before": None,
             "created_at": now,
@@ -870,16 +883,17 @@ def _remove(session: Session, batch: ImportBatch) -> int:
             .distinct()
         ):
             changes.deals_changed(session, *orgs)
-        _forget(session, "deal", deal_ids)
+        _forget(session, Deal, deal_ids)
         return session.execute(delete(Deal).where(col(Deal.import_batch_id) == batch.id)).rowcount
     lead_ids = select(Lead.id).where(Lead.import_batch_id == batch.id)
     recipient_ids = select(LeadRecipient.id).where(col(LeadRecipient.lead_id).in_(lead_ids))
-    _forget(session, "lead_recipient", recipient_ids)
+    _forget(session, LeadRecipient, recipient_ids)
     session.execute(delete(LeadRecipient).where(col(LeadRecipient.lead_id).in_(lead_ids)))
     return session.execute(delete(Lead).where(col(Lead.import_batch_id) == batch.id)).rowcount
 
 
-def _forget(session: Session, entity_type: str, ids: Any) -> None:
+def _forget(session: Session, model: type[Deal | LeadRecipient], ids: Any) -> None:
+    entity_type = activity.ENTITY_TYPES[model]
     session.execute(
         delete(ActivityEvent).where(
             col(ActivityEvent.entity_type) == entity_type, col(ActivityEvent.entity_id).in_(ids)
@@ -1014,23 +1028,3 @@ def _counts(batch: ImportBatch) -> dict[str, Any]:
         "rows_imported": batch.rows_imported,
         "rows_failed": batch.rows_failed,
     }
-
-
-def _record_batch(
-    session: Session,
-    actor: Actor,
-    batch: ImportBatch,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    activity.record(
-        session,
-        actor=actor,
-        org_id=batch.org_id,
-        entity_type="import_batch",
-        entity_id=batch.id,
-        action=action,
-        before=before,
-        after=after,
-    )

@@ -3,11 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
-
 from ...models import Lead, LeadRecipient
-from ..core import activity
-from ..core.actor import Actor
 from ..customers import Conflict
 
 
@@ -31,46 +27,6 @@ def recipient_state(recipient: LeadRecipient) -> dict[str, Any]:
         "owner_id": recipient.owner_id,
         "stage_id": recipient.stage_id,
     }
-
-
-def record_lead(
-    session: Session,
-    actor: Actor,
-    lead: Lead,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    activity.record(
-        session,
-        actor=actor,
-        org_id=lead.origin_org_id,
-        entity_type="lead",
-        entity_id=lead.id,
-        action=action,
-        before=before,
-        after=after,
-    )
-
-
-def record_recipient(
-    session: Session,
-    actor: Actor | None,
-    recipient: LeadRecipient,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    activity.record(
-        session,
-        actor=actor,
-        org_id=recipient.org_id,
-        entity_type="lead_recipient",
-        entity_id=recipient.id,
-        action=action,
-        before=before,
-        after=after,
-    )
 
 
 def conflict_state(conflict: Conflict) -> dict[str, Any]:

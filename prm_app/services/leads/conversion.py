@@ -9,7 +9,7 @@ from ..core.actor import Actor
 from ..core.errors import Invalid
 from ..deals import builder
 from .access import CLOSED, Status, either_side, provider_of, require_partnership
-from .audit import recipient_state, record_lead, record_recipient
+from .audit import recipient_state
 
 
 def convert(
@@ -65,21 +65,27 @@ def convert(
         "amount": str(amount),
         "approval": deal.approval,
     }
-    record_recipient(session, actor, recipient, "converted", before, after)
-    record_lead(
+    activity.record(
         session,
-        actor,
-        lead,
-        "converted",
-        None,
-        {"recipient_id": recipient.id, "deal_id": deal.id, "by": side},
+        actor=actor,
+        subject=recipient,
+        action="converted",
+        org_id=recipient.org_id,
+        before=before,
+        after=after,
     )
     activity.record(
         session,
         actor=actor,
-        org_id=actor.org_id,
-        entity_type="deal",
-        entity_id=deal.id,
+        subject=lead,
+        action="converted",
+        org_id=lead.origin_org_id,
+        after={"recipient_id": recipient.id, "deal_id": deal.id, "by": side},
+    )
+    activity.record(
+        session,
+        actor=actor,
+        subject=deal,
         action="converted",
         after={"lead_id": lead.id, "amount": str(amount), "approval": deal.approval},
     )

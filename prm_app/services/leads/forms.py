@@ -15,6 +15,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -104,7 +105,7 @@ def create(
     )
     session.add(form)
     session.flush()
-    _record(session, actor, form, "created")
+    activity.record(session, actor=actor, subject=form, action="created", after=_state(form))
     return form.id
 
 
@@ -125,7 +126,7 @@ def update(
     for key, value in values.items():
         setattr(form, key, value)
     session.add(form)
-    _record(session, actor, form, "updated")
+    activity.record(session, actor=actor, subject=form, action="updated", after=_state(form))
 
 
 def _settings(
@@ -169,7 +170,13 @@ def set_active(session: Session, *, actor: Actor, form_id: object, active: objec
     if form.is_active != active:
         form.is_active = active
         session.add(form)
-        _record(session, actor, form, "opened" if active else "closed")
+        activity.record(
+            session,
+            actor=actor,
+            subject=form,
+            action="opened" if active else "closed",
+            after=_state(form),
+        )
 
 
 def forms(session: Session, *, actor: Actor) -> list[FormView]:
@@ -378,19 +385,11 @@ def _tier(session: Session, provider_id: int, value: object) -> int:
     return tier_id
 
 
-def _record(session: Session, actor: Actor, form: LeadForm, action: str) -> None:
-    activity.record(
-        session,
-        actor=actor,
-        org_id=actor.org_id,
-        entity_type="lead_form",
-        entity_id=form.id,
-        action=action,
-        after={
-            "name": form.name,
-            "routing": form.routing,
-            "partner_org_id": form.partner_org_id,
-            "tier_id": form.tier_id,
-            "is_active": form.is_active,
-        },
-    )
+def _state(form: LeadForm) -> dict[str, Any]:
+    return {
+        "name": form.name,
+        "routing": form.routing,
+        "partner_org_id": form.partner_org_id,
+        "tier_id": form.tier_id,
+        "is_active": form.is_active,
+    }

@@ -20,7 +20,7 @@ from ...models import (
 )
 from .. import notifications
 from ..catalog import program
-from ..core import inputs
+from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
 from ..customers import customer_keys, find_conflicts
@@ -40,7 +40,7 @@ from .access import (
     require_open,
     require_partnership,
 )
-from .audit import conflict_state, iso, lead_state, recipient_state, record_lead, record_recipient
+from .audit import conflict_state, iso, lead_state, recipient_state
 from .fields import MAX_NOTE, LeadInput, checked_input, reason_text
 
 
@@ -81,7 +81,9 @@ def save_draft(
         )
         session.add(lead)
         session.flush()
-        record_lead(session, actor, lead, "created", None, lead_state(lead))
+        activity.record(
+            session, actor=actor, subject=lead, action="created", after=lead_state(lead)
+        )
         if owner_id != actor.user_id:
             notifications.lead_assigned(
                 session, actor=actor, lead=lead, owner_id=owner_id, origin=True
@@ -95,7 +97,14 @@ def save_draft(
             setattr(lead, key, values[key])
         lead.updated_at = utcnow()
         session.add(lead)
-        record_lead(session, actor, lead, "updated", before, {k: values[k] for k in before})
+        activity.record(
+            session,
+            actor=actor,
+            subject=lead,
+            action="updated",
+            before=before,
+            after={k: values[k] for k in before},
+        )
         if "owner_id" in before and owner_id != actor.user_id:
             notifications.lead_assigned(
                 session, actor=actor, lead=lead, owner_id=owner_id, origin=True
@@ -107,7 +116,7 @@ def delete_draft(session: Session, *, actor: Actor, lead_id: object) -> None:
     """Delete a draft of the actor's organization (a member: only their own)."""
     lead = own_lead(session, actor, lead_id)
     require_draft(lead)
-    record_lead(session, actor, lead, "deleted", lead_state(lead), None)
+    activity.record(session, actor=actor, subject=lead, action="deleted", before=lead_state(lead))
     session.delete(lead)
     session.flush()
 
@@ -162,14 +171,30 @@ def submit(
             str(org): [conflict_state(c) for c in found[org]] for org in org_ids if found[org]
         }
     if was == LeadStatus.DRAFT:
-        record_lead(session, actor, lead, "submitted", {"status": was}, origin_after)
+        activity.record(
+            session,
+            actor=actor,
+            subject=lead,
+            action="submitted",
+            before={"status": was},
+            after=origin_after,
+        )
     else:
-        record_lead(session, actor, lead, "sent_to_more", None, origin_after)
+        activity.record(
+            session, actor=actor, subject=lead, action="sent_to_more", after=origin_after
+        )
     for recipient in recipients:
         after = {"status": recipient.status, "lead_id": lead.id, "origin_org_id": actor.org_id}
         if lead.direction == LeadDirection.PARTNER_TO_PROVIDER and found.get(recipient.org_id):
             after["conflicts"] = [conflict_state(c) for c in found[recipient.org_id]]
-        record_recipient(session, actor, recipient, "received", None, after)
+        activity.record(
+            session,
+            actor=actor,
+            subject=recipient,
+            action="received",
+            org_id=recipient.org_id,
+            after=after,
+        )
     notifications.lead_sent(session, actor=actor, lead=lead, recipients=recipients)
     return [r.id for r in recipients]
 
@@ -213,7 +238,14 @@ def open_referral(session: Session, *, actor: Actor, recipient_id: object) -> No
     recipient.status = Status.OPENED
     recipient.opened_at = recipient.updated_at = utcnow()
     session.add(recipient)
-    record_recipient(session, actor, recipient, "opened", before, recipient_state(recipient))
+    activity.record(
+        session,
+        actor=actor,
+        subject=recipient,
+        action="opened",
+        before=before,
+        after=recipient_state(recipient),
+    )
 
 
 def accept(
@@ -238,7 +270,14 @@ def accept(
     if recipient.opened_at is None:
         recipient.opened_at = now  # accepting shows the contact details
     session.add(recipient)
-    record_recipient(session, actor, recipient, "accepted", before, recipient_state(recipient))
+    activity.record(
+        session,
+        actor=actor,
+        subject=recipient,
+        action="accepted",
+        before=before,
+        after=recipient_state(recipient),
+    )
     notifications.lead_answered(
         session, actor=actor, lead=lead, recipient=recipient, action="accepted"
     )
@@ -256,13 +295,13 @@ def reject(session: Session, *, actor: Actor, recipient_id: object, reason: obje
     recipient.reason = reason
     recipient.responded_at = recipient.updated_at = utcnow()
     session.add(recipient)
-    record_recipient(
+    activity.record(
         session,
-        actor,
-        recipient,
-        "rejected",
-        before,
-        {**recipient_state(recipient), "reason": reason},
+        actor=actor,
+        subject=recipient,
+        action="rejected",
+        before=before,
+        after={**recipient_state(recipient), "reason": reason},
     )
     notifications.lead_answered(
         session, actor=actor, lead=lead, recipient=recipient, action="rejected"
@@ -292,7 +331,14 @@ def move_stage(session: Session, *, actor: Actor, recipient_id: object, stage_id
     recipient.stage_id = stage.id
     recipient.updated_at = utcnow()
     session.add(recipient)
-    record_recipient(session, actor, recipient, "stage_moved", before, {"stage_id": stage.id})
+    activity.record(
+        session,
+        actor=actor,
+        subject=recipient,
+        action="stage_moved",
+        before=before,
+        after={"stage_id": stage.id},
+    )
 
 
 def mark_lost(
@@ -313,8 +359,13 @@ def mark_lost(
     recipient.reason = text
     recipient.updated_at = utcnow()
     session.add(recipient)
-    record_recipient(
-        session, actor, recipient, "lost", before, {**recipient_state(recipient), "reason": text}
+    activity.record(
+        session,
+        actor=actor,
+        subject=recipient,
+        action="lost",
+        before=before,
+        after={**recipient_state(recipient), "reason": text},
     )
     notifications.lead_answered(session, actor=actor, lead=lead, recipient=recipient, action="lost")
 
@@ -361,7 +412,15 @@ def return_overdue(session: Session, *, now: datetime | None = None) -> int:
         recipient.status = Status.RETURNED
         recipient.updated_at = now
         session.add(recipient)
-        record_recipient(session, None, recipient, "returned", before, recipient_state(recipient))
+        activity.record(
+            session,
+            actor=None,
+            subject=recipient,
+            action="returned",
+            org_id=recipient.org_id,
+            before=before,
+            after=recipient_state(recipient),
+        )
         notifications.lead_returned(
             session, lead=session.get(Lead, recipient.lead_id), recipient=recipient
         )

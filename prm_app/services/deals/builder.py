@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from ...models import Approval, Deal, Outcome, Pipeline
+from ...models import Approval, Deal, OrgSettings, Outcome, Pipeline
 from ..catalog import program
 from ..core import changes
 from ..core.actor import Actor
@@ -33,8 +33,13 @@ def terms(session: Session, provider_org_id: int, *, approved: bool, now: dateti
         stage_id=program.first_stage(session, provider_org_id, Pipeline.DEAL),
         approval=Approval.APPROVED if approved else Approval.PENDING,
         approved_at=now if approved else None,
-        protected_until=now + timedelta(days=settings.protection_days) if approved else None,
+        protected_until=protection_end(settings, approved_at=now) if approved else None,
     )
+
+
+def protection_end(settings: OrgSettings, *, approved_at: datetime) -> datetime:
+    """When the protection of a deal approved then ends: the provider's protection_days later."""
+    return approved_at + timedelta(days=settings.protection_days)
 
 
 def build(

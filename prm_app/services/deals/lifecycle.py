@@ -11,7 +11,7 @@ change is refused with Conflict and nothing is overwritten (optimistic locking).
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -186,9 +186,9 @@ def approve(session: Session, *, actor: Actor, deal_id: object, version: object)
     deal = _load(session, actor, deal_id, version, "approve")
     before = _state(deal)
     now = utcnow()
-    days = program.settings_of(session, deal.provider_org_id).protection_days
     deal.approval, deal.approved_at = Approval.APPROVED, now
-    deal.protected_until = now + timedelta(days=days)
+    settings = program.settings_of(session, deal.provider_org_id)
+    deal.protected_until = builder.protection_end(settings, approved_at=now)
     _save(session, actor, deal, "approved", before, _state(deal))
     notifications.deal_decided(session, actor=actor, deal=deal)
 

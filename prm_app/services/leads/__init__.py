@@ -16,8 +16,6 @@ audit (the trail), forms (public web forms) and timeline.
 
 from ..customers import Conflict, conflicts
 from .access import (
-    MAX_RECIPIENTS,
-    NOT_VISIBLE,
     ONLY_MANAGER_GIVES,
     ORG_NOT_VISIBLE,
     members,
@@ -26,7 +24,7 @@ from .access import (
 )
 from .conversion import convert
 from .details import LeadDetail, RecipientView, detail
-from .fields import LEAD_FIELDS, MAX_NOTE, MAX_REASON, FieldRule, LeadInput, lead_input
+from .fields import LEAD_FIELDS, MAX_NOTE, MAX_REASON, LeadInput, lead_input
 from .lifecycle import (
     accept,
     accept_deadline,
@@ -58,14 +56,11 @@ __all__ = [
     "LEAD_FIELDS",
     "MAX_NOTE",
     "MAX_REASON",
-    "MAX_RECIPIENTS",
-    "NOT_VISIBLE",
     "ONLY_MANAGER_GIVES",
     "ORG_NOT_VISIBLE",
     "RECEIVED_SORTS",
     "SENT_SORTS",
     "Conflict",
-    "FieldRule",
     "LeadDetail",
     "LeadInput",
     "ReceivedRow",

@@ -8,6 +8,7 @@ from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..services.core.inputs import MAX_ID
+from ..services.leads.fields import LEAD_FIELDS, MAX_NOTE, MAX_REASON
 
 Row = TypeVar("Row")
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -27,13 +28,13 @@ class Body(BaseModel):
 
 
 class LeadIn(Body):
-    first_name: str = Field(max_length=100)
-    last_name: str = Field(max_length=100)
-    email: str = Field(max_length=254)
-    company: str = Field(max_length=200)
-    phone: str = Field(default="", max_length=50)
-    title: str = Field(default="", max_length=150)
-    notes: str = Field(default="", max_length=5000)
+    first_name: str = Field(max_length=LEAD_FIELDS["first_name"].max_len)
+    last_name: str = Field(max_length=LEAD_FIELDS["last_name"].max_len)
+    email: str = Field(max_length=LEAD_FIELDS["email"].max_len)
+    company: str = Field(max_length=LEAD_FIELDS["company"].max_len)
+    phone: str = Field(default="", max_length=LEAD_FIELDS["phone"].max_len)
+    title: str = Field(default="", max_length=LEAD_FIELDS["title"].max_len)
+    notes: str = Field(default="", max_length=LEAD_FIELDS["notes"].max_len)
     owner_id: RecordId | None = Field(default=None, description="Default: the key's creator")
     recipient_org_ids: list[RecordId] = Field(
         default_factory=list,
@@ -48,7 +49,7 @@ class LeadCreated(BaseModel):
 
 
 class RejectIn(Body):
-    reason: str = Field(max_length=1000)
+    reason: str = Field(max_length=MAX_REASON)
 
 
 class LeadStageIn(Body):
@@ -57,7 +58,7 @@ class LeadStageIn(Body):
 
 class LostIn(Body):
     reason: str = Field(max_length=200, description="One of the provider's lost reasons")
-    note: str = Field(default="", max_length=900)
+    note: str = Field(default="", max_length=MAX_NOTE)
 
 
 class ConvertIn(Body):
@@ -91,7 +92,7 @@ class DealStageIn(Body):
     )
     stage_id: RecordId
     reason: str | None = Field(default=None, max_length=200, description="Closed Lost only")
-    note: str = Field(default="", max_length=900)
+    note: str = Field(default="", max_length=MAX_NOTE)
 
 
 class Done(BaseModel):

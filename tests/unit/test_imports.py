@@ -256,7 +256,7 @@ def test_dry_run_lists_every_problem_by_row_and_column(session, world):
     problems = [(p.row, p.column, p.message, p.blocking) for p in result.problems]
     assert problems == [
         (4, "Last name", "Last name is required.", True),
-        (4, "Email", "'not-an-email' is not an email address.", True),
+        (4, "Email", "'not-an-email' is not a valid email address.", True),
         (5, "Provider", "'Southwind' is not one of your active providers.", True),
         (6, "Owner email", "'nobody@else.com' is not an active member of your organization.", True),
         (7, "Email", "The same email and company as row 2.", True),
@@ -325,7 +325,7 @@ def test_a_member_imports_only_for_themselves(session, world):
         submit=False,
     )
     assert [(p.row, p.message) for p in result.problems] == [
-        (2, "Only a manager can give a record to someone else.")
+        (2, "Only a manager can give a lead to someone else.")
     ]
 
 
@@ -505,7 +505,7 @@ def test_error_report_holds_the_failed_rows_ready_to_fix(session, world):
     assert report.splitlines() == [
         LEAD_HEADER + ",error",
         ' Joe ,,not-mail,"Acme, Inc",Southwind,,\'=2+2,'
-        "Last name: Last name is required.; Email: 'not-mail' is not an email address.",
+        "Last name: Last name is required.; Email: 'not-mail' is not a valid email address.",
     ]
     table = csv_files.read_csv(io.BytesIO(report.encode()))
     assert table.headers == [*LEAD_HEADER.split(","), "error"]
@@ -802,3 +802,49 @@ def test_vectorized_customer_keys_are_customer_keys(words, email):
     company = "".join(word + space for word, space in words)
     norms, domains = customer_keys_of(pd.Series([company], dtype="str"), pd.Series([email]))
     assert (norms[0], domains[0]) == customer_keys(company, email)
+
+
+# one statement of the lead fields ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("email", "not-an-email"),
+        ("email", "o'neil at contoso"),
+        ("email", ""),
+        ("email", "j@" + "x" * 250 + ".com"),
+        ("company", "C" * 201),
+        ("first_name", "F" * 101),
+        ("last_name", ""),
+        ("notes", "n" * 5001),
+    ],
+)
+def test_a_bad_lead_value_is_told_the_same_in_a_csv_row_and_by_the_lead_form(
+    session, world, name, value
+):
+    _, firm, _ = world
+    row = {"first_name": "Jane", "last_name": "Doe", "email": "jane@contoso.com"}
+    row |= {"company": "Contoso", "notes": ""}
+    row[name] = value
+    with pytest.raises(Invalid) as caught:
+        leads.lead_input(row)
+    file = _leads_file(
+        ",".join((row["first_name"], row["last_name"], row["email"], row["company"]))
+        + f",Northwind,,{row['notes']}"
+    )
+    result = imports.dry_run(
+        session, actor=firm, kind="leads", file=file, mapping=LEAD_MAPPING, submit=True
+    )
+    assert [p.message for p in result.problems] == [str(caught.value)]
+
+
+def test_the_lead_limits_are_the_columns_the_import_and_the_rest_schema_share():
+    from prm_app.rest_api.schemas import LeadIn
+
+    person = {f.name: f for f in import_columns.fields("leads", OrgKind.CONSULTANT)}
+    for name, rule in leads.LEAD_FIELDS.items():
+        assert rule.max_len == Lead.__table__.c[name].type.length
+        assert (person[name].label, person[name].max_len) == (rule.label, rule.max_len)
+        assert person[name].required == rule.required
+        assert LeadIn.model_fields[name].metadata[0].max_length == rule.max_len

@@ -6,7 +6,10 @@ from decimal import Decimal, InvalidOperation
 
 from .errors import Invalid, NotFound
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"  # also checked on whole CSV columns
+MAX_EMAIL = 254
+NO_EMAIL = "Enter an email address."
+_EMAIL = re.compile(EMAIL_PATTERN)
 # NUL cannot be stored in PostgreSQL text; lone surrogates cannot be encoded at all.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,100}$")
@@ -17,10 +20,23 @@ def email(value: object, *, field: str = "email") -> str:
     """Lower-cased, trimmed email; raises Invalid when it is not an email address."""
     text = value.strip().lower() if isinstance(value, str) else ""
     if not text:
-        raise Invalid("Enter an email address.", field=field)
-    if len(text) > 254 or not _EMAIL.match(text) or _UNSTORABLE.search(text):
-        raise Invalid(f"{text[:60]!r} is not a valid email address.", field=field)
+        raise Invalid(NO_EMAIL, field=field)
+    if len(text) > MAX_EMAIL or not _EMAIL.match(text) or _UNSTORABLE.search(text):
+        raise Invalid(not_an_email(text), field=field)
     return text
+
+
+def not_an_email(text: str) -> str:
+    """What is said of a value that is not an email address (quoting at most 60 characters)."""
+    return f"{text[:60]!r} is not a valid email address."
+
+
+def missing(label: str) -> str:
+    return f"{label} is required."
+
+
+def too_long(label: str, max_len: int) -> str:
+    return f"{label} must be at most {max_len} characters."
 
 
 def text(value: object, *, field: str, label: str, max_len: int, required: bool = True) -> str:
@@ -31,9 +47,9 @@ def text(value: object, *, field: str, label: str, max_len: int, required: bool 
         raise Invalid(f"{label} must be text.", field=field)
     cleaned = value.strip()
     if required and not cleaned:
-        raise Invalid(f"{label} is required.", field=field)
+        raise Invalid(missing(label), field=field)
     if len(cleaned) > max_len:
-        raise Invalid(f"{label} must be at most {max_len} characters.", field=field)
+        raise Invalid(too_long(label, max_len), field=field)
     if _UNSTORABLE.search(cleaned):
         raise Invalid(f"{label} contains characters that cannot be stored.", field=field)
     return cleaned

@@ -1,37 +1,26 @@
-"""Customer identity for deal-registration conflicts: who is "the same customer"."""
+"""Customers: who is "the same customer" (keys) and whose deals protect it (protection)."""
 
-import re
-
-import pandas as pd
-
-LEGAL_SUFFIXES = frozenset(
-    {"inc", "incorporated", "llc", "ltd", "limited", "gmbh", "corp", "corporation", "co", "plc"}
+from .keys import FREE_MAIL_DOMAINS, customer_keys, customer_keys_of, domain_key
+from .protection import (
+    Conflict,
+    conflicts,
+    find_conflicts,
+    held_by_row,
+    leads_protected_elsewhere,
+    protected,
+    protecting,
 )
-# The legal suffixes ending a string of words joined by single spaces, never its first word
-# (what customer_keys pops).
-_SUFFIX = "|".join(sorted(LEGAL_SUFFIXES))
-_TRAILING_SUFFIXES = re.compile(rf"(?: (?:{_SUFFIX}))+$")
 
-
-def customer_keys(company: str, email: str) -> tuple[str, str]:
-    """(company_norm, email_domain): the keys of the registration-conflict check.
-
-    The company is lower-cased and stripped of punctuation and trailing legal suffixes.
-    """
-    words = re.sub(r"[^\w\s]", "", company.lower()).split()
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words.pop()
-    return " ".join(words), email.strip().lower().rpartition("@")[2]
-
-
-def customer_keys_of(companies: pd.Series, emails: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """`customer_keys` for whole columns at once (the same keys, computed vectorized)."""
-    norms = (
-        companies.str.lower()
-        .str.replace(r"[^\w\s]", "", regex=True)
-        .str.split()
-        .str.join(" ")
-        .str.replace(_TRAILING_SUFFIXES, "", regex=True)
-    )
-    domains = emails.str.strip().str.lower().str.rpartition("@")[2]
-    return norms, domains
+__all__ = [
+    "FREE_MAIL_DOMAINS",
+    "Conflict",
+    "conflicts",
+    "customer_keys",
+    "customer_keys_of",
+    "domain_key",
+    "find_conflicts",
+    "held_by_row",
+    "leads_protected_elsewhere",
+    "protected",
+    "protecting",
+]

@@ -33,13 +33,14 @@ from ...models import (
     TermKind,
     User,
 )
-from .. import leads, partnerships
+from .. import customers, partnerships
 from ..core import inputs, listing
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 from ..core.listing import Page
 
 SORTS = ("newest", "oldest", "amount", "close_date", "company")
+ONLY_MANAGER_GIVES = "Only a manager can give a deal to someone else."
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +344,7 @@ def conflicts_for(session: Session, *, actor: Actor, deal_id: object) -> list:
     deal = visible(session, actor=actor, deal_id=deal_id)
     if actor.org_kind != OrgKind.PROVIDER:
         return []
-    return leads.conflicts(
+    return customers.conflicts(
         session,
         provider_org_id=deal.provider_org_id,
         company_norm=deal.company_norm,

@@ -11,7 +11,7 @@ change is refused with Conflict and nothing is overwritten (optimistic locking).
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -34,12 +34,13 @@ from ...models import (
     User,
     utcnow,
 )
-from .. import deals, leads, ledger, notifications, partnerships
+from .. import customers, deals, leads, ledger, notifications, partnerships
 from ..catalog import program
 from ..core import activity, changes, inputs
 from ..core.actor import Actor
 from ..core.errors import Conflict, Invalid, NotAllowed, NotFound
 from ..customers import customer_keys
+from . import builder
 
 MAX_PRODUCTS = 20
 CHANGED = (
@@ -110,13 +111,14 @@ def register(session: Session, *, actor: Actor, other_org_id: object, form: obje
         )
     products = _products(session, provider_id, data.product_ids)
     company_norm, email_domain = customer_keys(data.company, data.contact_email)
-    settings = program.settings_of(session, provider_id)
-    now = utcnow()
     by_provider = actor.org_kind == OrgKind.PROVIDER
-    deal = Deal(
+    deal = builder.build(
+        session,
+        actor=actor,
         provider_org_id=provider_id,
         partner_org_id=partner_id,
-        registered_by_id=actor.user_id,
+        approved=by_provider,
+        now=utcnow(),
         name=data.name,
         company=data.company,
         company_norm=company_norm,
@@ -124,24 +126,22 @@ def register(session: Session, *, actor: Actor, other_org_id: object, form: obje
         contact_name=data.contact_name,
         contact_email=data.contact_email,
         amount=data.amount,
-        currency=settings.currency,
         close_date=data.close_date,
-        stage_id=program.first_stage(session, provider_id, Pipeline.DEAL),
-        approval=Approval.APPROVED if by_provider else Approval.PENDING,
         provider_owner_id=actor.user_id if by_provider else partnership.partner_manager_id,
         partner_owner_id=partnership.assigned_user_id if by_provider else actor.user_id,
-        approved_at=now if by_provider else None,
-        protected_until=now + timedelta(days=settings.protection_days) if by_provider else None,
     )
-    session.add(deal)
-    session.flush()
     session.add_all(DealProduct(deal_id=deal.id, product_id=p) for p in products)
-    _record(session, actor, deal, "registered", None, {**_state(deal), "products": products})
-    changes.deals_changed(session, provider_id, partner_id)
+    activity.record(
+        session,
+        actor=actor,
+        subject=deal,
+        action="registered",
+        after={**_state(deal), "products": products},
+    )
     notifications.deal_registered(session, actor=actor, deal=deal)
     held = None
     if not by_provider:
-        found = leads.conflicts(
+        found = customers.conflicts(
             session,
             provider_org_id=provider_id,
             company_norm=company_norm,
@@ -186,9 +186,9 @@ def approve(session: Session, *, actor: Actor, deal_id: object, version: object)
     deal = _load(session, actor, deal_id, version, "approve")
     before = _state(deal)
     now = utcnow()
-    days = program.settings_of(session, deal.provider_org_id).protection_days
     deal.approval, deal.approved_at = Approval.APPROVED, now
-    deal.protected_until = now + timedelta(days=days)
+    settings = program.settings_of(session, deal.provider_org_id)
+    deal.protected_until = builder.protection_end(settings, approved_at=now)
     _save(session, actor, deal, "approved", before, _state(deal))
     notifications.deal_decided(session, actor=actor, deal=deal)
 
@@ -288,7 +288,7 @@ def _load(session: Session, actor: Actor, deal_id: object, version: object, chan
             raise Invalid(REJECTED)
         if change == "approve":
             raise Invalid(f"This deal is already {deal.approval}.")
-        raise NotAllowed("Only a manager can give a deal to someone else.")
+        raise NotAllowed(deals.ONLY_MANAGER_GIVES)
     return deal
 
 
@@ -312,7 +312,7 @@ def _save(
     deal.version += 1
     deal.updated_at = utcnow()
     session.add(deal)
-    _record(session, actor, deal, action, before, after)
+    activity.record(session, actor=actor, subject=deal, action=action, before=before, after=after)
     changes.deals_changed(session, deal.provider_org_id, deal.partner_org_id)
 
 
@@ -404,23 +404,3 @@ def _state(deal: Deal) -> dict[str, Any]:
         "provider_owner_id": deal.provider_owner_id,
         "partner_owner_id": deal.partner_owner_id,
     }
-
-
-def _record(
-    session: Session,
-    actor: Actor,
-    deal: Deal,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    activity.record(
-        session,
-        actor=actor,
-        org_id=actor.org_id,
-        entity_type="deal",
-        entity_id=deal.id,
-        action=action,
-        before=before,
-        after=after,
-    )

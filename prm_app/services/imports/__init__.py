@@ -13,7 +13,7 @@ multi-row inserts.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from itertools import repeat
 from typing import Any
@@ -25,7 +25,6 @@ from sqlmodel import Session, col, func, select
 
 from ...models import (
     ActivityEvent,
-    Approval,
     Deal,
     ImportBatch,
     ImportKind,
@@ -35,10 +34,7 @@ from ...models import (
     LeadRecipient,
     LeadSource,
     LeadStatus,
-    Membership,
-    Organization,
     OrgKind,
-    Outcome,
     Partnership,
     Pipeline,
     RecipientStatus,
@@ -46,13 +42,13 @@ from ...models import (
     User,
     utcnow,
 )
-from .. import deals, leads, notifications
+from .. import customers, deals, leads, notifications
 from ..catalog import program
 from ..core import activity, changes, inputs, listing
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 from ..core.listing import Page
-from ..customers import customer_keys_of
+from ..deals import builder as deal_builder
 from . import columns as import_columns
 from .columns import Field
 from .files import Table, csv_text, read_csv, restored
@@ -62,7 +58,7 @@ IN_CHUNK = 5_000  # values in one IN (...) list (SQLite allows 32,766 parameters
 INSERT_CHUNK = 5_000  # rows built and inserted at a time
 MAX_FILE_NAME = 255
 NOT_VISIBLE = "That import does not exist or is not visible to you."
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_EMAILS = ("email", "contact_email")
 _AMOUNT = r"^\d{1,12}(\.\d{1,2})?$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 # Told how far an import is: what it is doing and the fraction done (0 to 1).
@@ -219,7 +215,13 @@ def run(
     else:
         _insert_leads(session, actor, batch, valid, submit, now, writing)
     import_columns.remember_mapping(session, actor=actor, kind=kind, mapping=checked.mapping)
-    _record_batch(session, actor, batch, "imported", None, {**_counts(batch), "submit": submit})
+    activity.record(
+        session,
+        actor=actor,
+        subject=batch,
+        action="imported",
+        after={**_counts(batch), "submit": submit},
+    )
     notifications.import_finished(session, actor=actor, batch=batch)
     if kind == ImportKind.DEALS or submit:  # drafts went nowhere yet
         sent_to = valid["other_org_id"].astype(int).value_counts()
@@ -250,7 +252,14 @@ def undo(session: Session, *, actor: Actor, batch_id: object) -> BatchRow:
     batch.status = ImportStatus.UNDONE
     batch.undone_at = utcnow()
     session.add(batch)
-    _record_batch(session, actor, batch, "undone", {"status": "imported"}, {"removed": removed})
+    activity.record(
+        session,
+        actor=actor,
+        subject=batch,
+        action="undone",
+        before={"status": "imported"},
+        after={"removed": removed},
+    )
     return _row(batch, _name(session, batch.created_by_id))
 
 
@@ -330,7 +339,7 @@ def _check(
     required = set(import_columns.required(kind, actor.org_kind, submit=submit))
     rules = _Rules(checked, fields, chosen, required)
     rules.basics()
-    rules.owners(session, actor)
+    rules.owners(session, actor, kind)
     if kind == ImportKind.DEALS:
         rules.counterparts(session, actor)
         rules.deal_values(session)
@@ -369,31 +378,36 @@ class _Rules:
             self.found.append((name, mask, message, blocking))
 
     def basics(self) -> None:
+        """Required values and lengths, then emails, with the messages the forms give."""
         for name, f in self.fields.items():
             values = self.data[name]
+            email = name in _EMAILS
             if name in self.required:
-                self.add(name, values == "", f"{f.label} is required.")
-            self.add(name, values.str.len() > f.max_len, f"At most {f.max_len} characters.")
-        for name in ("email", "contact_email"):
+                self.add(name, values == "", inputs.NO_EMAIL if email else inputs.missing(f.label))
+            if not email:  # an email too long is not an email address
+                self.add(name, values.str.len() > f.max_len, inputs.too_long(f.label, f.max_len))
+        for name in _EMAILS:
             if name in self.data:
                 values = self.data[name].str.lower()
                 self.data[name] = values
-                bad = (values != "") & ~values.str.match(_EMAIL)
-                self.add(name, bad, "'" + values.str.slice(0, 60) + "' is not an email address.")
-
-    def owners(self, session: Session, actor: Actor) -> None:
-        emails = self.data["owner"].str.lower()
-        people = dict(
-            session.exec(
-                select(func.lower(User.email), User.id)
-                .join(Membership, col(Membership.user_id) == User.id)
-                .where(
-                    Membership.org_id == actor.org_id,
-                    col(Membership.is_active).is_(True),
-                    col(User.is_active).is_(True),
+                bad = (values != "") & (
+                    ~values.str.match(inputs.EMAIL_PATTERN) | (values.str.len() > inputs.MAX_EMAIL)
                 )
-            ).all()
-        )
+                if bad.any():
+                    said = pd.Series("", index=values.index)
+                    said[bad] = values[bad].map(inputs.not_an_email)
+                    self.add(name, bad, said)
+
+    def owners(self, session: Session, actor: Actor, kind: ImportKind) -> None:
+        """Each row's owner, by email: an active member; a member may name only themselves."""
+        emails = self.data["owner"].str.lower()
+        people = {
+            email: user_id
+            for user_id, email, _, user_active, member_active in session.exec(
+                leads.members(actor.org_id)
+            )
+            if user_active and member_active
+        }
         ids = emails.map(people)
         given = emails != ""
         self.add(
@@ -406,7 +420,7 @@ class _Rules:
             self.add(
                 "owner",
                 given & ids.notna() & (ids != actor.user_id),
-                "Only a manager can give a record to someone else.",
+                deals.ONLY_MANAGER_GIVES if kind == ImportKind.DEALS else leads.ONLY_MANAGER_GIVES,
             )
 
     def counterparts(self, session: Session, actor: Actor) -> None:
@@ -414,21 +428,7 @@ class _Rules:
         only an active (and, for a consultant, categorized) one can receive."""
         name = "provider" if actor.org_kind == OrgKind.CONSULTANT else "partner"
         consultant = actor.org_kind == OrgKind.CONSULTANT
-        own, other = (
-            (Partnership.consultant_org_id, Partnership.provider_org_id)
-            if consultant
-            else (Partnership.provider_org_id, Partnership.consultant_org_id)
-        )
-        rows = session.exec(
-            select(
-                other,
-                Organization.name,
-                Partnership.status,
-                col(Partnership.categorized_at).is_not(None),
-            )
-            .join(Organization, col(Organization.id) == other)
-            .where(own == actor.org_id)
-        ).all()
+        rows = session.exec(leads.partners(actor)).all()
         by_name: dict[str, list[tuple[int, str, str | None]]] = {}
         for org_id, org_name, status, categorized in rows:
             refusal = leads.recipient_refusal(org_name, status, categorized, consultant=consultant)
@@ -460,7 +460,7 @@ class _Rules:
 
     def duplicate_leads(self, session: Session, actor: Actor, kind: ImportKind) -> None:
         """The same email and company twice in the file, or already sent by the organization."""
-        norms, domains = customer_keys_of(self.data["company"], self.data["email"])
+        norms, domains = customers.customer_keys_of(self.data["company"], self.data["email"])
         self.data["company_norm"], self.data["email_domain"] = norms, domains
         keys = self.data["email"] + "\x1f" + norms
         usable = (self.data["email"] != "") & (norms != "")
@@ -487,7 +487,9 @@ class _Rules:
 
     def duplicate_deals(self, session: Session, actor: Actor) -> None:
         """The same deal name, company and other organization twice in the file or already."""
-        norms, domains = customer_keys_of(self.data["company"], self.data["contact_email"])
+        norms, domains = customers.customer_keys_of(
+            self.data["company"], self.data["contact_email"]
+        )
         self.data["company_norm"], self.data["email_domain"] = norms, domains
         other = self.data["other_org_id"].astype(str)
         keys = other + "\x1f" + norms + "\x1f" + self.data["name"].str.lower()
@@ -559,60 +561,18 @@ class _Rules:
         """Customers already protected for another partner of the provider (a warning: the row
         is still imported and the provider decides). A consultant learns until when, never who."""
         data = self.data
-        providers = self._providers()
         consultant = actor.org_kind == OrgKind.CONSULTANT
-        partner = (
-            data["other_org_id"] if not consultant else pd.Series(actor.org_id, index=data.index)
-        )
-        domains = data["email_domain"].where(
-            ~data["email_domain"].isin(leads.FREE_MAIL_DOMAINS), ""
-        )
-        norms = sorted(set(data["company_norm"][data["company_norm"] != ""]))
-        wanted = sorted(set(domains[domains != ""]))
-        hits = []
-        now = utcnow()
-        for column, values in ((Deal.company_norm, norms), (Deal.email_domain, wanted)):
-            for chunk in _chunks(values):
-                hits += session.exec(
-                    select(
-                        Deal.provider_org_id,
-                        Deal.partner_org_id,
-                        Deal.company_norm,
-                        Deal.email_domain,
-                        Deal.protected_until,
-                        Organization.name,
-                    )
-                    .join(Organization, col(Organization.id) == Deal.partner_org_id)
-                    .where(
-                        col(Deal.provider_org_id).in_(providers),
-                        *leads.protecting(now, actor.org_id if consultant else 0),
-                        col(column).in_(chunk),
-                    )
-                ).all()
-        if not hits:
-            return
-        held = pd.DataFrame(
-            hits,
-            columns=["provider", "holder", "company_norm", "email_domain", "until", "holder_name"],
-        )
+        partner = data["other_org_id"] if not consultant else actor.org_id
         rows = pd.DataFrame(
             {
-                "row": data.index,
-                "provider": data["provider_org_id"].to_numpy(),
-                "partner": partner.to_numpy(),
-                "company_norm": data["company_norm"].to_numpy(),
-                "email_domain": domains.to_numpy(),
-            }
+                "provider": data["provider_org_id"],
+                "partner": partner,
+                "company_norm": data["company_norm"],
+                "email_domain": data["email_domain"],
+            },
+            index=data.index,
         )
-        matches = []
-        for key in ("company_norm", "email_domain"):
-            both = rows[rows[key] != ""].merge(
-                held.drop(columns=[k for k in ("company_norm", "email_domain") if k != key]),
-                on=["provider", key],
-            )
-            matches.append(both[both["holder"] != both["partner"]])
-        found = pd.concat(matches).sort_values("until").drop_duplicates("row", keep="last")
-        found = found.set_index("row").reindex(data.index)
+        found = customers.held_by_row(session, rows, exclude=actor.org_id if consultant else 0)
         until = found["until"].map(
             lambda moment: moment.date().isoformat() if pd.notna(moment) else ""
         )
@@ -718,7 +678,7 @@ def _insert_leads(
         },
         {
             "actor_id": actor.user_id,
-            "entity_type": "lead_recipient",
+            "entity_type": activity.ENTITY_TYPES[LeadRecipient],
             "action": "received",
             "before": None,
             "created_at": now,
@@ -755,43 +715,33 @@ def _insert_deals(
     owners = valid["owner_id"].tolist()
     across = [owner_across.get(org) for org in others]
     providers = [actor.org_id] * len(others) if by_provider else others
-    settings = {org: program.settings_of(session, org) for org in set(providers)}
-    columns = {
-        "provider_org_id": providers,
-        "partner_org_id": others if by_provider else [actor.org_id] * len(others),
-        "name": valid["name"].tolist(),
-        "company": valid["company"].tolist(),
-        "company_norm": valid["company_norm"].str.slice(0, 200).tolist(),
-        "email_domain": valid["email_domain"].str.slice(0, 254).tolist(),
-        "contact_name": valid["contact_name"].tolist(),
-        "contact_email": valid["contact_email"].tolist(),
-        "amount": [Decimal(v) for v in valid["amount"]],
-        "currency": [settings[p].currency for p in providers],
-        "close_date": [d.date() if pd.notna(d) else None for d in valid["close_day"]],
-        "stage_id": [None if pd.isna(s) else int(s) for s in valid["stage_id"]],
-        "provider_owner_id": owners if by_provider else across,
-        "partner_owner_id": across if by_provider else owners,
-        "protected_until": [
-            now + timedelta(days=settings[p].protection_days) if by_provider else None
-            for p in providers
-        ],
-    }
-    approval = Approval.APPROVED if by_provider else Approval.PENDING
-    constants = {
-        "registered_by_id": actor.user_id,
-        "import_batch_id": batch.id,
-        "approval": approval.value,
-        "rejection_reason": "",
-        "outcome": Outcome.OPEN.value,
-        "lost_reason": "",
-        "approved_at": now if by_provider else None,
-        "version": 1,
-        "created_at": now,
-    }
+    columns, constants = deal_builder.build_many(
+        session,
+        actor=actor,
+        approved=by_provider,
+        now=now,
+        provider_org_ids=providers,
+        columns={
+            "partner_org_id": others if by_provider else [actor.org_id] * len(others),
+            "name": valid["name"].tolist(),
+            "company": valid["company"].tolist(),
+            "company_norm": valid["company_norm"].str.slice(0, 200).tolist(),
+            "email_domain": valid["email_domain"].str.slice(0, 254).tolist(),
+            "contact_name": valid["contact_name"].tolist(),
+            "contact_email": valid["contact_email"].tolist(),
+            "amount": [Decimal(v) for v in valid["amount"]],
+            "close_date": [d.date() if pd.notna(d) else None for d in valid["close_day"]],
+            "stage_id": [None if pd.isna(s) else int(s) for s in valid["stage_id"]],
+            "provider_owner_id": owners if by_provider else across,
+            "partner_owner_id": across if by_provider else owners,
+        },
+    )
+    constants["import_batch_id"] = batch.id
+    approval = constants["approval"]
     deal_ids = _insert(session, Deal, columns, constants, new_ids=True, written=written)
     changes.deals_changed(session, actor.org_id, *set(others))
     after = [
-        {"name": name, "company": company, "amount": amount, "approval": approval.value}
+        {"name": name, "company": company, "amount": amount, "approval": approval}
         for name, company, amount in zip(
             columns["name"], columns["company"], valid["amount"], strict=True
         )
@@ -803,7 +753,7 @@ def _insert_deals(
         {
             "org_id": actor.org_id,
             "actor_id": actor.user_id,
-            "entity_type": "deal",
+            "entity_type": activity.ENTITY_TYPES[Deal],
             "action": "registered",
             "before": None,
             "created_at": now,
@@ -933,16 +883,17 @@ def _remove(session: Session, batch: ImportBatch) -> int:
             .distinct()
         ):
             changes.deals_changed(session, *orgs)
-        _forget(session, "deal", deal_ids)
+        _forget(session, Deal, deal_ids)
         return session.execute(delete(Deal).where(col(Deal.import_batch_id) == batch.id)).rowcount
     lead_ids = select(Lead.id).where(Lead.import_batch_id == batch.id)
     recipient_ids = select(LeadRecipient.id).where(col(LeadRecipient.lead_id).in_(lead_ids))
-    _forget(session, "lead_recipient", recipient_ids)
+    _forget(session, LeadRecipient, recipient_ids)
     session.execute(delete(LeadRecipient).where(col(LeadRecipient.lead_id).in_(lead_ids)))
     return session.execute(delete(Lead).where(col(Lead.import_batch_id) == batch.id)).rowcount
 
 
-def _forget(session: Session, entity_type: str, ids: Any) -> None:
+def _forget(session: Session, model: type[Deal | LeadRecipient], ids: Any) -> None:
+    entity_type = activity.ENTITY_TYPES[model]
     session.execute(
         delete(ActivityEvent).where(
             col(ActivityEvent.entity_type) == entity_type, col(ActivityEvent.entity_id).in_(ids)
@@ -1077,23 +1028,3 @@ def _counts(batch: ImportBatch) -> dict[str, Any]:
         "rows_imported": batch.rows_imported,
         "rows_failed": batch.rows_failed,
     }
-
-
-def _record_batch(
-    session: Session,
-    actor: Actor,
-    batch: ImportBatch,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    activity.record(
-        session,
-        actor=actor,
-        org_id=batch.org_id,
-        entity_type="import_batch",
-        entity_id=batch.id,
-        action=action,
-        before=before,
-        after=after,
-    )

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from ...models import ImportKind, OrgKind, OrgSettings
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed
+from ..leads.fields import LEAD_FIELDS
 from .files import csv_text
 
 MAX_MAPPING = 50
@@ -36,64 +37,48 @@ _OWNER = Field(
     ("owner", "lead owner", "contact owner", "deal owner", "opportunity owner", "assigned to"),
     "",
 )
+
+
+def _lead(name: str, synonyms: tuple[str, ...], example: str) -> Field:
+    """A lead field, as leads.fields states it (label, limit, required)."""
+    rule = LEAD_FIELDS[name]
+    return Field(name, rule.label, rule.required, rule.max_len, synonyms, example)
+
+
 _PERSON = (
-    Field(
+    _lead(
         "first_name",
-        "First name",
-        True,
-        100,
         ("first name", "firstname", "first", "given name", "forename", "contact first name"),
         "Jane",
     ),
-    Field(
+    _lead(
         "last_name",
-        "Last name",
-        True,
-        100,
         ("last name", "lastname", "last", "surname", "family name", "contact last name"),
         "Doe",
     ),
-    Field(
+    _lead(
         "email",
-        "Email",
-        True,
-        254,
         ("email", "e-mail", "email address", "e-mail address", "work email", "mail"),
         "jane.doe@contoso.com",
     ),
-    Field(
+    _lead(
         "company",
-        "Company",
-        True,
-        200,
         ("company", "company name", "account name", "account", "organization", "organisation"),
         "Contoso Ltd",
     ),
-    Field(
+    _lead(
         "phone",
-        "Phone",
-        False,
-        50,
         ("phone", "phone number", "mobile", "mobile phone", "mobilephone", "telephone", "tel"),
         "+1 555 0100",
     ),
-    Field(
-        "title",
-        "Title",
-        False,
-        150,
-        ("title", "job title", "jobtitle", "position", "role"),
-        "CTO",
-    ),
-    Field(
+    _lead("title", ("title", "job title", "jobtitle", "position", "role"), "CTO"),
+    _lead(
         "notes",
-        "Notes",
-        False,
-        5000,
         ("notes", "note", "description", "comments", "comment", "message"),
         "Wants a demo",
     ),
 )
+
 _PROVIDER = Field(
     "provider",
     "Provider",

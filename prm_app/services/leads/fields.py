@@ -1,0 +1,77 @@
+"""A lead's fields: what a lead form holds and the rules each value must meet.
+
+The one statement of each field's label, limit and requirement: the form's validation, the REST
+schema and the CSV import columns read LEAD_FIELDS; each limit is its column's length in the
+model, so the database and every check agree.
+"""
+
+from dataclasses import dataclass, fields
+
+from ...models import Lead
+from ..core import inputs
+from ..core.errors import Invalid
+
+MAX_REASON = 1000
+MAX_NOTE = MAX_REASON - 100  # a lost reason's note, after the reason itself
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRule:
+    """A lead field: its label (in messages), its length limit and whether it is required."""
+
+    label: str
+    max_len: int
+    required: bool = False
+
+
+def _rule(name: str, label: str, *, required: bool = False) -> FieldRule:
+    return FieldRule(label, Lead.__table__.c[name].type.length, required)  # type: ignore[attr-defined]
+
+
+# In form order (the first problem found is the one told).
+LEAD_FIELDS: dict[str, FieldRule] = {
+    "first_name": _rule("first_name", "First name", required=True),
+    "last_name": _rule("last_name", "Last name", required=True),
+    "email": _rule("email", "Email", required=True),
+    "company": _rule("company", "Company", required=True),
+    "phone": _rule("phone", "Phone"),
+    "title": _rule("title", "Title"),
+    "notes": _rule("notes", "Notes"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LeadInput:
+    first_name: str
+    last_name: str
+    email: str
+    company: str
+    phone: str = ""
+    title: str = ""
+    notes: str = ""
+
+
+def lead_input(form: object) -> LeadInput:
+    """Validate a lead form (a dict of field name to value) into a LeadInput."""
+    if not isinstance(form, dict):
+        raise Invalid("The form could not be read: send it again.")
+    values = {
+        name: inputs.email(form.get(name), field=name)
+        if name == "email"
+        else inputs.text(
+            form.get(name), field=name, label=r.label, max_len=r.max_len, required=r.required
+        )
+        for name, r in LEAD_FIELDS.items()
+    }
+    return LeadInput(**values)
+
+
+def checked_input(data: object) -> LeadInput:
+    """A LeadInput re-validated (callers may build one by hand)."""
+    if not isinstance(data, LeadInput):
+        raise Invalid("The form could not be read: send it again.")
+    return lead_input({f.name: getattr(data, f.name) for f in fields(LeadInput)})
+
+
+def reason_text(value: object) -> str:
+    return inputs.text(value, field="reason", label="Reason", max_len=MAX_REASON)

@@ -3,7 +3,7 @@ board, Submit Deal, and one deal's page. Each keeps only what is on screen and r
 its organization's DealsPulse moves (see live.py)."""
 
 import dataclasses
-from typing import TypedDict, cast
+from typing import cast
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -18,6 +18,7 @@ from ..services.deals import timeline as deal_timeline
 from ..services.identity import team
 from . import view
 from .base import AppState, form_value
+from .deal_rows import BoardStage, DealRow, DealView, ProductOption
 from .live import deals_version, follow_deals
 from .rows import ConflictRow, Option, TimelineEntry
 
@@ -36,67 +37,6 @@ def _deal_form(form: dict) -> dict:
         if isinstance(key, str) and key.startswith("product-") and value
     ][: deal_changes.MAX_PRODUCTS + 1]
     return fields
-
-
-class DealRow(TypedDict):
-    """A row of the deals list."""
-
-    id: str
-    name: str
-    company: str
-    other: str
-    amount: str
-    stage: str
-    approval: str
-    outcome: str
-    close_date: str
-    protected_until: str
-    owner: str
-    created: str
-
-
-class BoardStage(TypedDict):
-    """A column of the board, as each card's "Move to stage" offers it."""
-
-    key: str
-    name: str
-
-
-class DealView(TypedDict):
-    """Every field of one deal as its page shows it (`{}` before the first read)."""
-
-    id: str
-    name: str
-    company: str
-    contact_name: str
-    contact_email: str
-    amount: str
-    amount_value: str
-    close_date: str
-    stage_id: str
-    stage: str
-    approval: str
-    rejection_reason: str
-    outcome: str
-    lost_reason: str
-    provider: str
-    partner: str
-    provider_owner: str
-    partner_owner: str
-    own_owner_id: str
-    registered_by: str
-    protected_until: str
-    approved_at: str
-    closed_at: str
-    created: str
-    source_link: str
-    side: str
-
-
-class ProductOption(Option):
-    """A product of the deal's provider, and whether the deal has it ("yes" or "")."""
-
-    chosen: str
 
 
 @dataclasses.dataclass

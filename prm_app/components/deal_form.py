@@ -30,8 +30,9 @@ def deal_fields(values: dict | None = None) -> list[rx.Component]:
     ]
 
 
-def product_choices(options) -> rx.Component:
-    """Checkboxes for the provider's products (`options`: id, name and optionally chosen)."""
+def product_choices(options, *, with_chosen: bool = False) -> rx.Component:
+    """Checkboxes for the provider's products (`options`: id and name, and with `with_chosen`
+    also chosen, "yes" when the deal has it)."""
     return rx.cond(
         options.length() > 0,
         rx.el.fieldset(
@@ -43,7 +44,7 @@ def product_choices(options) -> rx.Component:
                         rx.el.input(
                             type="checkbox",
                             name="product-" + option["id"],
-                            default_checked=option["chosen"] == "yes",
+                            default_checked=(option["chosen"] == "yes") if with_chosen else False,
                         ),
                         " ",
                         option["name"],

@@ -185,7 +185,7 @@ def _edit_form() -> rx.Component:
                         "close_date": DEAL["close_date"],
                     }
                 ),
-                product_choices(State.product_options),
+                product_choices(State.product_options, with_chosen=True),
                 form_error(State.form_error),
                 rx.hstack(
                     rx.button("Cancel", type="button", variant="soft", on_click=State.cancel_edit),

@@ -1,6 +1,7 @@
 """Commissions and credits in both portals: balances, the statement, redemption requests, the
 provider's commission terms, and one deal's commission (on the deal's page)."""
 
+from typing import TypedDict, cast
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -11,19 +12,90 @@ from ..services import deals, ledger
 from ..services.ledger import payouts
 from . import view
 from .base import AppState, form_value
+from .rows import Option
 
 PAGE_SIZE = 20
+
+
+class BalanceRow(TypedDict):
+    """The balances with one organization across, as money text."""
+
+    id: str
+    name: str
+    pending: str
+    commission: str
+    credits: str
+    requested: str
+    available: str
+    due: str
+    redeemed: str
+    threshold: str
+
+
+class StatementLine(TypedDict):
+    """One line of the statement."""
+
+    id: str
+    date: str
+    other: str
+    kind: str
+    status: str
+    deal: str
+    deal_link: str
+    memo: str
+    amount: str
+    effect: str  # "+", "\u2212" or ""
+    approvable: str  # "yes" when the caller can approve it
+
+
+class PayoutRow(TypedDict):
+    """A payout or redemption request."""
+
+    id: str
+    other: str
+    kind: str
+    detail: str
+    amount: str
+    status: str
+    note: str
+    by: str
+    date: str
+    word: str  # the button that settles it
+
+
+class TermsRow(TypedDict):
+    """A partner's commission terms (the provider's view)."""
+
+    id: str
+    name: str
+    kind: str
+    value: str
+    description: str
+
+
+class DealMoney(TypedDict):
+    """One deal's commission and credit (`{}` before the first read or when not visible)."""
+
+    terms: str
+    commission: str
+    commission_status: str
+    credit: str
+    credit_status: str
+    refunded: str
+    can_refund: str
+    can_approve: str
+    accrual_id: str
 
 
 class CommissionsState(AppState):
     """/p/commissions and /c/commissions: what the organization earned, holds and redeemed."""
 
     books: bool = True  # whether the caller reads the books (managers and admins)
-    balances: list[dict[str, str]] = []
-    lines: list[dict[str, str]] = []
-    requests: list[dict[str, str]] = []
-    terms: list[dict[str, str]] = []
-    others: list[dict[str, str]] = []
+    balances: list[BalanceRow] = []
+    lines: list[StatementLine] = []
+    requests: list[PayoutRow] = []
+    terms: list[TermsRow] = []
+    others: list[Option] = []
     other_org_id: str = ""
     page: int = 1
     total: int = 0
@@ -211,7 +283,7 @@ class CommissionsState(AppState):
 class DealMoneyState(AppState):
     """A deal's commission terms and earnings, on the deal's page of either portal."""
 
-    money: dict[str, str] = {}
+    money: DealMoney = cast(DealMoney, {})
 
     def _deal_id(self) -> str:
         raw = self.router.page.params.get("deal_id", "")
@@ -219,7 +291,7 @@ class DealMoneyState(AppState):
 
     @rx.event
     def load(self):
-        self.money = {}
+        self.money = cast(DealMoney, {})
         return self._refresh()
 
     @rx.event
@@ -230,7 +302,7 @@ class DealMoneyState(AppState):
     def _refresh(self):
         _, refusal = self._perform(self._read)
         if refusal is not None:
-            self.money = {}
+            self.money = cast(DealMoney, {})
         return None  # the deal's own state tells the user when the deal is not visible
 
     def _read(self, session, *, actor) -> None:

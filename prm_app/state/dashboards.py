@@ -5,6 +5,7 @@ import reflex as rx
 from ..models import OrgKind
 from ..services.deals import dashboards
 from .base import AppState, form_value
+from .rows import Option
 
 FUNNEL = ("#8da4ef", "#5b7fe3", "#3e63dd", "#2f4eb2")  # the funnel's steps, light to dark
 
@@ -19,7 +20,7 @@ class DashboardState(AppState):
     top: list[dict[str, str | float | int]] = []
     commissions: list[dict[str, str | float | int]] = []
     currency: str = "USD"
-    others: list[dict[str, str]] = []
+    others: list[Option] = []
     start: str = ""
     end: str = ""
     other_org_id: str = ""

@@ -3,6 +3,7 @@ board, Submit Deal, and one deal's page. Each keeps only what is on screen and r
 its organization's DealsPulse moves (see live.py)."""
 
 import dataclasses
+from typing import cast
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -17,7 +18,9 @@ from ..services.deals import timeline as deal_timeline
 from ..services.identity import team
 from . import view
 from .base import AppState, form_value
+from .deal_rows import BoardStage, DealRow, DealView, ProductOption
 from .live import deals_version, follow_deals
+from .rows import ConflictRow, Option, TimelineEntry
 
 VIEWS = ("list", "board")
 
@@ -110,12 +113,12 @@ class DealsState(LiveDeals, AppState):
     search: str = ""
     approval: str = ""  # list filter
     provider: str = ""  # a consultant's board: one provider ("" = all, combined)
-    counterparts: list[dict[str, str]] = []
-    rows: list[dict[str, str]] = []
+    counterparts: list[Option] = []
+    rows: list[DealRow] = []
     total: int = 0
     page: int = 1
     columns: list[BoardColumn] = []
-    stages: list[dict[str, str]] = []  # the board's columns, for each card's "Move to stage"
+    stages: list[BoardStage] = []  # the board's columns, for each card's "Move to stage"
     dragging: int = 0
     lost_deal: int = 0  # the deal waiting for a lost reason (0: none)
     lost_name: str = ""
@@ -202,7 +205,7 @@ class DealsState(LiveDeals, AppState):
             limits=self._limits,
         )
         self._stages = {c.key: c.stage_ids for c in columns}
-        stages = [{"key": c.key, "name": c.name} for c in columns]
+        stages: list[BoardStage] = [{"key": c.key, "name": c.name} for c in columns]
         if stages != self.stages:  # sent only when they change: the cards are memos of it
             self.stages = stages
         self._outcomes = {c.key: c.outcome for c in columns}
@@ -369,8 +372,8 @@ class SubmitDealState(AppState):
     form_open: bool = False
     form_error: str = ""
     counterpart: str = ""
-    counterparts: list[dict[str, str]] = []
-    products: list[dict[str, str]] = []
+    counterparts: list[Option] = []
+    products: list[Option] = []
 
     @rx.event
     def open_form(self):
@@ -427,15 +430,15 @@ class DealDetailState(LiveDeals, AppState):
     """/p/deals/[deal_id] and /c/deals/[deal_id]: every field, the actions allowed, the
     timeline, and (for the provider) the same customer protected for other partners."""
 
-    deal: dict[str, str] = {}
+    deal: DealView = cast(DealView, {})
     allowed: list[str] = []
     products: list[str] = []
-    timeline: list[dict[str, str]] = []
-    conflicts: list[dict[str, str]] = []
-    stages: list[dict[str, str]] = []
-    colleagues: list[dict[str, str]] = []
+    timeline: list[TimelineEntry] = []
+    conflicts: list[ConflictRow] = []
+    stages: list[Option] = []
+    colleagues: list[Option] = []
     lost_reasons: list[str] = []
-    product_options: list[dict[str, str]] = []
+    product_options: list[ProductOption] = []
     editing: bool = False
     form_error: str = ""
     missing: bool = False
@@ -446,7 +449,7 @@ class DealDetailState(LiveDeals, AppState):
         if redirect := self._enter(kind):
             return redirect
         self.editing, self.form_error, self.missing = False, "", False
-        self.deal, self.timeline, self.conflicts = {}, [], []
+        self.deal, self.timeline, self.conflicts = cast(DealView, {}), [], []
         raw = self.router.page.params.get("deal_id", "")
         self._deal_id = int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 19 else 0
         await self._follow(self._actor().org_id)
@@ -455,7 +458,7 @@ class DealDetailState(LiveDeals, AppState):
     def _refresh(self):
         _, refusal = self._perform(self._read)
         if refusal is not None:
-            self.missing, self.deal = True, {}
+            self.missing, self.deal = True, cast(DealView, {})
             return None  # the page says it is not visible
         return None
 
@@ -517,7 +520,11 @@ class DealDetailState(LiveDeals, AppState):
                 (m.user_id, m.name) for m in team.members(session, actor=actor) if m.is_active
             )
         self.product_options = [
-            {**o, "chosen": "yes" if int(o["id"]) in seen.product_ids else ""}
+            {
+                "id": o["id"],
+                "name": o["name"],
+                "chosen": "yes" if int(o["id"]) in seen.product_ids else "",
+            }
             for o in view.options(
                 deals.products_of(session, actor=actor, provider_org_id=seen.provider_org_id)
             )

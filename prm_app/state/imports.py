@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import reflex as rx
 
@@ -79,6 +79,43 @@ def _import(session, job: _Job, progress) -> imports.BatchRow:
         )
 
 
+class ImportField(TypedDict):
+    """A field the file's columns map to."""
+
+    name: str
+    label: str
+    required: str  # "yes" or ""
+
+
+class PreviewField(TypedDict):
+    """A column of the preview (its rows are keyed by the field names)."""
+
+    name: str
+    label: str
+
+
+class ImportProblem(TypedDict):
+    """A problem the check found in a row."""
+
+    row: str
+    column: str
+    message: str
+    level: str  # "error" or "warning"
+
+
+class BatchRow(TypedDict):
+    """A past import."""
+
+    id: str
+    file_name: str
+    status: str
+    imported: str
+    failed: str
+    by: str
+    when: str
+    errors_url: str
+
+
 def _text(value: Any) -> str:
     if value is None or value != value:  # None and NaN
         return ""
@@ -93,7 +130,7 @@ class ImportState(AppState):
     file_name: str = ""
     row_count: int = 0
     headers: list[str] = []
-    fields: list[dict[str, str]] = []  # name, label, required ("yes" or "")
+    fields: list[ImportField] = []
     mapping: dict[str, str] = {}  # field name to header
     submit: bool = False
     busy: bool = False
@@ -102,11 +139,11 @@ class ImportState(AppState):
     error: str = ""
     rows_valid: int = 0
     rows_failed: int = 0
-    preview_fields: list[dict[str, str]] = []
-    preview: list[dict[str, str]] = []
-    problems: list[dict[str, str]] = []
+    preview_fields: list[PreviewField] = []
+    preview: list[dict[str, str]] = []  # field name to value: the keys vary with the file
+    problems: list[ImportProblem] = []
     result: str = ""
-    batches: list[dict[str, str]] = []
+    batches: list[BatchRow] = []
     page: int = 1
     total: int = 0
     _upload: str = ""  # the private file's key

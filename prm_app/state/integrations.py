@@ -4,7 +4,7 @@ Admins only: every handler re-verifies the caller through the services (which re
 else), and a secret (a new key, a webhook's signing secret) is shown once, then forgotten.
 """
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict, cast
 
 import reflex as rx
 
@@ -16,6 +16,58 @@ from ..services.integrations import webhooks
 from ..services.leads import forms as lead_forms
 from ..services.leads.forms import OPTIONAL_FIELDS
 from .base import AppState, form_value
+from .rows import Option
+
+
+class KeyRow(TypedDict):
+    """An API key (never its secret)."""
+
+    id: str
+    name: str
+    prefix: str
+    role: str
+    created_by: str
+    created: str
+    last_used: str
+    revoked: str
+
+
+class HookRow(TypedDict):
+    """A webhook endpoint."""
+
+    id: str
+    url: str
+    events: str
+
+
+class DeliveryRow(TypedDict):
+    """A recent webhook delivery."""
+
+    id: str
+    url: str
+    event: str
+    status: str
+    attempts: str
+    code: str
+    error: str
+    created: str
+
+
+class FormRow(TypedDict):
+    """A web-to-lead form."""
+
+    id: str
+    name: str
+    url: str
+    embed: str
+    routes_to: str
+    routing: str
+    partner_id: str
+    tier_id: str
+    field_keys: str
+    fields: str
+    active: str
+    submissions: str
 
 
 def _when(moment) -> str:
@@ -32,21 +84,21 @@ class IntegrationsState(AppState):
     WEBHOOK_EVENTS: ClassVar[dict[str, str]] = webhooks.EVENTS
     FORM_FIELDS: ClassVar[dict[str, str]] = OPTIONAL_FIELDS
 
-    keys: list[dict[str, str]] = []
-    hooks: list[dict[str, str]] = []
-    deliveries: list[dict[str, str]] = []
-    forms: list[dict[str, str]] = []
-    partner_choices: list[dict[str, str]] = []
-    tier_choices: list[dict[str, str]] = []
+    keys: list[KeyRow] = []
+    hooks: list[HookRow] = []
+    deliveries: list[DeliveryRow] = []
+    forms: list[FormRow] = []
+    partner_choices: list[Option] = []
+    tier_choices: list[Option] = []
     new_key: str = ""
     new_secret: str = ""
-    editing: dict[str, str] = {}  # the form being edited: one of `forms`, or {}
+    editing: FormRow = cast(FormRow, {})  # the form being edited: one of `forms`, or {}
     revision: int = 0
 
     @rx.event
     def load(self):
         self.new_key = self.new_secret = ""
-        self.editing = {}
+        self.editing = cast(FormRow, {})
         _, refusal = self._perform(self._read)
         return refusal
 
@@ -99,7 +151,7 @@ class IntegrationsState(AppState):
             if not t.archived
         ]
 
-    def _form_row(self, form: lead_forms.FormView) -> dict[str, str]:
+    def _form_row(self, form: lead_forms.FormView) -> FormRow:
         url = routes.file_url(routes.lead_form(form.token))
         target = form.partner_name or f"{form.tier_name} tier, in turn"
         return {
@@ -181,12 +233,12 @@ class IntegrationsState(AppState):
     @rx.event
     def start_edit(self, form_id: str):
         """Edit one of the forms on screen (the id is only looked up among them)."""
-        self.editing = next((dict(f) for f in self.forms if f["id"] == form_id), {})
+        self.editing = cast(FormRow, next((dict(f) for f in self.forms if f["id"] == form_id), {}))
         self.revision += 1
 
     @rx.event
     def cancel_edit(self):
-        self.editing = {}
+        self.editing = cast(FormRow, {})
 
     @rx.event
     def update_form(self, form: dict):
@@ -203,7 +255,7 @@ class IntegrationsState(AppState):
         )
         if refusal is not None:
             return refusal
-        self.editing = {}
+        self.editing = cast(FormRow, {})
         return rx.toast.success("Form saved: its link is unchanged.")
 
     @rx.event

@@ -5,6 +5,8 @@ receives referrals, a provider sends referrals and receives leads. So one state 
 in both portals; only the page guards differ. States hold one page of rows and the filters.
 """
 
+from collections.abc import Sequence
+from typing import TypedDict, cast
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -16,11 +18,100 @@ from ..services.identity import team
 from ..services.leads import timeline as lead_timeline
 from . import view
 from .base import AppState, form_value
+from .rows import ConflictRow, Option, TimelineEntry
 
 FILTERS = ("status", "org_id", "owner_id", "stage_id", "created_from", "created_to", "sort")
 
 
-def _counterparts(session, actor) -> list[dict[str, str]]:
+class Unavailable(TypedDict):
+    """A provider a consultant cannot send leads to, and why."""
+
+    name: str
+    reason: str
+
+
+class SentLeadRow(TypedDict):
+    """A row of the sending side's list."""
+
+    id: str
+    company: str
+    contact: str
+    email: str
+    status: str
+    recipients: str
+    owner: str
+    created: str
+
+
+class LeadDraft(TypedDict):
+    """The draft being edited in the submit form (`{}` for a new lead)."""
+
+    id: str
+    first_name: str
+    last_name: str
+    email: str
+    company: str
+    phone: str
+    title: str
+    notes: str
+    owner_id: str
+
+
+class ReceivedRow(TypedDict):
+    """What the receiving side's actions need of a row: a received lead on the list, or one
+    recipient on the lead's page."""
+
+    id: str  # the recipient's id
+    lead_id: str
+    company: str
+    hidden: str  # "yes" while the contact details are hidden
+    provider_id: str  # whose stages and lost reasons apply
+    status: str
+    stage_id: str
+    stage: str
+    owner: str
+
+
+class ReceivedLeadRow(ReceivedRow):
+    """A row of the receiving side's list."""
+
+    contact: str
+    email: str
+    partner: str
+    received: str
+    protected: str
+
+
+class RecipientRow(ReceivedRow):
+    """One receiving organization of a lead, on the lead's page."""
+
+    org: str
+    reason: str
+    deadline: str
+    responded: str
+
+
+class LeadView(TypedDict):
+    """Every field of one lead as its page shows it (`{}` before the first read)."""
+
+    id: str
+    side: str
+    status: str
+    noun: str
+    origin: str
+    owner: str
+    company: str
+    contact: str
+    email: str
+    phone: str
+    title: str
+    notes: str
+    hidden: str
+    created: str
+    submitted: str
+
+
+def _counterparts(session, actor) -> list[Option]:
     """The organizations on the other side: a provider's partners, a consultant's providers."""
     if actor.org_kind == OrgKind.PROVIDER:
         found = partnerships.partner_directory(session, actor=actor, include_ended=True)
@@ -31,7 +122,7 @@ def _counterparts(session, actor) -> list[dict[str, str]]:
     )
 
 
-def _colleagues(session, actor) -> list[dict[str, str]]:
+def _colleagues(session, actor) -> list[Option]:
     return view.options(
         (m.user_id, m.name) for m in team.members(session, actor=actor) if m.is_active
     )
@@ -114,17 +205,17 @@ class ListFilters(rx.State, mixin=True):
 class SentLeadsState(ListFilters, AppState):
     """/c/leads and /p/referrals: where they can go, the submit form, and the list, one page."""
 
-    eligible: list[dict[str, str]] = []
-    unavailable: list[dict[str, str]] = []
-    counterparts: list[dict[str, str]] = []
-    colleagues: list[dict[str, str]] = []
+    eligible: list[Option] = []
+    unavailable: list[Unavailable] = []
+    counterparts: list[Option] = []
+    colleagues: list[Option] = []
     me: str = ""  # the default owner of a new lead
-    rows: list[dict[str, str]] = []
+    rows: list[SentLeadRow] = []
     form_open: bool = False
     form_error: str = ""
     intent: str = "submit"
     notice: str = ""
-    draft: dict[str, str] = {}  # the draft being edited ({} for a new lead)
+    draft: LeadDraft = cast(LeadDraft, {})  # the draft being edited ({} for a new lead)
 
     @rx.event
     def load_leads(self):
@@ -180,7 +271,8 @@ class SentLeadsState(ListFilters, AppState):
 
     @rx.event
     def toggle_form(self):
-        self.form_open, self.form_error, self.draft = not self.form_open, "", {}
+        self.form_open, self.form_error = not self.form_open, ""
+        self.draft = cast(LeadDraft, {})
 
     @rx.event
     def edit_draft(self, lead_id: str):
@@ -222,7 +314,7 @@ class SentLeadsState(ListFilters, AppState):
         )
         if refusal is not None:
             return refusal
-        self.form_open, self.draft = False, {}
+        self.form_open, self.draft = False, cast(LeadDraft, {})
         return self._refresh()
 
     def _save(self, session, *, actor, form, providers) -> None:
@@ -252,7 +344,7 @@ class ReceivedActions(rx.State, mixin=True):
     """What the receiving side does with a lead, on its list and on its detail page (a mixin,
     so that each state gets handlers of its own); `_refresh` reloads what the page shows."""
 
-    stages: list[dict[str, str]] = []
+    stages: list[Option] = []
     lost_reasons: dict[str, list[str]] = {}  # by provider id: each provider's own list
 
     def _read_stages(self, session, actor) -> None:
@@ -267,7 +359,7 @@ class ReceivedActions(rx.State, mixin=True):
             else []
         )
 
-    def _read_lost_reasons(self, session, rows: list[dict[str, str]]) -> None:
+    def _read_lost_reasons(self, session, rows: Sequence[ReceivedRow]) -> None:
         """The lost reasons of the providers of the rows shown (one query)."""
         found = leads.lost_reason_choices(
             session, provider_org_ids={int(row["provider_id"]) for row in rows}
@@ -319,9 +411,9 @@ class ReceivedActions(rx.State, mixin=True):
 class ReceivedLeadsState(ListFilters, ReceivedActions, AppState):
     """/p/leads and /c/referrals: to open, accept or reject, work through stages, close, convert."""
 
-    rows: list[dict[str, str]] = []
-    counterparts: list[dict[str, str]] = []
-    colleagues: list[dict[str, str]] = []
+    rows: list[ReceivedLeadRow] = []
+    counterparts: list[Option] = []
+    colleagues: list[Option] = []
 
     @rx.event
     def load_leads(self):
@@ -356,7 +448,7 @@ class ReceivedLeadsState(ListFilters, ReceivedActions, AppState):
         self._read_lost_reasons(session, self.rows)
 
 
-def _received_row(row, actor) -> dict[str, str]:
+def _received_row(row, actor) -> ReceivedLeadRow:
     provider_id = actor.org_id if actor.org_kind == OrgKind.PROVIDER else row.origin_org_id
     return {
         "id": str(row.recipient_id),
@@ -382,11 +474,11 @@ class LeadDetailState(ReceivedActions, AppState):
     the origin side converts accepted recipients and sends the lead on to more organizations."""
 
     found: bool = False
-    lead: dict[str, str] = {}
-    recipients: list[dict[str, str]] = []
-    timeline: list[dict[str, str]] = []
-    conflicts: list[dict[str, str]] = []
-    more_targets: list[dict[str, str]] = []  # where the origin can still send it
+    lead: LeadView = cast(LeadView, {})
+    recipients: list[RecipientRow] = []
+    timeline: list[TimelineEntry] = []
+    conflicts: list[ConflictRow] = []
+    more_targets: list[Option] = []  # where the origin can still send it
 
     @rx.event
     def load_consultant(self):

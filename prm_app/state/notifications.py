@@ -4,12 +4,32 @@ Live: each tab's bell follows its own person's NotesPulse (see live.py) and re-r
 unread count when it moves.
 """
 
+from typing import TypedDict
+
 import reflex as rx
 
 from ..services import notifications
 from ..services.core.unit_of_work import unit_of_work
 from .base import AppState
 from .live import NotesPulse, follow_notes
+
+
+class NotificationRow(TypedDict):
+    """A notification of the inbox."""
+
+    id: str
+    text: str
+    read: str  # "yes" once read
+    when: str
+    category: str
+
+
+class PreferenceRow(TypedDict):
+    """How the caller hears about one category."""
+
+    category: str
+    label: str
+    channel: str
 
 
 def _count_label(count: int) -> str:
@@ -53,11 +73,11 @@ class BellState(AppState):
 class NotificationsState(AppState):
     """/notifications: a page of the caller's notifications, and their preferences."""
 
-    items: list[dict[str, str]] = []
+    items: list[NotificationRow] = []
     total: int = 0
     page: int = 1
     unread_only: bool = False
-    prefs: list[dict[str, str]] = []
+    prefs: list[PreferenceRow] = []
 
     @rx.event
     def load(self):

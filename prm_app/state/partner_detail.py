@@ -1,16 +1,28 @@
 """/p/partners/[partnership_id] and /c/providers/[partnership_id]: one partnership and its
 timeline."""
 
+from typing import TypedDict, cast
+
 import reflex as rx
 
 from ..models import OrgKind
 from ..services.partnerships import timeline as partner_timeline
 from .base import AppState
+from .rows import TimelineEntry
+
+
+class PartnershipView(TypedDict):
+    """The partnership the page shows (`{}` before the first read)."""
+
+    name: str
+    status: str
+    since: str
+    invited: str
 
 
 class PartnerDetailState(AppState):
-    partner: dict[str, str] = {}
-    timeline: list[dict[str, str]] = []
+    partner: PartnershipView = cast(PartnershipView, {})
+    timeline: list[TimelineEntry] = []
     missing: bool = False
 
     @rx.event
@@ -24,7 +36,7 @@ class PartnerDetailState(AppState):
     def _open(self, kind: OrgKind):
         if (redirect := self._enter(kind)) is not None:
             return redirect
-        self.partner, self.timeline, self.missing = {}, [], False
+        self.partner, self.timeline, self.missing = cast(PartnershipView, {}), [], False
         raw = self.router.page.params.get("partnership_id", "")
         _, refusal = self._perform(self._read, partnership_id=raw)
         if refusal is not None:

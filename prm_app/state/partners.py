@@ -1,5 +1,7 @@
 """Provider portal > Partners: the partner directory and recruitment by invitation."""
 
+from typing import TypedDict, cast
+
 import reflex as rx
 
 from .. import routes
@@ -8,6 +10,7 @@ from ..services import catalog, partnerships
 from ..services.identity import team
 from . import view
 from .base import AppState, form_value
+from .rows import Option
 
 FILTERS = ("partner_type_id", "partner_status_id", "partner_tier_id", "partner_group_id")
 CATEGORY_KINDS = {
@@ -18,16 +21,46 @@ CATEGORY_KINDS = {
 }
 
 
+class PartnerRow(TypedDict):
+    """A partner of the directory and its provider-side categorization."""
+
+    id: str
+    name: str
+    status: str
+    since: str
+    partner_type_id: str
+    partner_type: str
+    partner_status_id: str
+    partner_status: str
+    partner_tier_id: str
+    partner_tier: str
+    partner_group_id: str
+    partner_group: str
+    partner_manager_id: str
+    partner_manager: str
+
+
+class InvitationRow(TypedDict):
+    """An invitation the provider sent."""
+
+    id: str
+    email: str
+    consultant: str
+    status: str
+    invited: str
+    expires: str
+
+
 def _opt(value) -> str:
     return "" if value is None else str(value)
 
 
 class PartnersState(AppState):
-    partners: list[dict[str, str]] = []
-    invitations: list[dict[str, str]] = []
+    partners: list[PartnerRow] = []
+    invitations: list[InvitationRow] = []
     # Picker options by categorization field: [{"id", "name"}], and the provider's people.
-    options: dict[str, list[dict[str, str]]] = {}
-    managers: list[dict[str, str]] = []
+    options: dict[str, list[Option]] = {}
+    managers: list[Option] = []
     filters: dict[str, str] = {}
     search: str = ""
     sort: str = "name"
@@ -166,7 +199,10 @@ class PartnersState(AppState):
         token, refusal = self._perform(partnerships.resend, partnership_id=partnership_id)
         if refusal is not None:
             return refusal
-        row = next((i for i in self.invitations if i["id"] == str(partnership_id)), {})
+        row = next(
+            (i for i in self.invitations if i["id"] == str(partnership_id)),
+            cast(InvitationRow, {}),
+        )
         self._show_invitation(token, row.get("consultant") or None)
         return self._refresh()
 

@@ -1,11 +1,40 @@
 """Consultant portal > My Providers: invitations to answer, providers to categorize."""
 
+from typing import TypedDict
+
 import reflex as rx
 
 from ..models import OrgKind, TermKind
 from ..services import catalog, partnerships
 from ..services.identity import team
 from .base import AppState, form_value
+from .rows import Option
+
+
+class ProviderInvitation(TypedDict):
+    """An invitation from a provider, to accept or reject."""
+
+    id: str
+    provider: str
+    message: str
+    invited: str
+    expires: str
+
+
+class ProviderRow(TypedDict):
+    """A provider and the consultant's own categorization of it."""
+
+    id: str
+    name: str
+    status: str
+    since: str
+    provider_type_id: str
+    provider_type: str
+    proficiency_id: str
+    proficiency: str
+    assigned_user_id: str
+    assigned_user: str
+    categorized: str  # "yes" once categorized
 
 
 def _opt(value) -> str:
@@ -13,11 +42,11 @@ def _opt(value) -> str:
 
 
 class ProvidersState(AppState):
-    providers: list[dict[str, str]] = []
-    invitations: list[dict[str, str]] = []
-    provider_types: list[dict[str, str]] = []
-    proficiencies: list[dict[str, str]] = []
-    colleagues: list[dict[str, str]] = []
+    providers: list[ProviderRow] = []
+    invitations: list[ProviderInvitation] = []
+    provider_types: list[Option] = []
+    proficiencies: list[Option] = []
+    colleagues: list[Option] = []
 
     @rx.event
     def load(self):
@@ -64,7 +93,7 @@ class ProvidersState(AppState):
         ]
 
     @staticmethod
-    def _options(session, actor, kind) -> list[dict[str, str]]:
+    def _options(session, actor, kind) -> list[Option]:
         return [
             {"id": str(t.id), "name": t.name}
             for t in catalog.active_terms(session, actor=actor, kind=kind)

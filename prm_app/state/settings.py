@@ -1,5 +1,7 @@
 """Settings > General: the organization's vocabulary, pipeline stages and program rules."""
 
+from typing import TypedDict, cast
+
 import reflex as rx
 
 from ..models import OrgKind, Pipeline
@@ -16,7 +18,39 @@ RULE_FIELDS = (
 )
 
 
-def _term_row(term: catalog.TermView) -> dict[str, str]:
+class TermRow(TypedDict):
+    """A taxonomy term."""
+
+    id: str
+    name: str
+    archived: str  # "yes" or ""
+    in_use: str
+
+
+class StageRow(TypedDict):
+    """A pipeline stage."""
+
+    id: str
+    name: str
+    probability: str
+    outcome: str
+    archived: str  # "yes" or ""
+    in_use: str
+
+
+class Rules(TypedDict):
+    """The provider's program rules as the form shows them (`{}` for a consultant)."""
+
+    protection_days: str
+    lead_accept_hours: str
+    default_commission_pct: str
+    referral_credit_amount: str
+    payout_threshold: str
+    currency: str
+    auto_apply_credits: str  # "on" or ""
+
+
+def _term_row(term: catalog.TermView) -> TermRow:
     return {
         "id": str(term.id),
         "name": term.name,
@@ -25,7 +59,7 @@ def _term_row(term: catalog.TermView) -> dict[str, str]:
     }
 
 
-def _stage_row(stage: catalog.StageView) -> dict[str, str]:
+def _stage_row(stage: catalog.StageView) -> StageRow:
     return {
         "id": str(stage.id),
         "name": stage.name,
@@ -37,9 +71,9 @@ def _stage_row(stage: catalog.StageView) -> dict[str, str]:
 
 
 class SettingsState(AppState):
-    terms: dict[str, list[dict[str, str]]] = {}
-    stages: dict[str, list[dict[str, str]]] = {}
-    rules: dict[str, str] = {}
+    terms: dict[str, list[TermRow]] = {}  # by term kind
+    stages: dict[str, list[StageRow]] = {}  # by pipeline
+    rules: Rules = cast(Rules, {})
     # Bumped on every read: editors key on it, so their inputs show the stored values again.
     revision: int = 0
     rules_error: str = ""
@@ -64,7 +98,7 @@ class SettingsState(AppState):
             for kind in kinds
         }
         if not provider:
-            self.stages, self.rules = {}, {}
+            self.stages, self.rules = {}, cast(Rules, {})
             return
         self.stages = {
             pipeline: [

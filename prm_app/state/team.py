@@ -1,5 +1,7 @@
 """Settings > Team: the organization's people and the admin's invitations."""
 
+from typing import TypedDict
+
 import reflex as rx
 
 from .. import routes
@@ -9,9 +11,29 @@ from ..services.identity import team
 from .base import AppState, form_value
 
 
+class MemberRow(TypedDict):
+    """A person of the organization."""
+
+    user_id: str
+    name: str
+    email: str
+    role: str
+    status: str  # "active" or "deactivated"
+    is_self: str  # "yes" for the caller
+
+
+class InviteRow(TypedDict):
+    """A pending invitation to join the organization."""
+
+    id: str
+    email: str
+    role: str
+    expires: str
+
+
 class TeamState(AppState):
-    members: list[dict[str, str]] = []
-    invites: list[dict[str, str]] = []
+    members: list[MemberRow] = []
+    invites: list[InviteRow] = []
     invite_error: str = ""
     invite_link: str = ""
 

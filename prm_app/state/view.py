@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from .rows import Option
+
 PAGE_SIZE = 25  # rows on a page of the leads, deals and imports lists
 
 
@@ -16,6 +18,6 @@ def money(amount: Decimal | float, currency: str) -> str:
     return f"{currency} {amount:,.2f}"
 
 
-def options(pairs: Iterable[tuple[object, str]]) -> list[dict[str, str]]:
+def options(pairs: Iterable[tuple[object, str]]) -> list[Option]:
     """(id, name) pairs as the option lists the pickers take."""
     return [{"id": str(key), "name": name} for key, name in pairs]

@@ -35,6 +35,7 @@ browser:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy | $(BIN)/mypy-baseline filter
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit tests/reliability -p no:playwright

@@ -51,29 +51,24 @@ def record(
     session: Session,
     *,
     actor: Actor | None,
-    subject: SQLModel | None = None,
+    subject: SQLModel,
     action: str,
     org_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    entity_type: str | None = None,
-    entity_id: int | None = None,
 ) -> ActivityEvent:
     """Add an event about `subject` to the session (committed with the change it describes).
 
     The event belongs to `org_id`'s trail, by default the actor's organization.
     """
-    if subject is not None:
-        entity_type = ENTITY_TYPES[type(subject)]
-        entity_id = _key(subject)
     owner = org_id if org_id is not None else actor.org_id if actor else None
-    if owner is None or entity_type is None or entity_id is None:
-        raise ValueError("An activity event needs its organization and its record.")
+    if owner is None:
+        raise ValueError("An activity event needs the organization whose trail holds it.")
     event = ActivityEvent(
         org_id=owner,
         actor_id=actor.user_id if actor else None,
-        entity_type=entity_type,
-        entity_id=entity_id,
+        entity_type=ENTITY_TYPES[type(subject)],
+        entity_id=_key(subject),
         action=action,
         before=before,
         after=after,

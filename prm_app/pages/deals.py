@@ -162,13 +162,7 @@ def _table(words: Words) -> rx.Component:
             width="100%",
             variant="surface",
         ),
-        pager(
-            State.page,
-            State.total,
-            view.PAGE_SIZE,
-            previous=State.turn_page(-1),
-            following=State.turn_page(1),
-        ),
+        pager(State, view.PAGE_SIZE),
         width="100%",
     )
 

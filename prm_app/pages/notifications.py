@@ -91,8 +91,7 @@ def _inbox() -> rx.Component:
                     style={"padding": "0", "margin": "0", "width": "100%"},
                 ),
                 pager(
-                    State.page,
-                    State.total,
+                    State,
                     PAGE_SIZE,
                     previous=State.go_to_page(State.page - 1),
                     following=State.go_to_page(State.page + 1),

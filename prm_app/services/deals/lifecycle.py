@@ -22,7 +22,6 @@ from ...models import (
     Approval,
     Deal,
     DealProduct,
-    Membership,
     OrgKind,
     Outcome,
     Partnership,
@@ -31,7 +30,6 @@ from ...models import (
     Stage,
     TaxonomyTerm,
     TermKind,
-    User,
     utcnow,
 )
 from .. import customers, deals, leads, ledger, notifications, partnerships
@@ -40,6 +38,7 @@ from ..core import activity, changes, inputs
 from ..core.actor import Actor
 from ..core.errors import Conflict, Invalid, NotAllowed, NotFound
 from ..customers import customer_keys
+from ..identity import team
 from . import builder
 
 MAX_PRODUCTS = 20
@@ -213,7 +212,7 @@ def assign_owner(
 ) -> None:
     """A manager gives the deal to someone of their own organization (their side's owner)."""
     deal = _load(session, actor, deal_id, version, "assign")
-    owner = _member(session, actor.org_id, owner_id)
+    owner = team.active_member(session, org_id=actor.org_id, user_id=owner_id, field="owner_id")
     column = "provider_owner_id" if actor.org_kind == OrgKind.PROVIDER else "partner_owner_id"
     if getattr(deal, column) == owner:
         return
@@ -314,22 +313,6 @@ def _save(
     session.add(deal)
     activity.record(session, actor=actor, subject=deal, action=action, before=before, after=after)
     changes.deals_changed(session, deal.provider_org_id, deal.partner_org_id)
-
-
-def _member(session: Session, org_id: int, user_id: object) -> int:
-    """An active member of the organization."""
-    user_id = inputs.record_id(user_id, what="person")
-    row = session.exec(
-        select(User.name, User.is_active, Membership.is_active)
-        .join(Membership, col(Membership.user_id) == User.id)
-        .where(Membership.org_id == org_id, Membership.user_id == user_id)
-    ).first()
-    if row is None:
-        raise NotFound("That person is not in your organization.")
-    name, user_active, member_active = row
-    if not (user_active and member_active):
-        raise Invalid(f"{name} is deactivated: choose someone else.", field="owner_id")
-    return user_id
 
 
 def _active_partnership(session: Session, provider_id: int, partner_id: int) -> Partnership:

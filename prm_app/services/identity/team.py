@@ -163,6 +163,26 @@ def accept_invite(session: Session, *, token: object, name: object, password: ob
     return actor
 
 
+NOT_A_MEMBER = "That person is not in your organization."
+
+
+def active_member(session: Session, *, org_id: int, user_id: object, field: str) -> int:
+    """The id of an active member of the organization: NotFound for anyone else, Invalid (on
+    `field`) for a deactivated colleague."""
+    user_id = inputs.record_id(user_id, what="person")
+    row = session.exec(
+        select(User.name, User.is_active, Membership.is_active)
+        .join(Membership, col(Membership.user_id) == User.id)
+        .where(Membership.org_id == org_id, Membership.user_id == user_id)
+    ).first()
+    if row is None:
+        raise NotFound(NOT_A_MEMBER)
+    name, user_active, member_active = row
+    if not (user_active and member_active):
+        raise Invalid(f"{name} is deactivated: choose someone else.", field=field)
+    return user_id
+
+
 def _membership(session: Session, actor: Actor, user_id: object) -> Membership:
     actor.require_admin()
     user_id = inputs.record_id(user_id, what="person")
@@ -170,7 +190,7 @@ def _membership(session: Session, actor: Actor, user_id: object) -> Membership:
         select(Membership).where(Membership.org_id == actor.org_id, Membership.user_id == user_id)
     ).first()
     if membership is None:
-        raise NotFound("That person is not in your organization.")
+        raise NotFound(NOT_A_MEMBER)
     return membership
 
 

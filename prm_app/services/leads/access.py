@@ -21,6 +21,7 @@ from ...models import (
 from ..core import inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
+from ..identity import team
 
 MAX_RECIPIENTS = 20
 NOT_VISIBLE = "That lead does not exist or is not visible to you."
@@ -113,13 +114,7 @@ def owner_of(session: Session, actor: Actor, owner_id: object) -> int:
     owner_id = inputs.record_id(owner_id, what="person")
     if not actor.sees_all and owner_id != actor.user_id:
         raise NotAllowed(ONLY_MANAGER_GIVES)
-    row = session.exec(members(actor.org_id).where(Membership.user_id == owner_id)).first()
-    if row is None:
-        raise NotFound("That person is not in your organization.")
-    _, _, name, user_active, member_active = row
-    if not (user_active and member_active):
-        raise Invalid(f"{name} is deactivated: choose someone else.", field="owner_id")
-    return owner_id
+    return team.active_member(session, org_id=actor.org_id, user_id=owner_id, field="owner_id")
 
 
 def require_draft(lead: Lead) -> None:

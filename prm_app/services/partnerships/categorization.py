@@ -2,10 +2,11 @@
 
 from sqlmodel import Session, col, select
 
-from ...models import Membership, OrgKind, Partnership, TaxonomyTerm, TermKind, User, utcnow
+from ...models import OrgKind, Partnership, TaxonomyTerm, TermKind, utcnow
 from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
+from ..identity import team
 from .common import load, require_active, require_manager
 
 # Categorization fields: (term kind, label); a kind of None means a member of the organization.
@@ -103,7 +104,7 @@ def _categorization(
     for field, value in changed.items():
         kind, label = fields[field]
         if kind is None:
-            _require_member(session, actor.org_id, value, field)
+            team.active_member(session, org_id=actor.org_id, user_id=value, field=field)
             continue
         term = terms.get(value)
         if term is None or term.kind != kind:
@@ -121,20 +122,6 @@ def _terms(session: Session, org_id: int, ids: list[int]) -> dict[int, TaxonomyT
         select(TaxonomyTerm).where(col(TaxonomyTerm.id).in_(ids), TaxonomyTerm.org_id == org_id)
     )
     return {term.id: term for term in rows}
-
-
-def _require_member(session: Session, org_id: int, user_id: int, field: str) -> None:
-    """The user is an active member of the organization (NotFound for outsiders)."""
-    row = session.exec(
-        select(User.name, User.is_active, Membership.is_active)
-        .join(Membership, col(Membership.user_id) == User.id)
-        .where(Membership.org_id == org_id, Membership.user_id == user_id)
-    ).first()
-    if row is None:
-        raise NotFound("That person is not in your organization.")
-    name, user_active, member_active = row
-    if not (user_active and member_active):
-        raise Invalid(f"{name} is deactivated: choose someone else.", field=field)
 
 
 def _apply(

@@ -39,7 +39,6 @@ from ...models import (
     PayoutKind,
     PayoutRequest,
     PayoutStatus,
-    Role,
     User,
     utcnow,
 )
@@ -50,6 +49,7 @@ from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 from ..core.listing import Page
 from ..imports.files import csv_chunks
+from ..notifications.delivery import members
 from .books import (
     COMMISSION,
     CREDITS,
@@ -126,7 +126,7 @@ def request(
         session,
         actor=actor,
         org_id=provider_id,
-        user_ids=_managers(session, provider_id),
+        user_ids=members(session, provider_id, managers=True),
         paid=False,
         text=f"{actor.org_name} asks to redeem {money.format(value)}: {KINDS[kind].lower()}.",
         link=routes.Provider.COMMISSIONS,
@@ -461,19 +461,7 @@ def _requests_query(actor: Actor, status: object, other_org_id: object) -> tuple
 def _auto_recipients(session: Session, payout: PayoutRequest) -> list[int]:
     if payout.kind != PayoutKind.AUTO_INVOICE:
         return []
-    return _managers(session, payout.partner_org_id)
-
-
-def _managers(session: Session, org_id: int) -> list[int]:
-    return list(
-        session.exec(
-            select(Membership.user_id).where(
-                Membership.org_id == org_id,
-                col(Membership.is_active).is_(True),
-                col(Membership.role).in_((Role.ADMIN, Role.MANAGER)),
-            )
-        ).all()
-    )
+    return members(session, payout.partner_org_id, managers=True)
 
 
 def _memo(payout: PayoutRequest) -> str:

@@ -7,12 +7,12 @@ match anyway (keyed_page's counted_along). Lists with several display tables cho
 page's keys first and join the rest to those rows only (keyed_page).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, func
+from sqlmodel import Session, col, func
 
 from . import inputs
 from .errors import Invalid, NotFound
@@ -114,3 +114,17 @@ def _whole(value: object, *, field_name: str, label: str, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
         raise Invalid(f"{label} must be a whole number from 1 to {high}.", field=field_name)
     return value
+
+
+def newest_first(session: Session, query: Any, id_column: Any, chunk: int) -> Iterator[list]:
+    """Every row of `query`, highest id first, `chunk` rows a read (keyset on `id_column`):
+    exports stream any number of rows at the memory of one chunk."""
+    last = None
+    while True:
+        page = query if last is None else query.where(id_column < last)
+        rows = session.exec(page.order_by(col(id_column).desc()).limit(chunk)).all()
+        if rows:
+            yield list(rows)
+        if len(rows) < chunk:
+            return
+        last = rows[-1].id

@@ -26,6 +26,7 @@ from ...models import (
     utcnow,
 )
 from .. import deals, leads
+from ..core import listing
 from ..core.actor import Actor
 from ..core.errors import Invalid
 from .files import csv_chunks
@@ -211,16 +212,7 @@ def _deals(session: Session, actor: Actor, where: list) -> Iterator[str]:
 
 
 def _keyset(session: Session, query: Any, id_column: Any) -> Iterator[list]:
-    """The query's rows, newest (highest id) first, EXPORT_CHUNK at a time."""
-    last = None
-    while True:
-        page = query if last is None else query.where(id_column < last)
-        rows = session.exec(page.order_by(col(id_column).desc()).limit(EXPORT_CHUNK)).all()
-        if rows:
-            yield rows
-        if len(rows) < EXPORT_CHUNK:
-            return
-        last = rows[-1].id
+    return listing.newest_first(session, query, id_column, EXPORT_CHUNK)
 
 
 def _recipients(session: Session, lead_ids: list[int]) -> dict[int, list[str]]:

@@ -285,37 +285,29 @@ def requests_csv(
     def stamp(value: datetime | None) -> str:
         return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
-    def rows() -> Iterator[list[list[Any]]]:
-        last = None
-        while True:
-            chunk_query = query if last is None else query.where(PayoutRequest.id < last)
-            chunk = session.exec(
-                chunk_query.order_by(col(PayoutRequest.id).desc()).limit(1000)
-            ).all()
-            if chunk:
-                yield [
-                    [
-                        row.id,
-                        row.other_name,
-                        KINDS.get(row.kind, row.kind),
-                        METHODS.get(row.method, row.method),
-                        row.invoice_ref,
-                        str(row.amount),
-                        row.currency,
-                        row.status,
-                        row.note,
-                        row.requested_by,
-                        stamp(row.created_at),
-                        stamp(row.decided_at),
-                        stamp(row.paid_at),
-                    ]
-                    for row in chunk
-                ]
-            if len(chunk) < 1000:
-                return
-            last = chunk[-1].id
-
-    return csv_chunks(header, rows())
+    chunks = listing.newest_first(session, query, PayoutRequest.id, 1000)
+    rows = (
+        [
+            [
+                row.id,
+                row.other_name,
+                KINDS.get(row.kind, row.kind),
+                METHODS.get(row.method, row.method),
+                row.invoice_ref,
+                str(row.amount),
+                row.currency,
+                row.status,
+                row.note,
+                row.requested_by,
+                stamp(row.created_at),
+                stamp(row.decided_at),
+                stamp(row.paid_at),
+            ]
+            for row in chunk
+        ]
+        for chunk in chunks
+    )
+    return csv_chunks(header, rows)
 
 
 # helpers ---------------------------------------------------------------------------------------

@@ -165,34 +165,26 @@ def statement_csv(
     header = ["ID", "Date", across, "Type", "Status", "Deal", "Memo", "Amount", "Effect"]
     header += ["Currency"]
 
-    def rows() -> Iterator[list[list[Any]]]:
-        last = None
-        while True:
-            chunk_query = query if last is None else query.where(LedgerTransaction.id < last)
-            chunk = session.exec(
-                chunk_query.order_by(col(LedgerTransaction.id).desc()).limit(1000)
-            ).all()
-            if chunk:
-                yield [
-                    [
-                        line.id,
-                        line.created_at.strftime("%Y-%m-%d %H:%M"),
-                        line.other_name,
-                        KIND_LABELS.get(line.kind, line.kind),
-                        line.status,
-                        line.deal_name,
-                        line.memo,
-                        str(line.amount),
-                        str(line.effect),
-                        line.currency,
-                    ]
-                    for line in map(_line, chunk)
-                ]
-            if len(chunk) < 1000:
-                return
-            last = chunk[-1].id
-
-    return csv_chunks(header, rows())
+    chunks = listing.newest_first(session, query, LedgerTransaction.id, 1000)
+    rows = (
+        [
+            [
+                line.id,
+                line.created_at.strftime("%Y-%m-%d %H:%M"),
+                line.other_name,
+                KIND_LABELS.get(line.kind, line.kind),
+                line.status,
+                line.deal_name,
+                line.memo,
+                str(line.amount),
+                str(line.effect),
+                line.currency,
+            ]
+            for line in map(_line, chunk)
+        ]
+        for chunk in chunks
+    )
+    return csv_chunks(header, rows)
 
 
 def _statement_query(actor: Actor, other_org_id: object, kind: object) -> tuple[Any, Any]:

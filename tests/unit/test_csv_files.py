@@ -7,7 +7,9 @@ message the user can act on, and nothing is written.
 import gzip
 import io
 import random
+from decimal import Decimal
 
+import pandas as pd
 import pytest
 from argon2 import PasswordHasher
 from sqlmodel import func, select
@@ -298,3 +300,17 @@ def test_more_rows_than_configured_are_refused(session, consultant, monkeypatch)
     monkeypatch.setenv("PRM_IMPORT_MAX_ROWS", "3")
     data = (f"{HEADER}\n" + f"{ROW}\n" * 4).encode()
     assert "more than 3 rows" in _refused(session, consultant, io.BytesIO(data))
+
+
+def test_numbers_stay_numbers_whatever_their_sign():
+    """A debit's -3600.00 is a number a spreadsheet and pandas can sum, not text ('-3600.00);
+    text that starts like a formula is still neutralized."""
+    for number in (Decimal("-3600.00"), -5, -1.5, Decimal("250.00")):
+        assert csv_files.neutralize(number) == str(number)
+    assert csv_files.neutralize("-3600.00") == "'-3600.00"  # text: it could be a formula
+    exported = csv_files.csv_text(
+        ["Effect", "Memo"], [[Decimal("-3600.00"), "-cmd"], [Decimal("-1000.00"), "ok"]]
+    )
+    table = pd.read_csv(io.StringIO(exported))
+    assert table["Effect"].sum() == -4600
+    assert list(table["Memo"]) == ["'-cmd", "ok"]

@@ -13,6 +13,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import IO
 
 import pandas as pd
@@ -130,7 +131,12 @@ def restored(values: pd.Series) -> pd.Series:
 
 
 def neutralize(value: object) -> str:
-    """A value made safe for a spreadsheet: one starting like a formula gets a leading '."""
+    """A value made safe for a spreadsheet: text starting like a formula gets a leading '.
+
+    A number stays a number (a debit's -3600.00 must still sum), whatever its sign.
+    """
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 

@@ -294,7 +294,7 @@ def requests_csv(
                 KINDS.get(row.kind, row.kind),
                 METHODS.get(row.method, row.method),
                 row.invoice_ref,
-                str(row.amount),
+                row.amount,
                 row.currency,
                 row.status,
                 row.note,

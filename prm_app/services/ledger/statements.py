@@ -176,8 +176,8 @@ def statement_csv(
                 line.status,
                 line.deal_name,
                 line.memo,
-                str(line.amount),
-                str(line.effect),
+                line.amount,
+                line.effect,
                 line.currency,
             ]
             for line in map(_line, chunk)

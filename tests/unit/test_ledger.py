@@ -567,6 +567,16 @@ def test_a_refund_after_payment_leaves_the_partner_owing(session):
     balance = _balance(session, consultant)
     assert (balance.commission, balance.available, balance.redeemed) == (-1000, -1000, 1000)
     _assert_balanced(session)
+    # Asking for more says what the balance is, not "USD 0.00 available".
+    with pytest.raises(Invalid, match=r"Your balance with this provider is USD -1,000\.00"):
+        payouts.request(
+            session,
+            actor=consultant,
+            provider_org_id=provider.org_id,
+            kind="cash",
+            amount="10",
+            method="bank_transfer",
+        )
 
 
 def test_only_a_won_deal_with_earnings_is_refunded(session):

@@ -98,15 +98,21 @@ def request(
     _lock_pair(session, provider_id, actor.org_id)
     balance = _balance(session, actor, provider_id)
     money = f"{balance.currency} {{:,.2f}}"
+    if balance.available < 0:  # a refund clawed back more than was left: the balance is owed
+        raise Invalid(
+            f"Your balance with this provider is {money.format(balance.available)}: a refund "
+            "took back more than was left, so nothing can be redeemed until it is positive.",
+            field="amount",
+        )
     if kind == PayoutKind.CASH and value < balance.threshold:
         raise Invalid(
             f"Cash payouts start at {money.format(balance.threshold)}: ask for at least that "
-            f"much (you have {money.format(max(balance.available, Decimal(0)))} available).",
+            f"much (you have {money.format(balance.available)} available).",
             field="amount",
         )
     if value > balance.available:
         raise Invalid(
-            f"That is more than you have available: {money.format(max(balance.available, 0))}.",
+            f"That is more than you have available: {money.format(balance.available)}.",
             field="amount",
         )
     payout = PayoutRequest(

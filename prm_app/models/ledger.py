@@ -23,6 +23,8 @@ class LedgerTransaction(SQLModel, table=True):
     payout_request_id: int | None = fk("payout_requests.id", nullable=True, index=False)
     reverses_id: int | None = fk("ledger_transactions.id", nullable=True, index=False)
     memo: str = Field(default="", max_length=500)
+    # A commission accrual's terms as they were when it was written ("15% of the deal amount").
+    terms: str = Field(default="", max_length=200)
     created_by_id: int | None = fk("users.id", nullable=True, index=False)
     created_at: datetime = created_at()
 

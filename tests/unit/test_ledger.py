@@ -220,6 +220,25 @@ def test_flat_and_percentage_terms_per_partnership(session):
     assert ledger.partner_terms(session, actor=provider)[0].kind == "default"
 
 
+def test_an_accrual_keeps_the_terms_it_was_computed_on(session):
+    """Terms changed after Closed Won change neither the accrual nor the terms shown beside it."""
+    provider, consultant = _setup(session)
+    (terms,) = ledger.partner_terms(session, actor=provider)
+    set_terms = {"session": session, "actor": provider, "partnership_id": terms.partnership_id}
+    ledger.set_terms(**set_terms, kind="percent", value="15")
+    deal = _deal(session, provider, consultant)
+    _win(session, provider, deal)
+    ledger.set_terms(**set_terms, kind="percent", value="12")
+    for viewer in (provider, consultant):
+        money = ledger.deal_money(session, actor=viewer, deal_id=deal.id)
+        assert money.terms == "15% of the deal amount"
+        assert money.commission == (deal.amount * Decimal("0.15")).quantize(Decimal("0.01"))
+    other = _deal(session, provider, consultant)  # an open deal is shown today's terms
+    assert ledger.deal_money(session, actor=consultant, deal_id=other.id).terms == (
+        "12% of the deal amount"
+    )
+
+
 def test_approval_makes_the_commission_available(session):
     provider, consultant = _setup(session)
     deal = _deal(session, provider, consultant)

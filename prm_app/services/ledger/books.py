@@ -109,6 +109,7 @@ def post(
     currency: str,
     memo: str,
     actor: Actor | None,
+    terms: str = "",
     deal_id: int | None = None,
     payout_request_id: int | None = None,
     reverses_id: int | None = None,
@@ -126,6 +127,7 @@ def post(
         payout_request_id=payout_request_id,
         reverses_id=reverses_id,
         memo=memo[:500],
+        terms=terms,
         created_by_id=actor.user_id if actor else None,
     )
     session.add(transaction)

@@ -62,6 +62,7 @@ def deal_money(session: Session, *, actor: Actor, deal_id: object) -> DealMoney:
             LedgerTransaction.id,
             LedgerTransaction.kind,
             LedgerTransaction.status,
+            LedgerTransaction.terms,
             transaction_size(),
         )
         .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
@@ -71,23 +72,29 @@ def deal_money(session: Session, *, actor: Actor, deal_id: object) -> DealMoney:
                 (LedgerKind.COMMISSION_ACCRUAL, LedgerKind.CREDIT_AWARD, LedgerKind.CLAWBACK)
             ),
         )
-        .group_by(LedgerTransaction.id, LedgerTransaction.kind, LedgerTransaction.status)
+        .group_by(
+            LedgerTransaction.id,
+            LedgerTransaction.kind,
+            LedgerTransaction.status,
+            LedgerTransaction.terms,
+        )
     ).all()
-    by_kind = {kind: (tx_id, status, size) for tx_id, kind, status, size in rows}
+    by_kind = {kind: (tx_id, status, size, used) for tx_id, kind, status, used, size in rows}
     accrual = by_kind.get(LedgerKind.COMMISSION_ACCRUAL)
     award = by_kind.get(LedgerKind.CREDIT_AWARD)
     refunded = LedgerKind.CLAWBACK in by_kind
     approved = deal.approval == "approved"
     terms = terms_of(session, deal.provider_org_id, deal.partner_org_id) if approved else None
+    described = terms.describe(deal.currency) if terms else ""
     manager = actor.org_kind == OrgKind.PROVIDER and actor.sees_all
-    if accrual:
-        commission, status = accrual[2], accrual[1]
+    if accrual:  # what it accrued, on the terms in force then (not today's)
+        commission, status, described = accrual[2], accrual[1], accrual[3] or described
     elif terms and deal.outcome == Outcome.OPEN and deal.amount > 0:
         commission, status = terms.commission_on(deal.amount), "expected"
     else:
         commission, status = None, ""
     return DealMoney(
-        terms=terms.describe(deal.currency) if terms else "",
+        terms=described,
         currency=deal.currency,
         commission=commission,
         commission_status=status,
@@ -115,6 +122,7 @@ def on_won(session: Session, *, actor: Actor, deal: Deal) -> None:
             legs=[(EXPENSE, commission), (PENDING, -commission)],
             currency=deal.currency,
             memo=f"Commission on {deal.name}: {terms.describe(deal.currency)}",
+            terms=terms.describe(deal.currency),
             actor=actor,
             deal_id=deal.id,
             **pair,

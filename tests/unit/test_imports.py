@@ -35,6 +35,7 @@ from prm_app.services.identity import auth
 from prm_app.services.imports import columns as import_columns
 from prm_app.services.imports import exports
 from prm_app.services.imports import files as csv_files
+from prm_app.services.imports import writer as imports_writer
 from tests.unit.factories import colleague, deal_stage, org_admin, partners
 
 HOSTILE_IDS = [None, "", "abc", "1; DROP", -1, 0, True, {"id": 1}, [1], 1.5, 2**70]
@@ -368,7 +369,7 @@ def test_imports_valid_rows_as_drafts(session, world):
 
 def test_progress_is_reported_from_reading_to_the_last_row_written(session, world, monkeypatch):
     _, firm, _ = world
-    monkeypatch.setattr(imports, "INSERT_CHUNK", 2)
+    monkeypatch.setattr(imports_writer, "INSERT_CHUNK", 2)
     rows = [f"P{i},Q,p{i}@site{i}.com,Firm {i},Northwind,," for i in range(5)]
     seen: list[tuple[str, float]] = []
     imports.dry_run(
@@ -469,7 +470,7 @@ def test_nothing_is_imported_when_no_row_is_valid(session, world):
 def test_a_database_error_mid_insert_leaves_nothing(session, world, monkeypatch):
     _, firm, _ = world
     session.commit()  # the set-up stays (the fixture turns commits into savepoints)
-    monkeypatch.setattr(imports, "INSERT_CHUNK", 2)
+    monkeypatch.setattr(imports_writer, "INSERT_CHUNK", 2)
     real = Connection.exec_driver_sql
     calls = []
 

@@ -1,0 +1,229 @@
+"""The import flow: `prepare` (columns and mapping), `dry_run` (every problem, nothing written)
+and `run` (the valid rows as one ImportBatch)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from ...models import ImportBatch, ImportKind, ImportStatus, utcnow
+from .. import notifications
+from ..core import activity, inputs
+from ..core.actor import Actor
+from ..core.errors import Invalid
+from . import columns as import_columns
+from .batches import NOUNS, BatchRow, batch_row
+from .columns import Field
+from .files import Table, csv_text, read_csv
+from .rules import Checked, Problem, check
+from .writer import insert_deals, insert_leads
+
+PREVIEW_ROWS = 20
+MAX_FILE_NAME = 255
+# Told how far an import is: what it is doing and the fraction done (0 to 1).
+Progress = Callable[[str, float], None]
+_READ, _CHECKED = 0.3, 0.6  # the fractions done once the file is read, and once checked
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A file's columns and the mapping to start from (the last one used, else suggested)."""
+
+    headers: list[str]
+    rows: int
+    fields: list[Field]
+    mapping: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class DryRun:
+    rows_total: int
+    rows_valid: int
+    rows_failed: int
+    problems: list[Problem]  # by row, then column order
+    preview: list[dict[str, Any]]  # the first valid rows as they will be imported, with "row"
+
+
+def prepare(session: Session, *, actor: Actor, kind: object, file: object) -> Prepared:
+    """Read the file's header and suggest a mapping: the organization's last mapping for
+    `kind` where this file has those columns, and suggestions for the other fields."""
+    kind = _kind(actor, kind)
+    table = read_csv(file)
+    mapping = {
+        name: header
+        for name, header in import_columns.last_mapping(session, actor=actor, kind=kind).items()
+        if header in table.headers
+    }
+    used = set(mapping.values())
+    for name, header in import_columns.suggest_mapping(table.headers, kind, actor.org_kind).items():
+        if name not in mapping and header not in used:
+            mapping[name] = header
+            used.add(header)
+    known = import_columns.fields(kind, actor.org_kind)
+    mapping = {f.name: mapping[f.name] for f in known if f.name in mapping}
+    return Prepared(table.headers, len(table.rows), list(known), mapping)
+
+
+def dry_run(
+    session: Session,
+    *,
+    actor: Actor,
+    kind: object,
+    file: object,
+    mapping: object,
+    submit: object = False,
+    progress: Progress | None = None,
+) -> DryRun:
+    """Check every row as `run` would, writing nothing."""
+    kind, submit = _kind(actor, kind), _flag(submit)
+    checked = check(session, actor, kind, _read(file, progress), mapping, submit)
+    failed = int(checked.failed.sum())
+    return DryRun(
+        rows_total=len(checked.data),
+        rows_valid=len(checked.data) - failed,
+        rows_failed=failed,
+        problems=checked.problems,
+        preview=_preview(checked),
+    )
+
+
+def run(
+    session: Session,
+    *,
+    actor: Actor,
+    kind: object,
+    file: object,
+    file_name: object,
+    mapping: object,
+    submit: object = False,
+    progress: Progress | None = None,
+) -> BatchRow:
+    """Import the valid rows of the file (checked again: nothing from the dry run is trusted)
+    as drafts or submitted, as one ImportBatch with an error report of the failed rows.
+
+    Everything is written in the caller's transaction: commit it, or on any error roll it back
+    (services.core.unit_of_work.unit_of_work does both), and nothing of the batch remains.
+    """
+    kind, submit = _kind(actor, kind), _flag(submit)
+    name = _file_name(file_name)
+    checked = check(session, actor, kind, _read(file, progress), mapping, submit)
+    valid = checked.data[~checked.failed]
+    if valid.empty:
+        raise Invalid("No row can be imported: fix the problems listed and import the file again.")
+    writing = _writing(progress, len(valid), NOUNS[kind])
+    now = utcnow()
+    batch = ImportBatch(
+        org_id=actor.org_id,
+        created_by_id=actor.user_id,
+        kind=kind,
+        file_name=name,
+        rows_total=len(checked.data),
+        rows_imported=len(valid),
+        rows_failed=len(checked.data) - len(valid),
+        mapping=dict(checked.mapping),
+        error_report=_error_report(checked),
+        status=ImportStatus.IMPORTED,
+        created_at=now,
+        finished_at=now,
+    )
+    session.add(batch)
+    session.flush()
+    if kind == ImportKind.DEALS:
+        insert_deals(session, actor, batch, valid, now, writing)
+    else:
+        insert_leads(session, actor, batch, valid, submit, now, writing)
+    import_columns.remember_mapping(session, actor=actor, kind=kind, mapping=checked.mapping)
+    activity.record(
+        session,
+        actor=actor,
+        subject=batch,
+        action="imported",
+        after={**_counts(batch), "submit": submit},
+    )
+    notifications.import_finished(session, actor=actor, batch=batch)
+    if kind == ImportKind.DEALS or submit:  # drafts went nowhere yet
+        sent_to = valid["other_org_id"].astype(int).value_counts()
+        counts = {int(org): int(count) for org, count in sent_to.items()}
+        notifications.imported_for(session, actor=actor, batch=batch, counts=counts)
+    return batch_row(batch, actor.name)
+
+
+def _kind(actor: Actor, value: object) -> ImportKind:
+    kind = import_columns.import_kind(value)
+    import_columns.fields(kind, actor.org_kind)  # refuses a kind the organization cannot import
+    return kind
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid("Choose to import as drafts or to send them.", field="submit")
+    return value
+
+
+def _file_name(value: object) -> str:
+    name = value if isinstance(value, str) else ""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if not inputs.storable(name):
+        name = ""
+    return name[:MAX_FILE_NAME] or "import.csv"
+
+
+def _read(file: object, progress: Progress | None) -> Table:
+    if progress:
+        progress("Reading the file", 0.0)
+    table = read_csv(file)
+    if progress:
+        progress(f"Checking {len(table.rows):,} rows", _READ)
+    return table
+
+
+def _writing(progress: Progress | None, count: int, noun: str) -> Callable[[int], None]:
+    """What the inserts call with the count of rows written so far."""
+
+    def written(done: int) -> None:
+        if progress:
+            progress(f"Writing {count:,} {noun}", _CHECKED + (1 - _CHECKED) * done / count)
+
+    written(0)
+    return written
+
+
+def _error_report(checked: Checked) -> str:
+    failed = checked.failed
+    by_row: dict[int, list[str]] = {}
+    for problem in checked.problems:
+        if problem.blocking:
+            by_row.setdefault(problem.row, []).append(f"{problem.column}: {problem.message}")
+    rows = checked.table.rows[failed.to_numpy()]
+    header = [*checked.table.headers, "error"]
+    body = (
+        [*values, "; ".join(by_row[row])]
+        for row, values in zip(rows.index, rows.itertuples(index=False, name=None), strict=True)
+    )
+    return csv_text(header, body)
+
+
+def _preview(checked: Checked) -> list[dict[str, Any]]:
+    data = checked.data[~checked.failed].head(PREVIEW_ROWS)
+    unsent = {"provider", "partner"} - set(checked.labels)  # a draft's column, not used
+    shown = [name for name in checked.mapping if name not in unsent]
+    rows = []
+    for row, values in data.iterrows():
+        item: dict[str, Any] = {"row": int(row)}
+        for name in shown:
+            label = checked.labels.get(name)
+            item[name] = label[row] if label is not None else values[name]
+        rows.append(item)
+    return rows
+
+
+def _counts(batch: ImportBatch) -> dict[str, Any]:
+    return {
+        "kind": batch.kind,
+        "file_name": batch.file_name,
+        "rows_total": batch.rows_total,
+        "rows_imported": batch.rows_imported,
+        "rows_failed": batch.rows_failed,
+    }

@@ -1,0 +1,350 @@
+"""The rules every imported row must pass, each checked over whole columns with pandas and a few
+queries (partners, people, existing records, protected customers, stages), never one per row."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from ...models import Deal, ImportKind, Lead, LeadDirection, OrgKind, Pipeline, Stage
+from .. import customers, deals, leads
+from ..catalog import program
+from ..core import inputs
+from ..core.actor import Actor
+from . import columns as import_columns
+from .columns import Field
+from .files import Table, restored
+
+IN_CHUNK = 5_000  # values in one IN (...) list (SQLite allows 32,766 parameters)
+_EMAILS = ("email", "contact_email")
+_AMOUNT = r"^\d{1,12}(\.\d{1,2})?$"
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem of one row. A warning (`blocking` False) does not stop the row."""
+
+    row: int
+    column: str  # the file's header (the field's label when no column is mapped to it)
+    message: str
+    blocking: bool = True
+
+
+@dataclass(slots=True)
+class Checked:
+    """A file checked against the rules: its values (by field) and what is wrong."""
+
+    table: Table
+    data: pd.DataFrame
+    mapping: dict[str, str]  # field name to header, as checked
+    problems: list[Problem] = field(default_factory=list)
+    failed: pd.Series | None = None  # bool by row
+    labels: dict[str, str] = field(default_factory=dict)  # extra display values for the preview
+
+
+def check(
+    session: Session, actor: Actor, kind: ImportKind, table: Table, mapping: object, submit: bool
+) -> Checked:
+    chosen = import_columns.check_mapping(
+        mapping, table.headers, kind, actor.org_kind, submit=submit
+    )
+    fields = import_columns.fields(kind, actor.org_kind)
+    index = table.rows.index
+    data = pd.DataFrame(index=index)
+    for f in fields:
+        if f.name in chosen:
+            data[f.name] = restored(table.rows[chosen[f.name]]).str.strip()
+        else:
+            data[f.name] = pd.Series("", index=index, dtype="str")
+    checked = Checked(table=table, data=data, mapping=chosen)
+    required = set(import_columns.required(kind, actor.org_kind, submit=submit))
+    rules = _Rules(checked, fields, chosen, required)
+    rules.basics()
+    rules.owners(session, actor, kind)
+    if kind == ImportKind.DEALS:
+        rules.counterparts(session, actor)
+        rules.deal_values(session)
+        rules.duplicate_deals(session, actor)
+    else:
+        if submit:  # drafts are sent nowhere yet
+            rules.counterparts(session, actor)
+        rules.duplicate_leads(session, actor, kind)
+    if "other_org_id" in data:
+        rules.protected(session, actor)
+    rules.finish()
+    return checked
+
+
+class _Rules:
+    """The checks, each over whole columns; problems are gathered, then sorted once."""
+
+    def __init__(
+        self,
+        checked: Checked,
+        fields: tuple[Field, ...],
+        chosen: dict[str, str],
+        required: set[str],
+    ):
+        self.checked = checked
+        self.required = required
+        self.data = checked.data
+        self.fields = {f.name: f for f in fields}
+        self.order = {f.name: n for n, f in enumerate(fields)}
+        self.chosen = chosen
+        self.found: list[tuple[str, pd.Series, Any, bool]] = []
+
+    def add(self, name: str, mask: pd.Series, message: Any, *, blocking: bool = True) -> None:
+        """Rows where `mask` holds have `message` (text, or a Series of texts by row)."""
+        if mask.any():
+            self.found.append((name, mask, message, blocking))
+
+    def basics(self) -> None:
+        """Required values and lengths, then emails, with the messages the forms give."""
+        for name, f in self.fields.items():
+            values = self.data[name]
+            email = name in _EMAILS
+            if name in self.required:
+                self.add(name, values == "", inputs.NO_EMAIL if email else inputs.missing(f.label))
+            if not email:  # an email too long is not an email address
+                self.add(name, values.str.len() > f.max_len, inputs.too_long(f.label, f.max_len))
+        for name in _EMAILS:
+            if name in self.data:
+                values = self.data[name].str.lower()
+                self.data[name] = values
+                bad = (values != "") & (
+                    ~values.str.match(inputs.EMAIL_PATTERN) | (values.str.len() > inputs.MAX_EMAIL)
+                )
+                if bad.any():
+                    said = pd.Series("", index=values.index)
+                    said[bad] = values[bad].map(inputs.not_an_email)
+                    self.add(name, bad, said)
+
+    def owners(self, session: Session, actor: Actor, kind: ImportKind) -> None:
+        """Each row's owner, by email: an active member; a member may name only themselves."""
+        emails = self.data["owner"].str.lower()
+        people = {
+            email: user_id
+            for user_id, email, _, user_active, member_active in session.exec(
+                leads.members(actor.org_id)
+            )
+            if user_active and member_active
+        }
+        ids = emails.map(people)
+        given = emails != ""
+        self.add(
+            "owner",
+            given & ids.isna(),
+            "'" + emails.str.slice(0, 60) + "' is not an active member of your organization.",
+        )
+        self.data["owner_id"] = ids.where(given, actor.user_id).fillna(0).astype("int64")
+        if not actor.sees_all:
+            self.add(
+                "owner",
+                given & ids.notna() & (ids != actor.user_id),
+                deals.ONLY_MANAGER_GIVES if kind == ImportKind.DEALS else leads.ONLY_MANAGER_GIVES,
+            )
+
+    def counterparts(self, session: Session, actor: Actor) -> None:
+        """The provider (partner) of each row, by name among the organization's partnerships;
+        only an active (and, for a consultant, categorized) one can receive."""
+        name = "provider" if actor.org_kind == OrgKind.CONSULTANT else "partner"
+        consultant = actor.org_kind == OrgKind.CONSULTANT
+        rows = session.exec(leads.partners(actor)).all()
+        by_name: dict[str, list[tuple[int, str, str | None]]] = {}
+        for org_id, org_name, status, categorized in rows:
+            refusal = leads.recipient_refusal(org_name, status, categorized, consultant=consultant)
+            by_name.setdefault(org_name.strip().lower(), []).append((org_id, org_name, refusal))
+        resolved: dict[str, int] = {}
+        refused: dict[str, str] = {}
+        for key, found in by_name.items():
+            eligible = [(org_id, n) for org_id, n, refusal in found if refusal is None]
+            if len(eligible) == 1:
+                resolved[key] = eligible[0][0]
+            elif eligible:
+                refused[key] = f"Several of your partners are named {eligible[0][1]}."
+            else:
+                refused[key] = found[0][2]
+        keys = self.data[name].str.lower()
+        given = keys != ""
+        ids = keys.map(resolved)
+        what = "provider" if consultant else "partner"
+        self.add(name, given & keys.map(refused).notna(), keys.map(refused))
+        self.add(
+            name,
+            given & ids.isna() & keys.map(refused).isna(),
+            "'" + self.data[name].str.slice(0, 60) + f"' is not one of your active {what}s.",
+        )
+        self.data["other_org_id"] = ids.fillna(0).astype("int64")
+        self.data["provider_org_id"] = self.data["other_org_id"] if consultant else actor.org_id
+        names = {org_id: org_name for org_id, org_name, _, _ in rows}
+        self.checked.labels[name] = self.data["other_org_id"].map(names)
+
+    def duplicate_leads(self, session: Session, actor: Actor, kind: ImportKind) -> None:
+        """The same email and company twice in the file, or already sent by the organization."""
+        norms, domains = customers.customer_keys_of(self.data["company"], self.data["email"])
+        self.data["company_norm"], self.data["email_domain"] = norms, domains
+        keys = self.data["email"] + "\x1f" + norms
+        usable = (self.data["email"] != "") & (norms != "")
+        self._within_file(keys, usable, "email", "The same email and company as row {first}.")
+        direction = lead_direction(kind)
+        existing: set[str] = set()
+        for chunk in _chunks(sorted(set(norms[usable]))):
+            existing.update(
+                f"{email}\x1f{norm}"
+                for email, norm in session.exec(
+                    select(Lead.email, Lead.company_norm).where(
+                        Lead.origin_org_id == actor.org_id,
+                        Lead.direction == direction,
+                        col(Lead.company_norm).in_(chunk),
+                    )
+                )
+            )
+        noun = "lead" if kind == ImportKind.LEADS else "referral"
+        self.add(
+            "email",
+            usable & keys.isin(existing),
+            f"Your organization already has this {noun} (the same email and company).",
+        )
+
+    def duplicate_deals(self, session: Session, actor: Actor) -> None:
+        """The same deal name, company and other organization twice in the file or already."""
+        norms, domains = customers.customer_keys_of(
+            self.data["company"], self.data["contact_email"]
+        )
+        self.data["company_norm"], self.data["email_domain"] = norms, domains
+        other = self.data["other_org_id"].astype(str)
+        keys = other + "\x1f" + norms + "\x1f" + self.data["name"].str.lower()
+        usable = (self.data["other_org_id"] > 0) & (norms != "") & (self.data["name"] != "")
+        self._within_file(keys, usable, "name", "The same deal as row {first}.")
+        side = deals.side_columns(actor)
+        existing: set[str] = set()
+        for chunk in _chunks(sorted(set(norms[usable]))):
+            existing.update(
+                f"{other_id}\x1f{norm}\x1f{deal_name.lower()}"
+                for other_id, norm, deal_name in session.exec(
+                    select(side.other_org, Deal.company_norm, Deal.name).where(
+                        side.own_org == actor.org_id, col(Deal.company_norm).in_(chunk)
+                    )
+                )
+            )
+        self.add(
+            "name",
+            usable & keys.isin(existing),
+            "This deal already exists (the same name, company and organization).",
+        )
+
+    def deal_values(self, session: Session) -> None:
+        """Amount (empty: 0), close date (YYYY-MM-DD) and stage (an open one; empty: first)."""
+        amount = self.data["amount"].str.replace(r"[,\s$€£]", "", regex=True)
+        amount = amount.where(amount != "", "0")
+        self.add(
+            "amount",
+            ~amount.str.match(_AMOUNT),
+            "Enter the amount as a number of 0 or more with at most two decimals (1200.50).",
+        )
+        self.data["amount"] = amount
+        dates = self.data["close_date"]
+        parsed = pd.to_datetime(
+            dates.where(dates.str.match(_ISO_DATE)), format="%Y-%m-%d", errors="coerce"
+        )
+        self.add("close_date", (dates != "") & parsed.isna(), "Enter the close date as YYYY-MM-DD.")
+        self.data["close_day"] = parsed
+        providers = self._providers()
+        stages = session.exec(
+            select(Stage.org_id, Stage.name, Stage.id, Stage.is_won, Stage.is_lost).where(
+                col(Stage.org_id).in_(providers),
+                Stage.pipeline == Pipeline.DEAL,
+                col(Stage.archived_at).is_(None),
+            )
+        ).all()
+        by_name = {
+            f"{org}\x1f{name.lower()}": (sid, won or lost) for org, name, sid, won, lost in stages
+        }
+        first = {org: program.first_stage(session, org, Pipeline.DEAL) for org in providers}
+        keys = self.data["provider_org_id"].astype(str) + "\x1f" + self.data["stage"].str.lower()
+        found = keys.map(by_name)
+        given = self.data["stage"] != ""
+        self.add(
+            "stage",
+            given & found.isna() & (self.data["provider_org_id"] > 0),
+            "'" + self.data["stage"].str.slice(0, 60) + "' is not a deal stage of this provider.",
+        )
+        closed = found.map(lambda hit: isinstance(hit, tuple) and hit[1])
+        self.add(
+            "stage",
+            given & closed.fillna(False).astype(bool),
+            "Imported deals start open: choose an open stage.",
+        )
+        chosen = found.map(lambda hit: hit[0] if isinstance(hit, tuple) else None)
+        self.data["stage_id"] = chosen.where(given, self.data["provider_org_id"].map(first))
+
+    def protected(self, session: Session, actor: Actor) -> None:
+        """Customers already protected for another partner of the provider (a warning: the row
+        is still imported and the provider decides). A consultant learns until when, never who."""
+        data = self.data
+        consultant = actor.org_kind == OrgKind.CONSULTANT
+        partner = data["other_org_id"] if not consultant else actor.org_id
+        rows = pd.DataFrame(
+            {
+                "provider": data["provider_org_id"],
+                "partner": partner,
+                "company_norm": data["company_norm"],
+                "email_domain": data["email_domain"],
+            },
+            index=data.index,
+        )
+        found = customers.held_by_row(session, rows, exclude=actor.org_id if consultant else 0)
+        until = found["until"].map(
+            lambda moment: moment.date().isoformat() if pd.notna(moment) else ""
+        )
+        if consultant:
+            message = (
+                "Already protected for another partner until " + until + ": the provider decides."
+            )
+        else:
+            message = "Protected for " + found["holder_name"].fillna("") + " until " + until + "."
+        self.add("company", found["until"].notna(), message, blocking=False)
+
+    def finish(self) -> None:
+        """Sort the problems by row, then by the fields' order; mark the failed rows."""
+        index = self.data.index
+        failed = pd.Series(False, index=index)
+        problems: list[tuple[int, int, Problem]] = []
+        for name, mask, message, blocking in self.found:
+            column = self.chosen.get(name) or self.fields[name].label
+            messages = message[mask] if isinstance(message, pd.Series) else None
+            for row in index[mask.to_numpy()]:
+                text = messages[row] if messages is not None else message
+                problems.append((row, self.order[name], Problem(int(row), column, text, blocking)))
+            if blocking:
+                failed |= mask
+        problems.sort(key=lambda item: (item[0], item[1]))
+        self.checked.problems = [p for _, _, p in problems]
+        self.checked.failed = failed
+
+    def _within_file(self, keys: pd.Series, usable: pd.Series, name: str, message: str) -> None:
+        repeated = usable & keys.duplicated(keep="first")
+        if not repeated.any():
+            return
+        rows = pd.Series(keys.index, index=keys.index)
+        first = rows.groupby(keys).transform("first")
+        self.add(name, repeated, first.map(lambda row: message.format(first=row)))
+
+    def _providers(self) -> list[int]:
+        """The distinct providers of the rows (known once `counterparts` ran)."""
+        return sorted(int(p) for p in set(self.data["provider_org_id"]) if p > 0)
+
+
+def lead_direction(kind: ImportKind) -> LeadDirection:
+    """The direction of the leads an import of `kind` makes."""
+    if kind == ImportKind.LEADS:
+        return LeadDirection.PARTNER_TO_PROVIDER
+    return LeadDirection.PROVIDER_TO_PARTNER
+
+
+def _chunks(values: list) -> Iterable[list]:
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start : start + IN_CHUNK]

@@ -111,7 +111,7 @@ def insert_deals(
     now: datetime,
     written: Callable[[int], None],
 ) -> None:
-    """Deals as deal_changes.register writes them: a consultant's registration awaits the
+    """Deals as deals.lifecycle.register writes them: a consultant's registration awaits the
     provider's approval; a provider's is approved and protects the customer at once. The owner
     across is the partnership's partner manager (provider side) or assigned user (consultant)."""
     by_provider = actor.org_kind == OrgKind.PROVIDER

@@ -4,6 +4,7 @@ import reflex as rx
 
 from ..state.integrations import IntegrationsState as S
 from .pickers import option_select
+from .tables import data_table
 
 ROLES = [{"id": r, "name": r.capitalize()} for r in ("member", "manager", "admin")]
 ROUTINGS = [
@@ -57,12 +58,7 @@ def _secret(value: rx.Var[str], label: str) -> rx.Component:
 
 
 def _table(headers: list[str], rows, row) -> rx.Component:
-    return rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-        rx.table.body(rx.foreach(rows, row)),
-        width="100%",
-        size="1",
-    )
+    return data_table(headers, rows, row, width="100%", size="1")
 
 
 def _key_row(key: rx.Var[dict]) -> rx.Component:

@@ -10,8 +10,8 @@ import reflex as rx
 
 from .. import routes
 from ..components.forms import form_error
-from ..components.pager import pager
 from ..components.shell import page_shell
+from ..components.tables import data_table, paged_table
 from ..state import view
 from ..state.imports import PROBLEMS_SHOWN
 from ..state.imports import ImportState as State
@@ -148,14 +148,10 @@ def _mapping(words: Words) -> rx.Component:
                 "fields you leave out stay empty.",
                 size="2",
             ),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Field"),
-                        rx.table.column_header_cell("Column in your file"),
-                    )
-                ),
-                rx.table.body(rx.foreach(State.fields, _field_row)),
+            data_table(
+                ("Field", "Column in your file"),
+                State.fields,
+                _field_row,
                 width="100%",
                 variant="surface",
             ),
@@ -203,23 +199,13 @@ def _preview() -> rx.Component:
 def _problems() -> rx.Component:
     return rx.el.section(
         rx.heading("Problems", as_="h3", size="3"),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[rx.table.column_header_cell(h) for h in ("Row", "Column", "Problem")]
-                )
-            ),
-            rx.table.body(
-                rx.foreach(
-                    State.problems,
-                    lambda p: rx.table.row(
-                        rx.table.cell(p["row"]),
-                        rx.table.cell(p["column"]),
-                        rx.table.cell(
-                            rx.cond(p["level"] == "warning", "Warning: ", ""), p["message"]
-                        ),
-                    ),
-                )
+        data_table(
+            ("Row", "Column", "Problem"),
+            State.problems,
+            lambda p: rx.table.row(
+                rx.table.cell(p["row"]),
+                rx.table.cell(p["column"]),
+                rx.table.cell(rx.cond(p["level"] == "warning", "Warning: ", ""), p["message"]),
             ),
             width="100%",
             size="1",
@@ -321,23 +307,12 @@ def _batches(words: Words) -> rx.Component:
         rx.heading("Past imports", as_="h2", size="4"),
         rx.cond(
             State.total > 0,
-            rx.vstack(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ("File", "When", "By", "Imported", "Not imported", "")
-                            ],
-                            rx.table.column_header_cell(""),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(State.batches, _batch_row)),
-                    width="100%",
-                    variant="surface",
-                ),
-                pager(State, view.PAGE_SIZE),
-                width="100%",
+            paged_table(
+                State,
+                view.PAGE_SIZE,
+                ("File", "When", "By", "Imported", "Not imported", "", ""),
+                State.batches,
+                _batch_row,
             ),
             rx.text(f"No {words.noun} imported yet.", size="2", color_scheme="gray"),
         ),

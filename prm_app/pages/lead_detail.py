@@ -12,6 +12,7 @@ from ..components import lead_actions
 from ..components.details import labeled_value
 from ..components.empty_state import empty_state
 from ..components.shell import page_shell
+from ..components.tables import data_table
 from ..state.leads import LeadDetailState as State
 
 NOUN = State.lead.get("noun", "lead")
@@ -122,24 +123,10 @@ def _recipients() -> rx.Component:
                 as_="h2",
                 size="4",
             ),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in (
-                                "Organization",
-                                "Status",
-                                "Stage",
-                                "Owner",
-                                "Accept by",
-                                "Reason",
-                                "",
-                            )
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(State.recipients, _recipient)),
+            data_table(
+                ("Organization", "Status", "Stage", "Owner", "Accept by", "Reason", ""),
+                State.recipients,
+                _recipient,
                 width="100%",
                 variant="surface",
             ),

@@ -5,6 +5,7 @@ import reflex as rx
 from ..components.empty_state import empty_state
 from ..components.pager import pager
 from ..components.shell import page_shell
+from ..components.tables import data_table
 from ..services.notifications import CHANNELS, PAGE_SIZE
 from ..state.notifications import NotificationsState as State
 
@@ -129,16 +130,7 @@ def _preferences() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("About"),
-                    rx.table.column_header_cell("How"),
-                )
-            ),
-            rx.table.body(rx.foreach(State.prefs, _preference)),
-            variant="surface",
-        ),
+        data_table(("About", "How"), State.prefs, _preference, variant="surface"),
         spacing="3",
         width="100%",
     )

@@ -8,6 +8,7 @@ from ..components.forms import form_error, labeled_input
 from ..components.partnership_card import partnership_card
 from ..components.pickers import option_select
 from ..components.shell import page_shell
+from ..components.tables import data_table
 from ..state.partners import PartnersState
 
 TITLE = "Partners"
@@ -222,16 +223,10 @@ def _invitations() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(h)
-                        for h in ("Firm", "Email", "Status", "Invited", "Expires", "")
-                    ]
-                )
-            ),
-            rx.table.body(rx.foreach(PartnersState.invitations, _invitation_row)),
+        data_table(
+            ("Firm", "Email", "Status", "Invited", "Expires", ""),
+            PartnersState.invitations,
+            _invitation_row,
             width="100%",
             variant="surface",
         ),

@@ -9,9 +9,9 @@ from ..components.empty_state import empty_state
 from ..components.file_links import export_button, import_button
 from ..components.forms import form_error, labeled_input
 from ..components.list_filters import list_filters
-from ..components.pager import pager
 from ..components.pickers import option_select
 from ..components.shell import page_shell
+from ..components.tables import paged_table
 from ..state import view
 from ..state.leads import SentLeadsState as State
 
@@ -222,30 +222,12 @@ def _row(row: rx.Var[dict], words: Words) -> rx.Component:
 def _list(words: Words) -> rx.Component:
     return rx.cond(
         State.total > 0,
-        rx.vstack(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in (
-                                "Company",
-                                "Contact",
-                                "Status",
-                                words.recipients,
-                                "Owner",
-                                "Created",
-                                "",
-                            )
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(State.rows, lambda row: _row(row, words))),
-                width="100%",
-                variant="surface",
-            ),
-            pager(State, view.PAGE_SIZE),
-            width="100%",
+        paged_table(
+            State,
+            view.PAGE_SIZE,
+            ("Company", "Contact", "Status", words.recipients, "Owner", "Created", ""),
+            State.rows,
+            lambda row: _row(row, words),
         ),
         empty_state("inbox", f"No {words.noun.lower()}s yet", words.empty),
     )

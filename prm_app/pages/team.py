@@ -4,6 +4,7 @@ import reflex as rx
 
 from ..components.forms import form_error, labeled_input
 from ..components.shell import page_shell
+from ..components.tables import data_table
 from ..state.team import TeamState
 
 TITLE = "Team"
@@ -39,13 +40,10 @@ def _member_row(member: rx.Var[dict]) -> rx.Component:
 
 
 def _members() -> rx.Component:
-    return rx.table.root(
-        rx.table.header(
-            rx.table.row(
-                *[rx.table.column_header_cell(h) for h in ("Name", "Email", "Role", "Status", "")]
-            )
-        ),
-        rx.table.body(rx.foreach(TeamState.members, _member_row)),
+    return data_table(
+        ("Name", "Email", "Role", "Status", ""),
+        TeamState.members,
+        _member_row,
         width="100%",
         variant="surface",
     )

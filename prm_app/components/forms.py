@@ -38,6 +38,16 @@ def form_error(message: rx.Var[str]) -> rx.Component:
     )
 
 
+def add_form(on_submit, *controls: rx.Component, **row_props) -> rx.Component:
+    """Controls in one full-width row that add an item; the form clears once submitted."""
+    return rx.form(
+        rx.hstack(*controls, width="100%", **row_props),
+        on_submit=on_submit,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
 def card_form(title: str, subtitle: str, *children: rx.Component) -> rx.Component:
     """A centered card for the sign-in, sign-up and join pages."""
     return rx.center(

@@ -3,7 +3,9 @@
 import reflex as rx
 
 from ..state.integrations import IntegrationsState as S
+from .forms import add_form
 from .pickers import option_select
+from .sections import section_card
 from .tables import data_table
 
 ROLES = [{"id": r, "name": r.capitalize()} for r in ("member", "manager", "admin")]
@@ -85,33 +87,19 @@ def _key_row(key: rx.Var[dict]) -> rx.Component:
 
 
 def api_keys_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("API keys", as_="h2", size="4"),
-            rx.text(
-                "Keys for the REST API (OpenAPI document at /api/v1/openapi.json), sent as "
-                "Authorization: Bearer <key>. A key acts as you, with at most your role.",
-                size="2",
-                color_scheme="gray",
-            ),
-            _secret(S.new_key, "Your new API key (shown only once)"),
-            _table(["Name", "Key", "Role", "Last used", ""], S.keys, _key_row),
-            rx.form(
-                rx.hstack(
-                    _field("Key name", "key-name", "name", "CRM sync"),
-                    option_select("Key role", "role", ROLES, default="member", empty="Choose…"),
-                    rx.button("Create key", type="submit"),
-                    align="end",
-                    width="100%",
-                ),
-                on_submit=S.create_key,
-                reset_on_submit=True,
-                width="100%",
-            ),
-            spacing="3",
-            width="100%",
+    return section_card(
+        "API keys",
+        _secret(S.new_key, "Your new API key (shown only once)"),
+        _table(["Name", "Key", "Role", "Last used", ""], S.keys, _key_row),
+        add_form(
+            S.create_key,
+            _field("Key name", "key-name", "name", "CRM sync"),
+            option_select("Key role", "role", ROLES, default="member", empty="Choose…"),
+            rx.button("Create key", type="submit"),
+            align="end",
         ),
-        width="100%",
+        hint="Keys for the REST API (OpenAPI document at /api/v1/openapi.json), sent as "
+        "Authorization: Bearer <key>. A key acts as you, with at most your role.",
     )
 
 
@@ -145,46 +133,34 @@ def _delivery_row(delivery: rx.Var[dict]) -> rx.Component:
 
 
 def webhooks_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Webhooks", as_="h2", size="4"),
-            rx.text(
-                "We POST each chosen event as JSON, signed: X-PRM-Signature is sha256= the "
-                'HMAC-SHA256 of "<X-PRM-Timestamp>.<body>" with the webhook\'s secret.',
-                size="2",
-                color_scheme="gray",
-            ),
-            _secret(S.new_secret, "Signing secret of the new webhook (shown only once)"),
-            _table(["URL", "Events", ""], S.hooks, _hook_row),
-            rx.form(
-                rx.vstack(
-                    _field("Webhook URL", "webhook-url", "url", "https://…"),
-                    rx.flex(
-                        *[
-                            _tick(f"event:{event}", label)
-                            for event, label in S.WEBHOOK_EVENTS.items()
-                        ],
-                        wrap="wrap",
-                        gap="3",
-                    ),
-                    rx.button("Add webhook", type="submit"),
-                    spacing="2",
-                    width="100%",
+    return section_card(
+        "Webhooks",
+        _secret(S.new_secret, "Signing secret of the new webhook (shown only once)"),
+        _table(["URL", "Events", ""], S.hooks, _hook_row),
+        rx.form(
+            rx.vstack(
+                _field("Webhook URL", "webhook-url", "url", "https://…"),
+                rx.flex(
+                    *[_tick(f"event:{event}", label) for event, label in S.WEBHOOK_EVENTS.items()],
+                    wrap="wrap",
+                    gap="3",
                 ),
-                on_submit=S.add_webhook,
-                reset_on_submit=True,
+                rx.button("Add webhook", type="submit"),
+                spacing="2",
                 width="100%",
             ),
-            rx.heading("Recent deliveries", as_="h3", size="3"),
-            _table(
-                ["When", "Event", "URL", "Status", "Attempts", "HTTP", "Error"],
-                S.deliveries,
-                _delivery_row,
-            ),
-            spacing="3",
+            on_submit=S.add_webhook,
+            reset_on_submit=True,
             width="100%",
         ),
-        width="100%",
+        rx.heading("Recent deliveries", as_="h3", size="3"),
+        _table(
+            ["When", "Event", "URL", "Status", "Attempts", "HTTP", "Error"],
+            S.deliveries,
+            _delivery_row,
+        ),
+        hint="We POST each chosen event as JSON, signed: X-PRM-Signature is sha256= the "
+        'HMAC-SHA256 of "<X-PRM-Timestamp>.<body>" with the webhook\'s secret.',
     )
 
 
@@ -317,33 +293,24 @@ def _edit_form() -> rx.Component:
 
 
 def lead_forms_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Web-to-lead forms", as_="h2", size="4"),
-            rx.text(
-                "A public form for your website: each submission becomes a referral to a "
-                "partner. Link to it or paste its embed code into your page.",
-                size="2",
-                color_scheme="gray",
-            ),
-            _table(["Form", "Goes to", "Referrals", "Link and embed code", ""], S.forms, _form_row),
-            _edit_form(),
-            rx.form(
-                rx.vstack(
-                    rx.heading("New form", as_="h3", size="3"),
-                    *_form_settings(""),
-                    rx.button("Create form", type="submit"),
-                    spacing="2",
-                    width="100%",
-                ),
-                on_submit=S.create_form,
-                reset_on_submit=True,
+    return section_card(
+        "Web-to-lead forms",
+        _table(["Form", "Goes to", "Referrals", "Link and embed code", ""], S.forms, _form_row),
+        _edit_form(),
+        rx.form(
+            rx.vstack(
+                rx.heading("New form", as_="h3", size="3"),
+                *_form_settings(""),
+                rx.button("Create form", type="submit"),
+                spacing="2",
                 width="100%",
             ),
-            spacing="3",
+            on_submit=S.create_form,
+            reset_on_submit=True,
             width="100%",
         ),
-        width="100%",
+        hint="A public form for your website: each submission becomes a referral to a "
+        "partner. Link to it or paste its embed code into your page.",
     )
 
 

@@ -3,7 +3,8 @@
 import reflex as rx
 
 from ..state.settings import SettingsState
-from .forms import form_error, labeled_input
+from .forms import add_form, form_error, labeled_input
+from .sections import section_card
 
 
 def _icon_button(icon: str, label, on_click) -> rx.Component:
@@ -70,32 +71,23 @@ def _term_item(row: rx.Var[dict]) -> rx.Component:
 
 def term_editor(kind: str, title: str, hint: str, singular: str) -> rx.Component:
     """Add, rename, reorder, remove (archive when in use) and restore the terms of one kind."""
-    return rx.card(
-        rx.vstack(
-            rx.heading(title, as_="h2", size="4"),
-            rx.text(hint, size="2", color_scheme="gray"),
-            rx.foreach(SettingsState.terms.get(kind, []), _term_item),
-            rx.form(
-                rx.hstack(
-                    rx.el.input(type="hidden", name="kind", value=kind),
-                    rx.input(
-                        name="name",
-                        placeholder=f"New {singular}",
-                        aria_label=f"New {singular}",
-                        required=True,
-                        flex="1",
-                    ),
-                    rx.button("Add", type="submit", aria_label=f"Add {singular}"),
-                    width="100%",
-                ),
-                on_submit=SettingsState.add_term,
-                reset_on_submit=True,
-                width="100%",
+    return section_card(
+        title,
+        rx.foreach(SettingsState.terms.get(kind, []), _term_item),
+        add_form(
+            SettingsState.add_term,
+            rx.el.input(type="hidden", name="kind", value=kind),
+            rx.input(
+                name="name",
+                placeholder=f"New {singular}",
+                aria_label=f"New {singular}",
+                required=True,
+                flex="1",
             ),
-            spacing="2",
-            width="100%",
+            rx.button("Add", type="submit", aria_label=f"Add {singular}"),
         ),
-        width="100%",
+        hint=hint,
+        spacing="2",
     )
 
 
@@ -167,43 +159,34 @@ def _stage_item(row: rx.Var[dict], with_outcome: bool) -> rx.Component:
 def stage_editor(pipeline: str, title: str, hint: str) -> rx.Component:
     """The ordered stages of one pipeline, with probability and (deals) the closing outcome."""
     with_outcome = pipeline == "deal"
-    return rx.card(
-        rx.vstack(
-            rx.heading(title, as_="h2", size="4"),
-            rx.text(hint, size="2", color_scheme="gray"),
-            rx.foreach(
-                SettingsState.stages.get(pipeline, []), lambda row: _stage_item(row, with_outcome)
-            ),
-            rx.form(
-                rx.hstack(
-                    rx.el.input(type="hidden", name="pipeline", value=pipeline),
-                    rx.input(
-                        name="name",
-                        placeholder="New stage",
-                        aria_label=f"New {pipeline} stage",
-                        required=True,
-                        flex="2",
-                    ),
-                    rx.input(
-                        name="probability",
-                        type="number",
-                        min=0,
-                        max=100,
-                        default_value="0",
-                        aria_label=f"Probability of the new {pipeline} stage (%)",
-                        width="5.5rem",
-                    ),
-                    rx.button("Add stage", type="submit", aria_label=f"Add {pipeline} stage"),
-                    width="100%",
-                ),
-                on_submit=SettingsState.add_stage,
-                reset_on_submit=True,
-                width="100%",
-            ),
-            spacing="2",
-            width="100%",
+    return section_card(
+        title,
+        rx.foreach(
+            SettingsState.stages.get(pipeline, []), lambda row: _stage_item(row, with_outcome)
         ),
-        width="100%",
+        add_form(
+            SettingsState.add_stage,
+            rx.el.input(type="hidden", name="pipeline", value=pipeline),
+            rx.input(
+                name="name",
+                placeholder="New stage",
+                aria_label=f"New {pipeline} stage",
+                required=True,
+                flex="2",
+            ),
+            rx.input(
+                name="probability",
+                type="number",
+                min=0,
+                max=100,
+                default_value="0",
+                aria_label=f"Probability of the new {pipeline} stage (%)",
+                width="5.5rem",
+            ),
+            rx.button("Add stage", type="submit", aria_label=f"Add {pipeline} stage"),
+        ),
+        hint=hint,
+        spacing="2",
     )
 
 

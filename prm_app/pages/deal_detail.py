@@ -11,6 +11,7 @@ from ..components.details import labeled_value
 from ..components.empty_state import empty_state
 from ..components.forms import form_error
 from ..components.live import on_change
+from ..components.sections import section_card
 from ..components.shell import page_shell
 from ..state.deals import DealDetailState as State
 from ..state.live import DealsPulse
@@ -206,20 +207,15 @@ def _edit_form() -> rx.Component:
 def _actions() -> rx.Component:
     return rx.cond(
         State.allowed.length() > 0,
-        rx.card(
-            rx.vstack(
-                rx.heading("Work this deal", as_="h2", size="4"),
-                _decision(),
-                rx.cond(_can("move"), _move()),
-                rx.cond(_can("assign"), _assign()),
-                rx.cond(
-                    _can("edit") & ~State.editing,
-                    rx.button("Edit details", on_click=State.start_edit, variant="soft"),
-                ),
-                spacing="3",
-                width="100%",
+        section_card(
+            "Work this deal",
+            _decision(),
+            rx.cond(_can("move"), _move()),
+            rx.cond(_can("assign"), _assign()),
+            rx.cond(
+                _can("edit") & ~State.editing,
+                rx.button("Edit details", on_click=State.start_edit, variant="soft"),
             ),
-            width="100%",
         ),
     )
 
@@ -244,23 +240,19 @@ def _conflicts() -> rx.Component:
 
 
 def _timeline() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Timeline", as_="h2", size="4"),
-            rx.el.ol(
-                rx.foreach(
-                    State.timeline,
-                    lambda e: rx.el.li(
-                        rx.text(rx.text.strong(e["who"]), " ", e["text"], " · ", e["at"], size="2"),
-                    ),
+    return section_card(
+        "Timeline",
+        rx.el.ol(
+            rx.foreach(
+                State.timeline,
+                lambda e: rx.el.li(
+                    rx.text(rx.text.strong(e["who"]), " ", e["text"], " · ", e["at"], size="2"),
                 ),
-                aria_label="Timeline",
-                style={"padding_left": "1.2rem"},
             ),
-            spacing="2",
-            width="100%",
+            aria_label="Timeline",
+            style={"padding_left": "1.2rem"},
         ),
-        width="100%",
+        spacing="2",
     )
 
 

@@ -10,6 +10,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.forms import form_error
+from ..components.sections import section_card
 from ..components.shell import page_shell
 from ..components.tables import data_table, paged_table
 from ..state import view
@@ -139,31 +140,26 @@ def _radio(value: str, label: str, checked: rx.Var[bool]) -> rx.Component:
 
 
 def _mapping(words: Words) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Match the columns", as_="h2", size="4"),
-            rx.text(
-                State.file_name,
-                f": {State.row_count} rows. Choose the file's column for each field; "
-                "fields you leave out stay empty.",
-                size="2",
-            ),
-            data_table(
-                ("Field", "Column in your file"),
-                State.fields,
-                _field_row,
-                width="100%",
-                variant="surface",
-            ),
-            _submit_choice(words),
-            rx.hstack(
-                rx.button("Check the file", on_click=State.check, disabled=State.busy),
-                rx.button("Import nothing", variant="ghost", on_click=State.cancel),
-            ),
-            spacing="3",
-            width="100%",
+    return section_card(
+        "Match the columns",
+        rx.text(
+            State.file_name,
+            f": {State.row_count} rows. Choose the file's column for each field; "
+            "fields you leave out stay empty.",
+            size="2",
         ),
-        width="100%",
+        data_table(
+            ("Field", "Column in your file"),
+            State.fields,
+            _field_row,
+            width="100%",
+            variant="surface",
+        ),
+        _submit_choice(words),
+        rx.hstack(
+            rx.button("Check the file", on_click=State.check, disabled=State.busy),
+            rx.button("Import nothing", variant="ghost", on_click=State.cancel),
+        ),
     )
 
 
@@ -225,32 +221,27 @@ def _problems() -> rx.Component:
 
 
 def _review() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Check before importing", as_="h2", size="4"),
-            rx.callout(
-                f"{State.rows_valid} rows can be imported; {State.rows_failed} have problems "
-                "and will not be.",
-                icon="info",
-                role="status",
-                color_scheme=rx.cond(State.rows_failed > 0, "amber", "green"),
-            ),
-            rx.cond(State.preview.length() > 0, _preview()),
-            rx.cond(State.problems.length() > 0, _problems()),
-            rx.hstack(
-                rx.button(
-                    f"Import {State.rows_valid} valid rows",
-                    on_click=State.import_rows,
-                    disabled=State.busy | (State.rows_valid == 0),
-                ),
-                rx.button("Change the mapping", variant="soft", on_click=State.check_again),
-                rx.button("Import nothing", variant="ghost", on_click=State.cancel),
-                wrap="wrap",
-            ),
-            spacing="3",
-            width="100%",
+    return section_card(
+        "Check before importing",
+        rx.callout(
+            f"{State.rows_valid} rows can be imported; {State.rows_failed} have problems "
+            "and will not be.",
+            icon="info",
+            role="status",
+            color_scheme=rx.cond(State.rows_failed > 0, "amber", "green"),
         ),
-        width="100%",
+        rx.cond(State.preview.length() > 0, _preview()),
+        rx.cond(State.problems.length() > 0, _problems()),
+        rx.hstack(
+            rx.button(
+                f"Import {State.rows_valid} valid rows",
+                on_click=State.import_rows,
+                disabled=State.busy | (State.rows_valid == 0),
+            ),
+            rx.button("Change the mapping", variant="soft", on_click=State.check_again),
+            rx.button("Import nothing", variant="ghost", on_click=State.cancel),
+            wrap="wrap",
+        ),
     )
 
 

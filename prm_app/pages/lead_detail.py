@@ -11,6 +11,7 @@ from .. import routes
 from ..components import lead_actions
 from ..components.details import labeled_value
 from ..components.empty_state import empty_state
+from ..components.sections import section_card
 from ..components.shell import page_shell
 from ..components.tables import data_table
 from ..state.leads import LeadDetailState as State
@@ -57,39 +58,34 @@ def _conflicts() -> rx.Component:
     """This lead beside the deals protected for other partners (a provider's view only)."""
     return rx.cond(
         State.conflicts.length() > 0,
-        rx.card(
-            rx.vstack(
-                rx.heading("Customer already protected for another partner", as_="h2", size="4"),
-                rx.grid(
-                    rx.vstack(
-                        rx.text(f"This {NOUN}", weight="bold", size="2"),
-                        rx.text(State.lead["company"], size="2"),
-                        rx.text(f"From {State.lead['origin']}", size="2"),
-                        rx.text(State.lead["email"], size="2"),
-                        spacing="1",
-                    ),
-                    rx.vstack(
-                        rx.text("Protected deals", weight="bold", size="2"),
-                        rx.foreach(
-                            State.conflicts,
-                            lambda c: rx.text(
-                                f"{c['company']}: {c['partner']}, protected until {c['until']}",
-                                size="2",
-                            ),
-                        ),
-                        spacing="1",
-                    ),
-                    columns="2",
-                    spacing="4",
-                    width="100%",
+        section_card(
+            "Customer already protected for another partner",
+            rx.grid(
+                rx.vstack(
+                    rx.text(f"This {NOUN}", weight="bold", size="2"),
+                    rx.text(State.lead["company"], size="2"),
+                    rx.text(f"From {State.lead['origin']}", size="2"),
+                    rx.text(State.lead["email"], size="2"),
+                    spacing="1",
                 ),
-                spacing="3",
+                rx.vstack(
+                    rx.text("Protected deals", weight="bold", size="2"),
+                    rx.foreach(
+                        State.conflicts,
+                        lambda c: rx.text(
+                            f"{c['company']}: {c['partner']}, protected until {c['until']}",
+                            size="2",
+                        ),
+                    ),
+                    spacing="1",
+                ),
+                columns="2",
+                spacing="4",
                 width="100%",
             ),
             role="region",
             aria_label="Protection conflict",
             style={"border": "1px solid var(--orange-8)"},
-            width="100%",
         ),
     )
 

@@ -4,6 +4,7 @@ import reflex as rx
 
 from ..components.empty_state import empty_state
 from ..components.pager import pager
+from ..components.sections import tabbed
 from ..components.shell import page_shell
 from ..components.tables import data_table
 from ..services.notifications import CHANNELS, PAGE_SIZE
@@ -139,14 +140,8 @@ def _preferences() -> rx.Component:
 def page() -> rx.Component:
     return page_shell(
         TITLE,
-        rx.tabs.root(
-            rx.tabs.list(
-                rx.tabs.trigger("Inbox", value="inbox"),
-                rx.tabs.trigger("Preferences", value="preferences"),
-            ),
-            rx.tabs.content(rx.box(_inbox(), padding_top="1rem"), value="inbox"),
-            rx.tabs.content(rx.box(_preferences(), padding_top="1rem"), value="preferences"),
-            default_value="inbox",
-            width="100%",
+        tabbed(
+            ("Inbox", "inbox", _inbox()),
+            ("Preferences", "preferences", _preferences()),
         ),
     )

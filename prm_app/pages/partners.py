@@ -7,6 +7,7 @@ from ..components.empty_state import empty_state
 from ..components.forms import form_error, labeled_input
 from ..components.partnership_card import partnership_card
 from ..components.pickers import option_select
+from ..components.sections import tabbed
 from ..components.shell import page_shell
 from ..components.tables import data_table
 from ..state.partners import PartnersState
@@ -238,14 +239,8 @@ def _invitations() -> rx.Component:
 def page() -> rx.Component:
     return page_shell(
         TITLE,
-        rx.tabs.root(
-            rx.tabs.list(
-                rx.tabs.trigger("Directory", value="directory"),
-                rx.tabs.trigger("Invitations", value="invitations"),
-            ),
-            rx.tabs.content(rx.box(_directory(), padding_top="1rem"), value="directory"),
-            rx.tabs.content(rx.box(_invitations(), padding_top="1rem"), value="invitations"),
-            default_value="directory",
-            width="100%",
+        tabbed(
+            ("Directory", "directory", _directory()),
+            ("Invitations", "invitations", _invitations()),
         ),
     )

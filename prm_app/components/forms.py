@@ -38,6 +38,14 @@ def form_error(message: rx.Var[str]) -> rx.Component:
     )
 
 
+def row_form(row_id, on_submit, *controls: rx.Component) -> rx.Component:
+    """Controls in a row acting on one record: its id goes with them as a hidden field."""
+    return rx.form(
+        rx.hstack(rx.el.input(type="hidden", name="id", value=row_id), *controls),
+        on_submit=on_submit,
+    )
+
+
 def add_form(on_submit, *controls: rx.Component, **row_props) -> rx.Component:
     """Controls in one full-width row that add an item; the form clears once submitted."""
     return rx.form(

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ..state.integrations import IntegrationsState as S
+from .buttons import danger_button, row_button
 from .forms import add_form
 from .pickers import option_select
 from .sections import section_card
@@ -73,14 +74,7 @@ def _key_row(key: rx.Var[dict]) -> rx.Component:
             rx.cond(
                 key["revoked"] != "",
                 rx.badge("revoked", color_scheme="gray"),
-                rx.button(
-                    "Revoke",
-                    on_click=S.revoke_key(key["id"]),
-                    aria_label=f"Revoke key {key['name']}",
-                    color_scheme="red",
-                    variant="ghost",
-                    size="1",
-                ),
+                danger_button("Revoke", S.revoke_key(key["id"]), f"Revoke key {key['name']}"),
             )
         ),
     )
@@ -108,14 +102,7 @@ def _hook_row(hook: rx.Var[dict]) -> rx.Component:
         rx.table.cell(rx.code(hook["url"])),
         rx.table.cell(hook["events"]),
         rx.table.cell(
-            rx.button(
-                "Remove",
-                on_click=S.remove_webhook(hook["id"]),
-                aria_label=f"Remove webhook {hook['url']}",
-                color_scheme="red",
-                variant="ghost",
-                size="1",
-            )
+            danger_button("Remove", S.remove_webhook(hook["id"]), f"Remove webhook {hook['url']}")
         ),
     )
 
@@ -181,28 +168,20 @@ def _form_row(form: rx.Var[dict]) -> rx.Component:
         ),
         rx.table.cell(
             rx.hstack(
-                rx.button(
-                    "Edit",
-                    on_click=S.start_edit(form["id"]),
-                    aria_label=f"Edit form {name}",
-                    variant="ghost",
-                    size="1",
-                ),
+                row_button("Edit", S.start_edit(form["id"]), f"Edit form {name}", variant="ghost"),
                 rx.cond(
                     form["active"] != "",
-                    rx.button(
+                    row_button(
                         "Close",
-                        on_click=S.set_form_active(form["id"], False),
-                        aria_label=f"Close form {name}",
+                        S.set_form_active(form["id"], False),
+                        f"Close form {name}",
                         variant="ghost",
-                        size="1",
                     ),
-                    rx.button(
+                    row_button(
                         "Reopen",
-                        on_click=S.set_form_active(form["id"], True),
-                        aria_label=f"Reopen form {name}",
+                        S.set_form_active(form["id"], True),
+                        f"Reopen form {name}",
                         variant="ghost",
-                        size="1",
                     ),
                 ),
             )

@@ -2,6 +2,8 @@
 
 import reflex as rx
 
+from .buttons import danger_button
+
 
 def partnership_card(
     row: rx.Var[dict], badges: rx.Component, on_end, body, *, href=None
@@ -21,13 +23,8 @@ def partnership_card(
                 rx.text(f"since {row['since']}", size="1", color_scheme="gray"),
                 rx.cond(
                     active,
-                    rx.button(
-                        "End partnership",
-                        on_click=on_end,
-                        aria_label=f"End the partnership with {row['name']}",
-                        variant="ghost",
-                        color_scheme="red",
-                        size="1",
+                    danger_button(
+                        "End partnership", on_end, f"End the partnership with {row['name']}"
                     ),
                 ),
                 width="100%",

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ..state.settings import SettingsState
+from .buttons import danger_button, row_button
 from .forms import add_form, form_error, labeled_input
 from .sections import section_card
 
@@ -23,14 +24,7 @@ def _archived(name, on_restore, label) -> rx.Component:
     return rx.hstack(
         rx.text(name, color_scheme="gray", flex="1"),
         rx.badge("archived", color_scheme="gray"),
-        rx.button(
-            "Restore",
-            on_click=on_restore,
-            aria_label=label,
-            variant="ghost",
-            size="1",
-            type="button",
-        ),
+        row_button("Restore", on_restore, label, variant="ghost", type="button"),
         width="100%",
         align="center",
     )
@@ -49,14 +43,8 @@ def _term_item(row: rx.Var[dict]) -> rx.Component:
         _icon_button("arrow-up", f"Move {name} up", SettingsState.move_term(row["id"], "up")),
         _icon_button("arrow-down", f"Move {name} down", SettingsState.move_term(row["id"], "down")),
         rx.cond(row["in_use"] != "0", rx.badge(f"{row['in_use']} in use", variant="soft")),
-        rx.button(
-            "Remove",
-            on_click=SettingsState.remove_term(row["id"]),
-            aria_label=f"Remove {name}",
-            variant="ghost",
-            color_scheme="red",
-            size="1",
-            type="button",
+        danger_button(
+            "Remove", SettingsState.remove_term(row["id"]), f"Remove {name}", type="button"
         ),
         width="100%",
         align="center",
@@ -132,13 +120,10 @@ def _stage_item(row: rx.Var[dict], with_outcome: bool) -> rx.Component:
             _icon_button(
                 "arrow-down", f"Move stage {name} down", SettingsState.move_stage(row["id"], "down")
             ),
-            rx.button(
+            danger_button(
                 "Remove",
-                on_click=SettingsState.remove_stage(row["id"]),
-                aria_label=f"Remove stage {name}",
-                variant="ghost",
-                color_scheme="red",
-                size="1",
+                SettingsState.remove_stage(row["id"]),
+                f"Remove stage {name}",
                 type="button",
             ),
             align="center",

@@ -3,8 +3,9 @@ line items) and its CSV; the provider's commission terms per partner."""
 
 import reflex as rx
 
+from ..components.buttons import row_button
 from ..components.empty_state import empty_state
-from ..components.forms import form_error
+from ..components.forms import form_error, row_form
 from ..components.pager import pager
 from ..components.shell import page_shell
 from ..components.tables import data_table
@@ -153,40 +154,40 @@ def _decide(r: rx.Var[dict]) -> rx.Component:
     return rx.cond(
         r["status"] == "requested",
         rx.hstack(
-            rx.button(
+            row_button(
                 "Approve",
-                on_click=State.approve_request(r["id"]),
-                size="1",
+                State.approve_request(r["id"]),
+                f"Approve request {r['id']}",
                 color_scheme="green",
-                aria_label=f"Approve request {r['id']}",
             ),
-            rx.form(
-                rx.hstack(
-                    rx.el.input(type="hidden", name="id", value=r["id"]),
-                    rx.input(
-                        name="reason", placeholder="Reason", required=True, size="1",
-                        aria_label=f"Reason to decline request {r['id']}",
-                    ),
-                    rx.button("Decline", type="submit", size="1", variant="soft", color_scheme="red"),
+            row_form(
+                r["id"],
+                State.decline_request,
+                rx.input(
+                    name="reason",
+                    placeholder="Reason",
+                    required=True,
+                    size="1",
+                    aria_label=f"Reason to decline request {r['id']}",
                 ),
-                on_submit=State.decline_request,
+                rx.button("Decline", type="submit", size="1", variant="soft", color_scheme="red"),
             ),
         ),
         rx.cond(
             r["status"] == "approved",
-            rx.form(
-                rx.hstack(
-                    rx.el.input(type="hidden", name="id", value=r["id"]),
-                    rx.input(
-                        name="reference", placeholder="Payment reference", size="1",
-                        aria_label=f"Payment reference of request {r['id']}",
-                    ),
-                    rx.button(r["word"], type="submit", size="1"),
+            row_form(
+                r["id"],
+                State.mark_paid,
+                rx.input(
+                    name="reference",
+                    placeholder="Payment reference",
+                    size="1",
+                    aria_label=f"Payment reference of request {r['id']}",
                 ),
-                on_submit=State.mark_paid,
+                rx.button(r["word"], type="submit", size="1"),
             ),
         ),
-    )  # fmt: skip
+    )
 
 
 def _requests(across: str, provider: bool) -> rx.Component:
@@ -224,11 +225,8 @@ def _requests(across: str, provider: bool) -> rx.Component:
 def _approve_commission(line: rx.Var[dict]) -> rx.Component:
     return rx.cond(
         line["approvable"] == "yes",
-        rx.button(
-            "Approve",
-            size="1",
-            on_click=State.approve_commission(line["id"]),
-            aria_label=f"Approve commission {line['id']}",
+        row_button(
+            "Approve", State.approve_commission(line["id"]), f"Approve commission {line['id']}"
         ),
     )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from .. import routes
+from ..components.buttons import row_button
 from ..components.forms import form_error
 from ..components.sections import section_card
 from ..components.shell import page_shell
@@ -279,14 +280,13 @@ def _batch_row(row: rx.Var[dict]) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 row["status"] == "imported",
-                rx.button(
+                row_button(
                     "Undo",
-                    size="1",
+                    State.undo(row["id"]),
+                    f"Undo the import of {row['file_name']}",
                     variant="soft",
                     color_scheme="red",
-                    on_click=State.undo(row["id"]),
                     disabled=State.busy,
-                    aria_label=f"Undo the import of {row['file_name']}",
                 ),
             )
         ),

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from ..components.buttons import row_button
 from ..components.empty_state import empty_state
 from ..components.pager import pager
 from ..components.sections import tabbed
@@ -45,12 +46,11 @@ def _item(item: rx.Var[dict]) -> rx.Component:
             ),
             rx.cond(
                 unread,
-                rx.button(
+                row_button(
                     "Mark read",
-                    on_click=State.mark_read(item["id"]),
-                    size="1",
+                    State.mark_read(item["id"]),
+                    f"Mark read: {item['text']}",
                     variant="ghost",
-                    aria_label=f"Mark read: {item['text']}",
                 ),
             ),
             align="start",

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from .. import routes
+from ..components.buttons import danger_button, row_button
 from ..components.empty_state import empty_state
 from ..components.forms import form_error, labeled_input
 from ..components.partnership_card import partnership_card
@@ -155,20 +156,16 @@ def _invitation_row(row: rx.Var[dict]) -> rx.Component:
             rx.cond(
                 pending,
                 rx.hstack(
-                    rx.button(
+                    row_button(
                         "Resend",
-                        on_click=PartnersState.resend(row["id"]),
-                        size="1",
+                        PartnersState.resend(row["id"]),
+                        f"Resend the invitation to {row['email']}",
                         variant="soft",
-                        aria_label=f"Resend the invitation to {row['email']}",
                     ),
-                    rx.button(
+                    danger_button(
                         "Revoke",
-                        on_click=PartnersState.revoke(row["id"]),
-                        size="1",
-                        variant="ghost",
-                        color_scheme="red",
-                        aria_label=f"Revoke the invitation to {row['email']}",
+                        PartnersState.revoke(row["id"]),
+                        f"Revoke the invitation to {row['email']}",
                     ),
                 ),
             )

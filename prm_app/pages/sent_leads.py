@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from .. import routes
+from ..components.buttons import danger_button, row_button
 from ..components.empty_state import empty_state
 from ..components.file_links import export_button, import_button
 from ..components.forms import form_error, labeled_input
@@ -198,20 +199,16 @@ def _row(row: rx.Var[dict], words: Words) -> rx.Component:
             rx.cond(
                 row["status"] == "draft",
                 rx.hstack(
-                    rx.button(
+                    row_button(
                         "Edit",
-                        on_click=State.edit_draft(row["id"]),
-                        size="1",
+                        State.edit_draft(row["id"]),
+                        f"Edit the draft for {row['company']}",
                         variant="soft",
-                        aria_label=f"Edit the draft for {row['company']}",
                     ),
-                    rx.button(
+                    danger_button(
                         "Delete",
-                        on_click=State.delete_draft(row["id"]),
-                        size="1",
-                        variant="ghost",
-                        color_scheme="red",
-                        aria_label=f"Delete the draft for {row['company']}",
+                        State.delete_draft(row["id"]),
+                        f"Delete the draft for {row['company']}",
                     ),
                 ),
             )

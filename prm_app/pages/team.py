@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from ..components.buttons import danger_button, row_button
 from ..components.forms import form_error, labeled_input
 from ..components.sections import section_card
 from ..components.shell import page_shell
@@ -15,20 +16,18 @@ def _member_row(member: rx.Var[dict]) -> rx.Component:
     is_active = member["status"] == "active"
     action = rx.cond(
         is_active,
-        rx.button(
+        row_button(
             "Deactivate",
-            on_click=TeamState.deactivate(member["user_id"]),
+            TeamState.deactivate(member["user_id"]),
+            f"Deactivate {member['name']}",
             color_scheme="red",
             variant="soft",
-            size="1",
-            aria_label=f"Deactivate {member['name']}",
         ),
-        rx.button(
+        row_button(
             "Reactivate",
-            on_click=TeamState.reactivate(member["user_id"]),
+            TeamState.reactivate(member["user_id"]),
+            f"Reactivate {member['name']}",
             variant="soft",
-            size="1",
-            aria_label=f"Reactivate {member['name']}",
         ),
     )
     return rx.table.row(
@@ -106,13 +105,10 @@ def _invite_form() -> rx.Component:
                         rx.text(invite["email"]),
                         rx.badge(invite["role"], variant="soft"),
                         rx.text(f"expires {invite['expires']}", size="1", color_scheme="gray"),
-                        rx.button(
+                        danger_button(
                             "Revoke",
-                            on_click=TeamState.revoke_invite(invite["id"]),
-                            size="1",
-                            variant="ghost",
-                            color_scheme="red",
-                            aria_label=f"Revoke the invitation of {invite['email']}",
+                            TeamState.revoke_invite(invite["id"]),
+                            f"Revoke the invitation of {invite['email']}",
                         ),
                         align="center",
                     ),

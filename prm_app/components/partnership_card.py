@@ -3,6 +3,7 @@
 import reflex as rx
 
 from .buttons import danger_button
+from .pickers import option_select
 
 
 def partnership_card(
@@ -37,4 +38,28 @@ def partnership_card(
         width="100%",
         role="group",
         aria_label=row["name"],
+    )
+
+
+def row_picker(row: rx.Var[dict], label: str, name: str, options, **props) -> rx.Component:
+    """A select of `row`'s `name` field (id unique to the row)."""
+    return option_select(
+        label, name, options, default=row[name], control_id=f"{name}-{row['id']}", **props
+    )
+
+
+def categorize_form(row: rx.Var[dict], on_submit, key, *pickers: rx.Component) -> rx.Component:
+    """The pickers of an active partnership's categories and Save; `key` changes with them, so
+    the form shows the saved values again."""
+    return rx.form(
+        rx.flex(
+            rx.el.input(type="hidden", name="id", value=row["id"]),
+            *pickers,
+            rx.button("Save", type="submit", aria_label=f"Save {row['name']}"),
+            gap="3",
+            wrap="wrap",
+            align="end",
+        ),
+        on_submit=on_submit,
+        key=key,
     )

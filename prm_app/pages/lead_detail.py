@@ -9,7 +9,7 @@ import reflex as rx
 
 from .. import routes
 from ..components import lead_actions
-from ..components.details import labeled_value
+from ..components.details import labeled_value, timeline
 from ..components.empty_state import empty_state
 from ..components.sections import section_card
 from ..components.shell import page_shell
@@ -165,29 +165,6 @@ def _send_on() -> rx.Component:
     )
 
 
-def _timeline() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Timeline", as_="h2", size="4"),
-        rx.el.ol(
-            rx.foreach(
-                State.timeline,
-                lambda e: rx.el.li(
-                    rx.text(
-                        rx.text.span(e["at"], color_scheme="gray"),
-                        " · ",
-                        rx.text.strong(e["who"]),
-                        " · ",
-                        e["text"],
-                        size="2",
-                    )
-                ),
-            ),
-            style={"padding_left": "1.25rem"},
-        ),
-        width="100%",
-    )
-
-
 def _page(back: str, back_label: str) -> rx.Component:
     return page_shell(
         "Lead details",
@@ -199,7 +176,7 @@ def _page(back: str, back_label: str) -> rx.Component:
                 _conflicts(),
                 _recipients(),
                 _send_on(),
-                _timeline(),
+                timeline(State.timeline),
                 spacing="4",
                 width="100%",
             ),

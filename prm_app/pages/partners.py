@@ -6,7 +6,7 @@ from .. import routes
 from ..components.buttons import danger_button, row_button
 from ..components.empty_state import empty_state
 from ..components.forms import form_error, labeled_input
-from ..components.partnership_card import partnership_card
+from ..components.partnership_card import categorize_form, partnership_card, row_picker
 from ..components.pickers import option_select
 from ..components.sections import tabbed
 from ..components.shell import page_shell
@@ -80,27 +80,16 @@ def _filters() -> rx.Component:
 
 
 def _categorize_form(row: rx.Var[dict]) -> rx.Component:
-    def picker(label: str, name: str, options) -> rx.Component:
-        return option_select(
-            label, name, options, default=row[name], control_id=f"{name}-{row['id']}"
-        )
-
-    return rx.form(
-        rx.flex(
-            rx.el.input(type="hidden", name="id", value=row["id"]),
-            *[
-                picker(label, name, PartnersState.options.get(name, []))
-                for label, name in CATEGORIES
-            ],
-            picker("Partner manager", "partner_manager_id", PartnersState.managers),
-            rx.button("Save", type="submit", aria_label=f"Save {row['name']}"),
-            gap="3",
-            wrap="wrap",
-            align="end",
-        ),
-        on_submit=PartnersState.categorize,
-        key=f"{row['id']}-{row['partner_type_id']}-{row['partner_status_id']}-"
+    return categorize_form(
+        row,
+        PartnersState.categorize,
+        f"{row['id']}-{row['partner_type_id']}-{row['partner_status_id']}-"
         f"{row['partner_tier_id']}-{row['partner_group_id']}-{row['partner_manager_id']}",
+        *[
+            row_picker(row, label, name, PartnersState.options.get(name, []))
+            for label, name in CATEGORIES
+        ],
+        row_picker(row, "Partner manager", "partner_manager_id", PartnersState.managers),
     )
 
 

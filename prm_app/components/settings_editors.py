@@ -19,14 +19,20 @@ def _icon_button(icon: str, label, on_click) -> rx.Component:
     )
 
 
-def _archived(name, on_restore, label) -> rx.Component:
-    """An archived entry: greyed out, with a way back."""
-    return rx.hstack(
-        rx.text(name, color_scheme="gray", flex="1"),
+def _entry(row: rx.Var[dict], active: rx.Component, on_restore, label) -> rx.Component:
+    """A term or stage: its controls, or archived (greyed out, with a way back); redrawn when
+    the list is saved."""
+    archived = rx.hstack(
+        rx.text(row["name"], color_scheme="gray", flex="1"),
         rx.badge("archived", color_scheme="gray"),
         row_button("Restore", on_restore, label, variant="ghost", type="button"),
         width="100%",
         align="center",
+    )
+    return rx.box(
+        rx.cond(row["archived"] == "", active, archived),
+        key=f"{row['id']}-{SettingsState.revision}",
+        width="100%",
     )
 
 
@@ -49,12 +55,7 @@ def _term_item(row: rx.Var[dict]) -> rx.Component:
         width="100%",
         align="center",
     )
-    archived = _archived(name, SettingsState.restore_term(row["id"]), f"Restore {name}")
-    return rx.box(
-        rx.cond(row["archived"] == "", active, archived),
-        key=f"{row['id']}-{SettingsState.revision}",
-        width="100%",
-    )
+    return _entry(row, active, SettingsState.restore_term(row["id"]), f"Restore {name}")
 
 
 def term_editor(kind: str, title: str, hint: str, singular: str) -> rx.Component:
@@ -133,12 +134,7 @@ def _stage_item(row: rx.Var[dict], with_outcome: bool) -> rx.Component:
         on_submit=SettingsState.update_stage,
         width="100%",
     )
-    archived = _archived(name, SettingsState.restore_stage(row["id"]), f"Restore stage {name}")
-    return rx.box(
-        rx.cond(row["archived"] == "", editable, archived),
-        key=f"{row['id']}-{SettingsState.revision}",
-        width="100%",
-    )
+    return _entry(row, editable, SettingsState.restore_stage(row["id"]), f"Restore stage {name}")
 
 
 def stage_editor(pipeline: str, title: str, hint: str) -> rx.Component:

@@ -5,6 +5,7 @@ import reflex as rx
 from ..state.commissions import DealMoneyState as State
 from ..state.live import DealsPulse
 from .details import labeled_value
+from .forms import reason_form
 from .live import on_change
 from .sections import section_card
 
@@ -29,6 +30,19 @@ def _status(value: rx.Var) -> rx.Component:
     )
 
 
+def _earning(label: str, key: str, control_id: str) -> rx.Component:
+    """An amount of `MONEY` ("—" when none) with the badge of its `<key>_status`."""
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray"),
+        rx.hstack(
+            rx.text(rx.cond(MONEY[key] != "", MONEY[key], "—"), size="2", id=control_id),
+            _status(MONEY[f"{key}_status"]),
+            align="center",
+        ),
+        spacing="0",
+    )
+
+
 def deal_commission() -> rx.Component:
     """Shown once the deal is accepted (approved): terms, commission, credit; the provider's
     managers approve the commission and record a refund (a clawback) of a won deal."""
@@ -40,32 +54,8 @@ def deal_commission() -> rx.Component:
                 "Commission",
                 rx.grid(
                     labeled_value("Terms", MONEY["terms"]),
-                    rx.vstack(
-                        rx.text("Commission", size="1", color_scheme="gray"),
-                        rx.hstack(
-                            rx.text(
-                                rx.cond(MONEY["commission"] != "", MONEY["commission"], "—"),
-                                size="2",
-                                id="deal-commission",
-                            ),
-                            _status(MONEY["commission_status"]),
-                            align="center",
-                        ),
-                        spacing="0",
-                    ),
-                    rx.vstack(
-                        rx.text("Referral credit", size="1", color_scheme="gray"),
-                        rx.hstack(
-                            rx.text(
-                                rx.cond(MONEY["credit"] != "", MONEY["credit"], "—"),
-                                size="2",
-                                id="deal-credit",
-                            ),
-                            _status(MONEY["credit_status"]),
-                            align="center",
-                        ),
-                        spacing="0",
-                    ),
+                    _earning("Commission", "commission", "deal-commission"),
+                    _earning("Referral credit", "credit", "deal-credit"),
                     columns=rx.breakpoints(initial="1", md="3"),
                     spacing="3",
                     width="100%",
@@ -87,23 +77,12 @@ def deal_commission() -> rx.Component:
                     ),
                     rx.cond(
                         MONEY["can_refund"] == "yes",
-                        rx.form(
-                            rx.hstack(
-                                rx.input(
-                                    name="reason",
-                                    placeholder="Why it was refunded",
-                                    required=True,
-                                    aria_label="Refund reason",
-                                ),
-                                rx.button(
-                                    "Record refund",
-                                    type="submit",
-                                    variant="soft",
-                                    color_scheme="red",
-                                ),
-                            ),
-                            on_submit=State.refund,
-                            aria_label="Record a refund",
+                        reason_form(
+                            State.refund,
+                            "Record refund",
+                            "Record a refund",
+                            placeholder="Why it was refunded",
+                            reason_label="Refund reason",
                         ),
                     ),
                     spacing="3",

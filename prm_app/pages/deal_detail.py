@@ -9,7 +9,7 @@ from ..components.deal_commission import deal_commission
 from ..components.deal_form import deal_fields, product_choices
 from ..components.details import labeled_value
 from ..components.empty_state import empty_state
-from ..components.forms import form_error
+from ..components.forms import cancel_and_submit, form_error, reason_form
 from ..components.live import on_change
 from ..components.sections import section_card
 from ..components.shell import page_shell
@@ -109,18 +109,12 @@ def _decision() -> rx.Component:
         ),
         rx.cond(
             _can("reject"),
-            rx.form(
-                rx.hstack(
-                    rx.input(
-                        name="reason",
-                        placeholder="Reason",
-                        required=True,
-                        aria_label="Reason to reject the deal",
-                    ),
-                    rx.button("Reject", type="submit", variant="soft", color_scheme="red"),
-                ),
-                on_submit=State.reject,
-                aria_label="Reject the deal",
+            reason_form(
+                State.reject,
+                "Reject",
+                "Reject the deal",
+                placeholder="Reason",
+                reason_label="Reason to reject the deal",
             ),
         ),
         spacing="3",
@@ -188,12 +182,7 @@ def _edit_form() -> rx.Component:
                 ),
                 product_choices(State.product_options, with_chosen=True),
                 form_error(State.form_error),
-                rx.hstack(
-                    rx.button("Cancel", type="button", variant="soft", on_click=State.cancel_edit),
-                    rx.button("Save", type="submit"),
-                    justify="end",
-                    width="100%",
-                ),
+                cancel_and_submit(State.cancel_edit, "Save"),
                 spacing="3",
             ),
             on_submit=State.save,

@@ -11,6 +11,7 @@ from .. import routes
 from ..components import lead_actions
 from ..components.details import labeled_value, timeline
 from ..components.empty_state import empty_state
+from ..components.forms import tick_box
 from ..components.sections import section_card
 from ..components.shell import page_shell
 from ..components.tables import data_table
@@ -141,15 +142,7 @@ def _send_on() -> rx.Component:
                     rx.hstack(
                         rx.foreach(
                             State.more_targets,
-                            lambda t: rx.el.label(
-                                rx.hstack(
-                                    rx.el.input(
-                                        type="checkbox", name=f"to_{t['id']}", aria_label=t["name"]
-                                    ),
-                                    rx.text(t["name"], size="2"),
-                                    align="center",
-                                )
-                            ),
+                            lambda t: tick_box(f"to_{t['id']}", t["name"], aria_label=t["name"]),
                         ),
                         wrap="wrap",
                     ),

@@ -4,6 +4,7 @@ import reflex as rx
 
 from ..components.buttons import row_button
 from ..components.empty_state import empty_state
+from ..components.forms import checkbox_field
 from ..components.pager import pager
 from ..components.sections import tabbed
 from ..components.shell import page_shell
@@ -65,18 +66,7 @@ def _item(item: rx.Var[dict]) -> rx.Component:
 def _inbox() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.el.label(
-                rx.hstack(
-                    rx.checkbox(
-                        checked=State.unread_only,
-                        on_change=State.set_unread_only,
-                        id="unread-only",
-                    ),
-                    rx.text("Unread only", size="2"),
-                    align="center",
-                ),
-                html_for="unread-only",
-            ),
+            checkbox_field("Unread only", "unread-only", State.unread_only, State.set_unread_only),
             rx.spacer(),
             rx.button(
                 rx.icon("check-check", size=16), "Mark all as read", on_click=State.mark_all_read

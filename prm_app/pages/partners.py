@@ -5,7 +5,7 @@ import reflex as rx
 from .. import routes
 from ..components.buttons import danger_button, row_button
 from ..components.empty_state import empty_state
-from ..components.forms import form_error, labeled_input
+from ..components.forms import checkbox_field, form_error, labeled_input
 from ..components.partnership_card import categorize_form, partnership_card, row_picker
 from ..components.pickers import option_select
 from ..components.sections import tabbed
@@ -61,17 +61,11 @@ def _filters() -> rx.Component:
             ),
             spacing="1",
         ),
-        rx.el.label(
-            rx.hstack(
-                rx.checkbox(
-                    checked=PartnersState.include_ended,
-                    on_change=PartnersState.set_include_ended,
-                    id="include-ended",
-                ),
-                rx.text("Show ended", size="2"),
-                align="center",
-            ),
-            html_for="include-ended",
+        checkbox_field(
+            "Show ended",
+            "include-ended",
+            PartnersState.include_ended,
+            PartnersState.set_include_ended,
         ),
         gap="3",
         wrap="wrap",

@@ -8,7 +8,7 @@ from .. import routes
 from ..components.buttons import danger_button, row_button
 from ..components.empty_state import empty_state
 from ..components.file_links import export_button, import_button
-from ..components.forms import form_error, labeled_input
+from ..components.forms import form_error, labeled_input, tick_box
 from ..components.list_filters import list_filters
 from ..components.pickers import option_select
 from ..components.shell import page_shell
@@ -92,15 +92,7 @@ def _targets(words: Words) -> rx.Component:
 
 def _provider_choice(provider: rx.Var[dict]) -> rx.Component:
     # No id (Reflex's form refs need static ids): the aria-label names the checkbox.
-    return rx.el.label(
-        rx.hstack(
-            rx.el.input(
-                type="checkbox", name=f"provider_{provider['id']}", aria_label=provider["name"]
-            ),
-            rx.text(provider["name"], size="2"),
-            align="center",
-        ),
-    )
+    return tick_box(f"provider_{provider['id']}", provider["name"], aria_label=provider["name"])
 
 
 def _lead_form(words: Words) -> rx.Component:

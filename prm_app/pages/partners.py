@@ -6,6 +6,7 @@ from .. import routes
 from ..components.buttons import danger_button, row_button
 from ..components.empty_state import empty_state
 from ..components.forms import checkbox_field, form_error, labeled_input
+from ..components.list_filters import search_field
 from ..components.partnership_card import categorize_form, partnership_card, row_picker
 from ..components.pickers import option_select
 from ..components.sections import tabbed
@@ -28,16 +29,7 @@ def _filter_by(name: str):
 
 def _filters() -> rx.Component:
     return rx.flex(
-        rx.vstack(
-            rx.el.label("Search", html_for="partner-search", font_size="0.8rem", font_weight="500"),
-            rx.input(
-                id="partner-search",
-                placeholder="Firm name",
-                on_change=PartnersState.set_search,
-                debounce_timeout=300,
-            ),
-            spacing="1",
-        ),
+        search_field("partner-search", "Firm name", PartnersState.set_search),
         *[
             option_select(
                 label,

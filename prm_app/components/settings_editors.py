@@ -92,26 +92,32 @@ def _outcome_select(row: rx.Var[dict]) -> rx.Component:
     )
 
 
+def _stage_fields(name_label, probability, probability_label, **name_props) -> list:
+    """A stage's name and its probability (%)."""
+    return [
+        rx.input(name="name", aria_label=name_label, required=True, flex="2", **name_props),
+        rx.input(
+            name="probability",
+            type="number",
+            min=0,
+            max=100,
+            default_value=probability,
+            aria_label=probability_label,
+            width="5.5rem",
+        ),
+    ]
+
+
 def _stage_item(row: rx.Var[dict], with_outcome: bool) -> rx.Component:
     name = row["name"]
     editable = rx.form(
         rx.hstack(
             rx.el.input(type="hidden", name="id", value=row["id"]),
-            rx.input(
-                name="name",
+            *_stage_fields(
+                f"Name of stage {name}",
+                row["probability"],
+                f"Probability of {name} (%)",
                 default_value=name,
-                aria_label=f"Name of stage {name}",
-                required=True,
-                flex="2",
-            ),
-            rx.input(
-                name="probability",
-                type="number",
-                min=0,
-                max=100,
-                default_value=row["probability"],
-                aria_label=f"Probability of {name} (%)",
-                width="5.5rem",
             ),
             _outcome_select(row) if with_outcome else rx.fragment(),
             rx.button("Save", type="submit", size="1", aria_label=f"Save stage {name}"),
@@ -148,21 +154,11 @@ def stage_editor(pipeline: str, title: str, hint: str) -> rx.Component:
         add_form(
             SettingsState.add_stage,
             rx.el.input(type="hidden", name="pipeline", value=pipeline),
-            rx.input(
-                name="name",
+            *_stage_fields(
+                f"New {pipeline} stage",
+                "0",
+                f"Probability of the new {pipeline} stage (%)",
                 placeholder="New stage",
-                aria_label=f"New {pipeline} stage",
-                required=True,
-                flex="2",
-            ),
-            rx.input(
-                name="probability",
-                type="number",
-                min=0,
-                max=100,
-                default_value="0",
-                aria_label=f"Probability of the new {pipeline} stage (%)",
-                width="5.5rem",
             ),
             rx.button("Add stage", type="submit", aria_label=f"Add {pipeline} stage"),
         ),

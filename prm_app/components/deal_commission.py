@@ -30,13 +30,13 @@ def _status(value: rx.Var) -> rx.Component:
     )
 
 
-def _earning(label: str, key: str, control_id: str) -> rx.Component:
-    """An amount of `MONEY` ("—" when none) with the badge of its `<key>_status`."""
+def _earning(label: str, amount, status, control_id: str) -> rx.Component:
+    """An amount ("—" when none) with the badge of its status."""
     return rx.vstack(
         rx.text(label, size="1", color_scheme="gray"),
         rx.hstack(
-            rx.text(rx.cond(MONEY[key] != "", MONEY[key], "—"), size="2", id=control_id),
-            _status(MONEY[f"{key}_status"]),
+            rx.text(rx.cond(amount != "", amount, "—"), size="2", id=control_id),
+            _status(status),
             align="center",
         ),
         spacing="0",
@@ -54,8 +54,15 @@ def deal_commission() -> rx.Component:
                 "Commission",
                 rx.grid(
                     labeled_value("Terms", MONEY["terms"]),
-                    _earning("Commission", "commission", "deal-commission"),
-                    _earning("Referral credit", "credit", "deal-credit"),
+                    _earning(
+                        "Commission",
+                        MONEY["commission"],
+                        MONEY["commission_status"],
+                        "deal-commission",
+                    ),
+                    _earning(
+                        "Referral credit", MONEY["credit"], MONEY["credit_status"], "deal-credit"
+                    ),
                     columns=rx.breakpoints(initial="1", md="3"),
                     spacing="3",
                     width="100%",

@@ -12,7 +12,7 @@ def labeled_value(label: str, value: rx.Var) -> rx.Component:
     )
 
 
-def timeline(events: rx.Var[list[dict]], *, empty: str | None = None, **list_props) -> rx.Component:
+def timeline(events, *, empty: str | None = None, **list_props) -> rx.Component:
     """A record's timeline under its h2: each event's time, who, and what (events have "at",
     "who" and "text"); `empty`, when given, is said when there is none."""
     entries = rx.el.ol(

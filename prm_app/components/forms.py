@@ -68,7 +68,7 @@ def new_password(label: str, name: str) -> rx.Component:
     return labeled_input(label, name, type="password", autocomplete="new-password")
 
 
-def checkbox_field(label: str, control_id: str, checked: rx.Var[bool], on_change) -> rx.Component:
+def checkbox_field(label: str, control_id: str, checked, on_change) -> rx.Component:
     """A checkbox with its label on the right, for a filter ("Unread only")."""
     return rx.el.label(
         rx.hstack(

@@ -1,6 +1,7 @@
 """Tables of a state's rows: one header row, one body row a record, and (paged) a pager."""
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import reflex as rx
 
@@ -16,11 +17,11 @@ def header_row(headers: Sequence[str | rx.Component]) -> rx.Component:
 
 def data_table(
     headers: Sequence[str | rx.Component],
-    rows: rx.Var,
-    row: Callable[[rx.Var], rx.Component],
+    rows,
+    row: Callable[[Any], rx.Component],
     **props,
 ) -> rx.Component:
-    """`row` renders one item of the list var `rows`; `props` style the table root."""
+    """`row` renders one item of the state list var `rows`; `props` style the table root."""
     return rx.table.root(
         rx.table.header(header_row(headers)),
         rx.table.body(rx.foreach(rows, row)),
@@ -32,8 +33,8 @@ def paged_table(
     state,
     page_size: int,
     headers: Sequence[str | rx.Component],
-    rows: rx.Var,
-    row: Callable[[rx.Var], rx.Component],
+    rows,
+    row: Callable[[Any], rx.Component],
 ) -> rx.Component:
     """A full-width surface table of one page of a server-side list, with its pager below."""
     return rx.vstack(

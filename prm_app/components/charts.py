@@ -53,43 +53,42 @@ def chart_card(
     )
 
 
-def bars(points: rx.Var, x_key: str, *series: tuple[str, str, str], stacked: bool = False):
-    """A bar chart of `points`; each series is (data key, name, color)."""
-    return rx.recharts.bar_chart(
+def _xy_chart(chart, points: rx.Var, x_key: str, series: list, extras: list | None = None):
+    """A grid, the series, the axes and a tooltip (and any `extras`), 240 px high."""
+    return chart(
         rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
-        *[
-            rx.recharts.bar(
-                data_key=key,
-                name=name,
-                fill=color,
-                is_animation_active=False,
-                **({"stack_id": "a"} if stacked else {}),
-            )
-            for key, name, color in series
-        ],
+        *series,
         rx.recharts.x_axis(data_key=x_key),
         rx.recharts.y_axis(),
         rx.recharts.graphing_tooltip(),
-        *([rx.recharts.legend()] if len(series) > 1 else []),
+        *(extras or []),
         data=points,
         width="100%",
         height=240,
     )
+
+
+def bars(points: rx.Var, x_key: str, *series: tuple[str, str, str], stacked: bool = False):
+    """A bar chart of `points`; each series is (data key, name, color)."""
+    bars = [
+        rx.recharts.bar(
+            data_key=key,
+            name=name,
+            fill=color,
+            is_animation_active=False,
+            **({"stack_id": "a"} if stacked else {}),
+        )
+        for key, name, color in series
+    ]
+    legend = [rx.recharts.legend()] if len(series) > 1 else []
+    return _xy_chart(rx.recharts.bar_chart, points, x_key, bars, legend)
 
 
 def line(points: rx.Var, x_key: str, y_key: str, name: str, color: str):
-    return rx.recharts.line_chart(
-        rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
-        rx.recharts.line(
-            data_key=y_key, name=name, stroke=color, type_="monotone", is_animation_active=False
-        ),
-        rx.recharts.x_axis(data_key=x_key),
-        rx.recharts.y_axis(),
-        rx.recharts.graphing_tooltip(),
-        data=points,
-        width="100%",
-        height=240,
+    series = rx.recharts.line(
+        data_key=y_key, name=name, stroke=color, type_="monotone", is_animation_active=False
     )
+    return _xy_chart(rx.recharts.line_chart, points, x_key, [series])
 
 
 def funnel(points: rx.Var, name_key: str, value_key: str):

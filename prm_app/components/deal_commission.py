@@ -5,7 +5,9 @@ import reflex as rx
 from ..state.commissions import DealMoneyState as State
 from ..state.live import DealsPulse
 from .details import labeled_value
+from .forms import reason_form
 from .live import on_change
+from .sections import section_card
 
 MONEY = State.money
 
@@ -28,6 +30,19 @@ def _status(value: rx.Var) -> rx.Component:
     )
 
 
+def _earning(label: str, amount, status, control_id: str) -> rx.Component:
+    """An amount ("—" when none) with the badge of its status."""
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray"),
+        rx.hstack(
+            rx.text(rx.cond(amount != "", amount, "—"), size="2", id=control_id),
+            _status(status),
+            align="center",
+        ),
+        spacing="0",
+    )
+
+
 def deal_commission() -> rx.Component:
     """Shown once the deal is accepted (approved): terms, commission, credit; the provider's
     managers approve the commission and record a refund (a clawback) of a won deal."""
@@ -35,84 +50,51 @@ def deal_commission() -> rx.Component:
         on_change(value=DealsPulse.version, on_change=State.follow(DealsPulse.version)),
         rx.cond(
             MONEY.contains("terms") & (MONEY["terms"] != ""),
-            rx.card(
-                rx.vstack(
-                    rx.heading("Commission", as_="h2", size="4"),
-                    rx.grid(
-                        labeled_value("Terms", MONEY["terms"]),
-                        rx.vstack(
-                            rx.text("Commission", size="1", color_scheme="gray"),
-                            rx.hstack(
-                                rx.text(
-                                    rx.cond(MONEY["commission"] != "", MONEY["commission"], "—"),
-                                    size="2",
-                                    id="deal-commission",
-                                ),
-                                _status(MONEY["commission_status"]),
-                                align="center",
-                            ),
-                            spacing="0",
-                        ),
-                        rx.vstack(
-                            rx.text("Referral credit", size="1", color_scheme="gray"),
-                            rx.hstack(
-                                rx.text(
-                                    rx.cond(MONEY["credit"] != "", MONEY["credit"], "—"),
-                                    size="2",
-                                    id="deal-credit",
-                                ),
-                                _status(MONEY["credit_status"]),
-                                align="center",
-                            ),
-                            spacing="0",
-                        ),
-                        columns=rx.breakpoints(initial="1", md="3"),
-                        spacing="3",
-                        width="100%",
+            section_card(
+                "Commission",
+                rx.grid(
+                    labeled_value("Terms", MONEY["terms"]),
+                    _earning(
+                        "Commission",
+                        MONEY["commission"],
+                        MONEY["commission_status"],
+                        "deal-commission",
                     ),
-                    rx.cond(
-                        MONEY["refunded"] == "yes",
-                        rx.callout(
-                            "Refunded: the commission and credit of this deal were clawed back.",
-                            icon="undo-2",
-                            color_scheme="red",
-                        ),
+                    _earning(
+                        "Referral credit", MONEY["credit"], MONEY["credit_status"], "deal-credit"
                     ),
-                    rx.hstack(
-                        rx.cond(
-                            MONEY["can_approve"] == "yes",
-                            rx.button(
-                                "Approve commission", on_click=State.approve, color_scheme="green"
-                            ),
-                        ),
-                        rx.cond(
-                            MONEY["can_refund"] == "yes",
-                            rx.form(
-                                rx.hstack(
-                                    rx.input(
-                                        name="reason",
-                                        placeholder="Why it was refunded",
-                                        required=True,
-                                        aria_label="Refund reason",
-                                    ),
-                                    rx.button(
-                                        "Record refund",
-                                        type="submit",
-                                        variant="soft",
-                                        color_scheme="red",
-                                    ),
-                                ),
-                                on_submit=State.refund,
-                                aria_label="Record a refund",
-                            ),
-                        ),
-                        spacing="3",
-                        wrap="wrap",
-                    ),
+                    columns=rx.breakpoints(initial="1", md="3"),
                     spacing="3",
                     width="100%",
                 ),
-                width="100%",
+                rx.cond(
+                    MONEY["refunded"] == "yes",
+                    rx.callout(
+                        "Refunded: the commission and credit of this deal were clawed back.",
+                        icon="undo-2",
+                        color_scheme="red",
+                    ),
+                ),
+                rx.hstack(
+                    rx.cond(
+                        MONEY["can_approve"] == "yes",
+                        rx.button(
+                            "Approve commission", on_click=State.approve, color_scheme="green"
+                        ),
+                    ),
+                    rx.cond(
+                        MONEY["can_refund"] == "yes",
+                        reason_form(
+                            State.refund,
+                            "Record refund",
+                            "Record a refund",
+                            placeholder="Why it was refunded",
+                            reason_label="Refund reason",
+                        ),
+                    ),
+                    spacing="3",
+                    wrap="wrap",
+                ),
                 id="deal-money",
             ),
         ),

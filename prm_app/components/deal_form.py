@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from .forms import form_error, labeled_input
+from .forms import cancel_and_submit, form_error, labeled_input
 
 
 def deal_fields(values: dict | None = None) -> list[rx.Component]:
@@ -100,14 +100,7 @@ def submit_deal_dialog(state, other_label: str, intro: str) -> rx.Component:
                         *deal_fields(),
                         product_choices(state.products),
                         form_error(state.form_error),
-                        rx.hstack(
-                            rx.button(
-                                "Cancel", type="button", variant="soft", on_click=state.close_form
-                            ),
-                            rx.button("Submit deal", type="submit"),
-                            justify="end",
-                            width="100%",
-                        ),
+                        cancel_and_submit(state.close_form, "Submit deal"),
                         spacing="3",
                     ),
                     on_submit=state.save,

@@ -38,6 +38,77 @@ def form_error(message: rx.Var[str]) -> rx.Component:
     )
 
 
+def reason_form(
+    on_submit, button: str, form_label: str, *, placeholder: str, reason_label: str
+) -> rx.Component:
+    """A required reason and a red button: reject, refund."""
+    return rx.form(
+        rx.hstack(
+            rx.input(
+                name="reason", placeholder=placeholder, required=True, aria_label=reason_label
+            ),
+            rx.button(button, type="submit", variant="soft", color_scheme="red"),
+        ),
+        on_submit=on_submit,
+        aria_label=form_label,
+    )
+
+
+def cancel_and_submit(on_cancel, submit: str) -> rx.Component:
+    """A form's closing row, on the right: Cancel (does not submit) and the submit button."""
+    return rx.hstack(
+        rx.button("Cancel", type="button", variant="soft", on_click=on_cancel),
+        rx.button(submit, type="submit"),
+        justify="end",
+        width="100%",
+    )
+
+
+def new_password(label: str, name: str) -> rx.Component:
+    return labeled_input(label, name, type="password", autocomplete="new-password")
+
+
+def checkbox_field(label: str, control_id: str, checked, on_change) -> rx.Component:
+    """A checkbox with its label on the right, for a filter ("Unread only")."""
+    return rx.el.label(
+        rx.hstack(
+            rx.checkbox(checked=checked, on_change=on_change, id=control_id),
+            rx.text(label, size="2"),
+            align="center",
+        ),
+        html_for=control_id,
+    )
+
+
+def tick_box(name, label, **input_props) -> rx.Component:
+    """A native checkbox inside its label, for a form that posts its `name`."""
+    return rx.el.label(
+        rx.hstack(
+            rx.el.input(type="checkbox", name=name, **input_props),
+            rx.text(label, size="2"),
+            align="center",
+        ),
+    )
+
+
+def row_form(row_id, on_submit, *controls: rx.Component) -> rx.Component:
+    """Controls in a row acting on one record: its id goes with them as a hidden field."""
+    return rx.form(
+        rx.hstack(rx.el.input(type="hidden", name="id", value=row_id), *controls),
+        on_submit=on_submit,
+    )
+
+
+def add_form(on_submit, *controls: rx.Component, **row_props) -> rx.Component:
+    """Controls in one full-width row that add an item; the form clears once submitted."""
+    return rx.form(
+        rx.hstack(*controls, width="100%", **row_props),
+        on_submit=on_submit,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
 def card_form(title: str, subtitle: str, *children: rx.Component) -> rx.Component:
     """A centered card for the sign-in, sign-up and join pages."""
     return rx.center(

@@ -3,7 +3,11 @@
 import reflex as rx
 
 from ..state.integrations import IntegrationsState as S
+from .buttons import danger_button, row_button
+from .forms import add_form
 from .pickers import option_select
+from .sections import section_card
+from .tables import data_table
 
 ROLES = [{"id": r, "name": r.capitalize()} for r in ("member", "manager", "admin")]
 ROUTINGS = [
@@ -57,12 +61,7 @@ def _secret(value: rx.Var[str], label: str) -> rx.Component:
 
 
 def _table(headers: list[str], rows, row) -> rx.Component:
-    return rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-        rx.table.body(rx.foreach(rows, row)),
-        width="100%",
-        size="1",
-    )
+    return data_table(headers, rows, row, width="100%", size="1")
 
 
 def _key_row(key: rx.Var[dict]) -> rx.Component:
@@ -75,47 +74,26 @@ def _key_row(key: rx.Var[dict]) -> rx.Component:
             rx.cond(
                 key["revoked"] != "",
                 rx.badge("revoked", color_scheme="gray"),
-                rx.button(
-                    "Revoke",
-                    on_click=S.revoke_key(key["id"]),
-                    aria_label=f"Revoke key {key['name']}",
-                    color_scheme="red",
-                    variant="ghost",
-                    size="1",
-                ),
+                danger_button("Revoke", S.revoke_key(key["id"]), f"Revoke key {key['name']}"),
             )
         ),
     )
 
 
 def api_keys_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("API keys", as_="h2", size="4"),
-            rx.text(
-                "Keys for the REST API (OpenAPI document at /api/v1/openapi.json), sent as "
-                "Authorization: Bearer <key>. A key acts as you, with at most your role.",
-                size="2",
-                color_scheme="gray",
-            ),
-            _secret(S.new_key, "Your new API key (shown only once)"),
-            _table(["Name", "Key", "Role", "Last used", ""], S.keys, _key_row),
-            rx.form(
-                rx.hstack(
-                    _field("Key name", "key-name", "name", "CRM sync"),
-                    option_select("Key role", "role", ROLES, default="member", empty="Choose…"),
-                    rx.button("Create key", type="submit"),
-                    align="end",
-                    width="100%",
-                ),
-                on_submit=S.create_key,
-                reset_on_submit=True,
-                width="100%",
-            ),
-            spacing="3",
-            width="100%",
+    return section_card(
+        "API keys",
+        _secret(S.new_key, "Your new API key (shown only once)"),
+        _table(["Name", "Key", "Role", "Last used", ""], S.keys, _key_row),
+        add_form(
+            S.create_key,
+            _field("Key name", "key-name", "name", "CRM sync"),
+            option_select("Key role", "role", ROLES, default="member", empty="Choose…"),
+            rx.button("Create key", type="submit"),
+            align="end",
         ),
-        width="100%",
+        hint="Keys for the REST API (OpenAPI document at /api/v1/openapi.json), sent as "
+        "Authorization: Bearer <key>. A key acts as you, with at most your role.",
     )
 
 
@@ -124,14 +102,7 @@ def _hook_row(hook: rx.Var[dict]) -> rx.Component:
         rx.table.cell(rx.code(hook["url"])),
         rx.table.cell(hook["events"]),
         rx.table.cell(
-            rx.button(
-                "Remove",
-                on_click=S.remove_webhook(hook["id"]),
-                aria_label=f"Remove webhook {hook['url']}",
-                color_scheme="red",
-                variant="ghost",
-                size="1",
-            )
+            danger_button("Remove", S.remove_webhook(hook["id"]), f"Remove webhook {hook['url']}")
         ),
     )
 
@@ -149,46 +120,34 @@ def _delivery_row(delivery: rx.Var[dict]) -> rx.Component:
 
 
 def webhooks_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Webhooks", as_="h2", size="4"),
-            rx.text(
-                "We POST each chosen event as JSON, signed: X-PRM-Signature is sha256= the "
-                'HMAC-SHA256 of "<X-PRM-Timestamp>.<body>" with the webhook\'s secret.',
-                size="2",
-                color_scheme="gray",
-            ),
-            _secret(S.new_secret, "Signing secret of the new webhook (shown only once)"),
-            _table(["URL", "Events", ""], S.hooks, _hook_row),
-            rx.form(
-                rx.vstack(
-                    _field("Webhook URL", "webhook-url", "url", "https://…"),
-                    rx.flex(
-                        *[
-                            _tick(f"event:{event}", label)
-                            for event, label in S.WEBHOOK_EVENTS.items()
-                        ],
-                        wrap="wrap",
-                        gap="3",
-                    ),
-                    rx.button("Add webhook", type="submit"),
-                    spacing="2",
-                    width="100%",
+    return section_card(
+        "Webhooks",
+        _secret(S.new_secret, "Signing secret of the new webhook (shown only once)"),
+        _table(["URL", "Events", ""], S.hooks, _hook_row),
+        rx.form(
+            rx.vstack(
+                _field("Webhook URL", "webhook-url", "url", "https://…"),
+                rx.flex(
+                    *[_tick(f"event:{event}", label) for event, label in S.WEBHOOK_EVENTS.items()],
+                    wrap="wrap",
+                    gap="3",
                 ),
-                on_submit=S.add_webhook,
-                reset_on_submit=True,
+                rx.button("Add webhook", type="submit"),
+                spacing="2",
                 width="100%",
             ),
-            rx.heading("Recent deliveries", as_="h3", size="3"),
-            _table(
-                ["When", "Event", "URL", "Status", "Attempts", "HTTP", "Error"],
-                S.deliveries,
-                _delivery_row,
-            ),
-            spacing="3",
+            on_submit=S.add_webhook,
+            reset_on_submit=True,
             width="100%",
         ),
-        width="100%",
+        rx.heading("Recent deliveries", as_="h3", size="3"),
+        _table(
+            ["When", "Event", "URL", "Status", "Attempts", "HTTP", "Error"],
+            S.deliveries,
+            _delivery_row,
+        ),
+        hint="We POST each chosen event as JSON, signed: X-PRM-Signature is sha256= the "
+        'HMAC-SHA256 of "<X-PRM-Timestamp>.<body>" with the webhook\'s secret.',
     )
 
 
@@ -209,28 +168,20 @@ def _form_row(form: rx.Var[dict]) -> rx.Component:
         ),
         rx.table.cell(
             rx.hstack(
-                rx.button(
-                    "Edit",
-                    on_click=S.start_edit(form["id"]),
-                    aria_label=f"Edit form {name}",
-                    variant="ghost",
-                    size="1",
-                ),
+                row_button("Edit", S.start_edit(form["id"]), f"Edit form {name}", variant="ghost"),
                 rx.cond(
                     form["active"] != "",
-                    rx.button(
+                    row_button(
                         "Close",
-                        on_click=S.set_form_active(form["id"], False),
-                        aria_label=f"Close form {name}",
+                        S.set_form_active(form["id"], False),
+                        f"Close form {name}",
                         variant="ghost",
-                        size="1",
                     ),
-                    rx.button(
+                    row_button(
                         "Reopen",
-                        on_click=S.set_form_active(form["id"], True),
-                        aria_label=f"Reopen form {name}",
+                        S.set_form_active(form["id"], True),
+                        f"Reopen form {name}",
                         variant="ghost",
-                        size="1",
                     ),
                 ),
             )
@@ -321,33 +272,24 @@ def _edit_form() -> rx.Component:
 
 
 def lead_forms_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Web-to-lead forms", as_="h2", size="4"),
-            rx.text(
-                "A public form for your website: each submission becomes a referral to a "
-                "partner. Link to it or paste its embed code into your page.",
-                size="2",
-                color_scheme="gray",
-            ),
-            _table(["Form", "Goes to", "Referrals", "Link and embed code", ""], S.forms, _form_row),
-            _edit_form(),
-            rx.form(
-                rx.vstack(
-                    rx.heading("New form", as_="h3", size="3"),
-                    *_form_settings(""),
-                    rx.button("Create form", type="submit"),
-                    spacing="2",
-                    width="100%",
-                ),
-                on_submit=S.create_form,
-                reset_on_submit=True,
+    return section_card(
+        "Web-to-lead forms",
+        _table(["Form", "Goes to", "Referrals", "Link and embed code", ""], S.forms, _form_row),
+        _edit_form(),
+        rx.form(
+            rx.vstack(
+                rx.heading("New form", as_="h3", size="3"),
+                *_form_settings(""),
+                rx.button("Create form", type="submit"),
+                spacing="2",
                 width="100%",
             ),
-            spacing="3",
+            on_submit=S.create_form,
+            reset_on_submit=True,
             width="100%",
         ),
-        width="100%",
+        hint="A public form for your website: each submission becomes a referral to a "
+        "partner. Link to it or paste its embed code into your page.",
     )
 
 

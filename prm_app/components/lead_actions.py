@@ -6,6 +6,9 @@ id, company, hidden, provider_id, status and stage_id.
 
 import reflex as rx
 
+from .buttons import row_button
+from .forms import row_form
+
 
 def _label(verb: str, noun: str, row) -> str:
     return f"{verb} the {noun} for {row['company']}"
@@ -13,89 +16,83 @@ def _label(verb: str, noun: str, row) -> str:
 
 def reject_form(state, row, noun: str) -> rx.Component:
     """A required reason and a Reject button."""
-    return rx.form(
-        rx.hstack(
-            rx.el.input(type="hidden", name="id", value=row["id"]),
-            rx.input(
-                name="reason",
-                placeholder="Reason",
-                required=True,
-                size="1",
-                aria_label=f"Reason to reject the {noun} for {row['company']}",
-            ),
-            rx.button(
-                "Reject",
-                type="submit",
-                size="1",
-                variant="soft",
-                color_scheme="red",
-                aria_label=_label("Reject", noun, row),
-            ),
+    return row_form(
+        row["id"],
+        state.reject,
+        rx.input(
+            name="reason",
+            placeholder="Reason",
+            required=True,
+            size="1",
+            aria_label=f"Reason to reject the {noun} for {row['company']}",
         ),
-        on_submit=state.reject,
+        rx.button(
+            "Reject",
+            type="submit",
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            aria_label=_label("Reject", noun, row),
+        ),
     )
 
 
 def lost_form(state, row, noun: str) -> rx.Component:
     """A lost reason from the provider's list, an optional note, and Close as lost."""
-    return rx.form(
-        rx.hstack(
-            rx.el.input(type="hidden", name="id", value=row["id"]),
-            rx.el.select(
-                rx.el.option("Lost reason…", value=""),
-                rx.foreach(
-                    state.lost_reasons.get(row["provider_id"], []),
-                    lambda reason: rx.el.option(reason, value=reason),
-                ),
-                name="reason",
-                required=True,
-                aria_label=f"Lost reason for {row['company']}",
-                style={"padding": "0.25rem"},
+    return row_form(
+        row["id"],
+        state.mark_lost,
+        rx.el.select(
+            rx.el.option("Lost reason…", value=""),
+            rx.foreach(
+                state.lost_reasons.get(row["provider_id"], []),
+                lambda reason: rx.el.option(reason, value=reason),
             ),
-            rx.input(
-                name="note",
-                placeholder="Note (optional)",
-                size="1",
-                aria_label=f"Lost note for {row['company']}",
-            ),
-            rx.button(
-                "Close as lost",
-                type="submit",
-                size="1",
-                variant="soft",
-                color_scheme="red",
-                aria_label=_label("Close as lost", noun, row),
-            ),
+            name="reason",
+            required=True,
+            aria_label=f"Lost reason for {row['company']}",
+            style={"padding": "0.25rem"},
         ),
-        on_submit=state.mark_lost,
+        rx.input(
+            name="note",
+            placeholder="Note (optional)",
+            size="1",
+            aria_label=f"Lost note for {row['company']}",
+        ),
+        rx.button(
+            "Close as lost",
+            type="submit",
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            aria_label=_label("Close as lost", noun, row),
+        ),
     )
 
 
 def convert_form(state, row, noun: str) -> rx.Component:
     """Amount (required, > 0) and an optional close date, then Convert."""
-    return rx.form(
-        rx.hstack(
-            rx.el.input(type="hidden", name="id", value=row["id"]),
-            rx.input(
-                name="amount",
-                type="number",
-                min=0,
-                step="0.01",
-                placeholder="Amount",
-                required=True,
-                size="1",
-                width="7rem",
-                aria_label=f"Deal amount for {row['company']}",
-            ),
-            rx.input(
-                name="close_date",
-                type="date",
-                size="1",
-                aria_label=f"Close date for {row['company']}",
-            ),
-            rx.button("Convert", type="submit", size="1", aria_label=_label("Convert", noun, row)),
+    return row_form(
+        row["id"],
+        state.convert,
+        rx.input(
+            name="amount",
+            type="number",
+            min=0,
+            step="0.01",
+            placeholder="Amount",
+            required=True,
+            size="1",
+            width="7rem",
+            aria_label=f"Deal amount for {row['company']}",
         ),
-        on_submit=state.convert,
+        rx.input(
+            name="close_date",
+            type="date",
+            size="1",
+            aria_label=f"Close date for {row['company']}",
+        ),
+        rx.button("Convert", type="submit", size="1", aria_label=_label("Convert", noun, row)),
     )
 
 
@@ -104,20 +101,10 @@ def decision(state, row, noun: str) -> rx.Component:
     return rx.hstack(
         rx.cond(
             row["hidden"] == "yes",
-            rx.button(
-                "Open",
-                on_click=state.open(row["id"]),
-                size="1",
-                variant="soft",
-                aria_label=_label("Open", noun, row),
-            ),
+            row_button("Open", state.open(row["id"]), _label("Open", noun, row), variant="soft"),
         ),
-        rx.button(
-            "Accept",
-            on_click=state.accept(row["id"]),
-            size="1",
-            color_scheme="green",
-            aria_label=_label("Accept", noun, row),
+        row_button(
+            "Accept", state.accept(row["id"]), _label("Accept", noun, row), color_scheme="green"
         ),
         reject_form(state, row, noun),
         wrap="wrap",

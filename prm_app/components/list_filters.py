@@ -33,6 +33,21 @@ def _day(state, name: str, label: str) -> rx.Component:
     )
 
 
+def search_field(control_id: str, placeholder: str, on_change, **props) -> rx.Component:
+    """A labelled search box that reports what is typed once the typing pauses."""
+    return rx.vstack(
+        rx.el.label("Search", html_for=control_id, font_size="0.8rem", font_weight="500"),
+        rx.input(
+            id=control_id,
+            placeholder=placeholder,
+            on_change=on_change,
+            debounce_timeout=300,
+            **props,
+        ),
+        spacing="1",
+    )
+
+
 def list_filters(
     state,
     *,
@@ -43,17 +58,12 @@ def list_filters(
     stages: bool = False,
 ) -> rx.Component:
     return rx.hstack(
-        rx.vstack(
-            rx.el.label("Search", html_for="filter-search", font_size="0.8rem", font_weight="500"),
-            rx.input(
-                id="filter-search",
-                placeholder="Company, name or email",
-                aria_label=f"Search {noun}s",
-                on_change=state.set_search,
-                debounce_timeout=300,
-                width="16rem",
-            ),
-            spacing="1",
+        search_field(
+            "filter-search",
+            "Company, name or email",
+            state.set_search,
+            aria_label=f"Search {noun}s",
+            width="16rem",
         ),
         _select(state, "status", "Status", statuses),
         _select(state, "org_id", org_label, state.counterparts),

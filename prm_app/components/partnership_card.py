@@ -2,6 +2,9 @@
 
 import reflex as rx
 
+from .buttons import danger_button
+from .pickers import option_select
+
 
 def partnership_card(
     row: rx.Var[dict], badges: rx.Component, on_end, body, *, href=None
@@ -21,13 +24,8 @@ def partnership_card(
                 rx.text(f"since {row['since']}", size="1", color_scheme="gray"),
                 rx.cond(
                     active,
-                    rx.button(
-                        "End partnership",
-                        on_click=on_end,
-                        aria_label=f"End the partnership with {row['name']}",
-                        variant="ghost",
-                        color_scheme="red",
-                        size="1",
+                    danger_button(
+                        "End partnership", on_end, f"End the partnership with {row['name']}"
                     ),
                 ),
                 width="100%",
@@ -40,4 +38,28 @@ def partnership_card(
         width="100%",
         role="group",
         aria_label=row["name"],
+    )
+
+
+def row_picker(row: rx.Var[dict], label: str, name: str, options, **props) -> rx.Component:
+    """A select of `row`'s `name` field (id unique to the row)."""
+    return option_select(
+        label, name, options, default=row[name], control_id=f"{name}-{row['id']}", **props
+    )
+
+
+def categorize_form(row: rx.Var[dict], on_submit, key, *pickers: rx.Component) -> rx.Component:
+    """The pickers of an active partnership's categories and Save; `key` changes with them, so
+    the form shows the saved values again."""
+    return rx.form(
+        rx.flex(
+            rx.el.input(type="hidden", name="id", value=row["id"]),
+            *pickers,
+            rx.button("Save", type="submit", aria_label=f"Save {row['name']}"),
+            gap="3",
+            wrap="wrap",
+            align="end",
+        ),
+        on_submit=on_submit,
+        key=key,
     )

@@ -3,7 +3,9 @@
 import reflex as rx
 
 from ..state.settings import SettingsState
-from .forms import form_error, labeled_input
+from .buttons import danger_button, row_button
+from .forms import add_form, form_error, labeled_input
+from .sections import section_card
 
 
 def _icon_button(icon: str, label, on_click) -> rx.Component:
@@ -17,21 +19,20 @@ def _icon_button(icon: str, label, on_click) -> rx.Component:
     )
 
 
-def _archived(name, on_restore, label) -> rx.Component:
-    """An archived entry: greyed out, with a way back."""
-    return rx.hstack(
-        rx.text(name, color_scheme="gray", flex="1"),
+def _entry(row: rx.Var[dict], active: rx.Component, on_restore, label) -> rx.Component:
+    """A term or stage: its controls, or archived (greyed out, with a way back); redrawn when
+    the list is saved."""
+    archived = rx.hstack(
+        rx.text(row["name"], color_scheme="gray", flex="1"),
         rx.badge("archived", color_scheme="gray"),
-        rx.button(
-            "Restore",
-            on_click=on_restore,
-            aria_label=label,
-            variant="ghost",
-            size="1",
-            type="button",
-        ),
+        row_button("Restore", on_restore, label, variant="ghost", type="button"),
         width="100%",
         align="center",
+    )
+    return rx.box(
+        rx.cond(row["archived"] == "", active, archived),
+        key=f"{row['id']}-{SettingsState.revision}",
+        width="100%",
     )
 
 
@@ -48,54 +49,34 @@ def _term_item(row: rx.Var[dict]) -> rx.Component:
         _icon_button("arrow-up", f"Move {name} up", SettingsState.move_term(row["id"], "up")),
         _icon_button("arrow-down", f"Move {name} down", SettingsState.move_term(row["id"], "down")),
         rx.cond(row["in_use"] != "0", rx.badge(f"{row['in_use']} in use", variant="soft")),
-        rx.button(
-            "Remove",
-            on_click=SettingsState.remove_term(row["id"]),
-            aria_label=f"Remove {name}",
-            variant="ghost",
-            color_scheme="red",
-            size="1",
-            type="button",
+        danger_button(
+            "Remove", SettingsState.remove_term(row["id"]), f"Remove {name}", type="button"
         ),
         width="100%",
         align="center",
     )
-    archived = _archived(name, SettingsState.restore_term(row["id"]), f"Restore {name}")
-    return rx.box(
-        rx.cond(row["archived"] == "", active, archived),
-        key=f"{row['id']}-{SettingsState.revision}",
-        width="100%",
-    )
+    return _entry(row, active, SettingsState.restore_term(row["id"]), f"Restore {name}")
 
 
 def term_editor(kind: str, title: str, hint: str, singular: str) -> rx.Component:
     """Add, rename, reorder, remove (archive when in use) and restore the terms of one kind."""
-    return rx.card(
-        rx.vstack(
-            rx.heading(title, as_="h2", size="4"),
-            rx.text(hint, size="2", color_scheme="gray"),
-            rx.foreach(SettingsState.terms.get(kind, []), _term_item),
-            rx.form(
-                rx.hstack(
-                    rx.el.input(type="hidden", name="kind", value=kind),
-                    rx.input(
-                        name="name",
-                        placeholder=f"New {singular}",
-                        aria_label=f"New {singular}",
-                        required=True,
-                        flex="1",
-                    ),
-                    rx.button("Add", type="submit", aria_label=f"Add {singular}"),
-                    width="100%",
-                ),
-                on_submit=SettingsState.add_term,
-                reset_on_submit=True,
-                width="100%",
+    return section_card(
+        title,
+        rx.foreach(SettingsState.terms.get(kind, []), _term_item),
+        add_form(
+            SettingsState.add_term,
+            rx.el.input(type="hidden", name="kind", value=kind),
+            rx.input(
+                name="name",
+                placeholder=f"New {singular}",
+                aria_label=f"New {singular}",
+                required=True,
+                flex="1",
             ),
-            spacing="2",
-            width="100%",
+            rx.button("Add", type="submit", aria_label=f"Add {singular}"),
         ),
-        width="100%",
+        hint=hint,
+        spacing="2",
     )
 
 
@@ -111,26 +92,32 @@ def _outcome_select(row: rx.Var[dict]) -> rx.Component:
     )
 
 
+def _stage_fields(name_label, probability, probability_label, **name_props) -> list:
+    """A stage's name and its probability (%)."""
+    return [
+        rx.input(name="name", aria_label=name_label, required=True, flex="2", **name_props),
+        rx.input(
+            name="probability",
+            type="number",
+            min=0,
+            max=100,
+            default_value=probability,
+            aria_label=probability_label,
+            width="5.5rem",
+        ),
+    ]
+
+
 def _stage_item(row: rx.Var[dict], with_outcome: bool) -> rx.Component:
     name = row["name"]
     editable = rx.form(
         rx.hstack(
             rx.el.input(type="hidden", name="id", value=row["id"]),
-            rx.input(
-                name="name",
+            *_stage_fields(
+                f"Name of stage {name}",
+                row["probability"],
+                f"Probability of {name} (%)",
                 default_value=name,
-                aria_label=f"Name of stage {name}",
-                required=True,
-                flex="2",
-            ),
-            rx.input(
-                name="probability",
-                type="number",
-                min=0,
-                max=100,
-                default_value=row["probability"],
-                aria_label=f"Probability of {name} (%)",
-                width="5.5rem",
             ),
             _outcome_select(row) if with_outcome else rx.fragment(),
             rx.button("Save", type="submit", size="1", aria_label=f"Save stage {name}"),
@@ -140,13 +127,10 @@ def _stage_item(row: rx.Var[dict], with_outcome: bool) -> rx.Component:
             _icon_button(
                 "arrow-down", f"Move stage {name} down", SettingsState.move_stage(row["id"], "down")
             ),
-            rx.button(
+            danger_button(
                 "Remove",
-                on_click=SettingsState.remove_stage(row["id"]),
-                aria_label=f"Remove stage {name}",
-                variant="ghost",
-                color_scheme="red",
-                size="1",
+                SettingsState.remove_stage(row["id"]),
+                f"Remove stage {name}",
                 type="button",
             ),
             align="center",
@@ -156,54 +140,30 @@ def _stage_item(row: rx.Var[dict], with_outcome: bool) -> rx.Component:
         on_submit=SettingsState.update_stage,
         width="100%",
     )
-    archived = _archived(name, SettingsState.restore_stage(row["id"]), f"Restore stage {name}")
-    return rx.box(
-        rx.cond(row["archived"] == "", editable, archived),
-        key=f"{row['id']}-{SettingsState.revision}",
-        width="100%",
-    )
+    return _entry(row, editable, SettingsState.restore_stage(row["id"]), f"Restore stage {name}")
 
 
 def stage_editor(pipeline: str, title: str, hint: str) -> rx.Component:
     """The ordered stages of one pipeline, with probability and (deals) the closing outcome."""
     with_outcome = pipeline == "deal"
-    return rx.card(
-        rx.vstack(
-            rx.heading(title, as_="h2", size="4"),
-            rx.text(hint, size="2", color_scheme="gray"),
-            rx.foreach(
-                SettingsState.stages.get(pipeline, []), lambda row: _stage_item(row, with_outcome)
-            ),
-            rx.form(
-                rx.hstack(
-                    rx.el.input(type="hidden", name="pipeline", value=pipeline),
-                    rx.input(
-                        name="name",
-                        placeholder="New stage",
-                        aria_label=f"New {pipeline} stage",
-                        required=True,
-                        flex="2",
-                    ),
-                    rx.input(
-                        name="probability",
-                        type="number",
-                        min=0,
-                        max=100,
-                        default_value="0",
-                        aria_label=f"Probability of the new {pipeline} stage (%)",
-                        width="5.5rem",
-                    ),
-                    rx.button("Add stage", type="submit", aria_label=f"Add {pipeline} stage"),
-                    width="100%",
-                ),
-                on_submit=SettingsState.add_stage,
-                reset_on_submit=True,
-                width="100%",
-            ),
-            spacing="2",
-            width="100%",
+    return section_card(
+        title,
+        rx.foreach(
+            SettingsState.stages.get(pipeline, []), lambda row: _stage_item(row, with_outcome)
         ),
-        width="100%",
+        add_form(
+            SettingsState.add_stage,
+            rx.el.input(type="hidden", name="pipeline", value=pipeline),
+            *_stage_fields(
+                f"New {pipeline} stage",
+                "0",
+                f"Probability of the new {pipeline} stage (%)",
+                placeholder="New stage",
+            ),
+            rx.button("Add stage", type="submit", aria_label=f"Add {pipeline} stage"),
+        ),
+        hint=hint,
+        spacing="2",
     )
 
 

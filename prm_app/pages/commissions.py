@@ -3,10 +3,12 @@ line items) and its CSV; the provider's commission terms per partner."""
 
 import reflex as rx
 
+from ..components.buttons import row_button
 from ..components.empty_state import empty_state
-from ..components.forms import form_error
+from ..components.forms import form_error, row_form
 from ..components.pager import pager
 from ..components.shell import page_shell
+from ..components.tables import data_table
 from ..state.commissions import PAGE_SIZE
 from ..state.commissions import CommissionsState as State
 
@@ -52,24 +54,20 @@ def _balances(across: str) -> rx.Component:
         rx.heading("Balances", as_="h2", size="4"),
         rx.cond(
             State.balances.length() > 0,
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(
-                    rx.foreach(
-                        State.balances,
-                        lambda b: rx.table.row(
-                            rx.table.row_header_cell(b["name"]),
-                            _cell(b["pending"]),
-                            _cell(b["commission"]),
-                            _cell(b["credits"]),
-                            _cell(b["requested"]),
-                            _cell(rx.text.strong(b["available"])),
-                            _cell(b["due"]),
-                            _cell(b["redeemed"]),
-                            _cell(b["threshold"]),
-                            id=f"balance-{b['id']}",
-                        ),
-                    )
+            data_table(
+                headers,
+                State.balances,
+                lambda b: rx.table.row(
+                    rx.table.row_header_cell(b["name"]),
+                    _cell(b["pending"]),
+                    _cell(b["commission"]),
+                    _cell(b["credits"]),
+                    _cell(b["requested"]),
+                    _cell(rx.text.strong(b["available"])),
+                    _cell(b["due"]),
+                    _cell(b["redeemed"]),
+                    _cell(b["threshold"]),
+                    id=f"balance-{b['id']}",
                 ),
                 width="100%",
                 id="balances",
@@ -156,71 +154,63 @@ def _decide(r: rx.Var[dict]) -> rx.Component:
     return rx.cond(
         r["status"] == "requested",
         rx.hstack(
-            rx.button(
+            row_button(
                 "Approve",
-                on_click=State.approve_request(r["id"]),
-                size="1",
+                State.approve_request(r["id"]),
+                f"Approve request {r['id']}",
                 color_scheme="green",
-                aria_label=f"Approve request {r['id']}",
             ),
-            rx.form(
-                rx.hstack(
-                    rx.el.input(type="hidden", name="id", value=r["id"]),
-                    rx.input(
-                        name="reason", placeholder="Reason", required=True, size="1",
-                        aria_label=f"Reason to decline request {r['id']}",
-                    ),
-                    rx.button("Decline", type="submit", size="1", variant="soft", color_scheme="red"),
+            row_form(
+                r["id"],
+                State.decline_request,
+                rx.input(
+                    name="reason",
+                    placeholder="Reason",
+                    required=True,
+                    size="1",
+                    aria_label=f"Reason to decline request {r['id']}",
                 ),
-                on_submit=State.decline_request,
+                rx.button("Decline", type="submit", size="1", variant="soft", color_scheme="red"),
             ),
         ),
         rx.cond(
             r["status"] == "approved",
-            rx.form(
-                rx.hstack(
-                    rx.el.input(type="hidden", name="id", value=r["id"]),
-                    rx.input(
-                        name="reference", placeholder="Payment reference", size="1",
-                        aria_label=f"Payment reference of request {r['id']}",
-                    ),
-                    rx.button(r["word"], type="submit", size="1"),
+            row_form(
+                r["id"],
+                State.mark_paid,
+                rx.input(
+                    name="reference",
+                    placeholder="Payment reference",
+                    size="1",
+                    aria_label=f"Payment reference of request {r['id']}",
                 ),
-                on_submit=State.mark_paid,
+                rx.button(r["word"], type="submit", size="1"),
             ),
         ),
-    )  # fmt: skip
+    )
 
 
 def _requests(across: str, provider: bool) -> rx.Component:
     headers = ["Date", across, "Type", "Method / invoice", "Amount", "Status", "Note", "By"]
+    headers += ["Decision"] if provider else []
     return rx.vstack(
         rx.heading("Redemption requests", as_="h2", size="4"),
         rx.cond(
             State.requests.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[rx.table.column_header_cell(h) for h in headers],
-                        *([rx.table.column_header_cell("Decision")] if provider else []),
-                    )
-                ),
-                rx.table.body(
-                    rx.foreach(
-                        State.requests,
-                        lambda r: rx.table.row(
-                            _cell(r["date"]),
-                            _cell(r["other"]),
-                            _cell(r["kind"]),
-                            _cell(r["detail"]),
-                            _cell(r["amount"]),
-                            _cell(rx.badge(r["status"], variant="soft")),
-                            _cell(r["note"]),
-                            _cell(r["by"]),
-                            *([_cell(_decide(r))] if provider else []),
-                            id=f"request-{r['id']}",
-                        ),
-                    )
+            data_table(
+                headers,
+                State.requests,
+                lambda r: rx.table.row(
+                    _cell(r["date"]),
+                    _cell(r["other"]),
+                    _cell(r["kind"]),
+                    _cell(r["detail"]),
+                    _cell(r["amount"]),
+                    _cell(rx.badge(r["status"], variant="soft")),
+                    _cell(r["note"]),
+                    _cell(r["by"]),
+                    *([_cell(_decide(r))] if provider else []),
+                    id=f"request-{r['id']}",
                 ),
                 width="100%",
                 id="requests",
@@ -232,6 +222,15 @@ def _requests(across: str, provider: bool) -> rx.Component:
     )
 
 
+def _approve_commission(line: rx.Var[dict]) -> rx.Component:
+    return rx.cond(
+        line["approvable"] == "yes",
+        row_button(
+            "Approve", State.approve_commission(line["id"]), f"Approve commission {line['id']}"
+        ),
+    )
+
+
 def _statement(across: str, provider: bool) -> rx.Component:
     headers = ["Date", across, "Type", "Deal", "Memo", "Amount", "Status"]
     return rx.vstack(
@@ -239,52 +238,29 @@ def _statement(across: str, provider: bool) -> rx.Component:
         rx.cond(
             State.lines.length() > 0,
             rx.vstack(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(*[rx.table.column_header_cell(h) for h in headers])
-                    ),
-                    rx.table.body(
-                        rx.foreach(
-                            State.lines,
-                            lambda line: rx.table.row(
-                                _cell(line["date"]),
-                                _cell(line["other"]),
-                                _cell(line["kind"]),
-                                _cell(
-                                    rx.cond(
-                                        line["deal_link"] != "",
-                                        rx.link(line["deal"], href=line["deal_link"]),
-                                        "",
-                                    )
-                                ),
-                                _cell(line["memo"]),
-                                _cell(line["effect"], line["amount"]),
-                                _cell(
-                                    rx.hstack(
-                                        rx.badge(line["status"], variant="soft"),
-                                        *(
-                                            [
-                                                rx.cond(
-                                                    line["approvable"] == "yes",
-                                                    rx.button(
-                                                        "Approve",
-                                                        size="1",
-                                                        on_click=State.approve_commission(
-                                                            line["id"]
-                                                        ),
-                                                        aria_label=f"Approve commission "
-                                                        f"{line['id']}",
-                                                    ),
-                                                )
-                                            ]
-                                            if provider
-                                            else []
-                                        ),
-                                    )
-                                ),
-                                id=f"line-{line['id']}",
-                            ),
-                        )
+                data_table(
+                    headers,
+                    State.lines,
+                    lambda line: rx.table.row(
+                        _cell(line["date"]),
+                        _cell(line["other"]),
+                        _cell(line["kind"]),
+                        _cell(
+                            rx.cond(
+                                line["deal_link"] != "",
+                                rx.link(line["deal"], href=line["deal_link"]),
+                                "",
+                            )
+                        ),
+                        _cell(line["memo"]),
+                        _cell(line["effect"], line["amount"]),
+                        _cell(
+                            rx.hstack(
+                                rx.badge(line["status"], variant="soft"),
+                                *([_approve_commission(line)] if provider else []),
+                            )
+                        ),
+                        id=f"line-{line['id']}",
                     ),
                     width="100%",
                     id="statement",

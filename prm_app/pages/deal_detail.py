@@ -9,8 +9,9 @@ from ..components.deal_commission import deal_commission
 from ..components.deal_form import deal_fields, product_choices
 from ..components.details import labeled_value
 from ..components.empty_state import empty_state
-from ..components.forms import form_error
+from ..components.forms import cancel_and_submit, form_error, reason_form
 from ..components.live import on_change
+from ..components.sections import section_card
 from ..components.shell import page_shell
 from ..state.deals import DealDetailState as State
 from ..state.live import DealsPulse
@@ -108,18 +109,12 @@ def _decision() -> rx.Component:
         ),
         rx.cond(
             _can("reject"),
-            rx.form(
-                rx.hstack(
-                    rx.input(
-                        name="reason",
-                        placeholder="Reason",
-                        required=True,
-                        aria_label="Reason to reject the deal",
-                    ),
-                    rx.button("Reject", type="submit", variant="soft", color_scheme="red"),
-                ),
-                on_submit=State.reject,
-                aria_label="Reject the deal",
+            reason_form(
+                State.reject,
+                "Reject",
+                "Reject the deal",
+                placeholder="Reason",
+                reason_label="Reason to reject the deal",
             ),
         ),
         spacing="3",
@@ -187,12 +182,7 @@ def _edit_form() -> rx.Component:
                 ),
                 product_choices(State.product_options, with_chosen=True),
                 form_error(State.form_error),
-                rx.hstack(
-                    rx.button("Cancel", type="button", variant="soft", on_click=State.cancel_edit),
-                    rx.button("Save", type="submit"),
-                    justify="end",
-                    width="100%",
-                ),
+                cancel_and_submit(State.cancel_edit, "Save"),
                 spacing="3",
             ),
             on_submit=State.save,
@@ -206,20 +196,15 @@ def _edit_form() -> rx.Component:
 def _actions() -> rx.Component:
     return rx.cond(
         State.allowed.length() > 0,
-        rx.card(
-            rx.vstack(
-                rx.heading("Work this deal", as_="h2", size="4"),
-                _decision(),
-                rx.cond(_can("move"), _move()),
-                rx.cond(_can("assign"), _assign()),
-                rx.cond(
-                    _can("edit") & ~State.editing,
-                    rx.button("Edit details", on_click=State.start_edit, variant="soft"),
-                ),
-                spacing="3",
-                width="100%",
+        section_card(
+            "Work this deal",
+            _decision(),
+            rx.cond(_can("move"), _move()),
+            rx.cond(_can("assign"), _assign()),
+            rx.cond(
+                _can("edit") & ~State.editing,
+                rx.button("Edit details", on_click=State.start_edit, variant="soft"),
             ),
-            width="100%",
         ),
     )
 
@@ -244,23 +229,19 @@ def _conflicts() -> rx.Component:
 
 
 def _timeline() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Timeline", as_="h2", size="4"),
-            rx.el.ol(
-                rx.foreach(
-                    State.timeline,
-                    lambda e: rx.el.li(
-                        rx.text(rx.text.strong(e["who"]), " ", e["text"], " · ", e["at"], size="2"),
-                    ),
+    return section_card(
+        "Timeline",
+        rx.el.ol(
+            rx.foreach(
+                State.timeline,
+                lambda e: rx.el.li(
+                    rx.text(rx.text.strong(e["who"]), " ", e["text"], " · ", e["at"], size="2"),
                 ),
-                aria_label="Timeline",
-                style={"padding_left": "1.2rem"},
             ),
-            spacing="2",
-            width="100%",
+            aria_label="Timeline",
+            style={"padding_left": "1.2rem"},
         ),
-        width="100%",
+        spacing="2",
     )
 
 

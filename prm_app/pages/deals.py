@@ -11,8 +11,8 @@ from ..components.empty_state import empty_state
 from ..components.file_links import export_button, import_button
 from ..components.kanban import board, lost_dialog
 from ..components.live import on_change
-from ..components.pager import pager
 from ..components.shell import page_shell
+from ..components.tables import paged_table
 from ..models import Approval
 from ..state import view
 from ..state.deals import DealsState as State
@@ -145,25 +145,14 @@ def _filters(words: Words, consultant: bool) -> rx.Component:
 
 
 def _table(words: Words) -> rx.Component:
-    headers = ("Deal", "Company", words.other, "Amount", "Stage", "Approval", "Close date", "Owner")
-    return rx.vstack(
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(
-                            h, **({"text_align": "right"} if h == "Amount" else {})
-                        )
-                        for h in headers
-                    ]
-                )
-            ),
-            rx.table.body(rx.foreach(State.rows, lambda row: _row(row, words.base))),
-            width="100%",
-            variant="surface",
-        ),
-        pager(State, view.PAGE_SIZE),
-        width="100%",
+    amount = rx.table.column_header_cell("Amount", text_align="right")
+    headers = ("Deal", "Company", words.other, amount, "Stage", "Approval", "Close date", "Owner")
+    return paged_table(
+        State,
+        view.PAGE_SIZE,
+        headers,
+        State.rows,
+        lambda row: _row(row, words.base),
     )
 
 

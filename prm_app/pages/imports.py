@@ -9,9 +9,11 @@ from dataclasses import dataclass
 import reflex as rx
 
 from .. import routes
+from ..components.buttons import row_button
 from ..components.forms import form_error
-from ..components.pager import pager
+from ..components.sections import section_card
 from ..components.shell import page_shell
+from ..components.tables import data_table, paged_table
 from ..state import view
 from ..state.imports import PROBLEMS_SHOWN
 from ..state.imports import ImportState as State
@@ -139,35 +141,26 @@ def _radio(value: str, label: str, checked: rx.Var[bool]) -> rx.Component:
 
 
 def _mapping(words: Words) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Match the columns", as_="h2", size="4"),
-            rx.text(
-                State.file_name,
-                f": {State.row_count} rows. Choose the file's column for each field; "
-                "fields you leave out stay empty.",
-                size="2",
-            ),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Field"),
-                        rx.table.column_header_cell("Column in your file"),
-                    )
-                ),
-                rx.table.body(rx.foreach(State.fields, _field_row)),
-                width="100%",
-                variant="surface",
-            ),
-            _submit_choice(words),
-            rx.hstack(
-                rx.button("Check the file", on_click=State.check, disabled=State.busy),
-                rx.button("Import nothing", variant="ghost", on_click=State.cancel),
-            ),
-            spacing="3",
-            width="100%",
+    return section_card(
+        "Match the columns",
+        rx.text(
+            State.file_name,
+            f": {State.row_count} rows. Choose the file's column for each field; "
+            "fields you leave out stay empty.",
+            size="2",
         ),
-        width="100%",
+        data_table(
+            ("Field", "Column in your file"),
+            State.fields,
+            _field_row,
+            width="100%",
+            variant="surface",
+        ),
+        _submit_choice(words),
+        rx.hstack(
+            rx.button("Check the file", on_click=State.check, disabled=State.busy),
+            rx.button("Import nothing", variant="ghost", on_click=State.cancel),
+        ),
     )
 
 
@@ -203,23 +196,13 @@ def _preview() -> rx.Component:
 def _problems() -> rx.Component:
     return rx.el.section(
         rx.heading("Problems", as_="h3", size="3"),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[rx.table.column_header_cell(h) for h in ("Row", "Column", "Problem")]
-                )
-            ),
-            rx.table.body(
-                rx.foreach(
-                    State.problems,
-                    lambda p: rx.table.row(
-                        rx.table.cell(p["row"]),
-                        rx.table.cell(p["column"]),
-                        rx.table.cell(
-                            rx.cond(p["level"] == "warning", "Warning: ", ""), p["message"]
-                        ),
-                    ),
-                )
+        data_table(
+            ("Row", "Column", "Problem"),
+            State.problems,
+            lambda p: rx.table.row(
+                rx.table.cell(p["row"]),
+                rx.table.cell(p["column"]),
+                rx.table.cell(rx.cond(p["level"] == "warning", "Warning: ", ""), p["message"]),
             ),
             width="100%",
             size="1",
@@ -239,32 +222,27 @@ def _problems() -> rx.Component:
 
 
 def _review() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Check before importing", as_="h2", size="4"),
-            rx.callout(
-                f"{State.rows_valid} rows can be imported; {State.rows_failed} have problems "
-                "and will not be.",
-                icon="info",
-                role="status",
-                color_scheme=rx.cond(State.rows_failed > 0, "amber", "green"),
-            ),
-            rx.cond(State.preview.length() > 0, _preview()),
-            rx.cond(State.problems.length() > 0, _problems()),
-            rx.hstack(
-                rx.button(
-                    f"Import {State.rows_valid} valid rows",
-                    on_click=State.import_rows,
-                    disabled=State.busy | (State.rows_valid == 0),
-                ),
-                rx.button("Change the mapping", variant="soft", on_click=State.check_again),
-                rx.button("Import nothing", variant="ghost", on_click=State.cancel),
-                wrap="wrap",
-            ),
-            spacing="3",
-            width="100%",
+    return section_card(
+        "Check before importing",
+        rx.callout(
+            f"{State.rows_valid} rows can be imported; {State.rows_failed} have problems "
+            "and will not be.",
+            icon="info",
+            role="status",
+            color_scheme=rx.cond(State.rows_failed > 0, "amber", "green"),
         ),
-        width="100%",
+        rx.cond(State.preview.length() > 0, _preview()),
+        rx.cond(State.problems.length() > 0, _problems()),
+        rx.hstack(
+            rx.button(
+                f"Import {State.rows_valid} valid rows",
+                on_click=State.import_rows,
+                disabled=State.busy | (State.rows_valid == 0),
+            ),
+            rx.button("Change the mapping", variant="soft", on_click=State.check_again),
+            rx.button("Import nothing", variant="ghost", on_click=State.cancel),
+            wrap="wrap",
+        ),
     )
 
 
@@ -302,14 +280,13 @@ def _batch_row(row: rx.Var[dict]) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 row["status"] == "imported",
-                rx.button(
+                row_button(
                     "Undo",
-                    size="1",
+                    State.undo(row["id"]),
+                    f"Undo the import of {row['file_name']}",
                     variant="soft",
                     color_scheme="red",
-                    on_click=State.undo(row["id"]),
                     disabled=State.busy,
-                    aria_label=f"Undo the import of {row['file_name']}",
                 ),
             )
         ),
@@ -321,23 +298,12 @@ def _batches(words: Words) -> rx.Component:
         rx.heading("Past imports", as_="h2", size="4"),
         rx.cond(
             State.total > 0,
-            rx.vstack(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ("File", "When", "By", "Imported", "Not imported", "")
-                            ],
-                            rx.table.column_header_cell(""),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(State.batches, _batch_row)),
-                    width="100%",
-                    variant="surface",
-                ),
-                pager(State, view.PAGE_SIZE),
-                width="100%",
+            paged_table(
+                State,
+                view.PAGE_SIZE,
+                ("File", "When", "By", "Imported", "Not imported", "", ""),
+                State.batches,
+                _batch_row,
             ),
             rx.text(f"No {words.noun} imported yet.", size="2", color_scheme="gray"),
         ),

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from .. import routes
-from ..components.forms import card_form, form_error, labeled_input
+from ..components.forms import card_form, form_error, labeled_input, new_password
 from ..state.auth import AuthState
 
 
@@ -20,18 +20,8 @@ def page() -> rx.Component:
             rx.form(
                 rx.vstack(
                     labeled_input("Your name", "name", autocomplete="name"),
-                    labeled_input(
-                        "Password (at least 10 characters)",
-                        "password",
-                        type="password",
-                        autocomplete="new-password",
-                    ),
-                    labeled_input(
-                        "Password again",
-                        "password_again",
-                        type="password",
-                        autocomplete="new-password",
-                    ),
+                    new_password("Password (at least 10 characters)", "password"),
+                    new_password("Password again", "password_again"),
                     form_error(AuthState.error),
                     rx.button("Join", type="submit", width="100%", size="3"),
                     spacing="3",

@@ -9,9 +9,12 @@ import reflex as rx
 
 from .. import routes
 from ..components import lead_actions
-from ..components.details import labeled_value
+from ..components.details import labeled_value, timeline
 from ..components.empty_state import empty_state
+from ..components.forms import tick_box
+from ..components.sections import section_card
 from ..components.shell import page_shell
+from ..components.tables import data_table
 from ..state.leads import LeadDetailState as State
 
 NOUN = State.lead.get("noun", "lead")
@@ -56,39 +59,34 @@ def _conflicts() -> rx.Component:
     """This lead beside the deals protected for other partners (a provider's view only)."""
     return rx.cond(
         State.conflicts.length() > 0,
-        rx.card(
-            rx.vstack(
-                rx.heading("Customer already protected for another partner", as_="h2", size="4"),
-                rx.grid(
-                    rx.vstack(
-                        rx.text(f"This {NOUN}", weight="bold", size="2"),
-                        rx.text(State.lead["company"], size="2"),
-                        rx.text(f"From {State.lead['origin']}", size="2"),
-                        rx.text(State.lead["email"], size="2"),
-                        spacing="1",
-                    ),
-                    rx.vstack(
-                        rx.text("Protected deals", weight="bold", size="2"),
-                        rx.foreach(
-                            State.conflicts,
-                            lambda c: rx.text(
-                                f"{c['company']}: {c['partner']}, protected until {c['until']}",
-                                size="2",
-                            ),
-                        ),
-                        spacing="1",
-                    ),
-                    columns="2",
-                    spacing="4",
-                    width="100%",
+        section_card(
+            "Customer already protected for another partner",
+            rx.grid(
+                rx.vstack(
+                    rx.text(f"This {NOUN}", weight="bold", size="2"),
+                    rx.text(State.lead["company"], size="2"),
+                    rx.text(f"From {State.lead['origin']}", size="2"),
+                    rx.text(State.lead["email"], size="2"),
+                    spacing="1",
                 ),
-                spacing="3",
+                rx.vstack(
+                    rx.text("Protected deals", weight="bold", size="2"),
+                    rx.foreach(
+                        State.conflicts,
+                        lambda c: rx.text(
+                            f"{c['company']}: {c['partner']}, protected until {c['until']}",
+                            size="2",
+                        ),
+                    ),
+                    spacing="1",
+                ),
+                columns="2",
+                spacing="4",
                 width="100%",
             ),
             role="region",
             aria_label="Protection conflict",
             style={"border": "1px solid var(--orange-8)"},
-            width="100%",
         ),
     )
 
@@ -122,24 +120,10 @@ def _recipients() -> rx.Component:
                 as_="h2",
                 size="4",
             ),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in (
-                                "Organization",
-                                "Status",
-                                "Stage",
-                                "Owner",
-                                "Accept by",
-                                "Reason",
-                                "",
-                            )
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(State.recipients, _recipient)),
+            data_table(
+                ("Organization", "Status", "Stage", "Owner", "Accept by", "Reason", ""),
+                State.recipients,
+                _recipient,
                 width="100%",
                 variant="surface",
             ),
@@ -158,15 +142,7 @@ def _send_on() -> rx.Component:
                     rx.hstack(
                         rx.foreach(
                             State.more_targets,
-                            lambda t: rx.el.label(
-                                rx.hstack(
-                                    rx.el.input(
-                                        type="checkbox", name=f"to_{t['id']}", aria_label=t["name"]
-                                    ),
-                                    rx.text(t["name"], size="2"),
-                                    align="center",
-                                )
-                            ),
+                            lambda t: tick_box(f"to_{t['id']}", t["name"], aria_label=t["name"]),
                         ),
                         wrap="wrap",
                     ),
@@ -182,29 +158,6 @@ def _send_on() -> rx.Component:
     )
 
 
-def _timeline() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Timeline", as_="h2", size="4"),
-        rx.el.ol(
-            rx.foreach(
-                State.timeline,
-                lambda e: rx.el.li(
-                    rx.text(
-                        rx.text.span(e["at"], color_scheme="gray"),
-                        " · ",
-                        rx.text.strong(e["who"]),
-                        " · ",
-                        e["text"],
-                        size="2",
-                    )
-                ),
-            ),
-            style={"padding_left": "1.25rem"},
-        ),
-        width="100%",
-    )
-
-
 def _page(back: str, back_label: str) -> rx.Component:
     return page_shell(
         "Lead details",
@@ -216,7 +169,7 @@ def _page(back: str, back_label: str) -> rx.Component:
                 _conflicts(),
                 _recipients(),
                 _send_on(),
-                _timeline(),
+                timeline(State.timeline),
                 spacing="4",
                 width="100%",
             ),

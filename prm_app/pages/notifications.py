@@ -2,9 +2,13 @@
 
 import reflex as rx
 
+from ..components.buttons import row_button
 from ..components.empty_state import empty_state
+from ..components.forms import checkbox_field
 from ..components.pager import pager
+from ..components.sections import tabbed
 from ..components.shell import page_shell
+from ..components.tables import data_table
 from ..services.notifications import CHANNELS, PAGE_SIZE
 from ..state.notifications import NotificationsState as State
 
@@ -43,12 +47,11 @@ def _item(item: rx.Var[dict]) -> rx.Component:
             ),
             rx.cond(
                 unread,
-                rx.button(
+                row_button(
                     "Mark read",
-                    on_click=State.mark_read(item["id"]),
-                    size="1",
+                    State.mark_read(item["id"]),
+                    f"Mark read: {item['text']}",
                     variant="ghost",
-                    aria_label=f"Mark read: {item['text']}",
                 ),
             ),
             align="start",
@@ -63,18 +66,7 @@ def _item(item: rx.Var[dict]) -> rx.Component:
 def _inbox() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.el.label(
-                rx.hstack(
-                    rx.checkbox(
-                        checked=State.unread_only,
-                        on_change=State.set_unread_only,
-                        id="unread-only",
-                    ),
-                    rx.text("Unread only", size="2"),
-                    align="center",
-                ),
-                html_for="unread-only",
-            ),
+            checkbox_field("Unread only", "unread-only", State.unread_only, State.set_unread_only),
             rx.spacer(),
             rx.button(
                 rx.icon("check-check", size=16), "Mark all as read", on_click=State.mark_all_read
@@ -129,16 +121,7 @@ def _preferences() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("About"),
-                    rx.table.column_header_cell("How"),
-                )
-            ),
-            rx.table.body(rx.foreach(State.prefs, _preference)),
-            variant="surface",
-        ),
+        data_table(("About", "How"), State.prefs, _preference, variant="surface"),
         spacing="3",
         width="100%",
     )
@@ -147,14 +130,8 @@ def _preferences() -> rx.Component:
 def page() -> rx.Component:
     return page_shell(
         TITLE,
-        rx.tabs.root(
-            rx.tabs.list(
-                rx.tabs.trigger("Inbox", value="inbox"),
-                rx.tabs.trigger("Preferences", value="preferences"),
-            ),
-            rx.tabs.content(rx.box(_inbox(), padding_top="1rem"), value="inbox"),
-            rx.tabs.content(rx.box(_preferences(), padding_top="1rem"), value="preferences"),
-            default_value="inbox",
-            width="100%",
+        tabbed(
+            ("Inbox", "inbox", _inbox()),
+            ("Preferences", "preferences", _preferences()),
         ),
     )

@@ -3,37 +3,10 @@
 import reflex as rx
 
 from .. import routes
+from ..components.details import timeline
 from ..components.empty_state import empty_state
 from ..components.shell import page_shell
 from ..state.partner_detail import PartnerDetailState as State
-
-
-def _timeline() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Timeline", as_="h2", size="4"),
-        rx.cond(
-            State.timeline.length() > 0,
-            rx.el.ol(
-                rx.foreach(
-                    State.timeline,
-                    lambda e: rx.el.li(
-                        rx.text(
-                            rx.text.span(e["at"], color_scheme="gray"),
-                            " · ",
-                            rx.text.strong(e["who"]),
-                            " · ",
-                            e["text"],
-                            size="2",
-                        )
-                    ),
-                ),
-                aria_label="Timeline",
-                style={"padding_left": "1.25rem"},
-            ),
-            rx.text("Nothing has happened yet.", color_scheme="gray", size="2"),
-        ),
-        width="100%",
-    )
 
 
 def _summary() -> rx.Component:
@@ -72,7 +45,12 @@ def _page(back: str, back_label: str) -> rx.Component:
                 "Nothing to show",
                 "This partnership does not exist, or it is not visible to you.",
             ),
-            rx.vstack(_summary(), _timeline(), spacing="4", width="100%"),
+            rx.vstack(
+                _summary(),
+                timeline(State.timeline, empty="Nothing has happened yet.", aria_label="Timeline"),
+                spacing="4",
+                width="100%",
+            ),
         ),
     )
 

@@ -3,11 +3,15 @@
 import reflex as rx
 
 from .. import routes
+from ..components.buttons import danger_button, row_button
 from ..components.empty_state import empty_state
-from ..components.forms import form_error, labeled_input
-from ..components.partnership_card import partnership_card
+from ..components.forms import checkbox_field, form_error, labeled_input
+from ..components.list_filters import search_field
+from ..components.partnership_card import categorize_form, partnership_card, row_picker
 from ..components.pickers import option_select
+from ..components.sections import tabbed
 from ..components.shell import page_shell
+from ..components.tables import data_table
 from ..state.partners import PartnersState
 
 TITLE = "Partners"
@@ -25,16 +29,7 @@ def _filter_by(name: str):
 
 def _filters() -> rx.Component:
     return rx.flex(
-        rx.vstack(
-            rx.el.label("Search", html_for="partner-search", font_size="0.8rem", font_weight="500"),
-            rx.input(
-                id="partner-search",
-                placeholder="Firm name",
-                on_change=PartnersState.set_search,
-                debounce_timeout=300,
-            ),
-            spacing="1",
-        ),
+        search_field("partner-search", "Firm name", PartnersState.set_search),
         *[
             option_select(
                 label,
@@ -58,17 +53,11 @@ def _filters() -> rx.Component:
             ),
             spacing="1",
         ),
-        rx.el.label(
-            rx.hstack(
-                rx.checkbox(
-                    checked=PartnersState.include_ended,
-                    on_change=PartnersState.set_include_ended,
-                    id="include-ended",
-                ),
-                rx.text("Show ended", size="2"),
-                align="center",
-            ),
-            html_for="include-ended",
+        checkbox_field(
+            "Show ended",
+            "include-ended",
+            PartnersState.include_ended,
+            PartnersState.set_include_ended,
         ),
         gap="3",
         wrap="wrap",
@@ -77,27 +66,16 @@ def _filters() -> rx.Component:
 
 
 def _categorize_form(row: rx.Var[dict]) -> rx.Component:
-    def picker(label: str, name: str, options) -> rx.Component:
-        return option_select(
-            label, name, options, default=row[name], control_id=f"{name}-{row['id']}"
-        )
-
-    return rx.form(
-        rx.flex(
-            rx.el.input(type="hidden", name="id", value=row["id"]),
-            *[
-                picker(label, name, PartnersState.options.get(name, []))
-                for label, name in CATEGORIES
-            ],
-            picker("Partner manager", "partner_manager_id", PartnersState.managers),
-            rx.button("Save", type="submit", aria_label=f"Save {row['name']}"),
-            gap="3",
-            wrap="wrap",
-            align="end",
-        ),
-        on_submit=PartnersState.categorize,
-        key=f"{row['id']}-{row['partner_type_id']}-{row['partner_status_id']}-"
+    return categorize_form(
+        row,
+        PartnersState.categorize,
+        f"{row['id']}-{row['partner_type_id']}-{row['partner_status_id']}-"
         f"{row['partner_tier_id']}-{row['partner_group_id']}-{row['partner_manager_id']}",
+        *[
+            row_picker(row, label, name, PartnersState.options.get(name, []))
+            for label, name in CATEGORIES
+        ],
+        row_picker(row, "Partner manager", "partner_manager_id", PartnersState.managers),
     )
 
 
@@ -153,20 +131,16 @@ def _invitation_row(row: rx.Var[dict]) -> rx.Component:
             rx.cond(
                 pending,
                 rx.hstack(
-                    rx.button(
+                    row_button(
                         "Resend",
-                        on_click=PartnersState.resend(row["id"]),
-                        size="1",
+                        PartnersState.resend(row["id"]),
+                        f"Resend the invitation to {row['email']}",
                         variant="soft",
-                        aria_label=f"Resend the invitation to {row['email']}",
                     ),
-                    rx.button(
+                    danger_button(
                         "Revoke",
-                        on_click=PartnersState.revoke(row["id"]),
-                        size="1",
-                        variant="ghost",
-                        color_scheme="red",
-                        aria_label=f"Revoke the invitation to {row['email']}",
+                        PartnersState.revoke(row["id"]),
+                        f"Revoke the invitation to {row['email']}",
                     ),
                 ),
             )
@@ -222,16 +196,10 @@ def _invitations() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(h)
-                        for h in ("Firm", "Email", "Status", "Invited", "Expires", "")
-                    ]
-                )
-            ),
-            rx.table.body(rx.foreach(PartnersState.invitations, _invitation_row)),
+        data_table(
+            ("Firm", "Email", "Status", "Invited", "Expires", ""),
+            PartnersState.invitations,
+            _invitation_row,
             width="100%",
             variant="surface",
         ),
@@ -243,14 +211,8 @@ def _invitations() -> rx.Component:
 def page() -> rx.Component:
     return page_shell(
         TITLE,
-        rx.tabs.root(
-            rx.tabs.list(
-                rx.tabs.trigger("Directory", value="directory"),
-                rx.tabs.trigger("Invitations", value="invitations"),
-            ),
-            rx.tabs.content(rx.box(_directory(), padding_top="1rem"), value="directory"),
-            rx.tabs.content(rx.box(_invitations(), padding_top="1rem"), value="invitations"),
-            default_value="directory",
-            width="100%",
+        tabbed(
+            ("Directory", "directory", _directory()),
+            ("Invitations", "invitations", _invitations()),
         ),
     )

@@ -4,8 +4,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.empty_state import empty_state
-from ..components.partnership_card import partnership_card
-from ..components.pickers import option_select
+from ..components.partnership_card import categorize_form, partnership_card, row_picker
 from ..components.shell import page_shell
 from ..state.providers import ProvidersState
 
@@ -48,31 +47,16 @@ def _invitation(row: rx.Var[dict]) -> rx.Component:
 
 
 def _categorize_form(row: rx.Var[dict]) -> rx.Component:
-    def picker(label: str, name: str, options, empty: str) -> rx.Component:
-        return option_select(
-            label,
-            name,
-            options,
-            default=row[name],
-            empty=empty,
-            control_id=f"{name}-{row['id']}",
-            required=True,
-        )
+    def picker(label: str, name: str, options) -> rx.Component:
+        return row_picker(row, label, name, options, empty="Choose…", required=True)
 
-    return rx.form(
-        rx.flex(
-            rx.el.input(type="hidden", name="id", value=row["id"]),
-            picker("Provider type", "provider_type_id", ProvidersState.provider_types, "Choose…"),
-            picker("Proficiency", "proficiency_id", ProvidersState.proficiencies, "Choose…"),
-            picker("Assigned to", "assigned_user_id", ProvidersState.colleagues, "Choose…"),
-            rx.button("Save", type="submit", aria_label=f"Save {row['name']}"),
-            gap="3",
-            wrap="wrap",
-            align="end",
-        ),
-        on_submit=ProvidersState.categorize,
-        key=f"{row['id']}-{row['provider_type_id']}-{row['proficiency_id']}-"
-        f"{row['assigned_user_id']}",
+    return categorize_form(
+        row,
+        ProvidersState.categorize,
+        f"{row['id']}-{row['provider_type_id']}-{row['proficiency_id']}-{row['assigned_user_id']}",
+        picker("Provider type", "provider_type_id", ProvidersState.provider_types),
+        picker("Proficiency", "proficiency_id", ProvidersState.proficiencies),
+        picker("Assigned to", "assigned_user_id", ProvidersState.colleagues),
     )
 
 

@@ -9,8 +9,8 @@ from ..components import lead_actions
 from ..components.empty_state import empty_state
 from ..components.file_links import export_button
 from ..components.list_filters import list_filters
-from ..components.pager import pager
 from ..components.shell import page_shell
+from ..components.tables import paged_table
 from ..state import view
 from ..state.leads import ReceivedLeadsState as State
 
@@ -104,29 +104,12 @@ def _page(words: Words) -> rx.Component:
         ),
         rx.cond(
             State.total > 0,
-            rx.vstack(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in (
-                                    "Company",
-                                    "Contact",
-                                    words.sender,
-                                    "Status",
-                                    "Received",
-                                    "",
-                                )
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(State.rows, lambda row: _row(row, words))),
-                    width="100%",
-                    variant="surface",
-                ),
-                pager(State, view.PAGE_SIZE),
-                width="100%",
+            paged_table(
+                State,
+                view.PAGE_SIZE,
+                ("Company", "Contact", words.sender, "Status", "Received", ""),
+                State.rows,
+                lambda row: _row(row, words),
             ),
             empty_state("inbox", f"No {words.noun}s yet", words.empty),
         ),

@@ -5,13 +5,14 @@ from dataclasses import dataclass
 import reflex as rx
 
 from .. import routes
+from ..components.buttons import danger_button, row_button
 from ..components.empty_state import empty_state
 from ..components.file_links import export_button, import_button
-from ..components.forms import form_error, labeled_input
+from ..components.forms import form_error, labeled_input, tick_box
 from ..components.list_filters import list_filters
-from ..components.pager import pager
 from ..components.pickers import option_select
 from ..components.shell import page_shell
+from ..components.tables import paged_table
 from ..state import view
 from ..state.leads import SentLeadsState as State
 
@@ -91,15 +92,7 @@ def _targets(words: Words) -> rx.Component:
 
 def _provider_choice(provider: rx.Var[dict]) -> rx.Component:
     # No id (Reflex's form refs need static ids): the aria-label names the checkbox.
-    return rx.el.label(
-        rx.hstack(
-            rx.el.input(
-                type="checkbox", name=f"provider_{provider['id']}", aria_label=provider["name"]
-            ),
-            rx.text(provider["name"], size="2"),
-            align="center",
-        ),
-    )
+    return tick_box(f"provider_{provider['id']}", provider["name"], aria_label=provider["name"])
 
 
 def _lead_form(words: Words) -> rx.Component:
@@ -198,20 +191,16 @@ def _row(row: rx.Var[dict], words: Words) -> rx.Component:
             rx.cond(
                 row["status"] == "draft",
                 rx.hstack(
-                    rx.button(
+                    row_button(
                         "Edit",
-                        on_click=State.edit_draft(row["id"]),
-                        size="1",
+                        State.edit_draft(row["id"]),
+                        f"Edit the draft for {row['company']}",
                         variant="soft",
-                        aria_label=f"Edit the draft for {row['company']}",
                     ),
-                    rx.button(
+                    danger_button(
                         "Delete",
-                        on_click=State.delete_draft(row["id"]),
-                        size="1",
-                        variant="ghost",
-                        color_scheme="red",
-                        aria_label=f"Delete the draft for {row['company']}",
+                        State.delete_draft(row["id"]),
+                        f"Delete the draft for {row['company']}",
                     ),
                 ),
             )
@@ -222,30 +211,12 @@ def _row(row: rx.Var[dict], words: Words) -> rx.Component:
 def _list(words: Words) -> rx.Component:
     return rx.cond(
         State.total > 0,
-        rx.vstack(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in (
-                                "Company",
-                                "Contact",
-                                "Status",
-                                words.recipients,
-                                "Owner",
-                                "Created",
-                                "",
-                            )
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(State.rows, lambda row: _row(row, words))),
-                width="100%",
-                variant="surface",
-            ),
-            pager(State, view.PAGE_SIZE),
-            width="100%",
+        paged_table(
+            State,
+            view.PAGE_SIZE,
+            ("Company", "Contact", "Status", words.recipients, "Owner", "Created", ""),
+            State.rows,
+            lambda row: _row(row, words),
         ),
         empty_state("inbox", f"No {words.noun.lower()}s yet", words.empty),
     )

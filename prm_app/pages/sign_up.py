@@ -3,7 +3,7 @@
 import reflex as rx
 
 from .. import routes
-from ..components.forms import card_form, form_error, labeled_input
+from ..components.forms import card_form, form_error, labeled_input, new_password
 from ..state.auth import AuthState
 
 
@@ -60,12 +60,7 @@ def page() -> rx.Component:
                     key=AuthState.invite_email,
                     width="100%",
                 ),
-                labeled_input(
-                    "Password (at least 10 characters)",
-                    "password",
-                    type="password",
-                    autocomplete="new-password",
-                ),
+                new_password("Password (at least 10 characters)", "password"),
                 form_error(AuthState.error),
                 rx.button("Create organization", type="submit", width="100%", size="3"),
                 spacing="3",

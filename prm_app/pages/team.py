@@ -2,8 +2,11 @@
 
 import reflex as rx
 
+from ..components.buttons import danger_button, row_button
 from ..components.forms import form_error, labeled_input
+from ..components.sections import section_card
 from ..components.shell import page_shell
+from ..components.tables import data_table
 from ..state.team import TeamState
 
 TITLE = "Team"
@@ -13,20 +16,18 @@ def _member_row(member: rx.Var[dict]) -> rx.Component:
     is_active = member["status"] == "active"
     action = rx.cond(
         is_active,
-        rx.button(
+        row_button(
             "Deactivate",
-            on_click=TeamState.deactivate(member["user_id"]),
+            TeamState.deactivate(member["user_id"]),
+            f"Deactivate {member['name']}",
             color_scheme="red",
             variant="soft",
-            size="1",
-            aria_label=f"Deactivate {member['name']}",
         ),
-        rx.button(
+        row_button(
             "Reactivate",
-            on_click=TeamState.reactivate(member["user_id"]),
+            TeamState.reactivate(member["user_id"]),
+            f"Reactivate {member['name']}",
             variant="soft",
-            size="1",
-            aria_label=f"Reactivate {member['name']}",
         ),
     )
     return rx.table.row(
@@ -39,99 +40,82 @@ def _member_row(member: rx.Var[dict]) -> rx.Component:
 
 
 def _members() -> rx.Component:
-    return rx.table.root(
-        rx.table.header(
-            rx.table.row(
-                *[rx.table.column_header_cell(h) for h in ("Name", "Email", "Role", "Status", "")]
-            )
-        ),
-        rx.table.body(rx.foreach(TeamState.members, _member_row)),
+    return data_table(
+        ("Name", "Email", "Role", "Status", ""),
+        TeamState.members,
+        _member_row,
         width="100%",
         variant="surface",
     )
 
 
 def _invite_form() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Invite a colleague", as_="h2", size="4"),
-            rx.form(
-                rx.flex(
-                    rx.box(labeled_input("Colleague's email", "email", type="email"), flex="2"),
-                    rx.vstack(
-                        rx.el.label(
-                            "Role", html_for="role", font_size="0.875rem", font_weight="500"
+    return section_card(
+        "Invite a colleague",
+        rx.form(
+            rx.flex(
+                rx.box(labeled_input("Colleague's email", "email", type="email"), flex="2"),
+                rx.vstack(
+                    rx.el.label("Role", html_for="role", font_size="0.875rem", font_weight="500"),
+                    rx.el.select(
+                        rx.el.option("Member: sees what they own or are assigned", value="member"),
+                        rx.el.option(
+                            "Manager: sees all of the organization's records", value="manager"
                         ),
-                        rx.el.select(
-                            rx.el.option(
-                                "Member: sees what they own or are assigned", value="member"
-                            ),
-                            rx.el.option(
-                                "Manager: sees all of the organization's records", value="manager"
-                            ),
-                            rx.el.option(
-                                "Admin: also manages settings and the team", value="admin"
-                            ),
-                            id="role",
-                            name="role",
-                            default_value="member",
-                            style={"padding": "0.4rem", "border_radius": "0.4rem"},
-                        ),
-                        spacing="1",
-                        flex="1",
+                        rx.el.option("Admin: also manages settings and the team", value="admin"),
+                        id="role",
+                        name="role",
+                        default_value="member",
+                        style={"padding": "0.4rem", "border_radius": "0.4rem"},
                     ),
-                    rx.button("Create invitation", type="submit"),
-                    gap="3",
-                    align="end",
-                    wrap="wrap",
-                    width="100%",
+                    spacing="1",
+                    flex="1",
                 ),
-                on_submit=TeamState.invite,
-                reset_on_submit=True,
+                rx.button("Create invitation", type="submit"),
+                gap="3",
+                align="end",
+                wrap="wrap",
                 width="100%",
             ),
-            form_error(TeamState.invite_error),
-            rx.cond(
-                TeamState.invite_link != "",
-                rx.callout.root(
-                    rx.callout.icon(rx.icon("link")),
-                    rx.vstack(
-                        rx.callout.text("Send this one-week link to your colleague:"),
-                        rx.code(TeamState.invite_link, id="invite-link", word_break="break-all"),
-                        spacing="1",
-                    ),
-                    color_scheme="green",
-                    role="status",
-                ),
-            ),
-            rx.cond(
-                TeamState.invites.length() > 0,
-                rx.vstack(
-                    rx.heading("Pending invitations", as_="h3", size="3"),
-                    rx.foreach(
-                        TeamState.invites,
-                        lambda invite: rx.hstack(
-                            rx.text(invite["email"]),
-                            rx.badge(invite["role"], variant="soft"),
-                            rx.text(f"expires {invite['expires']}", size="1", color_scheme="gray"),
-                            rx.button(
-                                "Revoke",
-                                on_click=TeamState.revoke_invite(invite["id"]),
-                                size="1",
-                                variant="ghost",
-                                color_scheme="red",
-                                aria_label=f"Revoke the invitation of {invite['email']}",
-                            ),
-                            align="center",
-                        ),
-                    ),
-                    width="100%",
-                ),
-            ),
-            spacing="3",
+            on_submit=TeamState.invite,
+            reset_on_submit=True,
             width="100%",
         ),
-        width="100%",
+        form_error(TeamState.invite_error),
+        rx.cond(
+            TeamState.invite_link != "",
+            rx.callout.root(
+                rx.callout.icon(rx.icon("link")),
+                rx.vstack(
+                    rx.callout.text("Send this one-week link to your colleague:"),
+                    rx.code(TeamState.invite_link, id="invite-link", word_break="break-all"),
+                    spacing="1",
+                ),
+                color_scheme="green",
+                role="status",
+            ),
+        ),
+        rx.cond(
+            TeamState.invites.length() > 0,
+            rx.vstack(
+                rx.heading("Pending invitations", as_="h3", size="3"),
+                rx.foreach(
+                    TeamState.invites,
+                    lambda invite: rx.hstack(
+                        rx.text(invite["email"]),
+                        rx.badge(invite["role"], variant="soft"),
+                        rx.text(f"expires {invite['expires']}", size="1", color_scheme="gray"),
+                        danger_button(
+                            "Revoke",
+                            TeamState.revoke_invite(invite["id"]),
+                            f"Revoke the invitation of {invite['email']}",
+                        ),
+                        align="center",
+                    ),
+                ),
+                width="100%",
+            ),
+        ),
     )
 
 

@@ -1,0 +1,44 @@
+"""Tables of a state's rows: one header row, one body row a record, and (paged) a pager."""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import reflex as rx
+
+from .pager import pager
+
+
+def header_row(headers: Sequence[str | rx.Component]) -> rx.Component:
+    """The column headers; a header given as a component is used as it is."""
+    return rx.table.row(
+        *[h if isinstance(h, rx.Component) else rx.table.column_header_cell(h) for h in headers]
+    )
+
+
+def data_table(
+    headers: Sequence[str | rx.Component],
+    rows,
+    row: Callable[[Any], rx.Component],
+    **props,
+) -> rx.Component:
+    """`row` renders one item of the state list var `rows`; `props` style the table root."""
+    return rx.table.root(
+        rx.table.header(header_row(headers)),
+        rx.table.body(rx.foreach(rows, row)),
+        **props,
+    )
+
+
+def paged_table(
+    state,
+    page_size: int,
+    headers: Sequence[str | rx.Component],
+    rows,
+    row: Callable[[Any], rx.Component],
+) -> rx.Component:
+    """A full-width surface table of one page of a server-side list, with its pager below."""
+    return rx.vstack(
+        data_table(headers, rows, row, width="100%", variant="surface"),
+        pager(state, page_size),
+        width="100%",
+    )

@@ -7,10 +7,10 @@ from ..components.buttons import row_button
 from ..components.empty_state import empty_state
 from ..components.forms import form_error, row_form
 from ..components.pager import pager
-from ..components.shell import page_shell
 from ..components.tables import data_table
 from ..state.commissions import PAGE_SIZE
 from ..state.commissions import CommissionsState as State
+from .parts.shell import page_shell
 
 TITLE = "Commissions"
 

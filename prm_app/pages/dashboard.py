@@ -4,8 +4,8 @@ import reflex as rx
 
 from ..components.charts import bars, chart_card, funnel, line
 from ..components.forms import form_error
-from ..components.shell import page_shell
 from ..state.dashboards import DashboardState as State
+from .parts.shell import page_shell
 
 TITLE = "Dashboard"
 ACCENT, AMBER, GREEN = "#3e63dd", "#ffc53d", "#30a46c"

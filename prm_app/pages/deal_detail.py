@@ -5,16 +5,16 @@ anyone changes the deal."""
 import reflex as rx
 
 from .. import routes
-from ..components.deal_commission import deal_commission
 from ..components.deal_form import deal_fields, product_choices
 from ..components.details import labeled_value
 from ..components.empty_state import empty_state
 from ..components.forms import cancel_and_submit, form_error, reason_form
 from ..components.live import on_change
 from ..components.sections import section_card
-from ..components.shell import page_shell
 from ..state.deals import DealDetailState as State
 from ..state.live import DealsPulse
+from .parts.deal_commission import deal_commission
+from .parts.shell import page_shell
 
 DEAL = State.deal
 

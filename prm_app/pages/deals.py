@@ -9,15 +9,15 @@ from .. import routes
 from ..components.deal_form import submit_deal_dialog
 from ..components.empty_state import empty_state
 from ..components.file_links import export_button, import_button
-from ..components.kanban import board, lost_dialog
 from ..components.live import on_change
-from ..components.shell import page_shell
 from ..components.tables import paged_table
 from ..models import Approval
 from ..state import view
 from ..state.deals import DealsState as State
 from ..state.deals import SubmitDealState
 from ..state.live import DealsPulse
+from .parts.kanban import board, lost_dialog
+from .parts.shell import page_shell
 
 APPROVAL_COLORS = {Approval.PENDING: "amber", Approval.APPROVED: "green", Approval.REJECTED: "red"}
 

@@ -12,11 +12,11 @@ from .. import routes
 from ..components.buttons import row_button
 from ..components.forms import form_error
 from ..components.sections import section_card
-from ..components.shell import page_shell
 from ..components.tables import data_table, paged_table
 from ..state import view
 from ..state.imports import PROBLEMS_SHOWN
 from ..state.imports import ImportState as State
+from .parts.shell import page_shell
 
 UPLOAD_ID = "csv"
 

@@ -13,9 +13,9 @@ from ..components.details import labeled_value, timeline
 from ..components.empty_state import empty_state
 from ..components.forms import tick_box
 from ..components.sections import section_card
-from ..components.shell import page_shell
 from ..components.tables import data_table
 from ..state.leads import LeadDetailState as State
+from .parts.shell import page_shell
 
 NOUN = State.lead.get("noun", "lead")
 

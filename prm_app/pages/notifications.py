@@ -7,10 +7,10 @@ from ..components.empty_state import empty_state
 from ..components.forms import checkbox_field
 from ..components.pager import pager
 from ..components.sections import tabbed
-from ..components.shell import page_shell
 from ..components.tables import data_table
 from ..services.notifications import CHANNELS, PAGE_SIZE
 from ..state.notifications import NotificationsState as State
+from .parts.shell import page_shell
 
 TITLE = "Notifications"
 

@@ -5,8 +5,8 @@ import reflex as rx
 from .. import routes
 from ..components.details import timeline
 from ..components.empty_state import empty_state
-from ..components.shell import page_shell
 from ..state.partner_detail import PartnerDetailState as State
+from .parts.shell import page_shell
 
 
 def _summary() -> rx.Component:

@@ -10,9 +10,9 @@ from ..components.list_filters import search_field
 from ..components.partnership_card import categorize_form, partnership_card, row_picker
 from ..components.pickers import option_select
 from ..components.sections import tabbed
-from ..components.shell import page_shell
 from ..components.tables import data_table
 from ..state.partners import PartnersState
+from .parts.shell import page_shell
 
 TITLE = "Partners"
 CATEGORIES = [

@@ -5,8 +5,8 @@ import reflex as rx
 from .. import routes
 from ..components.empty_state import empty_state
 from ..components.partnership_card import categorize_form, partnership_card, row_picker
-from ..components.shell import page_shell
 from ..state.providers import ProvidersState
+from .parts.shell import page_shell
 
 TITLE = "My Providers"
 

@@ -9,10 +9,10 @@ from ..components import lead_actions
 from ..components.empty_state import empty_state
 from ..components.file_links import export_button
 from ..components.list_filters import list_filters
-from ..components.shell import page_shell
 from ..components.tables import paged_table
 from ..state import view
 from ..state.leads import ReceivedLeadsState as State
+from .parts.shell import page_shell
 
 SORTS = [
     ("newest", "Newest"),

@@ -11,10 +11,10 @@ from ..components.file_links import export_button, import_button
 from ..components.forms import form_error, labeled_input, tick_box
 from ..components.list_filters import list_filters
 from ..components.pickers import option_select
-from ..components.shell import page_shell
 from ..components.tables import paged_table
 from ..state import view
 from ..state.leads import SentLeadsState as State
+from .parts.shell import page_shell
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,10 @@
 
 import reflex as rx
 
-from ..components.integrations import integrations
-from ..components.settings_editors import rules_form, stage_editor, term_editor
-from ..components.shell import page_shell
 from ..state.settings import SettingsState
+from .parts.integrations import integrations
+from .parts.settings_editors import rules_form, stage_editor, term_editor
+from .parts.shell import page_shell
 
 TITLE = "Settings"
 

@@ -5,9 +5,9 @@ import reflex as rx
 from ..components.buttons import danger_button, row_button
 from ..components.forms import form_error, labeled_input
 from ..components.sections import section_card
-from ..components.shell import page_shell
 from ..components.tables import data_table
 from ..state.team import TeamState
+from .parts.shell import page_shell
 
 TITLE = "Team"
 

@@ -1,5 +1,6 @@
 """The layers import one way: services know nothing of Reflex or the UI, components nothing of
-the services, and no module grows past the size a reader can hold."""
+the services or the states (they take the vars and handlers they need), and no module grows past
+the size a reader can hold."""
 
 import ast
 from pathlib import Path
@@ -36,7 +37,7 @@ def _modules(folder: str) -> list[Path]:
 
 FORBIDDEN = {
     "services": ("reflex", "reflex_base", "prm_app.state", "prm_app.components", "prm_app.pages"),
-    "components": ("prm_app.services",),
+    "components": ("prm_app.services", "prm_app.state", "prm_app.pages"),
 }
 
 

@@ -8,7 +8,7 @@ round trip, and lists the stages. `state` is DealsState.
 
 import reflex as rx
 
-from ..state.deals import DealsState
+from ...state.deals import DealsState
 
 APPROVAL_COLORS = {"pending": "amber", "approved": "green", "rejected": "red"}
 

@@ -2,12 +2,12 @@
 
 import reflex as rx
 
-from ..state.integrations import IntegrationsState as S
-from .buttons import danger_button, row_button
-from .forms import add_form
-from .pickers import option_select
-from .sections import section_card
-from .tables import data_table
+from ...components.buttons import danger_button, row_button
+from ...components.forms import add_form
+from ...components.pickers import option_select
+from ...components.sections import section_card
+from ...components.tables import data_table
+from ...state.integrations import IntegrationsState as S
 
 ROLES = [{"id": r, "name": r.capitalize()} for r in ("member", "manager", "admin")]
 ROUTINGS = [

@@ -2,12 +2,12 @@
 
 import reflex as rx
 
-from .. import routes
-from ..state.auth import AuthState
-from ..state.base import AppState
-from ..state.live import NotesPulse
-from ..state.notifications import BellState
-from .live import on_change
+from ... import routes
+from ...components.live import on_change
+from ...state.auth import AuthState
+from ...state.base import AppState
+from ...state.live import NotesPulse
+from ...state.notifications import BellState
 
 NavItem = tuple[str, str, str]  # label, route, lucide icon
 

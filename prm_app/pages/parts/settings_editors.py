@@ -2,10 +2,10 @@
 
 import reflex as rx
 
-from ..state.settings import SettingsState
-from .buttons import danger_button, row_button
-from .forms import add_form, form_error, labeled_input
-from .sections import section_card
+from ...components.buttons import danger_button, row_button
+from ...components.forms import add_form, form_error, labeled_input
+from ...components.sections import section_card
+from ...state.settings import SettingsState
 
 
 def _icon_button(icon: str, label, on_click) -> rx.Component:

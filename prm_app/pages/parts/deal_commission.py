@@ -2,12 +2,12 @@
 
 import reflex as rx
 
-from ..state.commissions import DealMoneyState as State
-from ..state.live import DealsPulse
-from .details import labeled_value
-from .forms import reason_form
-from .live import on_change
-from .sections import section_card
+from ...components.details import labeled_value
+from ...components.forms import reason_form
+from ...components.live import on_change
+from ...components.sections import section_card
+from ...state.commissions import DealMoneyState as State
+from ...state.live import DealsPulse
 
 MONEY = State.money
 

@@ -20,7 +20,7 @@ from starlette.responses import (
 )
 from starlette.routing import Mount, Route
 
-from . import routes, settings, web_forms
+from . import client_address, routes, settings, web_forms
 from .rest_api import PREFIX as API_PREFIX
 from .rest_api import rest_api
 from .services import imports, ledger
@@ -73,7 +73,7 @@ async def start_session(request: Request) -> Response:
                 session,
                 ticket=ticket if isinstance(ticket, str) else None,
                 user_agent=request.headers.get("user-agent", ""),
-                ip=request.client.host if request.client else "",
+                ip=client_address.of(request),
             )
     except NotAuthenticated as error:
         login = escape(f"{get_config().deploy_url}{routes.LOGIN}", quote=True)

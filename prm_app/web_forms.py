@@ -2,8 +2,8 @@
 
 GET /forms/{token} shows the form; POST takes a submission (services.leads.forms) and answers
 303 to the thank-you page, or shows the form again with the problem (400) or the rate limit
-(429). The client address is the connection's (behind a reverse proxy, set
-PRM_TRUST_FORWARDED=1 to take the first X-Forwarded-For address instead).
+(429). The client address is the connection's, or behind reverse proxies the one they vouch for
+(prm_app/client_address.py, PRM_TRUSTED_PROXY_HOPS).
 """
 
 import logging
@@ -12,7 +12,7 @@ from html import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from . import routes, settings
+from . import client_address, routes
 from .services.core.errors import Invalid, NotFound
 from .services.core.unit_of_work import unit_of_work
 from .services.leads import forms as lead_forms
@@ -40,14 +40,6 @@ border-radius:6px;background:#3e63dd;color:#fff;font:inherit;cursor:pointer}
 """
 
 
-def client_address(request: Request) -> str:
-    if settings.current().trust_forwarded:
-        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded[:64]
-    return request.client.host if request.client else "unknown"
-
-
 async def show_form(request: Request) -> HTMLResponse:
     """GET /forms/{token}."""
     try:
@@ -66,7 +58,7 @@ async def take_submission(request: Request) -> HTMLResponse | RedirectResponse:
     values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     try:
         with unit_of_work() as session:
-            lead_forms.submit(session, token=token, form=values, client=client_address(request))
+            lead_forms.submit(session, token=token, form=values, client=client_address.of(request))
     except NotFound as error:
         return _page("Form unavailable", f"<p>{escape(str(error))}</p>", 404)
     except (Invalid, RateLimited) as error:

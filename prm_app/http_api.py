@@ -41,8 +41,11 @@ def secure_cookies() -> bool:
 
 def same_host(url: str, request: Request) -> bool:
     """Redirect only to a frontend on the host that served this request (no open redirect)."""
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and parts.hostname == request.url.hostname
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and parts.hostname == request.url.hostname
+    except ValueError:  # not a URL at all (say, "http://[::1")
+        return False
 
 
 def trusted_origin(request: Request) -> bool:

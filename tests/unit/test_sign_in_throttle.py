@@ -177,7 +177,7 @@ def test_no_clear_text_is_stored_and_malformed_emails_are_not_counted(session):
     assert admin.email not in stored and "192.0.2.99" not in stored
 
 
-@pytest.mark.parametrize("minutes,words", [(1, "1 minute."), (0.5, "1 minute.")])
+@pytest.mark.parametrize("minutes,words", [(1, "1 minute."), (0.5, "30 seconds.")])
 def test_the_message_never_says_zero_minutes(session, minutes, words):
     admin = org_admin(session)
     fail(session, admin.email, 5)

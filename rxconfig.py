@@ -14,6 +14,8 @@ config = rx.Config(
     telemetry_enabled=False,
     # "*" disables the websocket Origin check: production sets PRM_ALLOWED_ORIGINS.
     cors_allowed_origins=settings.check().allowed_origins.split(","),
+    # X-Forwarded-For entries from the right that come from trusted proxies (prm_app/client_address.py).
+    trusted_proxy_hops=settings.current().trusted_proxy_hops,
     show_built_with_reflex=False,
     disable_plugins=[SitemapPlugin],
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],

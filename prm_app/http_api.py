@@ -20,7 +20,7 @@ from starlette.responses import (
 )
 from starlette.routing import Mount, Route
 
-from . import routes, settings, web_forms
+from . import client_address, routes, settings, web_forms
 from .rest_api import PREFIX as API_PREFIX
 from .rest_api import rest_api
 from .services import imports, ledger
@@ -41,8 +41,11 @@ def secure_cookies() -> bool:
 
 def same_host(url: str, request: Request) -> bool:
     """Redirect only to a frontend on the host that served this request (no open redirect)."""
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and parts.hostname == request.url.hostname
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and parts.hostname == request.url.hostname
+    except ValueError:  # not a URL at all (say, "http://[::1")
+        return False
 
 
 def trusted_origin(request: Request) -> bool:
@@ -73,7 +76,7 @@ async def start_session(request: Request) -> Response:
                 session,
                 ticket=ticket if isinstance(ticket, str) else None,
                 user_agent=request.headers.get("user-agent", ""),
-                ip=request.client.host if request.client else "",
+                ip=client_address.of(request),
             )
     except NotAuthenticated as error:
         login = escape(f"{get_config().deploy_url}{routes.LOGIN}", quote=True)

@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     # Web and security
     allowed_origins: str = "*"  # comma-separated; rxconfig.py reads it
     secure_cookies: bool = False
-    trust_forwarded: bool = False
+    # Reverse proxies in front of the backend that append the client to X-Forwarded-For (the
+    # Caddyfile's: 1). The client is the entry that many from the right; 0 ignores the header.
+    trusted_proxy_hops: Annotated[int, Field(ge=0, le=5)] = 0
     signin_max_per_email: Annotated[int, Field(ge=1)] = 5
     signin_max_per_ip: Annotated[int, Field(ge=1)] = 50
     # Mail and webhooks

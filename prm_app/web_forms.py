@@ -2,24 +2,28 @@
 
 GET /forms/{token} shows the form; POST takes a submission (services.leads.forms) and answers
 303 to the thank-you page, or shows the form again with the problem (400) or the rate limit
-(429). The client address is the connection's (behind a reverse proxy, set
-PRM_TRUST_FORWARDED=1 to take the first X-Forwarded-For address instead).
+(429). The client address is the connection's, or behind reverse proxies the one they vouch for
+(prm_app/client_address.py, PRM_TRUSTED_PROXY_HOPS).
 """
 
 import logging
 from html import escape
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from . import routes, settings
+from . import client_address, routes
 from .services.core.errors import Invalid, NotFound
 from .services.core.unit_of_work import unit_of_work
 from .services.leads import forms as lead_forms
 from .services.leads.forms import RateLimited
 
 log = logging.getLogger(__name__)
-MAX_BODY = 20_000  # bytes of a submission; anything larger is refused unread
+MAX_BODY = 20_000  # bytes of a submission, whatever its transfer encoding; larger is refused
+MAX_FIELDS = 40
+MAX_ECHO = 2_000  # characters of a field shown back with a problem (the longest field's limit)
+URLENCODED = "application/x-www-form-urlencoded"  # what the page's form sends: no file parts
 REQUIRED = {"first_name": "First name", "last_name": "Last name", "email": "Email"}
 REQUIRED |= {"company": "Company"}
 HEADERS = {
@@ -40,12 +44,15 @@ border-radius:6px;background:#3e63dd;color:#fff;font:inherit;cursor:pointer}
 """
 
 
-def client_address(request: Request) -> str:
-    if settings.current().trust_forwarded:
-        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded[:64]
-    return request.client.host if request.client else "unknown"
+async def read_limited(request: Request, limit: int) -> bytes | None:
+    """The request's body as it streams in, or None once it passes `limit` bytes (a chunked
+    body carries no Content-Length to check beforehand)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
 
 async def show_form(request: Request) -> HTMLResponse:
@@ -61,12 +68,18 @@ async def show_form(request: Request) -> HTMLResponse:
 async def take_submission(request: Request) -> HTMLResponse | RedirectResponse:
     """POST /forms/{token}: 303 to the thank-you page, else the form again with the problem."""
     token = request.path_params["token"]
-    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+    if request.headers.get("content-type", "").split(";")[0].strip() != URLENCODED:
+        return _page("Not accepted", "<p>Send the form's fields only (no files).</p>", 415)
+    body = await read_limited(request, MAX_BODY)
+    if body is None:
         return _page("Too large", "<p>The submission is too large.</p>", 413)
-    values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    try:
+        values = dict(parse_qsl(body.decode("utf-8", "replace"), max_num_fields=MAX_FIELDS))
+    except ValueError:
+        return _page("Not accepted", "<p>The submission has too many fields.</p>", 400)
     try:
         with unit_of_work() as session:
-            lead_forms.submit(session, token=token, form=values, client=client_address(request))
+            lead_forms.submit(session, token=token, form=values, client=client_address.of(request))
     except NotFound as error:
         return _page("Form unavailable", f"<p>{escape(str(error))}</p>", 404)
     except (Invalid, RateLimited) as error:
@@ -91,7 +104,7 @@ async def thanks(request: Request) -> HTMLResponse:
 
 def _form_page(form: lead_forms.PublicForm, values: dict, error: str, status: int) -> HTMLResponse:
     def field(name: str, label: str, *, required: bool) -> str:
-        value = escape(values.get(name, ""), quote=True)
+        value = escape(values.get(name, "")[:MAX_ECHO], quote=True)
         kind = "email" if name == "email" else "text"
         need = " required" if required else ""
         if name == "notes":

@@ -158,8 +158,7 @@ class IntegrationsState(AppState):
             "id": str(form.id),
             "name": form.name,
             "url": url,
-            "embed": f'<iframe src="{url}" title="{form.name}" width="100%" height="640" '
-            'style="border:0"></iframe>',
+            "embed": lead_forms.embed_code(url, form.name),
             "routes_to": target,
             "routing": form.routing,
             "partner_id": str(form.partner_org_id or ""),

@@ -344,3 +344,15 @@ def test_partners_and_providers_each_to_their_side(api, world):
     assert api.get("/providers", headers=world["s"]).json() == []
     searched = api.get("/partners", params={"search": "zzz"}, headers=world["p"]).json()
     assert searched == []
+
+
+def test_a_malformed_sign_out_target_goes_to_sign_in_not_a_500():
+    from starlette.testclient import TestClient
+
+    from prm_app.http_api import api
+
+    client = TestClient(api, follow_redirects=False)
+    left = client.post(
+        "/auth/signout", data={"next": "http://[::1"}, headers={"Origin": "http://testserver"}
+    )
+    assert left.status_code == 303 and left.headers["location"] == "/login"

@@ -91,3 +91,66 @@ def test_unknown_or_closed_forms_are_not_found(client, session, form):
     assert client.post("/forms/x", data=PERSON).status_code == 404
     huge = client.post(f"/forms/{form.token}", data={**PERSON, "notes": "x" * 30_000})
     assert huge.status_code == 413
+
+
+def test_a_chunked_body_past_the_limit_is_refused_unread(client, session, form):
+    """No Content-Length to check: the body is counted as it streams in."""
+
+    def five_megabytes():
+        yield b"first_name=Lin&notes="
+        for _ in range(5 * 1024):
+            yield b"x" * 1024
+
+    huge = client.post(
+        f"/forms/{form.token}",
+        content=five_megabytes(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert huge.status_code == 413 and "x" * 100 not in huge.text
+    assert _leads(session, form) == []
+
+
+def test_file_parts_and_field_floods_are_refused(client, session, form):
+    with_file = client.post(
+        f"/forms/{form.token}", data=PERSON, files={"cv": ("cv.pdf", b"%PDF-1.4 ...")}
+    )
+    assert with_file.status_code == 415
+    flood = client.post(f"/forms/{form.token}", data={f"f{n}": "x" for n in range(100)})
+    assert flood.status_code == 400
+    assert _leads(session, form) == []
+
+
+def test_a_long_value_is_never_echoed_whole(client, form):
+    shown = client.post(
+        f"/forms/{form.token}", data={**PERSON, "email": "not-an-email", "notes": "y" * 19_000}
+    )
+    assert shown.status_code == 400
+    assert (
+        "y" * web_forms.MAX_ECHO in shown.text and "y" * (web_forms.MAX_ECHO + 1) not in shown.text
+    )
+
+
+def test_bots_cannot_use_up_the_forms_limit(client, session, form, monkeypatch):
+    """Honeypot posts from many addresses are thanked and ignored, and the next real visitor
+    still gets through."""
+    monkeypatch.setenv("PRM_TRUSTED_PROXY_HOPS", "1")
+    monkeypatch.setattr(lead_forms, "PER_FORM", 3)
+    for n in range(10):
+        bot = client.post(
+            f"/forms/{form.token}",
+            data={**PERSON, "website": "spam"},
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+        )
+        assert bot.status_code == 303
+    visitor = client.post(
+        f"/forms/{form.token}", data=PERSON, headers={"X-Forwarded-For": "198.51.100.1"}
+    )
+    assert visitor.status_code == 303 and len(_leads(session, form)) == 1
+
+
+def test_the_embed_code_escapes_every_attribute():
+    code = lead_forms.embed_code(
+        'https://prm.example/forms/abc"x', 'Contact" onload="alert(document.domain)'
+    )
+    assert 'onload="' not in code and "&quot; onload=&quot;" in code
+    assert code.startswith('<iframe src="https://prm.example/forms/abc&quot;x" title="Contact')

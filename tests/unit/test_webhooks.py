@@ -263,6 +263,13 @@ def test_endpoint_input_is_validated(session, url, events, field):
         "http://10.0.0.8/x",
         "http://169.254.169.254/latest/meta-data",
         "http://[::1]/x",
+        # IPv6 that Python calls global yet that reaches IPv4 inside: NAT64, 6to4, IPv4-compatible,
+        # and the deprecated site-local range.
+        "http://[64:ff9b::a00:1]/x",
+        "http://[64:ff9b:1::a00:1]/x",
+        "http://[2002:a00:1::1]/x",
+        "http://[::a00:1]/x",
+        "http://[fec0::1]/x",
     ],
 )
 def test_private_addresses_are_refused_unless_allowed(session, monkeypatch, url):

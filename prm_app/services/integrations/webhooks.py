@@ -148,9 +148,19 @@ def _addresses(host: str) -> list[str]:
         return []
 
 
+# IPv6 ranges Python calls global that carry or translate an IPv4 address (NAT64, 6to4,
+# IPv4-compatible) or are deprecated site-local: on such networks they reach internal hosts.
+TRANSLATED = [
+    ipaddress.ip_network(net)
+    for net in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "::/96", "fec0::/10")
+]
+
+
 def _is_public(addresses: list[str]) -> bool:
-    return bool(addresses) and all(
-        ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses
+    found = [ipaddress.ip_address(a.split("%")[0]) for a in addresses]
+    return bool(found) and all(
+        ip.is_global and not any(ip in net for net in TRANSLATED if ip.version == net.version)
+        for ip in found
     )
 
 

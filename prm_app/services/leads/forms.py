@@ -15,6 +15,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import escape
 from typing import Any
 
 import sqlalchemy as sa
@@ -229,6 +230,14 @@ def public_form(session: Session, *, token: object) -> PublicForm:
     return PublicForm(form.public_token, form.name, provider, list(form.fields))
 
 
+def embed_code(url: str, name: str) -> str:
+    """The snippet a provider copies into its site: every attribute escaped."""
+    return (
+        f'<iframe src="{escape(url, quote=True)}" title="{escape(name, quote=True)}" '
+        'width="100%" height="640" style="border:0"></iframe>'
+    )
+
+
 def client_hash(token: str, address: str) -> str:
     """The stored trace of a client: a hash of the address with the form's token."""
     return hashlib.sha256(f"{token}|{address}".encode()).hexdigest()
@@ -248,9 +257,10 @@ def submit(
     recent = select(func.count()).where(
         FormSubmission.form_id == lead_form.id, col(FormSubmission.created_at) > since
     )
+    real = recent.where(col(FormSubmission.lead_id).is_not(None))  # bots cannot use them up
     if (
         session.exec(recent.where(FormSubmission.client_hash == trace)).one() >= PER_CLIENT
-        or session.exec(recent).one() >= PER_FORM
+        or session.exec(real).one() >= PER_FORM
     ):
         raise RateLimited("Too many submissions: please try again in a few minutes.")
     values = form if isinstance(form, dict) else {}

@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/reflex db migrate
 	$(BIN)/python -m prm_app.demo
-	@$(BIN)/python -c "from prm_app.services import mail; print(mail.describe_delivery())"
+	@$(BIN)/python -c "from prm_app.services.integrations import mail; print(mail.describe_delivery())"
 	$(BIN)/reflex run
 
 ## Install what the tests need and run the whole suite: lint, unit, end-to-end + security,

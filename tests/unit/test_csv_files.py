@@ -7,6 +7,7 @@ message the user can act on, and nothing is written.
 import gzip
 import io
 import random
+import time
 from decimal import Decimal
 
 import pandas as pd
@@ -314,3 +315,13 @@ def test_numbers_stay_numbers_whatever_their_sign():
     table = pd.read_csv(io.StringIO(exported))
     assert table["Effect"].sum() == -4600
     assert list(table["Memo"]) == ["'-cmd", "ok"]
+
+
+def test_an_unclosed_quote_over_many_lines_is_refused_in_linear_time():
+    """A crafted 1 MB file (a quote, then a million carriage returns) once cost seconds of CPU
+    in the header scan (quadratic): it is refused at once, with the reason."""
+    crafted = b'"a' + b"\r" * (1024 * 1024)
+    started = time.perf_counter()
+    with pytest.raises(Invalid, match="header row does not end"):
+        _table(crafted)
+    assert time.perf_counter() - started < 1.0

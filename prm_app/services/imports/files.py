@@ -267,11 +267,11 @@ def _leading_blank_lines(sample: str) -> int:
 def _first_record(sample: str, skip: int) -> str:
     """The header record's text (which may span lines inside quotes)."""
     lines = sample.splitlines(keepends=True)[skip:]
-    record = ""
-    for line in lines:
-        record += line
-        if record.count('"') % 2 == 0:
-            return record.rstrip("\r\n")
+    quotes = 0  # counted line by line: linear in the sample, however many lines a quote spans
+    for end, line in enumerate(lines, start=1):
+        quotes += line.count('"')
+        if quotes % 2 == 0:
+            return "".join(lines[:end]).rstrip("\r\n")
     raise _refused(
         "The header row does not end: it is too long, or a double quote in it is not closed."
     )

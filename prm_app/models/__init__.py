@@ -54,8 +54,10 @@ from .records import (
     OutboundEmail,
     ProtectionReminder,
 )
+from .security import AccountToken, RateEvent, RecoveryCode, SecurityEvent
 
 __all__ = [
+    "AccountToken",
     "ActivityEvent",
     "ApiKey",
     "Approval",
@@ -98,8 +100,11 @@ __all__ = [
     "PayoutStatus",
     "Pipeline",
     "ProtectionReminder",
+    "RateEvent",
     "RecipientStatus",
+    "RecoveryCode",
     "Role",
+    "SecurityEvent",
     "Stage",
     "TaxonomyTerm",
     "TermKind",

@@ -29,6 +29,14 @@ class User(SQLModel, table=True):
     is_active: bool = True
     created_at: datetime = created_at()
     last_login_at: datetime | None = None
+    # None until the person opened the link mailed to this address (services.identity.verification).
+    email_verified_at: datetime | None = None
+    password_changed_at: datetime | None = None
+    # Time-based one-time codes (services.identity.two_factor): the secret while enrolling, and
+    # from when it is in force; the last time step accepted, so a code works only once.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_enabled_at: datetime | None = None
+    totp_last_step: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 
 class Membership(SQLModel, table=True):
@@ -60,6 +68,7 @@ class AuthSession(SQLModel, table=True):
     revoked_at: datetime | None = None
     user_agent: str = Field(default="", max_length=300)
     ip: str = Field(default="", max_length=64)
+    last_seen_at: datetime | None = None  # for the idle timeout and "Where you're signed in"
 
 
 class AuthTicket(SQLModel, table=True):
@@ -72,6 +81,9 @@ class AuthTicket(SQLModel, table=True):
     user_id: int = fk("users.id")
     org_id: int = fk("organizations.id")
     redirect_to: str = Field(default="/", max_length=500)
+    # The SHA-256 of the pre-sign-in nonce cookie of the browser that signed in: only that
+    # browser can redeem the ticket.
+    nonce_hash: str = Field(default="", max_length=64)
     created_at: datetime = created_at()
     expires_at: datetime
     used_at: datetime | None = None
@@ -120,3 +132,7 @@ class OrgSettings(SQLModel, table=True):
     currency: str = Field(default="USD", max_length=3)
     auto_apply_credits: bool = False
     last_import_mapping: dict | None = Field(default=None, sa_type=sa.JSON)
+    # Security policy, set by the organization's admins (services.identity.policy).
+    two_factor_policy: str = code("off")  # off | admins | everyone
+    session_idle_minutes: int = 8 * 60
+    session_max_days: int = 30

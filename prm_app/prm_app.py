@@ -7,6 +7,7 @@ from .http_api import api
 from .jobs import run_jobs
 from .models.schema_compare import filter_reflex_autogenerate
 from .pages import (
+    account,
     commissions,
     dashboard,
     deal_detail,
@@ -19,6 +20,7 @@ from .pages import (
     partners,
     providers,
     received_leads,
+    security,
     sent_leads,
     settings,
     sign_in,
@@ -26,6 +28,7 @@ from .pages import (
     team,
 )
 from .settings import check as check_settings
+from .state.account import AccountState
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
 from .state.commissions import CommissionsState
@@ -38,6 +41,7 @@ from .state.notifications import NotificationsState
 from .state.partner_detail import PartnerDetailState
 from .state.partners import PartnersState
 from .state.providers import ProvidersState
+from .state.security import SecurityState
 from .state.settings import SettingsState
 from .state.team import TeamState
 from .worker_presence import keep_worker_present
@@ -74,6 +78,19 @@ app.add_page(
     join.page, route=routes.JOIN, title=_title("Join your team"), on_load=AuthState.load_invite
 )
 app.add_page(team.page, route=routes.TEAM, title=_title(team.TITLE), on_load=TeamState.load)
+# Each section of these two pages adds its own on_load to the list.
+app.add_page(
+    account.page,
+    route=routes.ACCOUNT,
+    title=_title(account.TITLE),
+    on_load=[AccountState.load],
+)
+app.add_page(
+    security.page,
+    route=routes.SECURITY,
+    title=_title(security.TITLE),
+    on_load=[SecurityState.load],
+)
 app.add_page(
     notifications.page,
     route=routes.NOTIFICATIONS,

@@ -6,6 +6,8 @@ SIGNUP = "/signup"
 JOIN = "/join"
 TEAM = "/team"
 NOTIFICATIONS = "/notifications"  # both portals: the caller's inbox and email preferences
+ACCOUNT = "/account"  # the caller's own sign-in: address, password, second factor, sessions
+SECURITY = "/security"  # admins: the organization's security policy and security events
 
 
 class Consultant:

@@ -114,6 +114,10 @@ def user_menu() -> rx.Component:
             align="end",
         ),
         rx.link(
+            rx.button(rx.icon("shield", size=16), "Account", variant="soft", size="2"),
+            href=routes.ACCOUNT,
+        ),
+        rx.link(
             rx.button(rx.icon("users", size=16), "Team", variant="soft", size="2"),
             href=routes.TEAM,
         ),

@@ -62,6 +62,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(check_password(password))
 
 
+def password_matches(user: User, password: object) -> bool:
+    """Whether `password` is the user's current password (no side effects)."""
+    if not isinstance(password, str) or not password or len(password) > MAX_PASSWORD:
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def create_user(session: Session, *, name: object, email: object, password: object) -> User:
     """A new active user; refuses an email that already has an account."""
     email = inputs.email(email)

@@ -3,7 +3,10 @@ resends, password resets, invitations, sign-ups, second-factor codes.
 
 Each counted attempt is a row of `rate_events` under a SHA-256 of what it is counted by (an
 address, an organization, a user), so every backend worker sees the same count and no clear text
-is kept. Rows older than a day (longer than any window) are swept as new ones are written.
+is kept. An attempt is committed in its own short transaction, so it counts even when the action
+it guards is then refused and rolled back (a wrong code, a wrong password): call `spend` before
+the caller's transaction writes anything. Rows older than a day (longer than any window) are
+swept as new ones are written.
 """
 
 import hashlib
@@ -14,6 +17,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, delete, func, select
 
 from ...models import RateEvent, utcnow
+from ..core import db
 from ..core.errors import Invalid
 
 KEEP = timedelta(days=1)
@@ -51,8 +55,15 @@ def remaining(session: Session, limit: Limit, key: object) -> int:
     return max(limit.count - used, 0)
 
 
-def spend(session: Session, limit: Limit, key: object, *, field: str | None = None) -> None:
-    """Count one attempt for `key`, or raise TooMany (nothing counted) when none is left."""
+def spend(limit: Limit, key: object, *, field: str | None = None) -> None:
+    """Count one attempt for `key` (committed at once), or raise TooMany (nothing counted) when
+    none is left."""
+    with Session(db.engine()) as session:
+        _spend(session, limit, key, field)
+        session.commit()
+
+
+def _spend(session: Session, limit: Limit, key: object, field: str | None) -> None:
     now = utcnow()
     if remaining(session, limit, key) == 0:
         oldest = session.exec(

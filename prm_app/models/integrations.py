@@ -6,7 +6,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .base import code, created_at, fk
+from .base import code, created_at, fk, utcnow
 from .enums import Role
 
 
@@ -112,3 +112,20 @@ class FormSubmission(SQLModel, table=True):
     client_hash: str = Field(max_length=64)
     lead_id: int | None = fk("leads.id", nullable=True, index=False)
     created_at: datetime = created_at()
+
+
+class IdempotentRequest(SQLModel, table=True):
+    """A write sent to the REST API with an Idempotency-Key: the first response is kept for a
+    day and replayed to a retry with the same key (services.integrations.idempotency)."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (sa.UniqueConstraint("org_id", "key", name="uq_idempotent_requests_org_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = fk("organizations.id", index=False)
+    key: str = Field(max_length=255)
+    fingerprint: str = Field(max_length=64)  # SHA-256 of method, path, query and body
+    status_code: int | None = None  # None while the first request is still running
+    content_type: str = Field(default="", max_length=100)
+    body: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    created_at: datetime = Field(default_factory=utcnow, nullable=False, index=True)

@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
 from . import deals, leads, partners
+from .admission import Admission
 from .core import ERRORS, HANDLERS, Caller, known_query
 
 PREFIX = "/api/v1"
@@ -30,6 +31,7 @@ def create_app() -> FastAPI:
         exception_handlers=HANDLERS,
         dependencies=[Depends(known_query)],
     )
+    app.add_middleware(Admission, public=lambda: _public_paths(app))
     for router in (leads.router, deals.router, partners.router):
         app.include_router(router)
 
@@ -45,6 +47,12 @@ def create_app() -> FastAPI:
         )
 
     return app
+
+
+def _public_paths(app: FastAPI) -> set[str]:
+    """The documentation and the OpenAPI document, readable without a key."""
+    paths = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    return {path for path in paths if path}
 
 
 rest_api = create_app()

@@ -25,7 +25,6 @@ from ..services.core.errors import (
     NotFound,
 )
 from ..services.core.unit_of_work import unit_of_work
-from ..services.identity import api_keys
 
 BAD_KEY = "Send a valid API key: Authorization: Bearer prm_..."
 
@@ -61,11 +60,10 @@ def caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    """The actor behind the request's API key (its own short transaction: last used)."""
-    key = credentials.credentials if credentials else None
-    with open_session(request)() as session:
-        actor = api_keys.resolve(session, key=key)
-    if actor is None:
+    """The actor behind the request's API key, as rest_api.admission resolved it before the
+    body was read (`credentials` only documents the scheme in the OpenAPI document)."""
+    actor = getattr(request.state, "actor", None)
+    if not isinstance(actor, Actor):
         raise NotAuthenticated(BAD_KEY)
     return actor
 

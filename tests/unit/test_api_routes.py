@@ -1,5 +1,7 @@
 """The REST API over the real services: every route, with its refusals (401, 403, 404, 409, 422)."""
 
+import itertools
+
 import pytest
 from argon2 import PasswordHasher
 from sqlmodel import select
@@ -15,6 +17,9 @@ LEAD = {
     "email": "grace@navy.example",
     "company": "Navy Labs",
 }
+
+
+_leads_made = itertools.count()
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +49,9 @@ def api(session):
 
 
 def _lead(api, world, **extra):
-    body = {**LEAD, "recipient_org_ids": [world["provider"].org_id], **extra}
+    """A new lead (its own email: the same lead twice in a row is refused as a retry)."""
+    email = f"grace.{next(_leads_made)}@navy.example"
+    body = {**LEAD, "email": email, "recipient_org_ids": [world["provider"].org_id], **extra}
     response = api.post("/leads", json=body, headers=world["c"])
     assert response.status_code == 201, response.text
     return response.json()

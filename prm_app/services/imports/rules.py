@@ -206,7 +206,7 @@ class _Rules:
         self.add(
             "email",
             usable & keys.isin(existing),
-            f"Your organization already has this {noun} (the same email and company).",
+            leads.DUPLICATE.format(noun=noun),
         )
 
     def duplicate_deals(self, session: Session, actor: Actor) -> None:

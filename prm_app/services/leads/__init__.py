@@ -24,7 +24,7 @@ from .access import (
 )
 from .conversion import convert
 from .details import LeadDetail, RecipientView, detail
-from .fields import LEAD_FIELDS, MAX_NOTE, MAX_REASON, LeadInput, lead_input
+from .fields import DUPLICATE, LEAD_FIELDS, MAX_NOTE, MAX_REASON, LeadInput, lead_input
 from .lifecycle import (
     accept,
     accept_deadline,
@@ -53,6 +53,7 @@ from .queries import (
 )
 
 __all__ = [
+    "DUPLICATE",
     "LEAD_FIELDS",
     "MAX_NOTE",
     "MAX_REASON",

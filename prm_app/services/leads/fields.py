@@ -6,6 +6,7 @@ model, so the database and every check agree.
 """
 
 from dataclasses import dataclass, fields
+from datetime import timedelta
 
 from ...models import Lead
 from ..core import inputs
@@ -13,6 +14,10 @@ from ..core.errors import Invalid
 
 MAX_REASON = 1000
 MAX_NOTE = MAX_REASON - 100  # a lost reason's note, after the reason itself
+# The same email and company as a lead the organization sent: an import refuses it whenever it
+# was sent, the REST API when it was sent within DUPLICATE_WINDOW (a retried request).
+DUPLICATE = "Your organization already has this {noun} (the same email and company)."
+DUPLICATE_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,14 @@ from .access import (
     require_partnership,
 )
 from .audit import conflict_state, iso, lead_state, recipient_state
-from .fields import MAX_NOTE, LeadInput, checked_input, reason_text
+from .fields import (
+    DUPLICATE,
+    DUPLICATE_WINDOW,
+    MAX_NOTE,
+    LeadInput,
+    checked_input,
+    reason_text,
+)
 
 
 def save_draft(
@@ -71,6 +78,8 @@ def save_draft(
         "owner_id": owner_id,
     }
     if lead_id is None or lead_id == "":
+        if source == LeadSource.API:
+            _refuse_recent_duplicate(session, actor, data.email, company_norm[:200])
         lead = Lead(
             direction=direction_of(actor),
             origin_org_id=actor.org_id,
@@ -207,6 +216,28 @@ def accept_deadline(
     if direction != LeadDirection.PROVIDER_TO_PARTNER:
         return None
     return now + timedelta(hours=program.settings_of(session, actor.org_id).lead_accept_hours)
+
+
+def _refuse_recent_duplicate(session: Session, actor: Actor, email: str, company_norm: str) -> None:
+    """A lead sent through the API with the email and company of one the organization created
+    moments ago is the same request retried without an Idempotency-Key: refused."""
+    if not email or not company_norm:
+        return
+    direction = direction_of(actor)
+    recent = session.exec(
+        select(Lead.id)
+        .where(
+            Lead.origin_org_id == actor.org_id,
+            Lead.direction == direction,
+            Lead.company_norm == company_norm,
+            Lead.email == email,
+            col(Lead.created_at) > utcnow() - DUPLICATE_WINDOW,
+        )
+        .limit(1)
+    ).first()
+    if recent is not None:
+        noun = "referral" if direction == LeadDirection.PROVIDER_TO_PARTNER else "lead"
+        raise Invalid(DUPLICATE.format(noun=noun), field="email")
 
 
 def create_and_submit(

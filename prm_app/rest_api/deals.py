@@ -9,7 +9,17 @@ from ..services import deals
 from ..services.deals import DealDetail, DealRow
 from ..services.deals import lifecycle as deal_changes
 from .core import ERRORS, Caller, work
-from .schemas import DealCreated, DealIn, DealStageIn, Done, ListPage, PathId, QueryId
+from .schemas import (
+    DealCreated,
+    DealIn,
+    DealStageIn,
+    Done,
+    ListPage,
+    PageNo,
+    PageSize,
+    PathId,
+    QueryId,
+)
 
 router = APIRouter(tags=["deals"], responses=ERRORS)
 
@@ -25,8 +35,8 @@ def list_deals(
     other_org_id: QueryId = None,
     owner_id: QueryId = None,
     sort: Literal["newest", "oldest", "amount", "close_date", "company"] = "newest",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 25,
+    page: PageNo = 1,
+    page_size: PageSize = 25,
 ):
     with work(request) as session:
         found = deals.list_deals(

@@ -19,14 +19,14 @@ from .schemas import (
     LeadStageIn,
     ListPage,
     LostIn,
+    PageNo,
+    PageSize,
     PathId,
     QueryId,
     RejectIn,
 )
 
 router = APIRouter(tags=["leads"], responses=ERRORS)
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
-PageSize = Annotated[int, Query(ge=1, le=100)]
 Search = Annotated[str, Query(max_length=100)]
 
 

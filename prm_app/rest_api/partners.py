@@ -7,12 +7,12 @@ from fastapi import APIRouter, Query, Request
 from ..services import partnerships
 from ..services.partnerships import PartnerView, ProviderView
 from .core import ERRORS, Caller, work
-from .schemas import QueryId
+from .schemas import ListPage, PageNo, PageSize, QueryId
 
 router = APIRouter(tags=["partners"], responses=ERRORS)
 
 
-@router.get("/partners", response_model=list[PartnerView], summary="A provider's partners")
+@router.get("/partners", response_model=ListPage[PartnerView], summary="A provider's partners")
 def partner_directory(
     request: Request,
     actor: Caller,
@@ -23,9 +23,11 @@ def partner_directory(
     search: Annotated[str, Query(max_length=100)] = "",
     sort: Literal["name", "since", "tier"] = "name",
     include_ended: bool = False,
+    page: PageNo = 1,
+    page_size: PageSize = 25,
 ):
     with work(request) as session:
-        return partnerships.partner_directory(
+        found = partnerships.partner_directory_page(
             session,
             actor=actor,
             partner_type_id=partner_type_id,
@@ -35,10 +37,17 @@ def partner_directory(
             search=search,
             sort=sort,
             include_ended=include_ended,
+            page=page,
+            page_size=page_size,
         )
+    return ListPage(items=found.rows, total=found.total, page=found.page, page_size=page_size)
 
 
-@router.get("/providers", response_model=list[ProviderView], summary="A consultant's providers")
-def my_providers(request: Request, actor: Caller):
+@router.get("/providers", response_model=ListPage[ProviderView], summary="A consultant's providers")
+def my_providers(request: Request, actor: Caller, page: PageNo = 1, page_size: PageSize = 25):
+    """A firm has a handful of providers: they are read whole and paged here."""
     with work(request) as session:
-        return partnerships.my_providers(session, actor=actor)
+        providers = partnerships.my_providers(session, actor=actor)
+    start = (page - 1) * page_size
+    items = providers[start : start + page_size]
+    return ListPage(items=items, total=len(providers), page=page, page_size=page_size)

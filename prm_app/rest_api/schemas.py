@@ -8,12 +8,16 @@ from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..services.core.inputs import MAX_ID
+from ..services.core.listing import MAX_PAGE, MAX_PAGE_SIZE
 from ..services.leads.fields import LEAD_FIELDS, MAX_NOTE, MAX_REASON
 
 Row = TypeVar("Row")
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+# Every list's paging, with the limits of services.core.listing.
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 
 class ListPage(BaseModel, Generic[Row]):

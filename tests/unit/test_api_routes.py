@@ -343,14 +343,32 @@ def test_a_provider_records_a_deal_for_a_partner(api, world):
 
 def test_partners_and_providers_each_to_their_side(api, world):
     partners_seen = api.get("/partners", headers=world["p"]).json()
-    assert [p["consultant_name"] for p in partners_seen] == ["Fabrikam"]
+    assert [p["consultant_name"] for p in partners_seen["items"]] == ["Fabrikam"]
+    assert partners_seen["total"] == 1
     providers_seen = api.get("/providers", headers=world["c"]).json()
-    assert [p["provider_name"] for p in providers_seen] == ["Northwind"]
+    assert [p["provider_name"] for p in providers_seen["items"]] == ["Northwind"]
     assert api.get("/partners", headers=world["c"]).status_code == 403
     assert api.get("/providers", headers=world["p"]).status_code == 403
-    assert api.get("/providers", headers=world["s"]).json() == []
+    assert api.get("/providers", headers=world["s"]).json()["items"] == []
     searched = api.get("/partners", params={"search": "zzz"}, headers=world["p"]).json()
-    assert searched == []
+    assert searched["items"] == []
+
+
+def test_partner_and_provider_lists_take_paging(api, session, world):
+    for name in ("Adatum", "Contoso"):
+        partners(
+            session, world["provider"], org_admin(session, kind=OrgKind.CONSULTANT, org_name=name)
+        )
+    first = api.get("/partners", params={"page_size": 2}, headers=world["p"]).json()
+    second = api.get("/partners", params={"page_size": 2, "page": 2}, headers=world["p"]).json()
+    names = [p["consultant_name"] for p in first["items"] + second["items"]]
+    assert names == ["Adatum", "Contoso", "Fabrikam"]
+    assert first["total"] == second["total"] == 3
+    past = api.get("/partners", params={"page": 5}, headers=world["p"]).json()
+    assert past["items"] == [] and past["total"] == 3
+    assert api.get("/partners", params={"page_size": 101}, headers=world["p"]).status_code == 422
+    providers_page = api.get("/providers", params={"page": 2}, headers=world["c"]).json()
+    assert providers_page == {"items": [], "total": 1, "page": 2, "page_size": 25}
 
 
 def test_a_malformed_sign_out_target_goes_to_sign_in_not_a_500():

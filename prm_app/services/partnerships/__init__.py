@@ -12,6 +12,7 @@ from .directory import (
     lead_targets,
     my_providers,
     partner_directory,
+    partner_directory_page,
     provider_invitations,
 )
 from .lifecycle import (
@@ -47,6 +48,7 @@ __all__ = [
     "lead_targets",
     "my_providers",
     "partner_directory",
+    "partner_directory_page",
     "provider_invitations",
     "reject",
     "resend",

@@ -110,10 +110,27 @@ def provider_invitations(session: Session, *, actor: Actor) -> list[InvitationVi
     ]
 
 
-def partner_directory(
-    session: Session,
-    *,
+def partner_directory(session: Session, *, actor: Actor, **filters: Any) -> list[PartnerView]:
+    """The provider's partners with their categorization, filtered, searched and sorted (the
+    filters of `_directory`)."""
+    query = _directory(actor, **filters)
+    return [PartnerView(**row._mapping) for row in session.exec(query)]
+
+
+def partner_directory_page(
+    session: Session, *, actor: Actor, page: object = 1, page_size: object = 25, **filters: Any
+) -> listing.Page:
+    """One page of the partner directory, with the number of partners matching."""
+    page, page_size = listing.paging(page, page_size)
+    query = _directory(actor, **filters)
+    count = select(sa.func.count()).select_from(query.order_by(None).subquery())
+    counted = query.add_columns(sa.func.count().over().label("total"))
+    return listing.page_of(session, counted, count, page, page_size, PartnerView)
+
+
+def _directory(
     actor: Actor,
+    *,
     partner_type_id: object = None,
     partner_status_id: object = None,
     partner_tier_id: object = None,
@@ -121,8 +138,7 @@ def partner_directory(
     search: object = "",
     sort: object = "name",
     include_ended: bool = False,
-) -> list[PartnerView]:
-    """The provider's partners with their categorization, filtered, searched and sorted."""
+) -> Any:
     actor.require_kind(OrgKind.PROVIDER)
     if sort not in SORTS:
         raise Invalid("Sort by name, since or tier.", field="sort")
@@ -175,8 +191,7 @@ def partner_directory(
         "since": [col(Partnership.responded_at).desc().nulls_last()],
         "tier": [tier.position.is_(None), tier.position],
     }[sort]
-    query = query.order_by(*order, name, col(Partnership.id))
-    return [PartnerView(**row._mapping) for row in session.exec(query)]
+    return query.order_by(*order, name, col(Partnership.id))
 
 
 def consultant_invitations(session: Session, *, actor: Actor) -> list[ProviderInvitationView]:

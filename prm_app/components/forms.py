@@ -99,12 +99,13 @@ def row_form(row_id, on_submit, *controls: rx.Component) -> rx.Component:
     )
 
 
-def add_form(on_submit, *controls: rx.Component, **row_props) -> rx.Component:
-    """Controls in one full-width row that add an item; the form clears once submitted."""
+def add_form(on_submit, form_id: str, *controls: rx.Component, **row_props) -> rx.Component:
+    """Controls in one full-width row that add an item. The form keeps what was typed until
+    the handler, once it saved, returns `state.base.clear_form(form_id)`."""
     return rx.form(
         rx.hstack(*controls, width="100%", **row_props),
         on_submit=on_submit,
-        reset_on_submit=True,
+        id=form_id,
         width="100%",
     )
 

@@ -2,10 +2,12 @@
 
 Authenticated by an organization's API key (Authorization: Bearer prm_...); every route calls
 the same services as the UI with the key's actor, so it has exactly the UI's permissions.
-OpenAPI document: /api/v1/openapi.json (interactive docs at /api/v1/docs).
+OpenAPI document: /api/v1/openapi.json; interactive docs at /api/v1/docs (Swagger UI) and
+/api/v1/redoc (ReDoc), whose scripts the app serves itself (no CDN: they work offline).
 """
 
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 
 from . import deals, leads, partners
@@ -13,6 +15,7 @@ from .admission import Admission
 from .core import ERRORS, HANDLERS, Caller, known_query
 
 PREFIX = "/api/v1"
+DOCS, REDOC, DOCS_ASSETS = "/docs", "/redoc", "/docs-assets"
 
 
 class Me(BaseModel):
@@ -24,14 +27,17 @@ class Me(BaseModel):
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(
+    app = FastAPIOffline(
+        docs_url=DOCS,
+        redoc_url=REDOC,
+        static_url=DOCS_ASSETS,
         title="PRM portal API",
         version="1.0.0",
         description=__doc__,
         exception_handlers=HANDLERS,
         dependencies=[Depends(known_query)],
     )
-    app.add_middleware(Admission, public=lambda: _public_paths(app))
+    app.add_middleware(Admission, public=lambda path: _public(app, path))
     for router in (leads.router, deals.router, partners.router):
         app.include_router(router)
 
@@ -49,10 +55,10 @@ def create_app() -> FastAPI:
     return app
 
 
-def _public_paths(app: FastAPI) -> set[str]:
-    """The documentation and the OpenAPI document, readable without a key."""
-    paths = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
-    return {path for path in paths if path}
+def _public(app: FastAPI, path: str) -> bool:
+    """The documentation, its assets and the OpenAPI document are readable without a key."""
+    pages = {app.openapi_url, DOCS, REDOC, app.swagger_ui_oauth2_redirect_url}
+    return path in pages or path.startswith(DOCS_ASSETS + "/")
 
 
 rest_api = create_app()

@@ -36,12 +36,12 @@ class _TooLarge(Exception):
 class Admission:
     """ASGI middleware of the REST API (see the module docstring)."""
 
-    def __init__(self, app: ASGIApp, public: Callable[[], set[str]]):
+    def __init__(self, app: ASGIApp, public: Callable[[str], bool]):
         self.app = app
-        self.public = public  # the paths anyone may read (docs), asked for once the app exists
+        self.public = public  # whether anyone may read a path (the docs)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or get_route_path(scope) in self.public():
+        if scope["type"] != "http" or self.public(get_route_path(scope)):
             await self.app(scope, receive, send)
             return
         request = Request(scope)

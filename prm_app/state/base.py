@@ -5,6 +5,7 @@ from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
 from reflex.config import get_config
+from reflex.event import EventSpec
 from reflex.middleware import Middleware
 from sqlmodel import Session
 
@@ -45,6 +46,12 @@ def post_from_page(action: str, **fields: str) -> rx.event.EventSpec:
         " document.body.appendChild(form); form.submit(); })"
         f"({json.dumps(action)}, {json.dumps(fields)})"
     )
+
+
+def clear_form(form_id: str) -> EventSpec:
+    """Empty the form `form_id` once what it submitted was saved: a refused form keeps what was
+    typed, so the person corrects it instead of typing it again."""
+    return rx.call_script(f"document.getElementById({json.dumps(form_id)})?.reset()")
 
 
 class AppState(rx.State):

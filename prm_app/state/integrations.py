@@ -15,7 +15,7 @@ from ..services.identity import api_keys
 from ..services.integrations import webhooks
 from ..services.leads import forms as lead_forms
 from ..services.leads.forms import OPTIONAL_FIELDS
-from .base import AppState, form_value
+from .base import AppState, clear_form, form_value
 from .rows import Option
 
 
@@ -83,6 +83,10 @@ class IntegrationsState(AppState):
     # Labels the page shows (constants, not state vars: never sent as state).
     WEBHOOK_EVENTS: ClassVar[dict[str, str]] = webhooks.EVENTS
     FORM_FIELDS: ClassVar[dict[str, str]] = OPTIONAL_FIELDS
+    # The ids of the forms that add something: emptied once it is saved (see clear_form).
+    KEY_FORM: ClassVar[str] = "new-api-key"
+    WEBHOOK_FORM: ClassVar[str] = "new-webhook"
+    LEAD_FORM_FORM: ClassVar[str] = "new-lead-form"
 
     keys: list[KeyRow] = []
     hooks: list[HookRow] = []
@@ -189,7 +193,10 @@ class IntegrationsState(AppState):
         if refusal is not None:
             return refusal
         self.new_key = made.key
-        return rx.toast.success("API key created: copy it now, it is shown only once.")
+        return [
+            clear_form(self.KEY_FORM),
+            rx.toast.success("API key created: copy it now, it is shown only once."),
+        ]
 
     @rx.event
     def revoke_key(self, key_id: str):
@@ -208,7 +215,10 @@ class IntegrationsState(AppState):
         if refusal is not None:
             return refusal
         self.new_secret = made[1]
-        return rx.toast.success("Webhook added: copy its signing secret now.")
+        return [
+            clear_form(self.WEBHOOK_FORM),
+            rx.toast.success("Webhook added: copy its signing secret now."),
+        ]
 
     @rx.event
     def remove_webhook(self, endpoint_id: str):
@@ -227,7 +237,10 @@ class IntegrationsState(AppState):
             partner_org_id=form_value(form, "partner_org_id") or None,
             tier_id=form_value(form, "tier_id") or None,
         )
-        return refusal or rx.toast.success("Form created: copy its link or embed code.")
+        return refusal or [
+            clear_form(self.LEAD_FORM_FORM),
+            rx.toast.success("Form created: copy its link or embed code."),
+        ]
 
     @rx.event
     def start_edit(self, form_id: str):

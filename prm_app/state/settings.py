@@ -6,7 +6,7 @@ import reflex as rx
 
 from ..models import OrgKind, Pipeline
 from ..services import catalog
-from .base import AppState, form_value
+from .base import AppState, clear_form, form_value
 
 RULE_FIELDS = (
     "protection_days",
@@ -135,7 +135,8 @@ class SettingsState(AppState):
     @rx.event
     def add_term(self, form: dict):
         kind, name = form_value(form, "kind"), form_value(form, "name")
-        return self._act(catalog.add_term, kind=kind, name=name)[1]
+        _, refusal = self._act(catalog.add_term, kind=kind, name=name)
+        return refusal or clear_form(f"add-term-{kind}")
 
     @rx.event
     def rename_term(self, term_id: str, name: str):
@@ -157,12 +158,14 @@ class SettingsState(AppState):
 
     @rx.event
     def add_stage(self, form: dict):
-        return self._act(
+        pipeline = form_value(form, "pipeline")
+        _, refusal = self._act(
             catalog.add_stage,
-            pipeline=form_value(form, "pipeline"),
+            pipeline=pipeline,
             name=form_value(form, "name"),
             probability=form_value(form, "probability"),
-        )[1]
+        )
+        return refusal or clear_form(f"add-stage-{pipeline}")
 
     @rx.event
     def update_stage(self, form: dict):

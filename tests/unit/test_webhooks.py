@@ -275,10 +275,22 @@ def test_endpoint_input_is_validated(session, url, events, field):
 def test_private_addresses_are_refused_unless_allowed(session, monkeypatch, url):
     admin = org_admin(session)
     monkeypatch.delenv("PRM_WEBHOOKS_ALLOW_PRIVATE")
-    with pytest.raises(Invalid, match="public internet address"):
+    with pytest.raises(Invalid, match="resolves to a private or local address"):
         webhooks.add_endpoint(session, actor=admin, url=url, events=["deal.won"])
     with pytest.raises(ValueError, match="public address"):
         webhooks.http_post(url, b"{}", {})
+
+
+def test_a_host_that_does_not_resolve_is_named_as_such(session, monkeypatch):
+    admin = org_admin(session)
+    monkeypatch.delenv("PRM_WEBHOOKS_ALLOW_PRIVATE")
+    url = "https://hooks.no-such-host.invalid/prm"  # .invalid never resolves (RFC 2606)
+    with pytest.raises(Invalid) as refused:
+        webhooks.add_endpoint(session, actor=admin, url=url, events=["deal.won"])
+    assert str(refused.value) == (
+        "The host hooks.no-such-host.invalid does not resolve: check the URL's spelling."
+    )
+    assert refused.value.field == "url"
 
 
 def test_only_admins_manage_webhooks(session, receiver):

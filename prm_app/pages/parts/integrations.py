@@ -2,11 +2,14 @@
 
 import reflex as rx
 
+from ... import routes
 from ...components.buttons import danger_button, row_button
 from ...components.forms import add_form
 from ...components.pickers import option_select
 from ...components.sections import section_card
 from ...components.tables import data_table
+from ...rest_api import DOCS, REDOC
+from ...rest_api import PREFIX as API_PREFIX
 from ...state.integrations import IntegrationsState as S
 
 ROLES = [{"id": r, "name": r.capitalize()} for r in ("member", "manager", "admin")]
@@ -50,7 +53,15 @@ def _secret(value: rx.Var[str], label: str) -> rx.Component:
             rx.vstack(
                 rx.text(label, weight="bold"),
                 rx.code(value, aria_label=label, style={"word_break": "break-all"}),
-                rx.button("Done", on_click=S.dismiss_secrets, size="1", variant="soft"),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("copy", size=14),
+                        "Copy",
+                        on_click=[rx.set_clipboard(value), rx.toast.success("Copied.")],
+                        size="1",
+                    ),
+                    rx.button("Done", on_click=S.dismiss_secrets, size="1", variant="soft"),
+                ),
                 spacing="2",
             ),
             icon="key-round",
@@ -80,20 +91,42 @@ def _key_row(key: rx.Var[dict]) -> rx.Component:
     )
 
 
+def _api_address() -> rx.Component:
+    """Where the API answers, as a full address to copy (the app's backend, which under
+    `make run` is not the address of the pages)."""
+    base = routes.file_url(API_PREFIX)
+    return rx.vstack(
+        rx.text("API address", size="2", weight="medium"),
+        rx.code(base, aria_label="API address"),
+        rx.text(
+            "Documentation: ",
+            rx.link("Swagger UI", href=f"{base}{DOCS}", is_external=True),
+            " · ",
+            rx.link("ReDoc", href=f"{base}{REDOC}", is_external=True),
+            " · ",
+            rx.link("OpenAPI document", href=f"{base}/openapi.json", is_external=True),
+            size="2",
+        ),
+        spacing="1",
+    )
+
+
 def api_keys_card() -> rx.Component:
     return section_card(
         "API keys",
+        _api_address(),
         _secret(S.new_key, "Your new API key (shown only once)"),
         _table(["Name", "Key", "Role", "Last used", ""], S.keys, _key_row),
         add_form(
             S.create_key,
+            S.KEY_FORM,
             _field("Key name", "key-name", "name", "CRM sync"),
             option_select("Key role", "role", ROLES, default="member", empty="Choose…"),
             rx.button("Create key", type="submit"),
             align="end",
         ),
-        hint="Keys for the REST API (OpenAPI document at /api/v1/openapi.json), sent as "
-        "Authorization: Bearer <key>. A key acts as you, with at most your role.",
+        hint="Keys for the REST API, sent as Authorization: Bearer <key>. A key acts as you, "
+        "with at most your role.",
     )
 
 
@@ -137,7 +170,7 @@ def webhooks_card() -> rx.Component:
                 width="100%",
             ),
             on_submit=S.add_webhook,
-            reset_on_submit=True,
+            id=S.WEBHOOK_FORM,
             width="100%",
         ),
         rx.heading("Recent deliveries", as_="h3", size="3"),
@@ -285,7 +318,7 @@ def lead_forms_card() -> rx.Component:
                 width="100%",
             ),
             on_submit=S.create_form,
-            reset_on_submit=True,
+            id=S.LEAD_FORM_FORM,
             width="100%",
         ),
         hint="A public form for your website: each submission becomes a referral to a "

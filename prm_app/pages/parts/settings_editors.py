@@ -65,6 +65,7 @@ def term_editor(kind: str, title: str, hint: str, singular: str) -> rx.Component
         rx.foreach(SettingsState.terms.get(kind, []), _term_item),
         add_form(
             SettingsState.add_term,
+            f"add-term-{kind}",
             rx.el.input(type="hidden", name="kind", value=kind),
             rx.input(
                 name="name",
@@ -153,6 +154,7 @@ def stage_editor(pipeline: str, title: str, hint: str) -> rx.Component:
         ),
         add_form(
             SettingsState.add_stage,
+            f"add-stage-{pipeline}",
             rx.el.input(type="hidden", name="pipeline", value=pipeline),
             *_stage_fields(
                 f"New {pipeline} stage",

@@ -131,14 +131,23 @@ def check_url(value: object) -> str:
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
         raise Invalid("The URL's port is not valid.", field="url") from None
-    if not allow_private() and not _public(parts.hostname):
-        raise Invalid("The URL must reach a public internet address.", field="url")
+    if not allow_private():
+        _require_public(parts.hostname)
     return url
 
 
-def _public(host: str) -> bool:
-    """Whether every address the host resolves to is a global one."""
-    return _is_public(_addresses(host))
+def _require_public(host: str) -> None:
+    """Refuse a host that does not resolve, or that resolves to any address not on the public
+    internet, saying which of the two it is."""
+    addresses = _addresses(host)
+    if not addresses:
+        raise Invalid(f"The host {host} does not resolve: check the URL's spelling.", field="url")
+    if not _is_public(addresses):
+        raise Invalid(
+            f"The host {host} resolves to a private or local address ({addresses[0]}): "
+            "webhooks go only to public internet addresses.",
+            field="url",
+        )
 
 
 def _addresses(host: str) -> list[str]:

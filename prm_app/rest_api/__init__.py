@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 
+from ..services.integrations import idempotency
 from . import deals, leads, partners
 from .admission import Admission
 from .core import ERRORS, HANDLERS, Caller, known_query
@@ -40,6 +41,7 @@ def create_app() -> FastAPI:
     app.add_middleware(Admission, public=lambda path: _public(app, path))
     for router in (leads.router, deals.router, partners.router):
         app.include_router(router)
+    _document_retries(app)
 
     @app.get("/me", response_model=Me, responses=ERRORS, tags=["account"])
     def me(actor: Caller) -> Me:
@@ -53,6 +55,29 @@ def create_app() -> FastAPI:
         )
 
     return app
+
+
+def _document_retries(app: FastAPI) -> None:
+    """Every write takes an Idempotency-Key (read by rest_api.admission, before any route):
+    said once here, in the OpenAPI document, for clients and their generators."""
+    parameter = {
+        "name": idempotency.HEADER,
+        "in": "header",
+        "required": False,
+        "description": "Retry safely: the first response to this key is replayed for 24 hours "
+        "(another body with the same key: 422). " + idempotency.BAD_KEY,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+    }
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            for operations in generate()["paths"].values():
+                if "post" in operations:
+                    operations["post"].setdefault("parameters", []).append(parameter)
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _public(app: FastAPI, path: str) -> bool:

@@ -101,3 +101,16 @@ def test_the_example_script_accepts_and_converts_a_received_lead(db, harness):
         [sys.executable, str(EXAMPLE)], env=env, capture_output=True, text=True, timeout=60
     )
     assert again.returncode == 0 and "0 pending lead(s) received" in again.stdout
+
+
+def test_a_refused_webhook_says_why_and_keeps_what_was_typed(page: Page):
+    sign_in(page, "admin@northwind.example")
+    page.goto("/p/settings")
+    page.get_by_role("tab", name="Integrations").click()
+    url = "https://hooks.no-such-host.invalid/prm"
+    page.get_by_label("Webhook URL").fill(url)
+    page.get_by_label("A lead or referral was accepted").check()
+    page.get_by_role("button", name="Add webhook").click()
+    expect(page.get_by_text("The host hooks.no-such-host.invalid does not resolve")).to_be_visible()
+    expect(page.get_by_label("Webhook URL")).to_have_value(url)
+    expect(page.get_by_label("A lead or referral was accepted")).to_be_checked()

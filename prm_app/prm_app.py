@@ -28,6 +28,7 @@ from .pages import (
     team,
 )
 from .settings import check as check_settings
+from .state import upload_guard
 from .state.account import AccountState
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
@@ -49,7 +50,7 @@ from .worker_presence import keep_worker_present
 check_settings()  # a bad PRM_* value stops the app here, naming the variable
 filter_reflex_autogenerate()  # before `reflex run`/`reflex db` compare models and database
 
-app = rx.App(api_transformer=api, stylesheets=["/kanban.css"])
+app = rx.App(api_transformer=[api, upload_guard.wrap], stylesheets=["/kanban.css"])
 app.add_middleware(SessionGuard(), index=0)
 app.register_lifespan_task(publishing)  # before the jobs: their changes are published too
 app.register_lifespan_task(run_jobs)

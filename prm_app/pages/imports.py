@@ -13,7 +13,7 @@ from ..components.buttons import row_button
 from ..components.forms import form_error
 from ..components.sections import section_card
 from ..components.tables import data_table, paged_table
-from ..state import view
+from ..state import upload_guard, view
 from ..state.imports import PROBLEMS_SHOWN
 from ..state.imports import ImportState as State
 from .parts.shell import page_shell
@@ -63,7 +63,11 @@ def _picker(words: Words) -> rx.Component:
         accept={"text/csv": [".csv"], "text/plain": [".txt", ".tsv"]},
         disabled=State.busy,
         on_drop=State.receive_file(
-            rx.upload_files_chunk(upload_id=UPLOAD_ID, on_upload_progress=State.upload_progress)
+            rx.upload_files_chunk(
+                upload_id=UPLOAD_ID,
+                on_upload_progress=State.upload_progress,
+                extra_headers={upload_guard.HEADER: State.upload_ticket},
+            )
         ),
         border=f"2px dashed {rx.color('gray', 7)}",
         border_radius="0.75rem",

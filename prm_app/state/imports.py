@@ -25,7 +25,7 @@ from ..services.core.errors import DomainError, NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
 from ..services.imports import columns as import_columns
 from ..services.imports import files as csv_files
-from . import view
+from . import upload_guard, view
 from .base import AppState
 
 logger = logging.getLogger(__name__)
@@ -146,6 +146,7 @@ class ImportState(AppState):
     batches: list[BatchRow] = []
     page: int = 1
     total: int = 0
+    upload_ticket: str = ""  # what this tab's uploads must carry (see upload_guard)
     _upload: str = ""  # the private file's key
     _started: float = 0.0  # when the running step started (time.time())
 
@@ -175,6 +176,7 @@ class ImportState(AppState):
         self._forget_file()
         self._end("")
         self.kind, self.page = kind.value, 1
+        self.upload_ticket = upload_guard.new_ticket()
         return self._read_batches()
 
     # the file ------------------------------------------------------------------------------
@@ -203,6 +205,9 @@ class ImportState(AppState):
         if not isinstance(chunks, rx.UploadChunkIterator):  # an event sent by hand
             return
         async with self:
+            if not upload_guard.came_with(self.router.session.client_token, self.upload_ticket):
+                logger.warning("an upload without its tab's ticket was refused")
+                return
             actor = self._begin("Uploading the file")  # never while another step runs
             if actor is None:
                 return

@@ -8,6 +8,7 @@ public are listed, each with why, in PUBLIC; they are still attacked and must ch
 
 import csv
 import io
+import json
 import re
 import time
 import uuid
@@ -19,10 +20,12 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from prm_app.services import imports, leads
 from prm_app.services.identity import auth
+from prm_app.state import upload_guard
 from tests.harness import DEMO_PASSWORD
 from tests.security import attack_surface as surface
+from tests.security.hostile_client import HostileClient
 from tests.security.test_anonymous_access import api_url, outbox_settled
-from tests.security.test_session_replay import sign_in_cookie
+from tests.security.test_session_replay import event, sign_in_cookie
 from tests.support import report
 
 # Public on purpose. Everything else must refuse a caller without a valid session.
@@ -227,3 +230,46 @@ def test_exported_csv_cells_cannot_run_as_formulas(harness, db):
     assert f"'@SUM(1,2) Formula Co {tag}" in cells
     assert "'=cmd|' /C calc'!A0" in cells or "'+1+1" in cells
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def _ticket_of(updates: list) -> str:
+    """The upload ticket the import page handed its tab (from the tab's own updates)."""
+    found = re.findall(r'"upload_ticket(?:_rx_state_)?": "([^"]+)"', json.dumps(updates))
+    assert found, "the import page gave its tab no upload ticket"
+    return found[-1]
+
+
+def test_a_client_knowing_only_a_tabs_token_cannot_upload_into_it(harness, tmp_path, monkeypatch):
+    """A signed-in tab on its import page; a stranger who learnt the tab's client token (from a
+    proxy log, say) posts a file under it, with no cookie or with their own session: the tab's
+    import page receives nothing. The same post with the tab's ticket does reach it (the attack
+    path is real)."""
+    monkeypatch.setenv("PRM_UPLOAD_DIR", str(tmp_path))
+    victim = sign_in_cookie("admin@fabrikam.example")
+    stranger = sign_in_cookie("admin@adatum.example")
+    tab = HostileClient(api_url(), cookie=victim)
+    try:
+        opened = tab.exchange(event("import_state.load_leads"), {}, path="/c/leads/import")
+        ticket = _ticket_of(opened)
+        handler = next(h.event for h in surface.all_handlers() if h.name == "receive_file")
+        as_the_tab = {"Reflex-Client-Token": tab.token, "Reflex-Event-Handler": handler}
+        attempts = {
+            "no cookie, no ticket": (None, {}),
+            "the stranger's session": (stranger, {}),
+            "a made-up ticket": (None, {upload_guard.HEADER: "A" * 32}),
+        }
+        for label, (cookie, extra) in attempts.items():
+            response = _call("POST", "/_upload", cookie, as_the_tab | extra)
+            assert response.status_code < 500, label
+            after = json.dumps(tab.sync())
+            assert "leads.csv" not in after, f"{label}: the file reached the tab"
+            assert '"map"' not in after, f"{label}: the tab moved on to mapping"
+        # The control: with the tab's own ticket the same request is the tab's upload.
+        _call("POST", "/_upload", None, as_the_tab | {upload_guard.HEADER: ticket})
+        deadline = time.time() + 15
+        seen = ""
+        while time.time() < deadline and "leads.csv" not in seen:
+            seen += json.dumps(tab.sync())
+        assert "leads.csv" in seen, "the tab's own upload should have reached it"
+    finally:
+        tab.close()

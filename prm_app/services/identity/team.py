@@ -201,6 +201,7 @@ def accept_invite(session: Session, *, token: object, name: object, password: ob
         action="joined",
         after={"role": invite.role},
     )
+    verification.claim_invitations(session, actor)
     return actor
 
 

@@ -154,7 +154,7 @@ def verify(session: Session, *, token: object, client: security_log.Client) -> V
             client=client,
             detail=f"{old} -> {user.email}" if changed else user.email,
         )
-        _claim_invitations(session, actor)
+        claim_invitations(session, actor)
     return Verified(email=user.email, changed=changed)
 
 
@@ -205,7 +205,8 @@ def actor_of(session: Session, user: User) -> Actor | None:
     )
 
 
-def _claim_invitations(session: Session, actor: Actor) -> None:
+def claim_invitations(session: Session, actor: Actor) -> None:
+    """The address was just proved: a provider's open invitations to it bind to the firm."""
     from .. import partnerships  # partnerships builds on identity: imported when needed
 
     if actor.org_kind == OrgKind.CONSULTANT:

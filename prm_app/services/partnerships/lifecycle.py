@@ -41,7 +41,7 @@ INVITE_TTL = timedelta(days=14)
 # Invitation mails a provider may send per hour, and one address may receive per hour.
 INVITES_PER_ORG = rate_limits.Limit("partner_invite_org", count=30, window=timedelta(hours=1))
 INVITES_PER_ADDRESS = rate_limits.Limit(
-    "partner_invite_address", count=3, window=timedelta(hours=1)
+    "partner_invite_address", count=5, window=timedelta(hours=1)
 )
 
 

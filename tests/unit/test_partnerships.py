@@ -19,9 +19,9 @@ from prm_app.models import (
     utcnow,
 )
 from prm_app.services import partnerships
-from prm_app.services.partnerships import lifecycle
 from prm_app.services.core.errors import Invalid, NotAllowed, NotAuthenticated, NotFound
 from prm_app.services.identity import auth, team
+from prm_app.services.partnerships import lifecycle
 from tests.unit.factories import (
     PASSWORD,
     colleague,

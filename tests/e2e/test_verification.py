@@ -101,3 +101,28 @@ def test_a_firm_signs_up_from_the_mailed_invitation(page: Page, browser: Browser
     newcomer.get_by_role("button", name="Accept the invitation of Northwind Software").click()
     expect(newcomer.get_by_role("group", name="Northwind Software")).to_be_visible()
     newcomer.context.close()
+
+
+def test_a_change_of_address_takes_effect_when_the_new_address_is_confirmed(page: Page, db):
+    from tests.e2e.test_recruitment import PASSWORD as FIRM_PASSWORD
+    from tests.e2e.test_recruitment import new_consultant_firm
+
+    old, _ = new_consultant_firm(db, f"Moving Firm {uuid.uuid4().hex[:4]}")
+    new = f"moved-{uuid.uuid4().hex[:8]}@moving.example"
+    sign_in(page, old, FIRM_PASSWORD)
+    page.goto("/account")
+    page.get_by_label("New email address").fill(new)
+    page.get_by_label("Current password").fill("not my password")
+    page.get_by_role("button", name="Change address").click()
+    expect(page.get_by_role("alert")).to_contain_text("not your current password")
+    page.get_by_label("New email address").fill(new)
+    page.get_by_label("Current password").fill(FIRM_PASSWORD)
+    page.get_by_role("button", name="Change address").click()
+    expect(page.get_by_role("status")).to_contain_text(f"We sent a link to {new}")
+    latest_mail(old, "A change of your email address was requested")
+
+    page.goto(link_in(latest_mail(new, "Confirm your new email address"), "/verify-email"))
+    page.get_by_role("button", name="Confirm my address").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Your address is now {new}.")
+    page.goto("/account")
+    expect(page.get_by_text(new)).to_be_visible()

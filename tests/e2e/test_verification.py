@@ -125,4 +125,5 @@ def test_a_change_of_address_takes_effect_when_the_new_address_is_confirmed(page
     page.get_by_role("button", name="Confirm my address").click()
     expect(page.get_by_role("status")).to_contain_text(f"Your address is now {new}.")
     page.goto("/account")
-    expect(page.get_by_text(new)).to_be_visible()
+    expect(page.get_by_role("strong").filter(has_text=new)).to_be_visible()
+    expect(page.get_by_text(old)).to_have_count(0)

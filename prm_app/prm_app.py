@@ -26,10 +26,12 @@ from .pages import (
     sign_in,
     sign_up,
     team,
+    verify_email,
 )
 from .settings import check as check_settings
 from .state import upload_guard
 from .state.account import AccountState
+from .state.account_email import AccountEmailState
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
 from .state.commissions import CommissionsState
@@ -45,6 +47,7 @@ from .state.providers import ProvidersState
 from .state.security import SecurityState
 from .state.settings import SettingsState
 from .state.team import TeamState
+from .state.verification import VerifyEmailState
 from .worker_presence import keep_worker_present
 
 check_settings()  # a bad PRM_* value stops the app here, naming the variable
@@ -78,13 +81,19 @@ app.add_page(
 app.add_page(
     join.page, route=routes.JOIN, title=_title("Join your team"), on_load=AuthState.load_invite
 )
+app.add_page(
+    verify_email.page,
+    route=routes.VERIFY_EMAIL,
+    title=_title("Confirm your email address"),
+    on_load=VerifyEmailState.load,
+)
 app.add_page(team.page, route=routes.TEAM, title=_title(team.TITLE), on_load=TeamState.load)
 # Each section of these two pages adds its own on_load to the list.
 app.add_page(
     account.page,
     route=routes.ACCOUNT,
     title=_title(account.TITLE),
-    on_load=[AccountState.load],
+    on_load=[AccountState.load, AccountEmailState.load],
 )
 app.add_page(
     security.page,

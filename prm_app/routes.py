@@ -8,6 +8,7 @@ TEAM = "/team"
 NOTIFICATIONS = "/notifications"  # both portals: the caller's inbox and email preferences
 ACCOUNT = "/account"  # the caller's own sign-in: address, password, second factor, sessions
 SECURITY = "/security"  # admins: the organization's security policy and security events
+VERIFY_EMAIL = "/verify-email"  # ?token=...: the link mailed to prove an address
 
 
 class Consultant:

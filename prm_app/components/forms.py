@@ -30,7 +30,7 @@ def labeled_input(
     )
 
 
-def form_error(message: rx.Var[str]) -> rx.Component:
+def form_error(message: rx.Var[str] | str) -> rx.Component:
     """An error callout, announced to screen readers, shown only when there is a message."""
     return rx.cond(
         message != "",

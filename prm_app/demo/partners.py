@@ -3,6 +3,8 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from sqlmodel import select
+
 from ..models import (
     CommissionType,
     Membership,
@@ -11,6 +13,7 @@ from ..models import (
     PartnershipStatus,
     Role,
     TermKind,
+    User,
 )
 from ..services.core.actor import Actor
 from ..services.identity import auth
@@ -29,10 +32,14 @@ def create_org(demo: Demo, spec: OrgSpec) -> None:
         email=spec.email(Role.ADMIN),
         password=PASSWORD,
     )
+    # The demo's people have proved their addresses (verification).
+    for user in demo.session.exec(select(User).where(User.id == admin.user_id)):
+        user.email_verified_at = demo.now
     demo.orgs[spec.key] = demo.session.get(Organization, admin.org_id)
     demo.people[(spec.key, Role.ADMIN)] = admin
     for role, name in ((Role.MANAGER, manager_name), (Role.MEMBER, member_name)):
         user = auth.create_user(demo.session, name=name, email=spec.email(role), password=PASSWORD)
+        user.email_verified_at = demo.now
         demo.session.add(Membership(user_id=user.id, org_id=admin.org_id, role=role))
         demo.people[(spec.key, role)] = Actor(
             user.id, admin.org_id, spec.kind, role, user.name, user.email, spec.name

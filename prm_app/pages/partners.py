@@ -122,7 +122,6 @@ def _directory() -> rx.Component:
 def _invitation_row(row: rx.Var[dict]) -> rx.Component:
     pending = (row["status"] == "invited") | (row["status"] == "expired")
     return rx.table.row(
-        rx.table.cell(rx.cond(row["consultant"] != "", row["consultant"], "—")),
         rx.table.cell(row["email"]),
         rx.table.cell(rx.badge(row["status"], variant="soft")),
         rx.table.cell(row["invited"]),
@@ -179,25 +178,14 @@ def _invitations() -> rx.Component:
             PartnersState.invite_result != "",
             rx.callout.root(
                 rx.callout.icon(rx.icon("send")),
-                rx.vstack(
-                    rx.callout.text(PartnersState.invite_result),
-                    rx.cond(
-                        PartnersState.invite_link != "",
-                        rx.code(
-                            PartnersState.invite_link,
-                            id="partner-invite-link",
-                            word_break="break-all",
-                        ),
-                    ),
-                    spacing="1",
-                ),
+                rx.callout.text(PartnersState.invite_result),
                 color_scheme="green",
                 role="status",
                 width="100%",
             ),
         ),
         data_table(
-            ("Firm", "Email", "Status", "Invited", "Expires", ""),
+            ("Email", "Status", "Invited", "Expires", ""),
             PartnersState.invitations,
             _invitation_row,
             width="100%",

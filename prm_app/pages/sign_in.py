@@ -5,12 +5,21 @@ import reflex as rx
 from .. import routes
 from ..components.forms import card_form, form_error, labeled_input
 from ..state.auth import AuthState
+from .parts.inbox_notice import inbox_notice
 
 
 def page() -> rx.Component:
     return card_form(
         "Sign in",
         "Partner Relationship Management for providers and their consultants.",
+        rx.cond(
+            AuthState.inbox != "",
+            inbox_notice(
+                "Verify your address first",
+                "Open the link we mailed you, or have a new one sent, to",
+                with_error=False,
+            ),
+        ),
         rx.form(
             rx.vstack(
                 labeled_input("Email", "email", type="email", autocomplete="username"),

@@ -5,6 +5,7 @@ import reflex as rx
 from .. import routes
 from ..components.forms import card_form, form_error, labeled_input, new_password
 from ..state.auth import AuthState
+from .parts.inbox_notice import inbox_notice
 
 
 def _kind_option(value: str, label: str, hint: str) -> rx.Component:
@@ -35,41 +36,53 @@ def page() -> rx.Component:
             AuthState.partner_invite_from != "",
             rx.callout(
                 f"{AuthState.partner_invite_from} invites you into its partner program. Create your "
-                "consulting firm's account: the invitation then waits for you under My Providers.",
+                "consulting firm's account with the invited address and confirm it: the "
+                "invitation then waits for you under My Providers.",
                 icon="handshake",
                 color_scheme="green",
             ),
         ),
-        rx.form(
-            rx.vstack(
-                rx.cond(
-                    AuthState.partner_invite_from != "",
-                    rx.el.input(type="hidden", name="kind", value="consultant"),
-                    _kind_fieldset(),
-                ),
-                labeled_input("Organization name", "org_name", autocomplete="organization"),
-                labeled_input("Your name", "name", autocomplete="name"),
-                rx.box(
-                    labeled_input(
-                        "Email",
-                        "email",
-                        type="email",
-                        autocomplete="email",
-                        default_value=AuthState.invite_email,
-                    ),
-                    key=AuthState.invite_email,
-                    width="100%",
-                ),
-                new_password("Password (at least 10 characters)", "password"),
-                form_error(AuthState.error),
-                rx.button("Create organization", type="submit", width="100%", size="3"),
-                spacing="3",
-                width="100%",
+        rx.cond(
+            AuthState.inbox != "",
+            inbox_notice(
+                "Check your inbox",
+                "Open the link we sent to finish creating your organization: we sent it to",
             ),
-            on_submit=AuthState.sign_up,
-            width="100%",
+            _form(),
         ),
         rx.text("Already have an account? ", rx.link("Sign in", href=routes.LOGIN), size="2"),
+    )
+
+
+def _form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.cond(
+                AuthState.partner_invite_from != "",
+                rx.el.input(type="hidden", name="kind", value="consultant"),
+                _kind_fieldset(),
+            ),
+            labeled_input("Organization name", "org_name", autocomplete="organization"),
+            labeled_input("Your name", "name", autocomplete="name"),
+            rx.box(
+                labeled_input(
+                    "Email",
+                    "email",
+                    type="email",
+                    autocomplete="email",
+                    default_value=AuthState.invite_email,
+                ),
+                key=AuthState.invite_email,
+                width="100%",
+            ),
+            new_password("Password (at least 10 characters)", "password"),
+            form_error(AuthState.error),
+            rx.button("Create organization", type="submit", width="100%", size="3"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=AuthState.sign_up,
+        width="100%",
     )
 
 

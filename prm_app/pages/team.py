@@ -71,7 +71,7 @@ def _invite_form() -> rx.Component:
                     spacing="1",
                     flex="1",
                 ),
-                rx.button("Create invitation", type="submit"),
+                rx.button("Send invitation", type="submit"),
                 gap="3",
                 align="end",
                 wrap="wrap",
@@ -83,17 +83,8 @@ def _invite_form() -> rx.Component:
         ),
         form_error(TeamState.invite_error),
         rx.cond(
-            TeamState.invite_link != "",
-            rx.callout.root(
-                rx.callout.icon(rx.icon("link")),
-                rx.vstack(
-                    rx.callout.text("Send this one-week link to your colleague:"),
-                    rx.code(TeamState.invite_link, id="invite-link", word_break="break-all"),
-                    spacing="1",
-                ),
-                color_scheme="green",
-                role="status",
-            ),
+            TeamState.invite_sent != "",
+            rx.callout(TeamState.invite_sent, icon="send", color_scheme="green", role="status"),
         ),
         rx.cond(
             TeamState.invites.length() > 0,

@@ -8,7 +8,7 @@ from ..services import partnerships
 from ..services.core.actor import Actor
 from ..services.core.errors import DomainError, Invalid, NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
-from ..services.identity import auth, team
+from ..services.identity import auth, team, verification
 from .base import AppState, form_value, post_from_page
 from .live import forget_tab
 
@@ -23,6 +23,12 @@ class AuthState(AppState):
     invite_role: str = ""
     # A provider's invitation into its partner program (sign-up link ?invite=...).
     partner_invite_from: str = ""
+    # The address a verification link went to ("check your inbox" / "verify first"), and the
+    # answer to the Resend button. Resend mails the backend-only `_resend_to`, never an
+    # address the browser sends.
+    inbox: str = ""
+    resent: str = ""
+    _resend_to: str = ""
 
     def _fail(self, error: DomainError) -> None:
         self.error = str(error)
@@ -45,6 +51,7 @@ class AuthState(AppState):
     def load_login(self):
         """on_load of the sign-in and sign-up pages: a signed-in user goes to their portal."""
         self.error = self.field = self.partner_invite_from = self.invite_email = ""
+        self.inbox = self.resent = self._resend_to = ""
         actor = self._actor()
         if actor is not None:
             return rx.redirect(routes.home_for(actor.org_kind), replace=True)
@@ -73,6 +80,9 @@ class AuthState(AppState):
                 except auth.SignInFailed as failed:  # committed: the failure counts
                     self._fail(failed)
                     return None
+                if not verification.is_verified(session, user_id=actor.user_id):
+                    self._resend_to = self.inbox = actor.email  # no session until verified
+                    return None
                 return self._start_session(session, actor)
         except DomainError as error:
             self._fail(error)
@@ -80,24 +90,36 @@ class AuthState(AppState):
 
     @rx.event
     def sign_up(self, form: dict):
-        self.error = self.field = ""
+        """Create the organization unverified and mail the link; no session. A provider's
+        invitation to the address binds to the firm once the link is opened."""
+        self.error = self.field = self.resent = ""
         try:
             with unit_of_work() as session:
-                actor = auth.sign_up(
+                address = verification.register(
                     session,
                     org_name=form_value(form, "org_name"),
                     org_kind=form_value(form, "kind"),
                     name=form_value(form, "name"),
                     email=form_value(form, "email"),
                     password=form_value(form, "password"),
+                    client_ip=self.router.session.client_ip,
                 )
-                if token := self._partner_invite_token():
-                    # Joined from a provider's invitation: it waits under My Providers.
-                    partnerships.claim_invitation(session, actor=actor, token=token)
-                return self._start_session(session, actor)
+            self._resend_to = self.inbox = address
         except DomainError as error:
             self._fail(error)
-        return None
+
+    @rx.event
+    def resend_verification(self):
+        """The Resend button of "check your inbox" and "verify your address first"."""
+        self.error = self.field = self.resent = ""
+        if not self._resend_to:
+            return
+        try:
+            with unit_of_work() as session:
+                verification.resend(session, email=self._resend_to)
+            self.resent = f"We sent a new link to {self._resend_to}."
+        except DomainError as error:
+            self._fail(error)
 
     def _invite_token(self) -> str:
         return self.router.url.query_parameters.get("token", "")

@@ -4,7 +4,6 @@ from typing import TypedDict, cast
 
 import reflex as rx
 
-from .. import routes
 from ..models import OrgKind, TermKind
 from ..services import catalog, partnerships
 from ..services.identity import team
@@ -45,7 +44,6 @@ class InvitationRow(TypedDict):
 
     id: str
     email: str
-    consultant: str
     status: str
     invited: str
     expires: str
@@ -67,13 +65,12 @@ class PartnersState(AppState):
     include_ended: bool = False
     invite_error: str = ""
     invite_result: str = ""
-    invite_link: str = ""
 
     @rx.event
     def load(self):
         if (redirect := self._enter(OrgKind.PROVIDER)) is not None:
             return redirect
-        self.invite_error = self.invite_result = self.invite_link = ""
+        self.invite_error = self.invite_result = ""
         return self._refresh()
 
     def _refresh(self):
@@ -110,7 +107,6 @@ class PartnersState(AppState):
             {
                 "id": str(i.id),
                 "email": i.email,
-                "consultant": i.consultant_name,
                 "status": "expired" if i.expired and i.status == "invited" else i.status,
                 "invited": view.day(i.invited_at),
                 "expires": view.day(i.expires_at),
@@ -172,7 +168,7 @@ class PartnersState(AppState):
 
     @rx.event
     def invite(self, form: dict):
-        self.invite_result = self.invite_link = ""
+        self.invite_result = ""
         invitation, refusal = self._perform(
             partnerships.invite,
             error_var="invite_error",
@@ -181,29 +177,23 @@ class PartnersState(AppState):
         )
         if refusal is not None:
             return refusal
-        self._show_invitation(invitation.token, invitation.consultant_name)
+        # The same answer for every address: whose it is stays unknown until accepted.
+        self.invite_result = (
+            f"Invitation sent to {cast(partnerships.Invitation, invitation).email}."
+        )
         return self._refresh()
-
-    def _show_invitation(self, token: str, consultant_name: str | None) -> None:
-        if consultant_name:
-            self.invite_result = (
-                f"Invitation sent to {consultant_name}: it appears under My Providers for them."
-            )
-        else:
-            self.invite_result = "No firm uses this email yet. Send them this sign-up link:"
-            self.invite_link = routes.partner_signup_link(self._frontend_origin(), token)
 
     @rx.event
     def resend(self, partnership_id: str):
-        self.invite_error = self.invite_result = self.invite_link = ""
-        token, refusal = self._perform(partnerships.resend, partnership_id=partnership_id)
+        self.invite_error = self.invite_result = ""
+        _, refusal = self._perform(partnerships.resend, partnership_id=partnership_id)
         if refusal is not None:
             return refusal
         row = next(
             (i for i in self.invitations if i["id"] == str(partnership_id)),
             cast(InvitationRow, {}),
         )
-        self._show_invitation(token, row.get("consultant") or None)
+        self.invite_result = f"Invitation sent again to {row.get('email', 'the firm')}."
         return self._refresh()
 
     @rx.event

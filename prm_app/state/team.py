@@ -4,7 +4,6 @@ from typing import TypedDict
 
 import reflex as rx
 
-from .. import routes
 from ..services.core.errors import DomainError
 from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import team
@@ -35,13 +34,13 @@ class TeamState(AppState):
     members: list[MemberRow] = []
     invites: list[InviteRow] = []
     invite_error: str = ""
-    invite_link: str = ""
+    invite_sent: str = ""
 
     @rx.event
     def load(self):
         if (redirect := self._enter()) is not None:
             return redirect
-        self.invite_error = self.invite_link = ""
+        self.invite_error = self.invite_sent = ""
         return self._refresh()
 
     def _refresh(self):
@@ -78,8 +77,8 @@ class TeamState(AppState):
 
     @rx.event
     def invite(self, form: dict):
-        self.invite_link = ""
-        token, refusal = self._perform(
+        self.invite_sent = ""
+        _, refusal = self._perform(
             team.invite_colleague,
             error_var="invite_error",
             email=form_value(form, "email"),
@@ -87,7 +86,9 @@ class TeamState(AppState):
         )
         if refusal is not None:
             return refusal
-        self.invite_link = routes.join_link(self._frontend_origin(), token)
+        # The join link is mailed to the address, never shown: only its owner can use it. The
+        # answer is the same whether or not the address has an account.
+        self.invite_sent = f"Invitation sent to {form_value(form, 'email')}."
         return self._refresh()
 
     @rx.event

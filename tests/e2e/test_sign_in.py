@@ -40,15 +40,16 @@ def expect_nav(page: Page, labels: list[str], absent: list[str]) -> None:
         expect(nav.get_by_role("link", name=label, exact=True)).to_have_count(0)
 
 
-def test_sign_up_provider_then_sign_in_as_demo_consultant(page: Page):
+def test_sign_up_provider_verify_then_sign_in_as_demo_consultant(page: Page):
+    from tests.e2e.test_verification import PASSWORD, confirm_from_mail, sign_up
+
     email = f"owner-{uuid.uuid4().hex[:8]}@vendor.example"
     page.goto("/signup")
-    page.get_by_label("A software provider").check()
-    page.get_by_label("Organization name").fill("Acme Analytics")
-    page.get_by_label("Your name").fill("Ada Owner")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password (at least 10 characters)").fill("correct horse battery")
-    page.get_by_role("button", name="Create organization").click()
+    sign_up(page, kind="A software provider", org="Acme Analytics", name="Ada Owner", email=email)
+    expect(page.get_by_role("status")).to_contain_text("Check your inbox")
+    confirm_from_mail(page, email)
+    page.get_by_role("link", name="Sign in").click()
+    sign_in(page, email, PASSWORD)
 
     expect(page).to_have_url(at("/p/partners"))
     expect(page.get_by_role("heading", name="Partners", level=1)).to_be_visible()
@@ -94,13 +95,33 @@ def test_portals_admit_only_their_own_kind(page: Page):
     expect(page).to_have_url(at("/p/partners"))
 
 
+def test_sign_up_with_a_taken_address_answers_like_any_other(page: Page):
+    """No "account exists": the same answer on screen, and the owner hears by mail."""
+    from tests.e2e.mailbox import latest_mail
+    from tests.e2e.test_verification import sign_up
+
+    page.goto("/signup")
+    sign_up(
+        page, kind="A consultant firm", org="Dup Inc", name="Dup", email="admin@fabrikam.example"
+    )
+    expect(page.get_by_role("status")).to_contain_text("Check your inbox")
+    expect(page.get_by_role("status")).to_contain_text("admin@fabrikam.example")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    notice = latest_mail(
+        "admin@fabrikam.example", "Someone tried to create an account with your address"
+    )
+    assert "Nothing was changed" in notice.get_content()
+    sign_in(page, "admin@fabrikam.example")  # the owner's account is untouched
+
+
 def test_sign_up_refusal_keeps_the_user_on_the_form(page: Page):
     page.goto("/signup")
     page.get_by_label("A consultant firm").check()
-    page.get_by_label("Organization name").fill("Dup Inc")
-    page.get_by_label("Your name").fill("Dup")
-    page.get_by_label("Email").fill("admin@fabrikam.example")
-    page.get_by_label("Password (at least 10 characters)").fill("long enough password")
+    page.get_by_label("Organization name").fill("Short Inc")
+    page.get_by_label("Your name").fill("Shorty")
+    page.get_by_label("Email").fill(f"short-{uuid.uuid4().hex[:8]}@example.com")
+    page.get_by_label("Password (at least 10 characters)").fill("too short")
     page.get_by_role("button", name="Create organization").click()
-    expect(page.get_by_role("alert")).to_contain_text("already exists")
+    expect(page.get_by_role("alert")).to_contain_text("at least")
     expect(page).to_have_url(at("/signup"))
+    expect(page.get_by_role("button", name="Create organization")).to_be_visible()

@@ -4,6 +4,7 @@ import uuid
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.mailbox import latest_mail, link_in
 from tests.e2e.test_sign_in import at, sign_in
 
 
@@ -15,13 +16,13 @@ def test_invite_join_and_deactivate(page: Page, browser: Browser, base_url: str)
     expect(page.get_by_role("heading", name="Team", level=1)).to_be_visible()
     page.get_by_label("Colleague's email").fill(email)
     page.get_by_label("Role").select_option("manager")
-    page.get_by_role("button", name="Create invitation").click()
-    link = page.locator("#invite-link")
-    expect(link).to_contain_text("/join?token=")
-    expect(page.get_by_text(email)).to_be_visible()
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("status")).to_have_text(f"Invitation sent to {email}.")
+    expect(page.get_by_text("/join?token=")).to_have_count(0)  # the link is only mailed
 
+    mail = latest_mail(email, "Lidia Holloway invited you to join Tailspin Advisors on PRM")
     colleague = browser.new_context(base_url=base_url).new_page()
-    colleague.goto(link.inner_text())
+    colleague.goto(link_in(mail, "/join"))
     expect(colleague.get_by_text(f"invites {email} as manager")).to_be_visible()
     colleague.get_by_label("Your name").fill("Nina Newcomer")
     colleague.get_by_label("Password (at least 10 characters)").fill("a fine new password")

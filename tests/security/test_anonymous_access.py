@@ -25,6 +25,7 @@ ANONYMOUS_ENTRY_POINTS = {
     "load_login",
     "load_invite",
     "route_home",
+    "request_link",  # /verify-email: a new link for an address (rate limited, same answer)
 }
 MALFORMED = {"$gt": "", "email": ["x"], "password": {"a": 1}, "kind": 7, "name": None}
 

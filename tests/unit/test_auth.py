@@ -34,6 +34,7 @@ from tests.unit.factories import (
     signed_in,
     unique_email,
     user_row,
+    verify,
 )
 
 WRONG = "Wrong email or password."
@@ -41,6 +42,7 @@ DEACTIVATED = "This account is deactivated. Ask your organization's admin."
 
 
 def _sign_up(session, **overrides):
+    """auth.sign_up, then the address verified (as by the mailed link: see test_verification)."""
     arguments = {
         "org_name": "Acme Software",
         "org_kind": "provider",
@@ -49,7 +51,9 @@ def _sign_up(session, **overrides):
         "password": PASSWORD,
     }
     arguments.update(overrides)
-    return auth.sign_up(session, **arguments)
+    actor = auth.sign_up(session, **arguments)
+    verify(session, actor)
+    return actor
 
 
 def _count(session, model, *where):

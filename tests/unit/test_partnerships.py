@@ -1,6 +1,7 @@
 """partnerships: invitations, answers, ending, categorization on both sides, and the lists."""
 
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from sqlmodel import func, select
 
 from prm_app.models import (
     OrgKind,
+    OutboundEmail,
     Partnership,
     Role,
     TaxonomyTerm,
@@ -19,13 +21,16 @@ from prm_app.models import (
 from prm_app.services import partnerships
 from prm_app.services.core.errors import Invalid, NotAllowed, NotAuthenticated, NotFound
 from prm_app.services.identity import auth, team
+from prm_app.services.partnerships import lifecycle
 from tests.unit.factories import (
+    PASSWORD,
     colleague,
     events,
     in_the_past,
     org_admin,
     unique_email,
     user_row,
+    verify,
 )
 
 MANAGERS_ONLY = "Only an administrator or manager of your organization can do that."
@@ -48,6 +53,15 @@ HOSTILE_IDS = [None, "", "abc", "1; DROP", -1, "-1", 0, True, False, {"id": 1}, 
 def _cheap_password_hashing(monkeypatch):
     """Accounts are only scaffolding here: hash their passwords cheaply."""
     monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture(autouse=True)
+def _no_invitation_limits(monkeypatch):
+    """These tests invite one firm from many providers; the hourly invitation limits have
+    their own tests (test_verification.py)."""
+    for name in ("INVITES_PER_ORG", "INVITES_PER_ADDRESS"):
+        limit = getattr(lifecycle, name)
+        monkeypatch.setattr(lifecycle, name, replace(limit, count=10_000))
 
 
 def _provider(session, **overrides):
@@ -194,7 +208,7 @@ def test_invite_a_consultant_user_binds_the_invitation_to_their_firm(session):
         session, actor=provider, email=f"  {consultant.email.upper()} ", message="  Hello!  "
     )
     row = _row(session, invitation.partnership_id)
-    assert invitation.consultant_name == "Fabrikam"
+    assert invitation.email == consultant.email  # what the inviter is told: never the firm
     assert (row.provider_org_id, row.consultant_org_id, row.status) == (
         provider.org_id,
         consultant.org_id,
@@ -237,7 +251,7 @@ def test_invite_an_unknown_email_makes_a_sign_up_invitation(session):
     provider = _provider(session, org_name="Contoso")
     invitation = partnerships.invite(session, actor=provider, email="New.Firm@Example.com")
     row = _row(session, invitation.partnership_id)
-    assert invitation.consultant_name is None
+    assert invitation.email == "new.firm@example.com"
     assert (row.consultant_org_id, row.status, row.invite_email) == (
         None,
         "invited",
@@ -267,7 +281,6 @@ def test_invite_an_email_of_a_deactivated_consultant_user_makes_a_sign_up_invita
         account.is_active = False
         session.add(account)
     invitation = partnerships.invite(session, actor=_provider(session), email=leaver.email)
-    assert invitation.consultant_name is None
     assert _row(session, invitation.partnership_id).consultant_org_id is None
 
 
@@ -275,20 +288,24 @@ def test_invite_a_consultants_colleague_binds_to_their_firm(session):
     consultant = _consultant(session, org_name="Tailspin")
     member = colleague(session, consultant, email="worker@example.com")
     invitation = partnerships.invite(session, actor=_provider(session), email="worker@example.com")
-    assert invitation.consultant_name == "Tailspin"
     assert _row(session, invitation.partnership_id).consultant_org_id == member.org_id
 
 
 @pytest.mark.parametrize("whose", ["colleague", "other provider"])
-def test_invite_refuses_a_provider_users_email(session, whose):
-    provider = _provider(session)
+def test_invite_to_a_provider_users_address_answers_the_same_and_tells_the_owner(session, whose):
+    """Not "this email belongs to a software provider": an unbound invitation like any other,
+    and the owner of the address learns by mail why it is not for them."""
+    provider = _provider(session, org_name="Inviter")
     target = (
         colleague(session, provider) if whose == "colleague" else _provider(session, org_name="B")
     )
-    with pytest.raises(Invalid, match="belongs to a software provider") as caught:
-        partnerships.invite(session, actor=provider, email=target.email)
-    assert caught.value.field == "email"
-    assert _count(session, Partnership.provider_org_id == provider.org_id) == 0
+    invitation = partnerships.invite(session, actor=provider, email=target.email)
+    assert invitation.email == target.email
+    row = _row(session, invitation.partnership_id)
+    assert (row.consultant_org_id, row.status) == (None, "invited")
+    (notice,) = [m for m in _mails(session, target.email) if "partner program" in m.subject]
+    assert "cannot take this invitation" in notice.body
+    assert invitation.token not in notice.body
 
 
 def test_invite_refuses_an_active_partner(session):
@@ -304,17 +321,23 @@ def test_invite_refuses_an_active_partner(session):
     assert [a for a, *_ in _trail(session, provider)] == ["invited"]
 
 
-def test_invite_refuses_a_pending_invitation_to_the_same_firm_or_email(session):
+def test_invite_refuses_a_pending_invitation_to_the_same_email(session):
     provider = _provider(session)
     consultant = _consultant(session)
     other_person = colleague(session, consultant)
     partnerships.invite(session, actor=provider, email=consultant.email)
     partnerships.invite(session, actor=provider, email="someone@example.com")
-    for email in (consultant.email, other_person.email, "SOMEONE@example.com"):
+    for email in (consultant.email, "SOMEONE@example.com"):
         with pytest.raises(Invalid, match="already invited: resend") as caught:
             partnerships.invite(session, actor=provider, email=email)
         assert caught.value.field == "email"
-    assert _count(session, Partnership.provider_org_id == provider.org_id) == 2
+    # Another address of the invited firm is not refused (that would tell the inviter whose
+    # address it is): it gets an unbound invitation, and its owner a notice.
+    other = partnerships.invite(session, actor=provider, email=other_person.email)
+    assert _row(session, other.partnership_id).consultant_org_id is None
+    (notice,) = [m for m in _mails(session, other_person.email) if "partner program" in m.subject]
+    assert "cannot take this invitation" in notice.body
+    assert _count(session, Partnership.provider_org_id == provider.org_id) == 3
 
 
 def test_a_pending_sign_up_invitation_blocks_inviting_the_firm_created_later(session):
@@ -454,19 +477,26 @@ def test_consultants_cannot_invite(session):
     assert _count(session, Partnership.provider_org_id == consultant.org_id) == 0
 
 
-# describe_invitation / claim_invitation ------------------------------------------------------
+# describe_invitation / claim_invitations ------------------------------------------------------
 
 
-def test_claim_after_sign_up_binds_the_invitation_to_the_new_firm(session):
+def test_an_invitation_binds_to_the_firm_only_when_its_address_is_verified(session):
     provider = _provider(session, org_name="Contoso")
     invitation = partnerships.invite(session, actor=provider, email="boss@newfirm.example")
-    # The link recipient signs up (here with another address: the token is what counts).
-    firm = _consultant(session, org_name="New Firm", email="owner@newfirm.example")
+    firm = auth.sign_up(
+        session,
+        org_name="New Firm",
+        org_kind="consultant",
+        name="Boss",
+        email="boss@newfirm.example",
+        password=PASSWORD,
+    )
+    assert _row(session, invitation.partnership_id).consultant_org_id is None  # not yet proved
 
-    partnership_id = partnerships.claim_invitation(session, actor=firm, token=invitation.token)
+    verify(session, firm)
 
+    partnership_id = invitation.partnership_id
     row = _row(session, partnership_id)
-    assert partnership_id == invitation.partnership_id
     assert (row.consultant_org_id, row.status, row.invite_token_hash) == (
         firm.org_id,
         "invited",
@@ -485,11 +515,9 @@ def test_claim_after_sign_up_binds_the_invitation_to_the_new_firm(session):
     assert [i.id for i in partnerships.consultant_invitations(session, actor=firm)] == [
         partnership_id
     ]
-    # The link is used up.
+    # The sign-up link is used up.
     with pytest.raises(NotAuthenticated, match="not valid any more"):
         partnerships.describe_invitation(session, token=invitation.token)
-    with pytest.raises(NotAuthenticated, match="not valid any more"):
-        partnerships.claim_invitation(session, actor=_consultant(session), token=invitation.token)
     partnerships.accept(session, actor=firm, partnership_id=partnership_id)
     (partner,) = partnerships.partner_directory(session, actor=provider)
     assert (partner.id, partner.consultant_name) == (partnership_id, "New Firm")
@@ -509,9 +537,9 @@ def test_claim_reopens_the_firms_closed_partnership_and_drops_the_unbound_row(se
     unbound = _row(session, invitation.partnership_id)
     invited_at, expires_at = unbound.invited_at, unbound.invite_expires_at
 
-    claimed_id = partnerships.claim_invitation(session, actor=consultant, token=invitation.token)
+    # A colleague joins from the invitation mailed to them: that proves the address.
+    friend = colleague(session, consultant, email="friend@example.com", role=Role.MANAGER)
 
-    assert claimed_id == old_id
     assert _row(session, invitation.partnership_id) is None
     row = _row(session, old_id)
     assert (row.status, row.invite_email, row.invite_message, row.ended_at) == (
@@ -526,24 +554,21 @@ def test_claim_reopens_the_firms_closed_partnership_and_drops_the_unbound_row(se
         "status": "ended",
         "consultant_org_id": consultant.org_id,
     }
-    partnerships.accept(session, actor=consultant, partnership_id=old_id)
+    partnerships.accept(session, actor=friend, partnership_id=old_id)
     assert partnerships.can_submit_to(
         session, consultant_org_id=consultant.org_id, provider_org_id=provider.org_id
     )
 
 
-@pytest.mark.parametrize(
-    ("state", "message"), [("active", "already partners"), ("invited", "already invited you")]
-)
-def test_claim_refuses_when_the_firm_is_already_partner_or_invited(session, state, message):
+@pytest.mark.parametrize("state", ["active", "invited"])
+def test_an_invitation_stays_unbound_when_the_firm_is_already_partner_or_invited(session, state):
     provider = _provider(session)
     consultant = _consultant(session)
     existing_id = _invited(session, provider, consultant)
     if state == "active":
         partnerships.accept(session, actor=consultant, partnership_id=existing_id)
     invitation = partnerships.invite(session, actor=provider, email="other@example.com")
-    with pytest.raises(Invalid, match=message):
-        partnerships.claim_invitation(session, actor=consultant, token=invitation.token)
+    colleague(session, consultant, email="other@example.com")
     assert _row(session, existing_id).status == state
     assert _row(session, invitation.partnership_id).consultant_org_id is None
     assert partnerships.describe_invitation(session, token=invitation.token)[1] == (
@@ -551,19 +576,19 @@ def test_claim_refuses_when_the_firm_is_already_partner_or_invited(session, stat
     )
 
 
-def test_claim_is_refused_to_a_provider(session):
+def test_a_provider_proving_the_address_does_not_take_the_invitation(session):
     provider = _provider(session)
     invitation = partnerships.invite(session, actor=provider, email="x@example.com")
-    with pytest.raises(NotAllowed, match=ONLY_CONSULTANT):
-        partnerships.claim_invitation(session, actor=_provider(session), token=invitation.token)
+    colleague(session, _provider(session), email="x@example.com")
     assert _row(session, invitation.partnership_id).consultant_org_id is None
 
 
 def test_a_member_of_a_consultant_firm_may_claim_but_not_accept(session):
     provider = _provider(session)
     invitation = partnerships.invite(session, actor=provider, email="x@example.com")
-    member = colleague(session, _consultant(session))
-    partnership_id = partnerships.claim_invitation(session, actor=member, token=invitation.token)
+    member = colleague(session, _consultant(session), email="x@example.com")
+    partnership_id = invitation.partnership_id
+    assert _row(session, partnership_id).consultant_org_id == member.org_id
     with pytest.raises(NotAllowed, match=MANAGERS_ONLY):
         partnerships.accept(session, actor=member, partnership_id=partnership_id)
     assert _row(session, partnership_id).status == "invited"
@@ -572,20 +597,19 @@ def test_a_member_of_a_consultant_firm_may_claim_but_not_accept(session):
 @pytest.mark.parametrize("closed", ["revoked", "expired", "bound"])
 def test_closed_invitation_links_are_refused(session, closed):
     provider = _provider(session)
-    firm = _consultant(session)
     invitation = partnerships.invite(session, actor=provider, email="late@example.com")
     if closed == "revoked":
         partnerships.revoke(session, actor=provider, partnership_id=invitation.partnership_id)
     elif closed == "expired":
         _expire(session, invitation.partnership_id)
     else:
-        partnerships.claim_invitation(session, actor=_consultant(session), token=invitation.token)
+        _consultant(session, email="late@example.com")
     message = "has expired" if closed == "expired" else "not valid any more"
     with pytest.raises(NotAuthenticated, match=message):
         partnerships.describe_invitation(session, token=invitation.token)
-    with pytest.raises(NotAuthenticated, match=message):
-        partnerships.claim_invitation(session, actor=firm, token=invitation.token)
-    assert _count(session, Partnership.consultant_org_id == firm.org_id) == 0
+    if closed != "bound":  # a firm proving the address later does not take a closed invitation
+        firm = _consultant(session, email="late@example.com")
+        assert _count(session, Partnership.consultant_org_id == firm.org_id) == 0
 
 
 @pytest.mark.parametrize(
@@ -603,11 +627,8 @@ def test_closed_invitation_links_are_refused(session, closed):
 def test_garbage_invitation_tokens_are_refused(session, token, message):
     provider = _provider(session)
     invitation = partnerships.invite(session, actor=provider, email="real@example.com")
-    firm = _consultant(session)
     with pytest.raises(NotAuthenticated, match=message):
         partnerships.describe_invitation(session, token=token)
-    with pytest.raises(NotAuthenticated, match=message):
-        partnerships.claim_invitation(session, actor=firm, token=token)
     assert _row(session, invitation.partnership_id).consultant_org_id is None
 
 
@@ -1315,12 +1336,13 @@ def test_provider_invitations_lists_invitations_not_yet_partnerships_newest_firs
 
     listed = partnerships.provider_invitations(session, actor=colleague(session, provider))
 
-    assert [(i.id, i.consultant_name, i.status, i.expired) for i in listed] == [
-        (stale.partnership_id, "", "invited", True),
-        (withdrawn.partnership_id, "", "revoked", False),
-        (declined, "Declining Firm", "rejected", False),
-        (pending, "Pending Firm", "invited", False),
+    assert [(i.id, i.status, i.expired) for i in listed] == [
+        (stale.partnership_id, "invited", True),
+        (withdrawn.partnership_id, "revoked", False),
+        (declined, "rejected", False),
+        (pending, "invited", False),
     ]
+    assert not hasattr(listed[0], "consultant_name")  # whose address: unknown until accepted
     assert (listed[0].email, listed[0].message) == ("stale@example.com", "Hi")
     assert listed[0].expires_at < utcnow() < listed[3].expires_at
     with pytest.raises(NotAllowed, match=ONLY_PROVIDER):
@@ -1641,3 +1663,8 @@ def test_lists_run_one_query_however_many_rows(session, listing, side):
         result = listing(session, actor=actor)
     assert result
     assert len(statements) == 1
+
+
+def _mails(session, to: str) -> list[OutboundEmail]:
+    session.flush()
+    return list(session.exec(select(OutboundEmail).where(OutboundEmail.to_address == to)))

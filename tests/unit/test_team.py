@@ -9,6 +9,7 @@ from prm_app.models import (
     ActivityEvent,
     Membership,
     OrgKind,
+    OutboundEmail,
     Role,
     User,
     UserInvite,
@@ -140,14 +141,23 @@ def test_invite_refuses_bad_email(session, email):
     assert _count(session, UserInvite, UserInvite.org_id == admin.org_id) == 0
 
 
-def test_invite_refuses_an_email_that_has_an_account(session):
+def test_invite_to_an_address_with_an_account_answers_the_same_and_mails_a_notice(session):
+    """No "already has an account" for the admin: the invitation is pending like any other,
+    and the owner of the address gets a notice instead of the join link."""
     admin = org_admin(session)
-    elsewhere = org_admin(session, email="taken@example.com")
-    with pytest.raises(Invalid, match="already has an account") as caught:
-        team.invite_colleague(session, actor=admin, email="TAKEN@example.com", role="member")
-    assert caught.value.field == "email"
-    assert elsewhere.email == "taken@example.com"
-    assert _count(session, UserInvite, UserInvite.org_id == admin.org_id) == 0
+    org_admin(session, email="taken@example.com")
+    taken = team.invite_colleague(session, actor=admin, email="TAKEN@example.com", role="member")
+    free = team.invite_colleague(session, actor=admin, email="free@example.com", role="member")
+    assert [i.email for i in team.pending_invites(session, actor=admin)] == [
+        "free@example.com",
+        "taken@example.com",
+    ]
+    (notice,) = _mails(session, "taken@example.com")
+    assert "already has an account" in notice.body and taken not in notice.body
+    (invitation,) = _mails(session, "free@example.com")
+    assert f"/join?token={free}" in invitation.body
+    with pytest.raises(Invalid, match="already exists"):
+        team.accept_invite(session, token=taken, name="Second", password=PASSWORD)
 
 
 def test_reinviting_revokes_the_earlier_pending_invite(session):
@@ -520,3 +530,8 @@ def test_revoking_twice_is_refused_and_records_one_event(session):
         team.revoke_invite(session, actor=admin, invite_id=invite_id)
     revoked = [e for e in events(session, org_id=admin.org_id) if e.action == "revoked"]
     assert len(revoked) == 1
+
+
+def _mails(session, to: str) -> list[OutboundEmail]:
+    session.flush()
+    return list(session.exec(select(OutboundEmail).where(OutboundEmail.to_address == to)))

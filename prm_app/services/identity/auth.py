@@ -32,6 +32,7 @@ from . import throttle
 SESSION_COOKIE = "prm_session"
 SESSION_TTL = timedelta(days=14)
 TICKET_TTL = timedelta(seconds=60)
+UNVERIFIED = "Verify your address first: open the link we mailed to you."
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
 
@@ -93,7 +94,8 @@ def sign_up(
     email: object,
     password: object,
 ) -> Actor:
-    """Create an organization with its first admin and the default vocabulary."""
+    """Create an organization with its first admin (unverified) and the default vocabulary.
+    The sign-up form goes through verification.register, which also proves the address."""
     if org_kind not in (OrgKind.PROVIDER, OrgKind.CONSULTANT):
         raise Invalid("Choose whether you are a software provider or a consultant.", field="kind")
     org_name = inputs.text(org_name, field="org_name", label="Organization name", max_len=200)
@@ -168,7 +170,11 @@ def authenticate(session: Session, *, email: object, password: object, ip: str =
 
 
 def issue_ticket(session: Session, *, actor: Actor, redirect_to: str) -> str:
-    """A single-use ticket, valid for a minute, that the browser exchanges for its cookie."""
+    """A single-use ticket, valid for a minute, that the browser exchanges for its cookie.
+    Never for an account whose address is not verified (services.identity.verification)."""
+    verified = session.exec(select(User.email_verified_at).where(User.id == actor.user_id))
+    if verified.first() is None:
+        raise NotAuthenticated(UNVERIFIED)
     ticket = new_token()
     session.add(
         AuthTicket(

@@ -5,13 +5,17 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from ... import routes
 from ...models import Membership, Organization, Role, User, UserInvite, utcnow
 from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotAuthenticated, NotFound
-from . import auth
+from ..integrations import mail
+from . import auth, rate_limits, verification
 
 INVITE_TTL = timedelta(days=7)
+# Invitations an organization may send per hour (each one mails an address).
+INVITES = rate_limits.Limit("team_invite", count=20, window=timedelta(hours=1))
 ROLES = (Role.ADMIN, Role.MANAGER, Role.MEMBER)
 
 
@@ -63,13 +67,18 @@ def pending_invites(session: Session, *, actor: Actor) -> list[PendingInvite]:
 
 
 def invite_colleague(session: Session, *, actor: Actor, email: object, role: object) -> str:
-    """Invite a colleague by email with a role; returns the secret token for the join link."""
+    """Invite a colleague by email with a role and mail them the join link; returns its token.
+
+    The admin's answer is the same whether or not the address has an account: an address with
+    a verified account gets a notice instead of the link (it cannot join a second time), and
+    the invitation stays pending like any other. The link is only ever mailed, so only the
+    owner of the address can use it (joining proves the address).
+    """
     actor.require_admin()
     email = inputs.email(email)
     if role not in ROLES:
         raise Invalid("Choose a role: admin, manager or member.", field="role")
-    if session.exec(select(User.id).where(User.email == email)).first() is not None:
-        raise Invalid("This email already has an account.", field="email")
+    rate_limits.spend(INVITES, actor.org_id, field="email")
     now = utcnow()
     # A new invitation replaces an earlier pending one for the same address.
     for old in session.exec(
@@ -100,7 +109,31 @@ def invite_colleague(session: Session, *, actor: Actor, email: object, role: obj
         action="invited",
         after={"email": email, "role": invite.role},
     )
+    _mail_invitation(session, actor, email, invite.role, token)
     return token
+
+
+def _mail_invitation(session: Session, actor: Actor, email: str, role: str, token: str) -> None:
+    owner = verification.holder(session, email)
+    if owner is not None and owner.email_verified_at is not None:
+        verification.tell_owner(
+            session,
+            email,
+            f"{actor.name} invited you to join {actor.org_name} on PRM",
+            f"{actor.name} invited this address to join {actor.org_name} on PRM as {role}. "
+            "Your address already has an account, and an address can belong to one account "
+            "only, so the invitation cannot be used with it. Tell them which address to invite "
+            "instead, or ignore this mail.",
+        )
+        return
+    mail.enqueue(
+        session,
+        to=email,
+        subject=f"{actor.name} invited you to join {actor.org_name} on PRM",
+        body=f"Hello,\n\n{actor.name} invited you to join {actor.org_name} on PRM as {role}.\n\n"
+        f"Join here: {routes.join_link(mail.base_url(), token)}\n\n"
+        "The link works for 7 days. If you did not expect it, ignore this mail.\n",
+    )
 
 
 def revoke_invite(session: Session, *, actor: Actor, invite_id: object) -> None:
@@ -145,9 +178,17 @@ def describe_invite(session: Session, *, token: object) -> tuple[str, str, str]:
 
 
 def accept_invite(session: Session, *, token: object, name: object, password: object) -> Actor:
-    """Create the invited colleague's account and membership; returns them signed in."""
+    """Create the invited colleague's account and membership; returns them signed in.
+
+    The link was mailed to the address, so the new account's address is verified; an
+    unverified account still holding the address is retired (verification.register)."""
     invite = _open_invite(session, token)
+    holder = verification.holder(session, invite.email)
+    if holder is not None and holder.email_verified_at is None:
+        verification.retire_unverified(session, holder)
+        session.flush()
     user = auth.create_user(session, name=name, email=invite.email, password=password)
+    verification.mark_verified_by_invitation(session, user=user)
     session.add(Membership(user_id=user.id, org_id=invite.org_id, role=invite.role))
     invite.accepted_at = utcnow()
     session.add(invite)
@@ -160,6 +201,7 @@ def accept_invite(session: Session, *, token: object, name: object, password: ob
         action="joined",
         after={"role": invite.role},
     )
+    verification.claim_invitations(session, actor)
     return actor
 
 

@@ -22,9 +22,10 @@ SORTS = ("name", "since", "tier")
 
 @dataclass(frozen=True, slots=True)
 class InvitationView:
+    """An invitation as its sender sees it: the address, never whose it is (no firm name)."""
+
     id: int
     email: str
-    consultant_name: str
     status: str
     message: str
     invited_at: datetime
@@ -83,12 +84,12 @@ class LeadTargets:
 
 
 def provider_invitations(session: Session, *, actor: Actor) -> list[InvitationView]:
-    """The provider's invitations that are not (yet) partnerships, newest first."""
+    """The provider's invitations that are not (yet) partnerships, newest first. They look
+    the same whether or not the address has an account (lifecycle: less enumeration)."""
     actor.require_kind(OrgKind.PROVIDER)
     now = utcnow()
     rows = session.exec(
-        select(Partnership, col(Organization.name))
-        .outerjoin(Organization, col(Organization.id) == Partnership.consultant_org_id)
+        select(Partnership)
         .where(
             Partnership.provider_org_id == actor.org_id,
             col(Partnership.status).in_([Status.INVITED, Status.REJECTED, Status.REVOKED]),
@@ -99,14 +100,13 @@ def provider_invitations(session: Session, *, actor: Actor) -> list[InvitationVi
         InvitationView(
             id=p.id,
             email=p.invite_email,
-            consultant_name=name or "",
             status=p.status,
             message=p.invite_message,
             invited_at=p.invited_at,
             expires_at=p.invite_expires_at,
             expired=p.status == Status.INVITED and expired(p, now),
         )
-        for p, name in rows
+        for p in rows
     ]
 
 

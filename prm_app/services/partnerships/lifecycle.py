@@ -1,10 +1,17 @@
-"""A partnership's life: invite, resend, revoke, claim a sign-up invitation, accept, reject, end.
+"""A partnership's life: invite, resend, revoke, claim invitations, accept, reject, end.
 
-A provider invites a firm by email. An email of a consultant's user binds the invitation to that
-firm at once; any other email gets an unbound invitation whose secret token goes into a sign-up
-link and is claimed by the firm created from it. Only the token's SHA-256 is stored, and a token
-works only while its invitation is open. One row per (provider, consultant): inviting a firm
-again reopens the earlier rejected, revoked or ended row, keeping its categorization.
+A provider invites a firm by email. The VERIFIED address of a consultant's user binds the
+invitation to that firm at once; any other address gets an unbound invitation, mailed with a
+sign-up link (its secret token; only the SHA-256 is stored). An unbound invitation binds to a
+firm only when one of its people proves the address (verification: the sign-up link, or a change
+of address), so nobody can take an invitation by signing up with an address they do not own.
+One row per (provider, consultant): inviting a firm again reopens the earlier rejected, revoked
+or ended row, keeping its categorization.
+
+The inviter learns nothing about the address: every invitation answers "Invitation sent to
+<email>" and lists the same way (no firm name) until it is accepted, whether the address has a
+firm, no account, an unverified one or a provider's account (whose owner is told by mail).
+Invitations are limited per provider and per address, so nobody can flood an inbox.
 """
 
 from dataclasses import dataclass
@@ -17,7 +24,7 @@ from .. import notifications
 from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAuthenticated
-from ..identity import auth
+from ..identity import auth, rate_limits, verification
 from .common import (
     Status,
     close,
@@ -31,6 +38,11 @@ from .common import (
 )
 
 INVITE_TTL = timedelta(days=14)
+# Invitation mails a provider may send per hour, and one address may receive per hour.
+INVITES_PER_ORG = rate_limits.Limit("partner_invite_org", count=30, window=timedelta(hours=1))
+INVITES_PER_ADDRESS = rate_limits.Limit(
+    "partner_invite_address", count=5, window=timedelta(hours=1)
+)
 
 
 MAX_MESSAGE = 2000
@@ -38,9 +50,14 @@ MAX_MESSAGE = 2000
 
 @dataclass(frozen=True, slots=True)
 class Invitation:
+    """What the inviter is told: the same for every address (the token is mailed, not shown)."""
+
     partnership_id: int
     token: str
-    consultant_name: str | None  # None: the firm has no account yet, send a sign-up link
+    email: str
+
+
+ALREADY_INVITED = "This address is already invited: resend the invitation instead."
 
 
 def invite(session: Session, *, actor: Actor, email: object, message: object = "") -> Invitation:
@@ -51,22 +68,31 @@ def invite(session: Session, *, actor: Actor, email: object, message: object = "
         message, field="message", label="Message", max_len=MAX_MESSAGE, required=False
     )
     firm = _consultant_firm(session, email)
+    partnership = None
+    if firm is not None:
+        partnership = _row_with(
+            session, actor.org_id, col(Partnership.consultant_org_id) == firm.id
+        )
+        if partnership is not None and partnership.status == Status.ACTIVE:
+            raise Invalid(f"{firm.name} is already your partner.", field="email")
+    if _pending_invitation(session, actor.org_id, email):
+        raise Invalid(ALREADY_INVITED, field="email")
+    if (
+        partnership is not None
+        and partnership.status == Status.INVITED
+        and not expired(partnership)
+    ):
+        # The firm has this provider's invitation under another of its addresses: this one is
+        # sent unbound like any other, so the answer does not tell the two addresses apart.
+        firm, partnership = None, None
+    if firm is None:
+        partnership = _row_with(
+            session,
+            actor.org_id,
+            col(Partnership.consultant_org_id).is_(None) & (col(Partnership.invite_email) == email),
+        )
+    _spend_invitation(actor, email)
     consultant_id = firm.id if firm else None
-    same_invitee = (
-        col(Partnership.consultant_org_id) == consultant_id
-        if firm
-        else col(Partnership.consultant_org_id).is_(None) & (col(Partnership.invite_email) == email)
-    )
-    partnership = session.exec(
-        select(Partnership)
-        .where(Partnership.provider_org_id == actor.org_id, same_invitee)
-        .order_by(col(Partnership.id).desc())
-        .with_for_update()
-    ).first()
-    if partnership is not None and partnership.status == Status.ACTIVE:
-        raise Invalid(f"{firm.name} is already your partner.", field="email")
-    if _pending_invitation(session, actor.org_id, email, consultant_id):
-        raise Invalid("This firm is already invited: resend the invitation instead.", field="email")
     before = state(partnership) if partnership else None
     partnership = partnership or Partnership(
         provider_org_id=actor.org_id, consultant_org_id=consultant_id
@@ -84,7 +110,7 @@ def invite(session: Session, *, actor: Actor, email: object, message: object = "
         after={**state(partnership), "email": email},
     )
     _tell_invitee(session, actor, partnership, token)
-    return Invitation(partnership.id, token, firm.name if firm else None)
+    return Invitation(partnership.id, token, email)
 
 
 def resend(session: Session, *, actor: Actor, partnership_id: object) -> str:
@@ -92,6 +118,7 @@ def resend(session: Session, *, actor: Actor, partnership_id: object) -> str:
     require_manager(actor, OrgKind.PROVIDER)
     partnership = load(session, actor, partnership_id)
     require_invited(partnership)
+    _spend_invitation(actor, partnership.invite_email)
     before = {"expires_at": _iso(partnership.invite_expires_at)}
     token = _issue_token(partnership)
     session.add(partnership)
@@ -117,14 +144,38 @@ def describe_invitation(session: Session, *, token: object) -> tuple[str, str]:
     return org_name(session, partnership.provider_org_id), partnership.invite_email
 
 
-def claim_invitation(session: Session, *, actor: Actor, token: object) -> int:
-    """Bind an unbound invitation to the actor's firm, still to be accepted; returns its id.
+def claim_invitations(session: Session, *, actor: Actor) -> list[int]:
+    """Bind the open unbound invitations to the actor's address to the actor's firm, still to be
+    accepted; returns their ids. Called once the address is verified (verification.verify), never
+    before. An invitation from a provider the firm is already partnered with or invited by
+    stays as it is."""
+    actor.require_kind(OrgKind.CONSULTANT)
+    open_ones = session.exec(
+        select(Partnership)
+        .where(
+            col(Partnership.consultant_org_id).is_(None),
+            Partnership.invite_email == actor.email,
+            Partnership.status == Status.INVITED,
+            col(Partnership.invite_expires_at) > utcnow(),
+        )
+        .order_by(col(Partnership.id))
+        .with_for_update()
+    ).all()
+    claimed = []
+    for invitation in open_ones:
+        try:
+            claimed.append(_claim(session, actor, invitation))
+        except Invalid:
+            continue  # checked before anything changed: this one stays unbound
+    return claimed
+
+
+def _claim(session: Session, actor: Actor, invitation: Partnership) -> int:
+    """Bind one unbound invitation to the actor's firm; returns the bound row's id.
 
     When the firm already has a closed partnership with that provider, that row is reopened with
     the invitation's details and the unbound row is removed.
     """
-    actor.require_kind(OrgKind.CONSULTANT)
-    invitation = _unbound_invitation(session, token)
     existing = session.exec(
         select(Partnership)
         .where(
@@ -199,35 +250,45 @@ def end(session: Session, *, actor: Actor, partnership_id: object) -> None:
 
 
 def _consultant_firm(session: Session, email: str) -> Organization | None:
-    """The consultant firm of the active user with this email, if any.
-
-    Refuses the email of a provider's user: providers do not partner with each other.
-    """
+    """The consultant firm of the active user who VERIFIED this address, if any. An unverified
+    account is no one's: it gets no bound invitation. Providers do not partner with each other,
+    so a provider's user's address gets no firm either (and an unbound invitation)."""
     orgs = session.exec(
         select(Organization)
         .join(Membership, col(Membership.org_id) == Organization.id)
         .join(User, col(User.id) == Membership.user_id)
         .where(
             User.email == email,
+            col(User.email_verified_at).is_not(None),
             col(User.is_active).is_(True),
             col(Membership.is_active).is_(True),
         )
         .order_by(col(Membership.id))
     ).all()
     if any(org.kind == OrgKind.PROVIDER for org in orgs):
-        raise Invalid(
-            "This email belongs to a software provider, not a consultant firm.", field="email"
-        )
+        return None
     return orgs[0] if orgs else None
 
 
-def _pending_invitation(
-    session: Session, provider_id: int, email: str, consultant_id: int | None
-) -> bool:
-    """Whether the provider has an open, unexpired invitation to this email or firm."""
+def _row_with(session: Session, provider_id: int, invitee) -> Partnership | None:
+    """The provider's latest row with this invitee, locked for the change."""
+    return session.exec(
+        select(Partnership)
+        .where(Partnership.provider_org_id == provider_id, invitee)
+        .order_by(col(Partnership.id).desc())
+        .with_for_update()
+    ).first()
+
+
+def _spend_invitation(actor: Actor, email: str) -> None:
+    """Count one invitation mail against the provider's and the address's hourly limits."""
+    rate_limits.spend(INVITES_PER_ORG, actor.org_id, field="email")
+    rate_limits.spend(INVITES_PER_ADDRESS, email, field="email")
+
+
+def _pending_invitation(session: Session, provider_id: int, email: str) -> bool:
+    """Whether the provider has an open, unexpired invitation to this address."""
     invitee = col(Partnership.invite_email) == email
-    if consultant_id is not None:
-        invitee = invitee | (col(Partnership.consultant_org_id) == consultant_id)
     found = session.exec(
         select(Partnership.id).where(
             Partnership.provider_org_id == provider_id,
@@ -266,9 +327,25 @@ def _issue_token(partnership: Partnership) -> str:
 
 
 def _tell_invitee(session: Session, actor: Actor, partnership: Partnership, token: str) -> None:
-    """A firm with an account hears in its portal; any other address gets the sign-up link."""
+    """A firm with an account hears in its portal; the owner of a verified address that cannot
+    take the invitation (a provider's user, or a firm this provider already invited under
+    another address) learns why by mail; any other address gets the sign-up link."""
+    owner = None
+    if partnership.consultant_org_id is None:
+        owner = verification.holder(session, partnership.invite_email)
     if partnership.consultant_org_id is not None:
         notifications.invitation_sent(session, actor=actor, partnership=partnership)
+    elif owner is not None and owner.email_verified_at is not None:
+        verification.tell_owner(
+            session,
+            partnership.invite_email,
+            f"{actor.org_name} invited this address to its partner program",
+            f"{actor.org_name} invited this address into its partner program on PRM. Your "
+            "account cannot take this invitation: a software provider's account cannot join "
+            "another provider's program, and a firm that already has an invitation from them "
+            "answers that one (sign in and open My Providers). To join with another address, "
+            "ask them to invite it.",
+        )
     else:
         notifications.invitation_by_email(
             session, actor=actor, email=partnership.invite_email, token=token

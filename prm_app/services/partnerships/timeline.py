@@ -12,7 +12,15 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from ...models import ActivityEvent, Deal, Organization, OrgKind, Partnership, User
+from ...models import (
+    ActivityEvent,
+    Deal,
+    Organization,
+    OrgKind,
+    Partnership,
+    PartnershipStatus,
+    User,
+)
 from ..core import inputs
 from ..core.actor import Actor
 from ..core.errors import NotFound
@@ -48,6 +56,11 @@ def partner_page(session: Session, *, actor: Actor, partnership_id: object) -> P
         select(Partnership).where(Partnership.id == partnership_id, own == actor.org_id)
     ).first()
     if partnership is None or partnership.consultant_org_id is None:
+        raise NotFound(NOT_VISIBLE)
+    if actor.org_kind == OrgKind.PROVIDER and partnership.status not in (
+        PartnershipStatus.ACTIVE,
+        PartnershipStatus.ENDED,
+    ):  # whose address an invitation reached stays unknown until it is accepted
         raise NotFound(NOT_VISIBLE)
     other = (
         partnership.consultant_org_id

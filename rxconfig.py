@@ -12,8 +12,8 @@ config = rx.Config(
     # SQLite embedded by default; production sets REFLEX_DB_URL=postgresql+psycopg://...
     db_url=os.environ.get("REFLEX_DB_URL", "sqlite:///prm.db"),
     telemetry_enabled=False,
-    # "*" disables the websocket Origin check: production sets PRM_ALLOWED_ORIGINS.
-    cors_allowed_origins=settings.check().allowed_origins.split(","),
+    # Also the websocket's Origin check: only these origins' pages may connect (see settings).
+    cors_allowed_origins=settings.origins(settings.check()),
     # X-Forwarded-For entries from the right that come from trusted proxies (prm_app/client_address.py).
     trusted_proxy_hops=settings.current().trusted_proxy_hops,
     show_built_with_reflex=False,

@@ -50,13 +50,13 @@ def same_host(url: str, request: Request) -> bool:
 
 def trusted_origin(request: Request) -> bool:
     """Whether a POST comes from a page of the portal itself, by its Origin header (which a
-    browser always sends with a POST and a page cannot forge): one of PRM_ALLOWED_ORIGINS, or,
-    where those are not listed (development), a page on this request's host."""
+    browser always sends with a POST and a page cannot forge): one of the allowed origins
+    (settings.origins, the same list as the websocket's)."""
+    allowed = settings.origins()
     origin = request.headers.get("origin", "")
-    allowed = {o.strip().rstrip("/") for o in settings.current().allowed_origins.split(",")}
-    if "*" not in allowed:
-        return origin in allowed
-    return same_host(origin, request)
+    if "*" in allowed:  # an explicit opt-out (refused by the production launcher)
+        return same_host(origin, request)
+    return origin in allowed
 
 
 def _cross_site() -> PlainTextResponse:

@@ -25,7 +25,9 @@ class Settings(BaseSettings):
     )
 
     # Web and security
-    allowed_origins: str = "*"  # comma-separated; rxconfig.py reads it
+    # The origins whose pages may call the backend (websocket, uploads, sign-in), comma-separated;
+    # empty: the development frontend's own (see `origins`). rxconfig.py and http_api.py read it.
+    allowed_origins: str = ""
     secure_cookies: bool = False
     # Reverse proxies in front of the backend that append the client to X-Forwarded-For (the
     # Caddyfile's: 1). The client is the entry that many from the right; 0 ignores the header.
@@ -67,6 +69,19 @@ class InvalidSettings(ValueError):
 def current() -> Settings:
     """The settings of the environment as it is now."""
     return _parse(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(PREFIX))))
+
+
+DEV_FRONTEND_PORT = "3000"
+
+
+def origins(configured: Settings | None = None) -> list[str]:
+    """The allowed origins: PRM_ALLOWED_ORIGINS, or in development the frontend `make run`
+    serves (REFLEX_FRONTEND_PORT, default 3000) under both names of this machine."""
+    listed = (configured or current()).allowed_origins
+    if listed:
+        return [origin.strip().rstrip("/") for origin in listed.split(",") if origin.strip()]
+    port = os.environ.get("REFLEX_FRONTEND_PORT") or DEV_FRONTEND_PORT
+    return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
 
 
 def check() -> Settings:

@@ -6,6 +6,7 @@ The backend runs in this process, so tests can seed and assert through the datab
 
 import logging
 import os
+import socket
 
 import pytest
 from sqlalchemy import create_engine
@@ -14,6 +15,17 @@ from sqlmodel import Session
 from tests.support import ROOT, migrate
 
 DEMO_PASSWORD = "demo-password"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# The frontend's port, chosen before the backend starts so that the backend allows exactly its
+# origin (websocket Origin check, CORS, sign-in), as production does with PRM_ALLOWED_ORIGINS.
+FRONTEND_PORT = _free_port()
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +39,7 @@ def app_db_url(tmp_path_factory) -> str:
     os.environ["PRM_SWEEP_SECONDS"] = "1"  # background jobs run every second
     os.environ["PRM_MAIL_SECONDS"] = "1"
     os.environ["PRM_MAIL_DIR"] = str(tmp_path_factory.mktemp("mail"))  # no SMTP: .eml files
+    os.environ["PRM_ALLOWED_ORIGINS"] = f"http://127.0.0.1:{FRONTEND_PORT}"
     migrate(url)
     from prm_app import demo
 
@@ -65,9 +78,26 @@ def reflex_errors():
     logger.removeHandler(collector)
 
 
+def _harness_class():
+    from reflex.testing import AppHarnessProd, _get_uvicorn, chdir
+    from reflex.utils import exec as reflex_exec
+
+    class Harness(AppHarnessProd):
+        """Reflex's production harness, with the frontend served on FRONTEND_PORT."""
+
+        def _run_frontend(self):
+            uvicorn = _get_uvicorn()
+            with chdir(self.app_path):
+                frontend_app = reflex_exec._frontend_prod_app()
+            self.frontend_server = uvicorn.Server(
+                uvicorn.Config(app=frontend_app, host="127.0.0.1", port=FRONTEND_PORT)
+            )
+            self.frontend_server.run()
+
+    return Harness
+
+
 @pytest.fixture(scope="session")
 def harness(app_db_url, reflex_errors):
-    from reflex.testing import AppHarnessProd
-
-    with AppHarnessProd.create(root=ROOT, app_name="prm_app") as running:
+    with _harness_class().create(root=ROOT, app_name="prm_app") as running:
         yield running

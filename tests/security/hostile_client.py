@@ -6,6 +6,8 @@ import uuid
 
 import socketio
 
+from prm_app import settings
+
 NAMESPACE = "/_event"  # Reflex's socket.io namespace and engine.io path
 ROOT_STATE = "reflex___state____state"
 
@@ -20,7 +22,10 @@ class HostileClient:
     def __init__(self, api_url: str, *, token: str | None = None, cookie: str | None = None):
         self.token = token or str(uuid.uuid4())
         self.updates: queue.Queue = queue.Queue()
-        self.sio = socketio.Client(reconnection=False)
+        # A script may claim any Origin: it claims the portal's, as the portal's pages send it.
+        self.sio = socketio.Client(
+            reconnection=False, websocket_extra_options={"origin": settings.origins()[0]}
+        )
         self.sio.on("event", self.updates.put, namespace=NAMESPACE)
         self._nonce = 0
         headers = {"Cookie": cookie} if cookie else {}

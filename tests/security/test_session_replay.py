@@ -9,6 +9,7 @@ import re
 
 import httpx
 
+from prm_app import settings
 from tests.harness import DEMO_PASSWORD
 from tests.security.hostile_client import HostileClient
 from tests.security.test_anonymous_access import all_handlers, api_url
@@ -24,8 +25,8 @@ def ticket_of(updates: object) -> tuple[str, str] | None:
 
 
 def portal_origin() -> str:
-    """The origin the portal's own pages post from (the backend's host)."""
-    return api_url().rsplit(":", 1)[0] + ":3000"
+    """The origin the portal's own pages are served from (the harness's frontend)."""
+    return settings.origins()[0]
 
 
 def redeem(url: str, ticket: str, origin: str | None = None) -> httpx.Response:

@@ -131,6 +131,9 @@ class OrgSettings(SQLModel, table=True):
     payout_threshold: Decimal = money(Decimal("100"))
     currency: str = Field(default="USD", max_length=3)
     auto_apply_credits: bool = False
+    # Re-approval when a partner raises an approved deal's amount by more than this percentage
+    # of the amount last approved; None: never (services.deals.revisions).
+    reapproval_amount_pct: Decimal | None = money(None)
     last_import_mapping: dict | None = Field(default=None, sa_type=sa.JSON)
     # Security policy, set by the organization's admins (services.identity.policy).
     two_factor_policy: str = code("off")  # off | admins | everyone

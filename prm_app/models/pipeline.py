@@ -171,6 +171,9 @@ class Deal(SQLModel, table=True):
     provider_owner_id: int | None = fk("users.id", nullable=True, index=False)
     partner_owner_id: int | None = fk("users.id", nullable=True, index=False)
     approved_at: datetime | None = None
+    # The amount the provider last approved (or set itself): partners' raises are measured
+    # against it, so small steps cannot add up unseen. None: not recorded yet (older deals).
+    approved_amount: Decimal | None = money(None)
     protected_until: datetime | None = None
     closed_at: datetime | None = None
     version: int = 1  # optimistic locking

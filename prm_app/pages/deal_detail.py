@@ -63,6 +63,15 @@ def _summary() -> rx.Component:
                     color_scheme="green",
                 ),
             ),
+            rx.cond(  # approved once, pending again: a partner's change awaits re-approval
+                (DEAL["approval"] == "pending") & (DEAL["approved_at"] != ""),
+                rx.callout(
+                    "A change to this approved deal awaits the provider's approval again: "
+                    "the timeline says why.",
+                    icon="rotate-ccw",
+                    color_scheme="amber",
+                ),
+            ),
             rx.cond(
                 DEAL["approval"] == "rejected",
                 rx.callout(

@@ -15,6 +15,7 @@ RULE_FIELDS = (
     "referral_credit_amount",
     "payout_threshold",
     "currency",
+    "reapproval_amount_pct",
 )
 
 
@@ -48,6 +49,7 @@ class Rules(TypedDict):
     payout_threshold: str
     currency: str
     auto_apply_credits: str  # "on" or ""
+    reapproval_amount_pct: str  # "" for never
 
 
 def _term_row(term: catalog.TermView) -> TermRow:
@@ -115,6 +117,9 @@ class SettingsState(AppState):
             "payout_threshold": str(rules.payout_threshold),
             "currency": rules.currency,
             "auto_apply_credits": "on" if rules.auto_apply_credits else "",
+            "reapproval_amount_pct": (
+                "" if rules.reapproval_amount_pct is None else str(rules.reapproval_amount_pct)
+            ),
         }
 
     def _act(self, operation, /, **arguments) -> tuple[object, rx.event.EventSpec | None]:

@@ -7,6 +7,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from prm_app.services import leads
+from prm_app.services.deals import lifecycle as deal_changes
 from prm_app.services.identity import auth
 from prm_app.services.leads import LeadInput
 from tests.e2e.test_sign_in import sign_in
@@ -102,3 +103,53 @@ def test_the_other_portals_deals_page_sends_users_home(page: Page):
     sign_in(page, CONSULTANT_ADMIN)
     page.goto("/p/deals")
     expect(page.get_by_role("heading", name="Leads", level=1)).to_be_visible()
+
+
+def test_a_partners_raise_of_an_approved_deal_is_shown_and_sent_back_for_approval(
+    page: Page, browser: Browser, base_url, db
+):
+    company = f"Raise Co {uuid.uuid4().hex[:6]}"
+    with Session(db) as session:
+        consultant = auth.authenticate(session, email=CONSULTANT_ADMIN, password=DEMO_PASSWORD)
+        provider = auth.authenticate(session, email=PROVIDER_ADMIN, password=DEMO_PASSWORD)
+        form = {"name": company, "company": company, "amount": "5000", "close_date": "2031-01-31"}
+        deal_id = deal_changes.register(
+            session,
+            actor=consultant,
+            other_org_id=provider.org_id,
+            form={**form, "contact_name": "", "contact_email": "", "product_ids": []},
+        ).deal_id
+        deal_changes.approve(session, actor=provider, deal_id=deal_id, version=1)
+        session.commit()
+
+    sign_in(page, PROVIDER_ADMIN)
+    page.goto("/p/settings")
+    page.get_by_role("tab", name="Rules").click()
+    threshold = page.get_by_label("Re-approve a partner's raise", exact=False)
+    threshold.fill("10")
+    page.get_by_role("button", name="Save rules").click()
+    expect(page.get_by_text("Program rules saved.")).to_be_visible()
+    try:
+        partner = browser.new_context(base_url=base_url).new_page()
+        sign_in(partner, CONSULTANT_ADMIN)
+        partner.goto(f"/c/deals/{deal_id}")
+        partner.get_by_role("button", name="Edit details").click()
+        partner.get_by_label("Amount", exact=True).fill("9000")
+        partner.get_by_role("button", name="Save").click()
+        timeline = partner.get_by_role("list", name="Timeline")
+        expect(timeline).to_contain_text("Amount: USD 5,000.00 -> USD 9,000.00")
+        expect(timeline).to_contain_text("Sent it back for approval")
+        expect(partner.get_by_text("awaits the provider's approval again")).to_be_visible()
+        partner.context.close()
+
+        page.goto(f"/p/deals/{deal_id}")
+        expect(page.get_by_role("list", name="Timeline")).to_contain_text(
+            "Edited the deal: Amount: USD 5,000.00 -> USD 9,000.00"
+        )
+        expect(page.get_by_label("Approval", exact=True)).to_have_text("pending")
+    finally:
+        page.goto("/p/settings")
+        page.get_by_role("tab", name="Rules").click()
+        page.get_by_label("Re-approve a partner's raise", exact=False).fill("")
+        page.get_by_role("button", name="Save rules").click()
+        expect(page.get_by_text("Program rules saved.")).to_be_visible()

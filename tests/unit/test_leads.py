@@ -985,7 +985,11 @@ def test_conflicts_find_another_partners_protected_customer_by_company_or_domain
     by_domain = _protected_deal(session, provider, holder, company="Other", domain="contoso.com")
     _protected_deal(session, provider, consultant, company="contoso")  # the partner's own
     _protected_deal(session, _provider(session), holder, company="contoso")  # another provider
-    _protected_deal(session, provider, holder, company="contoso", approval="pending")
+    # A registration awaiting its first approval protects nothing yet (one sent back for
+    # re-approval keeps its protection: test_deal_revisions).
+    _protected_deal(
+        session, provider, holder, company="contoso", approval="pending", protected_until=None
+    )
     _protected_deal(session, provider, holder, company="contoso", outcome="lost")
     _protected_deal(session, provider, holder, company="contoso", protected_until=in_the_past())
     found = leads.conflicts(

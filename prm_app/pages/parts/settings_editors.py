@@ -173,9 +173,15 @@ def rules_form() -> rx.Component:
     """The provider's program rules."""
     rules = SettingsState.rules
 
-    def number(label: str, name: str, step: str = "1") -> rx.Component:
+    def number(label: str, name: str, step: str = "1", required: bool = True) -> rx.Component:
         return labeled_input(
-            label, name, type="number", step=step, min=0, default_value=rules.get(name, "")
+            label,
+            name,
+            type="number",
+            step=step,
+            min=0,
+            required=required,
+            default_value=rules.get(name, ""),
         )
 
     return rx.card(
@@ -194,9 +200,22 @@ def rules_form() -> rx.Component:
                         default_value=rules.get("currency", ""),
                         max_length=3,
                     ),
+                    number(
+                        "Re-approve a partner's raise of an approved deal's amount above (%)",
+                        "reapproval_amount_pct",
+                        "0.01",
+                        required=False,
+                    ),
                     columns=rx.breakpoints(initial="1", md="2"),
                     spacing="4",
                     width="100%",
+                ),
+                rx.text(
+                    "Leave the re-approval percentage empty to never require it; 0 re-approves "
+                    "any raise. Every change of an approved deal's amount, close date or products "
+                    "by a partner is shown on its timeline and told to its owner.",
+                    size="1",
+                    color_scheme="gray",
                 ),
                 rx.el.label(
                     rx.hstack(

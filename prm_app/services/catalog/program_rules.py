@@ -15,6 +15,7 @@ from .fields import CENT, MAX_AMOUNT, amount, flag, whole_number
 CURRENCIES = (
     "USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY", "SEK", "NOK", "DKK", "INR", "BRL", "ZAR", "NZD", "SGD",
 )  # fmt: skip
+MAX_REAPPROVAL_PCT = Decimal(1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,9 @@ class RulesView:
     payout_threshold: Decimal
     currency: str
     auto_apply_credits: bool
+    # Re-approval when a partner raises an approved deal's amount by more than this many
+    # percent of the amount approved; None: never.
+    reapproval_amount_pct: Decimal | None = None
 
 
 def rules(session: Session, *, actor: Actor) -> RulesView:
@@ -45,8 +49,12 @@ def update_rules(
     payout_threshold: object,
     currency: object,
     auto_apply_credits: object,
+    reapproval_amount_pct: object = "",
 ) -> RulesView:
-    """Change a provider's program rules; values may be the strings of a submitted form."""
+    """Change a provider's program rules; values may be the strings of a submitted form.
+
+    `reapproval_amount_pct` empty (or None) means an approved deal never needs re-approval.
+    """
     actor.require_admin()
     actor.require_kind(OrgKind.PROVIDER)
     values = {
@@ -77,6 +85,7 @@ def update_rules(
         ),
         "currency": _currency(currency),
         "auto_apply_credits": flag(auto_apply_credits, field="auto_apply_credits"),
+        "reapproval_amount_pct": _reapproval_pct(reapproval_amount_pct),
     }
     settings = session.get(OrgSettings, actor.org_id)
     before = _rules_record(settings)
@@ -106,6 +115,11 @@ def _rules_view(settings: OrgSettings) -> RulesView:
         payout_threshold=settings.payout_threshold.quantize(CENT),
         currency=settings.currency,
         auto_apply_credits=settings.auto_apply_credits,
+        reapproval_amount_pct=(
+            None
+            if settings.reapproval_amount_pct is None
+            else settings.reapproval_amount_pct.quantize(CENT)
+        ),
     )
 
 
@@ -115,6 +129,20 @@ def _rules_record(settings: OrgSettings) -> dict[str, Any]:
         key: str(value) if isinstance(value, Decimal) else value
         for key, value in asdict(_rules_view(settings)).items()
     }
+
+
+def _reapproval_pct(value: object) -> Decimal | None:
+    """A percentage from 0 (any raise) to MAX_REAPPROVAL_PCT, or None (empty: never)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return amount(value, field="reapproval_amount_pct", label="", high=MAX_REAPPROVAL_PCT)
+    except Invalid:
+        raise Invalid(
+            f"Re-approval threshold: enter a percentage from 0 to {MAX_REAPPROVAL_PCT} "
+            "(0: any raise), or leave it empty to never require re-approval.",
+            field="reapproval_amount_pct",
+        ) from None
 
 
 def _currency(value: object) -> str:

@@ -1,7 +1,8 @@
 """Deal-registration protection: a customer (the same normalized company name or email domain)
 already protected for another partner of the same provider.
 
-An approved deal, open or won, protects its customer for its partner until `protected_until`.
+An approved deal, open or won, protects its customer for its partner until `protected_until`;
+so does one sent back for re-approval after a change (pending again, its protection kept).
 """
 
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ def protecting(now: datetime, exclude: Any) -> list:
     (an organization id, or a column)."""
     return [
         Deal.partner_org_id != exclude,
-        Deal.approval == Approval.APPROVED,
+        col(Deal.approval).in_([Approval.APPROVED, Approval.PENDING]),  # pending: re-approval
         col(Deal.outcome).in_([Outcome.OPEN, Outcome.WON]),
         col(Deal.protected_until) > now,
     ]

@@ -84,6 +84,7 @@ def build(
         provider_owner_id=provider_owner_id,
         partner_owner_id=partner_owner_id,
         approved_at=given.approved_at,
+        approved_amount=amount if approved else None,
         protected_until=given.protected_until,
     )
     session.add(deal)

@@ -39,7 +39,7 @@ from ..core.actor import Actor
 from ..core.errors import Conflict, Invalid, NotAllowed, NotFound
 from ..customers import customer_keys
 from ..identity import team
-from . import builder
+from . import builder, revisions
 
 MAX_PRODUCTS = 20
 CHANGED = (
@@ -152,8 +152,13 @@ def register(session: Session, *, actor: Actor, other_org_id: object, form: obje
 
 
 def edit(session: Session, *, actor: Actor, deal_id: object, version: object, form: object) -> None:
-    """Edit an open deal's fields. The customer (company, contact email) is fixed once the deal
-    is approved, since the partner's protection is keyed on it."""
+    """Edit an open deal's fields: every edit of a deal, from any form or route, comes here.
+
+    The customer (company, contact email) is fixed once the deal is approved, since the
+    partner's protection is keyed on it. The timeline keeps the amount, close date and products
+    before and after; a partner's change to an approved deal is told to the provider and may
+    send it back for approval (services.deals.revisions).
+    """
     deal = _load(session, actor, deal_id, version, "edit")
     data = deal_input(form)
     if deal.approval == Approval.APPROVED and (
@@ -164,31 +169,52 @@ def edit(session: Session, *, actor: Actor, deal_id: object, version: object, fo
             field="company",
         )
     products = _products(session, deal.provider_org_id, data.product_ids)
-    before = _state(deal)
+    current = list(
+        session.exec(select(DealProduct.product_id).where(DealProduct.deal_id == deal.id)).all()
+    )
+    before = {**_state(deal), "product_names": revisions.product_names(session, current)}
+    was_approved, previous_amount = deal.approval == Approval.APPROVED, deal.amount
     deal.name, deal.company = data.name, data.company
     deal.contact_name, deal.contact_email = data.contact_name, data.contact_email
     deal.company_norm, deal.email_domain = customer_keys(data.company, data.contact_email)
     deal.amount, deal.close_date = data.amount, data.close_date
-    current = set(
-        session.exec(select(DealProduct.product_id).where(DealProduct.deal_id == deal.id)).all()
-    )
-    for product_id in current - set(products):
+    for product_id in set(current) - set(products):
         session.delete(session.get(DealProduct, (deal.id, product_id)))
     session.add_all(
         DealProduct(deal_id=deal.id, product_id=p) for p in products if p not in current
     )
-    _save(session, actor, deal, "edited", before, {**_state(deal), "products": products})
+    why = revisions.check(session, actor=actor, deal=deal, previous_amount=previous_amount)
+    after = {
+        **_state(deal),
+        "products": products,
+        "product_names": revisions.product_names(session, products),
+    }
+    _save(session, actor, deal, "edited", before, after)
+    revisions.announce(
+        session,
+        actor=actor,
+        deal=deal,
+        was_approved=was_approved,
+        before=before,
+        after=after,
+        reapproval=why,
+    )
 
 
 def approve(session: Session, *, actor: Actor, deal_id: object, version: object) -> None:
-    """The provider approves a pending registration: the partner's protection starts now."""
+    """The provider approves a pending registration: the partner's protection starts now.
+
+    Approving a change sent back for re-approval keeps the protection the deal already has.
+    """
     deal = _load(session, actor, deal_id, version, "approve")
     before = _state(deal)
     now = utcnow()
-    deal.approval, deal.approved_at = Approval.APPROVED, now
-    settings = program.settings_of(session, deal.provider_org_id)
-    deal.protected_until = builder.protection_end(settings, approved_at=now)
-    _save(session, actor, deal, "approved", before, _state(deal))
+    deal.approval, deal.approved_at, deal.approved_amount = Approval.APPROVED, now, deal.amount
+    again = deal.protected_until is not None  # a change sent back for re-approval
+    if not again:
+        settings = program.settings_of(session, deal.provider_org_id)
+        deal.protected_until = builder.protection_end(settings, approved_at=now)
+    _save(session, actor, deal, "approved", before, {**_state(deal), "again": again})
     notifications.deal_decided(session, actor=actor, deal=deal)
 
 
@@ -380,6 +406,7 @@ def _state(deal: Deal) -> dict[str, Any]:
         "name": deal.name,
         "company": deal.company,
         "amount": str(deal.amount),
+        "currency": deal.currency,
         "close_date": deal.close_date.isoformat() if deal.close_date else None,
         "stage_id": deal.stage_id,
         "approval": deal.approval,

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from ...models import ActivityEvent, Organization, Stage, User
 from ..core.actor import Actor
 from ..leads.timeline import Entry
-from . import visible
+from . import revisions, visible
 
 
 def timeline(session: Session, *, actor: Actor, deal_id: object) -> list[Entry]:
@@ -51,9 +51,13 @@ def _describe(event: ActivityEvent, stages: dict[int, str], owners: dict[int, st
         owner = next((owners.get(v) for v in after.values() if v in owners), None)
         return f"Gave it to {owner}" if owner else "Changed its owner"
     if event.action == "approved":
-        return "Approved the registration"
+        return "Approved the change" if after.get("again") else "Approved the registration"
     if event.action == "rejected":
         return f"Rejected it: {after.get('reason', '')}"
+    if event.action == "reapproval_required":
+        return f"Sent it back for approval: {after.get('reason', '')}"
+    if event.action == "edited" and (lines := revisions.changed(event.before or {}, after)):
+        return "Edited the deal: " + "; ".join(lines)
     return {
         "registered": "Registered the deal",
         "converted": "Created it from a lead",

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from ...models import (
+    Approval,
     Deal,
     LedgerEntry,
     LedgerKind,
@@ -110,7 +111,9 @@ def deal_money(session: Session, *, actor: Actor, deal_id: object) -> DealMoney:
 def on_won(session: Session, *, actor: Actor, deal: Deal) -> None:
     """Closed Won: accrue the partner's commission (pending) and, for a deal that came from a
     lead or referral, award the provider's referral credit. Called in the stage move's
-    transaction."""
+    transaction. Only an approved deal earns: one pending (re-)approval accrues nothing."""
+    if deal.approval != Approval.APPROVED:
+        raise Invalid("Approve the deal before closing it as won.", field="stage_id")
     terms = terms_of(session, deal.provider_org_id, deal.partner_org_id)
     commission = terms.commission_on(deal.amount)
     pair = {"provider_org_id": deal.provider_org_id, "partner_org_id": deal.partner_org_id}

@@ -5,6 +5,7 @@
 """
 
 from .deal_events import (
+    deal_changed,
     deal_decided,
     deal_moved,
     deal_owner_assigned,
@@ -43,6 +44,7 @@ __all__ = [
     "KINDS",
     "PAGE_SIZE",
     "Item",
+    "deal_changed",
     "deal_decided",
     "deal_moved",
     "deal_owner_assigned",

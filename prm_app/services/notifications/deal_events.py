@@ -70,6 +70,31 @@ def deal_decided(session: Session, *, actor: Actor, deal: Deal) -> None:
     )
 
 
+def deal_changed(
+    session: Session, *, actor: Actor, deal: Deal, lines: list[str], why: str = ""
+) -> None:
+    """The partner changed an approved deal's amount, close date or products: the provider's
+    owner hears (else its managers), asked to approve it again when `why` says it must."""
+    provider = deal.provider_org_id
+    changes = "; ".join(lines)
+    if why:
+        kind = "deal_reapproval"
+        text = f"{actor.org_name} changed the deal {deal.name}, which needs your approval again: "
+        text += f"{why}. {changes}"
+    else:
+        kind, text = "deal_changed", f"{actor.org_name} changed the approved deal {deal.name}: "
+        text += changes
+    notify(
+        session,
+        org_id=provider,
+        user_ids=or_managers(session, provider, deal.provider_owner_id),
+        kind=kind,
+        text=text,
+        link=deal_links(deal)[provider],
+        actor=actor,
+    )
+
+
 def deal_owner_assigned(session: Session, *, actor: Actor, deal: Deal, owner_id: int) -> None:
     notify(
         session,

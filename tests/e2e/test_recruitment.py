@@ -125,7 +125,7 @@ def test_a_firm_without_an_account_signs_up_from_the_invitation(page: Page, brow
     expect(newcomer.get_by_label("Email")).to_have_value(email)
     newcomer.get_by_label("Organization name").fill("Newfirm Partners")
     newcomer.get_by_label("Your name").fill("Fay Founder")
-    newcomer.get_by_label("Password (at least 10 characters)").fill(PASSWORD)
+    newcomer.get_by_label("Password (at least 12 characters)").fill(PASSWORD)
     newcomer.get_by_role("button", name="Create organization").click()
     expect(newcomer).to_have_url(at("/c/leads"))
     newcomer.goto("/c/providers")

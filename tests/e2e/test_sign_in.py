@@ -47,7 +47,7 @@ def test_sign_up_provider_then_sign_in_as_demo_consultant(page: Page):
     page.get_by_label("Organization name").fill("Acme Analytics")
     page.get_by_label("Your name").fill("Ada Owner")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password (at least 10 characters)").fill("correct horse battery")
+    page.get_by_label("Password (at least 12 characters)").fill("correct horse battery")
     page.get_by_role("button", name="Create organization").click()
 
     expect(page).to_have_url(at("/p/partners"))
@@ -100,7 +100,7 @@ def test_sign_up_refusal_keeps_the_user_on_the_form(page: Page):
     page.get_by_label("Organization name").fill("Dup Inc")
     page.get_by_label("Your name").fill("Dup")
     page.get_by_label("Email").fill("admin@fabrikam.example")
-    page.get_by_label("Password (at least 10 characters)").fill("long enough password")
+    page.get_by_label("Password (at least 12 characters)").fill("long enough password")
     page.get_by_role("button", name="Create organization").click()
     expect(page.get_by_role("alert")).to_contain_text("already exists")
     expect(page).to_have_url(at("/signup"))

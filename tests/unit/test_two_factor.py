@@ -257,7 +257,7 @@ def test_enrolment_at_sign_in_puts_the_second_factor_in_force(session, clock):
     two_factor_policy.set_policy(session, actor=admin, policy="everyone", password=PASSWORD)
     actor = auth.authenticate(session, email=admin.email, password=PASSWORD)
     assert two_factor.must_enrol(session, actor=actor)
-    shown = two_factor.start(session, user_row(session, actor.user_id))
+    shown = two_factor.start(session, user_id=actor.user_id)
     codes = two_factor.finish(
         session,
         user_id=actor.user_id,

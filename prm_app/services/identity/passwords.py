@@ -41,7 +41,7 @@ def request_reset(session: Session, *, email: object, client: Client | None = No
     rate_limits.spend(PER_CLIENT, client.ip or "unknown", field="email")
     rate_limits.spend(PER_ADDRESS, address, field="email")
     user = session.exec(select(User).where(User.email == address)).first()
-    if user is not None and user.is_active:
+    if user is not None and user.id is not None and user.is_active:
         token = account_links.issue(
             session, user_id=user.id, purpose=account_links.RESET_PASSWORD, email=user.email
         )
@@ -83,8 +83,8 @@ def reset(
     if user.email_verified_at is None:  # the link reached this address: it is theirs
         user.email_verified_at = now
     session.add(user)
-    auth.revoke_all(session, user_id=user.id)
-    for org_id in _org_ids(session, user.id):
+    auth.revoke_all(session, user_id=peeked.user_id)
+    for org_id in _org_ids(session, peeked.user_id):
         security_log.record(
             session, org_id=org_id, kind="password_reset", user_id=user.id, client=client
         )

@@ -26,7 +26,6 @@ def confirm(session: Session, *, user_id: int, password: object, field: str = "c
     rate_limits.spend(ATTEMPTS, user_id, field=field)
     if password_matches(user, password):
         return user
-    if user.totp_enabled_at is not None and totp.normalized(password) is not None:
-        if totp.accept(session, user, password, field=field):
-            return user
+    if user.totp_enabled_at is not None and totp.accept(session, user, password, field=field):
+        return user
     raise Invalid(WRONG_OR_CODE if user.totp_enabled_at else WRONG, field=field)

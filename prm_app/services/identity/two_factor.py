@@ -52,7 +52,7 @@ def status(session: Session, *, actor: Actor) -> Status:
     return Status(
         enabled=user.totp_enabled_at is not None,
         enrolling=user.totp_enabled_at is None and bool(user.totp_secret),
-        codes_left=codes_left(session, user.id) if user.totp_enabled_at else 0,
+        codes_left=codes_left(session, actor.user_id) if user.totp_enabled_at else 0,
         required=two_factor_policy.required(session, org_id=actor.org_id, role=actor.role),
     )
 
@@ -67,12 +67,13 @@ def codes_left(session: Session, user_id: int) -> int:
 
 def begin(session: Session, *, actor: Actor, password: object) -> Enrolment:
     """Start enrolment from the account page, after the password; not in force until confirmed."""
-    user = reauth.confirm(session, user_id=actor.user_id, password=password)
-    return start(session, user)
+    reauth.confirm(session, user_id=actor.user_id, password=password)
+    return start(session, user_id=actor.user_id)
 
 
-def start(session: Session, user: User) -> Enrolment:
-    """A new secret for `user` (kept, not yet in force): the caller has proven who it is."""
+def start(session: Session, *, user_id: int) -> Enrolment:
+    """A new secret for the person (kept, not yet in force): the caller has proven who it is."""
+    user = _user(session, user_id)
     if user.totp_enabled_at is not None:
         raise Invalid("Two-factor sign-in is already on.", field="code")
     user.totp_secret = totp.new_secret()
@@ -94,7 +95,7 @@ def finish(
         raise Invalid(totp.WRONG, field="code")
     user.totp_enabled_at = utcnow()
     session.add(user)
-    codes = _new_codes(session, user.id)
+    codes = _new_codes(session, user_id)
     security_log.record(
         session, org_id=org_id, kind="two_factor_enrolled", user_id=user.id, client=client
     )
@@ -120,7 +121,7 @@ def new_recovery_codes(
     user = reauth.confirm(session, user_id=actor.user_id, password=proof)
     if user.totp_enabled_at is None:
         raise Invalid("Two-factor sign-in is off.", field="current")
-    return _new_codes(session, user.id)
+    return _new_codes(session, actor.user_id)
 
 
 def turn_off(
@@ -166,7 +167,7 @@ def reset_for_colleague(
     if user.totp_enabled_at is None:
         raise Invalid(f"{user.name} does not use two-factor sign-in.")
     _clear(session, user)
-    auth.revoke_all(session, user_id=user.id)
+    auth.revoke_all(session, user_id=member.user_id)
     security_log.record(
         session,
         org_id=actor.org_id,
@@ -183,8 +184,8 @@ def enrolled_user_ids(session: Session, *, org_id: int) -> set[int]:
     """The members of the organization who use two-factor sign-in (for the team list)."""
     return set(
         session.exec(
-            select(User.id)
-            .join(Membership, col(Membership.user_id) == User.id)
+            select(Membership.user_id)
+            .join(User, col(User.id) == Membership.user_id)
             .where(Membership.org_id == org_id, col(User.totp_enabled_at).is_not(None))
         )
     )
@@ -218,8 +219,8 @@ def second_step(
             return actor_of(session, user_id=user_id, org_id=org_id)
     elif (recovery := _normalized_recovery(code)) is not None:
         rate_limits.spend(totp.ATTEMPTS, user.id, field="code")
-        if _use_recovery_code(session, user.id, recovery):
-            left = codes_left(session, user.id)
+        if _use_recovery_code(session, user_id, recovery):
+            left = codes_left(session, user_id)
             security_log.record(
                 session,
                 org_id=org_id,
@@ -265,7 +266,7 @@ def actor_of(session: Session, *, user_id: int, org_id: int) -> Actor:
     if row is None:
         raise NotAuthenticated("This account is deactivated. Ask your organization's admin.")
     user, org, membership = row
-    return Actor(user.id, org.id, org.kind, membership.role, user.name, user.email, org.name)
+    return Actor(user_id, org_id, org.kind, membership.role, user.name, user.email, org.name)
 
 
 def _user(session: Session, user_id: int) -> User:

@@ -26,6 +26,10 @@ ENROL = "enrol"
 CODES = "codes"
 
 
+def _now() -> float:
+    return time.time()
+
+
 class SignInSteps(rx.State, mixin=True):
     """Mixed into AuthState: `_after_password` decides what follows a right password."""
 
@@ -59,7 +63,7 @@ class SignInSteps(rx.State, mixin=True):
 
     def _pend(self, actor: Actor, step: str) -> None:
         self._pending_user_id, self._pending_org_id = actor.user_id, actor.org_id
-        self._pending_since = time.time()
+        self._pending_since = _now()
         self.step = step
 
     def _forget_pending(self) -> None:
@@ -70,7 +74,7 @@ class SignInSteps(rx.State, mixin=True):
 
     def _pending(self, step: str) -> bool:
         """Whether a sign-in of this tab waits at `step` and has not expired (else forgotten)."""
-        fresh = 0 <= time.time() - self._pending_since < PENDING_SECONDS
+        fresh = 0 <= _now() - self._pending_since < PENDING_SECONDS
         if self._pending_user_id and self.step == step and fresh:
             return True
         self._forget_pending()
@@ -130,7 +134,7 @@ class SignInSteps(rx.State, mixin=True):
 
     def _pend_again(self, step: str) -> None:
         """The next step, with its own time to read the recovery codes."""
-        self._pending_since = time.time()
+        self._pending_since = _now()
         self.step = step
 
     @rx.event

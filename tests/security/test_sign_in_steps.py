@@ -98,8 +98,7 @@ def _reset(client: HostileClient, token: str, password: str) -> str:
         client.exchange(
             event("password_reset_state.set_new_password"),
             {"form": {"password": password, "password_again": password}},
-            path="/reset-password",
-            query={"token": token},
+            path=f"/reset-password?token={token}",  # the page's URL, as the browser sends it
         )
     )
 

@@ -311,7 +311,7 @@ def test_only_an_admin_resets_and_only_in_their_organization(session, clock):
     stranger = org_admin(session)
     with pytest.raises(NotAllowed):
         two_factor.reset_for_colleague(session, actor=member, user_id=member.user_id)
-    for bad in (member.user_id, "abc", None, {"id": 1}):
+    for bad in (member.user_id, "abc", None, {"id": 1}, True, -1, str(2**63), 10**30):
         with pytest.raises(NotFound):
             two_factor.reset_for_colleague(session, actor=stranger, user_id=bad)
     assert two_factor.needs_code(session, user_id=member.user_id)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, delete, func, select, update
 
 from ...models import Membership, Organization, RecoveryCode, User, utcnow
+from ..core import inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotAuthenticated, NotFound
 from ..integrations import mail
@@ -152,11 +153,10 @@ def reset_for_colleague(
     """An admin removes a colleague's second factor (a lost phone): the colleague's sessions end,
     they are told by mail, and enrol again at their next sign-in if the policy requires it."""
     actor.require_admin()
-    if not isinstance(user_id, (int, str)) or not str(user_id).isdigit():
-        raise NotFound("That person is not in your organization.")
+    colleague_id = inputs.record_id(user_id, what="person")
     member = session.exec(
         select(Membership).where(
-            Membership.org_id == actor.org_id, Membership.user_id == int(str(user_id))
+            Membership.org_id == actor.org_id, Membership.user_id == colleague_id
         )
     ).first()
     if member is None:

@@ -43,7 +43,6 @@ class Enrolment:
 @dataclass(frozen=True, slots=True)
 class Status:
     enabled: bool
-    enrolling: bool
     codes_left: int
     required: bool  # by the organization's policy
 
@@ -52,7 +51,6 @@ def status(session: Session, *, actor: Actor) -> Status:
     user = _user(session, actor.user_id)
     return Status(
         enabled=user.totp_enabled_at is not None,
-        enrolling=user.totp_enabled_at is None and bool(user.totp_secret),
         codes_left=codes_left(session, actor.user_id) if user.totp_enabled_at else 0,
         required=two_factor_policy.required(session, org_id=actor.org_id, role=actor.role),
     )

@@ -31,6 +31,10 @@ def recovery_codes_shown(page: Page) -> list[str]:
     return [c.strip() for c in codes.all_inner_texts()]
 
 
+def fits_the_width(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def in_portal(page: Page) -> None:
     """Signed in: the portal has loaded (its role badge comes from the server)."""
     expect(page).to_have_url(PORTAL)
@@ -102,15 +106,19 @@ def test_a_policy_requiring_two_factor_forces_enrolment_at_the_next_sign_in(page
     expect(page.get_by_text("The two-factor policy is saved.")).to_be_visible()
     sign_out(page)
 
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing runs off the side
     password_step(page, member.email)
     expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
     expect(page).to_have_url(at("/login"))
     secret = secret_shown(page)
+    assert fits_the_width(page)
     page.get_by_label("Code from your app", exact=True).fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on and continue").click()
     recovery_codes_shown(page)
+    assert fits_the_width(page)
     page.get_by_role("button", name="I saved my recovery codes: continue").click()
     in_portal(page)
+    page.set_viewport_size({"width": 1280, "height": 720})
 
     # From now on the member signs in with a code.
     sign_out(page)

@@ -18,6 +18,7 @@ from .pages import (
     notifications,
     partner_detail,
     partners,
+    password_reset,
     providers,
     received_leads,
     security,
@@ -32,6 +33,8 @@ from .settings import check as check_settings
 from .state import upload_guard
 from .state.account import AccountState
 from .state.account_email import AccountEmailState
+from .state.account_password import AccountPasswordState
+from .state.account_two_factor import AccountTwoFactorState
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
 from .state.commissions import CommissionsState
@@ -43,8 +46,10 @@ from .state.live import publishing
 from .state.notifications import NotificationsState
 from .state.partner_detail import PartnerDetailState
 from .state.partners import PartnersState
+from .state.password_reset import PasswordResetState
 from .state.providers import ProvidersState
 from .state.security import SecurityState
+from .state.security_policy import SecurityPolicyState
 from .state.settings import SettingsState
 from .state.team import TeamState
 from .state.verification import VerifyEmailState
@@ -87,19 +92,39 @@ app.add_page(
     title=_title("Confirm your email address"),
     on_load=VerifyEmailState.load,
 )
+app.add_page(
+    password_reset.forgot_page,
+    route=routes.FORGOT_PASSWORD,
+    title=_title("Forgot password"),
+    on_load=PasswordResetState.load_forgot,
+)
+app.add_page(
+    password_reset.reset_page,
+    route=routes.RESET_PASSWORD,
+    title=_title("Choose a new password"),
+    on_load=PasswordResetState.load_reset,
+)
 app.add_page(team.page, route=routes.TEAM, title=_title(team.TITLE), on_load=TeamState.load)
 # Each section of these two pages adds its own on_load to the list.
 app.add_page(
     account.page,
     route=routes.ACCOUNT,
     title=_title(account.TITLE),
-    on_load=[AccountState.load, AccountEmailState.load],
+    on_load=[
+        AccountState.load,
+        AccountEmailState.load,
+        AccountPasswordState.load,
+        AccountTwoFactorState.load,
+    ],
 )
 app.add_page(
     security.page,
     route=routes.SECURITY,
     title=_title(security.TITLE),
-    on_load=[SecurityState.load],
+    on_load=[
+        SecurityState.load,
+        SecurityPolicyState.load,
+    ],
 )
 app.add_page(
     notifications.page,

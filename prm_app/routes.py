@@ -9,6 +9,8 @@ NOTIFICATIONS = "/notifications"  # both portals: the caller's inbox and email p
 ACCOUNT = "/account"  # the caller's own sign-in: address, password, second factor, sessions
 SECURITY = "/security"  # admins: the organization's security policy and security events
 VERIFY_EMAIL = "/verify-email"  # ?token=...: the link mailed to prove an address
+FORGOT_PASSWORD = "/forgot-password"  # noqa: S105 - a route; asks for the address to mail a reset link to
+RESET_PASSWORD = "/reset-password"  # noqa: S105 - a route; ?token=...: the mailed link, to choose a new password
 
 
 class Consultant:

@@ -5,6 +5,8 @@ import reflex as rx
 from ..components.sections import section_card
 from ..state.account import AccountState
 from .parts.account_email import email_section
+from .parts.account_password import password_section
+from .parts.account_two_factor import two_factor_section
 from .parts.shell import page_shell
 
 TITLE = "Account and security"
@@ -24,6 +26,8 @@ def page() -> rx.Component:
         rx.vstack(
             _profile(),
             email_section(),
+            password_section(),
+            two_factor_section(),
             spacing="4",
             width="100%",
             max_width="48rem",

@@ -4,6 +4,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.forms import card_form, form_error, labeled_input, new_password
+from ..services.identity.auth import PASSWORD_HINT
 from ..state.auth import AuthState
 
 
@@ -20,7 +21,7 @@ def page() -> rx.Component:
             rx.form(
                 rx.vstack(
                     labeled_input("Your name", "name", autocomplete="name"),
-                    new_password("Password (at least 10 characters)", "password"),
+                    new_password(f"Password ({PASSWORD_HINT})", "password"),
                     new_password("Password again", "password_again"),
                     form_error(AuthState.error),
                     rx.button("Join", type="submit", width="100%", size="3"),

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ..state.security import SecurityState
+from .parts.security_policy import policy_section
 from .parts.shell import page_shell
 
 TITLE = "Security"
@@ -14,6 +15,7 @@ def page() -> rx.Component:
         rx.cond(
             SecurityState.role == "admin",
             rx.vstack(
+                policy_section(),
                 spacing="4",
                 width="100%",
             ),

@@ -6,6 +6,7 @@ from .. import routes
 from ..components.forms import card_form, form_error, labeled_input
 from ..state.auth import AuthState
 from .parts.inbox_notice import inbox_notice
+from .parts.sign_in_steps import steps
 
 
 def page() -> rx.Component:
@@ -20,19 +21,23 @@ def page() -> rx.Component:
                 with_error=False,
             ),
         ),
-        rx.form(
-            rx.vstack(
-                labeled_input("Email", "email", type="email", autocomplete="username"),
-                labeled_input(
-                    "Password", "password", type="password", autocomplete="current-password"
+        steps(
+            rx.form(
+                rx.vstack(
+                    labeled_input("Email", "email", type="email", autocomplete="username"),
+                    labeled_input(
+                        "Password", "password", type="password", autocomplete="current-password"
+                    ),
+                    form_error(AuthState.error),
+                    form_error(AuthState.step_error),
+                    rx.button("Sign in", type="submit", width="100%", size="3"),
+                    rx.link("Forgot password?", href=routes.FORGOT_PASSWORD, size="2"),
+                    spacing="3",
+                    width="100%",
                 ),
-                form_error(AuthState.error),
-                rx.button("Sign in", type="submit", width="100%", size="3"),
-                spacing="3",
+                on_submit=AuthState.sign_in,
                 width="100%",
-            ),
-            on_submit=AuthState.sign_in,
-            width="100%",
+            )
         ),
         rx.text(
             "New here? ",

@@ -4,6 +4,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.forms import card_form, form_error, labeled_input, new_password
+from ..services.identity.auth import PASSWORD_HINT
 from ..state.auth import AuthState
 from .parts.inbox_notice import inbox_notice
 
@@ -75,7 +76,7 @@ def _form() -> rx.Component:
                 key=AuthState.invite_email,
                 width="100%",
             ),
-            new_password("Password (at least 10 characters)", "password"),
+            new_password(f"Password ({PASSWORD_HINT})", "password"),
             form_error(AuthState.error),
             rx.button("Create organization", type="submit", width="100%", size="3"),
             spacing="3",

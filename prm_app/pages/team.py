@@ -1,18 +1,19 @@
 """/team: the organization's people; admins invite and deactivate colleagues."""
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ..components.buttons import danger_button, row_button
 from ..components.forms import form_error, labeled_input
 from ..components.sections import section_card
 from ..components.tables import data_table
-from ..state.team import TeamState
+from ..state.team import MemberRow, TeamState
 from .parts.shell import page_shell
 
 TITLE = "Team"
 
 
-def _member_row(member: rx.Var[dict]) -> rx.Component:
+def _member_row(member: ObjectVar[MemberRow]) -> rx.Component:
     is_active = member["status"] == "active"
     action = rx.cond(
         is_active,
@@ -35,7 +36,26 @@ def _member_row(member: rx.Var[dict]) -> rx.Component:
         rx.table.cell(member["email"]),
         rx.table.cell(rx.badge(member["role"], variant="soft")),
         rx.table.cell(rx.badge(member["status"], color_scheme=rx.cond(is_active, "green", "gray"))),
-        rx.table.cell(rx.cond((TeamState.role == "admin") & (member["is_self"] == ""), action)),
+        rx.table.cell(
+            rx.cond(
+                (TeamState.role == "admin") & (member["is_self"] == ""),
+                rx.hstack(action, _reset_two_factor(member), wrap="wrap"),
+            )
+        ),
+    )
+
+
+def _reset_two_factor(member: ObjectVar[MemberRow]) -> rx.Component:
+    """For a colleague who lost their phone: their second factor goes, their sessions end."""
+    return rx.cond(
+        member["two_factor"] == "yes",
+        row_button(
+            "Reset 2FA",
+            TeamState.reset_two_factor(member["user_id"]),  # type: ignore[operator]  # Reflex stubs
+            f"Reset the two-factor sign-in of {member['name']}",
+            variant="soft",
+            color_scheme="orange",
+        ),
     )
 
 

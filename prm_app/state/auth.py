@@ -11,9 +11,10 @@ from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import auth, team, verification
 from .base import AppState, form_value, post_from_page
 from .live import forget_tab
+from .sign_in_steps import SignInSteps
 
 
-class AuthState(AppState):
+class AuthState(SignInSteps, AppState):
     """The anonymous entry points: every handler validates its input before anything else."""
 
     error: str = ""
@@ -52,6 +53,7 @@ class AuthState(AppState):
         """on_load of the sign-in and sign-up pages: a signed-in user goes to their portal."""
         self.error = self.field = self.partner_invite_from = self.invite_email = ""
         self.inbox = self.resent = self._resend_to = ""
+        self._forget_pending()
         actor = self._actor()
         if actor is not None:
             return rx.redirect(routes.home_for(actor.org_kind), replace=True)
@@ -83,7 +85,8 @@ class AuthState(AppState):
                 if not verification.is_verified(session, user_id=actor.user_id):
                     self._resend_to = self.inbox = actor.email  # no session until verified
                     return None
-                return self._start_session(session, actor)
+                # The second factor, or enrolling one the organization requires, comes next.
+                return self._after_password(session, actor)
         except DomainError as error:
             self._fail(error)
         return None
@@ -150,7 +153,7 @@ class AuthState(AppState):
                     name=form_value(form, "name"),
                     password=form_value(form, "password"),
                 )
-                return self._start_session(session, actor)
+                return self._after_password(session, actor)  # the policy may require 2FA
         except DomainError as error:
             self._fail(error)
         return None

@@ -6,7 +6,8 @@ import reflex as rx
 
 from ..services.core.errors import DomainError
 from ..services.core.unit_of_work import unit_of_work
-from ..services.identity import team
+from ..services.identity import team, two_factor
+from ..services.identity.security_log import Client
 from .base import AppState, form_value
 
 
@@ -19,6 +20,7 @@ class MemberRow(TypedDict):
     role: str
     status: str  # "active" or "deactivated"
     is_self: str  # "yes" for the caller
+    two_factor: str  # "yes" when they use two-factor sign-in
 
 
 class InviteRow(TypedDict):
@@ -47,6 +49,7 @@ class TeamState(AppState):
         try:
             actor = self._require()
             with unit_of_work() as session:
+                with_2fa = two_factor.enrolled_user_ids(session, org_id=actor.org_id)
                 self.members = [
                     {
                         "user_id": str(m.user_id),
@@ -55,6 +58,7 @@ class TeamState(AppState):
                         "role": m.role,
                         "status": "active" if m.is_active else "deactivated",
                         "is_self": "yes" if m.user_id == actor.user_id else "",
+                        "two_factor": "yes" if m.user_id in with_2fa else "",
                     }
                     for m in team.members(session, actor=actor)
                 ]
@@ -102,6 +106,12 @@ class TeamState(AppState):
     @rx.event
     def reactivate(self, user_id: str):
         return self._act(team.set_active, user_id=user_id, active=True)
+
+    @rx.event
+    def reset_two_factor(self, user_id: str):
+        """An admin removes a colleague's second factor (a lost phone); their sessions end."""
+        client = Client(self.router.session.client_ip, self.router.headers.user_agent)
+        return self._act(two_factor.reset_for_colleague, user_id=user_id, client=client)
 
     def _act(self, operation, **arguments):
         _, refusal = self._perform(operation, **arguments)

@@ -120,7 +120,7 @@ def test_sign_up_refusal_keeps_the_user_on_the_form(page: Page):
     page.get_by_label("Organization name").fill("Short Inc")
     page.get_by_label("Your name").fill("Shorty")
     page.get_by_label("Email").fill(f"short-{uuid.uuid4().hex[:8]}@example.com")
-    page.get_by_label("Password (at least 10 characters)").fill("too short")
+    page.get_by_label("Password (at least 12 characters)").fill("too short")
     page.get_by_role("button", name="Create organization").click()
     expect(page.get_by_role("alert")).to_contain_text("at least")
     expect(page).to_have_url(at("/signup"))

@@ -20,7 +20,7 @@ def sign_up(page: Page, *, kind: str | None, org: str, name: str, email: str | N
     page.get_by_label("Your name").fill(name)
     if email is not None:
         page.get_by_label("Email").fill(email)
-    page.get_by_label("Password (at least 10 characters)").fill(PASSWORD)
+    page.get_by_label("Password (at least 12 characters)").fill(PASSWORD)
     page.get_by_role("button", name="Create organization").click()
 
 

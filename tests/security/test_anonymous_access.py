@@ -25,7 +25,15 @@ ANONYMOUS_ENTRY_POINTS = {
     "load_login",
     "load_invite",
     "route_home",
-    "request_link",  # /verify-email: a new link for an address (rate limited, same answer)
+    "request_link",  # /verify-email and /forgot-password: a new link (rate limited, same answer)
+    # Forgot password (asking for a link counts an attempt) and the sign-in's later steps.
+    "load_forgot",
+    "load_reset",
+    "set_new_password",
+    "submit_code",
+    "confirm_enrolment",
+    "finish_sign_in",
+    "cancel_sign_in",
 }
 MALFORMED = {"$gt": "", "email": ["x"], "password": {"a": 1}, "kind": 7, "name": None}
 

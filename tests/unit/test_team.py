@@ -260,7 +260,7 @@ def test_accepted_invite_gives_a_working_actor(session):
 def test_accept_invite_validates_name_and_password_and_keeps_the_invite_open(session):
     admin = org_admin(session)
     token = team.invite_colleague(session, actor=admin, email="val@example.com", role="member")
-    with pytest.raises(Invalid, match="at least 10 characters"):
+    with pytest.raises(Invalid, match="at least 12 characters"):
         team.accept_invite(session, token=token, name="Val", password="short")
     with pytest.raises(Invalid, match="Your name is required"):
         team.accept_invite(session, token=token, name="  ", password=PASSWORD)

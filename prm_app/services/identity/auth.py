@@ -5,6 +5,7 @@ SHA-256. A successful sign-in inside the websocket issues a single-use ticket, w
 route `/auth/session` exchanges for that cookie.
 """
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -33,8 +34,13 @@ SESSION_COOKIE = "prm_session"
 SESSION_TTL = timedelta(days=14)
 TICKET_TTL = timedelta(seconds=60)
 UNVERIFIED = "Verify your address first: open the link we mailed to you."
-MIN_PASSWORD = 10
+# Password rules (NIST SP 800-63B): a length, no composition rules, and not a known password.
+MIN_PASSWORD = 12
 MAX_PASSWORD = 256
+PASSWORD_HINT = f"at least {MIN_PASSWORD} characters"  # what the forms' labels say
+TOO_SHORT = f"Use a password of {PASSWORD_HINT}."
+TOO_COMMON = "This password is one of the most common ones: choose one that is harder to guess."
+IS_EMAIL = "Don't use your email address as your password."
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both failures take the same time.
@@ -49,18 +55,33 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def check_password(password: object) -> str:
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    """zxcvbn's list of the 30,000 most used passwords, lower-case, loaded once."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(word.lower() for word in FREQUENCY_LISTS["passwords"])
+
+
+def check_password(password: object, *, email: str | None = None, field: str = "password") -> str:
+    """The password if it may be used by the person with `email`; Invalid (on `field`) if not.
+    The one place the password rules live: sign-up, joining, reset and change all call it."""
     if isinstance(password, str) and not inputs.storable(password):
-        raise Invalid("The password contains characters that cannot be used.", field="password")
+        raise Invalid("The password contains characters that cannot be used.", field=field)
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise Invalid(f"Use a password of at least {MIN_PASSWORD} characters.", field="password")
+        raise Invalid(TOO_SHORT, field=field)
     if len(password) > MAX_PASSWORD:
-        raise Invalid(f"Use a password of at most {MAX_PASSWORD} characters.", field="password")
+        raise Invalid(f"Use a password of at most {MAX_PASSWORD} characters.", field=field)
+    folded = password.strip().lower()
+    if folded in _common_passwords():
+        raise Invalid(TOO_COMMON, field=field)
+    if email and folded in {email.lower(), email.lower().partition("@")[0]}:
+        raise Invalid(IS_EMAIL, field=field)
     return password
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(check_password(password))
+def hash_password(password: object, *, email: str | None = None, field: str = "password") -> str:
+    return _hasher.hash(check_password(password, email=email, field=field))
 
 
 def password_matches(user: User, password: object) -> bool:
@@ -79,7 +100,7 @@ def create_user(session: Session, *, name: object, email: object, password: obje
     name = inputs.text(name, field="name", label="Your name", max_len=200)
     if session.exec(select(User.id).where(User.email == email)).first() is not None:
         raise Invalid("An account with this email already exists: sign in instead.", field="email")
-    user = User(email=email, name=name, password_hash=hash_password(password))
+    user = User(email=email, name=name, password_hash=hash_password(password, email=email))
     session.add(user)
     session.flush()
     return user

@@ -9,6 +9,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine
@@ -26,7 +27,7 @@ def seed(session: Session) -> list[str]:
     org = Organization(name="Bench Org", kind=OrgKind.PROVIDER)
     session.add(org)
     session.flush()
-    tokens, expires = [], utcnow() + auth.SESSION_TTL
+    tokens, expires = [], utcnow() + timedelta(days=30)
     for n in range(USERS):
         user = User(email=f"user{n}@bench.example", name=f"User {n}", password_hash="x")
         session.add(user)

@@ -66,16 +66,22 @@ def _title(name: str) -> str:
 
 app.add_page(_index, route=routes.INDEX, title="PRM", on_load=AppState.route_home)
 app.add_page(
-    sign_in.page, route=routes.LOGIN, title=_title("Sign in"), on_load=AuthState.load_login
+    sign_in.page,
+    route=routes.LOGIN,
+    title=_title("Sign in"),
+    on_load=[AuthState.load_login, AuthState.bind_browser],
 )
 app.add_page(
     sign_up.page,
     route=routes.SIGNUP,
     title=_title("Create your organization"),
-    on_load=AuthState.load_login,
+    on_load=[AuthState.load_login, AuthState.bind_browser],
 )
 app.add_page(
-    join.page, route=routes.JOIN, title=_title("Join your team"), on_load=AuthState.load_invite
+    join.page,
+    route=routes.JOIN,
+    title=_title("Join your team"),
+    on_load=[AuthState.load_invite, AuthState.bind_browser],
 )
 app.add_page(team.page, route=routes.TEAM, title=_title(team.TITLE), on_load=TeamState.load)
 # Each section of these two pages adds its own on_load to the list.

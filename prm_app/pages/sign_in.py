@@ -18,7 +18,13 @@ def page() -> rx.Component:
                     "Password", "password", type="password", autocomplete="current-password"
                 ),
                 form_error(AuthState.error),
-                rx.button("Sign in", type="submit", width="100%", size="3"),
+                rx.button(
+                    "Sign in",
+                    type="submit",
+                    width="100%",
+                    size="3",
+                    disabled=~AuthState.browser_ready,
+                ),
                 spacing="3",
                 width="100%",
             ),

@@ -7,8 +7,9 @@ import reflex as rx
 from .. import routes
 from ..services.core.errors import DomainError
 from ..services.core.unit_of_work import unit_of_work
-from ..services.identity import team
+from ..services.identity import roles, team
 from .base import AppState, form_value
+from .clients import client_of
 
 
 class MemberRow(TypedDict):
@@ -101,6 +102,14 @@ class TeamState(AppState):
     @rx.event
     def reactivate(self, user_id: str):
         return self._act(team.set_active, user_id=user_id, active=True)
+
+    @rx.event
+    def change_role(self, user_id: str, role: str):
+        _, refusal = self._perform(
+            roles.change_role, user_id=user_id, role=role, client=client_of(self)
+        )
+        self._refresh()  # the stored roles, whatever the client sent
+        return refusal or rx.toast.success("Role changed.")
 
     def _act(self, operation, **arguments):
         _, refusal = self._perform(operation, **arguments)

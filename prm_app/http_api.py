@@ -71,7 +71,7 @@ async def issue_nonce(request: Request) -> Response:
     for the ticket. The nonce itself never reaches a script (see services.identity.auth)."""
     if not trusted_origin(request):
         return _cross_site()
-    nonce = request.cookies.get(auth.NONCE_COOKIE)
+    nonce = request.cookies.get(auth.NONCE_COOKIE) or ""
     if auth.nonce_hash(nonce) is None:
         nonce = auth.new_token()
     response = JSONResponse(

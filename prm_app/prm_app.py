@@ -29,6 +29,7 @@ from .pages import (
 )
 from .settings import check as check_settings
 from .state.account import AccountState
+from .state.account_sessions import AccountSessionsState
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
 from .state.commissions import CommissionsState
@@ -42,6 +43,8 @@ from .state.partner_detail import PartnerDetailState
 from .state.partners import PartnersState
 from .state.providers import ProvidersState
 from .state.security import SecurityState
+from .state.security_events import SecurityEventsState
+from .state.security_sessions import SecuritySessionsState
 from .state.settings import SettingsState
 from .state.team import TeamState
 from .worker_presence import keep_worker_present
@@ -89,13 +92,13 @@ app.add_page(
     account.page,
     route=routes.ACCOUNT,
     title=_title(account.TITLE),
-    on_load=[AccountState.load],
+    on_load=[AccountState.load, AccountSessionsState.load],
 )
 app.add_page(
     security.page,
     route=routes.SECURITY,
     title=_title(security.TITLE),
-    on_load=[SecurityState.load],
+    on_load=[SecurityState.load, SecuritySessionsState.load, SecurityEventsState.load],
 )
 app.add_page(
     notifications.page,

@@ -4,6 +4,7 @@ import reflex as rx
 
 from ..components.sections import section_card
 from ..state.account import AccountState
+from .parts import account_sessions
 from .parts.shell import page_shell
 
 TITLE = "Account and security"
@@ -22,6 +23,7 @@ def page() -> rx.Component:
         TITLE,
         rx.vstack(
             _profile(),
+            account_sessions.section(),
             spacing="4",
             width="100%",
             max_width="48rem",

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ..state.security import SecurityState
+from .parts import security_events, security_sessions
 from .parts.shell import page_shell
 
 TITLE = "Security"
@@ -14,6 +15,8 @@ def page() -> rx.Component:
         rx.cond(
             SecurityState.role == "admin",
             rx.vstack(
+                security_sessions.section(),
+                security_events.section(),
                 spacing="4",
                 width="100%",
             ),

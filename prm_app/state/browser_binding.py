@@ -6,11 +6,12 @@ import json
 
 import reflex as rx
 from reflex.config import get_config
+from reflex.event import EventSpec
 
 from .. import routes
 
 
-def nonce_script(callback) -> rx.event.EventSpec:
+def nonce_script(callback) -> EventSpec:
     """Run in the page: POST /auth/nonce (same site, with credentials); `callback` receives the
     hash, or "" when the backend refused or could not be reached."""
     url = json.dumps(f"{get_config().api_url}{routes.AUTH_NONCE}")

@@ -23,8 +23,9 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select, update
@@ -218,7 +219,7 @@ def nonce_hash(nonce: object) -> str | None:
     return hash_token(nonce) if nonce is not None else None
 
 
-def is_nonce_hash(value: object) -> bool:
+def is_nonce_hash(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(_SHA256.match(value))
 
 
@@ -322,16 +323,16 @@ def resolve(session: Session, *, token: str | None) -> Actor | None:
     if token is None:
         return None
     now = utcnow()
-    row = session.exec(
-        select(
-            AuthSession.id,
-            AuthSession.created_at,
-            AuthSession.last_seen_at,
-            OrgSettings.session_idle_minutes,
-            OrgSettings.session_max_days,
+    row = session.execute(
+        sa.select(
+            col(AuthSession.id),
+            col(AuthSession.created_at),
+            col(AuthSession.last_seen_at),
+            col(OrgSettings.session_idle_minutes),
+            col(OrgSettings.session_max_days),
             User,
             Organization,
-            Membership.role,
+            col(Membership.role),
         )
         .join(User, col(User.id) == AuthSession.user_id)
         .join(Organization, col(Organization.id) == AuthSession.org_id)
@@ -342,7 +343,7 @@ def resolve(session: Session, *, token: str | None) -> Actor | None:
         )
         .outerjoin(OrgSettings, col(OrgSettings.org_id) == AuthSession.org_id)
         .where(
-            AuthSession.token_hash == hash_token(token),
+            col(AuthSession.token_hash) == hash_token(token),
             col(AuthSession.revoked_at).is_(None),
             col(AuthSession.expires_at) > now,
             col(User.is_active).is_(True),

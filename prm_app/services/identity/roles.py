@@ -6,7 +6,7 @@ from sqlmodel import Session
 from ...models import Role, User
 from ..core import activity
 from ..core.actor import Actor
-from ..core.errors import Invalid, NotAllowed
+from ..core.errors import Invalid, NotAllowed, NotFound
 from . import security_log, team
 from .team import ROLES
 
@@ -39,6 +39,8 @@ def change_role(
     membership.role = Role(role)
     session.add(membership)
     person = session.get(User, membership.user_id)
+    if person is None:  # a membership always has its person (foreign key)
+        raise NotFound(team.NOT_A_MEMBER)
     activity.record(
         session,
         actor=actor,

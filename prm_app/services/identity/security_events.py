@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
@@ -89,9 +90,9 @@ def export_csv(session: Session, *, actor: Actor, kind: object = None) -> Iterat
 
 
 def _where(actor: Actor, kind: str | None) -> list:
-    where = [SecurityEvent.org_id == actor.org_id]
+    where = [col(SecurityEvent.org_id) == actor.org_id]
     if kind is not None:
-        where.append(SecurityEvent.kind == kind)
+        where.append(col(SecurityEvent.kind) == kind)
     return where
 
 
@@ -101,26 +102,28 @@ def _query(actor: Actor, where: list) -> Any:
     subject_m, subject = aliased(Membership), aliased(User)
     by_m, by = aliased(Membership), aliased(User)
     return (
-        select(
-            SecurityEvent.id,
-            SecurityEvent.created_at,
-            SecurityEvent.kind,
+        sa.select(
+            col(SecurityEvent.id),
+            col(SecurityEvent.created_at),
+            col(SecurityEvent.kind),
             func.coalesce(subject.name, "").label("user_name"),
             func.coalesce(subject.email, "").label("user_email"),
             func.coalesce(by.name, "").label("actor_name"),
             func.coalesce(by.email, "").label("actor_email"),
-            SecurityEvent.ip,
-            SecurityEvent.user_agent,
-            SecurityEvent.detail,
+            col(SecurityEvent.ip),
+            col(SecurityEvent.user_agent),
+            col(SecurityEvent.detail),
         )
         .outerjoin(
             subject_m,
-            (subject_m.user_id == SecurityEvent.user_id) & (subject_m.org_id == actor.org_id),
+            (col(subject_m.user_id) == SecurityEvent.user_id)
+            & (col(subject_m.org_id) == actor.org_id),
         )
-        .outerjoin(subject, subject.id == subject_m.user_id)
+        .outerjoin(subject, col(subject.id) == subject_m.user_id)
         .outerjoin(
-            by_m, (by_m.user_id == SecurityEvent.actor_user_id) & (by_m.org_id == actor.org_id)
+            by_m,
+            (col(by_m.user_id) == SecurityEvent.actor_user_id) & (col(by_m.org_id) == actor.org_id),
         )
-        .outerjoin(by, by.id == by_m.user_id)
+        .outerjoin(by, col(by.id) == by_m.user_id)
         .where(*where)
     )

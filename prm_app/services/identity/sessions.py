@@ -107,7 +107,7 @@ def mine(session: Session, *, actor: Actor, current_token: str | None) -> list[S
     ).all()
     found = [
         SessionView(
-            id=row.id,
+            id=row.id or 0,
             device=devices.describe(row.user_agent),
             ip=row.ip,
             started_at=row.created_at,

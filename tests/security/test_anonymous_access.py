@@ -25,6 +25,8 @@ ANONYMOUS_ENTRY_POINTS = {
     "load_login",
     "load_invite",
     "route_home",
+    "bind_browser",
+    "keep_nonce",
 }
 MALFORMED = {"$gt": "", "email": ["x"], "password": {"a": 1}, "kind": 7, "name": None}
 

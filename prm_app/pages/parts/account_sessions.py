@@ -50,7 +50,6 @@ def section() -> rx.Component:
                 _row,
                 width="100%",
                 variant="surface",
-                aria_label="Where you're signed in",
             ),
             overflow_x="auto",
             width="100%",

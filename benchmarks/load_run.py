@@ -153,8 +153,11 @@ def sign_in_cookies(url: str) -> list[tuple[str, bool, int]]:
         for n in range(CLIENTS):
             email = (PROVIDERS if n % 2 == 0 else CONSULTANTS)[n // 2 % 3]
             actor = auth.authenticate(session, email=email, password="demo-password")
-            ticket = auth.issue_ticket(session, actor=actor, redirect_to="/")
-            token, _ = auth.redeem_ticket(session, ticket=ticket)
+            nonce = auth.new_token()  # the browser's pre-sign-in nonce
+            ticket = auth.issue_ticket(
+                session, actor=actor, redirect_to="/", nonce_hash=auth.hash_token(nonce)
+            )
+            token, _, _ = auth.redeem_ticket(session, ticket=ticket, nonce=nonce)
             cookies.append((f"{auth.SESSION_COOKIE}={token}", n % 2 == 0, actor.user_id))
         session.commit()
     engine.dispose()

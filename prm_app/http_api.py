@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import (
     HTMLResponse,
+    JSONResponse,
     PlainTextResponse,
     RedirectResponse,
     Response,
@@ -27,7 +28,7 @@ from .services import imports, ledger
 from .services.core.actor import Actor
 from .services.core.errors import DomainError, Invalid, NotAllowed, NotAuthenticated
 from .services.core.unit_of_work import unit_of_work
-from .services.identity import auth
+from .services.identity import auth, security_events
 from .services.imports import exports
 from .services.ledger import payouts
 
@@ -63,18 +64,46 @@ def _cross_site() -> PlainTextResponse:
     return PlainTextResponse("Refused: this request did not come from the portal.", 403)
 
 
+async def issue_nonce(request: Request) -> Response:
+    """POST /auth/nonce, fetched with credentials by the sign-in, sign-up and join pages: make
+    sure this browser holds a pre-sign-in nonce (an HttpOnly, SameSite=Strict cookie for /auth
+    only, kept if it already has one) and answer its SHA-256, which the page hands to its state
+    for the ticket. The nonce itself never reaches a script (see services.identity.auth)."""
+    if not trusted_origin(request):
+        return _cross_site()
+    nonce = request.cookies.get(auth.NONCE_COOKIE) or ""
+    if auth.nonce_hash(nonce) is None:
+        nonce = auth.new_token()
+    response = JSONResponse(
+        {"nonce_hash": auth.hash_token(nonce)}, headers={"Cache-Control": "no-store"}
+    )
+    response.set_cookie(
+        auth.NONCE_COOKIE,
+        nonce,
+        max_age=int(auth.NONCE_TTL.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(),
+        path=routes.AUTH_PREFIX,
+    )
+    return response
+
+
 async def start_session(request: Request) -> Response:
     """POST /auth/session (form field `ticket`), from the portal's own page: exchange a sign-in
-    ticket for the HttpOnly session cookie. Another site cannot make a browser redeem a ticket
-    (its own, to sign the browser into the attacker's account): its Origin is refused."""
+    ticket for the HttpOnly session cookie, in the browser that signed in only (its nonce
+    cookie must be the ticket's). Another site cannot make a browser redeem a ticket (its own,
+    to sign the browser into the attacker's account): its Origin is refused, and its ticket is
+    bound to the attacker's browser anyway. A session starts here: a security event says so."""
     if not trusted_origin(request):
         return _cross_site()
     ticket = (await request.form()).get("ticket")
     try:
         with unit_of_work() as session:
-            token, redirect_to = auth.redeem_ticket(
+            started = auth.redeem_ticket(
                 session,
                 ticket=ticket if isinstance(ticket, str) else None,
+                nonce=request.cookies.get(auth.NONCE_COOKIE),
                 user_agent=request.headers.get("user-agent", ""),
                 ip=client_address.of(request),
             )
@@ -84,13 +113,14 @@ async def start_session(request: Request) -> Response:
             f"<p>{escape(str(error))}</p><p><a href='{login}'>Back to sign in</a></p>",
             status_code=400,
         )
+    redirect_to = started.redirect_to
     if not same_host(redirect_to, request):
         redirect_to = routes.INDEX
     response = RedirectResponse(redirect_to, status_code=303)
     response.set_cookie(
         auth.SESSION_COOKIE,
-        token,
-        max_age=int(auth.SESSION_TTL.total_seconds()),
+        started.token,
+        max_age=started.max_age,
         httponly=True,
         samesite="lax",
         secure=secure_cookies(),
@@ -158,6 +188,17 @@ def ledger_file(request: Request) -> Response:
     return _streamed_csv(request, produce)
 
 
+def security_events_file(request: Request) -> Response:
+    """GET /files/security/events.csv?kind=: the organization's security events (admins)."""
+
+    def produce(session: Session, actor: Actor) -> tuple[str, Iterator[str]]:
+        kind = request.query_params.get("kind") or None
+        pieces = security_events.export_csv(session, actor=actor, kind=kind)
+        return exports.file_name("security-events"), pieces
+
+    return _streamed_csv(request, produce)
+
+
 def _streamed_csv(
     request: Request, produce: Callable[[Session, Actor], tuple[str, Iterator[str]]]
 ) -> Response:
@@ -203,11 +244,13 @@ def _refused(error: DomainError) -> PlainTextResponse:
 
 api = Starlette(
     routes=[
+        Route(routes.AUTH_NONCE, issue_nonce, methods=["POST"]),
         Route(routes.AUTH_SESSION, start_session, methods=["POST"]),
         Route(routes.AUTH_SIGNOUT, clear_cookie, methods=["POST"]),
         Route(routes.IMPORT_ERRORS, import_errors, methods=["GET"]),
         Route(routes.EXPORT, export_list, methods=["GET"]),
         Route(routes.LEDGER_FILE, ledger_file, methods=["GET"]),
+        Route(routes.SECURITY_EVENTS_FILE, security_events_file, methods=["GET"]),
         Route(routes.LEAD_FORM, web_forms.show_form, methods=["GET"]),
         Route(routes.LEAD_FORM, web_forms.take_submission, methods=["POST"]),
         Route(routes.LEAD_FORM_THANKS, web_forms.thanks, methods=["GET"]),

@@ -34,6 +34,7 @@ from .state import upload_guard
 from .state.account import AccountState
 from .state.account_email import AccountEmailState
 from .state.account_password import AccountPasswordState
+from .state.account_sessions import AccountSessionsState
 from .state.account_two_factor import AccountTwoFactorState
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
@@ -49,7 +50,9 @@ from .state.partners import PartnersState
 from .state.password_reset import PasswordResetState
 from .state.providers import ProvidersState
 from .state.security import SecurityState
+from .state.security_events import SecurityEventsState
 from .state.security_policy import SecurityPolicyState
+from .state.security_sessions import SecuritySessionsState
 from .state.settings import SettingsState
 from .state.team import TeamState
 from .state.verification import VerifyEmailState
@@ -75,16 +78,22 @@ def _title(name: str) -> str:
 
 app.add_page(_index, route=routes.INDEX, title="PRM", on_load=AppState.route_home)
 app.add_page(
-    sign_in.page, route=routes.LOGIN, title=_title("Sign in"), on_load=AuthState.load_login
+    sign_in.page,
+    route=routes.LOGIN,
+    title=_title("Sign in"),
+    on_load=[AuthState.load_login, AuthState.bind_browser],
 )
 app.add_page(
     sign_up.page,
     route=routes.SIGNUP,
     title=_title("Create your organization"),
-    on_load=AuthState.load_login,
+    on_load=[AuthState.load_login, AuthState.bind_browser],
 )
 app.add_page(
-    join.page, route=routes.JOIN, title=_title("Join your team"), on_load=AuthState.load_invite
+    join.page,
+    route=routes.JOIN,
+    title=_title("Join your team"),
+    on_load=[AuthState.load_invite, AuthState.bind_browser],
 )
 app.add_page(
     verify_email.page,
@@ -115,6 +124,7 @@ app.add_page(
         AccountEmailState.load,
         AccountPasswordState.load,
         AccountTwoFactorState.load,
+        AccountSessionsState.load,
     ],
 )
 app.add_page(
@@ -124,6 +134,8 @@ app.add_page(
     on_load=[
         SecurityState.load,
         SecurityPolicyState.load,
+        SecuritySessionsState.load,
+        SecurityEventsState.load,
     ],
 )
 app.add_page(

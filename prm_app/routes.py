@@ -48,11 +48,14 @@ class Provider:
 
 
 # HTTP routes served by the backend (see http_api.py).
+AUTH_PREFIX = "/auth"  # the pre-sign-in nonce cookie is sent to these routes only
+AUTH_NONCE = "/auth/nonce"
 AUTH_SESSION = "/auth/session"
 AUTH_SIGNOUT = "/auth/signout"
 IMPORT_ERRORS = "/files/imports/{batch_id}/errors.csv"
 EXPORT = "/files/exports/{list_name}.csv"
 LEDGER_FILE = "/files/ledger/{name}.csv"  # statement or payouts
+SECURITY_EVENTS_FILE = "/files/security/events.csv"  # admins: the organization's log
 LEAD_FORM = "/forms/{token}"  # a provider's public web-to-lead form
 LEAD_FORM_THANKS = "/forms/{token}/thanks"
 

@@ -4,6 +4,7 @@ import reflex as rx
 
 from ..components.sections import section_card
 from ..state.account import AccountState
+from .parts import account_sessions
 from .parts.account_email import email_section
 from .parts.account_password import password_section
 from .parts.account_two_factor import two_factor_section
@@ -28,6 +29,7 @@ def page() -> rx.Component:
             email_section(),
             password_section(),
             two_factor_section(),
+            account_sessions.section(),
             spacing="4",
             width="100%",
             max_width="48rem",

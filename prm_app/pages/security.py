@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ..state.security import SecurityState
+from .parts import security_events, security_sessions
 from .parts.security_policy import policy_section
 from .parts.shell import page_shell
 
@@ -16,6 +17,8 @@ def page() -> rx.Component:
             SecurityState.role == "admin",
             rx.vstack(
                 policy_section(),
+                security_sessions.section(),
+                security_events.section(),
                 spacing="4",
                 width="100%",
             ),

@@ -1,5 +1,7 @@
 """/team: the organization's people; admins invite and deactivate colleagues."""
 
+from typing import Any
+
 import reflex as rx
 from reflex.vars import ObjectVar
 
@@ -34,7 +36,7 @@ def _member_row(member: ObjectVar[MemberRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(member["name"]),
         rx.table.cell(member["email"]),
-        rx.table.cell(rx.badge(member["role"], variant="soft")),
+        rx.table.cell(_role_cell(member, rx.badge(member["role"], variant="soft"), is_active)),
         rx.table.cell(rx.badge(member["status"], color_scheme=rx.cond(is_active, "green", "gray"))),
         rx.table.cell(
             rx.cond(
@@ -56,6 +58,27 @@ def _reset_two_factor(member: ObjectVar[MemberRow]) -> rx.Component:
             variant="soft",
             color_scheme="orange",
         ),
+    )
+
+
+# An event handler (mypy types @rx.event handlers as the decorator's namespace).
+_CHANGE_ROLE: Any = TeamState.change_role
+
+
+def _role_cell(member: Any, badge: rx.Component, is_active: Any) -> rx.Component:
+    """The role: an admin changes an active colleague's role here."""
+    return rx.cond(
+        (TeamState.role == "admin") & (member["is_self"] == "") & is_active,
+        rx.el.select(
+            rx.el.option("member", value="member"),
+            rx.el.option("manager", value="manager"),
+            rx.el.option("admin", value="admin"),
+            value=member["role"],
+            on_change=lambda role: _CHANGE_ROLE(member["user_id"], role),
+            aria_label=f"Role of {member['name']}",
+            style={"padding": "0.25rem", "border_radius": "0.4rem"},
+        ),
+        badge,
     )
 
 

@@ -10,6 +10,7 @@ from ..services.core.errors import DomainError, Invalid, NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import auth, team, verification
 from .base import AppState, form_value, post_from_page
+from .browser_binding import nonce_script
 from .live import forget_tab
 from .sign_in_steps import SignInSteps
 
@@ -30,6 +31,10 @@ class AuthState(SignInSteps, AppState):
     inbox: str = ""
     resent: str = ""
     _resend_to: str = ""
+    # The SHA-256 of this browser's pre-sign-in nonce cookie (services.identity.auth): the
+    # ticket is bound to it. The forms can be sent once it is known.
+    browser_ready: bool = False
+    _nonce_hash: str = ""
 
     def _fail(self, error: DomainError) -> None:
         self.error = str(error)
@@ -42,8 +47,22 @@ class AuthState(SignInSteps, AppState):
         carries the new cookie.
         """
         home = self._frontend_origin() + routes.home_for(actor.org_kind)
-        ticket = auth.issue_ticket(session, actor=actor, redirect_to=home)
+        ticket = auth.issue_ticket(
+            session, actor=actor, redirect_to=home, nonce_hash=self._nonce_hash
+        )
         return post_from_page(f"{get_config().api_url}{routes.AUTH_SESSION}", ticket=ticket)
+
+    @rx.event
+    def bind_browser(self):
+        """on_load of every page that signs a browser in: get this browser's nonce hash (the
+        backend keeps the browser's nonce if it has one, and renews the cookie)."""
+        return nonce_script(AuthState.keep_nonce)
+
+    @rx.event
+    def keep_nonce(self, nonce_hash: str):
+        """The answer of /auth/nonce, as the page's script passes it on."""
+        if auth.is_nonce_hash(nonce_hash):
+            self._nonce_hash, self.browser_ready = nonce_hash, True
 
     def _partner_invite_token(self) -> str:
         return self.router.url.query_parameters.get("invite", "")

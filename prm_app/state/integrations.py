@@ -16,6 +16,7 @@ from ..services.integrations import webhooks
 from ..services.leads import forms as lead_forms
 from ..services.leads.forms import OPTIONAL_FIELDS
 from .base import AppState, clear_form, form_value
+from .clients import client_of
 from .rows import Option
 
 
@@ -188,7 +189,10 @@ class IntegrationsState(AppState):
     @rx.event
     def create_key(self, form: dict):
         made, refusal = self._act(
-            api_keys.create, name=form_value(form, "name"), role=form_value(form, "role")
+            api_keys.create,
+            name=form_value(form, "name"),
+            role=form_value(form, "role"),
+            client=client_of(self),
         )
         if refusal is not None:
             return refusal
@@ -200,7 +204,7 @@ class IntegrationsState(AppState):
 
     @rx.event
     def revoke_key(self, key_id: str):
-        _, refusal = self._act(api_keys.revoke, key_id=key_id)
+        _, refusal = self._act(api_keys.revoke, key_id=key_id, client=client_of(self))
         return refusal or rx.toast.success("API key revoked.")
 
     # Webhooks -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import TypedDict
 import reflex as rx
 
 from ..services import notifications
+from ..services.core.errors import NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
 from .base import AppState
 from .live import NotesPulse, follow_notes
@@ -67,7 +68,12 @@ class BellState(AppState):
         """Fired in the browser when the caller's pulse moves (it sends the version it saw)."""
         if isinstance(version, int) and not isinstance(version, bool) and version != self._seen:
             self._seen = version
-            self._read_unread()
+            with unit_of_work() as session:
+                actor = self._actor(session)
+                if actor is None:  # this session was revoked (or ended): to sign-in at once
+                    return self._refuse(NotAuthenticated())
+                self._set_unread(notifications.unread_count(session, actor=actor))
+        return None
 
 
 class NotificationsState(AppState):

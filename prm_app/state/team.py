@@ -6,9 +6,9 @@ import reflex as rx
 
 from ..services.core.errors import DomainError
 from ..services.core.unit_of_work import unit_of_work
-from ..services.identity import team, two_factor
-from ..services.identity.security_log import Client
+from ..services.identity import roles, team, two_factor
 from .base import AppState, form_value
+from .clients import client_of
 
 
 class MemberRow(TypedDict):
@@ -110,8 +110,15 @@ class TeamState(AppState):
     @rx.event
     def reset_two_factor(self, user_id: str):
         """An admin removes a colleague's second factor (a lost phone); their sessions end."""
-        client = Client(self.router.session.client_ip, self.router.headers.user_agent)
-        return self._act(two_factor.reset_for_colleague, user_id=user_id, client=client)
+        return self._act(two_factor.reset_for_colleague, user_id=user_id, client=client_of(self))
+
+    @rx.event
+    def change_role(self, user_id: str, role: str):
+        _, refusal = self._perform(
+            roles.change_role, user_id=user_id, role=role, client=client_of(self)
+        )
+        self._refresh()  # the stored roles, whatever the client sent
+        return refusal or rx.toast.success("Role changed.")
 
     def _act(self, operation, **arguments):
         _, refusal = self._perform(operation, **arguments)

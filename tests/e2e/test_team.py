@@ -15,7 +15,7 @@ def test_invite_join_and_deactivate(page: Page, browser: Browser, base_url: str)
     page.get_by_role("link", name="Team").click()
     expect(page.get_by_role("heading", name="Team", level=1)).to_be_visible()
     page.get_by_label("Colleague's email").fill(email)
-    page.get_by_label("Role").select_option("manager")
+    page.get_by_label("Role", exact=True).select_option("manager")
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_role("status")).to_have_text(f"Invitation sent to {email}.")
     expect(page.get_by_text("/join?token=")).to_have_count(0)  # the link is only mailed
@@ -33,7 +33,12 @@ def test_invite_join_and_deactivate(page: Page, browser: Browser, base_url: str)
 
     page.reload()
     row = page.get_by_role("row").filter(has_text=email)
-    expect(row).to_contain_text("manager")
+    role = row.get_by_label("Role of Nina Newcomer")
+    expect(role).to_have_value("manager")
+    role.select_option("member")  # Change role
+    expect(page.get_by_text("Role changed.")).to_be_visible()
+    page.reload()
+    expect(row.get_by_label("Role of Nina Newcomer")).to_have_value("member")
     page.get_by_role("button", name="Deactivate Nina Newcomer").click()
     expect(row).to_contain_text("deactivated")
 

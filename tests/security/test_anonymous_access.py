@@ -34,6 +34,8 @@ ANONYMOUS_ENTRY_POINTS = {
     "confirm_enrolment",
     "finish_sign_in",
     "cancel_sign_in",
+    "bind_browser",
+    "keep_nonce",
 }
 MALFORMED = {"$gt": "", "email": ["x"], "password": {"a": 1}, "kind": 7, "name": None}
 

@@ -32,6 +32,7 @@ from tests.support import report
 PUBLIC = {
     "/ping": "liveness probe, answers 'pong'",
     "/_health": "health probe, reports only up/down of the database and state manager",
+    "/auth/nonce": "POST from the portal's pages only: this browser's pre-sign-in nonce",
     "/auth/session": "POST from the portal's pages only: a single-use ticket for the cookie",
     "/auth/signout": "POST from the portal's pages only: clears the cookie (revoked in the event)",
     "/_event": "the websocket; every event handler is attacked by test_hostile_handlers",

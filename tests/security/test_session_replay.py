@@ -29,14 +29,59 @@ def portal_origin() -> str:
     return settings.origins()[0]
 
 
-def redeem(url: str, ticket: str, origin: str | None = None) -> httpx.Response:
-    """Post the ticket as the portal's sign-in page does (or from `origin`)."""
+def browser_nonce(origin: str | None = None) -> httpx.Response:
+    """What a sign-in page's script gets from POST /auth/nonce (the cookie and its hash)."""
     return httpx.post(
-        url,
-        data={"ticket": ticket},
+        f"{api_url()}/auth/nonce",
         headers={"Origin": origin or portal_origin()},
         follow_redirects=False,
     )
+
+
+class Browser:
+    """A browser signing in as the portal's pages do: its pre-sign-in nonce cookie (set by
+    /auth/nonce), handed to its tab's state, then the sign-in event and the ticket exchange."""
+
+    def __init__(self) -> None:
+        answer = browser_nonce()
+        assert answer.status_code == 200, answer.text
+        self.nonce = answer.cookies["prm_signin_nonce"]
+        self.nonce_hash = answer.json()["nonce_hash"]
+
+    @property
+    def cookie(self) -> str:
+        return f"prm_signin_nonce={self.nonce}"
+
+    def tab(self) -> HostileClient:
+        """A tab on the sign-in page: its state knows this browser's nonce hash."""
+        client = HostileClient(api_url())
+        client.exchange(event("auth_state.keep_nonce"), {"nonce_hash": self.nonce_hash})
+        return client
+
+    def sign_in(self, email: str, password: str = DEMO_PASSWORD) -> list:
+        """The updates of the sign-in event."""
+        client = self.tab()
+        try:
+            form = {"email": email, "password": password}
+            return client.exchange(event("auth_state.sign_in"), {"form": form})
+        finally:
+            client.close()
+
+    def ticket(self, email: str) -> tuple[str, str]:
+        found = ticket_of(self.sign_in(email))
+        assert found, f"no sign-in ticket for {email}"
+        return found
+
+
+def redeem(
+    url: str, ticket: str, origin: str | None = None, cookie: str | None = None
+) -> httpx.Response:
+    """Post the ticket as the portal's sign-in page does (or from `origin`), with the browser's
+    cookies (`cookie`: the nonce cookie of the browser redeeming it, if any)."""
+    headers = {"Origin": origin or portal_origin()}
+    if cookie:
+        headers["Cookie"] = cookie
+    return httpx.post(url, data={"ticket": ticket}, headers=headers, follow_redirects=False)
 
 
 def event(suffix: str) -> str:
@@ -44,22 +89,15 @@ def event(suffix: str) -> str:
 
 
 def sign_in_cookie(email: str) -> str:
-    """Sign in the way the browser does: the websocket event, then the ticket route."""
-    client = HostileClient(api_url())
-    try:
-        updates = client.exchange(
-            event("auth_state.sign_in"), {"form": {"email": email, "password": DEMO_PASSWORD}}
-        )
-    finally:
-        client.close()
-    found = ticket_of(updates)
-    assert found, f"no sign-in ticket for {email} in {json.dumps(updates)[:1000]}"
-    response = redeem(*found)
-    assert response.status_code == 303
+    """Sign in the way the browser does: the nonce, the websocket event, then the ticket."""
+    browser = Browser()
+    found = browser.ticket(email)
+    response = redeem(*found, cookie=browser.cookie)
+    assert response.status_code == 303, response.text
     set_cookie = response.headers["set-cookie"]
     assert "HttpOnly" in set_cookie and "SameSite=lax" in set_cookie
     # The ticket is single use.
-    assert redeem(*found).status_code == 400
+    assert redeem(*found, cookie=browser.cookie).status_code == 400
     return set_cookie.split(";", 1)[0]
 
 

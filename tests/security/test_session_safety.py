@@ -12,6 +12,8 @@ from tests.harness import DEMO_PASSWORD
 from tests.security.hostile_client import HostileClient
 from tests.security.test_anonymous_access import api_url
 from tests.security.test_session_replay import (
+    Browser,
+    browser_nonce,
     event,
     portal_origin,
     redeem,
@@ -36,21 +38,13 @@ def signed_in(view: str, email: str) -> bool:
 
 
 def ticket_response(email: str) -> httpx.Response:
-    client = HostileClient(api_url())
-    try:
-        updates = client.exchange(
-            event("auth_state.sign_in"), {"form": {"email": email, "password": DEMO_PASSWORD}}
-        )
-    finally:
-        client.close()
-    found = ticket_of(updates)
-    assert found, json.dumps(updates)[:1000]
-    return redeem(*found)
+    browser = Browser()
+    return redeem(*browser.ticket(email), cookie=browser.cookie)
 
 
 def test_the_session_cookie_is_httponly_samesite_and_secure_when_asked(harness, monkeypatch):
     plain = ticket_response("manager@contoso.example").headers["set-cookie"].lower()
-    for flag in ("httponly", "samesite=lax", "path=/", f"max-age={14 * 24 * 3600}"):
+    for flag in ("httponly", "samesite=lax", "path=/", f"max-age={30 * 24 * 3600}"):
         assert flag in plain, plain
     assert "secure" not in plain
     monkeypatch.setenv("PRM_SECURE_COOKIES", "1")  # the backend runs in this process
@@ -68,30 +62,75 @@ def test_the_session_cookie_is_httponly_samesite_and_secure_when_asked(harness, 
     )
 
 
-def _tickets(email: str) -> tuple[str, str]:
-    client = HostileClient(api_url())
-    try:
-        form = {"email": email, "password": DEMO_PASSWORD}
-        found = ticket_of(client.exchange(event("auth_state.sign_in"), {"form": form}))
-    finally:
-        client.close()
-    assert found
-    return found
-
-
 def test_another_site_cannot_sign_a_browser_into_an_account(harness):
     """Login CSRF: an attacker signs in, and makes the victim's browser redeem the ticket."""
-    url, ticket = _tickets("member@contoso.example")
+    attacker = Browser()
+    url, ticket = attacker.ticket("member@contoso.example")
     for origin in ("https://attacker.example", "null", ""):
-        refused = redeem(url, ticket, origin=origin or "x")
+        # Refused by its origin, even with the attacker's own nonce cookie.
+        refused = redeem(url, ticket, origin=origin or "x", cookie=attacker.cookie)
         assert refused.status_code == 403 and "set-cookie" not in refused.headers
-    no_origin = httpx.post(url, data={"ticket": ticket}, follow_redirects=False)
+    no_origin = httpx.post(
+        url, data={"ticket": ticket}, headers={"Cookie": attacker.cookie}, follow_redirects=False
+    )
     assert no_origin.status_code == 403 and "set-cookie" not in no_origin.headers
     # A link or an image cannot redeem it either: the route takes only a POST.
     linked = httpx.get(f"{url}?ticket={ticket}", follow_redirects=False)
     assert linked.status_code in (404, 405) and "set-cookie" not in linked.headers
-    # The portal's own page still can (the refused attempts did not use the ticket up).
-    assert redeem(url, ticket).status_code == 303
+    # The victim's browser has its own nonce (or none): refused even from the portal's origin.
+    victim = Browser()
+    for cookie in (victim.cookie, None, "prm_signin_nonce=", f"prm_signin_nonce={ticket}"):
+        refused = redeem(url, ticket, cookie=cookie)
+        assert refused.status_code == 400 and "set-cookie" not in refused.headers
+        assert "another browser" in refused.text
+    # The browser that signed in still can (the refused attempts did not use the ticket up).
+    assert redeem(url, ticket, cookie=attacker.cookie).status_code == 303
+
+
+def test_a_ticket_works_only_in_the_browser_that_signed_in(harness):
+    """A ticket that leaks (a log, a proxy, a screenshot) cannot be redeemed elsewhere."""
+    laptop, elsewhere = Browser(), Browser()
+    assert laptop.nonce != elsewhere.nonce
+    url, ticket = laptop.ticket("manager@contoso.example")
+    assert redeem(url, ticket, cookie=elsewhere.cookie).status_code == 400
+    assert redeem(url, ticket).status_code == 400
+    response = redeem(url, ticket, cookie=laptop.cookie)
+    assert response.status_code == 303 and "prm_session=" in response.headers["set-cookie"]
+
+
+def test_a_tab_that_never_got_the_browsers_nonce_gets_no_ticket(harness):
+    client = HostileClient(api_url())
+    try:
+        form = {"email": "manager@contoso.example", "password": DEMO_PASSWORD}
+        updates = json.dumps(client.exchange(event("auth_state.sign_in"), {"form": form}))
+        forged = client.exchange(event("auth_state.keep_nonce"), {"nonce_hash": "not-a-hash"})
+        again = json.dumps(client.exchange(event("auth_state.sign_in"), {"form": form}))
+    finally:
+        client.close()
+    assert ticket_of(updates) is None and "not ready" in updates
+    assert "browser_ready" not in json.dumps(forged)
+    assert ticket_of(again) is None
+
+
+def test_the_nonce_is_httponly_for_the_auth_routes_and_only_for_the_portals_pages(harness):
+    answer = browser_nonce()
+    set_cookie = answer.headers["set-cookie"].lower()
+    for flag in ("prm_signin_nonce=", "httponly", "samesite=strict", "path=/auth", "max-age=3600"):
+        assert flag in set_cookie, set_cookie
+    nonce = answer.cookies["prm_signin_nonce"]
+    assert nonce not in answer.text and len(answer.json()["nonce_hash"]) == 64
+    # A browser that has one keeps it (two sign-in tabs of one browser agree).
+    kept = httpx.post(
+        f"{api_url()}/auth/nonce",
+        headers={"Origin": portal_origin(), "Cookie": f"prm_signin_nonce={nonce}"},
+    )
+    assert kept.json() == answer.json()
+    for origin in ("https://attacker.example", "null"):
+        refused = browser_nonce(origin)
+        assert refused.status_code == 403 and "set-cookie" not in refused.headers
+    assert httpx.post(f"{api_url()}/auth/nonce").status_code == 403
+    linked = httpx.get(f"{api_url()}/auth/nonce")
+    assert linked.status_code in (404, 405) and "set-cookie" not in linked.headers
 
 
 def test_another_site_cannot_sign_a_browser_out(harness):
@@ -146,13 +185,10 @@ def test_an_expired_session_is_refused(harness, db):
 
 
 def test_repeated_failed_sign_ins_are_throttled_without_revealing_the_account(harness, db):
+    browser = Browser()
+
     def try_sign_in(email: str, password: str) -> str:
-        client = HostileClient(api_url())
-        try:
-            form = {"email": email, "password": password}
-            return json.dumps(client.exchange(event("auth_state.sign_in"), {"form": form}))
-        finally:
-            client.close()
+        return json.dumps(browser.sign_in(email, password))
 
     try:
         for email in ("admin@tailspin.example", "nobody@tailspin.example"):

@@ -81,10 +81,21 @@ def colleague(
     return team.accept_invite(session, token=token, name=name, password=password)
 
 
-def signed_in(session: Session, actor: Actor) -> str:
+def browser() -> tuple[str, str]:
+    """A browser's pre-sign-in nonce and its SHA-256 (what /auth/nonce sets and answers)."""
+    nonce = auth.new_token()
+    return nonce, auth.hash_token(nonce)
+
+
+def signed_in(session: Session, actor: Actor, *, user_agent: str = "", ip: str = "") -> str:
     """A session token for the actor, obtained the way a browser gets one (ticket, redeem)."""
-    ticket = auth.issue_ticket(session, actor=actor, redirect_to="http://localhost/")
-    token, _ = auth.redeem_ticket(session, ticket=ticket)
+    nonce, nonce_hash = browser()
+    ticket = auth.issue_ticket(
+        session, actor=actor, redirect_to="http://localhost/", nonce_hash=nonce_hash
+    )
+    token, _, _ = auth.redeem_ticket(
+        session, ticket=ticket, nonce=nonce, user_agent=user_agent, ip=ip
+    )
     session.flush()
     return token
 

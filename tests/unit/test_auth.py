@@ -27,6 +27,7 @@ from prm_app.services.core.errors import Invalid, NotAuthenticated
 from prm_app.services.identity import auth
 from tests.unit.factories import (
     PASSWORD,
+    browser,
     colleague,
     in_the_past,
     membership_row,
@@ -38,6 +39,7 @@ from tests.unit.factories import (
 )
 
 WRONG = "Wrong email or password."
+NONCE, NONCE_HASH = browser()
 DEACTIVATED = "This account is deactivated. Ask your organization's admin."
 
 
@@ -366,13 +368,17 @@ def test_authenticate_refuses_unencodable_password(session):
 
 def test_ticket_redeems_once_for_a_session_that_resolves_to_the_actor(session):
     admin = _sign_up(session)
-    ticket = auth.issue_ticket(session, actor=admin, redirect_to="http://localhost:3000/provider")
+    ticket = auth.issue_ticket(
+        session, actor=admin, redirect_to="http://localhost:3000/provider", nonce_hash=NONCE_HASH
+    )
     session.flush()
     stored = session.exec(select(AuthTicket).where(AuthTicket.user_id == admin.user_id)).one()
     assert stored.ticket_hash == auth.hash_token(ticket)
     assert ticket not in stored.ticket_hash
 
-    token, redirect_to = auth.redeem_ticket(session, ticket=ticket, user_agent="UA", ip="10.0.0.1")
+    token, redirect_to, _ = auth.redeem_ticket(
+        session, ticket=ticket, nonce=NONCE, user_agent="UA", ip="10.0.0.1"
+    )
     session.flush()
     assert redirect_to == "http://localhost:3000/provider"
     assert auth.resolve(session, token=token) == admin
@@ -386,7 +392,7 @@ def test_ticket_redeems_once_for_a_session_that_resolves_to_the_actor(session):
         "10.0.0.1",
     )
     assert row.revoked_at is None
-    assert row.expires_at > utcnow() + auth.SESSION_TTL - timedelta(minutes=1)
+    assert row.expires_at > utcnow() + timedelta(days=30, minutes=-1)
     session.refresh(stored)
     assert stored.used_at is not None
 
@@ -402,16 +408,16 @@ def test_ticket_redeems_a_members_session_with_their_role(session):
 
 def test_ticket_cannot_be_redeemed_twice(session):
     admin = _sign_up(session)
-    ticket = auth.issue_ticket(session, actor=admin, redirect_to="/")
-    auth.redeem_ticket(session, ticket=ticket)
+    ticket = auth.issue_ticket(session, actor=admin, redirect_to="/", nonce_hash=NONCE_HASH)
+    auth.redeem_ticket(session, ticket=ticket, nonce=NONCE)
     with pytest.raises(NotAuthenticated, match="has expired"):
-        auth.redeem_ticket(session, ticket=ticket)
+        auth.redeem_ticket(session, ticket=ticket, nonce=NONCE)
     assert _count(session, AuthSession, AuthSession.user_id == admin.user_id) == 1
 
 
 def test_expired_ticket_is_refused(session):
     admin = _sign_up(session)
-    ticket = auth.issue_ticket(session, actor=admin, redirect_to="/")
+    ticket = auth.issue_ticket(session, actor=admin, redirect_to="/", nonce_hash=NONCE_HASH)
     session.flush()
     row = session.exec(
         select(AuthTicket).where(AuthTicket.ticket_hash == auth.hash_token(ticket))
@@ -420,14 +426,16 @@ def test_expired_ticket_is_refused(session):
     session.add(row)
     session.flush()
     with pytest.raises(NotAuthenticated, match="has expired"):
-        auth.redeem_ticket(session, ticket=ticket)
+        auth.redeem_ticket(session, ticket=ticket, nonce=NONCE)
     assert _count(session, AuthSession, AuthSession.user_id == admin.user_id) == 0
 
 
 def test_ticket_user_agent_and_ip_are_truncated(session):
     admin = _sign_up(session)
-    ticket = auth.issue_ticket(session, actor=admin, redirect_to="/")
-    token, _ = auth.redeem_ticket(session, ticket=ticket, user_agent="u" * 1000, ip="1" * 1000)
+    ticket = auth.issue_ticket(session, actor=admin, redirect_to="/", nonce_hash=NONCE_HASH)
+    token, _, _ = auth.redeem_ticket(
+        session, ticket=ticket, nonce=NONCE, user_agent="u" * 1000, ip="1" * 1000
+    )
     session.flush()
     row = session_row(session, token)
     assert (len(row.user_agent), len(row.ip)) == (300, 64)
@@ -448,9 +456,11 @@ def test_ticket_user_agent_and_ip_are_truncated(session):
 )
 def test_garbage_tickets_are_refused(session, ticket, message):
     admin = _sign_up(session)
-    auth.issue_ticket(session, actor=admin, redirect_to="/")  # a real one exists too
+    auth.issue_ticket(
+        session, actor=admin, redirect_to="/", nonce_hash=NONCE_HASH
+    )  # a real one exists too
     with pytest.raises(NotAuthenticated, match=message):
-        auth.redeem_ticket(session, ticket=ticket)
+        auth.redeem_ticket(session, ticket=ticket, nonce=NONCE)
     assert _count(session, AuthSession, AuthSession.user_id == admin.user_id) == 0
     used = col(AuthTicket.used_at).is_not(None)
     assert _count(session, AuthTicket, AuthTicket.user_id == admin.user_id, used) == 0

@@ -12,7 +12,7 @@ from prm_app import client_address
 from prm_app.models import FailedSignIn, utcnow
 from prm_app.services.core.errors import Invalid
 from prm_app.services.identity import auth, throttle
-from tests.unit.factories import PASSWORD, org_admin, unique_email
+from tests.unit.factories import PASSWORD, browser, org_admin, unique_email
 
 WRONG = "Wrong email or password."
 THROTTLED = "Too many failed sign-ins. Try again in 15 minutes."
@@ -109,8 +109,13 @@ def test_people_who_sign_in_from_a_busy_address_are_not_locked_out_by_it(session
     """A shared office address sprayed by one noisy machine still lets in its regular users."""
     regular, newcomer = org_admin(session), org_admin(session)
     actor = auth.authenticate(session, email=regular.email, password=PASSWORD, ip="192.0.2.80")
-    ticket = auth.issue_ticket(session, actor=actor, redirect_to="http://localhost:3000/")
-    auth.redeem_ticket(session, ticket=ticket, ip="192.0.2.80")  # a session from that address
+    nonce, nonce_hash = browser()
+    ticket = auth.issue_ticket(
+        session, actor=actor, redirect_to="http://localhost:3000/", nonce_hash=nonce_hash
+    )
+    auth.redeem_ticket(
+        session, ticket=ticket, nonce=nonce, ip="192.0.2.80"
+    )  # a session from that address
     monkeypatch.setenv("PRM_SIGNIN_MAX_PER_IP", "6")
     for _ in range(3):
         fail(session, unique_email("spray"), 2, ip="192.0.2.80")

@@ -30,7 +30,7 @@ from prm_app.services.identity import (
     verification,
 )
 from prm_app.services.partnerships import lifecycle, timeline
-from tests.unit.factories import PASSWORD, colleague, org_admin, signed_in, user_row
+from tests.unit.factories import PASSWORD, browser, colleague, org_admin, signed_in, user_row
 
 CLIENT = security_log.Client("203.0.113.9", "test-agent")
 
@@ -99,7 +99,9 @@ def test_sign_up_is_unverified_and_cannot_start_a_session_until_the_link_is_open
     actor = auth.authenticate(session, email="new@example.com", password=PASSWORD)
     assert not verification.is_verified(session, user_id=actor.user_id)
     with pytest.raises(NotAuthenticated, match="Verify your address first"):
-        auth.issue_ticket(session, actor=actor, redirect_to="http://localhost/")
+        auth.issue_ticket(
+            session, actor=actor, redirect_to="http://localhost/", nonce_hash=browser()[1]
+        )
 
     assert verification.describe(session, token=_link_token(mail)) == (
         "new@example.com",

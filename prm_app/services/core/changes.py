@@ -40,3 +40,9 @@ def noted(session: Session) -> Changes:
         deal_orgs=frozenset(session.info.get(_DEALS, ())),
         notified=frozenset(session.info.get(_NOTIFIED, ())),
     )
+
+
+def sessions_ended(session: Session, *user_ids: int) -> None:
+    """Note people some of whose sessions were revoked: each of their open tabs re-reads its
+    bell, and the tab whose session ended is sent to sign-in at once (state.notifications)."""
+    users_notified(session, *user_ids)

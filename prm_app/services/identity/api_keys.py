@@ -20,6 +20,7 @@ from ...models import ApiKey, Membership, Organization, Role, User, utcnow
 from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
+from . import security_log
 
 MAX_KEYS = 50
 RANK = {Role.MEMBER: 0, Role.MANAGER: 1, Role.ADMIN: 2}
@@ -54,7 +55,14 @@ def lower_role(a: str, b: str) -> str:
     return a if RANK[Role(a)] <= RANK[Role(b)] else b
 
 
-def create(session: Session, *, actor: Actor, name: object, role: object) -> NewKey:
+def create(
+    session: Session,
+    *,
+    actor: Actor,
+    name: object,
+    role: object,
+    client: security_log.Client | None = None,
+) -> NewKey:
     """Create a named key with `role` (at most the creator's); returns the key, shown once."""
     actor.require_admin()
     name = inputs.text(name, field="name", label="Name", max_len=100)
@@ -86,6 +94,14 @@ def create(session: Session, *, actor: Actor, name: object, role: object) -> New
         action="created",
         after={"name": name, "prefix": prefix, "role": role},
     )
+    security_log.record(
+        session,
+        org_id=actor.org_id,
+        kind="api_key_created",
+        actor_user_id=actor.user_id,
+        client=client,
+        detail=f"{name} (prm_{prefix}, {role})",
+    )
     return NewKey(row.id, key)
 
 
@@ -113,7 +129,13 @@ def list_keys(session: Session, *, actor: Actor) -> list[KeyView]:
     ]
 
 
-def revoke(session: Session, *, actor: Actor, key_id: object) -> None:
+def revoke(
+    session: Session,
+    *,
+    actor: Actor,
+    key_id: object,
+    client: security_log.Client | None = None,
+) -> None:
     """Revoke a key of the organization: it is refused from now on (idempotent)."""
     actor.require_admin()
     key_id = inputs.record_id(key_id, what="API key")
@@ -132,6 +154,14 @@ def revoke(session: Session, *, actor: Actor, key_id: object) -> None:
         subject=key,
         action="revoked",
         before={"name": key.name, "prefix": key.prefix},
+    )
+    security_log.record(
+        session,
+        org_id=actor.org_id,
+        kind="api_key_revoked",
+        actor_user_id=actor.user_id,
+        client=client,
+        detail=f"{key.name} (prm_{key.prefix})",
     )
 
 

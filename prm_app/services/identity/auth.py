@@ -3,13 +3,30 @@
 The browser holds a random session token in an HttpOnly cookie; the database holds only its
 SHA-256. A successful sign-in inside the websocket issues a single-use ticket, which the HTTP
 route `/auth/session` exchanges for that cookie.
+
+The ticket is bound to the browser that signed in. Before signing in, the page asks the backend
+(`POST /auth/nonce`, from the portal's own origin) for a pre-sign-in nonce: the backend sets it
+as an HttpOnly, SameSite=Strict cookie scoped to `/auth` and answers only its SHA-256, which the
+page hands to its state. The ticket stores that hash, and `/auth/session` redeems it only with
+the cookie whose SHA-256 it is. Page scripts never see the nonce, and no other site can set or
+read it, so a ticket redeemed in another browser (a leaked ticket, or an attacker's own ticket
+pushed into a victim's browser) is refused even when posted from the portal's own origin.
+Reading the nonce from the websocket's handshake instead would not work: Reflex keeps the
+Cookie header of the handshake, which a first visit makes before any nonce exists.
+
+A session ends when it is revoked, at `OrgSettings.session_max_days` after it started, or after
+`session_idle_minutes` without use, with the organization's current settings (services.identity
+.sessions); `last_seen_at` is written at most once a minute.
 """
 
 import functools
 import hashlib
+import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple, TypeGuard
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select, update
@@ -20,19 +37,29 @@ from ...models import (
     Membership,
     Organization,
     OrgKind,
+    OrgSettings,
     Role,
     User,
     utcnow,
 )
 from .. import catalog
-from ..core import activity, inputs
+from ..catalog.program import settings_of
+from ..core import activity, changes, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAuthenticated
-from . import throttle
+from . import security_log, throttle
 
 SESSION_COOKIE = "prm_session"
-SESSION_TTL = timedelta(days=14)
+NONCE_COOKIE = "prm_signin_nonce"  # the pre-sign-in nonce, HttpOnly, path /auth
+NONCE_TTL = timedelta(hours=1)
 TICKET_TTL = timedelta(seconds=60)
+TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
+# The defaults of OrgSettings, for an organization without its row.
+DEFAULT_IDLE_MINUTES = OrgSettings.model_fields["session_idle_minutes"].default
+DEFAULT_MAX_DAYS = OrgSettings.model_fields["session_max_days"].default
+BROWSER_NOT_READY = "This page is not ready to sign you in yet: reload it and try again."
+TICKET_REFUSED = "This sign-in has expired or was started in another browser. Please sign in again."
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 UNVERIFIED = "Verify your address first: open the link we mailed to you."
 # Password rules (NIST SP 800-63B): a length, no composition rules, and not a known password.
 MIN_PASSWORD = 12
@@ -149,8 +176,10 @@ def authenticate(session: Session, *, email: object, password: object, ip: str =
     recent failures, whether or not an account exists for that email.
     """
 
-    def wrong() -> SignInFailed:
+    def wrong(user: User | None) -> SignInFailed:
         throttle.record_failure(session, email=email, ip=ip)
+        if user is not None:  # a known account: its organization's admins see the attempt
+            _record_failure(session, user, ip)
         return SignInFailed("Wrong email or password.", field="password")
 
     try:
@@ -158,20 +187,20 @@ def authenticate(session: Session, *, email: object, password: object, ip: str =
     except Invalid:  # cannot be anyone's account: nothing to guess, nothing counted
         raise SignInFailed("Wrong email or password.", field="password") from None
     throttle.check(session, email=email, ip=ip)
+    user = session.exec(select(User).where(User.email == email)).first()
     if (
         not isinstance(password, str)
         or not password
         or len(password) > MAX_PASSWORD
         or not inputs.storable(password)
     ):
-        raise wrong()
-    user = session.exec(select(User).where(User.email == email)).first()
+        raise wrong(user)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        raise wrong() from None
+        raise wrong(user) from None
     if user is None:
-        raise wrong()
+        raise wrong(None)
     if not user.is_active:
         raise Invalid("This account is deactivated. Ask your organization's admin.", field="email")
     row = session.exec(
@@ -190,11 +219,42 @@ def authenticate(session: Session, *, email: object, password: object, ip: str =
     return _actor(user, org, membership.role)
 
 
-def issue_ticket(session: Session, *, actor: Actor, redirect_to: str) -> str:
-    """A single-use ticket, valid for a minute, that the browser exchanges for its cookie.
-    Never for an account whose address is not verified (services.identity.verification)."""
+def _record_failure(session: Session, user: User, ip: str) -> None:
+    """A failed sign-in to a known account, in the log of its first active organization."""
+    org_id = session.exec(
+        select(Membership.org_id)
+        .where(Membership.user_id == user.id, col(Membership.is_active).is_(True))
+        .order_by(col(Membership.id))
+    ).first()
+    if org_id is not None:
+        security_log.record(
+            session,
+            org_id=org_id,
+            kind="sign_in_failed",
+            user_id=user.id,
+            client=security_log.Client(ip=ip),
+        )
+
+
+def nonce_hash(nonce: object) -> str | None:
+    """The SHA-256 of a well-formed pre-sign-in nonce (None for anything else)."""
+    nonce = inputs.token(nonce)
+    return hash_token(nonce) if nonce is not None else None
+
+
+def is_nonce_hash(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and bool(_SHA256.match(value))
+
+
+def issue_ticket(session: Session, *, actor: Actor, redirect_to: str, nonce_hash: object) -> str:
+    """A single-use ticket, valid for a minute, that only the browser holding the nonce whose
+    SHA-256 is `nonce_hash` exchanges for its cookie."""
+    if not is_nonce_hash(nonce_hash):
+        raise Invalid(BROWSER_NOT_READY)
     verified = session.exec(select(User.email_verified_at).where(User.id == actor.user_id))
-    if verified.first() is None:
+    if (
+        verified.first() is None
+    ):  # never for an address not verified (services.identity.verification)
         raise NotAuthenticated(UNVERIFIED)
     ticket = new_token()
     session.add(
@@ -203,54 +263,105 @@ def issue_ticket(session: Session, *, actor: Actor, redirect_to: str) -> str:
             user_id=actor.user_id,
             org_id=actor.org_id,
             redirect_to=redirect_to,
+            nonce_hash=nonce_hash,
             expires_at=utcnow() + TICKET_TTL,
         )
     )
     return ticket
 
 
+class Started(NamedTuple):
+    """A new session: the cookie's token, where to go, and how long the cookie lives."""
+
+    token: str
+    redirect_to: str
+    max_age: int  # seconds
+
+
 def redeem_ticket(
-    session: Session, *, ticket: object, user_agent: str = "", ip: str = ""
-) -> tuple[str, str]:
-    """Exchange a ticket for a new session: returns (session token, where to go next)."""
+    session: Session, *, ticket: object, nonce: object, user_agent: str = "", ip: str = ""
+) -> Started:
+    """Exchange a ticket for a new session, in the browser holding the ticket's nonce."""
     ticket = inputs.token(ticket)
     if ticket is None:
         raise NotAuthenticated("This sign-in link is not valid. Please sign in again.")
+    presented = nonce_hash(nonce)
+    if presented is None:
+        raise NotAuthenticated(TICKET_REFUSED)
     now = utcnow()
-    # The conditional UPDATE makes redemption single-use even under concurrent requests.
+    # The conditional UPDATE makes redemption single-use even under concurrent requests; a
+    # ticket presented with another nonce stays unused.
     used = session.exec(
         update(AuthTicket)
         .where(
             col(AuthTicket.ticket_hash) == hash_token(ticket),
+            col(AuthTicket.nonce_hash) == presented,
             col(AuthTicket.used_at).is_(None),
             col(AuthTicket.expires_at) > now,
         )
         .values(used_at=now)
     )
     if used.rowcount != 1:
-        raise NotAuthenticated("This sign-in link has expired. Please sign in again.")
+        raise NotAuthenticated(TICKET_REFUSED)
     row = session.exec(select(AuthTicket).where(AuthTicket.ticket_hash == hash_token(ticket))).one()
+    lifetime = timedelta(days=settings_of(session, row.org_id).session_max_days)
     token = new_token()
     session.add(
         AuthSession(
             token_hash=hash_token(token),
             user_id=row.user_id,
             org_id=row.org_id,
-            expires_at=now + SESSION_TTL,
+            created_at=now,
+            expires_at=now + lifetime,
+            last_seen_at=now,
             user_agent=user_agent[:300],
             ip=ip[:64],
         )
     )
-    return token, row.redirect_to
+    security_log.record(
+        session,
+        org_id=row.org_id,
+        kind="signed_in",
+        user_id=row.user_id,
+        actor_user_id=row.user_id,
+        client=security_log.Client(ip=ip, user_agent=user_agent),
+    )
+    return Started(token, row.redirect_to, int(lifetime.total_seconds()))
+
+
+def ended(
+    *,
+    now: datetime,
+    created_at: datetime,
+    last_seen_at: datetime | None,
+    idle_minutes: int | None,
+    max_days: int | None,
+) -> bool:
+    """Whether a session has outlived its organization's absolute or idle lifetime."""
+    idle = timedelta(minutes=idle_minutes or DEFAULT_IDLE_MINUTES)
+    absolute = timedelta(days=max_days or DEFAULT_MAX_DAYS)
+    return now - created_at >= absolute or now - (last_seen_at or created_at) >= idle
 
 
 def resolve(session: Session, *, token: str | None) -> Actor | None:
-    """The actor behind a session token, or None if it is unknown, expired, revoked or stale."""
+    """The actor behind a session token, or None if it is unknown, revoked, expired, idle for
+    longer than its organization allows, or stale. One query, plus a conditional UPDATE of
+    `last_seen_at` at most once a minute."""
     token = inputs.token(token)
     if token is None:
         return None
-    row = session.exec(
-        select(AuthSession, User, Organization, Membership)
+    now = utcnow()
+    row = session.execute(
+        sa.select(
+            col(AuthSession.id),
+            col(AuthSession.created_at),
+            col(AuthSession.last_seen_at),
+            col(OrgSettings.session_idle_minutes),
+            col(OrgSettings.session_max_days),
+            User,
+            Organization,
+            col(Membership.role),
+        )
         .join(User, col(User.id) == AuthSession.user_id)
         .join(Organization, col(Organization.id) == AuthSession.org_id)
         .join(
@@ -258,18 +369,42 @@ def resolve(session: Session, *, token: str | None) -> Actor | None:
             (col(Membership.user_id) == AuthSession.user_id)
             & (col(Membership.org_id) == AuthSession.org_id),
         )
+        .outerjoin(OrgSettings, col(OrgSettings.org_id) == AuthSession.org_id)
         .where(
-            AuthSession.token_hash == hash_token(token),
+            col(AuthSession.token_hash) == hash_token(token),
             col(AuthSession.revoked_at).is_(None),
-            col(AuthSession.expires_at) > utcnow(),
+            col(AuthSession.expires_at) > now,
             col(User.is_active).is_(True),
             col(Membership.is_active).is_(True),
         )
     ).first()
     if row is None:
         return None
-    _, user, org, membership = row
-    return _actor(user, org, membership.role)
+    session_id, created_at, last_seen_at, idle_minutes, max_days, user, org, role = row
+    if ended(
+        now=now,
+        created_at=created_at,
+        last_seen_at=last_seen_at,
+        idle_minutes=idle_minutes,
+        max_days=max_days,
+    ):
+        return None
+    if last_seen_at is None or last_seen_at <= now - TOUCH_EVERY:
+        _touch(session, session_id, now)
+    return _actor(user, org, role)
+
+
+def _touch(session: Session, session_id: int, now: datetime) -> None:
+    """Mark the session used now, unless another request just did."""
+    session.exec(
+        update(AuthSession)
+        .where(
+            col(AuthSession.id) == session_id,
+            col(AuthSession.last_seen_at).is_(None)
+            | (col(AuthSession.last_seen_at) <= now - TOUCH_EVERY),
+        )
+        .values(last_seen_at=now)
+    )
 
 
 def sign_out(session: Session, *, token: str | None) -> None:
@@ -286,12 +421,14 @@ def sign_out(session: Session, *, token: str | None) -> None:
 
 
 def revoke_all(session: Session, *, user_id: int) -> int:
-    """Revoke every session of a user ("sign out everywhere", deactivation)."""
+    """Revoke every session of a user ("sign out everywhere", deactivation, a reset password or
+    second factor); their open tabs are sent to sign-in once this commits."""
     result = session.exec(
         update(AuthSession)
         .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
+    changes.sessions_ended(session, user_id)
     return result.rowcount
 
 

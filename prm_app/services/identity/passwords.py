@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select, update
 
 from ... import routes
 from ...models import AuthSession, Membership, User, utcnow
-from ..core import inputs
+from ..core import changes, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAuthenticated
 from ..integrations import mail
@@ -121,6 +121,7 @@ def change(
         )
         .values(revoked_at=utcnow())
     )
+    changes.sessions_ended(session, actor.user_id)  # the other browsers' tabs go to sign-in
     security_log.record(
         session,
         org_id=actor.org_id,

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from prm_app.services.core.actor import Actor
 from prm_app.services.identity import auth, passwords, team
 from tests.e2e.test_sign_in import at, sign_in
+from tests.unit.factories import verify
 
 OLD = "my old long passphrase"
 NEW = "a fresh and long passphrase"
@@ -33,6 +34,7 @@ def new_org(db, *, colleague: bool = False) -> tuple[Actor, Actor | None]:
             email=f"admin-{tag}@reset.example",
             password=OLD,
         )
+        verify(session, admin)  # as if the sign-up's link had been opened
         member = None
         if colleague:
             token = team.invite_colleague(

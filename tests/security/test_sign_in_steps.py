@@ -14,6 +14,7 @@ from prm_app.services.identity import account_links, auth, two_factor
 from tests.security.hostile_client import HostileClient
 from tests.security.test_anonymous_access import api_url
 from tests.security.test_session_replay import event, ticket_of
+from tests.unit.factories import verify
 
 PASSWORD = "a hostile test passphrase"
 
@@ -30,6 +31,7 @@ def enrolled_admin(db) -> tuple[str, str]:
             email=email,
             password=PASSWORD,
         )
+        verify(session, actor)  # as if the sign-up's link had been opened
         shown = two_factor.start(session, user_id=actor.user_id)
         secret = shown.secret.replace(" ", "")
         user = session.get(User, actor.user_id)

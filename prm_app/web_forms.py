@@ -120,11 +120,12 @@ def _form_page(form: lead_forms.PublicForm, values: dict, error: str, status: in
         f'empty</label><input id="{lead_forms.HONEYPOT}" name="{lead_forms.HONEYPOT}" '
         'tabindex="-1" autocomplete="off"></div>'
     )
+    served = f'<input type="hidden" name="{lead_forms.SERVED}" value="{escape(form.served, quote=True)}">'
     problem = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
     body = (
         f"<h1>{escape(form.name)}</h1><p>{escape(form.provider_name)}</p>{problem}"
         f'<form method="post" action="{escape(routes.lead_form(form.token), quote=True)}">'
-        f'{"".join(rows)}{trap}<button type="submit">Send</button></form>'
+        f'{"".join(rows)}{trap}{served}<button type="submit">Send</button></form>'
     )
     return _page(form.name, body, status)
 

@@ -1,5 +1,6 @@
 """Integrations: API keys, webhooks and their deliveries, public web-to-lead forms."""
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
@@ -96,6 +97,8 @@ class LeadForm(SQLModel, table=True):
     turn: int = 0  # round robin: how many submissions were routed so far
     is_active: bool = True
     created_at: datetime = created_at()
+    # Signs the time each page of the form was served (services.leads.forms: time to submit).
+    stamp_key: str = Field(default_factory=lambda: secrets.token_hex(16), max_length=64)
 
 
 class FormSubmission(SQLModel, table=True):

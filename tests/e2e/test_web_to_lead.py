@@ -7,6 +7,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
 from prm_app.models import Lead, LeadRecipient, Organization
+from prm_app.services.leads import forms as lead_forms
 from tests.e2e.test_sign_in import sign_in
 
 
@@ -36,6 +37,7 @@ def test_a_public_form_submission_reaches_the_chosen_partner(
     visitor.get_by_label("Email").fill(f"ola-{tag}@formco.example")
     visitor.get_by_label("Company").fill(company)
     visitor.get_by_label("Phone").fill("+47 555 0100")
+    visitor.wait_for_timeout(lead_forms.MIN_FILL.total_seconds() * 1000)  # a person's pace
     visitor.get_by_role("button", name="Send").click()
     expect(visitor.get_by_role("heading", name="Thank you!")).to_be_visible()
 

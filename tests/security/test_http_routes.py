@@ -272,5 +272,6 @@ def test_a_client_knowing_only_a_tabs_token_cannot_upload_into_it(harness, tmp_p
         while time.time() < deadline and "leads.csv" not in seen:
             seen += json.dumps(tab.sync())
         assert "leads.csv" in seen, "the tab's own upload should have reached it"
+        report(f"Uploads: {len(attempts)} uploads into a signed-in tab by its client token refused")
     finally:
         tab.close()

@@ -181,6 +181,14 @@ def deal_stage(session: Session, org: Actor, name: str) -> int:
     ).one()
 
 
+def paced(session: Session, token: str, values: dict, *, now=None) -> dict:
+    """A form's values as a person sends them: with the signed time its page was served, a
+    little longer than a person needs before `now`."""
+    served_at = (now or utcnow()) - lead_forms.MIN_FILL - timedelta(seconds=5)
+    page = lead_forms.public_form(session, token=token, now=served_at)
+    return {**values, lead_forms.SERVED: page.served}
+
+
 def partner_form(session: Session, provider: Actor, *, name: str = "Contact us", fields=()):
     """A provider's public form routed to a new active partner: (the form, the partner)."""
     consultant = org_admin(session, kind=OrgKind.CONSULTANT)

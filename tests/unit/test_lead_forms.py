@@ -2,6 +2,7 @@
 
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -19,6 +20,7 @@ from prm_app.models import (
     Role,
     TaxonomyTerm,
     TermKind,
+    utcnow,
 )
 from prm_app.services import leads, partnerships
 from prm_app.services.core.errors import Invalid, NotAllowed, NotFound
@@ -27,7 +29,7 @@ from prm_app.services.leads import forms as lead_forms
 from prm_app.services.leads.forms import RateLimited
 from tests.conftest import _postgres_server
 from tests.support import migrate, scratch_postgres
-from tests.unit.factories import colleague, org_admin, partners
+from tests.unit.factories import colleague, org_admin, paced, partners
 
 PERSON = {
     "first_name": "Lin",
@@ -94,7 +96,9 @@ def test_a_submission_becomes_a_referral_to_the_chosen_partner(session, provider
     partner = _partner(session, provider)
     form = _form(session, provider, routing="partner", partner_org_id=partner.org_id)
     assert lead_forms.public_form(session, token=form.token).provider_name == "Northwind"
-    lead_id = lead_forms.submit(session, token=form.token, form=PERSON, client="203.0.113.9")
+    lead_id = lead_forms.submit(
+        session, token=form.token, form=paced(session, form.token, PERSON), client="203.0.113.9"
+    )
     lead = session.get(Lead, lead_id)
     assert (lead.source, lead.direction, lead.origin_org_id, lead.owner_id) == (
         "web_form",
@@ -121,7 +125,10 @@ def test_round_robin_serves_the_tiers_active_partners_in_turn(session, provider)
     got = []
     for n in range(6):
         lead_id = lead_forms.submit(
-            session, token=form.token, form={**PERSON, "company": f"C{n}"}, client=f"10.0.0.{n}"
+            session,
+            token=form.token,
+            form=paced(session, form.token, {**PERSON, "company": f"C{n}"}),
+            client=f"10.0.0.{n}",
         )
         got.append(
             session.exec(select(LeadRecipient.org_id).where(LeadRecipient.lead_id == lead_id)).one()
@@ -134,7 +141,12 @@ def test_a_filled_honeypot_creates_nothing(session, provider):
     partner = _partner(session, provider)
     form = _form(session, provider, routing="partner", partner_org_id=partner.org_id)
     bot = {**PERSON, lead_forms.HONEYPOT: "http://spam.example"}
-    assert lead_forms.submit(session, token=form.token, form=bot, client="198.51.100.1") is None
+    assert (
+        lead_forms.submit(
+            session, token=form.token, form=paced(session, form.token, bot), client="198.51.100.1"
+        )
+        is None
+    )
     assert leads.list_received(session, actor=partner).total == 0
     recorded = session.exec(
         select(FormSubmission.lead_id).where(FormSubmission.form_id == form.id)
@@ -146,10 +158,16 @@ def test_submissions_are_rate_limited_per_client(session, provider):
     partner = _partner(session, provider)
     form = _form(session, provider, routing="partner", partner_org_id=partner.org_id)
     for _ in range(lead_forms.PER_CLIENT):
-        lead_forms.submit(session, token=form.token, form=PERSON, client="192.0.2.7")
+        lead_forms.submit(
+            session, token=form.token, form=paced(session, form.token, PERSON), client="192.0.2.7"
+        )
     with pytest.raises(RateLimited):
-        lead_forms.submit(session, token=form.token, form=PERSON, client="192.0.2.7")
-    assert lead_forms.submit(session, token=form.token, form=PERSON, client="192.0.2.8")
+        lead_forms.submit(
+            session, token=form.token, form=paced(session, form.token, PERSON), client="192.0.2.7"
+        )
+    assert lead_forms.submit(
+        session, token=form.token, form=paced(session, form.token, PERSON), client="192.0.2.8"
+    )
 
 
 def test_bad_input_names_the_field(session, provider):
@@ -159,10 +177,11 @@ def test_bad_input_names_the_field(session, provider):
         ({**PERSON, "email": "nope"}, "email"),
         ({**PERSON, "company": ""}, "company"),
         ({**PERSON, "first_name": "x" * 500}, "first_name"),
-        ("junk", "first_name"),
     ]:
         with pytest.raises(Invalid) as refused:
-            lead_forms.submit(session, token=form.token, form=bad, client="192.0.2.1")
+            lead_forms.submit(
+                session, token=form.token, form=paced(session, form.token, bad), client="192.0.2.1"
+            )
         assert refused.value.field == field
 
 
@@ -181,7 +200,9 @@ def test_closed_unknown_or_orphaned_forms_take_nothing(session, provider):
     ).one()
     partnerships.end(session, actor=provider, partnership_id=partnership_id)
     with pytest.raises(Invalid, match="not accepting"):
-        lead_forms.submit(session, token=form.token, form=PERSON, client="192.0.2.1")
+        lead_forms.submit(
+            session, token=form.token, form=paced(session, form.token, PERSON), client="192.0.2.1"
+        )
 
 
 def test_a_deactivated_creator_closes_the_form(session, provider):
@@ -198,7 +219,9 @@ def test_a_deactivated_creator_closes_the_form(session, provider):
     token = next(f.token for f in lead_forms.forms(session, actor=provider) if f.id == form_id)
     team.set_active(session, actor=provider, user_id=other_admin.user_id, active=False)
     with pytest.raises(Invalid, match="not accepting"):
-        lead_forms.submit(session, token=token, form=PERSON, client="192.0.2.1")
+        lead_forms.submit(
+            session, token=token, form=paced(session, token, PERSON), client="192.0.2.1"
+        )
 
 
 @pytest.mark.parametrize(
@@ -274,7 +297,10 @@ def test_round_robin_stays_fair_under_concurrent_submissions(own_postgres):
     def submit(n: int) -> int:
         with Session(own_postgres) as session:
             lead_id = lead_forms.submit(
-                session, token=form.token, form={**PERSON, "company": f"C{n}"}, client=f"n{n}"
+                session,
+                token=form.token,
+                form=paced(session, form.token, {**PERSON, "company": f"C{n}"}),
+                client=f"n{n}",
             )
             session.commit()
             return lead_id
@@ -311,7 +337,9 @@ def test_editing_a_form_reroutes_it_and_keeps_its_link(session, provider):
         "Silver",
     )
     assert edited.partner_org_id is None
-    lead_id = lead_forms.submit(session, token=form.token, form=PERSON, client="192.0.2.3")
+    lead_id = lead_forms.submit(
+        session, token=form.token, form=paced(session, form.token, PERSON), client="192.0.2.3"
+    )
     routed = session.exec(select(LeadRecipient.org_id).where(LeadRecipient.lead_id == lead_id))
     assert routed.all() == [second.org_id]
     with pytest.raises(Invalid) as refused:
@@ -330,3 +358,32 @@ def test_editing_a_form_reroutes_it_and_keeps_its_link(session, provider):
             routing="round_robin",
             tier_id=_tier(session, stranger, "Gold"),
         )
+
+
+def test_a_submission_faster_than_a_person_is_a_bots_and_counts_for_nothing(session, provider):
+    partner = _partner(session, provider)
+    form = _form(session, provider, routing="partner", partner_org_id=partner.org_id)
+    now = utcnow()
+    just_served = lead_forms.public_form(session, token=form.token, now=now).served
+    forged = f"{int(now.timestamp()) - 60}.{'0' * 32}"
+    for n, served in enumerate((None, "", just_served, forged, "١٢٣.x", "9" * 40, ["x"])):
+        sent = {**PERSON, lead_forms.SERVED: served}
+        client = f"192.0.2.{20 + n}"
+        assert lead_forms.submit(session, token=form.token, form=sent, client=client) is None
+    made = select(Lead.id).where(Lead.origin_org_id == provider.org_id)
+    assert session.exec(made).all() == []
+    # A person's pace passes; a page left open more than a day is sent again, not dropped.
+    assert lead_forms.submit(
+        session, token=form.token, form=paced(session, form.token, PERSON), client="192.0.2.10"
+    )
+    old = now - lead_forms.MAX_FILL - timedelta(minutes=1)
+    stale = {
+        **PERSON,
+        lead_forms.SERVED: lead_forms.public_form(session, token=form.token, now=old).served,
+    }
+    with pytest.raises(Invalid, match="open for too long"):
+        lead_forms.submit(session, token=form.token, form=stale, client="192.0.2.11")
+    # Another form's signature does not pass for this one.
+    other = _form(session, provider, routing="partner", partner_org_id=partner.org_id)
+    borrowed = paced(session, other.token, PERSON)
+    assert lead_forms.submit(session, token=form.token, form=borrowed, client="192.0.2.12") is None

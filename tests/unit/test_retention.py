@@ -20,7 +20,7 @@ from prm_app.services.identity import auth
 from prm_app.services.integrations import retention
 from prm_app.services.leads import forms as lead_forms
 from prm_app.settings import InvalidSettings
-from tests.unit.factories import org_admin, partner_form
+from tests.unit.factories import org_admin, paced, partner_form
 
 PERSON = {"first_name": "Ada", "last_name": "Webb", "email": "ada@webb.example", "company": "Webb"}
 
@@ -75,9 +75,13 @@ def test_expired_records_go_and_the_rest_stay(session):
     bot = {**PERSON, lead_forms.HONEYPOT: "http://spam.example"}
     outside = now - lead_forms.WINDOW - timedelta(minutes=1)
     inside = now - lead_forms.WINDOW + timedelta(minutes=1)
-    lead_forms.submit(session, token=token, form=bot, client="198.51.100.1", now=outside)
-    lead_forms.submit(session, token=token, form=bot, client="198.51.100.2", now=inside)
-    lead_forms.submit(session, token=token, form=PERSON, client="198.51.100.3", now=outside)
+    for form_values, client, at in (
+        (bot, "198.51.100.1", outside),
+        (bot, "198.51.100.2", inside),
+        (PERSON, "198.51.100.3", outside),
+    ):
+        values = paced(session, token, form_values, now=at)
+        lead_forms.submit(session, token=token, form=values, client=client, now=at)
     session.flush()
     submissions = {  # (made a referral, outside the window): id
         (lead_id is not None, created.replace(tzinfo=None) < inside.replace(tzinfo=None)): sid

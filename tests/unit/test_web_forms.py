@@ -1,5 +1,7 @@
 """The public form pages: shown, submitted (303 to thanks), refused with the problem, limited."""
 
+import re
+
 import pytest
 from argon2 import PasswordHasher
 from sqlmodel import select
@@ -11,7 +13,7 @@ from prm_app.models import FormSubmission, Lead, OrgKind
 from prm_app.services.identity import auth
 from prm_app.services.leads import forms as lead_forms
 from tests.unit.api_support import units_of_work
-from tests.unit.factories import org_admin, partner_form
+from tests.unit.factories import org_admin, paced, partner_form
 
 PERSON = {
     "first_name": "Lin",
@@ -60,7 +62,8 @@ def test_the_form_page_shows_its_fields_and_a_hidden_trap(client, form):
 
 
 def test_a_submission_redirects_to_thanks_and_creates_the_referral(client, session, form):
-    response = client.post(f"/forms/{form.token}", data={**PERSON, "notes": "Hello"})
+    sent = paced(session, form.token, {**PERSON, "notes": "Hello"})
+    response = client.post(f"/forms/{form.token}", data=sent)
     assert response.status_code == 303
     assert response.headers["location"] == f"/forms/{form.token}/thanks"
     assert _leads(session, form) == ["Webb & Co"]
@@ -69,7 +72,10 @@ def test_a_submission_redirects_to_thanks_and_creates_the_referral(client, sessi
 
 def test_a_bad_submission_shows_the_problem_and_keeps_the_values_escaped(client, session, form):
     response = client.post(
-        f"/forms/{form.token}", data={**PERSON, "email": "nope", "company": '"><script>x</script>'}
+        f"/forms/{form.token}",
+        data=paced(
+            session, form.token, {**PERSON, "email": "nope", "company": '"><script>x</script>'}
+        ),
     )
     assert response.status_code == 400
     assert "is not a valid email address" in response.text
@@ -81,8 +87,11 @@ def test_bots_are_thanked_and_ignored_and_floods_are_limited(client, session, fo
     trapped = client.post(f"/forms/{form.token}", data={**PERSON, "website": "spam"})
     assert trapped.status_code == 303 and _leads(session, form) == []
     for _ in range(lead_forms.PER_CLIENT - 1):
-        assert client.post(f"/forms/{form.token}", data=PERSON).status_code == 303
-    limited = client.post(f"/forms/{form.token}", data=PERSON)
+        assert (
+            client.post(f"/forms/{form.token}", data=paced(session, form.token, PERSON)).status_code
+            == 303
+        )
+    limited = client.post(f"/forms/{form.token}", data=paced(session, form.token, PERSON))
     assert limited.status_code == 429 and "try again" in limited.text
 
 
@@ -120,9 +129,10 @@ def test_file_parts_and_field_floods_are_refused(client, session, form):
     assert _leads(session, form) == []
 
 
-def test_a_long_value_is_never_echoed_whole(client, form):
+def test_a_long_value_is_never_echoed_whole(client, session, form):
     shown = client.post(
-        f"/forms/{form.token}", data={**PERSON, "email": "not-an-email", "notes": "y" * 19_000}
+        f"/forms/{form.token}",
+        data=paced(session, form.token, {**PERSON, "email": "not-an-email", "notes": "y" * 19_000}),
     )
     assert shown.status_code == 400
     assert (
@@ -143,7 +153,9 @@ def test_bots_cannot_use_up_the_forms_limit(client, session, form, monkeypatch):
         )
         assert bot.status_code == 303
     visitor = client.post(
-        f"/forms/{form.token}", data=PERSON, headers={"X-Forwarded-For": "198.51.100.1"}
+        f"/forms/{form.token}",
+        data=paced(session, form.token, PERSON),
+        headers={"X-Forwarded-For": "198.51.100.1"},
     )
     assert visitor.status_code == 303 and len(_leads(session, form)) == 1
 
@@ -154,3 +166,12 @@ def test_the_embed_code_escapes_every_attribute():
     )
     assert 'onload="' not in code and "&quot; onload=&quot;" in code
     assert code.startswith('<iframe src="https://prm.example/forms/abc&quot;x" title="Contact')
+
+
+def test_the_page_carries_when_it_was_served_and_a_quick_script_is_ignored(client, session, form):
+    page = client.get(f"/forms/{form.token}").text
+    served = re.search(r'name="served" value="([^"]+)"', page)
+    assert served, "the form page carries its signed serving time"
+    # Sent at once, as a script does: thanked, and nothing made.
+    quick = client.post(f"/forms/{form.token}", data={**PERSON, "served": served.group(1)})
+    assert quick.status_code == 303 and _leads(session, form) == []

@@ -61,7 +61,7 @@ def _picker(words: Words) -> rx.Component:
         multiple=False,
         max_files=1,
         accept={"text/csv": [".csv"], "text/plain": [".txt", ".tsv"]},
-        disabled=State.busy,
+        disabled=State.busy | (State.upload_ticket == ""),  # ready once the page gave its ticket
         on_drop=State.receive_file(
             rx.upload_files_chunk(
                 upload_id=UPLOAD_ID,

@@ -34,16 +34,17 @@ def new_ticket() -> str:
     return secrets.token_urlsafe(24)
 
 
-def wrap(app: ASGIApp) -> ASGIApp:
+class UploadGuard:
     """The backend app, noting the ticket each upload request carries (an api_transformer)."""
 
-    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if _is_upload(scope):
             headers = Headers(scope=scope)
             note(headers.get("reflex-client-token", ""), headers.get(HEADER, ""))
-        await app(scope, receive, send)
-
-    return guarded
+        await self.app(scope, receive, send)
 
 
 def _is_upload(scope: Scope) -> bool:

@@ -63,6 +63,7 @@ def test_the_example_script_accepts_and_converts_a_received_lead(db, harness):
     with Session(db) as session:
         provider = org_admin(session, kind=OrgKind.PROVIDER, org_name="Example Software")
         consultant = org_admin(session, kind=OrgKind.CONSULTANT, org_name="Example Partners")
+        session.commit()  # the invitation's rate limit counts on its own connection
         partners(session, provider, consultant)
         data = leads.lead_input(
             {

@@ -35,6 +35,7 @@ def new_org(db, *, colleague: bool = False) -> tuple[Actor, Actor | None]:
             password=OLD,
         )
         verify(session, admin)  # as if the sign-up's link had been opened
+        session.commit()  # a rate-limited step next counts on its own connection
         member = None
         if colleague:
             token = team.invite_colleague(

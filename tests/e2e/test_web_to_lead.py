@@ -107,4 +107,4 @@ def test_an_api_key_from_settings_works_until_revoked(page: Page):
     page.get_by_label("Webhook URL").fill("http://127.0.0.1:9/hook")
     page.get_by_label("A deal was closed as won").check()
     page.get_by_role("button", name="Add webhook").click()
-    expect(page.get_by_text("must reach a public internet address")).to_be_visible()
+    expect(page.get_by_text("resolves to a private or local address")).to_be_visible()

@@ -13,7 +13,7 @@ from prm_app.models import AccountToken, User, utcnow
 from prm_app.services.identity import account_links, auth, two_factor
 from tests.security.hostile_client import HostileClient
 from tests.security.test_anonymous_access import api_url
-from tests.security.test_session_replay import event, ticket_of
+from tests.security.test_session_replay import Browser, event, ticket_of
 from tests.unit.factories import verify
 
 PASSWORD = "a hostile test passphrase"
@@ -47,8 +47,10 @@ def code_of(secret: str) -> str:
 
 def test_the_second_step_needs_a_pending_sign_in_of_the_same_tab(harness, db):
     email, secret = enrolled_admin(db)
-    stranger = HostileClient(api_url())
-    owner = HostileClient(api_url())
+    # Both tabs are ready to sign in (their browsers' nonces bound): only the pending sign-in
+    # of the owner's own tab can end in a ticket.
+    stranger = Browser().tab()
+    owner = Browser().tab()
     try:
         # Nothing pending: no ticket, whatever the code.
         alone = stranger.exchange(event("auth_state.submit_code"), {"form": {"code": "123456"}})
@@ -81,7 +83,7 @@ def test_the_second_step_needs_a_pending_sign_in_of_the_same_tab(harness, db):
 
 def test_a_pending_sign_in_expires(harness, db, monkeypatch):
     email, secret = enrolled_admin(db)
-    owner = HostileClient(api_url())
+    owner = Browser().tab()
     try:
         owner.exchange(
             event("auth_state.sign_in"), {"form": {"email": email, "password": PASSWORD}}

@@ -5,7 +5,7 @@ forms (prm_app.web_forms) and the REST API (prm_app.rest_api, authenticated by A
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from html import escape
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from reflex.config import get_config
 from sqlmodel import Session
@@ -60,6 +60,25 @@ def trusted_origin(request: Request) -> bool:
     return origin in allowed
 
 
+SMALL_FORM = 4096  # the sign-in routes take one short field: nothing longer is read
+
+
+async def _small_form(request: Request) -> dict[str, str] | None:
+    """A urlencoded form of a few short fields, read as it streams; None past SMALL_FORM bytes
+    (whatever Content-Length claims, or without one)."""
+    body = await web_forms.read_limited(request, SMALL_FORM)
+    if body is None:
+        return None
+    try:
+        return dict(parse_qsl(body.decode("utf-8", "replace"), max_num_fields=10))
+    except ValueError:  # too many fields
+        return {}
+
+
+def _too_large() -> PlainTextResponse:
+    return PlainTextResponse("Refused: the request is too large.", 413)
+
+
 def _cross_site() -> PlainTextResponse:
     return PlainTextResponse("Refused: this request did not come from the portal.", 403)
 
@@ -97,7 +116,10 @@ async def start_session(request: Request) -> Response:
     bound to the attacker's browser anyway. A session starts here: a security event says so."""
     if not trusted_origin(request):
         return _cross_site()
-    ticket = (await request.form()).get("ticket")
+    fields = await _small_form(request)
+    if fields is None:
+        return _too_large()
+    ticket = fields.get("ticket")
     try:
         with unit_of_work() as session:
             started = auth.redeem_ticket(
@@ -135,7 +157,10 @@ async def clear_cookie(request: Request) -> Response:
     and another site's link or form is refused, so it cannot sign anyone out."""
     if not trusted_origin(request):
         return _cross_site()
-    target = (await request.form()).get("next")
+    fields = await _small_form(request)
+    if fields is None:
+        return _too_large()
+    target = fields.get("next")
     target = target if isinstance(target, str) else ""
     response = RedirectResponse(target if same_host(target, request) else routes.LOGIN, 303)
     response.delete_cookie(auth.SESSION_COOKIE, path="/", httponly=True, samesite="lax")

@@ -381,3 +381,24 @@ def test_a_malformed_sign_out_target_goes_to_sign_in_not_a_500():
     portal = {"Origin": settings.origins()[0]}
     left = client.post("/auth/signout", data={"next": "http://[::1"}, headers=portal)
     assert left.status_code == 303 and left.headers["location"] == "/login"
+
+
+@pytest.mark.parametrize("route", ["/auth/session", "/auth/signout"])
+def test_the_sign_in_routes_read_no_large_body(route):
+    """They take one short field: a large body, declared or streamed, is refused unread."""
+    from starlette.testclient import TestClient
+
+    from prm_app import settings
+    from prm_app.http_api import SMALL_FORM, api
+
+    client = TestClient(api, follow_redirects=False)
+    portal = {"Origin": settings.origins()[0]}
+    declared = client.post(route, data={"ticket": "x" * SMALL_FORM}, headers=portal)
+    assert declared.status_code == 413
+
+    def streamed():
+        for _ in range(1024):
+            yield b"x" * 1024
+
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert client.post(route, content=streamed(), headers=portal | form).status_code == 413

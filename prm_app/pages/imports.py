@@ -61,7 +61,9 @@ def _picker(words: Words) -> rx.Component:
         multiple=False,
         max_files=1,
         accept={"text/csv": [".csv"], "text/plain": [".txt", ".tsv"]},
-        disabled=State.busy | (State.upload_ticket == ""),  # ready once the page gave its ticket
+        disabled=State.busy,
+        # Whether the page has handed the tab its upload ticket (an upload needs it).
+        custom_attrs={"data-upload-ready": State.upload_ticket != ""},
         on_drop=State.receive_file(
             rx.upload_files_chunk(
                 upload_id=UPLOAD_ID,

@@ -176,7 +176,9 @@ class ImportState(AppState):
         self._forget_file()
         self._end("")
         self.kind, self.page = kind.value, 1
-        self.upload_ticket = upload_guard.new_ticket()
+        # One ticket for the tab's life (a reload or reconnect keeps it; another session's
+        # presentation wipes it with the rest of the state, see SessionGuard).
+        self.upload_ticket = self.upload_ticket or upload_guard.new_ticket()
         return self._read_batches()
 
     # the file ------------------------------------------------------------------------------

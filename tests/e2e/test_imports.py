@@ -40,8 +40,9 @@ def test_import_leads_through_the_file_picker_then_undo(page: Page, tmp_path, db
     header = template.value.path().read_text().splitlines()[0].split(",")
     assert header[0] == "Provider" and {"Email", "Company"} <= set(header)
 
+    # The page has handed the tab its upload ticket.
+    expect(page.locator("#csv")).to_have_attribute("data-upload-ready", "true")
     picker = page.locator("#csv input[type=file]")
-    expect(picker).to_be_enabled()  # the page has handed the tab its upload ticket
     picker.set_input_files(_leads_csv(tmp_path, uid))
     expect(page.get_by_role("heading", name="Match the columns")).to_be_visible()
     company = page.get_by_label("Company", exact=True)
@@ -107,8 +108,9 @@ def test_a_file_over_the_limit_is_refused_by_the_server(page: Page, tmp_path, mo
     sign_in(page, CONSULTANT_ADMIN)
     page.goto("/c/deals/import")
     expect(page.get_by_role("heading", name="Past imports")).to_be_visible()
+    # The page has handed the tab its upload ticket.
+    expect(page.locator("#csv")).to_have_attribute("data-upload-ready", "true")
     picker = page.locator("#csv input[type=file]")
-    expect(picker).to_be_enabled()  # the page has handed the tab its upload ticket
     picker.set_input_files(big)
     expect(page.get_by_role("alert")).to_contain_text("The file is over 0.0 MB")
     expect(page.get_by_role("button", name="Choose a file")).to_be_enabled()

@@ -137,6 +137,7 @@ def user_menu() -> rx.Component:
         ),
         align="center",
         spacing="3",
+        wrap="wrap",  # on a phone the buttons go to a second line instead of past the edge
     )
 
 

@@ -79,14 +79,23 @@ def test_approving_a_conflicting_deal_asks_for_a_decision_and_both_sides_see_it(
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
         submit = dialog.get_by_role("button", name="Choose what happens")
         expect(submit).to_be_disabled()  # no decision, no approval
-        # by keyboard: the first choice, then the arrow keys move through them
-        dialog.get_by_role("radio", name="Keep the existing protection").focus()
-        page.keyboard.press("Space")
-        expect(dialog.get_by_role("button", name="Reject this deal")).to_be_enabled()
-        page.keyboard.press("ArrowDown")
-        page.keyboard.press("ArrowDown")
+        # by keyboard: Space picks the focused choice, the arrow keys move through them
+        keep = dialog.get_by_role("radio", name="Keep the existing protection")
+        waive = dialog.get_by_role("radio", name="Approve without protection")
         transfer = dialog.get_by_role("radio", name="Transfer the protection to this partner")
-        expect(transfer).to_be_checked()
+        keep.focus()
+        page.keyboard.press("Space")
+        expect(keep).to_be_checked()
+        expect(dialog.get_by_role("button", name="Reject this deal")).to_be_enabled()
+        for choice, button in (
+            (waive, "Approve without protection"),
+            (transfer, "Transfer protection and approve"),
+        ):
+            page.keyboard.press("ArrowDown")
+            expect(choice).to_be_focused()
+            page.keyboard.press("Space")
+            expect(choice).to_be_checked()
+            expect(dialog.get_by_role("button", name=button)).to_be_enabled()
         dialog.get_by_label("Reason").fill("The first registration went quiet for months")
         dialog.get_by_role("button", name="Transfer protection and approve").click()
         expect(page.get_by_role("dialog")).to_have_count(0)

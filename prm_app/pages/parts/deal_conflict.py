@@ -56,11 +56,10 @@ def approve_button() -> rx.Component:
 
 def _choice(value: str, label: str, happens: str) -> rx.Component:
     until = PROTECTION["protect_until"] if value == "transfer" else PROTECTION["held_until"]
-    tail = (
-        "; both partners are told your reason, never each other's name."
-        if (value == "transfer")
-        else ", never by whom."
-    )
+    if value == "transfer":
+        tail = "; both partners are told your reason, never each other's name."
+    else:
+        tail = ", never by whom."
     return rx.hstack(
         rx.radio_group.item(value=value, id=f"decision-{value}", margin_top="0.2rem"),
         rx.vstack(

@@ -14,6 +14,7 @@ from ..components.sections import section_card
 from ..state.deals import DealDetailState as State
 from ..state.live import DealsPulse
 from .parts.deal_commission import deal_commission
+from .parts.deal_conflict import approve_button, decision_dialog, protection_card
 from .parts.shell import page_shell
 
 DEAL = State.deal
@@ -111,11 +112,9 @@ def _summary() -> rx.Component:
 
 
 def _decision() -> rx.Component:
-    """The provider approves or rejects (with a reason)."""
+    """The provider approves (deciding any conflict of protection) or rejects (with a reason)."""
     return rx.hstack(
-        rx.cond(
-            _can("approve"), rx.button("Approve", on_click=State.approve, color_scheme="green")
-        ),
+        rx.cond(_can("approve"), rx.fragment(approve_button(), decision_dialog())),
         rx.cond(
             _can("reject"),
             reason_form(
@@ -218,25 +217,6 @@ def _actions() -> rx.Component:
     )
 
 
-def _conflicts() -> rx.Component:
-    return rx.cond(
-        State.conflicts.length() > 0,
-        rx.card(
-            rx.vstack(
-                rx.heading("Customer already protected for another partner", as_="h2", size="4"),
-                rx.foreach(
-                    State.conflicts,
-                    lambda c: rx.text(
-                        c["partner"], ": ", c["company"], ", protected until ", c["until"], size="2"
-                    ),
-                ),
-                spacing="2",
-            ),
-            width="100%",
-        ),
-    )
-
-
 def _timeline() -> rx.Component:
     return section_card(
         "Timeline",
@@ -269,7 +249,7 @@ def _page(back: str) -> rx.Component:
                 rx.vstack(
                     _summary(),
                     deal_commission(),
-                    _conflicts(),
+                    protection_card(),
                     rx.cond(State.editing, _edit_form(), _actions()),
                     _timeline(),
                     spacing="4",

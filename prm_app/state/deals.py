@@ -16,11 +16,12 @@ from ..services.deals import board as deal_board
 from ..services.deals import lifecycle as deal_changes
 from ..services.deals import timeline as deal_timeline
 from ..services.identity import team
-from . import view
+from . import deal_protection, view
 from .base import AppState, form_value
+from .deal_protection import DealConflictRow, ProtectionView
 from .deal_rows import BoardStage, DealRow, DealView, ProductOption
 from .live import deals_version, follow_deals
-from .rows import ConflictRow, Option, TimelineEntry
+from .rows import Option, TimelineEntry
 
 VIEWS = ("list", "board")
 
@@ -434,7 +435,10 @@ class DealDetailState(LiveDeals, AppState):
     allowed: list[str] = []
     products: list[str] = []
     timeline: list[TimelineEntry] = []
-    conflicts: list[ConflictRow] = []
+    conflicts: list[DealConflictRow] = []
+    protection: ProtectionView = cast(ProtectionView, {})
+    decided: list[str] = []
+    decided_about: list[DealConflictRow] = []
     stages: list[Option] = []
     colleagues: list[Option] = []
     lost_reasons: list[str] = []
@@ -503,14 +507,9 @@ class DealDetailState(LiveDeals, AppState):
             {"at": e.at.strftime("%Y-%m-%d %H:%M"), "who": e.who, "text": e.text}
             for e in deal_timeline.timeline(session, actor=actor, deal_id=seen.id)
         ]
-        self.conflicts = [
-            {
-                "partner": c.partner_name,
-                "company": c.company,
-                "until": view.day(c.protected_until),
-            }
-            for c in deals.conflicts_for(session, actor=actor, deal_id=seen.id)
-        ]
+        self.conflicts, self.protection, self.decided, self.decided_about = deal_protection.read(
+            session, actor, seen.id
+        )
         self.stages = view.options(deals.stage_choices(session, actor=actor, deal_id=seen.id))
         self.lost_reasons = leads.lost_reason_choices(
             session, provider_org_ids=[seen.provider_org_id]

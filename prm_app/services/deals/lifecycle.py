@@ -39,7 +39,7 @@ from ..core.actor import Actor
 from ..core.errors import Conflict, Invalid, NotAllowed, NotFound
 from ..customers import customer_keys
 from ..identity import team
-from . import builder, revisions
+from . import builder, conflicts, revisions
 
 MAX_PRODUCTS = 20
 CHANGED = (
@@ -201,21 +201,45 @@ def edit(session: Session, *, actor: Actor, deal_id: object, version: object, fo
     )
 
 
-def approve(session: Session, *, actor: Actor, deal_id: object, version: object) -> None:
+def approve(
+    session: Session,
+    *,
+    actor: Actor,
+    deal_id: object,
+    version: object,
+    decision: object = None,
+    reason: object = None,
+) -> None:
     """The provider approves a pending registration: the partner's protection starts now.
 
-    Approving a change sent back for re-approval keeps the protection the deal already has.
+    Approving a change sent back for re-approval keeps the protection the deal already has (or
+    its lack of one). A customer already protected for another partner takes a `decision` (with
+    a `reason`), see services.deals.conflicts: without one the approval is refused.
     """
     deal = _load(session, actor, deal_id, version, "approve")
+    again = deal.approved_at is not None  # a change sent back for re-approval
+    choice = conflicts.decide(session, deal, again=again, decision=decision, reason=reason)
     before = _state(deal)
+    if choice is not None and choice.kind == conflicts.KEEP:
+        deal.approval, deal.rejection_reason, deal.protected_until = (
+            Approval.REJECTED,
+            choice.reason,
+            None,
+        )
+        _save(session, actor, deal, "rejected", before, {**_state(deal), **choice.record()})
+        conflicts.settle(session, actor=actor, deal=deal, decision=choice, save=_save)
+        return
     now = utcnow()
     deal.approval, deal.approved_at, deal.approved_amount = Approval.APPROVED, now, deal.amount
-    again = deal.protected_until is not None  # a change sent back for re-approval
-    if not again:
+    if not again and (choice is None or choice.kind == conflicts.TRANSFER):
         settings = program.settings_of(session, deal.provider_org_id)
         deal.protected_until = builder.protection_end(settings, approved_at=now)
-    _save(session, actor, deal, "approved", before, {**_state(deal), "again": again})
-    notifications.deal_decided(session, actor=actor, deal=deal)
+    after = {**_state(deal), "again": again, **(choice.record() if choice else {})}
+    _save(session, actor, deal, "approved", before, after)
+    if choice is None:
+        notifications.deal_decided(session, actor=actor, deal=deal)
+    else:
+        conflicts.settle(session, actor=actor, deal=deal, decision=choice, save=_save)
 
 
 def reject(

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from ...models import ActivityEvent, Organization, Stage, User
 from ..core.actor import Actor
 from ..leads.timeline import Entry
-from . import revisions, visible
+from . import conflicts, revisions, visible
 
 
 def timeline(session: Session, *, actor: Actor, deal_id: object) -> list[Entry]:
@@ -50,6 +50,8 @@ def _describe(event: ActivityEvent, stages: dict[int, str], owners: dict[int, st
     if event.action == "owner_assigned":
         owner = next((owners.get(v) for v in after.values() if v in owners), None)
         return f"Gave it to {owner}" if owner else "Changed its owner"
+    if event.action in conflicts.HELD_ACTIONS or after.get("conflict") in conflicts.DECISIONS:
+        return conflicts.describe(event.action, after)
     if event.action == "approved":
         return "Approved the change" if after.get("again") else "Approved the registration"
     if event.action == "rejected":

@@ -6,6 +6,7 @@
 
 from .deal_events import (
     deal_changed,
+    deal_conflict_decided,
     deal_decided,
     deal_moved,
     deal_owner_assigned,
@@ -45,6 +46,7 @@ __all__ = [
     "PAGE_SIZE",
     "Item",
     "deal_changed",
+    "deal_conflict_decided",
     "deal_decided",
     "deal_moved",
     "deal_owner_assigned",

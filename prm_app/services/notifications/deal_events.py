@@ -70,6 +70,72 @@ def deal_decided(session: Session, *, actor: Actor, deal: Deal) -> None:
     )
 
 
+def deal_conflict_decided(
+    session: Session,
+    *,
+    actor: Actor,
+    deal: Deal,
+    decision: str,
+    reason: str,
+    until: datetime,
+    held: list[Deal],
+) -> None:
+    """The provider decided on a registration whose customer other partners' deals (`held`)
+    protected until `until` (services.deals.conflicts): each partner hears in its own terms,
+    never who the other is. `decision`: keep (this deal rejected), waive (approved without
+    protection) or transfer (approved and protected; the held deals' protection ended)."""
+    provider, customer = actor.org_name, deal.company
+    day = until.date().isoformat()
+    if decision == "keep":
+        kind = "deal_rejected"
+        text = (
+            f"{provider} rejected your deal {deal.name}: {customer} is protected for another "
+            f"partner until {day}. Reason: {reason}"
+        )
+    elif decision == "waive":
+        kind = "deal_approved"
+        text = (
+            f"{provider} approved your deal {deal.name} without protection: {customer} is "
+            f"protected for another partner until {day}."
+        )
+    else:
+        kind = "deal_approved"
+        own = deal.protected_until.date().isoformat() if deal.protected_until else ""
+        text = (
+            f"{provider} approved your deal {deal.name} and transferred the protection of "
+            f"{customer} to you: protected until {own}. Reason: {reason}"
+        )
+    partner = deal.partner_org_id
+    link = deal_links(deal)[partner]
+    user_ids = or_managers(session, partner, deal.partner_owner_id)
+    notify(session, org_id=partner, user_ids=user_ids, kind=kind, text=text, link=link, actor=actor)
+    for other in held:
+        ours = f"{other.company} (your deal {other.name})"
+        if decision == "keep":
+            kind = "deal_protection_kept"
+            text = f"{provider} kept your protection of {ours} and rejected another registration."
+        elif decision == "waive":
+            kind = "deal_protection_kept"
+            text = (
+                f"{provider} approved another partner's deal for {other.company} without "
+                f"protection: your protection of {ours} stands."
+            )
+        else:
+            kind = "deal_protection_transferred"
+            text = (
+                f"Protection for {ours} was transferred to another partner by {provider}: {reason}"
+            )
+        notify(
+            session,
+            org_id=other.partner_org_id,
+            user_ids=or_managers(session, other.partner_org_id, other.partner_owner_id),
+            kind=kind,
+            text=text,
+            link=deal_links(other)[other.partner_org_id],
+            actor=actor,
+        )
+
+
 def deal_changed(
     session: Session, *, actor: Actor, deal: Deal, lines: list[str], why: str = ""
 ) -> None:

@@ -69,6 +69,8 @@ KINDS: dict[str, str] = {
     "deal_registered": "deals",
     "deal_approved": "deals",
     "deal_rejected": "deals",
+    "deal_protection_kept": "deals",
+    "deal_protection_transferred": "deals",
     "deal_changed": "deals",
     "deal_reapproval": "deals",
     "deal_owner_assigned": "deals",

@@ -22,6 +22,7 @@ def partnership_card(
     the viewer may end it, `reason` who can; `href`, when given, is the partnership's own page
     (its timeline)."""
     active = row["status"] == "active"
+    name = row["name"]
     heading = rx.heading(row["name"], as_="h3", size="3")
     return rx.card(
         rx.vstack(
@@ -36,9 +37,9 @@ def partnership_card(
                     active,
                     confirm_button(
                         "End partnership",
-                        aria_label=f"End the partnership with {row['name']}",
-                        title=f"End the partnership with {row['name']}?",
-                        description=f"The partnership with {row['name']} ends now and cannot "
+                        aria_label=f"End the partnership with {name}",
+                        title=f"End the partnership with {name}?",
+                        description=f"The partnership with {name} ends now and cannot "
                         f"be resumed: only a new invitation starts a new one. {end_consequence}"
                         "Its leads, deals and history stay.",
                         confirm_label="End partnership",

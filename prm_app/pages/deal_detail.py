@@ -2,6 +2,8 @@
 caller may do (edit, approve or reject, assign, move), and the timeline. Live: it re-reads when
 anyone changes the deal."""
 
+from typing import Any, cast
+
 import reflex as rx
 from reflex.experimental.client_state import ClientStateVar
 
@@ -174,7 +176,7 @@ def _move() -> rx.Component:
             ),
             rx.input(name="note", placeholder="Note (optional)", aria_label="Lost note"),
             rx.cond(
-                State.won_stages.contains(CHOSEN_STAGE.value),
+                cast(Any, State.won_stages).contains(CHOSEN_STAGE.value),
                 confirm_button(
                     "Move",
                     aria_label="Move",

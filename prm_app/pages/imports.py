@@ -5,6 +5,7 @@ written, import the valid rows or nothing, then download the failed rows or undo
 """
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import reflex as rx
 
@@ -266,6 +267,7 @@ def _done(words: Words) -> rx.Component:
 
 
 def _batch_row(row: rx.Var[dict], words: Words) -> rx.Component:
+    name, untyped = row["file_name"], cast(Any, row)  # (Reflex's stubs do not type its items)
     return rx.table.row(
         rx.table.cell(row["file_name"]),
         rx.table.cell(row["when"]),
@@ -288,10 +290,10 @@ def _batch_row(row: rx.Var[dict], words: Words) -> rx.Component:
                 row["status"] == "imported",
                 confirm_button(
                     "Undo",
-                    aria_label=f"Undo the import of {row['file_name']}",
-                    title=f"Undo the import of {row['file_name']}?",
-                    description=f"The {row['imported']} {words.noun} imported from "
-                    f"{row['file_name']} are deleted, also for anyone they were sent to. This "
+                    aria_label=f"Undo the import of {name}",
+                    title=f"Undo the import of {name}?",
+                    description=f"The {untyped['imported']} {words.noun} imported from "
+                    f"{name} are deleted, also for anyone they were sent to. This "
                     "cannot be reversed: to have them back, import the file again.",
                     confirm_label="Undo import",
                     on_confirm=State.undo(row["id"]),

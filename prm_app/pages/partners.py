@@ -129,6 +129,7 @@ def _directory() -> rx.Component:
 
 def _invitation_row(row: rx.Var[dict]) -> rx.Component:
     pending = (row["status"] == "invited") | (row["status"] == "expired")
+    email = row["email"]
     return rx.table.row(
         rx.table.cell(row["email"]),
         rx.table.cell(rx.badge(row["status"], variant="soft")),
@@ -147,9 +148,9 @@ def _invitation_row(row: rx.Var[dict]) -> rx.Component:
                     ),
                     confirm_button(
                         "Revoke",
-                        aria_label=f"Revoke the invitation to {row['email']}",
-                        title=f"Revoke the invitation to {row['email']}?",
-                        description=f"The link sent to {row['email']} stops working at once. "
+                        aria_label=f"Revoke the invitation to {email}",
+                        title=f"Revoke the invitation to {email}?",
+                        description=f"The link sent to {email} stops working at once. "
                         "To invite the firm again, send a new invitation.",
                         confirm_label="Revoke invitation",
                         on_confirm=PartnersState.revoke(row["id"]),

@@ -14,6 +14,7 @@ TITLE = "My Providers"
 
 
 def _invitation(row: rx.Var[dict]) -> rx.Component:
+    provider = row["provider"]
     return rx.card(
         rx.hstack(
             rx.vstack(
@@ -36,9 +37,9 @@ def _invitation(row: rx.Var[dict]) -> rx.Component:
             ),
             confirm_button(
                 "Reject",
-                aria_label=f"Reject the invitation of {row['provider']}",
-                title=f"Reject the invitation of {row['provider']}?",
-                description=f"{row['provider']} is told that your firm declined. This invitation "
+                aria_label=f"Reject the invitation of {provider}",
+                title=f"Reject the invitation of {provider}?",
+                description=f"{provider} is told that your firm declined. This invitation "
                 "cannot be accepted afterwards: only a new one from them can.",
                 confirm_label="Reject invitation",
                 on_confirm=ProvidersState.reject(row["id"]),

@@ -173,6 +173,7 @@ def _draft(name: str) -> rx.Var:
 
 
 def _row(row: rx.Var[dict], words: Words) -> rx.Component:
+    company = row["company"]
     return rx.table.row(
         rx.table.cell(
             rx.link(
@@ -200,9 +201,9 @@ def _row(row: rx.Var[dict], words: Words) -> rx.Component:
                     ),
                     confirm_button(
                         "Delete",
-                        aria_label=f"Delete the draft for {row['company']}",
-                        title=f"Delete the draft for {row['company']}?",
-                        description=f"The draft lead for {row['company']} is deleted for good; "
+                        aria_label=f"Delete the draft for {company}",
+                        title=f"Delete the draft for {company}?",
+                        description=f"The draft lead for {company} is deleted for good; "
                         "it was never sent to anyone.",
                         confirm_label="Delete draft",
                         on_confirm=State.delete_draft(row["id"]),

@@ -1,6 +1,6 @@
 """Settings > General: the organization's vocabulary, pipeline stages and program rules."""
 
-from typing import TypedDict, cast
+from typing import Any, TypedDict, cast
 
 import reflex as rx
 from reflex_components_sonner.toast import ToastAction
@@ -130,7 +130,7 @@ class SettingsState(AppState):
             self._refresh()
         return result, refusal
 
-    def _removed(self, operation, undo: rx.event.EventSpec, **arguments):
+    def _removed(self, operation, undo, **arguments):
         """Remove, confirmed on the page; an archived entry can be restored, so say so with an
         Undo (a deleted one was unused, and the confirmation said it goes for good)."""
         result, refusal = self._act(operation, **arguments)
@@ -159,7 +159,7 @@ class SettingsState(AppState):
 
     @rx.event
     def remove_term(self, term_id: str):
-        undo = SettingsState.restore_term(term_id)
+        undo = cast(Any, SettingsState.restore_term)(term_id)
         return self._removed(catalog.remove_term, undo, term_id=term_id)
 
     @rx.event
@@ -196,7 +196,7 @@ class SettingsState(AppState):
 
     @rx.event
     def remove_stage(self, stage_id: str):
-        undo = SettingsState.restore_stage(stage_id)
+        undo = cast(Any, SettingsState.restore_stage)(stage_id)
         return self._removed(catalog.remove_stage, undo, stage_id=stage_id)
 
     @rx.event

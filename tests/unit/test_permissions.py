@@ -31,9 +31,12 @@ def test_each_role_is_allowed_what_the_services_accept(session, role, administer
 
     assert (allowed.administer, allowed.manage) == (administer, manage)
     # administer: Settings, API keys
-    assert _allowed(
-        lambda: catalog.add_term(session, actor=actor, kind="partner_tier", name=f"T {role}")
-    ) == administer
+    assert (
+        _allowed(
+            lambda: catalog.add_term(session, actor=actor, kind="partner_tier", name=f"T {role}")
+        )
+        == administer
+    )
     assert _allowed(lambda: api_keys.list_keys(session, actor=actor)) == administer
     # manage: partnerships (invite a firm)
     assert (

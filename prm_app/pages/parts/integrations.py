@@ -1,5 +1,7 @@
 """Settings > Integrations: API keys, webhooks with their deliveries, web-to-lead forms."""
 
+from typing import Any, cast
+
 import reflex as rx
 
 from ... import routes
@@ -77,6 +79,7 @@ def _table(headers: list[str], rows, row) -> rx.Component:
 
 
 def _key_row(key: rx.Var[dict]) -> rx.Component:
+    name, untyped = key["name"], cast(Any, key)  # (Reflex's stubs do not type its items)
     return rx.table.row(
         rx.table.cell(key["name"]),
         rx.table.cell(rx.code(key["prefix"])),
@@ -88,13 +91,13 @@ def _key_row(key: rx.Var[dict]) -> rx.Component:
                 rx.badge("revoked", color_scheme="gray"),
                 confirm_button(
                     "Revoke",
-                    aria_label=f"Revoke key {key['name']}",
-                    title=f"Revoke key {key['name']}?",
-                    description=f"Every request made with {key['name']} ({key['prefix']}…) is "
+                    aria_label=f"Revoke key {name}",
+                    title=f"Revoke key {name}?",
+                    description=f"Every request made with {name} ({untyped['prefix']}…) is "
                     "refused from now on. A revoked key cannot be restored: whatever uses it "
                     "needs a new key.",
                     confirm_label="Revoke key",
-                    on_confirm=S.revoke_key(key["id"]),
+                    on_confirm=S.revoke_key(untyped["id"]),
                 ),
             )
         ),
@@ -141,18 +144,19 @@ def api_keys_card() -> rx.Component:
 
 
 def _hook_row(hook: rx.Var[dict]) -> rx.Component:
+    url = hook["url"]
     return rx.table.row(
         rx.table.cell(rx.code(hook["url"])),
         rx.table.cell(hook["events"]),
         rx.table.cell(
             confirm_button(
                 "Remove",
-                aria_label=f"Remove webhook {hook['url']}",
+                aria_label=f"Remove webhook {url}",
                 title="Remove this webhook?",
-                description=f"Nothing more is sent to {hook['url']}, and its queued deliveries "
+                description=f"Nothing more is sent to {url}, and its queued deliveries "
                 "are dropped. To send there again, add it anew (with a new signing secret).",
                 confirm_label="Remove webhook",
-                on_confirm=S.remove_webhook(hook["id"]),
+                on_confirm=S.remove_webhook(cast(Any, hook)["id"]),
             )
         ),
     )

@@ -1,5 +1,7 @@
 """Editors of Settings > General: a list of terms, a pipeline's stages, the program rules."""
 
+from typing import Any
+
 import reflex as rx
 
 from ...components.buttons import row_button
@@ -25,7 +27,7 @@ def _icon_button(icon: str, label, on_click) -> rx.Component:
     )
 
 
-def _remove_button(row: rx.Var[dict], what, on_confirm) -> rx.Component:
+def _remove_button(row: Any, what, on_confirm) -> rx.Component:
     """Remove, once confirmed: an unused entry is deleted for good, one in use is archived."""
     name = row["name"]
     return confirm_button(

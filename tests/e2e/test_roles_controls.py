@@ -55,4 +55,5 @@ def test_a_manager_manages_partners_but_not_settings(page: Page):
     expect(card.get_by_role("button", name="Save Fabrikam Consulting")).to_be_enabled()
     page.goto("/p/settings")
     expect_refused(page.get_by_role("button", name="Add partner tier"), ADMINS_ONLY)
+    page.get_by_role("tab", name="Rules").click()
     expect_refused(page.get_by_role("button", name="Save rules"), ADMINS_ONLY)

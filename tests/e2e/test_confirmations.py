@@ -15,7 +15,14 @@ from prm_app.models import (
     utcnow,
 )
 from prm_app.services.core.actor import Actor
-from prm_app.services.identity import account_links, api_keys, auth, security_log, verification
+from prm_app.services.identity import (
+    account_links,
+    api_keys,
+    auth,
+    security_log,
+    team,
+    verification,
+)
 from tests.e2e.dialogs import confirm, confirmation
 from tests.e2e.test_sign_in import sign_in
 
@@ -170,3 +177,33 @@ def test_removing_a_stage_asks_and_an_archived_one_has_undo(page: Page):
     expect(page.get_by_role("button", name="Restore Gold")).to_be_visible()
     page.get_by_role("button", name="Undo").click()
     expect(page.get_by_label("Name of Gold")).to_be_visible()
+
+
+def test_deactivating_a_colleague_asks_first_and_can_be_undone(page: Page, db):
+    tag = uuid.uuid4().hex[:6]
+    name = f"Colin Colleague {tag}"
+    with Session(db) as session:
+        admin = demo_actor(session, "admin@tailspin.example")
+    with Session(db) as session:  # no read before the invitation counts itself
+        token = team.invite_colleague(
+            session, actor=admin, email=f"colin-{tag}@tailspin.example", role="member"
+        )
+        team.accept_invite(session, token=token, name=name, password=PASSWORD)
+        session.commit()
+    sign_in(page, "admin@tailspin.example")
+    page.goto("/team")
+    row = page.get_by_role("row").filter(has_text=name)
+    expect(row).to_contain_text("active")
+
+    row.get_by_role("button", name=f"Deactivate {name}").click()
+    expect(confirmation(page)).to_contain_text(f"{name} is signed out everywhere at once")
+    confirmation(page).get_by_role("button", name="Cancel").click()
+    page.reload()
+    expect(row).not_to_contain_text("deactivated")
+
+    row.get_by_role("button", name=f"Deactivate {name}").click()
+    confirm(page, "Deactivate")
+    expect(row).to_contain_text("deactivated")
+    page.get_by_role("button", name="Undo").click()
+    expect(row.get_by_role("button", name=f"Deactivate {name}")).to_be_visible()
+    expect(row).not_to_contain_text("deactivated")

@@ -91,11 +91,12 @@ def tick_box(name, label, **input_props) -> rx.Component:
     )
 
 
-def row_form(row_id, on_submit, *controls: rx.Component) -> rx.Component:
+def row_form(row_id, on_submit, *controls: rx.Component, **form_props) -> rx.Component:
     """Controls in a row acting on one record: its id goes with them as a hidden field."""
     return rx.form(
         rx.hstack(rx.el.input(type="hidden", name="id", value=row_id), *controls),
         on_submit=on_submit,
+        **form_props,
     )
 
 

@@ -7,6 +7,7 @@ id, company, hidden, provider_id, status and stage_id.
 import reflex as rx
 
 from .buttons import row_button
+from .confirm import confirm_button
 from .forms import row_form
 
 
@@ -15,7 +16,8 @@ def _label(verb: str, noun: str, row) -> str:
 
 
 def reject_form(state, row, noun: str) -> rx.Component:
-    """A required reason and a Reject button."""
+    """A required reason and a Reject button, confirmed: a rejection is final."""
+    form_id = f"reject-{noun}-{row['id']}"
     return row_form(
         row["id"],
         state.reject,
@@ -26,19 +28,24 @@ def reject_form(state, row, noun: str) -> rx.Component:
             size="1",
             aria_label=f"Reason to reject the {noun} for {row['company']}",
         ),
-        rx.button(
+        confirm_button(
             "Reject",
-            type="submit",
-            size="1",
-            variant="soft",
-            color_scheme="red",
             aria_label=_label("Reject", noun, row),
+            title=f"Reject the {noun} for {row['company']}?",
+            description=f"The {noun} for {row['company']} is rejected with your reason, and "
+            "whoever sent it is told. It cannot be accepted afterwards.",
+            confirm_label="Reject",
+            form_id=form_id,
+            variant="soft",
         ),
+        id=form_id,
     )
 
 
 def lost_form(state, row, noun: str) -> rx.Component:
-    """A lost reason from the provider's list, an optional note, and Close as lost."""
+    """A lost reason from the provider's list, an optional note, and Close as lost (confirmed:
+    a lost lead stays lost)."""
+    form_id = f"lost-{noun}-{row['id']}"
     return row_form(
         row["id"],
         state.mark_lost,
@@ -59,14 +66,17 @@ def lost_form(state, row, noun: str) -> rx.Component:
             size="1",
             aria_label=f"Lost note for {row['company']}",
         ),
-        rx.button(
+        confirm_button(
             "Close as lost",
-            type="submit",
-            size="1",
-            variant="soft",
-            color_scheme="red",
             aria_label=_label("Close as lost", noun, row),
+            title=f"Close the {noun} for {row['company']} as lost?",
+            description=f"The {noun} for {row['company']} is closed as lost with the reason "
+            "chosen, and whoever sent it is told. It cannot be reopened or converted later.",
+            confirm_label="Close as lost",
+            form_id=form_id,
+            variant="soft",
         ),
+        id=form_id,
     )
 
 

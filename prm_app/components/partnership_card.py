@@ -2,16 +2,27 @@
 
 import reflex as rx
 
-from .buttons import danger_button
+from .confirm import confirm_button, permitted
 from .pickers import option_select
 
 
 def partnership_card(
-    row: rx.Var[dict], badges: rx.Component, on_end, body, *, href=None
+    row: rx.Var[dict],
+    badges: rx.Component,
+    on_end,
+    body,
+    *,
+    href=None,
+    end_consequence: str = "",
+    allowed=True,
+    reason: str = "",
 ) -> rx.Component:
-    """`row` has "id", "name", "status" and "since"; `on_end` ends an active partnership;
-    `href`, when given, is the partnership's own page (its timeline)."""
+    """`row` has "id", "name", "status" and "since"; `on_end` ends an active partnership, once
+    confirmed (`end_consequence` says what ending it stops); `allowed` (a bool Var) says whether
+    the viewer may end it, `reason` who can; `href`, when given, is the partnership's own page
+    (its timeline)."""
     active = row["status"] == "active"
+    name = row["name"]
     heading = rx.heading(row["name"], as_="h3", size="3")
     return rx.card(
         rx.vstack(
@@ -24,8 +35,17 @@ def partnership_card(
                 rx.text(f"since {row['since']}", size="1", color_scheme="gray"),
                 rx.cond(
                     active,
-                    danger_button(
-                        "End partnership", on_end, f"End the partnership with {row['name']}"
+                    confirm_button(
+                        "End partnership",
+                        aria_label=f"End the partnership with {name}",
+                        title=f"End the partnership with {name}?",
+                        description=f"The partnership with {name} ends now and cannot "
+                        f"be resumed: only a new invitation starts a new one. {end_consequence}"
+                        "Its leads, deals and history stay.",
+                        confirm_label="End partnership",
+                        on_confirm=on_end,
+                        disabled=~allowed if allowed is not True else False,
+                        disabled_reason=reason,
                     ),
                 ),
                 width="100%",
@@ -48,14 +68,21 @@ def row_picker(row: rx.Var[dict], label: str, name: str, options, **props) -> rx
     )
 
 
-def categorize_form(row: rx.Var[dict], on_submit, key, *pickers: rx.Component) -> rx.Component:
+def categorize_form(
+    row: rx.Var[dict], on_submit, key, *pickers: rx.Component, allowed=True, reason: str = ""
+) -> rx.Component:
     """The pickers of an active partnership's categories and Save; `key` changes with them, so
-    the form shows the saved values again."""
+    the form shows the saved values again. Save is greyed out unless `allowed` (a bool Var)."""
     return rx.form(
         rx.flex(
             rx.el.input(type="hidden", name="id", value=row["id"]),
             *pickers,
-            rx.button("Save", type="submit", aria_label=f"Save {row['name']}"),
+            rx.button(
+                "Save",
+                type="submit",
+                aria_label=f"Save {row['name']}",
+                **(permitted(allowed, reason) if allowed is not True else {}),
+            ),
             gap="3",
             wrap="wrap",
             align="end",

@@ -2,13 +2,17 @@
 caller may do (edit, approve or reject, assign, move), and the timeline. Live: it re-reads when
 anyone changes the deal."""
 
+from typing import Any, cast
+
 import reflex as rx
+from reflex.experimental.client_state import ClientStateVar
 
 from .. import routes
+from ..components.confirm import confirm_button
 from ..components.deal_form import deal_fields, product_choices
 from ..components.details import labeled_value
 from ..components.empty_state import empty_state
-from ..components.forms import cancel_and_submit, form_error, reason_form
+from ..components.forms import cancel_and_submit, form_error
 from ..components.live import on_change
 from ..components.sections import section_card
 from ..state.deals import DealDetailState as State
@@ -18,6 +22,8 @@ from .parts.deal_conflict import approve_button, decision_dialog, protection_car
 from .parts.shell import page_shell
 
 DEAL = State.deal
+# The stage chosen in the Move form, kept in the browser: a won stage makes Move ask first.
+CHOSEN_STAGE = ClientStateVar.create("deal_move_stage", default="")
 
 
 def _can(action: str) -> rx.Var[bool]:
@@ -117,12 +123,29 @@ def _decision() -> rx.Component:
         rx.cond(_can("approve"), rx.fragment(approve_button(), decision_dialog())),
         rx.cond(
             _can("reject"),
-            reason_form(
-                State.reject,
-                "Reject",
-                "Reject the deal",
-                placeholder="Reason",
-                reason_label="Reason to reject the deal",
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        name="reason",
+                        placeholder="Reason",
+                        required=True,
+                        aria_label="Reason to reject the deal",
+                    ),
+                    confirm_button(
+                        "Reject",
+                        aria_label=f"Reject the deal {DEAL['name']}",
+                        title=f"Reject the deal {DEAL['name']}?",
+                        description=f"{DEAL['partner']} is told the deal is rejected, with your "
+                        "reason; it gets no protection for this customer.",
+                        confirm_label="Reject deal",
+                        form_id="reject-deal",
+                        size="2",
+                        variant="soft",
+                    ),
+                ),
+                on_submit=State.reject,
+                id="reject-deal",
+                aria_label="Reject the deal",
             ),
         ),
         spacing="3",
@@ -140,6 +163,7 @@ def _move() -> rx.Component:
                 default_value=DEAL["stage_id"],
                 key=DEAL["stage_id"],
                 aria_label="Stage",
+                on_change=CHOSEN_STAGE.set_value,
                 style={"padding": "0.3rem"},
             ),
             rx.el.select(
@@ -150,11 +174,27 @@ def _move() -> rx.Component:
                 style={"padding": "0.3rem"},
             ),
             rx.input(name="note", placeholder="Note (optional)", aria_label="Lost note"),
-            rx.button("Move", type="submit", variant="soft"),
+            rx.cond(
+                cast(Any, State.won_stages).contains(CHOSEN_STAGE.value),
+                confirm_button(
+                    "Move",
+                    aria_label="Move",
+                    title=f"Close the deal {DEAL['name']} as won?",
+                    description=f"Closed Won is final: {DEAL['name']} can no longer be moved, "
+                    f"rejected or lost, {DEAL['partner']}'s commission is booked, and both "
+                    "organizations are told.",
+                    confirm_label="Close as won",
+                    form_id="move-deal",
+                    size="2",
+                    variant="soft",
+                ),
+                rx.button("Move", type="submit", variant="soft"),
+            ),
             wrap="wrap",
             align="center",
         ),
         on_submit=State.move,
+        id="move-deal",
         aria_label="Move the deal",
     )
 

@@ -5,11 +5,12 @@ written, import the valid rows or nothing, then download the failed rows or undo
 """
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import reflex as rx
 
 from .. import routes
-from ..components.buttons import row_button
+from ..components.confirm import confirm_button
 from ..components.forms import form_error
 from ..components.sections import section_card
 from ..components.tables import data_table, paged_table
@@ -265,7 +266,8 @@ def _done(words: Words) -> rx.Component:
     )
 
 
-def _batch_row(row: rx.Var[dict]) -> rx.Component:
+def _batch_row(row: rx.Var[dict], words: Words) -> rx.Component:
+    name, untyped = row["file_name"], cast(Any, row)  # (Reflex's stubs do not type its items)
     return rx.table.row(
         rx.table.cell(row["file_name"]),
         rx.table.cell(row["when"]),
@@ -286,13 +288,17 @@ def _batch_row(row: rx.Var[dict]) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 row["status"] == "imported",
-                row_button(
+                confirm_button(
                     "Undo",
-                    State.undo(row["id"]),
-                    f"Undo the import of {row['file_name']}",
-                    variant="soft",
-                    color_scheme="red",
+                    aria_label=f"Undo the import of {name}",
+                    title=f"Undo the import of {name}?",
+                    description=f"The {untyped['imported']} {words.noun} imported from "
+                    f"{name} are deleted, also for anyone they were sent to. This "
+                    "cannot be reversed: to have them back, import the file again.",
+                    confirm_label="Undo import",
+                    on_confirm=State.undo(row["id"]),
                     disabled=State.busy,
+                    variant="soft",
                 ),
             )
         ),
@@ -309,7 +315,7 @@ def _batches(words: Words) -> rx.Component:
                 view.PAGE_SIZE,
                 ("File", "When", "By", "Imported", "Not imported", "", ""),
                 State.batches,
-                _batch_row,
+                lambda row: _batch_row(row, words),
             ),
             rx.text(f"No {words.noun} imported yet.", size="2", color_scheme="gray"),
         ),

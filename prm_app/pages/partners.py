@@ -3,7 +3,8 @@
 import reflex as rx
 
 from .. import routes
-from ..components.buttons import danger_button, row_button
+from ..components.buttons import row_button
+from ..components.confirm import confirm_button, permitted
 from ..components.empty_state import empty_state
 from ..components.forms import checkbox_field, form_error, labeled_input
 from ..components.list_filters import search_field
@@ -11,6 +12,7 @@ from ..components.partnership_card import categorize_form, partnership_card, row
 from ..components.pickers import option_select
 from ..components.sections import tabbed
 from ..components.tables import data_table
+from ..state.base import MANAGERS_ONLY
 from ..state.partners import PartnersState
 from .parts.shell import page_shell
 
@@ -76,6 +78,8 @@ def _categorize_form(row: rx.Var[dict]) -> rx.Component:
             for label, name in CATEGORIES
         ],
         row_picker(row, "Partner manager", "partner_manager_id", PartnersState.managers),
+        allowed=PartnersState.can_manage,
+        reason=MANAGERS_ONLY,
     )
 
 
@@ -98,6 +102,10 @@ def _partner_card(row: rx.Var[dict]) -> rx.Component:
             ),
         ),
         href=f"{routes.Provider.PARTNERS}/{row['id']}",
+        end_consequence="The firm can no longer submit leads or register deals with you, nor "
+        "receive your referrals. ",
+        allowed=PartnersState.can_manage,
+        reason=MANAGERS_ONLY,
     )
 
 
@@ -121,6 +129,7 @@ def _directory() -> rx.Component:
 
 def _invitation_row(row: rx.Var[dict]) -> rx.Component:
     pending = (row["status"] == "invited") | (row["status"] == "expired")
+    email = row["email"]
     return rx.table.row(
         rx.table.cell(row["email"]),
         rx.table.cell(rx.badge(row["status"], variant="soft")),
@@ -135,11 +144,18 @@ def _invitation_row(row: rx.Var[dict]) -> rx.Component:
                         PartnersState.resend(row["id"]),
                         f"Resend the invitation to {row['email']}",
                         variant="soft",
+                        **permitted(PartnersState.can_manage, MANAGERS_ONLY),
                     ),
-                    danger_button(
+                    confirm_button(
                         "Revoke",
-                        PartnersState.revoke(row["id"]),
-                        f"Revoke the invitation to {row['email']}",
+                        aria_label=f"Revoke the invitation to {email}",
+                        title=f"Revoke the invitation to {email}?",
+                        description=f"The link sent to {email} stops working at once. "
+                        "To invite the firm again, send a new invitation.",
+                        confirm_label="Revoke invitation",
+                        on_confirm=PartnersState.revoke(row["id"]),
+                        disabled=~PartnersState.can_manage,
+                        disabled_reason=MANAGERS_ONLY,
                     ),
                 ),
             )
@@ -166,7 +182,11 @@ def _invitations() -> rx.Component:
                         width="100%",
                     ),
                     form_error(PartnersState.invite_error),
-                    rx.button("Send invitation", type="submit"),
+                    rx.button(
+                        "Send invitation",
+                        type="submit",
+                        **permitted(PartnersState.can_manage, MANAGERS_ONLY),
+                    ),
                     width="100%",
                 ),
                 on_submit=PartnersState.invite,

@@ -3,8 +3,10 @@
 import reflex as rx
 
 from .. import routes
+from ..components.confirm import confirm_button, permitted
 from ..components.empty_state import empty_state
 from ..components.partnership_card import categorize_form, partnership_card, row_picker
+from ..state.base import MANAGERS_ONLY
 from ..state.providers import ProvidersState
 from .parts.shell import page_shell
 
@@ -12,6 +14,7 @@ TITLE = "My Providers"
 
 
 def _invitation(row: rx.Var[dict]) -> rx.Component:
+    provider = row["provider"]
     return rx.card(
         rx.hstack(
             rx.vstack(
@@ -30,13 +33,20 @@ def _invitation(row: rx.Var[dict]) -> rx.Component:
                 on_click=ProvidersState.accept(row["id"]),
                 aria_label=f"Accept the invitation of {row['provider']}",
                 color_scheme="green",
+                **permitted(ProvidersState.can_manage, MANAGERS_ONLY),
             ),
-            rx.button(
+            confirm_button(
                 "Reject",
-                on_click=ProvidersState.reject(row["id"]),
-                aria_label=f"Reject the invitation of {row['provider']}",
+                aria_label=f"Reject the invitation of {provider}",
+                title=f"Reject the invitation of {provider}?",
+                description=f"{provider} is told that your firm declined. This invitation "
+                "cannot be accepted afterwards: only a new one from them can.",
+                confirm_label="Reject invitation",
+                on_confirm=ProvidersState.reject(row["id"]),
+                disabled=~ProvidersState.can_manage,
+                disabled_reason=MANAGERS_ONLY,
+                size="2",
                 variant="soft",
-                color_scheme="red",
             ),
             align="center",
             width="100%",
@@ -57,6 +67,8 @@ def _categorize_form(row: rx.Var[dict]) -> rx.Component:
         picker("Provider type", "provider_type_id", ProvidersState.provider_types),
         picker("Proficiency", "proficiency_id", ProvidersState.proficiencies),
         picker("Assigned to", "assigned_user_id", ProvidersState.colleagues),
+        allowed=ProvidersState.can_manage,
+        reason=MANAGERS_ONLY,
     )
 
 
@@ -76,6 +88,9 @@ def _provider(row: rx.Var[dict]) -> rx.Component:
         ProvidersState.end(row["id"]),
         rx.cond(active, _categorize_form(row)),
         href=f"{routes.Consultant.PROVIDERS}/{row['id']}",
+        end_consequence="Your firm can no longer submit leads or register deals with them. ",
+        allowed=ProvidersState.can_manage,
+        reason=MANAGERS_ONLY,
     )
 
 

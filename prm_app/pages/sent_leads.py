@@ -5,7 +5,8 @@ from dataclasses import dataclass
 import reflex as rx
 
 from .. import routes
-from ..components.buttons import danger_button, row_button
+from ..components.buttons import row_button
+from ..components.confirm import confirm_button
 from ..components.empty_state import empty_state
 from ..components.file_links import export_button, import_button
 from ..components.forms import form_error, labeled_input, tick_box
@@ -172,6 +173,7 @@ def _draft(name: str) -> rx.Var:
 
 
 def _row(row: rx.Var[dict], words: Words) -> rx.Component:
+    company = row["company"]
     return rx.table.row(
         rx.table.cell(
             rx.link(
@@ -197,10 +199,14 @@ def _row(row: rx.Var[dict], words: Words) -> rx.Component:
                         f"Edit the draft for {row['company']}",
                         variant="soft",
                     ),
-                    danger_button(
+                    confirm_button(
                         "Delete",
-                        State.delete_draft(row["id"]),
-                        f"Delete the draft for {row['company']}",
+                        aria_label=f"Delete the draft for {company}",
+                        title=f"Delete the draft for {company}?",
+                        description=f"The draft lead for {company} is deleted for good; "
+                        "it was never sent to anyone.",
+                        confirm_label="Delete draft",
+                        on_confirm=State.delete_draft(row["id"]),
                     ),
                 ),
             )

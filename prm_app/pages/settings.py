@@ -12,7 +12,7 @@ TITLE = "Settings"
 
 def _admin_note() -> rx.Component:
     return rx.cond(
-        SettingsState.role != "admin",
+        ~SettingsState.can_administer,
         rx.callout(
             "Only administrators can change these settings.", icon="info", color_scheme="gray"
         ),

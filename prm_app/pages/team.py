@@ -5,7 +5,8 @@ from typing import Any
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from ..components.buttons import danger_button, row_button
+from ..components.buttons import row_button
+from ..components.confirm import confirm_button
 from ..components.forms import form_error, labeled_input
 from ..components.sections import section_card
 from ..components.tables import data_table
@@ -19,11 +20,14 @@ def _member_row(member: ObjectVar[MemberRow]) -> rx.Component:
     is_active = member["status"] == "active"
     action = rx.cond(
         is_active,
-        row_button(
+        confirm_button(
             "Deactivate",
-            TeamState.deactivate(member["user_id"]),
-            f"Deactivate {member['name']}",
-            color_scheme="red",
+            aria_label=f"Deactivate {member['name']}",
+            title=f"Deactivate {member['name']}?",
+            description=f"{member['name']} is signed out everywhere at once and can no longer "
+            "sign in or use their API keys. Their records stay. You can reactivate them later.",
+            confirm_label="Deactivate",
+            on_confirm=TeamState.deactivate(member["user_id"]),
             variant="soft",
         ),
         row_button(
@@ -40,7 +44,7 @@ def _member_row(member: ObjectVar[MemberRow]) -> rx.Component:
         rx.table.cell(rx.badge(member["status"], color_scheme=rx.cond(is_active, "green", "gray"))),
         rx.table.cell(
             rx.cond(
-                (TeamState.role == "admin") & (member["is_self"] == ""),
+                TeamState.can_administer & (member["is_self"] == ""),
                 rx.hstack(action, _reset_two_factor(member), wrap="wrap"),
             )
         ),
@@ -51,12 +55,15 @@ def _reset_two_factor(member: ObjectVar[MemberRow]) -> rx.Component:
     """For a colleague who lost their phone: their second factor goes, their sessions end."""
     return rx.cond(
         member["two_factor"] == "yes",
-        row_button(
+        confirm_button(
             "Reset 2FA",
-            TeamState.reset_two_factor(member["user_id"]),  # type: ignore[operator]  # Reflex stubs
-            f"Reset the two-factor sign-in of {member['name']}",
+            aria_label=f"Reset the two-factor sign-in of {member['name']}",
+            title=f"Reset the two-factor sign-in of {member['name']}?",
+            description=f"{member['name']}'s second factor is removed and they are signed out "
+            "everywhere; they are told by mail and set up a new one at their next sign-in.",
+            confirm_label="Reset 2FA",
+            on_confirm=TeamState.reset_two_factor(member["user_id"]),  # type: ignore[operator]
             variant="soft",
-            color_scheme="orange",
         ),
     )
 
@@ -68,7 +75,7 @@ _CHANGE_ROLE: Any = TeamState.change_role
 def _role_cell(member: Any, badge: rx.Component, is_active: Any) -> rx.Component:
     """The role: an admin changes an active colleague's role here."""
     return rx.cond(
-        (TeamState.role == "admin") & (member["is_self"] == "") & is_active,
+        TeamState.can_administer & (member["is_self"] == "") & is_active,
         rx.el.select(
             rx.el.option("member", value="member"),
             rx.el.option("manager", value="manager"),
@@ -139,10 +146,14 @@ def _invite_form() -> rx.Component:
                         rx.text(invite["email"]),
                         rx.badge(invite["role"], variant="soft"),
                         rx.text(f"expires {invite['expires']}", size="1", color_scheme="gray"),
-                        danger_button(
+                        confirm_button(
                             "Revoke",
-                            TeamState.revoke_invite(invite["id"]),
-                            f"Revoke the invitation of {invite['email']}",
+                            aria_label=f"Revoke the invitation of {invite['email']}",
+                            title=f"Revoke the invitation of {invite['email']}?",
+                            description=f"The link mailed to {invite['email']} stops working at "
+                            "once. To invite them again, send a new invitation.",
+                            confirm_label="Revoke invitation",
+                            on_confirm=TeamState.revoke_invite(invite["id"]),
                         ),
                         align="center",
                     ),
@@ -156,6 +167,13 @@ def _invite_form() -> rx.Component:
 def page() -> rx.Component:
     return page_shell(
         TITLE,
-        rx.cond(TeamState.role == "admin", _invite_form()),
+        rx.cond(
+            TeamState.can_administer,
+            _invite_form(),
+            rx.text(
+                "Only administrators invite colleagues, change roles or deactivate people.",
+                color_scheme="gray",
+            ),
+        ),
         _members(),
     )

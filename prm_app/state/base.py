@@ -11,11 +11,16 @@ from sqlmodel import Session
 
 from .. import routes
 from ..models import OrgKind
+from ..services.core import permissions
 from ..services.core.actor import Actor
 from ..services.core.errors import DomainError, Invalid, NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import auth
 from .live import forget_tab
+
+# Who can, as the tooltip of a control the viewer may not use (pages import them from here).
+ADMINS_ONLY = permissions.ADMINS_ONLY
+MANAGERS_ONLY = permissions.MANAGERS_ONLY
 
 
 def session_token(cookie_header: str) -> str | None:
@@ -61,6 +66,10 @@ class AppState(rx.State):
     org_name: str = ""
     org_kind: str = ""
     role: str = ""
+    # What the viewer's role allows (services.core.permissions), from the server-side session:
+    # pages disable what is not allowed; the handlers refuse it regardless.
+    can_administer: bool = False
+    can_manage: bool = False
     # The hash of the session token this tab's state was built for (see SessionGuard).
     _bound_session: str = ""
 
@@ -93,11 +102,14 @@ class AppState(rx.State):
 
     def _show(self, actor: Actor) -> None:
         """What the shell shows of the caller; only a changed value is sent to the browser."""
+        allowed = permissions.of(actor)
         shown = {
             "user_name": actor.name,
             "org_name": actor.org_name,
             "org_kind": actor.org_kind,
             "role": actor.role,
+            "can_administer": allowed.administer,
+            "can_manage": allowed.manage,
         }
         for name, value in shown.items():
             if getattr(self, name) != value:

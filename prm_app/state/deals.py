@@ -440,6 +440,7 @@ class DealDetailState(LiveDeals, AppState):
     decided: list[str] = []
     decided_about: list[DealConflictRow] = []
     stages: list[Option] = []
+    won_stages: list[str] = []  # ids of stages[] that close as won (the page confirms those)
     colleagues: list[Option] = []
     lost_reasons: list[str] = []
     product_options: list[ProductOption] = []
@@ -511,6 +512,9 @@ class DealDetailState(LiveDeals, AppState):
             session, actor, seen.id
         )
         self.stages = view.options(deals.stage_choices(session, actor=actor, deal_id=seen.id))
+        self.won_stages = [
+            str(i) for i in deals.won_stage_ids(session, actor=actor, deal_id=seen.id)
+        ]
         self.lost_reasons = leads.lost_reason_choices(
             session, provider_org_ids=[seen.provider_org_id]
         )[seen.provider_org_id]

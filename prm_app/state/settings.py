@@ -1,8 +1,9 @@
 """Settings > General: the organization's vocabulary, pipeline stages and program rules."""
 
-from typing import TypedDict, cast
+from typing import Any, TypedDict, cast
 
 import reflex as rx
+from reflex_components_sonner.toast import ToastAction
 
 from ..models import OrgKind, Pipeline
 from ..services import catalog
@@ -129,10 +130,15 @@ class SettingsState(AppState):
             self._refresh()
         return result, refusal
 
-    def _removed(self, operation, **arguments):
+    def _removed(self, operation, undo, **arguments):
+        """Remove, confirmed on the page; an archived entry can be restored, so say so with an
+        Undo (a deleted one was unused, and the confirmation said it goes for good)."""
         result, refusal = self._act(operation, **arguments)
         if result == "archived":
-            return rx.toast.info("Archived, not deleted: records still use it.")
+            return rx.toast.info(
+                "Archived, not deleted: records still use it.",
+                action=ToastAction(label="Undo", on_click=undo),
+            )
         return refusal
 
     # Taxonomy terms -------------------------------------------------------------------------
@@ -153,7 +159,8 @@ class SettingsState(AppState):
 
     @rx.event
     def remove_term(self, term_id: str):
-        return self._removed(catalog.remove_term, term_id=term_id)
+        undo = cast(Any, SettingsState.restore_term)(term_id)
+        return self._removed(catalog.remove_term, undo, term_id=term_id)
 
     @rx.event
     def restore_term(self, term_id: str):
@@ -189,7 +196,8 @@ class SettingsState(AppState):
 
     @rx.event
     def remove_stage(self, stage_id: str):
-        return self._removed(catalog.remove_stage, stage_id=stage_id)
+        undo = cast(Any, SettingsState.restore_stage)(stage_id)
+        return self._removed(catalog.remove_stage, undo, stage_id=stage_id)
 
     @rx.event
     def restore_stage(self, stage_id: str):

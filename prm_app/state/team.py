@@ -1,8 +1,9 @@
 """Settings > Team: the organization's people and the admin's invitations."""
 
-from typing import TypedDict
+from typing import Any, TypedDict, cast
 
 import reflex as rx
+from reflex_components_sonner.toast import ToastAction
 
 from ..services.core.errors import DomainError
 from ..services.core.unit_of_work import unit_of_work
@@ -101,7 +102,16 @@ class TeamState(AppState):
 
     @rx.event
     def deactivate(self, user_id: str):
-        return self._act(team.set_active, user_id=user_id, active=False)
+        """Confirmed on the page; access can be given back, so the notice offers Undo (their
+        ended sessions stay ended: they sign in again)."""
+        _, refusal = self._perform(team.set_active, user_id=user_id, active=False)
+        if refusal is not None:
+            return refusal
+        undo = cast(Any, TeamState.reactivate)(user_id)
+        return self._refresh() or rx.toast.info(
+            "Deactivated: signed out everywhere, and can no longer sign in.",
+            action=ToastAction(label="Undo", on_click=undo),
+        )
 
     @rx.event
     def reactivate(self, user_id: str):

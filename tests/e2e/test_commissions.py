@@ -15,6 +15,7 @@ from prm_app.services import leads
 from prm_app.services.deals import lifecycle as deal_changes
 from prm_app.services.identity import auth
 from prm_app.services.leads import LeadInput
+from tests.e2e.dialogs import confirm
 from tests.e2e.test_sign_in import sign_in
 from tests.harness import DEMO_PASSWORD
 
@@ -66,6 +67,7 @@ def test_won_deal_commission_credit_payout_and_dashboards(
     move = page.get_by_role("form", name="Move the deal")
     move.get_by_label("Stage").select_option(label="Closed Won")
     move.get_by_role("button", name="Move").click()
+    confirm(page, "Close as won")
     expect(page.get_by_text("Closed Won · complete")).to_be_visible()
     expect(page.locator("#deal-commission")).to_have_text("USD 1,200.00")
     expect(card).to_contain_text("pending")

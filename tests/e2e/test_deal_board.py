@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from prm_app.models import Deal
 from prm_app.services.deals import lifecycle as deal_changes
 from prm_app.services.identity import auth
+from tests.e2e.dialogs import confirm
 from tests.e2e.test_sign_in import sign_in
 from tests.harness import DEMO_PASSWORD
 
@@ -170,6 +171,7 @@ def test_submit_deal_approve_and_closed_won_is_complete_for_both_parties(
     move = provider.get_by_role("form", name="Move the deal")
     move.get_by_label("Stage").select_option(label="Closed Won")
     move.get_by_role("button", name="Move").click()
+    confirm(provider, "Close as won")  # final: the deal page asks first
     expect(provider.get_by_text("Closed Won · complete")).to_be_visible()
     expect(provider.get_by_role("form", name="Move the deal")).to_have_count(0)  # read-only
     expect(provider.get_by_role("list", name="Timeline")).to_contain_text("Closed it as won")

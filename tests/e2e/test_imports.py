@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, func, select
 
 from prm_app.models import ImportBatch, Lead
+from tests.e2e.dialogs import confirm
 from tests.e2e.test_sign_in import sign_in
 
 CONSULTANT_ADMIN = "admin@fabrikam.example"
@@ -90,6 +91,7 @@ def test_import_leads_through_the_file_picker_then_undo(page: Page, tmp_path, db
     assert len(rows) == 2
 
     page.get_by_role("button", name=f"Undo the import of leads-{uid}.csv").click()
+    confirm(page, "Undo import")
     expect(page.get_by_text("Import undone: 2 leads removed.")).to_be_visible()
     expect(
         page.get_by_role("row", name=f"leads-{uid}.csv").get_by_text("undone", exact=True)

@@ -8,6 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
 from prm_app.models import Deal, Lead, LeadRecipient, utcnow
+from tests.e2e.dialogs import confirm
 from tests.e2e.test_sign_in import sign_in
 
 
@@ -47,10 +48,15 @@ def test_lead_submitted_to_two_providers_accepted_rejected_converted(
     row = contoso.get_by_role("row").filter(has_text=company)
     expect(contoso.get_by_role("row")).to_have_count(2)  # the header and this lead
     row.get_by_role("button", name=f"Reject the lead for {company}").click()
+    # A rejection is final: it asks first; Cancel changes nothing.
+    contoso.get_by_role("alertdialog").get_by_role("button", name="Cancel").click()
+    row.get_by_role("button", name=f"Reject the lead for {company}").click()
+    confirm(contoso, "Reject")
     # A reason is required: the browser refuses the empty field, nothing changes.
     expect(row).to_contain_text("pending")
     row.get_by_label(f"Reason to reject the lead for {company}").fill("Outside our market")
     row.get_by_role("button", name=f"Reject the lead for {company}").click()
+    confirm(contoso, "Reject")
     expect(row).to_contain_text("rejected")
     contoso.get_by_label("Status").select_option("accepted")
     expect(contoso.get_by_role("row").filter(has_text=company)).to_have_count(0)
@@ -114,6 +120,7 @@ def test_draft_is_saved_and_deleted(page: Page):
     expect(row).to_contain_text("Dan Drafted")
     expect(page.get_by_role("row").filter(has_text=company)).to_have_count(1)  # not a copy
     row.get_by_role("button", name=f"Delete the draft for {company}").click()
+    confirm(page, "Delete draft")
     expect(page.get_by_role("row").filter(has_text=company)).to_have_count(0)
 
 
@@ -153,6 +160,7 @@ def test_referral_hidden_until_opened_then_lost_and_another_converted(
     row.get_by_label(f"Lost reason for {lost}").select_option("Not a fit")
     row.get_by_label(f"Lost note for {lost}").fill("Budget frozen")
     row.get_by_role("button", name=f"Close as lost the referral for {lost}").click()
+    confirm(partner, "Close as lost")
     expect(row).to_contain_text("lost")
 
     row = partner.get_by_role("row").filter(has_text=won)
@@ -246,8 +254,8 @@ def test_the_provider_decides_with_the_protected_deal_beside_the_lead(
     conflict = page.get_by_role("region", name="Protection conflict")
     expect(conflict).to_contain_text(company)
     expect(conflict).to_contain_text("Fabrikam Consulting, protected until")
-    page.get_by_role("button", name=f"Reject the lead for {company}").click()
     page.get_by_label(f"Reason to reject the lead for {company}").fill("Fabrikam holds it")
     page.get_by_role("button", name=f"Reject the lead for {company}").click()
+    confirm(page, "Reject")
     expect(page.get_by_role("row").filter(has_text="Northwind")).to_contain_text("rejected")
     page.context.close()

@@ -6,6 +6,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from prm_app.services.identity import account_links, auth, security_log, verification
+from tests.e2e.dialogs import confirm
 from tests.e2e.test_sign_in import at, sign_in
 
 PASSWORD = "recruit-password-1"
@@ -108,6 +109,7 @@ def test_consultant_rejects_an_invitation(page: Page, browser: Browser, base_url
     sign_in(consultant, email, PASSWORD)
     consultant.goto("/c/providers")
     consultant.get_by_role("button", name="Reject the invitation of Contoso HR Cloud").click()
+    confirm(consultant, "Reject invitation")
     expect(consultant.get_by_text("No providers yet")).to_be_visible()
 
     page.reload()

@@ -7,6 +7,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.dialogs import confirm
 from tests.e2e.test_sign_in import PORTAL, at, sign_in
 
 PERSON = "manager@adatum.example"
@@ -34,6 +35,7 @@ def test_revoking_a_session_signs_the_other_browser_out_and_admins_see_it(
     expect(listing.get_by_role("button", name=re.compile("^Revoke"))).to_have_count(1)
 
     listing.get_by_role("button", name=re.compile(f"^Revoke the session of {PHONE_DEVICE}")).click()
+    confirm(page, "Revoke session")
     expect(listing.get_by_text(PHONE_DEVICE)).to_have_count(0)
     # The phone is told at once, without doing anything, and lands on sign-in.
     expect(phone).to_have_url(at("/login"))

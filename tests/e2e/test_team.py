@@ -4,6 +4,7 @@ import uuid
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.dialogs import confirm
 from tests.e2e.mailbox import latest_mail, link_in
 from tests.e2e.test_sign_in import at, sign_in
 
@@ -40,6 +41,7 @@ def test_invite_join_and_deactivate(page: Page, browser: Browser, base_url: str)
     page.reload()
     expect(row.get_by_label("Role of Nina Newcomer")).to_have_value("member")
     page.get_by_role("button", name="Deactivate Nina Newcomer").click()
+    confirm(page, "Deactivate")
     expect(row).to_contain_text("deactivated")
 
     # Her session was revoked: her next page load goes to sign-in, and she cannot sign in.

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from prm_app.models import Lead, LeadRecipient, Organization
 from prm_app.services.leads import forms as lead_forms
+from tests.e2e.dialogs import confirm
 from tests.e2e.test_sign_in import sign_in
 
 
@@ -100,6 +101,7 @@ def test_an_api_key_from_settings_works_until_revoked(page: Page):
     page.get_by_role("button", name="Done").click()
     expect(shown).to_have_count(0)
     page.get_by_role("button", name=f"Revoke key CRM {tag}").click()
+    confirm(page, "Revoke key")
     expect(page.get_by_text("API key revoked.")).to_be_visible()
     assert page.request.get(f"{api}/me", headers=headers).status == 401
 

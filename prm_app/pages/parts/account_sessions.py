@@ -4,7 +4,7 @@ from typing import Any
 
 import reflex as rx
 
-from ...components.buttons import danger_button
+from ...components.confirm import confirm_button
 from ...components.sections import section_card
 from ...components.tables import data_table
 from ...state.account_sessions import AccountSessionsState
@@ -30,10 +30,14 @@ def _row(item: Any) -> rx.Component:
             rx.cond(
                 this_browser,
                 rx.text("Use Sign out", size="1", color_scheme="gray"),
-                danger_button(
+                confirm_button(
                     "Revoke",
-                    _REVOKE(item["id"]),
-                    f"Revoke the session of {item['device']} from {item['address']}",
+                    aria_label=f"Revoke the session of {item['device']} from {item['address']}",
+                    title="Revoke this session?",
+                    description=f"{item['device']} at {item['address']} is signed out at once; "
+                    "whoever uses it must sign in again with your password.",
+                    confirm_label="Revoke session",
+                    on_confirm=_REVOKE(item["id"]),
                 ),
             )
         ),

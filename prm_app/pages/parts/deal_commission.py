@@ -2,8 +2,8 @@
 
 import reflex as rx
 
+from ...components.confirm import confirm_button
 from ...components.details import labeled_value
-from ...components.forms import reason_form
 from ...components.live import on_change
 from ...components.sections import section_card
 from ...state.commissions import DealMoneyState as State
@@ -84,12 +84,30 @@ def deal_commission() -> rx.Component:
                     ),
                     rx.cond(
                         MONEY["can_refund"] == "yes",
-                        reason_form(
-                            State.refund,
-                            "Record refund",
-                            "Record a refund",
-                            placeholder="Why it was refunded",
-                            reason_label="Refund reason",
+                        rx.form(
+                            rx.hstack(
+                                rx.input(
+                                    name="reason",
+                                    placeholder="Why it was refunded",
+                                    required=True,
+                                    aria_label="Refund reason",
+                                ),
+                                confirm_button(
+                                    "Record refund",
+                                    aria_label="Record refund",
+                                    title="Record a refund of this deal?",
+                                    description="The partner's commission and referral credit "
+                                    "for this deal are clawed back, with your reason. This "
+                                    "cannot be reversed.",
+                                    confirm_label="Record refund",
+                                    form_id="refund-deal",
+                                    size="2",
+                                    variant="soft",
+                                ),
+                            ),
+                            on_submit=State.refund,
+                            id="refund-deal",
+                            aria_label="Record a refund",
                         ),
                     ),
                     spacing="3",

@@ -1,9 +1,12 @@
 """Settings > Integrations: API keys, webhooks with their deliveries, web-to-lead forms."""
 
+from typing import Any, cast
+
 import reflex as rx
 
 from ... import routes
-from ...components.buttons import danger_button, row_button
+from ...components.buttons import row_button
+from ...components.confirm import confirm_button
 from ...components.forms import add_form
 from ...components.pickers import option_select
 from ...components.sections import section_card
@@ -76,6 +79,7 @@ def _table(headers: list[str], rows, row) -> rx.Component:
 
 
 def _key_row(key: rx.Var[dict]) -> rx.Component:
+    name, untyped = key["name"], cast(Any, key)  # (Reflex's stubs do not type its items)
     return rx.table.row(
         rx.table.cell(key["name"]),
         rx.table.cell(rx.code(key["prefix"])),
@@ -85,7 +89,16 @@ def _key_row(key: rx.Var[dict]) -> rx.Component:
             rx.cond(
                 key["revoked"] != "",
                 rx.badge("revoked", color_scheme="gray"),
-                danger_button("Revoke", S.revoke_key(key["id"]), f"Revoke key {key['name']}"),
+                confirm_button(
+                    "Revoke",
+                    aria_label=f"Revoke key {name}",
+                    title=f"Revoke key {name}?",
+                    description=f"Every request made with {name} ({untyped['prefix']}…) is "
+                    "refused from now on. A revoked key cannot be restored: whatever uses it "
+                    "needs a new key.",
+                    confirm_label="Revoke key",
+                    on_confirm=S.revoke_key(untyped["id"]),
+                ),
             )
         ),
     )
@@ -131,11 +144,20 @@ def api_keys_card() -> rx.Component:
 
 
 def _hook_row(hook: rx.Var[dict]) -> rx.Component:
+    url = hook["url"]
     return rx.table.row(
         rx.table.cell(rx.code(hook["url"])),
         rx.table.cell(hook["events"]),
         rx.table.cell(
-            danger_button("Remove", S.remove_webhook(hook["id"]), f"Remove webhook {hook['url']}")
+            confirm_button(
+                "Remove",
+                aria_label=f"Remove webhook {url}",
+                title="Remove this webhook?",
+                description=f"Nothing more is sent to {url}, and its queued deliveries "
+                "are dropped. To send there again, add it anew (with a new signing secret).",
+                confirm_label="Remove webhook",
+                on_confirm=S.remove_webhook(cast(Any, hook)["id"]),
+            )
         ),
     )
 
@@ -332,7 +354,7 @@ def integrations(provider: bool) -> rx.Component:
     if provider:
         cards.append(lead_forms_card())
     return rx.cond(
-        S.role == "admin",
+        S.can_administer,
         rx.vstack(*cards, spacing="4", width="100%", on_mount=S.load),
         rx.text("Only administrators manage integrations.", color_scheme="gray"),
     )

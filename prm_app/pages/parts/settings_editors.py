@@ -1,11 +1,18 @@
 """Editors of Settings > General: a list of terms, a pipeline's stages, the program rules."""
 
+from typing import Any
+
 import reflex as rx
 
-from ...components.buttons import danger_button, row_button
+from ...components.buttons import row_button
+from ...components.confirm import confirm_button, permitted
 from ...components.forms import add_form, form_error, labeled_input
 from ...components.sections import section_card
+from ...state.base import ADMINS_ONLY
 from ...state.settings import SettingsState
+
+# Greys out a control for anyone but an administrator, saying who can.
+ADMIN = permitted(SettingsState.can_administer, ADMINS_ONLY)
 
 
 def _icon_button(icon: str, label, on_click) -> rx.Component:
@@ -16,6 +23,27 @@ def _icon_button(icon: str, label, on_click) -> rx.Component:
         variant="ghost",
         size="1",
         type="button",
+        **ADMIN,
+    )
+
+
+def _remove_button(row: Any, what, on_confirm) -> rx.Component:
+    """Remove, once confirmed: an unused entry is deleted for good, one in use is archived."""
+    name = row["name"]
+    return confirm_button(
+        "Remove",
+        aria_label=f"Remove {what}",
+        title=f"Remove {what}?",
+        description=rx.cond(
+            row["in_use"] != "0",
+            f"Records still use {name}, so it is archived, not deleted: they keep it, new "
+            "ones cannot choose it, and you can restore it later.",
+            f"{name} is not in use: it is deleted for good.",
+        ),
+        confirm_label="Remove",
+        on_confirm=on_confirm,
+        disabled=~SettingsState.can_administer,
+        disabled_reason=ADMINS_ONLY,
     )
 
 
@@ -25,7 +53,7 @@ def _entry(row: rx.Var[dict], active: rx.Component, on_restore, label) -> rx.Com
     archived = rx.hstack(
         rx.text(row["name"], color_scheme="gray", flex="1"),
         rx.badge("archived", color_scheme="gray"),
-        row_button("Restore", on_restore, label, variant="ghost", type="button"),
+        row_button("Restore", on_restore, label, variant="ghost", type="button", **ADMIN),
         width="100%",
         align="center",
     )
@@ -49,9 +77,7 @@ def _term_item(row: rx.Var[dict]) -> rx.Component:
         _icon_button("arrow-up", f"Move {name} up", SettingsState.move_term(row["id"], "up")),
         _icon_button("arrow-down", f"Move {name} down", SettingsState.move_term(row["id"], "down")),
         rx.cond(row["in_use"] != "0", rx.badge(f"{row['in_use']} in use", variant="soft")),
-        danger_button(
-            "Remove", SettingsState.remove_term(row["id"]), f"Remove {name}", type="button"
-        ),
+        _remove_button(row, name, SettingsState.remove_term(row["id"])),
         width="100%",
         align="center",
     )
@@ -74,7 +100,7 @@ def term_editor(kind: str, title: str, hint: str, singular: str) -> rx.Component
                 required=True,
                 flex="1",
             ),
-            rx.button("Add", type="submit", aria_label=f"Add {singular}"),
+            rx.button("Add", type="submit", aria_label=f"Add {singular}", **ADMIN),
         ),
         hint=hint,
         spacing="2",
@@ -121,19 +147,14 @@ def _stage_item(row: rx.Var[dict], with_outcome: bool) -> rx.Component:
                 default_value=name,
             ),
             _outcome_select(row) if with_outcome else rx.fragment(),
-            rx.button("Save", type="submit", size="1", aria_label=f"Save stage {name}"),
+            rx.button("Save", type="submit", size="1", aria_label=f"Save stage {name}", **ADMIN),
             _icon_button(
                 "arrow-up", f"Move stage {name} up", SettingsState.move_stage(row["id"], "up")
             ),
             _icon_button(
                 "arrow-down", f"Move stage {name} down", SettingsState.move_stage(row["id"], "down")
             ),
-            danger_button(
-                "Remove",
-                SettingsState.remove_stage(row["id"]),
-                f"Remove stage {name}",
-                type="button",
-            ),
+            _remove_button(row, f"stage {name}", SettingsState.remove_stage(row["id"])),
             align="center",
             width="100%",
             wrap="wrap",
@@ -162,7 +183,7 @@ def stage_editor(pipeline: str, title: str, hint: str) -> rx.Component:
                 f"Probability of the new {pipeline} stage (%)",
                 placeholder="New stage",
             ),
-            rx.button("Add stage", type="submit", aria_label=f"Add {pipeline} stage"),
+            rx.button("Add stage", type="submit", aria_label=f"Add {pipeline} stage", **ADMIN),
         ),
         hint=hint,
         spacing="2",
@@ -233,7 +254,7 @@ def rules_form() -> rx.Component:
                     html_for="auto_apply_credits",
                 ),
                 form_error(SettingsState.rules_error),
-                rx.button("Save rules", type="submit"),
+                rx.button("Save rules", type="submit", **ADMIN),
                 spacing="4",
                 width="100%",
             ),

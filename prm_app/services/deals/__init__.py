@@ -413,6 +413,19 @@ def stage_choices(session: Session, *, actor: Actor, deal_id: object) -> list[tu
     )
 
 
+def won_stage_ids(session: Session, *, actor: Actor, deal_id: object) -> list[int]:
+    """The stages of stage_choices that close the deal as won: final, so the page asks first."""
+    deal = visible(session, actor=actor, deal_id=deal_id)
+    found = session.exec(
+        select(Stage.id).where(
+            Stage.org_id == deal.provider_org_id,
+            Stage.pipeline == Pipeline.DEAL,
+            col(Stage.is_won).is_(True),
+        )
+    ).all()
+    return [stage_id for stage_id in found if stage_id is not None]
+
+
 # helpers ---------------------------------------------------------------------------------------
 
 

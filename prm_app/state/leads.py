@@ -17,7 +17,7 @@ from ..services import catalog, leads, partnerships
 from ..services.identity import team
 from ..services.leads import timeline as lead_timeline
 from . import view
-from .base import AppState, form_value
+from .base import AppState, FieldErrors, form_value
 from .rows import ConflictRow, Option, TimelineEntry
 
 FILTERS = ("status", "org_id", "owner_id", "stage_id", "created_from", "created_to", "sort")
@@ -47,6 +47,7 @@ class LeadDraft(TypedDict):
     """The draft being edited in the submit form (`{}` for a new lead)."""
 
     id: str
+    recipients: list[str]  # the organizations ticked when it was saved
     first_name: str
     last_name: str
     email: str
@@ -202,7 +203,11 @@ class ListFilters(rx.State, mixin=True):
         }
 
 
-class SentLeadsState(ListFilters, AppState):
+# The submit form's fields that show the server's message next to them.
+LEAD_FORM_FIELDS = ("recipient_org_ids", *leads.LEAD_FIELDS, "owner_id")
+
+
+class SentLeadsState(ListFilters, FieldErrors, AppState):
     """/c/leads and /p/referrals: where they can go, the submit form, and the list, one page."""
 
     eligible: list[Option] = []
@@ -271,8 +276,11 @@ class SentLeadsState(ListFilters, AppState):
 
     @rx.event
     def toggle_form(self):
-        self.form_open, self.form_error = not self.form_open, ""
+        self.form_open, self.form_error, self.field_errors = not self.form_open, "", {}
         self.draft = cast(LeadDraft, {})
+
+    def _field_problem(self, name: str, value: str) -> str:
+        return leads.field_problem(name, value)
 
     @rx.event
     def edit_draft(self, lead_id: str):
@@ -292,8 +300,12 @@ class SentLeadsState(ListFilters, AppState):
             "title": found.title,
             "notes": found.notes,
             "owner_id": str(found.owner_id),
+            "recipients": [
+                str(org_id) for org_id in cast(leads.LeadDetail, found).draft_recipient_ids
+            ],
         }
         self.form_open, self.form_error, self.notice = True, "", ""
+        self.field_errors = {}
         return None
 
     @rx.event
@@ -310,7 +322,11 @@ class SentLeadsState(ListFilters, AppState):
             if isinstance(key, str) and key.startswith("provider_") and value
         ]
         _, refusal = self._perform(
-            self._save, error_var="form_error", form=form, providers=providers
+            self._save,
+            error_var="form_error",
+            inline=LEAD_FORM_FIELDS,
+            form=form,
+            providers=providers,
         )
         if refusal is not None:
             return refusal
@@ -318,10 +334,15 @@ class SentLeadsState(ListFilters, AppState):
         return self._refresh()
 
     def _save(self, session, *, actor, form, providers) -> None:
-        data = leads.lead_input(form)
+        data = leads.checked_form(form, providers, submitting=self.intent != "draft")
         owner = form_value(form, "owner_id")
         lead_id = leads.save_draft(
-            session, actor=actor, data=data, owner_id=owner, lead_id=self.draft.get("id")
+            session,
+            actor=actor,
+            data=data,
+            owner_id=owner,
+            lead_id=self.draft.get("id"),
+            recipient_org_ids=providers,
         )
         if self.intent == "draft":
             self.notice = "Saved as a draft."

@@ -67,25 +67,47 @@ class DealInput:
     product_ids: list[int]
 
 
+# The deal form's fields, in form order, with the organization chosen first: each refusal names
+# one of them (`Invalid.field`), so the form shows it next to that field.
+FORM_FIELDS = (
+    "other_org_id",
+    "name",
+    "company",
+    "contact_name",
+    "contact_email",
+    "amount",
+    "close_date",
+)
+
+
 def deal_input(form: object) -> DealInput:
     """The fields of the deal form, validated (a client may send anything)."""
     form = form if isinstance(form, dict) else {}
     email = form.get("contact_email") or ""
-    return DealInput(
-        name=inputs.text(form.get("name"), field="name", label="Deal name", max_len=200),
-        company=inputs.text(form.get("company"), field="company", label="Company", max_len=200),
-        contact_name=inputs.text(
-            form.get("contact_name"),
-            field="contact_name",
-            label="Contact",
-            max_len=200,
-            required=False,
-        ),
-        contact_email=inputs.email(email, field="contact_email") if email else "",
-        amount=inputs.amount(form.get("amount", ""), zero=True),
-        close_date=inputs.day(form.get("close_date"), field="close_date", label="close date"),
-        product_ids=_ids(form.get("product_ids", [])),
+    values = inputs.every_field(
+        {
+            "name": lambda: inputs.text(
+                form.get("name"), field="name", label="Deal name", max_len=200
+            ),
+            "company": lambda: inputs.text(
+                form.get("company"), field="company", label="Company", max_len=200
+            ),
+            "contact_name": lambda: inputs.text(
+                form.get("contact_name"),
+                field="contact_name",
+                label="Contact",
+                max_len=200,
+                required=False,
+            ),
+            "contact_email": lambda: inputs.email(email, field="contact_email") if email else "",
+            "amount": lambda: inputs.amount(form.get("amount", ""), zero=True),
+            "close_date": lambda: inputs.day(
+                form.get("close_date"), field="close_date", label="close date"
+            ),
+            "product_ids": lambda: _ids(form.get("product_ids", [])),
+        }
     )
+    return DealInput(**values)  # type: ignore[arg-type]
 
 
 def register(session: Session, *, actor: Actor, other_org_id: object, form: object) -> Registered:

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
-from ...models import Lead, LeadDirection, LeadRecipient, Organization, Stage, User
+from ...models import Lead, LeadDirection, LeadRecipient, LeadStatus, Organization, Stage, User
 from ..core import inputs
 from ..core.actor import Actor
 from ..core.errors import NotFound
@@ -51,6 +51,8 @@ class LeadDetail:
     created_at: datetime
     submitted_at: datetime | None
     recipients: list[RecipientView] = field(default_factory=list)
+    # A draft's organizations ticked when it was saved (origin side only).
+    draft_recipient_ids: list[int] = field(default_factory=list)
 
 
 def detail(session: Session, *, actor: Actor, lead_id: object) -> LeadDetail:
@@ -135,4 +137,9 @@ def _detail(
         created_at=lead.created_at,
         submitted_at=lead.submitted_at,
         recipients=recipients,
+        draft_recipient_ids=(
+            [int(i) for i in lead.draft_recipient_ids or [] if isinstance(i, int)]
+            if side == "origin" and lead.status == LeadStatus.DRAFT
+            else []
+        ),
     )

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from ..services.core import formats
 from .rows import Option
 
 PAGE_SIZE = 25  # rows on a page of the leads, deals and imports lists
@@ -15,7 +16,14 @@ def day(value: date | None) -> str:
 
 
 def money(amount: Decimal | float, currency: str) -> str:
-    return f"{currency} {amount:,.2f}"
+    """ "USD 150,000.00" (the one formatter of amounts, services.core.formats)."""
+    return formats.money(amount, currency)
+
+
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """A number of things, with thousands separators and the noun agreeing: "1 row",
+    "1,250 rows"."""
+    return f"{number:,} {noun if number == 1 else (plural or noun + 's')}"
 
 
 def options(pairs: Iterable[tuple[object, str]]) -> list[Option]:

@@ -87,7 +87,7 @@ def test_lead_submitted_to_two_providers_accepted_rejected_converted(
     expect(timeline.first).to_contain_text("Converted it into a deal")  # newest first
     expect(timeline.last).to_contain_text("Created it as a draft")
     expect(timeline.filter(has_text="Submitted it to")).to_contain_text("Northwind Software")
-    expect(timeline.filter(has_text="Converted it into a deal of 25000.00")).to_have_count(1)
+    expect(timeline.filter(has_text="Converted it into a deal of USD 25,000.00")).to_have_count(1)
     for context in (northwind.context, contoso.context):
         context.close()
 

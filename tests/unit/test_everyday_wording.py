@@ -1,0 +1,26 @@
+"""The small things of issue 23 that a person reads: one full stop, counts that agree, amounts
+with their currency and separators."""
+
+from prm_app.services.notifications.delivery import sentence
+from prm_app.state import view
+from tests.unit.test_notifications import World, _base_url, _cheap_password_hashing  # noqa: F401
+
+
+def test_a_name_ending_with_a_full_stop_gets_no_second_one(session):
+    world = World(session)
+    world.submit(company="Litware Inc.")
+    assert world.texts("lead_received") == {"Fabrikam sent you a lead: Litware Inc."}
+
+
+def test_one_full_stop_and_an_ellipsis_kept():
+    assert sentence("Sent: Litware Inc..") == "Sent: Litware Inc."
+    assert sentence("Lost: we will see....") == "Lost: we will see..."
+    assert sentence("Lost: we will see...") == "Lost: we will see..."
+    assert sentence("Accepted.") == "Accepted."
+
+
+def test_counts_agree_with_their_number():
+    assert view.count(1, "row") == "1 row"
+    assert view.count(2, "row") == "2 rows"
+    assert view.count(12500, "lead") == "12,500 leads"
+    assert view.count(0, "valid row") == "0 valid rows"

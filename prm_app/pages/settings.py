@@ -52,8 +52,10 @@ def provider_page() -> rx.Component:
                     term_editor(
                         "partner_tier",
                         "Partner tiers",
-                        "Ordered from the highest tier down.",
+                        "Ordered from the highest tier down: a new tier goes where you "
+                        "choose, at the top or the bottom.",
                         "partner tier",
+                        ranked=True,
                     ),
                     term_editor(
                         "partner_group",

@@ -1,6 +1,8 @@
 """The small things of issue 23 that a person reads: one full stop, counts that agree, amounts
 with their currency and separators."""
 
+import pytest
+
 from prm_app.services.notifications.delivery import sentence
 from prm_app.state import view
 from tests.unit.test_notifications import World, _base_url, _cheap_password_hashing  # noqa: F401
@@ -24,3 +26,19 @@ def test_counts_agree_with_their_number():
     assert view.count(2, "row") == "2 rows"
     assert view.count(12500, "lead") == "12,500 leads"
     assert view.count(0, "valid row") == "0 valid rows"
+
+
+def test_a_new_tier_goes_where_the_admin_says_in_a_highest_first_list(session):
+    from prm_app.models import OrgKind
+    from prm_app.services import catalog
+    from prm_app.services.core.errors import Invalid
+    from tests.unit.factories import org_admin
+
+    provider = org_admin(session, kind=OrgKind.PROVIDER)
+    before = [t.name for t in catalog.terms(session, actor=provider, kind="partner_tier")]
+    catalog.add_term(session, actor=provider, kind="partner_tier", name="Diamond", place="top")
+    catalog.add_term(session, actor=provider, kind="partner_tier", name="Tin")
+    after = [t.name for t in catalog.terms(session, actor=provider, kind="partner_tier")]
+    assert after == ["Diamond", *before, "Tin"]
+    with pytest.raises(Invalid):
+        catalog.add_term(session, actor=provider, kind="partner_tier", name="X", place="middle")

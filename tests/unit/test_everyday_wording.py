@@ -42,3 +42,17 @@ def test_a_new_tier_goes_where_the_admin_says_in_a_highest_first_list(session):
     assert after == ["Diamond", *before, "Tin"]
     with pytest.raises(Invalid):
         catalog.add_term(session, actor=provider, kind="partner_tier", name="X", place="middle")
+
+
+def test_dashboard_figures_have_thousands_separators():
+    from prm_app.state.dashboards import figures
+
+    assert figures([{"stage": "Proposal", "value": 150000.0, "deals": 1250}]) == [
+        {
+            "stage": "Proposal",
+            "value": 150000.0,
+            "deals": 1250,
+            "value_text": "150,000.00",
+            "deals_text": "1,250",
+        }
+    ]

@@ -546,7 +546,7 @@ class LeadDetailState(ReceivedActions, AppState):
                 "stage_id": "" if r.stage_id is None else str(r.stage_id),
                 "stage": r.stage_name,
                 "owner": r.owner_name,
-                "deadline": view.day(r.deadline_at),
+                "deadline": view.deadline(r.deadline_at),
                 "responded": view.day(r.responded_at),
             }
             for r in seen.recipients

@@ -1,7 +1,7 @@
 """How states show values: one formatter per kind of value, and the lists' page size."""
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from ..services.core import formats
@@ -13,6 +13,20 @@ PAGE_SIZE = 25  # rows on a page of the leads, deals and imports lists
 def day(value: date | None) -> str:
     """A date (or a moment's day) as YYYY-MM-DD; empty when there is none."""
     return value.strftime("%Y-%m-%d") if value else ""
+
+
+def deadline(value: datetime | None, now: datetime | None = None) -> str:
+    """A deadline counted in hours: its day and time (UTC) and the hours left, "2026-12-06
+    15:30 UTC (23 h left)"; "… (passed)" once over; empty when there is none."""
+    if value is None:
+        return ""
+    at = value if value.tzinfo else value.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    left = (at - now).total_seconds() / 3600
+    when = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if left <= 0:
+        return f"{when} (passed)"
+    return f"{when} ({'less than 1' if left < 1 else f'{int(left):,}'} h left)"
 
 
 def money(amount: Decimal | float, currency: str) -> str:

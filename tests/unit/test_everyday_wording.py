@@ -56,3 +56,15 @@ def test_dashboard_figures_have_thousands_separators():
             "deals_text": "1,250",
         }
     ]
+
+
+def test_a_deadline_in_hours_shows_its_time_and_the_hours_left():
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 12, 5, 15, 30, tzinfo=UTC)
+    assert view.deadline(datetime(2026, 12, 6, 15, 0), now) == "2026-12-06 15:00 UTC (23 h left)"
+    assert view.deadline(datetime(2026, 12, 5, 16, 0), now) == (
+        "2026-12-05 16:00 UTC (less than 1 h left)"
+    )
+    assert view.deadline(datetime(2026, 12, 5, 15, 0), now) == "2026-12-05 15:00 UTC (passed)"
+    assert view.deadline(None, now) == ""

@@ -2,6 +2,7 @@
 with their currency and separators."""
 
 import pytest
+from sqlmodel import select
 
 from prm_app.services.notifications.delivery import sentence
 from prm_app.state import view
@@ -68,3 +69,27 @@ def test_a_deadline_in_hours_shows_its_time_and_the_hours_left():
     )
     assert view.deadline(datetime(2026, 12, 5, 15, 0), now) == "2026-12-05 15:00 UTC (passed)"
     assert view.deadline(None, now) == ""
+
+
+def test_a_registered_deal_gets_a_provider_side_owner(session):
+    """The partnership's partner manager when it has one; otherwise whoever approves it."""
+    from prm_app.models import Partnership, Role
+    from prm_app.services.deals import lifecycle as deal_changes
+    from tests.unit.factories import colleague
+    from tests.unit.test_deal_changes import _registered, _setup
+
+    provider, consultant = _setup(session)
+    approver = colleague(session, provider, role=Role.MANAGER, name="Ann Approver")
+    deal = _registered(session, consultant, provider)
+    assert deal.provider_owner_id is None  # the partnership has no partner manager
+    deal_changes.approve(session, actor=approver, deal_id=deal.id, version=deal.version)
+    assert deal.provider_owner_id == approver.user_id
+
+    partnership = session.exec(
+        select(Partnership).where(Partnership.provider_org_id == provider.org_id)
+    ).one()
+    partnership.partner_manager_id = provider.user_id
+    session.add(partnership)
+    second = _registered(session, consultant, provider, name="Second", company="Other Co")
+    deal_changes.approve(session, actor=approver, deal_id=second.id, version=second.version)
+    assert second.provider_owner_id == provider.user_id  # the partner manager, kept

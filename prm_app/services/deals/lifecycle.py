@@ -227,10 +227,13 @@ def approve(session: Session, *, actor: Actor, deal_id: object, version: object)
     """The provider approves a pending registration: the partner's protection starts now.
 
     Approving a change sent back for re-approval keeps the protection the deal already has.
+    A registration gets the partnership's partner manager as its provider-side owner; when the
+    partnership has none, the person approving it becomes the owner.
     """
     deal = _load(session, actor, deal_id, version, "approve")
     before = _state(deal)
     now = utcnow()
+    deal.provider_owner_id = deal.provider_owner_id or actor.user_id
     deal.approval, deal.approved_at, deal.approved_amount = Approval.APPROVED, now, deal.amount
     again = deal.protected_until is not None  # a change sent back for re-approval
     if not again:

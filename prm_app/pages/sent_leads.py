@@ -247,7 +247,7 @@ def _row(row: rx.Var[dict], words: Words) -> rx.Component:
         rx.table.cell(rx.badge(row["status"], variant="soft")),
         rx.table.cell(row["recipients"]),
         rx.table.cell(row["owner"]),
-        rx.table.cell(row["created"]),
+        rx.table.cell(row["created"], white_space="nowrap"),
         rx.table.cell(
             rx.cond(
                 row["status"] == "draft",

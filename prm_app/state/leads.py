@@ -90,6 +90,7 @@ class RecipientRow(ReceivedRow):
     reason: str
     deadline: str
     responded: str
+    deal_url: str  # the deal it was converted into ("" before)
 
 
 class LeadView(TypedDict):
@@ -300,9 +301,7 @@ class SentLeadsState(ListFilters, FieldErrors, AppState):
             "title": found.title,
             "notes": found.notes,
             "owner_id": str(found.owner_id),
-            "recipients": [
-                str(org_id) for org_id in cast(leads.LeadDetail, found).draft_recipient_ids
-            ],
+            "recipients": [str(i) for i in cast(leads.LeadDetail, found).draft_recipient_ids],
         }
         self.form_open, self.form_error, self.notice = True, "", ""
         self.field_errors = {}
@@ -321,12 +320,9 @@ class SentLeadsState(ListFilters, FieldErrors, AppState):
             for key, value in (form.items() if isinstance(form, dict) else [])
             if isinstance(key, str) and key.startswith("provider_") and value
         ]
+        inline = LEAD_FORM_FIELDS
         _, refusal = self._perform(
-            self._save,
-            error_var="form_error",
-            inline=LEAD_FORM_FIELDS,
-            form=form,
-            providers=providers,
+            self._save, error_var="form_error", inline=inline, form=form, providers=providers
         )
         if refusal is not None:
             return refusal
@@ -420,13 +416,20 @@ class ReceivedActions(rx.State, mixin=True):
 
     @rx.event
     def convert(self, form: dict):
-        _, refusal = self._perform(
-            leads.convert,
+        def convert(session, *, actor, **arguments) -> str:
+            deal_id = leads.convert(session, actor=actor, **arguments)
+            return routes.deal_page(actor.org_kind, deal_id)
+
+        url, refusal = self._perform(
+            convert,
             recipient_id=form_value(form, "id"),
             amount=form_value(form, "amount"),
             close_date=form_value(form, "close_date") or None,
         )
-        return refusal or self._refresh() or rx.toast.success("Converted into a deal.")
+        if refusal is not None:
+            return refusal
+        link = {"label": "Open the deal", "on_click": rx.redirect(url)}
+        return self._refresh() or rx.toast.success("Converted into a deal.", action=link)
 
 
 class ReceivedLeadsState(ListFilters, ReceivedActions, AppState):
@@ -548,6 +551,7 @@ class LeadDetailState(ReceivedActions, AppState):
                 "owner": r.owner_name,
                 "deadline": view.deadline(r.deadline_at),
                 "responded": view.day(r.responded_at),
+                "deal_url": routes.deal_page(actor.org_kind, r.deal_id) if r.deal_id else "",
             }
             for r in seen.recipients
         ]

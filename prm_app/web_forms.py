@@ -105,12 +105,14 @@ async def thanks(request: Request) -> HTMLResponse:
 def _form_page(form: lead_forms.PublicForm, values: dict, error: str, status: int) -> HTMLResponse:
     def field(name: str, label: str, *, required: bool) -> str:
         value = escape(values.get(name, "")[:MAX_ECHO], quote=True)
-        kind = "email" if name == "email" else "text"
+        # Not type="email": the browser's rule refuses addresses the server accepts
+        # (björn@example.com); the server's rule (services.core.inputs.email) is the one source.
+        kind = ' inputmode="email" autocomplete="email"' if name == "email" else ""
         need = " required" if required else ""
         if name == "notes":
             control = f'<textarea id="{name}" name="{name}" rows="4">{value}</textarea>'
         else:
-            control = f'<input id="{name}" name="{name}" type="{kind}" value="{value}"{need}>'
+            control = f'<input id="{name}" name="{name}" type="text"{kind} value="{value}"{need}>'
         return f'<label for="{name}">{escape(label)}</label>{control}'
 
     rows = [field(n, label, required=True) for n, label in REQUIRED.items()]

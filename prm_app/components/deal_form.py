@@ -2,16 +2,28 @@
 
 import reflex as rx
 
-from .forms import cancel_and_submit, form_error, labeled_input
+from .forms import (
+    cancel_and_submit,
+    error_props,
+    field_label,
+    field_message,
+    form_error,
+    labeled_input,
+    required_legend,
+)
 
 
-def deal_fields(values: dict | None = None) -> list[rx.Component]:
-    """Deal name, customer, contact, amount, close date; `values` fills them for an edit."""
+def deal_fields(values: dict | None = None, *, errors=None, on_fix=None) -> list[rx.Component]:
+    """Deal name, customer, contact, amount, close date; `values` fills them for an edit.
+    With `errors` (the state's field_errors) each shows the server's message under it, checked
+    again by `on_fix` when the person leaves the corrected field."""
     values = values or {}
 
     def field(label, name, **props):
         if name in values:
             props["default_value"] = values[name]
+        if errors is not None:
+            props["error"], props["on_fix"] = errors.get(name, ""), on_fix
         return labeled_input(label, name, **props)
 
     return [
@@ -19,7 +31,7 @@ def deal_fields(values: dict | None = None) -> list[rx.Component]:
         field("Customer company", "company", max_length=200),
         rx.hstack(
             field("Contact name", "contact_name", required=False, max_length=200),
-            field("Contact email", "contact_email", type="email", required=False),
+            field("Contact email", "contact_email", input_mode="email", required=False),
             width="100%",
         ),
         rx.hstack(
@@ -72,12 +84,7 @@ def submit_deal_dialog(state, other_label: str, intro: str) -> rx.Component:
                         rx.cond(
                             state.counterparts.length() > 0,
                             rx.vstack(
-                                rx.el.label(
-                                    other_label,
-                                    html_for="deal-other-org",
-                                    font_size="0.875rem",
-                                    font_weight="500",
-                                ),
+                                field_label(other_label, "deal-other-org", required=True),
                                 rx.el.select(
                                     rx.foreach(
                                         state.counterparts,
@@ -88,6 +95,12 @@ def submit_deal_dialog(state, other_label: str, intro: str) -> rx.Component:
                                     value=state.counterpart,
                                     on_change=state.choose_counterpart,
                                     style={"padding": "0.3rem", "width": "100%"},
+                                    **error_props(
+                                        "other_org_id", state.field_errors.get("other_org_id")
+                                    ),
+                                ),
+                                field_message(
+                                    state.field_errors.get("other_org_id", ""), "other_org_id-error"
                                 ),
                                 spacing="1",
                                 width="100%",
@@ -97,7 +110,8 @@ def submit_deal_dialog(state, other_label: str, intro: str) -> rx.Component:
                                 icon="info",
                             ),
                         ),
-                        *deal_fields(),
+                        required_legend(),
+                        *deal_fields(errors=state.field_errors, on_fix=state.recheck),
                         product_choices(state.products),
                         form_error(state.form_error),
                         cancel_and_submit(state.close_form, "Submit deal"),
@@ -105,6 +119,7 @@ def submit_deal_dialog(state, other_label: str, intro: str) -> rx.Component:
                     ),
                     on_submit=state.save,
                     reset_on_submit=False,
+                    no_validate=True,  # the server's message next to each field, not a pop-up
                     aria_label="Submit a deal",
                 ),
             ),

@@ -3,6 +3,65 @@
 import reflex as rx
 
 
+def required_mark() -> rx.Component:
+    """The asterisk after a mandatory field's label (the control itself says "required")."""
+    return rx.el.span(" *", aria_hidden="true", color=rx.color("red", 11), font_weight="600")
+
+
+def required_legend() -> rx.Component:
+    """What the asterisk means, once per form."""
+    return rx.text(required_mark(), " Required", size="1", color_scheme="gray")
+
+
+def field_label(label: str, html_for: str, required: bool = False) -> rx.Component:
+    return rx.el.label(
+        label,
+        required_mark() if required else rx.fragment(),
+        html_for=html_for,
+        font_size="0.875rem",
+        font_weight="500",
+    )
+
+
+def field_message(message: rx.Var | str | None, message_id: str) -> rx.Component:
+    """The server's message about one field, under it; nothing when there is none."""
+    if message is None:
+        return rx.fragment()
+    return rx.cond(
+        message != "",
+        rx.text(message, id=message_id, size="1", color_scheme="red", role="alert"),
+    )
+
+
+def error_props(name: str, error: rx.Var | str | None) -> dict:
+    """What a control says about its field's message: invalid, and described by it."""
+    if error is None:
+        return {}
+    return {
+        "aria_invalid": rx.cond(error != "", "true", "false"),
+        "aria_describedby": rx.cond(error != "", f"{name}-error", ""),
+    }
+
+
+def field(
+    label: str,
+    control: rx.Component,
+    *,
+    html_for: str,
+    required: bool = True,
+    error: rx.Var | str | None = None,
+) -> rx.Component:
+    """A labelled control with its required marker and the server's message under it (give
+    the control `aria_invalid`/`aria_describedby` from `error_props`)."""
+    return rx.vstack(
+        field_label(label, html_for, required),
+        control,
+        field_message(error, f"{html_for}-error"),
+        spacing="1",
+        width="100%",
+    )
+
+
 def labeled_input(
     label: str,
     name: str,
@@ -11,23 +70,34 @@ def labeled_input(
     autocomplete: str = "off",
     required: bool = True,
     placeholder: str = "",
+    error: rx.Var | str | None = None,
+    on_fix=None,
     **props,
 ) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=name, font_size="0.875rem", font_weight="500"),
-        rx.input(
-            id=name,
-            name=name,
-            type=type,
-            auto_complete=autocomplete,
-            required=required,
-            placeholder=placeholder,
-            width="100%",
-            **props,
-        ),
-        spacing="1",
+    """An input with its label; with `error`, the server's message under it (and a required
+    marker), and with `on_fix` (a handler taking the field's name and value) the message is
+    checked again when the person leaves the corrected field."""
+    if on_fix is not None:
+        props["on_blur"] = lambda value: on_fix(name, value)
+    control = rx.input(
+        id=name,
+        name=name,
+        type=type,
+        auto_complete=autocomplete,
+        required=required,
+        placeholder=placeholder,
         width="100%",
+        **error_props(name, error),
+        **props,
     )
+    if error is None:
+        return rx.vstack(
+            rx.el.label(label, html_for=name, font_size="0.875rem", font_weight="500"),
+            control,
+            spacing="1",
+            width="100%",
+        )
+    return field(label, control, html_for=name, required=required, error=error)
 
 
 def form_error(message: rx.Var[str] | str) -> rx.Component:

@@ -148,3 +148,45 @@ def actions(state, row, noun: str) -> rx.Component:
         decision(state, row, noun),
         rx.cond(row["status"] == "accepted", work(state, row, noun)),
     )
+
+
+def _more(summary: str, label, *controls: rx.Component) -> rx.Component:
+    """Controls behind a disclosure that opens in place (keyboard: Enter or Space on it)."""
+    return rx.el.details(
+        rx.el.summary(
+            summary,
+            aria_label=label,
+            style={"cursor": "pointer", "font_size": "0.85rem", "white_space": "nowrap"},
+        ),
+        rx.vstack(*controls, spacing="2", padding_top="0.5rem"),
+    )
+
+
+def row_actions(state, row, noun: str) -> rx.Component:
+    """What a list row shows: at most Open, Accept and one disclosure; rejecting, the stage,
+    converting and closing as lost open in place (the lead's page shows them all)."""
+    undecided = (row["status"] == "pending") | (row["status"] == "opened")
+    return rx.cond(
+        undecided,
+        rx.hstack(
+            rx.cond(
+                row["hidden"] == "yes",
+                row_button(
+                    "Open", state.open(row["id"]), _label("Open", noun, row), variant="soft"
+                ),
+            ),
+            row_button(
+                "Accept", state.accept(row["id"]), _label("Accept", noun, row), color_scheme="green"
+            ),
+            _more("Reject…", _label("Reject options:", noun, row), reject_form(state, row, noun)),
+            align="start",
+        ),
+        rx.cond(
+            row["status"] == "accepted",
+            _more(
+                "Convert or close…",
+                _label("Work on", noun, row),
+                work(state, row, noun),
+            ),
+        ),
+    )

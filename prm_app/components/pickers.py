@@ -16,7 +16,9 @@ def option_select(
     """A <select> with a visible label; the empty option clears (or, in filters, means "any")."""
     control_id = control_id if control_id is not None else name
     return rx.vstack(
-        rx.el.label(label, html_for=control_id, font_size="0.8rem", font_weight="500"),
+        rx.el.label(label, html_for=control_id, font_size="0.8rem", font_weight="500")
+        if label
+        else rx.fragment(),  # labelled by the caller's own label (components.forms.field)
         rx.el.select(
             rx.el.option(empty, value=""),
             rx.foreach(options, lambda o: rx.el.option(o["name"], value=o["id"])),

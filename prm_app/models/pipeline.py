@@ -77,6 +77,9 @@ class Lead(SQLModel, table=True):
     # Normalized keys for registration-conflict checks.
     company_norm: str = Field(default="", max_length=200, index=True)
     email_domain: str = Field(default="", max_length=254, index=True)
+    # While a draft: the organizations ticked when it was saved, offered again when it is edited
+    # (ids, checked again at submission). Emptied on submission, when recipients are rows.
+    draft_recipient_ids: list = Field(default_factory=list, sa_type=sa.JSON)
 
     created_at: datetime = created_at()
     submitted_at: datetime | None = None

@@ -48,7 +48,14 @@ def _picker(words: Words) -> rx.Component:
         rx.vstack(
             rx.icon("file-up", size=32, aria_hidden="true", color=rx.color("gray", 9)),
             rx.text(f"Drag a CSV file of {words.noun} here, or"),
-            rx.button("Choose a file", type="button"),
+            # Not a button of its own: the whole box is the one control that opens the picker.
+            rx.text(
+                "Choose a file",
+                as_="span",
+                weight="medium",
+                color=rx.color("accent", 11),
+                text_decoration="underline",
+            ),
             rx.text(
                 "Comma, semicolon or tab separated; UTF-8 or Latin-1; the first line names "
                 "the columns.",
@@ -114,6 +121,28 @@ def _field_row(field: rx.Var[dict]) -> rx.Component:
     )
 
 
+def _default_owner() -> rx.Component:
+    """Who gets the rows whose owner is no active member of the organization (an export from
+    another firm's CRM names that firm's people): one warning per such owner, not an error."""
+    return rx.vstack(
+        rx.el.label(
+            "Owner of rows whose owner is not in your organization",
+            html_for="default-owner",
+            font_size="0.875rem",
+            font_weight="500",
+        ),
+        rx.el.select(
+            rx.foreach(State.owners, lambda o: rx.el.option(o["name"], value=o["id"])),
+            id="default-owner",
+            value=State.default_owner,
+            on_change=State.set_default_owner,
+            disabled=State.busy,
+            style={"padding": "0.3rem", "border_radius": "0.4rem", "max_width": "100%"},
+        ),
+        spacing="1",
+    )
+
+
 def _submit_choice(words: Words) -> rx.Component:
     if not words.submit:
         return rx.fragment()
@@ -163,6 +192,7 @@ def _mapping(words: Words) -> rx.Component:
             width="100%",
             variant="surface",
         ),
+        _default_owner(),
         _submit_choice(words),
         rx.hstack(
             rx.button("Check the file", on_click=State.check, disabled=State.busy),
@@ -232,8 +262,7 @@ def _review() -> rx.Component:
     return section_card(
         "Check before importing",
         rx.callout(
-            f"{State.rows_valid} rows can be imported; {State.rows_failed} have problems "
-            "and will not be.",
+            State.checked_summary,
             icon="info",
             role="status",
             color_scheme=rx.cond(State.rows_failed > 0, "amber", "green"),
@@ -242,7 +271,7 @@ def _review() -> rx.Component:
         rx.cond(State.problems.length() > 0, _problems()),
         rx.hstack(
             rx.button(
-                f"Import {State.rows_valid} valid rows",
+                State.import_label,
                 on_click=State.import_rows,
                 disabled=State.busy | (State.rows_valid == 0),
             ),

@@ -6,6 +6,7 @@ of other partners already protected for the same customer.
 """
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from .. import routes
 from ..components import lead_actions
@@ -91,11 +92,24 @@ def _conflicts() -> rx.Component:
     )
 
 
-def _recipient(row: rx.Var[dict]) -> rx.Component:
+def _recipient(row: ObjectVar[dict]) -> rx.Component:
     origin = State.lead["side"] == "origin"
     return rx.table.row(
         rx.table.cell(row["org"]),
-        rx.table.cell(rx.badge(row["status"], variant="soft")),
+        rx.table.cell(
+            rx.badge(row["status"], variant="soft"),
+            rx.cond(
+                row["deal_url"] != "",
+                rx.link(
+                    "Open the deal",
+                    href=row["deal_url"],
+                    aria_label=f"Open the deal of {row['org']}",
+                    size="2",
+                    margin_left="0.5rem",
+                    white_space="nowrap",
+                ),
+            ),
+        ),
         rx.table.cell(row["stage"]),
         rx.table.cell(row["owner"]),
         rx.table.cell(row["deadline"]),

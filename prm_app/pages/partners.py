@@ -6,14 +6,14 @@ from .. import routes
 from ..components.buttons import row_button
 from ..components.confirm import confirm_button, permitted
 from ..components.empty_state import empty_state
-from ..components.forms import checkbox_field, form_error, labeled_input
+from ..components.forms import checkbox_field, error_props, field, form_error, labeled_input
 from ..components.list_filters import search_field
 from ..components.partnership_card import categorize_form, partnership_card, row_picker
 from ..components.pickers import option_select
 from ..components.sections import tabbed
 from ..components.tables import data_table
 from ..state.base import MANAGERS_ONLY
-from ..state.partners import PartnersState
+from ..state.partners import INVITE_FORM, PartnersState
 from .parts.shell import page_shell
 
 TITLE = "Partners"
@@ -169,17 +169,26 @@ def _invitations() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.heading("Invite a consulting firm", as_="h2", size="4"),
-                    labeled_input("Email of someone at the firm", "email", type="email"),
-                    rx.vstack(
-                        rx.el.label(
-                            "Message (optional)",
-                            html_for="message",
-                            font_size="0.875rem",
-                            font_weight="500",
+                    labeled_input(
+                        "Email of someone at the firm",
+                        "email",
+                        type="text",
+                        input_mode="email",
+                        error=PartnersState.field_errors.get("email", ""),
+                        on_fix=PartnersState.recheck,
+                    ),
+                    field(
+                        "Message (optional)",
+                        rx.text_area(
+                            id="message",
+                            name="message",
+                            max_length=2000,
+                            width="100%",
+                            **error_props("message", PartnersState.field_errors.get("message")),
                         ),
-                        rx.text_area(id="message", name="message", max_length=2000, width="100%"),
-                        spacing="1",
-                        width="100%",
+                        html_for="message",
+                        required=False,
+                        error=PartnersState.field_errors.get("message", ""),
                     ),
                     form_error(PartnersState.invite_error),
                     rx.button(
@@ -190,7 +199,8 @@ def _invitations() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=PartnersState.invite,
-                reset_on_submit=True,
+                id=INVITE_FORM,
+                no_validate=True,  # the server's message next to the field, not a pop-up
             ),
             width="100%",
         ),

@@ -84,8 +84,8 @@ def _row(row: rx.Var[dict], words: Words) -> rx.Component:
                 spacing="1",
             )
         ),
-        rx.table.cell(row["received"]),
-        rx.table.cell(lead_actions.actions(State, row, words.noun)),
+        rx.table.cell(row["received"], white_space="nowrap"),
+        rx.table.cell(lead_actions.row_actions(State, row, words.noun)),
         key=f"{row['id']}-{row['status']}-{row['stage_id']}",
     )
 

@@ -1,15 +1,24 @@
 """/c/leads and /p/referrals: the submit form, what was sent, and where it can go."""
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import reflex as rx
+from reflex.vars import ArrayVar, ObjectVar
 
 from .. import routes
 from ..components.buttons import row_button
 from ..components.confirm import confirm_button
 from ..components.empty_state import empty_state
 from ..components.file_links import export_button, import_button
-from ..components.forms import form_error, labeled_input, tick_box
+from ..components.forms import (
+    field,
+    field_message,
+    form_error,
+    labeled_input,
+    required_legend,
+    required_mark,
+)
 from ..components.list_filters import list_filters
 from ..components.pickers import option_select
 from ..components.tables import paged_table
@@ -91,9 +100,42 @@ def _targets(words: Words) -> rx.Component:
     )
 
 
-def _provider_choice(provider: rx.Var[dict]) -> rx.Component:
-    # No id (Reflex's form refs need static ids): the aria-label names the checkbox.
-    return tick_box(f"provider_{provider['id']}", provider["name"], aria_label=provider["name"])
+def _provider_choice(provider: ObjectVar[dict]) -> rx.Component:
+    # No id (Reflex's form refs need static ids): the aria-label names the checkbox. A draft
+    # being edited comes back with the organizations it was saved with ticked.
+    ticked = cast(ArrayVar, State.draft.get("recipients", []))
+    return rx.el.label(
+        rx.hstack(
+            rx.el.input(
+                type="checkbox",
+                name=f"provider_{provider['id']}",
+                aria_label=provider["name"],
+                default_checked=ticked.contains(provider["id"]),
+                on_change=_recheck("recipient_org_ids", "ticked"),
+            ),
+            rx.text(provider["name"], size="2"),
+            align="center",
+        ),
+    )
+
+
+def _error(name: str) -> rx.Var:
+    return cast(rx.Var, State.field_errors.get(name, ""))
+
+
+_recheck = cast(Any, State.recheck)
+
+
+def _input(label: str, name: str, *, required: bool = True, **props) -> rx.Component:
+    return labeled_input(
+        label,
+        name,
+        required=required,
+        default_value=_draft(name),
+        error=_error(name),
+        on_fix=_recheck,
+        **props,
+    )
 
 
 def _lead_form(words: Words) -> rx.Component:
@@ -109,42 +151,60 @@ def _lead_form(words: Words) -> rx.Component:
                     as_="h2",
                     size="4",
                 ),
+                required_legend(),
                 rx.el.fieldset(
-                    rx.el.legend(words.pick, font_size="0.875rem", font_weight="500"),
+                    rx.el.legend(
+                        words.pick,
+                        required_mark(),
+                        font_size="0.875rem",
+                        font_weight="500",
+                    ),
                     rx.hstack(rx.foreach(State.eligible, _provider_choice), wrap="wrap"),
+                    field_message(_error("recipient_org_ids"), "recipient_org_ids-error"),
+                    aria_describedby=rx.cond(
+                        _error("recipient_org_ids") != "", "recipient_org_ids-error", ""
+                    ),
                     border="none",
                     padding="0",
                 ),
                 rx.grid(
-                    labeled_input("First Name", "first_name", default_value=_draft("first_name")),
-                    labeled_input("Last Name", "last_name", default_value=_draft("last_name")),
-                    labeled_input("Email", "email", type="email", default_value=_draft("email")),
-                    labeled_input("Company", "company", default_value=_draft("company")),
-                    labeled_input("Phone", "phone", required=False, default_value=_draft("phone")),
-                    labeled_input("Title", "title", required=False, default_value=_draft("title")),
+                    _input("First Name", "first_name"),
+                    _input("Last Name", "last_name"),
+                    _input("Email", "email", type="text", input_mode="email"),
+                    _input("Company", "company"),
+                    _input("Phone", "phone", required=False),
+                    _input("Title", "title", required=False),
                     columns=rx.breakpoints(initial="1", md="2"),
                     spacing="3",
                     width="100%",
                 ),
-                option_select(
+                field(
                     "Owner",
-                    "owner_id",
-                    State.colleagues,
-                    default=State.draft.get("owner_id", State.me),
-                    empty="Choose…",
-                    required=True,
+                    option_select(
+                        "",
+                        "owner_id",
+                        State.colleagues,
+                        default=State.draft.get("owner_id", State.me),
+                        empty="Choose…",
+                        required=True,
+                        control_id="owner_id",
+                    ),
+                    html_for="owner_id",
+                    error=_error("owner_id"),
                 ),
-                rx.vstack(
-                    rx.el.label("Notes", html_for="notes", font_size="0.875rem", font_weight="500"),
+                field(
+                    "Notes",
                     rx.text_area(
                         id="notes",
                         name="notes",
                         max_length=5000,
                         width="100%",
                         default_value=_draft("notes"),
+                        on_blur=lambda value: _recheck("notes", value),
                     ),
-                    spacing="1",
-                    width="100%",
+                    html_for="notes",
+                    required=False,
+                    error=_error("notes"),
                 ),
                 form_error(State.form_error),
                 rx.hstack(
@@ -161,6 +221,7 @@ def _lead_form(words: Words) -> rx.Component:
                 width="100%",
             ),
             on_submit=State.save_lead,
+            no_validate=True,  # the server's message next to each field, not the browser's pop-up
             width="100%",
         ),
         key=State.draft.get("id", "new"),  # a fresh form for each draft edited
@@ -188,7 +249,7 @@ def _row(row: rx.Var[dict], words: Words) -> rx.Component:
         rx.table.cell(rx.badge(row["status"], variant="soft")),
         rx.table.cell(row["recipients"]),
         rx.table.cell(row["owner"]),
-        rx.table.cell(row["created"]),
+        rx.table.cell(row["created"], white_space="nowrap"),
         rx.table.cell(
             rx.cond(
                 row["status"] == "draft",

@@ -1,4 +1,9 @@
-"""/p/settings and /c/settings: Settings > General."""
+"""/p/settings and /c/settings: tabs named as the help articles name them.
+
+Both sides open on **General** (the organization's vocabulary: partner status, type, tiers, groups
+and products on the provider side; provider types and proficiency on the consultant side); API keys,
+webhooks and web-to-lead forms live under their own **Integrations** tab on both sides.
+"""
 
 import reflex as rx
 
@@ -25,7 +30,7 @@ def provider_page() -> rx.Component:
         _admin_note(),
         rx.tabs.root(
             rx.tabs.list(
-                rx.tabs.trigger("Partner program", value="program"),
+                rx.tabs.trigger("General", value="general"),
                 rx.tabs.trigger("Pipelines", value="pipelines"),
                 rx.tabs.trigger("Rules", value="rules"),
                 rx.tabs.trigger("Integrations", value="integrations"),
@@ -47,8 +52,10 @@ def provider_page() -> rx.Component:
                     term_editor(
                         "partner_tier",
                         "Partner tiers",
-                        "Ordered from the highest tier down.",
+                        "Ordered from the highest tier down: a new tier goes where you "
+                        "choose, at the top or the bottom.",
                         "partner tier",
+                        ranked=True,
                     ),
                     term_editor(
                         "partner_group",
@@ -63,7 +70,7 @@ def provider_page() -> rx.Component:
                     spacing="4",
                     padding_top="1rem",
                 ),
-                value="program",
+                value="general",
             ),
             rx.tabs.content(
                 rx.vstack(
@@ -91,7 +98,7 @@ def provider_page() -> rx.Component:
             rx.tabs.content(
                 rx.box(integrations(provider=True), padding_top="1rem"), value="integrations"
             ),
-            default_value="program",
+            default_value="general",
             width="100%",
         ),
     )
@@ -101,23 +108,35 @@ def consultant_page() -> rx.Component:
     return page_shell(
         TITLE,
         _admin_note(),
-        rx.grid(
-            term_editor(
-                "provider_type",
-                "Provider types",
-                "How you group the software providers you work with.",
-                "provider type",
+        rx.tabs.root(
+            rx.tabs.list(
+                rx.tabs.trigger("General", value="general"),
+                rx.tabs.trigger("Integrations", value="integrations"),
             ),
-            term_editor(
-                "proficiency",
-                "Proficiency statuses",
-                "How well your firm knows each provider's software.",
-                "proficiency status",
+            rx.tabs.content(
+                rx.grid(
+                    term_editor(
+                        "provider_type",
+                        "Provider types",
+                        "How you group the software providers you work with.",
+                        "provider type",
+                    ),
+                    term_editor(
+                        "proficiency",
+                        "Proficiency statuses",
+                        "How well your firm knows each provider's software.",
+                        "proficiency status",
+                    ),
+                    columns=rx.breakpoints(initial="1", lg="2"),
+                    spacing="4",
+                    padding_top="1rem",
+                ),
+                value="general",
             ),
-            columns=rx.breakpoints(initial="1", lg="2"),
-            spacing="4",
+            rx.tabs.content(
+                rx.box(integrations(provider=False), padding_top="1rem"), value="integrations"
+            ),
+            default_value="general",
             width="100%",
         ),
-        rx.heading("Integrations", as_="h2", size="5", padding_top="1rem"),
-        integrations(provider=False),
     )

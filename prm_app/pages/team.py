@@ -10,7 +10,7 @@ from ..components.confirm import confirm_button
 from ..components.forms import form_error, labeled_input
 from ..components.sections import section_card
 from ..components.tables import data_table
-from ..state.team import MemberRow, TeamState
+from ..state.team import INVITE_FORM, MemberRow, TeamState
 from .parts.shell import page_shell
 
 TITLE = "Team"
@@ -104,7 +104,17 @@ def _invite_form() -> rx.Component:
         "Invite a colleague",
         rx.form(
             rx.flex(
-                rx.box(labeled_input("Colleague's email", "email", type="email"), flex="2"),
+                rx.box(
+                    labeled_input(
+                        "Colleague's email",
+                        "email",
+                        type="text",
+                        input_mode="email",
+                        error=TeamState.field_errors.get("email", ""),
+                        on_fix=TeamState.recheck,
+                    ),
+                    flex="2",
+                ),
                 rx.vstack(
                     rx.el.label("Role", html_for="role", font_size="0.875rem", font_weight="500"),
                     rx.el.select(
@@ -128,7 +138,8 @@ def _invite_form() -> rx.Component:
                 width="100%",
             ),
             on_submit=TeamState.invite,
-            reset_on_submit=True,
+            id=INVITE_FORM,
+            no_validate=True,  # the server's message next to the field, not a pop-up
             width="100%",
         ),
         form_error(TeamState.invite_error),

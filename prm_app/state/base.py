@@ -2,6 +2,7 @@
 
 import json
 from http.cookies import CookieError, SimpleCookie
+from typing import Any
 
 import reflex as rx
 from reflex.config import get_config
@@ -11,7 +12,7 @@ from sqlmodel import Session
 
 from .. import routes
 from ..models import OrgKind
-from ..services.core import permissions
+from ..services.core import inputs, permissions
 from ..services.core.actor import Actor
 from ..services.core.errors import DomainError, Invalid, NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
@@ -57,6 +58,34 @@ def clear_form(form_id: str) -> EventSpec:
     """Empty the form `form_id` once what it submitted was saved: a refused form keeps what was
     typed, so the person corrects it instead of typing it again."""
     return rx.call_script(f"document.getElementById({json.dumps(form_id)})?.reset()")
+
+
+class FieldErrors(rx.State, mixin=True):
+    """A form's messages next to its fields, from the server (`_perform(..., inline=...)` fills
+    them); each goes away once its field is corrected."""
+
+    field_errors: dict[str, str] = {}
+
+    def _field_problem(self, name: str, value: str) -> str:
+        """What is still wrong with a corrected field: an address is checked again by the
+        services' own rule; for any other field, by default a change is enough."""
+        if name == "email":
+            try:
+                inputs.email(value)
+            except Invalid as error:
+                return str(error)
+        return ""
+
+    @rx.event
+    def recheck(self, name: str, value: str):
+        """A field with a message was changed: check it again, and drop the message if fixed."""
+        if not isinstance(name, str) or name not in self.field_errors:
+            return
+        problem = self._field_problem(name, value if isinstance(value, str) else "")
+        if problem:
+            self.field_errors = {**self.field_errors, name: problem}
+        else:
+            self.field_errors = {k: v for k, v in self.field_errors.items() if k != name}
 
 
 class AppState(rx.State):
@@ -126,15 +155,25 @@ class AppState(rx.State):
         return None
 
     def _perform(
-        self, operation, /, *, error_var: str | None = None, **arguments
+        self,
+        operation,
+        /,
+        *,
+        error_var: str | None = None,
+        inline: Any = (),  # tuple[str, ...]: Any, or **arguments would be matched against it
+        **arguments,
     ) -> tuple[object, rx.event.EventSpec | None]:
         """Run a service operation as the verified caller, in one transaction.
 
         Returns (result, None), or (None, what to tell the user) when the service refused. With
-        `error_var`, bad input is shown inline in that state var instead of in a toast.
+        `error_var`, bad input is shown inline in that state var instead of in a toast; with
+        `inline` (the fields the form shows), a message about one of them goes next to it, in
+        the state's `field_errors`, and the form's own message stays empty.
         """
         if error_var:
             setattr(self, error_var, "")
+        if inline:
+            self.field_errors = {}  # type: ignore[attr-defined]
         try:
             with unit_of_work() as session:
                 actor = self._require(session=session)
@@ -143,7 +182,11 @@ class AppState(rx.State):
         except Invalid as error:
             if not error_var:
                 return None, self._refuse(error)
-            setattr(self, error_var, str(error))
+            shown = {k: v for k, v in error.problems.items() if k in inline}
+            if shown:
+                self.field_errors = shown  # type: ignore[attr-defined]
+            if not shown or error.field not in shown:
+                setattr(self, error_var, str(error))
             return None, rx.noop()
         except DomainError as error:
             return None, self._refuse(error)

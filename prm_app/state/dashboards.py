@@ -10,6 +10,22 @@ from .rows import Option
 FUNNEL = ("#8da4ef", "#5b7fe3", "#3e63dd", "#2f4eb2")  # the funnel's steps, light to dark
 
 
+def figures(points: list[dict]) -> list[dict]:
+    """Each point with its numbers also as text for the figures table ("value_text":
+    "150,000.00", "deals_text": "1,250"); the charts take the numbers."""
+    return [
+        {
+            **point,
+            **{
+                f"{key}_text": f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+                for key, value in point.items()
+                if isinstance(value, int | float) and not isinstance(value, bool)
+            },
+        }
+        for point in points
+    ]
+
+
 class DashboardState(AppState):
     """/p/dashboard and /c/dashboard, filtered by dates and the organization across."""
 
@@ -25,6 +41,7 @@ class DashboardState(AppState):
     end: str = ""
     other_org_id: str = ""
     filter_error: str = ""
+    cleared: int = 0  # the filter form's key: a Clear gives empty inputs, not the last ones
 
     @rx.event
     def load_provider(self):
@@ -46,14 +63,14 @@ class DashboardState(AppState):
     def _read(self, session, *, actor) -> None:
         chosen = dashboards.filters(start=self.start, end=self.end, other_org_id=self.other_org_id)
         board = dashboards.dashboard(session, actor=actor, chosen=chosen)
-        self.pipeline, self.won_by_month = board.pipeline, board.won_by_month
-        self.funnel = [
-            {**step, "fill": fill} for step, fill in zip(board.funnel, FUNNEL, strict=False)
-        ]
+        self.pipeline, self.won_by_month = figures(board.pipeline), figures(board.won_by_month)
+        self.funnel = figures(
+            [{**step, "fill": fill} for step, fill in zip(board.funnel, FUNNEL, strict=False)]
+        )
         self.acceptance, self.top, self.commissions = (
-            board.acceptance,
-            board.top,
-            board.commissions,
+            figures(board.acceptance),
+            figures(board.top),
+            figures(board.commissions),
         )
         self.currency = board.currency
         self.others = [
@@ -71,5 +88,7 @@ class DashboardState(AppState):
 
     @rx.event
     def clear_filters(self):
+        """Back to every date and organization: the charts, and the inputs too (a new form)."""
         self.start, self.end, self.other_org_id, self.filter_error = "", "", "", ""
+        self.cleared += 1
         return self._refresh()

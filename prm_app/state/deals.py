@@ -17,7 +17,7 @@ from ..services.deals import lifecycle as deal_changes
 from ..services.deals import timeline as deal_timeline
 from ..services.identity import team
 from . import deal_protection, view
-from .base import AppState, form_value
+from .base import AppState, FieldErrors, form_value
 from .deal_protection import DealConflictRow, ProtectionView
 from .deal_rows import BoardStage, DealRow, DealView, ProductOption
 from .live import deals_version, follow_deals
@@ -367,7 +367,7 @@ class DealsState(LiveDeals, AppState):
         return self._refresh()
 
 
-class SubmitDealState(AppState):
+class SubmitDealState(FieldErrors, AppState):
     """The Submit Deal dialog: register a deal with a provider, or record one for a partner."""
 
     form_open: bool = False
@@ -378,7 +378,7 @@ class SubmitDealState(AppState):
 
     @rx.event
     def open_form(self):
-        self.form_open, self.form_error = True, ""
+        self.form_open, self.form_error, self.field_errors = True, "", {}
 
         def read(session, *, actor):
             self.counterparts = view.options(deals.counterparts(session, actor=actor))
@@ -404,7 +404,7 @@ class SubmitDealState(AppState):
 
     @rx.event
     def close_form(self):
-        self.form_open, self.form_error = False, ""
+        self.form_open, self.form_error, self.field_errors = False, "", {}
 
     @rx.event
     def save(self, form: dict):
@@ -413,6 +413,7 @@ class SubmitDealState(AppState):
         found, refusal = self._perform(
             deal_changes.register,
             error_var="form_error",
+            inline=deal_changes.FORM_FIELDS,
             other_org_id=form_value(form, "other_org_id"),
             form=_deal_form(form),
         )

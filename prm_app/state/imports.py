@@ -23,10 +23,12 @@ from ..services.core import upload_store
 from ..services.core.actor import Actor
 from ..services.core.errors import DomainError, NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
+from ..services.identity import team
 from ..services.imports import columns as import_columns
 from ..services.imports import files as csv_files
 from . import upload_guard, view
 from .base import AppState
+from .rows import Option
 
 logger = logging.getLogger(__name__)
 PROBLEMS_SHOWN = 100
@@ -45,6 +47,7 @@ class _Job:
     file_name: str
     mapping: dict[str, str]
     submit: bool
+    default_owner: str
 
 
 def _prepare(session, job: _Job, progress) -> imports.Prepared:
@@ -62,6 +65,7 @@ def _dry_run(session, job: _Job, progress) -> imports.DryRun:
             mapping=job.mapping,
             submit=job.submit,
             progress=progress,
+            default_owner=job.default_owner or None,
         )
 
 
@@ -76,6 +80,7 @@ def _import(session, job: _Job, progress) -> imports.BatchRow:
             mapping=job.mapping,
             submit=job.submit,
             progress=progress,
+            default_owner=job.default_owner or None,
         )
 
 
@@ -139,6 +144,8 @@ class ImportState(AppState):
     error: str = ""
     rows_valid: int = 0
     rows_failed: int = 0
+    checked_summary: str = ""  # "148 rows can be imported; 2 have problems and will not be."
+    import_label: str = ""  # "Import 148 valid rows"
     preview_fields: list[PreviewField] = []
     preview: list[dict[str, str]] = []  # field name to value: the keys vary with the file
     problems: list[ImportProblem] = []
@@ -147,6 +154,9 @@ class ImportState(AppState):
     page: int = 1
     total: int = 0
     upload_ticket: str = ""  # what this tab's uploads must carry (see upload_guard)
+    # Who gets the rows whose owner is no active member (the importer unless changed).
+    default_owner: str = ""
+    owners: list[Option] = []
     _upload: str = ""  # the private file's key
     _started: float = 0.0  # when the running step started (time.time())
 
@@ -179,7 +189,22 @@ class ImportState(AppState):
         # One ticket for the tab's life (a reload or reconnect keeps it; another session's
         # presentation wipes it with the rest of the state, see SessionGuard).
         self.upload_ticket = self.upload_ticket or upload_guard.new_ticket()
-        return self._read_batches()
+        return self._perform(self._read_owners)[1] or self._read_batches()
+
+    def _read_owners(self, session, *, actor) -> None:
+        """Who may get the rows of unknown owners: the active members (a member: themselves)."""
+        self.owners = view.options(
+            (m.user_id, m.name)
+            for m in team.members(session, actor=actor)
+            if m.is_active and (actor.sees_all or m.user_id == actor.user_id)
+        )
+        self.default_owner = str(actor.user_id)
+
+    @rx.event
+    def set_default_owner(self, value: str):
+        """Choose the default owner among the people offered (the service checks it again)."""
+        if not self.busy and isinstance(value, str) and value in {o["id"] for o in self.owners}:
+            self.default_owner, self.step, self.error = value, "map", ""
 
     # the file ------------------------------------------------------------------------------
 
@@ -316,6 +341,12 @@ class ImportState(AppState):
 
     def _show_checked(self, found: imports.DryRun) -> None:
         self.rows_valid, self.rows_failed = found.rows_valid, found.rows_failed
+        have = "has" if found.rows_failed == 1 else "have"
+        self.checked_summary = (
+            f"{view.count(found.rows_valid, 'row')} can be imported; {found.rows_failed:,} "
+            f"{have} problems and will not be."
+        )
+        self.import_label = f"Import {view.count(found.rows_valid, 'valid row')}"
         previewed = set(found.preview[0]) if found.preview else set()
         self.preview_fields = [
             {"name": f["name"], "label": f["label"]} for f in self.fields if f["name"] in previewed
@@ -357,9 +388,11 @@ class ImportState(AppState):
             how = " and sent" if submit else " as drafts"
         text = f"Imported {batch.rows_imported:,} {noun}{how} from {batch.file_name}."
         if batch.rows_failed:
+            were = "was" if batch.rows_failed == 1 else "were"
+            them = "it with its error" if batch.rows_failed == 1 else "them with their errors"
             text += (
-                f" {batch.rows_failed:,} rows were not imported: download them with their "
-                "errors below, fix them and import that file again."
+                f" {view.count(batch.rows_failed, 'row')} {were} not imported: download {them} "
+                "below, fix and import that file again."
             )
         return text
 
@@ -443,6 +476,7 @@ class ImportState(AppState):
             file_name=self.file_name,
             mapping=dict(self.mapping),
             submit=self.submit,
+            default_owner=self.default_owner,
         )
 
     def _end(self, error: str) -> None:

@@ -17,7 +17,7 @@ from ..services import catalog, leads, partnerships
 from ..services.identity import team
 from ..services.leads import timeline as lead_timeline
 from . import view
-from .base import AppState, form_value
+from .base import AppState, FieldErrors, form_value
 from .rows import ConflictRow, Option, TimelineEntry
 
 FILTERS = ("status", "org_id", "owner_id", "stage_id", "created_from", "created_to", "sort")
@@ -47,6 +47,7 @@ class LeadDraft(TypedDict):
     """The draft being edited in the submit form (`{}` for a new lead)."""
 
     id: str
+    recipients: list[str]  # the organizations ticked when it was saved
     first_name: str
     last_name: str
     email: str
@@ -89,6 +90,7 @@ class RecipientRow(ReceivedRow):
     reason: str
     deadline: str
     responded: str
+    deal_url: str  # the deal it was converted into ("" before)
 
 
 class LeadView(TypedDict):
@@ -202,7 +204,11 @@ class ListFilters(rx.State, mixin=True):
         }
 
 
-class SentLeadsState(ListFilters, AppState):
+# The submit form's fields that show the server's message next to them.
+LEAD_FORM_FIELDS = ("recipient_org_ids", *leads.LEAD_FIELDS, "owner_id")
+
+
+class SentLeadsState(ListFilters, FieldErrors, AppState):
     """/c/leads and /p/referrals: where they can go, the submit form, and the list, one page."""
 
     eligible: list[Option] = []
@@ -271,8 +277,11 @@ class SentLeadsState(ListFilters, AppState):
 
     @rx.event
     def toggle_form(self):
-        self.form_open, self.form_error = not self.form_open, ""
+        self.form_open, self.form_error, self.field_errors = not self.form_open, "", {}
         self.draft = cast(LeadDraft, {})
+
+    def _field_problem(self, name: str, value: str) -> str:
+        return leads.field_problem(name, value)
 
     @rx.event
     def edit_draft(self, lead_id: str):
@@ -292,8 +301,10 @@ class SentLeadsState(ListFilters, AppState):
             "title": found.title,
             "notes": found.notes,
             "owner_id": str(found.owner_id),
+            "recipients": [str(i) for i in cast(leads.LeadDetail, found).draft_recipient_ids],
         }
         self.form_open, self.form_error, self.notice = True, "", ""
+        self.field_errors = {}
         return None
 
     @rx.event
@@ -309,8 +320,9 @@ class SentLeadsState(ListFilters, AppState):
             for key, value in (form.items() if isinstance(form, dict) else [])
             if isinstance(key, str) and key.startswith("provider_") and value
         ]
+        inline = LEAD_FORM_FIELDS
         _, refusal = self._perform(
-            self._save, error_var="form_error", form=form, providers=providers
+            self._save, error_var="form_error", inline=inline, form=form, providers=providers
         )
         if refusal is not None:
             return refusal
@@ -318,10 +330,15 @@ class SentLeadsState(ListFilters, AppState):
         return self._refresh()
 
     def _save(self, session, *, actor, form, providers) -> None:
-        data = leads.lead_input(form)
+        data = leads.checked_form(form, providers, submitting=self.intent != "draft")
         owner = form_value(form, "owner_id")
         lead_id = leads.save_draft(
-            session, actor=actor, data=data, owner_id=owner, lead_id=self.draft.get("id")
+            session,
+            actor=actor,
+            data=data,
+            owner_id=owner,
+            lead_id=self.draft.get("id"),
+            recipient_org_ids=providers,
         )
         if self.intent == "draft":
             self.notice = "Saved as a draft."
@@ -399,13 +416,20 @@ class ReceivedActions(rx.State, mixin=True):
 
     @rx.event
     def convert(self, form: dict):
-        _, refusal = self._perform(
-            leads.convert,
+        def convert(session, *, actor, **arguments) -> str:
+            deal_id = leads.convert(session, actor=actor, **arguments)
+            return routes.deal_page(actor.org_kind, deal_id)
+
+        url, refusal = self._perform(
+            convert,
             recipient_id=form_value(form, "id"),
             amount=form_value(form, "amount"),
             close_date=form_value(form, "close_date") or None,
         )
-        return refusal or self._refresh() or rx.toast.success("Converted into a deal.")
+        if refusal is not None:
+            return refusal
+        link = {"label": "Open the deal", "on_click": rx.redirect(url)}
+        return self._refresh() or rx.toast.success("Converted into a deal.", action=link)
 
 
 class ReceivedLeadsState(ListFilters, ReceivedActions, AppState):
@@ -525,8 +549,9 @@ class LeadDetailState(ReceivedActions, AppState):
                 "stage_id": "" if r.stage_id is None else str(r.stage_id),
                 "stage": r.stage_name,
                 "owner": r.owner_name,
-                "deadline": view.day(r.deadline_at),
+                "deadline": view.deadline(r.deadline_at),
                 "responded": view.day(r.responded_at),
+                "deal_url": routes.deal_page(actor.org_kind, r.deal_id) if r.deal_id else "",
             }
             for r in seen.recipients
         ]

@@ -8,7 +8,7 @@ from ..models import OrgKind, TermKind
 from ..services import catalog, partnerships
 from ..services.identity import team
 from . import view
-from .base import AppState, form_value
+from .base import AppState, FieldErrors, clear_form, form_value
 from .rows import Option
 
 FILTERS = ("partner_type_id", "partner_status_id", "partner_tier_id", "partner_group_id")
@@ -53,7 +53,10 @@ def _opt(value) -> str:
     return "" if value is None else str(value)
 
 
-class PartnersState(AppState):
+INVITE_FORM = "invite-firm"
+
+
+class PartnersState(FieldErrors, AppState):
     partners: list[PartnerRow] = []
     invitations: list[InvitationRow] = []
     # Picker options by categorization field: [{"id", "name"}], and the provider's people.
@@ -172,6 +175,7 @@ class PartnersState(AppState):
         invitation, refusal = self._perform(
             partnerships.invite,
             error_var="invite_error",
+            inline=("email", "message"),
             email=form_value(form, "email"),
             message=form_value(form, "message") or "",
         )
@@ -181,7 +185,7 @@ class PartnersState(AppState):
         self.invite_result = (
             f"Invitation sent to {cast(partnerships.Invitation, invitation).email}."
         )
-        return self._refresh()
+        return self._refresh() or clear_form(INVITE_FORM)
 
     @rx.event
     def resend(self, partnership_id: str):

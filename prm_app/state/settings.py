@@ -146,7 +146,8 @@ class SettingsState(AppState):
     @rx.event
     def add_term(self, form: dict):
         kind, name = form_value(form, "kind"), form_value(form, "name")
-        _, refusal = self._act(catalog.add_term, kind=kind, name=name)
+        place = form_value(form, "place") or "bottom"
+        _, refusal = self._act(catalog.add_term, kind=kind, name=name, place=place)
         return refusal or clear_form(f"add-term-{kind}")
 
     @rx.event

@@ -8,7 +8,7 @@ from reflex_components_sonner.toast import ToastAction
 from ..services.core.errors import DomainError
 from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import roles, team, two_factor
-from .base import AppState, form_value
+from .base import AppState, FieldErrors, clear_form, form_value
 from .clients import client_of
 
 
@@ -33,7 +33,10 @@ class InviteRow(TypedDict):
     expires: str
 
 
-class TeamState(AppState):
+INVITE_FORM = "invite-colleague"
+
+
+class TeamState(FieldErrors, AppState):
     members: list[MemberRow] = []
     invites: list[InviteRow] = []
     invite_error: str = ""
@@ -86,6 +89,7 @@ class TeamState(AppState):
         _, refusal = self._perform(
             team.invite_colleague,
             error_var="invite_error",
+            inline=("email", "role"),
             email=form_value(form, "email"),
             role=form_value(form, "role"),
         )
@@ -94,7 +98,7 @@ class TeamState(AppState):
         # The join link is mailed to the address, never shown: only its owner can use it. The
         # answer is the same whether or not the address has an account.
         self.invite_sent = f"Invitation sent to {form_value(form, 'email')}."
-        return self._refresh()
+        return self._refresh() or clear_form(INVITE_FORM)
 
     @rx.event
     def revoke_invite(self, invite_id: str):

@@ -139,9 +139,13 @@ def test_won_deal_commission_credit_payout_and_dashboards(
     expect(top.get_by_role("row").filter(has_text="Fabrikam Consulting")).to_be_visible()
     funnel = page.get_by_role("region", name="Lead conversion funnel")
     expect(funnel.get_by_role("row").filter(has_text="Won")).to_contain_text(re.compile(r"\d"))
+    # Clear empties the inputs as well as the charts' filters (issue 23).
+    page.get_by_role("button", name="Clear").click()
+    expect(page.get_by_label("Partner", exact=True)).to_have_value("")
+    expect(page.get_by_label("From", exact=True)).to_have_value("")
 
     consultant.goto("/c/dashboard")
     earned = consultant.get_by_role("region", name="Commissions earned and pending")
-    expect(earned.get_by_role("row").filter(has_text=month)).to_contain_text("1200")
+    expect(earned.get_by_role("row").filter(has_text=month)).to_contain_text("1,200.00")
     top = consultant.get_by_role("region", name="Top providers")
     expect(top.get_by_role("row").filter(has_text="Northwind Software")).to_be_visible()

@@ -131,7 +131,7 @@ def test_a_dragged_card_persists_and_another_browser_sees_the_move_live(
     dialog.get_by_role("button", name="Close as lost").click()
     expect(dialog).to_have_count(0)
     expect(column(page, "Closed Lost").get_by_role("article", name=name)).to_be_visible()
-    expect(column(watcher, "Lost").get_by_role("article", name=name)).to_be_visible()
+    expect(column(watcher, "Closed Lost").get_by_role("article", name=name)).to_be_visible()
     with Session(db) as session:
         deal = session.get(Deal, deal_id)
         assert (deal.outcome, deal.lost_reason) == ("lost", "Chose a competitor")

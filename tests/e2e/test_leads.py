@@ -1,5 +1,6 @@
 """The lead-to-deal flow across two portals: submit to two providers, accept, reject, convert."""
 
+import re
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -47,6 +48,7 @@ def test_lead_submitted_to_two_providers_accepted_rejected_converted(
     contoso.get_by_label("Search leads").fill(company)  # server-side search and filters
     row = contoso.get_by_role("row").filter(has_text=company)
     expect(contoso.get_by_role("row")).to_have_count(2)  # the header and this lead
+    row.get_by_text("Reject…").click()  # behind a disclosure: the row stays readable
     row.get_by_role("button", name=f"Reject the lead for {company}").click()
     # A rejection is final: it asks first; Cancel changes nothing.
     contoso.get_by_role("alertdialog").get_by_role("button", name="Cancel").click()
@@ -64,10 +66,12 @@ def test_lead_submitted_to_two_providers_accepted_rejected_converted(
     expect(contoso.get_by_role("row").filter(has_text=company)).to_have_count(1)
 
     row = received_row(northwind, company)
+    row.get_by_text("Convert or close…").click()
     row.get_by_label(f"Deal amount for {company}").fill("25000")
     row.get_by_label(f"Close date for {company}").fill("2027-03-31")
     row.get_by_role("button", name=f"Convert the lead for {company}").click()
     expect(northwind.get_by_text("Converted into a deal.")).to_be_visible()
+    expect(northwind.get_by_role("button", name="Open the deal")).to_be_visible()
     expect(row).to_contain_text("converted")
 
     northwind.goto("/p/deals")  # the provider sees the new deal, awaiting its approval
@@ -93,7 +97,10 @@ def test_lead_submitted_to_two_providers_accepted_rejected_converted(
     expect(timeline.first).to_contain_text("Converted it into a deal")  # newest first
     expect(timeline.last).to_contain_text("Created it as a draft")
     expect(timeline.filter(has_text="Submitted it to")).to_contain_text("Northwind Software")
-    expect(timeline.filter(has_text="Converted it into a deal of 25000.00")).to_have_count(1)
+    expect(timeline.filter(has_text="Converted it into a deal of USD 25,000.00")).to_have_count(1)
+    # The converted lead links to its deal (issue 23).
+    page.get_by_role("link", name="Open the deal of Northwind Software").click()
+    expect(page).to_have_url(re.compile(rf"/c/deals/{deal.id}$"))
     for context in (northwind.context, contoso.context):
         context.close()
 
@@ -157,6 +164,7 @@ def test_referral_hidden_until_opened_then_lost_and_another_converted(
     row.get_by_role("button", name=f"Accept the referral for {lost}").click()
     expect(row).to_contain_text("accepted")
     # The lost reason comes from the provider's list; a note is optional.
+    row.get_by_text("Convert or close…").click()
     row.get_by_label(f"Lost reason for {lost}").select_option("Not a fit")
     row.get_by_label(f"Lost note for {lost}").fill("Budget frozen")
     row.get_by_role("button", name=f"Close as lost the referral for {lost}").click()

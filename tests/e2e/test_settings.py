@@ -79,6 +79,27 @@ def test_consultant_manages_provider_types(page: Page):
     expect(page.get_by_role("tab", name="Pipelines")).to_have_count(0)
 
 
+def test_both_sides_have_the_general_tab_the_help_articles_name(page: Page):
+    """Help says "Settings > General"; API keys and webhooks sit apart, under Integrations."""
+    sign_in(page, "admin@tailspin.example")
+    page.goto("/c/settings")
+    expect(page.get_by_role("tab", name="General", selected=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Provider types")).to_be_visible()
+    expect(page.get_by_label("Key name")).to_have_count(0)
+    page.get_by_role("tab", name="Integrations").click()
+    expect(page.get_by_label("Key name")).to_be_visible()
+    expect(page.get_by_role("heading", name="Provider types")).to_have_count(0)
+
+
+def test_provider_settings_open_on_general(page: Page):
+    sign_in(page, "admin@northwind.example")
+    page.goto("/p/settings")
+    expect(page.get_by_role("tab", name="General", selected=True)).to_be_visible()
+    for heading in ("Partner statuses", "Partner types", "Partner tiers", "Partner groups"):
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.get_by_role("heading", name="Products")).to_be_visible()
+
+
 def test_members_cannot_change_settings(page: Page):
     """Add is greyed out for a member (tests/e2e/test_roles_controls.py); the server refuses
     the event all the same (tests/security)."""

@@ -35,7 +35,8 @@ def test_a_public_form_submission_reaches_the_chosen_partner(
     expect(visitor.get_by_role("heading", name=name)).to_be_visible()
     visitor.get_by_label("First name").fill("Ola")
     visitor.get_by_label("Last name").fill("Nordmann")
-    visitor.get_by_label("Email").fill(f"ola-{tag}@formco.example")
+    # An address the server accepts and type="email" refused (issue 23).
+    visitor.get_by_label("Email").fill(f"björn-{tag}@formco.example")
     visitor.get_by_label("Company").fill(company)
     visitor.get_by_label("Phone").fill("+47 555 0100")
     visitor.wait_for_timeout(lead_forms.MIN_FILL.total_seconds() * 1000)  # a person's pace
@@ -67,9 +68,10 @@ def test_a_public_form_submission_reaches_the_chosen_partner(
             .join(Organization, Organization.id == LeadRecipient.org_id)
             .where(Lead.company == company)
         ).one()
-    assert (lead.source, lead.phone, recipient_org) == (
+    assert (lead.source, lead.phone, lead.email, recipient_org) == (
         "web_form",
         "+47 555 0100",
+        f"björn-{tag}@formco.example",
         "Fabrikam Consulting",
     )
     visitor.context.close()

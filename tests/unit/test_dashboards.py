@@ -53,7 +53,7 @@ def test_each_chart_of_both_sides(session):
             {"step": "Submitted", "count": 2},
             {"step": "Accepted", "count": 1},
             {"step": "Converted", "count": 1},
-            {"step": "Won", "count": 1},
+            {"step": "Closed Won", "count": 1},
         ]
         assert [(p["month"], p["leads"]) for p in board.acceptance] == [(month, 1)]
         assert board.acceptance[0]["hours"] >= 0

@@ -612,9 +612,10 @@ def test_a_consultant_picks_a_providers_board_or_sees_them_combined(session):
         "Discovery",
         "Proposal",
         "Negotiation",
-        "Won",
-        "Lost",
+        "Closed Won",  # as each provider's own board says it (issue 23)
+        "Closed Lost",
     ]
+    assert [c.name for c in only_second][-2:] == ["Closed Won", "Closed Lost"]
     assert combined[0].stage_ids == {
         provider.org_id: deal_stage(session, provider, "Qualification"),
         second.org_id: deal_stage(session, second, "Qualification"),

@@ -259,7 +259,13 @@ def test_dry_run_lists_every_problem_by_row_and_column(session, world):
         (4, "Last name", "Last name is required.", True),
         (4, "Email", "'not-an-email' is not a valid email address.", True),
         (5, "Provider", "'Southwind' is not one of your active providers.", True),
-        (6, "Owner email", "'nobody@else.com' is not an active member of your organization.", True),
+        (  # no reason to refuse the row: it goes to the default owner (issue 23)
+            6,
+            "Owner email",
+            "'nobody@else.com' is not an active member of your organization: its row goes to "
+            f"{firm.name}, the default owner.",
+            False,
+        ),
         (7, "Email", "The same email and company as row 2.", True),
         (8, "Email", "Your organization already has this lead (the same email and company).", True),
         (
@@ -269,7 +275,7 @@ def test_dry_run_lists_every_problem_by_row_and_column(session, world):
             False,
         ),
     ]
-    assert (result.rows_total, result.rows_valid, result.rows_failed) == (7, 2, 5)
+    assert (result.rows_total, result.rows_valid, result.rows_failed) == (7, 3, 4)
     assert "Contoso Partners" not in str(result)  # a consultant never learns who holds it
     assert result.preview[0] == {
         "row": 2,
@@ -281,7 +287,7 @@ def test_dry_run_lists_every_problem_by_row_and_column(session, world):
         "owner": "sam@fabrikam.example",
         "notes": "",
     }
-    assert result.preview[1]["notes"] == "=1+1"  # an exported value comes back as it was
+    assert result.preview[-1]["notes"] == "=1+1"  # an exported value comes back as it was
     assert _count(session, ImportBatch) == 0
     assert _count(session, Lead, Lead.import_batch_id.is_not(None)) == 0
 

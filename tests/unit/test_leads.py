@@ -1532,13 +1532,13 @@ def test_timeline_tells_each_side_its_own_story(session):
         ("Second", "Rejected it: Busy"),
         ("Northwind", "Accepted it"),
         ("Northwind", "Moved it to Qualified"),
-        ("Ada Admin", "Converted it into a deal of 1500.00"),
+        ("Ada Admin", "Converted it into a deal of USD 1,500.00"),
     ]
     assert story(provider) == [  # its own row only; the other side by organization name
         ("Fabrikam", "Received from Fabrikam"),
         ("Rita Rep", "Accepted it"),
         ("Rita Rep", "Moved it to Qualified"),
-        ("Fabrikam", "Converted it into a deal of 1500.00"),
+        ("Fabrikam", "Converted it into a deal of USD 1,500.00"),
     ]
     assert story(second) == [
         ("Fabrikam", "Received from Fabrikam"),

@@ -84,8 +84,23 @@ def _term_item(row: rx.Var[dict]) -> rx.Component:
     return _entry(row, active, SettingsState.restore_term(row["id"]), f"Restore {name}")
 
 
-def term_editor(kind: str, title: str, hint: str, singular: str) -> rx.Component:
-    """Add, rename, reorder, remove (archive when in use) and restore the terms of one kind."""
+def _place_select(singular: str) -> rx.Component:
+    """Where a new entry of an ordered list goes (the partner tiers: highest first)."""
+    return rx.el.select(
+        rx.el.option("as the lowest", value="bottom"),
+        rx.el.option("as the highest", value="top"),
+        name="place",
+        default_value="bottom",
+        aria_label=f"Place of the new {singular}",
+        style={"padding": "0.3rem"},
+    )
+
+
+def term_editor(
+    kind: str, title: str, hint: str, singular: str, *, ranked: bool = False
+) -> rx.Component:
+    """Add, rename, reorder, remove (archive when in use) and restore the terms of one kind.
+    A `ranked` list (highest first) asks where a new entry goes."""
     return section_card(
         title,
         rx.foreach(SettingsState.terms.get(kind, []), _term_item),
@@ -100,6 +115,7 @@ def term_editor(kind: str, title: str, hint: str, singular: str) -> rx.Component
                 required=True,
                 flex="1",
             ),
+            _place_select(singular) if ranked else rx.fragment(),
             rx.button("Add", type="submit", aria_label=f"Add {singular}", **ADMIN),
         ),
         hint=hint,

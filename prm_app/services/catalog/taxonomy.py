@@ -76,15 +76,27 @@ def active_terms(session: Session, *, actor: Actor, kind: object) -> list[TermVi
     )
 
 
-def add_term(session: Session, *, actor: Actor, kind: object, name: object) -> TermView:
-    """Append a new term to a list."""
+PLACES = ("bottom", "top")
+
+
+def add_term(
+    session: Session, *, actor: Actor, kind: object, name: object, place: object = "bottom"
+) -> TermView:
+    """Add a new term at the end of a list, or with `place` "top" at its start (an ordered
+    list such as the partner tiers, highest first, takes a new highest tier there)."""
     actor.require_admin()
     kind = _term_kind(actor, kind)
     name = valid_name(name)
+    if place not in PLACES:
+        raise Invalid("Add it at the top or at the bottom of the list.", field="place")
     scope = _term_scope(actor.org_id, kind)
     require_unique_name(session, TaxonomyTerm, scope, name)
     term = TaxonomyTerm(org_id=actor.org_id, kind=kind, name=name)
-    append_row(session, term, active_rows(session, TaxonomyTerm, scope))
+    active = active_rows(session, TaxonomyTerm, scope)
+    if place == "top":
+        append_row(session, term, [], after=active)
+    else:
+        append_row(session, term, active)
     after = {"kind": kind.value, "name": name, "position": term.position}
     activity.record(session, actor=actor, subject=term, action="created", after=after)
     return _term_views(session, kind, [term])[0]

@@ -21,11 +21,16 @@ class NotFound(DomainError):
 
 
 class Invalid(DomainError):
-    """Bad input. `field` names the form field the message belongs to, when there is one."""
+    """Bad input. `field` names the form field the message belongs to, when there is one;
+    `problems` holds every field's message when a whole form was checked (the message is then
+    the first of them)."""
 
-    def __init__(self, message: str, *, field: str | None = None):
+    def __init__(
+        self, message: str, *, field: str | None = None, problems: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.field = field
+        self.problems: dict[str, str] = dict(problems or ({field: message} if field else {}))
 
 
 class Conflict(DomainError):

@@ -1,6 +1,7 @@
 """Validation of untrusted input: every value from a client arrives here first."""
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -127,3 +128,19 @@ def version(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise Invalid("Reload the page: this record's version is unknown.", field="version")
     return value
+
+
+def every_field(checks: dict[str, Callable[[], object]]) -> dict[str, object]:
+    """Run each field's check and return the values; when some fail, one Invalid telling the
+    first and holding every field's message (`problems`), so a form shows them all at once."""
+    values: dict[str, object] = {}
+    problems: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            values[name] = check()
+        except Invalid as error:
+            problems[error.field or name] = str(error)
+    if problems:
+        first = next(iter(problems))
+        raise Invalid(problems[first], field=first, problems=problems)
+    return values

@@ -177,6 +177,11 @@ def _stages(session: Session, actor: Actor, provider: int | None, used: set[int]
     )
 
 
+# The closing columns of a board showing providers that name those stages differently: the
+# default stages' names, so that the board says "Closed Won" with or without a provider filter.
+CLOSING = {"won": "Closed Won", "lost": "Closed Lost"}
+
+
 def _columns(stages: list[Stage], *, combined: bool) -> tuple[list[Column], dict[int, str]]:
     """The columns and each stage's column key. A combined board merges open stages by name
     and puts the won and lost columns last."""
@@ -190,8 +195,9 @@ def _columns(stages: list[Stage], *, combined: bool) -> tuple[list[Column], dict
             key = outcome
         else:
             key = stage.name.strip().lower()
-        name = {"won": "Won", "lost": "Lost"}.get(key, stage.name)
-        column = columns.setdefault(key, Column(key, name, outcome, {}))
+        column = columns.setdefault(key, Column(key, stage.name, outcome, {}))
+        if column.name != stage.name and outcome != "open":  # providers name it differently
+            column.name = CLOSING[outcome]
         column.stage_ids.setdefault(stage.org_id, stage.id)
         column_of[stage.id] = key
     ordered = list(columns.values())

@@ -140,7 +140,7 @@ def funnel(session: Session, *, actor: Actor, chosen: Filters) -> list[dict[str,
         {"step": "Submitted", "count": submitted or 0},
         {"step": "Accepted", "count": accepted or 0},
         {"step": "Converted", "count": converted or 0},
-        {"step": "Won", "count": won_count or 0},
+        {"step": "Closed Won", "count": won_count or 0},
     ]
 
 

@@ -67,25 +67,47 @@ class DealInput:
     product_ids: list[int]
 
 
+# The deal form's fields, in form order, with the organization chosen first: each refusal names
+# one of them (`Invalid.field`), so the form shows it next to that field.
+FORM_FIELDS = (
+    "other_org_id",
+    "name",
+    "company",
+    "contact_name",
+    "contact_email",
+    "amount",
+    "close_date",
+)
+
+
 def deal_input(form: object) -> DealInput:
     """The fields of the deal form, validated (a client may send anything)."""
     form = form if isinstance(form, dict) else {}
     email = form.get("contact_email") or ""
-    return DealInput(
-        name=inputs.text(form.get("name"), field="name", label="Deal name", max_len=200),
-        company=inputs.text(form.get("company"), field="company", label="Company", max_len=200),
-        contact_name=inputs.text(
-            form.get("contact_name"),
-            field="contact_name",
-            label="Contact",
-            max_len=200,
-            required=False,
-        ),
-        contact_email=inputs.email(email, field="contact_email") if email else "",
-        amount=inputs.amount(form.get("amount", ""), zero=True),
-        close_date=inputs.day(form.get("close_date"), field="close_date", label="close date"),
-        product_ids=_ids(form.get("product_ids", [])),
+    values = inputs.every_field(
+        {
+            "name": lambda: inputs.text(
+                form.get("name"), field="name", label="Deal name", max_len=200
+            ),
+            "company": lambda: inputs.text(
+                form.get("company"), field="company", label="Company", max_len=200
+            ),
+            "contact_name": lambda: inputs.text(
+                form.get("contact_name"),
+                field="contact_name",
+                label="Contact",
+                max_len=200,
+                required=False,
+            ),
+            "contact_email": lambda: inputs.email(email, field="contact_email") if email else "",
+            "amount": lambda: inputs.amount(form.get("amount", ""), zero=True),
+            "close_date": lambda: inputs.day(
+                form.get("close_date"), field="close_date", label="close date"
+            ),
+            "product_ids": lambda: _ids(form.get("product_ids", [])),
+        }
     )
+    return DealInput(**values)  # type: ignore[arg-type]
 
 
 def register(session: Session, *, actor: Actor, other_org_id: object, form: object) -> Registered:
@@ -215,6 +237,8 @@ def approve(
     Approving a change sent back for re-approval keeps the protection the deal already has (or
     its lack of one). A customer already protected for another partner takes a `decision` (with
     a `reason`), see services.deals.conflicts: without one the approval is refused.
+    A registration gets the partnership's partner manager as its provider-side owner; when the
+    partnership has none, the person approving it becomes the owner.
     """
     deal = _load(session, actor, deal_id, version, "approve")
     again = deal.approved_at is not None  # a change sent back for re-approval
@@ -230,6 +254,7 @@ def approve(
         conflicts.settle(session, actor=actor, deal=deal, decision=choice, save=_save)
         return
     now = utcnow()
+    deal.provider_owner_id = deal.provider_owner_id or actor.user_id
     deal.approval, deal.approved_at, deal.approved_amount = Approval.APPROVED, now, deal.amount
     if not again and (choice is None or choice.kind == conflicts.TRANSFER):
         settings = program.settings_of(session, deal.provider_org_id)

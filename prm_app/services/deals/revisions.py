@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from ...models import Approval, Deal, OrgKind, TaxonomyTerm
 from .. import notifications
 from ..catalog import program
-from ..core import activity
+from ..core import activity, formats
 from ..core.actor import Actor
 
 # The watched fields of an edit's before/after, in the order a change reads them.
@@ -44,10 +44,7 @@ def product_names(session: Session, ids: list[int]) -> list[str]:
 
 def money_text(amount: object, currency: object) -> str:
     """ "USD 5,000.00" from an amount kept as text in the trail."""
-    try:
-        return f"{currency or ''} {Decimal(str(amount)):,.2f}".strip()
-    except ArithmeticError:
-        return str(amount)
+    return formats.money(amount, currency)
 
 
 def exceeds(threshold_pct: Decimal | None, approved: Decimal, amount: Decimal) -> bool:

@@ -74,10 +74,12 @@ def dry_run(
     mapping: object,
     submit: object = False,
     progress: Progress | None = None,
+    default_owner: object = None,
 ) -> DryRun:
-    """Check every row as `run` would, writing nothing."""
+    """Check every row as `run` would, writing nothing. `default_owner` (a person's id; the
+    importer when None) owns the rows whose owner is no active member of the organization."""
     kind, submit = _kind(actor, kind), _flag(submit)
-    checked = check(session, actor, kind, _read(file, progress), mapping, submit)
+    checked = check(session, actor, kind, _read(file, progress), mapping, submit, default_owner)
     failed = int(checked.failed.sum())
     return DryRun(
         rows_total=len(checked.data),
@@ -98,6 +100,7 @@ def run(
     mapping: object,
     submit: object = False,
     progress: Progress | None = None,
+    default_owner: object = None,
 ) -> BatchRow:
     """Import the valid rows of the file (checked again: nothing from the dry run is trusted)
     as drafts or submitted, as one ImportBatch with an error report of the failed rows.
@@ -107,7 +110,7 @@ def run(
     """
     kind, submit = _kind(actor, kind), _flag(submit)
     name = _file_name(file_name)
-    checked = check(session, actor, kind, _read(file, progress), mapping, submit)
+    checked = check(session, actor, kind, _read(file, progress), mapping, submit, default_owner)
     valid = checked.data[~checked.failed]
     if valid.empty:
         raise Invalid("No row can be imported: fix the problems listed and import the file again.")

@@ -8,11 +8,13 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from ...models import Deal, ImportKind, Lead, LeadDirection, OrgKind, Pipeline, Stage
+from ...models import Deal, ImportKind, Lead, LeadDirection, OrgKind, Pipeline, Stage, User
 from .. import customers, deals, leads
 from ..catalog import program
 from ..core import inputs
 from ..core.actor import Actor
+from ..core.errors import NotAllowed
+from ..identity import team
 from . import columns as import_columns
 from .columns import Field
 from .files import Table, restored
@@ -46,7 +48,13 @@ class Checked:
 
 
 def check(
-    session: Session, actor: Actor, kind: ImportKind, table: Table, mapping: object, submit: bool
+    session: Session,
+    actor: Actor,
+    kind: ImportKind,
+    table: Table,
+    mapping: object,
+    submit: bool,
+    default_owner: object = None,
 ) -> Checked:
     chosen = import_columns.check_mapping(
         mapping, table.headers, kind, actor.org_kind, submit=submit
@@ -63,7 +71,7 @@ def check(
     required = set(import_columns.required(kind, actor.org_kind, submit=submit))
     rules = _Rules(checked, fields, chosen, required)
     rules.basics()
-    rules.owners(session, actor, kind)
+    rules.owners(session, actor, kind, default_owner_of(session, actor, default_owner))
     if kind == ImportKind.DEALS:
         rules.counterparts(session, actor)
         rules.deal_values(session)
@@ -122,8 +130,15 @@ class _Rules:
                     said[bad] = values[bad].map(inputs.not_an_email)
                     self.add(name, bad, said)
 
-    def owners(self, session: Session, actor: Actor, kind: ImportKind) -> None:
-        """Each row's owner, by email: an active member; a member may name only themselves."""
+    def owners(
+        self, session: Session, actor: Actor, kind: ImportKind, default_owner: tuple[int, str]
+    ) -> None:
+        """Each row's owner, by email: an active member; a member may name only themselves.
+
+        An owner who is no active member of the organization (an export from another firm's
+        CRM names that firm's sales people) is no reason to refuse the row: the row goes to the
+        default owner, with one warning per such owner, on the first row naming them.
+        """
         emails = self.data["owner"].str.lower()
         people = {
             email: user_id
@@ -134,16 +149,22 @@ class _Rules:
         }
         ids = emails.map(people)
         given = emails != ""
-        self.add(
-            "owner",
-            given & ids.isna(),
-            "'" + emails.str.slice(0, 60) + "' is not an active member of your organization.",
-        )
-        self.data["owner_id"] = ids.where(given, actor.user_id).fillna(0).astype("int64")
+        unknown = given & ids.isna()
+        if unknown.any():
+            counts = emails[unknown].value_counts()
+            first = emails[unknown].drop_duplicates(keep="first")
+            said = pd.Series("", index=emails.index)
+            said[first.index] = [
+                unknown_owner(self.data["owner"][row], int(counts[email]), default_owner[1])
+                for row, email in first.items()
+            ]
+            self.add("owner", said != "", said, blocking=False)
+        known = given & ids.notna()
+        self.data["owner_id"] = ids.where(known, default_owner[0]).astype("int64")
         if not actor.sees_all:
             self.add(
                 "owner",
-                given & ids.notna() & (ids != actor.user_id),
+                known & (ids != actor.user_id),
                 deals.ONLY_MANAGER_GIVES if kind == ImportKind.DEALS else leads.ONLY_MANAGER_GIVES,
             )
 
@@ -336,6 +357,30 @@ class _Rules:
     def _providers(self) -> list[int]:
         """The distinct providers of the rows (known once `counterparts` ran)."""
         return sorted(int(p) for p in set(self.data["provider_org_id"]) if p > 0)
+
+
+def unknown_owner(owner: str, rows: int, owner_name: str) -> str:
+    """The warning about an owner (as the file names them) who is no active member of the
+    importing organization."""
+    these = "its row goes" if rows == 1 else f"its {rows:,} rows go"
+    return (
+        f"'{owner[:60]}' is not an active member of your organization: {these} to "
+        f"{owner_name}, the default owner."
+    )
+
+
+def default_owner_of(session: Session, actor: Actor, value: object) -> tuple[int, str]:
+    """The owner of rows whose owner is unknown (id, name): the importer unless another active
+    member is chosen (by a manager or admin: a member may choose only themselves)."""
+    if value is None or value == "":
+        return actor.user_id, actor.name
+    owner_id = team.active_member(
+        session, org_id=actor.org_id, user_id=value, field="default_owner"
+    )
+    if not actor.sees_all and owner_id != actor.user_id:
+        raise NotAllowed(leads.ONLY_MANAGER_GIVES)
+    user = session.get(User, owner_id)
+    return owner_id, user.name if user is not None else ""
 
 
 def lead_direction(kind: ImportKind) -> LeadDirection:

@@ -24,10 +24,19 @@ from .access import (
 )
 from .conversion import convert
 from .details import LeadDetail, RecipientView, detail
-from .fields import DUPLICATE, LEAD_FIELDS, MAX_NOTE, MAX_REASON, LeadInput, lead_input
+from .fields import (
+    DUPLICATE,
+    LEAD_FIELDS,
+    MAX_NOTE,
+    MAX_REASON,
+    LeadInput,
+    field_problem,
+    lead_input,
+)
 from .lifecycle import (
     accept,
     accept_deadline,
+    checked_form,
     create_and_submit,
     delete_draft,
     lost_reason_choices,
@@ -69,12 +78,14 @@ __all__ = [
     "SentRow",
     "accept",
     "accept_deadline",
+    "checked_form",
     "conflicts",
     "conflicts_for",
     "convert",
     "create_and_submit",
     "delete_draft",
     "detail",
+    "field_problem",
     "hidden_contact",
     "lead_input",
     "list_received",

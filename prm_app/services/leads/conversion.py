@@ -63,6 +63,7 @@ def convert(
         **recipient_state(recipient),
         "deal_id": deal.id,
         "amount": str(amount),
+        "currency": deal.currency,
         "approval": deal.approval,
     }
     activity.record(

@@ -6,7 +6,16 @@ from datetime import datetime
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
-from ...models import Lead, LeadDirection, LeadRecipient, Organization, Stage, User
+from ...models import (
+    Deal,
+    Lead,
+    LeadDirection,
+    LeadRecipient,
+    LeadStatus,
+    Organization,
+    Stage,
+    User,
+)
 from ..core import inputs
 from ..core.actor import Actor
 from ..core.errors import NotFound
@@ -28,6 +37,7 @@ class RecipientView:
     opened_at: datetime | None
     responded_at: datetime | None
     converted_at: datetime | None
+    deal_id: int | None = None  # the deal it was converted into
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +61,8 @@ class LeadDetail:
     created_at: datetime
     submitted_at: datetime | None
     recipients: list[RecipientView] = field(default_factory=list)
+    # A draft's organizations ticked when it was saved (origin side only).
+    draft_recipient_ids: list[int] = field(default_factory=list)
 
 
 def detail(session: Session, *, actor: Actor, lead_id: object) -> LeadDetail:
@@ -90,7 +102,9 @@ def _recipient_views(session: Session, lead_id: int, org_id: int | None) -> list
             LeadRecipient.responded_at,
             LeadRecipient.converted_at,
         )
+        .add_columns(col(Deal.id).label("deal_id"))
         .join(org, org.id == LeadRecipient.org_id)
+        .outerjoin(Deal, col(Deal.source_recipient_id) == LeadRecipient.id)
         .outerjoin(Stage, col(Stage.id) == LeadRecipient.stage_id)
         .outerjoin(owner, owner.id == LeadRecipient.owner_id)
         .where(LeadRecipient.lead_id == lead_id)
@@ -135,4 +149,9 @@ def _detail(
         created_at=lead.created_at,
         submitted_at=lead.submitted_at,
         recipients=recipients,
+        draft_recipient_ids=(
+            [int(i) for i in lead.draft_recipient_ids or [] if isinstance(i, int)]
+            if side == "origin" and lead.status == LeadStatus.DRAFT
+            else []
+        ),
     )

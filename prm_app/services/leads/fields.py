@@ -56,19 +56,43 @@ class LeadInput:
     notes: str = ""
 
 
+def _checked(name: str, value: object) -> str:
+    rule = LEAD_FIELDS[name]
+    if name == "email":
+        return inputs.email(value, field=name)
+    return inputs.text(
+        value, field=name, label=rule.label, max_len=rule.max_len, required=rule.required
+    )
+
+
 def lead_input(form: object) -> LeadInput:
-    """Validate a lead form (a dict of field name to value) into a LeadInput."""
+    """Validate a lead form (a dict of field name to value) into a LeadInput. When fields are
+    wrong, the Invalid raised tells the first and holds every field's message in `problems`."""
     if not isinstance(form, dict):
         raise Invalid("The form could not be read: send it again.")
-    values = {
-        name: inputs.email(form.get(name), field=name)
-        if name == "email"
-        else inputs.text(
-            form.get(name), field=name, label=r.label, max_len=r.max_len, required=r.required
-        )
-        for name, r in LEAD_FIELDS.items()
-    }
+    values: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for name in LEAD_FIELDS:
+        try:
+            values[name] = _checked(name, form.get(name))
+        except Invalid as error:
+            problems[name] = str(error)
+    if problems:
+        first = next(iter(problems))
+        raise Invalid(problems[first], field=first, problems=problems)
     return LeadInput(**values)
+
+
+def field_problem(name: object, value: object) -> str:
+    """What is wrong with one field of a lead form ("" when nothing is, or it is no lead field):
+    the form's inline message, checked again as the person corrects it."""
+    if not isinstance(name, str) or name not in LEAD_FIELDS:
+        return ""
+    try:
+        _checked(name, value)
+    except Invalid as error:
+        return str(error)
+    return ""
 
 
 def checked_input(data: object) -> LeadInput:

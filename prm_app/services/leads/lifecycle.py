@@ -47,8 +47,30 @@ from .fields import (
     MAX_NOTE,
     LeadInput,
     checked_input,
+    lead_input,
     reason_text,
 )
+
+
+def checked_form(form: object, recipient_org_ids: object, *, submitting: bool) -> LeadInput:
+    """The lead form checked whole, so that every field's message is told at once (the
+    organizations first, as the form shows them): a draft may have none ticked."""
+    problems: dict[str, str] = {}
+    if submitting or recipient_org_ids:
+        try:
+            recipient_ids(recipient_org_ids)
+        except Invalid as error:
+            problems.update(error.problems)
+    try:
+        data = lead_input(form)
+    except Invalid as error:
+        if not error.problems:
+            raise
+        problems.update(error.problems)
+    if problems:
+        first = next(iter(problems))
+        raise Invalid(problems[first], field=first, problems=problems)
+    return data
 
 
 def save_draft(
@@ -59,13 +81,17 @@ def save_draft(
     owner_id: object,
     lead_id: object = None,
     source: LeadSource = LeadSource.FORM,
+    recipient_org_ids: object = (),
 ) -> int:
     """Create or update a draft of the actor's organization; returns its id. `source` (how a
-    new lead came in) is set by the caller's channel, never by a client."""
+    new lead came in) is set by the caller's channel, never by a client. `recipient_org_ids`
+    are the organizations ticked, kept with the draft (none is fine; each is checked again when
+    the draft is submitted)."""
     data = checked_input(data)
     owner_id = owner_of(session, actor, owner_id)
+    ticked = recipient_ids(recipient_org_ids) if recipient_org_ids else []
     company_norm, email_domain = customer_keys(data.company, data.email)
-    values = {
+    values: dict[str, Any] = {
         "first_name": data.first_name,
         "last_name": data.last_name,
         "email": data.email,
@@ -76,6 +102,7 @@ def save_draft(
         "company_norm": company_norm[:200],
         "email_domain": email_domain[:254],
         "owner_id": owner_id,
+        "draft_recipient_ids": ticked,
     }
     if lead_id is None or lead_id == "":
         if source == LeadSource.API:
@@ -157,6 +184,7 @@ def submit(
     if was == LeadStatus.DRAFT:
         lead.status = LeadStatus.SUBMITTED
         lead.submitted_at = now
+        lead.draft_recipient_ids = []
     lead.updated_at = now
     session.add(lead)
     session.flush()

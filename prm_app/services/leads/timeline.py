@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ...models import ActivityEvent, Membership, Organization, Stage, User
+from ..core import formats
 from ..core.actor import Actor
 from . import detail
 
@@ -91,7 +92,11 @@ def _describe(
         "lost": f"Closed it as lost: {after.get('reason', '')}",
         "returned": "Returned it: not accepted in time",
         "converted": "Converted it into a deal"
-        + (f" of {after['amount']}" if after.get("amount") else ""),
+        + (
+            f" of {formats.money(after['amount'], after.get('currency', ''))}"
+            if after.get("amount")
+            else ""
+        ),
     }.get(event.action, "")
 
 

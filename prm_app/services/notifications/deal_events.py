@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from ... import routes
 from ...models import Approval, Deal, OrgKind, Outcome, ProtectionReminder, utcnow
+from ..core import formats
 from ..core.actor import Actor
 from ..integrations import webhooks
 from .delivery import deal_links, notify, notify_organizations, or_managers, org_name
@@ -186,7 +187,7 @@ def deal_moved(session: Session, *, actor: Actor, deal: Deal, stage_name: str) -
     )
     names = {org: org_name(session, org) for org in links}
     if deal.outcome == Outcome.WON:
-        amount = f"{deal.currency} {deal.amount:,.2f}"
+        amount = formats.money(deal.amount, deal.currency)
         notify_organizations(
             session,
             links=links,

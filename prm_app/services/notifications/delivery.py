@@ -84,6 +84,16 @@ KINDS: dict[str, str] = {
 }
 
 
+def sentence(text: str) -> str:
+    """A notification's text ends with one full stop, even when the name or reason it ends
+    with has its own ("Litware Inc." + "." is not "Litware Inc..")."""
+    if text.endswith("..") and not text.endswith("..."):
+        return text[:-1]
+    if text.endswith("...."):
+        return text[:-1]
+    return text
+
+
 def notify(
     session: Session,
     *,
@@ -120,7 +130,7 @@ def notify(
         )
         .order_by(col(User.id))
     ).all()
-    text = text[:500]
+    text = sentence(text)[:500]
     notified = []
     for user_id, email, name, channel in rows:
         channel = channel or DEFAULT_CHANNEL

@@ -7,10 +7,12 @@ from ..components.buttons import danger_button, row_button
 from ..components.empty_state import empty_state
 from ..components.forms import checkbox_field, form_error, labeled_input
 from ..components.list_filters import search_field
+from ..components.live import follow
 from ..components.partnership_card import categorize_form, partnership_card, row_picker
 from ..components.pickers import option_select
 from ..components.sections import tabbed
 from ..components.tables import data_table
+from ..state.live import PartnersPulse
 from ..state.partners import PartnersState
 from .parts.shell import page_shell
 
@@ -199,6 +201,7 @@ def _invitations() -> rx.Component:
 def page() -> rx.Component:
     return page_shell(
         TITLE,
+        follow(PartnersPulse.version, PartnersState.follow),
         tabbed(
             ("Directory", "directory", _directory()),
             ("Invitations", "invitations", _invitations()),

@@ -4,7 +4,9 @@ import reflex as rx
 
 from .. import routes
 from ..components.empty_state import empty_state
+from ..components.live import follow
 from ..components.partnership_card import categorize_form, partnership_card, row_picker
+from ..state.live import PartnersPulse
 from ..state.providers import ProvidersState
 from .parts.shell import page_shell
 
@@ -82,6 +84,7 @@ def _provider(row: rx.Var[dict]) -> rx.Component:
 def page() -> rx.Component:
     return page_shell(
         TITLE,
+        follow(PartnersPulse.version, ProvidersState.follow),
         rx.cond(
             ProvidersState.invitations.length() > 0,
             rx.vstack(

@@ -6,7 +6,7 @@ in both portals; only the page guards differ. States hold one page of rows and t
 """
 
 from collections.abc import Sequence
-from typing import TypedDict, cast
+from typing import ClassVar, TypedDict, cast
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -14,10 +14,12 @@ import reflex as rx
 from .. import routes
 from ..models import OrgKind, Pipeline
 from ..services import catalog, leads, partnerships
+from ..services.core.changes import Topic
 from ..services.identity import team
 from ..services.leads import timeline as lead_timeline
 from . import view
 from .base import AppState, form_value
+from .live import LiveView
 from .rows import ConflictRow, Option, TimelineEntry
 
 FILTERS = ("status", "org_id", "owner_id", "stage_id", "created_from", "created_to", "sort")
@@ -128,8 +130,11 @@ def _colleagues(session, actor) -> list[Option]:
     )
 
 
-class ListFilters(rx.State, mixin=True):
-    """Search, filters, sort and paging of a server-side list; `_refresh` reloads the page."""
+class ListFilters(LiveView, mixin=True):
+    """Search, filters, sort and paging of a server-side list; `_refresh` reloads the page.
+    Live: it follows the organization's leads and referrals (LeadsPulse)."""
+
+    LIVE_TOPIC: ClassVar[Topic] = Topic.LEADS
 
     search: str = ""
     status: str = ""
@@ -150,6 +155,7 @@ class ListFilters(rx.State, mixin=True):
         raise NotImplementedError
 
     def _load(self, kind: OrgKind):
+        self._watch()
         return self._enter(kind) or self._perform(self._read_options)[1] or self._refresh()
 
     @rx.event
@@ -251,6 +257,7 @@ class SentLeadsState(ListFilters, AppState):
         self.me = str(actor.user_id)
 
     def _read(self, session, *, actor) -> None:
+        self._reading(actor.org_id)
         found = leads.list_sent(
             session, actor=actor, recipient_org_id=self.org_id, **self._filters()
         )
@@ -436,6 +443,7 @@ class ReceivedLeadsState(ListFilters, ReceivedActions, AppState):
         self.colleagues = _colleagues(session, actor)
 
     def _read(self, session, *, actor) -> None:
+        self._reading(actor.org_id)
         found = leads.list_received(
             session,
             actor=actor,
@@ -468,7 +476,7 @@ def _received_row(row, actor) -> ReceivedLeadRow:
     }
 
 
-class LeadDetailState(ReceivedActions, AppState):
+class LeadDetailState(LiveView, ReceivedActions, AppState):
     """/c/leads/[lead_id] and the three other detail routes: every field, the recipients and
     their status, the timeline; the receiving side acts as on its list (inherited handlers),
     the origin side converts accepted recipients and sends the lead on to more organizations."""
@@ -479,13 +487,16 @@ class LeadDetailState(ReceivedActions, AppState):
     timeline: list[TimelineEntry] = []
     conflicts: list[ConflictRow] = []
     more_targets: list[Option] = []  # where the origin can still send it
+    LIVE_TOPIC: ClassVar[Topic] = Topic.LEADS
 
     @rx.event
     def load_consultant(self):
+        self._watch()
         return self._enter(OrgKind.CONSULTANT) or self._refresh()
 
     @rx.event
     def load_provider(self):
+        self._watch()
         return self._enter(OrgKind.PROVIDER) or self._refresh()
 
     def _refresh(self):
@@ -493,6 +504,7 @@ class LeadDetailState(ReceivedActions, AppState):
         return self._perform(self._read_detail, lead_id=self.router.page.params.get("lead_id"))[1]
 
     def _read_detail(self, session, *, actor, lead_id) -> None:
+        self._reading(actor.org_id)
         seen = leads.detail(session, actor=actor, lead_id=lead_id)
         self.lead = {
             "id": str(seen.id),

@@ -1,14 +1,16 @@
 """Provider portal > Partners: the partner directory and recruitment by invitation."""
 
-from typing import TypedDict, cast
+from typing import ClassVar, TypedDict, cast
 
 import reflex as rx
 
 from ..models import OrgKind, TermKind
 from ..services import catalog, partnerships
+from ..services.core.changes import Topic
 from ..services.identity import team
 from . import view
 from .base import AppState, form_value
+from .live import LiveView
 from .rows import Option
 
 FILTERS = ("partner_type_id", "partner_status_id", "partner_tier_id", "partner_group_id")
@@ -53,7 +55,7 @@ def _opt(value) -> str:
     return "" if value is None else str(value)
 
 
-class PartnersState(AppState):
+class PartnersState(LiveView, AppState):
     partners: list[PartnerRow] = []
     invitations: list[InvitationRow] = []
     # Picker options by categorization field: [{"id", "name"}], and the provider's people.
@@ -65,11 +67,13 @@ class PartnersState(AppState):
     include_ended: bool = False
     invite_error: str = ""
     invite_result: str = ""
+    LIVE_TOPIC: ClassVar[Topic] = Topic.PARTNERS  # the directory and invitations, live
 
     @rx.event
     def load(self):
         if (redirect := self._enter(OrgKind.PROVIDER)) is not None:
             return redirect
+        self._watch()
         self.invite_error = self.invite_result = ""
         return self._refresh()
 
@@ -77,6 +81,7 @@ class PartnersState(AppState):
         return self._perform(self._read)[1]
 
     def _read(self, session, *, actor) -> None:
+        self._reading(actor.org_id)
         self.partners = [
             {
                 "id": str(p.id),

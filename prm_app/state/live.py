@@ -6,12 +6,12 @@ pages that show it; and a person's notifications (the bell of each of their tabs
 notifications page). A tab registers as a watcher of its topics (ids from the server-side
 session, never from the client): the bell's for the tab's life, a page's for as long as the tab
 shows it (opening another live page replaces them, so a change fans out only to the tabs whose
-page shows it). After a change commits, the
-version of each topic concerned goes up at once (so the author's own re-read already includes
-it) and every watching tab is sent that one number, as a delta of its pulse state: straight to
-its websocket, or through Redis to the worker holding it. The tab's OnChange then asks the tab's
-own state to re-read its view, with its own permissions. A tab that loses its session (signed
-out, refused as signed out, or presented with another one) is forgotten at once (forget_tab).
+page shows it). After a change commits, the version of each topic concerned goes up at once (so
+the author's own re-read already includes it) and every watching tab is sent that one number,
+as a delta of its pulse state: straight to its websocket, or through Redis to the worker holding
+it. The tab's OnChange then asks the tab's own state to re-read its view, with its own
+permissions (LiveView). A tab that loses its session (signed out, refused as signed out, or
+presented with another one) is forgotten at once (forget_tab).
 
 Watchers and versions live in Redis when Reflex has one (several workers), else in this process.
 Nothing here loads or locks another tab's state: a change costs one small message per watching
@@ -296,7 +296,11 @@ class LiveView(rx.State, mixin=True):
     """A list or detail page that follows one topic (`LIVE_TOPIC`) of its viewer's organization
     or person. Its load calls `_watch()`; its read calls `_reading(id)` before reading (which
     registers the tab the first time after a load); `follow(version)`, fired by the page's
-    on_change when the topic's pulse moves, re-reads with the viewer's own permissions."""
+    on_change when the topic's pulse moves, re-reads with the viewer's own permissions.
+
+    A page without live data (settings, team) leaves the last live page's registration in place:
+    until the tab opens another live page, it may get that topic's pulses (one small message
+    each, which nothing on the page listens to, so nothing is re-read)."""
 
     LIVE_TOPIC: ClassVar[Topic]
     _seen: int = -1

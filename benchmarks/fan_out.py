@@ -219,10 +219,10 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
         (f"leads pulses received by {OTHERS} tabs of other pages", "other_pulses", "", 0.0),
     ]
     if "partner_frames" in measured:
-        label = "messages per change to the partner's tabs of other pages (its bell)"
+        label = "messages per change, partner's tabs of other pages (bell)"
         rows.append((label, "partner_frames", "", None))
     if "provider_frames" in measured:
-        label = "messages per change to the provider's tabs of other pages"
+        label = "messages per change, provider's tabs of other pages"
         rows.append((label, "provider_frames", "", 0.0))
     return [
         Figure(f"Fan-out: {label}", "postgresql", measured[key], unit, bar)

@@ -1,5 +1,7 @@
 """Live updates: run an event in the browser whenever a state var changes."""
 
+from typing import Any
+
 import reflex as rx
 from reflex.vars import LiteralVar, VarData
 from reflex_base.utils.imports import ImportVar
@@ -33,3 +35,9 @@ class OnChange(rx.Fragment):
 
 
 on_change = OnChange.create
+
+
+def follow(version: Any, handler: Any) -> rx.Component:
+    """Renders nothing; calls `handler(version)` (a page's `follow` event) when the pulse
+    `version` moves, so that the page re-reads what it shows with its viewer's permissions."""
+    return OnChange.create(value=version, on_change=handler(version))

@@ -6,10 +6,12 @@ import reflex as rx
 from ..components.buttons import row_button
 from ..components.empty_state import empty_state
 from ..components.forms import form_error, row_form
+from ..components.live import follow
 from ..components.pager import pager
 from ..components.tables import data_table
 from ..state.commissions import PAGE_SIZE
 from ..state.commissions import CommissionsState as State
+from ..state.live import LedgerPulse
 from .parts.shell import page_shell
 
 TITLE = "Commissions"
@@ -320,6 +322,7 @@ def _terms() -> rx.Component:
 def _page(across: str, provider: bool) -> rx.Component:
     return page_shell(
         TITLE,
+        follow(LedgerPulse.version, State.follow),
         rx.cond(
             State.books,
             rx.vstack(

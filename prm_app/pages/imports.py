@@ -12,11 +12,13 @@ import reflex as rx
 from .. import routes
 from ..components.confirm import confirm_button
 from ..components.forms import form_error
+from ..components.live import follow
 from ..components.sections import section_card
 from ..components.tables import data_table, paged_table
 from ..state import upload_guard, view
 from ..state.imports import PROBLEMS_SHOWN
 from ..state.imports import ImportState as State
+from ..state.live import ImportsPulse
 from .parts.shell import page_shell
 
 UPLOAD_ID = "csv"
@@ -355,6 +357,7 @@ def _batches(words: Words) -> rx.Component:
 def _page(words: Words) -> rx.Component:
     return page_shell(
         f"Import {words.noun}",
+        follow(ImportsPulse.version, State.follow),
         rx.hstack(
             rx.link(f"← {words.back_label}", href=words.back),
             rx.spacer(),

@@ -13,9 +13,11 @@ from ..components import lead_actions
 from ..components.details import labeled_value, timeline
 from ..components.empty_state import empty_state
 from ..components.forms import tick_box
+from ..components.live import follow
 from ..components.sections import section_card
 from ..components.tables import data_table
 from ..state.leads import LeadDetailState as State
+from ..state.live import LeadsPulse
 from .parts.shell import page_shell
 
 NOUN = State.lead.get("noun", "lead")
@@ -175,6 +177,7 @@ def _send_on() -> rx.Component:
 def _page(back: str, back_label: str) -> rx.Component:
     return page_shell(
         "Lead details",
+        follow(LeadsPulse.version, State.follow),
         rx.link(f"← {back_label}", href=back),
         rx.cond(
             State.found,

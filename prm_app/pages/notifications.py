@@ -5,10 +5,12 @@ import reflex as rx
 from ..components.buttons import row_button
 from ..components.empty_state import empty_state
 from ..components.forms import checkbox_field
+from ..components.live import follow
 from ..components.pager import pager
 from ..components.sections import tabbed
 from ..components.tables import data_table
 from ..services.notifications import CHANNELS, PAGE_SIZE
+from ..state.live import NotesPulse
 from ..state.notifications import NotificationsState as State
 from .parts.shell import page_shell
 
@@ -130,6 +132,7 @@ def _preferences() -> rx.Component:
 def page() -> rx.Component:
     return page_shell(
         TITLE,
+        follow(NotesPulse.version, State.follow),
         tabbed(
             ("Inbox", "inbox", _inbox()),
             ("Preferences", "preferences", _preferences()),

@@ -8,11 +8,13 @@ from ..components.confirm import confirm_button, permitted
 from ..components.empty_state import empty_state
 from ..components.forms import checkbox_field, error_props, field, form_error, labeled_input
 from ..components.list_filters import search_field
+from ..components.live import follow
 from ..components.partnership_card import categorize_form, partnership_card, row_picker
 from ..components.pickers import option_select
 from ..components.sections import tabbed
 from ..components.tables import data_table
 from ..state.base import MANAGERS_ONLY
+from ..state.live import PartnersPulse
 from ..state.partners import INVITE_FORM, PartnersState
 from .parts.shell import page_shell
 
@@ -229,6 +231,7 @@ def _invitations() -> rx.Component:
 def page() -> rx.Component:
     return page_shell(
         TITLE,
+        follow(PartnersPulse.version, PartnersState.follow),
         tabbed(
             ("Directory", "directory", _directory()),
             ("Invitations", "invitations", _invitations()),

@@ -5,8 +5,10 @@ import reflex as rx
 from .. import routes
 from ..components.confirm import confirm_button, permitted
 from ..components.empty_state import empty_state
+from ..components.live import follow
 from ..components.partnership_card import categorize_form, partnership_card, row_picker
 from ..state.base import MANAGERS_ONLY
+from ..state.live import PartnersPulse
 from ..state.providers import ProvidersState
 from .parts.shell import page_shell
 
@@ -97,6 +99,7 @@ def _provider(row: rx.Var[dict]) -> rx.Component:
 def page() -> rx.Component:
     return page_shell(
         TITLE,
+        follow(PartnersPulse.version, ProvidersState.follow),
         rx.cond(
             ProvidersState.invitations.length() > 0,
             rx.vstack(

@@ -9,9 +9,11 @@ from ..components import lead_actions
 from ..components.empty_state import empty_state
 from ..components.file_links import export_button
 from ..components.list_filters import list_filters
+from ..components.live import follow
 from ..components.tables import paged_table
 from ..state import view
 from ..state.leads import ReceivedLeadsState as State
+from ..state.live import LeadsPulse
 from .parts.shell import page_shell
 
 SORTS = [
@@ -93,6 +95,7 @@ def _row(row: rx.Var[dict], words: Words) -> rx.Component:
 def _page(words: Words) -> rx.Component:
     return page_shell(
         words.title,
+        follow(LeadsPulse.version, State.follow),
         rx.hstack(rx.spacer(), export_button(State.export_url, f"{words.noun}s"), width="100%"),
         list_filters(
             State,

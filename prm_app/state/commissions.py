@@ -1,7 +1,7 @@
 """Commissions and credits in both portals: balances, the statement, redemption requests, the
 provider's commission terms, and one deal's commission (on the deal's page)."""
 
-from typing import TypedDict, cast
+from typing import ClassVar, TypedDict, cast
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -9,9 +9,11 @@ import reflex as rx
 from .. import routes
 from ..models import OrgKind
 from ..services import deals, ledger
+from ..services.core.changes import Topic
 from ..services.ledger import payouts
 from . import view
 from .base import AppState, form_value
+from .live import LiveView
 from .rows import Option
 
 PAGE_SIZE = 20
@@ -87,7 +89,7 @@ class DealMoney(TypedDict):
     accrual_id: str
 
 
-class CommissionsState(AppState):
+class CommissionsState(LiveView, AppState):
     """/p/commissions and /c/commissions: what the organization earned, holds and redeemed."""
 
     books: bool = True  # whether the caller reads the books (managers and admins)
@@ -100,6 +102,7 @@ class CommissionsState(AppState):
     page: int = 1
     total: int = 0
     request_error: str = ""
+    LIVE_TOPIC: ClassVar[Topic] = Topic.LEDGER  # balances, statement and requests, live
 
     @rx.event
     def load_provider(self):
@@ -113,12 +116,14 @@ class CommissionsState(AppState):
         if (redirect := self._enter(kind)) is not None:
             return redirect
         self.page, self.other_org_id, self.request_error = 1, "", ""
+        self._watch()
         return self._refresh()
 
     def _refresh(self):
         return self._perform(self._read)[1]
 
     def _read(self, session, *, actor) -> None:
+        self._reading(actor.org_id)
         self.books = actor.sees_all
         if not self.books:
             self.balances, self.lines, self.requests, self.terms = [], [], [], []

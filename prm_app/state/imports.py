@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, ClassVar, TypedDict
 
 import reflex as rx
 
@@ -21,6 +21,7 @@ from ..models import ImportKind, OrgKind
 from ..services import imports
 from ..services.core import upload_store
 from ..services.core.actor import Actor
+from ..services.core.changes import Topic
 from ..services.core.errors import DomainError, NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import team
@@ -28,6 +29,7 @@ from ..services.imports import columns as import_columns
 from ..services.imports import files as csv_files
 from . import upload_guard, view
 from .base import AppState
+from .live import LiveView
 from .rows import Option
 
 logger = logging.getLogger(__name__)
@@ -127,7 +129,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-class ImportState(AppState):
+class ImportState(LiveView, AppState):
     """One import at a time per tab: step is pick, map, review or done."""
 
     kind: str = ""
@@ -159,6 +161,7 @@ class ImportState(AppState):
     owners: list[Option] = []
     _upload: str = ""  # the private file's key
     _started: float = 0.0  # when the running step started (time.time())
+    LIVE_TOPIC: ClassVar[Topic] = Topic.IMPORTS  # the history: colleagues' imports and undos
 
     # pages ---------------------------------------------------------------------------------
 
@@ -189,6 +192,7 @@ class ImportState(AppState):
         # One ticket for the tab's life (a reload or reconnect keeps it; another session's
         # presentation wipes it with the rest of the state, see SessionGuard).
         self.upload_ticket = self.upload_ticket or upload_guard.new_ticket()
+        self._watch()
         return self._perform(self._read_owners)[1] or self._read_batches()
 
     def _read_owners(self, session, *, actor) -> None:
@@ -429,7 +433,11 @@ class ImportState(AppState):
     def _read_batches(self):
         return self._perform(self._batches)[1]
 
+    def _refresh(self):  # what LiveView.follow re-reads: the history
+        return self._read_batches()
+
     def _batches(self, session, *, actor) -> None:
+        self._reading(actor.org_id)
         found = imports.list_batches(
             session, actor=actor, kind=self.kind, page=self.page, page_size=view.PAGE_SIZE
         )

@@ -6,7 +6,7 @@ in both portals; only the page guards differ. States hold one page of rows and t
 """
 
 from collections.abc import Sequence
-from typing import TypedDict, cast
+from typing import ClassVar, cast
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -14,103 +14,24 @@ import reflex as rx
 from .. import routes
 from ..models import OrgKind, Pipeline
 from ..services import catalog, leads, partnerships
+from ..services.core.changes import Topic
 from ..services.identity import team
 from ..services.leads import timeline as lead_timeline
 from . import view
 from .base import AppState, FieldErrors, form_value
+from .lead_rows import (
+    LeadDraft,
+    LeadView,
+    ReceivedLeadRow,
+    ReceivedRow,
+    RecipientRow,
+    SentLeadRow,
+    Unavailable,
+)
+from .live import LiveView
 from .rows import ConflictRow, Option, TimelineEntry
 
 FILTERS = ("status", "org_id", "owner_id", "stage_id", "created_from", "created_to", "sort")
-
-
-class Unavailable(TypedDict):
-    """A provider a consultant cannot send leads to, and why."""
-
-    name: str
-    reason: str
-
-
-class SentLeadRow(TypedDict):
-    """A row of the sending side's list."""
-
-    id: str
-    company: str
-    contact: str
-    email: str
-    status: str
-    recipients: str
-    owner: str
-    created: str
-
-
-class LeadDraft(TypedDict):
-    """The draft being edited in the submit form (`{}` for a new lead)."""
-
-    id: str
-    recipients: list[str]  # the organizations ticked when it was saved
-    first_name: str
-    last_name: str
-    email: str
-    company: str
-    phone: str
-    title: str
-    notes: str
-    owner_id: str
-
-
-class ReceivedRow(TypedDict):
-    """What the receiving side's actions need of a row: a received lead on the list, or one
-    recipient on the lead's page."""
-
-    id: str  # the recipient's id
-    lead_id: str
-    company: str
-    hidden: str  # "yes" while the contact details are hidden
-    provider_id: str  # whose stages and lost reasons apply
-    status: str
-    stage_id: str
-    stage: str
-    owner: str
-
-
-class ReceivedLeadRow(ReceivedRow):
-    """A row of the receiving side's list."""
-
-    contact: str
-    email: str
-    partner: str
-    received: str
-    protected: str
-
-
-class RecipientRow(ReceivedRow):
-    """One receiving organization of a lead, on the lead's page."""
-
-    org: str
-    reason: str
-    deadline: str
-    responded: str
-    deal_url: str  # the deal it was converted into ("" before)
-
-
-class LeadView(TypedDict):
-    """Every field of one lead as its page shows it (`{}` before the first read)."""
-
-    id: str
-    side: str
-    status: str
-    noun: str
-    origin: str
-    owner: str
-    company: str
-    contact: str
-    email: str
-    phone: str
-    title: str
-    notes: str
-    hidden: str
-    created: str
-    submitted: str
 
 
 def _counterparts(session, actor) -> list[Option]:
@@ -130,8 +51,11 @@ def _colleagues(session, actor) -> list[Option]:
     )
 
 
-class ListFilters(rx.State, mixin=True):
-    """Search, filters, sort and paging of a server-side list; `_refresh` reloads the page."""
+class ListFilters(LiveView, mixin=True):
+    """Search, filters, sort and paging of a server-side list; `_refresh` reloads the page.
+    Live: it follows the organization's leads and referrals (LeadsPulse)."""
+
+    LIVE_TOPIC: ClassVar[Topic] = Topic.LEADS
 
     search: str = ""
     status: str = ""
@@ -152,6 +76,7 @@ class ListFilters(rx.State, mixin=True):
         raise NotImplementedError
 
     def _load(self, kind: OrgKind):
+        self._watch()
         return self._enter(kind) or self._perform(self._read_options)[1] or self._refresh()
 
     @rx.event
@@ -257,6 +182,7 @@ class SentLeadsState(ListFilters, FieldErrors, AppState):
         self.me = str(actor.user_id)
 
     def _read(self, session, *, actor) -> None:
+        self._reading(actor.org_id)
         found = leads.list_sent(
             session, actor=actor, recipient_org_id=self.org_id, **self._filters()
         )
@@ -460,6 +386,7 @@ class ReceivedLeadsState(ListFilters, ReceivedActions, AppState):
         self.colleagues = _colleagues(session, actor)
 
     def _read(self, session, *, actor) -> None:
+        self._reading(actor.org_id)
         found = leads.list_received(
             session,
             actor=actor,
@@ -492,7 +419,7 @@ def _received_row(row, actor) -> ReceivedLeadRow:
     }
 
 
-class LeadDetailState(ReceivedActions, AppState):
+class LeadDetailState(LiveView, ReceivedActions, AppState):
     """/c/leads/[lead_id] and the three other detail routes: every field, the recipients and
     their status, the timeline; the receiving side acts as on its list (inherited handlers),
     the origin side converts accepted recipients and sends the lead on to more organizations."""
@@ -503,13 +430,16 @@ class LeadDetailState(ReceivedActions, AppState):
     timeline: list[TimelineEntry] = []
     conflicts: list[ConflictRow] = []
     more_targets: list[Option] = []  # where the origin can still send it
+    LIVE_TOPIC: ClassVar[Topic] = Topic.LEADS
 
     @rx.event
     def load_consultant(self):
+        self._watch()
         return self._enter(OrgKind.CONSULTANT) or self._refresh()
 
     @rx.event
     def load_provider(self):
+        self._watch()
         return self._enter(OrgKind.PROVIDER) or self._refresh()
 
     def _refresh(self):
@@ -517,6 +447,7 @@ class LeadDetailState(ReceivedActions, AppState):
         return self._perform(self._read_detail, lead_id=self.router.page.params.get("lead_id"))[1]
 
     def _read_detail(self, session, *, actor, lead_id) -> None:
+        self._reading(actor.org_id)
         seen = leads.detail(session, actor=actor, lead_id=lead_id)
         self.lead = {
             "id": str(seen.id),

@@ -1,13 +1,17 @@
 """Live views across users and workers: a version per topic, sent to the tabs watching it.
 
-Topics: an organization's deals (every open deals list, board or deal page of its members) and
-a person's notifications (the bell of each of their tabs). A tab registers as a watcher of its
-topics (ids from the server-side session, never from the client). After a change commits, the
-version of each topic concerned goes up at once (so the author's own re-read already includes
-it) and every watching tab is sent that one number, as a delta of its pulse state: straight to
-its websocket, or through Redis to the worker holding it. The tab's OnChange then asks the tab's
-own state to re-read its view, with its own permissions. A tab that loses its session (signed
-out, refused as signed out, or presented with another one) is forgotten at once (forget_tab).
+Topics (services.core.changes.Topic): an organization's deals, leads and referrals, partners and
+invitations, ledger (commissions and requests) and imports, each followed by the list and detail
+pages that show it; and a person's notifications (the bell of each of their tabs, and the
+notifications page). A tab registers as a watcher of its topics (ids from the server-side
+session, never from the client): the bell's for the tab's life, a page's for as long as the tab
+shows it (opening another live page replaces them, so a change fans out only to the tabs whose
+page shows it). After a change commits, the version of each topic concerned goes up at once (so
+the author's own re-read already includes it) and every watching tab is sent that one number,
+as a delta of its pulse state: straight to its websocket, or through Redis to the worker holding
+it. The tab's OnChange then asks the tab's own state to re-read its view, with its own
+permissions (LiveView). A tab that loses its session (signed out, refused as signed out, or
+presented with another one) is forgotten at once (forget_tab).
 
 Watchers and versions live in Redis when Reflex has one (several workers), else in this process.
 Nothing here loads or locks another tab's state: a change costs one small message per watching
@@ -20,6 +24,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from functools import cache
+from typing import Any, ClassVar, cast
 
 import reflex as rx
 from reflex.state import StateUpdate
@@ -27,10 +32,10 @@ from reflex.utils import prerequisites
 from reflex_base.constants.state import FIELD_MARKER
 
 from ..services.core import unit_of_work
-from ..services.core.changes import Changes
+from ..services.core.changes import Changes, Topic
 
 logger = logging.getLogger(__name__)
-WATCH_SECONDS = 12 * 3600  # a tab that has not (re)opened a deals view for this long is dropped
+WATCH_SECONDS = 12 * 3600  # a tab that has not (re)opened a live view for this long is dropped
 _PENDING: set[asyncio.Task] = set()
 
 
@@ -46,12 +51,47 @@ class NotesPulse(rx.State):
     version: int = 0
 
 
+class LeadsPulse(rx.State):
+    """The version of the organization's leads and referrals (set from outside)."""
+
+    version: int = 0
+
+
+class PartnersPulse(rx.State):
+    """The version of the organization's partnerships and invitations (set from outside)."""
+
+    version: int = 0
+
+
+class LedgerPulse(rx.State):
+    """The version of the organization's commissions and requests (set from outside)."""
+
+    version: int = 0
+
+
+class ImportsPulse(rx.State):
+    """The version of the organization's imports (set from outside)."""
+
+    version: int = 0
+
+
+PULSES: dict[Topic, type[rx.State]] = {
+    Topic.DEALS: DealsPulse,
+    Topic.NOTES: NotesPulse,
+    Topic.LEADS: LeadsPulse,
+    Topic.PARTNERS: PartnersPulse,
+    Topic.LEDGER: LedgerPulse,
+    Topic.IMPORTS: ImportsPulse,
+}
+
+
 class _Memory:
     """One process: the development server and the tests."""
 
     def __init__(self) -> None:
         self.versions: dict[str, int] = {}
         self.watchers: dict[str, dict[str, float]] = {}
+        self.pages: dict[str, set[str]] = {}  # the topics of the page each tab shows
 
     def version(self, topic: str) -> int:
         return self.versions.get(topic, 0)
@@ -63,9 +103,17 @@ class _Memory:
     async def watch(self, topic: str, token: str) -> None:
         self.watchers.setdefault(topic, {})[token] = time.time()
 
+    def watch_page(self, token: str, topics: list[str]) -> None:
+        for old in self.pages.get(token, set()) - set(topics):
+            self.watchers.get(old, {}).pop(token, None)
+        self.pages[token] = set(topics)
+        for topic in topics:
+            self.watchers.setdefault(topic, {})[token] = time.time()
+
     def forget(self, token: str) -> None:
         for watchers in self.watchers.values():
             watchers.pop(token, None)
+        self.pages.pop(token, None)
 
     async def watching(self, topic: str) -> list[str]:
         watchers = self.watchers.get(topic, {})
@@ -104,20 +152,44 @@ class _Redis:
             pipe.expire(f"prm:live:topics:{token}", WATCH_SECONDS)
             await pipe.execute()
 
+    def watch_page(self, token: str, topics: list[str]) -> None:
+        """Sync (two round trips), so that the sync read handlers of the pages can call it."""
+        page, sync = f"prm:live:page:{token}", cast(Any, self.sync)
+        old = {_text(topic) for topic in sync.smembers(page)}
+        now = time.time()
+        with sync.pipeline(transaction=False) as pipe:
+            for topic in old - set(topics):
+                pipe.zrem(f"prm:live:watchers:{topic}", token)
+                pipe.srem(f"prm:live:topics:{token}", topic)
+            pipe.delete(page)
+            for topic in topics:
+                key = f"prm:live:watchers:{topic}"
+                pipe.zadd(key, {token: now})
+                pipe.zremrangebyscore(key, "-inf", now - WATCH_SECONDS)
+                pipe.expire(key, WATCH_SECONDS)
+                pipe.sadd(f"prm:live:topics:{token}", topic)
+                pipe.sadd(page, topic)
+            pipe.expire(f"prm:live:topics:{token}", WATCH_SECONDS)
+            pipe.expire(page, WATCH_SECONDS)
+            pipe.execute()
+
     def forget(self, token: str) -> None:
         topics = self.sync.smembers(f"prm:live:topics:{token}")
         with self.sync.pipeline(transaction=False) as pipe:
             for topic in topics:
-                name = topic.decode() if isinstance(topic, bytes) else topic
-                pipe.zrem(f"prm:live:watchers:{name}", token)
-            pipe.delete(f"prm:live:topics:{token}")
+                pipe.zrem(f"prm:live:watchers:{_text(topic)}", token)
+            pipe.delete(f"prm:live:topics:{token}", f"prm:live:page:{token}")
             pipe.execute()
 
     async def watching(self, topic: str) -> list[str]:
         found = await self.client.zrangebyscore(
             f"prm:live:watchers:{topic}", time.time() - WATCH_SECONDS, "+inf"
         )
-        return [t.decode() if isinstance(t, bytes) else t for t in found]
+        return [_text(t) for t in found]
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 @cache
@@ -125,27 +197,38 @@ def _registry() -> _Memory | _Redis:
     return _Redis() if prerequisites.parse_redis_url() else _Memory()
 
 
-def _deals(org_id: int) -> str:
-    return f"deals:{org_id}"
+def _key(topic: Topic, id_: int) -> str:
+    return f"{topic.value}:{id_}"
 
 
-def _notes(user_id: int) -> str:
-    return f"notes:{user_id}"
+def version(topic: Topic, id_: int) -> int:
+    """The topic's current version: a view read after it includes every change up to it."""
+    return _registry().version(_key(topic, id_))
+
+
+def follow_page(state: rx.State, topic: Topic, id_: int) -> int:
+    """This tab's page shows `topic` of `id_` (an id from the server-side session): it is told
+    of that topic from now on, and no longer of the topics of the page it showed before (the
+    bell's notifications excepted). Returns the current version."""
+    _registry().watch_page(state.router.session.client_token, [_key(topic, id_)])
+    return version(topic, id_)
 
 
 def deals_version(org_id: int) -> int:
-    """The organization's current version: a view read after it includes every change up to it."""
-    return _registry().version(_deals(org_id))
+    """The organization's current deals version."""
+    return version(Topic.DEALS, org_id)
 
 
 async def follow_deals(state: rx.State, org_id: int) -> int:
-    """Register this tab as a watcher of its organization's deals; returns the current version."""
-    return await _follow(state, _deals(org_id))
+    """This tab shows its organization's deals; returns the current version."""
+    return follow_page(state, Topic.DEALS, org_id)
 
 
 async def follow_notes(state: rx.State, user_id: int) -> int:
-    """Register this tab as a watcher of its person's notifications; returns the version."""
-    return await _follow(state, _notes(user_id))
+    """Register this tab's bell as a watcher of its person's notifications; returns the version."""
+    registry = _registry()
+    await registry.watch(_key(Topic.NOTES, user_id), state.router.session.client_token)
+    return registry.version(_key(Topic.NOTES, user_id))
 
 
 def forget_tab(client_token: str) -> None:
@@ -170,20 +253,12 @@ async def publishing(app: rx.App) -> AsyncIterator[None]:
         unsubscribe()
 
 
-async def _follow(state: rx.State, topic: str) -> int:
-    registry = _registry()
-    await registry.watch(topic, state.router.session.client_token)
-    return registry.version(topic)
-
-
 def _announce(app: rx.App, loop: asyncio.AbstractEventLoop, changed: Changes) -> None:
     """Bump each topic's version now (the author's own re-read already includes it), then tell
     its watchers from the app's event loop."""
-    topics = [(DealsPulse, _deals(org_id)) for org_id in changed.deal_orgs]
-    topics += [(NotesPulse, _notes(user_id)) for user_id in changed.notified]
-    for pulse, topic in topics:
-        version = _registry().bump(topic)
-        telling = _tell_watchers(app, pulse, topic, version)
+    for kind, id_ in sorted(changed.touched):
+        topic = _key(kind, id_)
+        telling = _tell_watchers(app, PULSES[kind], topic, _registry().bump(topic))
         if _running_loop() is loop:
             task = loop.create_task(telling)
             _PENDING.add(task)
@@ -215,3 +290,48 @@ def _done(task: asyncio.Future) -> None:
     _PENDING.discard(task)  # type: ignore[arg-type]
     if not task.cancelled() and task.exception() is not None:
         logger.warning("Could not announce a change: %s", task.exception())
+
+
+class LiveView(rx.State, mixin=True):
+    """A list or detail page that follows one topic (`LIVE_TOPIC`) of its viewer's organization
+    or person. Its load calls `_watch()`; its read calls `_reading(id)` before reading (which
+    registers the tab the first time after a load); `follow(version)`, fired by the page's
+    on_change when the topic's pulse moves, re-reads with the viewer's own permissions.
+
+    A page without live data (settings, team) leaves the last live page's registration in place:
+    until the tab opens another live page, it may get that topic's pulses (one small message
+    each, which nothing on the page listens to, so nothing is re-read)."""
+
+    LIVE_TOPIC: ClassVar[Topic]
+    _seen: int = -1
+    _followed: str = ""  # the topic this tab was registered for since the page's load
+
+    def _refresh(self):
+        raise NotImplementedError
+
+    def _watch(self) -> None:
+        """The page was (re)opened: its next read registers the tab again."""
+        self._followed = ""
+
+    def _reading(self, id_: int) -> int:
+        """The version a read starting now includes: the pulse of it (the echo of the caller's
+        own change, too) then needs no second read."""
+        topic = self.LIVE_TOPIC
+        key = _key(topic, id_)
+        if topic != Topic.NOTES and self._followed != key:  # the bell already follows notes
+            _registry().watch_page(self.router.session.client_token, [key])
+            self._followed = key
+        self._seen = version(topic, id_)
+        return self._seen
+
+    @rx.event
+    def follow(self, version: int):
+        """Fired in the browser when the pulse moves: re-read, with the caller's permissions.
+
+        The browser sends the version it was told: reading the shared pulse here would make
+        every watching tab notify every other one again.
+        """
+        if isinstance(version, int) and not isinstance(version, bool) and version != self._seen:
+            self._seen = version
+            return self._refresh()
+        return None

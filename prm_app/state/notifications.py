@@ -1,18 +1,20 @@
 """The bell (every portal page) and /notifications: the caller's inbox and email preferences.
 
 Live: each tab's bell follows its own person's NotesPulse (see live.py) and re-reads the
-unread count when it moves.
+unread count when it moves; the notifications page re-reads its page of the inbox on the same
+pulse (the bell's registration carries it).
 """
 
-from typing import TypedDict
+from typing import ClassVar, TypedDict
 
 import reflex as rx
 
 from ..services import notifications
+from ..services.core.changes import Topic
 from ..services.core.errors import NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
 from .base import AppState
-from .live import NotesPulse, follow_notes
+from .live import LiveView, NotesPulse, follow_notes
 
 
 class NotificationRow(TypedDict):
@@ -76,7 +78,7 @@ class BellState(AppState):
         return None
 
 
-class NotificationsState(AppState):
+class NotificationsState(LiveView, AppState):
     """/notifications: a page of the caller's notifications, and their preferences."""
 
     items: list[NotificationRow] = []
@@ -84,11 +86,13 @@ class NotificationsState(AppState):
     page: int = 1
     unread_only: bool = False
     prefs: list[PreferenceRow] = []
+    LIVE_TOPIC: ClassVar[Topic] = Topic.NOTES  # the bell's pulse: no registration of its own
 
     @rx.event
     def load(self):
         if (redirect := self._enter()) is not None:
             return redirect
+        self._watch()
         self.page = 1
         return self._refresh()
 
@@ -96,6 +100,7 @@ class NotificationsState(AppState):
         return self._perform(self._read)[1]
 
     def _read(self, session, *, actor) -> None:
+        self._reading(actor.user_id)
         items, total = notifications.inbox(
             session, actor=actor, page=self.page, unread_only=self.unread_only
         )

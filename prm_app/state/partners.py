@@ -1,14 +1,16 @@
 """Provider portal > Partners: the partner directory and recruitment by invitation."""
 
-from typing import TypedDict, cast
+from typing import ClassVar, TypedDict, cast
 
 import reflex as rx
 
 from ..models import OrgKind, TermKind
 from ..services import catalog, partnerships
+from ..services.core.changes import Topic
 from ..services.identity import team
 from . import view
 from .base import AppState, FieldErrors, clear_form, form_value
+from .live import LiveView
 from .rows import Option
 
 FILTERS = ("partner_type_id", "partner_status_id", "partner_tier_id", "partner_group_id")
@@ -56,7 +58,7 @@ def _opt(value) -> str:
 INVITE_FORM = "invite-firm"
 
 
-class PartnersState(FieldErrors, AppState):
+class PartnersState(LiveView, FieldErrors, AppState):
     partners: list[PartnerRow] = []
     invitations: list[InvitationRow] = []
     # Picker options by categorization field: [{"id", "name"}], and the provider's people.
@@ -68,11 +70,13 @@ class PartnersState(FieldErrors, AppState):
     include_ended: bool = False
     invite_error: str = ""
     invite_result: str = ""
+    LIVE_TOPIC: ClassVar[Topic] = Topic.PARTNERS  # the directory and invitations, live
 
     @rx.event
     def load(self):
         if (redirect := self._enter(OrgKind.PROVIDER)) is not None:
             return redirect
+        self._watch()
         self.invite_error = self.invite_result = ""
         return self._refresh()
 
@@ -80,6 +84,7 @@ class PartnersState(FieldErrors, AppState):
         return self._perform(self._read)[1]
 
     def _read(self, session, *, actor) -> None:
+        self._reading(actor.org_id)
         self.partners = [
             {
                 "id": str(p.id),

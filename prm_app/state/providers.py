@@ -1,13 +1,15 @@
 """Consultant portal > My Providers: invitations to answer, providers to categorize."""
 
-from typing import TypedDict
+from typing import ClassVar, TypedDict
 
 import reflex as rx
 
 from ..models import OrgKind, TermKind
 from ..services import catalog, partnerships
+from ..services.core.changes import Topic
 from ..services.identity import team
 from .base import AppState, form_value
+from .live import LiveView
 from .rows import Option
 
 
@@ -41,23 +43,26 @@ def _opt(value) -> str:
     return "" if value is None else str(value)
 
 
-class ProvidersState(AppState):
+class ProvidersState(LiveView, AppState):
     providers: list[ProviderRow] = []
     invitations: list[ProviderInvitation] = []
     provider_types: list[Option] = []
     proficiencies: list[Option] = []
     colleagues: list[Option] = []
+    LIVE_TOPIC: ClassVar[Topic] = Topic.PARTNERS  # invitations and providers, live
 
     @rx.event
     def load(self):
         if (redirect := self._enter(OrgKind.CONSULTANT)) is not None:
             return redirect
+        self._watch()
         return self._refresh()
 
     def _refresh(self):
         return self._perform(self._read)[1]
 
     def _read(self, session, *, actor) -> None:
+        self._reading(actor.org_id)
         self.invitations = [
             {
                 "id": str(i.id),

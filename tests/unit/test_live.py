@@ -2,11 +2,15 @@
 
 import asyncio
 import os
+from types import SimpleNamespace
 
 import pytest
 import redis
 import redis.asyncio
+from reflex_base.constants.state import FIELD_MARKER
 
+from prm_app.services.core import changes
+from prm_app.services.core.changes import Changes, Topic
 from prm_app.state import live
 
 REDIS_URL = os.environ.get("PRM_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -74,3 +78,87 @@ def test_a_tab_that_lost_its_session_is_told_of_nothing_more(registry):
         assert await registry.watching("deals:1") == ["tab-b"]
 
     asyncio.run(scenario())
+
+
+def test_a_tab_follows_only_the_topics_of_the_page_it_shows(registry):
+    async def scenario():
+        await registry.watch("notes:7", "tab-a")  # the bell, for the tab's life
+        registry.watch_page("tab-a", ["leads:1"])
+        registry.watch_page("tab-b", ["leads:1"])
+        assert sorted(await registry.watching("leads:1")) == ["tab-a", "tab-b"]
+        registry.watch_page("tab-a", ["partners:1"])  # another page: the leads no more
+        assert await registry.watching("leads:1") == ["tab-b"]
+        assert await registry.watching("partners:1") == ["tab-a"]
+        assert await registry.watching("notes:7") == ["tab-a"]  # the bell stays
+        registry.watch_page("tab-a", ["partners:1"])  # the same page again: once
+        assert await registry.watching("partners:1") == ["tab-a"]
+        registry.forget("tab-a")
+        assert await registry.watching("partners:1") == []
+        assert await registry.watching("notes:7") == []
+        registry.watch_page("tab-a", ["deals:1"])  # signed in again: a page of its own
+        assert await registry.watching("deals:1") == ["tab-a"]
+        assert await registry.watching("partners:1") == []
+
+    asyncio.run(scenario())
+
+
+class _Namespace:
+    """The app's websocket namespace: records what each tab is sent."""
+
+    def __init__(self, connected: list[str]) -> None:
+        self._token_manager = SimpleNamespace(token_to_socket=dict.fromkeys(connected, 1))
+        self.sent: list[tuple[str, dict]] = []
+
+    async def emit_update(self, update, token: str) -> None:
+        self.sent.append((token, update.delta))
+
+
+def test_a_change_is_told_only_to_the_tabs_showing_its_topic(monkeypatch):
+    registry = live._Memory()
+    monkeypatch.setattr(live, "_registry", lambda: registry)
+    namespace = _Namespace(["list-1", "list-2", "other-org", "deals", "bell", "gone"])
+    app = SimpleNamespace(event_namespace=namespace)
+
+    async def scenario():
+        registry.watch_page("list-1", ["leads:1"])
+        registry.watch_page("list-2", ["leads:1"])
+        registry.watch_page("other-org", ["leads:2"])
+        registry.watch_page("deals", ["deals:1"])
+        registry.watch_page("closed", ["leads:1"])  # no longer connected
+        await registry.watch("notes:5", "bell")
+        changed = Changes([(Topic.LEADS, 1), (Topic.NOTES, 5)])
+        live._announce(app, asyncio.get_running_loop(), changed)
+        await asyncio.gather(*list(live._PENDING))
+
+    asyncio.run(scenario())
+    leads = {live.LeadsPulse.get_full_name(): {"version" + FIELD_MARKER: 1}}
+    notes = {live.NotesPulse.get_full_name(): {"version" + FIELD_MARKER: 1}}
+    assert sorted(namespace.sent, key=lambda sent: sent[0]) == [
+        ("bell", notes),
+        ("list-1", leads),
+        ("list-2", leads),
+    ]  # only version numbers, never data; nothing to the other pages or organizations
+
+
+def test_every_topic_has_its_pulse():
+    assert set(live.PULSES) == set(Topic)
+    assert len({pulse.get_full_name() for pulse in live.PULSES.values()}) == len(Topic)
+
+
+def test_changes_note_topics_and_ids_and_keep_the_deals_and_bells():
+    session = SimpleNamespace(info={})
+    changes.touched(session, Topic.LEADS, 1, None, 2)  # None: an unbound invitation's side
+    changes.touched(session, Topic.PARTNERS, 1)
+    changes.deals_changed(session, 3)
+    changes.users_notified(session, 9)
+    noted = changes.noted(session)
+    assert noted.touched == {
+        (Topic.LEADS, 1),
+        (Topic.LEADS, 2),
+        (Topic.PARTNERS, 1),
+        (Topic.DEALS, 3),
+        (Topic.NOTES, 9),
+    }
+    assert (noted.of(Topic.LEADS), noted.deal_orgs, noted.notified) == ({1, 2}, {3}, {9})
+    assert Changes(deal_orgs={3}, notified={9}) == Changes([(Topic.DEALS, 3), (Topic.NOTES, 9)])
+    assert not changes.noted(SimpleNamespace(info={}))

@@ -1,45 +1,91 @@
 """What a transaction changed that open views watch, noted by the services as they change it.
 
-Services note the organizations whose deals changed and the people who got a notification; the
-unit of work hands these to its publishers once the transaction has committed
-(services.core.unit_of_work), and never when it rolled back.
+A change is noted as a topic and the id of who watches it: the deals, leads (and referrals),
+partners (partnerships and invitations), ledger (commissions and payout or credit requests) or
+imports of an organization, or the notifications of a person. A service notes each organization a
+change concerns (both sides of a partnership, every organization a lead went to); the unit of
+work hands them to its publishers once the transaction has committed
+(services.core.unit_of_work), and never when it rolled back. Only the topic and id travel: each
+open view re-reads with its viewer's own permissions.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlmodel import Session
 
-_DEALS = "prm_deals_changed"
-_NOTIFIED = "prm_users_notified"
+_TOUCHED = "prm_topics_touched"
 
 
-@dataclass(frozen=True, slots=True)
+class Topic(StrEnum):
+    """What open views watch; each is followed by the id of an organization, or of a person."""
+
+    DEALS = "deals"  # an organization's deals: lists, board, deal pages, commission part
+    LEADS = "leads"  # an organization's leads and referrals, sent or received: lists and pages
+    PARTNERS = "partners"  # an organization's partnerships and invitations, either side
+    LEDGER = "ledger"  # an organization's commissions and payout or credit requests
+    IMPORTS = "imports"  # an organization's imports
+    NOTES = "notes"  # a person's notifications (the bell, the notifications page)
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Changes:
-    """What one committed transaction changed, by who watches it."""
+    """What one committed transaction changed: (topic, organization or person id) pairs."""
 
-    deal_orgs: frozenset[int] = frozenset()  # every open deals view of these organizations
-    notified: frozenset[int] = frozenset()  # the bells of these people
+    touched: frozenset[tuple[Topic, int]]
+
+    def __init__(
+        self,
+        touched: Iterable[tuple[Topic, int]] = (),
+        *,
+        deal_orgs: Iterable[int] = (),
+        notified: Iterable[int] = (),
+    ) -> None:
+        pairs = {(Topic(topic), int(id_)) for topic, id_ in touched}
+        pairs |= {(Topic.DEALS, org_id) for org_id in deal_orgs}
+        pairs |= {(Topic.NOTES, user_id) for user_id in notified}
+        object.__setattr__(self, "touched", frozenset(pairs))
+
+    def of(self, topic: Topic) -> frozenset[int]:
+        """The ids noted for one topic."""
+        return frozenset(id_ for kind, id_ in self.touched if kind == topic)
+
+    @property
+    def deal_orgs(self) -> frozenset[int]:  # every open deals view of these organizations
+        return self.of(Topic.DEALS)
+
+    @property
+    def notified(self) -> frozenset[int]:  # the bells of these people
+        return self.of(Topic.NOTES)
 
     def __bool__(self) -> bool:
-        return bool(self.deal_orgs or self.notified)
+        return bool(self.touched)
+
+
+def touched(session: Session, topic: Topic, *ids: int | None) -> None:
+    """Note that `topic` changed for these organizations (or people) in this transaction.
+
+    Ids that are None (an invitation not yet claimed by an organization) are skipped.
+    """
+    session.info.setdefault(_TOUCHED, set()).update(
+        (topic, int(id_)) for id_ in ids if id_ is not None
+    )
 
 
 def deals_changed(session: Session, *org_ids: int) -> None:
     """Note organizations whose deals changed in this transaction."""
-    session.info.setdefault(_DEALS, set()).update(org_ids)
+    touched(session, Topic.DEALS, *org_ids)
 
 
 def users_notified(session: Session, *user_ids: int) -> None:
     """Note people who got a notification in this transaction (their bells move after it)."""
-    session.info.setdefault(_NOTIFIED, set()).update(user_ids)
+    touched(session, Topic.NOTES, *user_ids)
 
 
 def noted(session: Session) -> Changes:
     """Everything noted in this session so far."""
-    return Changes(
-        deal_orgs=frozenset(session.info.get(_DEALS, ())),
-        notified=frozenset(session.info.get(_NOTIFIED, ())),
-    )
+    return Changes(session.info.get(_TOUCHED, ()))
 
 
 def sessions_ended(session: Session, *user_ids: int) -> None:

@@ -117,6 +117,7 @@ def undo(session: Session, *, actor: Actor, batch_id: object) -> BatchRow:
             f"(opened, decided, edited or moved): the import can no longer be undone."
         )
     removed = _remove(session, batch)
+    changes.touched(session, changes.Topic.IMPORTS, batch.org_id)
     batch.status = ImportStatus.UNDONE
     batch.undone_at = utcnow()
     session.add(batch)
@@ -190,6 +191,8 @@ def _remove(session: Session, batch: ImportBatch) -> int:
         return session.execute(delete(Deal).where(col(Deal.import_batch_id) == batch.id)).rowcount
     lead_ids = select(Lead.id).where(Lead.import_batch_id == batch.id)
     recipient_ids = select(LeadRecipient.id).where(col(LeadRecipient.lead_id).in_(lead_ids))
+    recipients = select(LeadRecipient.org_id).where(col(LeadRecipient.lead_id).in_(lead_ids))
+    changes.touched(session, changes.Topic.LEADS, batch.org_id, *set(session.exec(recipients)))
     _forget(session, LeadRecipient, recipient_ids)
     session.execute(delete(LeadRecipient).where(col(LeadRecipient.lead_id).in_(lead_ids)))
     return session.execute(delete(Lead).where(col(Lead.import_batch_id) == batch.id)).rowcount

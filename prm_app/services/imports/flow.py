@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from ...models import ImportBatch, ImportKind, ImportStatus, utcnow
 from .. import notifications
-from ..core import activity, inputs
+from ..core import activity, changes, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid
 from . import columns as import_columns
@@ -132,6 +132,7 @@ def run(
     )
     session.add(batch)
     session.flush()
+    changes.touched(session, changes.Topic.IMPORTS, actor.org_id)  # the colleagues' histories
     if kind == ImportKind.DEALS:
         insert_deals(session, actor, batch, valid, now, writing)
     else:

@@ -46,6 +46,7 @@ def insert_leads(
     """Leads as leads.save_draft writes them; submitted ones with one recipient each, as
     leads.submit writes it (pending, with the referral's deadline) and its "received" event."""
     direction = lead_direction(ImportKind(batch.kind))
+    changes.touched(session, changes.Topic.LEADS, actor.org_id)
     columns = {
         "owner_id": valid["owner_id"].tolist(),
         **{name: valid[name].tolist() for name in _LEAD_TEXT},
@@ -68,6 +69,7 @@ def insert_leads(
         return
     lead_ids = _insert(session, Lead, columns, constants, new_ids=True, written=written)
     recipient_orgs = valid["other_org_id"].tolist()
+    changes.touched(session, changes.Topic.LEADS, *set(recipient_orgs))
     recipient_ids = _insert(
         session,
         LeadRecipient,

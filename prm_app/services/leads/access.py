@@ -18,7 +18,7 @@ from ...models import (
     RecipientStatus,
     User,
 )
-from ..core import inputs
+from ..core import changes, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 from ..identity import team
@@ -40,6 +40,14 @@ CLOSED = {
     Status.PENDING: "This lead has not been accepted yet.",
     Status.OPENED: "This lead has not been accepted yet.",
 }
+
+
+def touched(session: Session, lead: Lead, *recipients: LeadRecipient) -> None:
+    """Note a change of the lead for the open views of its origin and of these recipients
+    (the other recipients see only their own row, unchanged)."""
+    changes.touched(
+        session, changes.Topic.LEADS, lead.origin_org_id, *(r.org_id for r in recipients)
+    )
 
 
 def direction_of(actor: Actor) -> LeadDirection:

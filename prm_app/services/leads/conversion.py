@@ -8,7 +8,7 @@ from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid
 from ..deals import builder
-from .access import CLOSED, Status, either_side, provider_of, require_partnership
+from .access import CLOSED, Status, either_side, provider_of, require_partnership, touched
 from .audit import recipient_state
 
 
@@ -57,6 +57,7 @@ def convert(
     )
     before = recipient_state(recipient)
     recipient.status = Status.CONVERTED
+    touched(session, lead, recipient)
     recipient.converted_at = recipient.updated_at = now
     session.add(recipient)
     after = {

@@ -39,6 +39,7 @@ from .access import (
     require_new_recipients,
     require_open,
     require_partnership,
+    touched,
 )
 from .audit import conflict_state, iso, lead_state, recipient_state
 from .fields import (
@@ -117,6 +118,7 @@ def save_draft(
         )
         session.add(lead)
         session.flush()
+        touched(session, lead)
         activity.record(
             session, actor=actor, subject=lead, action="created", after=lead_state(lead)
         )
@@ -127,6 +129,7 @@ def save_draft(
         return lead.id
     lead = own_lead(session, actor, lead_id)
     require_draft(lead)
+    touched(session, lead)
     before = {k: getattr(lead, k) for k, v in values.items() if getattr(lead, k) != v}
     if before:
         for key in before:
@@ -152,6 +155,7 @@ def delete_draft(session: Session, *, actor: Actor, lead_id: object) -> None:
     """Delete a draft of the actor's organization (a member: only their own)."""
     lead = own_lead(session, actor, lead_id)
     require_draft(lead)
+    touched(session, lead)
     activity.record(session, actor=actor, subject=lead, action="deleted", before=lead_state(lead))
     session.delete(lead)
     session.flush()
@@ -181,6 +185,7 @@ def submit(
         LeadRecipient(lead_id=lead.id, org_id=org_id, deadline_at=deadline) for org_id in org_ids
     ]
     session.add_all(recipients)
+    touched(session, lead, *recipients)
     if was == LeadStatus.DRAFT:
         lead.status = LeadStatus.SUBMITTED
         lead.submitted_at = now
@@ -295,6 +300,7 @@ def open_referral(session: Session, *, actor: Actor, recipient_id: object) -> No
         raise Invalid(CLOSED[recipient.status])
     before = recipient_state(recipient)
     recipient.status = Status.OPENED
+    touched(session, lead, recipient)
     recipient.opened_at = recipient.updated_at = utcnow()
     session.add(recipient)
     activity.record(
@@ -323,6 +329,7 @@ def accept(
     require_partnership(session, lead, recipient)
     before = recipient_state(recipient)
     recipient.status = Status.ACCEPTED
+    touched(session, lead, recipient)
     recipient.owner_id = owner
     recipient.stage_id = program.first_stage(session, provider_of(lead, recipient), Pipeline.LEAD)
     recipient.responded_at = recipient.updated_at = now
@@ -351,6 +358,7 @@ def reject(session: Session, *, actor: Actor, recipient_id: object, reason: obje
     require_open(recipient)
     before = recipient_state(recipient)
     recipient.status = Status.REJECTED
+    touched(session, lead, recipient)
     recipient.reason = reason
     recipient.responded_at = recipient.updated_at = utcnow()
     session.add(recipient)
@@ -389,6 +397,7 @@ def move_stage(session: Session, *, actor: Actor, recipient_id: object, stage_id
     before = {"stage_id": recipient.stage_id}
     recipient.stage_id = stage.id
     recipient.updated_at = utcnow()
+    touched(session, lead, recipient)
     session.add(recipient)
     activity.record(
         session,
@@ -415,6 +424,7 @@ def mark_lost(
     text = f"{reason}: {note}" if note else str(reason)
     before = recipient_state(recipient)
     recipient.status = Status.LOST
+    touched(session, lead, recipient)
     recipient.reason = text
     recipient.updated_at = utcnow()
     session.add(recipient)
@@ -480,8 +490,8 @@ def return_overdue(session: Session, *, now: datetime | None = None) -> int:
             before=before,
             after=recipient_state(recipient),
         )
-        notifications.lead_returned(
-            session, lead=session.get(Lead, recipient.lead_id), recipient=recipient
-        )
+        lead = session.exec(select(Lead).where(Lead.id == recipient.lead_id)).one()
+        touched(session, lead, recipient)
+        notifications.lead_returned(session, lead=lead, recipient=recipient)
     session.flush()
     return len(overdue)

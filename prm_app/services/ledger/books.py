@@ -38,7 +38,7 @@ from ...models import (
     PayoutKind,
     PayoutRequest,
 )
-from ..core import activity
+from ..core import activity, changes
 from ..core.actor import Actor
 from ..core.errors import NotAllowed
 
@@ -98,6 +98,12 @@ KIND_LABELS = {
 }
 
 
+def touched(session: Session, provider_org_id: int, partner_org_id: int) -> None:
+    """Note a change of the books or requests between a provider and a partner, for the open
+    commissions views of both."""
+    changes.touched(session, changes.Topic.LEDGER, provider_org_id, partner_org_id)
+
+
 def post(
     session: Session,
     *,
@@ -132,6 +138,7 @@ def post(
     )
     session.add(transaction)
     session.flush()
+    touched(session, provider_org_id, partner_org_id)
     session.add_all(
         LedgerEntry(
             transaction_id=transaction.id, account=account, amount=amount, currency=currency

@@ -187,6 +187,7 @@ def approve_commission(session: Session, *, actor: Actor, transaction_id: object
     accrual.status = LedgerStatus.APPROVED
     session.add(accrual)
     changes.deals_changed(session, accrual.provider_org_id, accrual.partner_org_id)
+    changes.touched(session, changes.Topic.LEDGER, accrual.provider_org_id, accrual.partner_org_id)
 
 
 def refund_deal(session: Session, *, actor: Actor, deal_id: object, reason: object) -> None:

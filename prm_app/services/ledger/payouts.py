@@ -58,6 +58,7 @@ from .books import (
     post,
     request_columns,
     require_books,
+    touched,
     transaction_size,
 )
 from .statements import Balance, balances
@@ -127,6 +128,7 @@ def request(
     )
     session.add(payout)
     session.flush()
+    touched(session, payout.provider_org_id, payout.partner_org_id)
     activity.record(session, actor=actor, subject=payout, action="requested", after=_state(payout))
     notifications.payout_event(
         session,
@@ -186,6 +188,7 @@ def decline(session: Session, *, actor: Actor, request_id: object, reason: objec
         utcnow(),
     )
     session.add(payout)
+    touched(session, payout.provider_org_id, payout.partner_org_id)
     activity.record(session, actor=actor, subject=payout, action="declined", after=_state(payout))
 
 

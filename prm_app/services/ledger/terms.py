@@ -10,7 +10,7 @@ from ..catalog import program
 from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
-from .books import CENT, require_provider_manager
+from .books import CENT, require_provider_manager, touched
 
 MAX_PERCENT = Decimal("100")
 
@@ -70,6 +70,7 @@ def set_terms(
     else:
         raise Invalid("Choose a percentage, a flat amount or the default.", field="kind")
     session.add(partnership)
+    touched(session, partnership.provider_org_id, partnership.consultant_org_id)
     after = {"type": partnership.commission_type, "value": _text(partnership.commission_value)}
     activity.record(
         session,

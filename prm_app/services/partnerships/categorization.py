@@ -7,7 +7,7 @@ from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
 from ..identity import team
-from .common import load, require_active, require_manager
+from .common import load, require_active, require_manager, touched
 
 # Categorization fields: (term kind, label); a kind of None means a member of the organization.
 _PARTNER_FIELDS: dict[str, tuple[TermKind | None, str]] = {
@@ -74,6 +74,7 @@ def categorize_provider(
     if _apply(session, actor, partnership, values) or partnership.categorized_at is None:
         partnership.categorized_at = utcnow()
         session.add(partnership)
+        touched(session, partnership)
 
 
 def _categorization(
@@ -135,6 +136,7 @@ def _apply(
     for field, value in after.items():
         setattr(partnership, field, value)
     session.add(partnership)
+    touched(session, partnership)
     activity.record(
         session, actor=actor, subject=partnership, action="categorized", before=before, after=after
     )

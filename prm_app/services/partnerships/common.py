@@ -6,7 +6,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from ...models import Organization, OrgKind, Partnership, PartnershipStatus, utcnow
-from ..core import activity, inputs
+from ..core import activity, changes, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 from ..integrations import webhooks
@@ -50,6 +50,17 @@ def load(session: Session, actor: Actor, partnership_id: object) -> Partnership:
     return partnership
 
 
+def touched(session: Session, partnership: Partnership) -> None:
+    """Note a change of the partnership (or invitation) for the open views of both sides: the
+    provider's directory and invitations, the consultant's My Providers (once it is bound)."""
+    changes.touched(
+        session,
+        changes.Topic.PARTNERS,
+        partnership.provider_org_id,
+        partnership.consultant_org_id,
+    )
+
+
 def require_invited(partnership: Partnership) -> None:
     if partnership.status != Status.INVITED:
         raise Invalid(_CLOSED[partnership.status])
@@ -72,6 +83,7 @@ def close(
     before = state(partnership)
     partnership.status = status
     partnership.invite_token_hash = None
+    touched(session, partnership)
     if status == Status.REVOKED:
         partnership.ended_at = utcnow()
     session.add(partnership)

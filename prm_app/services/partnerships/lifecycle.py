@@ -35,6 +35,7 @@ from .common import (
     require_invited,
     require_manager,
     state,
+    touched,
 )
 
 INVITE_TTL = timedelta(days=14)
@@ -101,6 +102,7 @@ def invite(session: Session, *, actor: Actor, email: object, message: object = "
     token = _issue_token(partnership)
     session.add(partnership)
     session.flush()
+    touched(session, partnership)
     activity.record(
         session,
         actor=actor,
@@ -122,6 +124,7 @@ def resend(session: Session, *, actor: Actor, partnership_id: object) -> str:
     before = {"expires_at": _iso(partnership.invite_expires_at)}
     token = _issue_token(partnership)
     session.add(partnership)
+    touched(session, partnership)
     after = {"expires_at": _iso(partnership.invite_expires_at)}
     activity.record(
         session, actor=actor, subject=partnership, action="resent", before=before, after=after
@@ -207,6 +210,7 @@ def _claim(session: Session, actor: Actor, invitation: Partnership) -> int:
     partnership.invite_token_hash = None
     session.add(partnership)
     session.flush()
+    touched(session, partnership)
     activity.record(
         session,
         actor=actor,

@@ -5,6 +5,8 @@ import reflex as rx
 from .. import routes
 from ..components.details import timeline
 from ..components.empty_state import empty_state
+from ..components.live import follow
+from ..state.live import PartnersPulse
 from ..state.partner_detail import PartnerDetailState as State
 from .parts.shell import page_shell
 
@@ -38,6 +40,7 @@ def _page(back: str, back_label: str) -> rx.Component:
     return page_shell(
         "Partnership",
         rx.link(f"← {back_label}", href=back),
+        follow(PartnersPulse.version, State.follow),
         rx.cond(
             State.missing,
             empty_state(

@@ -1,13 +1,16 @@
 """/p/partners/[partnership_id] and /c/providers/[partnership_id]: one partnership and its
-timeline."""
+timeline, live (it follows
+its organization's partnerships: a status change on either side shows without a reload)."""
 
-from typing import TypedDict, cast
+from typing import ClassVar, TypedDict, cast
 
 import reflex as rx
 
 from ..models import OrgKind
+from ..services.core.changes import Topic
 from ..services.partnerships import timeline as partner_timeline
 from .base import AppState
+from .live import LiveView
 from .rows import TimelineEntry
 
 
@@ -20,10 +23,12 @@ class PartnershipView(TypedDict):
     invited: str
 
 
-class PartnerDetailState(AppState):
+class PartnerDetailState(LiveView, AppState):
+    LIVE_TOPIC: ClassVar[Topic] = Topic.PARTNERS
     partner: PartnershipView = cast(PartnershipView, {})
     timeline: list[TimelineEntry] = []
     missing: bool = False
+    _partnership_id: str = ""
 
     @rx.event
     def load_provider(self):
@@ -38,13 +43,20 @@ class PartnerDetailState(AppState):
             return redirect
         self.partner, self.timeline, self.missing = cast(PartnershipView, {}), [], False
         raw = self.router.page.params.get("partnership_id", "")
-        _, refusal = self._perform(self._read, partnership_id=raw)
-        if refusal is not None:
-            self.missing = True
+        self._partnership_id = raw if isinstance(raw, str) else ""
+        self._watch()
+        return self._refresh()
+
+    def _refresh(self):
+        _, refusal = self._perform(self._read)
+        self.missing = refusal is not None
         return None
 
-    def _read(self, session, *, actor, partnership_id) -> None:
-        seen = partner_timeline.partner_page(session, actor=actor, partnership_id=partnership_id)
+    def _read(self, session, *, actor) -> None:
+        self._reading(actor.org_id)
+        seen = partner_timeline.partner_page(
+            session, actor=actor, partnership_id=self._partnership_id
+        )
         self.partner = {
             "name": seen.other_name,
             "status": seen.status,

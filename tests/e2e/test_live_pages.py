@@ -4,6 +4,7 @@ waits for the other browser to show the change with no reload, so it fails when 
 not published (the page would only show it after a reload).
 """
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from sqlmodel import Session, select
 from prm_app.models import Deal, Stage
 from prm_app.services.deals import lifecycle as deal_changes
 from prm_app.services.identity import auth
+from tests.e2e.dialogs import confirm
 from tests.e2e.test_commissions import approved_deal_from_a_lead
 from tests.e2e.test_imports import _leads_csv
 from tests.e2e.test_leads import send_referral
@@ -53,6 +55,17 @@ def test_invitations_and_the_partner_directory_are_live(page: Page, browser: Bro
     expect(page.get_by_role("group", name=firm)).to_be_visible()
     page.get_by_role("tab", name="Invitations").click()
     expect(pending).to_have_count(0)  # answered: no longer pending
+
+    # The partnership's own page follows the other side's decision to end it.
+    page.get_by_role("tab", name="Directory").click()
+    page.get_by_role("link", name=f"Details of {firm}").click()
+    expect(page).to_have_url(re.compile(r"/p/partners/\d+$"))
+    expect(page.get_by_role("heading", name=firm, level=2)).to_be_visible()
+    expect(page.get_by_text("active", exact=True)).to_be_visible()
+    card = consultant.get_by_role("group", name="Northwind Software")
+    card.get_by_role("button", name="End the partnership with Northwind Software").click()
+    confirm(consultant, "End partnership")
+    expect(page.get_by_text("ended", exact=True)).to_be_visible()
     consultant.context.close()
 
 

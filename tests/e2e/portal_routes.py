@@ -21,7 +21,16 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from prm_app import routes
-from prm_app.models import Deal, Lead, LeadForm, LeadRecipient, Organization, Partnership, User
+from prm_app.models import (
+    Deal,
+    Lead,
+    LeadForm,
+    LeadRecipient,
+    Organization,
+    Partnership,
+    PayoutRequest,
+    User,
+)
 from prm_app.services.leads import forms as lead_forms
 from tests.e2e.test_sign_in import sign_in
 
@@ -147,6 +156,40 @@ def public_form_url(db) -> str:
         return routes.file_url(routes.lead_form(form.public_token))
 
 
+def seed_requests(db) -> list[int]:
+    """Two redemption requests from the consultant awaiting the provider (the demo has none), so
+    that the commissions pages show their rows and decisions."""
+    with Session(db) as session:
+        provider, consultant = _org_id(session, PROVIDER), _org_id(session, CONSULTANT)
+        waiting = session.exec(
+            select(PayoutRequest.id).where(
+                PayoutRequest.provider_org_id == provider,
+                PayoutRequest.partner_org_id == consultant,
+                PayoutRequest.status == "requested",
+            )
+        ).all()
+        by = session.exec(select(User.id).where(User.email == CONSULTANT)).one()
+        for amount in [250, 400][len(waiting) :]:
+            session.add(
+                PayoutRequest(
+                    provider_org_id=provider,
+                    partner_org_id=consultant,
+                    kind="cash",
+                    method="paypal",
+                    amount=amount,
+                    requested_by_id=by,
+                )
+            )
+        session.commit()
+        return list(
+            session.exec(
+                select(PayoutRequest.id).where(
+                    PayoutRequest.provider_org_id == provider, PayoutRequest.status == "requested"
+                )
+            ).all()
+        )
+
+
 def _needs_sign_in(page: Page, path: str) -> bool:
     page.goto(path)
     page.wait_for_load_state("networkidle")
@@ -155,6 +198,7 @@ def _needs_sign_in(page: Page, path: str) -> bool:
 
 def visits(harness, db, browser: Browser, base_url: str) -> list[Visit]:
     """Every page of both portals and the public ones, each with who should look at it."""
+    seed_requests(db)
     found: list[Visit] = []
     probe = browser.new_context(base_url=base_url).new_page()  # anonymous
     for route in registered_routes(harness):

@@ -16,6 +16,7 @@ from tests.e2e.portal_routes import (
     PROVIDER,
     AxeFinding,
     open_page,
+    seed_requests,
     signed_in_pages,
     visits,
 )
@@ -85,3 +86,36 @@ def test_the_phone_menus_have_no_serious_accessibility_violation(page: Page):
     expect(page.get_by_role("menu")).to_be_visible()
     blocking += check(page, "/p/partners at 390 px, user menu open")
     assert not blocking, "serious or critical accessibility violations:\n" + "\n".join(blocking)
+
+
+def test_each_redemption_decision_names_its_request(page: Page, db):
+    """Approve and Decline say which request they decide (one "Decline" per row told nothing)."""
+    waiting = seed_requests(db)
+    sign_in(page, PROVIDER)
+    page.goto("/p/commissions")
+    requests = page.locator("#requests")
+    for request_id in waiting:
+        for word in ("Approve", "Decline"):
+            name = f"{word} request {request_id}"
+            expect(requests.get_by_role("button", name=name, exact=True)).to_have_count(1)
+
+
+_CLIPPED_LABELS = """(svg) => {
+  const box = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].filter(t => {
+    const r = t.getBoundingClientRect();
+    return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1);
+  }).map(t => t.textContent);
+}"""
+
+
+def test_the_funnels_stage_labels_are_not_clipped(page: Page):
+    """The funnel's labels sat right of the funnel, past the chart's edge ("Submitte")."""
+    page.set_viewport_size(PHONE)
+    sign_in(page, PROVIDER)
+    page.goto("/p/dashboard")
+    funnel = page.get_by_role("region", name="Lead conversion funnel")
+    expect(funnel.get_by_text("Submitted", exact=True).last).to_be_visible()  # the figures
+    chart = funnel.locator("svg").first
+    expect(chart.locator("text").first).to_be_visible()
+    assert chart.evaluate(_CLIPPED_LABELS) == []

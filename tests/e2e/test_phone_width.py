@@ -5,6 +5,7 @@ The pages come from the app's own page registry (tests/e2e/portal_routes.py): a 
 to the width without being listed here.
 """
 
+import itertools
 import re
 
 import pytest
@@ -152,3 +153,19 @@ def test_a_long_contact_email_stays_clear_of_the_amount(page: Page, db, email: s
         f"the contact email ({text}) runs into the amount ({amount.bounding_box()})"
     )
     assert text["x"] + text["width"] <= PHONE["width"]
+
+
+def test_the_redeem_forms_captions_stand_apart(page: Page):
+    """With no balance the provider list is empty and narrow: its caption ran into the next one
+    ("ProviderHow")."""
+    page.set_viewport_size(PHONE)
+    sign_in(page, "admin@adatum.example")
+    page.goto("/c/commissions")
+    form = page.get_by_role("form", name="Request a redemption")
+    captions = [
+        form.get_by_text(text, exact=True).evaluate(_TEXT_BOX)
+        for text in ["Provider", "How", "Amount", "Payment method (cash)"]
+    ]
+    for left, right in itertools.pairwise(captions):
+        if abs(left["y"] - right["y"]) < 2:  # on one line: a clear gap between them
+            assert right["x"] - (left["x"] + left["width"]) >= 8, (left, right)

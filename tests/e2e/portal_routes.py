@@ -37,7 +37,13 @@ from tests.e2e.test_sign_in import sign_in
 CONSULTANT = "admin@fabrikam.example"
 PROVIDER = "admin@northwind.example"
 ANONYMOUS = ""
-WHO = {CONSULTANT: "Fabrikam Consulting", PROVIDER: "Northwind Software"}
+# Asks for the seeded redemptions: not Fabrikam, whose balances other tests count on.
+REQUESTER = "admin@tailspin.example"
+WHO = {
+    CONSULTANT: "Fabrikam Consulting",
+    PROVIDER: "Northwind Software",
+    REQUESTER: "Tailspin Advisors",
+}
 TO_PARTNER, TO_PROVIDER = "provider_to_partner", "partner_to_provider"
 
 
@@ -157,23 +163,23 @@ def public_form_url(db) -> str:
 
 
 def seed_requests(db) -> list[int]:
-    """Two redemption requests from the consultant awaiting the provider (the demo has none), so
-    that the commissions pages show their rows and decisions."""
+    """Two redemption requests from a partner awaiting the provider (the demo has none), so that
+    the provider's commissions page shows their rows and decisions."""
     with Session(db) as session:
-        provider, consultant = _org_id(session, PROVIDER), _org_id(session, CONSULTANT)
+        provider, partner = _org_id(session, PROVIDER), _org_id(session, REQUESTER)
         waiting = session.exec(
             select(PayoutRequest.id).where(
                 PayoutRequest.provider_org_id == provider,
-                PayoutRequest.partner_org_id == consultant,
+                PayoutRequest.partner_org_id == partner,
                 PayoutRequest.status == "requested",
             )
         ).all()
-        by = session.exec(select(User.id).where(User.email == CONSULTANT)).one()
+        by = session.exec(select(User.id).where(User.email == REQUESTER)).one()
         for amount in [250, 400][len(waiting) :]:
             session.add(
                 PayoutRequest(
                     provider_org_id=provider,
-                    partner_org_id=consultant,
+                    partner_org_id=partner,
                     kind="cash",
                     method="paypal",
                     amount=amount,
@@ -184,7 +190,9 @@ def seed_requests(db) -> list[int]:
         return list(
             session.exec(
                 select(PayoutRequest.id).where(
-                    PayoutRequest.provider_org_id == provider, PayoutRequest.status == "requested"
+                    PayoutRequest.provider_org_id == provider,
+                    PayoutRequest.partner_org_id == partner,
+                    PayoutRequest.status == "requested",
                 )
             ).all()
         )

@@ -160,6 +160,9 @@ def user_menu() -> rx.Component:
             ),
             align="end",
         ),
+        # Not modal: a modal menu hides the rest of the page from assistive technology while
+        # its controls stay focusable (axe: aria-hidden-focus); arrows, Escape and Tab still work.
+        modal=False,
     )
 
 

@@ -215,21 +215,25 @@ def menu_drawer() -> rx.Component:
 def page_shell(title: str, *children: rx.Component) -> rx.Component:
     """A portal page: brand and navigation on the left, title and user menu on top."""
     portal_label = rx.cond(AppState.org_kind == "provider", "Provider portal", "Consultant portal")
-    sidebar = rx.vstack(
-        rx.link(
-            rx.text("PRM", size="6", weight="bold"),
-            href=routes.INDEX,
-            underline="none",
-            aria_label="Home",
+    # In a landmark of its own, so that nothing of the page sits outside one (axe: region).
+    sidebar = rx.el.aside(
+        rx.vstack(
+            rx.link(
+                rx.text("PRM", size="6", weight="bold"),
+                href=routes.INDEX,
+                underline="none",
+                aria_label="Home",
+            ),
+            rx.text(portal_label, size="1", color_scheme="gray"),
+            rx.divider(),
+            portal_nav("column"),
         ),
-        rx.text(portal_label, size="1", color_scheme="gray"),
-        rx.divider(),
-        portal_nav("column"),
+        aria_label="Portal menu",
         width="15rem",
         min_height="100vh",
         padding="1.25rem",
         border_right=f"1px solid {rx.color('gray', 5)}",
-        display=["none", "none", "flex"],
+        display=["none", "none", "block"],
         flex_shrink="0",
     )
     header = rx.flex(

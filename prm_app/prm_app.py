@@ -61,7 +61,9 @@ from .worker_presence import keep_worker_present
 check_settings()  # a bad PRM_* value stops the app here, naming the variable
 filter_reflex_autogenerate()  # before `reflex run`/`reflex db` compare models and database
 
-app = rx.App(api_transformer=[api, upload_guard.UploadGuard], stylesheets=["/kanban.css"])
+app = rx.App(
+    api_transformer=[api, upload_guard.UploadGuard], stylesheets=["/app.css", "/kanban.css"]
+)
 app.add_middleware(SessionGuard(), index=0)
 app.register_lifespan_task(publishing)  # before the jobs: their changes are published too
 app.register_lifespan_task(run_jobs)

@@ -104,4 +104,5 @@ def funnel(points: rx.Var, name_key: str, value_key: str):
         rx.recharts.graphing_tooltip(),
         width="100%",
         height=240,
+        margin={"top": 5, "right": 130, "bottom": 5, "left": 5},  # room for the stage labels
     )

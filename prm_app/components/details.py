@@ -7,8 +7,11 @@ def labeled_value(label: str, value: rx.Var) -> rx.Component:
     """A small label over its value ("—" when empty)."""
     return rx.vstack(
         rx.text(label, size="1", color_scheme="gray"),
-        rx.text(rx.cond(value != "", value, "—"), size="2"),
+        # A long value (an email address) wraps inside its column instead of running under
+        # the next one.
+        rx.text(rx.cond(value != "", value, "—"), size="2", overflow_wrap="anywhere"),
         spacing="0",
+        min_width="0",
     )
 
 

@@ -21,10 +21,14 @@ def data_table(
     row: Callable[[Any], rx.Component],
     **props,
 ) -> rx.Component:
-    """`row` renders one item of the state list var `rows`; `props` style the table root."""
+    """`row` renders one item of the state list var `rows`; `props` style the table root.
+
+    On a phone a wide table scrolls inside its box, its first column held in view (app.css).
+    """
     return rx.table.root(
         rx.table.header(header_row(headers)),
         rx.table.body(rx.foreach(rows, row)),
+        class_name="prm-table",
         **props,
     )
 

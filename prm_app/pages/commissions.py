@@ -85,7 +85,14 @@ def _request_form() -> rx.Component:
     """The consultant asks one provider to redeem part of its available balance."""
 
     def field(label: str, control: rx.Component) -> rx.Component:
-        return rx.vstack(rx.text(label, size="1", as_="div"), control, spacing="1")
+        # A label element holding its control, at least 10rem wide: the captions of narrow
+        # controls (an empty provider list) ran into each other ("ProviderHow").
+        return rx.el.label(
+            rx.text(label, size="1", as_="div"),
+            control,
+            style={"display": "flex", "flex_direction": "column", "gap": "0.25rem"},
+            min_width="10rem",
+        )
 
     return rx.card(
         rx.form(
@@ -153,13 +160,14 @@ def _request_form() -> rx.Component:
 
 def _decide(r: rx.Var[dict]) -> rx.Component:
     """The provider's buttons on a request."""
+    which = f"request {r['id']}"  # each decision names its request
     return rx.cond(
         r["status"] == "requested",
         rx.hstack(
             row_button(
                 "Approve",
                 State.approve_request(r["id"]),
-                f"Approve request {r['id']}",
+                f"Approve {which}",
                 color_scheme="green",
             ),
             row_form(
@@ -172,7 +180,14 @@ def _decide(r: rx.Var[dict]) -> rx.Component:
                     size="1",
                     aria_label=f"Reason to decline request {r['id']}",
                 ),
-                rx.button("Decline", type="submit", size="1", variant="soft", color_scheme="red"),
+                rx.button(
+                    "Decline",
+                    type="submit",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    aria_label=f"Decline {which}",
+                ),
             ),
         ),
         rx.cond(

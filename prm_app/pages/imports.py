@@ -45,7 +45,20 @@ PROVIDER_DEALS = Words("deals", routes.Provider.DEALS, "Deals", "")
 CONSULTANT_DEALS = Words("deals", routes.Consultant.DEALS, "Deals", "")
 
 
+def _named_file_input(upload: rx.Component, name: str) -> rx.Component:
+    """rx.upload takes no props for its hidden <input type=file>: name it, so that assistive
+    technology reaching the input (axe: "Form elements must have labels") knows what it is."""
+    file_input = upload.children[0].children[0]
+    assert isinstance(file_input, rx.Component)
+    file_input.custom_attrs["aria-label"] = name
+    return upload
+
+
 def _picker(words: Words) -> rx.Component:
+    return _named_file_input(_upload(words), f"CSV file of {words.noun}")
+
+
+def _upload(words: Words) -> rx.Component:
     return rx.upload(
         rx.vstack(
             rx.icon("file-up", size=32, aria_hidden="true", color=rx.color("gray", 9)),

@@ -1,5 +1,7 @@
 """Browser settings and the no-errors rule for the end-to-end tests."""
 
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +45,32 @@ def _fail_on_errors(request, reflex_errors):
     assert not page_errors, f"errors in the page: {page_errors}"
     new = [r.getMessage() for r in reflex_errors[before:]]
     assert not new, f"errors logged by Reflex: {new}"
+
+
+IMPACTS = ("critical", "serious", "moderate", "minor")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The axe-core count of accessibility violations by impact, when the axe run took place."""
+    module = sys.modules.get("tests.e2e.portal_routes")
+    if module is None or not module.AXE_PAGES:
+        return
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    version = re.search(r'axe.version="([^"]+)"', AXE_SCRIPT)
+    findings = module.AXE_FINDINGS
+    counts = {impact: sum(1 for f in findings if f.impact == impact) for impact in IMPACTS}
+    terminalreporter.section("accessibility (axe-core)")
+    terminalreporter.write_line(
+        f"axe-core {version.group(1) if version else '?'} over {len(module.AXE_PAGES)} page views"
+        f" ({len(set(module.AXE_PAGES))} distinct): {len(findings)} violations (a rule broken on"
+        " a page view): " + ", ".join(f"{counts[i]} {i}" for i in IMPACTS)
+    )
+    by_rule: dict[tuple[str, str], list] = {}
+    for f in findings:
+        by_rule.setdefault((f.impact, f.rule), []).append(f)
+    for (impact, rule), hits in sorted(by_rule.items(), key=lambda kv: IMPACTS.index(kv[0][0])):
+        terminalreporter.write_line(
+            f"  {impact:9} {rule}: on {len(hits)} page views, {sum(h.elements for h in hits)}"
+            f" elements (e.g. {hits[0].where})"
+        )

@@ -32,6 +32,12 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD, *, succeeds: 
         expect(page.get_by_text(ROLE, exact=True).first).to_be_visible()
 
 
+def choose_in_user_menu(page: Page, item: str) -> None:
+    """Open the header's user menu and choose an item (Account, Team, Sign out, ...)."""
+    page.get_by_role("button", name=re.compile("^User menu")).click()
+    page.get_by_role("menuitem", name=item, exact=True).click()
+
+
 def expect_nav(page: Page, labels: list[str], absent: list[str]) -> None:
     nav = page.get_by_role("navigation", name="Portal").first
     for label in labels:
@@ -57,7 +63,7 @@ def test_sign_up_provider_verify_then_sign_in_as_demo_consultant(page: Page):
     expect_nav(page, PROVIDER_NAV, absent=["My Providers"])
     expect(page.get_by_text("Active partners appear here once they accept")).to_be_visible()
 
-    page.get_by_role("button", name="Sign out", exact=True).click()
+    choose_in_user_menu(page, "Sign out")
     expect(page).to_have_url(at("/login"))
     # Signed out for real: a portal page sends us back to sign-in.
     page.goto("/p/partners")

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.test_sign_in import at, sign_in
+from tests.e2e.test_sign_in import at, choose_in_user_menu, sign_in
 
 
 def test_sign_out_everywhere_ends_the_other_browsers_session(
@@ -15,7 +15,7 @@ def test_sign_out_everywhere_ends_the_other_browsers_session(
     colleague = browser.new_context(base_url=base_url).new_page()
     sign_in(colleague, "manager@tailspin.example")
 
-    page.get_by_role("button", name="Sign out everywhere").click()
+    choose_in_user_menu(page, "Sign out everywhere")
     expect(page).to_have_url(at("/login"))
     other.goto("/c/leads")
     expect(other).to_have_url(at("/login"))

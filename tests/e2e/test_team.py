@@ -6,14 +6,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.dialogs import confirm
 from tests.e2e.mailbox import latest_mail, link_in
-from tests.e2e.test_sign_in import at, sign_in
+from tests.e2e.test_sign_in import at, choose_in_user_menu, sign_in
 
 
 def test_invite_join_and_deactivate(page: Page, browser: Browser, base_url: str):
     email = f"new-{uuid.uuid4().hex[:8]}@tailspin.example"
     sign_in(page, "admin@tailspin.example")
     expect(page).to_have_url(at("/c/leads"))
-    page.get_by_role("link", name="Team").click()
+    choose_in_user_menu(page, "Team")
     expect(page.get_by_role("heading", name="Team", level=1)).to_be_visible()
     page.get_by_label("Colleague's email").fill(email)
     page.get_by_label("Role", exact=True).select_option("manager")

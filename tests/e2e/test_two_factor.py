@@ -8,7 +8,7 @@ import pyotp
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_password_reset import OLD, mail_to, new_org
-from tests.e2e.test_sign_in import PORTAL, ROLE, at, sign_in
+from tests.e2e.test_sign_in import PORTAL, ROLE, at, choose_in_user_menu, sign_in
 
 CODE_LABEL = "Code from your app, or a recovery code"
 
@@ -42,7 +42,7 @@ def in_portal(page: Page) -> None:
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out", exact=True).click()
+    choose_in_user_menu(page, "Sign out")
     expect(page).to_have_url(at("/login"))
 
 

@@ -24,10 +24,12 @@ def _row(event: Any) -> rx.Component:
                 spacing="0",
             )
         ),
-        rx.table.cell(event["who"]),
-        rx.table.cell(event["by"]),
-        rx.table.cell(event["address"]),
-        rx.table.cell(event["device"]),
+        # Addresses and browser strings may break anywhere: unbroken, they made the table
+        # scroll sideways with nothing to focus, out of reach of the keyboard.
+        *[
+            rx.table.cell(event[key], overflow_wrap="anywhere", min_width="6rem")
+            for key in ("who", "by", "address", "device")
+        ],
     )
 
 

@@ -69,25 +69,21 @@ def portal_nav(direction: str = "column") -> rx.Component:
 
 
 def bell() -> rx.Component:
-    """The caller's unread notifications, live: a link to /notifications."""
+    """The caller's unread notifications, live: a link to /notifications, drawn as a button (one
+    control: a button inside a link is two tab stops and an invalid nesting)."""
     return rx.box(
         on_change(value=NotesPulse.version, on_change=BellState.follow(NotesPulse.version)),
         rx.link(
-            rx.button(
-                rx.icon("bell", size=16, aria_hidden="true"),
-                rx.cond(
-                    BellState.unread > 0,
-                    rx.badge(
-                        BellState.unread_label,
-                        id="unread-count",
-                        color_scheme="red",
-                        variant="solid",
-                        radius="full",
-                    ),
+            rx.icon("bell", size=16, aria_hidden="true"),
+            rx.cond(
+                BellState.unread > 0,
+                rx.badge(
+                    BellState.unread_label,
+                    id="unread-count",
+                    color_scheme="red",
+                    variant="solid",
+                    radius="full",
                 ),
-                variant="soft",
-                size="2",
-                tab_index=-1,
             ),
             href=routes.NOTIFICATIONS,
             aria_label=rx.cond(
@@ -95,95 +91,170 @@ def bell() -> rx.Component:
                 f"Notifications: {BellState.unread_label} unread",
                 "Notifications",
             ),
+            underline="none",
+            display="inline-flex",
+            align_items="center",
+            gap="0.5rem",
+            height="var(--space-6)",
+            padding_x="0.75rem",
+            border_radius="var(--radius-2)",
+            color=rx.color("accent", 11),
+            background=rx.color("accent", 3),
+            _hover={"background": rx.color("accent", 4)},
         ),
         on_mount=BellState.watch,
+        flex_shrink="0",
+    )
+
+
+def _menu_link(label: str, href: str, icon: str) -> rx.Component:
+    return rx.menu.item(
+        rx.icon(icon, size=16, aria_hidden="true"), label, on_select=rx.redirect(href)
     )
 
 
 def user_menu() -> rx.Component:
-    return rx.hstack(
-        bell(),
-        rx.vstack(
-            rx.text(AppState.user_name, weight="medium", size="2"),
-            rx.hstack(
-                rx.text(AppState.org_name, size="1", color_scheme="gray"),
+    """Who is signed in (name, organization, role) and a menu with the account's pages and the
+    ways to sign out; on a phone only the icon and the role show until it opens."""
+    wide = ["none", "none", "flex"]
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.icon("circle-user-round", size=18, aria_hidden="true"),
+                rx.vstack(
+                    rx.text(AppState.user_name, weight="medium", size="2"),
+                    rx.text(AppState.org_name, size="1", color_scheme="gray"),
+                    spacing="0",
+                    align="start",
+                    display=wide,
+                ),
                 rx.badge(AppState.role, size="1", variant="soft"),
-                align="center",
+                rx.icon("chevron-down", size=14, aria_hidden="true"),
+                variant="ghost",
+                size="2",
+                height="auto",
+                aria_label=f"User menu: {AppState.user_name}",
+            )
+        ),
+        rx.menu.content(
+            rx.vstack(
+                rx.text(AppState.user_name, weight="medium", size="2"),
+                rx.text(AppState.org_name, size="1", color_scheme="gray"),
+                spacing="0",
+                padding_x="var(--space-3)",
+                padding_y="var(--space-1)",
             ),
-            spacing="0",
+            rx.menu.separator(),
+            _menu_link("Account", routes.ACCOUNT, "shield"),
+            _menu_link("Team", routes.TEAM, "users"),
+            rx.menu.separator(),
+            rx.menu.item(
+                rx.icon("log-out", size=16, aria_hidden="true"),
+                "Sign out",
+                on_select=AuthState.sign_out,
+            ),
+            rx.menu.item(
+                "Sign out everywhere",
+                on_select=AuthState.sign_out_everywhere,
+                title="Also sign out your other browsers and devices",
+            ),
             align="end",
         ),
-        rx.link(
-            rx.button(rx.icon("shield", size=16), "Account", variant="soft", size="2"),
-            href=routes.ACCOUNT,
+        # Not modal: a modal menu hides the rest of the page from assistive technology while
+        # its controls stay focusable (axe: aria-hidden-focus); arrows, Escape and Tab still work.
+        modal=False,
+    )
+
+
+def menu_drawer() -> rx.Component:
+    """Below the tablet width the side navigation lives in a drawer behind a Menu button: a
+    modal dialog, so focus stays inside and Escape closes it; following a link leaves the page
+    (and the drawer with it)."""
+    portal_label = rx.cond(AppState.org_kind == "provider", "Provider portal", "Consultant portal")
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.icon_button(
+                rx.icon("menu", size=18, aria_hidden="true"),
+                variant="soft",
+                size="2",
+                aria_label="Menu",
+                display=["inline-flex", "inline-flex", "none"],
+            )
         ),
-        rx.link(
-            rx.button(rx.icon("users", size=16), "Team", variant="soft", size="2"),
-            href=routes.TEAM,
+        rx.dialog.content(
+            rx.hstack(
+                rx.dialog.title("Menu", size="4", margin="0"),
+                rx.spacer(),
+                rx.dialog.close(
+                    rx.icon_button(
+                        rx.icon("x", size=18, aria_hidden="true"),
+                        variant="ghost",
+                        aria_label="Close the menu",
+                    )
+                ),
+                align="center",
+                width="100%",
+            ),
+            rx.text(portal_label, size="1", color_scheme="gray"),
+            rx.divider(margin_y="0.75rem"),
+            portal_nav("column"),
+            position="fixed",
+            top="0",
+            left="0",
+            bottom="0",
+            width="min(18rem, 85vw)",
+            max_width="none",
+            max_height="none",
+            margin="0",
+            border_radius="0",
+            overflow_y="auto",
         ),
-        rx.button(
-            rx.icon("log-out", size=16),
-            "Sign out",
-            on_click=AuthState.sign_out,
-            variant="outline",
-            size="2",
-        ),
-        rx.button(
-            "Sign out everywhere",
-            on_click=AuthState.sign_out_everywhere,
-            title="Also sign out your other browsers and devices",
-            variant="ghost",
-            size="1",
-        ),
-        align="center",
-        spacing="3",
-        wrap="wrap",  # on a phone the buttons go to a second line instead of past the edge
     )
 
 
 def page_shell(title: str, *children: rx.Component) -> rx.Component:
     """A portal page: brand and navigation on the left, title and user menu on top."""
     portal_label = rx.cond(AppState.org_kind == "provider", "Provider portal", "Consultant portal")
-    sidebar = rx.vstack(
-        rx.link(
-            rx.text("PRM", size="6", weight="bold"),
-            href=routes.INDEX,
-            underline="none",
-            aria_label="Home",
+    # In a landmark of its own, so that nothing of the page sits outside one (axe: region).
+    sidebar = rx.el.aside(
+        rx.vstack(
+            rx.link(
+                rx.text("PRM", size="6", weight="bold"),
+                href=routes.INDEX,
+                underline="none",
+                aria_label="Home",
+            ),
+            rx.text(portal_label, size="1", color_scheme="gray"),
+            rx.divider(),
+            portal_nav("column"),
         ),
-        rx.text(portal_label, size="1", color_scheme="gray"),
-        rx.divider(),
-        portal_nav("column"),
+        aria_label="Portal menu",
         width="15rem",
         min_height="100vh",
         padding="1.25rem",
         border_right=f"1px solid {rx.color('gray', 5)}",
-        display=["none", "none", "flex"],
+        display=["none", "none", "block"],
         flex_shrink="0",
     )
     header = rx.flex(
-        rx.heading(title, as_="h1", size="6"),
-        rx.spacer(),
-        user_menu(),
+        menu_drawer(),
+        rx.heading(title, as_="h1", size=rx.breakpoints(initial="5", sm="6"), min_width="0"),
+        rx.hstack(bell(), user_menu(), align="center", spacing="3", margin_left="auto"),
         align="center",
         wrap="wrap",
         gap="3",
         width="100%",
     )
-    mobile_nav = rx.box(
-        portal_nav("row"),
-        overflow_x="auto",
-        display=["block", "block", "none"],
-        width="100%",
-    )
     return rx.flex(
         sidebar,
         rx.el.main(
-            rx.vstack(mobile_nav, header, *children, spacing="5", width="100%"),
+            rx.vstack(header, *children, spacing="5", width="100%"),
             padding=["1rem", "1.5rem", "2rem"],
             width="100%",
             max_width="80rem",
             min_width="0",  # wide content (a board) scrolls inside instead of widening the page
+            # Busy until the page's on_load handlers have filled it (tests wait on it too).
+            aria_busy=rx.cond(rx.State.is_hydrated, "false", "true"),
         ),
         width="100%",
     )

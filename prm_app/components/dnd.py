@@ -65,21 +65,25 @@ function prmDndCollision(args) {
     (c) => c.id.startsWith("column:"))});
 }
 
-// Arrow keys: to the centre of the previous or next column (dnd-kit scrolls the board to it).
-function prmDndKeys(event, {context: {collisionRect, droppableRects, droppableContainers}}) {
+// Arrow keys: to the previous or next column. Measured live (the board may be scrolled), and
+// returned as a shift of the held card's coordinates, so dnd-kit scrolls the board when needed.
+function prmDndKeys(event, {context: {collisionRect, droppableContainers}, currentCoordinates}) {
   const step = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1}[event.code];
   if (!step || !collisionRect) return undefined;
   event.preventDefault();
   const rects = droppableContainers.getEnabled() // a Map here; an array in collisions
-    .filter((c) => c.id.startsWith("column:") && droppableRects.get(c.id))
-    .map((c) => droppableRects.get(c.id))
+    .filter((c) => c.id.startsWith("column:") && c.node.current)
+    .map((c) => c.node.current.getBoundingClientRect())
     .sort((a, b) => a.left - b.left);
-  const middle = collisionRect.left + collisionRect.width / 2;
+  const held = document.querySelector(".deal-card-overlay");
+  const card = held ? held.getBoundingClientRect() : collisionRect;
+  const middle = card.left + card.width / 2;
   let at = rects.findIndex((r) => middle >= r.left && middle < r.left + r.width);
-  if (at < 0) at = rects.findIndex((r) => r.left > middle) - 1;
+  if (at < 0) at = rects.findIndex((r) => r.left > middle) - (step > 0 ? 1 : 0);
   const next = rects[Math.min(Math.max(at + step, 0), rects.length - 1)];
   if (!next) return undefined;
-  return {x: next.left + (next.width - collisionRect.width) / 2, y: collisionRect.top};
+  return {x: currentCoordinates.x + next.left + next.width / 2 - middle,
+    y: currentCoordinates.y};
 }
 
 function PrmDndBoard({onMove, outcomes, scrollLabel, children, ...props}) {

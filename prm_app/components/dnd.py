@@ -65,8 +65,9 @@ function prmDndCollision(args) {
     (c) => c.id.startsWith("column:"))});
 }
 
-// Arrow keys: to the previous or next column. Measured live (the board may be scrolled), and
-// returned as a shift of the held card's coordinates, so dnd-kit scrolls the board when needed.
+// Arrow keys: to the previous or next column. The columns are measured live (the board may
+// have scrolled since the drag began); the result is a shift of the held card's coordinates,
+// and dnd-kit scrolls the board when it goes past the middle.
 function prmDndKeys(event, {context: {collisionRect, droppableContainers}, currentCoordinates}) {
   const step = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1}[event.code];
   if (!step || !collisionRect) return undefined;
@@ -75,9 +76,8 @@ function prmDndKeys(event, {context: {collisionRect, droppableContainers}, curre
     .filter((c) => c.id.startsWith("column:") && c.node.current)
     .map((c) => c.node.current.getBoundingClientRect())
     .sort((a, b) => a.left - b.left);
-  const held = document.querySelector(".deal-card-overlay");
-  const card = held ? held.getBoundingClientRect() : collisionRect;
-  const middle = card.left + card.width / 2;
+  const middle = collisionRect.left + collisionRect.width / 2; // the drag image's target
+  // spot (the image itself glides there: its own rect lags behind)
   let at = rects.findIndex((r) => middle >= r.left && middle < r.left + r.width);
   if (at < 0) at = rects.findIndex((r) => r.left > middle) - (step > 0 ? 1 : 0);
   const next = rects[Math.min(Math.max(at + step, 0), rects.length - 1)];

@@ -12,6 +12,8 @@ Prints, against the bars of DESIGN.md:
 - bytes sent to the browser for the board (websocket frames received while it loads);
 - stage move round trip: from choosing the stage in the card's "Move to stage" to the card
   showing in the new column, timed in the page (a MutationObserver), not through Playwright's polling;
+- the same for a drag and drop with the mouse (dnd-kit): from releasing the card over the other
+  column to the card showing there;
 - live: the same move seen on 20 other open boards (other tabs, spread over both workers), from
   the same moment, on the same clock; and, apart, when the new board reached those tabs (the
   websocket message holding the card in its new column, as the page receives it): the part of
@@ -36,12 +38,13 @@ from prm_app import demo
 from prm_app.models import Deal, Organization, Partnership, Pipeline, Stage, User
 from tests.support import migrate, production_server, scratch_postgres
 
-DEALS, MOVES, LOADS = 10_000, 20, 5
+DEALS, MOVES, DRAGS, LOADS = 10_000, 20, 10, 5
 WATCHERS = int(os.environ.get("PRM_BENCH_WATCHERS", "20"))  # other open boards
 PORT = 8311  # the backend also serves the exported build
 BASE = f"http://localhost:{PORT}"  # the host the app redirects to after sign-in
 PROVIDER_ADMIN = "admin@northwind.example"
 TRACKED = "Benchmark tracked deal"  # closes first, so it leads every column it is in
+TRACKED_COMPANY = "Company 00000"
 BARS = {"render_s": 1.5, "move_p95_ms": 150.0, "bytes_kb": 300.0, "live_p95_ms": 300.0}
 CHROMIUM = os.environ.get("PRM_BENCH_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -195,6 +198,30 @@ SENT = """() => {
 }"""
 
 
+# The moment the mouse lets go of the held card (same clock as the page's).
+DROPPED = """() => {
+  window.__sent = null;
+  document.addEventListener("mouseup", () => {
+    if (window.__sent === null) window.__sent = Date.now();
+  }, {capture: true, once: true});
+}"""
+
+
+def drag(page, wanted: str) -> None:
+    """Press on the tracked card, move past the 6 px that pick it up, carry it over the wanted
+    column in steps, let go."""
+    handle = page.get_by_role("article", name=TRACKED).get_by_text(TRACKED_COMPANY, exact=True)
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 12, y + 4, steps=4)
+    target = column(page, wanted).bounding_box()
+    page.mouse.move(target["x"] + target["width"] / 2, y, steps=8)
+    page.evaluate(DROPPED)
+    page.mouse.up()
+
+
 def measure(browser) -> dict[str, float]:
     figures: dict[str, float] = {}
     mover_context = browser.new_context()
@@ -241,6 +268,14 @@ def measure(browser) -> dict[str, float]:
         if None in received:
             raise RuntimeError("a board showed the move without a message carrying it")
         arrived.extend(moment - sent for moment in received)
+    dragged = []
+    for i in range(DRAGS):
+        wanted = stages[i % 2]
+        mover.evaluate(WATCH, [TRACKED, wanted])
+        drag(mover, wanted)
+        dragged.append(mover.evaluate("window.__seen") - mover.evaluate("window.__sent"))
+    figures["drag_p95_ms"] = _p95(dragged)
+    figures["drag_p50_ms"] = statistics.median(dragged)
     figures["move_p95_ms"] = _p95(rounds)
     figures["move_p50_ms"] = statistics.median(rounds)
     figures["live_p95_ms"] = _p95(live)
@@ -278,6 +313,8 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
         ("bytes sent for the board", "bytes_kb", "KB", BARS["bytes_kb"]),
         ("stage move round trip p50", "move_p50_ms", "ms", None),
         ("stage move round trip p95", "move_p95_ms", "ms", BARS["move_p95_ms"]),
+        ("drag and drop round trip p50", "drag_p50_ms", "ms", None),
+        ("drag and drop round trip p95", "drag_p95_ms", "ms", BARS["move_p95_ms"]),
         (f"move seen on {WATCHERS} other boards p50", "live_p50_ms", "ms", None),
         (f"move seen on {WATCHERS} other boards p95", "live_p95_ms", "ms", BARS["live_p95_ms"]),
         (f"new board received by {WATCHERS} other boards p50", "arrived_p50_ms", "ms", None),

@@ -2,7 +2,6 @@
 board, Submit Deal, and one deal's page. Each keeps only what is on screen and re-reads it when
 its organization's DealsPulse moves (see live.py)."""
 
-import dataclasses
 from typing import cast
 from urllib.parse import urlencode
 
@@ -18,6 +17,7 @@ from ..services.deals import timeline as deal_timeline
 from ..services.identity import team
 from . import deal_protection, view
 from .base import AppState, FieldErrors, form_value
+from .board_rows import BoardCard, BoardColumn
 from .deal_protection import DealConflictRow, ProtectionView
 from .deal_rows import BoardStage, DealRow, DealView, ProductOption
 from .live import deals_version, follow_deals
@@ -38,31 +38,6 @@ def _deal_form(form: dict) -> dict:
         if isinstance(key, str) and key.startswith("product-") and value
     ][: deal_changes.MAX_PRODUCTS + 1]
     return fields
-
-
-@dataclasses.dataclass
-class BoardCard:
-    id: int
-    name: str
-    company: str
-    amount: str
-    close_date: str
-    other: str
-    owner: str
-    approval: str
-    outcome: str
-    column: str
-
-
-@dataclasses.dataclass
-class BoardColumn:
-    key: str
-    name: str
-    outcome: str
-    count: int
-    total: str
-    more: int
-    cards: list[BoardCard]
 
 
 class LiveDeals(rx.State, mixin=True):
@@ -120,7 +95,9 @@ class DealsState(LiveDeals, AppState):
     page: int = 1
     columns: list[BoardColumn] = []
     stages: list[BoardStage] = []  # the board's columns, for each card's "Move to stage"
-    dragging: int = 0
+    outcomes: list[BoardStage] = []  # the won and lost columns: drop targets at any width
+    won_deal: int = 0  # the deal dropped on a won column, waiting for Confirm (0: none)
+    won_name: str = ""
     lost_deal: int = 0  # the deal waiting for a lost reason (0: none)
     lost_name: str = ""
     lost_reasons: list[str] = []
@@ -129,13 +106,14 @@ class DealsState(LiveDeals, AppState):
     _outcomes: dict[str, str] = {}  # column key -> open / won / lost
     _limits: dict[str, int] = {}
     _lost_target: str = ""
+    _won_target: str = ""
 
     async def _open(self, kind: OrgKind):
         if redirect := self._enter(kind):
             return redirect
         actor = self._actor()
         await self._follow(actor.org_id)
-        self.dragging, self.lost_deal, self._limits = 0, 0, {}
+        self.won_deal, self.lost_deal, self._limits = 0, 0, {}
         return self._perform(self._read_options)[1] or self._refresh()
 
     def _read_options(self, session, *, actor) -> None:
@@ -209,6 +187,11 @@ class DealsState(LiveDeals, AppState):
         stages: list[BoardStage] = [{"key": c.key, "name": c.name} for c in columns]
         if stages != self.stages:  # sent only when they change: the cards are memos of it
             self.stages = stages
+        outcomes: list[BoardStage] = [
+            {"key": c.key, "name": c.name} for c in columns if c.outcome != "open"
+        ]
+        if outcomes != self.outcomes:
+            self.outcomes = outcomes
         self._outcomes = {c.key: c.outcome for c in columns}
         self._cards = {
             card.id: (card.version, card.provider_org_id, c.key)
@@ -250,46 +233,34 @@ class DealsState(LiveDeals, AppState):
         return self._refresh()
 
     @rx.event
-    def pick(self, deal_id: int):
-        """A card is grabbed with the mouse (a drop on a column moves it)."""
-        self.dragging = deal_id if isinstance(deal_id, int) and deal_id in self._cards else 0
-
-    @rx.event
-    def drop(self, key: str):
-        deal_id, self.dragging = self.dragging, 0
-        if deal_id not in self._cards or not isinstance(key, str) or key not in self._stages:
-            return None  # nothing held, or the card left the board meanwhile
-        if self._cards[deal_id][2] == key:
-            return None  # dropped where it was
-        return self._move(deal_id, key)
-
-    @rx.event
-    def cancel_drag(self):
-        self.dragging = 0
-
-    @rx.event
     def move_card(self, deal_id: int, key: str):
-        """The keyboard's way: a stage chosen in the card's "Move to stage"."""
-        known = isinstance(deal_id, int) and deal_id in self._cards
-        if not known or not isinstance(key, str) or key not in self._stages:
+        """A card dropped on a column (a drag, by mouse, touch or keyboard), or a stage chosen in
+        its "Move to stage": one event, checked here (any client can send any arguments)."""
+        known = type(deal_id) is int and deal_id in self._cards and isinstance(key, str)
+        if not known or key not in self._stages:
             return rx.toast.error("That card or column is no longer on the board.")
         if self._cards[deal_id][2] == key:
             return None  # already there
         return self._move(deal_id, key)
 
-    def _move(self, deal_id: int, key: str, **lost):
+    def _move(self, deal_id: int, key: str, *, confirmed: bool = False, **lost):
+        """With the card's version as read (the optimistic lock): a deal changed since fails."""
         version, provider, _ = self._cards[deal_id]
         stage_id = self._stages[key].get(provider)
         if stage_id is None:
             return rx.toast.error("This deal's provider has no such stage.")
         if self._outcomes[key] == "lost" and not lost:
             return self._ask_lost_reason(deal_id, key, provider)
+        if self._outcomes[key] == "won" and not confirmed:
+            self.won_deal, self._won_target = deal_id, key
+            self.won_name = self._card_name(deal_id)
+            return None  # Closed Won is final: the board asks first
         _, refusal = self._perform(
             deal_changes.move_stage, deal_id=deal_id, version=version, stage_id=stage_id, **lost
         )
         if refusal is not None and lost and self.lost_deal:
             return refusal  # keep the dialog open to choose again
-        self.lost_deal = 0
+        self.lost_deal, self.won_deal = 0, 0
         return self._refresh() or refusal
 
     def _ask_lost_reason(self, deal_id: int, key: str, provider: int):
@@ -323,12 +294,23 @@ class DealsState(LiveDeals, AppState):
     def cancel_lost(self):
         self.lost_deal = 0
 
+    @rx.event
+    def confirm_won(self):
+        deal_id, self.won_deal = self.won_deal, 0
+        if deal_id not in self._cards or self._won_target not in self._stages:
+            return None  # nothing asked, or the card left the board meanwhile
+        return self._move(deal_id, self._won_target, confirmed=True)
+
+    @rx.event
+    def cancel_won(self):
+        self.won_deal = 0
+
     # filters and views -------------------------------------------------------------------------
 
     @rx.event
     def set_view(self, value: str):
         self.view = value if value in VIEWS else "list"
-        self.dragging, self.lost_deal = 0, 0
+        self.won_deal, self.lost_deal = 0, 0
         return self._refresh()
 
     def _filter(self, **values):

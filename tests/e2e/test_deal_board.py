@@ -1,13 +1,16 @@
 """The live Kanban board and the deal page: a mouse drag that persists, the keyboard's "Move to
 stage", another browser seeing the move without reloading, the lost reason, Submit Deal,
-approval, and Closed Won complete for both parties."""
+approval, and Closed Won complete for both parties. The drag and drop (dnd-kit): a card from low
+in a long column to another column and to Won at desktop and phone widths, by mouse, touch and
+keyboard, with what a screen reader is told."""
 
 import uuid
 
-from playwright.sync_api import Browser, Page, expect
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
 from sqlmodel import Session, select
 
-from prm_app.models import Deal
+from prm_app.models import Deal, Stage
 from prm_app.services.deals import lifecycle as deal_changes
 from prm_app.services.identity import auth
 from tests.e2e.dialogs import confirm
@@ -54,6 +57,68 @@ def column(page: Page, name: str):
 
 def card(page: Page, name: str):
     return page.get_by_role("article", name=name, exact=True)
+
+
+def announced(page: Page) -> Locator:
+    """dnd-kit's live region: what a screen reader is told about the drag."""
+    return page.locator("[id^='DndLiveRegion']")
+
+
+def long_column(db, page: Page, prefix: str, count: int = 8) -> None:
+    """`count` approved deals, all in Qualification, alone on the board (searched)."""
+    for i in range(1, count + 1):
+        approved_deal(db, f"{prefix} {i}")
+    sign_in(page, PROVIDER_ADMIN)
+    board(page, "/p/deals")
+    page.get_by_label("Search deals").fill(prefix)
+    counts = column(page, "Qualification").get_by_label("Deals in this stage")
+    expect(counts).to_have_text(str(count))
+    expect(column(page, "Qualification").get_by_role("article")).to_have_count(count)
+
+
+def grab(page: Page, name: str) -> float:
+    """Press on the card (its company line) and move past the 6 px that pick it up with the
+    mouse; returns the pointer's height, which the drag keeps."""
+    handle = card(page, name).get_by_text(f"{name} Corp")
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 12, y + 4, steps=4)
+    expect(announced(page)).to_have_text(f"Picked up {name}, in Qualification.")
+    return y
+
+
+def release_over(page: Page, target: Locator, y: float) -> None:
+    """Move, in steps, to the middle of the target's part on screen, at height `y` (or its
+    own middle), and let go."""
+    box = target.bounding_box()
+    assert box is not None
+    if not box["y"] <= y <= box["y"] + box["height"]:
+        y = box["y"] + box["height"] / 2
+    width = page.viewport_size["width"] if page.viewport_size else 1280
+    left, right = max(box["x"], 0), min(box["x"] + box["width"], width)
+    assert right - left > 20, f"the target is off-screen: {box}"
+    page.mouse.move((left + right) / 2, y, steps=10)
+    expect(target).to_have_attribute("data-over", "true")
+    page.mouse.up()
+
+
+def confirm_won(page: Page, name: str) -> None:
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("Close the deal as won?")
+    expect(dialog).to_contain_text(name)
+    dialog.get_by_role("button", name="Close as won").click()
+    expect(dialog).to_have_count(0)
+
+
+def outcome(db, name: str) -> tuple[str, str, int]:
+    with Session(db) as session:
+        deal = session.exec(select(Deal).where(Deal.name == name)).one()
+        stage = session.get(Stage, deal.stage_id) if deal.stage_id else None
+        return deal.outcome, stage.name if stage else "", deal.version
 
 
 def move_to(page: Page, name: str, stage: str) -> None:
@@ -182,3 +247,141 @@ def test_submit_deal_approve_and_closed_won_is_complete_for_both_parties(
     expect(page.get_by_role("button", name="Edit details")).to_have_count(0)
     expect(page.get_by_role("list", name="Timeline")).to_contain_text("Northwind Software")
     provider.context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
+def test_a_card_low_in_a_long_column_drags_to_another_column_and_to_won(
+    page: Page, db, width: int, height: int
+):
+    """Issue 23: the 7th of 8 cards dragged sideways landed nowhere (columns were only as tall
+    as their cards), and Won sat off-screen. Columns now stretch to the board's height, the
+    board scrolls itself while a card is held near its edge, and Won and Lost wait at the
+    bottom of the screen while a card is held."""
+    page.set_viewport_size({"width": width, "height": height})
+    prefix = f"Long {uuid.uuid4().hex[:6]}"
+    long_column(db, page, prefix)
+
+    seventh = f"{prefix} 7"
+    y = grab(page, seventh)
+    discovery = column(page, "Discovery")
+    release_over(page, discovery, y)  # low in Discovery, below its last card
+    expect(discovery.get_by_role("article", name=seventh)).to_be_visible()
+    expect(announced(page)).to_contain_text(f"{seventh} was dropped in Discovery.")
+    expect(column(page, "Qualification").get_by_label("Deals in this stage")).to_have_text("7")
+    assert outcome(db, seventh)[1:] == ("Discovery", 3)  # one move, on the version read
+
+    sixth = f"{prefix} 6"
+    y = grab(page, sixth)
+    targets = page.get_by_role("group", name="Close the deal")
+    expect(targets).to_be_visible()  # while a card is held, at any width
+    expect(targets.get_by_text("Closed Lost", exact=True)).to_be_in_viewport()
+    if width > 1000:
+        # Held at the board's right edge, the board scrolls to the columns off-screen.
+        board_box = page.get_by_role("group", name="Deal board").bounding_box()
+        assert board_box is not None
+        page.mouse.move(board_box["x"] + board_box["width"] - 4, y, steps=10)
+        won = column(page, "Closed Won")
+        expect(won).to_be_in_viewport(ratio=0.1)
+        page.wait_for_function(  # scrolled to the end: the columns stand still
+            "el => el.scrollLeft + el.clientWidth >= el.scrollWidth - 1",
+            arg=page.get_by_role("group", name="Deal board").element_handle(),
+        )
+    else:
+        won = targets.get_by_text("Closed Won", exact=True)  # the target held at the bottom
+    release_over(page, won, y)
+    confirm_won(page, sixth)
+    expect(column(page, "Closed Won").get_by_role("article", name=sixth)).to_be_visible()
+    assert outcome(db, sixth) == ("won", "Closed Won", 3)
+
+    # Cancel leaves the deal where it was.
+    fifth = f"{prefix} 5"
+    y = grab(page, fifth)
+    release_over(
+        page, page.get_by_role("group", name="Close the deal").get_by_text("Closed Won"), y
+    )
+    dialog = page.get_by_role("alertdialog")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    expect(column(page, "Qualification").get_by_role("article", name=fifth)).to_be_visible()
+    assert outcome(db, fifth)[:2] == ("open", "Qualification")
+
+
+def test_a_card_moves_by_keyboard_and_the_screen_reader_is_told(page: Page, db):
+    """Space picks the focused card up, the arrow keys go from column to column, Space drops;
+    the live region names the card and the column at each step. Won asks first."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    prefix = f"Keys {uuid.uuid4().hex[:6]}"
+    long_column(db, page, prefix, count=3)
+    name = f"{prefix} 3"
+    card(page, name).focus()
+    page.keyboard.press("Space")
+    expect(announced(page)).to_contain_text(f"Picked up {name}, in Qualification.")
+    page.keyboard.press("ArrowRight")
+    expect(announced(page)).to_contain_text(f"{name} is over Discovery.")
+    page.keyboard.press("ArrowRight")
+    expect(announced(page)).to_contain_text(f"{name} is over Proposal.")
+    page.keyboard.press("ArrowLeft")
+    expect(announced(page)).to_contain_text(f"{name} is over Discovery.")
+    page.keyboard.press("Space")
+    expect(announced(page)).to_contain_text(f"{name} was dropped in Discovery.")
+    expect(column(page, "Discovery").get_by_role("article", name=name)).to_be_visible()
+    expect(column(page, "Discovery").get_by_label("Deals in this stage")).to_have_text("1")
+    assert outcome(db, name)[1:] == ("Discovery", 3)
+
+    # Escape puts it back; the board scrolled meanwhile, by hand.
+    page.get_by_role("group", name="Deal board").evaluate("el => el.scrollBy(270, 0)")
+    card(page, name).focus()
+    page.keyboard.press("Enter")
+    expect(announced(page)).to_contain_text(f"Picked up {name}, in Discovery.")
+    page.keyboard.press("ArrowRight")
+    expect(announced(page)).to_contain_text(f"{name} is over Proposal.")
+    page.keyboard.press("Escape")
+    expect(announced(page)).to_contain_text("was cancelled: it stays in Discovery.")
+
+    # To Won, off-screen to the right: the board scrolls to it, and Won asks first.
+    card(page, name).focus()
+    page.keyboard.press("Space")
+    for stage in ("Proposal", "Negotiation", "Closed Won"):
+        page.keyboard.press("ArrowRight")
+        expect(announced(page)).to_contain_text(f"{name} is over {stage}.")
+    page.keyboard.press("Space")
+    confirm_won(page, name)
+    expect(column(page, "Closed Won").get_by_role("article", name=name)).to_be_visible()
+    assert outcome(db, name)[:2] == ("won", "Closed Won")
+    expect(card(page, name)).not_to_have_attribute("tabindex", "0")  # won is final
+
+
+def test_a_card_moves_by_touch_on_a_phone(browser: Browser, base_url, db):
+    """A long press picks the card up (a swipe still scrolls the board), then it follows the
+    finger. Real touch events, through the DevTools protocol."""
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": 390, "height": 844}, has_touch=True
+    )
+    page = context.new_page()
+    prefix = f"Touch {uuid.uuid4().hex[:6]}"
+    long_column(db, page, prefix, count=8)
+    name = f"{prefix} 7"
+    handle = card(page, name).get_by_text(f"{name} Corp")
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    cdp = context.new_cdp_session(page)
+
+    def touch(kind: str, at_x: float, at_y: float) -> None:
+        points = [] if kind == "touchEnd" else [{"x": at_x, "y": at_y}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", x, y)
+    expect(announced(page)).to_contain_text(f"Picked up {name}, in Qualification.")
+    target = column(page, "Discovery")
+    target_box = target.bounding_box()
+    assert target_box is not None
+    to_x = min(target_box["x"] + 40, 380)
+    for i in range(1, 11):
+        touch("touchMove", x + (to_x - x) * i / 10, y)
+    expect(target).to_have_attribute("data-over", "true")
+    touch("touchEnd", to_x, y)
+    expect(column(page, "Discovery").get_by_role("article", name=name)).to_be_visible()
+    assert outcome(db, name)[1:] == ("Discovery", 3)
+    context.close()

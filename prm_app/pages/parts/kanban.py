@@ -1,13 +1,15 @@
-"""The Kanban board: columns of deal cards, moved with the mouse or with "Move to stage".
+"""The Kanban board: columns of deal cards, dragged and dropped with dnd-kit
+(components/dnd.py) by mouse, touch or keyboard, or moved with "Move to stage".
 
-A card is grabbed on mouse down (`state.pick`) and dropped on the column where the mouse is
-released (`state.drop`); releasing it anywhere else, or leaving the board, lets it go. Every
-open card also has a "Move to stage" disclosure for the keyboard: the browser opens it, with no
-round trip, and lists the stages. `state` is DealsState.
+A drop calls `state.move_card(deal id, column key)`, the same event as "Move to stage" (a native
+disclosure on every open card, opened by the browser with no round trip). A move to a won column
+asks for confirmation (`won_dialog`), one to a lost column for a reason (`lost_dialog`).
+`state` is DealsState; the board shows the slice of each column that it holds.
 """
 
 import reflex as rx
 
+from ...components import dnd
 from ...state.deals import DealsState
 
 APPROVAL_COLORS = {"pending": "amber", "approved": "green", "rejected": "red"}
@@ -24,17 +26,17 @@ def deal_card(
     owner: rx.Var[str],
     approval: rx.Var[str],
     won: rx.Var[bool],
-    dragging: rx.Var[bool],
     other_label: rx.Var[str],
     href: rx.Var[str],
     column: rx.Var[str],
+    origin: rx.Var[str],
     stages: rx.Var[list[dict[str, str]]],
     rest: rx.RestProp,  # React's `key`
 ) -> rx.Component:
     """One card: plain elements styled by assets/kanban.css, and a React memo, so that a
     board update re-renders only the cards whose fields changed (`stages` keeps its identity
-    from one update to the next)."""
-    return rx.el.article(
+    from one update to the next). A won deal is final: it does not move."""
+    return dnd.card(
         rest,
         rx.el.div(
             rx.link(name, href=href, class_name="deal-card-name"),
@@ -50,10 +52,15 @@ def deal_card(
         rx.el.div(other_label, ": ", other, class_name="deal-card-muted"),
         rx.el.div("Owner: ", rx.cond(owner != "", owner, "—"), class_name="deal-card-muted"),
         rx.cond(won, rx.fragment(), _move_menu(deal_id, name, column, stages)),
-        on_mouse_down=rx.cond(won, DealsState.cancel_drag, DealsState.pick(deal_id)),
-        aria_label=name,
+        deal=deal_id,
+        column=column,
+        origin=origin,
+        name=name,
+        company=company,
+        amount=amount,
+        disabled=won,
         class_name="deal-card",
-        custom_attrs={"data-won": won.to_string(), "data-dragging": dragging.to_string()},
+        custom_attrs={"data-won": won.to_string()},
     )
 
 
@@ -74,12 +81,11 @@ def _move_menu(deal_id, name, column, stages) -> rx.Component:
             role="group",
             aria_label="Stages",
         ),
-        on_mouse_down=rx.stop_propagation,  # using it is no grab of the card
         class_name="deal-card-move",
     )
 
 
-def _card(state, card, other_label: str, base: str) -> rx.Component:
+def _card(state, card, column, other_label: str, base: str) -> rx.Component:
     return deal_card(
         deal_id=card.id,
         name=card.name,
@@ -90,10 +96,10 @@ def _card(state, card, other_label: str, base: str) -> rx.Component:
         owner=card.owner,
         approval=card.approval,
         won=card.outcome == "won",
-        dragging=state.dragging == card.id,
         other_label=other_label,
         href=f"{base}/{card.id}",
         column=card.column,
+        origin=column.name,
         stages=state.stages,
         key=card.id,  # a card keeps its element when others move around it
     )
@@ -101,8 +107,8 @@ def _card(state, card, other_label: str, base: str) -> rx.Component:
 
 def _column(state, column, other_label: str, base: str) -> rx.Component:
     """Plain elements styled by assets/kanban.css: a board update re-renders each column, and
-    themed components would cost several times as much."""
-    return rx.el.section(
+    themed components would cost several times as much. The whole column is the drop target."""
+    return dnd.column(
         rx.el.div(
             rx.el.h2(column.name, class_name="deal-column-name"),
             rx.el.span(
@@ -111,7 +117,7 @@ def _column(state, column, other_label: str, base: str) -> rx.Component:
             class_name="deal-column-head",
         ),
         rx.el.p(column.total, class_name="deal-column-total"),
-        rx.foreach(column.cards, lambda card: _card(state, card, other_label, base)),
+        rx.foreach(column.cards, lambda card: _card(state, card, column, other_label, base)),
         rx.cond(
             column.more > 0,
             rx.el.button(
@@ -123,25 +129,51 @@ def _column(state, column, other_label: str, base: str) -> rx.Component:
                 on_click=state.load_more(column.key),
             ),
         ),
-        on_mouse_up=state.drop(column.key),
-        aria_label=column.name,
+        column=column.key,
+        name=column.name,
         class_name="deal-column",
-        custom_attrs={"data-target": (state.dragging != 0).to_string()},
+        custom_attrs={"data-outcome": column.outcome},
     )
 
 
 def board(state, other_label: str, base: str) -> rx.Component:
     """`other_label` names the organization across ("Partner"), `base` the deal pages' URL."""
-    return rx.hstack(
-        rx.foreach(state.columns, lambda column: _column(state, column, other_label, base)),
-        on_mouse_leave=state.cancel_drag,
-        align="start",
-        spacing="3",
-        width="100%",
-        overflow_x="auto",
-        padding_bottom="0.5rem",
-        aria_label="Deal board",
-        role="group",
+    return rx.fragment(
+        dnd.board(
+            rx.foreach(state.columns, lambda column: _column(state, column, other_label, base)),
+            outcomes=state.outcomes,
+            scroll_label="Scroll the board",
+            on_move=state.move_card,
+            class_name="deal-board",
+            custom_attrs={"aria-label": "Deal board", "role": "group"},
+        ),
+        won_dialog(state),
+    )
+
+
+def won_dialog(state) -> rx.Component:
+    """Asked when a card is moved to a won column: Closed Won is final."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Close the deal as won?"),
+            rx.alert_dialog.description(
+                rx.el.strong(state.won_name),
+                " will be Closed Won. This is final: the deal can no longer move or change, "
+                "and both parties are told.",
+                size="2",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
+                rx.alert_dialog.action(
+                    rx.button("Close as won", color_scheme="green", on_click=state.confirm_won)
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
+            ),
+        ),
+        open=state.won_deal != 0,
+        on_open_change=state.cancel_won,  # Cancel, Escape; after Close as won, a no-op
     )
 
 

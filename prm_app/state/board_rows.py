@@ -1,0 +1,28 @@
+"""The Kanban board's rows as the deals state keeps them: a slice of each column."""
+
+import dataclasses
+
+
+@dataclasses.dataclass
+class BoardCard:
+    id: int
+    name: str
+    company: str
+    amount: str
+    close_date: str
+    other: str
+    owner: str
+    approval: str
+    outcome: str
+    column: str
+
+
+@dataclasses.dataclass
+class BoardColumn:
+    key: str
+    name: str
+    outcome: str
+    count: int
+    total: str
+    more: int
+    cards: list[BoardCard]

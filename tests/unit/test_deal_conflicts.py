@@ -143,7 +143,7 @@ def test_keep_rejects_this_registration_with_a_reason(session):
     with pytest.raises(Invalid, match="Reason") as refused:
         _approve(session, provider, pending, decision="keep", reason="  ")
     assert refused.value.field == "reason"
-    session.info.pop(changes._DEALS, None)
+    session.info.pop(changes._TOUCHED, None)  # only what the decision notes
     _approve(session, provider, pending, decision="keep", reason="The first registration stands")
     session.refresh(held)
     assert pending.approval == Approval.REJECTED and pending.protected_until is None

@@ -170,7 +170,7 @@ def test_removing_a_stage_asks_and_an_archived_one_has_undo(page: Page):
     expect(page.get_by_label(f"Name of stage {stage}")).to_have_count(0)
 
     # A term in use is archived, not deleted: the notice offers Undo.
-    page.get_by_role("tab", name="Partner program").click()
+    page.get_by_role("tab", name="General").click()
     page.get_by_role("button", name="Remove Gold").click()
     expect(confirmation(page)).to_contain_text("archived, not deleted")
     confirm(page, "Remove")

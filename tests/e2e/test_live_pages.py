@@ -123,9 +123,11 @@ def test_referrals_list_and_detail_are_live(page: Page, browser: Browser, base_u
     expect(recipient).to_contain_text("pending")
     row.get_by_role("button", name=f"Accept the referral for {company}").click()
     expect(recipient).to_contain_text("accepted")  # the provider's referral page follows
+    row.get_by_text("Convert or close…").click()
     row.get_by_label(f"Lost reason for {company}").select_option("Not a fit")
     row.get_by_label(f"Lost note for {company}").fill("Went elsewhere")
     row.get_by_role("button", name=f"Close as lost the referral for {company}").click()
+    confirm(partner, "Close as lost")
     expect(recipient).to_contain_text("Not a fit: Went elsewhere")
     partner.context.close()
 
@@ -213,6 +215,7 @@ def test_imports_are_live(page: Page, browser: Browser, base_url, tmp_path):
     expect(provider.get_by_role("row").filter(has_text=f"One {uid}")).to_be_visible()
 
     page.get_by_role("button", name=f"Undo the import of leads-{uid}.csv").click()
+    confirm(page, "Undo import")
     expect(page.get_by_text("Import undone: 2 leads removed.")).to_be_visible()
     expect(batch.get_by_text("undone", exact=True)).to_be_visible()
     expect(provider.get_by_role("row").filter(has_text=f"One {uid}")).to_have_count(0)

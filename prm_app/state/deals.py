@@ -2,7 +2,7 @@
 board, Submit Deal, and one deal's page. Each keeps only what is on screen and re-reads it when
 its organization's DealsPulse moves (see live.py)."""
 
-from typing import cast
+from typing import ClassVar, cast
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -11,6 +11,7 @@ from .. import routes
 from ..models import Approval, OrgKind
 from ..services import deals, leads
 from ..services.core import listing
+from ..services.core.changes import Topic
 from ..services.deals import board as deal_board
 from ..services.deals import lifecycle as deal_changes
 from ..services.deals import timeline as deal_timeline
@@ -20,7 +21,7 @@ from .base import AppState, FieldErrors, form_value
 from .board_rows import BoardCard, BoardColumn
 from .deal_protection import DealConflictRow, ProtectionView
 from .deal_rows import BoardStage, DealRow, DealView, ProductOption
-from .live import deals_version, follow_deals
+from .live import LiveView
 from .rows import Option, TimelineEntry
 
 VIEWS = ("list", "board")
@@ -40,16 +41,13 @@ def _deal_form(form: dict) -> dict:
     return fields
 
 
-class LiveDeals(rx.State, mixin=True):
-    """A deals page of either portal that follows its organization's DealsPulse: `_open`
+class LiveDeals(LiveView, mixin=True):
+    """A deals page of either portal, live on its organization's deals (LiveView): `_open`
     loads it, `_refresh` re-reads it."""
 
-    _seen: int = -1
+    LIVE_TOPIC: ClassVar[Topic] = Topic.DEALS
 
     async def _open(self, kind: OrgKind):
-        raise NotImplementedError
-
-    def _refresh(self):
         raise NotImplementedError
 
     @rx.event
@@ -59,27 +57,6 @@ class LiveDeals(rx.State, mixin=True):
     @rx.event
     async def load_consultant(self):
         return await self._open(OrgKind.CONSULTANT)
-
-    async def _follow(self, org_id: int) -> None:
-        self._seen = await follow_deals(self, org_id)
-
-    def _reading(self, org_id: int) -> int:
-        """The version a read starting now includes: the pulse of it (the echo of the caller's
-        own change, too) then needs no second read."""
-        self._seen = deals_version(org_id)
-        return self._seen
-
-    @rx.event
-    def follow(self, version: int):
-        """Fired in the browser when the pulse moves: re-read, with the caller's permissions.
-
-        The browser sends the version it was told: reading the shared pulse here would make
-        every watching tab notify every other one again.
-        """
-        if isinstance(version, int) and not isinstance(version, bool) and version != self._seen:
-            self._seen = version
-            return self._refresh()
-        return None
 
 
 class DealsState(LiveDeals, AppState):
@@ -111,8 +88,7 @@ class DealsState(LiveDeals, AppState):
     async def _open(self, kind: OrgKind):
         if redirect := self._enter(kind):
             return redirect
-        actor = self._actor()
-        await self._follow(actor.org_id)
+        self._watch()
         self.won_deal, self.lost_deal, self._limits = 0, 0, {}
         return self._perform(self._read_options)[1] or self._refresh()
 
@@ -440,7 +416,7 @@ class DealDetailState(LiveDeals, AppState):
         self.deal, self.timeline, self.conflicts = cast(DealView, {}), [], []
         raw = self.router.page.params.get("deal_id", "")
         self._deal_id = int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 19 else 0
-        await self._follow(self._actor().org_id)
+        self._watch()
         return self._refresh()
 
     def _refresh(self):

@@ -206,24 +206,6 @@ def version(topic: Topic, id_: int) -> int:
     return _registry().version(_key(topic, id_))
 
 
-def follow_page(state: rx.State, topic: Topic, id_: int) -> int:
-    """This tab's page shows `topic` of `id_` (an id from the server-side session): it is told
-    of that topic from now on, and no longer of the topics of the page it showed before (the
-    bell's notifications excepted). Returns the current version."""
-    _registry().watch_page(state.router.session.client_token, [_key(topic, id_)])
-    return version(topic, id_)
-
-
-def deals_version(org_id: int) -> int:
-    """The organization's current deals version."""
-    return version(Topic.DEALS, org_id)
-
-
-async def follow_deals(state: rx.State, org_id: int) -> int:
-    """This tab shows its organization's deals; returns the current version."""
-    return follow_page(state, Topic.DEALS, org_id)
-
-
 async def follow_notes(state: rx.State, user_id: int) -> int:
     """Register this tab's bell as a watcher of its person's notifications; returns the version."""
     registry = _registry()

@@ -5,8 +5,3 @@ import reflex as rx
 
 def row_button(label: str, on_click, aria_label, **props) -> rx.Component:
     return rx.button(label, on_click=on_click, aria_label=aria_label, size="1", **props)
-
-
-def danger_button(label: str, on_click, aria_label, **props) -> rx.Component:
-    """Red and quiet: removes, revokes, deletes or ends what its aria-label names."""
-    return row_button(label, on_click, aria_label, variant="ghost", color_scheme="red", **props)

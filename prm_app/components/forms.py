@@ -108,22 +108,6 @@ def form_error(message: rx.Var[str] | str) -> rx.Component:
     )
 
 
-def reason_form(
-    on_submit, button: str, form_label: str, *, placeholder: str, reason_label: str
-) -> rx.Component:
-    """A required reason and a red button: reject, refund."""
-    return rx.form(
-        rx.hstack(
-            rx.input(
-                name="reason", placeholder=placeholder, required=True, aria_label=reason_label
-            ),
-            rx.button(button, type="submit", variant="soft", color_scheme="red"),
-        ),
-        on_submit=on_submit,
-        aria_label=form_label,
-    )
-
-
 def cancel_and_submit(on_cancel, submit: str) -> rx.Component:
     """A form's closing row, on the right: Cancel (does not submit) and the submit button."""
     return rx.hstack(

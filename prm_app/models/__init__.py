@@ -34,6 +34,7 @@ from .identity import (
     User,
     UserInvite,
 )
+from .extensions import ExtensionMode, ExtensionStatus, ProtectionExtension
 from .integrations import (
     ApiKey,
     DeliveryStatus,
@@ -70,6 +71,8 @@ __all__ = [
     "DealProduct",
     "DeliveryStatus",
     "EmailStatus",
+    "ExtensionMode",
+    "ExtensionStatus",
     "FailedSignIn",
     "FormRouting",
     "FormSubmission",
@@ -101,6 +104,7 @@ __all__ = [
     "PayoutRequest",
     "PayoutStatus",
     "Pipeline",
+    "ProtectionExtension",
     "ProtectionReminder",
     "RateEvent",
     "RecipientStatus",

@@ -139,3 +139,7 @@ class OrgSettings(SQLModel, table=True):
     two_factor_policy: str = code("off")  # off | admins | everyone
     session_idle_minutes: int = 8 * 60
     session_max_days: int = 30
+    # Extensions of a deal's protection (services.deals.extensions): none | once | unlimited,
+    # and the longest one extension may be, in days.
+    extension_mode: str = code("once")
+    extension_max_days: int = 30

@@ -80,13 +80,15 @@ class NotificationPreference(SQLModel, table=True):
 
 
 class ProtectionReminder(SQLModel, table=True):
-    """The protection expiry a deal's partner was last reminded of (once per protection)."""
+    """The protection expiry a deal's partner was last reminded of, and how many days before it
+    (7, then 1): each threshold reminds once per protection period."""
 
     __tablename__ = "protection_reminders"
 
     deal_id: int = Field(foreign_key="deals.id", primary_key=True, ondelete="CASCADE")
     protected_until: datetime
     reminded_at: datetime = created_at()
+    days_before: int = 7
 
 
 class ImportBatch(SQLModel, table=True):

@@ -24,6 +24,7 @@ from .enums import (
     Role,
     TermKind,
 )
+from .extensions import ExtensionMode, ExtensionStatus, ProtectionExtension
 from .identity import (
     AuthSession,
     AuthTicket,
@@ -34,7 +35,6 @@ from .identity import (
     User,
     UserInvite,
 )
-from .extensions import ExtensionMode, ExtensionStatus, ProtectionExtension
 from .integrations import (
     ApiKey,
     DeliveryStatus,

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from ...models import ActivityEvent, Organization, Stage, User
 from ..core.actor import Actor
 from ..leads.timeline import Entry
-from . import conflicts, revisions, visible
+from . import conflicts, extensions, revisions, visible
 
 
 def timeline(session: Session, *, actor: Actor, deal_id: object) -> list[Entry]:
@@ -52,6 +52,8 @@ def _describe(event: ActivityEvent, stages: dict[int, str], owners: dict[int, st
         return f"Gave it to {owner}" if owner else "Changed its owner"
     if event.action in conflicts.HELD_ACTIONS or after.get("conflict") in conflicts.DECISIONS:
         return conflicts.describe(event.action, after)
+    if event.action in extensions.ACTIONS:
+        return extensions.describe(event.action, after)
     if event.action == "approved":
         return "Approved the change" if after.get("again") else "Approved the registration"
     if event.action == "rejected":

@@ -51,6 +51,9 @@ EVENTS: dict[str, str] = {
     "deal.stage_changed": "A deal moved to another stage",
     "deal.won": "A deal was closed as won",
     "deal.lost": "A deal was closed as lost",
+    "deal.extension_requested": "A partner asked to extend a deal's protection",
+    "deal.extension_approved": "An extension of a deal's protection was approved",
+    "deal.extension_declined": "An extension of a deal's protection was declined",
     "partnership.changed": "A partnership was accepted, declined, ended or revoked",
 }
 MAX_ENDPOINTS = 20

@@ -11,9 +11,11 @@ from ...models import Approval, Deal, OrgKind, Outcome, ProtectionReminder, utcn
 from ..core import formats
 from ..core.actor import Actor
 from ..integrations import webhooks
+from . import extension_events
 from .delivery import deal_links, notify, notify_organizations, or_managers, org_name
 
 REMIND_BEFORE = timedelta(days=7)
+LAST_REMINDER = timedelta(days=1)
 
 
 def _owner_on(deal: Deal, org_id: int) -> int | None:
@@ -214,9 +216,12 @@ def deal_moved(session: Session, *, actor: Actor, deal: Deal, stage_name: str) -
 
 
 def remind_protection(session: Session, *, now: datetime | None = None) -> int:
-    """System job: each approved open deal whose protection ends within REMIND_BEFORE reminds
-    its partner (owner, else managers) once per protection period; returns how many deals."""
+    """System job: each approved open deal whose protection ends within REMIND_BEFORE (7 days)
+    reminds its partner (owner, else managers), and again within LAST_REMINDER (1 day): each
+    threshold once per protection period (an extension starts a new one). The reminder says
+    whether the protection can be extended. Returns how many deals were reminded."""
     now = now or utcnow()
+    last_day = col(Deal.protected_until) <= now + LAST_REMINDER
     due = session.exec(
         select(Deal)
         .outerjoin(ProtectionReminder, col(ProtectionReminder.deal_id) == Deal.id)
@@ -228,6 +233,7 @@ def remind_protection(session: Session, *, now: datetime | None = None) -> int:
             sa.or_(
                 col(ProtectionReminder.deal_id).is_(None),
                 col(ProtectionReminder.protected_until) != Deal.protected_until,
+                sa.and_(last_day, col(ProtectionReminder.days_before) > LAST_REMINDER.days),
             ),
         )
         .order_by(col(Deal.id))
@@ -236,33 +242,46 @@ def remind_protection(session: Session, *, now: datetime | None = None) -> int:
     ).all()
     reminded = 0
     for deal in due:
-        if not _claim_reminder(session, deal, now):
+        days_before = _threshold(deal, now)
+        if not _claim_reminder(session, deal, now, days_before):
             continue
         reminded += 1
         provider = org_name(session, deal.provider_org_id)
         until = deal.protected_until.date().isoformat()
+        outlook = extension_events.extension_outlook(session, deal, provider)
         notify(
             session,
             org_id=deal.partner_org_id,
             user_ids=or_managers(session, deal.partner_org_id, deal.partner_owner_id),
             kind="protection_expiring",
             text=f"Your protection of {deal.company} with {provider} ends on {until} "
-            f"(deal {deal.name}).",
+            f"(deal {deal.name}). {outlook}",
             link=routes.deal_page(OrgKind.CONSULTANT, deal.id),
         )
     session.flush()
     return reminded
 
 
-def _claim_reminder(session: Session, deal: Deal, now: datetime) -> bool:
-    """Record that this protection period is reminded; False if another run already did."""
+def _threshold(deal: Deal, now: datetime) -> int:
+    """The reminder due now: LAST_REMINDER's days within it, else REMIND_BEFORE's."""
+    if deal.protected_until is not None and deal.protected_until <= now + LAST_REMINDER:
+        return LAST_REMINDER.days
+    return REMIND_BEFORE.days
+
+
+def _claim_reminder(session: Session, deal: Deal, now: datetime, days_before: int) -> bool:
+    """Record that this protection period is reminded at `days_before`; False if another run
+    already did."""
     reminder = session.get(ProtectionReminder, deal.id)
     if reminder is None:
         try:
             with session.begin_nested():
                 session.add(
                     ProtectionReminder(
-                        deal_id=deal.id, protected_until=deal.protected_until, reminded_at=now
+                        deal_id=deal.id,
+                        protected_until=deal.protected_until,
+                        reminded_at=now,
+                        days_before=days_before,
                     )
                 )
         except sa.exc.IntegrityError:
@@ -273,8 +292,9 @@ def _claim_reminder(session: Session, deal: Deal, now: datetime) -> bool:
         .where(
             col(ProtectionReminder.deal_id) == deal.id,
             col(ProtectionReminder.protected_until) == reminder.protected_until,
+            col(ProtectionReminder.days_before) == reminder.days_before,
         )
-        .values(protected_until=deal.protected_until, reminded_at=now)
+        .values(protected_until=deal.protected_until, reminded_at=now, days_before=days_before)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1

@@ -77,6 +77,10 @@ KINDS: dict[str, str] = {
     "deal_stage_changed": "deals",
     "deal_won": "deals",
     "deal_lost": "deals",
+    # Extensions of a deal's protection (services.deals.extensions).
+    "deal_extension_requested": "deals",
+    "deal_extension_approved": "deals",
+    "deal_extension_declined": "deals",
     "protection_expiring": "protection",
     "import_finished": "imports",
     "payout_requested": "payouts",  # the payouts issue plugs in here

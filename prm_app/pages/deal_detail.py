@@ -19,6 +19,7 @@ from ..state.deals import DealDetailState as State
 from ..state.live import DealsPulse
 from .parts.deal_commission import deal_commission
 from .parts.deal_conflict import approve_button, decision_dialog, protection_card
+from .parts.deal_extension import extension_card
 from .parts.shell import page_shell
 
 DEAL = State.deal
@@ -290,6 +291,7 @@ def _page(back: str) -> rx.Component:
                     _summary(),
                     deal_commission(),
                     protection_card(),
+                    extension_card(),
                     rx.cond(State.editing, _edit_form(), _actions()),
                     _timeline(),
                     spacing="4",

@@ -8,6 +8,7 @@ webhooks and web-to-lead forms live under their own **Integrations** tab on both
 import reflex as rx
 
 from ..state.settings import SettingsState
+from .parts.extension_rules import extension_rules_form
 from .parts.integrations import integrations
 from .parts.settings_editors import rules_form, stage_editor, term_editor
 from .parts.shell import page_shell
@@ -94,7 +95,10 @@ def provider_page() -> rx.Component:
                 ),
                 value="pipelines",
             ),
-            rx.tabs.content(rx.box(rules_form(), padding_top="1rem"), value="rules"),
+            rx.tabs.content(
+                rx.vstack(rules_form(), extension_rules_form(), spacing="4", padding_top="1rem"),
+                value="rules",
+            ),
             rx.tabs.content(
                 rx.box(integrations(provider=True), padding_top="1rem"), value="integrations"
             ),

@@ -204,8 +204,9 @@ class Outlook:
 
     `can_request`: the caller may ask now; `closed`: why the program allows no further one
     ("" when it does); `pending`: the request waiting (None when none); `can_decide`: the caller
-    may answer it; `suggested_end`/`latest_end`: the new end the request asks for (within the
-    maximum) and the latest one allowed; `history`: every request, newest first.
+    may answer it; `suggested_end`, `earliest_end`, `latest_end`: the new end the request asks
+    for (within the maximum), and the earliest and latest allowed; `history`: every request,
+    newest first.
     """
 
     can_request: bool
@@ -214,6 +215,7 @@ class Outlook:
     pending: Request | None
     can_decide: bool
     suggested_end: date | None
+    earliest_end: date | None
     latest_end: date | None
     history: list[Request]
 
@@ -238,8 +240,9 @@ def outlook(
     )
     partner = actor.org_kind == OrgKind.CONSULTANT
     provider_manager = actor.org_kind == OrgKind.PROVIDER and actor.sees_all
-    suggested = latest = None
+    suggested = earliest = latest = None
     if pending is not None and until is not None:
+        earliest = until.date() + timedelta(days=1)
         latest = until.date() + timedelta(days=settings.extension_max_days)
         suggested = min(until.date() + timedelta(days=pending.days), latest)
     return Outlook(
@@ -249,6 +252,7 @@ def outlook(
         pending=_view(pending) if pending else None,
         can_decide=provider_manager and pending is not None,
         suggested_end=suggested,
+        earliest_end=earliest,
         latest_end=latest,
         history=[_view(r) for r in reversed(rows)],
     )

@@ -19,6 +19,7 @@ from ..state.deals import DealDetailState as State
 from ..state.live import DealsPulse
 from .parts.deal_commission import deal_commission
 from .parts.deal_conflict import approve_button, decision_dialog, protection_card
+from .parts.deal_withdrawal import withdrawal_card
 from .parts.shell import page_shell
 
 DEAL = State.deal
@@ -35,7 +36,11 @@ def _status() -> rx.Component:
         rx.badge(
             DEAL["approval"],
             color_scheme=rx.match(
-                DEAL["approval"], ("approved", "green"), ("rejected", "red"), "amber"
+                DEAL["approval"],
+                ("approved", "green"),
+                ("rejected", "red"),
+                ("withdrawn", "gray"),
+                "amber",
             ),
             variant="soft",
             aria_label="Approval",
@@ -290,6 +295,7 @@ def _page(back: str) -> rx.Component:
                     _summary(),
                     deal_commission(),
                     protection_card(),
+                    withdrawal_card(),
                     rx.cond(State.editing, _edit_form(), _actions()),
                     _timeline(),
                     spacing="4",

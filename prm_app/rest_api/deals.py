@@ -29,7 +29,7 @@ def list_deals(
     request: Request,
     actor: Caller,
     search: Annotated[str, Query(max_length=100)] = "",
-    approval: Literal["pending", "approved", "rejected"] | None = None,
+    approval: Literal["pending", "approved", "rejected", "withdrawn"] | None = None,
     outcome: Literal["open", "won", "lost"] | None = None,
     stage_id: QueryId = None,
     other_org_id: QueryId = None,

@@ -16,9 +16,10 @@ from ..services.deals import board as deal_board
 from ..services.deals import lifecycle as deal_changes
 from ..services.deals import timeline as deal_timeline
 from ..services.identity import team
-from . import deal_protection, view
+from . import deal_history, deal_protection, view
 from .base import AppState, FieldErrors, form_value
 from .board_rows import BoardCard, BoardColumn
+from .deal_history import ChainRow, ResubmissionView
 from .deal_protection import DealConflictRow, ProtectionView
 from .deal_rows import BoardStage, DealRow, DealView, ProductOption
 from .live import LiveView
@@ -398,6 +399,8 @@ class DealDetailState(LiveDeals, AppState):
     protection: ProtectionView = cast(ProtectionView, {})
     decided: list[str] = []
     decided_about: list[DealConflictRow] = []
+    resubmission: ResubmissionView = cast(ResubmissionView, {})  # deal_history
+    chain: list[ChainRow] = []
     stages: list[Option] = []
     won_stages: list[str] = []  # ids of stages[] that close as won (the page confirms those)
     colleagues: list[Option] = []
@@ -470,6 +473,7 @@ class DealDetailState(LiveDeals, AppState):
         self.conflicts, self.protection, self.decided, self.decided_about = deal_protection.read(
             session, actor, seen.id
         )
+        self.resubmission, self.chain = deal_history.read(session, actor, seen.id)
         self.stages = view.options(deals.stage_choices(session, actor=actor, deal_id=seen.id))
         self.won_stages = [
             str(i) for i in deals.won_stage_ids(session, actor=actor, deal_id=seen.id)

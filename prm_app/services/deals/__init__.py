@@ -247,10 +247,12 @@ def visible(session: Session, *, actor: Actor, deal_id: object, lock: bool = Fal
 
 def allowed(actor: Actor, deal: Deal) -> frozenset[str]:
     """What the caller may do to the deal now (the services check it again on every change)."""
-    if deal.outcome == Outcome.WON:
-        return frozenset()  # complete: read-only for everyone
+    if deal.outcome == Outcome.WON or deal.approval == Approval.WITHDRAWN:
+        return frozenset()  # complete, or withdrawn by its partner: read-only for everyone
     provider = actor.org_kind == OrgKind.PROVIDER
     can: set[str] = set()
+    if not provider and deal.outcome == Outcome.OPEN and deal.approval != Approval.REJECTED:
+        can.add("withdraw")  # services.deals.withdrawal
     if deal.approval != Approval.REJECTED:
         can |= {"edit", "move"}
         if provider:

@@ -51,6 +51,8 @@ EVENTS: dict[str, str] = {
     "deal.stage_changed": "A deal moved to another stage",
     "deal.won": "A deal was closed as won",
     "deal.lost": "A deal was closed as lost",
+    "deal.withdrawn": "A partner withdrew a deal registration",
+    "deal.resubmitted": "A partner resubmitted a rejected or expired deal registration",
     "partnership.changed": "A partnership was accepted, declined, ended or revoked",
 }
 MAX_ENDPOINTS = 20

@@ -77,6 +77,8 @@ KINDS: dict[str, str] = {
     "deal_stage_changed": "deals",
     "deal_won": "deals",
     "deal_lost": "deals",
+    "deal_withdrawn": "deals",
+    "deal_resubmitted": "deals",
     "protection_expiring": "protection",
     "import_finished": "imports",
     "payout_requested": "payouts",  # the payouts issue plugs in here

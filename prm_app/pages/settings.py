@@ -9,6 +9,7 @@ import reflex as rx
 
 from ..state.settings import SettingsState
 from .parts.integrations import integrations
+from .parts.resubmission_rules import resubmission_rules
 from .parts.settings_editors import rules_form, stage_editor, term_editor
 from .parts.shell import page_shell
 
@@ -94,7 +95,10 @@ def provider_page() -> rx.Component:
                 ),
                 value="pipelines",
             ),
-            rx.tabs.content(rx.box(rules_form(), padding_top="1rem"), value="rules"),
+            rx.tabs.content(
+                rx.vstack(rules_form(), resubmission_rules(), spacing="4", padding_top="1rem"),
+                value="rules",
+            ),
             rx.tabs.content(
                 rx.box(integrations(provider=True), padding_top="1rem"), value="integrations"
             ),

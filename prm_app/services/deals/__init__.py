@@ -227,6 +227,11 @@ class DealDetail:
     closed_at: datetime | None
     created_at: datetime
     allowed: frozenset[str]
+    # Withdrawn by the partner (when, why), and the deal this one resubmits (services.deals.
+    # withdrawal).
+    withdrawn_at: datetime | None = None
+    withdrawal_reason: str = ""
+    resubmitted_from_id: int | None = None
 
 
 def visible(session: Session, *, actor: Actor, deal_id: object, lock: bool = False) -> Deal:
@@ -335,6 +340,9 @@ def detail(session: Session, *, actor: Actor, deal_id: object) -> DealDetail:
         closed_at=deal.closed_at,
         created_at=deal.created_at,
         allowed=allowed(actor, deal),
+        withdrawn_at=deal.withdrawn_at,
+        withdrawal_reason=deal.withdrawal_reason,
+        resubmitted_from_id=deal.resubmitted_from_id,
     )
 
 

@@ -76,6 +76,7 @@ class Approval(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # by its partner: final (services.deals.withdrawal)
 
 
 class Outcome(StrEnum):

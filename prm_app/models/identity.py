@@ -134,6 +134,9 @@ class OrgSettings(SQLModel, table=True):
     # Re-approval when a partner raises an approved deal's amount by more than this percentage
     # of the amount last approved; None: never (services.deals.revisions).
     reapproval_amount_pct: Decimal | None = money(None)
+    # How many times a rejected or expired registration may be resubmitted, counted over its
+    # whole chain; 0: never (services.deals.withdrawal).
+    resubmission_cap: int = 1
     last_import_mapping: dict | None = Field(default=None, sa_type=sa.JSON)
     # Security policy, set by the organization's admins (services.identity.policy).
     two_factor_policy: str = code("off")  # off | admins | everyone

@@ -179,6 +179,11 @@ class Deal(SQLModel, table=True):
     approved_amount: Decimal | None = money(None)
     protected_until: datetime | None = None
     closed_at: datetime | None = None
+    # Withdrawal and resubmission (services.deals.withdrawal): a withdrawn deal is final; a
+    # resubmission is a new deal linked to the rejected or expired one it repeats.
+    withdrawn_at: datetime | None = None
+    withdrawal_reason: str = Field(default="", max_length=1000)
+    resubmitted_from_id: int | None = fk("deals.id", nullable=True)
     version: int = 1  # optimistic locking
 
     created_at: datetime = created_at()

@@ -20,6 +20,7 @@ from ..state.live import DealsPulse
 from .parts.deal_commission import deal_commission
 from .parts.deal_conflict import approve_button, decision_dialog, protection_card
 from .parts.deal_extension import extension_card
+from .parts.deal_withdrawal import withdrawal_card
 from .parts.shell import page_shell
 
 DEAL = State.deal
@@ -36,7 +37,11 @@ def _status() -> rx.Component:
         rx.badge(
             DEAL["approval"],
             color_scheme=rx.match(
-                DEAL["approval"], ("approved", "green"), ("rejected", "red"), "amber"
+                DEAL["approval"],
+                ("approved", "green"),
+                ("rejected", "red"),
+                ("withdrawn", "gray"),
+                "amber",
             ),
             variant="soft",
             aria_label="Approval",
@@ -292,6 +297,7 @@ def _page(back: str) -> rx.Component:
                     deal_commission(),
                     protection_card(),
                     extension_card(),
+                    withdrawal_card(),
                     rx.cond(State.editing, _edit_form(), _actions()),
                     _timeline(),
                     spacing="4",

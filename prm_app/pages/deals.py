@@ -19,7 +19,12 @@ from ..state.live import DealsPulse
 from .parts.kanban import board, lost_dialog
 from .parts.shell import page_shell
 
-APPROVAL_COLORS = {Approval.PENDING: "amber", Approval.APPROVED: "green", Approval.REJECTED: "red"}
+APPROVAL_COLORS = {
+    Approval.PENDING: "amber",
+    Approval.APPROVED: "green",
+    Approval.REJECTED: "red",
+    Approval.WITHDRAWN: "gray",
+}
 
 
 @dataclass(frozen=True, slots=True)

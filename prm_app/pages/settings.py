@@ -10,6 +10,7 @@ import reflex as rx
 from ..state.settings import SettingsState
 from .parts.extension_rules import extension_rules_form
 from .parts.integrations import integrations
+from .parts.resubmission_rules import resubmission_rules
 from .parts.settings_editors import rules_form, stage_editor, term_editor
 from .parts.shell import page_shell
 
@@ -96,7 +97,13 @@ def provider_page() -> rx.Component:
                 value="pipelines",
             ),
             rx.tabs.content(
-                rx.vstack(rules_form(), extension_rules_form(), spacing="4", padding_top="1rem"),
+                rx.vstack(
+                    rules_form(),
+                    extension_rules_form(),
+                    resubmission_rules(),
+                    spacing="4",
+                    padding_top="1rem",
+                ),
                 value="rules",
             ),
             rx.tabs.content(

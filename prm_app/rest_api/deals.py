@@ -6,12 +6,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 
 from ..services import deals
-from ..services.deals import DealDetail, DealRow
+from ..services.deals import DealDetail, DealRow, withdrawal
 from ..services.deals import lifecycle as deal_changes
 from .core import ERRORS, Caller, work
 from .schemas import (
     DealCreated,
     DealIn,
+    DealResubmitIn,
     DealStageIn,
     Done,
     ListPage,
@@ -19,6 +20,7 @@ from .schemas import (
     PageSize,
     PathId,
     QueryId,
+    WithdrawIn,
 )
 
 router = APIRouter(tags=["deals"], responses=ERRORS)
@@ -29,7 +31,7 @@ def list_deals(
     request: Request,
     actor: Caller,
     search: Annotated[str, Query(max_length=100)] = "",
-    approval: Literal["pending", "approved", "rejected"] | None = None,
+    approval: Literal["pending", "approved", "rejected", "withdrawn"] | None = None,
     outcome: Literal["open", "won", "lost"] | None = None,
     stage_id: QueryId = None,
     other_org_id: QueryId = None,
@@ -87,3 +89,29 @@ def move_stage(request: Request, actor: Caller, deal_id: PathId, body: DealStage
             note=body.note,
         )
     return Done()
+
+
+@router.post("/deals/{deal_id}/withdraw", response_model=Done, summary="Withdraw a registration")
+def withdraw(request: Request, actor: Caller, deal_id: PathId, body: WithdrawIn):
+    """The partner withdraws an open registration (pending or approved) with a reason: final,
+    its protection of the customer ends now and the provider is told."""
+    with work(request) as session:
+        withdrawal.withdraw(
+            session, actor=actor, deal_id=deal_id, version=body.version, reason=body.reason
+        )
+    return Done()
+
+
+@router.post(
+    "/deals/{deal_id}/resubmit",
+    response_model=DealCreated,
+    status_code=201,
+    summary="Resubmit a rejected or expired registration",
+)
+def resubmit(request: Request, actor: Caller, deal_id: PathId, body: DealResubmitIn):
+    """The partner registers a rejected registration, or one whose protection ended without
+    being won, again: a new pending deal linked to it, up to the provider's cap."""
+    with work(request) as session:
+        done = withdrawal.resubmit(session, actor=actor, deal_id=deal_id, form=body.model_dump())
+    until = done.protected_until.isoformat() if done.protected_until else None
+    return DealCreated(deal_id=done.deal_id, protected_elsewhere_until=until)

@@ -101,3 +101,26 @@ class DealStageIn(Body):
 
 class Done(BaseModel):
     ok: bool = True
+
+
+# Withdrawal and resubmission (services.deals.withdrawal) ----------------------------------------
+
+
+class WithdrawIn(Body):
+    version: int = Field(
+        ge=1, le=MAX_ID, description="The deal's version as you read it (optimistic locking)"
+    )
+    reason: str = Field(max_length=MAX_REASON, description="Told to the provider")
+
+
+class DealResubmitIn(Body):
+    """The new registration's fields (the deal form's, as DealIn without the organization: a
+    resubmission goes to the earlier deal's provider)."""
+
+    name: str = Field(max_length=200)
+    company: str = Field(max_length=200)
+    contact_name: str = Field(default="", max_length=200)
+    contact_email: str = Field(default="", max_length=254)
+    amount: Decimal = Field(default=Decimal("0"), ge=0, max_digits=14, decimal_places=2)
+    close_date: date | None = None
+    product_ids: list[RecordId] = Field(default_factory=list, max_length=50)

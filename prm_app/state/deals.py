@@ -16,9 +16,10 @@ from ..services.deals import board as deal_board
 from ..services.deals import lifecycle as deal_changes
 from ..services.deals import timeline as deal_timeline
 from ..services.identity import team
-from . import deal_protection, extension_view, view
+from . import deal_history, deal_protection, extension_view, view
 from .base import AppState, FieldErrors, form_value
 from .board_rows import BoardCard, BoardColumn
+from .deal_history import ChainRow, ResubmissionView
 from .deal_protection import DealConflictRow, ProtectionView
 from .deal_rows import BoardStage, DealRow, DealView, ProductOption
 from .extension_view import ExtensionRow, ExtensionView
@@ -401,6 +402,8 @@ class DealDetailState(LiveDeals, AppState):
     decided_about: list[DealConflictRow] = []
     extension: ExtensionView = cast(ExtensionView, {})  # protection extensions (issue 26)
     extension_history: list[ExtensionRow] = []
+    resubmission: ResubmissionView = cast(ResubmissionView, {})  # deal_history
+    chain: list[ChainRow] = []
     stages: list[Option] = []
     won_stages: list[str] = []  # ids of stages[] that close as won (the page confirms those)
     colleagues: list[Option] = []
@@ -474,6 +477,7 @@ class DealDetailState(LiveDeals, AppState):
             session, actor, seen.id
         )
         self.extension, self.extension_history = extension_view.read(session, actor, seen.id)
+        self.resubmission, self.chain = deal_history.read(session, actor, seen.id)
         self.stages = view.options(deals.stage_choices(session, actor=actor, deal_id=seen.id))
         self.won_stages = [
             str(i) for i in deals.won_stage_ids(session, actor=actor, deal_id=seen.id)

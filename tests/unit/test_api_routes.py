@@ -7,6 +7,7 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 
 from prm_app.models import Lead, LeadSource, OrgKind, Pipeline, Role, Stage
+from prm_app.services.deals import lifecycle as deal_changes
 from prm_app.services.identity import api_keys, auth
 from tests.unit.api_support import client_over, key_for
 from tests.unit.factories import colleague, deal_stage, org_admin, partners
@@ -402,3 +403,41 @@ def test_the_sign_in_routes_read_no_large_body(route):
 
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     assert client.post(route, content=streamed(), headers=portal | form).status_code == 413
+
+
+def test_a_partner_withdraws_and_resubmits_over_the_api(api, session, world):
+    deal_id = _deal(api, world)
+    seen = api.get(f"/deals/{deal_id}", headers=world["c"]).json()
+    body = {"version": seen["version"], "reason": "Customer paused"}
+    assert api.post(f"/deals/{deal_id}/withdraw", json=body, headers=world["s"]).status_code == 404
+    refused = api.post(f"/deals/{deal_id}/withdraw", json=body, headers=world["p"])
+    assert refused.status_code == 403
+    empty = api.post(f"/deals/{deal_id}/withdraw", json={**body, "reason": ""}, headers=world["c"])
+    assert empty.status_code == 422 and empty.json()["field"] == "reason"
+    assert api.post(f"/deals/{deal_id}/withdraw", json=body, headers=world["c"]).status_code == 200
+    assert api.post(f"/deals/{deal_id}/withdraw", json=body, headers=world["c"]).status_code == 409
+    withdrawn = api.get(f"/deals/{deal_id}", headers=world["p"]).json()
+    assert (withdrawn["approval"], withdrawn["withdrawal_reason"]) == ("withdrawn", body["reason"])
+    assert withdrawn["allowed"] == []
+    listed = api.get("/deals", params={"approval": "withdrawn"}, headers=world["p"]).json()
+    assert [row["id"] for row in listed["items"]] == [deal_id]
+
+    again = {"name": "Rollout, again", "company": "Contoso", "amount": "4000"}
+    final = api.post(f"/deals/{deal_id}/resubmit", json=again, headers=world["c"])
+    assert final.status_code == 422 and "withdrawn" in final.json()["detail"]
+
+    rejected_id = _deal(api, world)
+    version = api.get(f"/deals/{rejected_id}", headers=world["p"]).json()["version"]
+    deal_changes.reject(
+        session, actor=world["provider"], deal_id=rejected_id, version=version, reason="Too small"
+    )
+    assert (
+        api.post(f"/deals/{rejected_id}/resubmit", json=again, headers=world["p"]).status_code
+        == 403
+    )
+    made = api.post(f"/deals/{rejected_id}/resubmit", json=again, headers=world["c"])
+    assert made.status_code == 201, made.text
+    new = api.get(f"/deals/{made.json()['deal_id']}", headers=world["p"]).json()
+    assert (new["approval"], new["resubmitted_from_id"]) == ("pending", rejected_id)
+    schema = api.get("/openapi.json").json()
+    assert {"/deals/{deal_id}/withdraw", "/deals/{deal_id}/resubmit"} <= set(schema["paths"])

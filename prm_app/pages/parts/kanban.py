@@ -12,7 +12,7 @@ import reflex as rx
 from ...components import dnd
 from ...state.deals import DealsState
 
-APPROVAL_COLORS = {"pending": "amber", "approved": "green", "rejected": "red"}
+APPROVAL_COLORS = {"pending": "amber", "approved": "green", "rejected": "red", "withdrawn": "gray"}
 
 
 @rx.memo

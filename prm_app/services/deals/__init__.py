@@ -227,6 +227,11 @@ class DealDetail:
     closed_at: datetime | None
     created_at: datetime
     allowed: frozenset[str]
+    # Withdrawn by the partner (when, why), and the deal this one resubmits (services.deals.
+    # withdrawal).
+    withdrawn_at: datetime | None = None
+    withdrawal_reason: str = ""
+    resubmitted_from_id: int | None = None
 
 
 def visible(session: Session, *, actor: Actor, deal_id: object, lock: bool = False) -> Deal:
@@ -247,10 +252,12 @@ def visible(session: Session, *, actor: Actor, deal_id: object, lock: bool = Fal
 
 def allowed(actor: Actor, deal: Deal) -> frozenset[str]:
     """What the caller may do to the deal now (the services check it again on every change)."""
-    if deal.outcome == Outcome.WON:
-        return frozenset()  # complete: read-only for everyone
+    if deal.outcome == Outcome.WON or deal.approval == Approval.WITHDRAWN:
+        return frozenset()  # complete, or withdrawn by its partner: read-only for everyone
     provider = actor.org_kind == OrgKind.PROVIDER
     can: set[str] = set()
+    if not provider and deal.outcome == Outcome.OPEN and deal.approval != Approval.REJECTED:
+        can.add("withdraw")  # services.deals.withdrawal
     if deal.approval != Approval.REJECTED:
         can |= {"edit", "move"}
         if provider:
@@ -333,6 +340,9 @@ def detail(session: Session, *, actor: Actor, deal_id: object) -> DealDetail:
         closed_at=deal.closed_at,
         created_at=deal.created_at,
         allowed=allowed(actor, deal),
+        withdrawn_at=deal.withdrawn_at,
+        withdrawal_reason=deal.withdrawal_reason,
+        resubmitted_from_id=deal.resubmitted_from_id,
     )
 
 

@@ -121,7 +121,7 @@ def board(
         provider = filter_id(provider_org_id, "provider_org_id")
     where = [
         *scope(actor, search=search, owner_id=owner_id, other_org_id=_other(actor, provider)),
-        Deal.approval != Approval.REJECTED,
+        col(Deal.approval).notin_([Approval.REJECTED, Approval.WITHDRAWN]),
     ]
     totals = session.exec(
         select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount))

@@ -235,6 +235,8 @@ def _own(deal: Deal, now: datetime) -> str:
     until = deal.protected_until
     if deal.approval == Approval.REJECTED:
         return "Not protected: the deal was rejected."
+    if deal.approval == Approval.WITHDRAWN:
+        return "Not protected: the partner withdrew the deal."
     if until is not None and until > now:
         return f"Protected until {until:%Y-%m-%d}."
     if until is not None:

@@ -100,7 +100,7 @@ def pipeline(session: Session, *, actor: Actor, chosen: Filters) -> list[dict[st
         .where(
             *where,
             Deal.outcome == Outcome.OPEN,
-            Deal.approval != Approval.REJECTED,
+            col(Deal.approval).notin_([Approval.REJECTED, Approval.WITHDRAWN]),
         )
         .group_by(Stage.name)
         .order_by(func.min(Stage.position), Stage.name)

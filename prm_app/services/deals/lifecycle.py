@@ -47,6 +47,7 @@ CHANGED = (
 )
 COMPLETE = "This deal is Closed Won: it is complete and can no longer change."
 REJECTED = "This deal was rejected: it can no longer move or change."
+WITHDRAWN = "This deal was withdrawn by its partner: it is final and can no longer change."
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +111,19 @@ def deal_input(form: object) -> DealInput:
     return DealInput(**values)  # type: ignore[arg-type]
 
 
-def register(session: Session, *, actor: Actor, other_org_id: object, form: object) -> Registered:
+def register(
+    session: Session,
+    *,
+    actor: Actor,
+    other_org_id: object,
+    form: object,
+    resubmits: Deal | None = None,
+) -> Registered:
     """Submit Deal: a consultant registers it with a provider, a provider records it for a
     partner. Both must be active partners (and a consultant must have categorized the provider).
+
+    `resubmits`: the earlier deal this one resubmits, checked by services.deals.withdrawal
+    (never from a client): the new deal is linked to it and the provider told so.
     """
     data = deal_input(form)
     other = inputs.record_id(other_org_id, what="organization")
@@ -152,14 +163,21 @@ def register(session: Session, *, actor: Actor, other_org_id: object, form: obje
         partner_owner_id=partnership.assigned_user_id if by_provider else actor.user_id,
     )
     session.add_all(DealProduct(deal_id=deal.id, product_id=p) for p in products)
+    linked = {}
+    if resubmits is not None:
+        deal.resubmitted_from_id = resubmits.id
+        linked = {"resubmitted_from": resubmits.id}
     activity.record(
         session,
         actor=actor,
         subject=deal,
         action="registered",
-        after={**_state(deal), "products": products},
+        after={**_state(deal), "products": products, **linked},
     )
-    notifications.deal_registered(session, actor=actor, deal=deal)
+    if resubmits is None:
+        notifications.deal_registered(session, actor=actor, deal=deal)
+    else:
+        notifications.deal_resubmitted(session, actor=actor, deal=deal, earlier=resubmits)
     held = None
     if not by_provider:
         found = customers.conflicts(
@@ -356,6 +374,8 @@ def _load(session: Session, actor: Actor, deal_id: object, version: object, chan
     if change not in deals.allowed(actor, deal):
         if deal.outcome == Outcome.WON:
             raise Invalid(COMPLETE)
+        if deal.approval == Approval.WITHDRAWN:
+            raise Invalid(WITHDRAWN)
         if actor.org_kind != OrgKind.PROVIDER and change in ("approve", "reject"):
             raise NotAllowed("Only the provider can do that.")
         if deal.approval == Approval.REJECTED:

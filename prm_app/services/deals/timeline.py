@@ -58,6 +58,12 @@ def _describe(event: ActivityEvent, stages: dict[int, str], owners: dict[int, st
         return "Approved the change" if after.get("again") else "Approved the registration"
     if event.action == "rejected":
         return f"Rejected it: {after.get('reason', '')}"
+    if event.action == "withdrawn":
+        return f"Withdrew the registration: {after.get('reason', '')}"
+    if event.action == "resubmitted":
+        return "Resubmitted it as a new registration"
+    if event.action == "registered" and after.get("resubmitted_from"):
+        return "Resubmitted an earlier registration"
     if event.action == "reapproval_required":
         return f"Sent it back for approval: {after.get('reason', '')}"
     if event.action == "edited" and (lines := revisions.changed(event.before or {}, after)):

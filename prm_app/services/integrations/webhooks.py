@@ -54,6 +54,8 @@ EVENTS: dict[str, str] = {
     "deal.extension_requested": "A partner asked to extend a deal's protection",
     "deal.extension_approved": "An extension of a deal's protection was approved",
     "deal.extension_declined": "An extension of a deal's protection was declined",
+    "deal.withdrawn": "A partner withdrew a deal registration",
+    "deal.resubmitted": "A partner resubmitted a rejected or expired deal registration",
     "partnership.changed": "A partnership was accepted, declined, ended or revoked",
 }
 MAX_ENDPOINTS = 20

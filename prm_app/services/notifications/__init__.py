@@ -13,6 +13,7 @@ from .deal_events import (
     deal_registered,
     remind_protection,
 )
+from .deal_withdrawals import deal_resubmitted, deal_withdrawn
 from .delivery import CATEGORIES, CHANNELS, KINDS
 from .events import (
     import_finished,
@@ -51,6 +52,8 @@ __all__ = [
     "deal_moved",
     "deal_owner_assigned",
     "deal_registered",
+    "deal_resubmitted",
+    "deal_withdrawn",
     "import_finished",
     "imported_for",
     "inbox",

@@ -81,6 +81,8 @@ KINDS: dict[str, str] = {
     "deal_extension_requested": "deals",
     "deal_extension_approved": "deals",
     "deal_extension_declined": "deals",
+    "deal_withdrawn": "deals",
+    "deal_resubmitted": "deals",
     "protection_expiring": "protection",
     "import_finished": "imports",
     "payout_requested": "payouts",  # the payouts issue plugs in here

@@ -30,7 +30,7 @@ LIMIT = 200
 NOT_VISIBLE = "That partnership does not exist or is not visible to you."
 # Partnership events either side may see (categorization stays with whoever made it).
 _SHARED = {"invited", "resent", "revoked", "claimed", "accepted", "rejected", "ended"}
-_DEAL_MILESTONES = {"registered", "converted", "approved", "rejected", "stage_moved"}
+_DEAL_MILESTONES = {"registered", "converted", "approved", "rejected", "stage_moved", "withdrawn"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +142,7 @@ def _describe(event: ActivityEvent, deal_name: str | None, own: bool) -> str:
             "converted": f"Turned a lead into the deal {deal_name}",
             "approved": f"Approved the deal {deal_name}",
             "rejected": f"Rejected the deal {deal_name}",
+            "withdrawn": f"Withdrew the deal {deal_name}",
         }.get(event.action, "")
     return {
         "invited": "Sent the invitation",

@@ -80,6 +80,8 @@ def test_a_partner_requests_an_extension_the_provider_approves_both_see_the_new_
         ).to_be_visible()
         expect(days).to_have_attribute("aria-invalid", "true")
         days.fill("20")
+        days.blur()  # the message goes once the field is corrected
+        expect(partner.get_by_text("Days wanted must be a whole number")).to_have_count(0)
         partner.get_by_role("button", name="Request extension").click()
         card = partner.get_by_role("heading", name="Protection extension").locator("..")
         expect(card).to_contain_text("20 more days. Reason: Their board meets in March")

@@ -11,7 +11,7 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 
 from ..services.integrations import idempotency
-from . import deals, leads, partners
+from . import deals, extensions, leads, partners
 from .admission import Admission
 from .core import ERRORS, HANDLERS, Caller, known_query
 
@@ -39,7 +39,7 @@ def create_app() -> FastAPI:
         dependencies=[Depends(known_query)],
     )
     app.add_middleware(Admission, public=lambda path: _public(app, path))
-    for router in (leads.router, deals.router, partners.router):
+    for router in (leads.router, deals.router, extensions.router, partners.router):
         app.include_router(router)
     _document_retries(app)
 

@@ -34,9 +34,8 @@ class DealExtensionState(FieldErrors, AppState):
             **arguments,
         )
         detail._refresh()
-        if self.error or self.field_errors:
-            return refusal
-        return [clear_form(form_id), refusal] if refusal else clear_form(form_id)
+        # A refusal keeps what was typed (inline messages, or a toast); a success empties it.
+        return refusal if refusal is not None else clear_form(form_id)
 
     @rx.event
     async def request(self, form: dict):

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from prm_app.models import Deal
 from prm_app.services.deals import lifecycle as deal_changes
 from prm_app.services.identity import auth
+from tests.e2e.test_accessibility import check
 from tests.e2e.test_sign_in import sign_in
 from tests.harness import DEMO_PASSWORD
 
@@ -67,6 +68,9 @@ def test_a_partner_requests_an_extension_the_provider_approves_both_see_the_new_
         partner.goto(f"/c/deals/{deal_id}")
         expect(partner.get_by_text(f"Protected until {until}.")).to_be_visible()
         days = partner.get_by_label("Days wanted (at most 45)")
+        expect(days).to_be_visible()
+        assert check(partner, "partner's request form") == []
+        assert partner.evaluate("document.documentElement.scrollWidth") <= 390
         days.fill("60")  # beyond the maximum: the browser lets it through, the server refuses
         days.evaluate("input => input.removeAttribute('max')")
         partner.get_by_label("Reason (told to the provider)").fill("Their board meets in March")
@@ -76,6 +80,8 @@ def test_a_partner_requests_an_extension_the_provider_approves_both_see_the_new_
         ).to_be_visible()
         expect(days).to_have_attribute("aria-invalid", "true")
         days.fill("20")
+        days.blur()  # the message goes once the field is corrected
+        expect(partner.get_by_text("Days wanted must be a whole number")).to_have_count(0)
         partner.get_by_role("button", name="Request extension").click()
         card = partner.get_by_role("heading", name="Protection extension").locator("..")
         expect(card).to_contain_text("20 more days. Reason: Their board meets in March")
@@ -85,6 +91,7 @@ def test_a_partner_requests_an_extension_the_provider_approves_both_see_the_new_
         new_end = (date.fromisoformat(until) + timedelta(days=20)).isoformat()
         expect(page.get_by_text(re.compile("20 more days. Reason: Their board"))).to_be_visible()
         expect(page.get_by_label(re.compile(r"^New end of the protection"))).to_have_value(new_end)
+        assert check(page, "provider's answer to a request") == []
         page.get_by_role("button", name="Approve extension").click()
         expect(page.get_by_text(f"Protected until {new_end}.")).to_be_visible()
         timeline = page.get_by_role("list", name="Timeline")

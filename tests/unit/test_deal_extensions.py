@@ -27,6 +27,7 @@ from prm_app.services.deals import lifecycle as deal_changes
 from prm_app.services.deals import timeline as deal_timeline
 from prm_app.services.identity import auth
 from prm_app.services.integrations import webhooks
+from tests.unit.api_support import client_over, key_for
 from tests.unit.factories import colleague, org_admin, partners
 
 NOW = datetime(2027, 1, 10, 9, 30, tzinfo=UTC)
@@ -443,3 +444,49 @@ def test_the_outlook_suggests_the_end_asked_for_within_the_maximum(session):
     assert seen.suggested_end == until.date() + timedelta(days=14)
     assert seen.latest_end == until.date() + timedelta(days=30)
     assert isinstance(seen.suggested_end, date)
+
+
+# the REST API -----------------------------------------------------------------------------------
+
+
+def test_the_api_requests_approves_and_declines_with_the_same_messages(session):
+    world = World(session, mode="once", max_days=30)
+    world.deal.protected_until = datetime.now(UTC) + timedelta(days=20)  # the API's clock
+    session.add(world.deal)
+    session.flush()
+    api, partner, provider = (
+        client_over(session),
+        key_for(session, world.partner),
+        key_for(session, world.provider),
+    )
+    path = f"/deals/{world.deal.id}/extensions"
+    version = api.get(f"/deals/{world.deal.id}", headers=partner).json()["version"]
+    too_long = api.post(path, json={"version": version, "days": 31, "reason": "x"}, headers=partner)
+    assert too_long.status_code == 422
+    assert too_long.json()["detail"] == extensions.days_message(30)
+    made = api.post(path, json={"version": version, "days": 10, "reason": "Legal"}, headers=partner)
+    assert made.status_code == 201, made.text
+    extension_id = made.json()["extension_id"]
+    seen = api.get(path, headers=provider).json()
+    assert seen["can_decide"] and seen["pending"]["id"] == extension_id
+    assert api.get(path, headers=key_for(session, org_admin(session))).status_code == 404
+    version += 1
+    until = world.until
+    approved = api.post(
+        f"{path}/{extension_id}/approve",
+        json={"version": version, "new_end": _day(until, 10)},
+        headers=provider,
+    )
+    assert approved.status_code == 200, approved.text
+    assert world.until == until + timedelta(days=10)
+    again = api.post(
+        path, json={"version": version + 1, "days": 5, "reason": "More"}, headers=partner
+    )
+    assert again.status_code == 422
+    assert again.json()["detail"] == extension_rules.ONCE_USED
+    refused = api.post(
+        f"{path}/{extension_id}/decline",
+        json={"version": version + 1, "reason": "late"},
+        headers=partner,
+    )
+    assert refused.status_code == 403

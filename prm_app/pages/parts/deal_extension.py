@@ -2,7 +2,7 @@
 request form, the request waiting with the provider's approve (new end) and decline, and the
 history. Live like the rest of the page: DealDetailState re-reads it on every change."""
 
-from typing import cast
+from typing import Any, cast
 
 import reflex as rx
 from reflex.vars.sequence import ArrayVar
@@ -15,6 +15,7 @@ from ...state.deals import DealDetailState as State
 EXT = State.extension
 HISTORY = cast(ArrayVar, State.extension_history)
 ERRORS = Ext.field_errors
+_recheck = cast(Any, Ext.recheck)
 
 
 def _input(label: str, control_id: str, name: str, error_key: str, **props) -> rx.Component:
@@ -24,6 +25,8 @@ def _input(label: str, control_id: str, name: str, error_key: str, **props) -> r
         id=control_id,
         name=name,
         width="100%",
+        # A message goes once its field is corrected (FieldErrors.recheck).
+        on_blur=lambda value: _recheck(error_key, value),
         **{**error_props(control_id, error), **props},
     )
     return field(label, control, html_for=control_id, error=error)
@@ -37,6 +40,7 @@ def _reason(label: str, control_id: str, name: str, error_key: str) -> rx.Compon
         required=True,
         max_length=1000,
         width="100%",
+        on_blur=lambda value: _recheck(error_key, value),
         **error_props(control_id, error),
     )
     return field(label, control, html_for=control_id, error=error)

@@ -146,7 +146,8 @@ def create_referrals(demo: Demo) -> None:
 
 
 def create_registrations(demo: Demo) -> None:
-    """Deals registered directly by partners: awaiting approval (one conflicting) or rejected."""
+    """Deals registered directly by partners: awaiting approval (one conflicting), rejected or
+    withdrawn."""
     _register(
         demo,
         "contoso",
@@ -177,6 +178,28 @@ def create_registrations(demo: Demo) -> None:
         amount="150000",
         closes_in=120,
         approval=Approval.REJECTED,
+    )
+    # Withdrawn by its partner the day after (services.deals.withdrawal): final, off the board.
+    withdrawn = _register(
+        demo,
+        "contoso",
+        "fabrikam",
+        "Woodgrove Bank",
+        name="Woodgrove Bank talent",
+        amount="40000",
+        closes_in=60,
+        approval=Approval.WITHDRAWN,
+    )
+    withdrawn.withdrawn_at = withdrawn.updated_at = demo.after(withdrawn.created_at, hours=20)
+    withdrawn.withdrawal_reason = "The customer postponed the project to next year."
+    demo.log(
+        demo.actor_of(withdrawn.registered_by_id),
+        ("contoso", "fabrikam"),
+        withdrawn,
+        "withdrawn",
+        at=withdrawn.withdrawn_at,
+        approval=str(Approval.WITHDRAWN),
+        reason=withdrawn.withdrawal_reason,
     )
 
 

@@ -118,6 +118,7 @@ def build_many(
         "rejection_reason": "",
         "outcome": Outcome.OPEN.value,
         "lost_reason": "",
+        "withdrawal_reason": "",
         "approved_at": now if approved else None,
         "version": 1,
         "created_at": now,

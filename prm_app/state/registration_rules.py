@@ -183,9 +183,14 @@ class RegistrationRulesState(AppState):
         return self._perform(self._read_customers)[1]
 
     @rx.event
-    def turn_customer_page(self, step: int):
-        if not isinstance(step, int) or isinstance(step, bool) or step not in (-1, 1):
-            return None
+    def next_customers(self):
+        return self._turn(1)
+
+    @rx.event
+    def previous_customers(self):
+        return self._turn(-1)
+
+    def _turn(self, step: int):
         last = max(1, -(-self.customer_total // PAGE_SIZE))
         self.customer_page = min(max(1, self.customer_page + step), last)
         return self._perform(self._read_customers)[1]

@@ -258,14 +258,16 @@ def _customers() -> rx.Component:
             rx.text(ON.customer_total.to_string() + " customers", size="1"),
             rx.button(
                 "Previous",
-                on_click=ON.turn_customer_page(-1),
+                on_click=State.previous_customers,
+                aria_label="Previous page of customers",
                 size="1",
                 variant="soft",
                 disabled=State.customer_page <= 1,
             ),
             rx.button(
                 "Next",
-                on_click=ON.turn_customer_page(1),
+                on_click=State.next_customers,
+                aria_label="Next page of customers",
                 size="1",
                 variant="soft",
                 disabled=State.customer_page >= last,

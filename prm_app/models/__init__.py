@@ -2,6 +2,7 @@
 
 from .base import utcnow
 from .catalog import Stage, TaxonomyTerm
+from .eligibility import ProviderCustomer, RegistrationRule
 from .enums import (
     Approval,
     Channel,
@@ -106,9 +107,11 @@ __all__ = [
     "Pipeline",
     "ProtectionExtension",
     "ProtectionReminder",
+    "ProviderCustomer",
     "RateEvent",
     "RecipientStatus",
     "RecoveryCode",
+    "RegistrationRule",
     "Role",
     "SecurityEvent",
     "Stage",

@@ -11,6 +11,7 @@ from ..state.settings import SettingsState
 from .parts.extension_rules import extension_rules_form
 from .parts.integrations import integrations
 from .parts.resubmission_rules import resubmission_rules
+from .parts.registration_rules import registration_rules
 from .parts.settings_editors import rules_form, stage_editor, term_editor
 from .parts.shell import page_shell
 
@@ -35,6 +36,7 @@ def provider_page() -> rx.Component:
                 rx.tabs.trigger("General", value="general"),
                 rx.tabs.trigger("Pipelines", value="pipelines"),
                 rx.tabs.trigger("Rules", value="rules"),
+                rx.tabs.trigger("Registration", value="registration"),
                 rx.tabs.trigger("Integrations", value="integrations"),
             ),
             rx.tabs.content(
@@ -106,6 +108,7 @@ def provider_page() -> rx.Component:
                 ),
                 value="rules",
             ),
+            rx.tabs.content(registration_rules(), value="registration"),
             rx.tabs.content(
                 rx.box(integrations(provider=True), padding_top="1rem"), value="integrations"
             ),

@@ -39,9 +39,9 @@ from ..core.actor import Actor
 from ..core.errors import Conflict, Invalid, NotAllowed, NotFound
 from ..customers import customer_keys
 from ..identity import team
-from . import builder, conflicts, revisions
+from ..leads.conversion import MAX_PRODUCTS, NOT_A_PRODUCT
+from . import builder, conflicts, eligibility, places, revisions
 
-MAX_PRODUCTS = 20
 CHANGED = (
     "Someone changed this deal a moment ago: your change was not applied. It now shows as it is."
 )
@@ -66,6 +66,8 @@ class DealInput:
     amount: Decimal
     close_date: Any
     product_ids: list[int]
+    country: str = ""
+    region: str = ""
 
 
 # The deal form's fields, in form order, with the organization chosen first: each refusal names
@@ -78,6 +80,8 @@ FORM_FIELDS = (
     "contact_email",
     "amount",
     "close_date",
+    "country",
+    "region",
 )
 
 
@@ -106,9 +110,20 @@ def deal_input(form: object) -> DealInput:
                 form.get("close_date"), field="close_date", label="close date"
             ),
             "product_ids": lambda: _ids(form.get("product_ids", [])),
+            "country": lambda: places.country(form.get("country")),
+            "region": lambda: _region(form.get("region"), form.get("country")),
         }
     )
     return DealInput(**values)  # type: ignore[arg-type]
+
+
+def _region(value: object, country: object) -> str:
+    """The region of the form's country (not checked while the country itself is wrong)."""
+    try:
+        country_code = places.country(country)
+    except Invalid:
+        return ""
+    return places.region(value, country_code=country_code)
 
 
 def register(
@@ -142,6 +157,9 @@ def register(
             field="other_org_id",
         )
     products = _products(session, provider_id, data.product_ids)
+    eligibility.enforce(  # the provider's registration rules: the first hard one failing refuses
+        session, provider_org_id=provider_id, partner_org_id=partner_id, facts=_facts(data)
+    )
     company_norm, email_domain = customer_keys(data.company, data.contact_email)
     by_provider = actor.org_kind == OrgKind.PROVIDER
     deal = builder.build(
@@ -157,6 +175,8 @@ def register(
         email_domain=email_domain,
         contact_name=data.contact_name,
         contact_email=data.contact_email,
+        country=data.country,
+        region=data.region,
         amount=data.amount,
         close_date=data.close_date,
         provider_owner_id=actor.user_id if by_provider else partnership.partner_manager_id,
@@ -218,6 +238,8 @@ def edit(session: Session, *, actor: Actor, deal_id: object, version: object, fo
     deal.contact_name, deal.contact_email = data.contact_name, data.contact_email
     deal.company_norm, deal.email_domain = customer_keys(data.company, data.contact_email)
     deal.amount, deal.close_date = data.amount, data.close_date
+    if isinstance(form, dict) and "country" in form:  # a form without them keeps the place
+        deal.country, deal.region = data.country, data.region
     for product_id in set(current) - set(products):
         session.delete(session.get(DealProduct, (deal.id, product_id)))
     session.add_all(
@@ -456,7 +478,7 @@ def _products(session: Session, provider_id: int, ids: list[int]) -> list[int]:
         ).all()
     )
     if found != set(ids):
-        raise Invalid("Choose products from the provider's list.", field="product_ids")
+        raise Invalid(NOT_A_PRODUCT, field="product_ids")
     return ids
 
 
@@ -466,14 +488,29 @@ def _ids(value: object) -> list[int]:
     try:
         ids = [inputs.record_id(v, what="product") for v in value]
     except NotFound:
-        raise Invalid("Choose products from the provider's list.", field="product_ids") from None
+        raise Invalid(NOT_A_PRODUCT, field="product_ids") from None
     return list(dict.fromkeys(ids))
+
+
+def _facts(data: DealInput) -> eligibility.Facts:
+    return eligibility.facts_from(
+        company=data.company,
+        contact_email=data.contact_email,
+        amount=data.amount,
+        country=data.country,
+        region=data.region,
+        product_ids=data.product_ids,
+        contact_name=data.contact_name,
+        close_date=data.close_date,
+    )
 
 
 def _state(deal: Deal) -> dict[str, Any]:
     return {
         "name": deal.name,
         "company": deal.company,
+        "country": deal.country,
+        "region": deal.region,
         "amount": str(deal.amount),
         "currency": deal.currency,
         "close_date": deal.close_date.isoformat() if deal.close_date else None,

@@ -3,7 +3,6 @@
 import reflex as rx
 
 from .forms import (
-    cancel_and_submit,
     error_props,
     field_label,
     field_message,
@@ -11,12 +10,16 @@ from .forms import (
     labeled_input,
     required_legend,
 )
+from .rule_checks import place_fields, rule_panel, submit_button, watch
 
 
-def deal_fields(values: dict | None = None, *, errors=None, on_fix=None) -> list[rx.Component]:
+def deal_fields(
+    values: dict | None = None, *, errors=None, on_fix=None, checks=None
+) -> list[rx.Component]:
     """Deal name, customer, contact, amount, close date; `values` fills them for an edit.
     With `errors` (the state's field_errors) each shows the server's message under it, checked
-    again by `on_fix` when the person leaves the corrected field."""
+    again by `on_fix` when the person leaves the corrected field. With `checks` (a state with
+    RuleChecks) a change runs the registration rules again."""
     values = values or {}
 
     def field(label, name, **props):
@@ -24,6 +27,8 @@ def deal_fields(values: dict | None = None, *, errors=None, on_fix=None) -> list
             props["default_value"] = values[name]
         if errors is not None:
             props["error"], props["on_fix"] = errors.get(name, ""), on_fix
+        if checks is not None:
+            props.update(watch(checks, name))
         return labeled_input(label, name, **props)
 
     return [
@@ -42,9 +47,13 @@ def deal_fields(values: dict | None = None, *, errors=None, on_fix=None) -> list
     ]
 
 
-def product_choices(options, *, with_chosen: bool = False) -> rx.Component:
+def product_choices(options, *, with_chosen: bool = False, checks=None) -> rx.Component:
     """Checkboxes for the provider's products (`options`: id and name, and with `with_chosen`
-    also chosen, "yes" when the deal has it)."""
+    also chosen, "yes" when the deal has it); with `checks`, a change runs the rules again."""
+
+    def box(option) -> dict:
+        return {} if checks is None else {"on_change": checks.draft_product(option["id"])}
+
     return rx.cond(
         options.length() > 0,
         rx.el.fieldset(
@@ -57,6 +66,7 @@ def product_choices(options, *, with_chosen: bool = False) -> rx.Component:
                             type="checkbox",
                             name="product-" + option["id"],
                             default_checked=(option["chosen"] == "yes") if with_chosen else False,
+                            **box(option),
                         ),
                         " ",
                         option["name"],
@@ -71,8 +81,9 @@ def product_choices(options, *, with_chosen: bool = False) -> rx.Component:
     )
 
 
-def submit_deal_dialog(state, other_label: str, intro: str) -> rx.Component:
-    """`state` is SubmitDealState; `other_label` is "Provider" or "Partner"."""
+def submit_deal_dialog(state, other_label: str, intro: str, countries: list) -> rx.Component:
+    """`state` is SubmitDealState; `other_label` is "Provider" or "Partner"; `countries` the
+    country select's choices (id, name). The registration rules are checked live."""
     return rx.fragment(
         rx.button(rx.icon("plus", size=16), "Submit deal", on_click=state.open_form),
         rx.dialog.root(
@@ -111,10 +122,19 @@ def submit_deal_dialog(state, other_label: str, intro: str) -> rx.Component:
                             ),
                         ),
                         required_legend(),
-                        *deal_fields(errors=state.field_errors, on_fix=state.recheck),
-                        product_choices(state.products),
+                        *deal_fields(errors=state.field_errors, on_fix=state.recheck, checks=state),
+                        place_fields(state, countries, state.field_errors),
+                        product_choices(state.products, checks=state),
+                        rule_panel(state),
                         form_error(state.form_error),
-                        cancel_and_submit(state.close_form, "Submit deal"),
+                        rx.hstack(
+                            rx.button(
+                                "Cancel", type="button", variant="soft", on_click=state.close_form
+                            ),
+                            submit_button(state, "Submit deal"),
+                            justify="end",
+                            width="100%",
+                        ),
                         spacing="3",
                     ),
                     on_submit=state.save,

@@ -23,6 +23,7 @@ from .deal_protection import DealConflictRow, ProtectionView
 from .deal_rows import BoardStage, DealRow, DealView, ProductOption
 from .live import LiveView
 from .rows import Option, TimelineEntry
+from .rule_checks import RuleChecks
 
 VIEWS = ("list", "board")
 
@@ -325,8 +326,9 @@ class DealsState(LiveDeals, AppState):
         return self._refresh()
 
 
-class SubmitDealState(FieldErrors, AppState):
-    """The Submit Deal dialog: register a deal with a provider, or record one for a partner."""
+class SubmitDealState(RuleChecks, FieldErrors, AppState):
+    """The Submit Deal dialog: register a deal with a provider, or record one for a partner,
+    with the provider's registration rules checked live (RuleChecks)."""
 
     form_open: bool = False
     form_error: str = ""
@@ -337,13 +339,21 @@ class SubmitDealState(FieldErrors, AppState):
     @rx.event
     def open_form(self):
         self.form_open, self.form_error, self.field_errors = True, "", {}
+        self._start_draft()
 
         def read(session, *, actor):
             self.counterparts = view.options(deals.counterparts(session, actor=actor))
             self.counterpart = self.counterparts[0]["id"] if self.counterparts else ""
             self._read_products(session, actor)
+            self._read_checks(session, actor=actor)
 
         return self._perform(read)[1]
+
+    def _check_target(self) -> str:
+        return self.counterpart
+
+    def _check_products(self) -> set[str]:
+        return {p["id"] for p in self.products}
 
     def _read_products(self, session, actor) -> None:
         provider = actor.org_id if actor.org_kind == OrgKind.PROVIDER else self.counterpart
@@ -358,7 +368,12 @@ class SubmitDealState(FieldErrors, AppState):
         if not isinstance(value, str) or value not in {c["id"] for c in self.counterparts}:
             return None
         self.counterpart = value
-        return self._perform(lambda session, *, actor: self._read_products(session, actor))[1]
+
+        def read(session, *, actor):
+            self._read_products(session, actor)
+            self._read_checks(session, actor=actor)
+
+        return self._perform(read)[1]
 
     @rx.event
     def close_form(self):

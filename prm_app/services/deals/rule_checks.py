@@ -14,7 +14,8 @@ from sqlmodel import Session
 from ...models import LeadDirection, Organization
 from ..core import inputs
 from ..core.actor import Actor
-from ..leads.access import either_side, provider_of
+from ..core.errors import Invalid
+from ..leads.access import CLOSED, Status, either_side, provider_of
 from . import eligibility
 
 # The fields whose change runs the check again (besides the organization across).
@@ -82,8 +83,10 @@ def blocking(checks: list[Check]) -> list[str]:
 
 def conversion_draft(session: Session, *, actor: Actor, recipient_id: object) -> ConversionDraft:
     """The deal that converting an accepted lead (a recipient row) would register, for its
-    conversion form; only someone who may convert it sees it (services.leads.access)."""
+    conversion form; only someone who may convert it now sees it (services.leads.access)."""
     recipient, lead, _ = either_side(session, actor, recipient_id)
+    if recipient.status != Status.ACCEPTED:  # the refusal converting it would give
+        raise Invalid(CLOSED[recipient.status])
     provider_id = provider_of(lead, recipient)
     is_referral = lead.direction == LeadDirection.PROVIDER_TO_PARTNER
     partner_id = recipient.org_id if is_referral else lead.origin_org_id

@@ -162,6 +162,9 @@ class Deal(SQLModel, table=True):
     email_domain: str = Field(default="", max_length=254, index=True)
     contact_name: str = Field(default="", max_length=200)
     contact_email: str = Field(default="", max_length=254)
+    # Where the customer is: ISO 3166-1 alpha-2 and ISO 3166-2 codes ("" when not given).
+    country: str = Field(default="", max_length=2)
+    region: str = Field(default="", max_length=6)
     amount: Decimal = money()
     currency: str = Field(default="USD", max_length=3)
     close_date: date | None = None

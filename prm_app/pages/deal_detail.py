@@ -89,6 +89,8 @@ def _summary() -> rx.Component:
                 labeled_value("Customer", DEAL["company"]),
                 labeled_value("Contact", DEAL["contact_name"]),
                 labeled_value("Contact email", DEAL["contact_email"]),
+                labeled_value("Country", cast(rx.Var, DEAL["country_name"])),
+                labeled_value("Region", cast(rx.Var, DEAL["region_name"])),
                 labeled_value("Amount", DEAL["amount"]),
                 labeled_value("Close date", DEAL["close_date"]),
                 labeled_value("Provider", DEAL["provider"]),

@@ -185,5 +185,7 @@ def convert(request: Request, actor: Caller, recipient_id: PathId, body: Convert
             recipient_id=recipient_id,
             amount=body.amount,
             close_date=body.close_date,
+            country=body.country,
+            region=body.region,
         )
     return Converted(deal_id=deal_id)

@@ -65,9 +65,17 @@ class LostIn(Body):
     note: str = Field(default="", max_length=MAX_NOTE)
 
 
+CountryCode = Annotated[
+    str, Field(max_length=100, description="ISO 3166-1 alpha-2 code (or alpha-3, or name)")
+]
+RegionCode = Annotated[str, Field(max_length=100, description="ISO 3166-2 code, e.g. US-CA")]
+
+
 class ConvertIn(Body):
     amount: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
     close_date: date | None = None
+    country: CountryCode = ""
+    region: RegionCode = ""
 
 
 class Converted(BaseModel):
@@ -83,6 +91,8 @@ class DealIn(Body):
     amount: Decimal = Field(default=Decimal("0"), ge=0, max_digits=14, decimal_places=2)
     close_date: date | None = None
     product_ids: list[RecordId] = Field(default_factory=list, max_length=50)
+    country: CountryCode = ""
+    region: RegionCode = ""
 
 
 class DealCreated(BaseModel):

@@ -37,6 +37,10 @@ class DealView(TypedDict):
     company: str
     contact_name: str
     contact_email: str
+    country: str  # codes, for the edit form
+    region: str
+    country_name: str  # names, for reading
+    region_name: str
     amount: str
     amount_value: str
     close_date: str

@@ -14,6 +14,7 @@ from ..services.core import listing
 from ..services.core.changes import Topic
 from ..services.deals import board as deal_board
 from ..services.deals import lifecycle as deal_changes
+from ..services.deals import places
 from ..services.deals import timeline as deal_timeline
 from ..services.identity import team
 from . import deal_protection, view
@@ -34,6 +35,9 @@ def _deal_form(form: dict) -> dict:
         name: form_value(form, name)
         for name in ("name", "company", "contact_name", "contact_email", "amount", "close_date")
     }
+    for name in ("country", "region"):  # sent by the forms that show them (else kept)
+        if isinstance(form, dict) and name in form:
+            fields[name] = form[name]
     fields["product_ids"] = [
         key.removeprefix("product-")
         for key, value in form.items()
@@ -452,6 +456,10 @@ class DealDetailState(LiveDeals, AppState):
             "company": seen.company,
             "contact_name": seen.contact_name,
             "contact_email": seen.contact_email,
+            "country": seen.country,
+            "region": seen.region,
+            "country_name": places.country_name(seen.country),
+            "region_name": places.region_name(seen.region),
             "amount": view.money(seen.amount, seen.currency),
             "amount_value": f"{seen.amount:.2f}",
             "close_date": view.day(seen.close_date),

@@ -787,7 +787,7 @@ def test_deals_export(session, world):
     )
     exported = _export(session, provider, "deals", approval="pending")
     assert exported[0][3] == "Partner"
-    assert [(row[1], row[2], row[3], row[6]) for row in exported[1:]] == [
+    assert [(row[1], row[2], row[3], row[8]) for row in exported[1:]] == [
         ("B", "'-Beta", "Fabrikam", "20.00"),
         ("A", "Acme", "Fabrikam", "10.00"),
     ]

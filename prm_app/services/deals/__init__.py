@@ -200,6 +200,8 @@ class DealDetail:
     company: str
     contact_name: str
     contact_email: str
+    country: str  # ISO 3166-1 alpha-2, "" when not given
+    region: str  # ISO 3166-2, "" when not given
     amount: Decimal
     currency: str
     close_date: date | None
@@ -304,6 +306,8 @@ def detail(session: Session, *, actor: Actor, deal_id: object) -> DealDetail:
         company=deal.company,
         contact_name=deal.contact_name,
         contact_email=deal.contact_email,
+        country=deal.country,
+        region=deal.region,
         amount=deal.amount,
         currency=deal.currency,
         close_date=deal.close_date,

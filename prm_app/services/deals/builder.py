@@ -61,6 +61,8 @@ def build(
     provider_owner_id: int | None,
     partner_owner_id: int | None,
     source_recipient_id: int | None = None,
+    country: str = "",
+    region: str = "",
 ) -> Deal:
     """Add a deal registered by the actor, in its provider's first deal stage (flushed: it has
     its id); both organizations' boards are told. The caller records its events."""
@@ -76,6 +78,8 @@ def build(
         email_domain=email_domain,
         contact_name=contact_name,
         contact_email=contact_email,
+        country=country,
+        region=region,
         amount=amount,
         currency=given.currency,
         close_date=close_date,

@@ -39,7 +39,7 @@ from ..core.actor import Actor
 from ..core.errors import Conflict, Invalid, NotAllowed, NotFound
 from ..customers import customer_keys
 from ..identity import team
-from . import builder, conflicts, revisions
+from . import builder, conflicts, places, revisions
 
 MAX_PRODUCTS = 20
 CHANGED = (
@@ -65,6 +65,8 @@ class DealInput:
     amount: Decimal
     close_date: Any
     product_ids: list[int]
+    country: str = ""
+    region: str = ""
 
 
 # The deal form's fields, in form order, with the organization chosen first: each refusal names
@@ -77,6 +79,8 @@ FORM_FIELDS = (
     "contact_email",
     "amount",
     "close_date",
+    "country",
+    "region",
 )
 
 
@@ -105,9 +109,20 @@ def deal_input(form: object) -> DealInput:
                 form.get("close_date"), field="close_date", label="close date"
             ),
             "product_ids": lambda: _ids(form.get("product_ids", [])),
+            "country": lambda: places.country(form.get("country")),
+            "region": lambda: _region(form.get("region"), form.get("country")),
         }
     )
     return DealInput(**values)  # type: ignore[arg-type]
+
+
+def _region(value: object, country: object) -> str:
+    """The region of the form's country (not checked while the country itself is wrong)."""
+    try:
+        country_code = places.country(country)
+    except Invalid:
+        return ""
+    return places.region(value, country_code=country_code)
 
 
 def register(session: Session, *, actor: Actor, other_org_id: object, form: object) -> Registered:
@@ -146,6 +161,8 @@ def register(session: Session, *, actor: Actor, other_org_id: object, form: obje
         email_domain=email_domain,
         contact_name=data.contact_name,
         contact_email=data.contact_email,
+        country=data.country,
+        region=data.region,
         amount=data.amount,
         close_date=data.close_date,
         provider_owner_id=actor.user_id if by_provider else partnership.partner_manager_id,
@@ -200,6 +217,8 @@ def edit(session: Session, *, actor: Actor, deal_id: object, version: object, fo
     deal.contact_name, deal.contact_email = data.contact_name, data.contact_email
     deal.company_norm, deal.email_domain = customer_keys(data.company, data.contact_email)
     deal.amount, deal.close_date = data.amount, data.close_date
+    if isinstance(form, dict) and "country" in form:  # a form without them keeps the place
+        deal.country, deal.region = data.country, data.region
     for product_id in set(current) - set(products):
         session.delete(session.get(DealProduct, (deal.id, product_id)))
     session.add_all(
@@ -454,6 +473,8 @@ def _state(deal: Deal) -> dict[str, Any]:
     return {
         "name": deal.name,
         "company": deal.company,
+        "country": deal.country,
+        "region": deal.region,
         "amount": str(deal.amount),
         "currency": deal.currency,
         "close_date": deal.close_date.isoformat() if deal.close_date else None,

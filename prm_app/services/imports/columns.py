@@ -129,6 +129,22 @@ _DEAL = (
         "jane.doe@contoso.com",
     ),
     Field(
+        "country",
+        "Country",
+        False,
+        100,
+        ("country", "country code", "billing country", "mailing country", "country/region"),
+        "US",
+    ),
+    Field(
+        "region",
+        "Region",
+        False,
+        100,
+        ("region", "state", "province", "billing state", "state/region", "subdivision"),
+        "US-CA",
+    ),
+    Field(
         "amount",
         "Amount",
         False,

@@ -186,13 +186,15 @@ def _deals(session: Session, actor: Actor, where: list) -> Iterator[str]:
             func.coalesce(owner.name, "").label("owner"),
             Deal.created_at,
         )
+        .add_columns(Deal.country, Deal.region)
         .join(other, other.id == side.other_org)
         .outerjoin(Stage, col(Stage.id) == Deal.stage_id)
         .outerjoin(owner, owner.id == side.owner)
         .where(*where)
     )
     across = "Partner" if actor.org_kind == OrgKind.PROVIDER else "Provider"
-    header = ["ID", "Deal", "Company", across, "Contact", "Contact email", "Amount", "Currency"]
+    header = ["ID", "Deal", "Company", across, "Contact", "Contact email", "Country", "Region"]
+    header += ["Amount", "Currency"]
     header += ["Stage", "Approval", "Outcome", "Close date", "Protected until", "Owner"]
     header += ["Created"]
 
@@ -201,7 +203,8 @@ def _deals(session: Session, actor: Actor, where: list) -> Iterator[str]:
             yield [
                 [
                     *(row.id, row.name, row.company, row.other, row.contact_name),
-                    *(row.contact_email, _text(row.amount), row.currency, row.stage),
+                    *(row.contact_email, row.country, row.region),
+                    *(_text(row.amount), row.currency, row.stage),
                     *(row.approval, row.outcome, _text(row.close_date)),
                     *(_text(row.protected_until), row.owner, _text(row.created_at)),
                 ]

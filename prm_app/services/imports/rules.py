@@ -1,7 +1,7 @@
 """The rules every imported row must pass, each checked over whole columns with pandas and a few
 queries (partners, people, existing records, protected customers, stages), never one per row."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +13,8 @@ from .. import customers, deals, leads
 from ..catalog import program
 from ..core import inputs
 from ..core.actor import Actor
-from ..core.errors import NotAllowed
+from ..core.errors import Invalid, NotAllowed
+from ..deals import places
 from ..identity import team
 from . import columns as import_columns
 from .columns import Field
@@ -75,6 +76,7 @@ def check(
     if kind == ImportKind.DEALS:
         rules.counterparts(session, actor)
         rules.deal_values(session)
+        rules.deal_places()
         rules.duplicate_deals(session, actor)
     else:
         if submit:  # drafts are sent nowhere yet
@@ -302,6 +304,18 @@ class _Rules:
         chosen = found.map(lambda hit: hit[0] if isinstance(hit, tuple) else None)
         self.data["stage_id"] = chosen.where(given, self.data["provider_org_id"].map(first))
 
+    def deal_places(self) -> None:
+        """Country (a code or name) and region (of that country), as the deal form checks them:
+        each distinct value is looked up once."""
+        countries = self.data["country"]
+        codes = countries.map(_place(places.country, set(countries)))
+        self.add("country", codes.isna(), places.NO_COUNTRY)
+        self.data["country"] = codes.fillna("")
+        keys = self.data["country"] + "\x1f" + self.data["region"]
+        regions = keys.map(_place(_region_of, set(keys)))
+        self.add("region", regions.isna() & codes.notna(), places.NO_REGION)
+        self.data["region"] = regions.fillna("")
+
     def protected(self, session: Session, actor: Actor) -> None:
         """Customers already protected for another partner of the provider (a warning: the row
         is still imported and the provider decides). A consultant learns until when, never who."""
@@ -388,6 +402,22 @@ def lead_direction(kind: ImportKind) -> LeadDirection:
     if kind == ImportKind.LEADS:
         return LeadDirection.PARTNER_TO_PROVIDER
     return LeadDirection.PROVIDER_TO_PARTNER
+
+
+def _place(check: Callable[[str], str], values: set[str]) -> dict[str, str | None]:
+    """Each distinct value to what `check` makes of it (None when it is refused)."""
+    found: dict[str, str | None] = {}
+    for value in values:
+        try:
+            found[value] = check(value)
+        except Invalid:
+            found[value] = None
+    return found
+
+
+def _region_of(key: str) -> str:
+    country, _, region = key.partition("\x1f")
+    return places.region(region, country_code=country)
 
 
 def _chunks(values: list) -> Iterable[list]:

@@ -148,6 +148,8 @@ def insert_deals(
             "email_domain": valid["email_domain"].str.slice(0, 254).tolist(),
             "contact_name": valid["contact_name"].tolist(),
             "contact_email": valid["contact_email"].tolist(),
+            "country": valid["country"].tolist(),
+            "region": valid["region"].tolist(),
             "amount": [Decimal(v) for v in valid["amount"]],
             "close_date": [d.date() if pd.notna(d) else None for d in valid["close_day"]],
             "stage_id": [None if pd.isna(s) else int(s) for s in valid["stage_id"]],

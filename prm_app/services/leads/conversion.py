@@ -7,7 +7,7 @@ from .. import notifications
 from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid
-from ..deals import builder
+from ..deals import builder, places
 from .access import CLOSED, Status, either_side, provider_of, require_partnership, touched
 from .audit import recipient_state
 
@@ -19,14 +19,19 @@ def convert(
     recipient_id: object,
     amount: object,
     close_date: object = None,
+    country: object = None,
+    region: object = None,
 ) -> int:
     """Turn an accepted lead into a deal (either side may); returns the deal id.
 
     A consultant's lead becomes a deal registration awaiting the provider's approval; a referral
-    converted by its provider is approved and protected at once.
+    converted by its provider is approved and protected at once. The customer's country and
+    region are optional, checked as the deal form checks them.
     """
     amount = inputs.amount(amount)
     close_date = inputs.day(close_date, field="close_date", label="close date")
+    country_code = places.country(country)
+    region_code = places.region(region, country_code=country_code)
     recipient, lead, side = either_side(session, actor, recipient_id)
     if recipient.status != Status.ACCEPTED:
         raise Invalid(CLOSED[recipient.status])
@@ -54,6 +59,8 @@ def convert(
         provider_owner_id=lead.owner_id if is_referral else recipient.owner_id,
         partner_owner_id=recipient.owner_id if is_referral else lead.owner_id,
         source_recipient_id=recipient.id,
+        country=country_code,
+        region=region_code,
     )
     before = recipient_state(recipient)
     recipient.status = Status.CONVERTED

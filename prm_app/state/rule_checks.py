@@ -3,7 +3,7 @@ as the form is filled in, the provider's eligibility rules are checked on what i
 (services.deals.rule_checks), and Submit waits while a hard rule fails. The services check the
 same rules again on submission: the panel only tells early."""
 
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import reflex as rx
 
@@ -39,6 +39,10 @@ class RuleChecks(rx.State, mixin=True):
     regions: list[Option] = []  # the chosen country's subdivisions
     _draft: dict[str, Any] = {}
     _draft_products: list[str] = []
+
+    if TYPE_CHECKING:  # AppState's, which every state using the mixin has
+
+        def _perform(self, operation, /, **arguments) -> tuple[Any, Any]: ...
 
     def _check_target(self) -> str:
         raise NotImplementedError

@@ -86,7 +86,7 @@ def conversion_draft(session: Session, *, actor: Actor, recipient_id: object) ->
     conversion form; only someone who may convert it now sees it (services.leads.access)."""
     recipient, lead, _ = either_side(session, actor, recipient_id)
     if recipient.status != Status.ACCEPTED:  # the refusal converting it would give
-        raise Invalid(CLOSED[recipient.status])
+        raise Invalid(CLOSED[Status(recipient.status)])
     provider_id = provider_of(lead, recipient)
     is_referral = lead.direction == LeadDirection.PROVIDER_TO_PARTNER
     partner_id = recipient.org_id if is_referral else lead.origin_org_id

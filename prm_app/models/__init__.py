@@ -2,6 +2,7 @@
 
 from .base import utcnow
 from .catalog import Stage, TaxonomyTerm
+from .eligibility import ProviderCustomer, RegistrationRule
 from .enums import (
     Approval,
     Channel,
@@ -102,9 +103,11 @@ __all__ = [
     "PayoutStatus",
     "Pipeline",
     "ProtectionReminder",
+    "ProviderCustomer",
     "RateEvent",
     "RecipientStatus",
     "RecoveryCode",
+    "RegistrationRule",
     "Role",
     "SecurityEvent",
     "Stage",

@@ -6,10 +6,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 
 from ..services import deals
-from ..services.deals import DealDetail, DealRow
+from ..services.deals import DealDetail, DealRow, eligibility
 from ..services.deals import lifecycle as deal_changes
 from .core import ERRORS, Caller, work
 from .schemas import (
+    DealCheck,
+    DealCheckIn,
     DealCreated,
     DealIn,
     DealStageIn,
@@ -65,6 +67,20 @@ def register(request: Request, actor: Caller, body: DealIn):
         )
     until = done.protected_until.isoformat() if done.protected_until else None
     return DealCreated(deal_id=done.deal_id, protected_elsewhere_until=until)
+
+
+@router.post("/deals/check", response_model=DealCheck, summary="Check a registration's rules")
+def check(request: Request, actor: Caller, body: DealCheckIn):
+    """The provider's registration rules in force, each with its verdict on this registration,
+    as the deal form shows them (hard rules block a registration, soft ones warn). Nothing is
+    saved. A customer protected for another partner reads "already protected until DATE"."""
+    form = body.model_dump(exclude={"other_org_id"}, mode="json")
+    form["amount"] = "" if body.amount is None else str(body.amount)
+    with work(request) as session:
+        verdicts = eligibility.check(
+            session, actor=actor, other_org_id=body.other_org_id, form=form
+        )
+    return DealCheck(ok=not any(v.hard and not v.passed for v in verdicts), verdicts=verdicts)
 
 
 @router.get("/deals/{deal_id}", response_model=DealDetail, summary="A deal")

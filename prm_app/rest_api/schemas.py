@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..services.core.inputs import MAX_ID
 from ..services.core.listing import MAX_PAGE, MAX_PAGE_SIZE
+from ..services.deals.eligibility import Verdict
 from ..services.leads.fields import LEAD_FIELDS, MAX_NOTE, MAX_REASON
 
 Row = TypeVar("Row")
@@ -93,6 +94,26 @@ class DealIn(Body):
     product_ids: list[RecordId] = Field(default_factory=list, max_length=50)
     country: CountryCode = ""
     region: RegionCode = ""
+
+
+class DealCheckIn(Body):
+    """A registration being filled in: every field may still be missing."""
+
+    other_org_id: RecordId = Field(description="The partner (for a provider) or the provider")
+    name: str = Field(default="", max_length=200)
+    company: str = Field(default="", max_length=200)
+    contact_name: str = Field(default="", max_length=200)
+    contact_email: str = Field(default="", max_length=254)
+    amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    close_date: date | None = None
+    product_ids: list[RecordId] = Field(default_factory=list, max_length=50)
+    country: CountryCode = ""
+    region: RegionCode = ""
+
+
+class DealCheck(BaseModel):
+    ok: bool = Field(description="No hard rule fails: the registration would be accepted")
+    verdicts: list[Verdict]
 
 
 class DealCreated(BaseModel):

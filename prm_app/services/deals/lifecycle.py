@@ -39,9 +39,9 @@ from ..core.actor import Actor
 from ..core.errors import Conflict, Invalid, NotAllowed, NotFound
 from ..customers import customer_keys
 from ..identity import team
-from . import builder, conflicts, places, revisions
+from ..leads.conversion import MAX_PRODUCTS, NOT_A_PRODUCT
+from . import builder, conflicts, eligibility, places, revisions
 
-MAX_PRODUCTS = 20
 CHANGED = (
     "Someone changed this deal a moment ago: your change was not applied. It now shows as it is."
 )
@@ -146,6 +146,9 @@ def register(session: Session, *, actor: Actor, other_org_id: object, form: obje
             field="other_org_id",
         )
     products = _products(session, provider_id, data.product_ids)
+    eligibility.enforce(  # the provider's registration rules: the first hard one failing refuses
+        session, provider_org_id=provider_id, partner_org_id=partner_id, facts=_facts(data)
+    )
     company_norm, email_domain = customer_keys(data.company, data.contact_email)
     by_provider = actor.org_kind == OrgKind.PROVIDER
     deal = builder.build(
@@ -455,7 +458,7 @@ def _products(session: Session, provider_id: int, ids: list[int]) -> list[int]:
         ).all()
     )
     if found != set(ids):
-        raise Invalid("Choose products from the provider's list.", field="product_ids")
+        raise Invalid(NOT_A_PRODUCT, field="product_ids")
     return ids
 
 
@@ -465,8 +468,21 @@ def _ids(value: object) -> list[int]:
     try:
         ids = [inputs.record_id(v, what="product") for v in value]
     except NotFound:
-        raise Invalid("Choose products from the provider's list.", field="product_ids") from None
+        raise Invalid(NOT_A_PRODUCT, field="product_ids") from None
     return list(dict.fromkeys(ids))
+
+
+def _facts(data: DealInput) -> eligibility.Facts:
+    return eligibility.facts_from(
+        company=data.company,
+        contact_email=data.contact_email,
+        amount=data.amount,
+        country=data.country,
+        region=data.region,
+        product_ids=data.product_ids,
+        contact_name=data.contact_name,
+        close_date=data.close_date,
+    )
 
 
 def _state(deal: Deal) -> dict[str, Any]:

@@ -3,6 +3,7 @@ queries (partners, people, existing records, protected customers, stages), never
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -14,7 +15,7 @@ from ..catalog import program
 from ..core import inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed
-from ..deals import places
+from ..deals import eligibility, places, registration_rules
 from ..identity import team
 from . import columns as import_columns
 from .columns import Field
@@ -78,6 +79,7 @@ def check(
         rules.deal_values(session)
         rules.deal_places()
         rules.duplicate_deals(session, actor)
+        rules.registration_rules(session, actor)
     else:
         if submit:  # drafts are sent nowhere yet
             rules.counterparts(session, actor)
@@ -316,6 +318,53 @@ class _Rules:
         self.add("region", regions.isna() & codes.notna(), places.NO_REGION)
         self.data["region"] = regions.fillna("")
 
+    def registration_rules(self, session: Session, actor: Actor) -> None:
+        """Each row against its provider's registration rules (services.deals.eligibility, as
+        Submit Deal): the first failing hard rule refuses the row, soft ones warn. Protection is
+        `protected`'s warning; an import names no products."""
+        data, consultant = self.data, actor.org_kind == OrgKind.CONSULTANT
+        programs: dict[int, eligibility.Program] = {}
+        for provider_id in self._providers():
+            program = eligibility.program_of(session, provider_id)
+            program.rules = [r for r in program.rules if r.rule != registration_rules.PROTECTION]
+            if program.rules:
+                eligibility.read_customer_list(session, program)
+                programs[provider_id] = program
+        if not programs:
+            return
+        amounts = pd.to_numeric(data["amount"], errors="coerce")
+        said: dict[str, dict[Any, str]] = {}
+        blocking: dict[str, dict[Any, str]] = {}
+        for row in data.index[data["provider_org_id"].isin(list(programs))]:
+            program = programs[int(data.at[row, "provider_org_id"])]
+            partner_id = actor.org_id if consultant else int(data.at[row, "other_org_id"])
+            amount = amounts[row]
+            facts = eligibility.facts_from(
+                company=data.at[row, "company"],
+                contact_email=data.at[row, "contact_email"],
+                amount=Decimal(str(amount)) if pd.notna(amount) else Decimal(0),
+                country=data.at[row, "country"],
+                region=data.at[row, "region"],
+                contact_name=data.at[row, "contact_name"],
+                close_date=data.at[row, "close_date"],
+            )
+            verdicts = eligibility.evaluate(
+                session, program, partner_org_id=partner_id, facts=facts
+            )
+            refusal = eligibility.first_refusal(verdicts, facts, program)
+            if refusal is not None:
+                blocking.setdefault(_column(refusal.field, consultant), {})[row] = str(refusal)
+            elif partner_id in program.open_counts:  # one more open, for the rows after it
+                program.open_counts[partner_id] += 1
+            for verdict in verdicts:
+                if not verdict.hard and not verdict.passed:
+                    name = _column(registration_rules.BY_RULE[verdict.rule].field, consultant)
+                    said.setdefault(name, {})[row] = verdict.message
+        for found, hard in ((blocking, True), (said, False)):
+            for name, messages in found.items():
+                texts = pd.Series(messages, dtype="str").reindex(data.index, fill_value="")
+                self.add(name, texts != "", texts, blocking=hard)
+
     def protected(self, session: Session, actor: Actor) -> None:
         """Customers already protected for another partner of the provider (a warning: the row
         is still imported and the provider decides). A consultant learns until when, never who."""
@@ -371,6 +420,13 @@ class _Rules:
     def _providers(self) -> list[int]:
         """The distinct providers of the rows (known once `counterparts` ran)."""
         return sorted(int(p) for p in set(self.data["provider_org_id"]) if p > 0)
+
+
+def _column(form_field: str | None, consultant: bool) -> str:
+    """The import's field for a deal form's field that a registration rule names."""
+    if form_field == "other_org_id":
+        return "provider" if consultant else "partner"
+    return "name" if form_field in (None, "product_ids") else form_field
 
 
 def unknown_owner(owner: str, rows: int, owner_name: str) -> str:

@@ -1,15 +1,18 @@
 """An accepted lead turned into a deal."""
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from ...models import LeadDirection, utcnow
+from ...models import DealProduct, LeadDirection, TaxonomyTerm, TermKind, utcnow
 from .. import notifications
 from ..core import activity, inputs
 from ..core.actor import Actor
-from ..core.errors import Invalid
-from ..deals import builder, places
+from ..core.errors import Invalid, NotFound
+from ..deals import builder, eligibility, places
 from .access import CLOSED, Status, either_side, provider_of, require_partnership, touched
 from .audit import recipient_state
+
+MAX_PRODUCTS = 20
+NOT_A_PRODUCT = "Choose products from the provider's list."
 
 
 def convert(
@@ -21,12 +24,15 @@ def convert(
     close_date: object = None,
     country: object = None,
     region: object = None,
+    product_ids: object = (),
 ) -> int:
     """Turn an accepted lead into a deal (either side may); returns the deal id.
 
     A consultant's lead becomes a deal registration awaiting the provider's approval; a referral
     converted by its provider is approved and protected at once. The customer's country and
-    region are optional, checked as the deal form checks them.
+    region and the products named are optional, checked as the deal form checks them. A lead's
+    conversion is a registration: the provider's registration rules apply (not to a referral,
+    whose customer the provider chose).
     """
     amount = inputs.amount(amount)
     close_date = inputs.day(close_date, field="close_date", label="close date")
@@ -39,6 +45,23 @@ def convert(
     provider_id = provider_of(lead, recipient)
     is_referral = lead.direction == LeadDirection.PROVIDER_TO_PARTNER
     partner_id = recipient.org_id if is_referral else lead.origin_org_id
+    products = _products(session, provider_id, product_ids)
+    if not is_referral:
+        eligibility.enforce(
+            session,
+            provider_org_id=provider_id,
+            partner_org_id=partner_id,
+            facts=eligibility.facts_from(
+                company=lead.company,
+                contact_email=lead.email,
+                amount=amount,
+                country=country_code,
+                region=region_code,
+                product_ids=products,
+                contact_name=f"{lead.first_name} {lead.last_name}".strip(),
+                close_date=close_date,
+            ),
+        )
     now = utcnow()
     contact = f"{lead.first_name} {lead.last_name}"
     deal = builder.build(
@@ -61,6 +84,9 @@ def convert(
         source_recipient_id=recipient.id,
         country=country_code,
         region=region_code,
+    )
+    session.add_all(
+        DealProduct(deal_id=deal_id, product_id=p) for p in products if (deal_id := deal.id)
     )
     before = recipient_state(recipient)
     recipient.status = Status.CONVERTED
@@ -102,3 +128,28 @@ def convert(
         session, actor=actor, lead=lead, recipient=recipient, action="converted"
     )
     return deal.id
+
+
+def _products(session: Session, provider_id: int, value: object) -> list[int]:
+    """The provider's active products named (all of them, else Invalid), as the deal form."""
+    if value is None:
+        value = []
+    if not isinstance(value, list | tuple) or len(value) > MAX_PRODUCTS:
+        raise Invalid(f"Choose at most {MAX_PRODUCTS} products.", field="product_ids")
+    try:
+        ids = list(dict.fromkeys(inputs.record_id(v, what="product") for v in value))
+    except NotFound:
+        raise Invalid(NOT_A_PRODUCT, field="product_ids") from None
+    if not ids:
+        return []
+    found = session.exec(
+        select(TaxonomyTerm.id).where(
+            col(TaxonomyTerm.id).in_(ids),
+            TaxonomyTerm.org_id == provider_id,
+            TaxonomyTerm.kind == TermKind.PRODUCT,
+            col(TaxonomyTerm.archived_at).is_(None),
+        )
+    ).all()
+    if set(found) != set(ids):
+        raise Invalid(NOT_A_PRODUCT, field="product_ids")
+    return ids

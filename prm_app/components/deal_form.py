@@ -12,14 +12,16 @@ from .forms import (
 )
 from .rule_checks import place_fields, rule_panel, submit_button, watch
 
+FORM_ID = "submit-deal-form"
+
 
 def deal_fields(
-    values: dict | None = None, *, errors=None, on_fix=None, checks=None
+    values: dict | None = None, *, errors=None, on_fix=None, checks=None, form_id: str = ""
 ) -> list[rx.Component]:
     """Deal name, customer, contact, amount, close date; `values` fills them for an edit.
     With `errors` (the state's field_errors) each shows the server's message under it, checked
     again by `on_fix` when the person leaves the corrected field. With `checks` (a state with
-    RuleChecks) a change runs the registration rules again."""
+    RuleChecks) a change runs the registration rules again on the form `form_id`."""
     values = values or {}
 
     def field(label, name, **props):
@@ -28,7 +30,7 @@ def deal_fields(
         if errors is not None:
             props["error"], props["on_fix"] = errors.get(name, ""), on_fix
         if checks is not None:
-            props.update(watch(checks, name))
+            props.update(watch(checks, form_id))
         return labeled_input(label, name, **props)
 
     return [
@@ -47,12 +49,12 @@ def deal_fields(
     ]
 
 
-def product_choices(options, *, with_chosen: bool = False, checks=None) -> rx.Component:
+def product_choices(
+    options, *, with_chosen: bool = False, checks=None, form_id: str = ""
+) -> rx.Component:
     """Checkboxes for the provider's products (`options`: id and name, and with `with_chosen`
     also chosen, "yes" when the deal has it); with `checks`, a change runs the rules again."""
-
-    def box(option) -> dict:
-        return {} if checks is None else {"on_change": checks.draft_product(option["id"])}
+    box = {} if checks is None else watch(checks, form_id)
 
     return rx.cond(
         options.length() > 0,
@@ -66,7 +68,7 @@ def product_choices(options, *, with_chosen: bool = False, checks=None) -> rx.Co
                             type="checkbox",
                             name="product-" + option["id"],
                             default_checked=(option["chosen"] == "yes") if with_chosen else False,
-                            **box(option),
+                            **box,
                         ),
                         " ",
                         option["name"],
@@ -122,9 +124,14 @@ def submit_deal_dialog(state, other_label: str, intro: str, countries: list) -> 
                             ),
                         ),
                         required_legend(),
-                        *deal_fields(errors=state.field_errors, on_fix=state.recheck, checks=state),
-                        place_fields(state, countries, state.field_errors),
-                        product_choices(state.products, checks=state),
+                        *deal_fields(
+                            errors=state.field_errors,
+                            on_fix=state.recheck,
+                            checks=state,
+                            form_id=FORM_ID,
+                        ),
+                        place_fields(state, FORM_ID, countries, state.field_errors),
+                        product_choices(state.products, checks=state, form_id=FORM_ID),
                         rule_panel(state),
                         form_error(state.form_error),
                         rx.hstack(
@@ -141,6 +148,7 @@ def submit_deal_dialog(state, other_label: str, intro: str, countries: list) -> 
                     reset_on_submit=False,
                     no_validate=True,  # the server's message next to each field, not a pop-up
                     aria_label="Submit a deal",
+                    id=FORM_ID,
                 ),
             ),
             open=state.form_open,

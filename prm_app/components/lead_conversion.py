@@ -6,6 +6,8 @@ import reflex as rx
 from .forms import form_error, labeled_input, required_legend
 from .rule_checks import place_fields, rule_panel, submit_button, watch
 
+FORM_ID = "convert-lead-form"
+
 
 def convert_dialog(state, countries: list) -> rx.Component:
     """One dialog per page, opened by each row's Convert button (`countries`: id and name)."""
@@ -17,7 +19,7 @@ def convert_dialog(state, countries: list) -> rx.Component:
             name,
             error=errors.get(name, ""),
             on_fix=state.recheck,
-            **watch(state, name),
+            **watch(state, FORM_ID),
             **props,
         )
 
@@ -46,7 +48,7 @@ def convert_dialog(state, countries: list) -> rx.Component:
                         field("Close date", "close_date", type="date", required=False),
                         width="100%",
                     ),
-                    place_fields(state, countries, errors),
+                    place_fields(state, FORM_ID, countries, errors),
                     rule_panel(state),
                     form_error(state.convert_error),
                     rx.hstack(
@@ -61,6 +63,7 @@ def convert_dialog(state, countries: list) -> rx.Component:
                 reset_on_submit=False,
                 no_validate=True,
                 aria_label="Convert into a deal",
+                id=FORM_ID,
             ),
         ),
         open=state.convert_open,

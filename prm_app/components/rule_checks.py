@@ -1,9 +1,12 @@
 """The deal forms' country and region, and their live "Registration rules" panel.
 
 `state` has the RuleChecks mixin (state/rule_checks.py): `rule_checks` (rule, label, status,
-status_text, message), `rule_blockers`, `rule_summary`, `rule_note`, `regions`, and the
-handlers `draft_field(name, value)` and `draft_product(id)` (a box ticked or cleared).
+status_text, message), `rule_blockers`, `rule_summary`, `rule_note`, `regions`, and the handler
+`draft_form(form)`, which each watched control sends the whole form to (debounced: one key for
+every field, so the last change, carrying every field, is the one sent).
 """
+
+import json
 
 import reflex as rx
 
@@ -14,12 +17,16 @@ ICONS = {"pass": "circle-check", "fail": "circle-x", "warn": "triangle-alert"}
 COLORS = {"pass": "green", "fail": "red", "warn": "amber"}
 
 
-def watch(state, name: str) -> dict:
-    """Props for a typed field whose change runs the check again, once typing pauses."""
-    return {"on_change": lambda value: state.draft_field(name, value).debounce(TYPING_MS)}
+def watch(state, form_id: str) -> dict:
+    """Props for a control of the form `form_id` whose change runs the check again, once the
+    person pauses: the event carries the whole form as it is then."""
+    form = rx.Var(
+        f"Object.fromEntries(new FormData(document.getElementById({json.dumps(form_id)})))"
+    ).to(dict)
+    return {"on_change": lambda _value: state.draft_form(form).debounce(TYPING_MS)}
 
 
-def _select(state, name: str, label: str, options, errors, *, first: str) -> rx.Component:
+def _select(state, form_id: str, name: str, label: str, options, errors, *, first: str):
     html_id = f"deal-{name}"
     error = errors.get(name, "") if errors is not None else None
     return field(
@@ -30,7 +37,7 @@ def _select(state, name: str, label: str, options, errors, *, first: str) -> rx.
             id=html_id,
             name=name,
             default_value="",
-            on_change=lambda value: state.draft_field(name, value),
+            **watch(state, form_id),
             style={"padding": "0.3rem", "width": "100%"},
             **error_props(html_id, error),
         ),
@@ -40,11 +47,12 @@ def _select(state, name: str, label: str, options, errors, *, first: str) -> rx.
     )
 
 
-def place_fields(state, countries: list[dict], errors=None) -> rx.Component:
+def place_fields(state, form_id: str, countries: list[dict], errors=None) -> rx.Component:
     """Country (every ISO 3166-1 country, `countries` as id/name) and, once a country with
     subdivisions is chosen, its region (ISO 3166-2)."""
     country = _select(
         state,
+        form_id,
         "country",
         "Country",
         [rx.el.option(c["name"], value=c["id"]) for c in countries],
@@ -53,6 +61,7 @@ def place_fields(state, countries: list[dict], errors=None) -> rx.Component:
     )
     region = _select(
         state,
+        form_id,
         "region",
         "Region",
         rx.foreach(state.regions, lambda r: rx.el.option(r["name"], value=r["id"])),

@@ -30,7 +30,8 @@ class RuleChecks(rx.State, mixin=True):
     """A deal form's draft and the provider's verdicts on it. A state using it says which
     organization the deal is with (`_check_target`) and which products it offers
     (`_check_products`); its handlers call `_start_draft` when the form opens and
-    `_read_checks` (inside `_perform`) when the organization changes."""
+    `_read_checks` (inside `_perform`) when the organization changes; the form sends itself to
+    `draft_form` as it changes."""
 
     rule_checks: list[RuleCheckRow] = []
     rule_blockers: str = ""  # the failing hard rules, named: Submit waits while there is one
@@ -62,11 +63,7 @@ class RuleChecks(rx.State, mixin=True):
         if not target:
             self.rule_checks, self.rule_blockers, self.rule_summary = [], "", ""
             return
-        offered = self._check_products()
-        form = {
-            **self._draft,
-            "product_ids": [p for p in self._draft_products if p in offered],
-        }
+        form = {**self._draft, "product_ids": self._draft_products}
         found = rule_checks.check(session, actor=actor, other_org_id=target, form=form)
         self.rule_checks = [
             {
@@ -86,26 +83,26 @@ class RuleChecks(rx.State, mixin=True):
         return self._perform(self._read_checks, error_var="rule_note")[1]
 
     @rx.event
-    def draft_field(self, name: str, value: str):
-        """A field of the form changed (debounced for typing): check the draft again."""
-        if name not in rule_checks.DRAFT_FIELDS or not isinstance(value, str):
+    def draft_form(self, form: dict):
+        """The form as it is now, sent (debounced) on each change of one of its fields: check
+        the draft again. Product boxes come as "product-<id>" when ticked."""
+        if not isinstance(form, dict):
             return None
-        value = value[: rule_checks.MAX_DRAFT_TEXT]
-        self._draft = {**self._draft, name: value}
-        if name == "country":
-            self.regions = view.options(places.region_choices(value))
+        country = self._draft.get("country", "")
+        self._draft = {**self._draft, **rule_checks.draft(form)}
+        offered = self._check_products()
+        self._draft_products = [
+            key.removeprefix("product-")
+            for key, ticked in list(form.items())[: rule_checks.MAX_DRAFT_KEYS]
+            if isinstance(key, str)
+            and key.startswith("product-")
+            and key.removeprefix("product-") in offered
+            and ticked
+        ]
+        if self._draft.get("country", "") != country:
+            self.regions = view.options(places.region_choices(self._draft.get("country")))
+        if self._draft.get("region") not in {r["id"] for r in self.regions}:
             self._draft["region"] = ""
-        return self._check()
-
-    @rx.event
-    def draft_product(self, product_id: str):
-        """A product box ticked or cleared (each change flips it): check the draft again."""
-        if not isinstance(product_id, str) or product_id not in self._check_products():
-            return None
-        rest = [p for p in self._draft_products if p != product_id]
-        self._draft_products = (
-            rest if len(rest) < len(self._draft_products) else [*rest, product_id]
-        )
         return self._check()
 
 

@@ -1,37 +1,64 @@
 """Submit Deal checks the provider's registration rules while the form is filled in (issue 26):
 a consultant sees a failing territory rule before submitting, fixes the country, the panel
-turns green, and the deal registered shows its country."""
+turns green, and the deal registered shows its country. A customer another partner holds is a
+warning that names only the date."""
 
+import re
 import uuid
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from prm_app.models import Deal
+from prm_app.services.deals import registration_rules
+from prm_app.services.identity import auth
+from tests.e2e.test_deal_conflicts import conflicting_deals
 from tests.e2e.test_sign_in import sign_in
+from tests.harness import DEMO_PASSWORD
 
 CONSULTANT_ADMIN = "admin@fabrikam.example"
 PROVIDER_ADMIN = "admin@northwind.example"
 
 
-def serve_only_the_united_states(db) -> None:
-    """Northwind's territory rule: the United States only, hard (blocks)."""
-    # Filled in once the rules branch is merged (its eligibility settings service).
+def _territory(db, **settings) -> None:
+    with Session(db) as session:
+        provider = auth.authenticate(session, email=PROVIDER_ADMIN, password=DEMO_PASSWORD)
+        registration_rules.save_rule(
+            session, actor=provider, rule=registration_rules.TERRITORY, hard=True, **settings
+        )
+        session.commit()
 
 
-def test_a_failing_territory_rule_is_seen_and_fixed_before_submitting(page: Page, db):
-    serve_only_the_united_states(db)
-    name = f"Territory {uuid.uuid4().hex[:6]}"
+@pytest.fixture
+def tag(db):
+    """Tailspin holds "Clash Corp <tag>" with Northwind, which then serves the United States
+    only (a hard rule), for this test alone."""
+    tag = uuid.uuid4().hex[:6]
+    conflicting_deals(db, tag)
+    _territory(db, enabled=True, countries=["US"])
+    yield tag
+    _territory(db, enabled=False)
+
+
+def test_a_failing_territory_rule_is_seen_and_fixed_before_submitting(page: Page, db, tag):
+    name = f"Territory {tag}"
     sign_in(page, CONSULTANT_ADMIN)
     page.goto("/c/deals")
     page.get_by_role("button", name="Submit deal").click()
     form = page.get_by_role("form", name="Submit a deal")
     form.get_by_label("Provider").select_option(label="Northwind Software")
     form.get_by_label("Deal name").fill(name)
-    form.get_by_label("Customer company").fill(f"{name} GmbH")
+    form.get_by_label("Customer company").fill(f"Clash Corp {tag}")
     form.get_by_label("Amount").fill("40000")
 
     rules = form.get_by_role("region", name="Registration rules")
+    protection = rules.get_by_role("listitem").filter(has_text="Customer protection")
+    expect(protection).to_contain_text("Warning")
+    expect(protection).to_contain_text(
+        re.compile(r"already protected for another partner until \d{4}-\d{2}-\d{2}")
+    )
+    expect(rules).not_to_contain_text("Tailspin")
     territory = rules.get_by_role("listitem").filter(has_text="Territory")
     form.get_by_label("Country").select_option(label="Germany")
     expect(territory).to_contain_text("Fails")
@@ -52,4 +79,5 @@ def test_a_failing_territory_rule_is_seen_and_fixed_before_submitting(page: Page
     assert (deal.country, deal.region) == ("US", "US-CA")
     page.goto(f"/c/deals/{deal.id}")
     expect(page.get_by_role("heading", name=name)).to_be_visible()
-    expect(page.get_by_text("United States")).to_be_visible()
+    expect(page.get_by_text("United States", exact=True)).to_be_visible()
+    expect(page.get_by_text("California", exact=True)).to_be_visible()

@@ -30,6 +30,7 @@ DRAFT_FIELDS = (
     "region",
 )
 MAX_DRAFT_TEXT = 320  # a draft's field is cut to this before it is checked
+MAX_DRAFT_KEYS = 200  # a draft's fields looked at, at most (product boxes included)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +53,14 @@ class ConversionDraft:
     form: dict[str, Any]
 
 
-def draft(form: object) -> dict[str, Any]:
-    """A form being filled in, as the check takes it: its known fields only, as text cut short
-    (a client may send anything)."""
+def draft(form: object) -> dict[str, str]:
+    """The known fields of a form being filled in, as text cut short (a client may send
+    anything; a field the form does not have is left out)."""
     form = form if isinstance(form, dict) else {}
     return {
-        name: value[:MAX_DRAFT_TEXT] if isinstance(value := form.get(name), str) else ""
+        name: value[:MAX_DRAFT_TEXT] if isinstance(value := form[name], str) else ""
         for name in DRAFT_FIELDS
+        if name in form
     }
 
 

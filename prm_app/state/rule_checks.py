@@ -63,7 +63,8 @@ class RuleChecks(rx.State, mixin=True):
         if not target:
             self.rule_checks, self.rule_blockers, self.rule_summary = [], "", ""
             return
-        form = {**self._draft, "product_ids": self._draft_products}
+        offered = self._check_products()  # another provider's, once the form switched
+        form = {**self._draft, "product_ids": [p for p in self._draft_products if p in offered]}
         found = rule_checks.check(session, actor=actor, other_org_id=target, form=form)
         self.rule_checks = [
             {

@@ -6,7 +6,7 @@ import pytest
 
 from prm_app.services import leads
 from prm_app.services.core.errors import Invalid, NotAllowed, NotFound
-from prm_app.services.deals import eligibility, rule_checks
+from prm_app.services.deals import eligibility, registration_rules, rule_checks
 from tests.unit.factories import colleague
 from tests.unit.test_leads import (
     _cheap_password_hashing,  # noqa: F401
@@ -103,3 +103,48 @@ def test_a_conversion_draft_is_refused_as_converting_would_be(session):
     leads.convert(session, actor=provider, recipient_id=accepted, amount=1)
     with pytest.raises(Invalid, match="already converted"):
         rule_checks.conversion_draft(session, actor=consultant, recipient_id=accepted)
+
+
+def test_a_conversion_is_checked_live_as_converting_then_enforces_it(session):
+    """The panel's verdicts on a conversion draft are the ones converting acts on: a hard
+    territory rule fails without the country, passes with it, and converting agrees."""
+    provider, consultant = _setup(session)
+    registration_rules.save_rule(
+        session,
+        actor=provider,
+        rule=registration_rules.TERRITORY,
+        enabled=True,
+        hard=True,
+        countries=["US"],
+    )
+    _, [recipient_id] = _sent(session, consultant, [provider])
+    leads.accept(session, actor=provider, recipient_id=recipient_id)
+    found = rule_checks.conversion_draft(session, actor=consultant, recipient_id=recipient_id)
+
+    def verdicts(**fields):
+        form = {**found.form, **rule_checks.draft(fields)}
+        checks = rule_checks.check(
+            session, actor=consultant, other_org_id=found.other_org_id, form=form
+        )
+        return {c.rule: c for c in checks}
+
+    abroad = verdicts(amount="100", country="DE")
+    assert abroad["territory"].status == "fail"
+    assert abroad["protection"].status == "pass"  # on by default, soft
+    assert rule_checks.blocking(list(abroad.values())) == ["Territory"]
+    with pytest.raises(Invalid) as refused:
+        leads.convert(
+            session, actor=consultant, recipient_id=recipient_id, amount="100", country="DE"
+        )
+    assert str(refused.value) == abroad["territory"].message
+    home = verdicts(amount="100", country="US", region="US-CA")
+    assert home["territory"].status == "pass"
+    assert rule_checks.blocking(list(home.values())) == []
+    leads.convert(
+        session,
+        actor=consultant,
+        recipient_id=recipient_id,
+        amount="100",
+        country="US",
+        region="US-CA",
+    )

@@ -349,7 +349,6 @@ class SubmitDealState(RuleChecks, FieldErrors, AppState):
             self.counterparts = view.options(deals.counterparts(session, actor=actor))
             self.counterpart = self.counterparts[0]["id"] if self.counterparts else ""
             self._read_products(session, actor)
-            self._read_checks(session, actor=actor)
 
         return self._perform(read)[1]
 
@@ -360,24 +359,21 @@ class SubmitDealState(RuleChecks, FieldErrors, AppState):
         return {p["id"] for p in self.products}
 
     def _read_products(self, session, actor) -> None:
+        """The provider's products, and the rules checked again (another provider's, maybe)."""
         provider = actor.org_id if actor.org_kind == OrgKind.PROVIDER else self.counterpart
         self.products = (
             view.options(deals.products_of(session, actor=actor, provider_org_id=provider))
             if provider
             else []
         )
+        self._read_checks(session, actor=actor)
 
     @rx.event
     def choose_counterpart(self, value: str):
         if not isinstance(value, str) or value not in {c["id"] for c in self.counterparts}:
             return None
         self.counterpart = value
-
-        def read(session, *, actor):
-            self._read_products(session, actor)
-            self._read_checks(session, actor=actor)
-
-        return self._perform(read)[1]
+        return self._perform(lambda session, *, actor: self._read_products(session, actor))[1]
 
     @rx.event
     def close_form(self):
@@ -395,6 +391,7 @@ class SubmitDealState(RuleChecks, FieldErrors, AppState):
             form=_deal_form(form),
         )
         if refusal is not None:
+            self._check_refused(form)
             return refusal
         self.form_open = False
         if found.protected_until is not None:

@@ -73,6 +73,7 @@ class ConvertLeadState(RuleChecks, FieldErrors, AppState):
             region=form_value(form, "region") or None,
         )
         if refusal is not None:
+            self._check_refused(form)
             return refusal
         self._close()
         link = {"label": "Open the deal", "on_click": rx.redirect(str(url))}

@@ -89,6 +89,11 @@ class RuleChecks(rx.State, mixin=True):
         the draft again. Product boxes come as "product-<id>" when ticked."""
         if not isinstance(form, dict):
             return None
+        self._take(form)
+        return self._check()
+
+    def _take(self, form: dict) -> None:
+        """Keep what the form holds now as the draft (its known fields only)."""
         country = self._draft.get("country", "")
         self._draft = {**self._draft, **rule_checks.draft(form)}
         offered = self._check_products()
@@ -104,7 +109,13 @@ class RuleChecks(rx.State, mixin=True):
             self.regions = view.options(places.region_choices(self._draft.get("country")))
         if self._draft.get("region") not in {r["id"] for r in self.regions}:
             self._draft["region"] = ""
-        return self._check()
+
+    def _check_refused(self, form: object) -> None:
+        """After the server refused what was sent (sent before the panel caught up, say): the
+        panel shows the verdicts on exactly that."""
+        if isinstance(form, dict):
+            self._take(form)
+            self._check()
 
 
 def _summary(found: list[rule_checks.Check]) -> str:

@@ -9,6 +9,7 @@ import reflex as rx
 
 from ..state.settings import SettingsState
 from .parts.integrations import integrations
+from .parts.registration_rules import registration_rules
 from .parts.settings_editors import rules_form, stage_editor, term_editor
 from .parts.shell import page_shell
 
@@ -33,6 +34,7 @@ def provider_page() -> rx.Component:
                 rx.tabs.trigger("General", value="general"),
                 rx.tabs.trigger("Pipelines", value="pipelines"),
                 rx.tabs.trigger("Rules", value="rules"),
+                rx.tabs.trigger("Registration", value="registration"),
                 rx.tabs.trigger("Integrations", value="integrations"),
             ),
             rx.tabs.content(
@@ -95,6 +97,7 @@ def provider_page() -> rx.Component:
                 value="pipelines",
             ),
             rx.tabs.content(rx.box(rules_form(), padding_top="1rem"), value="rules"),
+            rx.tabs.content(registration_rules(), value="registration"),
             rx.tabs.content(
                 rx.box(integrations(provider=True), padding_top="1rem"), value="integrations"
             ),

@@ -3,7 +3,8 @@ registration rules checked live. `state` is ConvertLeadState (state/lead_convers
 
 import reflex as rx
 
-from .forms import form_error, labeled_input, required_legend
+from .deal_form import product_choices
+from .forms import field_message, form_error, labeled_input, required_legend
 from .rule_checks import place_fields, rule_panel, submit_button, watch
 
 FORM_ID = "convert-lead-form"
@@ -49,6 +50,8 @@ def convert_dialog(state, countries: list) -> rx.Component:
                         width="100%",
                     ),
                     place_fields(state, FORM_ID, countries, errors),
+                    product_choices(state.products, checks=state, form_id=FORM_ID),
+                    field_message(errors.get("product_ids", ""), "product_ids-error"),
                     rule_panel(state),
                     form_error(state.convert_error),
                     rx.hstack(

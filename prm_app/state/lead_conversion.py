@@ -5,13 +5,16 @@ provider's registration rules checked live on the deal it would register (RuleCh
 import reflex as rx
 
 from .. import routes
-from ..services import leads
+from ..services import deals, leads
 from ..services.deals import rule_checks
+from . import view
 from .base import AppState, FieldErrors, form_value
+from .rows import Option
 from .rule_checks import RuleChecks
 
 # The conversion form's fields that show the server's message next to them.
-CONVERT_FIELDS = ("amount", "close_date", "country", "region")
+CONVERT_FIELDS = ("amount", "close_date", "country", "region", "product_ids")
+REFERRAL = "A referral's customer was chosen by its provider: no registration rule applies."
 
 
 class ConvertLeadState(RuleChecks, FieldErrors, AppState):
@@ -22,11 +25,19 @@ class ConvertLeadState(RuleChecks, FieldErrors, AppState):
     convert_error: str = ""
     convert_company: str = ""
     convert_other: str = ""  # the organization across, named
+    products: list[Option] = []  # the provider's, to name in the deal
     _recipient: str = ""
     _other: str = ""
+    _checked: bool = True  # a lead's conversion (a registration), not a referral's
 
     def _check_target(self) -> str:
-        return self._other
+        return self._other if self._checked else ""
+
+    def _check_products(self) -> set[str]:
+        return {p["id"] for p in self.products}
+
+    def _unchecked_note(self) -> str:
+        return REFERRAL if self._recipient and not self._checked else ""
 
     @rx.event
     def start(self, recipient_id: str):
@@ -36,8 +47,12 @@ class ConvertLeadState(RuleChecks, FieldErrors, AppState):
         def read(session, *, actor) -> None:
             found = rule_checks.conversion_draft(session, actor=actor, recipient_id=recipient_id)
             self._recipient, self._other = str(recipient_id), str(found.other_org_id)
+            self._checked = found.checked
             self.convert_company = found.form["company"]
             self.convert_other = found.other_name
+            self.products = view.options(
+                deals.products_of(session, actor=actor, provider_org_id=found.provider_org_id)
+            )
             self._start_draft(found.form)
             self._read_checks(session, actor=actor)
 
@@ -71,6 +86,11 @@ class ConvertLeadState(RuleChecks, FieldErrors, AppState):
             close_date=form_value(form, "close_date") or None,
             country=form_value(form, "country") or None,
             region=form_value(form, "region") or None,
+            product_ids=[
+                key.removeprefix("product-")
+                for key, ticked in list(form.items())[: rule_checks.MAX_DRAFT_KEYS]
+                if isinstance(key, str) and key.startswith("product-") and ticked
+            ],
         )
         if refusal is not None:
             self._check_refused(form)

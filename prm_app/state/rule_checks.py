@@ -51,6 +51,10 @@ class RuleChecks(rx.State, mixin=True):
     def _check_products(self) -> set[str]:
         return set()
 
+    def _unchecked_note(self) -> str:
+        """What the panel says when there is nothing to check the draft against."""
+        return ""
+
     def _start_draft(self, values: dict | None = None) -> None:
         self._draft = rule_checks.draft(values or {})
         self._draft_products, self.regions = [], []
@@ -62,6 +66,7 @@ class RuleChecks(rx.State, mixin=True):
         target = self._check_target()
         if not target:
             self.rule_checks, self.rule_blockers, self.rule_summary = [], "", ""
+            self.rule_note = self._unchecked_note()
             return
         offered = self._check_products()  # another provider's, once the form switched
         form = {**self._draft, "product_ids": [p for p in self._draft_products if p in offered]}

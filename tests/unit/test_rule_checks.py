@@ -79,12 +79,15 @@ def test_a_conversion_draft_is_the_deal_converting_would_register_with_the_other
         assert found.form["company"] == "Contoso Ltd"
         assert found.form["contact_email"] == "jane@contoso.com"
         assert found.form["name"] == "Contoso Ltd \u2013 Jane Doe"
+        assert (found.provider_org_id, found.checked) == (provider.org_id, True)
     # A referral: the provider sent it, the partner converts it, and the other way round.
     referral = _received_ids(session, provider, consultant, 1)[0]
     leads.accept(session, actor=consultant, recipient_id=referral)
     for actor, other in ((consultant, provider), (provider, consultant)):
         found = rule_checks.conversion_draft(session, actor=actor, recipient_id=referral)
         assert found.other_org_id == other.org_id
+        # The provider chose a referral's customer: its conversion is checked against no rule.
+        assert (found.provider_org_id, found.checked) == (provider.org_id, False)
 
 
 def test_a_conversion_draft_is_refused_as_converting_would_be(session):

@@ -46,10 +46,13 @@ class Check:
 
 @dataclass(frozen=True, slots=True)
 class ConversionDraft:
-    """What converting a lead registers, as the conversion form's check sees it."""
+    """What converting a lead registers, as the conversion form's check sees it. A referral's
+    conversion is no registration (the provider chose its customer): no rule is checked."""
 
     other_org_id: int
     other_name: str
+    provider_org_id: int
+    checked: bool
     form: dict[str, Any]
 
 
@@ -98,6 +101,8 @@ def conversion_draft(session: Session, *, actor: Actor, recipient_id: object) ->
     return ConversionDraft(
         other_org_id=other,
         other_name=org.name if org else "",
+        provider_org_id=provider_id,
+        checked=not is_referral,
         form={
             "name": f"{lead.company} \u2013 {contact}"[:200],
             "company": lead.company,

@@ -52,7 +52,7 @@ def convert_dialog(state, countries: list) -> rx.Component:
                     place_fields(state, FORM_ID, countries, errors),
                     product_choices(state.products, checks=state, form_id=FORM_ID),
                     field_message(errors.get("product_ids", ""), "product_ids-error"),
-                    rule_panel(state),
+                    rule_panel(state, "Convert"),
                     form_error(state.convert_error),
                     rx.hstack(
                         rx.button("Cancel", type="button", variant="soft", on_click=state.close),

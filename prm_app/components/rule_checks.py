@@ -103,8 +103,9 @@ def _verdict(row) -> rx.Component:
     )
 
 
-def rule_panel(state) -> rx.Component:
-    """Each rule with pass, fail or warning and its message; the failing hard rules named."""
+def rule_panel(state, action: str = "Submit") -> rx.Component:
+    """Each rule with pass, fail or warning and its message; the failing hard rules named, as
+    what `action` (the submit button's name) waits for."""
     return rx.el.section(
         rx.heading("Registration rules", as_="h3", size="2"),
         rx.text(state.rule_summary, size="1", color_scheme="gray", role="status"),
@@ -119,7 +120,7 @@ def rule_panel(state) -> rx.Component:
         rx.cond(
             state.rule_blockers != "",
             rx.callout(
-                "Submit waits until these rules pass: " + state.rule_blockers + ".",
+                f"{action} waits until these rules pass: " + state.rule_blockers + ".",
                 icon="ban",
                 color_scheme="red",
                 size="1",

@@ -3,7 +3,6 @@
 import reflex as rx
 
 from .forms import (
-    cancel_and_submit,
     error_props,
     field_label,
     field_message,
@@ -11,12 +10,18 @@ from .forms import (
     labeled_input,
     required_legend,
 )
+from .rule_checks import place_fields, rule_panel, submit_button, watch
+
+FORM_ID = "submit-deal-form"
 
 
-def deal_fields(values: dict | None = None, *, errors=None, on_fix=None) -> list[rx.Component]:
+def deal_fields(
+    values: dict | None = None, *, errors=None, on_fix=None, checks=None, form_id: str = ""
+) -> list[rx.Component]:
     """Deal name, customer, contact, amount, close date; `values` fills them for an edit.
     With `errors` (the state's field_errors) each shows the server's message under it, checked
-    again by `on_fix` when the person leaves the corrected field."""
+    again by `on_fix` when the person leaves the corrected field. With `checks` (a state with
+    RuleChecks) a change runs the registration rules again on the form `form_id`."""
     values = values or {}
 
     def field(label, name, **props):
@@ -24,6 +29,8 @@ def deal_fields(values: dict | None = None, *, errors=None, on_fix=None) -> list
             props["default_value"] = values[name]
         if errors is not None:
             props["error"], props["on_fix"] = errors.get(name, ""), on_fix
+        if checks is not None:
+            props.update(watch(checks, form_id))
         return labeled_input(label, name, **props)
 
     return [
@@ -42,9 +49,13 @@ def deal_fields(values: dict | None = None, *, errors=None, on_fix=None) -> list
     ]
 
 
-def product_choices(options, *, with_chosen: bool = False) -> rx.Component:
+def product_choices(
+    options, *, with_chosen: bool = False, checks=None, form_id: str = ""
+) -> rx.Component:
     """Checkboxes for the provider's products (`options`: id and name, and with `with_chosen`
-    also chosen, "yes" when the deal has it)."""
+    also chosen, "yes" when the deal has it); with `checks`, a change runs the rules again."""
+    box = {} if checks is None else watch(checks, form_id)
+
     return rx.cond(
         options.length() > 0,
         rx.el.fieldset(
@@ -57,6 +68,7 @@ def product_choices(options, *, with_chosen: bool = False) -> rx.Component:
                             type="checkbox",
                             name="product-" + option["id"],
                             default_checked=(option["chosen"] == "yes") if with_chosen else False,
+                            **box,
                         ),
                         " ",
                         option["name"],
@@ -71,8 +83,9 @@ def product_choices(options, *, with_chosen: bool = False) -> rx.Component:
     )
 
 
-def submit_deal_dialog(state, other_label: str, intro: str) -> rx.Component:
-    """`state` is SubmitDealState; `other_label` is "Provider" or "Partner"."""
+def submit_deal_dialog(state, other_label: str, intro: str, countries: list) -> rx.Component:
+    """`state` is SubmitDealState; `other_label` is "Provider" or "Partner"; `countries` the
+    country select's choices (id, name). The registration rules are checked live."""
     return rx.fragment(
         rx.button(rx.icon("plus", size=16), "Submit deal", on_click=state.open_form),
         rx.dialog.root(
@@ -111,16 +124,31 @@ def submit_deal_dialog(state, other_label: str, intro: str) -> rx.Component:
                             ),
                         ),
                         required_legend(),
-                        *deal_fields(errors=state.field_errors, on_fix=state.recheck),
-                        product_choices(state.products),
+                        *deal_fields(
+                            errors=state.field_errors,
+                            on_fix=state.recheck,
+                            checks=state,
+                            form_id=FORM_ID,
+                        ),
+                        place_fields(state, FORM_ID, countries, state.field_errors),
+                        product_choices(state.products, checks=state, form_id=FORM_ID),
+                        rule_panel(state),
                         form_error(state.form_error),
-                        cancel_and_submit(state.close_form, "Submit deal"),
+                        rx.hstack(
+                            rx.button(
+                                "Cancel", type="button", variant="soft", on_click=state.close_form
+                            ),
+                            submit_button(state, "Submit deal"),
+                            justify="end",
+                            width="100%",
+                        ),
                         spacing="3",
                     ),
                     on_submit=state.save,
                     reset_on_submit=False,
                     no_validate=True,  # the server's message next to each field, not a pop-up
                     aria_label="Submit a deal",
+                    id=FORM_ID,
                 ),
             ),
             open=state.form_open,

@@ -81,28 +81,14 @@ def lost_form(state, row, noun: str) -> rx.Component:
 
 
 def convert_form(state, row, noun: str) -> rx.Component:
-    """Amount (required, > 0) and an optional close date, then Convert."""
-    return row_form(
-        row["id"],
-        state.convert,
-        rx.input(
-            name="amount",
-            type="number",
-            min=0,
-            step="0.01",
-            placeholder="Amount",
-            required=True,
-            size="1",
-            width="7rem",
-            aria_label=f"Deal amount for {row['company']}",
-        ),
-        rx.input(
-            name="close_date",
-            type="date",
-            size="1",
-            aria_label=f"Close date for {row['company']}",
-        ),
-        rx.button("Convert", type="submit", size="1", aria_label=_label("Convert", noun, row)),
+    """Convert: opens the page's Convert dialog on this row (amount, close date, country, and
+    the provider's registration rules checked live)."""
+    return rx.button(
+        "Convert…",
+        type="button",
+        size="1",
+        on_click=state.open_convert(row["id"]),
+        aria_label=_label("Convert", noun, row),
     )
 
 

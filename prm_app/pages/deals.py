@@ -16,6 +16,7 @@ from ..state import view
 from ..state.deals import DealsState as State
 from ..state.deals import SubmitDealState
 from ..state.live import DealsPulse
+from ..state.rule_checks import COUNTRIES
 from .parts.kanban import board, lost_dialog
 from .parts.shell import page_shell
 
@@ -171,7 +172,7 @@ def _page(words: Words, consultant: bool) -> rx.Component:
             rx.spacer(),
             export_button(State.export_url, "deals"),
             import_button(words.imports),
-            submit_deal_dialog(SubmitDealState, words.other, words.submit),
+            submit_deal_dialog(SubmitDealState, words.other, words.submit, COUNTRIES),
             align="center",
             wrap="wrap",
             width="100%",

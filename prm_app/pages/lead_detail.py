@@ -13,11 +13,14 @@ from ..components import lead_actions
 from ..components.details import labeled_value, timeline
 from ..components.empty_state import empty_state
 from ..components.forms import tick_box
+from ..components.lead_conversion import convert_dialog
 from ..components.live import follow
 from ..components.sections import section_card
 from ..components.tables import data_table
+from ..state.lead_conversion import ConvertLeadState
 from ..state.leads import LeadDetailState as State
 from ..state.live import LeadsPulse
+from ..state.rule_checks import COUNTRIES
 from .parts.shell import page_shell
 
 NOUN = State.lead.get("noun", "lead")
@@ -178,6 +181,7 @@ def _page(back: str, back_label: str) -> rx.Component:
     return page_shell(
         "Lead details",
         follow(LeadsPulse.version, State.follow),
+        convert_dialog(ConvertLeadState, COUNTRIES),
         rx.link(f"← {back_label}", href=back),
         rx.cond(
             State.found,

@@ -26,6 +26,7 @@ from .deal_rows import BoardStage, DealRow, DealView, ProductOption
 from .extension_view import ExtensionRow, ExtensionView
 from .live import LiveView
 from .rows import Option, TimelineEntry
+from .rule_checks import RuleChecks
 
 VIEWS = ("list", "board")
 
@@ -331,8 +332,9 @@ class DealsState(LiveDeals, AppState):
         return self._refresh()
 
 
-class SubmitDealState(FieldErrors, AppState):
-    """The Submit Deal dialog: register a deal with a provider, or record one for a partner."""
+class SubmitDealState(RuleChecks, FieldErrors, AppState):
+    """The Submit Deal dialog: register a deal with a provider, or record one for a partner,
+    with the provider's registration rules checked live (RuleChecks)."""
 
     form_open: bool = False
     form_error: str = ""
@@ -343,6 +345,7 @@ class SubmitDealState(FieldErrors, AppState):
     @rx.event
     def open_form(self):
         self.form_open, self.form_error, self.field_errors = True, "", {}
+        self._start_draft()
 
         def read(session, *, actor):
             self.counterparts = view.options(deals.counterparts(session, actor=actor))
@@ -351,13 +354,21 @@ class SubmitDealState(FieldErrors, AppState):
 
         return self._perform(read)[1]
 
+    def _check_target(self) -> str:
+        return self.counterpart
+
+    def _check_products(self) -> set[str]:
+        return {p["id"] for p in self.products}
+
     def _read_products(self, session, actor) -> None:
+        """The provider's products, and the rules checked again (another provider's, maybe)."""
         provider = actor.org_id if actor.org_kind == OrgKind.PROVIDER else self.counterpart
         self.products = (
             view.options(deals.products_of(session, actor=actor, provider_org_id=provider))
             if provider
             else []
         )
+        self._read_checks(session, actor=actor)
 
     @rx.event
     def choose_counterpart(self, value: str):
@@ -382,6 +393,7 @@ class SubmitDealState(FieldErrors, AppState):
             form=_deal_form(form),
         )
         if refusal is not None:
+            self._check_refused(form)
             return refusal
         self.form_open = False
         if found.protected_until is not None:

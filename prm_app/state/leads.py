@@ -19,6 +19,7 @@ from ..services.identity import team
 from ..services.leads import timeline as lead_timeline
 from . import view
 from .base import AppState, FieldErrors, form_value
+from .lead_conversion import ConvertLeadState
 from .lead_rows import (
     LeadDraft,
     LeadView,
@@ -341,21 +342,9 @@ class ReceivedActions(rx.State, mixin=True):
         return self._act(leads.move_stage, recipient_id=recipient_id, stage_id=stage_id)
 
     @rx.event
-    def convert(self, form: dict):
-        def convert(session, *, actor, **arguments) -> str:
-            deal_id = leads.convert(session, actor=actor, **arguments)
-            return routes.deal_page(actor.org_kind, deal_id)
-
-        url, refusal = self._perform(
-            convert,
-            recipient_id=form_value(form, "id"),
-            amount=form_value(form, "amount"),
-            close_date=form_value(form, "close_date") or None,
-        )
-        if refusal is not None:
-            return refusal
-        link = {"label": "Open the deal", "on_click": rx.redirect(url)}
-        return self._refresh() or rx.toast.success("Converted into a deal.", action=link)
+    def open_convert(self, recipient_id: str):
+        """Convert: the page's dialog (ConvertLeadState) opens on this row."""
+        return ConvertLeadState.start(recipient_id)  # type: ignore[operator]  # rx.event's stub
 
 
 class ReceivedLeadsState(ListFilters, ReceivedActions, AppState):

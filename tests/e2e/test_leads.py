@@ -67,10 +67,14 @@ def test_lead_submitted_to_two_providers_accepted_rejected_converted(
 
     row = received_row(northwind, company)
     row.get_by_text("Convert or close…").click()
-    row.get_by_label(f"Deal amount for {company}").fill("25000")
-    row.get_by_label(f"Close date for {company}").fill("2027-03-31")
     row.get_by_role("button", name=f"Convert the lead for {company}").click()
+    dialog = northwind.get_by_role("dialog", name="Convert into a deal")
+    expect(dialog).to_contain_text(company)
+    dialog.get_by_label("Deal amount").fill("25000")
+    dialog.get_by_label("Close date").fill("2027-03-31")
+    dialog.get_by_role("button", name="Convert").click()
     expect(northwind.get_by_text("Converted into a deal.")).to_be_visible()
+    expect(dialog).to_have_count(0)
     expect(northwind.get_by_role("button", name="Open the deal")).to_be_visible()
     expect(row).to_contain_text("converted")
 
@@ -184,8 +188,9 @@ def test_referral_hidden_until_opened_then_lost_and_another_converted(
     )
     page.goto("/p/referrals")
     page.get_by_role("link", name=f"Details of the referral for {won}").click()
-    page.get_by_label(f"Deal amount for {won}").fill("12000")
     page.get_by_role("button", name=f"Convert the lead for {won}").click()
+    page.get_by_role("dialog").get_by_label("Deal amount").fill("12000")
+    page.get_by_role("dialog").get_by_role("button", name="Convert").click()
     expect(page.get_by_role("row").filter(has_text="Fabrikam")).to_contain_text("converted")
     page.goto("/p/deals")  # directly in the deals list, approved: no further step
     expect(page.get_by_role("row").filter(has_text=won)).to_contain_text("approved")

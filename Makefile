@@ -37,8 +37,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy | $(BIN)/mypy-baseline filter
 
+# On UNIT_WORKERS pytest-xdist workers, each with its own databases (tests/conftest.py); a
+# module's tests stay together, in their order, on one worker. UNIT_WORKERS=0: one process.
+UNIT_WORKERS ?= 2
+
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests/unit tests/reliability -p no:playwright
+	$(BIN)/python -m pytest tests/unit tests/reliability -p no:playwright \
+		-n $(UNIT_WORKERS) --dist loadfile
 
 e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e tests/security

@@ -2,15 +2,22 @@
 
 PostgreSQL comes from PRM_TEST_DATABASE_URL (CI sets it). Outside CI a missing or unreachable
 server skips those tests with the reason; in CI it fails them.
+
+The unit suites run on two pytest-xdist workers (`make unit`): each worker has its own SQLite
+files (pytest's temporary folder is per worker) and its own PostgreSQL database, named after the
+server's database and the worker (`test_gw0`, `test_gw1`; `test_main` without xdist), created
+for the run and dropped after it.
 """
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from tests.support import PG_ENV, REPORTED, in_ci, migrate, scratch_postgres
+from tests.support import PG_ENV, REPORTED, in_ci, migrate
 
 pytest_plugins = ["tests.harness"]
 
@@ -33,15 +40,38 @@ def _postgres_server() -> str:
     return url
 
 
+def worker() -> str:
+    """This pytest process's name among the xdist workers ("gw0", ...), "main" without xdist."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@contextmanager
+def worker_postgres(server_url: str):
+    """The worker's own database on the server of `server_url` (one left by a killed run is
+    dropped first), dropped afterwards."""
+    server = make_url(server_url)
+    name = f"{server.database or 'prm'}_{worker()}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def db_url(request, tmp_path_factory):
-    """A migrated, empty database for the whole run, one per backend."""
+    """A migrated, empty database for the whole run (of this worker), one per backend."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'unit.db'}"
         migrate(url)
         yield url
     else:
-        with scratch_postgres(_postgres_server()) as url:
+        with worker_postgres(_postgres_server()) as url:
             migrate(url)
             yield url
 
@@ -70,6 +100,19 @@ def session(engine):
         yield session
     transaction.rollback()
     connection.close()
+
+
+def pytest_sessionfinish(session):
+    """On an xdist worker: hand the figures it reported to the controller, which prints them."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["reported"] = list(REPORTED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """On the xdist controller: the figures a worker reported."""
+    REPORTED.extend(getattr(node, "workeroutput", {}).get("reported", []))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -65,32 +65,54 @@ function prmDndCollision(args) {
     (c) => c.id.startsWith("column:"))});
 }
 
-// Arrow keys: to the previous or next column. The columns are measured live (the board may
-// have scrolled since the drag began); the result is a shift of the held card's coordinates,
-// and dnd-kit scrolls the board when it goes past the middle.
-function prmDndKeys(event, {context: {collisionRect, droppableContainers}, currentCoordinates}) {
+// Arrow keys: to the previous or next column. The column the card is in is the one dnd-kit
+// has it over, and everything is measured as dnd-kit's collision detection measures it (its
+// droppable rects, kept true through scrolling, and the held card's collision rect): a scroll
+// still settling, the drag image gliding or a gap between columns cannot make an arrow skip a
+// column or stay put. The result is a shift of the held card's coordinates that puts its middle
+// on the next column's; dnd-kit scrolls the board instead when that passes the middle.
+function prmDndKeys(event, {context: {collisionRect, droppableRects, over}, currentCoordinates}) {
   const step = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1}[event.code];
   if (!step || !collisionRect) return undefined;
   event.preventDefault();
-  const rects = droppableContainers.getEnabled() // a Map here; an array in collisions
-    .filter((c) => c.id.startsWith("column:") && c.node.current)
-    .map((c) => c.node.current.getBoundingClientRect())
-    .sort((a, b) => a.left - b.left);
-  const middle = collisionRect.left + collisionRect.width / 2; // the drag image's target
-  // spot (the image itself glides there: its own rect lags behind)
-  let at = rects.findIndex((r) => middle >= r.left && middle < r.left + r.width);
-  if (at < 0) at = rects.findIndex((r) => r.left > middle) - (step > 0 ? 1 : 0);
-  const next = rects[Math.min(Math.max(at + step, 0), rects.length - 1)];
+  const columns = [...droppableRects.entries()]
+    .filter(([id]) => String(id).startsWith("column:"))
+    .sort(([, a], [, b]) => a.left - b.left);
+  const middle = collisionRect.left + collisionRect.width / 2;
+  let at = over ? columns.findIndex(([id]) => id === over.id) : -1;
+  if (at < 0) { // over no column yet: the column under (or just before) the card's middle
+    const after = columns.findIndex(([, r]) => middle < r.left + r.width);
+    const before = after < 0 || middle < columns[after][1].left; // in a gap, or past the end
+    at = (after < 0 ? columns.length : after) - (before && step > 0 ? 1 : 0);
+  }
+  const next = columns[Math.min(Math.max(at + step, 0), columns.length - 1)];
   if (!next) return undefined;
-  return {x: currentCoordinates.x + next.left + next.width / 2 - middle,
+  return {x: currentCoordinates.x + next[1].left + next[1].width / 2 - middle,
     y: currentCoordinates.y};
+}
+
+// dnd-kit's keyboard sensor listens for the keys of a drag only a task after the card is
+// picked up (so that the key which picked it up does not also drop it), while "Picked up" is
+// already on screen: an arrow pressed in between went to the page instead (input outruns
+// timers in Chromium's scheduler). This one listens at once and skips just that key's event
+// (the attach() of the pinned 6.3.1, less its setTimeout: recheck it when LIBRARY changes).
+class PrmDndKeyboardSensor extends KeyboardSensor {
+  attach() {
+    const pickedUpBy = this.props.event;
+    this.handleStart();
+    this.windowListeners.add("resize", this.handleCancel);
+    this.windowListeners.add("visibilitychange", this.handleCancel);
+    this.listeners.add("keydown", (event) => {
+      if (event !== pickedUpBy) this.handleKeyDown(event);
+    });
+  }
 }
 
 function PrmDndBoard({onMove, outcomes, scrollLabel, children, ...props}) {
   const sensors = useSensors(
     useSensor(MouseSensor, {activationConstraint: {distance: 6}}),
     useSensor(TouchSensor, {activationConstraint: {delay: 200, tolerance: 8}}),
-    useSensor(KeyboardSensor, {coordinateGetter: prmDndKeys, scrollBehavior: "auto"}),
+    useSensor(PrmDndKeyboardSensor, {coordinateGetter: prmDndKeys, scrollBehavior: "auto"}),
   );
   const [held, setHeld] = useState(null);
   const scroller = useRef(null);

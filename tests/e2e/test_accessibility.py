@@ -26,10 +26,16 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 BLOCKING = {"serious", "critical"}
 AXE = Axe()
+# True once no finite CSS animation or transition is running (spinners loop forever: skipped).
+_SETTLED = """() => document.getAnimations().every((a) => a.playState !== "running"
+  || a.effect === null || a.effect.getComputedTiming().endTime === Infinity)"""
 
 
 def check(page: Page, where: str) -> list[str]:
-    """Run axe on the page as it is now; record every violation, return the blocking ones."""
+    """Run axe on the page once its animations are over (a drawer or menu fading in is
+    half-transparent, and axe measures the contrast of what it sees); record every violation,
+    return the blocking ones."""
+    page.wait_for_function(_SETTLED)
     response = AXE.run(page).response
     AXE_PAGES.append(where)
     blocking: list[str] = []

@@ -1,7 +1,7 @@
 """deal registration rules: where the customer is
 
 Revision ID: ru1e5c0a7f2d
-Revises: a7c9e1b3d5f7
+Revises: wd7e1f3a5c9b
 Create Date: 2026-12-05 18:40:00
 
 A deal's customer has a country (ISO 3166-1 alpha-2) and an optional region (ISO 3166-2), both
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "ru1e5c0a7f2d"
-down_revision: Union[str, Sequence[str], None] = "a7c9e1b3d5f7"
+down_revision: Union[str, Sequence[str], None] = "wd7e1f3a5c9b"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -10,8 +10,8 @@ import reflex as rx
 from ..state.settings import SettingsState
 from .parts.extension_rules import extension_rules_form
 from .parts.integrations import integrations
-from .parts.resubmission_rules import resubmission_rules
 from .parts.registration_rules import registration_rules
+from .parts.resubmission_rules import resubmission_rules
 from .parts.settings_editors import rules_form, stage_editor, term_editor
 from .parts.shell import page_shell
 

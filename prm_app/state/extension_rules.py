@@ -4,11 +4,14 @@ longest one (services.catalog.extension_rules). Admins edit; the service refuses
 import reflex as rx
 
 from ..services.catalog import extension_rules
+from . import view
 from .base import AppState, form_value
+from .rows import Option
 
 
 class ExtensionRulesState(AppState):
     mode: str = ""
+    modes: list[Option] = []  # the service's choices, in its words
     max_days: str = ""
     error: str = ""
     revision: int = 0  # the form keys on it, so its inputs show the stored values again
@@ -16,6 +19,7 @@ class ExtensionRulesState(AppState):
     def _read(self, session, *, actor) -> None:
         rules = extension_rules.extension_rules(session, actor=actor)
         self.mode, self.max_days = rules.mode, str(rules.max_days)
+        self.modes = view.options(extension_rules.MODES.items())
         self.revision += 1
 
     @rx.event

@@ -53,6 +53,8 @@ def test_a_partner_requests_an_extension_the_provider_approves_both_see_the_new_
     sign_in(page, PROVIDER_ADMIN)
     page.goto("/p/settings")
     page.get_by_role("tab", name="Rules").click()
+    expect(page.get_by_label("The longest extension (days)")).not_to_have_value("")  # loaded
+    assert check(page, "Settings > Rules with the extension rules") == []  # before any toast
     page.get_by_label("Extensions partners may request").select_option("unlimited")
     page.get_by_label("The longest extension (days)").fill("45")
     page.get_by_role("button", name="Save extension rules").click()

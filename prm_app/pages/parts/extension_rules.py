@@ -8,12 +8,6 @@ from ...components.forms import form_error, labeled_input
 from ...state.base import ADMINS_ONLY
 from ...state.extension_rules import ExtensionRulesState as State
 
-MODES = (
-    ("none", "No extensions"),
-    ("once", "One extension per deal"),
-    ("unlimited", "Any number of extensions, one at a time"),
-)
-
 
 def extension_rules_form() -> rx.Component:
     """Loaded when the Rules tab shows it; admins save, the others read."""
@@ -37,7 +31,7 @@ def extension_rules_form() -> rx.Component:
                         font_weight="500",
                     ),
                     rx.el.select(
-                        *(rx.el.option(label, value=value) for value, label in MODES),
+                        rx.foreach(State.modes, lambda o: rx.el.option(o["name"], value=o["id"])),
                         id="extension_mode",
                         name="extension_mode",
                         default_value=State.mode,

@@ -34,6 +34,14 @@ def browser_type_launch_args(browser_type_launch_args):
     return launch
 
 
+@pytest.fixture(scope="session")
+def page_pass(harness, db, browser, base_url):
+    """One pass over every page for the phone-width and the axe tests (tests/e2e/page_pass.py)."""
+    from tests.e2e.page_pass import walk
+
+    return walk(harness, db, browser, base_url)
+
+
 @pytest.fixture(autouse=True)
 def _fail_on_errors(request, reflex_errors):
     """Any page error in the browser or error logged by Reflex fails the test."""

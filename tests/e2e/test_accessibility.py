@@ -2,82 +2,25 @@
 serious or critical violation. The count of every violation by impact is printed at the end of
 the run (tests/e2e/conftest.py), so the moderate and minor ones stay in sight.
 
-The pages come from the app's own page registry (tests/e2e/portal_routes.py).
+The pages come from the app's own page registry (tests/e2e/portal_routes.py), opened in one pass
+shared with the phone-width test (tests/e2e/page_pass.py).
 """
 
 import re
 
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.e2e.portal_routes import (
-    AXE_FINDINGS,
-    AXE_PAGES,
-    PROVIDER,
-    AxeFinding,
-    open_page,
-    seed_requests,
-    signed_in_pages,
-    visits,
-)
+from tests.e2e.page_pass import PHONE, PagePass, check
+from tests.e2e.portal_routes import PROVIDER, seed_requests
 from tests.e2e.test_sign_in import sign_in
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-BLOCKING = {"serious", "critical"}
-AXE = Axe()
-# True once no finite CSS animation or transition is running (spinners loop forever: skipped).
-_SETTLED = """() => document.getAnimations().every((a) => a.playState !== "running"
-  || a.effect === null || a.effect.getComputedTiming().endTime === Infinity)"""
 
-
-def check(page: Page, where: str) -> list[str]:
-    """Run axe on the page once its animations are over (a drawer or menu fading in is
-    half-transparent, and axe measures the contrast of what it sees); record every violation,
-    return the blocking ones."""
-    page.wait_for_function(_SETTLED)
-    response = AXE.run(page).response
-    AXE_PAGES.append(where)
-    blocking: list[str] = []
-    for violation in response["violations"]:
-        targets = [", ".join(map(str, node["target"])) for node in violation["nodes"]]
-        AXE_FINDINGS.append(
-            AxeFinding(where, violation["id"], violation["impact"] or "minor", len(targets))
-        )
-        if violation["impact"] in BLOCKING:
-            blocking.append(
-                f"{where}: {violation['id']} ({violation['impact']}): {violation['help']} "
-                f"at {targets[:4]}"
-            )
-    return blocking
-
-
-def _tabs_in_turn(page: Page):
-    """Yield the name of each further tab of a tabbed page after selecting it."""
-    tabs = page.get_by_role("tab")
-    names = [tabs.nth(i).inner_text().strip() for i in range(tabs.count())]
-    for name in names[1:]:
-        tab = page.get_by_role("tab", name=name, exact=True)
-        tab.click()
-        expect(tab).to_have_attribute("aria-selected", "true")
-        page.wait_for_load_state("networkidle")
-        yield name
-
-
-def test_every_page_has_no_serious_accessibility_violation(harness, db, browser: Browser, base_url):
-    tabs = signed_in_pages(browser, base_url, DESKTOP)
-    blocking: list[str] = []
-    seen = visits(harness, db, browser, base_url)
-    for visit in seen:
-        page = tabs[visit.who]
-        open_page(page, visit)
-        blocking += check(page, visit.label)
-        for tab in _tabs_in_turn(page):
-            blocking += check(page, f"{visit.label} tab {tab}")
-    for tab in tabs.values():
-        tab.context.close()
-    assert len(seen) > 40
-    assert not blocking, "serious or critical accessibility violations:\n" + "\n".join(blocking)
+def test_every_page_has_no_serious_accessibility_violation(page_pass: PagePass):
+    """Each page and each of its tabs at a desktop's width (tests/e2e/page_pass.py)."""
+    assert len(page_pass.seen) > 40
+    assert not page_pass.blocking, "serious or critical accessibility violations:\n" + "\n".join(
+        page_pass.blocking
+    )
 
 
 def test_the_phone_menus_have_no_serious_accessibility_violation(page: Page):

@@ -2,69 +2,29 @@
 navigation drawer works by keyboard.
 
 The pages come from the app's own page registry (tests/e2e/portal_routes.py): a new page is held
-to the width without being listed here.
+to the width without being listed here. They are opened in one pass shared with the axe test
+(tests/e2e/page_pass.py).
 """
 
 import itertools
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from prm_app import routes
-from tests.e2e.portal_routes import (
-    ANONYMOUS,
-    CONSULTANT,
-    PROVIDER,
-    open_page,
-    path_of,
-    signed_in_pages,
-    visits,
-)
+from tests.e2e.page_pass import PHONE, PagePass
+from tests.e2e.portal_routes import ANONYMOUS, CONSULTANT, PROVIDER, path_of
 from tests.e2e.test_sign_in import at, sign_in
 
-PHONE = {"width": 390, "height": 844}
 
-# The elements that stick out past the right edge (the deepest ones: the culprits, not their
-# ancestors), to say in the failure what to fix.
-_OFFENDERS = """() => {
-  const width = window.innerWidth;
-  const out = [...document.querySelectorAll('body *')].filter(e => {
-    const r = e.getBoundingClientRect();
-    return r.width > 0 && r.right > width + 1;
-  });
-  return out.filter(e => !out.some(o => o !== e && e.contains(o))).slice(0, 5).map(e => {
-    const r = e.getBoundingClientRect();
-    const text = (e.innerText || e.getAttribute('aria-label') || '').trim().slice(0, 40);
-    return `<${e.tagName.toLowerCase()}> "${text}" right=${Math.round(r.right)}`;
-  });
-}"""
-
-
-def overflow(page: Page) -> int:
-    """How many pixels the page is wider than the viewport (0 or less: it fits)."""
-    return page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
-
-
-def test_every_page_fits_a_phone(harness, db, browser: Browser, base_url):
-    tabs = signed_in_pages(browser, base_url, PHONE)
-    errors: list[str] = []
-    for tab in tabs.values():
-        tab.on("pageerror", lambda e: errors.append(str(e)))
-    too_wide: list[str] = []
-    seen = visits(harness, db, browser, base_url)
-    for visit in seen:
-        page = tabs[visit.who]
-        open_page(page, visit)
-        extra = overflow(page)
-        if extra > 0:
-            too_wide.append(f"{visit.label}: {extra} px too wide: {page.evaluate(_OFFENDERS)}")
-    print(f"\n{len(seen)} pages at 390 px, {len(too_wide)} too wide")
-    for tab in tabs.values():
-        tab.context.close()
-    assert not errors, f"errors in the pages: {errors}"
-    assert not too_wide, "pages wider than a 390 px phone:\n" + "\n".join(too_wide)
-    assert {v.who for v in seen} == {ANONYMOUS, CONSULTANT, PROVIDER}
+def test_every_page_fits_a_phone(page_pass: PagePass):
+    """Each page at 390 px (tests/e2e/page_pass.py)."""
+    assert not page_pass.page_errors, f"errors in the pages: {page_pass.page_errors}"
+    assert not page_pass.too_wide, "pages wider than a 390 px phone:\n" + "\n".join(
+        page_pass.too_wide
+    )
+    assert {v.who for v in page_pass.seen} == {ANONYMOUS, CONSULTANT, PROVIDER}
 
 
 def _menu_button(page: Page):

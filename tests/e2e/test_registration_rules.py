@@ -68,6 +68,9 @@ def test_a_provider_sets_its_rules_and_customers_and_a_partner_is_held_to_them(
     page.locator("#customers-csv input[type=file]").set_input_files(str(csv))
     expect(page.get_by_role("status")).to_contain_text("Added 1 customer; 1 row refused")
     expect(page.get_by_role("row").filter(has_text=f"Initech {tag} Inc")).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})  # the tab fits a phone
+    expect(territory.get_by_label("Countries")).to_be_visible()
+    assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
 
     partner = browser.new_context(base_url=base_url).new_page()
     sign_in(partner, consultant.email, PASSWORD)

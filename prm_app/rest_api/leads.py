@@ -187,5 +187,6 @@ def convert(request: Request, actor: Caller, recipient_id: PathId, body: Convert
             close_date=body.close_date,
             country=body.country,
             region=body.region,
+            product_ids=body.product_ids,
         )
     return Converted(deal_id=deal_id)

@@ -77,6 +77,7 @@ class ConvertIn(Body):
     close_date: date | None = None
     country: CountryCode = ""
     region: RegionCode = ""
+    product_ids: list[RecordId] = Field(default_factory=list, max_length=20)
 
 
 class Converted(BaseModel):

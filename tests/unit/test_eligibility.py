@@ -498,3 +498,30 @@ def test_the_customer_list_one_by_one_and_from_a_csv(session, world):
         existing.remove(session, actor=provider, customer_id=10**6)
     existing.remove(session, actor=provider, customer_id=listed.rows[0].id)
     assert existing.customers(session, actor=provider).total == 2
+
+
+def test_products_customers_and_cap_only_warn_when_soft(session, world):
+    provider, firm, _ = world
+    crm = _product(session, provider, "CRM Cloud")
+    existing.add(session, actor=provider, name="Acme")
+    settings = {
+        rules.PRODUCTS: {"product_ids": [crm]},
+        rules.NOT_CUSTOMER: {},
+        rules.OPEN_CAP: {"limits": {"": 0}},
+    }
+    for rule, values in settings.items():
+        rules.save_rule(session, actor=provider, rule=rule, enabled=True, hard=False, **values)
+    found = _verdicts(session, firm, provider)
+    assert [(found[r].passed, found[r].hard) for r in settings] == [(False, False)] * 3
+    done = deal_changes.register(session, actor=firm, other_org_id=provider.org_id, form=_form())
+    assert session.get(Deal, done.deal_id).company == "Acme"
+    rules.save_rule(
+        session,
+        actor=provider,
+        rule=rules.OPEN_CAP,
+        enabled=True,
+        hard=True,
+        **settings[rules.OPEN_CAP],
+    )
+    with pytest.raises(Invalid, match="limit of open registrations"):
+        deal_changes.register(session, actor=firm, other_org_id=provider.org_id, form=_form())

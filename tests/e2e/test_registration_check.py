@@ -7,6 +7,7 @@ import re
 import uuid
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
@@ -43,6 +44,7 @@ def tag(db):
 
 def test_a_failing_territory_rule_is_seen_and_fixed_before_submitting(page: Page, db, tag):
     name = f"Territory {tag}"
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the dialog fits
     sign_in(page, CONSULTANT_ADMIN)
     page.goto("/c/deals")
     page.get_by_role("button", name="Submit deal").click()
@@ -65,6 +67,11 @@ def test_a_failing_territory_rule_is_seen_and_fixed_before_submitting(page: Page
     submit = form.get_by_role("button", name="Submit deal")
     expect(submit).to_be_disabled()
     expect(form.get_by_text("Submit waits until these rules pass: Territory.")).to_be_visible()
+    box = page.get_by_role("dialog").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # Passes, Fails and Warning read to everyone (axe: no serious or critical violation).
+    found = Axe().run(page).response["violations"]
+    assert not [(v["id"], v["impact"]) for v in found if v["impact"] in ("serious", "critical")]
 
     form.get_by_label("Country").select_option(label="United States")
     expect(territory).to_contain_text("Passes")

@@ -10,18 +10,20 @@ from sqlmodel import select
 from prm_app.models import (
     Approval,
     Deal,
+    ExtensionStatus,
     Notification,
     OrgKind,
     OrgSettings,
+    ProtectionExtension,
     Role,
     WebhookDelivery,
 )
 from prm_app.services import deals
 from prm_app.services.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from prm_app.services.deals import board as deal_board
+from prm_app.services.deals import extensions, withdrawal
 from prm_app.services.deals import lifecycle as deal_changes
 from prm_app.services.deals import timeline as deal_timeline
-from prm_app.services.deals import withdrawal
 from prm_app.services.identity import auth
 from prm_app.services.integrations import webhooks
 from tests.unit.factories import colleague, deal_stage, org_admin, partners
@@ -147,6 +149,42 @@ def test_withdrawing_ends_the_protection_at_once_so_another_partner_is_approved_
     for actor in (provider, fabrikam):
         assert "Withdrew the registration: The customer chose to wait" in _texts(
             session, actor, held
+        )
+
+
+def test_withdrawing_closes_a_waiting_extension_request(session, clock):
+    """Nobody is left to answer it: it is closed, and approving it later is refused."""
+    provider, fabrikam, _ = _world(session)
+    held = _approved(session, fabrikam, provider)
+    extensions.request(
+        session,
+        actor=fabrikam,
+        deal_id=held.id,
+        version=held.version,
+        days=10,
+        reason="Procurement is slow",
+        now=NOW,
+    )
+    session.refresh(held)
+    [asked] = session.exec(select(ProtectionExtension)).all()
+    assert asked.status == ExtensionStatus.PENDING
+
+    _withdraw(session, fabrikam, held)
+
+    session.refresh(asked)
+    assert (asked.status, asked.decision_reason) == (
+        ExtensionStatus.DECLINED,
+        withdrawal.CLOSED_REQUEST,
+    )
+    with pytest.raises(Invalid):
+        extensions.approve(
+            session,
+            actor=provider,
+            deal_id=held.id,
+            version=held.version,
+            extension_id=asked.id,
+            new_end="2027-12-31",
+            now=clock.now,
         )
 
 

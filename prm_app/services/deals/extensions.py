@@ -267,6 +267,19 @@ def describe(action: str, after: dict[str, Any]) -> str:
     return f"Declined the extension of the protection: {after.get('decision_reason')}"
 
 
+def close_pending(session: Session, *, deal: Deal, reason: str, now: datetime) -> None:
+    """The deal's protection ended for good (the partner withdrew it): a request still waiting
+    is closed as declined with `reason` (nobody is left to answer it)."""
+    for row in _requests(session, deal.id):
+        if row.status == ExtensionStatus.PENDING:
+            row.status, row.decision_reason, row.decided_at = (
+                ExtensionStatus.DECLINED,
+                reason,
+                now,
+            )
+            session.add(row)
+
+
 # helpers ---------------------------------------------------------------------------------------
 
 

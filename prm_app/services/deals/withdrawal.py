@@ -25,7 +25,7 @@ from ..catalog.fields import whole_number
 from ..core import activity, changes, inputs
 from ..core.actor import Actor
 from ..core.errors import Conflict, Invalid, NotAllowed
-from . import lifecycle, visible
+from . import extensions, lifecycle, visible
 
 MAX_CAP = 10  # resubmissions a program may allow per chain
 MAX_CHAIN = 50  # links followed at most (a chain is never longer than MAX_CAP + 1)
@@ -39,6 +39,7 @@ NOT_RESUBMITTABLE = (
 NEVER = "This provider does not accept resubmissions."
 CAP_REACHED = "This registration was already resubmitted as often as the provider allows ({cap})."
 ALREADY = "This registration was already resubmitted: resubmit its latest registration instead."
+CLOSED_REQUEST = "Closed: the partner withdrew the registration."
 CAP_RANGE = f"Resubmissions: enter a whole number from 0 (never) to {MAX_CAP}."
 
 
@@ -69,6 +70,7 @@ def withdraw(
     if deal.protected_until is not None and deal.protected_until > now:
         deal.protected_until = now  # the customer is free for other partners at once
     after = {"approval": deal.approval, "protected_until": _iso(deal.protected_until)}
+    extensions.close_pending(session, deal=deal, reason=CLOSED_REQUEST, now=now)
     lifecycle._save(session, actor, deal, "withdrawn", before, {**after, "reason": text})
     notifications.deal_withdrawn(session, actor=actor, deal=deal)
 

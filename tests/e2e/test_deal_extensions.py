@@ -54,11 +54,12 @@ def test_a_partner_requests_an_extension_the_provider_approves_both_see_the_new_
     page.goto("/p/settings")
     page.get_by_role("tab", name="Rules").click()
     expect(page.get_by_label("The longest extension (days)")).not_to_have_value("")  # loaded
-    assert check(page, "Settings > Rules with the extension rules") == []  # before any toast
     page.get_by_label("Extensions partners may request").select_option("unlimited")
     page.get_by_label("The longest extension (days)").fill("45")
     page.get_by_role("button", name="Save extension rules").click()
     expect(page.get_by_text("Extension rules saved.")).to_be_visible()
+    # With the green toast on screen (its text was too pale: assets/app.css).
+    assert check(page, "Settings > Rules with the extension rules, saved") == []
     page.goto(f"/p/deals/{deal_id}")
     expect(page.get_by_text(f"Protected until {until}.")).to_be_visible()
     expect(page.get_by_role("button", name="Approve extension")).to_have_count(0)

@@ -12,7 +12,14 @@ from ..core import formats
 from ..core.actor import Actor
 from ..integrations import webhooks
 from . import extension_events
-from .delivery import deal_links, notify, notify_organizations, or_managers, org_name
+from .delivery import (
+    deal_links,
+    notify,
+    notify_organizations,
+    or_managers,
+    org_name,
+    tell_deal_side,
+)
 
 REMIND_BEFORE = timedelta(days=7)
 LAST_REMINDER = timedelta(days=1)
@@ -41,13 +48,12 @@ def deal_registered(session: Session, *, actor: Actor, deal: Deal) -> None:
         if pending
         else f"{actor.org_name} recorded a deal with you: {deal.name}."
     )
-    notify(
+    tell_deal_side(
         session,
+        deal=deal,
         org_id=other,
-        user_ids=or_managers(session, other, _owner_on(deal, other)),
         kind="deal_registered",
         text=text,
-        link=deal_links(deal)[other],
         actor=actor,
     )
 
@@ -62,13 +68,12 @@ def deal_decided(session: Session, *, actor: Actor, deal: Deal) -> None:
     else:
         kind = "deal_rejected"
         text = f"{actor.org_name} rejected your deal {deal.name}: {deal.rejection_reason}"
-    notify(
+    tell_deal_side(
         session,
+        deal=deal,
         org_id=partner,
-        user_ids=or_managers(session, partner, deal.partner_owner_id),
         kind=kind,
         text=text,
-        link=deal_links(deal)[partner],
         actor=actor,
     )
 
@@ -153,13 +158,12 @@ def deal_changed(
     else:
         kind, text = "deal_changed", f"{actor.org_name} changed the approved deal {deal.name}: "
         text += changes
-    notify(
+    tell_deal_side(
         session,
+        deal=deal,
         org_id=provider,
-        user_ids=or_managers(session, provider, deal.provider_owner_id),
         kind=kind,
         text=text,
-        link=deal_links(deal)[provider],
         actor=actor,
     )
 

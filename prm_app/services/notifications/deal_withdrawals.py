@@ -5,7 +5,7 @@ from sqlmodel import Session
 from ...models import Deal
 from ..core.actor import Actor
 from ..integrations import webhooks
-from .delivery import deal_links, notify, or_managers
+from .delivery import tell_deal_side
 
 
 def deal_withdrawn(session: Session, *, actor: Actor, deal: Deal) -> None:
@@ -18,16 +18,15 @@ def deal_withdrawn(session: Session, *, actor: Actor, deal: Deal) -> None:
         data={**webhooks.deal_data(deal), "reason": deal.withdrawal_reason},
     )
     provider = deal.provider_org_id
-    notify(
+    tell_deal_side(
         session,
+        deal=deal,
         org_id=provider,
-        user_ids=or_managers(session, provider, deal.provider_owner_id),
         kind="deal_withdrawn",
         text=(
             f"{actor.org_name} withdrew its deal {deal.name}; its protection of {deal.company} "
             f"ended. Reason: {deal.withdrawal_reason}"
         ),
-        link=deal_links(deal)[provider],
         actor=actor,
     )
 
@@ -46,15 +45,15 @@ def deal_resubmitted(session: Session, *, actor: Actor, deal: Deal, earlier: Dea
         data={**data, "resubmitted_from": earlier.id},
     )
     provider = deal.provider_org_id
-    notify(
+    tell_deal_side(
         session,
+        deal=deal,
         org_id=provider,
-        user_ids=or_managers(session, provider, earlier.provider_owner_id),
         kind="deal_resubmitted",
         text=(
             f"{actor.org_name} resubmitted its {earlier.approval} deal {earlier.name} for "
             f"your approval: {deal.name}."
         ),
-        link=deal_links(deal)[provider],
         actor=actor,
+        owner_id=earlier.provider_owner_id,
     )

@@ -217,5 +217,32 @@ def deal_links(deal: Deal) -> dict[int, str]:
     }
 
 
+def tell_deal_side(
+    session: Session,
+    *,
+    deal: Deal,
+    org_id: int,
+    kind: str,
+    text: str,
+    actor: Actor,
+    owner_id: int | None = None,
+) -> None:
+    """Tell one side of a deal: its owner there (`owner_id`, else the deal's), else that side's
+    managers; the link opens the deal in that side's portal."""
+    if owner_id is None:
+        owner_id = (
+            deal.provider_owner_id if org_id == deal.provider_org_id else deal.partner_owner_id
+        )
+    notify(
+        session,
+        org_id=org_id,
+        user_ids=or_managers(session, org_id, owner_id),
+        kind=kind,
+        text=text,
+        link=deal_links(deal)[org_id],
+        actor=actor,
+    )
+
+
 def lead_word(lead: Lead) -> str:
     return "lead" if lead.direction == LeadDirection.PARTNER_TO_PROVIDER else "referral"

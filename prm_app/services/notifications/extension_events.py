@@ -7,7 +7,7 @@ from ...models import Deal, ExtensionStatus, ProtectionExtension
 from ..catalog import extension_rules, program
 from ..core.actor import Actor
 from ..integrations import webhooks
-from .delivery import deal_links, notify, or_managers
+from .delivery import tell_deal_side
 
 
 def _data(deal: Deal, extension: dict) -> dict:
@@ -23,14 +23,13 @@ def extension_requested(session: Session, *, actor: Actor, deal: Deal, extension
         data=_data(deal, extension),
     )
     provider = deal.provider_org_id
-    notify(
+    tell_deal_side(
         session,
+        deal=deal,
         org_id=provider,
-        user_ids=or_managers(session, provider, deal.provider_owner_id),
         kind="deal_extension_requested",
         text=f"{actor.org_name} asks to extend the protection of {deal.company} "
         f"(deal {deal.name}) by {extension['days']} days: {extension['reason']}",
-        link=deal_links(deal)[provider],
         actor=actor,
     )
 
@@ -58,13 +57,12 @@ def extension_decided(session: Session, *, actor: Actor, deal: Deal, extension: 
             f"(deal {deal.name}): {extension['decision_reason']}"
         )
     partner = deal.partner_org_id
-    notify(
+    tell_deal_side(
         session,
+        deal=deal,
         org_id=partner,
-        user_ids=or_managers(session, partner, deal.partner_owner_id),
         kind=kind,
         text=text,
-        link=deal_links(deal)[partner],
         actor=actor,
     )
 

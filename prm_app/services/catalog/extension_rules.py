@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from ...models import ExtensionMode, OrgKind, OrgSettings
-from ..core import activity
 from ..core.actor import Actor
 from ..core.errors import Invalid
+from . import program_rules
 from .fields import whole_number
 
 MODES: dict[str, str] = {
@@ -62,24 +62,7 @@ def update_extension_rules(
         low=1,
         high=MAX_DAYS,
     )
-    settings = session.get(OrgSettings, actor.org_id)
-    if settings is None:
-        settings = OrgSettings(org_id=actor.org_id)
-    before = {
-        "extension_mode": settings.extension_mode,
-        "extension_max_days": settings.extension_max_days,
-    }
-    settings.extension_mode, settings.extension_max_days = mode, days
-    session.add(settings)
-    after = {"extension_mode": mode, "extension_max_days": days}
-    changed = [key for key in after if after[key] != before[key]]
-    if changed:
-        activity.record(
-            session,
-            actor=actor,
-            subject=settings,
-            action="updated",
-            before={key: before[key] for key in changed},
-            after={key: after[key] for key in changed},
-        )
+    program_rules.save_settings(
+        session, actor=actor, values={"extension_mode": mode, "extension_max_days": days}
+    )
     return ExtensionRules(mode, days)

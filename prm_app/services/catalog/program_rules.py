@@ -1,6 +1,6 @@
 """A provider's program rules as its administrators edit them (services read them in `program`)."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -87,23 +87,34 @@ def update_rules(
         "auto_apply_credits": flag(auto_apply_credits, field="auto_apply_credits"),
         "reapproval_amount_pct": _reapproval_pct(reapproval_amount_pct),
     }
-    settings = session.get(OrgSettings, actor.org_id)
-    before = _rules_record(settings)
-    for key, value in values.items():
+    return _rules_view(save_settings(session, actor=actor, values=values))
+
+
+def save_settings(session: Session, *, actor: Actor, values: dict[str, Any]) -> OrgSettings:
+    """Set some of the actor's organization's program settings (validated by the caller); the
+    activity trail records those that changed, before and after (amounts as strings)."""
+    settings = session.get(OrgSettings, actor.org_id) or OrgSettings(org_id=actor.org_id)
+    changed = {key: value for key, value in values.items() if getattr(settings, key) != value}
+    if not changed:
+        return settings
+    before = {key: _json(getattr(settings, key)) for key in changed}
+    for key, value in changed.items():
         setattr(settings, key, value)
     session.add(settings)
-    after = _rules_record(settings)
-    changed = [key for key in after if after[key] != before[key]]
-    if changed:
-        activity.record(
-            session,
-            actor=actor,
-            subject=settings,
-            action="updated",
-            before={key: before[key] for key in changed},
-            after={key: after[key] for key in changed},
-        )
-    return _rules_view(settings)
+    session.flush()
+    activity.record(
+        session,
+        actor=actor,
+        subject=settings,
+        action="updated",
+        before=before,
+        after={key: _json(value) for key, value in changed.items()},
+    )
+    return settings
+
+
+def _json(value: object) -> object:
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def _rules_view(settings: OrgSettings) -> RulesView:
@@ -121,14 +132,6 @@ def _rules_view(settings: OrgSettings) -> RulesView:
             else settings.reapproval_amount_pct.quantize(CENT)
         ),
     )
-
-
-def _rules_record(settings: OrgSettings) -> dict[str, Any]:
-    """The rules as JSON for the activity trail (amounts as strings)."""
-    return {
-        key: str(value) if isinstance(value, Decimal) else value
-        for key, value in asdict(_rules_view(settings)).items()
-    }
 
 
 def _reapproval_pct(value: object) -> Decimal | None:

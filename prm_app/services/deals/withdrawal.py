@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from ...models import Approval, Deal, DealProduct, OrgKind, OrgSettings, Outcome, utcnow
+from ...models import Approval, Deal, DealProduct, OrgKind, Outcome, utcnow
 from .. import leads, notifications
-from ..catalog import program
+from ..catalog import program, program_rules
 from ..catalog.fields import whole_number
 from ..core import activity, changes, inputs
 from ..core.actor import Actor
@@ -197,20 +197,7 @@ def set_resubmission_cap(session: Session, *, actor: Actor, cap: object) -> int:
         value = whole_number(cap, field="resubmission_cap", label="", low=0, high=MAX_CAP)
     except Invalid:
         raise Invalid(CAP_RANGE, field="resubmission_cap") from None
-    settings = session.get(OrgSettings, actor.org_id) or OrgSettings(org_id=actor.org_id)
-    if settings.resubmission_cap != value:
-        before = {"resubmission_cap": settings.resubmission_cap}
-        settings.resubmission_cap = value
-        session.add(settings)
-        session.flush()
-        activity.record(
-            session,
-            actor=actor,
-            subject=settings,
-            action="updated",
-            before=before,
-            after={"resubmission_cap": value},
-        )
+    program_rules.save_settings(session, actor=actor, values={"resubmission_cap": value})
     return value
 
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session, col, select
 
+from prm_app.models import Membership, Notification, User
 from tests.e2e.portal_routes import (
     AXE_FINDINGS,
     AXE_PAGES,
@@ -45,6 +47,20 @@ _OFFENDERS = """() => {
     return `<${e.tagName.toLowerCase()}> "${text}" right=${Math.round(r.right)}`;
   });
 }"""
+
+
+def unread_notification(db, email: str) -> None:
+    """So that the bell shows its unread count (a red badge, whose contrast once failed)."""
+    with Session(db) as session:
+        user_id, org_id = session.exec(
+            select(User.id, Membership.org_id)
+            .join(Membership, col(Membership.user_id) == User.id)
+            .where(User.email == email)
+        ).first()
+        session.add(
+            Notification(user_id=user_id, org_id=org_id, kind="deal_registered", text="Unread")
+        )
+        session.commit()
 
 
 def check(page: Page, where: str) -> list[str]:

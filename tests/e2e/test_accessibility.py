@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.page_pass import PHONE, PagePass, check
+from tests.e2e.page_pass import PHONE, PagePass, check, unread_notification
 from tests.e2e.portal_routes import PROVIDER, seed_requests
 from tests.e2e.test_sign_in import sign_in
 
@@ -23,10 +23,12 @@ def test_every_page_has_no_serious_accessibility_violation(page_pass: PagePass):
     )
 
 
-def test_the_phone_menus_have_no_serious_accessibility_violation(page: Page):
+def test_the_phone_menus_have_no_serious_accessibility_violation(page: Page, db):
+    unread_notification(db, PROVIDER)
     page.set_viewport_size(PHONE)
     sign_in(page, PROVIDER)
-    blocking = check(page, "/p/partners at 390 px")
+    expect(page.locator("#unread-count")).to_be_visible()
+    blocking = check(page, "/p/partners at 390 px, a notification unread")
     page.get_by_role("button", name="Menu", exact=True).click()
     expect(page.get_by_role("dialog", name="Menu")).to_be_visible()
     blocking += check(page, "/p/partners at 390 px, menu drawer open")

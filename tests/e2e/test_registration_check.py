@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from prm_app.models import Deal
 from prm_app.services.deals import registration_rules
 from prm_app.services.identity import auth
-from tests.e2e.page_pass import check
+from tests.e2e.page_pass import check, unread_notification
 from tests.e2e.test_deal_conflicts import conflicting_deals
 from tests.e2e.test_sign_in import sign_in
 from tests.harness import DEMO_PASSWORD
@@ -44,6 +44,7 @@ def tag(db):
 
 def test_a_failing_territory_rule_is_seen_and_fixed_before_submitting(page: Page, db, tag):
     name = f"Territory {tag}"
+    unread_notification(db, CONSULTANT_ADMIN)  # the bell's red count, under the dialog too
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: the dialog fits
     sign_in(page, CONSULTANT_ADMIN)
     page.goto("/c/deals")

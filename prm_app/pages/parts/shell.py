@@ -82,6 +82,7 @@ def bell() -> rx.Component:
                     id="unread-count",
                     color_scheme="red",
                     variant="solid",
+                    high_contrast=True,  # white on red-9 is 3.9:1; red-1 on red-12 over 4.5
                     radius="full",
                 ),
             ),

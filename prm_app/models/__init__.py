@@ -2,6 +2,13 @@
 
 from .base import utcnow
 from .catalog import Stage, TaxonomyTerm
+from .custom_fields import (
+    CustomField,
+    FieldEntity,
+    FieldType,
+    InternalAccess,
+    PartnerAccess,
+)
 from .eligibility import ProviderCustomer, RegistrationRule
 from .enums import (
     Approval,
@@ -68,6 +75,7 @@ __all__ = [
     "AuthTicket",
     "Channel",
     "CommissionType",
+    "CustomField",
     "Deal",
     "DealProduct",
     "DeliveryStatus",
@@ -75,12 +83,15 @@ __all__ = [
     "ExtensionMode",
     "ExtensionStatus",
     "FailedSignIn",
+    "FieldEntity",
+    "FieldType",
     "FormRouting",
     "FormSubmission",
     "IdempotentRequest",
     "ImportBatch",
     "ImportKind",
     "ImportStatus",
+    "InternalAccess",
     "Lead",
     "LeadDirection",
     "LeadForm",
@@ -99,6 +110,7 @@ __all__ = [
     "Organization",
     "OutboundEmail",
     "Outcome",
+    "PartnerAccess",
     "Partnership",
     "PartnershipStatus",
     "PayoutKind",

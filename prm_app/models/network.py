@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .base import code, created_at, fk, money
+from .custom_fields import CUSTOM_JSON
 from .enums import PartnershipStatus
 
 
@@ -51,3 +52,7 @@ class Partnership(SQLModel, table=True):
     # Commission terms (from the provider's default unless set).
     commission_type: str = code("percent")  # CommissionType
     commission_value: Decimal | None = money(None)
+
+    # Custom field values of both sides' partner fields ({field id: value}): the provider's
+    # (some shown to the partner) and the consultant's private view of its provider.
+    custom: dict = Field(default_factory=dict, sa_type=CUSTOM_JSON)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .base import code, created_at, fk, money
+from .custom_fields import CUSTOM_JSON
 from .enums import Approval, LeadSource, LeadStatus, Outcome, RecipientStatus
 
 # The lead lists' search looks into these columns; ix_leads_search indexes them together
@@ -80,6 +81,9 @@ class Lead(SQLModel, table=True):
     # While a draft: the organizations ticked when it was saved, offered again when it is edited
     # (ids, checked again at submission). Emptied on submission, when recipients are rows.
     draft_recipient_ids: list = Field(default_factory=list, sa_type=sa.JSON)
+    # Custom field values ({field id: value}) of the consultant's own fields and of the fields
+    # of each provider it went to (services.custom_fields: who sees which).
+    custom: dict = Field(default_factory=dict, sa_type=CUSTOM_JSON)
 
     created_at: datetime = created_at()
     submitted_at: datetime | None = None
@@ -187,6 +191,7 @@ class Deal(SQLModel, table=True):
     withdrawn_at: datetime | None = None
     withdrawal_reason: str = Field(default="", max_length=1000)
     resubmitted_from_id: int | None = fk("deals.id", nullable=True)
+    custom: dict = Field(default_factory=dict, sa_type=CUSTOM_JSON)  # the provider's fields
     version: int = 1  # optimistic locking
 
     created_at: datetime = created_at()

@@ -8,6 +8,7 @@ from sqlmodel import Session, SQLModel
 from ...models import (
     ActivityEvent,
     ApiKey,
+    CustomField,
     Deal,
     ImportBatch,
     Lead,
@@ -31,6 +32,7 @@ from .actor import Actor
 # The name each kind of record has in the trail (timelines and the audit log read these).
 ENTITY_TYPES: dict[type[SQLModel], str] = {
     ApiKey: "api_key",
+    CustomField: "custom_field",
     Deal: "deal",
     ImportBatch: "import_batch",
     Lead: "lead",

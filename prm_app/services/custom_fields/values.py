@@ -97,6 +97,8 @@ def write(
         if field.id not in given and not (complete and field.editable):
             continue
         raw = given.get(field.id)
+        if _unchanged(raw, values.get(field.name)):  # kept as it is, even an archived option
+            continue
         try:
             value = parse(
                 field.type,
@@ -149,6 +151,17 @@ def missing_required(
     """The required fields of `org_ids` the record has no value for (a draft's, at submission)."""
     custom = custom or {}
     return [f for f in fields if f.required and f.org_id in org_ids and _blank(custom.get(f.name))]
+
+
+def _unchanged(raw: object, stored: Any) -> bool:
+    """Whether a submitted value is the stored one as a form or the API sends it back."""
+    if stored is None:
+        return False  # (an empty required field is still told)
+    if isinstance(stored, bool) or isinstance(raw, bool):
+        return raw is stored
+    if isinstance(stored, list):
+        return isinstance(raw, list | tuple) and sorted(map(str, raw)) == sorted(map(str, stored))
+    return isinstance(raw, str | int | float) and str(raw).strip() == str(stored)
 
 
 def _blank(value: Any) -> bool:

@@ -1,6 +1,7 @@
 """Partnerships between providers and consultant firms: invite, answer, end, categorize, list."""
 
 from .categorization import categorize_partner, categorize_provider
+from .custom import PartnerCustom, partner_custom, set_custom
 from .directory import (
     InvitationView,
     LeadTargets,
@@ -33,6 +34,7 @@ __all__ = [
     "Invitation",
     "InvitationView",
     "LeadTargets",
+    "PartnerCustom",
     "PartnerView",
     "ProviderInvitationView",
     "ProviderView",
@@ -47,10 +49,12 @@ __all__ = [
     "invite",
     "lead_targets",
     "my_providers",
+    "partner_custom",
     "partner_directory",
     "partner_directory_page",
     "provider_invitations",
     "reject",
     "resend",
     "revoke",
+    "set_custom",
 ]

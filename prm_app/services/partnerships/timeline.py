@@ -21,6 +21,7 @@ from ...models import (
     PartnershipStatus,
     User,
 )
+from .. import custom_fields as cf
 from ..core import inputs
 from ..core.actor import Actor
 from ..core.errors import NotFound
@@ -99,7 +100,7 @@ def _entries(session: Session, actor: Actor, partnership: Partnership) -> list[E
                     ActivityEvent.entity_id == partnership.id,
                     sa.or_(
                         ActivityEvent.org_id == actor.org_id,
-                        col(ActivityEvent.action).in_(_SHARED),
+                        col(ActivityEvent.action).in_([*_SHARED, cf.ACTION]),
                     ),
                 ),
                 sa.and_(
@@ -112,19 +113,38 @@ def _entries(session: Session, actor: Actor, partnership: Partnership) -> list[E
         .order_by(col(ActivityEvent.created_at).desc(), col(ActivityEvent.id).desc())
         .limit(LIMIT)
     ).all()
+    fields = cf.for_partnership(session, partnership, actor.org_id)  # custom changes: these
     entries, seen = [], set()
     for event, person, org_name, deal_name in rows:
-        # One change written into both organizations' trails reads once.
-        key = (event.entity_type, event.entity_id, event.action, event.actor_id)
+        # One change written into both organizations' trails reads once (a custom change is
+        # written once: two in the same second are two).
+        once = event.id if event.action == cf.ACTION else 0
+        key = (event.entity_type, event.entity_id, event.action, event.actor_id, once)
         if (key, event.created_at.replace(microsecond=0)) in seen:
             continue
         seen.add((key, event.created_at.replace(microsecond=0)))
         own = event.org_id == actor.org_id
         who = "Automatically" if event.actor_id is None else (person if own else org_name)
-        text = _describe(event, deal_name, own)
+        if event.entity_type == "partnership" and event.action == cf.ACTION:
+            text = custom_change(fields, event)
+        else:
+            text = _describe(event, deal_name, own)
         if text:
             entries.append(Entry(event.created_at, who or org_name, text))
     return entries
+
+
+def custom_change(fields: list[cf.FieldAccess], event: ActivityEvent) -> str:
+    """A change of custom values as the viewer may read it ("" when it sees none of them)."""
+    seen = cf.changes_seen(fields, event.before, event.after)
+    return "; ".join(
+        f"Changed {label} from {before} to {after}"
+        if before and after
+        else f"Set {label} to {after}"
+        if after
+        else f"Cleared {label} (was {before})"
+        for label, before, after in seen
+    )
 
 
 def _describe(event: ActivityEvent, deal_name: str | None, own: bool) -> str:

@@ -12,6 +12,7 @@ from ..models import (
 )
 from ..services.core.unit_of_work import unit_of_work
 from .context import Demo
+from .custom import create_custom_fields
 from .partners import create_org, create_partnerships
 from .pipeline import create_consultant_leads, create_referrals, create_registrations
 from .specs import MARKER_EMAIL, ORGS, PASSWORD, PRODUCTS, ROLES
@@ -34,6 +35,7 @@ def load(session: Session) -> bool:
     create_consultant_leads(demo)
     create_referrals(demo)
     create_registrations(demo)
+    create_custom_fields(demo)
     _create_notifications(demo)
     session.flush()
     return True

@@ -1,14 +1,21 @@
-"""A partnership's page in either portal: the other organization and the timeline."""
+"""A partnership's page in either portal: the other organization, the partner card (the
+custom fields this side sees, edited in place by its managers) and the timeline."""
+
+from typing import Any, cast
 
 import reflex as rx
 
 from .. import routes
+from ..components.custom_inputs import custom_inputs, custom_values
 from ..components.details import timeline
 from ..components.empty_state import empty_state
+from ..components.forms import cancel_and_submit, form_error
 from ..components.live import follow
 from ..state.live import PartnersPulse
 from ..state.partner_detail import PartnerDetailState as State
 from .parts.shell import page_shell
+
+ON = cast(Any, State)  # its handlers and vars, as mypy does not see Reflex's
 
 
 def _summary() -> rx.Component:
@@ -36,6 +43,49 @@ def _summary() -> rx.Component:
     )
 
 
+def _custom_card() -> rx.Component:
+    """The partnership's custom fields: read, or a form for those this side may edit."""
+    form = rx.form(
+        rx.vstack(
+            custom_inputs(State.custom, State.field_errors, State.recheck),
+            form_error(State.custom_error),
+            cancel_and_submit(ON.edit_custom(False), "Save"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=State.save_custom,
+        key=State.custom_revision,
+        width="100%",
+    )
+    return rx.cond(
+        ON.custom.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading("Details", as_="h2", size="4"),
+                    rx.cond(
+                        State.custom_can_edit & ~State.custom_editing,
+                        rx.button(
+                            "Edit",
+                            on_click=ON.edit_custom(True),
+                            aria_label="Edit details",
+                            size="1",
+                            variant="soft",
+                        ),
+                    ),
+                    justify="between",
+                    align="center",
+                    width="100%",
+                ),
+                rx.cond(State.custom_editing, form, custom_values(State.custom)),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
 def _page(back: str, back_label: str) -> rx.Component:
     return page_shell(
         "Partnership",
@@ -50,6 +100,7 @@ def _page(back: str, back_label: str) -> rx.Component:
             ),
             rx.vstack(
                 _summary(),
+                _custom_card(),
                 timeline(State.timeline, empty="Nothing has happened yet.", aria_label="Timeline"),
                 spacing="4",
                 width="100%",

@@ -2,12 +2,14 @@
 
 Both sides open on **General** (the organization's vocabulary: partner status, type, tiers, groups
 and products on the provider side; provider types and proficiency on the consultant side); API keys,
-webhooks and web-to-lead forms live under their own **Integrations** tab on both sides.
+webhooks and web-to-lead forms live under their own **Integrations** tab on both sides, and the
+fields an organization adds to its records under **Custom fields** (pages/parts/custom_fields.py).
 """
 
 import reflex as rx
 
 from ..state.settings import SettingsState
+from .parts.custom_fields import custom_fields
 from .parts.extension_rules import extension_rules_form
 from .parts.integrations import integrations
 from .parts.registration_rules import registration_rules
@@ -37,6 +39,7 @@ def provider_page() -> rx.Component:
                 rx.tabs.trigger("Pipelines", value="pipelines"),
                 rx.tabs.trigger("Rules", value="rules"),
                 rx.tabs.trigger("Registration", value="registration"),
+                rx.tabs.trigger("Custom fields", value="custom_fields"),
                 rx.tabs.trigger("Integrations", value="integrations"),
             ),
             rx.tabs.content(
@@ -109,6 +112,7 @@ def provider_page() -> rx.Component:
                 value="rules",
             ),
             rx.tabs.content(registration_rules(), value="registration"),
+            rx.tabs.content(custom_fields(provider=True), value="custom_fields"),
             rx.tabs.content(
                 rx.box(integrations(provider=True), padding_top="1rem"), value="integrations"
             ),
@@ -125,6 +129,7 @@ def consultant_page() -> rx.Component:
         rx.tabs.root(
             rx.tabs.list(
                 rx.tabs.trigger("General", value="general"),
+                rx.tabs.trigger("Custom fields", value="custom_fields"),
                 rx.tabs.trigger("Integrations", value="integrations"),
             ),
             rx.tabs.content(
@@ -147,6 +152,7 @@ def consultant_page() -> rx.Component:
                 ),
                 value="general",
             ),
+            rx.tabs.content(custom_fields(provider=False), value="custom_fields"),
             rx.tabs.content(
                 rx.box(integrations(provider=False), padding_top="1rem"), value="integrations"
             ),

@@ -12,8 +12,10 @@ from prm_app import demo
 from prm_app.models import (
     ActivityEvent,
     Approval,
+    CustomField,
     Deal,
     DealProduct,
+    FieldType,
     Lead,
     LeadDirection,
     LeadRecipient,
@@ -36,6 +38,7 @@ from prm_app.models import (
     TermKind,
     utcnow,
 )
+from prm_app.services import custom_fields as cf
 from prm_app.services.core.errors import Invalid
 from prm_app.services.customers import customer_keys
 from prm_app.services.identity import auth
@@ -381,3 +384,38 @@ def test_main_records_have_activity_and_users_have_notifications(loaded):
     for notification in notifications:
         assert (notification.user_id, notification.org_id) in members
     assert {n.read_at is None for n in notifications} == {True, False}
+
+
+def test_custom_fields_of_every_kind_hold_values_each_side_sees_per_its_access(loaded):
+    def org(name):
+        return loaded.exec(select(Organization).where(Organization.name == name)).one()
+
+    northwind, fabrikam = org("Northwind Software"), org("Fabrikam Consulting")
+    lead = loaded.exec(
+        select(Lead)
+        .join(LeadRecipient, LeadRecipient.lead_id == Lead.id)
+        .where(Lead.origin_org_id == fabrikam.id, LeadRecipient.org_id == northwind.id)
+    ).first()
+    provider_side = cf.texts(cf.for_lead(loaded, lead, northwind.id), lead.custom)
+    firm_side = cf.texts(cf.for_lead(loaded, lead, fabrikam.id), lead.custom)
+    labels = {
+        f.name: f.label
+        for f in cf.for_lead(loaded, lead, northwind.id) + cf.for_lead(loaded, lead, fabrikam.id)
+    }
+    assert {labels[k] for k, v in provider_side.items() if v} >= {"Industry", "Internal score"}
+    assert "Internal score" not in {labels[k] for k in firm_side}  # hidden from partners
+    assert {labels[k] for k, v in firm_side.items() if v} >= {"Industry", "Internal priority"}
+    kinds = set(loaded.exec(select(CustomField.type)).all())
+    assert kinds == set(FieldType)
+    partnership = loaded.exec(
+        select(Partnership).where(
+            Partnership.provider_org_id == northwind.id,
+            Partnership.consultant_org_id == fabrikam.id,
+        )
+    ).one()
+    seen = cf.texts(cf.for_partnership(loaded, partnership, fabrikam.id), partnership.custom)
+    assert sorted(v for v in seen.values() if v) == [
+        "Yes",
+        "alliances@northwind.example",
+        "https://fabrikam.example",
+    ]

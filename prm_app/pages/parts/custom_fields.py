@@ -370,9 +370,11 @@ def _editor(provider: bool) -> rx.Component:
     )
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.text("Edit ", row["label"])),
+            rx.dialog.title(f"Edit {row['label']}"),
             rx.dialog.description(
-                rx.text("Key ", rx.code(row["key"]), ": the name in files and the API."),
+                "Key ",
+                rx.code(row["key"]),
+                ": the name in files and the API.",
                 size="2",
                 color_scheme="gray",
             ),

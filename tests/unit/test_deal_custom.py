@@ -85,7 +85,7 @@ def _partner_deal(session, world, **values):
 
 
 def _card_names(session, actor, deal_id):
-    card = deal_custom.card(session, actor=actor, deal=session.get(Deal, deal_id))
+    card = deal_custom.card(session, actor=actor, deal_id=deal_id)
     return {f.label for f in card.fields}, card
 
 

@@ -50,8 +50,12 @@ def blank_card(session: Session, *, actor: Actor, other_org_id: int) -> CustomCa
     return CustomCard(found, {}, _org_names(session, found))
 
 
-def card(session: Session, *, actor: Actor, deal: Deal) -> CustomCard:
-    """A visible deal's fields as the caller sees them, with their values."""
+def card(session: Session, *, actor: Actor, deal_id: object) -> CustomCard:
+    """A visible deal's fields as the caller sees them, with their values (NotFound when the
+    deal is not the caller's to see)."""
+    from . import visible  # the package imports this module
+
+    deal = visible(session, actor=actor, deal_id=deal_id)
     found = cf.for_deal(session, deal, actor.org_id)
     stored = deal.custom or {}
     values = {f.name: stored[f.name] for f in found if f.name in stored}

@@ -14,6 +14,7 @@ from prm_app.services import custom_fields as cf
 from prm_app.services import leads
 from prm_app.services.identity import auth
 from prm_app.services.leads import LeadInput
+from tests.e2e.page_pass import PHONE, check, overflow
 from tests.e2e.test_sign_in import sign_in
 from tests.harness import DEMO_PASSWORD
 
@@ -76,6 +77,7 @@ def test_a_partner_fills_the_required_select_and_never_sees_the_hidden_field(
         form.get_by_role("button", name="Submit deal").click()
         expect(form.get_by_text(f"{band} is required.")).to_be_visible()  # inline, by the field
         expect(form.get_by_label(band)).to_have_attribute("aria-invalid", "true")
+        assert check(page, "Submit deal, a custom field refused") == []
         form.get_by_label(band).select_option(label="Large")
         form.get_by_label(use_case).fill("Payroll")
         form.get_by_role("button", name="Submit deal").click()
@@ -92,6 +94,7 @@ def test_a_partner_fills_the_required_select_and_never_sees_the_hidden_field(
         expect(card).to_contain_text(margin)
         card.get_by_role("button", name="Edit more details").click()
         edit = northwind.get_by_role("form", name="Edit more details")
+        assert check(northwind, "a deal's More details, edited") == []
         edit.get_by_label(margin).fill("Thin: 8%")
         edit.get_by_role("button", name="Save details").click()
         expect(northwind.get_by_text("Saved.")).to_be_visible()
@@ -118,6 +121,9 @@ def test_a_partner_fills_the_required_select_and_never_sees_the_hidden_field(
         edit.get_by_role("button", name="Save details").click()
         expect(page.get_by_text("Saved.")).to_be_visible()
         expect(card).to_contain_text("Payroll and HR")
+        page.set_viewport_size(PHONE)
+        expect(card).to_be_visible()
+        assert overflow(page) <= 0
         # live: the provider's open page shows it
         expect(northwind.get_by_role("list", name="Timeline")).to_contain_text(
             f"{band}: Large \u2192 Small"

@@ -357,3 +357,25 @@ def test_a_resubmission_keeps_the_values_its_partner_may_fill(session, world):
         str(ids["required"]): 500,
         str(ids["editable"]): "Payroll",
     }
+
+
+def test_the_api_names_fields_by_key_with_the_forms_messages(session, world):
+    provider, consultant, _, ids = world
+    register = deal_changes.register
+    with pytest.raises(Invalid) as refused:
+        register(
+            session, actor=consultant, other_org_id=provider.org_id, form=_form(),
+            custom_values={"margin": "9%", "use_case": "HR"}, custom_named_by="key",
+        )  # fmt: skip
+    assert refused.value.problems == {
+        "custom_margin": "There is no field \u201cmargin\u201d you can fill in.",
+        f"custom_{ids['required']}": "Budget is required.",
+    }
+    deal_id = register(
+        session, actor=consultant, other_org_id=provider.org_id, form=_form(),
+        custom_values={"budget": "1,200", "use_case": "HR"}, custom_named_by="key",
+    ).deal_id  # fmt: skip
+    assert session.get(Deal, deal_id).custom == {
+        str(ids["required"]): 1200,
+        str(ids["editable"]): "HR",
+    }

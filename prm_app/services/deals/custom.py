@@ -63,15 +63,21 @@ def card(session: Session, *, actor: Actor, deal_id: object) -> CustomCard:
 
 
 def check_new(
-    fields: Sequence[cf.FieldAccess], values: object, *, problems: Invalid | None = None
+    fields: Sequence[cf.FieldAccess],
+    values: object,
+    *,
+    problems: Invalid | None = None,
+    named_by: str = "id",
 ) -> cf.Written:
     """A new deal's submitted values, checked as a whole form (every required field of the
     caller's must be filled). `problems`: the rest of the form's refusal, told together with
-    these fields' in one Invalid."""
+    these fields' in one Invalid. `named_by`: "id" (forms) or "key" (the API, imports)."""
+    if named_by not in ("id", "key"):
+        raise ValueError(f"custom values are named by id or key, not {named_by!r}")
     found: dict[str, str] = dict(problems.problems) if problems is not None else {}
     written = cf.Written({}, {}, {})
     try:
-        written = cf.write(fields, {}, submitted(values), complete=True)
+        written = cf.write(fields, {}, submitted(values), named_by=named_by, complete=True)
     except Invalid as error:
         found.update(error.problems or {error.field or "custom": str(error)})
     if problems is not None and not found:

@@ -134,12 +134,14 @@ def register(
     form: object,
     resubmits: Deal | None = None,
     custom_values: object = None,
+    custom_named_by: str = "id",
 ) -> Registered:
     """Submit Deal: a consultant registers it with a provider, a provider records it for a
     partner. Both must be active partners (and a consultant must have categorized the provider).
 
     `custom_values`: {field id: value} of the deal fields the caller fills (services.deals.
-    custom), its required ones included; checked with the form, every problem told at once.
+    custom), its required ones included; checked with the form, every problem told at once;
+    named by field id (forms) or by key (`custom_named_by="key"`: the API, imports).
     `resubmits`: the earlier deal this one resubmits, checked by services.deals.withdrawal
     (never from a client): the new deal is linked to it and the provider told so; without
     `custom_values` it keeps the earlier deal's values the caller may fill.
@@ -167,7 +169,7 @@ def register(
     fields = custom.fields_for_new(session, actor=actor, other_org_id=other)
     if custom_values is None and resubmits is not None:
         custom_values = custom.carried(fields, resubmits)
-    written = custom.check_new(fields, custom_values, problems=problems)
+    written = custom.check_new(fields, custom_values, problems=problems, named_by=custom_named_by)
     products = _products(session, provider_id, data.product_ids)
     eligibility.enforce(  # the provider's registration rules: the first hard one failing refuses
         session, provider_org_id=provider_id, partner_org_id=partner_id, facts=_facts(data)

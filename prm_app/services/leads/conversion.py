@@ -28,6 +28,7 @@ def convert(
     region: object = None,
     product_ids: object = (),
     custom_values: object = None,
+    custom_named_by: str = "id",
 ) -> int:
     """Turn an accepted lead into a deal (either side may); returns the deal id.
 
@@ -36,7 +37,8 @@ def convert(
     region and the products named are optional, checked as the deal form checks them. A lead's
     conversion is a registration: the provider's registration rules apply (not to a referral,
     whose customer the provider chose). `custom_values`: the deal fields the caller fills
-    (services.deals.custom; the caller's required ones must be), told with the form's problems.
+    (services.deals.custom; the caller's required ones must be), told with the form's problems,
+    named by field id or by key (`custom_named_by="key"`).
     """
     problems: Invalid | None = None
     try:
@@ -56,7 +58,7 @@ def convert(
     partner_id = recipient.org_id if is_referral else lead.origin_org_id
     other_id = partner_id if actor.org_id == provider_id else provider_id
     fields = custom.fields_for_new(session, actor=actor, other_org_id=other_id)
-    written = custom.check_new(fields, custom_values, problems=problems)
+    written = custom.check_new(fields, custom_values, problems=problems, named_by=custom_named_by)
     products = _products(session, provider_id, product_ids)
     if not is_referral:
         eligibility.enforce(

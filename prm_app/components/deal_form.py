@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from .deal_custom import new_deal_fields
 from .forms import (
     error_props,
     field_label,
@@ -132,6 +133,7 @@ def submit_deal_dialog(state, other_label: str, intro: str, countries: list) -> 
                         ),
                         place_fields(state, FORM_ID, countries, state.field_errors),
                         product_choices(state.products, checks=state, form_id=FORM_ID),
+                        new_deal_fields(state),
                         rule_panel(state),
                         form_error(state.form_error),
                         rx.hstack(

@@ -3,6 +3,7 @@ registration rules checked live. `state` is ConvertLeadState (state/lead_convers
 
 import reflex as rx
 
+from .deal_custom import new_deal_fields
 from .deal_form import product_choices
 from .forms import field_message, form_error, labeled_input, required_legend
 from .rule_checks import place_fields, rule_panel, submit_button, watch
@@ -52,6 +53,7 @@ def convert_dialog(state, countries: list) -> rx.Component:
                     place_fields(state, FORM_ID, countries, errors),
                     product_choices(state.products, checks=state, form_id=FORM_ID),
                     field_message(errors.get("product_ids", ""), "product_ids-error"),
+                    new_deal_fields(state),
                     rule_panel(state, "Convert"),
                     form_error(state.convert_error),
                     rx.hstack(

@@ -9,6 +9,7 @@ from reflex.experimental.client_state import ClientStateVar
 
 from .. import routes
 from ..components.confirm import confirm_button
+from ..components.deal_custom import deal_fields_card
 from ..components.deal_form import deal_fields, product_choices
 from ..components.details import labeled_value
 from ..components.empty_state import empty_state
@@ -296,6 +297,7 @@ def _page(back: str) -> rx.Component:
                 DEAL.contains("id"),
                 rx.vstack(
                     _summary(),
+                    deal_fields_card(State, _can("edit")),
                     deal_commission(),
                     protection_card(),
                     extension_card(),

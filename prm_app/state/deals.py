@@ -17,9 +17,10 @@ from ..services.deals import lifecycle as deal_changes
 from ..services.deals import places
 from ..services.deals import timeline as deal_timeline
 from ..services.identity import team
-from . import deal_history, deal_protection, extension_view, view
+from . import deal_custom, deal_history, deal_protection, extension_view, view
 from .base import AppState, FieldErrors, form_value
 from .board_rows import BoardCard, BoardColumn
+from .deal_custom import DealFieldsCard, NewDealFields
 from .deal_history import ChainRow, ResubmissionView
 from .deal_protection import DealConflictRow, ProtectionView
 from .deal_rows import BoardStage, DealRow, DealView, ProductOption
@@ -332,7 +333,7 @@ class DealsState(LiveDeals, AppState):
         return self._refresh()
 
 
-class SubmitDealState(RuleChecks, FieldErrors, AppState):
+class SubmitDealState(NewDealFields, RuleChecks, FieldErrors, AppState):
     """The Submit Deal dialog: register a deal with a provider, or record one for a partner,
     with the provider's registration rules checked live (RuleChecks)."""
 
@@ -368,6 +369,7 @@ class SubmitDealState(RuleChecks, FieldErrors, AppState):
             if provider
             else []
         )
+        self._read_custom(session, actor, self.counterpart)
         self._read_checks(session, actor=actor)
 
     @rx.event
@@ -386,11 +388,12 @@ class SubmitDealState(RuleChecks, FieldErrors, AppState):
         if not isinstance(form, dict):
             return None
         found, refusal = self._perform(
-            deal_changes.register,
+            deal_custom.register,
             error_var="form_error",
-            inline=deal_changes.FORM_FIELDS,
+            inline=(*deal_changes.FORM_FIELDS, *self._custom_names()),
             other_org_id=form_value(form, "other_org_id"),
             form=_deal_form(form),
+            posted=form,
         )
         if refusal is not None:
             self._check_refused(form)
@@ -404,7 +407,7 @@ class SubmitDealState(RuleChecks, FieldErrors, AppState):
         return rx.toast.success("Deal registered.")
 
 
-class DealDetailState(LiveDeals, AppState):
+class DealDetailState(DealFieldsCard, FieldErrors, LiveDeals, AppState):
     """/p/deals/[deal_id] and /c/deals/[deal_id]: every field, the actions allowed, the
     timeline, and (for the provider) the same customer protected for other partners."""
 
@@ -435,6 +438,7 @@ class DealDetailState(LiveDeals, AppState):
         if redirect := self._enter(kind):
             return redirect
         self.editing, self.form_error, self.missing = False, "", False
+        self.custom_editing, self.custom_rows = False, []
         self.deal, self.timeline, self.conflicts = cast(DealView, {}), [], []
         raw = self.router.page.params.get("deal_id", "")
         self._deal_id = int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 19 else 0
@@ -489,6 +493,7 @@ class DealDetailState(LiveDeals, AppState):
         }
         self.products = seen.products
         self.allowed = sorted(seen.allowed)
+        self._read_custom_card(session, actor, seen.id)
         self.timeline = [
             {"at": e.at.strftime("%Y-%m-%d %H:%M"), "who": e.who, "text": e.text}
             for e in deal_timeline.timeline(session, actor=actor, deal_id=seen.id)
@@ -519,6 +524,9 @@ class DealDetailState(LiveDeals, AppState):
                 deals.products_of(session, actor=actor, provider_org_id=seen.provider_org_id)
             )
         ]
+
+    def _deal_version(self) -> tuple[int, int]:
+        return self._deal_id, self._version
 
     @staticmethod
     def _source_link(actor, seen) -> str:

@@ -1,14 +1,16 @@
 """Converting an accepted lead or referral into a deal: one dialog per page (the received list
 and the lead's page), with the amount, close date, the customer's country and region, and the
-provider's registration rules checked live on the deal it would register (RuleChecks)."""
+provider's registration rules checked live on the deal it would register (RuleChecks), and the deal fields
+the converting side fills (deal_custom.NewDealFields)."""
 
 import reflex as rx
 
 from .. import routes
 from ..services import deals, leads
 from ..services.deals import rule_checks
-from . import view
+from . import deal_custom, view
 from .base import AppState, FieldErrors, form_value
+from .deal_custom import NewDealFields
 from .rows import Option
 from .rule_checks import RuleChecks
 
@@ -17,7 +19,7 @@ CONVERT_FIELDS = ("amount", "close_date", "country", "region", "product_ids")
 REFERRAL = "A referral's customer was chosen by its provider: no registration rule applies."
 
 
-class ConvertLeadState(RuleChecks, FieldErrors, AppState):
+class ConvertLeadState(NewDealFields, RuleChecks, FieldErrors, AppState):
     """The Convert dialog: which recipient row it converts is kept server-side, checked again
     (who may convert it) by the services on every event."""
 
@@ -54,6 +56,7 @@ class ConvertLeadState(RuleChecks, FieldErrors, AppState):
                 deals.products_of(session, actor=actor, provider_org_id=found.provider_org_id)
             )
             self._start_draft(found.form)
+            self._read_custom(session, actor, found.other_org_id)
             self._read_checks(session, actor=actor)
 
         _, refusal = self._perform(read)
@@ -73,14 +76,18 @@ class ConvertLeadState(RuleChecks, FieldErrors, AppState):
         if not isinstance(form, dict) or not self._recipient:
             return None
 
-        def convert(session, *, actor, **arguments) -> str:
-            deal_id = leads.convert(session, actor=actor, **arguments)
+        other = deal_custom.other_id(self._other)
+
+        def convert(session, *, actor, posted: dict, **arguments) -> str:
+            values = deal_custom.form_values(session, actor, other, posted)
+            deal_id = leads.convert(session, actor=actor, custom_values=values, **arguments)
             return routes.deal_page(actor.org_kind, deal_id)
 
         url, refusal = self._perform(
             convert,
             error_var="convert_error",
-            inline=CONVERT_FIELDS,
+            inline=(*CONVERT_FIELDS, *self._custom_names()),
+            posted=form,
             recipient_id=self._recipient,
             amount=form_value(form, "amount"),
             close_date=form_value(form, "close_date") or None,

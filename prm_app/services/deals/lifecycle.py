@@ -40,7 +40,7 @@ from ..core.errors import Conflict, Invalid, NotAllowed, NotFound
 from ..customers import customer_keys
 from ..identity import team
 from ..leads.conversion import MAX_PRODUCTS, NOT_A_PRODUCT
-from . import builder, conflicts, eligibility, places, revisions
+from . import builder, conflicts, custom, eligibility, places, revisions
 
 CHANGED = (
     "Someone changed this deal a moment ago: your change was not applied. It now shows as it is."
@@ -133,15 +133,25 @@ def register(
     other_org_id: object,
     form: object,
     resubmits: Deal | None = None,
+    custom_values: object = None,
+    custom_named_by: str = "id",
 ) -> Registered:
     """Submit Deal: a consultant registers it with a provider, a provider records it for a
     partner. Both must be active partners (and a consultant must have categorized the provider).
 
+    `custom_values`: {field id: value} of the deal fields the caller fills (services.deals.
+    custom), its required ones included; checked with the form, every problem told at once;
+    named by field id (forms) or by key (`custom_named_by="key"`: the API, imports).
     `resubmits`: the earlier deal this one resubmits, checked by services.deals.withdrawal
-    (never from a client): the new deal is linked to it and the provider told so.
+    (never from a client): the new deal is linked to it and the provider told so; without
+    `custom_values` it keeps the earlier deal's values the caller may fill.
     """
-    data = deal_input(form)
     other = inputs.record_id(other_org_id, what="organization")
+    problems: Invalid | None = None  # told with the custom fields' own, after the partnership
+    try:
+        data = deal_input(form)
+    except Invalid as error:
+        problems = error
     if actor.org_kind == OrgKind.CONSULTANT:
         provider_id, partner_id = other, actor.org_id
     elif actor.org_kind == OrgKind.PROVIDER:
@@ -156,6 +166,10 @@ def register(
             "Categorize this provider under My providers before registering deals with it.",
             field="other_org_id",
         )
+    fields = custom.fields_for_new(session, actor=actor, other_org_id=other)
+    if custom_values is None and resubmits is not None:
+        custom_values = custom.carried(fields, resubmits)
+    written = custom.check_new(fields, custom_values, problems=problems, named_by=custom_named_by)
     products = _products(session, provider_id, data.product_ids)
     eligibility.enforce(  # the provider's registration rules: the first hard one failing refuses
         session, provider_org_id=provider_id, partner_org_id=partner_id, facts=_facts(data)
@@ -194,6 +208,7 @@ def register(
         action="registered",
         after={**_state(deal), "products": products, **linked},
     )
+    custom.apply_new(session, actor=actor, deal=deal, written=written)
     if resubmits is None:
         notifications.deal_registered(session, actor=actor, deal=deal)
     else:
@@ -430,6 +445,11 @@ def _save(
     session.add(deal)
     activity.record(session, actor=actor, subject=deal, action=action, before=before, after=after)
     changes.deals_changed(session, deal.provider_org_id, deal.partner_org_id)
+
+
+# services.deals.custom saves a deal's custom fields as every other change is saved.
+load_for_change = _load
+save_change = _save
 
 
 def _active_partnership(session: Session, provider_id: int, partner_id: int) -> Partnership:

@@ -1,7 +1,9 @@
 """A deal's timeline, newest first, written from the activity trail.
 
-Both organizations of a deal see all of its events. People are named only to their own
-organization; the other side reads the organization's name.
+Both organizations of a deal see all of its events, but a change of custom fields names only
+the fields the viewer may see (services.deals.custom.describe), and one that changed none of
+them is left out. People are named only to their own organization; the other side reads the
+organization's name.
 """
 
 from typing import Any
@@ -9,9 +11,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ...models import ActivityEvent, Organization, Stage, User
+from .. import custom_fields as cf
 from ..core.actor import Actor
 from ..leads.timeline import Entry
-from . import conflicts, extensions, revisions, visible
+from . import conflicts, custom, extensions, revisions, visible
 
 
 def timeline(session: Session, *, actor: Actor, deal_id: object) -> list[Entry]:
@@ -31,10 +34,16 @@ def timeline(session: Session, *, actor: Actor, deal_id: object) -> list[Entry]:
         session.exec(select(Stage.id, Stage.name).where(col(Stage.id).in_(stage_ids))).all()
     )
     owners = _colleague_names(session, actor, [e for e, _, _ in rows])
+    fields = cf.for_deal(session, deal, actor.org_id)
     entries = []
     for event, person, org_name in rows:
         own = event.org_id == actor.org_id
         who = "Automatically" if event.actor_id is None else person if own else org_name
+        if event.action == cf.ACTION:
+            text = custom.describe(fields, event.before, event.after)
+            if text:
+                entries.append(Entry(event.created_at, who or org_name, text))
+            continue
         entries.append(Entry(event.created_at, who or org_name, _describe(event, stages, owners)))
     return entries
 

@@ -1,5 +1,7 @@
 """An accepted lead turned into a deal."""
 
+from decimal import Decimal
+
 from sqlmodel import Session, col, select
 
 from ...models import DealProduct, LeadDirection, TaxonomyTerm, TermKind, utcnow
@@ -7,7 +9,7 @@ from .. import notifications
 from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
-from ..deals import builder, eligibility, places
+from ..deals import builder, custom, eligibility, places
 from .access import CLOSED, Status, either_side, provider_of, require_partnership, touched
 from .audit import recipient_state
 
@@ -25,6 +27,8 @@ def convert(
     country: object = None,
     region: object = None,
     product_ids: object = (),
+    custom_values: object = None,
+    custom_named_by: str = "id",
 ) -> int:
     """Turn an accepted lead into a deal (either side may); returns the deal id.
 
@@ -32,12 +36,19 @@ def convert(
     converted by its provider is approved and protected at once. The customer's country and
     region and the products named are optional, checked as the deal form checks them. A lead's
     conversion is a registration: the provider's registration rules apply (not to a referral,
-    whose customer the provider chose).
+    whose customer the provider chose). `custom_values`: the deal fields the caller fills
+    (services.deals.custom; the caller's required ones must be), told with the form's problems,
+    named by field id or by key (`custom_named_by="key"`).
     """
-    amount = inputs.amount(amount)
-    close_date = inputs.day(close_date, field="close_date", label="close date")
-    country_code = places.country(country)
-    region_code = places.region(region, country_code=country_code)
+    problems: Invalid | None = None
+    try:
+        amount = inputs.amount(amount)
+        close_date = inputs.day(close_date, field="close_date", label="close date")
+        country_code = places.country(country)
+        region_code = places.region(region, country_code=country_code)
+    except Invalid as error:  # told below, with the custom fields' problems
+        problems = error
+        amount, close_date, country_code, region_code = Decimal(0), None, "", ""
     recipient, lead, side = either_side(session, actor, recipient_id)
     if recipient.status != Status.ACCEPTED:
         raise Invalid(CLOSED[recipient.status])
@@ -45,6 +56,9 @@ def convert(
     provider_id = provider_of(lead, recipient)
     is_referral = lead.direction == LeadDirection.PROVIDER_TO_PARTNER
     partner_id = recipient.org_id if is_referral else lead.origin_org_id
+    other_id = partner_id if actor.org_id == provider_id else provider_id
+    fields = custom.fields_for_new(session, actor=actor, other_org_id=other_id)
+    written = custom.check_new(fields, custom_values, problems=problems, named_by=custom_named_by)
     products = _products(session, provider_id, product_ids)
     if not is_referral:
         eligibility.enforce(
@@ -124,6 +138,7 @@ def convert(
         action="converted",
         after={"lead_id": lead.id, "amount": str(amount), "approval": deal.approval},
     )
+    custom.apply_new(session, actor=actor, deal=deal, written=written)
     notifications.lead_answered(
         session, actor=actor, lead=lead, recipient=recipient, action="converted"
     )

@@ -86,10 +86,22 @@ class LeadFormCustom(rx.State, mixin=True):
         """The form names of every custom field shown (their messages go next to them)."""
         return _names(self.own_fields, *(g["rows"] for g in self.recipient_fields))
 
-    def _custom_posted(self, session, *, actor, form: dict, chosen: list[str]) -> dict[str, object]:
-        """{field id: value} of the own fields and the chosen organizations' fields."""
+    def _custom_posted(
+        self, session, *, actor, form: dict, chosen: list[str], lead_id: object, submitting: bool
+    ) -> tuple[dict[str, object], dict[str, str]]:
+        """{field id: value} of the own fields and the chosen organizations' fields, and what is
+        wrong with them (told with the form's other messages)."""
         fields = lead_custom.form_fields(session, actor=actor, org_ids=chosen)
-        return submitted(form, fields)
+        values = submitted(form, fields)
+        problems = lead_custom.problems(
+            session,
+            actor=actor,
+            lead_id=lead_id,
+            recipient_org_ids=chosen,
+            custom=values,
+            submitting=submitting,
+        )
+        return values, problems
 
     @rx.event
     def tick(self, org_id: str):

@@ -16,7 +16,6 @@ from ..models import OrgKind, Pipeline
 from ..services import catalog, leads, partnerships
 from ..services.core.changes import Topic
 from ..services.identity import team
-from ..services.leads import custom as lead_custom
 from ..services.leads import timeline as lead_timeline
 from . import view
 from .base import AppState, FieldErrors, form_value
@@ -262,21 +261,16 @@ class SentLeadsState(ListFilters, LeadFormCustom, FieldErrors, AppState):
         return self._refresh()
 
     def _save(self, session, *, actor, form, providers) -> None:
-        custom = self._custom_posted(session, actor=actor, form=form, chosen=providers)
         submitting, draft_id = self.intent != "draft", self.draft.get("id")
-        data = leads.checked_form(
-            form,
-            providers,
+        custom, problems = self._custom_posted(
+            session,
+            actor=actor,
+            form=form,
+            chosen=providers,
+            lead_id=draft_id,
             submitting=submitting,
-            custom_problems=lead_custom.problems(
-                session,
-                actor=actor,
-                lead_id=draft_id,
-                recipient_org_ids=providers,
-                custom=custom,
-                submitting=submitting,
-            ),
         )
+        data = leads.checked_form(form, providers, submitting=submitting, custom_problems=problems)
         owner = form_value(form, "owner_id")
         lead_id = leads.save_draft(
             session,

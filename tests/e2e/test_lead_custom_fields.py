@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from prm_app.models import Lead
 from prm_app.services import custom_fields as cf
+from tests.e2e.page_pass import PHONE, check, overflow
 from tests.e2e.test_confirmations import demo_actor
 from tests.e2e.test_sign_in import sign_in
 
@@ -83,6 +84,8 @@ def test_a_providers_required_select_is_asked_only_when_the_lead_goes_to_it(
     page.get_by_role("button", name="Submit", exact=True).click()
     expect(page.get_by_role("alert").filter(has_text=f"{size} is required.")).to_be_visible()
     expect(size_select).to_have_attribute("aria-invalid", "true")
+    blocking = check(page, "/c/leads, Submit New Lead with a provider's fields and a message")
+    assert not blocking, "\n".join(blocking)
     size_select.select_option(label="Large")
     page.get_by_role("button", name="Submit", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Submitted.")
@@ -120,6 +123,7 @@ def test_each_side_sees_and_edits_its_fields_on_the_leads_page(
     expect(details).to_contain_text(size)
     expect(details).to_contain_text("Small")
     details.get_by_role("button", name="Edit details").click()
+    blocking = check(northwind, "/p/leads/<id>, editing its custom fields")
     details.get_by_label(note).fill("Budget approved in Q3")
     details.get_by_label(size).select_option(label="Large")
     details.get_by_role("button", name="Save").click()
@@ -137,3 +141,8 @@ def test_each_side_sees_and_edits_its_fields_on_the_leads_page(
     mine.get_by_label(size).select_option("")
     mine.get_by_role("button", name="Save").click()
     expect(mine.get_by_role("alert").filter(has_text=f"{size} is required.")).to_be_visible()
+    blocking += check(page, "/c/leads/<id>, a custom field's message")
+    assert not blocking, "\n".join(blocking)
+    page.set_viewport_size(PHONE)
+    expect(mine.get_by_label(size)).to_be_visible()
+    assert overflow(page) <= 0, "the lead's page is wider than a phone"

@@ -5,14 +5,17 @@ sends it on to more organizations. A provider deciding on a lead sees, side by s
 of other partners already protected for the same customer.
 """
 
+from typing import Any, cast
+
 import reflex as rx
 from reflex.vars import ObjectVar
 
 from .. import routes
 from ..components import lead_actions
+from ..components.custom_inputs import custom_inputs, custom_values
 from ..components.details import labeled_value, timeline
 from ..components.empty_state import empty_state
-from ..components.forms import tick_box
+from ..components.forms import field_message, form_error, tick_box
 from ..components.lead_conversion import convert_dialog
 from ..components.live import follow
 from ..components.sections import section_card
@@ -24,6 +27,8 @@ from ..state.rule_checks import COUNTRIES
 from .parts.shell import page_shell
 
 NOUN = State.lead.get("noun", "lead")
+_edit_custom = cast(Any, State.edit_custom)
+_tick_send_on = cast(Any, State.tick_send_on)
 
 
 def _summary() -> rx.Component:
@@ -58,6 +63,56 @@ def _summary() -> rx.Component:
             width="100%",
         ),
         width="100%",
+    )
+
+
+def _custom() -> rx.Component:
+    """The custom fields this side sees; edited where its organization may."""
+    return rx.cond(
+        State.custom_rows.length() > 0,
+        section_card(
+            "More details",
+            rx.cond(
+                State.custom_editing,
+                rx.form(
+                    rx.vstack(
+                        custom_inputs(State.custom_rows, State.field_errors, State.recheck),
+                        form_error(State.custom_error),
+                        rx.hstack(
+                            rx.button(
+                                "Cancel",
+                                type="button",
+                                variant="soft",
+                                on_click=_edit_custom(False),
+                            ),
+                            rx.button("Save", type="submit"),
+                        ),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    on_submit=State.save_custom,
+                    no_validate=True,
+                    aria_label="More details",
+                    width="100%",
+                ),
+                rx.vstack(
+                    custom_values(State.custom_rows),
+                    rx.cond(
+                        State.custom_editable,
+                        rx.button(
+                            "Edit details",
+                            variant="soft",
+                            size="2",
+                            on_click=_edit_custom(True),
+                        ),
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
+            role="region",
+            aria_label="More details",
+        ),
     )
 
 
@@ -161,16 +216,41 @@ def _send_on() -> rx.Component:
                     rx.hstack(
                         rx.foreach(
                             State.more_targets,
-                            lambda t: tick_box(f"to_{t['id']}", t["name"], aria_label=t["name"]),
+                            lambda t: tick_box(
+                                f"to_{t['id']}",
+                                t["name"],
+                                aria_label=t["name"],
+                                on_change=_tick_send_on(t["id"]),
+                            ),
                         ),
                         wrap="wrap",
                     ),
+                    field_message(
+                        State.field_errors.get("recipient_org_ids", ""), "send-on-recipients"
+                    ),
+                    rx.foreach(
+                        State.send_on_fields,
+                        lambda group: rx.box(
+                            rx.vstack(
+                                custom_inputs(group["rows"], State.field_errors, State.recheck),
+                                spacing="2",
+                                width="100%",
+                            ),
+                            display=rx.cond(
+                                State.send_on_ticked.contains(group["id"]), "block", "none"
+                            ),
+                            width="100%",
+                        ),
+                    ),
+                    form_error(State.send_on_error),
                     rx.button("Send", type="submit", size="2"),
                     spacing="2",
+                    width="100%",
                 ),
                 on_submit=State.send_on,
-                reset_on_submit=True,
+                no_validate=True,
                 aria_label="Send it on",
+                key=State.send_on_round,
             ),
             width="100%",
         ),
@@ -187,6 +267,7 @@ def _page(back: str, back_label: str) -> rx.Component:
             State.found,
             rx.vstack(
                 _summary(),
+                _custom(),
                 _conflicts(),
                 _recipients(),
                 _send_on(),

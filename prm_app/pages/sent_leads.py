@@ -9,6 +9,7 @@ from reflex.vars import ArrayVar, ObjectVar
 from .. import routes
 from ..components.buttons import row_button
 from ..components.confirm import confirm_button
+from ..components.custom_inputs import custom_inputs
 from ..components.empty_state import empty_state
 from ..components.file_links import export_button, import_button
 from ..components.forms import (
@@ -113,7 +114,7 @@ def _provider_choice(provider: ObjectVar[dict]) -> rx.Component:
                 name=f"provider_{provider['id']}",
                 aria_label=provider["name"],
                 default_checked=ticked.contains(provider["id"]),
-                on_change=_recheck("recipient_org_ids", "ticked"),
+                on_change=[_recheck("recipient_org_ids", "ticked"), _tick(provider["id"])],
             ),
             rx.text(provider["name"], size="2"),
             align="center",
@@ -126,6 +127,7 @@ def _error(name: str) -> rx.Var:
 
 
 _recheck = cast(Any, State.recheck)
+_tick = cast(Any, State.tick)
 
 
 def _input(label: str, name: str, *, required: bool = True, **props) -> rx.Component:
@@ -137,6 +139,28 @@ def _input(label: str, name: str, *, required: bool = True, **props) -> rx.Compo
         error=_error(name),
         on_fix=_recheck,
         **props,
+    )
+
+
+def _custom_fields() -> rx.Component:
+    """The sender's own custom fields, then each ticked organization's (kept in the page while
+    unticked, so that what was typed stays; the server takes only the ticked ones')."""
+    return rx.vstack(
+        custom_inputs(State.own_fields, State.field_errors, _recheck),
+        rx.foreach(
+            State.recipient_fields,
+            lambda group: rx.box(
+                rx.vstack(
+                    custom_inputs(group["rows"], State.field_errors, _recheck),
+                    spacing="2",
+                    width="100%",
+                ),
+                display=rx.cond(State.ticked.contains(group["id"]), "block", "none"),
+                width="100%",
+            ),
+        ),
+        spacing="2",
+        width="100%",
     )
 
 
@@ -208,6 +232,7 @@ def _lead_form(words: Words) -> rx.Component:
                     required=False,
                     error=_error("notes"),
                 ),
+                _custom_fields(),
                 form_error(State.form_error),
                 rx.hstack(
                     rx.button(

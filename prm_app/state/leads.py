@@ -20,6 +20,7 @@ from ..services.leads import timeline as lead_timeline
 from . import view
 from .base import AppState, FieldErrors, form_value
 from .lead_conversion import ConvertLeadState
+from .lead_custom import LeadDetailCustom, LeadFormCustom, ticked
 from .lead_rows import (
     LeadDraft,
     LeadView,
@@ -134,7 +135,7 @@ class ListFilters(LiveView, mixin=True):
 LEAD_FORM_FIELDS = ("recipient_org_ids", *leads.LEAD_FIELDS, "owner_id")
 
 
-class SentLeadsState(ListFilters, FieldErrors, AppState):
+class SentLeadsState(ListFilters, LeadFormCustom, FieldErrors, AppState):
     """/c/leads and /p/referrals: where they can go, the submit form, and the list, one page."""
 
     eligible: list[Option] = []
@@ -178,6 +179,7 @@ class SentLeadsState(ListFilters, FieldErrors, AppState):
                 [],
             )
         self.eligible = view.options(eligible)
+        self._read_form_fields(session, actor=actor, eligible=self.eligible)
         self.counterparts = _counterparts(session, actor)
         self.colleagues = _colleagues(session, actor)
         self.me = str(actor.user_id)
@@ -205,7 +207,8 @@ class SentLeadsState(ListFilters, FieldErrors, AppState):
     @rx.event
     def toggle_form(self):
         self.form_open, self.form_error, self.field_errors = not self.form_open, "", {}
-        self.draft = cast(LeadDraft, {})
+        self.draft, self.ticked = cast(LeadDraft, {}), []
+        return self._perform(self._read_options)[1]  # the fields, without a draft's values
 
     def _field_problem(self, name: str, value: str) -> str:
         return leads.field_problem(name, value)
@@ -213,7 +216,7 @@ class SentLeadsState(ListFilters, FieldErrors, AppState):
     @rx.event
     def edit_draft(self, lead_id: str):
         """Open the form on one of the organization's drafts."""
-        found, refusal = self._perform(leads.detail, lead_id=lead_id)
+        found, refusal = self._perform(self._read_draft, lead_id=lead_id)
         if refusal is not None:
             return refusal
         if found.side != "origin" or found.status != "draft":
@@ -231,8 +234,13 @@ class SentLeadsState(ListFilters, FieldErrors, AppState):
             "recipients": [str(i) for i in cast(leads.LeadDetail, found).draft_recipient_ids],
         }
         self.form_open, self.form_error, self.notice = True, "", ""
-        self.field_errors = {}
+        self.field_errors, self.ticked = {}, list(self.draft["recipients"])
         return None
+
+    def _read_draft(self, session, *, actor, lead_id) -> leads.LeadDetail:
+        found = leads.detail(session, actor=actor, lead_id=lead_id)
+        self._read_form_fields(session, actor=actor, eligible=self.eligible, custom=found.custom)
+        return found
 
     @rx.event
     def set_intent(self, intent: str):
@@ -242,12 +250,8 @@ class SentLeadsState(ListFilters, FieldErrors, AppState):
     def save_lead(self, form: dict):
         """Save as draft, or submit to the checked providers (one record per provider)."""
         self.notice = ""
-        providers = [
-            key.removeprefix("provider_")
-            for key, value in (form.items() if isinstance(form, dict) else [])
-            if isinstance(key, str) and key.startswith("provider_") and value
-        ]
-        inline = LEAD_FORM_FIELDS
+        providers = ticked(form, "provider_")
+        inline = (*LEAD_FORM_FIELDS, *self._custom_names())
         _, refusal = self._perform(
             self._save, error_var="form_error", inline=inline, form=form, providers=providers
         )
@@ -257,15 +261,25 @@ class SentLeadsState(ListFilters, FieldErrors, AppState):
         return self._refresh()
 
     def _save(self, session, *, actor, form, providers) -> None:
-        data = leads.checked_form(form, providers, submitting=self.intent != "draft")
+        submitting, draft_id = self.intent != "draft", self.draft.get("id")
+        custom, problems = self._custom_posted(
+            session,
+            actor=actor,
+            form=form,
+            chosen=providers,
+            lead_id=draft_id,
+            submitting=submitting,
+        )
+        data = leads.checked_form(form, providers, submitting=submitting, custom_problems=problems)
         owner = form_value(form, "owner_id")
         lead_id = leads.save_draft(
             session,
             actor=actor,
             data=data,
             owner_id=owner,
-            lead_id=self.draft.get("id"),
+            lead_id=draft_id,
             recipient_org_ids=providers,
+            custom=custom,
         )
         if self.intent == "draft":
             self.notice = "Saved as a draft."
@@ -408,7 +422,7 @@ def _received_row(row, actor) -> ReceivedLeadRow:
     }
 
 
-class LeadDetailState(LiveView, ReceivedActions, AppState):
+class LeadDetailState(LiveView, ReceivedActions, LeadDetailCustom, AppState):
     """/c/leads/[lead_id] and the three other detail routes: every field, the recipients and
     their status, the timeline; the receiving side acts as on its list (inherited handlers),
     the origin side converts accepted recipients and sends the lead on to more organizations."""
@@ -498,16 +512,7 @@ class LeadDetailState(LiveView, ReceivedActions, AppState):
                     for p in partnerships.partner_directory(session, actor=actor)
                 ]
             self.more_targets = view.options((k, n) for k, n in targets if k not in sent)
+        self._read_custom(session, actor=actor, seen=seen, targets=self.more_targets)
         self._read_stages(session, actor)
         self._read_lost_reasons(session, self.recipients)
         self.found = True
-
-    @rx.event
-    def send_on(self, form: dict):
-        """The origin sends the submitted lead on to more organizations."""
-        chosen = [
-            key.removeprefix("to_")
-            for key, value in (form.items() if isinstance(form, dict) else [])
-            if isinstance(key, str) and key.startswith("to_") and value
-        ]
-        return self._act(leads.submit, lead_id=self.lead.get("id"), recipient_org_ids=chosen)

@@ -23,6 +23,7 @@ from .access import (
     recipient_refusal,
 )
 from .conversion import convert
+from .custom import set_custom
 from .details import LeadDetail, RecipientView, detail
 from .fields import (
     DUPLICATE,
@@ -103,5 +104,6 @@ __all__ = [
     "return_overdue",
     "save_draft",
     "sent_scope",
+    "set_custom",
     "submit",
 ]

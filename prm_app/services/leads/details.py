@@ -16,10 +16,12 @@ from ...models import (
     Stage,
     User,
 )
+from .. import custom_fields as cf
 from ..core import inputs
 from ..core.actor import Actor
 from ..core.errors import NotFound
 from .access import NOT_VISIBLE
+from .custom import lead_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,10 @@ class LeadDetail:
     recipients: list[RecipientView] = field(default_factory=list)
     # A draft's organizations ticked when it was saved (origin side only).
     draft_recipient_ids: list[int] = field(default_factory=list)
+    # The custom fields this side sees (its own, and the other side's not hidden from it),
+    # and the lead's values of those fields only.
+    custom_fields: list[cf.FieldAccess] = field(default_factory=list)
+    custom: dict = field(default_factory=dict)
 
 
 def detail(session: Session, *, actor: Actor, lead_id: object) -> LeadDetail:
@@ -75,13 +81,13 @@ def detail(session: Session, *, actor: Actor, lead_id: object) -> LeadDetail:
         if not (actor.sees_all or lead.owner_id == actor.user_id):
             raise NotFound(NOT_VISIBLE)
         recipients = _recipient_views(session, lead.id, None)
-        return _detail(session, lead, "origin", recipients, hidden=False)
+        return _detail(session, actor, lead, "origin", recipients, hidden=False)
     recipients = _recipient_views(session, lead.id, actor.org_id)
     if not recipients or not (actor.sees_all or recipients[0].owner_id == actor.user_id):
         raise NotFound(NOT_VISIBLE)
     row = session.get(LeadRecipient, recipients[0].id)
     hidden = lead.direction == LeadDirection.PROVIDER_TO_PARTNER and row.opened_at is None
-    return _detail(session, lead, "recipient", recipients, hidden=hidden)
+    return _detail(session, actor, lead, "recipient", recipients, hidden=hidden)
 
 
 def _recipient_views(session: Session, lead_id: int, org_id: int | None) -> list[RecipientView]:
@@ -116,7 +122,13 @@ def _recipient_views(session: Session, lead_id: int, org_id: int | None) -> list
 
 
 def _detail(
-    session: Session, lead: Lead, side: str, recipients: list[RecipientView], *, hidden: bool
+    session: Session,
+    actor: Actor,
+    lead: Lead,
+    side: str,
+    recipients: list[RecipientView],
+    *,
+    hidden: bool,
 ) -> LeadDetail:
     origin_name, owner_name = session.exec(
         select(Organization.name, User.name)
@@ -128,6 +140,9 @@ def _detail(
 
     def shown(value: str) -> str:
         return "" if hidden else value
+
+    fields = lead_fields(session, actor=actor, lead=lead)
+    values = lead.custom or {}
 
     return LeadDetail(
         id=lead.id,
@@ -154,4 +169,6 @@ def _detail(
             if side == "origin" and lead.status == LeadStatus.DRAFT
             else []
         ),
+        custom_fields=fields,
+        custom={f.name: values[f.name] for f in fields if f.name in values},
     )

@@ -24,6 +24,7 @@ from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
 from ..customers import customer_keys, find_conflicts
+from . import custom as custom_values
 from .access import (
     CLOSED,
     OPEN,
@@ -53,9 +54,16 @@ from .fields import (
 )
 
 
-def checked_form(form: object, recipient_org_ids: object, *, submitting: bool) -> LeadInput:
+def checked_form(
+    form: object,
+    recipient_org_ids: object,
+    *,
+    submitting: bool,
+    custom_problems: dict[str, str] | None = None,
+) -> LeadInput:
     """The lead form checked whole, so that every field's message is told at once (the
-    organizations first, as the form shows them): a draft may have none ticked."""
+    organizations first, as the form shows them, its custom fields last: `custom_problems`,
+    from custom.problems): a draft may have none ticked."""
     problems: dict[str, str] = {}
     if submitting or recipient_org_ids:
         try:
@@ -68,6 +76,7 @@ def checked_form(form: object, recipient_org_ids: object, *, submitting: bool) -
         if not error.problems:
             raise
         problems.update(error.problems)
+    problems.update(custom_problems or {})
     if problems:
         first = next(iter(problems))
         raise Invalid(problems[first], field=first, problems=problems)
@@ -83,11 +92,14 @@ def save_draft(
     lead_id: object = None,
     source: LeadSource = LeadSource.FORM,
     recipient_org_ids: object = (),
+    custom: object = None,
+    named_by: str = "id",
 ) -> int:
     """Create or update a draft of the actor's organization; returns its id. `source` (how a
     new lead came in) is set by the caller's channel, never by a client. `recipient_org_ids`
     are the organizations ticked, kept with the draft (none is fine; each is checked again when
-    the draft is submitted)."""
+    the draft is submitted). `custom`: its custom values as entered ({field id, or key with
+    named_by="key": value}; None leaves them), kept without requiring any."""
     data = checked_input(data)
     owner_id = owner_of(session, actor, owner_id)
     ticked = recipient_ids(recipient_org_ids) if recipient_org_ids else []
@@ -126,6 +138,10 @@ def save_draft(
             notifications.lead_assigned(
                 session, actor=actor, lead=lead, owner_id=owner_id, origin=True
             )
+        if custom is not None:
+            custom_values.write_draft(
+                session, actor=actor, lead=lead, custom=custom, named_by=named_by
+            )
         return lead.id
     lead = own_lead(session, actor, lead_id)
     require_draft(lead)
@@ -148,6 +164,8 @@ def save_draft(
             notifications.lead_assigned(
                 session, actor=actor, lead=lead, owner_id=owner_id, origin=True
             )
+    if custom is not None:
+        custom_values.write_draft(session, actor=actor, lead=lead, custom=custom, named_by=named_by)
     return lead.id
 
 
@@ -162,10 +180,23 @@ def delete_draft(session: Session, *, actor: Actor, lead_id: object) -> None:
 
 
 def submit(
-    session: Session, *, actor: Actor, lead_id: object, recipient_org_ids: object
+    session: Session,
+    *,
+    actor: Actor,
+    lead_id: object,
+    recipient_org_ids: object,
+    custom: object = None,
+    named_by: str = "id",
+    check_required: bool = True,
 ) -> list[int]:
     """Send a draft, or send a submitted lead on to more organizations (1..20 at a time);
     returns the new recipient ids.
+
+    Custom fields: `custom` adds or changes values (say, the new recipients' fields asked when
+    sending on); then each chosen organization's required fields must have a value, and on
+    the first submission the sender's own required fields too (only theirs: a provider it does
+    not go to requires nothing). `check_required` False: a channel no person fills (a public
+    web form) sends it regardless.
 
     Leads go to providers the consultant may submit to (active, categorized partnership);
     referrals go to the provider's active partners and must be accepted within the provider's
@@ -179,6 +210,16 @@ def submit(
     if lead.status != LeadStatus.DRAFT:
         require_new_recipients(session, lead, org_ids)
     was = lead.status
+    custom_values.write_on_submit(
+        session,
+        actor=actor,
+        lead=lead,
+        org_ids=org_ids,
+        custom=custom,
+        first=was == LeadStatus.DRAFT,
+        named_by=named_by,
+        check_required=check_required,
+    )
     now = utcnow()
     deadline = accept_deadline(session, actor=actor, direction=lead.direction, now=now)
     recipients = [
@@ -281,11 +322,28 @@ def create_and_submit(
     owner_id: object,
     recipient_org_ids: object,
     source: LeadSource = LeadSource.FORM,
+    custom: object = None,
+    named_by: str = "id",
+    check_required: bool = True,
 ) -> tuple[int, list[int]]:
-    """Save a new draft and submit it at once: (lead id, recipient ids)."""
-    lead_id = save_draft(session, actor=actor, data=data, owner_id=owner_id, source=source)
+    """Save a new draft and submit it at once: (lead id, recipient ids). `custom`: its custom
+    values, the recipients' required ones included (see submit)."""
+    lead_id = save_draft(
+        session,
+        actor=actor,
+        data=data,
+        owner_id=owner_id,
+        source=source,
+        recipient_org_ids=recipient_org_ids if custom is not None else (),
+        custom=custom,
+        named_by=named_by,
+    )
     return lead_id, submit(
-        session, actor=actor, lead_id=lead_id, recipient_org_ids=recipient_org_ids
+        session,
+        actor=actor,
+        lead_id=lead_id,
+        recipient_org_ids=recipient_org_ids,
+        check_required=check_required,
     )
 
 

@@ -3,6 +3,8 @@
 The origin organization sees its own lead events and every recipient's; a recipient only its own
 row's. Names of people appear only to their own organization; the other side reads the
 organization's name. Conflict details (who holds a protected customer) are never written here.
+Custom value changes (recorded on the lead) reach both sides, each reading only the changes of
+the fields it sees, with their values before and after.
 """
 
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ...models import ActivityEvent, Membership, Organization, Stage, User
+from .. import custom_fields as cf
 from ..core import formats
 from ..core.actor import Actor
 from . import detail
@@ -35,10 +38,11 @@ def timeline(session: Session, *, actor: Actor, lead_id: object) -> list[Entry]:
             col(ActivityEvent.entity_id).in_(recipient_orgs),
         )
     ]
+    on_lead = sa.and_(ActivityEvent.entity_type == "lead", ActivityEvent.entity_id == seen.id)
     if seen.side == "origin":
-        conditions.append(
-            sa.and_(ActivityEvent.entity_type == "lead", ActivityEvent.entity_id == seen.id)
-        )
+        conditions.append(on_lead)
+    else:  # of the lead's own events, a recipient reads only custom values it sees
+        conditions.append(sa.and_(on_lead, col(ActivityEvent.action) == cf.ACTION))
     rows = session.exec(
         select(ActivityEvent, User.name)
         .outerjoin(User, col(User.id) == ActivityEvent.actor_id)
@@ -48,8 +52,16 @@ def timeline(session: Session, *, actor: Actor, lead_id: object) -> list[Entry]:
     events = [event for event, _ in rows]
     colleagues = _members(session, actor.org_id, {e.actor_id for e in events if e.actor_id})
     stages, org_names = _stage_names(session, events), _org_names(session, events)
+    side_names = {r.org_id: r.org_name for r in seen.recipients}
+    side_names[seen.origin_org_id] = seen.origin_org_name
     entries = []
     for event, person in rows:
+        if event.action == cf.ACTION:
+            text = _custom_changes(seen.custom_fields, event)
+            if text:
+                who = person if event.actor_id in colleagues else side_names.get(event.org_id, "")
+                entries.append(Entry(event.created_at, who or "Automatically", text))
+            continue
         if event.action == "received":  # recorded by whoever sent it
             who = seen.origin_org_name
         elif event.actor_id is None:
@@ -98,6 +110,20 @@ def _describe(
             else ""
         ),
     }.get(event.action, "")
+
+
+def _custom_changes(fields: list[cf.FieldAccess], event: ActivityEvent) -> str:
+    """ "Changed Budget from 10.00 to 20.00; set Tier to Gold", of the fields the viewer sees."""
+    parts = []
+    for label, before, after in cf.changes_seen(fields, event.before, event.after):
+        if not before:
+            parts.append(f"set {label} to {after}")
+        elif not after:
+            parts.append(f"cleared {label} (was {before})")
+        else:
+            parts.append(f"changed {label} from {before} to {after}")
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def _members(session: Session, org_id: int, user_ids: set[int]) -> set[int]:

@@ -65,6 +65,7 @@ from .records import (
     ProtectionReminder,
 )
 from .security import AccountToken, RateEvent, RecoveryCode, SecurityEvent
+from .views import SavedView, ViewDefault
 
 __all__ = [
     "AccountToken",
@@ -125,12 +126,14 @@ __all__ = [
     "RecoveryCode",
     "RegistrationRule",
     "Role",
+    "SavedView",
     "SecurityEvent",
     "Stage",
     "TaxonomyTerm",
     "TermKind",
     "User",
     "UserInvite",
+    "ViewDefault",
     "WebhookDelivery",
     "WebhookEndpoint",
     "utcnow",

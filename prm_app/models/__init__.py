@@ -9,6 +9,7 @@ from .custom_fields import (
     InternalAccess,
     PartnerAccess,
 )
+from .custom_values import CustomValue
 from .eligibility import ProviderCustomer, RegistrationRule
 from .enums import (
     Approval,
@@ -77,6 +78,7 @@ __all__ = [
     "Channel",
     "CommissionType",
     "CustomField",
+    "CustomValue",
     "Deal",
     "DealProduct",
     "DeliveryStatus",

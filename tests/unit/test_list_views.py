@@ -457,3 +457,43 @@ def test_a_field_archived_since_is_dropped_when_the_view_opens(session, world, f
     cf.archive_field(session, actor=provider, field_id=made["note"].id)
     opened = views.open_view(session, actor=provider, view_id=saved.id).state
     assert opened == {"columns": [ids["tier"]], "filters": {}, "custom_filters": [], "sort": ""}
+
+
+# --- the index of values (custom_values), kept by the database's triggers -----------------------
+
+
+def test_the_index_of_values_follows_every_write_of_a_records_values(session, world, fields):
+    from prm_app.models import CustomValue
+
+    provider = world[0]
+    made, ids, leads_by, (gold, silver, _, _) = fields
+
+    def indexed(lead_id):
+        rows = session.exec(
+            select(CustomValue.field_id, CustomValue.num, CustomValue.txt).where(
+                CustomValue.record_type == "lead", CustomValue.record_id == lead_id
+            )
+        ).all()
+        return sorted((str(f), n, t) for f, n, t in rows)
+
+    one = leads_by["one"]
+    assert (ids["due"], 20260110.0, "2026-01-10") in indexed(one)
+    assert (ids["vip"], 1.0, None) in indexed(one)
+    assert (ids["budget"], 100.5, None) in indexed(one)
+    assert [r for r in indexed(leads_by["two"]) if r[0] == ids["tags"]] == [
+        (ids["tags"], float(o), None) for o in sorted(o["id"] for o in made["tags"].options)
+    ]
+    lead = session.get(Lead, one)
+    lead.custom = {**lead.custom, ids["tier"]: silver, ids["note"]: "warm"}
+    session.add(lead)
+    session.flush()
+    assert (ids["tier"], float(silver), None) in indexed(one)
+    assert (ids["tier"], float(gold), None) not in indexed(one)
+    names = sorted(_companies(_received(session, provider, custom_filters=_filter(
+        made["tier"], "is", "Silver"))))  # fmt: skip
+    assert names == ["One", "Two"]
+    session.delete(session.exec(select(LeadRecipient).where(LeadRecipient.lead_id == one)).one())
+    session.delete(lead)
+    session.flush()
+    assert indexed(one) == []
+    assert indexed(leads_by["five"]) == []

@@ -126,7 +126,7 @@ def partner_directory(
     """The provider's partners with their categorization, filtered, searched and sorted (the
     filters of `_directory`), with the custom `columns` (services.views.lists) and filters."""
     choice = _choice(session, actor, columns, custom_filters, filters.get("sort"))
-    query = _directory(actor, choice=choice, dialect=custom_lists.dialect_of(session), **filters)
+    query = _directory(actor, choice=choice, **filters)
     rows = [PartnerView(**row._mapping) for row in session.exec(query)]
     return _with_cells(session, choice, rows)
 
@@ -144,7 +144,7 @@ def partner_directory_page(
     """One page of the partner directory, with the number of partners matching."""
     page, page_size = listing.paging(page, page_size)
     choice = _choice(session, actor, columns, custom_filters, filters.get("sort"))
-    query = _directory(actor, choice=choice, dialect=custom_lists.dialect_of(session), **filters)
+    query = _directory(actor, choice=choice, **filters)
     count = select(sa.func.count()).select_from(query.order_by(None).subquery())
     counted = query.add_columns(sa.func.count().over().label("total"))
     found = listing.page_of(session, counted, count, page, page_size, PartnerView)
@@ -184,7 +184,6 @@ def _directory(
     sort: object = "name",
     include_ended: bool = False,
     choice: custom_lists.Choice | None = None,
-    dialect: str = "sqlite",
 ) -> Any:
     actor.require_kind(OrgKind.PROVIDER)
     choice = choice or custom_lists.Choice(fields=())
@@ -234,12 +233,12 @@ def _directory(
             query = query.where(getattr(Partnership, field) == term_id)
     if search:
         query = query.where(name.contains(search.lower(), autoescape=True))
-    query = query.where(*choice.conditions(dialect, Partnership.custom))
+    query = query.where(*choice.conditions("partnership", Partnership.id))
     order = {
         "name": [],
         "since": [col(Partnership.responded_at).desc().nulls_last()],
         "tier": [tier.position.is_(None), tier.position],
-    }.get(str(sort)) or choice.order(Partnership.custom)
+    }.get(str(sort)) or choice.order("partnership", Partnership.id)
     return query.order_by(*order, name, col(Partnership.id))
 
 

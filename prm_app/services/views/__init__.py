@@ -1,6 +1,6 @@
 """Lists' custom columns, filters and sorts (lists), and saved views of the lists (saved)."""
 
-from .lists import LISTS, Choice, Filter, choose, dialect_of, fields_of, sort_name
+from .lists import LISTS, Choice, Filter, choose, fields_of, sort_name
 from .saved import (
     FILTERS,
     SORTS,
@@ -25,7 +25,6 @@ __all__ = [
     "choose",
     "default_view",
     "delete_view",
-    "dialect_of",
     "fields_of",
     "open_view",
     "save_view",

@@ -17,6 +17,7 @@ from ...models import FieldEntity, OrgKind, Partnership
 from .. import custom_fields as cf
 from ..core.actor import Actor
 from ..core.errors import Invalid
+from ..custom_fields import indexed
 
 # The lists that show custom fields and keep saved views, and the records they list.
 LISTS = ("sent", "received", "deals", "board", "partners")
@@ -43,15 +44,19 @@ class Choice:
     sort: cf.FieldAccess | None = None
     descending: bool = False
 
-    def conditions(self, dialect: str, column: Any) -> list:
-        """WHERE conditions of the filters on `column` (the records' `custom`)."""
-        return [cf.condition(dialect, column, f.field, f.op, f.value) for f in self.filters]
+    def conditions(self, record_type: str, id_column: Any) -> list:
+        """WHERE conditions of the filters on the records whose id is `id_column` (read from
+        the index of values, services.custom_fields.indexed)."""
+        return [
+            indexed.condition(record_type, id_column, f.field, f.op, f.value)
+            for f in self.filters
+        ]
 
-    def order(self, column: Any) -> list:
+    def order(self, record_type: str, id_column: Any) -> list:
         """The ORDER BY term of a custom sort (none: [])."""
         if self.sort is None:
             return []
-        return [cf.sort_by(column, self.sort, descending=self.descending)]
+        return [indexed.sort_by(record_type, id_column, self.sort, descending=self.descending)]
 
     def cells(self, session: Session, id_column: Any, column: Any, ids: Sequence[int]) -> dict:
         """{record id: {field id: value as read}} of the chosen columns, for `ids` only."""
@@ -141,7 +146,7 @@ def check(
         if not isinstance(value, str | int | float) or len(str(value)) > MAX_VALUE:
             raise Invalid(f"{field.label}: give a value to filter on.", field=field.form_name)
         # The value checked by the type now: an error names the field, not a SQL failure later.
-        cf.condition("sqlite", sa.column("custom", sa.JSON), field, op, str(value))
+        indexed.condition("check", sa.column("id"), field, op, str(value))
         checked.append(Filter(field, str(op), str(value)))
     sort_field, descending = None, False
     if isinstance(sort, str) and sort.startswith(PREFIX):
@@ -154,10 +159,6 @@ def check(
 
 def sort_name(field: cf.FieldAccess, *, descending: bool = False) -> str:
     return f"{PREFIX}{field.id}{':desc' if descending else ''}"
-
-
-def dialect_of(session: Session) -> str:
-    return session.get_bind().dialect.name
 
 
 def _items(value: object, name: str, most: int) -> list:

@@ -9,6 +9,7 @@ from .custom_fields import (
     InternalAccess,
     PartnerAccess,
 )
+from .custom_values import CustomValue
 from .eligibility import ProviderCustomer, RegistrationRule
 from .enums import (
     Approval,
@@ -65,6 +66,7 @@ from .records import (
     ProtectionReminder,
 )
 from .security import AccountToken, RateEvent, RecoveryCode, SecurityEvent
+from .views import SavedView, ViewDefault
 
 __all__ = [
     "AccountToken",
@@ -76,6 +78,7 @@ __all__ = [
     "Channel",
     "CommissionType",
     "CustomField",
+    "CustomValue",
     "Deal",
     "DealProduct",
     "DeliveryStatus",
@@ -125,12 +128,14 @@ __all__ = [
     "RecoveryCode",
     "RegistrationRule",
     "Role",
+    "SavedView",
     "SecurityEvent",
     "Stage",
     "TaxonomyTerm",
     "TermKind",
     "User",
     "UserInvite",
+    "ViewDefault",
     "WebhookDelivery",
     "WebhookEndpoint",
     "utcnow",

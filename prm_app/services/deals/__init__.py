@@ -5,7 +5,7 @@ its providers. Managers and admins see all of their organization's deals; member
 whose owner on their side they are. Deals of other organizations do not exist for the caller.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -39,6 +39,7 @@ from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 from ..core.listing import Page
 from .custom import set_custom as set_custom  # the deal page's custom fields
+from ..views import lists as custom_lists
 
 SORTS = ("newest", "oldest", "amount", "close_date", "company")
 ONLY_MANAGER_GIVES = "Only a manager can give a deal to someone else."
@@ -64,6 +65,7 @@ class DealRow:
     owner_id: int | None
     owner_name: str
     created_at: datetime
+    custom: dict = field(default_factory=dict)  # {field id: value as read}, chosen columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,15 +99,22 @@ def list_deals(
     page: object = 1,
     page_size: object = 25,
     sort: object = "newest",
+    columns: object = (),
+    custom_filters: object = (),
 ) -> Page:
     """The deals of the actor's organization (a member's: those they own), one page of DealRows.
 
     Filters: approval, outcome, the provider's deal stage, the organization across (the partner
-    for a provider, the provider for a consultant), the owner on the caller's side, and a search
-    of the deal name, company and contact. One statement per page.
+    for a provider, the provider for a consultant), the owner on the caller's side, a search
+    of the deal name, company and contact, and custom fields (services.views.lists: `columns`
+    read for the page's rows, `custom_filters`, a sort "custom:<id>[:desc]"). One statement per
+    page, and one for the custom columns' cells.
     """
     page, page_size = listing.paging(page, page_size)
-    if not isinstance(sort, str) or sort not in SORTS:
+    choice = custom_lists.choose(
+        session, actor=actor, list_name="deals", columns=columns, filters=custom_filters, sort=sort
+    )
+    if not isinstance(sort, str) or (sort not in SORTS and choice.sort is None):
         raise Invalid("Sort by newest, oldest, amount, close date or company.", field="sort")
     side = side_columns(actor)
     where = scope(
@@ -117,6 +126,7 @@ def list_deals(
         other_org_id=other_org_id,
         owner_id=owner_id,
     )
+    where += choice.conditions("deal", Deal.id)
     count = select(func.count()).select_from(Deal).where(*where)
     other, owner = aliased(Organization), aliased(User)
     query = (
@@ -150,8 +160,12 @@ def list_deals(
         "amount": [col(Deal.amount).desc(), col(Deal.id).desc()],
         "close_date": [col(Deal.close_date).is_(None), col(Deal.close_date), col(Deal.id)],
         "company": [func.lower(Deal.company), col(Deal.id)],
-    }[sort]
-    return listing.page_of(session, query.order_by(*order), count, page, page_size, DealRow)
+    }.get(sort) or [*choice.order("deal", Deal.id), col(Deal.id)]
+    found = listing.page_of(session, query.order_by(*order), count, page, page_size, DealRow)
+    cells = choice.cells(session, Deal.id, Deal.custom, [r.id for r in found.rows])
+    if not cells:
+        return found
+    return replace(found, rows=[replace(r, custom=cells.get(r.id, {})) for r in found.rows])
 
 
 def scope(

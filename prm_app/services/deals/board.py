@@ -8,7 +8,7 @@ Rejected deals are not on the board (the list shows them).
 """
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -20,6 +20,7 @@ from ...models import Approval, Deal, Organization, OrgKind, Partnership, Pipeli
 from ..core.actor import Actor
 from ..core.errors import Invalid
 from ..core.listing import filter_id
+from ..views import lists as custom_lists
 from . import scope, side_columns
 
 CARDS = 20  # per column, until "load more"
@@ -44,6 +45,7 @@ class Card:
     owner_name: str  # the owner on the caller's side
     approval: str
     outcome: str
+    custom: dict = field(default_factory=dict)  # {field id: value as read}, chosen columns
 
 
 @dataclass(slots=True)
@@ -70,6 +72,8 @@ def shared_board(
     provider_org_id: str = "",
     search: str = "",
     limits: dict[str, int] | None = None,
+    columns: tuple[str, ...] = (),
+    custom_filters: tuple[tuple[str, str, str], ...] = (),
 ) -> list["Column"]:
     """`board`, read once for everyone who sees the same deals the same way while the
     organization's deals stay at `version`: when a change reaches twenty open boards, the first
@@ -77,7 +81,8 @@ def shared_board(
 
     `version` must be read before this call, and go up after every committed change: a board
     read after the version was read holds at least that version's changes. Share the columns
-    as they are: never change them.
+    as they are: never change them. `columns` and `custom_filters` ((field, op, value)) are
+    `board`'s, hashable.
     """
     who = None if actor.sees_all else actor.user_id
     key = (
@@ -88,12 +93,20 @@ def shared_board(
         provider_org_id,
         search,
         tuple(sorted((limits or {}).items())),
+        tuple(columns),
+        tuple(custom_filters),
     )
     if (found := _SHARED.get(key)) is not None:
         _SHARED.move_to_end(key)
         return found
     found = board(
-        session, actor=actor, provider_org_id=provider_org_id, search=search, limits=limits
+        session,
+        actor=actor,
+        provider_org_id=provider_org_id,
+        search=search,
+        limits=limits,
+        columns=list(columns),
+        custom_filters=[{"field": f, "op": o, "value": v} for f, o, v in custom_filters],
     )
     _SHARED[key] = found
     while len(_SHARED) > SHARED_BOARDS:
@@ -109,12 +122,18 @@ def board(
     search: object = "",
     owner_id: object = None,
     limits: object = None,
+    columns: object = (),
+    custom_filters: object = (),
 ) -> list[Column]:
     """The columns of the caller's board, in stage order, each with its first cards.
 
     `provider_org_id` picks one provider's board (a consultant's choice; a provider always sees
-    its own). `limits` maps a column key to how many cards to show (load more).
+    its own). `limits` maps a column key to how many cards to show (load more). Custom fields
+    (services.views.lists): `columns` shown on the cards, `custom_filters` narrow them.
     """
+    choice = custom_lists.choose(
+        session, actor=actor, list_name="board", columns=columns, filters=custom_filters
+    )
     if actor.org_kind == OrgKind.PROVIDER:
         provider = actor.org_id
     else:
@@ -122,6 +141,7 @@ def board(
     where = [
         *scope(actor, search=search, owner_id=owner_id, other_org_id=_other(actor, provider)),
         col(Deal.approval).notin_([Approval.REJECTED, Approval.WITHDRAWN]),
+        *choice.conditions("deal", Deal.id),
     ]
     totals = session.exec(
         select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount))
@@ -138,7 +158,11 @@ def board(
         column.count += count
         column.totals[currency] = column.totals.get(currency, Decimal(0)) + (amount or 0)
     wanted = _limits(limits, by_key)
-    for card in _cards(session, actor, where, column_of, wanted):
+    cards = _cards(session, actor, where, column_of, wanted)
+    cells = choice.cells(session, Deal.id, Deal.custom, [c.id for c in cards])
+    for card in cards:
+        if cells:
+            card = replace(card, custom=cells.get(card.id, {}))
         by_key[column_of.get(card.stage_id, NO_STAGE)].cards.append(card)
     for column in columns:
         column.cards.sort(key=_card_order)

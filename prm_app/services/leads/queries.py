@@ -1,6 +1,6 @@
 """The sent and received lists: their filters, sorts and pages."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from ..core.actor import Actor
 from ..core.errors import Invalid
 from ..core.listing import Page
 from ..customers import leads_protected_elsewhere
+from ..views import lists as custom_lists
 from .access import Status
 from .search import counted_along, scope_column, searched
 
@@ -46,6 +47,7 @@ class SentRow:
     accepted: int  # recipients that accepted (or went on to convert or be lost)
     created_at: datetime
     submitted_at: datetime | None
+    custom: dict = field(default_factory=dict)  # {field id: value as read}, chosen columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,7 @@ class ReceivedRow:
     deadline_at: datetime | None
     created_at: datetime
     protected_elsewhere: bool = False  # a provider's lead: the customer is another partner's
+    custom: dict = field(default_factory=dict)  # {field id: value as read}, chosen columns
 
 
 def list_sent(
@@ -87,15 +90,23 @@ def list_sent(
     page: object = 1,
     page_size: object = 25,
     sort: object = "newest",
+    columns: object = (),
+    custom_filters: object = (),
 ) -> Page:
     """The actor's organization's leads (or referrals), one page, with recipient counts.
 
     Filters: direction, status, owner, an organization it was sent to, the day range it was
-    created in (UTC, both ends included) and a search of the contact and company.
+    created in (UTC, both ends included), a search of the contact and company, and custom
+    fields (services.views.lists: `columns` read for the page's rows, `custom_filters`, a
+    sort "custom:<id>[:desc]").
     """
     page, page_size = listing.paging(page, page_size)
-    if sort not in SENT_SORTS:
+    choice = custom_lists.choose(
+        session, actor=actor, list_name="sent", columns=columns, filters=custom_filters, sort=sort
+    )
+    if sort not in SENT_SORTS and choice.sort is None:
         raise Invalid("Sort by newest, oldest, company or name.", field="sort")
+    custom_where = choice.conditions("lead", Lead.id)
     filters = {
         "direction": direction,
         "status": status,
@@ -105,13 +116,13 @@ def list_sent(
         "created_from": created_from,
         "created_to": created_to,
     }
-    where = sent_scope(actor, **filters)
+    where = [*sent_scope(actor, **filters), *custom_where]
     order = {
         "newest": [col(Lead.created_at).desc(), col(Lead.id).desc()],
         "oldest": [col(Lead.created_at), col(Lead.id)],
         "company": [col(Lead.company_norm), col(Lead.id)],  # ix_leads_origin_org_company
         "name": [func.lower(Lead.last_name), func.lower(Lead.first_name), col(Lead.id)],
-    }[sort]
+    }.get(str(sort)) or [*choice.order("lead", Lead.id), col(Lead.id)]
     owner = aliased(User)
     accepted = (Status.ACCEPTED, Status.CONVERTED, Status.LOST)
     # Counted per listed lead (correlated), never aggregated over the whole recipients table.
@@ -130,7 +141,7 @@ def list_sent(
     count = (
         select(func.count())
         .select_from(Lead)
-        .where(*sent_scope(actor, **filters, every_match=True))
+        .where(*sent_scope(actor, **filters, every_match=True), *custom_where)
     )
     keys = select(Lead.id).where(*where).order_by(*order)
 
@@ -158,10 +169,11 @@ def list_sent(
             .order_by(*order)
         )
 
-    along = counted_along(session, filters["search"])
-    return listing.keyed_page(
+    along = counted_along(session, filters["search"]) or choice.sort is not None
+    found = listing.keyed_page(
         session, keys, count, page, page_size, SentRow, display, counted_along=along
     )
+    return _with_cells(session, choice, found, "id")
 
 
 def list_received(
@@ -178,17 +190,28 @@ def list_received(
     page: object = 1,
     page_size: object = 25,
     sort: object = "newest",
+    columns: object = (),
+    custom_filters: object = (),
 ) -> Page:
     """Leads (or referrals) received by the actor's organization, one page.
 
     Filters: status, stage, assignee, the sending organization, the day range it was received
-    in (UTC, both ends included) and a search of the company and visible contact details.
+    in (UTC, both ends included), a search of the company and visible contact details, and
+    custom fields (as list_sent's).
 
     Unopened referrals show their company but not their contact, and search does not look into
     contact details it would not show.
     """
     page, page_size = listing.paging(page, page_size)
-    if sort not in RECEIVED_SORTS:
+    choice = custom_lists.choose(
+        session,
+        actor=actor,
+        list_name="received",
+        columns=columns,
+        filters=custom_filters,
+        sort=sort,
+    )
+    if sort not in RECEIVED_SORTS and choice.sort is None:
         raise Invalid("Sort by newest, oldest, company or deadline.", field="sort")
     where, on_lead = received_scope(
         actor,
@@ -200,6 +223,8 @@ def list_received(
         created_from=created_from,
         created_to=created_to,
     )
+    where += choice.conditions("lead", LeadRecipient.lead_id)
+    by_field = [*choice.order("lead", LeadRecipient.lead_id), col(LeadRecipient.id)]
     hidden = hidden_contact()
     order = {
         "newest": [col(LeadRecipient.created_at).desc(), col(LeadRecipient.id).desc()],
@@ -208,7 +233,7 @@ def list_received(
         # one recipient row per lead and organization, so the lead id breaks ties.
         "company": [col(LeadRecipient.company_norm), col(LeadRecipient.lead_id)],
         "deadline": [col(LeadRecipient.deadline_at).asc().nulls_last(), col(LeadRecipient.id)],
-    }[sort]
+    }.get(str(sort), by_field)
     count = select(func.count()).select_from(LeadRecipient).where(*where, *on_lead)
     keys = select(LeadRecipient.id).where(*where, *on_lead).order_by(*order)
     if on_lead:
@@ -249,14 +274,25 @@ def list_received(
             .order_by(*order)
         )
 
-    along = counted_along(session, search)
+    along = counted_along(session, search) or choice.sort is not None
     found = listing.keyed_page(
         session, keys, count, page, page_size, ReceivedRow, display, counted_along=along
     )
+    found = _with_cells(session, choice, found, "lead_id")
     if actor.org_kind != OrgKind.PROVIDER or not found.rows:
         return found
     flagged = leads_protected_elsewhere(session, actor.org_id, [r.lead_id for r in found.rows])
     rows = [replace(r, protected_elsewhere=r.lead_id in flagged) for r in found.rows]
+    return replace(found, rows=rows)
+
+
+def _with_cells(session: Session, choice: custom_lists.Choice, found: Page, lead_id: str) -> Page:
+    """The page's rows with their chosen custom columns, read for those rows only."""
+    ids = [getattr(r, lead_id) for r in found.rows]
+    cells = choice.cells(session, Lead.id, Lead.custom, ids)
+    if not cells:
+        return found
+    rows = [replace(r, custom=cells.get(getattr(r, lead_id), {})) for r in found.rows]
     return replace(found, rows=rows)
 
 

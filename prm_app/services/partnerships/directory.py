@@ -1,6 +1,7 @@
 """Lists of partnerships as each side sees them, and where a consultant may send leads."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from ...models import Organization, OrgKind, Partnership, TaxonomyTerm, User, ut
 from ..core import inputs, listing
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
+from ..views import lists as custom_lists
 from .common import Status, expired
 
 MAX_SEARCH = 100
@@ -50,6 +52,9 @@ class PartnerView:
     partner_group: str
     partner_manager_id: int | None
     partner_manager: str
+    custom: dict = dataclass_field(
+        default_factory=dict
+    )  # {field id: value as read}, chosen columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,22 +115,62 @@ def provider_invitations(session: Session, *, actor: Actor) -> list[InvitationVi
     ]
 
 
-def partner_directory(session: Session, *, actor: Actor, **filters: Any) -> list[PartnerView]:
+def partner_directory(
+    session: Session,
+    *,
+    actor: Actor,
+    columns: object = (),
+    custom_filters: object = (),
+    **filters: Any,
+) -> list[PartnerView]:
     """The provider's partners with their categorization, filtered, searched and sorted (the
-    filters of `_directory`)."""
-    query = _directory(actor, **filters)
-    return [PartnerView(**row._mapping) for row in session.exec(query)]
+    filters of `_directory`), with the custom `columns` (services.views.lists) and filters."""
+    choice = _choice(session, actor, columns, custom_filters, filters.get("sort"))
+    query = _directory(actor, choice=choice, **filters)
+    rows = [PartnerView(**row._mapping) for row in session.exec(query)]
+    return _with_cells(session, choice, rows)
 
 
 def partner_directory_page(
-    session: Session, *, actor: Actor, page: object = 1, page_size: object = 25, **filters: Any
+    session: Session,
+    *,
+    actor: Actor,
+    page: object = 1,
+    page_size: object = 25,
+    columns: object = (),
+    custom_filters: object = (),
+    **filters: Any,
 ) -> listing.Page:
     """One page of the partner directory, with the number of partners matching."""
     page, page_size = listing.paging(page, page_size)
-    query = _directory(actor, **filters)
+    choice = _choice(session, actor, columns, custom_filters, filters.get("sort"))
+    query = _directory(actor, choice=choice, **filters)
     count = select(sa.func.count()).select_from(query.order_by(None).subquery())
     counted = query.add_columns(sa.func.count().over().label("total"))
-    return listing.page_of(session, counted, count, page, page_size, PartnerView)
+    found = listing.page_of(session, counted, count, page, page_size, PartnerView)
+    return replace(found, rows=_with_cells(session, choice, found.rows))
+
+
+def _choice(
+    session: Session, actor: Actor, columns: object, custom_filters: object, sort: object
+) -> custom_lists.Choice:
+    actor.require_kind(OrgKind.PROVIDER)
+    return custom_lists.choose(
+        session,
+        actor=actor,
+        list_name="partners",
+        columns=columns,
+        filters=custom_filters,
+        sort=sort,
+    )
+
+
+def _with_cells(
+    session: Session, choice: custom_lists.Choice, rows: list[PartnerView]
+) -> list[PartnerView]:
+    """The rows with their chosen custom columns, read for those rows only."""
+    cells = choice.cells(session, Partnership.id, Partnership.custom, [r.id for r in rows])
+    return [replace(r, custom=cells.get(r.id, {})) for r in rows] if cells else rows
 
 
 def _directory(
@@ -138,9 +183,11 @@ def _directory(
     search: object = "",
     sort: object = "name",
     include_ended: bool = False,
+    choice: custom_lists.Choice | None = None,
 ) -> Any:
     actor.require_kind(OrgKind.PROVIDER)
-    if sort not in SORTS:
+    choice = choice or custom_lists.Choice(fields=())
+    if sort not in SORTS and choice.sort is None:
         raise Invalid("Sort by name, since or tier.", field="sort")
     search = inputs.text(search, field="search", label="Search", max_len=MAX_SEARCH, required=False)
     kind, standing, tier, group = (aliased(TaxonomyTerm) for _ in range(4))
@@ -186,11 +233,12 @@ def _directory(
             query = query.where(getattr(Partnership, field) == term_id)
     if search:
         query = query.where(name.contains(search.lower(), autoescape=True))
+    query = query.where(*choice.conditions("partnership", Partnership.id))
     order = {
         "name": [],
         "since": [col(Partnership.responded_at).desc().nulls_last()],
         "tier": [tier.position.is_(None), tier.position],
-    }[sort]
+    }.get(str(sort)) or choice.order("partnership", Partnership.id)
     return query.order_by(*order, name, col(Partnership.id))
 
 

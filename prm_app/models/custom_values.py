@@ -1,0 +1,30 @@
+"""An index of the records' custom values, one row per value, for filters and sorts.
+
+The values themselves live in each record's `custom` JSON column (models.custom_fields), which
+every read and write goes through. Database triggers (migration sv3a7c9e1b5d) copy them here,
+typed, whenever a lead, deal or partnership is inserted or its `custom` changes, and drop them
+with the record: the app never writes this table. A list filtered on a field reads the matching
+records' ids from (field_id, num) instead of parsing every record's JSON (benchmarks/README.md:
+at 100,000 leads, 18 ms against 226 ms on SQLite).
+"""
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class CustomValue(SQLModel, table=True):
+    """One value of one field on one record (a multi select: one row per option chosen)."""
+
+    __tablename__ = "custom_values"
+    __table_args__ = (
+        sa.Index("ix_custom_values_field_num", "field_id", "num", "record_id"),
+        sa.Index("ix_custom_values_record", "record_type", "record_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_type: str = Field(max_length=16)  # "lead", "deal", "partnership": its table
+    record_id: int
+    field_id: int
+    # Numbers, amounts, option ids, a checkbox (1/0) and dates (YYYYMMDD): compared and sorted.
+    num: float | None = None
+    txt: str | None = None  # a text value, searched with "contains"

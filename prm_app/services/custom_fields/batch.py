@@ -7,6 +7,7 @@ kind of record, then each record keeps the ones of its own counterparts.
 """
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -35,9 +36,10 @@ def fields_per_record(
     ]
 
 
-def lead_records(session: Session, viewer_org_id: int, leads: Sequence[Lead]) -> list[Record]:
+def lead_records(session: Session, viewer_org_id: int, leads: Sequence[Lead | Any]) -> list[Record]:
     """(entity, counterparts) of each lead for the viewer, in one query for their recipients:
-    the same as access.lead_entity and access.lead_counterparts."""
+    the same as access.lead_entity and access.lead_counterparts. A lead may be a row of a query
+    with the lead's id, direction, origin_org_id and draft_recipient_ids."""
     sent: dict[int, set[int]] = {}
     own = [lead.id for lead in leads if lead.origin_org_id == viewer_org_id and lead.id]
     if own:

@@ -52,6 +52,7 @@ def insert_leads(
         **{name: valid[name].tolist() for name in _LEAD_TEXT},
         "company_norm": valid["company_norm"].str.slice(0, 200).tolist(),
         "email_domain": valid["email_domain"].str.slice(0, 254).tolist(),
+        "custom": valid["custom"].tolist(),
     }
     constants = {
         "direction": direction.value,
@@ -155,6 +156,7 @@ def insert_deals(
             "stage_id": [None if pd.isna(s) else int(s) for s in valid["stage_id"]],
             "provider_owner_id": owners if by_provider else across,
             "partner_owner_id": across if by_provider else owners,
+            "custom": valid["custom"].tolist(),
         },
     )
     constants["import_batch_id"] = batch.id

@@ -177,8 +177,7 @@ def _org_names(session: Session, fields: Sequence[cf.FieldAccess]) -> dict[int, 
     ids = {f.org_id for f in fields if not f.own}
     if not ids:
         return {}
-    return dict(
-        session.exec(
-            select(Organization.id, Organization.name).where(col(Organization.id).in_(ids))
-        ).all()
-    )
+    rows = session.exec(
+        select(Organization.id, Organization.name).where(col(Organization.id).in_(ids))
+    ).all()
+    return {org_id: name for org_id, name in rows if org_id is not None}

@@ -204,8 +204,11 @@ def test_values_taken_whole_columns_are_the_ones_parse_stores(session, world):
     header = "First name,Last name,Email,Company,Partner," + ",".join(f"F {k}" for k in kinds)
     values = [
         ("007", "10", "plain", "https://a.example/x?y=1", "Ann@X.example"),
-        ("-12", "12.5", " x ", "http://b.c.example:8080", "bad@"),
+        ("-12.50", "12.5", " x ", "http://b.c.example:8080", "bad@"),
         ("1,000", "abc", "y" * 256, "ftp://x.example", "b@c.example"),
+        ("5.0", "3.00", "z", "https://x.example", "c@d.example"),
+        ("1e3", "1.005", "w", "https://q", "d@e.example"),
+        ("999999999999.5", "9999999999.99", "v", "https://r.example/", "e@f.example"),
     ]
     quoted = [[f'"{x}"' if "," in x else x for x in v] for v in values]
     rows = [f"A{n},B,a{n}@x.com,C{n},Fabrikam," + ",".join(v) for n, v in enumerate(quoted)]
@@ -235,13 +238,18 @@ def test_values_taken_whole_columns_are_the_ones_parse_stores(session, world):
         session,
         actor=provider,
         kind="referrals",
-        file=_file(*rows[:1], header=header),
+        file=_file(rows[0], rows[3], rows[5], header=header),
         file_name="r.csv",
         mapping=mapping,
     )
-    lead = session.exec(select(Lead).where(Lead.company == "C0")).one()
-    one = {k: values[0][i] for i, k in enumerate(kinds)}
-    expected = cf.write(list(access), {}, {by_id[fields[k].id].name: one[k] for k in kinds})
+    for n in (3, 5, 0):
+        lead = session.exec(select(Lead).where(Lead.company == f"C{n}")).one()
+        one = {k: values[n][i] for i, k in enumerate(kinds)}
+        expected = cf.write(list(access), {}, {by_id[fields[k].id].name: one[k] for k in kinds})
+        assert lead.custom == expected.custom
+        assert [type(v) for v in lead.custom.values()] == [
+            type(expected.custom[k]) for k in lead.custom
+        ]
     assert (
         lead.custom
         == expected.custom

@@ -9,7 +9,8 @@ importer's own required fields must have a value; drafts require nothing, as in 
 
 Every distinct value of a column is checked once by `values.write`, so a column of a few
 options costs a few calls whatever the rows; values that are plainly valid as they are (text
-within its length, whole numbers, common web and email addresses) are taken over whole columns.
+within its length, plain numbers and amounts, common web and email addresses) are taken over
+whole columns.
 """
 
 from collections.abc import Sequence
@@ -34,8 +35,8 @@ _ENTITY = {
     ImportKind.DEALS: FieldEntity.DEAL,
 }
 # Values taken as they are, whole columns at a time (the rest: values.write, once per value).
-_WHOLE = r"^-?\d{1,12}$"  # |n| < 1e12: a number as parse stores it
-_AMOUNT = r"^\d{1,10}$"  # <= MAX_MONEY: an amount as parse stores it
+_NUMBER = r"^-?\d{1,12}(\.\d{1,6})?$"  # |n| < 1e12
+_AMOUNT = r"^\d{1,10}(\.\d{1,2})?$"  # <= MAX_MONEY, to the cent
 _URL = r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d{1,5})?(/[!-~]*)?$"
 _UNSTORABLE = "[\x00\ud800-\udfff]"
 
@@ -129,8 +130,9 @@ def _values(
     fast = applies & _plain(field.type, raw)
     if fast.any():
         taken = raw[fast]
-        if field.type in (FieldType.NUMBER, FieldType.MONEY):
-            values[fast.to_numpy()] = taken.astype("int64").tolist()
+        if field.type in (FieldType.NUMBER, FieldType.MONEY):  # as parse: whole ones as int
+            numbers = taken.astype(float).tolist()
+            values[fast.to_numpy()] = [int(n) if n.is_integer() else n for n in numbers]
         elif field.type == FieldType.EMAIL:
             values[fast.to_numpy()] = taken.str.lower().tolist()
         else:
@@ -156,14 +158,14 @@ def _one(field: cf.FieldAccess, raw: str, enforced: bool) -> tuple[object, str]:
 
 
 def _plain(kind: str, raw: pd.Series) -> pd.Series:
-    """The values `parse` keeps as they are (or as whole numbers, or lower-cased), found over a
-    whole column; every other value goes through values.write."""
+    """The values `parse` keeps as they are (numbers as numbers, emails lower-cased), found over
+    a whole column; every other value goes through values.write."""
     storable = ~raw.str.contains(_UNSTORABLE, regex=True)
     if kind in (FieldType.TEXT, FieldType.LONG_TEXT):
         limit = cf_types.MAX_TEXT if kind == FieldType.TEXT else cf_types.MAX_LONG_TEXT
         return (raw != "") & (raw.str.len() <= limit) & storable
     if kind == FieldType.NUMBER:
-        return raw.str.match(_WHOLE)
+        return raw.str.match(_NUMBER)
     if kind == FieldType.MONEY:
         return raw.str.match(_AMOUNT)
     if kind == FieldType.URL:

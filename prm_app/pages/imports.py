@@ -121,6 +121,7 @@ def _field_row(field: rx.Var[dict]) -> rx.Component:
         rx.table.cell(
             rx.el.label(field["label"], html_for=control, font_weight="500"),
             rx.cond(field["required"] == "yes", rx.badge("required", ml="2", variant="soft")),
+            rx.cond(field["note"] != "", rx.text(field["note"], size="1", color_scheme="gray")),
         ),
         rx.table.cell(
             rx.el.select(

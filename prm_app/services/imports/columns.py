@@ -28,6 +28,7 @@ class Field:
     max_len: int
     synonyms: tuple[str, ...] = ()
     example: str = ""
+    note: str = ""  # said beside it in the mapping (a custom field's, when it is required)
 
 
 _OWNER = Field(

@@ -72,9 +72,18 @@ def columns_of(session: Session, fields: Sequence[cf.FieldAccess]) -> list[Field
             False,
             cf_types.MAX_LONG_TEXT,
             (f.key, f.label),
+            note=_note(f, names.get(f.org_id, "")),
         )
         for f in fields
     ]
+
+
+def _note(field: cf.FieldAccess, org_name: str) -> str:
+    if not field.required:
+        return "Custom field"
+    if field.own:
+        return "Custom field, required on rows sent and on deals"
+    return f"Custom field, required on rows sent to {org_name}"
 
 
 def check(

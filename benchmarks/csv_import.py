@@ -18,7 +18,8 @@ With custom fields (issue 24): the firm defines 10 lead fields, one of each type
 file adds a column for each (text and addresses different on every row, numbers and amounts
 with decimals, dates over two years, options); the bare executemany then also writes each
 row's `custom` JSON (serialized beforehand), and the import checks every value as the form
-does (services.imports.custom_import). Bar: <= 2x that bare executemany.
+does (services.imports.custom_import). Bar: <= 2x that bare executemany; each is run twice
+and its best time kept (the two alternate, so a busy moment of the machine hurts neither alone).
 """
 
 import contextlib
@@ -58,6 +59,7 @@ from prm_app.services.customers import customer_keys
 from tests.support import migrate, scratch_postgres
 
 ROWS, RATIO_BAR, MEMORY_BAR_MB = 100_000, 2.0, 600
+REPEATS = 2  # runs of the bare insert and of the import with custom columns (the best of each)
 HEADERS = ["First Name", "Last Name", "Email", "Company Name", "Phone Number", "Job Title"]
 HEADERS += ["Description", "Provider", "Owner"]
 MAPPING = {
@@ -337,15 +339,21 @@ def measure_custom(url: str) -> tuple[str, float, float, float]:
             for row, custom in zip(bare_rows(actor, rows, owners), values, strict=True)
         ]
         del rows, values
-        bare = bare_executemany(engine, tuples, extra=", custom")
-        del tuples
-        clear(engine, actor)
         mapping = {**MAPPING, **{f"custom_{f.id}": f.label for f in fields}}
-        took, peak, imported = service_import(engine, actor, path, submit=False, mapping=mapping)
-        assert imported == ROWS, f"imported {imported} of {ROWS} rows"
-        with Session(engine) as session:
-            stored = session.exec(select(Lead.custom).where(Lead.origin_org_id == actor.org_id))
-            assert all(len(custom) >= 8 for custom in stored)  # every value made it
+        bare, took, peak = float("inf"), float("inf"), 0.0
+        for _ in range(REPEATS):  # the best of each: the machine is shared
+            bare = min(bare, bare_executemany(engine, tuples, extra=", custom"))
+            clear(engine, actor)
+            seconds, most, imported = service_import(
+                engine, actor, path, submit=False, mapping=mapping
+            )
+            assert imported == ROWS, f"imported {imported} of {ROWS} rows"
+            with Session(engine) as session:
+                stored = session.exec(select(Lead.custom).where(Lead.origin_org_id == actor.org_id))
+                assert all(len(custom) >= 8 for custom in stored)  # every value made it
+            clear(engine, actor)
+            took, peak = min(took, seconds), max(peak, most)
+        del tuples
     name = engine.dialect.name
     engine.dispose()
     print(

@@ -169,10 +169,9 @@ def _one(field: cf.FieldAccess, raw: str, enforced: bool) -> tuple[object, str]:
 def _plain(kind: str, raw: pd.Series) -> pd.Series:
     """The values `parse` keeps as they are (numbers as numbers, emails lower-cased), found over
     a whole column; every other value goes through values.write."""
-    storable = ~raw.str.contains(_UNSTORABLE, regex=True)
     if kind in (FieldType.TEXT, FieldType.LONG_TEXT):
         limit = cf_types.MAX_TEXT if kind == FieldType.TEXT else cf_types.MAX_LONG_TEXT
-        return (raw != "") & (raw.str.len() <= limit) & storable
+        return (raw != "") & (raw.str.len() <= limit) & _storable(raw)
     if kind == FieldType.NUMBER:
         return raw.str.match(_NUMBER)
     if kind == FieldType.MONEY:
@@ -180,8 +179,13 @@ def _plain(kind: str, raw: pd.Series) -> pd.Series:
     if kind == FieldType.URL:
         return (raw.str.len() <= cf_types.MAX_URL) & raw.str.match(_URL)
     if kind == FieldType.EMAIL:
-        return (raw.str.len() <= inputs.MAX_EMAIL) & raw.str.match(inputs.EMAIL_PATTERN) & storable
+        fit = (raw.str.len() <= inputs.MAX_EMAIL) & raw.str.match(inputs.EMAIL_PATTERN)
+        return fit & _storable(raw)
     return pd.Series(False, index=raw.index)
+
+
+def _storable(raw: pd.Series) -> pd.Series:
+    return ~raw.str.contains(_UNSTORABLE, regex=True)
 
 
 def _org_names(session: Session, fields: Sequence[cf.FieldAccess]) -> dict[int, str]:

@@ -117,10 +117,12 @@ def _progress() -> rx.Component:
 
 def _field_row(field: rx.Var[dict]) -> rx.Component:
     control = f"map-{field['name']}"
+    note = cast(Any, field)["note"]  # a custom field's (Reflex's stubs do not type its items)
     return rx.table.row(
         rx.table.cell(
             rx.el.label(field["label"], html_for=control, font_weight="500"),
             rx.cond(field["required"] == "yes", rx.badge("required", ml="2", variant="soft")),
+            rx.cond(note != "", rx.text(note, size="1", color_scheme="gray")),
         ),
         rx.table.cell(
             rx.el.select(

@@ -11,7 +11,7 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 
 from ..services.integrations import idempotency
-from . import deals, extensions, leads, partners
+from . import custom, deals, extensions, leads, partners
 from .admission import Admission
 from .core import ERRORS, HANDLERS, Caller, known_query
 
@@ -39,7 +39,7 @@ def create_app() -> FastAPI:
         dependencies=[Depends(known_query)],
     )
     app.add_middleware(Admission, public=lambda path: _public(app, path))
-    for router in (leads.router, deals.router, extensions.router, partners.router):
+    for router in (leads.router, deals.router, extensions.router, partners.router, custom.router):
         app.include_router(router)
     _document_retries(app)
 
@@ -73,8 +73,9 @@ def _document_retries(app: FastAPI) -> None:
     def openapi() -> dict:
         if app.openapi_schema is None:
             for operations in generate()["paths"].values():
-                if "post" in operations:
-                    operations["post"].setdefault("parameters", []).append(parameter)
+                for method in ("post", "patch"):
+                    if method in operations:
+                        operations[method].setdefault("parameters", []).append(parameter)
         return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -5,10 +5,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
+from ..models import Deal, FieldEntity
 from ..services import deals
-from ..services.deals import DealDetail, DealRow, eligibility, withdrawal
+from ..services.deals import eligibility, withdrawal
 from ..services.deals import lifecycle as deal_changes
+from ..services.integrations import custom_api
 from .core import ERRORS, Caller, work
+from .custom import CustomIn, CustomOut, DealListed, DealOut, with_custom
 from .schemas import (
     DealCheck,
     DealCheckIn,
@@ -28,7 +31,7 @@ from .schemas import (
 router = APIRouter(tags=["deals"], responses=ERRORS)
 
 
-@router.get("/deals", response_model=ListPage[DealRow], summary="Deals")
+@router.get("/deals", response_model=ListPage[DealListed], summary="Deals")
 def list_deals(
     request: Request,
     actor: Caller,
@@ -56,17 +59,31 @@ def list_deals(
             page=page,
             page_size=page_size,
         )
-    return ListPage(items=found.rows, total=found.total, page=found.page, page_size=page_size)
+        custom = custom_api.of_deals(session, actor=actor, deal_ids=[r.id for r in found.rows])
+    items = [with_custom(DealListed, row, custom.get(row.id)) for row in found.rows]
+    return ListPage(items=items, total=found.total, page=found.page, page_size=page_size)
 
 
 @router.post("/deals", response_model=DealCreated, status_code=201, summary="Register a deal")
 def register(request: Request, actor: Caller, body: DealIn):
-    """A consultant registers a deal with a provider; a provider records one for a partner."""
-    form = body.model_dump(exclude={"other_org_id"})
+    """A consultant registers a deal with a provider; a provider records one for a partner.
+    `custom` needs the required deal fields of both sides, as the deal form does."""
+    form = body.model_dump(exclude={"other_org_id", "custom"})
     with work(request) as session:
+        written = custom_api.checked_new(
+            session,
+            actor=actor,
+            entity=FieldEntity.DEAL,
+            other_org_ids=[body.other_org_id],
+            values=body.custom,
+            required_of=None,
+        )
         done = deal_changes.register(
             session, actor=actor, other_org_id=body.other_org_id, form=form
         )
+        deal = session.get(Deal, done.deal_id)
+        assert deal is not None
+        custom_api.apply_new(session, actor=actor, record=deal, written=written)
     until = done.protected_until.isoformat() if done.protected_until else None
     return DealCreated(deal_id=done.deal_id, protected_elsewhere_until=until)
 
@@ -85,10 +102,23 @@ def check(request: Request, actor: Caller, body: DealCheckIn):
     return DealCheck(ok=not any(v.hard and not v.passed for v in verdicts), verdicts=verdicts)
 
 
-@router.get("/deals/{deal_id}", response_model=DealDetail, summary="A deal")
+@router.get("/deals/{deal_id}", response_model=DealOut, summary="A deal")
 def detail(request: Request, actor: Caller, deal_id: PathId):
     with work(request) as session:
-        return deals.detail(session, actor=actor, deal_id=deal_id)
+        found = deals.detail(session, actor=actor, deal_id=deal_id)
+        custom = custom_api.deal_custom(session, actor=actor, deal_id=deal_id)
+    return with_custom(DealOut, found, custom)
+
+
+@router.patch("/deals/{deal_id}", response_model=CustomOut, summary="Change a deal's custom values")
+def change(request: Request, actor: Caller, deal_id: PathId, body: CustomIn):
+    """Either side changes the custom fields it may edit on an open deal; fields not named stay
+    as they are."""
+    with work(request) as session:
+        custom = custom_api.set_deal_custom(
+            session, actor=actor, deal_id=deal_id, values=body.custom
+        )
+    return CustomOut(custom=custom)
 
 
 @router.post("/deals/{deal_id}/stage", response_model=Done, summary="Move a deal's stage")

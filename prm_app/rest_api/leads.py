@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from ..models import LeadSource
+from ..models import Lead, LeadSource
 from ..services import leads
-from ..services.leads import LeadDetail, ReceivedRow, SentRow
+from ..services.integrations import custom_api
 from .core import ERRORS, Caller, work
+from .custom import CustomIn, CustomOut, LeadOut, ReceivedLead, SentLead, with_custom
 from .schemas import (
     Converted,
     ConvertIn,
@@ -30,7 +31,7 @@ router = APIRouter(tags=["leads"], responses=ERRORS)
 Search = Annotated[str, Query(max_length=100)]
 
 
-@router.get("/leads", response_model=ListPage[SentRow], summary="Leads or referrals sent")
+@router.get("/leads", response_model=ListPage[SentLead], summary="Leads or referrals sent")
 def list_sent(
     request: Request,
     actor: Caller,
@@ -58,40 +59,65 @@ def list_sent(
             page=page,
             page_size=page_size,
         )
-    return ListPage(items=found.rows, total=found.total, page=found.page, page_size=page_size)
+        custom = custom_api.of_leads(session, actor=actor, lead_ids=[r.id for r in found.rows])
+    items = [with_custom(SentLead, row, custom.get(row.id)) for row in found.rows]
+    return ListPage(items=items, total=found.total, page=found.page, page_size=page_size)
 
 
 @router.post("/leads", response_model=LeadCreated, status_code=201, summary="Create and send")
 def create(request: Request, actor: Caller, body: LeadIn):
     """A consultant's lead to providers, or a provider's referral to partners (a draft when
-    `recipient_org_ids` is empty)."""
-    data = leads.lead_input(body.model_dump(exclude={"owner_id", "recipient_org_ids"}))
+    `recipient_org_ids` is empty). `custom` is checked as the form checks it: a draft needs
+    no value; sending needs the required fields of the organizations it goes to."""
+    data = leads.lead_input(body.model_dump(exclude={"owner_id", "recipient_org_ids", "custom"}))
     owner = body.owner_id or actor.user_id
+    to = body.recipient_org_ids
     with work(request) as session:
-        if not body.recipient_org_ids:
-            lead_id = leads.save_draft(
-                session, actor=actor, data=data, owner_id=owner, source=LeadSource.API
-            )
-            return LeadCreated(lead_id=lead_id, recipient_ids=[])
-        lead_id, sent = leads.create_and_submit(
+        written = custom_api.checked_new(
+            session,
+            actor=actor,
+            entity=custom_api.lead_entity_of(actor),
+            other_org_ids=to,
+            values=body.custom,
+            required_of=[actor.org_id, *to] if to else [],
+        )
+        lead_id = leads.save_draft(
             session,
             actor=actor,
             data=data,
             owner_id=owner,
-            recipient_org_ids=body.recipient_org_ids,
             source=LeadSource.API,
+            recipient_org_ids=to,
         )
+        lead = session.get(Lead, lead_id)
+        assert lead is not None
+        custom_api.apply_new(session, actor=actor, record=lead, written=written)
+        if not to:
+            return LeadCreated(lead_id=lead_id, recipient_ids=[])
+        sent = leads.submit(session, actor=actor, lead_id=lead_id, recipient_org_ids=to)
     return LeadCreated(lead_id=lead_id, recipient_ids=sent)
 
 
-@router.get("/leads/{lead_id}", response_model=LeadDetail, summary="A lead, from either side")
+@router.get("/leads/{lead_id}", response_model=LeadOut, summary="A lead, from either side")
 def detail(request: Request, actor: Caller, lead_id: PathId):
     with work(request) as session:
-        return leads.detail(session, actor=actor, lead_id=lead_id)
+        found = leads.detail(session, actor=actor, lead_id=lead_id)
+        custom = custom_api.lead_custom(session, actor=actor, lead_id=lead_id)
+    return with_custom(LeadOut, found, custom)
+
+
+@router.patch("/leads/{lead_id}", response_model=CustomOut, summary="Change a lead's custom values")
+def change(request: Request, actor: Caller, lead_id: PathId, body: CustomIn):
+    """Either side changes the custom fields it may edit; fields not named stay as they are."""
+    with work(request) as session:
+        custom = custom_api.set_lead_custom(
+            session, actor=actor, lead_id=lead_id, values=body.custom
+        )
+    return CustomOut(custom=custom)
 
 
 @router.get(
-    "/received-leads", response_model=ListPage[ReceivedRow], summary="Leads or referrals received"
+    "/received-leads", response_model=ListPage[ReceivedLead], summary="Leads or referrals received"
 )
 def list_received(
     request: Request,
@@ -123,7 +149,10 @@ def list_received(
             page=page,
             page_size=page_size,
         )
-    return ListPage(items=found.rows, total=found.total, page=found.page, page_size=page_size)
+        ids = [r.lead_id for r in found.rows]
+        custom = custom_api.of_leads(session, actor=actor, lead_ids=ids)
+    items = [with_custom(ReceivedLead, row, custom.get(row.lead_id)) for row in found.rows]
+    return ListPage(items=items, total=found.total, page=found.page, page_size=page_size)
 
 
 @router.post(

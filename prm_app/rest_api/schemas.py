@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..services.core.inputs import MAX_ID
 from ..services.core.listing import MAX_PAGE, MAX_PAGE_SIZE
 from ..services.deals.eligibility import Verdict
+from ..services.integrations.custom_api import MAX_VALUES
 from ..services.leads.fields import LEAD_FIELDS, MAX_NOTE, MAX_REASON
 
 Row = TypeVar("Row")
@@ -19,6 +20,20 @@ QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 # Every list's paging, with the limits of services.core.listing.
 PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
+
+
+# A `custom` object (rest_api.custom): values by the fields' API names.
+CustomText = Annotated[str, Field(max_length=5000)]
+CustomValue = bool | int | float | CustomText | list[Annotated[str, Field(max_length=200)]] | None
+Custom = Annotated[
+    dict[Annotated[str, Field(max_length=60)], CustomValue],
+    Field(
+        max_length=MAX_VALUES,
+        description="Custom field values by the fields' API names (GET /custom-fields): "
+        "text, a number, an ISO date, true/false, a select's option label, a multi select's "
+        "labels; null empties a field",
+    ),
+]
 
 
 class ListPage(BaseModel, Generic[Row]):
@@ -46,6 +61,7 @@ class LeadIn(Body):
         max_length=20,
         description="Organizations to send it to at once; empty keeps a draft",
     )
+    custom: Custom = Field(default_factory=dict)
 
 
 class LeadCreated(BaseModel):
@@ -95,6 +111,7 @@ class DealIn(Body):
     product_ids: list[RecordId] = Field(default_factory=list, max_length=50)
     country: CountryCode = ""
     region: RegionCode = ""
+    custom: Custom = Field(default_factory=dict)
 
 
 class DealCheckIn(Body):

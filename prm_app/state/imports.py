@@ -92,6 +92,7 @@ class ImportField(TypedDict):
     name: str
     label: str
     required: str  # "yes" or ""
+    note: str  # a custom field's: "Custom field, required on rows sent to ..."
 
 
 class PreviewField(TypedDict):
@@ -280,7 +281,12 @@ class ImportState(LiveView, AppState):
                 return
             self.headers, self.row_count = prepared.headers, prepared.rows
             self.fields = [
-                {"name": f.name, "label": f.label, "required": "yes" if f.required else ""}
+                {
+                    "name": f.name,
+                    "label": f.label,
+                    "required": "yes" if f.required else "",
+                    "note": f.note,
+                }
                 for f in prepared.fields
             ]
             self.mapping, self.step = prepared.mapping, "map"

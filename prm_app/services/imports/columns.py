@@ -6,6 +6,7 @@ Salesforce and HubSpot exports.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -27,6 +28,7 @@ class Field:
     max_len: int
     synonyms: tuple[str, ...] = ()
     example: str = ""
+    note: str = ""  # said beside it in the mapping (a custom field's, when it is required)
 
 
 _OWNER = Field(
@@ -202,10 +204,13 @@ def required(kind: object, org_kind: object, *, submit: bool) -> list[str]:
     return found
 
 
-def suggest_mapping(headers: list[str], kind: object, org_kind: object = None) -> dict[str, str]:
+def suggest_mapping(
+    headers: list[str], kind: object, org_kind: object = None, extra: Sequence[Field] = ()
+) -> dict[str, str]:
     """Field name to header for every field a header matches (each header used once).
 
-    `org_kind` defaults to the one that imports `kind` (a consultant for deals).
+    `org_kind` defaults to the one that imports `kind` (a consultant for deals). `extra`: the
+    organization's custom fields (services.imports.custom_import), after the fixed ones.
     """
     org_kind = org_kind or (
         OrgKind.PROVIDER if import_kind(kind) == ImportKind.REFERRALS else OrgKind.CONSULTANT
@@ -215,7 +220,7 @@ def suggest_mapping(headers: list[str], kind: object, org_kind: object = None) -
         by_key.setdefault(_key(header), header)
     mapping: dict[str, str] = {}
     taken: set[str] = set()
-    for field in fields(kind, org_kind):
+    for field in (*fields(kind, org_kind), *extra):
         for candidate in (field.name, field.label, *field.synonyms):
             header = by_key.get(_key(candidate))
             if header is not None and header not in taken:
@@ -226,13 +231,20 @@ def suggest_mapping(headers: list[str], kind: object, org_kind: object = None) -
 
 
 def check_mapping(
-    mapping: object, headers: list[str], kind: object, org_kind: object, *, submit: bool
+    mapping: object,
+    headers: list[str],
+    kind: object,
+    org_kind: object,
+    *,
+    submit: bool,
+    extra: Sequence[Field] = (),
 ) -> dict[str, str]:
-    """A user's mapping, validated: known fields, headers of this file, each header once, every
-    mandatory field mapped. Unmapped fields may be left out or mapped to "" or None."""
-    if not isinstance(mapping, dict) or len(mapping) > MAX_MAPPING:
+    """A user's mapping, validated: known fields (`extra`: the custom ones), headers of this
+    file, each header once, every mandatory field mapped. Unmapped fields may be left out or
+    mapped to "" or None."""
+    known = {f.name: f for f in (*fields(kind, org_kind), *extra)}
+    if not isinstance(mapping, dict) or len(mapping) > max(MAX_MAPPING, len(known)):
         raise Invalid("Map the file's columns to the fields again.", field="mapping")
-    known = {f.name: f for f in fields(kind, org_kind)}
     chosen: dict[str, str] = {}
     used: dict[str, str] = {}
     for name, header in mapping.items():

@@ -4,6 +4,10 @@ An export takes the filters its list takes and honors the same visibility (a mem
 records; a referral's contact hidden from its recipient until opened). It is read in chunks of
 EXPORT_CHUNK rows by id (keyset), written as CSV text chunk by chunk, every value neutralized
 against formula injection. Consume the returned iterator inside the session it was given.
+
+Custom fields follow the fixed columns, one column per field the exporter's organization sees
+(services.imports.custom_columns); each cell holds a value only when its field is one the
+organization sees on that record.
 """
 
 from collections.abc import Iterator
@@ -16,6 +20,7 @@ from sqlmodel import Session, col, func, select
 
 from ...models import (
     Deal,
+    FieldEntity,
     Lead,
     LeadDirection,
     LeadRecipient,
@@ -29,6 +34,8 @@ from .. import deals, leads
 from ..core import listing
 from ..core.actor import Actor
 from ..core.errors import Invalid
+from ..custom_fields.batch import lead_records
+from .custom_columns import CustomColumns
 from .files import csv_chunks
 
 EXPORT_CHUNK = 1_000
@@ -71,9 +78,9 @@ def export_csv(
     if not isinstance(filters, dict) or any(k not in _FILTERS[list_name] for k in filters):
         raise Invalid("The list's filters could not be read: reload the page.", field="filters")
     if list_name == "sent":
-        return _sent(session, leads.sent_scope(actor, **filters, every_match=True))
+        return _sent(session, actor, leads.sent_scope(actor, **filters, every_match=True))
     if list_name == "received":
-        return _received(session, *leads.received_scope(actor, **filters))
+        return _received(session, actor, *leads.received_scope(actor, **filters))
     return _deals(session, actor, deals.scope(actor, **filters))
 
 
@@ -82,7 +89,7 @@ def file_name(list_name: str) -> str:
     return f"{list_name}-{utcnow().date().isoformat()}.csv"
 
 
-def _sent(session: Session, where: list) -> Iterator[str]:
+def _sent(session: Session, actor: Actor, where: list) -> Iterator[str]:
     owner = aliased(User)
     query = (
         select(
@@ -99,29 +106,34 @@ def _sent(session: Session, where: list) -> Iterator[str]:
             Lead.created_at,
             Lead.submitted_at,
         )
+        .add_columns(Lead.origin_org_id, Lead.draft_recipient_ids, Lead.custom)
         .join(owner, owner.id == Lead.owner_id)
         .where(*where)
     )
+    custom = CustomColumns(session, actor.org_id, _entities(session, query))
     header = ["ID", "Type", "Status", "First name", "Last name", "Email", "Company", "Phone"]
-    header += ["Title", "Owner", "Sent to", "Created", "Submitted"]
+    header += ["Title", "Owner", "Sent to", "Created", "Submitted", *custom.header]
 
     def rows() -> Iterator[list[list[Any]]]:
         for chunk in _keyset(session, query, Lead.id):
             sent_to = _recipients(session, [row.id for row in chunk])
+            records = lead_records(session, actor.org_id, chunk)
+            cells = custom.cells(records, [row.custom for row in chunk])
             yield [
                 [
                     *(row.id, _kind(row.direction), row.status, row.first_name, row.last_name),
                     *(row.email, row.company, row.phone, row.title, row.owner),
                     "; ".join(sent_to.get(row.id, [])),
                     *(_text(row.created_at), _text(row.submitted_at)),
+                    *values,
                 ]
-                for row in chunk
+                for row, values in zip(chunk, cells, strict=True)
             ]
 
     return csv_chunks(header, rows())
 
 
-def _received(session: Session, where: list, on_lead: list) -> Iterator[str]:
+def _received(session: Session, actor: Actor, where: list, on_lead: list) -> Iterator[str]:
     hidden = leads.hidden_contact()
     origin, owner = aliased(Organization), aliased(User)
     contact = [
@@ -141,6 +153,7 @@ def _received(session: Session, where: list, on_lead: list) -> Iterator[str]:
             LeadRecipient.deadline_at,
             LeadRecipient.created_at,
         )
+        .add_columns(Lead.origin_org_id, Lead.custom)
         .select_from(LeadRecipient)
         .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
         .join(origin, origin.id == Lead.origin_org_id)
@@ -148,18 +161,22 @@ def _received(session: Session, where: list, on_lead: list) -> Iterator[str]:
         .outerjoin(owner, owner.id == LeadRecipient.owner_id)
         .where(*where, *on_lead)
     )
+    custom = CustomColumns(session, actor.org_id, _entities(session, query))
     header = ["ID", "Type", "From", "Status", "Company", "First name", "Last name", "Email"]
-    header += ["Phone", "Title", "Stage", "Assigned to", "Deadline", "Received"]
+    header += ["Phone", "Title", "Stage", "Assigned to", "Deadline", "Received", *custom.header]
 
     def rows() -> Iterator[list[list[Any]]]:
         for chunk in _keyset(session, query, LeadRecipient.id):
+            records = [(_entity(row.direction), [row.origin_org_id]) for row in chunk]
+            cells = custom.cells(records, [row.custom for row in chunk])
             yield [
                 [
                     *(row.id, _kind(row.direction), row.origin, row.status, row.company),
                     *(row.first_name, row.last_name, row.email, row.phone, row.title),
                     *(row.stage, row.owner, _text(row.deadline_at), _text(row.created_at)),
+                    *values,
                 ]
-                for row in chunk
+                for row, values in zip(chunk, cells, strict=True)
             ]
 
     return csv_chunks(header, rows())
@@ -186,7 +203,8 @@ def _deals(session: Session, actor: Actor, where: list) -> Iterator[str]:
             func.coalesce(owner.name, "").label("owner"),
             Deal.created_at,
         )
-        .add_columns(Deal.country, Deal.region)
+        .add_columns(Deal.country, Deal.region, Deal.custom)
+        .add_columns(side.other_org.label("other_org_id"))
         .join(other, other.id == side.other_org)
         .outerjoin(Stage, col(Stage.id) == Deal.stage_id)
         .outerjoin(owner, owner.id == side.owner)
@@ -196,10 +214,13 @@ def _deals(session: Session, actor: Actor, where: list) -> Iterator[str]:
     header = ["ID", "Deal", "Company", across, "Contact", "Contact email", "Country", "Region"]
     header += ["Amount", "Currency"]
     header += ["Stage", "Approval", "Outcome", "Close date", "Protected until", "Owner"]
-    header += ["Created"]
+    custom = CustomColumns(session, actor.org_id, [FieldEntity.DEAL])
+    header += ["Created", *custom.header]
 
     def rows() -> Iterator[list[list[Any]]]:
         for chunk in _keyset(session, query, Deal.id):
+            records = [(FieldEntity.DEAL.value, [row.other_org_id]) for row in chunk]
+            cells = custom.cells(records, [row.custom for row in chunk])
             yield [
                 [
                     *(row.id, row.name, row.company, row.other, row.contact_name),
@@ -207,8 +228,9 @@ def _deals(session: Session, actor: Actor, where: list) -> Iterator[str]:
                     *(_text(row.amount), row.currency, row.stage),
                     *(row.approval, row.outcome, _text(row.close_date)),
                     *(_text(row.protected_until), row.owner, _text(row.created_at)),
+                    *values,
                 ]
-                for row in chunk
+                for row, values in zip(chunk, cells, strict=True)
             ]
 
     return csv_chunks(header, rows())
@@ -229,6 +251,18 @@ def _recipients(session: Session, lead_ids: list[int]) -> dict[int, list[str]]:
     for lead_id, name in rows:
         found.setdefault(lead_id, []).append(name)
     return found
+
+
+def _entities(session: Session, query: Any) -> list[str]:
+    """The kinds of custom fields of the leads `query` lists (leads, referrals or both)."""
+    found = session.exec(query.with_only_columns(Lead.direction).distinct()).all()
+    return [_entity(direction) for direction in found]
+
+
+def _entity(direction: str) -> str:
+    return (
+        FieldEntity.REFERRAL if direction == LeadDirection.PROVIDER_TO_PARTNER else FieldEntity.LEAD
+    )
 
 
 def _kind(direction: str) -> str:

@@ -13,6 +13,7 @@ from ..core import activity, changes, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid
 from . import columns as import_columns
+from . import custom_import
 from .batches import NOUNS, BatchRow, batch_row
 from .columns import Field
 from .files import Table, csv_text, read_csv
@@ -47,20 +48,23 @@ class DryRun:
 
 def prepare(session: Session, *, actor: Actor, kind: object, file: object) -> Prepared:
     """Read the file's header and suggest a mapping: the organization's last mapping for
-    `kind` where this file has those columns, and suggestions for the other fields."""
+    `kind` where this file has those columns, and suggestions for the other fields (the
+    organization's custom fields included, after the fixed ones)."""
     kind = _kind(actor, kind)
     table = read_csv(file)
+    extra = custom_import.columns_of(session, custom_import.importable(session, actor, kind))
     mapping = {
         name: header
         for name, header in import_columns.last_mapping(session, actor=actor, kind=kind).items()
         if header in table.headers
     }
     used = set(mapping.values())
-    for name, header in import_columns.suggest_mapping(table.headers, kind, actor.org_kind).items():
+    suggested = import_columns.suggest_mapping(table.headers, kind, actor.org_kind, extra)
+    for name, header in suggested.items():
         if name not in mapping and header not in used:
             mapping[name] = header
             used.add(header)
-    known = import_columns.fields(kind, actor.org_kind)
+    known = (*import_columns.fields(kind, actor.org_kind), *extra)
     mapping = {f.name: mapping[f.name] for f in known if f.name in mapping}
     return Prepared(table.headers, len(table.rows), list(known), mapping)
 

@@ -10,7 +10,7 @@ import pandas as pd
 from sqlmodel import Session, col, select
 
 from ...models import Deal, ImportKind, Lead, LeadDirection, OrgKind, Pipeline, Stage, User
-from .. import customers, deals, leads
+from .. import custom_fields, customers, deals, leads
 from ..catalog import program
 from ..core import inputs
 from ..core.actor import Actor
@@ -18,6 +18,7 @@ from ..core.errors import Invalid, NotAllowed
 from ..deals import eligibility, places, registration_rules
 from ..identity import team
 from . import columns as import_columns
+from . import custom_import
 from .columns import Field
 from .files import Table, restored
 
@@ -58,10 +59,12 @@ def check(
     submit: bool,
     default_owner: object = None,
 ) -> Checked:
+    custom = custom_import.importable(session, actor, kind)
+    extra = custom_import.columns_of(session, custom)
     chosen = import_columns.check_mapping(
-        mapping, table.headers, kind, actor.org_kind, submit=submit
+        mapping, table.headers, kind, actor.org_kind, submit=submit, extra=extra
     )
-    fields = import_columns.fields(kind, actor.org_kind)
+    fields = (*import_columns.fields(kind, actor.org_kind), *extra)
     index = table.rows.index
     data = pd.DataFrame(index=index)
     for f in fields:
@@ -86,6 +89,7 @@ def check(
         rules.duplicate_leads(session, actor, kind)
     if "other_org_id" in data:
         rules.protected(session, actor)
+    rules.custom(session, custom, enforced=submit or kind == ImportKind.DEALS)
     rules.finish()
     return checked
 
@@ -391,6 +395,19 @@ class _Rules:
         else:
             message = "Protected for " + found["holder_name"].fillna("") + " until " + until + "."
         self.add("company", found["until"].notna(), message, blocking=False)
+
+    def custom(
+        self, session: Session, fields: list[custom_fields.FieldAccess], *, enforced: bool
+    ) -> None:
+        """The custom columns, by the forms' rules (services.imports.custom_import); each row's
+        `custom` as it will be stored."""
+        others = self.data.get("other_org_id")
+        found = custom_import.check(
+            session, fields, self.data, enforced=enforced, other_org_ids=others
+        )
+        for name, mask, messages in found.problems:
+            self.add(name, mask, messages)
+        self.data["custom"] = found.custom
 
     def finish(self) -> None:
         """Sort the problems by row, then by the fields' order; mark the failed rows."""

@@ -1,6 +1,7 @@
 """Writing the valid rows of an import: multi-row inserts through the database driver, the
 records as the forms would write them."""
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -52,6 +53,7 @@ def insert_leads(
         **{name: valid[name].tolist() for name in _LEAD_TEXT},
         "company_norm": valid["company_norm"].str.slice(0, 200).tolist(),
         "email_domain": valid["email_domain"].str.slice(0, 254).tolist(),
+        "custom": _json(valid["custom"]),
     }
     constants = {
         "direction": direction.value,
@@ -155,6 +157,7 @@ def insert_deals(
             "stage_id": [None if pd.isna(s) else int(s) for s in valid["stage_id"]],
             "provider_owner_id": owners if by_provider else across,
             "partner_owner_id": across if by_provider else owners,
+            "custom": _json(valid["custom"]),
         },
     )
     constants["import_batch_id"] = batch.id
@@ -209,6 +212,8 @@ def _insert(
         columns = {"id": ids, **columns}
 
     def converted(name: str, values: list) -> list:
+        if name in _SERIALIZED:
+            return values
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         return [process(v) for v in values] if process else values
 
@@ -226,6 +231,16 @@ def _insert(
         if written:
             written(min(start + INSERT_CHUNK, count))
     return ids
+
+
+# Columns given as JSON text (the JSON types' own bind processors wrap each value in an adapter
+# of the driver, which costs more than the insert of the value; the text is the same).
+_SERIALIZED = frozenset({"custom"})
+
+
+def _json(values: pd.Series) -> list[str]:
+    """Each row's `custom` as the JSON column stores it."""
+    return [json.dumps(value) for value in values]
 
 
 def _new_ids(connection: Any, table: sa.Table, count: int) -> list[int]:

@@ -6,7 +6,8 @@ claims due deliveries with a conditional UPDATE and a lease (like the mail outbo
 JSON body with `X-PRM-Timestamp` and `X-PRM-Signature: sha256=<hex HMAC-SHA256 of
 "<timestamp>.<body>" with the endpoint's secret>`, and retries failures with exponential
 backoff, up to MAX_ATTEMPTS. Payloads carry ids, statuses and names both organizations see,
-never a referral's hidden contact details.
+never a referral's hidden contact details, and the record's `custom` object as each receiving
+organization may see it (its own fields, and those the other side shows it).
 
 URLs must be http(s); private, loopback and link-local addresses are refused unless
 PRM_WEBHOOKS_ALLOW_PRIVATE=1 (tests, local development), checked when an endpoint is added and
@@ -33,7 +34,16 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from ... import settings
-from ...models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, utcnow
+from ...models import (
+    Deal,
+    DeliveryStatus,
+    Lead,
+    Partnership,
+    WebhookDelivery,
+    WebhookEndpoint,
+    utcnow,
+)
+from .. import custom_fields as cf
 from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
@@ -285,15 +295,18 @@ def enqueue(session: Session, *, org_ids: object, event: str, data: dict) -> int
     ).all()
     queued = 0
     now = utcnow()
+    seen: dict[int, dict] = {}
     for endpoint_id, org_id, events in rows:
         if event not in (events or []):
             continue
+        if org_id not in seen:
+            seen[org_id] = _as_seen_by(session, org_id, data)
         body = {
             "id": str(uuid.uuid4()),
             "event": event,
             "created_at": now.isoformat(),
             "org_id": org_id,
-            "data": data,
+            "data": seen[org_id],
         }
         session.add(
             WebhookDelivery(
@@ -306,6 +319,29 @@ def enqueue(session: Session, *, org_ids: object, event: str, data: dict) -> int
         )
         queued += 1
     return queued
+
+
+def _as_seen_by(session: Session, org_id: int, data: dict) -> dict:
+    """`data` with the record's `custom` object as `org_id` may see it (services.custom_fields
+    .access: another organization's hidden fields never leave in a payload)."""
+    fields: list[cf.FieldAccess] | None = None
+    custom: dict | None = None
+    if isinstance(data.get("lead_id"), int):
+        lead = session.get(Lead, data["lead_id"])
+        if lead is not None:
+            fields, custom = cf.for_lead(session, lead, org_id), lead.custom
+    elif isinstance(data.get("deal_id"), int):
+        deal = session.get(Deal, data["deal_id"])
+        if deal is not None:
+            fields, custom = cf.for_deal(session, deal, org_id), deal.custom
+    elif isinstance(data.get("partnership_id"), int):
+        partnership = session.get(Partnership, data["partnership_id"])
+        if partnership is not None:
+            fields = cf.for_partnership(session, partnership, org_id)
+            custom = partnership.custom
+    if fields is None:
+        return data
+    return {**data, "custom": cf.plain_values(fields, custom)}
 
 
 def lead_data(lead, recipients: list) -> dict:

@@ -1,0 +1,293 @@
+"""Custom values through the REST API: read as `custom` objects, written by the fields' API
+names (services.custom_fields.access.by_key), partially (a PATCH changes only what it names).
+
+The fields are always those services.custom_fields.access gives the key's organization for the
+record: a hidden field is never read out, and a name the organization may not edit is refused
+with the message the forms give (services.custom_fields.values.write).
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from ...models import (
+    Deal,
+    FieldEntity,
+    Lead,
+    LeadDirection,
+    LeadRecipient,
+    OrgKind,
+    Partnership,
+)
+from .. import custom_fields as cf
+from .. import deals, leads
+from ..core import activity, changes, inputs
+from ..core.actor import Actor
+from ..core.errors import Invalid, NotAllowed, NotFound
+from ..custom_fields.batch import deal_record, fields_per_record, lead_records, partnership_record
+from ..leads import access as lead_access
+from ..partnerships import common as partnership_common
+
+MAX_VALUES = 100
+NO_VALUES = "Send `custom` as an object of field names and values."
+DEAL_CLOSED = "This deal can no longer be changed."
+PARTNERSHIP_NOT_VISIBLE = "That partnership does not exist or is not visible to you."
+
+
+@dataclass(frozen=True, slots=True)
+class FieldInfo:
+    """A custom field as the API names and types it for the key's organization."""
+
+    name: str  # the name in `custom` objects
+    label: str
+    type: str
+    options: list[str]  # a select's active options (its values are their labels)
+    help_text: str
+    section: str
+    own: bool  # defined by the key's organization (else by the other side)
+    org_id: int
+    editable: bool
+    required: bool
+
+
+def field_list(
+    session: Session, *, actor: Actor, entity: object, other_org_id: object = None
+) -> list[FieldInfo]:
+    """The fields of `entity` the key's organization sees: its own, and those the other side
+    (one organization, or every partner when None) shows it."""
+    if not isinstance(entity, str) or entity not in tuple(FieldEntity):
+        raise Invalid("Choose lead, referral, deal or partner.", field="entity")
+    if other_org_id is None:
+        others = partner_org_ids(session, actor.org_id)
+    else:
+        others = [inputs.record_id(other_org_id, what="organization")]
+    fields = cf.for_viewer(
+        session, viewer_org_id=actor.org_id, entity=entity, counterpart_org_ids=others
+    )
+    return [
+        FieldInfo(
+            name=name,
+            label=f.label,
+            type=f.type,
+            options=[str(o["label"]) for o in f.options if not o.get("archived")],
+            help_text=f.help_text,
+            section=f.section,
+            own=f.own,
+            org_id=f.org_id,
+            editable=f.editable,
+            required=f.required,
+        )
+        for name, f in cf.by_key(fields).items()
+    ]
+
+
+def partner_org_ids(session: Session, org_id: int) -> list[int]:
+    """Every organization across a partnership of `org_id` (in any status: their records stay)."""
+    rows = session.exec(
+        select(Partnership.provider_org_id, Partnership.consultant_org_id).where(
+            (Partnership.provider_org_id == org_id) | (Partnership.consultant_org_id == org_id)
+        )
+    ).all()
+    return sorted({o for pair in rows for o in pair if o is not None and o != org_id})
+
+
+# reading ---------------------------------------------------------------------------------------
+
+
+def of_leads(session: Session, *, actor: Actor, lead_ids: Sequence[int]) -> dict[int, dict]:
+    """{lead id: `custom` object} for leads the caller already may see (a list's page)."""
+    found = session.exec(select(Lead).where(col(Lead.id).in_(list(lead_ids)))).all()
+    per = fields_per_record(
+        session, viewer_org_id=actor.org_id, records=lead_records(session, actor.org_id, found)
+    )
+    return {
+        lead.id: cf.plain_values(fields, lead.custom)
+        for lead, fields in zip(found, per, strict=True)
+        if lead.id is not None
+    }
+
+
+def of_deals(session: Session, *, actor: Actor, deal_ids: Sequence[int]) -> dict[int, dict]:
+    """{deal id: `custom` object} for deals the caller already may see."""
+    found = session.exec(select(Deal).where(col(Deal.id).in_(list(deal_ids)))).all()
+    records = [deal_record(deal, actor.org_id) for deal in found]
+    per = fields_per_record(session, viewer_org_id=actor.org_id, records=records)
+    return {
+        deal.id: cf.plain_values(fields, deal.custom)
+        for deal, fields in zip(found, per, strict=True)
+        if deal.id is not None
+    }
+
+
+def of_partnerships(session: Session, *, actor: Actor, ids: Sequence[int]) -> dict[int, dict]:
+    """{partnership id: `custom` object} for partnerships of the caller's organization."""
+    found = session.exec(
+        select(Partnership).where(
+            col(Partnership.id).in_(list(ids)),
+            (Partnership.provider_org_id == actor.org_id)
+            | (Partnership.consultant_org_id == actor.org_id),
+        )
+    ).all()
+    records = [partnership_record(p, actor.org_id) for p in found]
+    per = fields_per_record(session, viewer_org_id=actor.org_id, records=records)
+    return {
+        p.id: cf.plain_values(fields, p.custom)
+        for p, fields in zip(found, per, strict=True)
+        if p.id is not None
+    }
+
+
+def lead_custom(session: Session, *, actor: Actor, lead_id: object) -> dict:
+    lead = _visible_lead(session, actor, lead_id)
+    return cf.plain_values(cf.for_lead(session, lead, actor.org_id), lead.custom)
+
+
+def deal_custom(session: Session, *, actor: Actor, deal_id: object) -> dict:
+    deal = deals.visible(session, actor=actor, deal_id=deal_id)
+    return cf.plain_values(cf.for_deal(session, deal, actor.org_id), deal.custom)
+
+
+def partnership_custom(session: Session, *, actor: Actor, partnership_id: object) -> dict:
+    partnership = _partnership(session, actor, partnership_id)
+    fields = cf.for_partnership(session, partnership, actor.org_id)
+    return cf.plain_values(fields, partnership.custom)
+
+
+# writing ---------------------------------------------------------------------------------------
+
+
+def checked_new(
+    session: Session,
+    *,
+    actor: Actor,
+    entity: FieldEntity,
+    other_org_ids: Sequence[int],
+    values: object,
+    required_of: Sequence[int] | None,
+) -> cf.Written:
+    """The `custom` of a record about to be created (an API POST), checked as a whole: every
+    required field of `required_of` (None: all) must be given."""
+    fields = cf.for_viewer(
+        session, viewer_org_id=actor.org_id, entity=entity, counterpart_org_ids=other_org_ids
+    )
+    return cf.write(fields, {}, _values(values), named_by="key", required_of=required_of)
+
+
+def set_lead_custom(session: Session, *, actor: Actor, lead_id: object, values: object) -> dict:
+    """Change the named values of a lead either side may see (a PATCH); returns its `custom`."""
+    lead = _visible_lead(session, actor, lead_id, lock=True)
+    fields = cf.for_lead(session, lead, actor.org_id)
+    written = _write(session, actor, lead, fields, values)
+    if written.after:
+        recipients = session.exec(
+            select(LeadRecipient.org_id).where(LeadRecipient.lead_id == lead.id)
+        ).all()
+        changes.touched(session, changes.Topic.LEADS, lead.origin_org_id, *recipients)
+    return cf.plain_values(fields, lead.custom)
+
+
+def set_deal_custom(session: Session, *, actor: Actor, deal_id: object, values: object) -> dict:
+    """Change the named values of a deal the caller may edit; returns its `custom`."""
+    deal = deals.visible(session, actor=actor, deal_id=deal_id, lock=True)
+    if "edit" not in deals.allowed(actor, deal):
+        raise NotAllowed(DEAL_CLOSED)
+    fields = cf.for_deal(session, deal, actor.org_id)
+    written = _write(session, actor, deal, fields, values)
+    if written.after:
+        changes.deals_changed(session, deal.provider_org_id, deal.partner_org_id)
+    return cf.plain_values(fields, deal.custom)
+
+
+def set_partnership_custom(
+    session: Session, *, actor: Actor, partnership_id: object, values: object
+) -> dict:
+    """Change the named values of a partnership (managers and admins); returns its `custom`."""
+    partnership_common.require_manager(actor)
+    partnership = _partnership(session, actor, partnership_id, lock=True)
+    fields = cf.for_partnership(session, partnership, actor.org_id)
+    written = _write(session, actor, partnership, fields, values)
+    if written.after:
+        partnership_common.touched(session, partnership)
+    return cf.plain_values(fields, partnership.custom)
+
+
+def _write(
+    session: Session,
+    actor: Actor,
+    record: Lead | Deal | Partnership,
+    fields: list[cf.FieldAccess],
+    values: object,
+) -> cf.Written:
+    written = cf.write(fields, record.custom, _values(values), named_by="key", complete=False)
+    if written.after:
+        record.custom = written.custom  # a new dict: the JSON column sees the change
+        session.add(record)
+        activity.record(
+            session,
+            actor=actor,
+            subject=record,
+            action=cf.ACTION,
+            before=written.before,
+            after=written.after,
+        )
+    return written
+
+
+def _values(values: object) -> Mapping[str, object]:
+    if not isinstance(values, Mapping) or len(values) > MAX_VALUES:
+        raise Invalid(NO_VALUES, field="custom")
+    if any(not isinstance(name, str) for name in values):
+        raise Invalid(NO_VALUES, field="custom")
+    return values
+
+
+def _visible_lead(session: Session, actor: Actor, lead_id: object, *, lock: bool = False) -> Lead:
+    """A lead the caller sees as leads.detail decides (its owner or a manager, either side)."""
+    found = leads.detail(session, actor=actor, lead_id=lead_id)
+    query = select(Lead).where(Lead.id == found.id)
+    lead = session.exec(query.with_for_update() if lock else query).one()
+    return lead
+
+
+def _partnership(
+    session: Session, actor: Actor, partnership_id: object, *, lock: bool = False
+) -> Partnership:
+    """A partnership of the caller's organization, on either side."""
+    if actor.org_kind not in (OrgKind.PROVIDER, OrgKind.CONSULTANT):
+        raise NotFound(PARTNERSHIP_NOT_VISIBLE)
+    partnership_id = inputs.record_id(partnership_id, what="partnership")
+    own = (
+        Partnership.provider_org_id
+        if actor.org_kind == OrgKind.PROVIDER
+        else Partnership.consultant_org_id
+    )
+    query = select(Partnership).where(Partnership.id == partnership_id, own == actor.org_id)
+    partnership = session.exec(query.with_for_update() if lock else query).first()
+    if partnership is None:
+        raise NotFound(PARTNERSHIP_NOT_VISIBLE)
+    return partnership
+
+
+def apply_new(session: Session, *, actor: Actor, record: Lead | Deal, written: cf.Written) -> None:
+    """Give a record just created through the API the values `checked_new` accepted (with the
+    timeline's event of what they are)."""
+    if not written.after:
+        return
+    record.custom = written.custom
+    session.add(record)
+    activity.record(
+        session,
+        actor=actor,
+        subject=record,
+        action=cf.ACTION,
+        before=written.before,
+        after=written.after,
+    )
+
+
+def lead_entity_of(actor: Actor) -> FieldEntity:
+    """What the caller's new leads are: a consultant's leads, a provider's referrals."""
+    if lead_access.direction_of(actor) == LeadDirection.PARTNER_TO_PROVIDER:
+        return FieldEntity.LEAD
+    return FieldEntity.REFERRAL

@@ -90,11 +90,26 @@ def test_a_providers_required_select_is_asked_only_when_the_lead_goes_to_it(
     page.get_by_role("button", name="Submit", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Submitted.")
     with Session(db) as session:
-        custom = {
-            lead.company: lead.custom for lead in session.exec(select_leads(other, company)).all()
-        }
+        found = session.exec(select_leads(other, company)).all()
+        custom = {lead.company: lead.custom for lead in found}
+        ids = {lead.company: lead.id for lead in found}
     assert custom[other] == {}
     assert custom[company] == {str(size_id): 2}
+
+    # the lead sent to Contoso only, sent on to Northwind: its select is asked then
+    page.goto(f"/c/leads/{ids[other]}")
+    send_on = page.get_by_role("form", name="Send it on")
+    on_select = send_on.get_by_label(size)
+    expect(on_select).to_be_hidden()
+    send_on.get_by_label("Northwind Software").check()
+    expect(on_select).to_be_visible()
+    send_on.get_by_role("button", name="Send").click()
+    expect(send_on.get_by_role("alert").filter(has_text=f"{size} is required.")).to_be_visible()
+    on_select.select_option(label="Small")
+    send_on.get_by_role("button", name="Send").click()
+    recipients = page.get_by_role("row").filter(has_text="Northwind Software")
+    expect(recipients).to_contain_text("pending")
+    expect(page.get_by_text(f"Set {size} to Small")).to_be_visible()
 
 
 def select_leads(*companies: str):

@@ -322,19 +322,36 @@ def test_a_referrals_fields_reach_the_partner_per_access(session, world):
     seen_field = _field(session, north, "Campaign", entity="referral", partner_access="editable")
     kept = _field(session, north, "Margin", "number", entity="referral")
     _field(session, north, "A lead field", partner_access="visible")
+    campaign = _field(
+        session, north, "Campaign code", entity="referral", internal_access="required"
+    )
+    with pytest.raises(Invalid) as refused:  # its own required field, asked of its own people
+        leads.create_and_submit(
+            session,
+            actor=north,
+            data=DATA,
+            owner_id=north.user_id,
+            recipient_org_ids=[consultant.org_id],
+            custom={seen_field.name: "Spring"},
+        )
+    assert refused.value.problems == {campaign.form_name: "Campaign code is required."}
     lead_id, (recipient_id,) = leads.create_and_submit(
         session,
         actor=north,
         data=DATA,
         owner_id=north.user_id,
         recipient_org_ids=[consultant.org_id],
-        custom={seen_field.name: "Spring", kept.name: "12"},
+        custom={seen_field.name: "Spring", kept.name: "12", campaign.name: "S1"},
     )
     theirs = leads.detail(session, actor=consultant, lead_id=lead_id)
     assert _names(theirs.custom_fields) == ["Campaign"]
     assert theirs.custom == {seen_field.name: "Spring"}
     leads.set_custom(session, actor=consultant, lead_id=lead_id, values={seen_field.name: "Autumn"})
-    assert _lead(session, lead_id).custom == {seen_field.name: "Autumn", kept.name: 12}
+    assert _lead(session, lead_id).custom == {
+        seen_field.name: "Autumn",
+        kept.name: 12,
+        campaign.name: "S1",
+    }
     lines = [e.text for e in lead_timeline.timeline(session, actor=north, lead_id=lead_id)]
     assert "Changed Campaign from Spring to Autumn" in lines
     who = [e.who for e in lead_timeline.timeline(session, actor=north, lead_id=lead_id)]

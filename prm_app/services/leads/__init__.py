@@ -11,7 +11,7 @@ contact details stay hidden from the receiving partner until it is opened.
 
 Submodules: fields (the form and its rules), access (loading and authorization), lifecycle,
 conversion, protection (customers protected elsewhere), queries and search (the lists), details,
-audit (the trail), forms (public web forms) and timeline.
+audit (the trail), forms (public web forms), timeline and custom (custom field values).
 """
 
 from ..customers import Conflict, conflicts

@@ -98,15 +98,12 @@ def write_draft(
     lead: Lead,
     custom: object,
     named_by: str = "id",
-    partial: bool = False,
 ) -> None:
-    """Keep a draft's custom values as entered: nothing is required yet."""
-    values = values_of(custom)
-    if not values and partial:
-        return
+    """Keep a draft's custom values as entered (every field it may edit: one left out is
+    emptied): nothing is required yet."""
     fields = lead_fields(session, actor=actor, lead=lead)
     written = cf.write(
-        fields, lead.custom, values, named_by=_named(named_by), complete=not partial, required_of=[]
+        fields, lead.custom, values_of(custom), named_by=_named(named_by), required_of=[]
     )
     _keep(session, actor, lead, written)
 

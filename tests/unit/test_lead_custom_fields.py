@@ -162,6 +162,17 @@ def test_submitting_requires_the_chosen_providers_required_fields_and_only_their
     assert _lead(session, lead_id).custom == {budget.name: 1200, mine.name: "Fair"}
 
 
+def test_submitting_forgets_what_was_typed_for_a_provider_left_out(session, world):
+    north, south, _, consultant = world
+    budget = _field(session, north, "Budget", "money", partner_access="editable")
+    region = _field(session, south, "Region", partner_access="editable")
+    mine = _field(session, consultant, "Source")
+    values = {budget.name: "10", region.name: "West", mine.name: "Fair"}
+    lead_id = _draft(session, consultant, [north, south], values)
+    leads.submit(session, actor=consultant, lead_id=lead_id, recipient_org_ids=[north.org_id])
+    assert _lead(session, lead_id).custom == {budget.name: 10, mine.name: "Fair"}
+
+
 def test_a_draft_may_not_bring_a_strangers_fields(session, world):
     _, _, stranger, consultant = world
     secret = _field(session, stranger, "Theirs", partner_access="editable")

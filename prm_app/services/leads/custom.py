@@ -10,9 +10,9 @@ recipients' fields.
 
 from collections.abc import Mapping, Sequence
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from ...models import FieldEntity, Lead, LeadDirection, LeadRecipient, LeadStatus
+from ...models import CustomField, FieldEntity, Lead, LeadDirection, LeadRecipient, LeadStatus
 from .. import custom_fields as cf
 from ..core import activity, inputs
 from ..core.actor import Actor
@@ -148,6 +148,28 @@ def write_on_submit(
         raise Invalid(found[first_problem], field=first_problem, problems=found)
     if written is not None:
         _keep(session, actor, lead, written)
+    if first:
+        _drop_unsent(session, lead, {actor.org_id, *org_ids})
+
+
+def _drop_unsent(session: Session, lead: Lead, kept_org_ids: set[int]) -> None:
+    """Forget a draft's values for organizations it was not sent to (ticked, filled in, then
+    unticked): one sent on to later must not find what was typed for it back then."""
+    held = [int(key) for key in lead.custom or {} if key.isdigit()]
+    if not held:
+        return
+    unsent = set(
+        session.exec(
+            select(CustomField.id).where(
+                col(CustomField.id).in_(held), col(CustomField.org_id).not_in(kept_org_ids)
+            )
+        )
+    )
+    if unsent:
+        lead.custom = {
+            k: v for k, v in lead.custom.items() if not (k.isdigit() and int(k) in unsent)
+        }
+        session.add(lead)
 
 
 def set_custom(

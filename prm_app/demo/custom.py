@@ -9,7 +9,9 @@ from .context import Demo
 
 # (org, entity, label, type, partner access, internal access, options, section, help)
 FIELDS = (
-    ("northwind", "lead", "Industry", "select", "required", "required",
+    # Optional, so that the demo's (and the tests') lead forms work as they did; a required
+    # field is one an admin adds (tests/e2e add their own).
+    ("northwind", "lead", "Industry", "select", "editable", "editable",
      "Retail\nBanking\nManufacturing\nHealthcare", "Qualification", "The customer's sector."),
     ("northwind", "lead", "Budget", "money", "editable", "editable", "", "Qualification", ""),
     ("northwind", "lead", "Decision date", "date", "visible", "editable", "", "Qualification", ""),

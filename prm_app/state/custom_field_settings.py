@@ -138,7 +138,7 @@ class CustomFieldSettingsState(FieldErrors, AppState):
     @rx.event
     def choose_entity(self, entity: str):
         """Show another kind of record's fields (the service refuses one the side lacks)."""
-        if entity not in {e["id"] for e in self.cf_entities}:
+        if not isinstance(entity, str) or entity not in {e["id"] for e in self.cf_entities}:
             return None
         self.cf_entity = entity
         self.editing = cast(FieldRow, {})

@@ -13,7 +13,9 @@ from tests.e2e.test_sign_in import sign_in
 from tests.harness import DEMO_PASSWORD
 
 
-def test_an_admin_adds_a_select_edits_its_options_and_a_type_change_is_refused(page: Page):
+def test_an_admin_adds_a_select_edits_its_options_and_a_type_change_is_refused(
+    page: Page, browser: Browser, base_url
+):
     label = f"Region {uuid.uuid4().hex[:4]}"
     sign_in(page, "admin@northwind.example")
     page.goto("/p/settings")
@@ -50,6 +52,17 @@ def test_an_admin_adds_a_select_edits_its_options_and_a_type_change_is_refused(p
     ).to_be_visible()
     editor.get_by_role("button", name="Close").click()
     expect(page.get_by_text("Internal score", exact=True)).to_be_visible()
+
+    # A manager reads the fields, and may change none of them.
+    manager = browser.new_context(base_url=base_url).new_page()
+    sign_in(manager, "manager@northwind.example", DEMO_PASSWORD)
+    manager.goto("/p/settings")
+    manager.get_by_role("tab", name="Custom fields").click()
+    expect(manager.get_by_text("Options: North EMEA (archived: South)")).to_be_visible()
+    expect(manager.get_by_role("button", name=f"Edit {label}")).to_be_disabled()
+    expect(manager.get_by_role("button", name=f"Archive {label}")).to_be_disabled()
+    expect(manager.get_by_role("button", name="Add field")).to_have_count(0)
+    manager.context.close()
 
 
 def _partnership_id(db, provider: str, consultant: str) -> int:

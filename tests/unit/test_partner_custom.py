@@ -232,3 +232,39 @@ def test_the_timeline_tells_each_side_the_changes_it_may_see(session, world):
         ("Northwind", "Changed Tier from Gold to Silver"),
         ("Northwind", "Set Tier to Gold"),
     ]
+
+
+def test_the_pages_rows_show_each_side_its_fields_and_the_settings_offer_the_sides_kinds(
+    session, world
+):
+    from prm_app.services.custom_fields.definitions import ENTITIES
+    from prm_app.state import custom_field_settings as settings_rows
+    from prm_app.state.custom_inputs import rows
+
+    provider, consultant, partnership, ids = world
+    partnerships.set_custom(
+        session, actor=provider, partnership_id=partnership.id, values={ids["visible"]: "Gold"}
+    )
+    card = partnerships.partner_custom(session, actor=consultant, partnership_id=partnership.id)
+    shown = {r["label"]: (r["group"], r["editable"], r["text"]) for r in rows(
+        card.fields, card.values, card.org_names
+    )}  # fmt: skip
+    assert shown == {
+        "Rapport": ("", True, ""),
+        "Tier": ("Northwind", False, "Gold"),
+        "Website": ("Northwind", True, ""),
+        "Certified": ("Northwind", True, ""),
+    }
+    for kind, offered in settings_rows.ENTITY_CHOICES.items():
+        assert [o["id"] for o in offered] == list(ENTITIES[kind])
+    tier = next(
+        f for f in cf.fields(session, actor=provider, entity="partner") if f.label == "Tier"
+    )
+    cf.set_option_archived(session, actor=provider, field_id=tier.id, option_id=2, archived=True)
+    (tier,) = [f for f in cf.fields(session, actor=provider, entity="partner") if f.id == tier.id]
+    row = settings_rows._row(tier, 1, provider=True)
+    assert (row["access"], row["in_use"], row["options_text"]) == (
+        "Optional; partners see it",
+        "1",
+        "Gold (archived: Silver)",
+    )

@@ -230,6 +230,7 @@ def _field_row(row) -> rx.Component:
         ),
         style={
             "list_style": "none",
+            "width": "100%",
             "padding": "0.5rem 0",
             "border_bottom": "1px solid var(--gray-5)",
         },
@@ -434,7 +435,8 @@ def custom_fields(provider: bool) -> rx.Component:
             rx.cond(
                 ON.cf_fields.length() > 0,
                 rx.el.ul(
-                    rx.foreach(State.cf_fields, _field_row), style={"padding": "0", "margin": "0"}
+                    rx.foreach(State.cf_fields, _field_row),
+                    style={"padding": "0", "margin": "0", "width": "100%"},
                 ),
                 rx.text("No fields yet.", size="2", color_scheme="gray"),
             ),

@@ -55,6 +55,7 @@ ID_TABLES = {
     "request_id": "payout_requests",
     "user_id": "users",
     "invite_id": "user_invites",
+    "field_id": "custom_fields",
 }
 ID_ALIASES = {
     "owner_id": "user_id",

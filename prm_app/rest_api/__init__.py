@@ -4,6 +4,10 @@ Authenticated by an organization's API key (Authorization: Bearer prm_...); ever
 the same services as the UI with the key's actor, so it has exactly the UI's permissions.
 OpenAPI document: /api/v1/openapi.json; interactive docs at /api/v1/docs (Swagger UI) and
 /api/v1/redoc (ReDoc), whose scripts the app serves itself (no CDN: they work offline).
+
+Custom fields: leads, referrals, deals and partnerships carry a `custom` object of the values the
+key's organization may see, by each field's API name (GET /custom-fields lists them, with their
+types and options); POST bodies take one, and PATCH changes only the fields it names.
 """
 
 from fastapi import Depends, FastAPI

@@ -207,6 +207,7 @@ def mark_lost(request: Request, actor: Caller, recipient_id: PathId, body: LostI
     summary="Turn an accepted lead into a deal",
 )
 def convert(request: Request, actor: Caller, recipient_id: PathId, body: ConvertIn):
+    """The deal's `custom` needs the required deal fields the caller sees, as Submit Deal."""
     with work(request) as session:
         deal_id = leads.convert(
             session,
@@ -218,4 +219,5 @@ def convert(request: Request, actor: Caller, recipient_id: PathId, body: Convert
             region=body.region,
             product_ids=body.product_ids,
         )
+        custom_api.fill_new_deal(session, actor=actor, deal_id=deal_id, values=body.custom)
     return Converted(deal_id=deal_id)

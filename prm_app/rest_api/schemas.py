@@ -94,6 +94,7 @@ class ConvertIn(Body):
     country: CountryCode = ""
     region: RegionCode = ""
     product_ids: list[RecordId] = Field(default_factory=list, max_length=20)
+    custom: Custom = Field(default_factory=dict, description="The deal's custom values")
 
 
 class Converted(BaseModel):

@@ -26,6 +26,7 @@ from ..services.core.errors import DomainError, NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import team
 from ..services.imports import columns as import_columns
+from ..services.imports import custom_import
 from ..services.imports import files as csv_files
 from . import upload_guard, view
 from .base import AppState
@@ -215,10 +216,12 @@ class ImportState(LiveView, AppState):
 
     @rx.event
     def download_template(self):
-        """A CSV with the expected columns and one example row."""
+        """A CSV with the expected columns (the organization's custom fields too) and one
+        example row."""
         try:
             actor = self._require()
-            text = import_columns.template_csv(self.kind, actor.org_kind)
+            with unit_of_work() as session:
+                text = custom_import.template(session, actor=actor, kind=self.kind)
         except DomainError as error:
             return self._refuse(error)
         return rx.download(data=text, filename=f"{self.kind}-template.csv", mime_type="text/csv")

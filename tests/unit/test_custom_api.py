@@ -8,9 +8,10 @@ import pytest
 from argon2 import PasswordHasher
 from sqlmodel import select
 
-from prm_app.models import ActivityEvent, OrgKind, Partnership, WebhookDelivery
+from prm_app.models import ActivityEvent, Deal, OrgKind, Partnership, WebhookDelivery
 from prm_app.services import custom_fields as cf
 from prm_app.services import leads
+from prm_app.services.core.errors import Invalid
 from prm_app.services.identity import auth
 from prm_app.services.integrations import custom_api, webhooks
 from tests.unit.api_support import client_over, key_for
@@ -123,7 +124,7 @@ def test_a_lead_sent_needs_its_providers_required_fields_and_only_theirs(api, wo
     tier = world["f"]["tier"]
     missing = _send(api, world, {"budget": 100})
     assert missing.status_code == 422
-    assert missing.json() == {"detail": "Tier is required.", "field": f"custom_{tier.id}"}
+    assert missing.json() == {"detail": "Tier is required.", "field": "custom.tier"}
     wrong = _send(api, world, {"tier": "Bronze"})
     assert wrong.json()["detail"] == "Tier: choose one of Gold, Silver."  # the form's message
     hidden = _send(api, world, {"tier": "Gold", "score": 5})
@@ -142,7 +143,7 @@ def test_a_lead_sent_needs_its_providers_required_fields_and_only_theirs(api, wo
     draft = _send(api, world, {"our_note": "later"}, to=[], email="d@navy.example")
     assert draft.status_code == 201  # a draft requires nothing
     unsent = _send(api, world, {"budget": 5}, to=[], email="e@navy.example")
-    assert unsent.json()["field"] == "custom_budget"  # a draft going nowhere has no provider
+    assert unsent.json()["field"] == "custom.budget"  # a draft going nowhere has no provider
     other = _send(api, world, {"seats": 3}, to=[world["other"].org_id], email="o@navy.example")
     assert other.status_code == 201  # Contoso's lead needs no Northwind field
     events = session.exec(
@@ -158,7 +159,7 @@ def test_each_side_reads_only_what_it_may_see_and_patches_what_it_may_edit(api, 
     lead_id = _send(api, world, {"tier": "Gold", "our_note": "warm"}).json()["lead_id"]
     score = api.patch(f"/leads/{lead_id}", json={"custom": {"score": 9}}, headers=world["c"])
     assert score.status_code == 422
-    assert score.json()["field"] == "custom_score"
+    assert score.json()["field"] == "custom.score"
     patched = api.patch(
         f"/leads/{lead_id}", json={"custom": {"budget": 50}}, headers=world["c"]
     ).json()["custom"]
@@ -230,9 +231,9 @@ def test_hostile_custom_values_are_refused(session, world, values):
         data=leads.lead_input(LEAD),
         owner_id=world["firm"].user_id,
     )
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(Invalid) as refused:
         custom_api.set_lead_custom(session, actor=world["firm"], lead_id=lead_id, values=values)
-    assert str(refused.value) == custom_api.NO_VALUES
+    assert (str(refused.value), refused.value.field) == (custom_api.NO_VALUES, "custom")
 
 
 def _bodies(session, event):
@@ -263,3 +264,21 @@ def test_webhooks_carry_what_each_receiving_organization_may_see(api, world, ses
     assert accepted[world["provider"].org_id]["custom"]["score"] == 4
     assert "score" not in accepted[world["firm"].org_id]["custom"]  # hidden from the partner
     assert "our_note" not in accepted[world["provider"].org_id]["custom"]  # the firm's own
+
+
+def test_a_lead_converted_through_the_api_takes_the_deals_custom_values(api, world, session):
+    lead_id = _send(api, world, {"tier": "Gold"}).json()["lead_id"]
+    row = api.get("/received-leads", headers=world["p"]).json()["items"][0]
+    assert row["lead_id"] == lead_id
+    recipient = row["recipient_id"]
+    assert api.post(f"/received-leads/{recipient}/accept", headers=world["p"]).status_code == 200
+    path = f"/received-leads/{recipient}/convert"
+    wrong = api.post(path, json={"amount": "10", "custom": {"size": "XL"}}, headers=world["p"])
+    assert wrong.json() == {"detail": "Size: choose one of S, L.", "field": "custom.size"}
+    assert session.exec(select(Deal)).first() is None  # nothing of the conversion is kept
+    made = api.post(
+        path, json={"amount": "10", "custom": {"size": "S", "margin": 2}}, headers=world["p"]
+    )
+    assert made.status_code == 201, made.text
+    deal = api.get(f"/deals/{made.json()['deal_id']}", headers=world["c"]).json()
+    assert deal["custom"] == {"size": "S"}  # the margin is Northwind's alone

@@ -14,7 +14,7 @@ from prm_app.services import custom_fields as cf
 from prm_app.services import imports
 from prm_app.services.core.errors import Invalid
 from prm_app.services.identity import auth
-from prm_app.services.imports import exports
+from prm_app.services.imports import custom_import, exports
 from prm_app.services.imports import files as csv_files
 from prm_app.services.integrations import custom_api
 from tests.unit.factories import org_admin, partners
@@ -343,3 +343,24 @@ def test_deals_import_and_export_per_side(session, world):
     custom_api.set_deal_custom(session, actor=provider, deal_id=deal.id, values={"margin": 4})
     assert [(r["Size"], "Margin" in r) for r in _export(session, firm, "deals")] == [("L", False)]
     assert [(r["Size"], r["Margin"]) for r in _export(session, provider, "deals")] == [("L", "4")]
+
+
+def test_the_template_has_a_column_per_custom_field_that_maps_back(session, world):
+    provider, _, firm, f = world
+    text = custom_import.template(session, actor=firm, kind="leads")
+    table = csv_files.read_csv(io.BytesIO(text.encode()))
+    assert table.headers[-5:] == [
+        "Channel",
+        "Remark",
+        "Budget (Northwind)",
+        "Tier (Northwind)",
+        "Seats (Contoso)",
+    ]
+    example = dict(zip(table.headers, table.rows.values.tolist()[0], strict=True))
+    assert (example["Tier (Northwind)"], example["Budget (Northwind)"]) == ("Gold", "1200.00")
+    assert "Score (Northwind)" not in table.headers and "Region (Northwind)" not in table.headers
+    prepared = imports.prepare(session, actor=firm, kind="leads", file=io.BytesIO(text.encode()))
+    assert prepared.mapping[_name(f["tier"])] == "Tier (Northwind)"
+    assert prepared.mapping[_name(f["seats"])] == "Seats (Contoso)"
+    referral = custom_import.template(session, actor=provider, kind="referrals")
+    assert "Tier" not in referral

@@ -275,9 +275,10 @@ def check_mapping(
     return chosen
 
 
-def template_csv(kind: object, org_kind: object) -> str:
-    """A CSV with the expected columns and one example row (the UI offers it to download)."""
-    found = fields(kind, org_kind)
+def template_csv(kind: object, org_kind: object, extra: Sequence[Field] = ()) -> str:
+    """A CSV with the expected columns (`extra`: the custom ones) and one example row (the UI
+    offers it to download)."""
+    found = (*fields(kind, org_kind), *extra)
     return csv_text([f.label for f in found], [[f.example for f in found]])
 
 

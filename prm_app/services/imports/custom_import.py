@@ -27,6 +27,7 @@ from ..core.actor import Actor
 from ..core.errors import Invalid
 from ..custom_fields import types as cf_types
 from ..integrations.custom_api import partner_org_ids
+from . import columns as import_columns
 from .columns import Field
 
 _ENTITY = {
@@ -72,10 +73,37 @@ def columns_of(session: Session, fields: Sequence[cf.FieldAccess]) -> list[Field
             False,
             cf_types.MAX_LONG_TEXT,
             (f.key, f.label),
+            _example(f),
             note=_note(f, names.get(f.org_id, "")),
         )
         for f in fields
     ]
+
+
+def template(session: Session, *, actor: Actor, kind: object) -> str:
+    """The import's template (columns.template_csv) with a column for each custom field the
+    organization may fill in."""
+    kind = import_columns.import_kind(kind)
+    import_columns.fields(kind, actor.org_kind)  # refuses a kind the organization cannot import
+    extra = columns_of(session, importable(session, actor, kind))
+    return import_columns.template_csv(kind, actor.org_kind, extra=extra)
+
+
+_EXAMPLES = {
+    FieldType.NUMBER: "10",
+    FieldType.MONEY: "1200.00",
+    FieldType.DATE: "2030-06-30",
+    FieldType.CHECKBOX: "yes",
+    FieldType.URL: "https://www.contoso.com",
+    FieldType.EMAIL: "jane.doe@contoso.com",
+}
+
+
+def _example(field: cf.FieldAccess) -> str:
+    if field.type in (FieldType.SELECT, FieldType.MULTI_SELECT):
+        active = cf_types.active_options(field.options)
+        return str(active[0]["label"]) if active else ""
+    return _EXAMPLES.get(FieldType(field.type), "")
 
 
 def _note(field: cf.FieldAccess, org_name: str) -> str:

@@ -171,7 +171,7 @@ def checked_new(
     fields = cf.for_viewer(
         session, viewer_org_id=actor.org_id, entity=entity, counterpart_org_ids=other_org_ids
     )
-    return cf.write(fields, {}, _values(values), named_by="key", required_of=required_of)
+    return _written(fields, {}, values, complete=True, required_of=required_of)
 
 
 def set_lead_custom(session: Session, *, actor: Actor, lead_id: object, values: object) -> dict:
@@ -219,7 +219,7 @@ def _write(
     fields: list[cf.FieldAccess],
     values: object,
 ) -> cf.Written:
-    written = cf.write(fields, record.custom, _values(values), named_by="key", complete=False)
+    written = _written(fields, record.custom, values, complete=False)
     if written.after:
         record.custom = written.custom  # a new dict: the JSON column sees the change
         session.add(record)
@@ -232,6 +232,38 @@ def _write(
             after=written.after,
         )
     return written
+
+
+def _written(
+    fields: list[cf.FieldAccess],
+    current: Mapping[str, object] | None,
+    values: object,
+    *,
+    complete: bool,
+    required_of: Sequence[int] | None = None,
+) -> cf.Written:
+    """values.write by the fields' API names; its problems named as the API names the values
+    ("custom.<name>"), not as the forms do."""
+    submitted = _values(values)
+    try:
+        return cf.write(
+            fields,
+            current,
+            submitted,
+            named_by="key",
+            complete=complete,
+            required_of=required_of,
+        )
+    except Invalid as error:
+        if not error.problems:
+            raise
+        names = {f.form_name: f"custom.{name}" for name, f in cf.by_key(fields).items()}
+        problems = {
+            names.get(key, "custom." + key.removeprefix("custom_")): message
+            for key, message in error.problems.items()
+        }
+        first = next(iter(problems))
+        raise Invalid(problems[first], field=first, problems=problems) from None
 
 
 def _values(values: object) -> Mapping[str, object]:
@@ -284,6 +316,17 @@ def apply_new(session: Session, *, actor: Actor, record: Lead | Deal, written: c
         before=written.before,
         after=written.after,
     )
+
+
+def fill_new_deal(session: Session, *, actor: Actor, deal_id: int, values: object) -> None:
+    """Give a deal just made through the API (a lead converted) its custom values, checked as
+    a whole: every required deal field the caller sees must be given."""
+    deal = session.get(Deal, deal_id)
+    if deal is None:
+        raise NotFound(deals.NOT_VISIBLE)
+    fields = cf.for_deal(session, deal, actor.org_id)
+    written = _written(fields, {}, values, complete=True)
+    apply_new(session, actor=actor, record=deal, written=written)
 
 
 def lead_entity_of(actor: Actor) -> FieldEntity:

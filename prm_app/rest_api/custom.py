@@ -7,9 +7,8 @@ label, or a list of labels for a multi select; null or absent is no value. Only 
 key's organization may see are there; writing a field it may not edit is refused by name.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields
-from typing import Any, Literal, TypeVar
+from dataclasses import MISSING, Field, field, fields, make_dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_type_hints
 
 from fastapi import APIRouter, Request
 
@@ -48,47 +47,49 @@ def custom_fields(
 
 
 # The services' views with the record's `custom` object -----------------------------------------
+# Built from each view's fields, less what the pages use for custom values (`custom`: a list's
+# cells or a detail's values by field id; `custom_fields`: a detail's fields), with the API's
+# `custom` object instead.
+
+PAGES_ONLY = ("custom", "custom_fields")
 
 
-@dataclass(frozen=True)
-class SentLead(SentRow):
-    custom: dict[str, CustomValue] = field(default_factory=dict)
+def _api_view(name: str, view: type, doc: str) -> type:
+    hints = get_type_hints(view)
+    kept = [(f.name, hints[f.name], _default(f)) for f in fields(view) if f.name not in PAGES_ONLY]
+    custom: tuple[str, Any, Any] = ("custom", dict[str, CustomValue], field(default_factory=dict))
+    made = make_dataclass(name, [*kept, custom], frozen=True)
+    made.__module__, made.__doc__ = __name__, doc
+    return made
 
 
-@dataclass(frozen=True)
-class ReceivedLead(ReceivedRow):
-    custom: dict[str, CustomValue] = field(default_factory=dict)
+def _default(source: Field) -> Any:
+    if source.default is not MISSING:
+        return field(default=source.default)
+    if source.default_factory is not MISSING:
+        return field(default_factory=source.default_factory)
+    return field()
 
 
-@dataclass(frozen=True)
-class LeadOut(LeadDetail):
-    custom: dict[str, CustomValue] = field(default_factory=dict)
+if TYPE_CHECKING:  # the type checker reads them as the services' views they are built from
+    SentLead: TypeAlias = SentRow
+    ReceivedLead: TypeAlias = ReceivedRow
+    LeadOut: TypeAlias = LeadDetail
+    DealListed: TypeAlias = DealRow
+    DealOut: TypeAlias = DealDetail
+    PartnerOut: TypeAlias = PartnerView
+    ProviderOut: TypeAlias = ProviderView
+else:
+    SentLead = _api_view("SentLead", SentRow, "A lead or referral the organization sent.")
+    ReceivedLead = _api_view("ReceivedLead", ReceivedRow, "A lead or referral received.")
+    LeadOut = _api_view("LeadOut", LeadDetail, "A lead, as the key's organization sees it.")
+    DealListed = _api_view("DealListed", DealRow, "A deal in a list.")
+    DealOut = _api_view("DealOut", DealDetail, "A deal, as the key's organization sees it.")
+    PartnerOut = _api_view("PartnerOut", PartnerView, "A partner of the provider.")
+    ProviderOut = _api_view("ProviderOut", ProviderView, "A provider of the consultant firm.")
 
 
-@dataclass(frozen=True)
-class DealListed(DealRow):
-    custom: dict[str, CustomValue] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DealOut(DealDetail):
-    custom: dict[str, CustomValue] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class PartnerOut(PartnerView):
-    custom: dict[str, CustomValue] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ProviderOut(ProviderView):
-    custom: dict[str, CustomValue] = field(default_factory=dict)
-
-
-View = TypeVar("View")
-
-
-def with_custom(view: Callable[..., View], row: Any, custom: dict[str, Any] | None) -> View:
-    """`row` (a service's view) as `view`, the same fields and its `custom` object."""
-    values = {f.name: getattr(row, f.name) for f in fields(row)}
+def with_custom(view: type, row: Any, custom: dict[str, Any] | None) -> Any:
+    """`row` (a service's view) as `view` (its API form), with its `custom` object."""
+    values = {f.name: getattr(row, f.name) for f in fields(view) if f.name != "custom"}
     return view(**values, custom=custom or {})

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from ..models import Deal, FieldEntity
+from ..models import FieldEntity
 from ..services import deals
 from ..services.deals import eligibility, withdrawal
 from ..services.deals import lifecycle as deal_changes
@@ -70,20 +70,18 @@ def register(request: Request, actor: Caller, body: DealIn):
     `custom` needs the required deal fields of both sides, as the deal form does."""
     form = body.model_dump(exclude={"other_org_id", "custom"})
     with work(request) as session:
-        written = custom_api.checked_new(
-            session,
-            actor=actor,
-            entity=FieldEntity.DEAL,
-            other_org_ids=[body.other_org_id],
-            values=body.custom,
-            required_of=None,
+        fields = custom_api.new_record_fields(
+            session, actor=actor, entity=FieldEntity.DEAL, other_org_ids=[body.other_org_id]
         )
-        done = deal_changes.register(
-            session, actor=actor, other_org_id=body.other_org_id, form=form
-        )
-        deal = session.get(Deal, done.deal_id)
-        assert deal is not None
-        custom_api.apply_new(session, actor=actor, record=deal, written=written)
+        with custom_api.api_names(fields):
+            done = deal_changes.register(
+                session,
+                actor=actor,
+                other_org_id=body.other_org_id,
+                form=form,
+                custom_values=body.custom,
+                custom_named_by="key",
+            )
     until = done.protected_until.isoformat() if done.protected_until else None
     return DealCreated(deal_id=done.deal_id, protected_elsewhere_until=until)
 

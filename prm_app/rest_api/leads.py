@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from ..models import Lead, LeadSource
+from ..models import LeadSource
 from ..services import leads
 from ..services.integrations import custom_api
 from .core import ERRORS, Caller, work
@@ -73,28 +73,32 @@ def create(request: Request, actor: Caller, body: LeadIn):
     owner = body.owner_id or actor.user_id
     to = body.recipient_org_ids
     with work(request) as session:
-        written = custom_api.checked_new(
-            session,
-            actor=actor,
-            entity=custom_api.lead_entity_of(actor),
-            other_org_ids=to,
-            values=body.custom,
-            required_of=[actor.org_id, *to] if to else [],
+        fields = custom_api.new_record_fields(
+            session, actor=actor, entity=custom_api.lead_entity_of(actor), other_org_ids=to
         )
-        lead_id = leads.save_draft(
-            session,
-            actor=actor,
-            data=data,
-            owner_id=owner,
-            source=LeadSource.API,
-            recipient_org_ids=to,
-        )
-        lead = session.get(Lead, lead_id)
-        assert lead is not None
-        custom_api.apply_new(session, actor=actor, record=lead, written=written)
-        if not to:
-            return LeadCreated(lead_id=lead_id, recipient_ids=[])
-        sent = leads.submit(session, actor=actor, lead_id=lead_id, recipient_org_ids=to)
+        with custom_api.api_names(fields):
+            if not to:
+                lead_id = leads.save_draft(
+                    session,
+                    actor=actor,
+                    data=data,
+                    owner_id=owner,
+                    source=LeadSource.API,
+                    recipient_org_ids=to,
+                    custom=body.custom,
+                    named_by="key",
+                )
+                return LeadCreated(lead_id=lead_id, recipient_ids=[])
+            lead_id, sent = leads.create_and_submit(
+                session,
+                actor=actor,
+                data=data,
+                owner_id=owner,
+                source=LeadSource.API,
+                recipient_org_ids=to,
+                custom=body.custom,
+                named_by="key",
+            )
     return LeadCreated(lead_id=lead_id, recipient_ids=sent)
 
 
@@ -208,7 +212,12 @@ def mark_lost(request: Request, actor: Caller, recipient_id: PathId, body: LostI
 )
 def convert(request: Request, actor: Caller, recipient_id: PathId, body: ConvertIn):
     """The deal's `custom` needs the required deal fields the caller sees, as Submit Deal."""
-    with work(request) as session:
+    with (
+        work(request) as session,
+        custom_api.api_names(
+            custom_api.convert_fields(session, actor=actor, recipient_id=recipient_id)
+        ),
+    ):
         deal_id = leads.convert(
             session,
             actor=actor,
@@ -218,6 +227,7 @@ def convert(request: Request, actor: Caller, recipient_id: PathId, body: Convert
             country=body.country,
             region=body.region,
             product_ids=body.product_ids,
+            custom_values=body.custom,
+            custom_named_by="key",
         )
-        custom_api.fill_new_deal(session, actor=actor, deal_id=deal_id, values=body.custom)
     return Converted(deal_id=deal_id)

@@ -6,7 +6,8 @@ record: a hidden field is never read out, and a name the organization may not ed
 with the message the forms give (services.custom_fields.values.write).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -157,23 +158,6 @@ def partnership_custom(session: Session, *, actor: Actor, partnership_id: object
 # writing ---------------------------------------------------------------------------------------
 
 
-def checked_new(
-    session: Session,
-    *,
-    actor: Actor,
-    entity: FieldEntity,
-    other_org_ids: Sequence[int],
-    values: object,
-    required_of: Sequence[int] | None,
-) -> cf.Written:
-    """The `custom` of a record about to be created (an API POST), checked as a whole: every
-    required field of `required_of` (None: all) must be given."""
-    fields = cf.for_viewer(
-        session, viewer_org_id=actor.org_id, entity=entity, counterpart_org_ids=other_org_ids
-    )
-    return _written(fields, {}, values, complete=True, required_of=required_of)
-
-
 def set_lead_custom(session: Session, *, actor: Actor, lead_id: object, values: object) -> dict:
     """Change the named values of a lead either side may see (a PATCH); returns its `custom`."""
     lead = _visible_lead(session, actor, lead_id, lock=True)
@@ -245,7 +229,7 @@ def _written(
     """values.write by the fields' API names; its problems named as the API names the values
     ("custom.<name>"), not as the forms do."""
     submitted = _values(values)
-    try:
+    with api_names(fields):
         return cf.write(
             fields,
             current,
@@ -254,16 +238,35 @@ def _written(
             complete=complete,
             required_of=required_of,
         )
+
+
+@contextmanager
+def api_names(fields: Sequence[cf.FieldAccess]) -> Iterator[None]:
+    """Problems of custom values (a service names them as the forms do, "custom_<id>") named
+    as the API names the values ("custom.<name>"); the form's other problems stay as they are."""
+    try:
+        yield
     except Invalid as error:
-        if not error.problems:
+        if not any(key.startswith("custom_") for key in error.problems):
             raise
         names = {f.form_name: f"custom.{name}" for name, f in cf.by_key(fields).items()}
         problems = {
-            names.get(key, "custom." + key.removeprefix("custom_")): message
+            names.get(key, "custom." + key.removeprefix("custom_"))
+            if key.startswith("custom_")
+            else key: message
             for key, message in error.problems.items()
         }
         first = next(iter(problems))
         raise Invalid(problems[first], field=first, problems=problems) from None
+
+
+def new_record_fields(
+    session: Session, *, actor: Actor, entity: FieldEntity, other_org_ids: Sequence[int]
+) -> list[cf.FieldAccess]:
+    """The fields the caller fills on a record it is creating with these organizations."""
+    return cf.for_viewer(
+        session, viewer_org_id=actor.org_id, entity=entity, counterpart_org_ids=other_org_ids
+    )
 
 
 def _values(values: object) -> Mapping[str, object]:
@@ -301,32 +304,17 @@ def _partnership(
     return partnership
 
 
-def apply_new(session: Session, *, actor: Actor, record: Lead | Deal, written: cf.Written) -> None:
-    """Give a record just created through the API the values `checked_new` accepted (with the
-    timeline's event of what they are)."""
-    if not written.after:
-        return
-    record.custom = written.custom
-    session.add(record)
-    activity.record(
-        session,
-        actor=actor,
-        subject=record,
-        action=cf.ACTION,
-        before=written.before,
-        after=written.after,
-    )
-
-
-def fill_new_deal(session: Session, *, actor: Actor, deal_id: int, values: object) -> None:
-    """Give a deal just made through the API (a lead converted) its custom values, checked as
-    a whole: every required deal field the caller sees must be given."""
-    deal = session.get(Deal, deal_id)
-    if deal is None:
-        raise NotFound(deals.NOT_VISIBLE)
-    fields = cf.for_deal(session, deal, actor.org_id)
-    written = _written(fields, {}, values, complete=True)
-    apply_new(session, actor=actor, record=deal, written=written)
+def convert_fields(session: Session, *, actor: Actor, recipient_id: object) -> list[cf.FieldAccess]:
+    """The deal fields the caller fills when converting a lead it received (only to name their
+    problems: leads.convert decides who may convert what)."""
+    received = inputs.record_id(recipient_id, what="lead")
+    origin = session.exec(
+        select(Lead.origin_org_id)
+        .join(LeadRecipient, col(LeadRecipient.lead_id) == Lead.id)
+        .where(LeadRecipient.id == received, LeadRecipient.org_id == actor.org_id)
+    ).first()
+    others = [origin] if origin is not None else []
+    return new_record_fields(session, actor=actor, entity=FieldEntity.DEAL, other_org_ids=others)
 
 
 def lead_entity_of(actor: Actor) -> FieldEntity:

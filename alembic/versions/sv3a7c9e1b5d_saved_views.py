@@ -143,7 +143,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_custom_values"),
     )
     op.create_index("ix_custom_values_field_num", "custom_values", ["field_id", "num", "record_id"])
-    op.create_index("ix_custom_values_record", "custom_values", ["record_type", "record_id"])
+    op.create_index(
+        "ix_custom_values_record", "custom_values", ["record_id", "field_id", "num"]
+    )
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
         op.execute(POSTGRES_FUNCTION)

@@ -303,7 +303,7 @@ class DealsState(LiveDeals, DealListViews, AppState):
         self.view = value if value in VIEWS else "list"
         self.won_deal, self.lost_deal = 0, 0
         refusal = self._perform(self._read_views, from_address=False)[1]  # each its views
-        return refusal or [self._refresh(), address(None)]
+        return refusal or [e for e in (self._refresh(), address(None)) if e is not None]
 
     def _filter(self, **values):
         """Apply new filters from page 1; a refused value leaves the view as it was."""

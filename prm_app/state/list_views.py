@@ -310,13 +310,13 @@ class ListViews(rx.State, mixin=True):
         if found.list_name != self._list_name():
             return rx.toast.error(views.saved.NOT_VISIBLE)
         self._apply(str(found.id), found.state)
-        return [self._refresh(), address(found.id)]
+        return _events(self._refresh(), address(found.id))
 
     @rx.event
     def clear_view(self):
         """Back to the plain list: no view, no custom columns, filters or sort."""
         self._apply("", {})
-        return [self._refresh(), address(None)]
+        return _events(self._refresh(), address(None))
 
     @rx.event
     def save_view(self, form: dict):
@@ -333,7 +333,7 @@ class ListViews(rx.State, mixin=True):
             return refusal
         self.view_id = str(saved.id)
         notice = rx.toast.success(f"Saved the view \u201c{saved.name}\u201d.")
-        return self._views_changed([notice, address(saved.id)])
+        return self._views_changed(_events(notice, address(saved.id)))
 
     @rx.event
     def update_view(self):
@@ -370,7 +370,12 @@ class ListViews(rx.State, mixin=True):
         if refusal is not None:
             return refusal
         self._apply("", {})
-        return self._views_changed([self._refresh(), address(None)])
+        return self._views_changed(_events(self._refresh(), address(None)))
+
+
+def _events(*events) -> list:
+    """What a handler returns: the events, without the Nones of reads that went well."""
+    return [e for e in events if e is not None]
 
 
 def address(view_id: int | None):

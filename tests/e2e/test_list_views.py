@@ -11,6 +11,7 @@ from prm_app.models import Lead
 from prm_app.services import custom_fields as cf
 from prm_app.services import leads
 from prm_app.services.leads import LeadInput
+from tests.e2e.dialogs import confirm
 from tests.e2e.test_confirmations import demo_actor
 from tests.e2e.test_sign_in import sign_in
 
@@ -85,7 +86,7 @@ def test_a_custom_column_a_filter_and_a_shared_view_opened_from_its_link(
     dialog.get_by_label("Name").fill(f"Silver {tag}")
     dialog.get_by_label("Share with everyone in my organization").check()
     dialog.get_by_role("button", name="Save").click()
-    expect(page).to_have_url(re.compile(r"/p/leads\?view=\d+$"))
+    expect(page).to_have_url(re.compile(r"/p/leads/?\?view=\d+$"))
     link = page.url
     expect(page.get_by_label("Saved view")).to_have_value(link.rsplit("=", 1)[1])
 
@@ -103,3 +104,10 @@ def test_a_custom_column_a_filter_and_a_shared_view_opened_from_its_link(
     colleague.get_by_label("Search leads").fill(tag)
     expect(colleague.get_by_role("row").filter(has_text=gold)).to_have_count(1)
     colleague.context.close()
+
+    # Its owner deletes it, after confirming: gone from the menu and the address.
+    page.get_by_role("button", name=f"Delete the view Silver {tag}").click()
+    confirm(page, "Delete view")
+    expect(page.get_by_label("Saved view")).to_have_value("")
+    expect(page.get_by_role("option", name=f"Silver {tag} (shared)")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/p/leads/?$"))

@@ -93,6 +93,8 @@ class ListFilters(LiveView, mixin=True):
             return None
         before = getattr(self, name)
         setattr(self, name, value[:100])
+        if name == "sort" and hasattr(self, "custom_sort"):
+            self.custom_sort = ""  # the list's own sort replaces one on a field (ListViews)
         self.page = 1
         refusal = self._refresh()
         if refusal is not None:

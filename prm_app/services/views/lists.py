@@ -47,7 +47,21 @@ class Choice:
     def conditions(self, id_column: Any) -> list:
         """WHERE conditions of the filters on the records whose id is `id_column` (read from
         the index of values, services.custom_fields.indexed)."""
-        return [indexed.condition(id_column, f.field, f.op, f.value) for f in self.filters]
+        found = []
+        ranges: dict[int, dict[str, str]] = {}
+        for f in self.filters:
+            if f.op in ("from", "to") and f.op not in ranges.setdefault(f.field.id, {}):
+                ranges[f.field.id][f.op] = f.value  # both ends of one field: one index read
+            else:
+                found.append(indexed.condition(id_column, f.field, f.op, f.value))
+        fields = {f.field.id: f.field for f in self.filters}
+        for field_id, ends in ranges.items():
+            if len(ends) == 2:
+                found.append(indexed.between(id_column, fields[field_id], ends["from"], ends["to"]))
+            else:
+                for op, value in ends.items():
+                    found.append(indexed.condition(id_column, fields[field_id], op, value))
+        return found
 
     def order(self, id_column: Any) -> list:
         """The ORDER BY term of a custom sort (none: [])."""

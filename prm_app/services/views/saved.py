@@ -321,7 +321,7 @@ def _unique(
     same = select(SavedView.id).where(
         SavedView.org_id == actor.org_id,
         SavedView.list_name == list_name,
-        sa.func.lower(SavedView.name) == name.casefold(),
+        sa.func.lower(SavedView.name) == name.lower(),
         sa.or_(col(SavedView.shared).is_(True), col(SavedView.owner_id) == owner),
     )
     if besides is not None:

@@ -58,7 +58,7 @@ def rows(
         value = custom.get(field.name)
         chosen = value if isinstance(value, list) else [value] if value is not None else []
         options = [
-            {"id": str(o["id"]), "name": str(o["label"])}
+            Option(id=str(o["id"]), name=str(o["label"]))
             for o in field.options
             if not o.get("archived") or o["id"] in chosen
         ]

@@ -23,6 +23,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 RECORDS = {"leads": "lead", "deals": "deal", "partnerships": "partnership"}
+STATISTICS = "custom_values_field_num"
 
 # SQLite: one row per value (an array's elements each), typed from the JSON type.
 _SQLITE_ROWS = """
@@ -143,10 +144,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_custom_values"),
     )
     op.create_index("ix_custom_values_field_num", "custom_values", ["field_id", "num", "record_id"])
-    op.create_index("ix_custom_values_record", "custom_values", ["record_type", "record_id"])
+    op.create_index(
+        "ix_custom_values_record", "custom_values", ["record_id", "field_id", "num"]
+    )
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
         op.execute(POSTGRES_FUNCTION)
+        # How many records hold each value of each field: without it PostgreSQL guesses the
+        # matches of "field = F and num = V" from each column alone (4,455 for 20,000 at
+        # 100,000 leads) and counts a filtered list with 20,000 index probes (21 ms at p50)
+        # instead of one hash join (12 ms).
+        op.execute(f"CREATE STATISTICS {STATISTICS} (mcv) ON field_id, num FROM custom_values")
     for table, kind in RECORDS.items():
         for statement in _postgres(table, kind) if postgres else _sqlite(table, kind):
             op.execute(statement)
@@ -155,6 +163,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:
+        op.execute(f"DROP STATISTICS {STATISTICS}")
     for table in RECORDS:
         for when in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER {table}_custom_{when}" + (f" ON {table}" if postgres else ""))

@@ -17,6 +17,7 @@ def _select(state, name: str, label: str, options, *, any_label: str = "All") ->
             *first,
             *items,
             id=control,
+            value=getattr(state, name),  # a saved view's filter shows as chosen
             on_change=lambda value: state.set_filter(name, value),
             style={"padding": "0.3rem", "border_radius": "0.4rem"},
         ),
@@ -28,7 +29,13 @@ def _day(state, name: str, label: str) -> rx.Component:
     control = f"filter-{name}"
     return rx.vstack(
         rx.el.label(label, html_for=control, font_size="0.8rem", font_weight="500"),
-        rx.input(id=control, type="date", size="1", on_change=lambda v: state.set_filter(name, v)),
+        rx.input(
+            id=control,
+            type="date",
+            size="1",
+            value=getattr(state, name),
+            on_change=lambda v: state.set_filter(name, v),
+        ),
         spacing="1",
     )
 
@@ -63,6 +70,7 @@ def list_filters(
             "Company, name or email",
             state.set_search,
             aria_label=f"Search {noun}s",
+            value=state.search,
             width="16rem",
         ),
         _select(state, "status", "Status", statuses),

@@ -18,11 +18,14 @@ class CustomValue(SQLModel, table=True):
     __tablename__ = "custom_values"
     __table_args__ = (
         sa.Index("ix_custom_values_field_num", "field_id", "num", "record_id"),
-        sa.Index("ix_custom_values_record", "record_type", "record_id"),
+        # A record's values: its sort key, and what its triggers replace.
+        sa.Index("ix_custom_values_record", "record_id", "field_id", "num"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    record_type: str = Field(max_length=16)  # "lead", "deal", "partnership": its table
+    # "lead", "deal", "partnership": its table. Filters need not ask: a field belongs to one kind
+    # of record, and field ids are unique.
+    record_type: str = Field(max_length=16)
     record_id: int
     field_id: int
     # Numbers, amounts, option ids, a checkbox (1/0) and dates (YYYYMMDD): compared and sorted.

@@ -9,6 +9,7 @@ from .. import routes
 from ..components.deal_form import submit_deal_dialog
 from ..components.empty_state import empty_state
 from ..components.file_links import export_button, import_button
+from ..components.list_views import custom_cells, custom_headers, list_views_bar
 from ..components.live import on_change
 from ..components.tables import paged_table
 from ..models import Approval
@@ -76,6 +77,7 @@ def _row(row: rx.Var[dict], base: str) -> rx.Component:
         rx.table.cell(_approval(row["approval"])),
         rx.table.cell(row["close_date"], white_space="nowrap"),
         rx.table.cell(row["owner"]),
+        custom_cells(row),
         key=row["id"],
     )
 
@@ -152,7 +154,17 @@ def _filters(words: Words, consultant: bool) -> rx.Component:
 
 def _table(words: Words) -> rx.Component:
     amount = rx.table.column_header_cell("Amount", text_align="right")
-    headers = ("Deal", "Company", words.other, amount, "Stage", "Approval", "Close date", "Owner")
+    headers = (
+        "Deal",
+        "Company",
+        words.other,
+        amount,
+        "Stage",
+        "Approval",
+        "Close date",
+        "Owner",
+        custom_headers(State),
+    )
     return paged_table(
         State,
         view.PAGE_SIZE,
@@ -163,7 +175,12 @@ def _table(words: Words) -> rx.Component:
 
 
 def _page(words: Words, consultant: bool) -> rx.Component:
-    filtering = (State.search != "") | (State.approval != "") | (State.provider != "")
+    filtering = (
+        (State.search != "")
+        | (State.approval != "")
+        | (State.provider != "")
+        | State.custom_filtered
+    )
     return page_shell(
         "Deals",
         on_change(value=DealsPulse.version, on_change=State.follow(DealsPulse.version)),
@@ -178,6 +195,7 @@ def _page(words: Words, consultant: bool) -> rx.Component:
             width="100%",
         ),
         _filters(words, consultant),
+        list_views_bar(State, "deals", sortable=State.view == "list"),
         rx.cond(
             State.view == "board",
             rx.fragment(board(State, words.other, words.base), lost_dialog(State)),

@@ -8,6 +8,7 @@ from ..components.confirm import confirm_button, permitted
 from ..components.empty_state import empty_state
 from ..components.forms import checkbox_field, error_props, field, form_error, labeled_input
 from ..components.list_filters import search_field
+from ..components.list_views import custom_line, list_views_bar
 from ..components.live import follow
 from ..components.partnership_card import categorize_form, partnership_card, row_picker
 from ..components.pickers import option_select
@@ -33,7 +34,9 @@ def _filter_by(name: str):
 
 def _filters() -> rx.Component:
     return rx.flex(
-        search_field("partner-search", "Firm name", PartnersState.set_search),
+        search_field(
+            "partner-search", "Firm name", PartnersState.set_search, value=PartnersState.search
+        ),
         *[
             option_select(
                 label,
@@ -52,6 +55,7 @@ def _filters() -> rx.Component:
                 rx.el.option("Partner since", value="since"),
                 rx.el.option("Tier", value="tier"),
                 id="partner-sort",
+                value=PartnersState.sort,
                 on_change=PartnersState.set_sort,
                 style={"padding": "0.35rem"},
             ),
@@ -92,6 +96,7 @@ def _partner_card(row: rx.Var[dict]) -> rx.Component:
         rx.fragment(
             rx.badge(row["status"], color_scheme=rx.cond(active, "green", "gray")),
             rx.cond(row["partner_tier"] != "", rx.badge(row["partner_tier"], variant="soft")),
+            custom_line(row),
         ),
         PartnersState.end(row["id"]),
         rx.cond(
@@ -114,6 +119,7 @@ def _partner_card(row: rx.Var[dict]) -> rx.Component:
 def _directory() -> rx.Component:
     return rx.vstack(
         _filters(),
+        list_views_bar(PartnersState, "partners"),
         rx.cond(
             PartnersState.partners.length() > 0,
             rx.vstack(rx.foreach(PartnersState.partners, _partner_card), width="100%"),

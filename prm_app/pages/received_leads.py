@@ -10,6 +10,7 @@ from ..components.empty_state import empty_state
 from ..components.file_links import export_button
 from ..components.lead_conversion import convert_dialog
 from ..components.list_filters import list_filters
+from ..components.list_views import custom_cells, custom_headers, list_views_bar
 from ..components.live import follow
 from ..components.tables import paged_table
 from ..state import view
@@ -90,6 +91,7 @@ def _row(row: rx.Var[dict], words: Words) -> rx.Component:
             )
         ),
         rx.table.cell(row["received"], white_space="nowrap"),
+        custom_cells(row),
         rx.table.cell(lead_actions.row_actions(State, row, words.noun)),
         key=f"{row['id']}-{row['status']}-{row['stage_id']}",
     )
@@ -109,12 +111,21 @@ def _page(words: Words) -> rx.Component:
             sorts=SORTS,
             stages=words.stages,
         ),
+        list_views_bar(State, "received"),
         rx.cond(
             State.total > 0,
             paged_table(
                 State,
                 view.PAGE_SIZE,
-                ("Company", "Contact", words.sender, "Status", "Received", ""),
+                (
+                    "Company",
+                    "Contact",
+                    words.sender,
+                    "Status",
+                    "Received",
+                    custom_headers(State),
+                    "",
+                ),
                 State.rows,
                 lambda row: _row(row, words),
             ),

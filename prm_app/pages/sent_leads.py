@@ -21,6 +21,7 @@ from ..components.forms import (
     required_mark,
 )
 from ..components.list_filters import list_filters
+from ..components.list_views import custom_cells, custom_headers, list_views_bar
 from ..components.live import follow
 from ..components.pickers import option_select
 from ..components.tables import paged_table
@@ -277,6 +278,7 @@ def _row(row: rx.Var[dict], words: Words) -> rx.Component:
         rx.table.cell(row["recipients"]),
         rx.table.cell(row["owner"]),
         rx.table.cell(row["created"], white_space="nowrap"),
+        custom_cells(row),
         rx.table.cell(
             rx.cond(
                 row["status"] == "draft",
@@ -308,7 +310,16 @@ def _list(words: Words) -> rx.Component:
         paged_table(
             State,
             view.PAGE_SIZE,
-            ("Company", "Contact", "Status", words.recipients, "Owner", "Created", ""),
+            (
+                "Company",
+                "Contact",
+                "Status",
+                words.recipients,
+                "Owner",
+                "Created",
+                custom_headers(State),
+                "",
+            ),
             State.rows,
             lambda row: _row(row, words),
         ),
@@ -346,6 +357,7 @@ def _page(words: Words) -> rx.Component:
                 ("name", "Name"),
             ],
         ),
+        list_views_bar(State, "sent"),
         _list(words),
     )
 

@@ -15,6 +15,7 @@ class BoardCard:
     approval: str
     outcome: str
     column: str
+    custom: str = ""  # the chosen custom fields, "Tier: Gold · Seats: 5" (state.list_views)
 
 
 @dataclasses.dataclass

@@ -20,6 +20,7 @@ class DealRow(TypedDict):
     protected_until: str
     owner: str
     created: str
+    cells: list[str]  # the chosen custom columns' values (state.list_views)
 
 
 class BoardStage(TypedDict):

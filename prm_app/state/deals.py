@@ -24,7 +24,9 @@ from .deal_custom import DealFieldsCard, NewDealFields
 from .deal_history import ChainRow, ResubmissionView
 from .deal_protection import DealConflictRow, ProtectionView
 from .deal_rows import BoardStage, DealRow, DealView, ProductOption
+from .deal_views import DealListViews
 from .extension_view import ExtensionRow, ExtensionView
+from .list_views import address
 from .live import LiveView
 from .rows import Option, TimelineEntry
 from .rule_checks import RuleChecks
@@ -67,12 +69,14 @@ class LiveDeals(LiveView, mixin=True):
         return await self._open(OrgKind.CONSULTANT)
 
 
-class DealsState(LiveDeals, AppState):
-    """/p/deals and /c/deals: the list (a page) or the board (a slice of each column)."""
+class DealsState(LiveDeals, DealListViews, AppState):
+    """/p/deals and /c/deals: the list (a page) or the board (a slice of each column), each
+    with its saved views (DealListViews)."""
 
     view: str = rx.LocalStorage("list", name="prm-deals-view")
     search: str = ""
     approval: str = ""  # list filter
+    sort: str = "newest"  # the list's own sort (a view's; the page offers custom ones)
     provider: str = ""  # a consultant's board: one provider ("" = all, combined)
     counterparts: list[Option] = []
     rows: list[DealRow] = []
@@ -102,6 +106,7 @@ class DealsState(LiveDeals, AppState):
 
     def _read_options(self, session, *, actor) -> None:
         self.counterparts = view.options(deals.counterparts(session, actor=actor))
+        self._read_views(session, actor=actor)
 
     @rx.var
     def export_url(self) -> str:
@@ -110,9 +115,6 @@ class DealsState(LiveDeals, AppState):
         shown = {"search": self.search, "approval": self.approval, "other_org_id": provider}
         query = urlencode({k: v for k, v in shown.items() if v})
         return routes.file_url(routes.export("deals")) + (f"?{query}" if query else "")
-
-    def _board_view(self) -> bool:
-        return self.view == "board"
 
     def _refresh(self):
         return self._perform(self._read_board if self._board_view() else self._read_list)[1]
@@ -141,6 +143,7 @@ class DealsState(LiveDeals, AppState):
                 "protected_until": view.day(row.protected_until),
                 "owner": row.owner_name,
                 "created": view.day(row.created_at),
+                "cells": self._cells(row),
             }
             for row in found.rows
         ]
@@ -153,6 +156,8 @@ class DealsState(LiveDeals, AppState):
             approval=self.approval,
             page=self.page,
             page_size=view.PAGE_SIZE,
+            sort=self._sort_argument(),
+            **self._custom_arguments(),
         )
 
     # the board ---------------------------------------------------------------------------------
@@ -166,6 +171,8 @@ class DealsState(LiveDeals, AppState):
             provider_org_id=self.provider,
             search=self.search,
             limits=self._limits,
+            columns=tuple(self.custom_columns),
+            custom_filters=tuple((f["field"], f["op"], f["value"]) for f in self.custom_filters),
         )
         self._stages = {c.key: c.stage_ids for c in columns}
         stages: list[BoardStage] = [{"key": c.key, "name": c.name} for c in columns]
@@ -203,6 +210,7 @@ class DealsState(LiveDeals, AppState):
                         approval=card.approval,
                         outcome=card.outcome,
                         column=c.key,
+                        custom=self._labelled(card),
                     )
                     for card in c.cards
                 ],
@@ -295,7 +303,8 @@ class DealsState(LiveDeals, AppState):
     def set_view(self, value: str):
         self.view = value if value in VIEWS else "list"
         self.won_deal, self.lost_deal = 0, 0
-        return self._refresh()
+        refusal = self._perform(self._read_views, from_address=False)[1]  # each its views
+        return refusal or [e for e in (self._refresh(), address(None)) if e is not None]
 
     def _filter(self, **values):
         """Apply new filters from page 1; a refused value leaves the view as it was."""
@@ -324,6 +333,7 @@ class DealsState(LiveDeals, AppState):
 
     @rx.event
     def clear_filters(self):
+        self.custom_filters = []
         return self._filter(search="", approval="", provider="")
 
     @rx.event

@@ -21,6 +21,7 @@ class SentLeadRow(TypedDict):
     recipients: str
     owner: str
     created: str
+    cells: list[str]  # the chosen custom columns' values (state.list_views)
 
 
 class LeadDraft(TypedDict):
@@ -61,6 +62,7 @@ class ReceivedLeadRow(ReceivedRow):
     partner: str
     received: str
     protected: str
+    cells: list[str]  # the chosen custom columns' values (state.list_views)
 
 
 class RecipientRow(ReceivedRow):

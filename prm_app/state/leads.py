@@ -30,6 +30,7 @@ from .lead_rows import (
     SentLeadRow,
     Unavailable,
 )
+from .list_views import ListViews
 from .live import LiveView
 from .rows import ConflictRow, Option, TimelineEntry
 
@@ -93,6 +94,8 @@ class ListFilters(LiveView, mixin=True):
             return None
         before = getattr(self, name)
         setattr(self, name, value[:100])
+        if name == "sort" and hasattr(self, "custom_sort"):
+            self.custom_sort = ""  # the list's own sort replaces one on a field (ListViews)
         self.page = 1
         refusal = self._refresh()
         if refusal is not None:
@@ -135,8 +138,16 @@ class ListFilters(LiveView, mixin=True):
 LEAD_FORM_FIELDS = ("recipient_org_ids", *leads.LEAD_FIELDS, "owner_id")
 
 
-class SentLeadsState(ListFilters, LeadFormCustom, FieldErrors, AppState):
+class SentLeadsState(ListFilters, ListViews, LeadFormCustom, FieldErrors, AppState):
     """/c/leads and /p/referrals: where they can go, the submit form, and the list, one page."""
+
+    LIST_NAME: ClassVar[str] = "sent"
+    VIEW_FILTERS: ClassVar[dict[str, str]] = {
+        "status": "status",
+        "search": "search",
+        "owner_id": "owner_id",
+        "recipient_org_id": "org_id",
+    }
 
     eligible: list[Option] = []
     unavailable: list[Unavailable] = []
@@ -183,11 +194,16 @@ class SentLeadsState(ListFilters, LeadFormCustom, FieldErrors, AppState):
         self.counterparts = _counterparts(session, actor)
         self.colleagues = _colleagues(session, actor)
         self.me = str(actor.user_id)
+        self._read_views(session, actor=actor)
 
     def _read(self, session, *, actor) -> None:
         self._reading(actor.org_id)
         found = leads.list_sent(
-            session, actor=actor, recipient_org_id=self.org_id, **self._filters()
+            session,
+            actor=actor,
+            recipient_org_id=self.org_id,
+            **{**self._filters(), "sort": self._sort_argument()},
+            **self._custom_arguments(),
         )
         self.total, self.page = found.total, found.page
         self.rows = [
@@ -200,6 +216,7 @@ class SentLeadsState(ListFilters, LeadFormCustom, FieldErrors, AppState):
                 "recipients": f"{row.accepted}/{row.recipients} accepted" if row.recipients else "",
                 "owner": row.owner_name,
                 "created": view.day(row.created_at),
+                "cells": self._cells(row),
             }
             for row in found.rows
         ]
@@ -361,8 +378,17 @@ class ReceivedActions(rx.State, mixin=True):
         return ConvertLeadState.start(recipient_id)  # type: ignore[operator]  # rx.event's stub
 
 
-class ReceivedLeadsState(ListFilters, ReceivedActions, AppState):
+class ReceivedLeadsState(ListFilters, ListViews, ReceivedActions, AppState):
     """/p/leads and /c/referrals: to open, accept or reject, work through stages, close, convert."""
+
+    LIST_NAME: ClassVar[str] = "received"
+    VIEW_FILTERS: ClassVar[dict[str, str]] = {
+        "status": "status",
+        "search": "search",
+        "stage_id": "stage_id",
+        "owner_id": "owner_id",
+        "origin_org_id": "org_id",
+    }
 
     rows: list[ReceivedLeadRow] = []
     counterparts: list[Option] = []
@@ -387,6 +413,7 @@ class ReceivedLeadsState(ListFilters, ReceivedActions, AppState):
         self._read_stages(session, actor)
         self.counterparts = _counterparts(session, actor)
         self.colleagues = _colleagues(session, actor)
+        self._read_views(session, actor=actor)
 
     def _read(self, session, *, actor) -> None:
         self._reading(actor.org_id)
@@ -395,14 +422,15 @@ class ReceivedLeadsState(ListFilters, ReceivedActions, AppState):
             actor=actor,
             stage_id=self.stage_id,
             origin_org_id=self.org_id,
-            **self._filters(),
+            **{**self._filters(), "sort": self._sort_argument()},
+            **self._custom_arguments(),
         )
         self.total, self.page = found.total, found.page
-        self.rows = [_received_row(row, actor) for row in found.rows]
+        self.rows = [_received_row(row, actor, self._cells(row)) for row in found.rows]
         self._read_lost_reasons(session, self.rows)
 
 
-def _received_row(row, actor) -> ReceivedLeadRow:
+def _received_row(row, actor, cells: list[str]) -> ReceivedLeadRow:
     provider_id = actor.org_id if actor.org_kind == OrgKind.PROVIDER else row.origin_org_id
     return {
         "id": str(row.recipient_id),
@@ -419,6 +447,7 @@ def _received_row(row, actor) -> ReceivedLeadRow:
         "owner": row.owner_name,
         "received": view.day(row.created_at),
         "protected": "yes" if row.protected_elsewhere else "",
+        "cells": cells,
     }
 
 

@@ -6,11 +6,12 @@ them again. The URL carries the open view (`?view=<id>`), so it can be bookmarke
 colleague, who sees it only if it is shared with them (services.views).
 """
 
-from typing import Any, ClassVar, TypedDict, cast
+from typing import Any, ClassVar, TypedDict
 
 import reflex as rx
 
 from ..models import FieldType
+from ..services import custom_fields as cf
 from ..services import views
 from ..services.core.errors import DomainError
 from .rows import Option
@@ -24,6 +25,7 @@ class FieldChoice(TypedDict):
     id: str
     label: str
     kind: str  # the filter's input: "choice", "yesno", "range", "text"
+    op: str  # the service's operator for a value ("is", "has", "contains"; a range: from/to)
     input_type: str  # a range's input: "number" or "date"
     options: list[Option]  # a select's active options
 
@@ -54,6 +56,7 @@ def _choice(field) -> FieldChoice:
         "id": field.name,
         "label": field.label,
         "kind": _kind(field.type),
+        "op": cf.operators(field.type)[0],
         "input_type": "date" if field.type == FieldType.DATE else "number",
         "options": [
             {"id": str(o["id"]), "name": str(o["label"])}
@@ -64,17 +67,24 @@ def _choice(field) -> FieldChoice:
 
 
 class ListViews(rx.State, mixin=True):
-    """A list's custom columns and filters, and its saved views. The state using it names its
-    list (`LIST_NAME`, one of services.views.LISTS) and maps each built-in filter a view keeps
-    to its own var (`VIEW_FILTERS`), calls `_read_views` where it reads its options and passes
-    `_custom_arguments()` to its list service; `_refresh` re-reads the page."""
+    """A list's custom columns, filters and sort, and its saved views.
+
+    The state using it names its list (`LIST_NAME`, one of services.views.LISTS), says which
+    of its vars hold the built-in filters a view keeps (`VIEW_FILTERS`: the service's filter
+    name -> its var; or overrides `_builtin_filters`/`_set_builtin_filters`), calls
+    `_read_views` where it reads its options, and passes `_custom_arguments()` to its list
+    service; `_refresh` re-reads the page.
+    """
 
     LIST_NAME: ClassVar[str]
-    VIEW_FILTERS: ClassVar[dict[str, str]]  # the service's filter name -> this state's var
+    VIEW_FILTERS: ClassVar[dict[str, str]] = {}
+    SORT_VAR: ClassVar[str] = "sort"  # its built-in sort's var
+    DEFAULT_SORT: ClassVar[str] = "newest"
 
     field_choices: list[FieldChoice] = []
-    columns: list[str] = []  # chosen field ids, in the order they were chosen
+    custom_columns: list[str] = []  # chosen field ids, in the order they were chosen
     custom_filters: list[dict[str, str]] = []  # {"field", "op", "value"}
+    custom_sort: str = ""  # "custom:<id>[:desc]", or "" (the built-in sort applies)
     filter_field: str = ""  # the field the filter form is set to
     saved_views: list[SavedViewRow] = []
     view_id: str = ""  # the open view ("" none)
@@ -82,48 +92,52 @@ class ListViews(rx.State, mixin=True):
     def _refresh(self):
         raise NotImplementedError
 
+    def _list_name(self) -> str:
+        return self.LIST_NAME
+
     # --- what the page shows ---------------------------------------------------------------
 
     @rx.var
     def column_headers(self) -> list[str]:
         labels = {f["id"]: f["label"] for f in self.field_choices}
-        return [labels.get(c, "") for c in self.columns]
+        return [labels.get(c, "") for c in self.custom_columns]
 
     @rx.var
     def filter_chips(self) -> list[FilterChip]:
         fields = {f["id"]: f for f in self.field_choices}
+        words = {"is": "is", "has": "has", "from": "from", "to": "up to"}
         chips: list[FilterChip] = []
         for n, item in enumerate(self.custom_filters):
             field = fields.get(item["field"])
             if field is None:
                 continue
-            value = item["value"]
             named = {o["id"]: o["name"] for o in field["options"]}
-            shown = named.get(value, value)
-            words = {"is": "is", "has": "has", "from": "from", "to": "up to"}
-            chips.append(
-                {"index": str(n), "text": f"{field['label']} {words.get(item['op'], 'contains')} "
-                 f"{shown}"}
-            )  # fmt: skip
+            if field["kind"] == "yesno":
+                named = {"yes": "Yes", "no": "No"}
+            value = named.get(item["value"], item["value"])
+            text = f"{field['label']} {words.get(item['op'], 'contains')} {value}"
+            chips.append({"index": str(n), "text": text})
         return chips
+
+    @rx.var
+    def custom_filtered(self) -> bool:
+        return bool(self.custom_filters)
 
     @rx.var
     def chosen_field(self) -> FieldChoice:
         for field in self.field_choices:
             if field["id"] == self.filter_field:
                 return field
-        return cast(FieldChoice, {"id": "", "label": "", "kind": "", "input_type": "",
-                                  "options": []})  # fmt: skip
+        return {"id": "", "label": "", "kind": "", "op": "", "input_type": "", "options": []}
 
     @rx.var
     def sort_choices(self) -> list[Option]:
-        """The custom sorts: each field ascending and descending."""
+        """The custom sorts: each field, ascending then descending."""
         found: list[Option] = []
         for field in self.field_choices:
-            found.append({"id": f"{views.lists.PREFIX}{field['id']}", "name": field["label"]})
-            found.append(
-                {"id": f"{views.lists.PREFIX}{field['id']}:desc", "name": f"{field['label']} (desc)"}
-            )
+            sort = f"{views.lists.PREFIX}{field['id']}"
+            found.append({"id": sort, "name": f"{field['label']} (A to Z, low to high)"})
+            found.append({"id": f"{sort}:desc", "name": f"{field['label']} (Z to A, high to low)"})
         return found
 
     @rx.var
@@ -131,38 +145,82 @@ class ListViews(rx.State, mixin=True):
         for found in self.saved_views:
             if found["id"] == self.view_id:
                 return found
-        return cast(SavedViewRow, {"id": "", "name": "", "shared": False, "changeable": False,
-                                   "default": False})  # fmt: skip
+        return {"id": "", "name": "", "shared": False, "changeable": False, "default": False}
 
     def _custom_arguments(self) -> dict[str, Any]:
-        return {"columns": list(self.columns), "custom_filters": list(self.custom_filters)}
+        """The custom columns and filters, for the list's service."""
+        return {"columns": list(self.custom_columns), "custom_filters": list(self.custom_filters)}
+
+    def _sort_argument(self) -> str:
+        return self.custom_sort or getattr(self, self.SORT_VAR)
 
     def _cells(self, row: Any) -> list[str]:
         """A row's values of the chosen columns, in their order."""
-        return [row.custom.get(c, "") for c in self.columns]
+        return [row.custom.get(c, "") for c in self.custom_columns]
+
+    def _labelled(self, row: Any) -> str:
+        """A record's chosen custom values in a line: "Tier: Gold \u00b7 Seats: 5"."""
+        labels = {f["id"]: f["label"] for f in self.field_choices}
+        return " \u00b7 ".join(
+            f"{labels.get(c, '')}: {row.custom[c]}"
+            for c in self.custom_columns
+            if row.custom.get(c)
+        )
+
+    # --- a view's state ----------------------------------------------------------------------
+
+    def _builtin_filters(self) -> dict[str, str]:
+        return {name: getattr(self, var) for name, var in self.VIEW_FILTERS.items()}
+
+    def _set_builtin_filters(self, filters: dict[str, str]) -> None:
+        for name, var in self.VIEW_FILTERS.items():
+            setattr(self, var, str(filters.get(name, "")))
+
+    def _apply(self, view_id: str, state: dict) -> None:
+        self.view_id = view_id
+        self.custom_columns = list(state.get("columns") or [])
+        self.custom_filters = [dict(f) for f in state.get("custom_filters") or []]
+        self._set_builtin_filters(dict(state.get("filters") or {}))
+        sort = str(state.get("sort") or "")
+        self.custom_sort = sort if sort.startswith(views.lists.PREFIX) else ""
+        if not self.custom_sort:
+            setattr(self, self.SORT_VAR, sort or self.DEFAULT_SORT)
+        if hasattr(self, "page"):
+            self.page = 1
+
+    def _state_now(self) -> dict:
+        return {
+            "columns": list(self.custom_columns),
+            "filters": {k: v for k, v in self._builtin_filters().items() if v},
+            "custom_filters": list(self.custom_filters),
+            "sort": self._sort_argument(),
+        }
 
     # --- reading -------------------------------------------------------------------------------
 
-    def _read_views(self, session, *, actor) -> None:
-        """The fields the list offers and its views; then the view the URL names (or the
+    def _read_views(self, session, *, actor, from_address: bool = True) -> None:
+        """The fields the list offers and its views; then the view the address names (or the
         person's default one), applied."""
-        fields = views.fields_of(session, actor=actor, list_name=self.LIST_NAME)
+        fields = views.fields_of(session, actor=actor, list_name=self._list_name())
         self.field_choices = [_choice(f) for f in fields]
-        self._list_views(session, actor)
-        wanted = self.router.url.query_parameters.get("view", "")
+        self._list_views(session, actor=actor)
+        wanted = self.router.url.query_parameters.get("view", "") if from_address else ""
+        opened: views.ViewRow | None
         try:
             if wanted:
                 opened = views.open_view(session, actor=actor, view_id=wanted)
+                if opened.list_name != self._list_name():
+                    opened = None
             else:
-                opened = views.default_view(session, actor=actor, list_name=self.LIST_NAME)
+                opened = views.default_view(session, actor=actor, list_name=self._list_name())
         except DomainError:
             opened = None  # not shared with this person: the plain list
         if opened is not None:
             self._apply(str(opened.id), opened.state)
         else:
-            self.view_id = ""
+            self._apply("", {"filters": self._builtin_filters(), "sort": self._sort_argument()})
 
-    def _list_views(self, session, actor) -> None:
+    def _list_views(self, session, *, actor) -> None:
         self.saved_views = [
             {
                 "id": str(v.id),
@@ -171,98 +229,77 @@ class ListViews(rx.State, mixin=True):
                 "changeable": v.changeable,
                 "default": v.default,
             }
-            for v in views.views(session, actor=actor, list_name=self.LIST_NAME)
+            for v in views.views(session, actor=actor, list_name=self._list_name())
         ]
 
-    def _apply(self, view_id: str, state: dict) -> None:
-        self.view_id = view_id
-        self.columns = list(state.get("columns") or [])
-        self.custom_filters = [dict(f) for f in state.get("custom_filters") or []]
-        filters = state.get("filters") or {}
-        for name, var in self.VIEW_FILTERS.items():
-            setattr(self, var, str(filters.get(name, "")))
-        self.sort = state.get("sort") or self.DEFAULT_SORT  # type: ignore[attr-defined]
-        self.page = 1  # type: ignore[attr-defined]
-
-    def _state_now(self) -> dict:
-        return {
-            "columns": list(self.columns),
-            "filters": {n: getattr(self, v) for n, v in self.VIEW_FILTERS.items()},
-            "custom_filters": list(self.custom_filters),
-            "sort": self.sort,  # type: ignore[attr-defined]
-        }
-
     def _again(self, undo):
-        """Re-read with the new choice; a refused one is undone (the message says why)."""
-        self.page = 1  # type: ignore[attr-defined]
+        """Re-read from page 1 with the new choice; a refused one is undone (the toast says
+        why)."""
+        if hasattr(self, "page"):
+            self.page = 1
         refusal = self._refresh()
         if refusal is not None:
             undo()
         return refusal
 
-    # --- columns and filters ---------------------------------------------------------------
+    # --- columns, filters, sort ------------------------------------------------------------
 
     @rx.event
     def toggle_column(self, field_id: str):
         if not any(f["id"] == field_id for f in self.field_choices):
             return None
-        before = list(self.columns)
-        if field_id in self.columns:
-            self.columns = [c for c in self.columns if c != field_id]
-        elif len(self.columns) < views.lists.MAX_COLUMNS:
-            self.columns = [*self.columns, field_id]
-        return self._again(lambda: setattr(self, "columns", before))
+        before = list(self.custom_columns)
+        if field_id in before:
+            self.custom_columns = [c for c in before if c != field_id]
+        elif len(before) < views.lists.MAX_COLUMNS:
+            self.custom_columns = [*before, field_id]
+        return self._again(lambda: setattr(self, "custom_columns", before))
 
     @rx.event
     def choose_filter_field(self, field_id: str):
-        self.filter_field = field_id if isinstance(field_id, str) else ""
+        known = {f["id"] for f in self.field_choices}
+        self.filter_field = field_id if field_id in known else ""
 
     @rx.event
     def add_custom_filter(self, form: dict):
-        """The filter form: a value (select, checkbox, text) or a range (from, to)."""
+        """The filter form: a value (a select, a checkbox, a text) or a range (from, to)."""
         field = self.chosen_field
         if not field["id"] or not isinstance(form, dict):
             return rx.toast.error("Choose a field to filter on.")
-        kind = field["kind"]
-        ops = {"choice": "is", "yesno": "is", "text": "contains"}
         added = []
-        if kind == "range":
-            for op in ("from", "to"):
-                if isinstance(form.get(op), str) and form[op].strip():
-                    added.append({"field": field["id"], "op": op, "value": form[op].strip()})
-        elif isinstance(form.get("value"), str) and form["value"].strip():
-            op = ops.get(kind, "contains")
-            # A multi select "has" the option; a single select "is" it (the service's names).
-            if kind == "choice" and self._multi(field["id"]):
-                op = "has"
-            added.append({"field": field["id"], "op": op, "value": form["value"].strip()})
+        names = ("from", "to") if field["kind"] == "range" else ("value",)
+        for name in names:
+            value = form.get(name)
+            if isinstance(value, str) and value.strip():
+                op = name if field["kind"] == "range" else field["op"]
+                added.append({"field": field["id"], "op": op, "value": value.strip()[:100]})
         if not added:
             return rx.toast.error("Give a value to filter on.")
         before = list(self.custom_filters)
         self.custom_filters = [*before, *added][: views.lists.MAX_FILTERS]
         return self._again(lambda: setattr(self, "custom_filters", before))
 
-    def _multi(self, field_id: str) -> bool:
-        return field_id in self._multis
-
-    _multis: list[str] = []  # the multi selects among field_choices
-
     @rx.event
     def remove_custom_filter(self, index: str):
         if not (isinstance(index, str) and index.isdigit()):
             return None
-        n = int(index)
         before = list(self.custom_filters)
-        self.custom_filters = [f for i, f in enumerate(before) if i != n]
+        self.custom_filters = [f for n, f in enumerate(before) if n != int(index)]
         return self._again(lambda: setattr(self, "custom_filters", before))
+
+    @rx.event
+    def set_custom_sort(self, value: str):
+        known = {c["id"] for c in self.sort_choices}
+        before = self.custom_sort
+        self.custom_sort = value if isinstance(value, str) and value in known else ""
+        return self._again(lambda: setattr(self, "custom_sort", before))
 
     # --- saved views ----------------------------------------------------------------------
 
-    def _views_done(self, done: Any, refusal):
-        if refusal is not None:
-            return refusal
-        self._perform(lambda session, *, actor: self._list_views(session, actor))  # type: ignore[attr-defined]
-        return done
+    def _views_changed(self, then):
+        """Re-read the menu of views after a change; `then`: what to do next."""
+        _, refusal = self._perform(self._list_views)  # type: ignore[attr-defined]
+        return refusal or then
 
     @rx.event
     def open_saved_view(self, view_id: str):
@@ -270,14 +307,16 @@ class ListViews(rx.State, mixin=True):
         found, refusal = self._perform(views.open_view, view_id=view_id)  # type: ignore[attr-defined]
         if refusal is not None:
             return refusal
+        if found.list_name != self._list_name():
+            return rx.toast.error(views.saved.NOT_VISIBLE)
         self._apply(str(found.id), found.state)
-        return [self._refresh(), _address(found.id)]
+        return _events(self._refresh(), address(found.id))
 
     @rx.event
     def clear_view(self):
-        """Back to the plain list (no view, no custom columns or filters)."""
+        """Back to the plain list: no view, no custom columns, filters or sort."""
         self._apply("", {})
-        return [self._refresh(), _address(None)]
+        return _events(self._refresh(), address(None))
 
     @rx.event
     def save_view(self, form: dict):
@@ -285,16 +324,16 @@ class ListViews(rx.State, mixin=True):
         form = form if isinstance(form, dict) else {}
         saved, refusal = self._perform(  # type: ignore[attr-defined]
             views.save_view,
-            list_name=self.LIST_NAME,
+            list_name=self._list_name(),
             name=form.get("name", ""),
             state=self._state_now(),
-            shared=form.get("shared") in ("on", True, "true"),
+            shared=form.get("shared") in ("on", "true", True),
         )
         if refusal is not None:
             return refusal
         self.view_id = str(saved.id)
-        return self._views_done([rx.toast.success(f"Saved \u201c{saved.name}\u201d."),
-                                 _address(saved.id)], None)  # fmt: skip
+        notice = rx.toast.success(f"Saved the view \u201c{saved.name}\u201d.")
+        return self._views_changed(_events(notice, address(saved.id)))
 
     @rx.event
     def update_view(self):
@@ -303,8 +342,7 @@ class ListViews(rx.State, mixin=True):
 
     @rx.event
     def rename_view(self, form: dict):
-        name = form.get("name", "") if isinstance(form, dict) else ""
-        return self._change(name=name)
+        return self._change(name=form.get("name", "") if isinstance(form, dict) else "")
 
     @rx.event
     def share_view(self, shared: bool):
@@ -312,16 +350,19 @@ class ListViews(rx.State, mixin=True):
 
     def _change(self, **changes):
         found, refusal = self._perform(views.update_view, view_id=self.view_id, **changes)  # type: ignore[attr-defined]
-        return self._views_done(rx.toast.success(f"Saved \u201c{found.name}\u201d.") if found
-                                else None, refusal)  # fmt: skip
+        if refusal is not None:
+            return refusal
+        return self._views_changed(rx.toast.success(f"Saved the view \u201c{found.name}\u201d."))
 
     @rx.event
     def set_default_view(self, on: bool):
-        """Open this list with the open view (on), or with no view (off)."""
+        """Open this list with the open view from now on (on), or with no view (off)."""
         _, refusal = self._perform(  # type: ignore[attr-defined]
-            views.set_default, list_name=self.LIST_NAME, view_id=self.view_id if on is True else None
+            views.set_default,
+            list_name=self._list_name(),
+            view_id=self.view_id if on is True else None,
         )
-        return self._views_done(None, refusal)
+        return refusal or self._views_changed(None)
 
     @rx.event
     def delete_view(self):
@@ -329,10 +370,15 @@ class ListViews(rx.State, mixin=True):
         if refusal is not None:
             return refusal
         self._apply("", {})
-        return self._views_done([self._refresh(), _address(None)], None)
+        return self._views_changed(_events(self._refresh(), address(None)))
 
 
-def _address(view_id: int | None):
+def _events(*events) -> list:
+    """What a handler returns: the events, without the Nones of reads that went well."""
+    return [e for e in events if e is not None]
+
+
+def address(view_id: int | None):
     """The address bar names the open view, without reloading the page."""
     query = f"?view={int(view_id)}" if view_id is not None else ""
     return rx.call_script(

@@ -10,6 +10,7 @@ from ..services.core.changes import Topic
 from ..services.identity import team
 from . import view
 from .base import AppState, FieldErrors, clear_form, form_value
+from .list_views import ListViews
 from .live import LiveView
 from .rows import Option
 
@@ -39,6 +40,7 @@ class PartnerRow(TypedDict):
     partner_group: str
     partner_manager_id: str
     partner_manager: str
+    custom: str  # the chosen custom fields, "Level: 3 · Region: EMEA" (state.list_views)
 
 
 class InvitationRow(TypedDict):
@@ -58,7 +60,7 @@ def _opt(value) -> str:
 INVITE_FORM = "invite-firm"
 
 
-class PartnersState(LiveView, FieldErrors, AppState):
+class PartnersState(LiveView, ListViews, FieldErrors, AppState):
     partners: list[PartnerRow] = []
     invitations: list[InvitationRow] = []
     # Picker options by categorization field: [{"id", "name"}], and the provider's people.
@@ -71,6 +73,8 @@ class PartnersState(LiveView, FieldErrors, AppState):
     invite_error: str = ""
     invite_result: str = ""
     LIVE_TOPIC: ClassVar[Topic] = Topic.PARTNERS  # the directory and invitations, live
+    LIST_NAME: ClassVar[str] = "partners"
+    DEFAULT_SORT: ClassVar[str] = "name"
 
     @rx.event
     def load(self):
@@ -78,7 +82,14 @@ class PartnersState(LiveView, FieldErrors, AppState):
             return redirect
         self._watch()
         self.invite_error = self.invite_result = ""
-        return self._refresh()
+        return self._perform(self._read_views)[1] or self._refresh()
+
+    def _builtin_filters(self) -> dict[str, str]:
+        return {"search": self.search, **{n: self.filters.get(n, "") for n in FILTERS}}
+
+    def _set_builtin_filters(self, filters: dict[str, str]) -> None:
+        self.search = str(filters.get("search", ""))
+        self.filters = {n: str(filters[n]) for n in FILTERS if filters.get(n)}
 
     def _refresh(self):
         return self._perform(self._read)[1]
@@ -101,14 +112,16 @@ class PartnersState(LiveView, FieldErrors, AppState):
                 "partner_group": p.partner_group,
                 "partner_manager_id": _opt(p.partner_manager_id),
                 "partner_manager": p.partner_manager,
+                "custom": self._labelled(p),
             }
             for p in partnerships.partner_directory(
                 session,
                 actor=actor,
                 search=self.search,
-                sort=self.sort,
+                sort=self._sort_argument(),
                 include_ended=self.include_ended,
                 **{name: self.filters.get(name, "") for name in FILTERS},
+                **self._custom_arguments(),
             )
         ]
         self.invitations = [

@@ -23,10 +23,10 @@ from .query import TEXTS, operators
 from .types import parse
 
 
-def _values(record_type: str, field: FieldAccess) -> Any:
-    return select(CustomValue.record_id).where(
-        CustomValue.field_id == field.id, CustomValue.record_type == record_type
-    )
+def _values(field: FieldAccess) -> Any:
+    """The ids of the records holding a value of `field` (a field belongs to one kind of
+    record, so its id alone names them: the (field_id, num, record_id) index covers it)."""
+    return select(CustomValue.record_id).where(CustomValue.field_id == field.id)
 
 
 def _number(field: FieldAccess, value: Any) -> float:
@@ -37,14 +37,26 @@ def _number(field: FieldAccess, value: Any) -> float:
     return float(value)
 
 
-def condition(
-    record_type: str, id_column: Any, field: FieldAccess, operator: object, raw: object
-) -> Any:
+def between(id_column: Any, field: FieldAccess, low: object, high: object) -> Any:
+    """A range's two ends ("from" and "to") in one read of the index."""
+    low_value = parse(field.type, low, label=field.label, options=list(field.options))
+    high_value = parse(field.type, high, label=field.label, options=list(field.options))
+    if low_value is None or high_value is None:
+        raise Invalid(f"{field.label}: give a value to filter on.", field=field.form_name)
+    return col(id_column).in_(
+        _values(field).where(
+            col(CustomValue.num) >= _number(field, low_value),
+            col(CustomValue.num) <= _number(field, high_value),
+        )
+    )
+
+
+def condition(id_column: Any, field: FieldAccess, operator: object, raw: object) -> Any:
     """A WHERE condition on `id_column` (the records' id); Invalid (naming the field) for a
     bad value, as query.condition."""
     if operator not in operators(field.type):
         raise Invalid(f"{field.label} cannot be filtered that way.", field=field.form_name)
-    values = _values(record_type, field)
+    values = _values(field)
     if field.type in TEXTS:
         text = listing.search_text(raw)
         return col(id_column).in_(values.where(listing.contains(CustomValue.txt, text)))
@@ -58,7 +70,7 @@ def condition(
         return col(id_column).in_(values.where(CustomValue.num == float(value[0])))
     number = _number(field, value)
     if operator == "is":
-        match = CustomValue.num == number
+        match = col(CustomValue.num) == number
     elif operator == "from":
         match = col(CustomValue.num) >= number
     else:
@@ -66,16 +78,15 @@ def condition(
     return col(id_column).in_(values.where(match))
 
 
-def sort_by(record_type: str, id_column: Any, field: FieldAccess, *, descending: bool = False):
+def sort_by(id_column: Any, field: FieldAccess, *, descending: bool = False) -> Any:
     """An ORDER BY term: records without a value last, either way. A select sorts by its
     options' order as defined (their ids), a multi select by its first option, texts by text."""
     column = CustomValue.txt if field.type in TEXTS else CustomValue.num
     value = (
         select(func.min(column))
         .where(
+            CustomValue.record_id == id_column,  # ix_custom_values_record
             CustomValue.field_id == field.id,
-            CustomValue.record_type == record_type,
-            CustomValue.record_id == id_column,
         )
         .correlate_except(CustomValue)
         .scalar_subquery()

@@ -126,7 +126,7 @@ def list_deals(
         other_org_id=other_org_id,
         owner_id=owner_id,
     )
-    where += choice.conditions("deal", Deal.id)
+    where += choice.conditions(Deal.id)
     count = select(func.count()).select_from(Deal).where(*where)
     other, owner = aliased(Organization), aliased(User)
     query = (
@@ -160,7 +160,7 @@ def list_deals(
         "amount": [col(Deal.amount).desc(), col(Deal.id).desc()],
         "close_date": [col(Deal.close_date).is_(None), col(Deal.close_date), col(Deal.id)],
         "company": [func.lower(Deal.company), col(Deal.id)],
-    }.get(sort) or [*choice.order("deal", Deal.id), col(Deal.id)]
+    }.get(sort) or [*choice.order(Deal.id), col(Deal.id)]
     found = listing.page_of(session, query.order_by(*order), count, page, page_size, DealRow)
     cells = choice.cells(session, Deal.id, Deal.custom, [r.id for r in found.rows])
     if not cells:

@@ -141,7 +141,7 @@ def board(
     where = [
         *scope(actor, search=search, owner_id=owner_id, other_org_id=_other(actor, provider)),
         col(Deal.approval).notin_([Approval.REJECTED, Approval.WITHDRAWN]),
-        *choice.conditions("deal", Deal.id),
+        *choice.conditions(Deal.id),
     ]
     totals = session.exec(
         select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount))

@@ -106,7 +106,7 @@ def list_sent(
     )
     if sort not in SENT_SORTS and choice.sort is None:
         raise Invalid("Sort by newest, oldest, company or name.", field="sort")
-    custom_where = choice.conditions("lead", Lead.id)
+    custom_where = choice.conditions(Lead.id)
     filters = {
         "direction": direction,
         "status": status,
@@ -122,7 +122,7 @@ def list_sent(
         "oldest": [col(Lead.created_at), col(Lead.id)],
         "company": [col(Lead.company_norm), col(Lead.id)],  # ix_leads_origin_org_company
         "name": [func.lower(Lead.last_name), func.lower(Lead.first_name), col(Lead.id)],
-    }.get(str(sort)) or [*choice.order("lead", Lead.id), col(Lead.id)]
+    }.get(str(sort)) or [*choice.order(Lead.id), col(Lead.id)]
     owner = aliased(User)
     accepted = (Status.ACCEPTED, Status.CONVERTED, Status.LOST)
     # Counted per listed lead (correlated), never aggregated over the whole recipients table.
@@ -223,8 +223,8 @@ def list_received(
         created_from=created_from,
         created_to=created_to,
     )
-    where += choice.conditions("lead", LeadRecipient.lead_id)
-    by_field = [*choice.order("lead", LeadRecipient.lead_id), col(LeadRecipient.id)]
+    where += choice.conditions(LeadRecipient.lead_id)
+    by_field = [*choice.order(LeadRecipient.lead_id), col(LeadRecipient.id)]
     hidden = hidden_contact()
     order = {
         "newest": [col(LeadRecipient.created_at).desc(), col(LeadRecipient.id).desc()],

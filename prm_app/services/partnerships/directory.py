@@ -233,12 +233,12 @@ def _directory(
             query = query.where(getattr(Partnership, field) == term_id)
     if search:
         query = query.where(name.contains(search.lower(), autoescape=True))
-    query = query.where(*choice.conditions("partnership", Partnership.id))
+    query = query.where(*choice.conditions(Partnership.id))
     order = {
         "name": [],
         "since": [col(Partnership.responded_at).desc().nulls_last()],
         "tier": [tier.position.is_(None), tier.position],
-    }.get(str(sort)) or choice.order("partnership", Partnership.id)
+    }.get(str(sort)) or choice.order(Partnership.id)
     return query.order_by(*order, name, col(Partnership.id))
 
 

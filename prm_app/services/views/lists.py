@@ -44,19 +44,30 @@ class Choice:
     sort: cf.FieldAccess | None = None
     descending: bool = False
 
-    def conditions(self, record_type: str, id_column: Any) -> list:
+    def conditions(self, id_column: Any) -> list:
         """WHERE conditions of the filters on the records whose id is `id_column` (read from
         the index of values, services.custom_fields.indexed)."""
-        return [
-            indexed.condition(record_type, id_column, f.field, f.op, f.value)
-            for f in self.filters
-        ]
+        found = []
+        ranges: dict[int, dict[str, str]] = {}
+        for f in self.filters:
+            if f.op in ("from", "to") and f.op not in ranges.setdefault(f.field.id, {}):
+                ranges[f.field.id][f.op] = f.value  # both ends of one field: one index read
+            else:
+                found.append(indexed.condition(id_column, f.field, f.op, f.value))
+        fields = {f.field.id: f.field for f in self.filters}
+        for field_id, ends in ranges.items():
+            if len(ends) == 2:
+                found.append(indexed.between(id_column, fields[field_id], ends["from"], ends["to"]))
+            else:
+                for op, value in ends.items():
+                    found.append(indexed.condition(id_column, fields[field_id], op, value))
+        return found
 
-    def order(self, record_type: str, id_column: Any) -> list:
+    def order(self, id_column: Any) -> list:
         """The ORDER BY term of a custom sort (none: [])."""
         if self.sort is None:
             return []
-        return [indexed.sort_by(record_type, id_column, self.sort, descending=self.descending)]
+        return [indexed.sort_by(id_column, self.sort, descending=self.descending)]
 
     def cells(self, session: Session, id_column: Any, column: Any, ids: Sequence[int]) -> dict:
         """{record id: {field id: value as read}} of the chosen columns, for `ids` only."""
@@ -88,10 +99,10 @@ def fields_of(session: Session, *, actor: Actor, list_name: object) -> list[cf.F
     if list_name not in LISTS:
         raise Invalid("Choose a list.", field="list_name")
     entity = entity_of(actor, str(list_name))
-    if actor.org_kind == OrgKind.PROVIDER:
-        mine, theirs = Partnership.provider_org_id, Partnership.consultant_org_id
-    else:
-        mine, theirs = Partnership.consultant_org_id, Partnership.provider_org_id
+    mine: Any = Partnership.provider_org_id
+    theirs: Any = Partnership.consultant_org_id
+    if actor.org_kind != OrgKind.PROVIDER:
+        mine, theirs = theirs, mine
     others = session.exec(
         select(theirs).where(mine == actor.org_id, col(theirs).is_not(None)).distinct()
     ).all()
@@ -146,7 +157,7 @@ def check(
         if not isinstance(value, str | int | float) or len(str(value)) > MAX_VALUE:
             raise Invalid(f"{field.label}: give a value to filter on.", field=field.form_name)
         # The value checked by the type now: an error names the field, not a SQL failure later.
-        indexed.condition("check", sa.column("id"), field, op, str(value))
+        indexed.condition(sa.column("id"), field, op, str(value))
         checked.append(Filter(field, str(op), str(value)))
     sort_field, descending = None, False
     if isinstance(sort, str) and sort.startswith(PREFIX):

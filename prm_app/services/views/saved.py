@@ -70,7 +70,7 @@ def views(session: Session, *, actor: Actor, list_name: object) -> list[ViewRow]
         select(SavedView).where(
             SavedView.org_id == actor.org_id,
             SavedView.list_name == name,
-            sa.or_(SavedView.owner_id == actor.user_id, col(SavedView.shared).is_(True)),
+            sa.or_(col(SavedView.owner_id) == actor.user_id, col(SavedView.shared).is_(True)),
         )
     ).all()
     default = _default_id(session, actor, name)
@@ -199,9 +199,10 @@ def set_default(
     view = _visible(session, actor, view_id)
     if view.list_name != list_name:
         raise NotFound(NOT_VISIBLE)
+    assert view.id is not None
     if current is None:
         current = ViewDefault(user_id=actor.user_id, list_name=list_name, view_id=view.id)
-    current.view_id = view.id  # type: ignore[assignment]
+    current.view_id = view.id
     session.add(current)
     session.flush()
 
@@ -320,8 +321,8 @@ def _unique(
     same = select(SavedView.id).where(
         SavedView.org_id == actor.org_id,
         SavedView.list_name == list_name,
-        sa.func.lower(SavedView.name) == name.casefold(),
-        sa.or_(col(SavedView.shared).is_(True), SavedView.owner_id == owner),
+        sa.func.lower(SavedView.name) == name.lower(),
+        sa.or_(col(SavedView.shared).is_(True), col(SavedView.owner_id) == owner),
     )
     if besides is not None:
         same = same.where(SavedView.id != besides)

@@ -6,7 +6,8 @@ sits inside its label, and its message is tied to it by `aria-describedby`.
 
 import reflex as rx
 
-from .forms import required_mark
+from .forms import cancel_and_submit, form_error, required_mark
+from .sections import section_card
 
 _CONTROL_STYLE = {"width": "100%"}
 
@@ -170,4 +171,43 @@ def custom_values(rows) -> rx.Component:
         columns=rx.breakpoints(initial="1", sm="2"),
         spacing="3",
         width="100%",
+    )
+
+
+def custom_card(
+    state, rows, *, editing, can_edit, on_edit, on_cancel, form_key=None
+) -> rx.Component:
+    """The "More details" card of a record's page: its custom fields read, and a form for
+    those the viewer may edit. `state` gives field_errors, recheck, custom_error and
+    save_custom; `rows` its CustomInput rows; `editing`, `can_edit` (Var[bool]); `on_edit`,
+    `on_cancel` the events opening and closing the form; `form_key` renews the form."""
+    form = rx.form(
+        rx.vstack(
+            custom_inputs(rows, state.field_errors, state.recheck),
+            form_error(state.custom_error),
+            cancel_and_submit(on_cancel, "Save details"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=state.save_custom,
+        reset_on_submit=False,
+        no_validate=True,
+        aria_label="Edit more details",
+        width="100%",
+        **({} if form_key is None else {"key": form_key}),
+    )
+    read = rx.vstack(
+        custom_values(rows),
+        rx.cond(
+            can_edit,
+            rx.button("Edit more details", on_click=on_edit, variant="soft", size="2"),
+        ),
+        spacing="3",
+        width="100%",
+    )
+    return rx.cond(
+        rows.length() > 0,
+        section_card(
+            "More details", rx.cond(editing, form, read), role="region", aria_label="More details"
+        ),
     )

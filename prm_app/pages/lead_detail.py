@@ -12,7 +12,7 @@ from reflex.vars import ObjectVar
 
 from .. import routes
 from ..components import lead_actions
-from ..components.custom_inputs import custom_inputs, custom_values
+from ..components.custom_inputs import custom_card, custom_inputs
 from ..components.details import labeled_value, timeline
 from ..components.empty_state import empty_state
 from ..components.forms import field_message, form_error, tick_box
@@ -68,51 +68,13 @@ def _summary() -> rx.Component:
 
 def _custom() -> rx.Component:
     """The custom fields this side sees; edited where its organization may."""
-    return rx.cond(
-        State.custom_rows.length() > 0,
-        section_card(
-            "More details",
-            rx.cond(
-                State.custom_editing,
-                rx.form(
-                    rx.vstack(
-                        custom_inputs(State.custom_rows, State.field_errors, State.recheck),
-                        form_error(State.custom_error),
-                        rx.hstack(
-                            rx.button(
-                                "Cancel",
-                                type="button",
-                                variant="soft",
-                                on_click=_edit_custom(False),
-                            ),
-                            rx.button("Save", type="submit"),
-                        ),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    on_submit=State.save_custom,
-                    no_validate=True,
-                    aria_label="More details",
-                    width="100%",
-                ),
-                rx.vstack(
-                    custom_values(State.custom_rows),
-                    rx.cond(
-                        State.custom_editable,
-                        rx.button(
-                            "Edit details",
-                            variant="soft",
-                            size="2",
-                            on_click=_edit_custom(True),
-                        ),
-                    ),
-                    spacing="3",
-                    width="100%",
-                ),
-            ),
-            role="region",
-            aria_label="More details",
-        ),
+    return custom_card(
+        State,
+        State.custom_rows,
+        editing=State.custom_editing,
+        can_edit=State.custom_editable,
+        on_edit=_edit_custom(True),
+        on_cancel=_edit_custom(False),
     )
 
 

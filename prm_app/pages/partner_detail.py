@@ -6,10 +6,9 @@ from typing import Any, cast
 import reflex as rx
 
 from .. import routes
-from ..components.custom_inputs import custom_inputs, custom_values
+from ..components.custom_inputs import custom_card
 from ..components.details import timeline
 from ..components.empty_state import empty_state
-from ..components.forms import cancel_and_submit, form_error
 from ..components.live import follow
 from ..state.live import PartnersPulse
 from ..state.partner_detail import PartnerDetailState as State
@@ -45,44 +44,14 @@ def _summary() -> rx.Component:
 
 def _custom_card() -> rx.Component:
     """The partnership's custom fields: read, or a form for those this side may edit."""
-    form = rx.form(
-        rx.vstack(
-            custom_inputs(State.custom, State.field_errors, State.recheck),
-            form_error(State.custom_error),
-            cancel_and_submit(ON.edit_custom(False), "Save"),
-            spacing="3",
-            width="100%",
-        ),
-        on_submit=State.save_custom,
-        key=State.custom_revision,
-        width="100%",
-    )
-    return rx.cond(
-        ON.custom.length() > 0,
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.heading("Details", as_="h2", size="4"),
-                    rx.cond(
-                        State.custom_can_edit & ~State.custom_editing,
-                        rx.button(
-                            "Edit",
-                            on_click=ON.edit_custom(True),
-                            aria_label="Edit details",
-                            size="1",
-                            variant="soft",
-                        ),
-                    ),
-                    justify="between",
-                    align="center",
-                    width="100%",
-                ),
-                rx.cond(State.custom_editing, form, custom_values(State.custom)),
-                spacing="3",
-                width="100%",
-            ),
-            width="100%",
-        ),
+    return custom_card(
+        State,
+        ON.custom,
+        editing=State.custom_editing,
+        can_edit=State.custom_can_edit,
+        on_edit=ON.edit_custom(True),
+        on_cancel=ON.edit_custom(False),
+        form_key=State.custom_revision,
     )
 
 

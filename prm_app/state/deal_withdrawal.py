@@ -11,7 +11,8 @@ from .. import routes
 from ..services.deals import lifecycle as deal_changes
 from ..services.deals import withdrawal
 from .base import AppState, FieldErrors, form_value
-from .deals import DealDetailState, _deal_form
+from .deal_form import deal_form
+from .deals import DealDetailState
 
 
 class DealWithdrawalState(FieldErrors, AppState):
@@ -69,7 +70,7 @@ class DealWithdrawalState(FieldErrors, AppState):
             error_var="form_error",
             inline=deal_changes.FORM_FIELDS,
             deal_id=detail._deal_id,
-            form=_deal_form(form),
+            form=deal_form(form),
         )
         if refusal is not None:
             detail._refresh()

@@ -21,6 +21,7 @@ from . import deal_custom, deal_history, deal_protection, extension_view, view
 from .base import AppState, FieldErrors, form_value
 from .board_rows import BoardCard, BoardColumn
 from .deal_custom import DealFieldsCard, NewDealFields
+from .deal_form import deal_form
 from .deal_history import ChainRow, ResubmissionView
 from .deal_protection import DealConflictRow, ProtectionView
 from .deal_rows import BoardStage, DealRow, DealView, ProductOption
@@ -32,23 +33,6 @@ from .rows import Option, TimelineEntry
 from .rule_checks import RuleChecks
 
 VIEWS = ("list", "board")
-
-
-def _deal_form(form: dict) -> dict:
-    """The deal form's fields for deal_changes: products come as one checkbox each."""
-    fields = {
-        name: form_value(form, name)
-        for name in ("name", "company", "contact_name", "contact_email", "amount", "close_date")
-    }
-    for name in ("country", "region"):  # sent by the forms that show them (else kept)
-        if isinstance(form, dict) and name in form:
-            fields[name] = form[name]
-    fields["product_ids"] = [
-        key.removeprefix("product-")
-        for key, value in form.items()
-        if isinstance(key, str) and key.startswith("product-") and value
-    ][: deal_changes.MAX_PRODUCTS + 1]
-    return fields
 
 
 class LiveDeals(LiveView, mixin=True):
@@ -402,7 +386,7 @@ class SubmitDealState(NewDealFields, RuleChecks, FieldErrors, AppState):
             error_var="form_error",
             inline=(*deal_changes.FORM_FIELDS, *self._custom_names()),
             other_org_id=form_value(form, "other_org_id"),
-            form=_deal_form(form),
+            form=deal_form(form),
             posted=form,
         )
         if refusal is not None:
@@ -595,7 +579,7 @@ class DealDetailState(DealFieldsCard, FieldErrors, LiveDeals, AppState):
             error_var="form_error",
             deal_id=self._deal_id,
             version=self._version,
-            form=_deal_form(form),
+            form=deal_form(form),
         )
         if not self.form_error:  # saved, or refused as a whole (a conflict): show it as it is now
             self.editing = False

@@ -126,7 +126,7 @@ def test_a_partner_fills_the_required_select_and_never_sees_the_hidden_field(
         assert overflow(page) <= 0
         # live: the provider's open page shows it
         expect(northwind.get_by_role("list", name="Timeline")).to_contain_text(
-            f"{band}: Large \u2192 Small"
+            f"Changed {band} from Large to Small"
         )
         northwind.context.close()
 

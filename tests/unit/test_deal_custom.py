@@ -151,7 +151,7 @@ def test_a_registration_keeps_the_values_and_each_side_sees_its_fields(session, 
     # both timelines show the values set at registration
     for actor in (provider, consultant):
         texts = [e.text for e in deal_timeline.timeline(session, actor=actor, deal_id=deal_id)]
-        assert "Changed the custom fields: Use case: Payroll; Budget: 500.00" in texts
+        assert "Set Use case to Payroll; set Budget to 500.00" in texts
 
 
 def test_a_providers_own_deal_requires_its_internal_required_fields(session, world):
@@ -222,7 +222,7 @@ def test_the_providers_conversion_requires_its_required_deal_fields(session, wor
     )
     assert session.get(Deal, deal_id).custom == {str(ids["internal"]): best}
     texts = [e.text for e in deal_timeline.timeline(session, actor=provider, deal_id=deal_id)]
-    assert "Changed the custom fields: Forecast: Best case" in texts
+    assert "Set Forecast to Best case" in texts
 
 
 def test_the_partners_conversion_requires_the_partner_required_fields(session, world):
@@ -268,12 +268,12 @@ def test_each_side_edits_what_it_may_and_each_timeline_shows_what_it_sees(sessio
         e.text for e in deal_timeline.timeline(session, actor=provider, deal_id=deal_id)
     ]
     assert provider_texts[0] == (
-        "Changed the custom fields: Margin: 12%; Region code: EMEA; Forecast: Commit"
+        "Set Margin to 12%; set Region code to EMEA; set Forecast to Commit"
     )
     partner_texts = [
         e.text for e in deal_timeline.timeline(session, actor=consultant, deal_id=deal_id)
     ]
-    assert partner_texts[0] == "Changed the custom fields: Region code: EMEA"
+    assert partner_texts[0] == "Set Region code to EMEA"
 
     # the partner edits its editable fields; the read-only and hidden ones are refused
     assert _set(
@@ -295,7 +295,7 @@ def test_each_side_edits_what_it_may_and_each_timeline_shows_what_it_sees(sessio
     provider_texts = [
         e.text for e in deal_timeline.timeline(session, actor=provider, deal_id=deal_id)
     ]
-    assert provider_texts[0] == "Changed the custom fields: Margin: 12% \u2192 15%"
+    assert provider_texts[0] == "Changed Margin from 12% to 15%"
     event = session.exec(
         select(ActivityEvent)
         .where(ActivityEvent.action == cf.ACTION)

@@ -225,10 +225,10 @@ def test_the_timeline_tells_each_side_the_changes_it_may_see(session, world):
         ("Pia", "Cleared Risk (was High)"),
         ("Fabrikam", "Set Certified to Yes"),
         ("Pia", "Changed Tier from Gold to Silver"),
-        ("Pia", "Set Risk to High; Set Tier to Gold"),
+        ("Pia", "Set Risk to High; set Tier to Gold"),
     ]
     assert custom_lines(consultant) == [
-        ("Carl", "Set Rapport to 3; Set Certified to Yes"),
+        ("Carl", "Set Rapport to 3; set Certified to Yes"),
         ("Northwind", "Changed Tier from Gold to Silver"),
         ("Northwind", "Set Tier to Gold"),
     ]

@@ -1,6 +1,6 @@
 """Custom fields: what an organization adds to its leads, referrals, deals and partnerships,
 who sees and edits each (access), their values' rules (types), reading and writing them
-(values), and lists filtered and sorted on them (query)."""
+(values), and lists filtered and sorted on them (indexed)."""
 
 from .access import (
     FieldAccess,
@@ -28,7 +28,7 @@ from .definitions import (
     update_field,
     value_counts,
 )
-from .query import condition, operators, sort_by, value_of
+from .indexed import operators
 from .types import TYPE_LABELS, display, parse, plain
 from .values import (
     ACTION,
@@ -37,6 +37,7 @@ from .values import (
     changes_seen,
     missing_required,
     plain_values,
+    save,
     shown,
     texts,
     write,
@@ -57,7 +58,6 @@ __all__ = [
     "by_key",
     "change_type",
     "changes_seen",
-    "condition",
     "display",
     "fields",
     "for_deal",
@@ -74,12 +74,11 @@ __all__ = [
     "plain_values",
     "rename_option",
     "restore_field",
+    "save",
     "set_option_archived",
     "shown",
-    "sort_by",
     "texts",
     "update_field",
     "value_counts",
-    "value_of",
     "write",
 ]

@@ -1,10 +1,11 @@
-"""Filtering and sorting a list on a custom field through the index of values (CustomValue).
+"""Filtering and sorting a list on a custom field, through the index of values (CustomValue).
 
-The same filters as services.custom_fields.query, with the same checks and messages, but read
-from `custom_values` (one typed row per value, kept by database triggers from the records'
-JSON): a filter becomes "the record's id is among the ids whose value matches", read from the
-(field_id, num) index, instead of parsing every record's JSON. benchmarks/custom_fields_list.py
-measures both.
+A filter is (field, operator, value): "is" for a select or a checkbox, "has" for a multi select
+(one option among those chosen), "from"/"to" for a number, an amount or a date (both ends
+included), "contains" for text. It reads `custom_values` (one typed row per value, kept by
+database triggers from the records' JSON): "the record's id is among the ids whose value
+matches", from the (field_id, num) index, instead of parsing every record's JSON
+(benchmarks/custom_fields_list.py measures both).
 
 Numbers, amounts, option ids, checkboxes (1/0) and dates (YYYYMMDD) are compared as `num`;
 texts are searched in `txt`.
@@ -19,8 +20,21 @@ from ...models import CustomValue, FieldType
 from ..core import listing
 from ..core.errors import Invalid
 from .access import FieldAccess
-from .query import TEXTS, operators
 from .types import parse
+
+TEXTS = (FieldType.TEXT, FieldType.LONG_TEXT, FieldType.URL, FieldType.EMAIL)
+RANGES = (FieldType.NUMBER, FieldType.MONEY, FieldType.DATE)
+
+
+def operators(kind: str) -> tuple[str, ...]:
+    """The filter operators a type offers."""
+    if kind in (FieldType.SELECT, FieldType.CHECKBOX):
+        return ("is",)
+    if kind == FieldType.MULTI_SELECT:
+        return ("has",)
+    if kind in RANGES:
+        return ("from", "to")
+    return ("contains",)
 
 
 def _values(field: FieldAccess) -> Any:
@@ -53,7 +67,7 @@ def between(id_column: Any, field: FieldAccess, low: object, high: object) -> An
 
 def condition(id_column: Any, field: FieldAccess, operator: object, raw: object) -> Any:
     """A WHERE condition on `id_column` (the records' id); Invalid (naming the field) for a
-    bad value, as query.condition."""
+    bad value."""
     if operator not in operators(field.type):
         raise Invalid(f"{field.label} cannot be filtered that way.", field=field.form_name)
     values = _values(field)

@@ -9,6 +9,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlmodel import Session, SQLModel
+
+from ..core import activity
+from ..core.actor import Actor
 from ..core.errors import Invalid
 from .access import FieldAccess, by_key
 from .types import display, parse, plain
@@ -132,17 +136,45 @@ def write(
 ACTION = "custom_changed"  # the timeline event of a write (before/after: Written's)
 
 
+def save(session: Session, *, actor: Actor, record: SQLModel, written: Written) -> bool:
+    """Store a write on its record (a lead, a deal, a partnership), with the timeline's
+    event of what changed; nothing when nothing did. Returns whether anything changed."""
+    if not written.after:
+        return False
+    record.custom = written.custom  # type: ignore[attr-defined]  # a new dict: the JSON column sees it
+    session.add(record)
+    activity.record(
+        session,
+        actor=actor,
+        subject=record,
+        action=ACTION,
+        before=written.before,
+        after=written.after,
+    )
+    return True
+
+
 def changes_seen(
     fields: Sequence[FieldAccess], before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
-) -> list[tuple[str, str, str]]:
-    """(label, before, after) of the changes in a custom_changed event that the viewer's
-    `fields` show: another organization's hidden field never reaches a timeline."""
-    before, after = before or {}, after or {}
-    return [
-        (f.label, str(before.get(f.name, "")), str(after[f.name]))
-        for f in fields
-        if f.name in after
-    ]
+) -> str:
+    """A custom_changed event as a timeline reads it, of the fields the viewer's `fields` show
+    ("Changed Budget from 10.00 to 20.00; set Tier to Gold; cleared Size (was Large)"; "" when
+    it saw none): another organization's hidden field never reaches a timeline."""
+    before = before if isinstance(before, Mapping) else {}
+    after = after if isinstance(after, Mapping) else {}
+    parts = []
+    for field in fields:
+        if field.name not in after:
+            continue
+        old, new = str(before.get(field.name, "")), str(after[field.name])
+        if not old:
+            parts.append(f"set {field.label} to {new}")
+        elif not new:
+            parts.append(f"cleared {field.label} (was {old})")
+        else:
+            parts.append(f"changed {field.label} from {old} to {new}")
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def missing_required(

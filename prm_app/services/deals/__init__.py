@@ -38,8 +38,8 @@ from ..core import inputs, listing
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 from ..core.listing import Page
-from .custom import set_custom as set_custom  # the deal page's custom fields
 from ..views import lists as custom_lists
+from .custom import set_custom as set_custom  # the deal page's custom fields
 
 SORTS = ("newest", "oldest", "amount", "close_date", "company")
 ONLY_MANAGER_GIVES = "Only a manager can give a deal to someone else."

@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 
 from ...models import Deal, FieldEntity, Organization
 from .. import custom_fields as cf
-from ..core import activity
 from ..core.actor import Actor
 from ..core.errors import Invalid
 
@@ -97,32 +96,35 @@ def carried(fields: Sequence[cf.FieldAccess], earlier: Deal) -> dict[str, object
 def apply_new(session: Session, *, actor: Actor, deal: Deal, written: cf.Written) -> None:
     """Give a just-built deal its checked values; the timeline shows them as set (each
     viewer only the fields it sees)."""
-    if not written.after:
-        return
-    deal.custom = written.custom
-    session.add(deal)
-    activity.record(
-        session,
-        actor=actor,
-        subject=deal,
-        action=cf.ACTION,
-        before=written.before,
-        after=written.after,
-    )
+    cf.save(session, actor=actor, record=deal, written=written)
 
 
 def set_custom(
-    session: Session, *, actor: Actor, deal_id: object, version: object, values: object
+    session: Session,
+    *,
+    actor: Actor,
+    deal_id: object,
+    version: object,
+    values: object,
+    named_by: str = "id",
+    partial: bool = False,
 ) -> bool:
     """The deal page's custom fields saved by either side (every editable field of the
-    caller's, as a form sends them): checked, written, and on the timeline with before and
-    after. Refused like any edit when the deal can no longer change or changed since
-    (`version`, the optimistic lock). Returns whether anything changed."""
+    caller's, as a form sends them; `partial`: only those named, as an API PATCH, `named_by`
+    "key"): checked, written, and on the timeline with before and after. Refused like any edit
+    when the deal can no longer change or changed since (`version`, the optimistic lock).
+    Returns whether anything changed."""
     from . import lifecycle  # lifecycle imports this module's helpers for registration
 
     deal = lifecycle.load_for_change(session, actor, deal_id, version, "edit")
     fields = cf.for_deal(session, deal, actor.org_id)
-    written = cf.write(fields, deal.custom, submitted(values), complete=True)
+    written = cf.write(
+        fields,
+        deal.custom,
+        submitted(values),
+        named_by="key" if named_by == "key" else "id",
+        complete=not partial,
+    )
     if not written.after:
         return False
     deal.custom = written.custom
@@ -137,25 +139,6 @@ def submitted(values: object) -> Mapping[str, object]:
     if not isinstance(values, Mapping) or len(values) > MAX_VALUES:
         raise Invalid("The custom fields could not be read: reload the page and try again.")
     return {str(k): v for k, v in values.items()}
-
-
-def describe(fields: Sequence[cf.FieldAccess], before: object, after: object) -> str:
-    """A custom_changed event as the viewer's timeline reads it ("" when it changed nothing
-    the viewer sees: another organization's hidden field is never named)."""
-    seen = cf.changes_seen(
-        fields,
-        before if isinstance(before, dict) else {},
-        after if isinstance(after, dict) else {},
-    )
-    lines = []
-    for label, old, new in seen:
-        if not old:
-            lines.append(f"{label}: {new}")
-        elif not new:
-            lines.append(f"{label}: cleared (was {old})")
-        else:
-            lines.append(f"{label}: {old} \u2192 {new}")
-    return "Changed the custom fields: " + "; ".join(lines) if lines else ""
 
 
 def _org_names(session: Session, fields: Sequence[cf.FieldAccess]) -> dict[int, str]:

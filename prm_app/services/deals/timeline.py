@@ -14,7 +14,7 @@ from ...models import ActivityEvent, Organization, Stage, User
 from .. import custom_fields as cf
 from ..core.actor import Actor
 from ..leads.timeline import Entry
-from . import conflicts, custom, extensions, revisions, visible
+from . import conflicts, extensions, revisions, visible
 
 
 def timeline(session: Session, *, actor: Actor, deal_id: object) -> list[Entry]:
@@ -40,7 +40,7 @@ def timeline(session: Session, *, actor: Actor, deal_id: object) -> list[Entry]:
         own = event.org_id == actor.org_id
         who = "Automatically" if event.actor_id is None else person if own else org_name
         if event.action == cf.ACTION:
-            text = custom.describe(fields, event.before, event.after)
+            text = cf.changes_seen(fields, event.before, event.after)
             if text:
                 entries.append(Entry(event.created_at, who or org_name, text))
             continue

@@ -22,17 +22,15 @@ from ...models import (
     Partnership,
 )
 from .. import custom_fields as cf
-from .. import deals, leads
-from ..core import activity, changes, inputs
+from .. import deals, leads, partnerships
+from ..core import inputs
 from ..core.actor import Actor
-from ..core.errors import Invalid, NotAllowed, NotFound
+from ..core.errors import Invalid, NotFound
 from ..custom_fields.batch import deal_record, fields_per_record, lead_records, partnership_record
 from ..leads import access as lead_access
-from ..partnerships import common as partnership_common
 
 MAX_VALUES = 100
 NO_VALUES = "Send `custom` as an object of field names and values."
-DEAL_CLOSED = "This deal can no longer be changed."
 PARTNERSHIP_NOT_VISIBLE = "That partnership does not exist or is not visible to you."
 
 
@@ -159,85 +157,57 @@ def partnership_custom(session: Session, *, actor: Actor, partnership_id: object
 
 
 def set_lead_custom(session: Session, *, actor: Actor, lead_id: object, values: object) -> dict:
-    """Change the named values of a lead either side may see (a PATCH); returns its `custom`."""
-    lead = _visible_lead(session, actor, lead_id, lock=True)
+    """Change the named values of a lead (a PATCH, through leads.set_custom: who may edit
+    which); returns its `custom`."""
+    lead = _visible_lead(session, actor, lead_id)
     fields = cf.for_lead(session, lead, actor.org_id)
-    written = _write(session, actor, lead, fields, values)
-    if written.after:
-        recipients = session.exec(
-            select(LeadRecipient.org_id).where(LeadRecipient.lead_id == lead.id)
-        ).all()
-        changes.touched(session, changes.Topic.LEADS, lead.origin_org_id, *recipients)
+    with api_names(fields):
+        leads.set_custom(
+            session,
+            actor=actor,
+            lead_id=lead.id,
+            values=_values(values),
+            named_by="key",
+            partial=True,
+        )
     return cf.plain_values(fields, lead.custom)
 
 
 def set_deal_custom(session: Session, *, actor: Actor, deal_id: object, values: object) -> dict:
-    """Change the named values of a deal the caller may edit; returns its `custom`."""
-    deal = deals.visible(session, actor=actor, deal_id=deal_id, lock=True)
-    if "edit" not in deals.allowed(actor, deal):
-        raise NotAllowed(DEAL_CLOSED)
+    """Change the named values of a deal (a PATCH, through deals.set_custom: refused like any
+    edit once the deal can no longer change); returns its `custom`."""
+    deal = deals.visible(session, actor=actor, deal_id=deal_id)
     fields = cf.for_deal(session, deal, actor.org_id)
-    written = _write(session, actor, deal, fields, values)
-    if written.after:
-        changes.deals_changed(session, deal.provider_org_id, deal.partner_org_id)
+    with api_names(fields):
+        deals.set_custom(
+            session,
+            actor=actor,
+            deal_id=deal.id,
+            version=deal.version,  # the API has no optimistic lock: the change is partial
+            values=_values(values),
+            named_by="key",
+            partial=True,
+        )
     return cf.plain_values(fields, deal.custom)
 
 
 def set_partnership_custom(
     session: Session, *, actor: Actor, partnership_id: object, values: object
 ) -> dict:
-    """Change the named values of a partnership (managers and admins); returns its `custom`."""
-    partnership_common.require_manager(actor)
-    partnership = _partnership(session, actor, partnership_id, lock=True)
+    """Change the named values of a partnership (a PATCH, through partnerships.set_custom:
+    managers and admins of an active partnership); returns its `custom`."""
+    partnership = _partnership(session, actor, partnership_id)
     fields = cf.for_partnership(session, partnership, actor.org_id)
-    written = _write(session, actor, partnership, fields, values)
-    if written.after:
-        partnership_common.touched(session, partnership)
-    return cf.plain_values(fields, partnership.custom)
-
-
-def _write(
-    session: Session,
-    actor: Actor,
-    record: Lead | Deal | Partnership,
-    fields: list[cf.FieldAccess],
-    values: object,
-) -> cf.Written:
-    written = _written(fields, record.custom, values, complete=False)
-    if written.after:
-        record.custom = written.custom  # a new dict: the JSON column sees the change
-        session.add(record)
-        activity.record(
+    with api_names(fields):
+        partnerships.set_custom(
             session,
             actor=actor,
-            subject=record,
-            action=cf.ACTION,
-            before=written.before,
-            after=written.after,
-        )
-    return written
-
-
-def _written(
-    fields: list[cf.FieldAccess],
-    current: Mapping[str, object] | None,
-    values: object,
-    *,
-    complete: bool,
-    required_of: Sequence[int] | None = None,
-) -> cf.Written:
-    """values.write by the fields' API names; its problems named as the API names the values
-    ("custom.<name>"), not as the forms do."""
-    submitted = _values(values)
-    with api_names(fields):
-        return cf.write(
-            fields,
-            current,
-            submitted,
+            partnership_id=partnership.id,
+            values=dict(_values(values)),
             named_by="key",
-            complete=complete,
-            required_of=required_of,
+            complete=False,
         )
+    return cf.plain_values(fields, partnership.custom)
 
 
 @contextmanager

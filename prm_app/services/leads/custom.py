@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from ...models import CustomField, FieldEntity, Lead, LeadDirection, LeadRecipient, LeadStatus
 from .. import custom_fields as cf
-from ..core import activity, inputs
+from ..core import inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 from .access import NOT_VISIBLE, direction_of, own_lead, partners, touched
@@ -105,7 +105,7 @@ def write_draft(
     written = cf.write(
         fields, lead.custom, values_of(custom), named_by=_named(named_by), required_of=[]
     )
-    _keep(session, actor, lead, written)
+    cf.save(session, actor=actor, record=lead, written=written)
 
 
 def write_on_submit(
@@ -147,7 +147,7 @@ def write_on_submit(
         first_problem = next(iter(found))
         raise Invalid(found[first_problem], field=first_problem, problems=found)
     if written is not None:
-        _keep(session, actor, lead, written)
+        cf.save(session, actor=actor, record=lead, written=written)
     if first:
         _drop_unsent(session, lead, {actor.org_id, *org_ids})
 
@@ -198,23 +198,7 @@ def set_custom(
     if written.after:
         recipients = session.exec(select(LeadRecipient).where(LeadRecipient.lead_id == lead.id))
         touched(session, lead, *recipients)
-    _keep(session, actor, lead, written)
-
-
-def _keep(session: Session, actor: Actor, lead: Lead, written: cf.Written) -> None:
-    """Store what changed, with its timeline event (nothing when nothing changed)."""
-    if not written.after:
-        return
-    lead.custom = written.custom  # a new dict: the JSON column sees the change
-    session.add(lead)
-    activity.record(
-        session,
-        actor=actor,
-        subject=lead,
-        action=cf.ACTION,
-        before=written.before,
-        after=written.after,
-    )
+    cf.save(session, actor=actor, record=lead, written=written)
 
 
 def _lead_for(session: Session, actor: Actor, lead_id: object) -> Lead:

@@ -57,7 +57,7 @@ def timeline(session: Session, *, actor: Actor, lead_id: object) -> list[Entry]:
     entries = []
     for event, person in rows:
         if event.action == cf.ACTION:
-            text = _custom_changes(seen.custom_fields, event)
+            text = cf.changes_seen(seen.custom_fields, event.before, event.after)
             if text:
                 who = person if event.actor_id in colleagues else side_names.get(event.org_id, "")
                 entries.append(Entry(event.created_at, who or "Automatically", text))
@@ -110,20 +110,6 @@ def _describe(
             else ""
         ),
     }.get(event.action, "")
-
-
-def _custom_changes(fields: list[cf.FieldAccess], event: ActivityEvent) -> str:
-    """ "Changed Budget from 10.00 to 20.00; set Tier to Gold", of the fields the viewer sees."""
-    parts = []
-    for label, before, after in cf.changes_seen(fields, event.before, event.after):
-        if not before:
-            parts.append(f"set {label} to {after}")
-        elif not after:
-            parts.append(f"cleared {label} (was {before})")
-        else:
-            parts.append(f"changed {label} from {before} to {after}")
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:]
 
 
 def _members(session: Session, org_id: int, user_ids: set[int]) -> set[int]:

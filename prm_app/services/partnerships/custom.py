@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from ...models import Organization, OrgKind, Partnership, PartnershipStatus
 from .. import custom_fields as cf
-from ..core import activity, inputs
+from ..core import inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
 from .common import NOT_VISIBLE, load, require_active, require_manager, touched
@@ -75,18 +75,8 @@ def set_custom(
     written = cf.write(
         fields, partnership.custom, values, named_by=str(named_by), complete=complete
     )
-    if written.after:
-        partnership.custom = written.custom
-        session.add(partnership)
+    if cf.save(session, actor=actor, record=partnership, written=written):
         touched(session, partnership)
-        activity.record(
-            session,
-            actor=actor,
-            subject=partnership,
-            action=cf.ACTION,
-            before=written.before,
-            after=written.after,
-        )
     return written
 
 

@@ -126,25 +126,12 @@ def _entries(session: Session, actor: Actor, partnership: Partnership) -> list[E
         own = event.org_id == actor.org_id
         who = "Automatically" if event.actor_id is None else (person if own else org_name)
         if event.entity_type == "partnership" and event.action == cf.ACTION:
-            text = custom_change(fields, event)
+            text = cf.changes_seen(fields, event.before, event.after)
         else:
             text = _describe(event, deal_name, own)
         if text:
             entries.append(Entry(event.created_at, who or org_name, text))
     return entries
-
-
-def custom_change(fields: list[cf.FieldAccess], event: ActivityEvent) -> str:
-    """A change of custom values as the viewer may read it ("" when it sees none of them)."""
-    seen = cf.changes_seen(fields, event.before, event.after)
-    return "; ".join(
-        f"Changed {label} from {before} to {after}"
-        if before and after
-        else f"Set {label} to {after}"
-        if after
-        else f"Cleared {label} (was {before})"
-        for label, before, after in seen
-    )
 
 
 def _describe(event: ActivityEvent, deal_name: str | None, own: bool) -> str:

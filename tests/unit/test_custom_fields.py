@@ -297,3 +297,17 @@ def test_a_partnerships_fields_per_side(session, world):
         cfid.id,
         pf.id,
     ]
+
+
+def test_a_box_left_unticked_on_a_record_without_a_value_stays_without_one(session, world):
+    provider, _, _ = world
+    _field(session, provider, "Signed", "checkbox")
+    _field(session, provider, "Agreed", "checkbox", internal_access="required")
+    signed, agreed = cf.for_viewer(session, viewer_org_id=provider.org_id, entity="lead")
+    assert cf.write([signed], {}, {signed.name: False}).after == {}
+    assert cf.write([signed], {signed.name: True}, {signed.name: False}).custom == {
+        signed.name: False
+    }
+    with pytest.raises(Invalid) as refused:
+        cf.write([agreed], {}, {agreed.name: False})
+    assert str(refused.value) == "Agreed is required."

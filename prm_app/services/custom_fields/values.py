@@ -103,6 +103,8 @@ def write(
         raw = given.get(field.id)
         if _unchanged(raw, values.get(field.name)):  # kept as it is, even an archived option
             continue
+        if raw is False and field.name not in values and not field.required:
+            continue  # a box left unticked on a record without a value: still none
         try:
             value = parse(
                 field.type,

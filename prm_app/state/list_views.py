@@ -258,7 +258,7 @@ class ListViews(rx.State, mixin=True):
     @rx.event
     def choose_filter_field(self, field_id: str):
         known = {f["id"] for f in self.field_choices}
-        self.filter_field = field_id if field_id in known else ""
+        self.filter_field = field_id if isinstance(field_id, str) and field_id in known else ""
 
     @rx.event
     def add_custom_filter(self, form: dict):
@@ -327,7 +327,7 @@ class ListViews(rx.State, mixin=True):
             list_name=self._list_name(),
             name=form.get("name", ""),
             state=self._state_now(),
-            shared=form.get("shared") in ("on", "true", True),
+            shared=_checkbox(form.get("shared")),
         )
         if refusal is not None:
             return refusal
@@ -384,3 +384,13 @@ def address(view_id: int | None):
     return rx.call_script(
         f"window.history.replaceState(null, '', window.location.pathname + '{query}')"
     )
+
+
+def _checkbox(posted: object) -> object:
+    """A form's checkbox as the services take it: True ticked ("on"), False left out; anything
+    else as it came, for the service to refuse."""
+    if posted is True or posted == "on":
+        return True
+    if posted is None or posted is False or posted == "":
+        return False
+    return posted

@@ -56,6 +56,7 @@ ID_TABLES = {
     "user_id": "users",
     "invite_id": "user_invites",
     "field_id": "custom_fields",
+    "view_id": "saved_views",
 }
 ID_ALIASES = {
     "owner_id": "user_id",

@@ -100,7 +100,7 @@ def _send(api, world, custom, to=None, email="g@navy.example"):
     return api.post("/leads", json=body, headers=world["c"])
 
 
-def test_the_field_list_names_what_each_side_sees_and_may_edit(api, world):
+def test_the_field_list_names_what_each_side_sees_and_may_edit(api, world, session):
     seen = api.get("/custom-fields?entity=lead", headers=world["c"]).json()
     by_name = {f["name"]: (f["editable"], f["required"], f["own"]) for f in seen}
     assert by_name == {
@@ -115,6 +115,12 @@ def test_the_field_list_names_what_each_side_sees_and_may_edit(api, world):
         f"/custom-fields?entity=lead&other_org_id={world['other'].org_id}", headers=world["c"]
     ).json()
     assert {f["name"] for f in only} == {"our_note", "seats"}
+    stranger = org_admin(session, kind=OrgKind.PROVIDER, org_name="Elsewhere")
+    _field(session, stranger, "Their secret plan", "text", partner_access="visible")
+    theirs = api.get(
+        f"/custom-fields?entity=lead&other_org_id={stranger.org_id}", headers=world["c"]
+    ).json()
+    assert {f["name"] for f in theirs} == {"our_note"}  # not a partner: none of its fields
     own = api.get("/custom-fields?entity=lead", headers=world["p"]).json()
     assert {f["name"] for f in own} == {"score", "region", "budget", "tier"}  # never our_note
     assert api.get("/custom-fields?entity=nope", headers=world["c"]).status_code == 422

@@ -54,13 +54,14 @@ def field_list(
     session: Session, *, actor: Actor, entity: object, other_org_id: object = None
 ) -> list[FieldInfo]:
     """The fields of `entity` the key's organization sees: its own, and those the other side
-    (one organization, or every partner when None) shows it."""
+    (one organization, or every partner when None) shows it. Only partners' fields: another
+    organization's are none of its business."""
     if not isinstance(entity, str) or entity not in tuple(FieldEntity):
         raise Invalid("Choose lead, referral, deal or partner.", field="entity")
-    if other_org_id is None:
-        others = partner_org_ids(session, actor.org_id)
-    else:
-        others = [inputs.record_id(other_org_id, what="organization")]
+    others = partner_org_ids(session, actor.org_id)
+    if other_org_id is not None:
+        wanted = inputs.record_id(other_org_id, what="organization")
+        others = [wanted] if wanted in others else []
     fields = cf.for_viewer(
         session, viewer_org_id=actor.org_id, entity=entity, counterpart_org_ids=others
     )

@@ -282,7 +282,7 @@ def _sort(state, prefix: str) -> rx.Component:
     return rx.vstack(
         _label("Sort by field", control),
         rx.el.select(
-            rx.el.option("No field (the list's sort)", value=""),
+            rx.el.option("None (the list's sort)", value=""),
             rx.foreach(state.sort_choices, lambda o: rx.el.option(o["name"], value=o["id"])),
             id=control,
             value=state.custom_sort,
@@ -290,6 +290,7 @@ def _sort(state, prefix: str) -> rx.Component:
             style=_SELECT,
         ),
         spacing="1",
+        max_width="100%",  # a long field name never takes the bar past a phone's width
     )
 
 
@@ -326,6 +327,7 @@ def list_views_bar(state, prefix: str, *, sortable=True) -> rx.Component:
         wrap="wrap",
         spacing="2",
         align="end",
+        max_width="100%",  # wraps within the bar, never past it
     )
     return rx.vstack(
         rx.hstack(

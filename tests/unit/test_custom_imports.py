@@ -101,7 +101,7 @@ def _form_message(session, viewer, view, raw):
             session,
             viewer_org_id=viewer.org_id,
             entity="lead",
-            counterpart_org_ids=custom_api.partner_org_ids(session, viewer.org_id),
+            counterpart_org_ids=cf.partner_org_ids(session, viewer.org_id),
         )
         if f.id == view.id
     )

@@ -11,6 +11,7 @@ from .access import (
     for_viewer,
     lead_counterparts,
     lead_entity,
+    partner_org_ids,
 )
 from .definitions import (
     ENTITIES,
@@ -70,6 +71,7 @@ __all__ = [
     "move_field",
     "operators",
     "parse",
+    "partner_org_ids",
     "plain",
     "plain_values",
     "rename_option",

@@ -114,6 +114,16 @@ def access_of(field: CustomField, viewer_org_id: int) -> FieldAccess | None:
     )
 
 
+def partner_org_ids(session: Session, org_id: int) -> list[int]:
+    """Every organization across a partnership of `org_id` (in any status: their records stay)."""
+    rows = session.exec(
+        select(Partnership.provider_org_id, Partnership.consultant_org_id).where(
+            (Partnership.provider_org_id == org_id) | (Partnership.consultant_org_id == org_id)
+        )
+    ).all()
+    return sorted({o for pair in rows for o in pair if o is not None and o != org_id})
+
+
 # --- a record's other side, as one viewer sees it --------------------------------------------
 
 

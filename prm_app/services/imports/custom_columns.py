@@ -8,8 +8,8 @@ from sqlmodel import Session, col, select
 
 from ...models import Organization
 from .. import custom_fields as cf
+from ..custom_fields.access import partner_org_ids
 from ..custom_fields.batch import Record, fields_per_record
-from ..integrations.custom_api import partner_org_ids
 
 
 class CustomColumns:

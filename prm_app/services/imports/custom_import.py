@@ -26,7 +26,7 @@ from ..core import inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid
 from ..custom_fields import types as cf_types
-from ..integrations.custom_api import partner_org_ids
+from ..custom_fields.access import partner_org_ids
 from . import columns as import_columns
 from .columns import Field
 

@@ -26,6 +26,7 @@ from .. import deals, leads, partnerships
 from ..core import inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
+from ..custom_fields.access import partner_org_ids
 from ..custom_fields.batch import deal_record, fields_per_record, lead_records, partnership_record
 from ..leads import access as lead_access
 
@@ -80,16 +81,6 @@ def field_list(
         )
         for name, f in cf.by_key(fields).items()
     ]
-
-
-def partner_org_ids(session: Session, org_id: int) -> list[int]:
-    """Every organization across a partnership of `org_id` (in any status: their records stay)."""
-    rows = session.exec(
-        select(Partnership.provider_org_id, Partnership.consultant_org_id).where(
-            (Partnership.provider_org_id == org_id) | (Partnership.consultant_org_id == org_id)
-        )
-    ).all()
-    return sorted({o for pair in rows for o in pair if o is not None and o != org_id})
 
 
 # reading ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from ...models import FieldEntity, OrgKind, Partnership
+from ...models import FieldEntity, OrgKind
 from .. import custom_fields as cf
 from ..core.actor import Actor
 from ..core.errors import Invalid
@@ -99,18 +99,11 @@ def fields_of(session: Session, *, actor: Actor, list_name: object) -> list[cf.F
     if list_name not in LISTS:
         raise Invalid("Choose a list.", field="list_name")
     entity = entity_of(actor, str(list_name))
-    mine: Any = Partnership.provider_org_id
-    theirs: Any = Partnership.consultant_org_id
-    if actor.org_kind != OrgKind.PROVIDER:
-        mine, theirs = theirs, mine
-    others = session.exec(
-        select(theirs).where(mine == actor.org_id, col(theirs).is_not(None)).distinct()
-    ).all()
     return cf.for_viewer(
         session,
         viewer_org_id=actor.org_id,
         entity=entity,
-        counterpart_org_ids=[int(o) for o in others if o is not None],
+        counterpart_org_ids=cf.partner_org_ids(session, actor.org_id),
     )
 
 

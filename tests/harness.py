@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlmodel import Session
 
-from tests.support import ROOT, migrate
+from tests.support import ROOT, migrate, venv_path
 
 DEMO_PASSWORD = "demo-password"
 
@@ -34,6 +34,7 @@ def app_db_url(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
     os.environ["REFLEX_DB_URL"] = url
     os.environ["REFLEX_STATE_MANAGER_MODE"] = "memory"
+    os.environ["PATH"] = venv_path()
     os.environ["REFLEX_USE_NPM"] = "1"
     os.environ["REFLEX_TELEMETRY_ENABLED"] = "false"
     os.environ["PRM_SWEEP_SECONDS"] = "1"  # background jobs run every second

@@ -14,6 +14,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ENV = "PRM_TEST_DATABASE_URL"
 
 
+def venv_path() -> str:
+    """PATH with this interpreter's own bin first: Reflex then finds the venv's Node (the one
+    `make` installs), not a system Node, whether or not the venv was activated."""
+    import sys
+
+    return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -79,6 +87,7 @@ def production_server(db_url: str, redis_url: str, *, port: int, workers: int, l
     base = f"http://localhost:{port}"
     env = {
         **os.environ,
+        "PATH": venv_path(),
         "REFLEX_DB_URL": db_url,
         "REFLEX_REDIS_URL": redis_url,
         "REFLEX_API_URL": base,

@@ -1,5 +1,6 @@
 """The domain model: SQLModel tables and their enumerated codes."""
 
+from .applications import ApplicationStatus, LocatorListing, PartnerApplication
 from .base import utcnow
 from .catalog import Stage, TaxonomyTerm
 from .custom_fields import (
@@ -69,6 +70,9 @@ from .security import AccountToken, RateEvent, RecoveryCode, SecurityEvent
 from .views import SavedView, ViewDefault
 
 __all__ = [
+    "ApplicationStatus",
+    "LocatorListing",
+    "PartnerApplication",
     "AccountToken",
     "ActivityEvent",
     "ApiKey",

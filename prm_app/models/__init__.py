@@ -70,12 +70,10 @@ from .security import AccountToken, RateEvent, RecoveryCode, SecurityEvent
 from .views import SavedView, ViewDefault
 
 __all__ = [
-    "ApplicationStatus",
-    "LocatorListing",
-    "PartnerApplication",
     "AccountToken",
     "ActivityEvent",
     "ApiKey",
+    "ApplicationStatus",
     "Approval",
     "AuthSession",
     "AuthTicket",
@@ -109,6 +107,7 @@ __all__ = [
     "LedgerKind",
     "LedgerStatus",
     "LedgerTransaction",
+    "LocatorListing",
     "Membership",
     "Notification",
     "NotificationPreference",
@@ -118,6 +117,7 @@ __all__ = [
     "OutboundEmail",
     "Outcome",
     "PartnerAccess",
+    "PartnerApplication",
     "Partnership",
     "PartnershipStatus",
     "PayoutKind",

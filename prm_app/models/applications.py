@@ -52,7 +52,9 @@ class LocatorListing(SQLModel, table=True):
     """A partner's entry on its provider's public locator, written by the partner's admins."""
 
     __tablename__ = "locator_listings"
-    __table_args__ = (sa.UniqueConstraint("partnership_id", name="uq_locator_listings_partnership"),)
+    __table_args__ = (
+        sa.UniqueConstraint("partnership_id", name="uq_locator_listings_partnership"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     partnership_id: int = fk("partnerships.id", index=False)

@@ -45,12 +45,13 @@ from ..integrations import mail
 from ..notifications.delivery import members, notify
 from .settings import OpenProgram, open_program, terms
 
-# The fixed questions: name -> (label, longest answer, required).
+# The fixed questions: name -> (label, longest answer, required). The website is asked as
+# "web_address": "website" is the honeypot's name (public_forms.HONEYPOT), the field bots fill.
 QUESTIONS: dict[str, tuple[str, int, bool]] = {
     "firm": ("Firm", 200, True),
     "name": ("Your name", 200, True),
     "email": ("Email", 254, True),
-    "website": ("Website", 500, False),
+    "web_address": ("Website", 500, False),
     "country": ("Country", 100, False),
     "partner_type_id": ("Partner type wanted", 20, False),
     "message": ("Message", 2000, False),
@@ -374,6 +375,7 @@ def _answers(
     if problems:
         first = next(iter(problems))
         raise Invalid(problems[first], field=first, problems=problems)
+    answers["website"] = answers.pop("web_address")
     return answers
 
 

@@ -250,7 +250,10 @@ def test_a_forged_expired_or_other_programs_link_confirms_nothing(session, provi
 
 def test_duplicates_are_flagged(session, provider):
     fabrikam = org_admin(
-        session, kind=OrgKind.CONSULTANT, org_name="Fabrikam Consulting", email="it@fabrikam.example"
+        session,
+        kind=OrgKind.CONSULTANT,
+        org_name="Fabrikam Consulting",
+        email="it@fabrikam.example",
     )
     partners(session, provider, fabrikam)
     _applied_and_confirmed(session)  # same firm and domain as the partner
@@ -313,9 +316,10 @@ def test_rejecting_needs_a_reason_and_mails_it(session, provider):
     )
     application = session.get(PartnerApplication, application_id)
     assert (application.status, application.reason) == ("rejected", "We cover Ireland already.")
-    assert "We cover Ireland already." in session.exec(
-        select(OutboundEmail.body).order_by(col(OutboundEmail.id).desc())
-    ).first()
+    assert (
+        "We cover Ireland already."
+        in session.exec(select(OutboundEmail.body).order_by(col(OutboundEmail.id).desc())).first()
+    )
     assert program.queue(session, actor=provider)[0].status == "rejected"
 
 

@@ -113,7 +113,7 @@ def test_only_partners_who_opted_in_are_listed_and_filters_apply(session, provid
 
 
 def test_an_ended_partnership_or_an_unpublished_locator_shows_nothing(session, provider):
-    firm, partnership = _partner(session, provider, "Fabrikam")
+    _, partnership = _partner(session, provider, "Fabrikam")
     partnerships.end(session, actor=provider, partnership_id=partnership.id)
     assert _names(program.locator_page(session, slug="northwind")) == []
     program.set_program(

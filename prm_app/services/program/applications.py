@@ -12,6 +12,7 @@ The page has the public forms' defenses (services.core.public_forms): a honeypot
 time the page was served, rate limits per client address and per program.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -273,7 +274,7 @@ def reject(session: Session, *, actor: Actor, application_id: object, reason: ob
 
 
 def duplicates(
-    session: Session, provider_id: int, applications: list[PartnerApplication]
+    session: Session, provider_id: int, applications: Sequence[PartnerApplication]
 ) -> dict[int, list[str]]:
     """For each open application, what it repeats: an existing partner or invitation of the
     provider, or another open application (same email, email domain or normalized firm)."""

@@ -337,7 +337,7 @@ def _listed(
 
 
 def _known(value: str | None, choices: list[tuple[int, str]]) -> bool:
-    return bool(value) and value.isdigit() and int(value) in dict(choices)  # type: ignore[union-attr]
+    return value is not None and value.isdigit() and int(value) in dict(choices)
 
 
 def _chosen(value: str | None, term_id: int | None, choices: list[tuple[int, str]]) -> bool:

@@ -106,10 +106,10 @@ def open_program(session: Session, slug: object, *, locator: bool = False) -> Op
             Organization.kind == OrgKind.PROVIDER,
         )
     ).first()
-    if row is None or not row[0].program_stamp_key:
+    key = row[0].program_stamp_key if row is not None else None
+    if row is None or not key:
         raise NotFound(NO_PAGE)
-    found, name = row
-    return OpenProgram(found.org_id, name, slug, found.program_stamp_key)
+    return OpenProgram(row[0].org_id, row[1], slug, key)
 
 
 def terms(session: Session, org_id: int, kind: str) -> list[tuple[int, str]]:

@@ -1,6 +1,6 @@
 """The partner program's public side: Northwind's pages on (/apply/northwind and
-/partners/northwind), Fabrikam and Tailspin listed on its locator, and applications in the
-queue (one a duplicate of Fabrikam, one already declined)."""
+/partners/northwind), Fabrikam listed on its locator (Tailspin may opt in), and applications
+in the queue (one a duplicate of Fabrikam, one already declined)."""
 
 from sqlmodel import select
 
@@ -17,7 +17,6 @@ from .context import Demo
 
 LISTINGS = (
     ("fabrikam", "ERP rollouts for mid-sized manufacturers, from design to go-live.", "Ireland"),
-    ("tailspin", "Finance and reporting advisors; we resell and support Northwind.", "France"),
 )
 # (firm, name, email, country, days ago, status, reason)
 APPLICATIONS = (

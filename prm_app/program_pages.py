@@ -290,8 +290,7 @@ async def show_contact(request: Request) -> HTMLResponse:
     slug, listing_id = request.path_params["slug"], request.path_params["listing_id"]
     try:
         with unit_of_work() as session:
-            partner = program.listed_partner(session, slug=slug, listing_id=listing_id)
-            found = program.locator_page(session, slug=slug)
+            partner, served = program.contact_page(session, slug=slug, listing_id=listing_id)
     except NotFound as error:
         return _gone(error)
     if request.query_params.get("sent") == "1":
@@ -302,7 +301,7 @@ async def show_contact(request: Request) -> HTMLResponse:
             f'<p><a href="{back}">Back to the partners</a></p>',
             200,
         )
-    return _contact_page(slug, partner, found.served, {}, "", 200)
+    return _contact_page(slug, partner, served, {}, "", 200)
 
 
 async def take_contact(request: Request) -> HTMLResponse | RedirectResponse:
@@ -326,8 +325,7 @@ async def take_contact(request: Request) -> HTMLResponse | RedirectResponse:
     except Invalid as error:
         try:
             with unit_of_work() as session:
-                partner = program.listed_partner(session, slug=slug, listing_id=listing_id)
-                served = program.locator_page(session, slug=slug).served
+                partner, served = program.contact_page(session, slug=slug, listing_id=listing_id)
         except NotFound as gone:
             return _gone(gone)
         status = 429 if isinstance(error, TooMany) else 400

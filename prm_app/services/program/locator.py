@@ -214,16 +214,14 @@ def locator_page(
     )
 
 
-def listed_partner(session: Session, *, slug: object, listing_id: object) -> PublicPartner:
-    """One partner of the published locator at `slug` (NotFound for any other listing)."""
+def contact_page(
+    session: Session, *, slug: object, listing_id: object, now: datetime | None = None
+) -> tuple[PublicPartner, str]:
+    """A listed partner and the signed time its contact form is served `now`."""
     program = open_program(session, slug, locator=True)
-    listing_id = inputs.record_id(listing_id, what="partner")
-    names = dict(terms(session, program.org_id, TermKind.PARTNER_TIER))
-    names |= dict(terms(session, program.org_id, TermKind.PARTNER_TYPE))
-    products = dict(terms(session, program.org_id, TermKind.PRODUCT))
-    for partner, _ in _listed(session, program.org_id, names, products, listing_id=listing_id):
-        return partner
-    raise NotFound(NOT_LISTED)
+    at = int((now or utcnow()).timestamp())
+    served = public_forms.served_stamp(program.stamp_key, page_name(program.slug), at)
+    return _listed_on(session, program, listing_id), served
 
 
 def contact(
@@ -237,8 +235,8 @@ def contact(
 ) -> int | None:
     """A visitor's message to a listed partner: the referral's lead id, or None for a bot.
     Raises TooMany past the limits, Invalid for bad input, NotFound for an unlisted partner."""
-    partner = listed_partner(session, slug=slug, listing_id=listing_id)
     program = open_program(session, slug, locator=True)
+    partner = _listed_on(session, program, listing_id)
     now = now or utcnow()
     values = form if isinstance(form, dict) else {}
     rate_limits.spend(PER_CLIENT, public_forms.client_hash(page_name(program.slug), client))
@@ -279,6 +277,16 @@ def contact(
 
 
 # helpers ---------------------------------------------------------------------------------------
+
+
+def _listed_on(session: Session, program: OpenProgram, listing_id: object) -> PublicPartner:
+    listing_id = inputs.record_id(listing_id, what="partner")
+    names = dict(terms(session, program.org_id, TermKind.PARTNER_TIER))
+    names |= dict(terms(session, program.org_id, TermKind.PARTNER_TYPE))
+    products = dict(terms(session, program.org_id, TermKind.PRODUCT))
+    for partner, _ in _listed(session, program.org_id, names, products, listing_id=listing_id):
+        return partner
+    raise NotFound(NOT_LISTED)
 
 
 def open_settings(session: Session, provider_id: int) -> bool:

@@ -1,6 +1,7 @@
 """HTTP routes mounted beside Reflex: the only code that sets or clears the session cookie, the
 file downloads (served to the signed-in caller from the session cookie), the public web-to-lead
-forms (prm_app.web_forms) and the REST API (prm_app.rest_api, authenticated by API keys)."""
+forms (prm_app.web_forms), the partner program's public pages (prm_app.program_pages) and the
+REST API (prm_app.rest_api, authenticated by API keys)."""
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -21,7 +22,7 @@ from starlette.responses import (
 )
 from starlette.routing import Mount, Route
 
-from . import client_address, routes, settings, web_forms
+from . import client_address, program_pages, routes, settings, web_forms
 from .rest_api import PREFIX as API_PREFIX
 from .rest_api import rest_api
 from .services import imports, ledger
@@ -279,6 +280,13 @@ api = Starlette(
         Route(routes.LEAD_FORM, web_forms.show_form, methods=["GET"]),
         Route(routes.LEAD_FORM, web_forms.take_submission, methods=["POST"]),
         Route(routes.LEAD_FORM_THANKS, web_forms.thanks, methods=["GET"]),
+        Route(routes.APPLY, program_pages.show_apply, methods=["GET"]),
+        Route(routes.APPLY, program_pages.take_application, methods=["POST"]),
+        Route(routes.APPLY_THANKS, program_pages.apply_thanks, methods=["GET"]),
+        Route(routes.APPLY_CONFIRM, program_pages.confirm_application, methods=["GET"]),
+        Route(routes.LOCATOR, program_pages.show_locator, methods=["GET"]),
+        Route(routes.LOCATOR_CONTACT, program_pages.show_contact, methods=["GET"]),
+        Route(routes.LOCATOR_CONTACT, program_pages.take_contact, methods=["POST"]),
         Mount(API_PREFIX, app=rest_api),  # the REST API, authenticated by API keys
     ]
 )

@@ -8,6 +8,7 @@ from .jobs import run_jobs
 from .models.schema_compare import filter_reflex_autogenerate
 from .pages import (
     account,
+    applications,
     commissions,
     dashboard,
     deal_detail,
@@ -36,6 +37,7 @@ from .state.account_email import AccountEmailState
 from .state.account_password import AccountPasswordState
 from .state.account_sessions import AccountSessionsState
 from .state.account_two_factor import AccountTwoFactorState
+from .state.applications import ApplicationsState
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
 from .state.commissions import CommissionsState
@@ -44,6 +46,7 @@ from .state.deals import DealDetailState, DealsState
 from .state.imports import ImportState
 from .state.leads import LeadDetailState, ReceivedLeadsState, SentLeadsState
 from .state.live import publishing
+from .state.locator_listing import LocatorListingState
 from .state.notifications import NotificationsState
 from .state.partner_detail import PartnerDetailState
 from .state.partners import PartnersState
@@ -165,7 +168,7 @@ app.add_page(
     partner_detail.consultant_page,
     route=routes.Consultant.PROVIDER,
     title=_title("Partnership"),
-    on_load=PartnerDetailState.load_consultant,
+    on_load=[PartnerDetailState.load_consultant, LocatorListingState.load],
 )
 app.add_page(
     deal_detail.provider_page,
@@ -182,6 +185,12 @@ app.add_page(
 
 for page, route, title, on_load in [
     (partners.page, routes.Provider.PARTNERS, partners.TITLE, PartnersState.load),
+    (
+        applications.page,
+        routes.Provider.APPLICATIONS,
+        applications.TITLE,
+        ApplicationsState.load,
+    ),
     (settings.provider_page, routes.Provider.SETTINGS, settings.TITLE, SettingsState.load),
     (received_leads.provider_page, routes.Provider.LEADS, "Leads", ReceivedLeadsState.load_leads),
     (

@@ -44,6 +44,7 @@ class Provider:
     DEALS_IMPORT = "/p/deals/import"
     DASHBOARD = "/p/dashboard"
     COMMISSIONS = "/p/commissions"
+    APPLICATIONS = "/p/applications"  # applications to the partner program, and its public pages
     HOME = PARTNERS
 
 
@@ -58,6 +59,11 @@ LEDGER_FILE = "/files/ledger/{name}.csv"  # statement or payouts
 SECURITY_EVENTS_FILE = "/files/security/events.csv"  # admins: the organization's log
 LEAD_FORM = "/forms/{token}"  # a provider's public web-to-lead form
 LEAD_FORM_THANKS = "/forms/{token}/thanks"
+APPLY = "/apply/{slug}"  # a provider's public "Become a partner" page (services.program)
+APPLY_CONFIRM = "/apply/{slug}/confirm"  # ?token=...: the link mailed to the applicant
+APPLY_THANKS = "/apply/{slug}/thanks"
+LOCATOR = "/partners/{slug}"  # a provider's public partner locator
+LOCATOR_CONTACT = "/partners/{slug}/{listing_id}/contact"  # "contact this partner"
 
 
 def file_url(path: str) -> str:
@@ -85,6 +91,26 @@ def lead_form(token: str) -> str:
 
 def lead_form_thanks(token: str) -> str:
     return LEAD_FORM_THANKS.format(token=token)
+
+
+def apply(slug: str) -> str:
+    return APPLY.format(slug=slug)
+
+
+def apply_confirm(slug: str) -> str:
+    return APPLY_CONFIRM.format(slug=slug)
+
+
+def apply_thanks(slug: str) -> str:
+    return APPLY_THANKS.format(slug=slug)
+
+
+def locator(slug: str) -> str:
+    return LOCATOR.format(slug=slug)
+
+
+def locator_contact(slug: str, listing_id: int) -> str:
+    return LOCATOR_CONTACT.format(slug=slug, listing_id=listing_id)
 
 
 def home_for(org_kind: str) -> str:

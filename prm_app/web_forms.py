@@ -55,47 +55,56 @@ async def read_limited(request: Request, limit: int) -> bytes | None:
     return bytes(body)
 
 
+async def form_pairs(request: Request) -> list[tuple[str, str]] | HTMLResponse:
+    """A public form's submission as (name, value) pairs (a name may repeat: a multi select),
+    or the page refusing it: not urlencoded (415), past MAX_BODY (413), too many fields (400)."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != URLENCODED:
+        return page("Not accepted", "<p>Send the form's fields only (no files).</p>", 415)
+    body = await read_limited(request, MAX_BODY)
+    if body is None:
+        return page("Too large", "<p>The submission is too large.</p>", 413)
+    try:
+        return parse_qsl(body.decode("utf-8", "replace"), max_num_fields=MAX_FIELDS)
+    except ValueError:
+        return page("Not accepted", "<p>The submission has too many fields.</p>", 400)
+
+
 async def show_form(request: Request) -> HTMLResponse:
     """GET /forms/{token}."""
     try:
         with unit_of_work() as session:
             form = lead_forms.public_form(session, token=request.path_params["token"])
     except NotFound as error:
-        return _page("Form unavailable", f"<p>{escape(str(error))}</p>", 404)
+        return page("Form unavailable", f"<p>{escape(str(error))}</p>", 404)
     return _form_page(form, {}, "", 200)
 
 
 async def take_submission(request: Request) -> HTMLResponse | RedirectResponse:
     """POST /forms/{token}: 303 to the thank-you page, else the form again with the problem."""
     token = request.path_params["token"]
-    if request.headers.get("content-type", "").split(";")[0].strip() != URLENCODED:
-        return _page("Not accepted", "<p>Send the form's fields only (no files).</p>", 415)
-    body = await read_limited(request, MAX_BODY)
-    if body is None:
-        return _page("Too large", "<p>The submission is too large.</p>", 413)
-    try:
-        values = dict(parse_qsl(body.decode("utf-8", "replace"), max_num_fields=MAX_FIELDS))
-    except ValueError:
-        return _page("Not accepted", "<p>The submission has too many fields.</p>", 400)
+    pairs = await form_pairs(request)
+    if isinstance(pairs, HTMLResponse):
+        return pairs
+    values = dict(pairs)
     try:
         with unit_of_work() as session:
             lead_forms.submit(session, token=token, form=values, client=client_address.of(request))
     except NotFound as error:
-        return _page("Form unavailable", f"<p>{escape(str(error))}</p>", 404)
+        return page("Form unavailable", f"<p>{escape(str(error))}</p>", 404)
     except (Invalid, RateLimited) as error:
         status = 429 if isinstance(error, RateLimited) else 400
         try:
             with unit_of_work() as session:
                 form = lead_forms.public_form(session, token=token)
         except NotFound as gone:
-            return _page("Form unavailable", f"<p>{escape(str(gone))}</p>", 404)
+            return page("Form unavailable", f"<p>{escape(str(gone))}</p>", 404)
         return _form_page(form, values, str(error), status)
     return RedirectResponse(routes.lead_form_thanks(token), status_code=303)
 
 
 async def thanks(request: Request) -> HTMLResponse:
     """GET /forms/{token}/thanks."""
-    return _page(
+    return page(
         "Thank you",
         "<h1>Thank you!</h1><p>We received your request and will be in touch soon.</p>",
         200,
@@ -129,10 +138,10 @@ def _form_page(form: lead_forms.PublicForm, values: dict, error: str, status: in
         f'<form method="post" action="{escape(routes.lead_form(form.token), quote=True)}">'
         f'{"".join(rows)}{trap}{served}<button type="submit">Send</button></form>'
     )
-    return _page(form.name, body, status)
+    return page(form.name, body, status)
 
 
-def _page(title: str, body: str, status: int) -> HTMLResponse:
+def page(title: str, body: str, status: int) -> HTMLResponse:
     html = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

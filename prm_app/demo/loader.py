@@ -11,6 +11,7 @@ from ..models import (
     User,
 )
 from ..services.core.unit_of_work import unit_of_work
+from .apply import create_program_pages
 from .context import Demo
 from .custom import create_custom_fields
 from .partners import create_org, create_partnerships
@@ -36,6 +37,7 @@ def load(session: Session) -> bool:
     create_referrals(demo)
     create_registrations(demo)
     create_custom_fields(demo)
+    create_program_pages(demo)
     _create_notifications(demo)
     session.flush()
     return True

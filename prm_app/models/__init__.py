@@ -1,5 +1,6 @@
 """The domain model: SQLModel tables and their enumerated codes."""
 
+from .applications import ApplicationStatus, LocatorListing, PartnerApplication
 from .base import utcnow
 from .catalog import Stage, TaxonomyTerm
 from .custom_fields import (
@@ -72,6 +73,7 @@ __all__ = [
     "AccountToken",
     "ActivityEvent",
     "ApiKey",
+    "ApplicationStatus",
     "Approval",
     "AuthSession",
     "AuthTicket",
@@ -105,6 +107,7 @@ __all__ = [
     "LedgerKind",
     "LedgerStatus",
     "LedgerTransaction",
+    "LocatorListing",
     "Membership",
     "Notification",
     "NotificationPreference",
@@ -114,6 +117,7 @@ __all__ = [
     "OutboundEmail",
     "Outcome",
     "PartnerAccess",
+    "PartnerApplication",
     "Partnership",
     "PartnershipStatus",
     "PayoutKind",

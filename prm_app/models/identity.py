@@ -146,3 +146,10 @@ class OrgSettings(SQLModel, table=True):
     # and the longest one extension may be, in days.
     extension_mode: str = code("once")
     extension_max_days: int = 30
+    # The partner program's public pages (services.program): the provider's address in them
+    # (/apply/<slug>, /partners/<slug>; None: no page), whether applications are open and the
+    # partner locator published, and the key signing the time those pages were served.
+    program_slug: str | None = Field(default=None, max_length=40, unique=True)
+    applications_open: bool = False
+    locator_published: bool = False
+    program_stamp_key: str | None = Field(default=None, max_length=64)

@@ -12,6 +12,7 @@ from ..components.empty_state import empty_state
 from ..components.live import follow
 from ..state.live import PartnersPulse
 from ..state.partner_detail import PartnerDetailState as State
+from .parts.locator_listing import listing_card
 from .parts.shell import page_shell
 
 ON = cast(Any, State)  # its handlers and vars, as mypy does not see Reflex's
@@ -55,7 +56,7 @@ def _custom_card() -> rx.Component:
     )
 
 
-def _page(back: str, back_label: str) -> rx.Component:
+def _page(back: str, back_label: str, *extra: rx.Component) -> rx.Component:
     return page_shell(
         "Partnership",
         rx.link(f"← {back_label}", href=back),
@@ -70,6 +71,7 @@ def _page(back: str, back_label: str) -> rx.Component:
             rx.vstack(
                 _summary(),
                 _custom_card(),
+                *extra,
                 timeline(State.timeline, empty="Nothing has happened yet.", aria_label="Timeline"),
                 spacing="4",
                 width="100%",
@@ -83,4 +85,4 @@ def provider_page() -> rx.Component:
 
 
 def consultant_page() -> rx.Component:
-    return _page(routes.Consultant.PROVIDERS, "My Providers")
+    return _page(routes.Consultant.PROVIDERS, "My Providers", listing_card())

@@ -5,7 +5,8 @@ without anyone remembering to list it.
 - /c/... pages: a consultant admin (Fabrikam); /p/... pages: a provider admin (Northwind);
 - any other page that sends an anonymous visitor to sign-in: both of them;
 - the rest (sign-in, sign-up, password reset, ...): an anonymous visitor;
-- plus the provider's public web-to-lead form, which the backend serves.
+- plus the provider's public web-to-lead form and its partner program's pages (the demo has
+  Northwind's on), which the backend serves.
 
 A dynamic segment (`[deal_id]`) is filled from the demo data with a record the visitor may see
 (for a deal: the one with the longest contact email, the case that used to overlap the amount).
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from prm_app import routes
 from prm_app.models import (
@@ -26,6 +27,7 @@ from prm_app.models import (
     Lead,
     LeadForm,
     LeadRecipient,
+    LocatorListing,
     Organization,
     Partnership,
     PayoutRequest,
@@ -45,6 +47,7 @@ WHO = {
     REQUESTER: "Tailspin Advisors",
 }
 TO_PARTNER, TO_PROVIDER = "provider_to_partner", "partner_to_provider"
+DEMO_PROGRAM = "northwind"  # the slug of the demo provider's program pages (prm_app/demo/apply.py)
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,27 @@ def visits(harness, db, browser: Browser, base_url: str) -> list[Visit]:
             found.append(Visit(ANONYMOUS, route, path))
     probe.context.close()
     found.append(Visit(ANONYMOUS, routes.LEAD_FORM, public_form_url(db)))
+    found += [
+        Visit(ANONYMOUS, route, routes.file_url(path))
+        for route, path in (
+            (routes.APPLY, routes.apply(DEMO_PROGRAM)),
+            (routes.LOCATOR, routes.locator(DEMO_PROGRAM)),
+            (routes.LOCATOR_CONTACT, locator_contact_path(db)),
+        )
+    ]
     return found
+
+
+def locator_contact_path(db) -> str:
+    """The contact page of the first partner on the demo provider's locator."""
+    with Session(db) as session:
+        listing = session.exec(
+            select(LocatorListing.id)
+            .where(col(LocatorListing.published).is_(True))
+            .order_by(LocatorListing.id)
+        ).first()
+    assert listing is not None, "the demo has no partner on a locator"
+    return routes.locator_contact(DEMO_PROGRAM, listing)
 
 
 def signed_in_pages(browser: Browser, base_url: str, viewport: dict) -> dict[str, Page]:

@@ -57,6 +57,7 @@ ID_TABLES = {
     "invite_id": "user_invites",
     "field_id": "custom_fields",
     "view_id": "saved_views",
+    "application_id": "partner_applications",
 }
 ID_ALIASES = {
     "owner_id": "user_id",

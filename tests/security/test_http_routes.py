@@ -49,6 +49,13 @@ PUBLIC = {
     # Web-to-lead: anyone may fill in a provider's form; an unknown token finds nothing.
     "/forms/{token}": "a provider's public form, by its unguessable token",
     "/forms/{token}/thanks": "the thank-you page after a submission",
+    # The partner program (prm_app.program_pages): a provider's pages by its chosen slug, 404
+    # while off; tested in tests/unit/test_program_pages.py.
+    "/apply/{slug}": "a provider's 'Become a partner' form",
+    "/apply/{slug}/thanks": "the page after an application",
+    "/apply/{slug}/confirm": "the applicant's mailed link, by its unguessable token",
+    "/partners/{slug}": "a provider's published partner locator",
+    "/partners/{slug}/{listing_id}/contact": "a listed partner's contact form",
 }
 # Reflex answers 202 to every upload and streams it to the event handler it names, which
 # refuses it unless signed in: for this route, nothing stored is the refusal (checked below).

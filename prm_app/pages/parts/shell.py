@@ -23,6 +23,7 @@ CONSULTANT_NAV: list[NavItem] = [
 PROVIDER_NAV: list[NavItem] = [
     ("Dashboard", routes.Provider.DASHBOARD, "chart-column"),
     ("Partners", routes.Provider.PARTNERS, "users"),
+    ("Applications", routes.Provider.APPLICATIONS, "user-plus"),
     ("Leads", routes.Provider.LEADS, "inbox"),
     ("Referrals", routes.Provider.REFERRALS, "send"),
     ("Deals", routes.Provider.DEALS, "kanban"),

@@ -6,15 +6,13 @@ always one chosen partner, or the active partners of a tier in turn) and embeds 
 referral from the provider (owned by the form's creator, sent through services.leads, so the
 partner is notified like for any referral), and is recorded for rate limiting. A filled honeypot
 field, or a submission sent sooner than MIN_FILL after its page was served (the page carries that
-time, signed with the form's own key), is taken for a bot: it is thanked, recorded, and nothing
+time, signed with the form's own key: services.core.public_forms), is taken for a bot: it is thanked, recorded, and nothing
 is created, and it does not count toward the form's limit, so bots cannot switch a form off.
 
 Round robin takes the form's turn counter with one conditional UPDATE in the submission's
 transaction: concurrent submissions get successive turns, so partners are served in order.
 """
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,16 +39,14 @@ from ...models import (
     utcnow,
 )
 from .. import leads
-from ..core import activity, inputs
+from ..core import activity, inputs, public_forms
 from ..core.actor import Actor
 from ..core.errors import DomainError, Invalid, NotFound
 
 OPTIONAL_FIELDS: dict[str, str] = {"phone": "Phone", "title": "Job title", "notes": "Message"}
-HONEYPOT = "website"  # hidden from people; a bot fills it
-SERVED = "served"  # hidden: when the page was served, signed (see _at_a_persons_pace)
-MIN_FILL = timedelta(seconds=3)  # no person fills the form faster: a script
-MAX_FILL = timedelta(days=1)
-STALE = "This page was open for too long: please check the form and send it again."
+HONEYPOT, SERVED = public_forms.HONEYPOT, public_forms.SERVED
+MIN_FILL, MAX_FILL = public_forms.MIN_FILL, public_forms.MAX_FILL
+client_hash = public_forms.client_hash
 WINDOW = timedelta(minutes=10)
 PER_CLIENT = 5  # submissions per form and client address per WINDOW
 PER_FORM = 100  # submissions per form per WINDOW, all clients together
@@ -240,25 +236,7 @@ def public_form(session: Session, *, token: object, now: datetime | None = None)
 
 
 def _served(form: LeadForm, at: int) -> str:
-    mac = hmac.new(form.stamp_key.encode(), f"{form.public_token}|{at}".encode(), hashlib.sha256)
-    return f"{at}.{mac.hexdigest()[:32]}"
-
-
-def _at_a_persons_pace(form: LeadForm, served: object, now: datetime) -> bool:
-    """Whether the submission came at least MIN_FILL after its page was served (False for a
-    missing or forged time). A page served longer than MAX_FILL ago is refused (Invalid): the
-    person sends the form again from the page shown with the refusal."""
-    if not isinstance(served, str):
-        return False
-    at = served.split(".", 1)[0]
-    if not (at.isascii() and at.isdigit() and len(at) <= 12):
-        return False
-    if not hmac.compare_digest(_served(form, int(at)).encode(), served.encode()):
-        return False
-    elapsed = now.timestamp() - int(at)
-    if elapsed > MAX_FILL.total_seconds():
-        raise Invalid(STALE)
-    return elapsed >= MIN_FILL.total_seconds()
+    return public_forms.served_stamp(form.stamp_key, form.public_token, at)
 
 
 def embed_code(url: str, name: str) -> str:
@@ -267,11 +245,6 @@ def embed_code(url: str, name: str) -> str:
         f'<iframe src="{escape(url, quote=True)}" title="{escape(name, quote=True)}" '
         'width="100%" height="640" style="border:0"></iframe>'
     )
-
-
-def client_hash(token: str, address: str) -> str:
-    """The stored trace of a client: a hash of the address with the form's token."""
-    return hashlib.sha256(f"{token}|{address}".encode()).hexdigest()
 
 
 def submit(
@@ -295,7 +268,10 @@ def submit(
     ):
         raise RateLimited("Too many submissions: please try again in a few minutes.")
     values = form if isinstance(form, dict) else {}
-    if values.get(HONEYPOT) or not _at_a_persons_pace(lead_form, values.get(SERVED), now):
+    paced = public_forms.at_a_persons_pace(
+        lead_form.stamp_key, lead_form.public_token, values.get(SERVED), now
+    )
+    if values.get(HONEYPOT) or not paced:
         session.add(FormSubmission(form_id=lead_form.id, client_hash=trace, created_at=now))
         return None
     shown = {"first_name", "last_name", "email", "company", *lead_form.fields}

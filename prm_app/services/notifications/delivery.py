@@ -59,6 +59,8 @@ KINDS: dict[str, str] = {
     "invitation_received": "invitations",
     "invitation_accepted": "invitations",
     "invitation_rejected": "invitations",
+    "application_received": "invitations",  # services.program: a confirmed application
+    "locator_contact": "leads",  # services.program: a visitor contacted a partner
     "lead_received": "leads",
     "lead_assigned": "leads",
     "lead_accepted": "leads",

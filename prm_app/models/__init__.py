@@ -56,6 +56,14 @@ from .integrations import (
 )
 from .ledger import LedgerEntry, LedgerTransaction, PayoutRequest
 from .network import Partnership
+from .onboarding import (
+    Agreement,
+    AgreementAcceptance,
+    AgreementVersion,
+    ChecklistStep,
+    StepKind,
+    StepMark,
+)
 from .pipeline import Deal, DealProduct, Lead, LeadRecipient
 from .records import (
     ActivityEvent,
@@ -71,11 +79,15 @@ from .views import SavedView, ViewDefault
 __all__ = [
     "AccountToken",
     "ActivityEvent",
+    "Agreement",
+    "AgreementAcceptance",
+    "AgreementVersion",
     "ApiKey",
     "Approval",
     "AuthSession",
     "AuthTicket",
     "Channel",
+    "ChecklistStep",
     "CommissionType",
     "CustomField",
     "CustomValue",
@@ -131,6 +143,8 @@ __all__ = [
     "SavedView",
     "SecurityEvent",
     "Stage",
+    "StepKind",
+    "StepMark",
     "TaxonomyTerm",
     "TermKind",
     "User",

@@ -146,3 +146,6 @@ class OrgSettings(SQLModel, table=True):
     # and the longest one extension may be, in days.
     extension_mode: str = code("once")
     extension_max_days: int = 30
+    # Onboarding (services.onboarding.holds): referrals and registrations wait until the
+    # partner's admin signed the current version of every agreement asked of it.
+    hold_until_signed: bool = False

@@ -97,7 +97,9 @@ class StepMark(SQLModel, table=True):
 
     __tablename__ = "checklist_marks"
     __table_args__ = (
-        sa.UniqueConstraint("step_id", "partnership_id", name="uq_checklist_marks_step_partnership"),
+        sa.UniqueConstraint(
+            "step_id", "partnership_id", name="uq_checklist_marks_step_partnership"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

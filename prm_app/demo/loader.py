@@ -13,6 +13,7 @@ from ..models import (
 from ..services.core.unit_of_work import unit_of_work
 from .context import Demo
 from .custom import create_custom_fields
+from .onboard import create_onboarding
 from .partners import create_org, create_partnerships
 from .pipeline import create_consultant_leads, create_referrals, create_registrations
 from .specs import MARKER_EMAIL, ORGS, PASSWORD, PRODUCTS, ROLES
@@ -36,6 +37,7 @@ def load(session: Session) -> bool:
     create_referrals(demo)
     create_registrations(demo)
     create_custom_fields(demo)
+    create_onboarding(demo)
     _create_notifications(demo)
     session.flush()
     return True

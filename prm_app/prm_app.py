@@ -16,6 +16,7 @@ from .pages import (
     join,
     lead_detail,
     notifications,
+    onboarding,
     partner_detail,
     partners,
     password_reset,
@@ -45,7 +46,9 @@ from .state.imports import ImportState
 from .state.leads import LeadDetailState, ReceivedLeadsState, SentLeadsState
 from .state.live import publishing
 from .state.notifications import NotificationsState
+from .state.onboarding_settings import OnboardingSettingsState
 from .state.partner_detail import PartnerDetailState
+from .state.partner_onboarding import PartnerOnboardingState
 from .state.partners import PartnersState
 from .state.password_reset import PasswordResetState
 from .state.providers import ProvidersState
@@ -159,13 +162,13 @@ app.add_page(
     partner_detail.provider_page,
     route=routes.Provider.PARTNER,
     title=_title("Partnership"),
-    on_load=PartnerDetailState.load_provider,
+    on_load=[PartnerDetailState.load_provider, PartnerOnboardingState.load_provider],
 )
 app.add_page(
     partner_detail.consultant_page,
     route=routes.Consultant.PROVIDER,
     title=_title("Partnership"),
-    on_load=PartnerDetailState.load_consultant,
+    on_load=[PartnerDetailState.load_consultant, PartnerOnboardingState.load_consultant],
 )
 app.add_page(
     deal_detail.provider_page,
@@ -183,6 +186,7 @@ app.add_page(
 for page, route, title, on_load in [
     (partners.page, routes.Provider.PARTNERS, partners.TITLE, PartnersState.load),
     (settings.provider_page, routes.Provider.SETTINGS, settings.TITLE, SettingsState.load),
+    (onboarding.page, routes.Provider.ONBOARDING, onboarding.TITLE, OnboardingSettingsState.load),
     (received_leads.provider_page, routes.Provider.LEADS, "Leads", ReceivedLeadsState.load_leads),
     (
         sent_leads.provider_page,

@@ -12,6 +12,7 @@ from ..components.empty_state import empty_state
 from ..components.live import follow
 from ..state.live import PartnersPulse
 from ..state.partner_detail import PartnerDetailState as State
+from .parts.partner_onboarding import onboarding_card
 from .parts.shell import page_shell
 
 ON = cast(Any, State)  # its handlers and vars, as mypy does not see Reflex's
@@ -69,6 +70,7 @@ def _page(back: str, back_label: str) -> rx.Component:
             ),
             rx.vstack(
                 _summary(),
+                onboarding_card(),
                 _custom_card(),
                 timeline(State.timeline, empty="Nothing has happened yet.", aria_label="Timeline"),
                 spacing="4",

@@ -96,6 +96,10 @@ def _partner_card(row: rx.Var[dict]) -> rx.Component:
         rx.fragment(
             rx.badge(row["status"], color_scheme=rx.cond(active, "green", "gray")),
             rx.cond(row["partner_tier"] != "", rx.badge(row["partner_tier"], variant="soft")),
+            rx.cond(
+                row["onboarding"] != "",
+                rx.badge(f"Onboarding {row['onboarding']}", variant="outline"),
+            ),
             custom_line(row),
         ),
         PartnersState.end(row["id"]),

@@ -78,14 +78,20 @@ def _provider(row: rx.Var[dict]) -> rx.Component:
     active = row["status"] == "active"
     return partnership_card(
         row,
-        rx.cond(
-            active,
+        rx.fragment(
             rx.cond(
-                row["categorized"] == "yes",
-                rx.badge("active", color_scheme="green"),
-                rx.badge("waiting to be categorized", color_scheme="amber"),
+                active,
+                rx.cond(
+                    row["categorized"] == "yes",
+                    rx.badge("active", color_scheme="green"),
+                    rx.badge("waiting to be categorized", color_scheme="amber"),
+                ),
+                rx.badge(row["status"], color_scheme="gray"),
             ),
-            rx.badge(row["status"], color_scheme="gray"),
+            rx.cond(
+                row["onboarding"] != "",
+                rx.badge(f"Onboarding {row['onboarding']}", variant="outline"),
+            ),
         ),
         ProvidersState.end(row["id"]),
         rx.cond(active, _categorize_form(row)),

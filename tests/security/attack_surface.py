@@ -57,6 +57,9 @@ ID_TABLES = {
     "invite_id": "user_invites",
     "field_id": "custom_fields",
     "view_id": "saved_views",
+    "agreement_id": "agreements",
+    "version_id": "agreement_versions",
+    "step_id": "checklist_steps",
 }
 ID_ALIASES = {
     "owner_id": "user_id",

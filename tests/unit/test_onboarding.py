@@ -454,3 +454,17 @@ def test_checklist_changes_are_checked(session, world):
             actor=org_admin(session, kind=OrgKind.CONSULTANT),
             partnership_id=partnership.id,
         )
+
+
+def test_progress_labels_cover_the_callers_partnerships_only(session, world):
+    provider, consultant, partnership = world
+    onboarding.add_step(session, actor=provider, kind="manual", title="Kick-off call")
+    ids = [partnership.id, 10**6]
+    assert onboarding.progress_labels(session, actor=provider, partnership_ids=ids) == {
+        partnership.id: "0 of 1"
+    }
+    assert onboarding.progress_labels(session, actor=consultant, partnership_ids=ids) == {
+        partnership.id: "0 of 1"
+    }
+    stranger = org_admin(session, kind=OrgKind.CONSULTANT)
+    assert onboarding.progress_labels(session, actor=stranger, partnership_ids=ids) == {}

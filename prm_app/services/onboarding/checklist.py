@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ...models import (
@@ -149,6 +150,26 @@ def progress(session: Session, partnerships: Sequence[Partnership]) -> dict[int,
             done=sum((partnership.id, s.id) in done for s in own), total=len(own)
         )
     return result
+
+
+def progress_labels(
+    session: Session, *, actor: Actor, partnership_ids: Sequence[int]
+) -> dict[int, str]:
+    """{partnership id: "3 of 5"} of the listed partnerships of the caller's organization
+    (either side; a partnership without a checklist is left out)."""
+    ids = [i for i in partnership_ids if isinstance(i, int)]
+    if not ids:
+        return {}
+    listed = session.exec(
+        select(Partnership).where(
+            col(Partnership.id).in_(ids),
+            sa.or_(
+                Partnership.provider_org_id == actor.org_id,
+                Partnership.consultant_org_id == actor.org_id,
+            ),
+        )
+    ).all()
+    return {pid: p.label for pid, p in progress(session, listed).items() if p.total}
 
 
 def tick(

@@ -4,6 +4,7 @@
 from typing import Any, cast
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ..components.confirm import confirm_button, permitted
 from ..components.forms import field
@@ -12,7 +13,14 @@ from ..components.pickers import option_select
 from ..components.tables import data_table
 from ..state.base import ADMINS_ONLY
 from ..state.live import PartnersPulse
-from ..state.onboarding_settings import AGREEMENT_FORM, STEP_FORM, VERSION_FORM
+from ..state.onboarding_settings import (
+    AGREEMENT_FORM,
+    STEP_FORM,
+    VERSION_FORM,
+    AgreementSetting,
+    SignatureRow,
+    StepSetting,
+)
 from ..state.onboarding_settings import OnboardingSettingsState as State
 from .parts.shell import page_shell
 
@@ -31,7 +39,7 @@ def _text_area(name: str, control_id: str) -> rx.Component:
     )
 
 
-def _agreement(row: rx.Var[dict]) -> rx.Component:
+def _agreement(row: ObjectVar[AgreementSetting]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(row["title"], href=row["file_url"], is_external=True)),
         rx.table.cell(row["asked_of"]),
@@ -61,7 +69,7 @@ def _agreement(row: rx.Var[dict]) -> rx.Component:
     )
 
 
-def _signature(row: rx.Var[dict]) -> rx.Component:
+def _signature(row: ObjectVar[SignatureRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row["partner"]),
         rx.table.cell(
@@ -79,8 +87,8 @@ def _new_agreement() -> rx.Component:
             rx.heading("New agreement", as_="h3", size="3"),
             field("Title", rx.input(id="agreement-title", name="title", required=True, max_length=120), html_for="agreement-title"),
             rx.hstack(
-                option_select("Partner type", "partner_type_id", State.partner_types, empty="All types", control_id="agreement-type"),
-                option_select("Tier", "partner_tier_id", State.tiers, empty="All tiers", control_id="agreement-tier"),
+                option_select("Partner type", "partner_type_id", ON.partner_types, empty="All types", control_id="agreement-type"),
+                option_select("Tier", "partner_tier_id", ON.tiers, empty="All tiers", control_id="agreement-tier"),
                 wrap="wrap",
             ),
             field("Text", _text_area("text", "agreement-text"), html_for="agreement-text"),
@@ -139,7 +147,7 @@ def _agreements_tab() -> rx.Component:
         ),
         _error(State.agreement_error),
         rx.cond(
-            State.agreements.length() > 0,
+            ON.agreements.length() > 0,
             data_table(
                 ("Agreement", "Asked of", "Current", "Signatures", ""),
                 State.agreements,
@@ -153,7 +161,7 @@ def _agreements_tab() -> rx.Component:
             rx.vstack(
                 rx.heading("Who signed", as_="h3", size="3"),
                 rx.cond(
-                    State.signatures.length() > 0,
+                    ON.signatures.length() > 0,
                     data_table(
                         ("Partner", "Version", "Signed by", "On", ""),
                         State.signatures,
@@ -167,7 +175,7 @@ def _agreements_tab() -> rx.Component:
         ),
         rx.grid(
             rx.card(_new_agreement()),
-            rx.cond(State.agreements.length() > 0, rx.card(_new_version())),
+            rx.cond(ON.agreements.length() > 0, rx.card(_new_version())),
             columns=rx.breakpoints(initial="1", lg="2"),
             spacing="4",
             width="100%",
@@ -178,7 +186,7 @@ def _agreements_tab() -> rx.Component:
     )
 
 
-def _step(row: rx.Var[dict]) -> rx.Component:
+def _step(row: ObjectVar[StepSetting]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row["title"]),
         rx.table.cell(row["kind"]),
@@ -205,8 +213,8 @@ def _new_step() -> rx.Component:
         rx.vstack(
             rx.heading("New step", as_="h3", size="3"),
             rx.hstack(
-                option_select("What it asks", "kind", State.step_kinds, empty="Choose…", control_id="step-kind", required=True),
-                option_select("For", "partner_type_id", State.partner_types, empty="All partners", control_id="step-type"),
+                option_select("What it asks", "kind", ON.step_kinds, empty="Choose…", control_id="step-kind", required=True),
+                option_select("For", "partner_type_id", ON.partner_types, empty="All partners", control_id="step-type"),
                 wrap="wrap",
             ),
             field("Title", rx.input(id="step-title", name="title", max_length=120), html_for="step-title", required=False),
@@ -232,7 +240,7 @@ def _checklist_tab() -> rx.Component:
             color_scheme="gray",
         ),
         rx.cond(
-            State.steps.length() > 0,
+            ON.steps.length() > 0,
             data_table(("Step", "Done when", "For", "Link", ""), State.steps, _step, width="100%"),
             rx.text("No checklist yet.", size="2"),
         ),

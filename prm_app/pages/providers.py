@@ -6,6 +6,7 @@ from .. import routes
 from ..components.confirm import confirm_button, permitted
 from ..components.empty_state import empty_state
 from ..components.live import follow
+from ..components.onboarding_badge import onboarding_badge
 from ..components.partnership_card import categorize_form, partnership_card, row_picker
 from ..state.base import MANAGERS_ONLY
 from ..state.live import PartnersPulse
@@ -88,10 +89,7 @@ def _provider(row: rx.Var[dict]) -> rx.Component:
                 ),
                 rx.badge(row["status"], color_scheme="gray"),
             ),
-            rx.cond(
-                row["onboarding"] != "",
-                rx.badge(f"Onboarding {row['onboarding']}", variant="outline"),
-            ),
+            onboarding_badge(row),
         ),
         ProvidersState.end(row["id"]),
         rx.cond(active, _categorize_form(row)),

@@ -4,10 +4,11 @@ admin) and the checklist with its progress, on both sides."""
 from typing import Any, cast
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ...components.live import follow
 from ...state.live import PartnersPulse
-from ...state.partner_onboarding import LINK, MANUAL
+from ...state.partner_onboarding import LINK, MANUAL, AgreementCard, StepRow
 from ...state.partner_onboarding import PartnerOnboardingState as State
 
 ON = cast(Any, State)
@@ -17,7 +18,7 @@ NAME_HINT = (
 )
 
 
-def _sign_form(row: rx.Var[dict]) -> rx.Component:
+def _sign_form(row: ObjectVar[AgreementCard]) -> rx.Component:
     field_id = f"typed-name-{row['version_id']}"
     return rx.form(
         rx.vstack(
@@ -57,7 +58,7 @@ def _sign_form(row: rx.Var[dict]) -> rx.Component:
     )
 
 
-def _agreement(row: rx.Var[dict]) -> rx.Component:
+def _agreement(row: ObjectVar[AgreementCard]) -> rx.Component:
     signed = row["signed"] == "yes"
     return rx.vstack(
         rx.hstack(
@@ -104,7 +105,7 @@ def _agreement(row: rx.Var[dict]) -> rx.Component:
     )
 
 
-def _step(row: rx.Var[dict]) -> rx.Component:
+def _step(row: ObjectVar[StepRow]) -> rx.Component:
     done = row["done"] == "yes"
     return rx.hstack(
         rx.cond(
@@ -145,7 +146,7 @@ def onboarding_card() -> rx.Component:
     return rx.fragment(
         follow(PartnersPulse.version, State.follow),
         rx.cond(
-            (State.agreements.length() > 0) | (State.steps.length() > 0),
+            (ON.agreements.length() > 0) | (ON.steps.length() > 0),
             rx.card(
                 rx.vstack(
                     rx.hstack(
@@ -160,7 +161,7 @@ def onboarding_card() -> rx.Component:
                         wrap="wrap",
                     ),
                     rx.cond(
-                        State.agreements.length() > 0,
+                        ON.agreements.length() > 0,
                         rx.vstack(
                             rx.heading("Agreements", as_="h3", size="3"),
                             rx.foreach(State.agreements, _agreement),
@@ -168,7 +169,7 @@ def onboarding_card() -> rx.Component:
                         ),
                     ),
                     rx.cond(
-                        State.steps.length() > 0,
+                        ON.steps.length() > 0,
                         rx.vstack(
                             rx.heading("Checklist", as_="h3", size="3"),
                             rx.foreach(State.steps, _step),

@@ -164,8 +164,8 @@ def progress_labels(
         select(Partnership).where(
             col(Partnership.id).in_(ids),
             sa.or_(
-                Partnership.provider_org_id == actor.org_id,
-                Partnership.consultant_org_id == actor.org_id,
+                col(Partnership.provider_org_id) == actor.org_id,
+                col(Partnership.consultant_org_id) == actor.org_id,
             ),
         )
     ).all()

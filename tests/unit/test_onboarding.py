@@ -21,6 +21,7 @@ from prm_app.services.core import changes, upload_store
 from prm_app.services.core.errors import Invalid, NotAllowed, NotFound
 from prm_app.services.identity import auth
 from prm_app.services.leads import LeadInput
+from prm_app.services.partnerships import timeline as partner_timeline
 from tests.unit.api_support import client_over, key_for
 from tests.unit.factories import colleague, org_admin, partners
 
@@ -468,3 +469,20 @@ def test_progress_labels_cover_the_callers_partnerships_only(session, world):
     }
     stranger = org_admin(session, kind=OrgKind.CONSULTANT)
     assert onboarding.progress_labels(session, actor=stranger, partnership_ids=ids) == {}
+
+
+def test_signatures_and_steps_show_on_both_sides_timeline(session, world):
+    provider, consultant, partnership = world
+    onboarding.create(session, actor=provider, title="Partner agreement", text=TEXT)
+    step = onboarding.add_step(session, actor=provider, kind="manual", title="Kick-off call")
+    _sign(session, consultant, partnership)
+    onboarding.tick(
+        session, actor=consultant, partnership_id=partnership.id, step_id=step, done=True
+    )
+    for actor in (provider, consultant):
+        page = partner_timeline.partner_page(session, actor=actor, partnership_id=partnership.id)
+        texts = [e.text for e in page.entries]
+        assert texts[:2] == [
+            "Completed the onboarding step Kick-off call",
+            "Signed Partner agreement v1",
+        ]

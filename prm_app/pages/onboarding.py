@@ -11,11 +11,13 @@ from ..components.forms import field
 from ..components.live import follow
 from ..components.pickers import option_select
 from ..components.tables import data_table
+from ..state import upload_guard
 from ..state.base import ADMINS_ONLY
 from ..state.live import PartnersPulse
 from ..state.onboarding_settings import (
     AGREEMENT_FORM,
     STEP_FORM,
+    UPLOAD_ID,
     VERSION_FORM,
     AgreementSetting,
     SignatureRow,
@@ -34,9 +36,8 @@ def _error(message) -> rx.Component:
 
 
 def _text_area(name: str, control_id: str) -> rx.Component:
-    return rx.text_area(
-        id=control_id, name=name, required=True, rows="6", max_length=100_000, width="100%"
-    )
+    """The agreement's text (left empty when a file was chosen instead)."""
+    return rx.text_area(id=control_id, name=name, rows="6", max_length=100_000, width="100%")
 
 
 def _agreement(row: ObjectVar[AgreementSetting]) -> rx.Component:
@@ -81,6 +82,55 @@ def _signature(row: ObjectVar[SignatureRow]) -> rx.Component:
     )
 
 
+def _file_choice() -> rx.Component:
+    """Instead of writing the text: a PDF or text file, used by the next form published."""
+    box = rx.upload(
+        rx.vstack(
+            rx.icon("file-up", size=24, aria_hidden="true", color=rx.color("gray", 9)),
+            rx.text("Or drop a PDF or text file here (up to 5 MB), or"),
+            rx.text(
+                "choose a file",
+                as_="span",
+                weight="medium",
+                color=rx.color("accent", 11),
+                text_decoration="underline",
+            ),
+            align="center",
+            spacing="1",
+        ),
+        id=UPLOAD_ID,
+        multiple=False,
+        max_files=1,
+        accept={"application/pdf": [".pdf"], "text/plain": [".txt"]},
+        disabled=~State.can_administer,
+        custom_attrs={"data-upload-ready": State.upload_ticket != ""},
+        on_drop=ON.receive_file(
+            rx.upload_files_chunk(
+                upload_id=UPLOAD_ID, extra_headers={upload_guard.HEADER: State.upload_ticket}
+            )
+        ),
+        border=f"2px dashed {rx.color('gray', 7)}",
+        border_radius="0.75rem",
+        padding="1rem",
+        width="100%",
+    )
+    file_input = box.children[0].children[0]  # name the hidden input for assistive technology
+    assert isinstance(file_input, rx.Component)
+    file_input.custom_attrs["aria-label"] = "Agreement file (PDF or text)"
+    return rx.cond(
+        State.upload_name != "",
+        rx.hstack(
+            rx.text(
+                f"Publishing the file {State.upload_name} instead of a written text.", size="2"
+            ),
+            rx.button("Write the text instead", on_click=ON.forget_file, size="1", variant="soft"),
+            align="center",
+            wrap="wrap",
+        ),
+        box,
+    )
+
+
 def _new_agreement() -> rx.Component:
     return rx.form(
         rx.vstack(
@@ -91,7 +141,7 @@ def _new_agreement() -> rx.Component:
                 option_select("Tier", "partner_tier_id", ON.tiers, empty="All tiers", control_id="agreement-tier"),
                 wrap="wrap",
             ),
-            field("Text", _text_area("text", "agreement-text"), html_for="agreement-text"),
+            field("Text", _text_area("text", "agreement-text"), html_for="agreement-text", required=False),
             rx.button("Publish version 1", type="submit", **ADMIN),
             width="100%",
         ),
@@ -118,7 +168,9 @@ def _new_version() -> rx.Component:
                 name="agreement_id",
                 required=True,
             ),
-            field("Text", _text_area("text", "version-text"), html_for="version-text"),
+            field(
+                "Text", _text_area("text", "version-text"), html_for="version-text", required=False
+            ),
             rx.button("Publish new version", type="submit", **ADMIN),
             width="100%",
         ),
@@ -173,6 +225,7 @@ def _agreements_tab() -> rx.Component:
                 width="100%",
             ),
         ),
+        _file_choice(),
         rx.grid(
             rx.card(_new_agreement()),
             rx.cond(ON.agreements.length() > 0, rx.card(_new_version())),

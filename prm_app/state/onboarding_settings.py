@@ -2,6 +2,8 @@
 registrations until signed) and its onboarding checklist. Admins change; others read. Live on
 PARTNERS (a partner signing moves the counts)."""
 
+import asyncio
+import logging
 from typing import ClassVar, TypedDict
 
 import reflex as rx
@@ -9,12 +11,18 @@ import reflex as rx
 from .. import routes
 from ..models import OrgKind, TermKind
 from ..services import catalog, onboarding
+from ..services.core import upload_store
 from ..services.core.changes import Topic
+from ..services.core.errors import DomainError
+from ..services.onboarding import documents
+from . import upload_guard
 from .base import AppState, clear_form, form_value
 from .live import LiveView
 from .rows import Option
 
+logger = logging.getLogger(__name__)
 AGREEMENT_FORM, VERSION_FORM, STEP_FORM = "new-agreement", "new-version", "new-step"
+UPLOAD_ID = "agreement-file"
 
 
 class AgreementSetting(TypedDict):
@@ -58,6 +66,11 @@ class OnboardingSettingsState(LiveView, AppState):
     step_kinds: list[Option] = [{"id": k, "name": v} for k, v in onboarding.KINDS.items()]
     agreement_error: str = ""
     step_error: str = ""
+    # A PDF or text file chosen instead of a written text: kept privately until published
+    # (services.core.upload_store); uploads must carry this tab's ticket (see upload_guard).
+    upload_ticket: str = ""
+    upload_name: str = ""
+    _upload: str = ""
 
     @rx.event
     def load(self):
@@ -65,6 +78,8 @@ class OnboardingSettingsState(LiveView, AppState):
             return redirect
         self.signatures, self.signatures_of = [], ""
         self.agreement_error, self.step_error = "", ""
+        self.upload_ticket = self.upload_ticket or upload_guard.new_ticket()
+        self._forget_file()
         self._watch()
         return self._refresh()
 
@@ -116,8 +131,62 @@ class OnboardingSettingsState(LiveView, AppState):
             for s in onboarding.signatures(session, actor=actor, agreement_id=self.signatures_of)
         ]
 
+    @rx.event
+    def forget_file(self):
+        """Write the text instead of publishing the chosen file."""
+        self._forget_file()
+
+    def _forget_file(self) -> None:
+        upload_store.discard(self._upload)
+        self._upload, self.upload_name = "", ""
+
+    @rx.event(background=True)
+    async def receive_file(self, chunks: rx.UploadChunkIterator):
+        """Stream the chosen file into a private temp file, refusing it once larger than
+        allowed (the browser's limit is only a courtesy); its type is checked on publishing."""
+        if not isinstance(chunks, rx.UploadChunkIterator):  # an event sent by hand
+            return
+        async with self:
+            if not upload_guard.came_with(self.router.session.client_token, self.upload_ticket):
+                logger.warning("an upload without its tab's ticket was refused")
+                return
+            try:
+                self._require(OrgKind.PROVIDER, admin=True)
+            except DomainError as error:
+                self.agreement_error = str(error)
+                return
+            self._forget_file()
+            self.agreement_error = ""
+        key, handle = await asyncio.to_thread(upload_store.create)
+        received, names, refusal = 0, set(), ""
+        try:
+            async for chunk in chunks:
+                names.add(chunk.filename)
+                received += len(chunk.data)
+                if len(names) > 1:
+                    refusal = "Choose one file."
+                elif received > documents.MAX_FILE:
+                    refusal = documents.TOO_BIG
+                if refusal:
+                    break
+                await asyncio.to_thread(handle.write, chunk.data)
+        except BaseException:  # the browser went away mid-upload: keep nothing
+            upload_store.discard(key)
+            raise
+        finally:
+            handle.close()
+        async with self:
+            if refusal or not names:
+                upload_store.discard(key)
+                self.agreement_error = refusal or "Choose a PDF or a text file."
+                return
+            self._upload = key
+            self.upload_name = str(next(iter(names)) or "agreement")[:200]
+
     def _change(self, operation, error_var: str, form_id: str | None = None):
         _, refusal = self._perform(operation, error_var=error_var)
+        if form_id in (AGREEMENT_FORM, VERSION_FORM):  # a chosen file is read once: choose again
+            self._forget_file()
         if refusal is not None:
             return refusal
         self._refresh()
@@ -133,6 +202,8 @@ class OnboardingSettingsState(LiveView, AppState):
                 partner_type_id=form_value(form, "partner_type_id"),
                 partner_tier_id=form_value(form, "partner_tier_id"),
                 text=form_value(form, "text"),
+                upload_key=self._upload or None,
+                file_name=self.upload_name,
             ),
             "agreement_error",
             AGREEMENT_FORM,
@@ -147,6 +218,8 @@ class OnboardingSettingsState(LiveView, AppState):
                 actor=actor,
                 agreement_id=form_value(form, "agreement_id"),
                 text=form_value(form, "text"),
+                upload_key=self._upload or None,
+                file_name=self.upload_name,
             ),
             "agreement_error",
             VERSION_FORM,

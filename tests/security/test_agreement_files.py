@@ -16,7 +16,9 @@ CLAUSE = "Leads and deals are registered through the partner portal"  # the demo
 def files(harness, db) -> dict[str, str]:
     """The demo's signed agreement (Tailspin's) and its version, as paths."""
     with Session(db) as session:
-        acceptance = session.exec(select(AgreementAcceptance)).one()
+        acceptance = session.exec(
+            select(AgreementAcceptance).where(AgreementAcceptance.typed_name == "Lidia Holloway")
+        ).one()
         version = session.get(AgreementVersion, acceptance.version_id)
     return {
         "signed": f"/files/agreements/signed/{acceptance.id}",

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from prm_app.models import (
     AgreementAcceptance,
+    LeadRecipient,
     OrgKind,
     Partnership,
     Role,
@@ -21,9 +22,10 @@ from prm_app.services.core import changes, upload_store
 from prm_app.services.core.errors import Invalid, NotAllowed, NotFound
 from prm_app.services.identity import auth
 from prm_app.services.leads import LeadInput
+from prm_app.services.leads import forms as lead_forms
 from prm_app.services.partnerships import timeline as partner_timeline
 from tests.unit.api_support import client_over, key_for
-from tests.unit.factories import colleague, org_admin, partners
+from tests.unit.factories import colleague, org_admin, paced, partners
 
 TEXT = "Partner agreement\n\n1. Be nice to customers.\n"
 HELD = "Northwind's Partner agreement v1 must be signed by Fabrikam's admin first."
@@ -486,3 +488,47 @@ def test_signatures_and_steps_show_on_both_sides_timeline(session, world):
             "Completed the onboarding step Kick-off call",
             "Signed Partner agreement v1",
         ]
+
+
+def test_a_web_form_routes_around_a_held_partner_and_tells_its_visitor_nothing(session, world):
+    provider, consultant, partnership = world
+    onboarding.create(session, actor=provider, title="Partner agreement", text=TEXT)
+    onboarding.set_holding(session, actor=provider, hold=True)
+    gold = _term(session, provider, TermKind.PARTNER_TIER, "Gold")
+    partnership.partner_tier_id = gold
+    signer = org_admin(session, kind=OrgKind.CONSULTANT, name="Sia Signer")
+    partners(session, provider, signer)
+    signer_partnership = session.exec(
+        select(Partnership).where(Partnership.consultant_org_id == signer.org_id)
+    ).one()
+    signer_partnership.partner_tier_id = gold
+    _sign(session, signer, signer_partnership, name="Sia Signer")
+
+    def submit(form_id, n):
+        token = next(f.token for f in lead_forms.forms(session, actor=provider) if f.id == form_id)
+        person = {"first_name": "Lin", "last_name": "Webb", "email": f"lin{n}@webb.example"}
+        return lead_forms.submit(
+            session,
+            token=token,
+            form=paced(session, token, {**person, "company": f"Webb {n}"}),
+            client=f"10.0.0.{n}",
+        )
+
+    fixed = lead_forms.create(
+        session, actor=provider, name="Fabrikam", fields=[], routing="partner",
+        partner_org_id=consultant.org_id,
+    )  # fmt: skip
+    with pytest.raises(Invalid) as closed:
+        submit(fixed, 1)
+    assert str(closed.value) == lead_forms.CLOSED and "Fabrikam" not in str(closed.value)
+    robin = lead_forms.create(
+        session, actor=provider, name="Gold", fields=[], routing="round_robin", tier_id=gold
+    )
+    for n in range(2, 5):
+        lead_id = submit(robin, n)
+        recipient = session.exec(
+            select(LeadRecipient.org_id).where(LeadRecipient.lead_id == lead_id)
+        ).one()
+        assert recipient == signer.org_id
+    _sign(session, consultant, partnership)
+    assert submit(fixed, 5)

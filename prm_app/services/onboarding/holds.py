@@ -2,7 +2,9 @@
 
 One check, called by the deal registration service (a partner registering with its provider)
 and the referral sending service (a provider sending to its partner), so the pages, the REST API
-and the imports, which all go through those services, refuse with the same message.
+and the imports, which all go through those services, refuse with the same message. A public
+web-to-lead form routes around a held partner instead (services.leads.forms): its visitor is
+never told about the provider's partners.
 """
 
 from sqlmodel import Session, select
@@ -22,8 +24,14 @@ def require_signed(
 ) -> None:
     """Refuse when the provider holds its program until signed and the partner has not signed
     the current version of every agreement asked of it (naming the first)."""
+    if message := held(session, provider_org_id=provider_org_id, partner_org_id=partner_org_id):
+        raise Invalid(message, field=field)
+
+
+def held(session: Session, *, provider_org_id: int, partner_org_id: int) -> str | None:
+    """Why referrals and registrations between the two wait (None: they do not)."""
     if not program.settings_of(session, provider_org_id).hold_until_signed:
-        return
+        return None
     partnership = session.exec(
         select(Partnership).where(
             Partnership.provider_org_id == provider_org_id,
@@ -32,18 +40,16 @@ def require_signed(
         )
     ).first()
     if partnership is None or partnership.id is None:
-        return  # not partners: the caller's own checks refuse
+        return None  # not partners: the caller's own checks refuse
     left = agreements.unsigned(session, [partnership])[partnership.id]
-    if left:
-        raise Invalid(
-            HELD.format(
-                provider=_name(session, provider_org_id),
-                agreement=left[0].title,
-                version=left[0].number,
-                partner=_name(session, partner_org_id),
-            ),
-            field=field,
-        )
+    if not left:
+        return None
+    return HELD.format(
+        provider=_name(session, provider_org_id),
+        agreement=left[0].title,
+        version=left[0].number,
+        partner=_name(session, partner_org_id),
+    )
 
 
 def _name(session: Session, org_id: int) -> str:

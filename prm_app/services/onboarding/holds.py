@@ -28,9 +28,12 @@ def require_signed(
         raise Invalid(message, field=field)
 
 
-def held(session: Session, *, provider_org_id: int, partner_org_id: int) -> str | None:
+def held(session: Session, *, provider_org_id: int, partner_org_id: int | None) -> str | None:
     """Why referrals and registrations between the two wait (None: they do not)."""
-    if not program.settings_of(session, provider_org_id).hold_until_signed:
+    if (
+        partner_org_id is None
+        or not program.settings_of(session, provider_org_id).hold_until_signed
+    ):
         return None
     partnership = session.exec(
         select(Partnership).where(

@@ -134,7 +134,7 @@ def _file_choice() -> rx.Component:
 def _new_agreement() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.heading("New agreement", as_="h3", size="3"),
+            rx.heading("New agreement", as_="h2", size="3"),
             field("Title", rx.input(id="agreement-title", name="title", required=True, max_length=120), html_for="agreement-title"),
             rx.hstack(
                 option_select("Partner type", "partner_type_id", ON.partner_types, empty="All types", control_id="agreement-type"),
@@ -155,7 +155,7 @@ def _new_agreement() -> rx.Component:
 def _new_version() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.heading("New version", as_="h3", size="3"),
+            rx.heading("New version", as_="h2", size="3"),
             rx.text(
                 "Publishing a new version asks every partner it concerns to sign again.",
                 size="2",
@@ -211,7 +211,7 @@ def _agreements_tab() -> rx.Component:
         rx.cond(
             State.signatures_of != "",
             rx.vstack(
-                rx.heading("Who signed", as_="h3", size="3"),
+                rx.heading("Who signed", as_="h2", size="3"),
                 rx.cond(
                     ON.signatures.length() > 0,
                     data_table(
@@ -264,7 +264,7 @@ def _step(row: ObjectVar[StepSetting]) -> rx.Component:
 def _new_step() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.heading("New step", as_="h3", size="3"),
+            rx.heading("New step", as_="h2", size="3"),
             rx.hstack(
                 option_select("What it asks", "kind", ON.step_kinds, empty="Choose…", control_id="step-kind", required=True),
                 option_select("For", "partner_type_id", ON.partner_types, empty="All partners", control_id="step-type"),

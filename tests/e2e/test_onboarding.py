@@ -58,3 +58,26 @@ def test_the_partner_admin_signs_and_the_checklist_moves(
     signed = provider.get_by_role("link", name="Signed copy")
     expect(signed).to_have_attribute("href", re.compile(r"/files/agreements/signed/\d+$"))
     provider.context.close()
+
+
+def test_an_admin_publishes_an_uploaded_pdf_and_sees_who_signed(page: Page, tmp_path):
+    pdf = tmp_path / "reseller-terms.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
+    sign_in(page, PROVIDER_ADMIN)
+    page.goto("/p/onboarding")
+    page.get_by_role("button", name="Who signed Partner agreement").click()
+    expect(page.get_by_role("cell", name="Tailspin Advisors")).to_be_visible()
+
+    expect(page.locator("#agreement-file")).to_have_attribute("data-upload-ready", "true")
+    page.locator("#agreement-file input[type=file]").set_input_files(pdf)
+    expect(page.get_by_text("Publishing the file reseller-terms.pdf")).to_be_visible()
+    form = page.locator("#new-agreement")
+    form.get_by_label("Title").fill("Reseller terms")
+    form.get_by_label("Partner type").select_option(label="Reseller")
+    form.get_by_role("button", name="Publish version 1").click()
+    row = page.get_by_role("row", name=re.compile("Reseller terms"))
+    expect(row).to_contain_text("v1 (PDF")
+    expect(row).to_contain_text("0 signed")
+    expect(row.get_by_role("link", name="Reseller terms")).to_have_attribute(
+        "href", re.compile(r"/files/agreements/\d+$")
+    )

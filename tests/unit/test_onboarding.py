@@ -2,6 +2,7 @@
 until signed (forms, services and the REST API), and the checklist's steps of each kind."""
 
 import hashlib
+import io
 
 import pytest
 from argon2 import PasswordHasher
@@ -17,7 +18,7 @@ from prm_app.models import (
     TermKind,
 )
 from prm_app.services import custom_fields as cf
-from prm_app.services import deals, leads, onboarding, partnerships
+from prm_app.services import deals, imports, leads, onboarding, partnerships
 from prm_app.services.core import changes, upload_store
 from prm_app.services.core.errors import Invalid, NotAllowed, NotFound
 from prm_app.services.identity import auth
@@ -532,3 +533,48 @@ def test_a_web_form_routes_around_a_held_partner_and_tells_its_visitor_nothing(s
         assert recipient == signer.org_id
     _sign(session, consultant, partnership)
     assert submit(fixed, 5)
+
+
+def test_an_imported_registration_is_held_with_the_same_message(session, world):
+    provider, consultant, partnership = world
+    onboarding.create(session, actor=provider, title="Partner agreement", text=TEXT)
+    onboarding.set_holding(session, actor=provider, hold=True)
+    mapping = {"name": "Opportunity Name", "company": "Account Name", "provider": "Provider"}
+
+    def file():
+        return io.BytesIO(b"Opportunity Name,Account Name,Provider\nRollout,Contoso,Northwind\n")
+
+    checked = imports.dry_run(session, actor=consultant, kind="deals", file=file(), mapping=mapping)
+    assert [(p.row, p.column, p.message) for p in checked.problems] == [(2, "Provider", HELD)]
+    with pytest.raises(Invalid, match="No row can be imported"):
+        imports.run(
+            session, actor=consultant, kind="deals", file=file(), file_name="deals.csv",
+            mapping=mapping,
+        )  # fmt: skip
+    _sign(session, consultant, partnership)
+    batch = imports.run(
+        session, actor=consultant, kind="deals", file=file(), file_name="deals.csv", mapping=mapping
+    )
+    assert batch.rows_imported == 1
+
+
+def test_an_imported_referral_is_held_with_the_same_message(session, world):
+    provider, consultant, partnership = world
+    onboarding.create(session, actor=provider, title="Partner agreement", text=TEXT)
+    onboarding.set_holding(session, actor=provider, hold=True)
+    mapping = {
+        "first_name": "First", "last_name": "Last", "email": "Email", "company": "Company",
+        "partner": "Partner",
+    }  # fmt: skip
+    csv = b"First,Last,Email,Company,Partner\nPat,Kim,pat@kim.example,Kim Co,Fabrikam\n"
+
+    def problems():
+        checked = imports.dry_run(
+            session, actor=provider, kind="referrals", file=io.BytesIO(csv), mapping=mapping,
+            submit=True,
+        )  # fmt: skip
+        return [(p.column, p.message) for p in checked.problems]
+
+    assert problems() == [("Partner", HELD)]
+    _sign(session, consultant, partnership)
+    assert problems() == []

@@ -25,7 +25,7 @@ from starlette.routing import Mount, Route
 from . import client_address, program_pages, routes, settings, web_forms
 from .rest_api import PREFIX as API_PREFIX
 from .rest_api import rest_api
-from .services import imports, ledger
+from .services import imports, ledger, onboarding
 from .services.core.actor import Actor
 from .services.core.errors import DomainError, Invalid, NotAllowed, NotAuthenticated
 from .services.core.unit_of_work import unit_of_work
@@ -225,6 +225,43 @@ def security_events_file(request: Request) -> Response:
     return _streamed_csv(request, produce)
 
 
+def agreement_file(request: Request) -> Response:
+    """GET /files/agreements/{version_id}: an agreement's version as published (its provider,
+    and the partners it is asked of)."""
+    return _agreement(
+        request,
+        lambda session, actor: onboarding.version_file(
+            session, actor=actor, version_id=request.path_params["version_id"]
+        ),
+    )
+
+
+def signed_agreement_file(request: Request) -> Response:
+    """GET /files/agreements/signed/{acceptance_id}: a signed agreement, for the two
+    organizations of the partnership only."""
+    return _agreement(
+        request,
+        lambda session, actor: onboarding.signed_file(
+            session, actor=actor, acceptance_id=request.path_params["acceptance_id"]
+        ),
+    )
+
+
+def _agreement(request: Request, produce: Callable[[Session, Actor], onboarding.File]) -> Response:
+    with unit_of_work() as session:
+        actor = auth.resolve(session, token=request.cookies.get(auth.SESSION_COOKIE))
+        if actor is None:
+            return PlainTextResponse(SIGN_IN_FIRST, status_code=401)
+        try:
+            file = produce(session, actor)
+        except DomainError as error:
+            return _refused(error)
+    media_type = (
+        f"{file.media_type}; charset=utf-8" if file.media_type == "text/plain" else file.media_type
+    )
+    return Response(file.content, media_type=media_type, headers=_attachment(file.name))
+
+
 def _streamed_csv(
     request: Request, produce: Callable[[Session, Actor], tuple[str, Iterator[str]]]
 ) -> Response:
@@ -277,6 +314,8 @@ api = Starlette(
         Route(routes.EXPORT, export_list, methods=["GET"]),
         Route(routes.LEDGER_FILE, ledger_file, methods=["GET"]),
         Route(routes.SECURITY_EVENTS_FILE, security_events_file, methods=["GET"]),
+        Route(routes.AGREEMENT_FILE, agreement_file, methods=["GET"]),
+        Route(routes.SIGNED_AGREEMENT_FILE, signed_agreement_file, methods=["GET"]),
         Route(routes.LEAD_FORM, web_forms.show_form, methods=["GET"]),
         Route(routes.LEAD_FORM, web_forms.take_submission, methods=["POST"]),
         Route(routes.LEAD_FORM_THANKS, web_forms.thanks, methods=["GET"]),

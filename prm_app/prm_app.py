@@ -17,6 +17,7 @@ from .pages import (
     join,
     lead_detail,
     notifications,
+    onboarding,
     partner_detail,
     partners,
     password_reset,
@@ -48,7 +49,9 @@ from .state.leads import LeadDetailState, ReceivedLeadsState, SentLeadsState
 from .state.live import publishing
 from .state.locator_listing import LocatorListingState
 from .state.notifications import NotificationsState
+from .state.onboarding_settings import OnboardingSettingsState
 from .state.partner_detail import PartnerDetailState
+from .state.partner_onboarding import PartnerOnboardingState
 from .state.partners import PartnersState
 from .state.password_reset import PasswordResetState
 from .state.providers import ProvidersState
@@ -162,13 +165,17 @@ app.add_page(
     partner_detail.provider_page,
     route=routes.Provider.PARTNER,
     title=_title("Partnership"),
-    on_load=PartnerDetailState.load_provider,
+    on_load=[PartnerDetailState.load_provider, PartnerOnboardingState.load_provider],
 )
 app.add_page(
     partner_detail.consultant_page,
     route=routes.Consultant.PROVIDER,
     title=_title("Partnership"),
-    on_load=[PartnerDetailState.load_consultant, LocatorListingState.load],
+    on_load=[
+        PartnerDetailState.load_consultant,
+        LocatorListingState.load,
+        PartnerOnboardingState.load_consultant,
+    ],
 )
 app.add_page(
     deal_detail.provider_page,
@@ -192,6 +199,7 @@ for page, route, title, on_load in [
         ApplicationsState.load,
     ),
     (settings.provider_page, routes.Provider.SETTINGS, settings.TITLE, SettingsState.load),
+    (onboarding.page, routes.Provider.ONBOARDING, onboarding.TITLE, OnboardingSettingsState.load),
     (received_leads.provider_page, routes.Provider.LEADS, "Leads", ReceivedLeadsState.load_leads),
     (
         sent_leads.provider_page,

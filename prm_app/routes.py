@@ -45,6 +45,7 @@ class Provider:
     DASHBOARD = "/p/dashboard"
     COMMISSIONS = "/p/commissions"
     APPLICATIONS = "/p/applications"  # applications to the partner program, and its public pages
+    ONBOARDING = "/p/onboarding"  # agreements and the onboarding checklist
     HOME = PARTNERS
 
 
@@ -57,6 +58,8 @@ IMPORT_ERRORS = "/files/imports/{batch_id}/errors.csv"
 EXPORT = "/files/exports/{list_name}.csv"
 LEDGER_FILE = "/files/ledger/{name}.csv"  # statement or payouts
 SECURITY_EVENTS_FILE = "/files/security/events.csv"  # admins: the organization's log
+AGREEMENT_FILE = "/files/agreements/{version_id}"  # a version as published
+SIGNED_AGREEMENT_FILE = "/files/agreements/signed/{acceptance_id}"  # with its acceptance
 LEAD_FORM = "/forms/{token}"  # a provider's public web-to-lead form
 LEAD_FORM_THANKS = "/forms/{token}/thanks"
 APPLY = "/apply/{slug}"  # a provider's public "Become a partner" page (services.program)
@@ -83,6 +86,14 @@ def export(list_name: str) -> str:
 
 def ledger_file(name: str) -> str:
     return LEDGER_FILE.format(name=name)
+
+
+def agreement_file(version_id: int) -> str:
+    return AGREEMENT_FILE.format(version_id=version_id)
+
+
+def signed_agreement_file(acceptance_id: int) -> str:
+    return SIGNED_AGREEMENT_FILE.format(acceptance_id=acceptance_id)
 
 
 def lead_form(token: str) -> str:

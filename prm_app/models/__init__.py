@@ -57,6 +57,14 @@ from .integrations import (
 )
 from .ledger import LedgerEntry, LedgerTransaction, PayoutRequest
 from .network import Partnership
+from .onboarding import (
+    Agreement,
+    AgreementAcceptance,
+    AgreementVersion,
+    ChecklistStep,
+    StepKind,
+    StepMark,
+)
 from .pipeline import Deal, DealProduct, Lead, LeadRecipient
 from .records import (
     ActivityEvent,
@@ -72,12 +80,16 @@ from .views import SavedView, ViewDefault
 __all__ = [
     "AccountToken",
     "ActivityEvent",
+    "Agreement",
+    "AgreementAcceptance",
+    "AgreementVersion",
     "ApiKey",
     "ApplicationStatus",
     "Approval",
     "AuthSession",
     "AuthTicket",
     "Channel",
+    "ChecklistStep",
     "CommissionType",
     "CustomField",
     "CustomValue",
@@ -135,6 +147,8 @@ __all__ = [
     "SavedView",
     "SecurityEvent",
     "Stage",
+    "StepKind",
+    "StepMark",
     "TaxonomyTerm",
     "TermKind",
     "User",

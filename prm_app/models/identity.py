@@ -153,3 +153,6 @@ class OrgSettings(SQLModel, table=True):
     applications_open: bool = False
     locator_published: bool = False
     program_stamp_key: str | None = Field(default=None, max_length=64)
+    # Onboarding (services.onboarding.holds): referrals and registrations wait until the
+    # partner's admin signed the current version of every agreement asked of it.
+    hold_until_signed: bool = False

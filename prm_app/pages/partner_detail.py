@@ -13,6 +13,7 @@ from ..components.live import follow
 from ..state.live import PartnersPulse
 from ..state.partner_detail import PartnerDetailState as State
 from .parts.locator_listing import listing_card
+from .parts.partner_onboarding import onboarding_card
 from .parts.shell import page_shell
 
 ON = cast(Any, State)  # its handlers and vars, as mypy does not see Reflex's
@@ -70,6 +71,7 @@ def _page(back: str, back_label: str, *extra: rx.Component) -> rx.Component:
             ),
             rx.vstack(
                 _summary(),
+                onboarding_card(),
                 _custom_card(),
                 *extra,
                 timeline(State.timeline, empty="Nothing has happened yet.", aria_label="Timeline"),

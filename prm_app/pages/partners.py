@@ -10,6 +10,7 @@ from ..components.forms import checkbox_field, error_props, field, form_error, l
 from ..components.list_filters import search_field
 from ..components.list_views import custom_line, list_views_bar
 from ..components.live import follow
+from ..components.onboarding_badge import onboarding_badge
 from ..components.partnership_card import categorize_form, partnership_card, row_picker
 from ..components.pickers import option_select
 from ..components.sections import tabbed
@@ -96,6 +97,7 @@ def _partner_card(row: rx.Var[dict]) -> rx.Component:
         rx.fragment(
             rx.badge(row["status"], color_scheme=rx.cond(active, "green", "gray")),
             rx.cond(row["partner_tier"] != "", rx.badge(row["partner_tier"], variant="soft")),
+            onboarding_badge(row),
             custom_line(row),
         ),
         PartnersState.end(row["id"]),

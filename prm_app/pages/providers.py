@@ -6,6 +6,7 @@ from .. import routes
 from ..components.confirm import confirm_button, permitted
 from ..components.empty_state import empty_state
 from ..components.live import follow
+from ..components.onboarding_badge import onboarding_badge
 from ..components.partnership_card import categorize_form, partnership_card, row_picker
 from ..state.base import MANAGERS_ONLY
 from ..state.live import PartnersPulse
@@ -78,14 +79,17 @@ def _provider(row: rx.Var[dict]) -> rx.Component:
     active = row["status"] == "active"
     return partnership_card(
         row,
-        rx.cond(
-            active,
+        rx.fragment(
             rx.cond(
-                row["categorized"] == "yes",
-                rx.badge("active", color_scheme="green"),
-                rx.badge("waiting to be categorized", color_scheme="amber"),
+                active,
+                rx.cond(
+                    row["categorized"] == "yes",
+                    rx.badge("active", color_scheme="green"),
+                    rx.badge("waiting to be categorized", color_scheme="amber"),
+                ),
+                rx.badge(row["status"], color_scheme="gray"),
             ),
-            rx.badge(row["status"], color_scheme="gray"),
+            onboarding_badge(row),
         ),
         ProvidersState.end(row["id"]),
         rx.cond(active, _categorize_form(row)),

@@ -5,7 +5,7 @@ from typing import ClassVar, TypedDict, cast
 import reflex as rx
 
 from ..models import OrgKind, TermKind
-from ..services import catalog, partnerships
+from ..services import catalog, onboarding, partnerships
 from ..services.core.changes import Topic
 from ..services.identity import team
 from . import view
@@ -41,6 +41,7 @@ class PartnerRow(TypedDict):
     partner_manager_id: str
     partner_manager: str
     custom: str  # the chosen custom fields, "Level: 3 · Region: EMEA" (state.list_views)
+    onboarding: str  # checklist progress, "3 of 5" ("" without a checklist)
 
 
 class InvitationRow(TypedDict):
@@ -113,6 +114,7 @@ class PartnersState(LiveView, ListViews, FieldErrors, AppState):
                 "partner_manager_id": _opt(p.partner_manager_id),
                 "partner_manager": p.partner_manager,
                 "custom": self._labelled(p),
+                "onboarding": "",
             }
             for p in partnerships.partner_directory(
                 session,
@@ -124,6 +126,11 @@ class PartnersState(LiveView, ListViews, FieldErrors, AppState):
                 **self._custom_arguments(),
             )
         ]
+        progress = onboarding.progress_labels(
+            session, actor=actor, partnership_ids=[int(row["id"]) for row in self.partners]
+        )
+        for row in self.partners:
+            row["onboarding"] = progress.get(int(row["id"]), "")
         self.invitations = [
             {
                 "id": str(i.id),

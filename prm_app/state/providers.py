@@ -5,7 +5,7 @@ from typing import ClassVar, TypedDict
 import reflex as rx
 
 from ..models import OrgKind, TermKind
-from ..services import catalog, partnerships
+from ..services import catalog, onboarding, partnerships
 from ..services.core.changes import Topic
 from ..services.identity import team
 from .base import AppState, form_value
@@ -37,6 +37,7 @@ class ProviderRow(TypedDict):
     assigned_user_id: str
     assigned_user: str
     categorized: str  # "yes" once categorized
+    onboarding: str  # the provider's checklist: "3 of 5" done ("" without one)
 
 
 def _opt(value) -> str:
@@ -86,9 +87,15 @@ class ProvidersState(LiveView, AppState):
                 "assigned_user_id": _opt(p.assigned_user_id),
                 "assigned_user": p.assigned_user,
                 "categorized": "yes" if p.categorized else "",
+                "onboarding": "",
             }
             for p in partnerships.my_providers(session, actor=actor)
         ]
+        progress = onboarding.progress_labels(
+            session, actor=actor, partnership_ids=[int(row["id"]) for row in self.providers]
+        )
+        for row in self.providers:
+            row["onboarding"] = progress.get(int(row["id"]), "")
         self.provider_types = self._options(session, actor, TermKind.PROVIDER_TYPE)
         self.proficiencies = self._options(session, actor, TermKind.PROFICIENCY)
         self.colleagues = [

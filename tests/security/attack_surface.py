@@ -58,6 +58,9 @@ ID_TABLES = {
     "field_id": "custom_fields",
     "view_id": "saved_views",
     "application_id": "partner_applications",
+    "agreement_id": "agreements",
+    "version_id": "agreement_versions",
+    "step_id": "checklist_steps",
 }
 ID_ALIASES = {
     "owner_id": "user_id",

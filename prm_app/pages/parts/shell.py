@@ -28,6 +28,7 @@ PROVIDER_NAV: list[NavItem] = [
     ("Referrals", routes.Provider.REFERRALS, "send"),
     ("Deals", routes.Provider.DEALS, "kanban"),
     ("Commissions", routes.Provider.COMMISSIONS, "wallet"),
+    ("Onboarding", routes.Provider.ONBOARDING, "clipboard-check"),
     ("Settings", routes.Provider.SETTINGS, "settings"),
 ]
 

@@ -7,7 +7,9 @@ from sqlmodel import Session, SQLModel
 
 from ...models import (
     ActivityEvent,
+    Agreement,
     ApiKey,
+    ChecklistStep,
     CustomField,
     Deal,
     ImportBatch,
@@ -34,7 +36,9 @@ from .actor import Actor
 
 # The name each kind of record has in the trail (timelines and the audit log read these).
 ENTITY_TYPES: dict[type[SQLModel], str] = {
+    Agreement: "agreement",
     ApiKey: "api_key",
+    ChecklistStep: "checklist_step",
     CustomField: "custom_field",
     Deal: "deal",
     ImportBatch: "import_batch",

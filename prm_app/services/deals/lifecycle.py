@@ -40,6 +40,7 @@ from ..core.errors import Conflict, Invalid, NotAllowed, NotFound
 from ..customers import customer_keys
 from ..identity import team
 from ..leads.conversion import MAX_PRODUCTS, NOT_A_PRODUCT
+from ..onboarding import holds
 from . import builder, conflicts, custom, eligibility, places, revisions
 
 CHANGED = (
@@ -165,6 +166,10 @@ def register(
         raise Invalid(
             "Categorize this provider under My providers before registering deals with it.",
             field="other_org_id",
+        )
+    if actor.org_kind == OrgKind.CONSULTANT:
+        holds.require_signed(
+            session, provider_org_id=provider_id, partner_org_id=partner_id, field="other_org_id"
         )
     fields = custom.fields_for_new(session, actor=actor, other_org_id=other)
     if custom_values is None and resubmits is not None:

@@ -17,6 +17,7 @@ from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed
 from ..deals import eligibility, places, registration_rules
 from ..identity import team
+from ..onboarding import holds
 from . import columns as import_columns
 from . import custom_import
 from .columns import Field
@@ -78,14 +79,14 @@ def check(
     rules.basics()
     rules.owners(session, actor, kind, default_owner_of(session, actor, default_owner))
     if kind == ImportKind.DEALS:
-        rules.counterparts(session, actor)
+        rules.counterparts(session, actor, kind)
         rules.deal_values(session)
         rules.deal_places()
         rules.duplicate_deals(session, actor)
         rules.registration_rules(session, actor)
     else:
         if submit:  # drafts are sent nowhere yet
-            rules.counterparts(session, actor)
+            rules.counterparts(session, actor, kind)
         rules.duplicate_leads(session, actor, kind)
     if "other_org_id" in data:
         rules.protected(session, actor)
@@ -176,9 +177,10 @@ class _Rules:
                 deals.ONLY_MANAGER_GIVES if kind == ImportKind.DEALS else leads.ONLY_MANAGER_GIVES,
             )
 
-    def counterparts(self, session: Session, actor: Actor) -> None:
+    def counterparts(self, session: Session, actor: Actor, kind: ImportKind) -> None:
         """The provider (partner) of each row, by name among the organization's partnerships;
-        only an active (and, for a consultant, categorized) one can receive."""
+        only an active (and, for a consultant, categorized) one can receive, and registrations
+        and referrals wait for a held partner's signature (services.onboarding.holds)."""
         name = "provider" if actor.org_kind == OrgKind.CONSULTANT else "partner"
         consultant = actor.org_kind == OrgKind.CONSULTANT
         rows = session.exec(leads.partners(actor)).all()
@@ -196,6 +198,12 @@ class _Rules:
                 refused[key] = f"Several of your partners are named {eligible[0][1]}."
             else:
                 refused[key] = found[0][2]
+        if kind == (ImportKind.DEALS if consultant else ImportKind.REFERRALS):
+            for key, org_id in list(resolved.items()):
+                pair = (org_id, actor.org_id) if consultant else (actor.org_id, org_id)
+                if held := holds.held(session, provider_org_id=pair[0], partner_org_id=pair[1]):
+                    refused[key] = held
+                    del resolved[key]
         keys = self.data[name].str.lower()
         given = keys != ""
         ids = keys.map(resolved)

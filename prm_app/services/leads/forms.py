@@ -42,6 +42,7 @@ from .. import leads
 from ..core import activity, inputs, public_forms
 from ..core.actor import Actor
 from ..core.errors import DomainError, Invalid, NotFound
+from ..onboarding import holds
 
 OPTIONAL_FIELDS: dict[str, str] = {"phone": "Phone", "title": "Job title", "notes": "Message"}
 HONEYPOT, SERVED = public_forms.HONEYPOT, public_forms.SERVED
@@ -324,7 +325,9 @@ def _open_form(session: Session, token: object, *, lock: bool = False) -> tuple[
 def _route(session: Session, form: LeadForm) -> int:
     """The partner this submission goes to (the form's turn moves on for round robin)."""
     if form.routing == FormRouting.PARTNER:
-        if not _is_active_partner(session, form.org_id, form.partner_org_id):
+        if not _is_active_partner(session, form.org_id, form.partner_org_id) or holds.held(
+            session, provider_org_id=form.org_id, partner_org_id=form.partner_org_id
+        ):
             raise Invalid(CLOSED)
         return form.partner_org_id
     candidates = session.exec(
@@ -336,6 +339,11 @@ def _route(session: Session, form: LeadForm) -> int:
         )
         .order_by(col(Partnership.consultant_org_id))
     ).all()
+    candidates = [  # partners whose referrals wait for a signature are skipped
+        c
+        for c in candidates
+        if c is not None and not holds.held(session, provider_org_id=form.org_id, partner_org_id=c)
+    ]
     if not candidates:
         raise Invalid(CLOSED)
     session.execute(

@@ -24,6 +24,7 @@ from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
 from ..customers import customer_keys, find_conflicts
+from ..onboarding import holds
 from . import custom as custom_values
 from .access import (
     CLOSED,
@@ -207,6 +208,14 @@ def submit(
     lead = own_lead(session, actor, lead_id)
     org_ids = recipient_ids(recipient_org_ids)
     require_eligible(session, actor, org_ids)
+    if lead.direction == LeadDirection.PROVIDER_TO_PARTNER:
+        for org_id in org_ids:
+            holds.require_signed(
+                session,
+                provider_org_id=actor.org_id,
+                partner_org_id=org_id,
+                field="recipient_org_ids",
+            )
     if lead.status != LeadStatus.DRAFT:
         require_new_recipients(session, lead, org_ids)
     was = lead.status

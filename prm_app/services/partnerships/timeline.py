@@ -31,6 +31,11 @@ LIMIT = 200
 NOT_VISIBLE = "That partnership does not exist or is not visible to you."
 # Partnership events either side may see (categorization stays with whoever made it).
 _SHARED = {"invited", "resent", "revoked", "claimed", "accepted", "rejected", "ended"}
+_ONBOARDING = {
+    "agreement_signed": "Signed {agreement} v{version}",
+    "step_done": "Completed the onboarding step {step}",
+    "step_undone": "Reopened the onboarding step {step}",
+}
 _DEAL_MILESTONES = {"registered", "converted", "approved", "rejected", "stage_moved", "withdrawn"}
 
 
@@ -151,6 +156,9 @@ def _describe(event: ActivityEvent, deal_name: str | None, own: bool) -> str:
             "rejected": f"Rejected the deal {deal_name}",
             "withdrawn": f"Withdrew the deal {deal_name}",
         }.get(event.action, "")
+    after = event.after or {}
+    if event.action in _ONBOARDING:  # written in both trails (services.onboarding)
+        return _ONBOARDING[event.action].format(**after)
     return {
         "invited": "Sent the invitation",
         "resent": "Sent the invitation again",

@@ -47,10 +47,10 @@ def worker() -> str:
 
 @contextmanager
 def worker_postgres(server_url: str):
-    """The worker's own database on the server of `server_url` (one left by a killed run is
-    dropped first), dropped afterwards."""
+    """The worker's own database on the server of `server_url`, dropped afterwards; named by the
+    process too, so that two runs on one machine (two checkouts) never drop each other's."""
     server = make_url(server_url)
-    name = f"{server.database or 'prm'}_{worker()}"
+    name = f"{server.database or 'prm'}_{worker()}_{os.getpid()}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -66,6 +66,15 @@ from .records import (
     ProtectionReminder,
 )
 from .security import AccountToken, RateEvent, RecoveryCode, SecurityEvent
+from .tiers import (
+    JobRun,
+    PartnerCertification,
+    TierCause,
+    TierChange,
+    TierMode,
+    TierRule,
+    TierStanding,
+)
 from .views import SavedView, ViewDefault
 
 __all__ = [
@@ -95,6 +104,7 @@ __all__ = [
     "ImportKind",
     "ImportStatus",
     "InternalAccess",
+    "JobRun",
     "Lead",
     "LeadDirection",
     "LeadForm",
@@ -114,6 +124,7 @@ __all__ = [
     "OutboundEmail",
     "Outcome",
     "PartnerAccess",
+    "PartnerCertification",
     "Partnership",
     "PartnershipStatus",
     "PayoutKind",
@@ -133,6 +144,11 @@ __all__ = [
     "Stage",
     "TaxonomyTerm",
     "TermKind",
+    "TierCause",
+    "TierChange",
+    "TierMode",
+    "TierRule",
+    "TierStanding",
     "User",
     "UserInvite",
     "ViewDefault",

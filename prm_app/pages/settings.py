@@ -73,6 +73,13 @@ def provider_page() -> rx.Component:
                     term_editor(
                         "product", "Products", "What partners can register deals for.", "product"
                     ),
+                    term_editor(
+                        "certification",
+                        "Certifications",
+                        "What you certify partners for: ticked on each partner's card, counted "
+                        "by the tier rules.",
+                        "certification",
+                    ),
                     columns=rx.breakpoints(initial="1", lg="2"),
                     spacing="4",
                     padding_top="1rem",

@@ -30,7 +30,16 @@ from ..leads.timeline import Entry
 LIMIT = 200
 NOT_VISIBLE = "That partnership does not exist or is not visible to you."
 # Partnership events either side may see (categorization stays with whoever made it).
-_SHARED = {"invited", "resent", "revoked", "claimed", "accepted", "rejected", "ended"}
+_SHARED = {
+    "invited",
+    "resent",
+    "revoked",
+    "claimed",
+    "accepted",
+    "rejected",
+    "ended",
+    "tier_changed",
+}
 _DEAL_MILESTONES = {"registered", "converted", "approved", "rejected", "stage_moved", "withdrawn"}
 
 
@@ -151,7 +160,15 @@ def _describe(event: ActivityEvent, deal_name: str | None, own: bool) -> str:
             "rejected": f"Rejected the deal {deal_name}",
             "withdrawn": f"Withdrew the deal {deal_name}",
         }.get(event.action, "")
+    if event.action == "tier_changed":  # services.tiers
+        before, after = (event.before or {}).get("tier"), (event.after or {}).get("tier")
+        return f"Tier changed from {before or 'no tier'} to {after or 'no tier'}"
+    tier_note = (event.after or {}).get("certification") or (event.after or {}).get("tier")
     return {
+        "tier_override_cleared": "Cleared the tier set by hand" if own else "",
+        "tier_suggestion_dismissed": f"Dismissed the suggested tier {tier_note}" if own else "",
+        "certified": f"Ticked the certification {tier_note}" if own else "",
+        "certification_removed": f"Unticked the certification {tier_note}" if own else "",
         "invited": "Sent the invitation",
         "resent": "Sent the invitation again",
         "revoked": "Withdrew the invitation",

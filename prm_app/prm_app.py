@@ -46,6 +46,7 @@ from .state.leads import LeadDetailState, ReceivedLeadsState, SentLeadsState
 from .state.live import publishing
 from .state.notifications import NotificationsState
 from .state.partner_detail import PartnerDetailState
+from .state.partner_tiers import PartnerTiersState
 from .state.partners import PartnersState
 from .state.password_reset import PasswordResetState
 from .state.providers import ProvidersState
@@ -159,13 +160,13 @@ app.add_page(
     partner_detail.provider_page,
     route=routes.Provider.PARTNER,
     title=_title("Partnership"),
-    on_load=PartnerDetailState.load_provider,
+    on_load=[PartnerDetailState.load_provider, PartnerTiersState.load_provider],
 )
 app.add_page(
     partner_detail.consultant_page,
     route=routes.Consultant.PROVIDER,
     title=_title("Partnership"),
-    on_load=PartnerDetailState.load_consultant,
+    on_load=[PartnerDetailState.load_consultant, PartnerTiersState.load_consultant],
 )
 app.add_page(
     deal_detail.provider_page,

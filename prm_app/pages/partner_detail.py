@@ -12,6 +12,8 @@ from ..components.empty_state import empty_state
 from ..components.live import follow
 from ..state.live import PartnersPulse
 from ..state.partner_detail import PartnerDetailState as State
+from ..state.partner_tiers import PartnerTiersState
+from .parts.partner_tiers import partner_tiers
 from .parts.shell import page_shell
 
 ON = cast(Any, State)  # its handlers and vars, as mypy does not see Reflex's
@@ -60,6 +62,7 @@ def _page(back: str, back_label: str) -> rx.Component:
         "Partnership",
         rx.link(f"← {back_label}", href=back),
         follow(PartnersPulse.version, State.follow),
+        follow(PartnersPulse.version, PartnerTiersState.follow),
         rx.cond(
             State.missing,
             empty_state(
@@ -70,6 +73,7 @@ def _page(back: str, back_label: str) -> rx.Component:
             rx.vstack(
                 _summary(),
                 _custom_card(),
+                partner_tiers(),
                 timeline(State.timeline, empty="Nothing has happened yet.", aria_label="Timeline"),
                 spacing="4",
                 width="100%",

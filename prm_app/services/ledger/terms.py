@@ -68,11 +68,11 @@ def decide(
 def _tier_rates(session: Session, provider_org_id: int) -> dict[int, tuple[str, Decimal]]:
     """The provider's tiers that set a commission percentage: id -> (name, percentage)."""
     rows = session.exec(
-        select(TierRule.tier_id, TaxonomyTerm.name, TierRule.commission_pct)
+        select(TierRule.tier_id, TaxonomyTerm.name, col(TierRule.commission_pct))
         .join(TaxonomyTerm, col(TaxonomyTerm.id) == TierRule.tier_id)
         .where(TierRule.org_id == provider_org_id, col(TierRule.commission_pct).is_not(None))
     ).all()
-    return {tier_id: (name, pct) for tier_id, name, pct in rows}
+    return {tier_id: (name, pct) for tier_id, name, pct in rows if pct is not None}
 
 
 def set_terms(

@@ -161,8 +161,8 @@ def _describe(event: ActivityEvent, deal_name: str | None, own: bool) -> str:
             "withdrawn": f"Withdrew the deal {deal_name}",
         }.get(event.action, "")
     if event.action == "tier_changed":  # services.tiers
-        before, after = (event.before or {}).get("tier"), (event.after or {}).get("tier")
-        return f"Tier changed from {before or 'no tier'} to {after or 'no tier'}"
+        was, now = (event.before or {}).get("tier"), (event.after or {}).get("tier")
+        return f"Tier changed from {was or 'no tier'} to {now or 'no tier'}"
     tier_note = (event.after or {}).get("certification") or (event.after or {}).get("tier")
     return {
         "tier_override_cleared": "Cleared the tier set by hand" if own else "",

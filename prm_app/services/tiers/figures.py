@@ -51,12 +51,12 @@ def figures(
         return found
     since = now - timedelta(days=window_days)
     currency = program.settings_of(session, provider_id).currency
-    deals = sa.and_(Deal.provider_org_id == provider_id, col(Deal.partner_org_id).in_(ids))
+    deals = sa.and_(col(Deal.provider_org_id) == provider_id, col(Deal.partner_org_id).in_(ids))
     for partner, count, revenue in session.exec(
         select(
             Deal.partner_org_id,
             sa.func.count(),
-            sa.func.sum(sa.case((Deal.currency == currency, Deal.amount), else_=0)),
+            sa.func.sum(sa.case((col(Deal.currency) == currency, Deal.amount), else_=0)),
         )
         .where(deals, Deal.outcome == Outcome.WON, col(Deal.closed_at) > since)
         .where(col(Deal.closed_at) <= now)
@@ -85,7 +85,7 @@ def figures(
         .group_by(col(Lead.origin_org_id))
     ):
         found[partner]["leads_accepted"] = count
-    for partner, count in session.exec(
+    for certified, count in session.exec(
         select(Partnership.consultant_org_id, sa.func.count())
         .join(PartnerCertification, col(PartnerCertification.partnership_id) == Partnership.id)
         .join(TaxonomyTerm, col(TaxonomyTerm.id) == PartnerCertification.term_id)
@@ -96,5 +96,6 @@ def figures(
         )
         .group_by(col(Partnership.consultant_org_id))
     ):
-        found[partner]["certifications"] = count
+        if certified is not None:
+            found[certified]["certifications"] = count
     return found

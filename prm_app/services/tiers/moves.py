@@ -31,8 +31,9 @@ def tier_name(session: Session, tier_id: int | None) -> str:
     return session.exec(select(TaxonomyTerm.name).where(TaxonomyTerm.id == tier_id)).one()
 
 
-def standing_of(session: Session, partnership_id: int) -> TierStanding:
+def standing_of(session: Session, partnership_id: int | None) -> TierStanding:
     """The partner's standing (a new, unsaved one when it never had one)."""
+    assert partnership_id is not None
     return session.get(TierStanding, partnership_id) or TierStanding(partnership_id=partnership_id)
 
 
@@ -56,6 +57,7 @@ def record(
         standing.suggested, standing.suggested_tier_id = False, None
         standing.suggested_figures = standing.suggested_at = None
         session.add(standing)
+    assert partnership.id is not None
     change = TierChange(
         partnership_id=partnership.id,
         cause=cause,

@@ -9,6 +9,7 @@ dismissed is not made again until the outcome differs).
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlmodel import Session, col, select
 
@@ -90,10 +91,11 @@ def recompute_provider(
     }
     changed = suggested = 0
     for partnership in partners:
-        standing = standings.get(partnership.id)
+        standing = standings.get(cast(int, partnership.id))
         if standing is not None and standing.overridden_at is not None:
             continue
-        mine = {d: found[partnership.consultant_org_id] for d, found in measured.items()}
+        partner = cast(int, partnership.consultant_org_id)
+        mine = {d: found[partner] for d, found in measured.items()}
         target = next((t.id for t, r in ruled if qualifies(r, mine[r.window_days])), None)
         current = partnership.partner_tier_id
         if target == current:
@@ -129,7 +131,7 @@ def _suggest(
     now: datetime,
 ) -> int:
     """Leave a suggestion (1), unless the same one is pending or was dismissed (0)."""
-    standing = standing or TierStanding(partnership_id=partnership.id)
+    standing = standing or TierStanding(partnership_id=cast(int, partnership.id))
     if standing.suggested_at is not None and standing.suggested_tier_id == target:
         return 0
     standing.suggested, standing.suggested_tier_id = True, target

@@ -3,6 +3,7 @@ Tiers; admins change, everyone in the provider reads)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from sqlmodel import Session, col, select
 
@@ -59,7 +60,9 @@ def save_rule(session: Session, *, actor: Actor, tier_id: object, form: object) 
     term = _tier(session, actor, tier_id)
     if not isinstance(form, dict):
         raise Invalid("Fill in the tier's rule.", field="form")
-    rule = session.get(TierRule, term.id) or TierRule(tier_id=term.id, org_id=actor.org_id)
+    rule = session.get(TierRule, term.id) or TierRule(
+        tier_id=cast(int, term.id), org_id=actor.org_id
+    )
     before = _stored(rule) if rule.updated_at else None
     mode = form.get("mode")
     if mode not in MODES:
@@ -162,10 +165,11 @@ def _stored(rule: TierRule) -> dict:
 
 
 def _view(term: TaxonomyTerm, rule: TierRule | None) -> RuleView:
+    tier_id = cast(int, term.id)
     if rule is None:
-        return RuleView(term.id, term.name, False, TierMode.AUTOMATIC, 365, {}, "", "Set by hand")
+        return RuleView(tier_id, term.name, False, TierMode.AUTOMATIC, 365, {}, "", "Set by hand")
     minimums = {c.key: "" if needed(rule, c) is None else str(needed(rule, c)) for c in CRITERIA}
     pct = "" if rule.commission_pct is None else f"{rule.commission_pct.normalize():f}"
     return RuleView(
-        term.id, term.name, True, rule.mode, rule.window_days, minimums, pct, describe(rule)
+        tier_id, term.name, True, rule.mode, rule.window_days, minimums, pct, describe(rule)
     )

@@ -3,6 +3,7 @@ that override, accept or dismiss a suggestion, tick certifications; and the card
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlmodel import Session, col, select
 
@@ -118,6 +119,7 @@ def set_certification(
     if ticked == (held is not None):
         return
     if ticked:
+        assert partnership.id is not None and term.id is not None
         session.add(
             PartnerCertification(
                 partnership_id=partnership.id, term_id=term.id, ticked_by_id=actor.user_id
@@ -185,7 +187,7 @@ def tier_card(session: Session, *, actor: Actor, partnership_id: object) -> Tier
         ).all()
     )
     certifications = [
-        Certification(term.id, term.name, term.id in ticked)
+        Certification(cast(int, term.id), term.name, term.id in ticked)
         for term in session.exec(
             select(TaxonomyTerm)
             .where(
@@ -206,7 +208,7 @@ def tier_card(session: Session, *, actor: Actor, partnership_id: object) -> Tier
     history = [
         HistoryEntry(
             at=change.created_at,
-            cause=CAUSES[change.cause],
+            cause=CAUSES[TierCause(change.cause)],
             who=name or "Automatically",
             from_tier=change.from_tier or NO_TIER,
             to_tier=change.to_tier or NO_TIER,

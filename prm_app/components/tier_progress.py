@@ -39,7 +39,7 @@ def tier_progress(progress: Any, criteria: Any) -> rx.Component:
             rx.text(
                 "Current tier: ",
                 rx.text.strong(progress["current_tier"]),
-                rx.cond(progress["overridden"] == "yes", " (set by hand)"),
+                rx.cond(progress["overridden"] == "yes", " (set by hand)", ""),
                 size="2",
             ),
             rx.cond(

@@ -16,6 +16,7 @@ from .custom import create_custom_fields
 from .partners import create_org, create_partnerships
 from .pipeline import create_consultant_leads, create_referrals, create_registrations
 from .specs import MARKER_EMAIL, ORGS, PASSWORD, PRODUCTS, ROLES
+from .tiers import create_tier_rules
 
 
 def load(session: Session) -> bool:
@@ -36,6 +37,7 @@ def load(session: Session) -> bool:
     create_referrals(demo)
     create_registrations(demo)
     create_custom_fields(demo)
+    create_tier_rules(demo)
     _create_notifications(demo)
     session.flush()
     return True

@@ -27,7 +27,12 @@ def _number(label: str, name: str, value, step: str, **props) -> rx.Component:
     return rx.el.label(
         rx.text(label, size="2", weight="medium"),
         rx.input(
-            name=name, type="number", step=step, min=0, default_value=value, width="100%", **props
+            name=name,
+            type="number",
+            step=step,
+            default_value=value,
+            width="100%",
+            **{"min": 0, **props},
         ),
         display="flex",
         flex_direction="column",
@@ -101,6 +106,7 @@ def _tier_form(row: RuleRow) -> rx.Component:
                 width="100%",
             ),
             on_submit=State.save,
+            aria_label=f"Rule of {row['name']}",
             width="100%",
         ),
         width="100%",

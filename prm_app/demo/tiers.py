@@ -51,4 +51,5 @@ def create_tier_rules(demo: Demo) -> None:
             Partnership.consultant_org_id == demo.org_id("fabrikam"),
         )
     ).one()
+    assert fabrikam is not None and certification.id is not None
     demo.add(PartnerCertification(partnership_id=fabrikam, term_id=certification.id))

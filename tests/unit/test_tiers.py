@@ -28,7 +28,7 @@ from prm_app.models import (
     TermKind,
     TierChange,
 )
-from prm_app.services import catalog, ledger, tiers
+from prm_app.services import catalog, ledger, partnerships, tiers
 from prm_app.services.core.errors import Invalid, NotAllowed, NotFound
 from prm_app.services.identity import auth
 from prm_app.services.ledger.terms import terms_of
@@ -434,3 +434,25 @@ def test_two_concurrent_claims_yield_one_run(engine):
                 if row is not None:
                     cleanup.delete(row)
             cleanup.commit()
+
+
+def test_a_tier_chosen_in_the_categorization_form_is_kept_until_cleared(session):
+    provider, consultant, partnership = _setup(session)
+    _rule(session, provider, "Gold", deals_won="1")
+    _won(session, provider, consultant)
+    silver = _tier(session, provider, "Silver")
+    partnerships.categorize_partner(
+        session,
+        actor=provider,
+        partnership_id=partnership.id,
+        partner_type_id=None,
+        partner_status_id=None,
+        partner_tier_id=silver,
+        partner_group_id=None,
+        partner_manager_id=None,
+    )
+    tiers.recompute_provider(session, provider_id=provider.org_id, actor=None, now=NOW)
+    assert _tier_of(session, partnership) == silver
+    card = tiers.tier_card(session, actor=provider, partnership_id=partnership.id)
+    assert card.overridden
+    assert [(h.from_tier, h.to_tier, h.who) for h in card.history] == [("No tier", "Silver", "Pia")]

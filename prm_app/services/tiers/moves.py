@@ -12,10 +12,18 @@ from ...models import (
     TierCause,
     TierChange,
     TierStanding,
+    utcnow,
 )
 from ..core import activity, changes
 from ..core.actor import Actor
 from ..notifications import delivery
+
+
+class _Current:
+    """The partner's tier as it stands (the default of `from_tier_id`)."""
+
+
+CURRENT = _Current()
 
 CAUSES = {
     TierCause.AUTOMATIC: "Automatically, by the tier rules",
@@ -37,6 +45,30 @@ def standing_of(session: Session, partnership_id: int | None) -> TierStanding:
     return session.get(TierStanding, partnership_id) or TierStanding(partnership_id=partnership_id)
 
 
+def set_by_hand(
+    session: Session,
+    *,
+    partnership: Partnership,
+    to_tier_id: int | None,
+    actor: Actor,
+    from_tier_id: int | _Current | None = CURRENT,
+) -> None:
+    """A manager's tier, from the partner card or the categorization form (which already set
+    it, from `from_tier_id`, and wrote its own event in the trail): the rules leave it alone
+    until the override is cleared."""
+    standing = standing_of(session, partnership.id)
+    standing.overridden_by_id, standing.overridden_at = actor.user_id, utcnow()
+    session.add(standing)
+    record(
+        session,
+        partnership=partnership,
+        to_tier_id=to_tier_id,
+        cause=TierCause.MANUAL,
+        actor=actor,
+        from_tier_id=from_tier_id,
+    )
+
+
 def record(
     session: Session,
     *,
@@ -45,10 +77,14 @@ def record(
     cause: TierCause,
     actor: Actor | None,
     figures: dict | None = None,
+    from_tier_id: int | _Current | None = CURRENT,
 ) -> TierChange:
     """Move the partner to `to_tier_id` (or record the cleared override, which moves nothing)
-    and tell whoever needs to know; a pending suggestion is settled by any change."""
-    from_name = tier_name(session, partnership.partner_tier_id)
+    and tell whoever needs to know; a pending suggestion is settled by any change. With
+    `from_tier_id`, the caller already moved it and wrote the trail's event."""
+    moved_already = not isinstance(from_tier_id, _Current)
+    was = partnership.partner_tier_id if isinstance(from_tier_id, _Current) else from_tier_id
+    from_name = tier_name(session, was)
     to_name = tier_name(session, to_tier_id)
     partnership.partner_tier_id = to_tier_id
     session.add(partnership)
@@ -67,15 +103,18 @@ def record(
         figures=figures or {},
     )
     session.add(change)
-    activity.record(
-        session,
-        actor=actor,
-        subject=partnership,
-        action="tier_changed" if cause != TierCause.OVERRIDE_CLEARED else "tier_override_cleared",
-        org_id=partnership.provider_org_id,
-        before={"tier": from_name},
-        after={"tier": to_name, "cause": cause.value, "figures": figures or {}},
-    )
+    if not moved_already:
+        activity.record(
+            session,
+            actor=actor,
+            subject=partnership,
+            action="tier_changed"
+            if cause != TierCause.OVERRIDE_CLEARED
+            else "tier_override_cleared",
+            org_id=partnership.provider_org_id,
+            before={"tier": from_name},
+            after={"tier": to_name, "cause": cause.value, "figures": figures or {}},
+        )
     changes.touched(
         session,
         changes.Topic.PARTNERS,

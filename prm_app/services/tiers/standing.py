@@ -17,14 +17,13 @@ from ...models import (
     TierCause,
     TierChange,
     User,
-    utcnow,
 )
 from ..core import activity, changes, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
 from ..partnerships.common import NOT_VISIBLE, load, require_manager
 from .criteria import CRITERIA
-from .moves import CAUSES, record, standing_of, tier_name
+from .moves import CAUSES, record, set_by_hand, standing_of, tier_name
 from .rules import NO_TIER, tier_term
 
 HISTORY_LIMIT = 50
@@ -35,16 +34,7 @@ def set_tier(session: Session, *, actor: Actor, partnership_id: object, tier_id:
     the override is cleared."""
     partnership = _partner(session, actor, partnership_id)
     to_tier = None if tier_id in (None, "") else tier_term(session, actor.org_id, tier_id).id
-    standing = standing_of(session, partnership.id)
-    standing.overridden_by_id, standing.overridden_at = actor.user_id, utcnow()
-    session.add(standing)
-    record(
-        session,
-        partnership=partnership,
-        to_tier_id=to_tier,
-        cause=TierCause.MANUAL,
-        actor=actor,
-    )
+    set_by_hand(session, partnership=partnership, to_tier_id=to_tier, actor=actor)
 
 
 def clear_override(session: Session, *, actor: Actor, partnership_id: object) -> None:

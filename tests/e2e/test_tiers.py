@@ -84,7 +84,7 @@ def test_a_partner_crosses_a_threshold_after_a_won_deal_and_is_promoted(
     history = page.get_by_role("list", name="Tier history")
     expect(history).to_contain_text("No tier → Gold")
     expect(history).to_contain_text("Automatically, by the tier rules")
-    expect(history).to_contain_text("Won revenue 25000.00 · Deals won 1")
+    expect(history).to_contain_text("Won revenue USD 25,000.00 · Deals won 1")
     expect(page.get_by_role("list", name="Timeline")).to_contain_text(
         "Tier changed from no tier to Gold"
     )

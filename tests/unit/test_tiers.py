@@ -217,7 +217,7 @@ def test_a_partner_is_promoted_to_the_highest_tier_it_qualifies_for(session):
         ("No tier", "Silver"),
     ]
     assert card.history[0].who == "Automatically"
-    assert "Won revenue 11000.00" in card.history[0].figures
+    assert "Won revenue USD 11,000.00" in card.history[0].figures
     assert "Deals won 2" in card.history[0].figures
     change = session.exec(select(TierChange).order_by(TierChange.id.desc())).first()
     assert change.figures["won_revenue"] == "11000.00" and change.figures["window_days"] == 90

@@ -84,7 +84,7 @@ def _certification(row: CertificationRow) -> rx.Component:
             rx.checkbox(
                 checked=row["ticked"],
                 on_change=lambda ticked: ON.tick(row["id"], ticked),
-                disabled=~State.can_manage,
+                **permitted(State.can_manage, MANAGERS_ONLY),
             ),
             rx.text(row["name"], size="2"),
             align="center",

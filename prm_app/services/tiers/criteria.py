@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ...models import TierRule
+from ..core import formats
 
 Figures = dict[str, Decimal | int]
 
@@ -44,7 +45,20 @@ def qualifies(rule: TierRule, figures: Figures) -> bool:
     return all(figures[c.key] >= needed(rule, c) for c in asked(rule))  # type: ignore[operator]
 
 
-def as_json(figures: Figures, window_days: int) -> dict:
-    """The figures as the history stores them (money as text)."""
+def as_json(figures: Figures, window_days: int, currency: str) -> dict:
+    """The figures as the history stores them (money as text, with its currency)."""
     stored: dict = {k: str(v) if isinstance(v, Decimal) else v for k, v in figures.items()}
-    return {**stored, "window_days": window_days}
+    return {**stored, "window_days": window_days, "currency": currency}
+
+
+def describe(figures: dict) -> str:
+    """Stored figures in words: "Won revenue USD 12,000.00 · Deals won 3 (last 90 days)"
+    ("" for a change made by hand, which has none)."""
+    shown = [
+        f"{c.label} {formats.money(figures[c.key], figures.get('currency', '')) if c.money else figures[c.key]}"
+        for c in CRITERIA
+        if c.key in figures
+    ]
+    if not shown:
+        return ""
+    return f"{' · '.join(shown)} (last {figures.get('window_days', '?')} days)"

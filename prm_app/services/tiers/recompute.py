@@ -23,6 +23,7 @@ from ...models import (
     TierStanding,
     utcnow,
 )
+from ..catalog import program
 from ..core import changes
 from ..core.actor import Actor
 from .claims import claim
@@ -89,6 +90,7 @@ def recompute_provider(
         days: figures(session, provider_id, partner_ids, window_days=days, now=now)
         for days in {rule.window_days for _, rule in ruled}
     }
+    currency = program.settings_of(session, provider_id).currency
     changed = suggested = 0
     for partnership in partners:
         standing = standings.get(cast(int, partnership.id))
@@ -106,7 +108,7 @@ def recompute_provider(
         up = rank.get(target, len(tiers)) < rank.get(current, len(tiers))
         deciding = rules.get(target if up else current) or rules.get(target)  # type: ignore[arg-type]
         window = (deciding or ruled[-1][1]).window_days
-        shown = as_json(mine[window], window)
+        shown = as_json(mine[window], window, currency)
         if deciding is not None and deciding.mode == TierMode.SUGGEST:
             suggested += _suggest(session, partnership, standing, target, shown, now)
             continue

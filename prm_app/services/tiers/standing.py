@@ -22,7 +22,7 @@ from ..core import activity, changes, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
 from ..partnerships.common import NOT_VISIBLE, load, require_manager
-from .criteria import CRITERIA
+from .criteria import describe
 from .moves import CAUSES, record, set_by_hand, standing_of, tier_name
 from .rules import NO_TIER, tier_term
 
@@ -202,7 +202,7 @@ def tier_card(session: Session, *, actor: Actor, partnership_id: object) -> Tier
             who=name or "Automatically",
             from_tier=change.from_tier or NO_TIER,
             to_tier=change.to_tier or NO_TIER,
-            figures=describe_figures(change.figures),
+            figures=describe(change.figures),
         )
         for change, name in rows
     ]
@@ -212,20 +212,10 @@ def tier_card(session: Session, *, actor: Actor, partnership_id: object) -> Tier
         suggestion=(tier_name(session, standing.suggested_tier_id) or NO_TIER)
         if standing.suggested
         else "",
-        suggestion_figures=describe_figures(standing.suggested_figures or {})
-        if standing.suggested
-        else "",
+        suggestion_figures=describe(standing.suggested_figures or {}) if standing.suggested else "",
         certifications=certifications,
         history=history,
     )
-
-
-def describe_figures(figures: dict) -> str:
-    """The figures a change was made on, in words ("" for a change made by hand)."""
-    shown = [f"{c.label} {figures[c.key]}" for c in CRITERIA if c.key in figures]
-    if not shown:
-        return ""
-    return f"{' · '.join(shown)} (last {figures.get('window_days', '?')} days)"
 
 
 def _partner(session: Session, actor: Actor, partnership_id: object) -> Partnership:

@@ -456,3 +456,16 @@ def test_a_tier_chosen_in_the_categorization_form_is_kept_until_cleared(session)
     card = tiers.tier_card(session, actor=provider, partnership_id=partnership.id)
     assert card.overridden
     assert [(h.from_tier, h.to_tier, h.who) for h in card.history] == [("No tier", "Silver", "Pia")]
+
+
+def test_a_tier_without_a_rule_is_left_only_upwards(session):
+    provider, consultant, partnership = _setup(session)
+    bronze = _tier(session, provider, "Bronze")
+    partnership.partner_tier_id = bronze  # set before the program had rules
+    session.add(partnership)
+    _rule(session, provider, "Gold", deals_won="1")
+    tiers.recompute_provider(session, provider_id=provider.org_id, actor=None, now=NOW)
+    assert _tier_of(session, partnership) == bronze
+    _won(session, provider, consultant)
+    tiers.recompute_provider(session, provider_id=provider.org_id, actor=None, now=NOW)
+    assert _tier_of(session, partnership) == _tier(session, provider, "Gold")

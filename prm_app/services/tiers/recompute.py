@@ -1,8 +1,8 @@
 """Recomputing partners' tiers from the rules: daily for every provider, or on demand.
 
-A partner qualifies for the highest tier whose rule it meets (tiers without a rule are set by
-hand only; a partner that meets no rule has no tier). Partners with a manual override are left
-alone. Moving up follows the mode of the tier entered, moving down the mode of the tier left:
+A partner qualifies for the highest tier whose rule it meets (a partner that meets no rule has
+no tier). Tiers without a rule are set by hand only: the rules may promote a partner out of one,
+never demote it from one. Partners with a manual override are left alone. Moving up follows the mode of the tier entered, moving down the mode of the tier left:
 automatic moves at once, suggest leaves a suggestion on the partner's card (one the provider
 dismissed is not made again until the outcome differs).
 """
@@ -106,6 +106,8 @@ def recompute_provider(
                 session.add(standing)
             continue
         up = rank.get(target, len(tiers)) < rank.get(current, len(tiers))
+        if not up and current in rank and current not in rules:
+            continue  # a tier set by hand only is never left downwards by the rules
         deciding = rules.get(target if up else current) or rules.get(target)  # type: ignore[arg-type]
         window = (deciding or ruled[-1][1]).window_days
         shown = as_json(mine[window], window, currency)

@@ -469,3 +469,12 @@ def test_a_tier_without_a_rule_is_left_only_upwards(session):
     _won(session, provider, consultant)
     tiers.recompute_provider(session, provider_id=provider.org_id, actor=None, now=NOW)
     assert _tier_of(session, partnership) == _tier(session, provider, "Gold")
+
+
+@pytest.mark.parametrize("bad", [None, 0, "gold", ["1"], {"id": 1}, True])
+def test_setting_a_tier_needs_one_of_the_providers_tiers_or_an_empty_choice(session, bad):
+    provider, _, partnership = _setup(session)
+    with pytest.raises(NotFound):
+        tiers.set_tier(session, actor=provider, partnership_id=partnership.id, tier_id=bad)
+    tiers.set_tier(session, actor=provider, partnership_id=partnership.id, tier_id="")
+    assert tiers.tier_card(session, actor=provider, partnership_id=partnership.id).overridden

@@ -30,10 +30,10 @@ HISTORY_LIMIT = 50
 
 
 def set_tier(session: Session, *, actor: Actor, partnership_id: object, tier_id: object) -> None:
-    """A manager sets the partner's tier ("" or None: no tier); the rules leave it alone until
-    the override is cleared."""
+    """A manager sets the partner's tier ("": no tier); the rules leave it alone until the
+    override is cleared."""
     partnership = _partner(session, actor, partnership_id)
-    to_tier = None if tier_id in (None, "") else tier_term(session, actor.org_id, tier_id).id
+    to_tier = None if tier_id == "" else tier_term(session, actor.org_id, tier_id).id
     set_by_hand(session, partnership=partnership, to_tier_id=to_tier, actor=actor)
 
 

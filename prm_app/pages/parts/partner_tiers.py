@@ -84,6 +84,7 @@ def _certification(row: CertificationRow) -> rx.Component:
             rx.checkbox(
                 checked=row["ticked"],
                 on_change=lambda ticked: ON.tick(row["id"], ticked),
+                aria_label=row["name"],
                 **permitted(State.can_manage, MANAGERS_ONLY),
             ),
             rx.text(row["name"], size="2"),

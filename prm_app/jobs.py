@@ -9,7 +9,7 @@ import asyncio
 import logging
 
 from . import settings
-from .services import leads, notifications
+from .services import leads, notifications, tiers
 from .services.core.unit_of_work import unit_of_work
 from .services.integrations import mail, retention, webhooks
 
@@ -26,6 +26,13 @@ def remind_protection() -> int:
     """Remind partners whose protection of a customer ends soon (one transaction)."""
     with unit_of_work() as session:
         return notifications.remind_protection(session)
+
+
+def recompute_tiers() -> int:
+    """Recompute every provider's partner tiers, once a day across workers (claimed in the
+    database); how many partners moved or got a suggestion."""
+    with unit_of_work() as session:
+        return tiers.run_daily(session)
 
 
 def prune_old_records(max_batches: int = 20) -> int:
@@ -47,7 +54,12 @@ def send_mail() -> mail.Delivery:
 
 async def _sweeps() -> None:
     while True:
-        for job in (return_overdue_referrals, remind_protection, prune_old_records):
+        for job in (
+            return_overdue_referrals,
+            remind_protection,
+            recompute_tiers,
+            prune_old_records,
+        ):
             try:
                 done = await asyncio.to_thread(job)
                 if done:

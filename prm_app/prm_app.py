@@ -52,6 +52,7 @@ from .state.notifications import NotificationsState
 from .state.onboarding_settings import OnboardingSettingsState
 from .state.partner_detail import PartnerDetailState
 from .state.partner_onboarding import PartnerOnboardingState
+from .state.partner_tiers import PartnerTiersState
 from .state.partners import PartnersState
 from .state.password_reset import PasswordResetState
 from .state.providers import ProvidersState
@@ -165,7 +166,11 @@ app.add_page(
     partner_detail.provider_page,
     route=routes.Provider.PARTNER,
     title=_title("Partnership"),
-    on_load=[PartnerDetailState.load_provider, PartnerOnboardingState.load_provider],
+    on_load=[
+        PartnerDetailState.load_provider,
+        PartnerOnboardingState.load_provider,
+        PartnerTiersState.load_provider,
+    ],
 )
 app.add_page(
     partner_detail.consultant_page,
@@ -175,6 +180,7 @@ app.add_page(
         PartnerDetailState.load_consultant,
         LocatorListingState.load,
         PartnerOnboardingState.load_consultant,
+        PartnerTiersState.load_consultant,
     ],
 )
 app.add_page(

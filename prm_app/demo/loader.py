@@ -18,6 +18,7 @@ from .onboard import create_onboarding
 from .partners import create_org, create_partnerships
 from .pipeline import create_consultant_leads, create_referrals, create_registrations
 from .specs import MARKER_EMAIL, ORGS, PASSWORD, PRODUCTS, ROLES
+from .tiers import create_tier_rules
 
 
 def load(session: Session) -> bool:
@@ -40,6 +41,7 @@ def load(session: Session) -> bool:
     create_custom_fields(demo)
     create_program_pages(demo)
     create_onboarding(demo)
+    create_tier_rules(demo)
     _create_notifications(demo)
     session.flush()
     return True

@@ -75,6 +75,15 @@ from .records import (
     ProtectionReminder,
 )
 from .security import AccountToken, RateEvent, RecoveryCode, SecurityEvent
+from .tiers import (
+    JobRun,
+    PartnerCertification,
+    TierCause,
+    TierChange,
+    TierMode,
+    TierRule,
+    TierStanding,
+)
 from .views import SavedView, ViewDefault
 
 __all__ = [
@@ -109,6 +118,7 @@ __all__ = [
     "ImportKind",
     "ImportStatus",
     "InternalAccess",
+    "JobRun",
     "Lead",
     "LeadDirection",
     "LeadForm",
@@ -130,6 +140,7 @@ __all__ = [
     "Outcome",
     "PartnerAccess",
     "PartnerApplication",
+    "PartnerCertification",
     "Partnership",
     "PartnershipStatus",
     "PayoutKind",
@@ -151,6 +162,11 @@ __all__ = [
     "StepMark",
     "TaxonomyTerm",
     "TermKind",
+    "TierCause",
+    "TierChange",
+    "TierMode",
+    "TierRule",
+    "TierStanding",
     "User",
     "UserInvite",
     "ViewDefault",

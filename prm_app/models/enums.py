@@ -25,6 +25,7 @@ class TermKind(StrEnum):
     PARTNER_GROUP = "partner_group"
     PRODUCT = "product"
     LOST_REASON = "lost_reason"  # why a lead or referral was closed as lost
+    CERTIFICATION = "certification"  # ticked on a partner's card (tier criteria)
 
 
 class Pipeline(StrEnum):

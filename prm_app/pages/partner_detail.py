@@ -12,8 +12,10 @@ from ..components.empty_state import empty_state
 from ..components.live import follow
 from ..state.live import PartnersPulse
 from ..state.partner_detail import PartnerDetailState as State
+from ..state.partner_tiers import PartnerTiersState
 from .parts.locator_listing import listing_card
 from .parts.partner_onboarding import onboarding_card
+from .parts.partner_tiers import partner_tiers
 from .parts.shell import page_shell
 
 ON = cast(Any, State)  # its handlers and vars, as mypy does not see Reflex's
@@ -62,6 +64,7 @@ def _page(back: str, back_label: str, *extra: rx.Component) -> rx.Component:
         "Partnership",
         rx.link(f"← {back_label}", href=back),
         follow(PartnersPulse.version, State.follow),
+        follow(PartnersPulse.version, PartnerTiersState.follow),
         rx.cond(
             State.missing,
             empty_state(
@@ -74,6 +77,7 @@ def _page(back: str, back_label: str, *extra: rx.Component) -> rx.Component:
                 onboarding_card(),
                 _custom_card(),
                 *extra,
+                partner_tiers(),
                 timeline(State.timeline, empty="Nothing has happened yet.", aria_label="Timeline"),
                 spacing="4",
                 width="100%",

@@ -16,6 +16,7 @@ from .parts.registration_rules import registration_rules
 from .parts.resubmission_rules import resubmission_rules
 from .parts.settings_editors import rules_form, stage_editor, term_editor
 from .parts.shell import page_shell
+from .parts.tier_rules import tier_rules
 
 TITLE = "Settings"
 
@@ -39,6 +40,7 @@ def provider_page() -> rx.Component:
                 rx.tabs.trigger("Pipelines", value="pipelines"),
                 rx.tabs.trigger("Rules", value="rules"),
                 rx.tabs.trigger("Registration", value="registration"),
+                rx.tabs.trigger("Tiers", value="tiers"),
                 rx.tabs.trigger("Custom fields", value="custom_fields"),
                 rx.tabs.trigger("Integrations", value="integrations"),
             ),
@@ -72,6 +74,13 @@ def provider_page() -> rx.Component:
                     ),
                     term_editor(
                         "product", "Products", "What partners can register deals for.", "product"
+                    ),
+                    term_editor(
+                        "certification",
+                        "Certifications",
+                        "What you certify partners for: ticked on each partner's card, counted "
+                        "by the tier rules.",
+                        "certification",
                     ),
                     columns=rx.breakpoints(initial="1", lg="2"),
                     spacing="4",
@@ -112,6 +121,7 @@ def provider_page() -> rx.Component:
                 value="rules",
             ),
             rx.tabs.content(registration_rules(), value="registration"),
+            rx.tabs.content(tier_rules(), value="tiers"),
             rx.tabs.content(custom_fields(provider=True), value="custom_fields"),
             rx.tabs.content(
                 rx.box(integrations(provider=True), padding_top="1rem"), value="integrations"

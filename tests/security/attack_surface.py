@@ -68,6 +68,7 @@ ID_ALIASES = {
     "partner_manager_id": "user_id",
     "provider_type_id": "term_id",
     "proficiency_id": "term_id",
+    "tier_id": "term_id",  # a partner tier (services.tiers)
     "other_org_id": "org_id",
     "provider_org_id": "org_id",
 }
@@ -108,6 +109,7 @@ PLAIN = {
     "category": "deals",
     "channel": "off",
     "progress": {"progress": 1},
+    "ticked": True,
 }
 _FORM_KEY = re.compile(
     r"""(?:form_value\(\s*form,\s*|form\.get\(\s*|form\[\s*|data\[\s*)["']([a-z_]+)["']"""

@@ -155,6 +155,7 @@ def test_term_kinds_per_org_kind():
         "partner_group",
         "product",
         "lost_reason",
+        "certification",
     }
     assert set(catalog.CONSULTANT_TERM_KINDS) == {"provider_type", "proficiency"}
 

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from ...models import DealProduct, OrgKind, Partnership, TaxonomyTerm, TermKind
+from ...models import (
+    DealProduct,
+    OrgKind,
+    PartnerCertification,
+    Partnership,
+    TaxonomyTerm,
+    TermKind,
+)
 from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
@@ -29,6 +36,7 @@ PROVIDER_TERM_KINDS = (
     TermKind.PARTNER_GROUP,
     TermKind.PRODUCT,
     TermKind.LOST_REASON,
+    TermKind.CERTIFICATION,
 )
 
 
@@ -46,6 +54,7 @@ _TERM_REFERENCES = {
     TermKind.PARTNER_TIER: Partnership.partner_tier_id,
     TermKind.PARTNER_GROUP: Partnership.partner_group_id,
     TermKind.PRODUCT: DealProduct.product_id,
+    TermKind.CERTIFICATION: PartnerCertification.term_id,
     TermKind.PROVIDER_TYPE: Partnership.provider_type_id,
     TermKind.PROFICIENCY: Partnership.proficiency_id,
 }

@@ -1,11 +1,18 @@
-"""Commission terms: a partnership's own, else the provider's default rate."""
+"""Commission terms: a partnership's own, else its tier's rate, else the provider's default rate."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlmodel import Session, col, func, select
 
-from ...models import CommissionType, Organization, Partnership, PartnershipStatus
+from ...models import (
+    CommissionType,
+    Organization,
+    Partnership,
+    PartnershipStatus,
+    TaxonomyTerm,
+    TierRule,
+)
 from ..catalog import program
 from ..core import activity, inputs
 from ..core.actor import Actor
@@ -19,7 +26,8 @@ MAX_PERCENT = Decimal("100")
 class Terms:
     kind: str  # CommissionType
     value: Decimal
-    from_default: bool  # the provider's default rate, not set on the partnership
+    from_default: bool  # not set on the partnership: the tier's rate or the program's default
+    tier: str = ""  # the tier whose rate it is
 
     def commission_on(self, amount: Decimal) -> Decimal:
         if self.kind == CommissionType.FLAT:
@@ -30,16 +38,41 @@ class Terms:
         if self.kind == CommissionType.FLAT:
             return f"{currency} {self.value:,.2f} per won deal"
         default = " (the program's default)" if self.from_default else ""
+        if self.tier:
+            default = f" (the {self.tier} tier's rate)"
         return f"{_number(self.value)}% of the deal amount{default}"
 
 
 def terms_of(session: Session, provider_org_id: int, partner_org_id: int) -> Terms:
-    """The partnership's commission terms, else the provider's default rate."""
+    """The partnership's commission terms (see `decide`)."""
     partnership = _partnership(session, provider_org_id, partner_org_id)
+    rate = program.settings_of(session, provider_org_id).default_commission_pct
+    tier_rates = _tier_rates(session, provider_org_id)
+    return decide(partnership, tier_rates, rate)
+
+
+def decide(
+    partnership: Partnership | None, tier_rates: dict[int, tuple[str, Decimal]], rate: Decimal
+) -> Terms:
+    """The one rule: the partnership's own terms, else its tier's commission percentage (tier
+    rules, services.tiers), else the provider's default rate."""
     if partnership is not None and partnership.commission_value is not None:
         return Terms(partnership.commission_type, partnership.commission_value, False)
-    rate = program.settings_of(session, provider_org_id).default_commission_pct
+    tier_id = partnership.partner_tier_id if partnership is not None else None
+    if tier_id in tier_rates:
+        name, pct = tier_rates[tier_id]
+        return Terms(CommissionType.PERCENT, pct, True, tier=name)
     return Terms(CommissionType.PERCENT, rate, True)
+
+
+def _tier_rates(session: Session, provider_org_id: int) -> dict[int, tuple[str, Decimal]]:
+    """The provider's tiers that set a commission percentage: id -> (name, percentage)."""
+    rows = session.exec(
+        select(TierRule.tier_id, TaxonomyTerm.name, col(TierRule.commission_pct))
+        .join(TaxonomyTerm, col(TaxonomyTerm.id) == TierRule.tier_id)
+        .where(TierRule.org_id == provider_org_id, col(TierRule.commission_pct).is_not(None))
+    ).all()
+    return {tier_id: (name, pct) for tier_id, name, pct in rows if pct is not None}
 
 
 def set_terms(
@@ -105,12 +138,10 @@ def partner_terms(session: Session, *, actor: Actor) -> list[PartnerTerms]:
         )
         .order_by(func.lower(Organization.name), col(Partnership.id))
     ).all()
+    tier_rates = _tier_rates(session, actor.org_id)
     found = []
     for partnership, name in rows:
-        if partnership.commission_value is None:
-            terms = Terms(CommissionType.PERCENT, settings.default_commission_pct, True)
-        else:
-            terms = Terms(partnership.commission_type, partnership.commission_value, False)
+        terms = decide(partnership, tier_rates, settings.default_commission_pct)
         found.append(
             PartnerTerms(
                 partnership_id=partnership.id,

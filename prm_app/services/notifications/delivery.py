@@ -41,6 +41,7 @@ CATEGORIES: dict[str, str] = {
     "protection": "Customer protection reminders",
     "imports": "CSV imports",
     "payouts": "Payouts",
+    "tiers": "Partner tiers",
 }
 
 
@@ -89,6 +90,7 @@ KINDS: dict[str, str] = {
     "import_finished": "imports",
     "payout_requested": "payouts",  # the payouts issue plugs in here
     "payout_paid": "payouts",
+    "tier_changed": "tiers",  # services.tiers
 }
 
 

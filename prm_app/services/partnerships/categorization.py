@@ -7,6 +7,7 @@ from ..core import activity, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
 from ..identity import team
+from ..tiers import moves as tier_moves
 from .common import load, require_active, require_manager, touched
 
 # Categorization fields: (term kind, label); a kind of None means a member of the organization.
@@ -49,7 +50,16 @@ def categorize_partner(
         "partner_manager_id": partner_manager_id,
     }
     values = _categorization(session, actor, partnership, _PARTNER_FIELDS, given, required=False)
+    was = partnership.partner_tier_id
     _apply(session, actor, partnership, values)
+    if partnership.partner_tier_id != was:  # a tier set by hand: history, kept until cleared
+        tier_moves.set_by_hand(
+            session,
+            partnership=partnership,
+            to_tier_id=partnership.partner_tier_id,
+            actor=actor,
+            from_tier_id=was,
+        )
 
 
 def categorize_provider(

@@ -30,7 +30,16 @@ from ..leads.timeline import Entry
 LIMIT = 200
 NOT_VISIBLE = "That partnership does not exist or is not visible to you."
 # Partnership events either side may see (categorization stays with whoever made it).
-_SHARED = {"invited", "resent", "revoked", "claimed", "accepted", "rejected", "ended"}
+_SHARED = {
+    "invited",
+    "resent",
+    "revoked",
+    "claimed",
+    "accepted",
+    "rejected",
+    "ended",
+    "tier_changed",
+}
 _ONBOARDING = {
     "agreement_signed": "Signed {agreement} v{version}",
     "step_done": "Completed the onboarding step {step}",
@@ -159,7 +168,15 @@ def _describe(event: ActivityEvent, deal_name: str | None, own: bool) -> str:
     after = event.after or {}
     if event.action in _ONBOARDING:  # written in both trails (services.onboarding)
         return _ONBOARDING[event.action].format(**after)
+    if event.action == "tier_changed":  # services.tiers
+        was, now = (event.before or {}).get("tier"), after.get("tier")
+        return f"Tier changed from {was or 'no tier'} to {now or 'no tier'}"
+    tier_note = after.get("certification") or after.get("tier")
     return {
+        "tier_override_cleared": "Cleared the tier set by hand" if own else "",
+        "tier_suggestion_dismissed": f"Dismissed the suggested tier {tier_note}" if own else "",
+        "certified": f"Ticked the certification {tier_note}" if own else "",
+        "certification_removed": f"Unticked the certification {tier_note}" if own else "",
         "invited": "Sent the invitation",
         "resent": "Sent the invitation again",
         "revoked": "Withdrew the invitation",

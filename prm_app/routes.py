@@ -27,6 +27,7 @@ class Consultant:
     DEALS_IMPORT = "/c/deals/import"
     DASHBOARD = "/c/dashboard"
     COMMISSIONS = "/c/commissions"
+    SCORECARD = "/c/scorecard"
     HOME = LEADS
 
 
@@ -44,6 +45,7 @@ class Provider:
     DEALS_IMPORT = "/p/deals/import"
     DASHBOARD = "/p/dashboard"
     COMMISSIONS = "/p/commissions"
+    SCORECARD = "/p/scorecard"
     HOME = PARTNERS
 
 

@@ -18,6 +18,7 @@ CONSULTANT_NAV: list[NavItem] = [
     ("My Providers", routes.Consultant.PROVIDERS, "building-2"),
     ("Deals", routes.Consultant.DEALS, "kanban"),
     ("Commissions", routes.Consultant.COMMISSIONS, "wallet"),
+    ("Scorecard", routes.Consultant.SCORECARD, "gauge"),
     ("Settings", routes.Consultant.SETTINGS, "settings"),
 ]
 PROVIDER_NAV: list[NavItem] = [
@@ -27,6 +28,7 @@ PROVIDER_NAV: list[NavItem] = [
     ("Referrals", routes.Provider.REFERRALS, "send"),
     ("Deals", routes.Provider.DEALS, "kanban"),
     ("Commissions", routes.Provider.COMMISSIONS, "wallet"),
+    ("Scorecard", routes.Provider.SCORECARD, "gauge"),
     ("Settings", routes.Provider.SETTINGS, "settings"),
 ]
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func
 
 from ... import routes
 from ...models import Deal, Lead, LeadRecipient, Organization, OrgKind, PayoutRequest
@@ -79,7 +79,7 @@ def records(
     )
     span = figures.window(now)
     query = _QUERIES[figure](session, actor, span)
-    where = [Organization.id == partner] if partner is not None else []
+    where = [col(Organization.id) == partner] if partner is not None else []
     found = session.exec(query.where(*where, _PROVIDER[figure] == provider).limit(LIMIT + 1)).all()
     provider_side = actor.org_kind == OrgKind.PROVIDER
     rows = [_row(figure, provider_side, *values) for values in found[:LIMIT]]
@@ -95,15 +95,15 @@ def records(
 def _leads(session: Session, actor: Actor, rows: Any) -> Any:
     """Lead decisions (rows: moments.lead_decisions), the viewer's own for a member."""
     return (
-        select(
-            Lead.company,
-            LeadRecipient.status,
+        sa.select(
+            col(Lead.company),
+            col(LeadRecipient.status),
             rows.c.started,
             rows.c.ended,
             moments.seconds(session, rows.c.started, rows.c.ended),
             rows.c.id,
             rows.c.link_id,
-            Organization.name,
+            col(Organization.name),
         )
         .join(LeadRecipient, col(LeadRecipient.id) == rows.c.id)
         .join(Lead, col(Lead.id) == rows.c.link_id)
@@ -121,15 +121,15 @@ def _lead_decisions(session: Session, actor: Actor, span: Any) -> Any:
 def _registrations(session: Session, actor: Actor, span: Any, *, approved: bool = False) -> Any:
     rows = moments.registration_decisions()
     query = (
-        select(
-            Deal.name,
+        sa.select(
+            col(Deal.name),
             sa.case((rows.c.rejected == 1, "rejected"), else_="approved"),
             rows.c.started,
             rows.c.ended,
             moments.seconds(session, rows.c.started, rows.c.ended),
             rows.c.id,
             rows.c.link_id,
-            Organization.name,
+            col(Organization.name),
         )
         .join(Deal, col(Deal.id) == rows.c.id)
         .join(Organization, col(Organization.id) == rows.c.partner)
@@ -142,15 +142,15 @@ def _registrations(session: Session, actor: Actor, span: Any, *, approved: bool 
 def _commissions(session: Session, actor: Actor, span: Any) -> Any:
     rows = moments.commission_approvals()
     return (
-        select(
-            Deal.name,
+        sa.select(
+            col(Deal.name),
             sa.literal("approved"),
             rows.c.started,
             rows.c.ended,
             moments.seconds(session, rows.c.started, rows.c.ended),
             rows.c.id,
             rows.c.link_id,
-            Organization.name,
+            col(Organization.name),
         )
         .join(Deal, col(Deal.id) == rows.c.link_id)
         .join(Organization, col(Organization.id) == rows.c.partner)
@@ -162,15 +162,15 @@ def _commissions(session: Session, actor: Actor, span: Any) -> Any:
 def _payouts(session: Session, actor: Actor, span: Any) -> Any:
     rows = moments.payouts()
     return (
-        select(
-            PayoutRequest.amount,
-            PayoutRequest.currency,
+        sa.select(
+            col(PayoutRequest.amount),
+            col(PayoutRequest.currency),
             rows.c.started,
             rows.c.ended,
             moments.seconds(session, rows.c.started, rows.c.ended),
             rows.c.id,
             rows.c.link_id,
-            Organization.name,
+            col(Organization.name),
         )
         .join(PayoutRequest, col(PayoutRequest.id) == rows.c.id)
         .join(Organization, col(Organization.id) == rows.c.partner)
@@ -183,60 +183,60 @@ def _submitted(session: Session, actor: Actor, span: Any, *, first: bool = False
     """Partners' leads the provider received in the window (first: each partner's first
     lead, ever)."""
     query = (
-        select(
-            Lead.company,
-            LeadRecipient.status,
-            LeadRecipient.created_at,
-            LeadRecipient.responded_at,
+        sa.select(
+            col(Lead.company),
+            col(LeadRecipient.status),
+            col(LeadRecipient.created_at),
+            col(LeadRecipient.responded_at),
             sa.null(),
-            LeadRecipient.id,
-            Lead.id,
-            Organization.name,
+            col(LeadRecipient.id),
+            col(Lead.id),
+            col(Organization.name),
         )
         .select_from(LeadRecipient)
-        .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
-        .join(Organization, col(Organization.id) == Lead.origin_org_id)
+        .join(Lead, col(Lead.id) == col(LeadRecipient.lead_id))
+        .join(Organization, col(Organization.id) == col(Lead.origin_org_id))
         .where(*figures.submitted_leads(), *_own_leads(actor))
         .order_by(col(LeadRecipient.created_at).desc(), col(LeadRecipient.id).desc())
     )
     if not first:
-        return query.where(*figures.in_window(LeadRecipient.created_at, span))
+        return query.where(*figures.in_window(col(LeadRecipient.created_at), span))
     earliest = (
-        select(
+        sa.select(
             col(Lead.origin_org_id).label("partner"),
             col(LeadRecipient.org_id).label("provider"),
-            func.min(LeadRecipient.created_at).label("at"),
+            func.min(col(LeadRecipient.created_at)).label("at"),
         )
-        .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
+        .join(Lead, col(Lead.id) == col(LeadRecipient.lead_id))
         .where(*figures.submitted_leads())
-        .group_by(Lead.origin_org_id, LeadRecipient.org_id)
+        .group_by(col(Lead.origin_org_id), col(LeadRecipient.org_id))
         .subquery("earliest")
     )
     return query.join(
         earliest,
         sa.and_(
-            earliest.c.partner == Lead.origin_org_id,
-            earliest.c.provider == LeadRecipient.org_id,
-            earliest.c.at == LeadRecipient.created_at,
+            earliest.c.partner == col(Lead.origin_org_id),
+            earliest.c.provider == col(LeadRecipient.org_id),
+            earliest.c.at == col(LeadRecipient.created_at),
         ),
     )
 
 
 def _won(session: Session, actor: Actor, span: Any) -> Any:
     return (
-        select(
-            Deal.name,
-            Deal.outcome,
-            Deal.created_at,
-            Deal.closed_at,
+        sa.select(
+            col(Deal.name),
+            col(Deal.outcome),
+            col(Deal.created_at),
+            col(Deal.closed_at),
             sa.null(),
-            Deal.id,
-            Deal.id,
-            Organization.name,
-            Deal.amount,
-            Deal.currency,
+            col(Deal.id),
+            col(Deal.id),
+            col(Organization.name),
+            col(Deal.amount),
+            col(Deal.currency),
         )
-        .join(Organization, col(Organization.id) == Deal.partner_org_id)
+        .join(Organization, col(Organization.id) == col(Deal.partner_org_id))
         .where(*figures.won_deals(span), *_own_deals(actor))
         .order_by(col(Deal.closed_at).desc(), col(Deal.id).desc())
     )
@@ -257,15 +257,15 @@ _QUERIES: dict[str, Any] = {
 
 # The column holding the provider of each figure's records, in its query.
 _PROVIDER: dict[str, Any] = {
-    "lead_decision": LeadRecipient.org_id,
-    figures.LEADS_REJECTED: LeadRecipient.org_id,
-    "registration_decision": Deal.provider_org_id,
-    "registrations_approved": Deal.provider_org_id,
-    "commission_approval": Deal.provider_org_id,
-    "payout_time": PayoutRequest.provider_org_id,
-    "leads_submitted": LeadRecipient.org_id,
-    "first_lead": LeadRecipient.org_id,
-    "deals_won": Deal.provider_org_id,
+    "lead_decision": col(LeadRecipient.org_id),
+    figures.LEADS_REJECTED: col(LeadRecipient.org_id),
+    "registration_decision": col(Deal.provider_org_id),
+    "registrations_approved": col(Deal.provider_org_id),
+    "commission_approval": col(Deal.provider_org_id),
+    "payout_time": col(PayoutRequest.provider_org_id),
+    "leads_submitted": col(LeadRecipient.org_id),
+    "first_lead": col(LeadRecipient.org_id),
+    "deals_won": col(Deal.provider_org_id),
 }
 
 
@@ -277,16 +277,16 @@ def _own_leads(actor: Actor) -> list:
     if actor.sees_all:
         return []
     if actor.org_kind == OrgKind.PROVIDER:
-        return [LeadRecipient.owner_id == actor.user_id]
-    return [Lead.owner_id == actor.user_id]
+        return [col(LeadRecipient.owner_id) == actor.user_id]
+    return [col(Lead.owner_id) == actor.user_id]
 
 
 def _own_deals(actor: Actor) -> list:
     if actor.sees_all:
         return []
     if actor.org_kind == OrgKind.PROVIDER:
-        return [Deal.provider_owner_id == actor.user_id]
-    return [Deal.partner_owner_id == actor.user_id]
+        return [col(Deal.provider_owner_id) == actor.user_id]
+    return [col(Deal.partner_owner_id) == actor.user_id]
 
 
 def _row(figure: str, provider_side: bool, *values: Any) -> DrillRow:

@@ -130,13 +130,13 @@ def providers(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
     return [
         (org_id, name)
         for org_id, name in session.exec(
-            select(Organization.id, Organization.name)
-            .join(Partnership, col(Partnership.provider_org_id) == Organization.id)
+            select(col(Organization.id), col(Organization.name))
+            .join(Partnership, col(Partnership.provider_org_id) == col(Organization.id))
             .where(
-                Partnership.consultant_org_id == actor.org_id,
+                col(Partnership.consultant_org_id) == actor.org_id,
                 col(Partnership.status).in_(PARTNER_STATUSES),
             )
-            .order_by(func.lower(Organization.name), col(Organization.id))
+            .order_by(func.lower(col(Organization.name)), col(Organization.id))
         ).all()
         if org_id is not None
     ]
@@ -167,7 +167,9 @@ def service_figures(
     overall.append(_share(shares.get(0)))
     if partner is not None:
         mine.append(_share(shares.get(partner)))
-    name = session.exec(select(Organization.name).where(Organization.id == provider)).one()
+    name = session.exec(
+        select(col(Organization.name)).where(col(Organization.id) == provider)
+    ).one()
     return ServiceFigures(provider, name, overall, partner, mine)
 
 
@@ -248,13 +250,13 @@ def _partners(session: Session, provider: int) -> dict[int, tuple[str, datetime 
     """The provider's partners (active or ended): name and when they joined."""
     rows = session.exec(
         select(
-            Partnership.consultant_org_id,
-            Organization.name,
-            Partnership.responded_at,
+            col(Partnership.consultant_org_id),
+            col(Organization.name),
+            col(Partnership.responded_at),
         )
-        .join(Organization, col(Organization.id) == Partnership.consultant_org_id)
+        .join(Organization, col(Organization.id) == col(Partnership.consultant_org_id))
         .where(
-            Partnership.provider_org_id == provider,
+            col(Partnership.provider_org_id) == provider,
             col(Partnership.status).in_(PARTNER_STATUSES),
         )
     ).all()
@@ -285,7 +287,7 @@ def _medians(
     mean) of each group, ranked by the database."""
     secs = moments.seconds(session, rows.c.started, rows.c.ended).label("secs")
     keyed = _keyed(rows, provider, partner, span, secs)
-    ranked = select(
+    ranked = sa.select(
         keyed.c.grp,
         keyed.c.secs,
         func.row_number().over(partition_by=keyed.c.grp, order_by=keyed.c.secs).label("rn"),
@@ -328,19 +330,19 @@ def _lead_counts(
     """{partner: (leads submitted to the provider in the window, of which accepted)}."""
     rows = session.exec(
         select(
-            Lead.origin_org_id,
+            col(Lead.origin_org_id),
             func.count(),
             func.sum(sa.case((col(LeadRecipient.status).in_(ACCEPTED), 1), else_=0)),
         )
         .select_from(LeadRecipient)
-        .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
+        .join(Lead, col(Lead.id) == col(LeadRecipient.lead_id))
         .where(
             *submitted_leads(),
-            LeadRecipient.org_id == provider,
+            col(LeadRecipient.org_id) == provider,
             col(Lead.origin_org_id).in_(partners),
-            *in_window(LeadRecipient.created_at, span),
+            *in_window(col(LeadRecipient.created_at), span),
         )
-        .group_by(Lead.origin_org_id)
+        .group_by(col(Lead.origin_org_id))
     ).all()
     return {org_id: (int(n), int(accepted or 0)) for org_id, n, accepted in rows}
 
@@ -348,8 +350,8 @@ def _lead_counts(
 def submitted_leads() -> list:
     """Conditions on LeadRecipient joined to Lead: a partner's lead its provider received."""
     return [
-        Lead.direction == LeadDirection.PARTNER_TO_PROVIDER,
-        Lead.status == LeadStatus.SUBMITTED,
+        col(Lead.direction) == LeadDirection.PARTNER_TO_PROVIDER,
+        col(Lead.status) == LeadStatus.SUBMITTED,
     ]
 
 
@@ -370,20 +372,20 @@ def _approved(session: Session, provider: int, partners: list[int], span: Window
 
 def won_deals(span: Window) -> list:
     """Conditions on Deal: closed as won in the window."""
-    return [Deal.outcome == Outcome.WON, *in_window(Deal.closed_at, span)]
+    return [col(Deal.outcome) == Outcome.WON, *in_window(col(Deal.closed_at), span)]
 
 
 def _won(
     session: Session, provider: int, partners: list[int], span: Window
 ) -> dict[int, tuple[int, Decimal]]:
     found = session.exec(
-        select(Deal.partner_org_id, func.count(), func.sum(Deal.amount))
+        select(col(Deal.partner_org_id), func.count(), func.sum(col(Deal.amount)))
         .where(
             *won_deals(span),
-            Deal.provider_org_id == provider,
+            col(Deal.provider_org_id) == provider,
             col(Deal.partner_org_id).in_(partners),
         )
-        .group_by(Deal.partner_org_id)
+        .group_by(col(Deal.partner_org_id))
     ).all()
     return {org_id: (int(n), Decimal(total or 0)) for org_id, n, total in found}
 
@@ -391,14 +393,14 @@ def _won(
 def _first_leads(session: Session, provider: int, partners: list[int]) -> dict[int, datetime]:
     """{partner: when the provider received its first lead} (ever, not only in the window)."""
     found = session.exec(
-        select(Lead.origin_org_id, func.min(LeadRecipient.created_at))
+        select(col(Lead.origin_org_id), func.min(col(LeadRecipient.created_at)))
         .select_from(LeadRecipient)
-        .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
+        .join(Lead, col(Lead.id) == col(LeadRecipient.lead_id))
         .where(
             *submitted_leads(),
-            LeadRecipient.org_id == provider,
+            col(LeadRecipient.org_id) == provider,
             col(Lead.origin_org_id).in_(partners),
         )
-        .group_by(Lead.origin_org_id)
+        .group_by(col(Lead.origin_org_id))
     ).all()
     return {org_id: first for org_id, first in found if first is not None}

@@ -6,23 +6,23 @@ the same columns: `id` (the record's), `provider` and `partner` (the two organiz
 (the record its page shows: the lead of a lead decision, the deal of a registration or a
 commission; NULL for a payout, shown on the commissions page).
 
-- A lead's decision: the provider received a partner's lead (LeadRecipient.created_at, direction
-  partner to provider) -> it accepted or rejected it (LeadRecipient.responded_at). A lead
+- A lead's decision: the provider received a partner's lead (col(LeadRecipient.created_at), direction
+  partner to provider) -> it accepted or rejected it (col(LeadRecipient.responded_at)). A lead
   returned unanswered at its deadline was never decided.
-- A deal registration's decision: the partner submitted it (Deal.created_at) -> the provider
+- A deal registration's decision: the partner submitted it (col(Deal.created_at)) -> the provider
   first approved or rejected it. The deal keeps only the time of its last approval and none of a
   rejection, so the moment comes from the timeline: the first "approved" or "rejected" event on
   the deal (services.deals.lifecycle writes one with each decision). A deal the provider recorded
   itself was approved when created and has no such event: it was never submitted, not counted.
-- A commission's approval: the deal was closed as won (Deal.closed_at) -> the provider approved
+- A commission's approval: the deal was closed as won (col(Deal.closed_at)) -> the provider approved
   the commission it accrued (the commission_approval transaction's created_at).
-- A payout: the partner requested it (PayoutRequest.created_at) -> it was marked paid (paid_at).
+- A payout: the partner requested it (col(PayoutRequest.created_at)) -> it was marked paid (paid_at).
 """
 
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func
 
 from ...models import (
     ActivityEvent,
@@ -43,22 +43,22 @@ DEAL_DECISIONS = ("approved", "rejected")  # the deal services' actions that dec
 def lead_decisions() -> Any:
     """Partners' leads the provider accepted or rejected."""
     return (
-        select(
+        sa.select(
             col(LeadRecipient.id).label("id"),
             col(LeadRecipient.org_id).label("provider"),
             col(Lead.origin_org_id).label("partner"),
             col(LeadRecipient.created_at).label("started"),
             col(LeadRecipient.responded_at).label("ended"),
-            sa.case((LeadRecipient.status == RecipientStatus.REJECTED, 1), else_=0).label(
+            sa.case((col(LeadRecipient.status) == RecipientStatus.REJECTED, 1), else_=0).label(
                 "rejected"
             ),
             col(Lead.id).label("link_id"),
         )
-        .join(Lead, col(Lead.id) == LeadRecipient.lead_id)
+        .join(Lead, col(Lead.id) == col(LeadRecipient.lead_id))
         .where(
-            Lead.direction == LeadDirection.PARTNER_TO_PROVIDER,
+            col(Lead.direction) == LeadDirection.PARTNER_TO_PROVIDER,
             col(LeadRecipient.responded_at).is_not(None),
-            LeadRecipient.status != RecipientStatus.RETURNED,
+            col(LeadRecipient.status) != RecipientStatus.RETURNED,
         )
         .subquery("lead_decisions")
     )
@@ -67,30 +67,30 @@ def lead_decisions() -> Any:
 def registration_decisions() -> Any:
     """Deal registrations the provider approved or rejected, at their first decision."""
     first = (
-        select(
+        sa.select(
             col(ActivityEvent.entity_id).label("deal_id"),
-            func.min(ActivityEvent.id).label("event_id"),
+            func.min(col(ActivityEvent.id)).label("event_id"),
         )
         .where(
-            ActivityEvent.entity_type == "deal",
+            col(ActivityEvent.entity_type) == "deal",
             col(ActivityEvent.action).in_(DEAL_DECISIONS),
         )
-        .group_by(ActivityEvent.entity_id)
+        .group_by(col(ActivityEvent.entity_id))
         .subquery("first_decisions")
     )
     return (
-        select(
+        sa.select(
             col(Deal.id).label("id"),
             col(Deal.provider_org_id).label("provider"),
             col(Deal.partner_org_id).label("partner"),
             col(Deal.created_at).label("started"),
             col(ActivityEvent.created_at).label("ended"),
-            sa.case((ActivityEvent.action == "rejected", 1), else_=0).label("rejected"),
+            sa.case((col(ActivityEvent.action) == "rejected", 1), else_=0).label("rejected"),
             col(Deal.id).label("link_id"),
         )
-        .join(first, first.c.deal_id == Deal.id)
+        .join(first, first.c.deal_id == col(Deal.id))
         .join(ActivityEvent, col(ActivityEvent.id) == first.c.event_id)
-        .where(ActivityEvent.org_id == Deal.provider_org_id)
+        .where(col(ActivityEvent.org_id) == col(Deal.provider_org_id))
         .subquery("registration_decisions")
     )
 
@@ -98,7 +98,7 @@ def registration_decisions() -> Any:
 def commission_approvals() -> Any:
     """Commissions the provider approved, from their deal's Closed Won."""
     return (
-        select(
+        sa.select(
             col(LedgerTransaction.id).label("id"),
             col(LedgerTransaction.provider_org_id).label("provider"),
             col(LedgerTransaction.partner_org_id).label("partner"),
@@ -107,9 +107,9 @@ def commission_approvals() -> Any:
             sa.literal(0).label("rejected"),
             col(Deal.id).label("link_id"),
         )
-        .join(Deal, col(Deal.id) == LedgerTransaction.deal_id)
+        .join(Deal, col(Deal.id) == col(LedgerTransaction.deal_id))
         .where(
-            LedgerTransaction.kind == LedgerKind.COMMISSION_APPROVAL,
+            col(LedgerTransaction.kind) == LedgerKind.COMMISSION_APPROVAL,
             col(Deal.closed_at).is_not(None),
         )
         .subquery("commission_approvals")
@@ -119,7 +119,7 @@ def commission_approvals() -> Any:
 def payouts() -> Any:
     """Payout and credit requests the provider paid."""
     return (
-        select(
+        sa.select(
             col(PayoutRequest.id).label("id"),
             col(PayoutRequest.provider_org_id).label("provider"),
             col(PayoutRequest.partner_org_id).label("partner"),
@@ -128,7 +128,9 @@ def payouts() -> Any:
             sa.literal(0).label("rejected"),
             sa.null().label("link_id"),
         )
-        .where(PayoutRequest.status == PayoutStatus.PAID, col(PayoutRequest.paid_at).is_not(None))
+        .where(
+            col(PayoutRequest.status) == PayoutStatus.PAID, col(PayoutRequest.paid_at).is_not(None)
+        )
         .subquery("payouts")
     )
 

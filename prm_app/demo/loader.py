@@ -15,6 +15,7 @@ from .context import Demo
 from .custom import create_custom_fields
 from .partners import create_org, create_partnerships
 from .pipeline import create_consultant_leads, create_referrals, create_registrations
+from .scorecard import create_registration_decisions
 from .specs import MARKER_EMAIL, ORGS, PASSWORD, PRODUCTS, ROLES
 
 
@@ -35,6 +36,7 @@ def load(session: Session) -> bool:
     create_consultant_leads(demo)
     create_referrals(demo)
     create_registrations(demo)
+    create_registration_decisions(demo)
     create_custom_fields(demo)
     _create_notifications(demo)
     session.flush()

@@ -196,14 +196,14 @@ class ScorecardState(AppState):
         return self._refresh()
 
     @rx.event
-    def open_drill(self, figure: str, partner_id: str):
-        """The records behind one figure (`partner_id`: one partner's, or "" for all)."""
+    def open_drill(self, figure: str, partner_org_id: str):
+        """The records behind one figure (`partner_org_id`: one partner's, or "" for all)."""
         consultant = self.org_kind == OrgKind.CONSULTANT
         drill, refusal = self._perform(
             scorecard.records,
             figure=figure,
             provider_org_id=self.chosen if consultant else None,
-            partner_org_id=None if consultant else partner_id or None,
+            partner_org_id=None if consultant else partner_org_id or None,
         )
         if not isinstance(drill, scorecard.Drill):
             return refusal

@@ -66,6 +66,7 @@ ID_ALIASES = {
     "proficiency_id": "term_id",
     "other_org_id": "org_id",
     "provider_org_id": "org_id",
+    "partner_org_id": "org_id",
 }
 # Harmless, well-formed values for the other fields: an attack must be stopped by who is
 # asking and which record it names, not by a typo. Passwords are too short on purpose (an
@@ -104,6 +105,8 @@ PLAIN = {
     "category": "deals",
     "channel": "off",
     "progress": {"progress": 1},
+    "figure": "lead_decision",  # a scorecard figure
+    "column": "name",  # a column to sort by
 }
 _FORM_KEY = re.compile(
     r"""(?:form_value\(\s*form,\s*|form\.get\(\s*|form\[\s*|data\[\s*)["']([a-z_]+)["']"""

@@ -8,6 +8,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlmodel import select
 
+from prm_app import demo
+from prm_app.demo.specs import PASSWORD
 from prm_app.models import (
     ActivityEvent,
     Approval,
@@ -411,3 +413,16 @@ def test_decisions_through_the_services_are_counted(session):
         provider_org_id=provider.org_id,
     ).rows
     assert (row.record_id, row.status) == (deal.id, "rejected")
+
+
+def test_the_demo_shows_every_service_figure_of_northwind(session):
+    assert demo.load(session) is True
+    session.flush()
+    northwind = auth.authenticate(session, email="admin@northwind.example", password=PASSWORD)
+    card = scorecard.service_figures(session, actor=northwind)
+    assert {f.key for f in card.overall if f.count} >= {
+        "lead_decision",
+        "registration_decision",
+        "commission_approval",
+        "leads_rejected",
+    }

@@ -89,7 +89,6 @@ def _service(all_label: str, partner_id) -> rx.Component:
         rx.table.body(rx.foreach(State.figures, row)),
         class_name="prm-table",
         width="100%",
-        aria_label="Service figures",
     )
 
 
@@ -119,7 +118,7 @@ def _partners(with_names: bool) -> rx.Component:
         )
     else:
         headers = [rx.table.column_header_cell(h) for h, _, _ in PARTNER_COLUMNS]
-    return data_table(headers, State.partners, row, width="100%", aria_label="Partner figures")
+    return data_table(headers, State.partners, row, width="100%")
 
 
 def provider_page() -> rx.Component:

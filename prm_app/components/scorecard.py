@@ -7,8 +7,11 @@ import reflex as rx
 from .tables import data_table
 
 
-def figure_button(text: Any, count: Any, on_click: Any, aria_label: Any) -> rx.Component:
-    """A figure and how many records it counts; pressing it lists them."""
+def figure_button(
+    text: Any, count: Any, on_click: Any, aria_label: Any, **props: Any
+) -> rx.Component:
+    """A figure and how many records it counts; pressing it lists them (`props`: e.g.
+    components.confirm.permitted's)."""
     return rx.button(
         rx.vstack(
             rx.text(text, weight="bold", size="3"),
@@ -21,6 +24,7 @@ def figure_button(text: Any, count: Any, on_click: Any, aria_label: Any) -> rx.C
         variant="ghost",
         height="auto",
         padding="0.25rem 0.5rem",
+        **props,
     )
 
 

@@ -5,10 +5,12 @@ from typing import Any, cast
 
 import reflex as rx
 
+from ..components.confirm import permitted
 from ..components.live import follow
 from ..components.scorecard import drill_dialog, figure_button, sort_header
 from ..components.sections import section_card
 from ..components.tables import data_table
+from ..state.base import MANAGERS_ONLY
 from ..state.live import DealsPulse, LeadsPulse, LedgerPulse
 from ..state.scorecard import ScorecardState as State
 from .parts.shell import page_shell
@@ -63,6 +65,7 @@ def _service(all_label: str, partner_id) -> rx.Component:
                     figure["overall_count"],
                     _open_drill(figure["key"], ""),
                     f"Records behind: {figure['label']}, {all_label}",
+                    **permitted(figure["drill"], MANAGERS_ONLY),
                 )
             ),
             rx.cond(
@@ -73,6 +76,7 @@ def _service(all_label: str, partner_id) -> rx.Component:
                         figure["partner_count"],
                         _open_drill(figure["key"], partner_id),
                         f"Records behind: {figure['label']}, {State.partner_name}",
+                        **permitted(figure["drill"], MANAGERS_ONLY),
                     )
                 ),
                 rx.fragment(),

@@ -35,6 +35,7 @@ class FigureRow(TypedDict):
     overall_count: str
     partner: str
     partner_count: str
+    drill: bool  # whether the viewer may list its records (the books: managers and admins)
 
 
 class PartnerRow(TypedDict):
@@ -154,6 +155,7 @@ class ScorecardState(AppState):
                 "overall_count": _records(f.count),
                 "partner": mine[f.key].text if f.key in mine else "",
                 "partner_count": _records(mine[f.key].count) if f.key in mine else "",
+                "drill": f.key not in scorecard.BOOKS or actor.sees_all,
             }
             for f in card.overall
         ]

@@ -1,7 +1,7 @@
 """The two-sided scorecard: the provider's service figures and each partner's figures over the
 last 90 days (figures), and the records behind each figure (drill)."""
 
-from .drill import DRILLS, Drill, DrillRow, records
+from .drill import BOOKS, DRILLS, Drill, DrillRow, records
 from .figures import (
     WINDOW_DAYS,
     Figure,
@@ -17,6 +17,7 @@ from .figures import (
 )
 
 __all__ = [
+    "BOOKS",
     "DRILLS",
     "WINDOW_DAYS",
     "Drill",

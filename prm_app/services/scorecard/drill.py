@@ -78,9 +78,9 @@ def records(
         session, actor=actor, provider_org_id=provider_org_id, partner_org_id=partner_org_id
     )
     span = figures.window(now)
-    query = _QUERIES[figure](session, actor, span)
+    query = _QUERIES[figure](session, actor, span, provider)
     where = [col(Organization.id) == partner] if partner is not None else []
-    found = session.exec(query.where(*where, _PROVIDER[figure] == provider).limit(LIMIT + 1)).all()
+    found = session.exec(query.where(*where).limit(LIMIT + 1)).all()
     provider_side = actor.org_kind == OrgKind.PROVIDER
     rows = [_row(figure, provider_side, *values) for values in found[:LIMIT]]
     note = "" if provider_side and actor.sees_all else OWN_ONLY if provider_side else PARTNER_ONLY
@@ -113,13 +113,15 @@ def _leads(session: Session, actor: Actor, rows: Any) -> Any:
     )
 
 
-def _lead_decisions(session: Session, actor: Actor, span: Any) -> Any:
-    rows = moments.lead_decisions()
+def _lead_decisions(session: Session, actor: Actor, span: Any, provider: int) -> Any:
+    rows = moments.lead_decisions(provider)
     return _leads(session, actor, rows).where(*_ended_in(rows, span))
 
 
-def _registrations(session: Session, actor: Actor, span: Any, *, approved: bool = False) -> Any:
-    rows = moments.registration_decisions()
+def _registrations(
+    session: Session, actor: Actor, span: Any, provider: int, *, approved: bool = False
+) -> Any:
+    rows = moments.registration_decisions(provider)
     query = (
         sa.select(
             col(Deal.name),
@@ -139,8 +141,8 @@ def _registrations(session: Session, actor: Actor, span: Any, *, approved: bool 
     return query.where(rows.c.rejected == 0) if approved else query
 
 
-def _commissions(session: Session, actor: Actor, span: Any) -> Any:
-    rows = moments.commission_approvals()
+def _commissions(session: Session, actor: Actor, span: Any, provider: int) -> Any:
+    rows = moments.commission_approvals(provider)
     return (
         sa.select(
             col(Deal.name),
@@ -159,8 +161,8 @@ def _commissions(session: Session, actor: Actor, span: Any) -> Any:
     )
 
 
-def _payouts(session: Session, actor: Actor, span: Any) -> Any:
-    rows = moments.payouts()
+def _payouts(session: Session, actor: Actor, span: Any, provider: int) -> Any:
+    rows = moments.payouts(provider)
     return (
         sa.select(
             col(PayoutRequest.amount),
@@ -179,7 +181,9 @@ def _payouts(session: Session, actor: Actor, span: Any) -> Any:
     )
 
 
-def _submitted(session: Session, actor: Actor, span: Any, *, first: bool = False) -> Any:
+def _submitted(
+    session: Session, actor: Actor, span: Any, provider: int, *, first: bool = False
+) -> Any:
     """Partners' leads the provider received in the window (first: each partner's first
     lead, ever)."""
     query = (
@@ -196,7 +200,11 @@ def _submitted(session: Session, actor: Actor, span: Any, *, first: bool = False
         .select_from(LeadRecipient)
         .join(Lead, col(Lead.id) == col(LeadRecipient.lead_id))
         .join(Organization, col(Organization.id) == col(Lead.origin_org_id))
-        .where(*figures.submitted_leads(), *_own_leads(actor))
+        .where(
+            *figures.submitted_leads(),
+            col(LeadRecipient.org_id) == provider,
+            *_own_leads(actor),
+        )
         .order_by(col(LeadRecipient.created_at).desc(), col(LeadRecipient.id).desc())
     )
     if not first:
@@ -204,25 +212,23 @@ def _submitted(session: Session, actor: Actor, span: Any, *, first: bool = False
     earliest = (
         sa.select(
             col(Lead.origin_org_id).label("partner"),
-            col(LeadRecipient.org_id).label("provider"),
             func.min(col(LeadRecipient.created_at)).label("at"),
         )
         .join(Lead, col(Lead.id) == col(LeadRecipient.lead_id))
-        .where(*figures.submitted_leads())
-        .group_by(col(Lead.origin_org_id), col(LeadRecipient.org_id))
+        .where(*figures.submitted_leads(), col(LeadRecipient.org_id) == provider)
+        .group_by(col(Lead.origin_org_id))
         .subquery("earliest")
     )
     return query.join(
         earliest,
         sa.and_(
             earliest.c.partner == col(Lead.origin_org_id),
-            earliest.c.provider == col(LeadRecipient.org_id),
             earliest.c.at == col(LeadRecipient.created_at),
         ),
     )
 
 
-def _won(session: Session, actor: Actor, span: Any) -> Any:
+def _won(session: Session, actor: Actor, span: Any, provider: int) -> Any:
     return (
         sa.select(
             col(Deal.name),
@@ -237,7 +243,11 @@ def _won(session: Session, actor: Actor, span: Any) -> Any:
             col(Deal.currency),
         )
         .join(Organization, col(Organization.id) == col(Deal.partner_org_id))
-        .where(*figures.won_deals(span), *_own_deals(actor))
+        .where(
+            *figures.won_deals(span),
+            col(Deal.provider_org_id) == provider,
+            *_own_deals(actor),
+        )
         .order_by(col(Deal.closed_at).desc(), col(Deal.id).desc())
     )
 
@@ -246,26 +256,12 @@ _QUERIES: dict[str, Any] = {
     "lead_decision": _lead_decisions,
     figures.LEADS_REJECTED: _lead_decisions,
     "registration_decision": _registrations,
-    "registrations_approved": lambda s, a, w: _registrations(s, a, w, approved=True),
+    "registrations_approved": lambda s, a, w, p: _registrations(s, a, w, p, approved=True),
     "commission_approval": _commissions,
     "payout_time": _payouts,
     "leads_submitted": _submitted,
-    "first_lead": lambda s, a, w: _submitted(s, a, w, first=True),
+    "first_lead": lambda s, a, w, p: _submitted(s, a, w, p, first=True),
     "deals_won": _won,
-}
-
-
-# The column holding the provider of each figure's records, in its query.
-_PROVIDER: dict[str, Any] = {
-    "lead_decision": col(LeadRecipient.org_id),
-    figures.LEADS_REJECTED: col(LeadRecipient.org_id),
-    "registration_decision": col(Deal.provider_org_id),
-    "registrations_approved": col(Deal.provider_org_id),
-    "commission_approval": col(Deal.provider_org_id),
-    "payout_time": col(PayoutRequest.provider_org_id),
-    "leads_submitted": col(LeadRecipient.org_id),
-    "first_lead": col(LeadRecipient.org_id),
-    "deals_won": col(Deal.provider_org_id),
 }
 
 

@@ -159,7 +159,7 @@ def service_figures(
     overall: list[Figure] = []
     mine: list[Figure] = []
     for key, (label, records) in TIMED.items():
-        found = _medians(session, records(), provider, partner, span)
+        found = _medians(session, records(provider), partner, span)
         overall.append(_timed(key, label, found.get(0)))
         if partner is not None:
             mine.append(_timed(key, label, found.get(partner)))
@@ -268,10 +268,10 @@ def in_window(column: Any, span: Window) -> list:
     return [column > span.since, column <= span.until]
 
 
-def _keyed(rows: Any, provider: int, partner: int | None, span: Window, *values: Any) -> Any:
-    """The rows of the provider in the window, twice when a partner is chosen: keyed 0 (all
+def _keyed(rows: Any, partner: int | None, span: Window, *values: Any) -> Any:
+    """The rows (of one provider) in the window, twice when a partner is chosen: keyed 0 (all
     partners) and keyed by that partner, so one GROUP BY gives both."""
-    where = [rows.c.provider == provider, *in_window(rows.c.ended, span)]
+    where = in_window(rows.c.ended, span)
     parts = [select(sa.literal(0, sa.Integer).label("grp"), *values).where(*where)]
     if partner is not None:
         parts.append(
@@ -281,12 +281,12 @@ def _keyed(rows: Any, provider: int, partner: int | None, span: Window, *values:
 
 
 def _medians(
-    session: Session, rows: Any, provider: int, partner: int | None, span: Window
+    session: Session, rows: Any, partner: int | None, span: Window
 ) -> dict[int, tuple[float, int]]:
     """{0 or the partner: (median hours, records)}: the middle row (or the two middle rows'
     mean) of each group, ranked by the database."""
     secs = moments.seconds(session, rows.c.started, rows.c.ended).label("secs")
-    keyed = _keyed(rows, provider, partner, span, secs)
+    keyed = _keyed(rows, partner, span, secs)
     ranked = sa.select(
         keyed.c.grp,
         keyed.c.secs,
@@ -305,8 +305,8 @@ def _rejected(
     session: Session, provider: int, partner: int | None, span: Window
 ) -> dict[int, tuple[int, int]]:
     """{0 or the partner: (leads rejected, leads decided)}."""
-    rows = moments.lead_decisions()
-    keyed = _keyed(rows, provider, partner, span, rows.c.rejected)
+    rows = moments.lead_decisions(provider)
+    keyed = _keyed(rows, partner, span, rows.c.rejected)
     found = session.exec(
         select(keyed.c.grp, func.sum(keyed.c.rejected), func.count()).group_by(keyed.c.grp)
     ).all()
@@ -356,11 +356,10 @@ def submitted_leads() -> list:
 
 
 def _approved(session: Session, provider: int, partners: list[int], span: Window) -> dict[int, int]:
-    rows = moments.registration_decisions()
+    rows = moments.registration_decisions(provider)
     found = session.exec(
         select(rows.c.partner, func.count())
         .where(
-            rows.c.provider == provider,
             rows.c.partner.in_(partners),
             rows.c.rejected == 0,
             *in_window(rows.c.ended, span),

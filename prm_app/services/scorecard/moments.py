@@ -1,6 +1,7 @@
 """When the clock of each timed scorecard figure starts and stops: the one place that says so.
 
-Each function returns a subquery of the records behind one figure, one row per record, with
+Each function returns a subquery of one provider's records behind one figure, one row per
+record, with
 the same columns: `id` (the record's), `provider` and `partner` (the two organizations),
 `started` and `ended` (UTC), `rejected` (1 when the decision was a no, else 0) and `link_id`
 (the record its page shows: the lead of a lead decision, the deal of a registration or a
@@ -40,7 +41,7 @@ from ...models import (
 DEAL_DECISIONS = ("approved", "rejected")  # the deal services' actions that decide a registration
 
 
-def lead_decisions() -> Any:
+def lead_decisions(provider: int) -> Any:
     """Partners' leads the provider accepted or rejected."""
     return (
         sa.select(
@@ -56,6 +57,7 @@ def lead_decisions() -> Any:
         )
         .join(Lead, col(Lead.id) == col(LeadRecipient.lead_id))
         .where(
+            col(LeadRecipient.org_id) == provider,
             col(Lead.direction) == LeadDirection.PARTNER_TO_PROVIDER,
             col(LeadRecipient.responded_at).is_not(None),
             col(LeadRecipient.status) != RecipientStatus.RETURNED,
@@ -64,7 +66,7 @@ def lead_decisions() -> Any:
     )
 
 
-def registration_decisions() -> Any:
+def registration_decisions(provider: int) -> Any:
     """Deal registrations the provider approved or rejected, at their first decision."""
     first = (
         sa.select(
@@ -72,6 +74,7 @@ def registration_decisions() -> Any:
             func.min(col(ActivityEvent.id)).label("event_id"),
         )
         .where(
+            col(ActivityEvent.org_id) == provider,  # the provider's trail holds its decisions
             col(ActivityEvent.entity_type) == "deal",
             col(ActivityEvent.action).in_(DEAL_DECISIONS),
         )
@@ -90,12 +93,12 @@ def registration_decisions() -> Any:
         )
         .join(first, first.c.deal_id == col(Deal.id))
         .join(ActivityEvent, col(ActivityEvent.id) == first.c.event_id)
-        .where(col(ActivityEvent.org_id) == col(Deal.provider_org_id))
+        .where(col(Deal.provider_org_id) == provider)
         .subquery("registration_decisions")
     )
 
 
-def commission_approvals() -> Any:
+def commission_approvals(provider: int) -> Any:
     """Commissions the provider approved, from their deal's Closed Won."""
     return (
         sa.select(
@@ -109,6 +112,7 @@ def commission_approvals() -> Any:
         )
         .join(Deal, col(Deal.id) == col(LedgerTransaction.deal_id))
         .where(
+            col(LedgerTransaction.provider_org_id) == provider,
             col(LedgerTransaction.kind) == LedgerKind.COMMISSION_APPROVAL,
             col(Deal.closed_at).is_not(None),
         )
@@ -116,7 +120,7 @@ def commission_approvals() -> Any:
     )
 
 
-def payouts() -> Any:
+def payouts(provider: int) -> Any:
     """Payout and credit requests the provider paid."""
     return (
         sa.select(
@@ -129,7 +133,9 @@ def payouts() -> Any:
             sa.null().label("link_id"),
         )
         .where(
-            col(PayoutRequest.status) == PayoutStatus.PAID, col(PayoutRequest.paid_at).is_not(None)
+            col(PayoutRequest.provider_org_id) == provider,
+            col(PayoutRequest.status) == PayoutStatus.PAID,
+            col(PayoutRequest.paid_at).is_not(None),
         )
         .subquery("payouts")
     )

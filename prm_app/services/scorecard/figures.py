@@ -211,7 +211,7 @@ def partner_figures(
                 won_revenue=revenue,
                 days_to_first_lead=(
                     round(max((first_at - joined).total_seconds(), 0) / 86400, 1)
-                    if first_at is not None and joined is not None
+                    if first_at is not None
                     else None
                 ),
             )
@@ -246,13 +246,14 @@ def money_text(amount: Decimal, code: str) -> str:
 # queries ----------------------------------------------------------------------------------------
 
 
-def _partners(session: Session, provider: int) -> dict[int, tuple[str, datetime | None]]:
-    """The provider's partners (active or ended): name and when they joined."""
+def _partners(session: Session, provider: int) -> dict[int, tuple[str, datetime]]:
+    """The provider's partners (active or ended): name and when they joined (accepted the
+    invitation; invited, for a partnership recorded without an answer's time)."""
     rows = session.exec(
         select(
             col(Partnership.consultant_org_id),
             col(Organization.name),
-            col(Partnership.responded_at),
+            func.coalesce(col(Partnership.responded_at), col(Partnership.invited_at)),
         )
         .join(Organization, col(Organization.id) == col(Partnership.consultant_org_id))
         .where(

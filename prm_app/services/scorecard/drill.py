@@ -199,30 +199,25 @@ def _submitted(
         )
         .select_from(LeadRecipient)
         .join(Lead, col(Lead.id) == col(LeadRecipient.lead_id))
-        .join(Organization, col(Organization.id) == col(Lead.origin_org_id))
-        .where(
-            *figures.submitted_leads(),
-            col(LeadRecipient.org_id) == provider,
-            *_own_leads(actor),
-        )
+        .join(Organization, col(Organization.id) == col(LeadRecipient.origin_org_id))
+        .where(*moments.received_leads(provider), *_own_leads(actor))
         .order_by(col(LeadRecipient.created_at).desc(), col(LeadRecipient.id).desc())
     )
     if not first:
         return query.where(*figures.in_window(col(LeadRecipient.created_at), span))
     earliest = (
         sa.select(
-            col(Lead.origin_org_id).label("partner"),
+            col(LeadRecipient.origin_org_id).label("partner"),
             func.min(col(LeadRecipient.created_at)).label("at"),
         )
-        .join(Lead, col(Lead.id) == col(LeadRecipient.lead_id))
-        .where(*figures.submitted_leads(), col(LeadRecipient.org_id) == provider)
-        .group_by(col(Lead.origin_org_id))
+        .where(*moments.received_leads(provider))
+        .group_by(col(LeadRecipient.origin_org_id))
         .subquery("earliest")
     )
     return query.join(
         earliest,
         sa.and_(
-            earliest.c.partner == col(Lead.origin_org_id),
+            earliest.c.partner == col(LeadRecipient.origin_org_id),
             earliest.c.at == col(LeadRecipient.created_at),
         ),
     )

@@ -22,10 +22,7 @@ from sqlmodel import Session, col, func, select
 
 from ...models import (
     Deal,
-    Lead,
-    LeadDirection,
     LeadRecipient,
-    LeadStatus,
     Organization,
     OrgKind,
     Outcome,
@@ -158,15 +155,16 @@ def service_figures(
     span = window(now)
     overall: list[Figure] = []
     mine: list[Figure] = []
+    decisions: dict[int, tuple[float, int, int]] = {}
     for key, (label, records) in TIMED.items():
         found = _medians(session, records(provider), partner, span)
+        decisions = found if key == "lead_decision" else decisions
         overall.append(_timed(key, label, found.get(0)))
         if partner is not None:
             mine.append(_timed(key, label, found.get(partner)))
-    shares = _rejected(session, provider, partner, span)
-    overall.append(_share(shares.get(0)))
+    overall.append(_share(decisions.get(0)))
     if partner is not None:
-        mine.append(_share(shares.get(partner)))
+        mine.append(_share(decisions.get(partner)))
     name = session.exec(
         select(col(Organization.name)).where(col(Organization.id) == provider)
     ).one()
@@ -283,44 +281,35 @@ def _keyed(rows: Any, partner: int | None, span: Window, *values: Any) -> Any:
 
 def _medians(
     session: Session, rows: Any, partner: int | None, span: Window
-) -> dict[int, tuple[float, int]]:
-    """{0 or the partner: (median hours, records)}: the middle row (or the two middle rows'
-    mean) of each group, ranked by the database."""
+) -> dict[int, tuple[float, int, int]]:
+    """{0 or the partner: (median hours, records, records rejected)}: the middle row (or the
+    two middle rows' mean) of each group, ranked by the database."""
     secs = moments.seconds(session, rows.c.started, rows.c.ended).label("secs")
-    keyed = _keyed(rows, partner, span, secs)
+    keyed = _keyed(rows, partner, span, secs, rows.c.rejected)
+    group = {"partition_by": keyed.c.grp}
     ranked = sa.select(
         keyed.c.grp,
         keyed.c.secs,
-        func.row_number().over(partition_by=keyed.c.grp, order_by=keyed.c.secs).label("rn"),
-        func.count().over(partition_by=keyed.c.grp).label("n"),
+        func.row_number().over(**group, order_by=keyed.c.secs).label("rn"),
+        func.count().over(**group).label("n"),
+        func.sum(keyed.c.rejected).over(**group).label("no"),
     ).subquery("ranked")
     found = session.exec(
-        select(ranked.c.grp, func.avg(ranked.c.secs), func.max(ranked.c.n))
+        select(ranked.c.grp, func.avg(ranked.c.secs), func.max(ranked.c.n), func.max(ranked.c.no))
         .where(ranked.c.rn >= (ranked.c.n + 1) // 2, ranked.c.rn <= (ranked.c.n + 2) // 2)
         .group_by(ranked.c.grp)
     ).all()
-    return {grp: (float(mean) / 3600, int(n)) for grp, mean, n in found}
+    return {grp: (float(mean) / 3600, int(n), int(no or 0)) for grp, mean, n, no in found}
 
 
-def _rejected(
-    session: Session, provider: int, partner: int | None, span: Window
-) -> dict[int, tuple[int, int]]:
-    """{0 or the partner: (leads rejected, leads decided)}."""
-    rows = moments.lead_decisions(provider)
-    keyed = _keyed(rows, partner, span, rows.c.rejected)
-    found = session.exec(
-        select(keyed.c.grp, func.sum(keyed.c.rejected), func.count()).group_by(keyed.c.grp)
-    ).all()
-    return {grp: (int(no or 0), int(n)) for grp, no, n in found}
-
-
-def _timed(key: str, label: str, found: tuple[float, int] | None) -> Figure:
-    hours, count = found if found else (None, 0)
+def _timed(key: str, label: str, found: tuple[float, int, int] | None) -> Figure:
+    hours, count = (found[0], found[1]) if found else (None, 0)
     return Figure(key, label, hours, count, hours_text(hours))
 
 
-def _share(found: tuple[int, int] | None) -> Figure:
-    rejected, decided = found if found else (0, 0)
+def _share(found: tuple[float, int, int] | None) -> Figure:
+    """The share of the lead decisions that were rejections."""
+    decided, rejected = (found[1], found[2]) if found else (0, 0)
     share = rejected / decided if decided else None
     return Figure(LEADS_REJECTED, LEADS_REJECTED_LABEL, share, decided, share_text(share))
 
@@ -331,29 +320,18 @@ def _lead_counts(
     """{partner: (leads submitted to the provider in the window, of which accepted)}."""
     rows = session.exec(
         select(
-            col(Lead.origin_org_id),
+            col(LeadRecipient.origin_org_id),
             func.count(),
             func.sum(sa.case((col(LeadRecipient.status).in_(ACCEPTED), 1), else_=0)),
         )
-        .select_from(LeadRecipient)
-        .join(Lead, col(Lead.id) == col(LeadRecipient.lead_id))
         .where(
-            *submitted_leads(),
-            col(LeadRecipient.org_id) == provider,
-            col(Lead.origin_org_id).in_(partners),
+            *moments.received_leads(provider),
+            col(LeadRecipient.origin_org_id).in_(partners),
             *in_window(col(LeadRecipient.created_at), span),
         )
-        .group_by(col(Lead.origin_org_id))
+        .group_by(col(LeadRecipient.origin_org_id))
     ).all()
     return {org_id: (int(n), int(accepted or 0)) for org_id, n, accepted in rows}
-
-
-def submitted_leads() -> list:
-    """Conditions on LeadRecipient joined to Lead: a partner's lead its provider received."""
-    return [
-        col(Lead.direction) == LeadDirection.PARTNER_TO_PROVIDER,
-        col(Lead.status) == LeadStatus.SUBMITTED,
-    ]
 
 
 def _approved(session: Session, provider: int, partners: list[int], span: Window) -> dict[int, int]:
@@ -393,14 +371,11 @@ def _won(
 def _first_leads(session: Session, provider: int, partners: list[int]) -> dict[int, datetime]:
     """{partner: when the provider received its first lead} (ever, not only in the window)."""
     found = session.exec(
-        select(col(Lead.origin_org_id), func.min(col(LeadRecipient.created_at)))
-        .select_from(LeadRecipient)
-        .join(Lead, col(Lead.id) == col(LeadRecipient.lead_id))
+        select(col(LeadRecipient.origin_org_id), func.min(col(LeadRecipient.created_at)))
         .where(
-            *submitted_leads(),
-            col(LeadRecipient.org_id) == provider,
-            col(Lead.origin_org_id).in_(partners),
+            *moments.received_leads(provider),
+            col(LeadRecipient.origin_org_id).in_(partners),
         )
-        .group_by(col(Lead.origin_org_id))
+        .group_by(col(LeadRecipient.origin_org_id))
     ).all()
     return {org_id: first for org_id, first in found if first is not None}

@@ -28,8 +28,6 @@ from sqlmodel import Session, col, func
 from ...models import (
     ActivityEvent,
     Deal,
-    Lead,
-    LeadDirection,
     LeadRecipient,
     LedgerKind,
     LedgerTransaction,
@@ -42,28 +40,33 @@ DEAL_DECISIONS = ("approved", "rejected")  # the deal services' actions that dec
 
 
 def lead_decisions(provider: int) -> Any:
-    """Partners' leads the provider accepted or rejected."""
+    """Partners' leads the provider accepted or rejected (see received_leads)."""
     return (
         sa.select(
             col(LeadRecipient.id).label("id"),
             col(LeadRecipient.org_id).label("provider"),
-            col(Lead.origin_org_id).label("partner"),
+            col(LeadRecipient.origin_org_id).label("partner"),
             col(LeadRecipient.created_at).label("started"),
             col(LeadRecipient.responded_at).label("ended"),
             sa.case((col(LeadRecipient.status) == RecipientStatus.REJECTED, 1), else_=0).label(
                 "rejected"
             ),
-            col(Lead.id).label("link_id"),
+            col(LeadRecipient.lead_id).label("link_id"),
         )
-        .join(Lead, col(Lead.id) == col(LeadRecipient.lead_id))
         .where(
-            col(LeadRecipient.org_id) == provider,
-            col(Lead.direction) == LeadDirection.PARTNER_TO_PROVIDER,
+            *received_leads(provider),
             col(LeadRecipient.responded_at).is_not(None),
             col(LeadRecipient.status) != RecipientStatus.RETURNED,
         )
         .subquery("lead_decisions")
     )
+
+
+def received_leads(provider: int) -> list:
+    """Conditions on LeadRecipient: the leads a provider received, all from its partners (a
+    provider receives no referral; a lead has recipients once submitted). Read without the
+    leads table: the recipient's copy of the sender (origin_org_id) is indexed with it."""
+    return [col(LeadRecipient.org_id) == provider]
 
 
 def registration_decisions(provider: int) -> Any:

@@ -267,39 +267,56 @@ def in_window(column: Any, span: Window) -> list:
     return [column > span.since, column <= span.until]
 
 
-def _keyed(rows: Any, partner: int | None, span: Window, *values: Any) -> Any:
-    """The rows (of one provider) in the window, twice when a partner is chosen: keyed 0 (all
-    partners) and keyed by that partner, so one GROUP BY gives both."""
-    where = in_window(rows.c.ended, span)
-    parts = [select(sa.literal(0, sa.Integer).label("grp"), *values).where(*where)]
-    if partner is not None:
-        parts.append(
-            select(rows.c.partner.label("grp"), *values).where(*where, rows.c.partner == partner)
-        )
-    return sa.union_all(*parts).subquery("keyed")
-
-
 def _medians(
     session: Session, rows: Any, partner: int | None, span: Window
 ) -> dict[int, tuple[float, int, int]]:
-    """{0 or the partner: (median hours, records, records rejected)}: the middle row (or the
-    two middle rows' mean) of each group, ranked by the database."""
+    """{0 (all partners) and the partner, when one is chosen and has records: (median hours,
+    records, records rejected)}. One pass over the window's rows: each is ranked among all and
+    among its side (the partner's or the others'); the median is the middle row, or the mean
+    of the two middle rows."""
     secs = moments.seconds(session, rows.c.started, rows.c.ended).label("secs")
-    keyed = _keyed(rows, partner, span, secs, rows.c.rejected)
-    group = {"partition_by": keyed.c.grp}
-    ranked = sa.select(
-        keyed.c.grp,
-        keyed.c.secs,
-        func.row_number().over(**group, order_by=keyed.c.secs).label("rn"),
-        func.count().over(**group).label("n"),
-        func.sum(keyed.c.rejected).over(**group).label("no"),
+    mine = (
+        sa.case((rows.c.partner == partner, 1), else_=0)
+        if partner is not None
+        else sa.literal(0, sa.Integer)
+    )
+    timed = (
+        sa.select(secs, rows.c.rejected, mine.label("mine"))
+        .where(*in_window(rows.c.ended, span))
+        .subquery("timed")
+    )
+    side = {"partition_by": timed.c.mine}
+    r = sa.select(
+        timed.c.secs,
+        timed.c.rejected,
+        timed.c.mine,
+        func.row_number().over(order_by=timed.c.secs).label("rn"),
+        func.count().over().label("n"),
+        func.row_number().over(**side, order_by=timed.c.secs).label("side_rn"),
+        func.count().over(**side).label("side_n"),
     ).subquery("ranked")
+
+    def middle(rank: Any, count: Any) -> Any:
+        return sa.and_(rank >= (count + 1) // 2, rank <= (count + 2) // 2)
+
+    ours = r.c.mine == 1
     found = session.exec(
-        select(ranked.c.grp, func.avg(ranked.c.secs), func.max(ranked.c.n), func.max(ranked.c.no))
-        .where(ranked.c.rn >= (ranked.c.n + 1) // 2, ranked.c.rn <= (ranked.c.n + 2) // 2)
-        .group_by(ranked.c.grp)
-    ).all()
-    return {grp: (float(mean) / 3600, int(n), int(no or 0)) for grp, mean, n, no in found}
+        sa.select(
+            func.avg(sa.case((middle(r.c.rn, r.c.n), r.c.secs))),
+            func.count(),
+            func.sum(r.c.rejected),
+            func.avg(sa.case((sa.and_(ours, middle(r.c.side_rn, r.c.side_n)), r.c.secs))),
+            func.sum(r.c.mine),
+            func.sum(sa.case((ours, r.c.rejected), else_=0)),
+        )
+    ).one()
+    everyone, count, rejected, theirs, their_count, their_rejected = found
+    medians: dict[int, tuple[float, int, int]] = {}
+    if count:
+        medians[0] = (float(everyone) / 3600, int(count), int(rejected or 0))
+    if partner is not None and their_count:
+        medians[partner] = (float(theirs) / 3600, int(their_count), int(their_rejected or 0))
+    return medians
 
 
 def _timed(key: str, label: str, found: tuple[float, int, int] | None) -> Figure:

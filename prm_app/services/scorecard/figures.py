@@ -285,31 +285,29 @@ def _medians(
         .where(*in_window(rows.c.ended, span))
         .subquery("timed")
     )
-    side = {"partition_by": timed.c.mine}
     r = sa.select(
         timed.c.secs,
         timed.c.rejected,
         timed.c.mine,
         func.row_number().over(order_by=timed.c.secs).label("rn"),
         func.count().over().label("n"),
-        func.row_number().over(**side, order_by=timed.c.secs).label("side_rn"),
-        func.count().over(**side).label("side_n"),
+        func.row_number().over(partition_by=timed.c.mine, order_by=timed.c.secs).label("side_rn"),
+        func.count().over(partition_by=timed.c.mine).label("side_n"),
     ).subquery("ranked")
 
     def middle(rank: Any, count: Any) -> Any:
         return sa.and_(rank >= (count + 1) // 2, rank <= (count + 2) // 2)
 
     ours = r.c.mine == 1
-    found = session.exec(
-        sa.select(
-            func.avg(sa.case((middle(r.c.rn, r.c.n), r.c.secs))),
-            func.count(),
-            func.sum(r.c.rejected),
-            func.avg(sa.case((sa.and_(ours, middle(r.c.side_rn, r.c.side_n)), r.c.secs))),
-            func.sum(r.c.mine),
-            func.sum(sa.case((ours, r.c.rejected), else_=0)),
-        )
-    ).one()
+    query: Any = sa.select(
+        func.avg(sa.case((middle(r.c.rn, r.c.n), r.c.secs))),
+        func.count(),
+        func.sum(r.c.rejected),
+        func.avg(sa.case((sa.and_(ours, middle(r.c.side_rn, r.c.side_n)), r.c.secs))),
+        func.sum(r.c.mine),
+        func.sum(sa.case((ours, r.c.rejected), else_=0)),
+    )
+    found = session.exec(query).one()
     everyone, count, rejected, theirs, their_count, their_rejected = found
     medians: dict[int, tuple[float, int, int]] = {}
     if count:

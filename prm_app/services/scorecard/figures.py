@@ -148,7 +148,8 @@ def service_figures(
     now: datetime | None = None,
 ) -> ServiceFigures:
     """The provider's service figures, overall and (when one is chosen, or for a consultant:
-    itself) as one partner experienced them. Two queries per figure."""
+    itself) as one partner experienced them. One query per timed figure; the rejected share
+    comes with the lead decisions."""
     provider, partner = pair(
         session, actor=actor, provider_org_id=provider_org_id, partner_org_id=partner_org_id
     )

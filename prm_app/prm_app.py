@@ -23,6 +23,7 @@ from .pages import (
     password_reset,
     providers,
     received_leads,
+    scorecard,
     security,
     sent_leads,
     settings,
@@ -56,6 +57,7 @@ from .state.partner_tiers import PartnerTiersState
 from .state.partners import PartnersState
 from .state.password_reset import PasswordResetState
 from .state.providers import ProvidersState
+from .state.scorecard import ScorecardState
 from .state.security import SecurityState
 from .state.security_events import SecurityEventsState
 from .state.security_policy import SecurityPolicyState
@@ -240,6 +242,18 @@ for page, route, title, on_load in [
         routes.Consultant.COMMISSIONS,
         "Commissions",
         CommissionsState.load_consultant,
+    ),
+    (
+        scorecard.provider_page,
+        routes.Provider.SCORECARD,
+        scorecard.TITLE,
+        ScorecardState.load_provider,
+    ),
+    (
+        scorecard.consultant_page,
+        routes.Consultant.SCORECARD,
+        scorecard.TITLE,
+        ScorecardState.load_consultant,
     ),
     (deals.provider_page, routes.Provider.DEALS, "Deals", DealsState.load_provider),
     (deals.consultant_page, routes.Consultant.DEALS, "Deals", DealsState.load_consultant),

@@ -27,6 +27,7 @@ class Consultant:
     DEALS_IMPORT = "/c/deals/import"
     DASHBOARD = "/c/dashboard"
     COMMISSIONS = "/c/commissions"
+    SCORECARD = "/c/scorecard"
     HOME = LEADS
 
 
@@ -46,6 +47,7 @@ class Provider:
     COMMISSIONS = "/p/commissions"
     APPLICATIONS = "/p/applications"  # applications to the partner program, and its public pages
     ONBOARDING = "/p/onboarding"  # agreements and the onboarding checklist
+    SCORECARD = "/p/scorecard"
     HOME = PARTNERS
 
 

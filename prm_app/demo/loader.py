@@ -17,6 +17,7 @@ from .custom import create_custom_fields
 from .onboard import create_onboarding
 from .partners import create_org, create_partnerships
 from .pipeline import create_consultant_leads, create_referrals, create_registrations
+from .scorecard import create_registration_decisions
 from .specs import MARKER_EMAIL, ORGS, PASSWORD, PRODUCTS, ROLES
 from .tiers import create_tier_rules
 
@@ -38,6 +39,7 @@ def load(session: Session) -> bool:
     create_consultant_leads(demo)
     create_referrals(demo)
     create_registrations(demo)
+    create_registration_decisions(demo)
     create_custom_fields(demo)
     create_program_pages(demo)
     create_onboarding(demo)

@@ -206,6 +206,15 @@ def version(topic: Topic, id_: int) -> int:
     return _registry().version(_key(topic, id_))
 
 
+def watch_topics(state: rx.State, topics: list[tuple[Topic, int]]) -> dict[Topic, int]:
+    """Register this tab as the watcher of a page that follows several topics (replacing the
+    last live page's registration, as LiveView does for one); returns each topic's version."""
+    keys = [_key(topic, id_) for topic, id_ in topics]
+    registry = _registry()
+    registry.watch_page(state.router.session.client_token, keys)
+    return {topic: registry.version(key) for (topic, _), key in zip(topics, keys, strict=True)}
+
+
 async def follow_notes(state: rx.State, user_id: int) -> int:
     """Register this tab's bell as a watcher of its person's notifications; returns the version."""
     registry = _registry()

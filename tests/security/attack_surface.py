@@ -71,6 +71,7 @@ ID_ALIASES = {
     "tier_id": "term_id",  # a partner tier (services.tiers)
     "other_org_id": "org_id",
     "provider_org_id": "org_id",
+    "partner_org_id": "org_id",
 }
 # Harmless, well-formed values for the other fields: an attack must be stopped by who is
 # asking and which record it names, not by a typo. Passwords are too short on purpose (an
@@ -110,6 +111,8 @@ PLAIN = {
     "channel": "off",
     "progress": {"progress": 1},
     "ticked": True,
+    "figure": "lead_decision",  # a scorecard figure
+    "column": "name",  # a column to sort by
 }
 _FORM_KEY = re.compile(
     r"""(?:form_value\(\s*form,\s*|form\.get\(\s*|form\[\s*|data\[\s*)["']([a-z_]+)["']"""

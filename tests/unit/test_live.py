@@ -102,6 +102,24 @@ def test_a_tab_follows_only_the_topics_of_the_page_it_shows(registry):
     asyncio.run(scenario())
 
 
+def test_a_page_of_several_topics_is_told_of_each_until_another_page(registry, monkeypatch):
+    """The scorecard follows leads, deals and the ledger (live.watch_topics)."""
+    monkeypatch.setattr(live, "_registry", lambda: registry)
+    tab = SimpleNamespace(router=SimpleNamespace(session=SimpleNamespace(client_token="tab-a")))
+    registry.bump("deals:1")
+
+    async def scenario():
+        seen = live.watch_topics(tab, [(Topic.LEADS, 1), (Topic.DEALS, 1), (Topic.LEDGER, 1)])
+        assert seen == {Topic.LEADS: 0, Topic.DEALS: 1, Topic.LEDGER: 0}
+        for topic in ("leads:1", "deals:1", "ledger:1"):
+            assert await registry.watching(topic) == ["tab-a"]
+        registry.watch_page("tab-a", ["partners:1"])  # another page: none of them any more
+        for topic in ("leads:1", "deals:1", "ledger:1"):
+            assert await registry.watching(topic) == []
+
+    asyncio.run(scenario())
+
+
 class _Namespace:
     """The app's websocket namespace: records what each tab is sent."""
 

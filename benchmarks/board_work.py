@@ -1,45 +1,13 @@
 """What one watching board does for a move, whatever the load of the machine: the React
 components it renders, and its main thread's CPU time. Used by deal_board.
 
-- Renders: React calls the DevTools hook with every commit, in production builds too. The hook
-  installed here walks only the parts of the tree the commit touched (as React DevTools does:
-  a fiber's children are new objects only where React worked on them) and counts the
-  components that ran: all of them, the deal cards (the dnd-kit draggable: its element is the
-  card's `article`), the memo around each card (`DealCard`) and the columns (`section`).
+- Renders: counted through React's DevTools hook (tests/e2e/renders.py).
+- Received: the characters of the websocket messages the counting board got.
 - CPU: Chrome's Performance metrics of the tab's renderer in thread time (not wall time):
   scripts, style and layout, and every task of its main thread.
 """
 
-COUNT_RENDERS = """() => {
-  const counts = {commits: 0, components: 0, memos: 0, cards: 0, columns: 0};
-  window.__renders = counts;
-  const COMPONENTS = new Set([0, 1, 11, 14, 15]); // function, class, forwardRef, memo, simple memo
-  const PERFORMED_WORK = 1;
-  const walk = (fiber) => {
-    const mounted = fiber.alternate === null;
-    if (COMPONENTS.has(fiber.tag) && (mounted || (fiber.flags & PERFORMED_WORK))) {
-      counts.components += 1;
-      const element = fiber.child && fiber.child.type;
-      if (element === "article") counts.cards += 1;
-      if (element === "section") counts.columns += 1;
-      if (fiber.elementType && fiber.elementType.displayName === "DealCard") counts.memos += 1;
-    }
-    if (!mounted && fiber.child === fiber.alternate.child) return; // React did not go in
-    for (let child = fiber.child; child; child = child.sibling) walk(child);
-  };
-  window.__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
-    renderers: new Map(),
-    supportsFiber: true,
-    inject(renderer) { this.renderers.set(this.renderers.size + 1, renderer); return this.renderers.size; },
-    onCommitFiberRoot(id, root) { counts.commits += 1; walk(root.current); },
-    onCommitFiberUnmount() {},
-    onPostCommitFiberRoot() {},
-    onScheduleFiberRoot() {},
-    checkDCE() {},
-  };
-}"""
-
-RESET = "() => { for (const key of Object.keys(window.__renders)) window.__renders[key] = 0; }"
+from tests.e2e.renders import COUNT_RENDERS
 
 CPU_METRICS = {
     "TaskDuration": "cpu_task_ms",
@@ -49,11 +17,16 @@ CPU_METRICS = {
 }
 
 
-def counting_context(browser):
-    """A browser context whose pages count React's renders (before the app's scripts run)."""
+def counting_context(browser, record_frames: str):
+    """A browser context whose pages count React's renders and keep the websocket messages
+    they receive (`record_frames`: installed, like the hook, before the app's scripts run)."""
     context = browser.new_context()
     context.add_init_script(script=f"({COUNT_RENDERS})()")
+    context.add_init_script(script=f"({record_frames})()")
     return context
+
+
+RECEIVED = "(since) => window.__frames.filter(([at]) => at >= since).reduce((n, [, data]) => n + data.length, 0)"
 
 
 def cpu_reader(page):

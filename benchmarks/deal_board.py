@@ -39,6 +39,7 @@ from benchmarks import board_work
 from benchmarks.table import Figure, print_table, servers
 from prm_app import demo
 from prm_app.models import Deal, Organization, Partnership, Pipeline, Stage, User
+from tests.e2e import renders
 from tests.support import migrate, production_server, scratch_postgres
 
 DEALS, MOVES, DRAGS, LOADS, WORK_MOVES = 10_000, 20, 10, 5, 6
@@ -304,17 +305,18 @@ def move(mover, pages, wanted: str) -> list[float]:
 def watcher_work(browser, mover) -> dict[str, float]:
     """Two more boards (board_work): one counts its renders, the other reads its CPU, per move
     (each move left 500 ms to settle)."""
-    counter = watch_board(board_work.counting_context(browser))
+    counter = watch_board(board_work.counting_context(browser, RECORD_FRAMES))
     timer = watch_board(browser.new_context())
     cpu = board_work.cpu_reader(timer)
-    counter.evaluate(board_work.RESET)
-    before = cpu()
+    counter.evaluate(renders.RESET)
+    since, before = counter.evaluate("Date.now()"), cpu()
     for i in range(WORK_MOVES):
         move(mover, [counter, timer], STAGES[i % 2])
         timer.wait_for_timeout(500)
     work = board_work.per_move(before, cpu(), WORK_MOVES)
-    renders = counter.evaluate("window.__renders")
-    return work | {f"renders_{key}": value / WORK_MOVES for key, value in renders.items()}
+    work["received_kb"] = counter.evaluate(board_work.RECEIVED, since) / 1024 / WORK_MOVES
+    counted = counter.evaluate("window.__renders")
+    return work | {f"renders_{key}": value / WORK_MOVES for key, value in counted.items()}
 
 
 def _p95(values: list[float]) -> float:
@@ -351,6 +353,7 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
         (f"move seen on {WATCHERS} other boards p95", "live_p95_ms", "ms", BARS["live_p95_ms"]),
         (f"new board received by {WATCHERS} other boards p50", "arrived_p50_ms", "ms", None),
         (f"new board received by {WATCHERS} other boards p95", "arrived_p95_ms", "ms", None),
+        ("a watching board, per move: websocket messages received", "received_kb", "KB", None),
         ("a watching board, per move: React commits", "renders_commits", "", None),
         ("a watching board, per move: components rendered", "renders_components", "", None),
         ("a watching board, per move: deal cards rendered", "renders_cards", "", None),

@@ -4,8 +4,11 @@ components it renders, and its main thread's CPU time. Used by deal_board.
 - Renders: counted through React's DevTools hook (tests/e2e/renders.py).
 - Received: the characters of the websocket messages the counting board got.
 - CPU: Chrome's Performance metrics of the tab's renderer in thread time (not wall time):
-  scripts, style and layout, and every task of its main thread.
+  scripts, style and layout, and every task of its main thread. And the server's: the CPU time
+  of its processes (both workers), from the system's accounting.
 """
+
+import psutil
 
 from tests.e2e.renders import COUNT_RENDERS
 
@@ -37,6 +40,20 @@ def cpu_reader(page):
     def read() -> dict[str, float]:
         metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         return {key: metrics[name] * 1000 for name, key in CPU_METRICS.items()}
+
+    return read
+
+
+def process_cpu_reader(pid: int):
+    """A function returning the CPU used so far by the process `pid` and its children, in ms."""
+
+    def read() -> float:
+        root = psutil.Process(pid)
+        used = 0.0
+        for process in (root, *root.children(recursive=True)):
+            times = process.cpu_times()
+            used += times.user + times.system
+        return used * 1000
 
     return read
 

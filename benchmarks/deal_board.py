@@ -226,7 +226,7 @@ def drag(page, wanted: str) -> None:
     page.mouse.up()
 
 
-def measure(browser) -> dict[str, float]:
+def measure(browser, server: int) -> dict[str, float]:
     figures: dict[str, float] = {}
     mover_context = browser.new_context()
     mover = sign_in(mover_context)
@@ -276,7 +276,7 @@ def measure(browser) -> dict[str, float]:
     figures["live_p50_ms"] = statistics.median(live)
     figures["arrived_p50_ms"] = statistics.median(arrived)
     figures["arrived_p95_ms"] = _p95(arrived)
-    figures.update(watcher_work(browser, mover))
+    figures.update(watcher_work(browser, mover, server, 2 + WATCHERS))
     return figures
 
 
@@ -302,18 +302,21 @@ def move(mover, pages, wanted: str) -> list[float]:
     return [page.evaluate("window.__seen") for page in pages]
 
 
-def watcher_work(browser, mover) -> dict[str, float]:
+def watcher_work(browser, mover, server: int, others: int) -> dict[str, float]:
     """Two more boards (board_work): one counts its renders, the other reads its CPU, per move
-    (each move left 500 ms to settle)."""
+    (each move left 500 ms to settle); and the server's CPU per move and per tab re-reading
+    the board (`others` watching tabs, the mover's own re-read aside)."""
     counter = watch_board(board_work.counting_context(browser, RECORD_FRAMES))
     timer = watch_board(browser.new_context())
-    cpu = board_work.cpu_reader(timer)
+    cpu, server_cpu = board_work.cpu_reader(timer), board_work.process_cpu_reader(server)
     counter.evaluate(renders.RESET)
-    since, before = counter.evaluate("Date.now()"), cpu()
+    since, before, server_before = counter.evaluate("Date.now()"), cpu(), server_cpu()
     for i in range(WORK_MOVES):
         move(mover, [counter, timer], STAGES[i % 2])
         timer.wait_for_timeout(500)
     work = board_work.per_move(before, cpu(), WORK_MOVES)
+    work["server_cpu_ms"] = (server_cpu() - server_before) / WORK_MOVES
+    work["server_cpu_tab_ms"] = work["server_cpu_ms"] / (others + 1)
     work["received_kb"] = counter.evaluate(board_work.RECEIVED, since) / 1024 / WORK_MOVES
     counted = counter.evaluate("window.__renders")
     return work | {f"renders_{key}": value / WORK_MOVES for key, value in counted.items()}
@@ -332,14 +335,14 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
         print(f"seeded {DEALS:,} open deals in {time.perf_counter() - started:.1f} s")
         logs = Path(tempfile.mkdtemp())
         with (
-            production_server(url, redis_url, port=PORT, workers=2, logs=logs),
+            production_server(url, redis_url, port=PORT, workers=2, logs=logs) as server,
             sync_playwright() as playwright,
         ):
             launch = {"headless": True, "args": ARGS}
             if Path(CHROMIUM).exists():
                 launch["executable_path"] = CHROMIUM
             browser = playwright.chromium.launch(**launch)
-            measured = measure(browser)
+            measured = measure(browser, server.pid)
             browser.close()
     rows = [
         ("first board render (median of 5)", "render_s", "s", BARS["render_s"]),
@@ -354,6 +357,8 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
         (f"new board received by {WATCHERS} other boards p50", "arrived_p50_ms", "ms", None),
         (f"new board received by {WATCHERS} other boards p95", "arrived_p95_ms", "ms", None),
         ("a watching board, per move: websocket messages received", "received_kb", "KB", None),
+        ("the server's CPU per move (2 workers, every tab's re-read)", "server_cpu_ms", "ms", None),
+        ("the server's CPU per move and per tab re-reading", "server_cpu_tab_ms", "ms", None),
         ("a watching board, per move: React commits", "renders_commits", "", None),
         ("a watching board, per move: components rendered", "renders_components", "", None),
         ("a watching board, per move: deal cards rendered", "renders_cards", "", None),

@@ -17,7 +17,9 @@ Prints, against the bars of DESIGN.md:
 - live: the same move seen on 20 other open boards (other tabs, spread over both workers), from
   the same moment, on the same clock; and, apart, when the new board reached those tabs (the
   websocket message holding the card in its new column, as the page receives it): the part of
-  the time that is the server's, the rest being the 21 browsers rendering on the same 2 cores.
+  the time that is the server's, the rest being the 21 browsers rendering on the same 2 cores;
+- what one more watching board does per move, whatever the machine's load (board_work): the
+  React components it renders, and its main thread's CPU time.
 """
 
 import os
@@ -33,12 +35,14 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert
 from sqlmodel import Session, col, select
 
+from benchmarks import board_work
 from benchmarks.table import Figure, print_table, servers
 from prm_app import demo
 from prm_app.models import Deal, Organization, Partnership, Pipeline, Stage, User
+from tests.e2e import renders
 from tests.support import migrate, production_server, scratch_postgres
 
-DEALS, MOVES, DRAGS, LOADS = 10_000, 20, 10, 5
+DEALS, MOVES, DRAGS, LOADS, WORK_MOVES = 10_000, 20, 10, 5, 6
 WATCHERS = int(os.environ.get("PRM_BENCH_WATCHERS", "20"))  # other open boards
 PORT = 8311  # the backend also serves the exported build
 BASE = f"http://localhost:{PORT}"  # the host the app redirects to after sign-in
@@ -222,7 +226,7 @@ def drag(page, wanted: str) -> None:
     page.mouse.up()
 
 
-def measure(browser) -> dict[str, float]:
+def measure(browser, server: int) -> dict[str, float]:
     figures: dict[str, float] = {}
     mover_context = browser.new_context()
     mover = sign_in(mover_context)
@@ -245,22 +249,12 @@ def measure(browser) -> dict[str, float]:
     for _ in range(WATCHERS):
         context = browser.new_context()
         context.add_init_script(script=f"({RECORD_FRAMES})()")
-        page = sign_in(context)
-        page.evaluate("localStorage.setItem('prm-deals-view', 'board')")
-        open_board(page)
-        watchers.append(page)
+        watchers.append(watch_board(context))
 
-    tracked = mover.get_by_role("article", name=TRACKED)
     rounds, live, arrived = [], [], []
-    stages = ["Discovery", "Qualification"]
     for i in range(MOVES):
-        wanted = stages[i % 2]
-        for page in [mover, *watchers]:
-            page.evaluate(WATCH, [TRACKED, wanted])
-        tracked.get_by_label(f"Move {TRACKED} to stage").click()
-        mover.evaluate(SENT)
-        tracked.get_by_role("group", name="Stages").get_by_role("button", name=wanted).click()
-        seen = [page.evaluate("window.__seen") for page in [mover, *watchers]]
+        wanted = STAGES[i % 2]
+        seen = move(mover, [mover, *watchers], wanted)
         sent = mover.evaluate("window.__sent")
         rounds.append(seen[0] - sent)
         live.extend(moment - sent for moment in seen[1:])
@@ -270,7 +264,7 @@ def measure(browser) -> dict[str, float]:
         arrived.extend(moment - sent for moment in received)
     dragged = []
     for i in range(DRAGS):
-        wanted = stages[i % 2]
+        wanted = STAGES[i % 2]
         mover.evaluate(WATCH, [TRACKED, wanted])
         drag(mover, wanted)
         dragged.append(mover.evaluate("window.__seen") - mover.evaluate("window.__sent"))
@@ -282,7 +276,50 @@ def measure(browser) -> dict[str, float]:
     figures["live_p50_ms"] = statistics.median(live)
     figures["arrived_p50_ms"] = statistics.median(arrived)
     figures["arrived_p95_ms"] = _p95(arrived)
+    figures.update(watcher_work(browser, mover, server, 2 + WATCHERS))
     return figures
+
+
+STAGES = ["Discovery", "Qualification"]
+
+
+def watch_board(context):
+    """A signed-in tab of `context` showing the board."""
+    page = sign_in(context)
+    page.evaluate("localStorage.setItem('prm-deals-view', 'board')")
+    open_board(page)
+    return page
+
+
+def move(mover, pages, wanted: str) -> list[float]:
+    """Move the tracked card with its "Move to stage"; when each of `pages` showed it."""
+    tracked = mover.get_by_role("article", name=TRACKED)
+    for page in pages:
+        page.evaluate(WATCH, [TRACKED, wanted])
+    tracked.get_by_label(f"Move {TRACKED} to stage").click()
+    mover.evaluate(SENT)
+    tracked.get_by_role("group", name="Stages").get_by_role("button", name=wanted).click()
+    return [page.evaluate("window.__seen") for page in pages]
+
+
+def watcher_work(browser, mover, server: int, others: int) -> dict[str, float]:
+    """Two more boards (board_work): one counts its renders, the other reads its CPU, per move
+    (each move left 500 ms to settle); and the server's CPU per move and per tab re-reading
+    the board (`others` watching tabs, the mover's own re-read aside)."""
+    counter = watch_board(board_work.counting_context(browser, RECORD_FRAMES))
+    timer = watch_board(browser.new_context())
+    cpu, server_cpu = board_work.cpu_reader(timer), board_work.process_cpu_reader(server)
+    counter.evaluate(renders.RESET)
+    since, before, server_before = counter.evaluate("Date.now()"), cpu(), server_cpu()
+    for i in range(WORK_MOVES):
+        move(mover, [counter, timer], STAGES[i % 2])
+        timer.wait_for_timeout(500)
+    work = board_work.per_move(before, cpu(), WORK_MOVES)
+    work["server_cpu_ms"] = (server_cpu() - server_before) / WORK_MOVES
+    work["server_cpu_tab_ms"] = work["server_cpu_ms"] / (others + 1)
+    work["received_kb"] = counter.evaluate(board_work.RECEIVED, since) / 1024 / WORK_MOVES
+    counted = counter.evaluate("window.__renders")
+    return work | {f"renders_{key}": value / WORK_MOVES for key, value in counted.items()}
 
 
 def _p95(values: list[float]) -> float:
@@ -298,14 +335,14 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
         print(f"seeded {DEALS:,} open deals in {time.perf_counter() - started:.1f} s")
         logs = Path(tempfile.mkdtemp())
         with (
-            production_server(url, redis_url, port=PORT, workers=2, logs=logs),
+            production_server(url, redis_url, port=PORT, workers=2, logs=logs) as server,
             sync_playwright() as playwright,
         ):
             launch = {"headless": True, "args": ARGS}
             if Path(CHROMIUM).exists():
                 launch["executable_path"] = CHROMIUM
             browser = playwright.chromium.launch(**launch)
-            measured = measure(browser)
+            measured = measure(browser, server.pid)
             browser.close()
     rows = [
         ("first board render (median of 5)", "render_s", "s", BARS["render_s"]),
@@ -319,6 +356,18 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
         (f"move seen on {WATCHERS} other boards p95", "live_p95_ms", "ms", BARS["live_p95_ms"]),
         (f"new board received by {WATCHERS} other boards p50", "arrived_p50_ms", "ms", None),
         (f"new board received by {WATCHERS} other boards p95", "arrived_p95_ms", "ms", None),
+        ("a watching board, per move: websocket messages received", "received_kb", "KB", None),
+        ("the server's CPU per move (2 workers, every tab's re-read)", "server_cpu_ms", "ms", None),
+        ("the server's CPU per move and per tab re-reading", "server_cpu_tab_ms", "ms", None),
+        ("a watching board, per move: React commits", "renders_commits", "", None),
+        ("a watching board, per move: components rendered", "renders_components", "", None),
+        ("a watching board, per move: deal cards rendered", "renders_cards", "", None),
+        ("a watching board, per move: card memos rendered", "renders_memos", "", None),
+        ("a watching board, per move: columns rendered", "renders_columns", "", None),
+        ("a watching board, per move: main thread CPU", "cpu_task_ms", "ms", None),
+        ("a watching board, per move: scripts' CPU", "cpu_script_ms", "ms", None),
+        ("a watching board, per move: style CPU", "cpu_style_ms", "ms", None),
+        ("a watching board, per move: layout CPU", "cpu_layout_ms", "ms", None),
     ]
     return [
         Figure(f"Kanban, {DEALS:,} deals: {label}", "postgresql", measured[key], unit, bar)

@@ -108,11 +108,20 @@ class PrmDndKeyboardSensor extends KeyboardSensor {
   }
 }
 
+// The board re-renders with every update of the page's state. What it hands dnd-kit is made
+// once, here: new sensor options would make new activators, hence a new context for every
+// draggable card, and every card (a memo otherwise) would render again on each update.
+const prmDndMouse = {activationConstraint: {distance: 6}};
+const prmDndTouch = {activationConstraint: {delay: 200, tolerance: 8}};
+const prmDndKeyboard = {coordinateGetter: prmDndKeys, scrollBehavior: "auto"};
+const prmDndAccessibility = {announcements: prmDndAnnouncements,
+  screenReaderInstructions: prmDndInstructions};
+
 function PrmDndBoard({onMove, outcomes, scrollLabel, children, ...props}) {
   const sensors = useSensors(
-    useSensor(MouseSensor, {activationConstraint: {distance: 6}}),
-    useSensor(TouchSensor, {activationConstraint: {delay: 200, tolerance: 8}}),
-    useSensor(PrmDndKeyboardSensor, {coordinateGetter: prmDndKeys, scrollBehavior: "auto"}),
+    useSensor(MouseSensor, prmDndMouse),
+    useSensor(TouchSensor, prmDndTouch),
+    useSensor(PrmDndKeyboardSensor, prmDndKeyboard),
   );
   const [held, setHeld] = useState(null);
   const scroller = useRef(null);
@@ -137,8 +146,7 @@ function PrmDndBoard({onMove, outcomes, scrollLabel, children, ...props}) {
   };
   return (
     <DndContext sensors={sensors} collisionDetection={prmDndCollision}
-      accessibility={{announcements: prmDndAnnouncements,
-        screenReaderInstructions: prmDndInstructions}}
+      accessibility={prmDndAccessibility}
       onDragStart={({active}) => setHeld(active.data.current)}
       onDragEnd={drop} onDragCancel={() => setHeld(null)}>
       <div className="deal-board-frame" data-holding={held ? "true" : "false"}

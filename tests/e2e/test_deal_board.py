@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from prm_app.models import Deal, Stage
 from prm_app.services.deals import lifecycle as deal_changes
 from prm_app.services.identity import auth
+from tests.e2e import renders
 from tests.e2e.dialogs import confirm
 from tests.e2e.test_sign_in import sign_in
 from tests.harness import DEMO_PASSWORD
@@ -201,6 +202,34 @@ def test_a_dragged_card_persists_and_another_browser_sees_the_move_live(
         deal = session.get(Deal, deal_id)
         assert (deal.outcome, deal.lost_reason) == ("lost", "Chose a competitor")
     watcher.context.close()
+
+
+def test_a_move_re_renders_only_the_moved_card_on_a_watching_board(
+    page: Page, browser: Browser, base_url, db
+):
+    """Issue 23: a move re-rendered every card of every open board (dnd-kit got new sensor
+    options with each board update, hence a new context for every draggable card). A watching
+    board now renders the moved card alone: React's commits counted (tests/e2e/renders.py)."""
+    prefix = f"Memo {uuid.uuid4().hex[:6]}"
+    long_column(db, page, prefix, count=10)
+
+    context = browser.new_context(base_url=base_url)
+    context.add_init_script(script=f"({renders.COUNT_RENDERS})()")
+    watcher = context.new_page()
+    sign_in(watcher, CONSULTANT_ADMIN)
+    board(watcher, "/c/deals")
+    watcher.get_by_label("Search deals").fill(prefix)
+    expect(column(watcher, "Qualification").get_by_role("article")).to_have_count(10)
+    expect(column(watcher, "Proposal").get_by_label("Deals in this stage")).to_have_text("0")
+    watcher.evaluate(renders.RESET)
+
+    move_to(page, f"{prefix} 3", "Proposal")
+    expect(column(watcher, "Proposal").get_by_role("article")).to_have_count(1)
+    expect(column(watcher, "Qualification").get_by_label("Deals in this stage")).to_have_text("9")
+    counted = watcher.evaluate("window.__renders")
+    assert counted["cards"] == 1, counted  # the moved card, in its new column; not the other 9
+    assert counted["columns"] >= 2, counted  # the two columns' counts did change
+    context.close()
 
 
 def test_submit_deal_approve_and_closed_won_is_complete_for_both_parties(

@@ -16,8 +16,9 @@ from . import columns as import_columns
 from . import custom_import
 from .batches import NOUNS, BatchRow, batch_row
 from .columns import Field
-from .files import Table, csv_text, read_csv
+from .files import Table, csv_text
 from .rules import Checked, Problem, check
+from .sheets import read_table
 from .writer import insert_deals, insert_leads
 
 PREVIEW_ROWS = 20
@@ -35,6 +36,8 @@ class Prepared:
     rows: int
     fields: list[Field]
     mapping: dict[str, str]
+    sheets: tuple[str, ...] = ()  # a spreadsheet's worksheets (none for a CSV)
+    sheet: str = ""  # the one read
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +49,15 @@ class DryRun:
     preview: list[dict[str, Any]]  # the first valid rows as they will be imported, with "row"
 
 
-def prepare(session: Session, *, actor: Actor, kind: object, file: object) -> Prepared:
+def prepare(
+    session: Session, *, actor: Actor, kind: object, file: object, sheet: object = None
+) -> Prepared:
     """Read the file's header and suggest a mapping: the organization's last mapping for
     `kind` where this file has those columns, and suggestions for the other fields (the
-    organization's custom fields included, after the fixed ones)."""
+    organization's custom fields included, after the fixed ones). `sheet`: a spreadsheet's
+    sheet by name (the first with a value when None)."""
     kind = _kind(actor, kind)
-    table = read_csv(file)
+    table = read_table(file, sheet=sheet)
     extra = custom_import.columns_of(session, custom_import.importable(session, actor, kind))
     mapping = {
         name: header
@@ -66,7 +72,7 @@ def prepare(session: Session, *, actor: Actor, kind: object, file: object) -> Pr
             used.add(header)
     known = (*import_columns.fields(kind, actor.org_kind), *extra)
     mapping = {f.name: mapping[f.name] for f in known if f.name in mapping}
-    return Prepared(table.headers, len(table.rows), list(known), mapping)
+    return Prepared(table.headers, len(table.rows), list(known), mapping, table.sheets, table.sheet)
 
 
 def dry_run(
@@ -79,11 +85,14 @@ def dry_run(
     submit: object = False,
     progress: Progress | None = None,
     default_owner: object = None,
+    sheet: object = None,
 ) -> DryRun:
     """Check every row as `run` would, writing nothing. `default_owner` (a person's id; the
     importer when None) owns the rows whose owner is no active member of the organization."""
     kind, submit = _kind(actor, kind), _flag(submit)
-    checked = check(session, actor, kind, _read(file, progress), mapping, submit, default_owner)
+    checked = check(
+        session, actor, kind, _read(file, sheet, progress), mapping, submit, default_owner
+    )
     failed = int(checked.failed.sum())
     return DryRun(
         rows_total=len(checked.data),
@@ -105,6 +114,7 @@ def run(
     submit: object = False,
     progress: Progress | None = None,
     default_owner: object = None,
+    sheet: object = None,
 ) -> BatchRow:
     """Import the valid rows of the file (checked again: nothing from the dry run is trusted)
     as drafts or submitted, as one ImportBatch with an error report of the failed rows.
@@ -114,7 +124,9 @@ def run(
     """
     kind, submit = _kind(actor, kind), _flag(submit)
     name = _file_name(file_name)
-    checked = check(session, actor, kind, _read(file, progress), mapping, submit, default_owner)
+    checked = check(
+        session, actor, kind, _read(file, sheet, progress), mapping, submit, default_owner
+    )
     valid = checked.data[~checked.failed]
     if valid.empty:
         raise Invalid("No row can be imported: fix the problems listed and import the file again.")
@@ -178,10 +190,10 @@ def _file_name(value: object) -> str:
     return name[:MAX_FILE_NAME] or "import.csv"
 
 
-def _read(file: object, progress: Progress | None) -> Table:
+def _read(file: object, sheet: object, progress: Progress | None) -> Table:
     if progress:
         progress("Reading the file", 0.0)
-    table = read_csv(file)
+    table = read_table(file, sheet=sheet)
     if progress:
         progress(f"Checking {len(table.rows):,} rows", _READ)
     return table

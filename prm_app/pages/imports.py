@@ -1,6 +1,6 @@
-"""Import CSV: /c/leads/import, /p/referrals/import, /p/deals/import and /c/deals/import.
+"""Import a CSV or a spreadsheet: /c/leads/import, /p/referrals/import, /p/deals/import and /c/deals/import.
 
-Choose a file (picker or drag and drop), map its columns, see every problem before anything is
+Choose a file (picker or drag and drop) and, in a workbook, its sheet; map its columns, see every problem before anything is
 written, import the valid rows or nothing, then download the failed rows or undo the batch.
 """
 
@@ -22,6 +22,15 @@ from ..state.live import ImportsPulse
 from .parts.shell import page_shell
 
 UPLOAD_ID = "csv"
+Untyped = cast(Any, State)  # Reflex's stubs type list vars as lists and events as namespaces
+# What the picker offers (the server decides what a file is from its bytes, not from this).
+ACCEPTED = {
+    "text/csv": [".csv"],
+    "text/plain": [".txt", ".tsv"],
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
+    "application/vnd.ms-excel": [".xls"],
+    "application/vnd.oasis.opendocument.spreadsheet": [".ods"],
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,19 +39,25 @@ class Words:
     back: str  # the list's route
     back_label: str
     submit: str  # what "submit" means for this kind ("" for deals)
+    other: str  # where the rows go: "provider" or "partner"
 
 
 LEADS = Words(
-    "leads", routes.Consultant.LEADS, "Leads", "Submit each lead to the provider in its row"
+    "leads",
+    routes.Consultant.LEADS,
+    "Leads",
+    "Submit each lead to the provider in its row",
+    "provider",
 )
 REFERRALS = Words(
     "referrals",
     routes.Provider.REFERRALS,
     "Referrals",
     "Send each referral to the partner in its row",
+    "partner",
 )
-PROVIDER_DEALS = Words("deals", routes.Provider.DEALS, "Deals", "")
-CONSULTANT_DEALS = Words("deals", routes.Consultant.DEALS, "Deals", "")
+PROVIDER_DEALS = Words("deals", routes.Provider.DEALS, "Deals", "", "partner")
+CONSULTANT_DEALS = Words("deals", routes.Consultant.DEALS, "Deals", "", "provider")
 
 
 def _named_file_input(upload: rx.Component, name: str) -> rx.Component:
@@ -55,14 +70,14 @@ def _named_file_input(upload: rx.Component, name: str) -> rx.Component:
 
 
 def _picker(words: Words) -> rx.Component:
-    return _named_file_input(_upload(words), f"CSV file of {words.noun}")
+    return _named_file_input(_upload(words), f"CSV or spreadsheet file of {words.noun}")
 
 
 def _upload(words: Words) -> rx.Component:
     return rx.upload(
         rx.vstack(
             rx.icon("file-up", size=32, aria_hidden="true", color=rx.color("gray", 9)),
-            rx.text(f"Drag a CSV file of {words.noun} here, or"),
+            rx.text(f"Drag a CSV file or a spreadsheet of {words.noun} here, or"),
             # Not a button of its own: the whole box is the one control that opens the picker.
             rx.text(
                 "Choose a file",
@@ -72,8 +87,8 @@ def _upload(words: Words) -> rx.Component:
                 text_decoration="underline",
             ),
             rx.text(
-                "Comma, semicolon or tab separated; UTF-8 or Latin-1; the first line names "
-                "the columns.",
+                "CSV (comma, semicolon or tab separated; UTF-8 or Latin-1) or a spreadsheet "
+                "(.xlsx, .xls, .ods); the first row names the columns.",
                 size="1",
                 color_scheme="gray",
             ),
@@ -83,7 +98,7 @@ def _upload(words: Words) -> rx.Component:
         id=UPLOAD_ID,
         multiple=False,
         max_files=1,
-        accept={"text/csv": [".csv"], "text/plain": [".txt", ".tsv"]},
+        accept=ACCEPTED,
         disabled=State.busy,
         # Whether the page has handed the tab its upload ticket (an upload needs it).
         custom_attrs={"data-upload-ready": State.upload_ticket != ""},
@@ -99,7 +114,7 @@ def _upload(words: Words) -> rx.Component:
         padding="2rem",
         width="100%",
         cursor="pointer",
-        aria_label="Choose a CSV file",
+        aria_label="Choose a CSV file or a spreadsheet",
     )
 
 
@@ -121,7 +136,7 @@ def _field_row(field: rx.Var[dict]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.el.label(field["label"], html_for=control, font_weight="500"),
-            rx.cond(field["required"] == "yes", rx.badge("required", ml="2", variant="soft")),
+            rx.cond(_required(field["required"]), rx.badge("required", ml="2", variant="soft")),
             rx.cond(note != "", rx.text(note, size="1", color_scheme="gray")),
         ),
         rx.table.cell(
@@ -134,6 +149,76 @@ def _field_row(field: rx.Var[dict]) -> rx.Component:
                 disabled=State.busy,
                 style={"padding": "0.3rem", "border_radius": "0.4rem", "max_width": "100%"},
             )
+        ),
+    )
+
+
+def _required(required: rx.Var) -> rx.Var:
+    """Whether a field must be mapped, as chosen so far (see ImportField.required)."""
+    sent = State.submit | (State.kind == "deals")
+    return (
+        (required == "yes")
+        | ((required == "sent") & State.submit)
+        | ((required == "where") & sent & (Untyped.send_to.length() == 0))
+    )
+
+
+def _send_to(words: Words) -> rx.Component:
+    """Where every row goes, for files without a Provider (Partner) column: several
+    organizations for leads and referrals, one for deals."""
+    single = not words.submit
+    other = words.other
+    chooser = rx.foreach(
+        State.targets,
+        lambda target: rx.el.label(
+            rx.hstack(
+                rx.el.input(
+                    type="radio" if single else "checkbox",
+                    name="send-to",
+                    value=target["id"],
+                    checked=Untyped.send_to.contains(target["id"]),
+                    on_change=Untyped.toggle_send_to(target["id"]),
+                    disabled=State.busy,
+                ),
+                rx.text(target["name"], size="2"),
+                align="center",
+            )
+        ),
+    )
+    return rx.cond(
+        State.submit | (State.kind == "deals"),
+        rx.el.fieldset(
+            rx.el.legend(
+                f"Send every row to (instead of a {other} column)",
+                font_size="0.875rem",
+                font_weight="500",
+            ),
+            rx.cond(
+                Untyped.targets.length() > 0,
+                rx.hstack(chooser, spacing="4", wrap="wrap"),
+                rx.text(f"No {other} can receive them yet.", size="2", color_scheme="gray"),
+            ),
+            border="none",
+            padding="0",
+        ),
+    )
+
+
+def _sheet_choice() -> rx.Component:
+    """A workbook of several sheets: which one holds the list (the first with values at first)."""
+    return rx.cond(
+        Untyped.sheets.length() > 1,
+        rx.vstack(
+            rx.el.label("Sheet", html_for="import-sheet", font_size="0.875rem", font_weight="500"),
+            rx.el.select(
+                rx.foreach(State.sheets, lambda name: rx.el.option(name, value=name)),
+                id="import-sheet",
+                value=State.sheet,
+                on_change=State.choose_sheet,
+                disabled=State.busy,
+                style={"padding": "0.3rem", "border_radius": "0.4rem", "max_width": "100%"},
+            ),
+            spacing="1",
         ),
     )
 
@@ -202,6 +287,7 @@ def _mapping(words: Words) -> rx.Component:
             "fields you leave out stay empty.",
             size="2",
         ),
+        _sheet_choice(),
         data_table(
             ("Field", "Column in your file"),
             State.fields,
@@ -209,8 +295,9 @@ def _mapping(words: Words) -> rx.Component:
             width="100%",
             variant="surface",
         ),
-        _default_owner(),
         _submit_choice(words),
+        _send_to(words),
+        _default_owner(),
         rx.hstack(
             rx.button("Check the file", on_click=State.check, disabled=State.busy),
             rx.button("Import nothing", variant="ghost", on_click=State.cancel),

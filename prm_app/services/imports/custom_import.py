@@ -121,11 +121,13 @@ def check(
     *,
     enforced: bool,
     other_org_ids: pd.Series | None,
+    also_to: Sequence[int] = (),
 ) -> Checked:
     """Check the custom columns of `data` (by the fields' form names, "" for no value).
 
     enforced: required fields must be filled (rows sent, deals). other_org_ids: each row's
     provider (None: the rows go nowhere yet, so only the organization's own fields apply).
+    also_to: the other organizations every row goes to, besides its own (see send_to).
     """
     index = data.index
     names = _org_names(session, fields)
@@ -137,7 +139,7 @@ def check(
             applies = pd.Series(True, index=index)
         else:
             applies = (
-                other_org_ids == field.org_id
+                (other_org_ids == field.org_id) | (field.org_id in also_to)
                 if other_org_ids is not None
                 else pd.Series(False, index=index)
             )

@@ -86,13 +86,15 @@ def dry_run(
     progress: Progress | None = None,
     default_owner: object = None,
     sheet: object = None,
+    send_to: object = None,
 ) -> DryRun:
     """Check every row as `run` would, writing nothing. `default_owner` (a person's id; the
-    importer when None) owns the rows whose owner is no active member of the organization."""
+    importer when None) owns the rows whose owner is no active member of the organization.
+    `sheet`: as `prepare` takes it. `send_to`: the ids of the organizations every row goes to,
+    instead of a Provider (Partner) column (services.imports.send_to)."""
     kind, submit = _kind(actor, kind), _flag(submit)
-    checked = check(
-        session, actor, kind, _read(file, sheet, progress), mapping, submit, default_owner
-    )
+    table = _read(file, sheet, progress)
+    checked = check(session, actor, kind, table, mapping, submit, default_owner, send_to)
     failed = int(checked.failed.sum())
     return DryRun(
         rows_total=len(checked.data),
@@ -115,6 +117,7 @@ def run(
     progress: Progress | None = None,
     default_owner: object = None,
     sheet: object = None,
+    send_to: object = None,
 ) -> BatchRow:
     """Import the valid rows of the file (checked again: nothing from the dry run is trusted)
     as drafts or submitted, as one ImportBatch with an error report of the failed rows.
@@ -124,9 +127,8 @@ def run(
     """
     kind, submit = _kind(actor, kind), _flag(submit)
     name = _file_name(file_name)
-    checked = check(
-        session, actor, kind, _read(file, sheet, progress), mapping, submit, default_owner
-    )
+    table = _read(file, sheet, progress)
+    checked = check(session, actor, kind, table, mapping, submit, default_owner, send_to)
     valid = checked.data[~checked.failed]
     if valid.empty:
         raise Invalid("No row can be imported: fix the problems listed and import the file again.")
@@ -152,7 +154,7 @@ def run(
     if kind == ImportKind.DEALS:
         insert_deals(session, actor, batch, valid, now, writing)
     else:
-        insert_leads(session, actor, batch, valid, submit, now, writing)
+        insert_leads(session, actor, batch, valid, submit, now, writing, checked.send_to)
     import_columns.remember_mapping(session, actor=actor, kind=kind, mapping=checked.mapping)
     activity.record(
         session,
@@ -165,6 +167,7 @@ def run(
     if kind == ImportKind.DEALS or submit:  # drafts went nowhere yet
         sent_to = valid["other_org_id"].astype(int).value_counts()
         counts = {int(org): int(count) for org, count in sent_to.items()}
+        counts |= {org_id: len(valid) for org_id in checked.send_to}
         notifications.imported_for(session, actor=actor, batch=batch, counts=counts)
     return batch_row(batch, actor.name)
 
@@ -228,7 +231,8 @@ def _error_report(checked: Checked) -> str:
 def _preview(checked: Checked) -> list[dict[str, Any]]:
     data = checked.data[~checked.failed].head(PREVIEW_ROWS)
     unsent = {"provider", "partner"} - set(checked.labels)  # a draft's column, not used
-    shown = [name for name in checked.mapping if name not in unsent]
+    chosen = [name for name in checked.labels if name not in checked.mapping]  # send_to's
+    shown = [*chosen, *(name for name in checked.mapping if name not in unsent)]
     rows = []
     for row, values in data.iterrows():
         item: dict[str, Any] = {"row": int(row)}

@@ -19,6 +19,7 @@ from ..deals import eligibility, places, registration_rules
 from ..identity import team
 from . import columns as import_columns
 from . import custom_import
+from . import send_to as send_to_all
 from .columns import Field
 from .files import Table, restored
 
@@ -47,6 +48,7 @@ class Checked:
     mapping: dict[str, str]  # field name to header, as checked
     problems: list[Problem] = field(default_factory=list)
     failed: pd.Series | None = None  # bool by row
+    send_to: list[int] = field(default_factory=list)  # where every row goes (see send_to)
     labels: dict[str, str] = field(default_factory=dict)  # extra display values for the preview
 
 
@@ -58,11 +60,19 @@ def check(
     mapping: object,
     submit: bool,
     default_owner: object = None,
+    send_to: object = None,
 ) -> Checked:
     custom = custom_import.importable(session, actor, kind)
     extra = custom_import.columns_of(session, custom)
+    everyone_to = send_to_all.organizations(session, actor, kind, send_to, submit=submit)
     chosen = import_columns.check_mapping(
-        mapping, table.headers, kind, actor.org_kind, submit=submit, extra=extra
+        mapping,
+        table.headers,
+        kind,
+        actor.org_kind,
+        submit=submit,
+        extra=extra,
+        sent_to_all=bool(everyone_to),
     )
     fields = (*import_columns.fields(kind, actor.org_kind), *extra)
     index = table.rows.index
@@ -72,21 +82,25 @@ def check(
             data[f.name] = restored(table.rows[chosen[f.name]]).str.strip()
         else:
             data[f.name] = pd.Series("", index=index, dtype="str")
-    checked = Checked(table=table, data=data, mapping=chosen)
-    required = set(import_columns.required(kind, actor.org_kind, submit=submit))
+    checked = Checked(table=table, data=data, mapping=chosen, send_to=everyone_to)
+    required = set(
+        import_columns.required(kind, actor.org_kind, submit=submit, sent_to_all=bool(everyone_to))
+    )
     rules = _Rules(checked, fields, chosen, required)
     rules.basics()
     rules.owners(session, actor, kind, default_owner_of(session, actor, default_owner))
     if kind == ImportKind.DEALS:
-        rules.counterparts(session, actor)
+        rules.counterparts(session, actor, everyone_to)
         rules.deal_values(session)
         rules.deal_places()
         rules.duplicate_deals(session, actor)
         rules.registration_rules(session, actor)
     else:
         if submit:  # drafts are sent nowhere yet
-            rules.counterparts(session, actor)
+            rules.counterparts(session, actor, everyone_to)
         rules.duplicate_leads(session, actor, kind)
+    for org_id in everyone_to[1:]:  # the first is the rows' own, as a column's would be
+        rules.protected(session, actor, also_to=org_id)
     if "other_org_id" in data:
         rules.protected(session, actor)
     rules.custom(session, custom, enforced=submit or kind == ImportKind.DEALS)
@@ -176,12 +190,20 @@ class _Rules:
                 deals.ONLY_MANAGER_GIVES if kind == ImportKind.DEALS else leads.ONLY_MANAGER_GIVES,
             )
 
-    def counterparts(self, session: Session, actor: Actor) -> None:
+    def counterparts(self, session: Session, actor: Actor, everyone_to: list[int]) -> None:
         """The provider (partner) of each row, by name among the organization's partnerships;
-        only an active (and, for a consultant, categorized) one can receive."""
+        only an active (and, for a consultant, categorized) one can receive. With `everyone_to`
+        (checked already), every row goes to the first of them (and to the others)."""
         name = "provider" if actor.org_kind == OrgKind.CONSULTANT else "partner"
         consultant = actor.org_kind == OrgKind.CONSULTANT
         rows = session.exec(leads.partners(actor)).all()
+        if everyone_to:
+            names = {org_id: org_name for org_id, org_name, _, _ in rows}
+            self.data["other_org_id"] = everyone_to[0]
+            self.data[name] = ", ".join(names[org_id] for org_id in everyone_to)
+            self.data["provider_org_id"] = everyone_to[0] if consultant else actor.org_id
+            self.checked.labels[name] = self.data[name]
+            return
         by_name: dict[str, list[tuple[int, str, str | None]]] = {}
         for org_id, org_name, status, categorized in rows:
             refusal = leads.recipient_refusal(org_name, status, categorized, consultant=consultant)
@@ -369,15 +391,16 @@ class _Rules:
                 texts = pd.Series(messages, dtype="str").reindex(data.index, fill_value="")
                 self.add(name, texts != "", texts, blocking=hard)
 
-    def protected(self, session: Session, actor: Actor) -> None:
+    def protected(self, session: Session, actor: Actor, also_to: int = 0) -> None:
         """Customers already protected for another partner of the provider (a warning: the row
-        is still imported and the provider decides). A consultant learns until when, never who."""
+        is still imported and the provider decides). A consultant learns until when, never who.
+        `also_to`: another organization every row goes to, besides the row's own."""
         data = self.data
         consultant = actor.org_kind == OrgKind.CONSULTANT
-        partner = data["other_org_id"] if not consultant else actor.org_id
+        partner = (also_to or data["other_org_id"]) if not consultant else actor.org_id
         rows = pd.DataFrame(
             {
-                "provider": data["provider_org_id"],
+                "provider": (also_to or data["provider_org_id"]) if consultant else actor.org_id,
                 "partner": partner,
                 "company_norm": data["company_norm"],
                 "email_domain": data["email_domain"],
@@ -403,7 +426,12 @@ class _Rules:
         `custom` as it will be stored."""
         others = self.data.get("other_org_id")
         found = custom_import.check(
-            session, fields, self.data, enforced=enforced, other_org_ids=others
+            session,
+            fields,
+            self.data,
+            enforced=enforced,
+            other_org_ids=others,
+            also_to=self.checked.send_to[1:],
         )
         for name, mask, messages in found.problems:
             self.add(name, mask, messages)

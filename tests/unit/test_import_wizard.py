@@ -1,0 +1,138 @@
+"""The import wizard's choices: "send every row to" chosen organizations instead of a column."""
+
+import io
+
+import pytest
+from argon2 import PasswordHasher
+from sqlmodel import select
+
+from prm_app.models import Deal, ImportKind, Lead, LeadRecipient, Notification, OrgKind
+from prm_app.services import imports
+from prm_app.services.core.errors import Invalid, NotFound
+from prm_app.services.identity import auth
+from prm_app.services.imports import columns as import_columns
+from tests.unit.factories import org_admin, partners
+
+LEADS = "First name,Last name,Email,Company\nJane,Doe,jane@contoso.com,Contoso\nAl,Roe,al@tailspin.com,Tailspin\n"
+MAPPING = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "Email",
+    "company": "Company",
+}
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture
+def world(session):
+    """Fabrikam partners with Northwind and Woodgrove; Litware is a stranger to it."""
+    firm = org_admin(session, kind=OrgKind.CONSULTANT, org_name="Fabrikam")
+    northwind = org_admin(session, kind=OrgKind.PROVIDER, org_name="Northwind")
+    woodgrove = org_admin(session, kind=OrgKind.PROVIDER, org_name="Woodgrove")
+    stranger = org_admin(session, kind=OrgKind.PROVIDER, org_name="Litware")
+    partners(session, northwind, firm)
+    partners(session, woodgrove, firm)
+    return firm, northwind, woodgrove, stranger
+
+
+def _run(session, actor, data=LEADS, *, kind="leads", mapping=MAPPING, submit=True, send_to):
+    return imports.run(
+        session,
+        actor=actor,
+        kind=kind,
+        file=io.BytesIO(data.encode()),
+        file_name="export.csv",
+        mapping=mapping,
+        submit=submit,
+        send_to=send_to,
+    )
+
+
+def test_every_row_goes_to_each_organization_chosen(session, world):
+    firm, northwind, woodgrove, _ = world
+    checked = imports.dry_run(
+        session,
+        actor=firm,
+        kind="leads",
+        file=io.BytesIO(LEADS.encode()),
+        mapping=MAPPING,
+        submit=True,
+        send_to=[str(northwind.org_id), woodgrove.org_id],
+    )
+    assert checked.rows_valid == 2 and checked.problems == []
+    assert checked.preview[0]["provider"] == "Northwind, Woodgrove"
+    batch = _run(session, firm, send_to=[northwind.org_id, woodgrove.org_id])
+    leads = session.exec(select(Lead).where(Lead.import_batch_id == batch.id)).all()
+    assert len(leads) == 2
+    recipients = session.exec(
+        select(LeadRecipient.org_id).where(LeadRecipient.lead_id.in_([lead.id for lead in leads]))
+    ).all()
+    assert sorted(recipients) == sorted([northwind.org_id, woodgrove.org_id] * 2)
+    for provider in (northwind, woodgrove):
+        told = session.exec(select(Notification).where(Notification.user_id == provider.user_id))
+        assert any("2" in n.text for n in told.all())
+
+
+def test_a_deal_goes_to_the_one_provider_chosen(session, world):
+    firm, northwind, woodgrove, _ = world
+    data = "Deal,Company\nRollout,Contoso\n"
+    mapping = {"name": "Deal", "company": "Company"}
+    batch = _run(session, firm, data, kind="deals", mapping=mapping, send_to=[northwind.org_id])
+    deal = session.exec(select(Deal).where(Deal.import_batch_id == batch.id)).one()
+    assert deal.provider_org_id == northwind.org_id
+    with pytest.raises(Invalid, match="A deal goes to one provider: choose one"):
+        _run(
+            session,
+            firm,
+            data,
+            kind="deals",
+            mapping=mapping,
+            send_to=[northwind.org_id, woodgrove.org_id],
+        )
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ({"submit": False}, Invalid, "Drafts go to no provider yet"),
+        (
+            {
+                "data": LEADS.replace("Company\n", "Company,Provider\n"),
+                "mapping": {**MAPPING, "provider": "Provider"},
+            },
+            Invalid,
+            "Provider column or where to send",
+        ),
+        ({"send_to": "1"}, Invalid, "Choose the organizations"),
+        ({"send_to": [{"id": 1}]}, NotFound, "does not exist"),
+        ({"send_to": list(range(1, 60))}, Invalid, "Choose the organizations"),
+    ],
+    ids=["drafts", "column-too", "not-a-list", "not-an-id", "too-many"],
+)
+def test_a_wrong_choice_is_refused(session, world, change, error, message):
+    firm, northwind, _, _ = world
+    arguments = {"send_to": [northwind.org_id], **change}
+    with pytest.raises(error, match=message):
+        _run(session, firm, **arguments)
+
+
+def test_only_an_organization_that_can_receive_is_chosen(session, world):
+    firm, _, _, stranger = world
+    with pytest.raises(NotFound):
+        _run(session, firm, send_to=[stranger.org_id])
+    provider_admin = world[1]
+    with pytest.raises(NotFound):  # another provider's partner is not the provider's to send to
+        _run(session, provider_admin, kind="referrals", send_to=[stranger.org_id])
+
+
+def test_the_counterpart_is_required_only_when_sent_by_a_column():
+    def needed(**flags):
+        return import_columns.required(ImportKind.LEADS, OrgKind.CONSULTANT, **flags)
+
+    assert "provider" in needed(submit=True)
+    assert "provider" not in needed(submit=False)
+    assert "provider" not in needed(submit=True, sent_to_all=True)

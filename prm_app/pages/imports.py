@@ -16,7 +16,7 @@ from ..components.live import follow
 from ..components.sections import section_card
 from ..components.tables import data_table, paged_table
 from ..state import upload_guard, view
-from ..state.imports import PROBLEMS_SHOWN
+from ..state.imports import ENCODINGS, PROBLEMS_SHOWN, SEPARATORS
 from ..state.imports import ImportState as State
 from ..state.live import ImportsPulse
 from .parts.shell import page_shell
@@ -132,11 +132,12 @@ def _progress() -> rx.Component:
 
 def _field_row(field: rx.Var[dict]) -> rx.Component:
     control = f"map-{field['name']}"
-    note = cast(Any, field)["note"]  # a custom field's (Reflex's stubs do not type its items)
+    item = cast(Any, field)  # (Reflex's stubs do not type its items)
+    note = item["note"]  # a custom field's
     return rx.table.row(
         rx.table.cell(
             rx.el.label(field["label"], html_for=control, font_weight="500"),
-            rx.cond(_required(field["required"]), rx.badge("required", ml="2", variant="soft")),
+            rx.cond(_required(item["required"]), rx.badge("required", ml="2", variant="soft")),
             rx.cond(note != "", rx.text(note, size="1", color_scheme="gray")),
         ),
         rx.table.cell(
@@ -148,7 +149,13 @@ def _field_row(field: rx.Var[dict]) -> rx.Component:
                 on_change=lambda value: State.map_column(field["name"], value),
                 disabled=State.busy,
                 style={"padding": "0.3rem", "border_radius": "0.4rem", "max_width": "100%"},
-            )
+            ),
+            rx.text(
+                Untyped.field_samples.get(field["name"], ""),
+                size="1",
+                color_scheme="gray",
+                aria_label=f"Values in the file for {item['label']}",
+            ),
         ),
     )
 
@@ -201,6 +208,38 @@ def _send_to(words: Words) -> rx.Component:
             border="none",
             padding="0",
         ),
+    )
+
+
+def _csv_reading() -> rx.Component:
+    """How a CSV was read (detected), changeable when the names or columns look wrong."""
+    return rx.cond(
+        (Untyped.sheets.length() == 0) & (State.encoding != ""),
+        rx.hstack(
+            _choice(
+                "Encoding", "import-encoding", ENCODINGS, State.encoding, State.choose_encoding
+            ),
+            _choice(
+                "Separator", "import-delimiter", SEPARATORS, State.delimiter, State.choose_delimiter
+            ),
+            spacing="4",
+            wrap="wrap",
+        ),
+    )
+
+
+def _choice(label: str, control: str, options: dict, value: Any, on_change: Any) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=control, font_size="0.875rem", font_weight="500"),
+        rx.el.select(
+            *(rx.el.option(name, value=key) for key, name in options.items()),
+            id=control,
+            value=value,
+            on_change=on_change,
+            disabled=State.busy,
+            style={"padding": "0.3rem", "border_radius": "0.4rem", "max_width": "100%"},
+        ),
+        spacing="1",
     )
 
 
@@ -288,6 +327,7 @@ def _mapping(words: Words) -> rx.Component:
             size="2",
         ),
         _sheet_choice(),
+        _csv_reading(),
         data_table(
             ("Field", "Column in your file"),
             State.fields,

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..services import imports
 from ..services.core import upload_store
+from ..services.imports.sheets import Reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,14 +20,14 @@ class Job:
     mapping: dict[str, str]
     submit: bool
     default_owner: str
-    sheet: str  # a spreadsheet's ("" for a CSV, or the first sheet with values)
+    reading: Reading  # the sheet, or encoding and delimiter, chosen ("": as detected)
     send_to: list[str]  # the organizations every row goes to (ids), instead of a column
 
 
 def prepare(session, job: Job, progress) -> imports.Prepared:
     with upload_store.open_upload(job.upload) as file:
         return imports.prepare(
-            session, actor=job.actor, kind=job.kind, file=file, sheet=job.sheet or None
+            session, actor=job.actor, kind=job.kind, file=file, reading=job.reading
         )
 
 
@@ -41,7 +42,7 @@ def dry_run(session, job: Job, progress) -> imports.DryRun:
             submit=job.submit,
             progress=progress,
             default_owner=job.default_owner or None,
-            sheet=job.sheet or None,
+            reading=job.reading,
             send_to=job.send_to,
         )
 
@@ -58,6 +59,6 @@ def import_rows(session, job: Job, progress) -> imports.BatchRow:
             submit=job.submit,
             progress=progress,
             default_owner=job.default_owner or None,
-            sheet=job.sheet or None,
+            reading=job.reading,
             send_to=job.send_to,
         )

@@ -29,6 +29,7 @@ from ..services.identity import team
 from ..services.imports import columns as import_columns
 from ..services.imports import custom_import
 from ..services.imports import files as csv_files
+from ..services.imports.sheets import Reading
 from . import import_steps, upload_guard, view
 from .base import AppState
 from .import_rows import BatchRow, ImportField, ImportProblem, PreviewField, text
@@ -38,6 +39,8 @@ from .rows import Option
 
 logger = logging.getLogger(__name__)
 PROBLEMS_SHOWN = 100
+ENCODINGS = csv_files.ENCODINGS  # what the encoding picker offers
+SEPARATORS = {d: name.capitalize() for d, name in csv_files.DELIMITERS.items()}
 STALE_AFTER_SECONDS = 30 * 60  # a step "running" longer than this died with its worker
 _NOUNS = {"leads": "leads", "referrals": "referrals", "deals": "deals"}
 _FAILED = "The import failed and nothing was written. Try again in a moment."
@@ -53,6 +56,9 @@ class ImportState(LiveView, AppState):
     headers: list[str] = []
     sheets: list[str] = []  # a spreadsheet's worksheets
     sheet: str = ""  # the one read
+    encoding: str = ""  # a CSV's, as read (files.ENCODINGS)
+    delimiter: str = ""  # a CSV's, as read (files.DELIMITERS)
+    samples: dict[str, str] = {}  # header: its first values, as shown beside it
     fields: list[ImportField] = []
     mapping: dict[str, str] = {}  # field name to header
     submit: bool = False
@@ -80,6 +86,11 @@ class ImportState(LiveView, AppState):
     _upload: str = ""  # the private file's key
     _started: float = 0.0  # when the running step started (time.time())
     LIVE_TOPIC: ClassVar[Topic] = Topic.IMPORTS  # the history: colleagues' imports and undos
+
+    @rx.var
+    def field_samples(self) -> dict[str, str]:
+        """Each mapped field's first values in the file, shown beside its column."""
+        return {name: self.samples.get(header, "") for name, header in self.mapping.items()}
 
     # pages ---------------------------------------------------------------------------------
 
@@ -213,7 +224,37 @@ class ImportState(LiveView, AppState):
             actor = self._begin("Reading the sheet")
             if actor is None:
                 return
-            job = replace(self._job(actor), sheet=name)
+            job = replace(self._job(actor), reading=Reading(sheet=name))
+        return await self._reread(job)
+
+    @rx.event(background=True)
+    async def choose_encoding(self, encoding: str):
+        """Read the CSV in another encoding (the service refuses one it does not decode)."""
+        async with self:
+            if self.step not in ("map", "review") or self.sheets:
+                return
+            actor = self._begin("Reading the file")
+            if actor is None:
+                return
+            how = Reading(encoding=encoding, delimiter=self.delimiter)
+            job = replace(self._job(actor), reading=how)
+        return await self._reread(job)
+
+    @rx.event(background=True)
+    async def choose_delimiter(self, delimiter: str):
+        """Read the CSV with another separator."""
+        async with self:
+            if self.step not in ("map", "review") or self.sheets:
+                return
+            actor = self._begin("Reading the file")
+            if actor is None:
+                return
+            how = Reading(encoding=self.encoding, delimiter=delimiter)
+            job = replace(self._job(actor), reading=how)
+        return await self._reread(job)
+
+    async def _reread(self, job: Job) -> None:
+        """Read the file again as the person chose, and map its columns anew."""
         prepared, problem = await self._work(import_steps.prepare, job)
         async with self:
             if prepared is None:
@@ -223,6 +264,8 @@ class ImportState(LiveView, AppState):
 
     def _show_prepared(self, prepared: imports.Prepared) -> None:
         self.sheets, self.sheet = list(prepared.sheets), prepared.sheet
+        self.encoding, self.delimiter = prepared.encoding, prepared.delimiter
+        self.samples = {h: ", ".join(values) for h, values in prepared.samples.items()}
         self.headers, self.row_count = prepared.headers, prepared.rows
         sent_only = set(import_columns.required(self.kind, self.org_kind, submit=True)) - set(
             import_columns.required(self.kind, self.org_kind, submit=False)
@@ -467,7 +510,7 @@ class ImportState(LiveView, AppState):
             mapping=dict(self.mapping),
             submit=self.submit,
             default_owner=self.default_owner,
-            sheet=self.sheet,
+            reading=Reading(sheet=self.sheet, encoding=self.encoding, delimiter=self.delimiter),
             send_to=list(self.send_to),
         )
 
@@ -505,6 +548,7 @@ class ImportState(LiveView, AppState):
         self._upload, self.file_name, self.row_count = "", "", 0
         self.headers, self.fields, self.mapping = [], [], {}
         self.sheets, self.sheet, self.send_to = [], "", []
+        self.encoding, self.delimiter, self.samples = "", "", {}
         self.preview_fields, self.preview, self.problems = [], [], []
         self.rows_valid = self.rows_failed = 0
         self.step, self.error = "pick", ""

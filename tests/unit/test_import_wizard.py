@@ -11,6 +11,7 @@ from prm_app.services import imports
 from prm_app.services.core.errors import Invalid, NotFound
 from prm_app.services.identity import auth
 from prm_app.services.imports import columns as import_columns
+from prm_app.services.imports.sheets import Reading
 from tests.unit.factories import org_admin, partners
 
 LEADS = "First name,Last name,Email,Company\nJane,Doe,jane@contoso.com,Contoso\nAl,Roe,al@tailspin.com,Tailspin\n"
@@ -136,3 +137,38 @@ def test_the_counterpart_is_required_only_when_sent_by_a_column():
     assert "provider" in needed(submit=True)
     assert "provider" not in needed(submit=False)
     assert "provider" not in needed(submit=True, sent_to_all=True)
+
+
+def test_the_mapping_screen_gets_sample_values_and_how_the_csv_was_read(session, world):
+    firm = world[0]
+    data = "Email;Company;Notes\r\na@contoso.com;Björn AB;\r\nb@contoso.com;Björn AB;x\r\n"
+    prepared = imports.prepare(
+        session, actor=firm, kind="leads", file=io.BytesIO(data.encode("cp1252"))
+    )
+    assert (prepared.encoding, prepared.delimiter) == ("cp1252", ";")
+    assert prepared.samples == {
+        "Email": ["a@contoso.com", "b@contoso.com"],
+        "Company": ["Björn AB"],
+        "Notes": ["x"],
+    }
+
+
+def test_the_encoding_and_delimiter_chosen_replace_the_detected_ones(session, world):
+    firm = world[0]
+    data = io.BytesIO("Email,Company\na@contoso.com,Björn AB\n".encode("cp1252"))
+    latin = imports.prepare(
+        session, actor=firm, kind="leads", file=data, reading=Reading(encoding="latin-1")
+    )
+    assert latin.encoding == "latin-1" and latin.samples["Company"] == ["Björn AB"]
+    one_column = imports.prepare(
+        session, actor=firm, kind="leads", file=data, reading=Reading(delimiter=";")
+    )
+    assert one_column.headers == ["Email,Company"]
+    for reading, field in (
+        (Reading(encoding="utf-8"), "encoding"),
+        (Reading(encoding="ebcdic"), "encoding"),
+        (Reading(delimiter="|"), "delimiter"),
+    ):
+        with pytest.raises(Invalid) as refused:
+            imports.prepare(session, actor=firm, kind="leads", file=data, reading=reading)
+        assert refused.value.field == field

@@ -97,7 +97,7 @@ def test_an_xlsx_with_two_sheets_merged_headers_and_dates_imports_as_its_csv_twi
         file=workbook,
         file_name="pipeline.xlsx",
         mapping=prepared.mapping,
-        sheet="Deals",
+        reading=sheets.Reading(sheet="Deals"),
     )
     imported = _deals(session, from_sheet.id)
     imports.undo(session, actor=firm, batch_id=from_sheet.id)  # or the twin's are duplicates

@@ -25,6 +25,13 @@ MAX_COLUMNS = 100
 MAX_HEADER = 200  # characters in one column name
 MAX_FIELD = 10_000  # characters in one value (the longest field imported holds 5,000)
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+# The encodings a person may choose (a BOM is read as UTF-8 with it), by name.
+ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with BOM",
+    "cp1252": "Windows-1252 (ANSI)",
+    "latin-1": "Latin-1 (ISO-8859-1)",
+}
 _SAMPLE = 256 * 1024  # bytes read to find the header and the delimiter
 _CHUNK = 1024 * 1024
 CHOOSE_A_FILE = "Choose a CSV file or a spreadsheet (.xlsx, .xls, .ods) to import."
@@ -62,19 +69,23 @@ def too_large(limit: int) -> str:
     return f"The file is over {megabytes(limit)}, the most that can be imported at once: split it into smaller files."
 
 
-def read_csv(file: object) -> Table:
+def read_csv(file: object, *, encoding: object = None, delimiter: object = None) -> Table:
     """Read an uploaded CSV from a binary file object (its position is reset first).
 
     The size is measured from the data itself, never taken from what the client declared.
-    Raises Invalid, with `field="file"`, for anything that is not a usable table.
+    `encoding` (one of ENCODINGS) and `delimiter` (one of DELIMITERS) replace what is detected
+    when the person chose them. Raises Invalid, with `field="file"`, for anything that is not
+    a usable table (`field="encoding"` or `"delimiter"` for a choice that does not fit).
     """
     stream = sized(file)
-    encoding = _encoding(stream)
+    encoding = _chosen_encoding(stream, encoding) if encoding else _encoding(stream)
     stream.seek(0)
     sample = _decoded_sample(stream, encoding)
     blank_before = _leading_blank_lines(sample)
     header_line = _first_record(sample, blank_before)
-    delimiter = _delimiter(header_line)
+    if delimiter and (not isinstance(delimiter, str) or delimiter not in DELIMITERS):
+        raise Invalid("Choose comma, semicolon or tab.", field="delimiter")
+    delimiter = str(delimiter) if delimiter else _delimiter(header_line)
     headers = _headers(header_line, delimiter)
     _require_consistent(sample, blank_before, delimiter, len(headers))
     stream.seek(0)
@@ -93,6 +104,8 @@ def read_csv(file: object) -> Table:
         )
     except pd.errors.ParserError as error:
         raise refused(_parser_message(error)) from None
+    except UnicodeDecodeError:
+        raise Invalid(_not_in(encoding), field="encoding") from None
     except pd.errors.EmptyDataError:
         raise refused("The file has no header row: its first line must name the columns.") from None
     if len(frame) == max_rows() + 2:
@@ -224,6 +237,23 @@ def _encoding(stream: IO[bytes]) -> str:
         stream.seek(0)
         return "utf-8-sig" if stream.read(3) == codecs.BOM_UTF8 else "utf-8"
     return "cp1252" if _decodes(stream, "cp1252") else "latin-1"
+
+
+def _chosen_encoding(stream: IO[bytes], chosen: object) -> str:
+    """The encoding the person chose, if the whole file decodes in it (UTF-8: with its BOM
+    skipped when it has one)."""
+    if not isinstance(chosen, str) or chosen not in ENCODINGS:
+        raise Invalid("Choose one of the encodings offered.", field="encoding")
+    if chosen.startswith("utf-8"):
+        stream.seek(0)
+        chosen = "utf-8-sig" if stream.read(3) == codecs.BOM_UTF8 else "utf-8"
+    if not _decodes(stream, chosen):
+        raise Invalid(_not_in(chosen), field="encoding")
+    return chosen
+
+
+def _not_in(encoding: str) -> str:
+    return f"The file is not in {ENCODINGS[encoding]}: choose another encoding."
 
 
 def _decodes(stream: IO[bytes], encoding: str, *, check_nul: bool = False) -> bool:

@@ -2,7 +2,7 @@
 and `run` (the valid rows as one ImportBatch)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
@@ -18,10 +18,11 @@ from .batches import NOUNS, BatchRow, batch_row
 from .columns import Field
 from .files import Table, csv_text
 from .rules import Checked, Problem, check
-from .sheets import read_table
+from .sheets import Reading, read_table
 from .writer import insert_deals, insert_leads
 
 PREVIEW_ROWS = 20
+SAMPLES, SAMPLE_ROWS, SAMPLE_LEN = 3, 200, 40  # values shown per column, rows read, length
 MAX_FILE_NAME = 255
 # Told how far an import is: what it is doing and the fraction done (0 to 1).
 Progress = Callable[[str, float], None]
@@ -38,6 +39,9 @@ class Prepared:
     mapping: dict[str, str]
     sheets: tuple[str, ...] = ()  # a spreadsheet's worksheets (none for a CSV)
     sheet: str = ""  # the one read
+    encoding: str = ""  # a CSV's, as read (files.ENCODINGS)
+    delimiter: str = ""  # a CSV's, as read (files.DELIMITERS)
+    samples: dict[str, list[str]] = field(default_factory=dict)  # header: its first values
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +54,14 @@ class DryRun:
 
 
 def prepare(
-    session: Session, *, actor: Actor, kind: object, file: object, sheet: object = None
+    session: Session, *, actor: Actor, kind: object, file: object, reading: Reading | None = None
 ) -> Prepared:
     """Read the file's header and suggest a mapping: the organization's last mapping for
     `kind` where this file has those columns, and suggestions for the other fields (the
-    organization's custom fields included, after the fixed ones). `sheet`: a spreadsheet's
-    sheet by name (the first with a value when None)."""
+    organization's custom fields included, after the fixed ones). `reading`: the sheet, or
+    the encoding and delimiter, the person chose (sheets.Reading; detected when None)."""
     kind = _kind(actor, kind)
-    table = read_table(file, sheet=sheet)
+    table = _read(file, reading, None)
     extra = custom_import.columns_of(session, custom_import.importable(session, actor, kind))
     mapping = {
         name: header
@@ -72,7 +76,28 @@ def prepare(
             used.add(header)
     known = (*import_columns.fields(kind, actor.org_kind), *extra)
     mapping = {f.name: mapping[f.name] for f in known if f.name in mapping}
-    return Prepared(table.headers, len(table.rows), list(known), mapping, table.sheets, table.sheet)
+    return Prepared(
+        headers=table.headers,
+        rows=len(table.rows),
+        fields=list(known),
+        mapping=mapping,
+        sheets=table.sheets,
+        sheet=table.sheet,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        samples=samples(table),
+    )
+
+
+def samples(table: Table, count: int = SAMPLES) -> dict[str, list[str]]:
+    """Each column's first `count` distinct values that are not empty (shortened for display),
+    shown beside the column on the mapping screen."""
+    found = {}
+    for header in table.headers:
+        values = table.rows[header].head(SAMPLE_ROWS)
+        values = values[values.str.strip() != ""].drop_duplicates().head(count)
+        found[header] = [v if len(v) <= SAMPLE_LEN else v[: SAMPLE_LEN - 1] + "…" for v in values]
+    return found
 
 
 def dry_run(
@@ -85,15 +110,15 @@ def dry_run(
     submit: object = False,
     progress: Progress | None = None,
     default_owner: object = None,
-    sheet: object = None,
+    reading: Reading | None = None,
     send_to: object = None,
 ) -> DryRun:
     """Check every row as `run` would, writing nothing. `default_owner` (a person's id; the
     importer when None) owns the rows whose owner is no active member of the organization.
-    `sheet`: as `prepare` takes it. `send_to`: the ids of the organizations every row goes to,
+    `reading`: as `prepare` takes it. `send_to`: the ids of the organizations every row goes to,
     instead of a Provider (Partner) column (services.imports.send_to)."""
     kind, submit = _kind(actor, kind), _flag(submit)
-    table = _read(file, sheet, progress)
+    table = _read(file, reading, progress)
     checked = check(session, actor, kind, table, mapping, submit, default_owner, send_to)
     failed = int(checked.failed.sum())
     return DryRun(
@@ -116,7 +141,7 @@ def run(
     submit: object = False,
     progress: Progress | None = None,
     default_owner: object = None,
-    sheet: object = None,
+    reading: Reading | None = None,
     send_to: object = None,
 ) -> BatchRow:
     """Import the valid rows of the file (checked again: nothing from the dry run is trusted)
@@ -127,7 +152,7 @@ def run(
     """
     kind, submit = _kind(actor, kind), _flag(submit)
     name = _file_name(file_name)
-    table = _read(file, sheet, progress)
+    table = _read(file, reading, progress)
     checked = check(session, actor, kind, table, mapping, submit, default_owner, send_to)
     valid = checked.data[~checked.failed]
     if valid.empty:
@@ -193,10 +218,11 @@ def _file_name(value: object) -> str:
     return name[:MAX_FILE_NAME] or "import.csv"
 
 
-def _read(file: object, sheet: object, progress: Progress | None) -> Table:
+def _read(file: object, reading: Reading | None, progress: Progress | None) -> Table:
     if progress:
         progress("Reading the file", 0.0)
-    table = read_table(file, sheet=sheet)
+    how = reading or Reading()
+    table = read_table(file, sheet=how.sheet, encoding=how.encoding, delimiter=how.delimiter)
     if progress:
         progress(f"Checking {len(table.rows):,} rows", _READ)
     return table

@@ -24,6 +24,7 @@ The default sheet is the first with a value; the person may choose another by na
 
 import datetime as dt
 import zipfile
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
@@ -50,13 +51,26 @@ _HEADER_SEARCH = 50  # rows searched for the header
 Merges = list[tuple[tuple[int, int], tuple[int, int]]]  # ((row, col), (last row, last col))
 
 
-def read_table(file: object, *, sheet: object = None) -> Table:
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How the person chose to read the file ("" or None: as detected). Checked by the readers:
+    a client may send anything."""
+
+    sheet: object = None  # a spreadsheet's sheet, by name
+    encoding: object = None  # a CSV's, one of files.ENCODINGS
+    delimiter: object = None  # a CSV's, one of files.DELIMITERS
+
+
+def read_table(
+    file: object, *, sheet: object = None, encoding: object = None, delimiter: object = None
+) -> Table:
     """Any upload as a Table: a spreadsheet's `sheet` (a name; its first sheet with a value
-    when None) or a CSV (`sheet` ignored). Raises Invalid(field="file"), or field="sheet"."""
+    when None) or a CSV in the `encoding` and with the `delimiter` chosen (detected when None;
+    see files.read_csv). Raises Invalid(field="file"), or the field of the choice refused."""
     stream = sized(file)
     kind = spreadsheet_kind(stream)
     if kind is None:
-        return read_csv(stream)
+        return read_csv(stream, encoding=encoding, delimiter=delimiter)
     return _read_sheet(stream, kind, sheet)
 
 

@@ -150,11 +150,14 @@ def _field_row(field: rx.Var[dict]) -> rx.Component:
                 disabled=State.busy,
                 style={"padding": "0.3rem", "border_radius": "0.4rem", "max_width": "100%"},
             ),
-            rx.text(
-                Untyped.field_samples.get(field["name"], ""),
-                size="1",
-                color_scheme="gray",
-                aria_label=f"Values in the file for {item['label']}",
+            rx.cond(
+                Untyped.field_samples.get(item["name"], "") != "",
+                rx.text(
+                    "In the file: ",
+                    Untyped.field_samples.get(item["name"], ""),
+                    size="1",
+                    color_scheme="gray",
+                ),
             ),
         ),
     )
@@ -377,8 +380,9 @@ def _preview() -> rx.Component:
 def _problems() -> rx.Component:
     return rx.el.section(
         rx.heading("Problems", as_="h3", size="3"),
+        rx.text(State.problems_note, size="2"),
         data_table(
-            ("Row", "Column", "Problem"),
+            ("Rows", "Column", "Problem"),
             State.problems,
             lambda p: rx.table.row(
                 rx.table.cell(p["row"]),
@@ -389,13 +393,28 @@ def _problems() -> rx.Component:
             size="1",
         ),
         rx.cond(
-            State.problems.length() >= PROBLEMS_SHOWN,
-            rx.text(
-                f"The first {PROBLEMS_SHOWN} problems are shown; after the import, the error "
-                "file lists every row that was not imported.",
-                size="1",
-                color_scheme="gray",
+            State.problem_total > PROBLEMS_SHOWN,
+            rx.hstack(
+                rx.button(
+                    "Previous problems",
+                    on_click=Untyped.turn_problem_page(-1),
+                    disabled=State.problem_page <= 1,
+                    size="1",
+                ),
+                rx.text(f"Page {State.problem_page}", size="2"),
+                rx.button(
+                    "Next problems",
+                    on_click=Untyped.turn_problem_page(1),
+                    disabled=State.problem_page * PROBLEMS_SHOWN >= State.problem_total,
+                    size="1",
+                ),
+                align="center",
             ),
+        ),
+        rx.text(
+            "After the import, the error file lists every row that was not imported.",
+            size="1",
+            color_scheme="gray",
         ),
         aria_label="Problems",
         width="100%",

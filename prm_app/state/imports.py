@@ -4,7 +4,8 @@ sheet), map its columns, check, import.
 The file streams into a private temp file (services.core.upload_store) whose key never leaves the
 server; every step re-reads it. Checking and importing run in a worker thread of a background
 event, so the page (and everyone else on this worker) stays responsive while a progress bar
-moves. The state holds the mapping, a preview of 20 rows, the first problems and one page of
+moves. The state holds the mapping, a preview of 20 rows, one page of the problems' causes
+(the rest server-side only, up to causes.MAX_CAUSES) and one page of
 past imports: never the file.
 """
 
@@ -38,7 +39,7 @@ from .live import LiveView
 from .rows import Option
 
 logger = logging.getLogger(__name__)
-PROBLEMS_SHOWN = 100
+PROBLEMS_SHOWN = 100  # causes of problems a page
 ENCODINGS = csv_files.ENCODINGS  # what the encoding picker offers
 SEPARATORS = {d: name.capitalize() for d, name in csv_files.DELIMITERS.items()}
 STALE_AFTER_SECONDS = 30 * 60  # a step "running" longer than this died with its worker
@@ -72,7 +73,11 @@ class ImportState(LiveView, AppState):
     import_label: str = ""  # "Import 148 valid rows"
     preview_fields: list[PreviewField] = []
     preview: list[dict[str, str]] = []  # field name to value: the keys vary with the file
-    problems: list[ImportProblem] = []
+    problems: list[ImportProblem] = []  # one page of the causes ("row": the rows with it)
+    problem_page: int = 1
+    problem_total: int = 0  # causes kept
+    problems_note: str = ""  # "150 problems of 12 kinds"
+    _causes: list[ImportProblem] = []  # every cause kept, server-side only
     result: str = ""
     batches: list[BatchRow] = []
     page: int = 1
@@ -381,15 +386,35 @@ class ImportState(LiveView, AppState):
             {"name": f["name"], "label": f["label"]} for f in self.fields if f["name"] in previewed
         ]
         self.preview = [{k: text(v) for k, v in row.items()} for row in found.preview]
-        self.problems = [
+        self._causes = [
             {
-                "row": str(p.row),
-                "column": p.column,
-                "message": p.message,
-                "level": "error" if p.blocking else "warning",
+                "row": cause.rows_text,
+                "column": cause.column,
+                "message": cause.message,
+                "level": "error" if cause.blocking else "warning",
             }
-            for p in found.problems[:PROBLEMS_SHOWN]
+            for cause in found.causes
         ]
+        self.problem_total, self.problem_page = len(self._causes), 1
+        kinds = view.count(found.cause_count, "kind")
+        self.problems_note = f"{view.count(len(found.problems), 'problem')} of {kinds}" + (
+            f", the {len(found.causes):,} most frequent listed"
+            if found.cause_count > len(found.causes)
+            else ""
+        )
+        self._show_problem_page()
+
+    @rx.event
+    def turn_problem_page(self, delta: int):
+        """Page through the causes of problems."""
+        pages = max(1, -(-self.problem_total // PROBLEMS_SHOWN))
+        if delta in (-1, 1) and self.step == "review":
+            self.problem_page = min(pages, max(1, self.problem_page + delta))
+            self._show_problem_page()
+
+    def _show_problem_page(self) -> None:
+        start = (self.problem_page - 1) * PROBLEMS_SHOWN
+        self.problems = self._causes[start : start + PROBLEMS_SHOWN]
 
     @rx.event(background=True)
     async def import_rows(self):
@@ -550,5 +575,6 @@ class ImportState(LiveView, AppState):
         self.sheets, self.sheet, self.send_to = [], "", []
         self.encoding, self.delimiter, self.samples = "", "", {}
         self.preview_fields, self.preview, self.problems = [], [], []
+        self._causes, self.problem_total, self.problems_note = [], 0, ""
         self.rows_valid = self.rows_failed = 0
         self.step, self.error = "pick", ""

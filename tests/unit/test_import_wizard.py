@@ -172,3 +172,37 @@ def test_the_encoding_and_delimiter_chosen_replace_the_detected_ones(session, wo
         with pytest.raises(Invalid) as refused:
             imports.prepare(session, actor=firm, kind="leads", file=data, reading=reading)
         assert refused.value.field == field
+
+
+def test_problems_are_grouped_by_cause_most_rows_first(session, world):
+    firm = world[0]
+    stranger = "sales@provider.example"
+    rows = [f"P{n},Doe,p{n}@contoso.com,Contoso {n},{stranger}" for n in range(150)]
+    rows += ["Al,Roe,not-an-email,Tailspin,", "Bo,Poe,also-not,Litware,"]
+    data = "First name,Last name,Email,Company,Owner\n" + "\n".join(rows) + "\n"
+    checked = imports.dry_run(
+        session,
+        actor=firm,
+        kind="leads",
+        file=io.BytesIO(data.encode()),
+        mapping={**MAPPING, "owner": "Owner"},
+    )
+    assert checked.cause_count == 3 and len(checked.problems) == 3  # one warning per owner
+    owner, *emails = checked.causes
+    assert (owner.column, owner.blocking, owner.count) == ("Owner", False, 1)
+    assert "its 150 rows go to" in owner.message
+    assert [(c.rows_text, c.column) for c in emails] == [("152", "Email"), ("153", "Email")]
+
+
+def test_a_cause_names_its_count_and_first_rows():
+    from prm_app.services.imports.causes import grouped
+    from prm_app.services.imports.rules import Problem
+
+    problems = [Problem(row, "Owner", "not a member") for row in range(2, 152)]
+    problems.append(Problem(7, "Email", "not an email"))
+    causes, count = grouped(problems)
+    assert count == 2
+    assert [(c.column, c.count, c.rows_text) for c in causes] == [
+        ("Owner", 150, "150 rows: 2, 3, 4, 5, 6, …"),
+        ("Email", 1, "7"),
+    ]

@@ -15,6 +15,7 @@ from ..core.errors import Invalid
 from . import columns as import_columns
 from . import custom_import
 from .batches import NOUNS, BatchRow, batch_row
+from .causes import Cause, grouped
 from .columns import Field
 from .files import Table, csv_text
 from .rules import Checked, Problem, check
@@ -51,6 +52,8 @@ class DryRun:
     rows_failed: int
     problems: list[Problem]  # by row, then column order
     preview: list[dict[str, Any]]  # the first valid rows as they will be imported, with "row"
+    causes: list[Cause] = field(default_factory=list)  # the problems grouped, most rows first
+    cause_count: int = 0  # causes in all (beyond the ones kept)
 
 
 def prepare(
@@ -121,11 +124,14 @@ def dry_run(
     table = _read(file, reading, progress)
     checked = check(session, actor, kind, table, mapping, submit, default_owner, send_to)
     failed = int(checked.failed.sum())
+    causes, cause_count = grouped(checked.problems)
     return DryRun(
         rows_total=len(checked.data),
         rows_valid=len(checked.data) - failed,
         rows_failed=failed,
         problems=checked.problems,
+        causes=causes,
+        cause_count=cause_count,
         preview=_preview(checked),
     )
 

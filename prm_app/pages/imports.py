@@ -16,7 +16,7 @@ from ..components.live import follow
 from ..components.sections import section_card
 from ..components.tables import data_table, paged_table
 from ..state import upload_guard, view
-from ..state.imports import ENCODINGS, PROBLEMS_SHOWN, SEPARATORS
+from ..state.imports import DATES, ENCODINGS, NUMBERS, PROBLEMS_SHOWN, SEPARATORS
 from ..state.imports import ImportState as State
 from ..state.live import ImportsPulse
 from .parts.shell import page_shell
@@ -220,14 +220,35 @@ def _csv_reading() -> rx.Component:
         (Untyped.sheets.length() == 0) & (State.encoding != ""),
         rx.hstack(
             _choice(
-                "Encoding", "import-encoding", ENCODINGS, State.encoding, State.choose_encoding
+                "Encoding",
+                "import-encoding",
+                ENCODINGS,
+                State.encoding,
+                lambda value: Untyped.read_csv_as(value, State.delimiter),
             ),
             _choice(
-                "Separator", "import-delimiter", SEPARATORS, State.delimiter, State.choose_delimiter
+                "Separator",
+                "import-delimiter",
+                SEPARATORS,
+                State.delimiter,
+                lambda value: Untyped.read_csv_as(State.encoding, value),
             ),
             spacing="4",
             wrap="wrap",
         ),
+    )
+
+
+def _value_formats(words: Words) -> rx.Component:
+    """How the file writes amounts and dates (detected unless the values leave both readings
+    open: then the check asks to choose here). Deals only: leads have neither."""
+    if words.noun != "deals":
+        return rx.fragment()
+    return rx.hstack(
+        _choice("Amounts written as", "import-numbers", NUMBERS, State.numbers, State.set_numbers),
+        _choice("Dates written as", "import-dates", DATES, State.dates, State.set_dates),
+        spacing="4",
+        wrap="wrap",
     )
 
 
@@ -331,6 +352,7 @@ def _mapping(words: Words) -> rx.Component:
         ),
         _sheet_choice(),
         _csv_reading(),
+        _value_formats(words),
         data_table(
             ("Field", "Column in your file"),
             State.fields,

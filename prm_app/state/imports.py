@@ -28,7 +28,7 @@ from ..services.core.errors import DomainError, NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import team
 from ..services.imports import columns as import_columns
-from ..services.imports import custom_import
+from ..services.imports import custom_import, locales
 from ..services.imports import files as csv_files
 from ..services.imports.sheets import Reading
 from . import import_steps, upload_guard, view
@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 PROBLEMS_SHOWN = 100  # causes of problems a page
 ENCODINGS = csv_files.ENCODINGS  # what the encoding picker offers
 SEPARATORS = {d: name.capitalize() for d, name in csv_files.DELIMITERS.items()}
+NUMBERS = {"": "As the file shows", **locales.NUMBERS}  # how amounts are written
+DATES = {"": "As the file shows", **locales.DATES}  # how dates are written
 STALE_AFTER_SECONDS = 30 * 60  # a step "running" longer than this died with its worker
 _NOUNS = {"leads": "leads", "referrals": "referrals", "deals": "deals"}
 _FAILED = "The import failed and nothing was written. Try again in a moment."
@@ -60,6 +62,8 @@ class ImportState(LiveView, AppState):
     encoding: str = ""  # a CSV's, as read (files.ENCODINGS)
     delimiter: str = ""  # a CSV's, as read (files.DELIMITERS)
     samples: dict[str, str] = {}  # header: its first values, as shown beside it
+    numbers: str = ""  # how amounts are written, as chosen (NUMBERS; "": detected)
+    dates: str = ""  # how dates are written, as chosen (DATES; "": detected)
     fields: list[ImportField] = []
     mapping: dict[str, str] = {}  # field name to header
     submit: bool = False
@@ -233,28 +237,16 @@ class ImportState(LiveView, AppState):
         return await self._reread(job)
 
     @rx.event(background=True)
-    async def choose_encoding(self, encoding: str):
-        """Read the CSV in another encoding (the service refuses one it does not decode)."""
+    async def read_csv_as(self, encoding: str, delimiter: str):
+        """Read the CSV in another encoding or with another separator (the service refuses
+        an encoding the file is not in, and anything it does not offer)."""
         async with self:
             if self.step not in ("map", "review") or self.sheets:
                 return
             actor = self._begin("Reading the file")
             if actor is None:
                 return
-            how = Reading(encoding=encoding, delimiter=self.delimiter)
-            job = replace(self._job(actor), reading=how)
-        return await self._reread(job)
-
-    @rx.event(background=True)
-    async def choose_delimiter(self, delimiter: str):
-        """Read the CSV with another separator."""
-        async with self:
-            if self.step not in ("map", "review") or self.sheets:
-                return
-            actor = self._begin("Reading the file")
-            if actor is None:
-                return
-            how = Reading(encoding=self.encoding, delimiter=delimiter)
+            how = Reading(encoding=encoding, delimiter=delimiter)
             job = replace(self._job(actor), reading=how)
         return await self._reread(job)
 
@@ -348,6 +340,18 @@ class ImportState(LiveView, AppState):
         """Back from the check to the mapping."""
         if not self.busy and self.step == "review":
             self.step = "map"
+
+    @rx.event
+    def set_numbers(self, value: str):
+        """How the file writes amounts, when the values leave both readings open."""
+        if not self.busy and isinstance(value, str) and value in NUMBERS:
+            self.numbers, self.step, self.error = value, "map", ""
+
+    @rx.event
+    def set_dates(self, value: str):
+        """How the file writes dates, when the values leave both readings open."""
+        if not self.busy and isinstance(value, str) and value in DATES:
+            self.dates, self.step, self.error = value, "map", ""
 
     @rx.event
     def set_submit(self, value: str):
@@ -535,7 +539,13 @@ class ImportState(LiveView, AppState):
             mapping=dict(self.mapping),
             submit=self.submit,
             default_owner=self.default_owner,
-            reading=Reading(sheet=self.sheet, encoding=self.encoding, delimiter=self.delimiter),
+            reading=Reading(
+                sheet=self.sheet,
+                encoding=self.encoding,
+                delimiter=self.delimiter,
+                numbers=self.numbers,
+                dates=self.dates,
+            ),
             send_to=list(self.send_to),
         )
 
@@ -574,6 +584,7 @@ class ImportState(LiveView, AppState):
         self.headers, self.fields, self.mapping = [], [], {}
         self.sheets, self.sheet, self.send_to = [], "", []
         self.encoding, self.delimiter, self.samples = "", "", {}
+        self.numbers = self.dates = ""
         self.preview_fields, self.preview, self.problems = [], [], []
         self._causes, self.problem_total, self.problems_note = [], 0, ""
         self.rows_valid = self.rows_failed = 0

@@ -206,3 +206,58 @@ def test_a_cause_names_its_count_and_first_rows():
         ("Owner", 150, "150 rows: 2, 3, 4, 5, 6, …"),
         ("Email", 1, "7"),
     ]
+
+
+def _deal_file(*rows: str) -> io.BytesIO:
+    return io.BytesIO(("Deal;Company;Amount;Close date\n" + "\n".join(rows) + "\n").encode())
+
+
+DEAL_MAPPING = {
+    "name": "Deal",
+    "company": "Company",
+    "amount": "Amount",
+    "close_date": "Close date",
+}
+
+
+def _deal_run(session, actor, file, org_id, reading=None):
+    batch = imports.run(
+        session,
+        actor=actor,
+        kind="deals",
+        file=file,
+        file_name="deals.csv",
+        mapping=DEAL_MAPPING,
+        send_to=[org_id],
+        reading=reading,
+    )
+    found = session.exec(select(Deal).where(Deal.import_batch_id == batch.id).order_by(Deal.name))
+    return [(str(d.amount), d.close_date.isoformat()) for d in found]
+
+
+def test_amounts_and_dates_written_the_files_way_are_detected(session, world):
+    firm, northwind, _, _ = world
+    file = _deal_file("A;Contoso;12.000,50;30/06/2030", "B;Tailspin;1.200;01/07/2030")
+    assert _deal_run(session, firm, file, northwind.org_id) == [
+        ("12000.50", "2030-06-30"),
+        ("1200.00", "2030-07-01"),
+    ]
+    file = _deal_file('C;Litware;"12,000.50";06/30/2030', "D;Fourth;7,5;2030-07-02")
+    with pytest.raises(Invalid, match=r"both as 1,200\.50 and as 1\.200,50") as refused:
+        _deal_run(session, firm, file, northwind.org_id)
+    assert refused.value.field == "numbers"
+
+
+def test_ambiguous_dates_are_read_as_the_person_chose(session, world):
+    firm, northwind, _, _ = world
+    rows = ("A;Contoso;100;01/07/2030", "B;Tailspin;100;02/07/2030")
+    with pytest.raises(Invalid, match="day/month/year or month/day/year") as refused:
+        _deal_run(session, firm, _deal_file(*rows), northwind.org_id)
+    assert refused.value.field == "dates"
+    chosen = Reading(dates="mdy", numbers="point")
+    assert _deal_run(session, firm, _deal_file(*rows), northwind.org_id, chosen) == [
+        ("100.00", "2030-01-07"),
+        ("100.00", "2030-02-07"),
+    ]
+    with pytest.raises(Invalid, match="Choose one of the ways"):
+        _deal_run(session, firm, _deal_file(*rows), northwind.org_id, Reading(dates="ydm"))

@@ -122,7 +122,7 @@ def dry_run(
     instead of a Provider (Partner) column (services.imports.send_to)."""
     kind, submit = _kind(actor, kind), _flag(submit)
     table = _read(file, reading, progress)
-    checked = check(session, actor, kind, table, mapping, submit, default_owner, send_to)
+    checked = check(session, actor, kind, table, mapping, submit, default_owner, send_to, reading)
     failed = int(checked.failed.sum())
     causes, cause_count = grouped(checked.problems)
     return DryRun(
@@ -159,7 +159,7 @@ def run(
     kind, submit = _kind(actor, kind), _flag(submit)
     name = _file_name(file_name)
     table = _read(file, reading, progress)
-    checked = check(session, actor, kind, table, mapping, submit, default_owner, send_to)
+    checked = check(session, actor, kind, table, mapping, submit, default_owner, send_to, reading)
     valid = checked.data[~checked.failed]
     if valid.empty:
         raise Invalid("No row can be imported: fix the problems listed and import the file again.")

@@ -18,10 +18,11 @@ from ..core.errors import Invalid, NotAllowed
 from ..deals import eligibility, places, registration_rules
 from ..identity import team
 from . import columns as import_columns
-from . import custom_import
+from . import custom_import, locales
 from . import send_to as send_to_all
 from .columns import Field
 from .files import Table, restored
+from .sheets import Reading
 
 IN_CHUNK = 5_000  # values in one IN (...) list (SQLite allows 32,766 parameters)
 _EMAILS = ("email", "contact_email")
@@ -61,6 +62,7 @@ def check(
     submit: bool,
     default_owner: object = None,
     send_to: object = None,
+    reading: Reading | None = None,
 ) -> Checked:
     custom = custom_import.importable(session, actor, kind)
     extra = custom_import.columns_of(session, custom)
@@ -86,7 +88,7 @@ def check(
     required = set(
         import_columns.required(kind, actor.org_kind, submit=submit, sent_to_all=bool(everyone_to))
     )
-    rules = _Rules(checked, fields, chosen, required)
+    rules = _Rules(checked, fields, chosen, required, reading or Reading())
     rules.basics()
     rules.owners(session, actor, kind, default_owner_of(session, actor, default_owner))
     if kind == ImportKind.DEALS:
@@ -117,8 +119,10 @@ class _Rules:
         fields: tuple[Field, ...],
         chosen: dict[str, str],
         required: set[str],
+        reading: Reading,
     ):
         self.checked = checked
+        self.reading = reading  # the ways of writing amounts and dates chosen
         self.required = required
         self.data = checked.data
         self.fields = {f.name: f for f in fields}
@@ -289,7 +293,7 @@ class _Rules:
 
     def deal_values(self, session: Session) -> None:
         """Amount (empty: 0), close date (YYYY-MM-DD) and stage (an open one; empty: first)."""
-        amount = self.data["amount"].str.replace(r"[,\s$€£]", "", regex=True)
+        amount = locales.amounts(self.data["amount"], self.reading.numbers)
         amount = amount.where(amount != "", "0")
         self.add(
             "amount",
@@ -297,7 +301,7 @@ class _Rules:
             "Enter the amount as a number of 0 or more with at most two decimals (1200.50).",
         )
         self.data["amount"] = amount
-        dates = self.data["close_date"]
+        dates = locales.dates(self.data["close_date"], self.reading.dates)
         parsed = pd.to_datetime(
             dates.where(dates.str.match(_ISO_DATE)), format="%Y-%m-%d", errors="coerce"
         )

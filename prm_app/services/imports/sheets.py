@@ -59,6 +59,8 @@ class Reading:
     sheet: object = None  # a spreadsheet's sheet, by name
     encoding: object = None  # a CSV's, one of files.ENCODINGS
     delimiter: object = None  # a CSV's, one of files.DELIMITERS
+    numbers: object = None  # how amounts are written, one of locales.NUMBERS
+    dates: object = None  # how dates are written, one of locales.DATES
 
 
 def read_table(

@@ -307,12 +307,9 @@ class ImportState(LiveView, AppState):
         if header and header not in self.headers:
             return
         mapping = {name: chosen for name, chosen in self.mapping.items() if chosen != header}
-        if header:
-            mapping[field] = header
-            if field in import_columns.COUNTERPARTS:  # a column says where each row goes
-                self.send_to = []
-        else:
-            mapping.pop(field, None)
+        mapping[field] = header  # "": not imported, as the next file's mapping remembers
+        if header and field in import_columns.COUNTERPARTS:  # a column says where rows go
+            self.send_to = []
         self.mapping, self.step, self.error = mapping, "map", ""
 
     @rx.event

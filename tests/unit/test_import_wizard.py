@@ -261,3 +261,13 @@ def test_ambiguous_dates_are_read_as_the_person_chose(session, world):
     ]
     with pytest.raises(Invalid, match="Choose one of the ways"):
         _deal_run(session, firm, _deal_file(*rows), northwind.org_id, Reading(dates="ydm"))
+
+
+def test_the_remembered_mapping_keeps_the_fields_set_to_not_imported(session, world):
+    firm, northwind, _, _ = world
+    data = "First name,Last name,Email,Company,Notes\nJane,Doe,jane@contoso.com,Contoso,hi\n"
+    first = imports.prepare(session, actor=firm, kind="leads", file=io.BytesIO(data.encode()))
+    assert first.mapping["notes"] == "Notes"  # suggested
+    _run(session, firm, data, mapping={**MAPPING, "notes": ""}, send_to=[northwind.org_id])
+    again = imports.prepare(session, actor=firm, kind="leads", file=io.BytesIO(data.encode()))
+    assert again.mapping == {**MAPPING, "notes": ""}

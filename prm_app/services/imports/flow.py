@@ -66,12 +66,12 @@ def prepare(
     kind = _kind(actor, kind)
     table = _read(file, reading, None)
     extra = custom_import.columns_of(session, custom_import.importable(session, actor, kind))
-    mapping = {
+    mapping = {  # "" for a field the person chose not to import: not suggested again
         name: header
         for name, header in import_columns.last_mapping(session, actor=actor, kind=kind).items()
-        if header in table.headers
+        if header in table.headers or header == ""
     }
-    used = set(mapping.values())
+    used = set(mapping.values()) - {""}
     suggested = import_columns.suggest_mapping(table.headers, kind, actor.org_kind, extra)
     for name, header in suggested.items():
         if name not in mapping and header not in used:
@@ -186,7 +186,12 @@ def run(
         insert_deals(session, actor, batch, valid, now, writing)
     else:
         insert_leads(session, actor, batch, valid, submit, now, writing, checked.send_to)
-    import_columns.remember_mapping(session, actor=actor, kind=kind, mapping=checked.mapping)
+    # Fields chosen as "Not imported" are remembered too, so the next file does not map them.
+    unmapped = (
+        [n for n, h in mapping.items() if h in ("", None)] if isinstance(mapping, dict) else []
+    )
+    remembered = {**dict.fromkeys(unmapped, ""), **checked.mapping}
+    import_columns.remember_mapping(session, actor=actor, kind=kind, mapping=remembered)
     activity.record(
         session,
         actor=actor,

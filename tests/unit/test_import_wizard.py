@@ -271,3 +271,26 @@ def test_the_remembered_mapping_keeps_the_fields_set_to_not_imported(session, wo
     _run(session, firm, data, mapping={**MAPPING, "notes": ""}, send_to=[northwind.org_id])
     again = imports.prepare(session, actor=firm, kind="leads", file=io.BytesIO(data.encode()))
     assert again.mapping == {**MAPPING, "notes": ""}
+
+
+def test_the_error_file_comes_back_as_the_upload_wrote_it(session, world):
+    firm, northwind, _, _ = world
+    data = (
+        "First name;Last name;Email;Company;Phone;Notes\r\n"
+        "Björn;Berg;bjorn@contoso.com;Contoso;+46 8 123 45;ok\r\n"
+        "Björn;Berg;BJORN@contoso.com;Contoso;+46 8 123 45;=1+1\r\n"
+        "Eva;;eva@tailspin.com;Tailspin;+1 (555) 0100;\r\n"
+    )
+    mapping = {**MAPPING, "phone": "Phone", "notes": "Notes"}
+    batch = _run(
+        session, firm, data.replace("\r\n", "\n"), mapping=mapping, send_to=[northwind.org_id]
+    )
+    _, report = imports.error_report(session, actor=firm, batch_id=batch.id)
+    assert report.encode("utf-8").startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: "Björn"
+    assert report[1:].splitlines() == [
+        "First name;Last name;Email;Company;Phone;Notes;error",
+        "Björn;Berg;BJORN@contoso.com;Contoso;+46 8 123 45;'=1+1;Email: An earlier row of the "
+        "file has the same email and company (bjorn@contoso.com, Contoso): only that one is "
+        "imported.",
+        "Eva;;eva@tailspin.com;Tailspin;+1 (555) 0100;;Last name: Last name is required.",
+    ]

@@ -11,7 +11,7 @@ import csv
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
@@ -39,6 +39,7 @@ _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Spreadsheets run a cell starting with one of these as a formula (and tab/CR can hide one).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NEUTRALIZED = re.compile(r"^'(?=[=+\-@\t\r])")
+_PHONE = re.compile(r"^[+(\d][\d ().\-/]{2,39}$")  # digits, spaces and punctuation only
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,29 +136,47 @@ def restored(values: pd.Series) -> pd.Series:
     return values.where(~quoted, values.str.replace(_NEUTRALIZED, "", regex=True))
 
 
-def neutralize(value: object) -> str:
+def neutralize(value: object, *, phone: bool = False) -> str:
     """A value made safe for a spreadsheet: text starting like a formula gets a leading '.
 
-    A number stays a number (a debit's -3600.00 must still sum), whatever its sign.
+    A number stays a number (a debit's -3600.00 must still sum), whatever its sign; so does a
+    `phone` written as phone numbers are (+44 20 7946 0958): no letter, nothing it could call.
     """
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return str(value)
     text = "" if value is None else str(value)
+    if phone and _PHONE.match(text):
+        return text
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def csv_text(header: list[str], rows: Iterable[Iterable[object]]) -> str:
+def csv_text(
+    header: list[str],
+    rows: Iterable[Iterable[object]],
+    *,
+    delimiter: str = ",",
+    phones: Collection[int] = (),
+) -> str:
     """A whole CSV (header first, every value neutralized) as text."""
-    return "".join(csv_chunks(header, [list(rows)]))
+    return "".join(csv_chunks(header, [list(rows)], delimiter=delimiter, phones=phones))
 
 
-def csv_chunks(header: list[str], chunks: Iterable[Iterable[Iterable[object]]]) -> Iterator[str]:
-    """CSV text, one piece per chunk of rows (the header with the first), values neutralized."""
+def csv_chunks(
+    header: list[str],
+    chunks: Iterable[Iterable[Iterable[object]]],
+    *,
+    delimiter: str = ",",
+    phones: Collection[int] = (),
+) -> Iterator[str]:
+    """CSV text, one piece per chunk of rows (the header with the first), values neutralized
+    (those of the columns at the positions `phones` as phone numbers)."""
     buffer = _Buffer()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([neutralize(name) for name in header])
     for rows in chunks:
-        writer.writerows([neutralize(value) for value in row] for row in rows)
+        writer.writerows(
+            [neutralize(value, phone=n in phones) for n, value in enumerate(row)] for row in rows
+        )
         yield buffer.take()
     if tail := buffer.take():
         yield tail

@@ -251,6 +251,9 @@ def _writing(progress: Progress | None, count: int, noun: str) -> Callable[[int]
 
 
 def _error_report(checked: Checked) -> str:
+    """The failed rows with their errors, as the upload wrote them: its columns and separator
+    (a comma for a spreadsheet), its phone numbers as they were, in UTF-8 with a byte order
+    mark so that a spreadsheet shows "Björn" whatever the upload's encoding."""
     failed = checked.failed
     by_row: dict[int, list[str]] = {}
     for problem in checked.problems:
@@ -262,7 +265,11 @@ def _error_report(checked: Checked) -> str:
         [*values, "; ".join(by_row[row])]
         for row, values in zip(rows.index, rows.itertuples(index=False, name=None), strict=True)
     )
-    return csv_text(header, body)
+    phone = checked.mapping.get("phone")
+    phones = [checked.table.headers.index(phone)] if phone else []
+    return "\ufeff" + csv_text(
+        header, body, delimiter=checked.table.delimiter or ",", phones=phones
+    )
 
 
 def _preview(checked: Checked) -> list[dict[str, Any]]:

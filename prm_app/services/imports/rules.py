@@ -243,7 +243,8 @@ class _Rules:
         self.data["company_norm"], self.data["email_domain"] = norms, domains
         keys = self.data["email"] + "\x1f" + norms
         usable = (self.data["email"] != "") & (norms != "")
-        self._within_file(keys, usable, "email", "The same email and company as row {first}.")
+        what = "the same email and company (" + self.data["email"] + ", "
+        self._within_file(keys, usable, "email", what + self.data["company"].str.slice(0, 60))
         direction = lead_direction(kind)
         existing: set[str] = set()
         for chunk in _chunks(sorted(set(norms[usable]))):
@@ -273,7 +274,8 @@ class _Rules:
         other = self.data["other_org_id"].astype(str)
         keys = other + "\x1f" + norms + "\x1f" + self.data["name"].str.lower()
         usable = (self.data["other_org_id"] > 0) & (norms != "") & (self.data["name"] != "")
-        self._within_file(keys, usable, "name", "The same deal as row {first}.")
+        what = "the same deal (" + self.data["name"].str.slice(0, 60) + ", "
+        self._within_file(keys, usable, "name", what + self.data["company"].str.slice(0, 60))
         side = deals.side_columns(actor)
         existing: set[str] = set()
         for chunk in _chunks(sorted(set(norms[usable]))):
@@ -458,13 +460,14 @@ class _Rules:
         self.checked.problems = [p for _, _, p in problems]
         self.checked.failed = failed
 
-    def _within_file(self, keys: pd.Series, usable: pd.Series, name: str, message: str) -> None:
+    def _within_file(self, keys: pd.Series, usable: pd.Series, name: str, what: pd.Series) -> None:
+        """Rows repeating an earlier row's `keys`, told by their content (`what`: "the same
+        deal (Rollout, Contoso"), not by the earlier row's number, which the error file lacks
+        when that row was imported."""
         repeated = usable & keys.duplicated(keep="first")
-        if not repeated.any():
-            return
-        rows = pd.Series(keys.index, index=keys.index)
-        first = rows.groupby(keys).transform("first")
-        self.add(name, repeated, first.map(lambda row: message.format(first=row)))
+        if repeated.any():
+            said = "An earlier row of the file has " + what + "): only that one is imported."
+            self.add(name, repeated, said)
 
     def _providers(self) -> list[int]:
         """The distinct providers of the rows (known once `counterparts` ran)."""

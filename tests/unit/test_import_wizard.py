@@ -30,10 +30,11 @@ def _cheap_password_hashing(monkeypatch):
 
 @pytest.fixture
 def world(session):
-    """Fabrikam partners with Northwind and Woodgrove; Litware is a stranger to it."""
-    firm = org_admin(session, kind=OrgKind.CONSULTANT, org_name="Fabrikam")
-    northwind = org_admin(session, kind=OrgKind.PROVIDER, org_name="Northwind")
-    woodgrove = org_admin(session, kind=OrgKind.PROVIDER, org_name="Woodgrove")
+    """Tailwind partners with Northwind and Woodgrove; Litware is a stranger to it (names
+    unlike the templates' placeholders, Northwind and Fabrikam)."""
+    firm = org_admin(session, kind=OrgKind.CONSULTANT, org_name="Tailwind Partners")
+    northwind = org_admin(session, kind=OrgKind.PROVIDER, org_name="Northwind Traders")
+    woodgrove = org_admin(session, kind=OrgKind.PROVIDER, org_name="Woodgrove Bank")
     stranger = org_admin(session, kind=OrgKind.PROVIDER, org_name="Litware")
     partners(session, northwind, firm)
     partners(session, woodgrove, firm)
@@ -65,7 +66,7 @@ def test_every_row_goes_to_each_organization_chosen(session, world):
         send_to=[str(northwind.org_id), woodgrove.org_id],
     )
     assert checked.rows_valid == 2 and checked.problems == []
-    assert checked.preview[0]["provider"] == "Northwind, Woodgrove"
+    assert checked.preview[0]["provider"] == "Northwind Traders, Woodgrove Bank"
     batch = _run(session, firm, send_to=[northwind.org_id, woodgrove.org_id])
     leads = session.exec(select(Lead).where(Lead.import_batch_id == batch.id)).all()
     assert len(leads) == 2
@@ -294,3 +295,41 @@ def test_the_error_file_comes_back_as_the_upload_wrote_it(session, world):
         "imported.",
         "Eva;;eva@tailspin.com;Tailspin;+1 (555) 0100;;Last name: Last name is required.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("side", "kind", "submit"),
+    [
+        ("firm", "leads", True),
+        ("firm", "deals", False),
+        ("northwind", "referrals", True),
+        ("northwind", "deals", False),
+    ],
+)
+def test_each_templates_example_row_imports_as_it_is(session, world, side, kind, submit):
+    from prm_app.services import custom_fields as cf
+    from prm_app.services.imports import custom_import
+
+    firm, northwind, woodgrove, _ = world
+    actor = firm if side == "firm" else northwind
+    for provider in (northwind, woodgrove):  # each provider's required field, for its rows
+        cf.add_field(
+            session,
+            actor=provider,
+            entity="deal" if kind == "deals" else "lead",
+            label=f"Tier at {provider.org_id}",
+            type="select",
+            options=["Gold", "Silver"],
+            partner_access="required",
+        )
+    template = custom_import.template(session, actor=actor, kind=kind)
+    prepared = imports.prepare(session, actor=actor, kind=kind, file=io.BytesIO(template.encode()))
+    checked = imports.dry_run(
+        session,
+        actor=actor,
+        kind=kind,
+        file=io.BytesIO(template.encode()),
+        mapping=prepared.mapping,
+        submit=submit,
+    )
+    assert checked.problems == [] and checked.rows_valid == 1

@@ -287,11 +287,17 @@ def check_mapping(
     return chosen
 
 
-def template_csv(kind: object, org_kind: object, extra: Sequence[Field] = ()) -> str:
+def template_csv(
+    kind: object,
+    org_kind: object,
+    extra: Sequence[Field] = (),
+    examples: dict[str, str] | None = None,
+) -> str:
     """A CSV with the expected columns (`extra`: the custom ones) and one example row (the UI
-    offers it to download)."""
+    offers it to download); `examples` replace the fields' own (by field name)."""
     found = (*fields(kind, org_kind), *extra)
-    return csv_text([f.label for f in found], [[f.example for f in found]])
+    chosen = examples or {}
+    return csv_text([f.label for f in found], [[chosen.get(f.name, f.example) for f in found]])
 
 
 def last_mapping(session: Session, *, actor: Actor, kind: object) -> dict[str, str]:

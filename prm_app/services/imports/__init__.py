@@ -12,7 +12,9 @@ multi-row inserts.
 
 Submodules: flow (prepare, dry run, run), rules (checking the rows), writer (the bulk inserts),
 batches (history, error report, undo), columns (fields and mappings), files (CSV in and out),
-sheets (spreadsheets read into the CSV's table) and exports (the lists as CSV).
+sheets (spreadsheets read into the CSV's table, and how the person chose to read a file),
+send_to (the organizations every row goes to), locales (amounts and dates the file's way),
+causes (the problems grouped) and exports (the lists as CSV).
 """
 
 from .batches import BatchRow, batch, error_report, list_batches, undo

@@ -284,6 +284,8 @@ class ImportState(LiveView, AppState):
             for f in prepared.fields
         ]
         self.mapping, self.step = prepared.mapping, "map"
+        if any(prepared.mapping.get(name) for name in import_columns.COUNTERPARTS):
+            self.send_to = []  # the file's column says where rows go
         self._end("")
 
     @rx.event
@@ -354,6 +356,7 @@ class ImportState(LiveView, AppState):
     def set_submit(self, value: str):
         if not self.busy and self.kind != ImportKind.DEALS and value in ("draft", "submit"):
             self.submit, self.step, self.error = value == "submit", "map", ""
+            self.send_to = self.send_to if self.submit else []  # drafts go nowhere yet
 
     # check and import ----------------------------------------------------------------------
 

@@ -86,21 +86,22 @@ def spreadsheet_kind(stream: IO[bytes]) -> str | None:
         return XLS
     if not head.startswith(_ZIP):
         return None
+    size = stream.seek(0, 2)
     try:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
-            unzipped = sum(info.file_size for info in archive.infolist())
-            mime = archive.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, EOFError):
+            if sum(info.file_size for info in archive.infolist()) > _MAX_UNZIPPED_RATIO * size:
+                raise refused("The file cannot be read: save it from your spreadsheet again.")
+            mime = b""
+            if "mimetype" in names:
+                with archive.open("mimetype") as member:
+                    mime = member.read(100)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
         raise refused(
             "The file is a damaged zip archive: save it from your spreadsheet again."
         ) from None
     finally:
         stream.seek(0)
-    size = stream.seek(0, 2)
-    stream.seek(0)
-    if unzipped > _MAX_UNZIPPED_RATIO * size:
-        raise refused("The file cannot be read: save it from your spreadsheet again.")
     if "xl/workbook.xml" in names:
         return XLSX
     if mime.startswith(_ODS_MIME):

@@ -96,7 +96,7 @@ def spreadsheet_kind(stream: IO[bytes]) -> str | None:
             if "mimetype" in names:
                 with archive.open("mimetype") as member:
                     mime = member.read(100)
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError):  # RuntimeError: encrypted
         raise refused(
             "The file is a damaged zip archive: save it from your spreadsheet again."
         ) from None

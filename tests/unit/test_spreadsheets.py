@@ -261,10 +261,7 @@ def test_zips_that_are_no_workbook_are_refused(members, message):
 
 
 def test_a_sheet_over_the_row_limit_is_refused(monkeypatch):
-    from prm_app.services.imports import files
-
-    monkeypatch.setattr(files, "max_rows", lambda: 3)
-    monkeypatch.setattr(sheets, "max_rows", lambda: 3)
+    monkeypatch.setenv("PRM_IMPORT_MAX_ROWS", "3")
 
     def build(book):
         book.active.append(["Email"])

@@ -65,6 +65,11 @@ def max_rows() -> int:
     return settings.current().import_max_rows
 
 
+def too_many_rows() -> Invalid:
+    """What a file over the row limit is told (CSV or spreadsheet)."""
+    return refused(f"The file has more than {max_rows():,} rows: split it into smaller files.")
+
+
 def too_large(limit: int) -> str:
     """What a file over the limit is told (the upload refuses it before it is all in)."""
     return f"The file is over {megabytes(limit)}, the most that can be imported at once: split it into smaller files."
@@ -110,7 +115,7 @@ def read_csv(file: object, *, encoding: object = None, delimiter: object = None)
     except pd.errors.EmptyDataError:
         raise refused("The file has no header row: its first line must name the columns.") from None
     if len(frame) == max_rows() + 2:
-        raise refused(f"The file has more than {max_rows():,} rows: split it into smaller files.")
+        raise too_many_rows()
     frame.index = frame.index + 1 + blank_before  # spreadsheet row numbers
     if frame.shape[1] != len(headers):
         raise refused(

@@ -39,6 +39,7 @@ from .files import (
     refused,
     require_short_fields,
     sized,
+    too_many_rows,
     without_empty_unnamed,
 )
 
@@ -145,7 +146,7 @@ def _read_sheet(stream: IO[bytes], kind: str, sheet: object) -> Table:
     if frame.empty:
         raise refused_sheet(f"The sheet '{name}' has a header but no rows: add the rows to import.")
     if len(frame) > max_rows():
-        raise refused(f"The file has more than {max_rows():,} rows: split it into smaller files.")
+        raise too_many_rows()
     require_short_fields(frame)
     return Table(headers=headers, rows=frame, encoding="", delimiter="", sheets=names, sheet=name)
 

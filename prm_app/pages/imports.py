@@ -1,6 +1,6 @@
-"""Import CSV: /c/leads/import, /p/referrals/import, /p/deals/import and /c/deals/import.
+"""Import a CSV or a spreadsheet: /c/leads/import, /p/referrals/import, /p/deals/import and /c/deals/import.
 
-Choose a file (picker or drag and drop), map its columns, see every problem before anything is
+Choose a file (picker or drag and drop) and, in a workbook, its sheet; map its columns, see every problem before anything is
 written, import the valid rows or nothing, then download the failed rows or undo the batch.
 """
 
@@ -16,12 +16,21 @@ from ..components.live import follow
 from ..components.sections import section_card
 from ..components.tables import data_table, paged_table
 from ..state import upload_guard, view
-from ..state.imports import PROBLEMS_SHOWN
+from ..state.imports import DATES, ENCODINGS, NUMBERS, PROBLEMS_SHOWN, SEPARATORS
 from ..state.imports import ImportState as State
 from ..state.live import ImportsPulse
 from .parts.shell import page_shell
 
 UPLOAD_ID = "csv"
+Untyped = cast(Any, State)  # Reflex's stubs type list vars as lists and events as namespaces
+# What the picker offers (the server decides what a file is from its bytes, not from this).
+ACCEPTED = {
+    "text/csv": [".csv"],
+    "text/plain": [".txt", ".tsv"],
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
+    "application/vnd.ms-excel": [".xls"],
+    "application/vnd.oasis.opendocument.spreadsheet": [".ods"],
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,19 +39,25 @@ class Words:
     back: str  # the list's route
     back_label: str
     submit: str  # what "submit" means for this kind ("" for deals)
+    other: str  # where the rows go: "provider" or "partner"
 
 
 LEADS = Words(
-    "leads", routes.Consultant.LEADS, "Leads", "Submit each lead to the provider in its row"
+    "leads",
+    routes.Consultant.LEADS,
+    "Leads",
+    "Submit each lead to the provider in its row",
+    "provider",
 )
 REFERRALS = Words(
     "referrals",
     routes.Provider.REFERRALS,
     "Referrals",
     "Send each referral to the partner in its row",
+    "partner",
 )
-PROVIDER_DEALS = Words("deals", routes.Provider.DEALS, "Deals", "")
-CONSULTANT_DEALS = Words("deals", routes.Consultant.DEALS, "Deals", "")
+PROVIDER_DEALS = Words("deals", routes.Provider.DEALS, "Deals", "", "partner")
+CONSULTANT_DEALS = Words("deals", routes.Consultant.DEALS, "Deals", "", "provider")
 
 
 def _named_file_input(upload: rx.Component, name: str) -> rx.Component:
@@ -55,14 +70,14 @@ def _named_file_input(upload: rx.Component, name: str) -> rx.Component:
 
 
 def _picker(words: Words) -> rx.Component:
-    return _named_file_input(_upload(words), f"CSV file of {words.noun}")
+    return _named_file_input(_upload(words), f"CSV or spreadsheet file of {words.noun}")
 
 
 def _upload(words: Words) -> rx.Component:
     return rx.upload(
         rx.vstack(
             rx.icon("file-up", size=32, aria_hidden="true", color=rx.color("gray", 9)),
-            rx.text(f"Drag a CSV file of {words.noun} here, or"),
+            rx.text(f"Drag a CSV file or a spreadsheet of {words.noun} here, or"),
             # Not a button of its own: the whole box is the one control that opens the picker.
             rx.text(
                 "Choose a file",
@@ -72,8 +87,8 @@ def _upload(words: Words) -> rx.Component:
                 text_decoration="underline",
             ),
             rx.text(
-                "Comma, semicolon or tab separated; UTF-8 or Latin-1; the first line names "
-                "the columns.",
+                "CSV (comma, semicolon or tab separated; UTF-8 or Latin-1) or a spreadsheet "
+                "(.xlsx, .xls, .ods); the first row names the columns.",
                 size="1",
                 color_scheme="gray",
             ),
@@ -83,7 +98,7 @@ def _upload(words: Words) -> rx.Component:
         id=UPLOAD_ID,
         multiple=False,
         max_files=1,
-        accept={"text/csv": [".csv"], "text/plain": [".txt", ".tsv"]},
+        accept=ACCEPTED,
         disabled=State.busy,
         # Whether the page has handed the tab its upload ticket (an upload needs it).
         custom_attrs={"data-upload-ready": State.upload_ticket != ""},
@@ -99,7 +114,7 @@ def _upload(words: Words) -> rx.Component:
         padding="2rem",
         width="100%",
         cursor="pointer",
-        aria_label="Choose a CSV file",
+        aria_label="Choose a CSV file or a spreadsheet",
     )
 
 
@@ -117,11 +132,12 @@ def _progress() -> rx.Component:
 
 def _field_row(field: rx.Var[dict]) -> rx.Component:
     control = f"map-{field['name']}"
-    note = cast(Any, field)["note"]  # a custom field's (Reflex's stubs do not type its items)
+    item = cast(Any, field)  # (Reflex's stubs do not type its items)
+    note = item["note"]  # a custom field's
     return rx.table.row(
         rx.table.cell(
             rx.el.label(field["label"], html_for=control, font_weight="500"),
-            rx.cond(field["required"] == "yes", rx.badge("required", ml="2", variant="soft")),
+            rx.cond(_required(item["required"]), rx.badge("required", ml="2", variant="soft")),
             rx.cond(note != "", rx.text(note, size="1", color_scheme="gray")),
         ),
         rx.table.cell(
@@ -133,7 +149,139 @@ def _field_row(field: rx.Var[dict]) -> rx.Component:
                 on_change=lambda value: State.map_column(field["name"], value),
                 disabled=State.busy,
                 style={"padding": "0.3rem", "border_radius": "0.4rem", "max_width": "100%"},
+            ),
+            rx.cond(
+                Untyped.field_samples.get(item["name"], "") != "",
+                rx.text(
+                    "In the file: ",
+                    Untyped.field_samples.get(item["name"], ""),
+                    size="1",
+                    color_scheme="gray",
+                ),
+            ),
+        ),
+    )
+
+
+def _required(required: rx.Var) -> rx.Var:
+    """Whether a field must be mapped, as chosen so far (see ImportField.required)."""
+    sent = State.submit | (State.kind == "deals")
+    return (
+        (required == "yes")
+        | ((required == "sent") & State.submit)
+        | ((required == "where") & sent & (Untyped.send_to.length() == 0))
+    )
+
+
+def _send_to(words: Words) -> rx.Component:
+    """Where every row goes, for files without a Provider (Partner) column: several
+    organizations for leads and referrals, one for deals."""
+    single = not words.submit
+    other = words.other
+    chooser = rx.foreach(
+        State.targets,
+        lambda target: rx.el.label(
+            rx.hstack(
+                rx.el.input(
+                    type="radio" if single else "checkbox",
+                    name="send-to",
+                    value=target["id"],
+                    checked=Untyped.send_to.contains(target["id"]),
+                    on_change=Untyped.toggle_send_to(target["id"]),
+                    disabled=State.busy,
+                ),
+                rx.text(target["name"], size="2"),
+                align="center",
             )
+        ),
+    )
+    return rx.cond(
+        State.submit | (State.kind == "deals"),
+        rx.el.fieldset(
+            rx.el.legend(
+                f"Send every row to (instead of a {other} column)",
+                font_size="0.875rem",
+                font_weight="500",
+            ),
+            rx.cond(
+                Untyped.targets.length() > 0,
+                rx.hstack(chooser, spacing="4", wrap="wrap"),
+                rx.text(f"No {other} can receive them yet.", size="2", color_scheme="gray"),
+            ),
+            border="none",
+            padding="0",
+        ),
+    )
+
+
+def _csv_reading() -> rx.Component:
+    """How a CSV was read (detected), changeable when the names or columns look wrong."""
+    return rx.cond(
+        (Untyped.sheets.length() == 0) & (State.encoding != ""),
+        rx.hstack(
+            _choice(
+                "Encoding",
+                "import-encoding",
+                ENCODINGS,
+                State.encoding,
+                lambda value: Untyped.read_csv_as(value, State.delimiter),
+            ),
+            _choice(
+                "Separator",
+                "import-delimiter",
+                SEPARATORS,
+                State.delimiter,
+                lambda value: Untyped.read_csv_as(State.encoding, value),
+            ),
+            spacing="4",
+            wrap="wrap",
+        ),
+    )
+
+
+def _value_formats(words: Words) -> rx.Component:
+    """How the file writes amounts and dates (detected unless the values leave both readings
+    open: then the check asks to choose here). Deals only: leads have neither."""
+    if words.noun != "deals":
+        return rx.fragment()
+    return rx.hstack(
+        _choice("Amounts written as", "import-numbers", NUMBERS, State.numbers, State.set_numbers),
+        _choice("Dates written as", "import-dates", DATES, State.dates, State.set_dates),
+        spacing="4",
+        wrap="wrap",
+    )
+
+
+def _choice(label: str, control: str, options: dict, value: Any, on_change: Any) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=control, font_size="0.875rem", font_weight="500"),
+        rx.el.select(
+            *(rx.el.option(name, value=key) for key, name in options.items()),
+            id=control,
+            value=value,
+            on_change=on_change,
+            disabled=State.busy,
+            style={"padding": "0.3rem", "border_radius": "0.4rem", "max_width": "100%"},
+        ),
+        spacing="1",
+    )
+
+
+def _sheet_choice() -> rx.Component:
+    """A workbook of several sheets: which one holds the list (the first with values at first)."""
+    return rx.cond(
+        Untyped.sheets.length() > 1,
+        rx.vstack(
+            rx.el.label("Sheet", html_for="import-sheet", font_size="0.875rem", font_weight="500"),
+            rx.el.select(
+                rx.foreach(State.sheets, lambda name: rx.el.option(name, value=name)),
+                id="import-sheet",
+                value=State.sheet,
+                on_change=State.choose_sheet,
+                disabled=State.busy,
+                style={"padding": "0.3rem", "border_radius": "0.4rem", "max_width": "100%"},
+            ),
+            spacing="1",
         ),
     )
 
@@ -202,6 +350,9 @@ def _mapping(words: Words) -> rx.Component:
             "fields you leave out stay empty.",
             size="2",
         ),
+        _sheet_choice(),
+        _csv_reading(),
+        _value_formats(words),
         data_table(
             ("Field", "Column in your file"),
             State.fields,
@@ -209,8 +360,9 @@ def _mapping(words: Words) -> rx.Component:
             width="100%",
             variant="surface",
         ),
-        _default_owner(),
         _submit_choice(words),
+        _send_to(words),
+        _default_owner(),
         rx.hstack(
             rx.button("Check the file", on_click=State.check, disabled=State.busy),
             rx.button("Import nothing", variant="ghost", on_click=State.cancel),
@@ -250,8 +402,9 @@ def _preview() -> rx.Component:
 def _problems() -> rx.Component:
     return rx.el.section(
         rx.heading("Problems", as_="h3", size="3"),
+        rx.text(State.problems_note, size="2"),
         data_table(
-            ("Row", "Column", "Problem"),
+            ("Rows", "Column", "Problem"),
             State.problems,
             lambda p: rx.table.row(
                 rx.table.cell(p["row"]),
@@ -262,13 +415,28 @@ def _problems() -> rx.Component:
             size="1",
         ),
         rx.cond(
-            State.problems.length() >= PROBLEMS_SHOWN,
-            rx.text(
-                f"The first {PROBLEMS_SHOWN} problems are shown; after the import, the error "
-                "file lists every row that was not imported.",
-                size="1",
-                color_scheme="gray",
+            State.problem_total > PROBLEMS_SHOWN,
+            rx.hstack(
+                rx.button(
+                    "Previous problems",
+                    on_click=Untyped.turn_problem_page(-1),
+                    disabled=State.problem_page <= 1,
+                    size="1",
+                ),
+                rx.text(f"Page {State.problem_page}", size="2"),
+                rx.button(
+                    "Next problems",
+                    on_click=Untyped.turn_problem_page(1),
+                    disabled=State.problem_page * PROBLEMS_SHOWN >= State.problem_total,
+                    size="1",
+                ),
+                align="center",
             ),
+        ),
+        rx.text(
+            "After the import, the error file lists every row that was not imported.",
+            size="1",
+            color_scheme="gray",
         ),
         aria_label="Problems",
         width="100%",

@@ -1,9 +1,11 @@
-"""CSV import of leads, referrals and deals: choose a file, map its columns, check, import.
+"""Import of leads, referrals and deals from a CSV or a spreadsheet: choose a file (and a
+sheet), map its columns, check, import.
 
 The file streams into a private temp file (services.core.upload_store) whose key never leaves the
 server; every step re-reads it. Checking and importing run in a worker thread of a background
 event, so the page (and everyone else on this worker) stays responsive while a progress bar
-moves. The state holds the mapping, a preview of 20 rows, the first problems and one page of
+moves. The state holds the mapping, a preview of 20 rows, one page of the problems' causes
+(the rest server-side only, up to causes.MAX_CAUSES) and one page of
 past imports: never the file.
 """
 
@@ -11,14 +13,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, ClassVar, TypedDict
+from dataclasses import replace
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from .. import routes
 from ..models import ImportKind, OrgKind
-from ..services import imports
+from ..services import deals, imports
 from ..services.core import upload_store
 from ..services.core.actor import Actor
 from ..services.core.changes import Topic
@@ -26,109 +28,25 @@ from ..services.core.errors import DomainError, NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import team
 from ..services.imports import columns as import_columns
-from ..services.imports import custom_import
+from ..services.imports import custom_import, locales
 from ..services.imports import files as csv_files
-from . import upload_guard, view
+from ..services.imports.sheets import Reading
+from . import import_steps, upload_guard, view
 from .base import AppState
+from .import_rows import BatchRow, ImportField, ImportProblem, PreviewField, text
+from .import_steps import Job
 from .live import LiveView
 from .rows import Option
 
 logger = logging.getLogger(__name__)
-PROBLEMS_SHOWN = 100
+PROBLEMS_SHOWN = 100  # causes of problems a page
+ENCODINGS = csv_files.ENCODINGS  # what the encoding picker offers
+SEPARATORS = {d: name.capitalize() for d, name in csv_files.DELIMITERS.items()}
+NUMBERS = {"": "As the file shows", **locales.NUMBERS}  # how amounts are written
+DATES = {"": "As the file shows", **locales.DATES}  # how dates are written
 STALE_AFTER_SECONDS = 30 * 60  # a step "running" longer than this died with its worker
 _NOUNS = {"leads": "leads", "referrals": "referrals", "deals": "deals"}
 _FAILED = "The import failed and nothing was written. Try again in a moment."
-
-
-@dataclass(frozen=True, slots=True)
-class _Job:
-    """What a step works on, read from the state under its lock before the work starts."""
-
-    actor: Any
-    upload: str
-    kind: str
-    file_name: str
-    mapping: dict[str, str]
-    submit: bool
-    default_owner: str
-
-
-def _prepare(session, job: _Job, progress) -> imports.Prepared:
-    with upload_store.open_upload(job.upload) as file:
-        return imports.prepare(session, actor=job.actor, kind=job.kind, file=file)
-
-
-def _dry_run(session, job: _Job, progress) -> imports.DryRun:
-    with upload_store.open_upload(job.upload) as file:
-        return imports.dry_run(
-            session,
-            actor=job.actor,
-            kind=job.kind,
-            file=file,
-            mapping=job.mapping,
-            submit=job.submit,
-            progress=progress,
-            default_owner=job.default_owner or None,
-        )
-
-
-def _import(session, job: _Job, progress) -> imports.BatchRow:
-    with upload_store.open_upload(job.upload) as file:
-        return imports.run(
-            session,
-            actor=job.actor,
-            kind=job.kind,
-            file=file,
-            file_name=job.file_name,
-            mapping=job.mapping,
-            submit=job.submit,
-            progress=progress,
-            default_owner=job.default_owner or None,
-        )
-
-
-class ImportField(TypedDict):
-    """A field the file's columns map to."""
-
-    name: str
-    label: str
-    required: str  # "yes" or ""
-    note: str  # a custom field's: "Custom field, required on rows sent to ..."
-
-
-class PreviewField(TypedDict):
-    """A column of the preview (its rows are keyed by the field names)."""
-
-    name: str
-    label: str
-
-
-class ImportProblem(TypedDict):
-    """A problem the check found in a row."""
-
-    row: str
-    column: str
-    message: str
-    level: str  # "error" or "warning"
-
-
-class BatchRow(TypedDict):
-    """A past import."""
-
-    id: str
-    file_name: str
-    status: str
-    imported: str
-    failed: str
-    by: str
-    when: str
-    errors_url: str
-
-
-def _text(value: Any) -> str:
-    if value is None or value != value:  # None and NaN
-        return ""
-    return str(value)
 
 
 class ImportState(LiveView, AppState):
@@ -139,6 +57,13 @@ class ImportState(LiveView, AppState):
     file_name: str = ""
     row_count: int = 0
     headers: list[str] = []
+    sheets: list[str] = []  # a spreadsheet's worksheets
+    sheet: str = ""  # the one read
+    encoding: str = ""  # a CSV's, as read (files.ENCODINGS)
+    delimiter: str = ""  # a CSV's, as read (files.DELIMITERS)
+    samples: dict[str, str] = {}  # header: its first values, as shown beside it
+    numbers: str = ""  # how amounts are written, as chosen (NUMBERS; "": detected)
+    dates: str = ""  # how dates are written, as chosen (DATES; "": detected)
     fields: list[ImportField] = []
     mapping: dict[str, str] = {}  # field name to header
     submit: bool = False
@@ -152,7 +77,11 @@ class ImportState(LiveView, AppState):
     import_label: str = ""  # "Import 148 valid rows"
     preview_fields: list[PreviewField] = []
     preview: list[dict[str, str]] = []  # field name to value: the keys vary with the file
-    problems: list[ImportProblem] = []
+    problems: list[ImportProblem] = []  # one page of the causes ("row": the rows with it)
+    problem_page: int = 1
+    problem_total: int = 0  # causes kept
+    problems_note: str = ""  # "150 problems of 12 kinds"
+    _causes: list[ImportProblem] = []  # every cause kept, server-side only
     result: str = ""
     batches: list[BatchRow] = []
     page: int = 1
@@ -161,9 +90,16 @@ class ImportState(LiveView, AppState):
     # Who gets the rows whose owner is no active member (the importer unless changed).
     default_owner: str = ""
     owners: list[Option] = []
+    targets: list[Option] = []  # where every row may be sent
+    send_to: list[str] = []  # the ones chosen (ids)
     _upload: str = ""  # the private file's key
     _started: float = 0.0  # when the running step started (time.time())
     LIVE_TOPIC: ClassVar[Topic] = Topic.IMPORTS  # the history: colleagues' imports and undos
+
+    @rx.var
+    def field_samples(self) -> dict[str, str]:
+        """Each mapped field's first values in the file, shown beside its column."""
+        return {name: self.samples.get(header, "") for name, header in self.mapping.items()}
 
     # pages ---------------------------------------------------------------------------------
 
@@ -195,10 +131,12 @@ class ImportState(LiveView, AppState):
         # presentation wipes it with the rest of the state, see SessionGuard).
         self.upload_ticket = self.upload_ticket or upload_guard.new_ticket()
         self._watch()
-        return self._perform(self._read_owners)[1] or self._read_batches()
+        return self._perform(self._read_choices)[1] or self._read_batches()
 
-    def _read_owners(self, session, *, actor) -> None:
-        """Who may get the rows of unknown owners: the active members (a member: themselves)."""
+    def _read_choices(self, session, *, actor) -> None:
+        """Who may get the rows of unknown owners: the active members (a member: themselves);
+        where every row may be sent: the organizations that can receive them."""
+        self.targets = view.options(deals.counterparts(session, actor=actor))
         self.owners = view.options(
             (m.user_id, m.name)
             for m in team.members(session, actor=actor)
@@ -255,7 +193,7 @@ class ImportState(LiveView, AppState):
                 names.add(chunk.filename)
                 received += len(chunk.data)
                 if len(names) > 1:
-                    refusal = "Choose one CSV file at a time."
+                    refusal = "Choose one file at a time."
                 elif received > limit:
                     refusal = csv_files.too_large(limit)
                 if refusal:
@@ -271,29 +209,84 @@ class ImportState(LiveView, AppState):
         if refusal or not names:
             upload_store.discard(key)
             async with self:
-                self._end(refusal or "Choose a CSV file to import.")
+                self._end(refusal or csv_files.CHOOSE_A_FILE)
             return
         async with self:
             self._upload, self.file_name = key, next(iter(names)) or "import.csv"
             job = self._job(actor)
-        prepared, problem = await self._work(_prepare, job)
+        prepared, problem = await self._work(import_steps.prepare, job)
         async with self:
             if prepared is None:
                 self._forget_file()
                 self._end(problem)
                 return
-            self.headers, self.row_count = prepared.headers, prepared.rows
-            self.fields = [
-                {
-                    "name": f.name,
-                    "label": f.label,
-                    "required": "yes" if f.required else "",
-                    "note": f.note,
-                }
-                for f in prepared.fields
-            ]
-            self.mapping, self.step = prepared.mapping, "map"
-            self._end("")
+            self._show_prepared(prepared)
+
+    @rx.event(background=True)
+    async def choose_sheet(self, name: str):
+        """Read another sheet of the workbook (one of those it holds) and map its columns."""
+        async with self:
+            if self.step not in ("map", "review") or not isinstance(name, str):
+                return
+            if name not in self.sheets or name == self.sheet:
+                return
+            actor = self._begin("Reading the sheet")
+            if actor is None:
+                return
+            job = replace(self._job(actor), reading=Reading(sheet=name))
+        return await self._reread(job)
+
+    @rx.event(background=True)
+    async def read_csv_as(self, encoding: str, delimiter: str):
+        """Read the CSV in another encoding or with another separator (the service refuses
+        an encoding the file is not in, and anything it does not offer)."""
+        async with self:
+            if self.step not in ("map", "review") or self.sheets:
+                return
+            actor = self._begin("Reading the file")
+            if actor is None:
+                return
+            how = Reading(encoding=encoding, delimiter=delimiter)
+            job = replace(self._job(actor), reading=how)
+        return await self._reread(job)
+
+    async def _reread(self, job: Job) -> None:
+        """Read the file again as the person chose, and map its columns anew."""
+        prepared, problem = await self._work(import_steps.prepare, job)
+        async with self:
+            if prepared is None:
+                self._end(problem)
+                return
+            self._show_prepared(prepared)
+
+    def _show_prepared(self, prepared: imports.Prepared) -> None:
+        self.sheets, self.sheet = list(prepared.sheets), prepared.sheet
+        self.encoding, self.delimiter = prepared.encoding, prepared.delimiter
+        self.samples = {h: ", ".join(values) for h, values in prepared.samples.items()}
+        self.headers, self.row_count = prepared.headers, prepared.rows
+        sent_only = set(import_columns.required(self.kind, self.org_kind, submit=True)) - set(
+            import_columns.required(self.kind, self.org_kind, submit=False)
+        )
+        where = set(import_columns.COUNTERPARTS)  # unless every row goes where chosen
+        self.fields = [
+            {
+                "name": f.name,
+                "label": f.label,
+                "required": "where"
+                if f.name in where
+                else "sent"
+                if f.name in sent_only
+                else "yes"
+                if f.required
+                else "",
+                "note": f.note,
+            }
+            for f in prepared.fields
+        ]
+        self.mapping, self.step = prepared.mapping, "map"
+        if any(prepared.mapping.get(name) for name in import_columns.COUNTERPARTS):
+            self.send_to = []  # the file's column says where rows go
+        self._end("")
 
     @rx.event
     def cancel(self):
@@ -316,11 +309,30 @@ class ImportState(LiveView, AppState):
         if header and header not in self.headers:
             return
         mapping = {name: chosen for name, chosen in self.mapping.items() if chosen != header}
-        if header:
-            mapping[field] = header
-        else:
-            mapping.pop(field, None)
+        mapping[field] = header  # "": not imported, as the next file's mapping remembers
+        if header and field in import_columns.COUNTERPARTS:  # a column says where rows go
+            self.send_to = []
         self.mapping, self.step, self.error = mapping, "map", ""
+
+    @rx.event
+    def toggle_send_to(self, org_id: str):
+        """Send every row to this organization too, or no longer (a deal goes to one: it
+        replaces the one chosen). The service checks the choice again at every step."""
+        if self.busy or self.step not in ("map", "review"):
+            return
+        if not isinstance(org_id, str) or org_id not in {o["id"] for o in self.targets}:
+            return
+        if org_id in self.send_to:
+            chosen = [o for o in self.send_to if o != org_id]
+        elif self.kind == ImportKind.DEALS:
+            chosen = [org_id]
+        else:
+            chosen = [*self.send_to, org_id]
+        if chosen:  # rather than a column
+            self.mapping = {
+                k: v for k, v in self.mapping.items() if k not in import_columns.COUNTERPARTS
+            }
+        self.send_to, self.step, self.error = chosen, "map", ""
 
     @rx.event
     def check_again(self):
@@ -329,9 +341,22 @@ class ImportState(LiveView, AppState):
             self.step = "map"
 
     @rx.event
+    def set_numbers(self, value: str):
+        """How the file writes amounts, when the values leave both readings open."""
+        if not self.busy and isinstance(value, str) and value in NUMBERS:
+            self.numbers, self.step, self.error = value, "map", ""
+
+    @rx.event
+    def set_dates(self, value: str):
+        """How the file writes dates, when the values leave both readings open."""
+        if not self.busy and isinstance(value, str) and value in DATES:
+            self.dates, self.step, self.error = value, "map", ""
+
+    @rx.event
     def set_submit(self, value: str):
         if not self.busy and self.kind != ImportKind.DEALS and value in ("draft", "submit"):
             self.submit, self.step, self.error = value == "submit", "map", ""
+            self.send_to = self.send_to if self.submit else []  # drafts go nowhere yet
 
     # check and import ----------------------------------------------------------------------
 
@@ -343,7 +368,7 @@ class ImportState(LiveView, AppState):
             if actor is None:
                 return
             job = self._job(actor)
-        found, problem = await self._work(_dry_run, job)
+        found, problem = await self._work(import_steps.dry_run, job)
         async with self:
             if found is None:
                 self._end(problem)
@@ -364,16 +389,36 @@ class ImportState(LiveView, AppState):
         self.preview_fields = [
             {"name": f["name"], "label": f["label"]} for f in self.fields if f["name"] in previewed
         ]
-        self.preview = [{k: _text(v) for k, v in row.items()} for row in found.preview]
-        self.problems = [
+        self.preview = [{k: text(v) for k, v in row.items()} for row in found.preview]
+        self._causes = [
             {
-                "row": str(p.row),
-                "column": p.column,
-                "message": p.message,
-                "level": "error" if p.blocking else "warning",
+                "row": cause.rows_text,
+                "column": cause.column,
+                "message": cause.message,
+                "level": "error" if cause.blocking else "warning",
             }
-            for p in found.problems[:PROBLEMS_SHOWN]
+            for cause in found.causes
         ]
+        self.problem_total, self.problem_page = len(self._causes), 1
+        kinds = view.count(found.cause_count, "kind")
+        self.problems_note = f"{view.count(len(found.problems), 'problem')} of {kinds}" + (
+            f", the {len(found.causes):,} most frequent listed"
+            if found.cause_count > len(found.causes)
+            else ""
+        )
+        self._show_problem_page()
+
+    @rx.event
+    def turn_problem_page(self, delta: int):
+        """Page through the causes of problems."""
+        pages = max(1, -(-self.problem_total // PROBLEMS_SHOWN))
+        if delta in (-1, 1) and self.step == "review":
+            self.problem_page = min(pages, max(1, self.problem_page + delta))
+            self._show_problem_page()
+
+    def _show_problem_page(self) -> None:
+        start = (self.problem_page - 1) * PROBLEMS_SHOWN
+        self.problems = self._causes[start : start + PROBLEMS_SHOWN]
 
     @rx.event(background=True)
     async def import_rows(self):
@@ -383,7 +428,7 @@ class ImportState(LiveView, AppState):
             if actor is None:
                 return None
             job = self._job(actor)
-        batch, problem = await self._work(_import, job)
+        batch, problem = await self._work(import_steps.import_rows, job)
         async with self:
             if batch is None:
                 self._end(problem)
@@ -426,7 +471,7 @@ class ImportState(LiveView, AppState):
                 return None
             job = self._job(actor)
 
-        def remove(session, job: _Job, progress) -> imports.BatchRow:
+        def remove(session, job: Job, progress) -> imports.BatchRow:
             return imports.undo(session, actor=job.actor, batch_id=batch_id)
 
         batch, problem = await self._work(remove, job)
@@ -485,8 +530,8 @@ class ImportState(LiveView, AppState):
         self.result, self._started = "", time.time()
         return actor
 
-    def _job(self, actor: Actor) -> _Job:
-        return _Job(
+    def _job(self, actor: Actor) -> Job:
+        return Job(
             actor=actor,
             upload=self._upload,
             kind=self.kind,
@@ -494,12 +539,20 @@ class ImportState(LiveView, AppState):
             mapping=dict(self.mapping),
             submit=self.submit,
             default_owner=self.default_owner,
+            reading=Reading(
+                sheet=self.sheet,
+                encoding=self.encoding,
+                delimiter=self.delimiter,
+                numbers=self.numbers,
+                dates=self.dates,
+            ),
+            send_to=list(self.send_to),
         )
 
     def _end(self, error: str) -> None:
         self.busy, self.progress, self.progress_label, self.error = False, 0, "", error
 
-    async def _work(self, operation: Callable, job: _Job) -> tuple[Any, str]:
+    async def _work(self, operation: Callable, job: Job) -> tuple[Any, str]:
         """Run `operation(session, job, progress)` in a thread, in one transaction, while its
         progress reaches the page; (result, "") or (None, what to tell the user)."""
         latest = [self.progress_label, 0.0]
@@ -529,6 +582,10 @@ class ImportState(LiveView, AppState):
         upload_store.discard(self._upload)
         self._upload, self.file_name, self.row_count = "", "", 0
         self.headers, self.fields, self.mapping = [], [], {}
+        self.sheets, self.sheet, self.send_to = [], "", []
+        self.encoding, self.delimiter, self.samples = "", "", {}
+        self.numbers = self.dates = ""
         self.preview_fields, self.preview, self.problems = [], [], []
+        self._causes, self.problem_total, self.problems_note = [], 0, ""
         self.rows_valid = self.rows_failed = 0
         self.step, self.error = "pick", ""

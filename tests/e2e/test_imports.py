@@ -76,7 +76,7 @@ def test_import_leads_through_the_file_picker_then_undo(page: Page, tmp_path, db
         page.get_by_role(
             "link", name=f"Download the rows of leads-{uid}.csv that were not imported"
         ).click()
-    rows = list(csv.reader(io.StringIO(errors.value.path().read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO(errors.value.path().read_text(encoding="utf-8-sig"))))
     assert rows[0] == [
         "Given name",
         "Surname",

@@ -357,7 +357,14 @@ def test_the_template_has_a_column_per_custom_field_that_maps_back(session, worl
         "Seats (Contoso)",
     ]
     example = dict(zip(table.headers, table.rows.values.tolist()[0], strict=True))
-    assert (example["Tier (Northwind)"], example["Budget (Northwind)"]) == ("Gold", "1200.00")
+    # The example row goes to the first provider (Contoso): its fields and the firm's own have
+    # examples, Northwind's stay empty (they may hold a value only on rows sent to Northwind).
+    assert (example["Provider"], example["Seats (Contoso)"], example["Channel"]) == (
+        "Contoso",
+        "10",
+        "Web",
+    )
+    assert (example["Tier (Northwind)"], example["Budget (Northwind)"]) == ("", "")
     assert "Score (Northwind)" not in table.headers and "Region (Northwind)" not in table.headers
     prepared = imports.prepare(session, actor=firm, kind="leads", file=io.BytesIO(text.encode()))
     assert prepared.mapping[_name(f["tier"])] == "Tier (Northwind)"

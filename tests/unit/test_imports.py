@@ -266,7 +266,13 @@ def test_dry_run_lists_every_problem_by_row_and_column(session, world):
             f"{firm.name}, the default owner.",
             False,
         ),
-        (7, "Email", "The same email and company as row 2.", True),
+        (
+            7,
+            "Email",
+            "An earlier row of the file has the same email and company (jane@contoso.com, "
+            "Contoso): only that one is imported.",
+            True,
+        ),
         (8, "Email", "Your organization already has this lead (the same email and company).", True),
         (
             9,
@@ -510,7 +516,7 @@ def test_error_report_holds_the_failed_rows_ready_to_fix(session, world):
     name, report = imports.error_report(session, actor=firm, batch_id=batch.id)
     assert name == "leads-errors.csv"
     assert report.splitlines() == [
-        LEAD_HEADER + ",error",
+        "\ufeff" + LEAD_HEADER + ",error",
         ' Joe ,,not-mail,"Acme, Inc",Southwind,,\'=2+2,'
         "Last name: Last name is required.; Email: 'not-mail' is not a valid email address.",
     ]

@@ -578,3 +578,26 @@ def test_an_imported_referral_is_held_with_the_same_message(session, world):
     assert problems() == [("Partner", HELD)]
     _sign(session, consultant, partnership)
     assert problems() == []
+
+
+def test_a_referral_import_sent_to_a_chosen_held_partner_is_refused_with_the_same_message(
+    session, world
+):
+    """"Send every row to" (no Partner column) reaches the same hold as a column does."""
+    provider, consultant, partnership = world
+    onboarding.create(session, actor=provider, title="Partner agreement", text=TEXT)
+    onboarding.set_holding(session, actor=provider, hold=True)
+    mapping = {"first_name": "First", "last_name": "Last", "email": "Email", "company": "Company"}
+    csv = b"First,Last,Email,Company\nPat,Kim,pat@kim.example,Kim Co\n"
+
+    def dry_run():
+        return imports.dry_run(
+            session, actor=provider, kind="referrals", file=io.BytesIO(csv), mapping=mapping,
+            submit=True, send_to=[consultant.org_id],
+        )  # fmt: skip
+
+    with pytest.raises(Invalid) as held:
+        dry_run()
+    assert str(held.value) == HELD
+    _sign(session, consultant, partnership)
+    assert dry_run().problems == []

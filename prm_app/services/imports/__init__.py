@@ -1,4 +1,4 @@
-"""Bulk CSV import of leads (a consultant's, to its providers), referrals (a provider's, to its
+"""Bulk import (CSV or spreadsheet) of leads (a consultant's, to its providers), referrals (a provider's, to its
 partners) and deals (registered with a provider, or recorded for a partner).
 
 `prepare` reads the file's columns and suggests a mapping; `dry_run` lists every problem by row
@@ -11,8 +11,10 @@ existing records, protected customers, stages), never a query per row; rows are 
 multi-row inserts.
 
 Submodules: flow (prepare, dry run, run), rules (checking the rows), writer (the bulk inserts),
-batches (history, error report, undo), columns (fields and mappings), files (CSV in and out) and
-exports (the lists as CSV).
+batches (history, error report, undo), columns (fields and mappings), files (CSV in and out),
+sheets (spreadsheets read into the CSV's table, and how the person chose to read a file),
+send_to (the organizations every row goes to), locales (amounts and dates the file's way),
+causes (the problems grouped) and exports (the lists as CSV).
 """
 
 from .batches import BatchRow, batch, error_report, list_batches, undo

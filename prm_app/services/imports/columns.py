@@ -18,6 +18,7 @@ from ..leads.fields import LEAD_FIELDS
 from .files import csv_text
 
 MAX_MAPPING = 50
+COUNTERPARTS = ("provider", "partner")  # the fields naming where a row goes
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,11 +197,14 @@ def import_kind(value: object) -> ImportKind:
     return ImportKind(value)
 
 
-def required(kind: object, org_kind: object, *, submit: bool) -> list[str]:
-    """Mandatory fields. Drafts go nowhere yet, so their provider or partner is optional."""
+def required(
+    kind: object, org_kind: object, *, submit: bool, sent_to_all: bool = False
+) -> list[str]:
+    """Mandatory fields. Drafts go nowhere yet, so their provider or partner is optional, as it
+    is when every row goes to the organizations chosen (`sent_to_all`, see send_to)."""
     found = [f.name for f in fields(kind, org_kind) if f.required]
-    if not submit and import_kind(kind) != ImportKind.DEALS:
-        found = [name for name in found if name not in ("provider", "partner")]
+    if sent_to_all or (not submit and import_kind(kind) != ImportKind.DEALS):
+        found = [name for name in found if name not in COUNTERPARTS]
     return found
 
 
@@ -238,10 +242,12 @@ def check_mapping(
     *,
     submit: bool,
     extra: Sequence[Field] = (),
+    sent_to_all: bool = False,
 ) -> dict[str, str]:
     """A user's mapping, validated: known fields (`extra`: the custom ones), headers of this
     file, each header once, every mandatory field mapped. Unmapped fields may be left out or
-    mapped to "" or None."""
+    mapped to "" or None. `sent_to_all`: every row goes to the organizations chosen, so no
+    column may say where a row goes."""
     known = {f.name: f for f in (*fields(kind, org_kind), *extra)}
     if not isinstance(mapping, dict) or len(mapping) > max(MAX_MAPPING, len(known)):
         raise Invalid("Map the file's columns to the fields again.", field="mapping")
@@ -265,7 +271,13 @@ def check_mapping(
             )
         used[header] = name
         chosen[name] = header
-    missing = [known[n].label for n in required(kind, org_kind, submit=submit) if n not in chosen]
+    if sent_to_all and (counterpart := next((n for n in COUNTERPARTS if n in chosen), None)):
+        raise Invalid(
+            f"Choose the {known[counterpart].label} column or where to send every row, not both.",
+            field=f"mapping.{counterpart}",
+        )
+    needed = required(kind, org_kind, submit=submit, sent_to_all=sent_to_all)
+    missing = [known[n].label for n in needed if n not in chosen]
     if missing:
         raise Invalid(
             f"Choose the column of {_listed(missing)}: {'it is' if len(missing) == 1 else 'they are'} "
@@ -275,11 +287,17 @@ def check_mapping(
     return chosen
 
 
-def template_csv(kind: object, org_kind: object, extra: Sequence[Field] = ()) -> str:
+def template_csv(
+    kind: object,
+    org_kind: object,
+    extra: Sequence[Field] = (),
+    examples: dict[str, str] | None = None,
+) -> str:
     """A CSV with the expected columns (`extra`: the custom ones) and one example row (the UI
-    offers it to download)."""
+    offers it to download); `examples` replace the fields' own (by field name)."""
     found = (*fields(kind, org_kind), *extra)
-    return csv_text([f.label for f in found], [[f.example for f in found]])
+    chosen = examples or {}
+    return csv_text([f.label for f in found], [[chosen.get(f.name, f.example) for f in found]])
 
 
 def last_mapping(session: Session, *, actor: Actor, kind: object) -> dict[str, str]:

@@ -20,13 +20,14 @@ import numpy as np
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from ...models import FieldEntity, FieldType, ImportKind, Organization
+from ...models import FieldEntity, FieldType, ImportKind, Organization, OrgKind
 from .. import custom_fields as cf
 from ..core import inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid
 from ..custom_fields import types as cf_types
 from ..custom_fields.access import partner_org_ids
+from ..deals import counterparts
 from . import columns as import_columns
 from .columns import Field
 
@@ -82,11 +83,20 @@ def columns_of(session: Session, fields: Sequence[cf.FieldAccess]) -> list[Field
 
 def template(session: Session, *, actor: Actor, kind: object) -> str:
     """The import's template (columns.template_csv) with a column for each custom field the
-    organization may fill in."""
+    organization may fill in, and an example row that imports as it is: sent to the first
+    organization that can receive it (the placeholder's name when there is none), with the
+    custom values of that organization's fields and of the importer's own, no other's."""
     kind = import_columns.import_kind(kind)
     import_columns.fields(kind, actor.org_kind)  # refuses a kind the organization cannot import
-    extra = columns_of(session, importable(session, actor, kind))
-    return import_columns.template_csv(kind, actor.org_kind, extra=extra)
+    fields = importable(session, actor, kind)
+    extra = columns_of(session, fields)
+    receivers = counterparts(session, actor=actor)
+    examples = {f.form_name: "" for f in fields if not f.own}
+    if receivers:
+        org_id, name = receivers[0]
+        examples = {f.form_name: "" for f in fields if not f.own and f.org_id != org_id}
+        examples["provider" if actor.org_kind == OrgKind.CONSULTANT else "partner"] = name
+    return import_columns.template_csv(kind, actor.org_kind, extra=extra, examples=examples)
 
 
 _EXAMPLES = {
@@ -121,11 +131,13 @@ def check(
     *,
     enforced: bool,
     other_org_ids: pd.Series | None,
+    also_to: Sequence[int] = (),
 ) -> Checked:
     """Check the custom columns of `data` (by the fields' form names, "" for no value).
 
     enforced: required fields must be filled (rows sent, deals). other_org_ids: each row's
     provider (None: the rows go nowhere yet, so only the organization's own fields apply).
+    also_to: the other organizations every row goes to, besides its own (see send_to).
     """
     index = data.index
     names = _org_names(session, fields)
@@ -137,7 +149,7 @@ def check(
             applies = pd.Series(True, index=index)
         else:
             applies = (
-                other_org_ids == field.org_id
+                (other_org_ids == field.org_id) | (field.org_id in also_to)
                 if other_org_ids is not None
                 else pd.Series(False, index=index)
             )

@@ -11,7 +11,7 @@ import csv
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
@@ -25,12 +25,21 @@ MAX_COLUMNS = 100
 MAX_HEADER = 200  # characters in one column name
 MAX_FIELD = 10_000  # characters in one value (the longest field imported holds 5,000)
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+# The encodings a person may choose (a BOM is read as UTF-8 with it), by name.
+ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with BOM",
+    "cp1252": "Windows-1252 (ANSI)",
+    "latin-1": "Latin-1 (ISO-8859-1)",
+}
 _SAMPLE = 256 * 1024  # bytes read to find the header and the delimiter
 _CHUNK = 1024 * 1024
+CHOOSE_A_FILE = "Choose a CSV file or a spreadsheet (.xlsx, .xls, .ods) to import."
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Spreadsheets run a cell starting with one of these as a formula (and tab/CR can hide one).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NEUTRALIZED = re.compile(r"^'(?=[=+\-@\t\r])")
+_PHONE = re.compile(r"^[+(\d][\d ().\-/]{2,39}$")  # digits, spaces and punctuation only
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +49,10 @@ class Table:
 
     headers: list[str]
     rows: pd.DataFrame
-    encoding: str
-    delimiter: str
+    encoding: str  # a CSV's ("" for a spreadsheet)
+    delimiter: str  # a CSV's ("" for a spreadsheet)
+    sheets: tuple[str, ...] = ()  # a spreadsheet's worksheets
+    sheet: str = ""  # the one read
 
 
 def max_bytes() -> int:
@@ -54,33 +65,33 @@ def max_rows() -> int:
     return settings.current().import_max_rows
 
 
+def too_many_rows() -> Invalid:
+    """What a file over the row limit is told (CSV or spreadsheet)."""
+    return refused(f"The file has more than {max_rows():,} rows: split it into smaller files.")
+
+
 def too_large(limit: int) -> str:
     """What a file over the limit is told (the upload refuses it before it is all in)."""
-    return f"The file is over {_megabytes(limit)}, the most that can be imported at once: split it into smaller files."
+    return f"The file is over {megabytes(limit)}, the most that can be imported at once: split it into smaller files."
 
 
-def read_csv(file: object) -> Table:
+def read_csv(file: object, *, encoding: object = None, delimiter: object = None) -> Table:
     """Read an uploaded CSV from a binary file object (its position is reset first).
 
     The size is measured from the data itself, never taken from what the client declared.
-    Raises Invalid, with `field="file"`, for anything that is not a usable table.
+    `encoding` (one of ENCODINGS) and `delimiter` (one of DELIMITERS) replace what is detected
+    when the person chose them. Raises Invalid, with `field="file"`, for anything that is not
+    a usable table (`field="encoding"` or `"delimiter"` for a choice that does not fit).
     """
-    stream = _seekable(file)
-    size = stream.seek(0, os.SEEK_END)
-    if size > max_bytes():
-        raise _refused(
-            f"The file is {_megabytes(size)}: files of up to {_megabytes(max_bytes())} "
-            "can be imported. Split it into smaller files."
-        )
-    if size == 0:
-        raise _refused("The file is empty (0 bytes): choose a CSV file with a header and rows.")
-    stream.seek(0)
-    encoding = _encoding(stream)
+    stream = sized(file)
+    encoding = _chosen_encoding(stream, encoding) if encoding else _encoding(stream)
     stream.seek(0)
     sample = _decoded_sample(stream, encoding)
     blank_before = _leading_blank_lines(sample)
     header_line = _first_record(sample, blank_before)
-    delimiter = _delimiter(header_line)
+    if delimiter and (not isinstance(delimiter, str) or delimiter not in DELIMITERS):
+        raise Invalid("Choose comma, semicolon or tab.", field="delimiter")
+    delimiter = str(delimiter) if delimiter else _delimiter(header_line)
     headers = _headers(header_line, delimiter)
     _require_consistent(sample, blank_before, delimiter, len(headers))
     stream.seek(0)
@@ -98,26 +109,26 @@ def read_csv(file: object) -> Table:
             nrows=max_rows() + 2,  # header, limit, one more to know it is over (blank lines count)
         )
     except pd.errors.ParserError as error:
-        raise _refused(_parser_message(error)) from None
+        raise refused(_parser_message(error)) from None
+    except UnicodeDecodeError:
+        raise Invalid(_not_in(encoding), field="encoding") from None
     except pd.errors.EmptyDataError:
-        raise _refused(
-            "The file has no header row: its first line must name the columns."
-        ) from None
+        raise refused("The file has no header row: its first line must name the columns.") from None
     if len(frame) == max_rows() + 2:
-        raise _refused(f"The file has more than {max_rows():,} rows: split it into smaller files.")
+        raise too_many_rows()
     frame.index = frame.index + 1 + blank_before  # spreadsheet row numbers
     if frame.shape[1] != len(headers):
-        raise _refused(
+        raise refused(
             "The header and the rows do not line up: check that every value containing "
             f"a {DELIMITERS[delimiter]} is in double quotes."
         )
     frame = frame.iloc[1:]
     frame.columns = headers
     frame = frame[(frame != "").any(axis=1)]  # blank lines and rows of empty cells
-    headers, frame = _without_empty_unnamed(headers, frame)
+    headers, frame = without_empty_unnamed(headers, frame)
     if frame.empty:
-        raise _refused("The file has a header but no rows: add the rows to import.")
-    _require_short_fields(frame)
+        raise refused("The file has a header but no rows: add the rows to import.")
+    require_short_fields(frame)
     return Table(headers=headers, rows=frame, encoding=encoding, delimiter=delimiter)
 
 
@@ -130,29 +141,47 @@ def restored(values: pd.Series) -> pd.Series:
     return values.where(~quoted, values.str.replace(_NEUTRALIZED, "", regex=True))
 
 
-def neutralize(value: object) -> str:
+def neutralize(value: object, *, phone: bool = False) -> str:
     """A value made safe for a spreadsheet: text starting like a formula gets a leading '.
 
-    A number stays a number (a debit's -3600.00 must still sum), whatever its sign.
+    A number stays a number (a debit's -3600.00 must still sum), whatever its sign; so does a
+    `phone` written as phone numbers are (+44 20 7946 0958): no letter, nothing it could call.
     """
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return str(value)
     text = "" if value is None else str(value)
+    if phone and _PHONE.match(text):
+        return text
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def csv_text(header: list[str], rows: Iterable[Iterable[object]]) -> str:
+def csv_text(
+    header: list[str],
+    rows: Iterable[Iterable[object]],
+    *,
+    delimiter: str = ",",
+    phones: Collection[int] = (),
+) -> str:
     """A whole CSV (header first, every value neutralized) as text."""
-    return "".join(csv_chunks(header, [list(rows)]))
+    return "".join(csv_chunks(header, [list(rows)], delimiter=delimiter, phones=phones))
 
 
-def csv_chunks(header: list[str], chunks: Iterable[Iterable[Iterable[object]]]) -> Iterator[str]:
-    """CSV text, one piece per chunk of rows (the header with the first), values neutralized."""
+def csv_chunks(
+    header: list[str],
+    chunks: Iterable[Iterable[Iterable[object]]],
+    *,
+    delimiter: str = ",",
+    phones: Collection[int] = (),
+) -> Iterator[str]:
+    """CSV text, one piece per chunk of rows (the header with the first), values neutralized
+    (those of the columns at the positions `phones` as phone numbers)."""
     buffer = _Buffer()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([neutralize(name) for name in header])
     for rows in chunks:
-        writer.writerows([neutralize(value) for value in row] for row in rows)
+        writer.writerows(
+            [neutralize(value, phone=n in phones) for n, value in enumerate(row)] for row in rows
+        )
         yield buffer.take()
     if tail := buffer.take():
         yield tail
@@ -175,30 +204,45 @@ class _Buffer:
         return text
 
 
-def _refused(message: str) -> Invalid:
+def sized(file: object) -> IO[bytes]:
+    """The upload as a seekable stream at its start, refused when empty or over the limit."""
+    stream = seekable(file)
+    size = stream.seek(0, os.SEEK_END)
+    if size > max_bytes():
+        raise refused(
+            f"The file is {megabytes(size)}: files of up to {megabytes(max_bytes())} "
+            "can be imported. Split it into smaller files."
+        )
+    if size == 0:
+        raise refused("The file is empty (0 bytes): choose a file with a header and rows.")
+    stream.seek(0)
+    return stream
+
+
+def refused(message: str) -> Invalid:
     return Invalid(message, field="file")
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):,.1f} MB"
 
 
-def _seekable(file: object) -> IO[bytes]:
+def seekable(file: object) -> IO[bytes]:
     """The upload as a seekable binary stream; an unseekable one is copied, up to the limit."""
     read = getattr(file, "read", None)
     if not callable(read):
-        raise _refused("Choose a CSV file to import.")
+        raise refused(CHOOSE_A_FILE)
     if getattr(file, "seekable", lambda: False)():
         return file  # type: ignore[return-value]
     copy = tempfile.SpooledTemporaryFile(max_size=_CHUNK * 8)  # noqa: SIM115 - returned
     copied = 0
     while chunk := read(_CHUNK):
         if not isinstance(chunk, bytes):
-            raise _refused("Choose a CSV file to import.")
+            raise refused(CHOOSE_A_FILE)
         copied += len(chunk)
         if copied > max_bytes():
-            raise _refused(
-                f"The file is over {_megabytes(max_bytes())}: files of up to that size can be "
+            raise refused(
+                f"The file is over {megabytes(max_bytes())}: files of up to that size can be "
                 "imported. Split it into smaller files."
             )
         copy.write(chunk)
@@ -210,13 +254,30 @@ def _encoding(stream: IO[bytes]) -> str:
     spreadsheets call ANSI), else Latin-1. Refuses NUL bytes (binary files, UTF-16)."""
     head = stream.read(4)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise _refused(
+        raise refused(
             "The file is in UTF-16: save it as 'CSV UTF-8 (comma delimited)' and import again."
         )
     if _decodes(stream, "utf-8", check_nul=True):
         stream.seek(0)
         return "utf-8-sig" if stream.read(3) == codecs.BOM_UTF8 else "utf-8"
     return "cp1252" if _decodes(stream, "cp1252") else "latin-1"
+
+
+def _chosen_encoding(stream: IO[bytes], chosen: object) -> str:
+    """The encoding the person chose, if the whole file decodes in it (UTF-8: with its BOM
+    skipped when it has one)."""
+    if not isinstance(chosen, str) or chosen not in ENCODINGS:
+        raise Invalid("Choose one of the encodings offered.", field="encoding")
+    if chosen.startswith("utf-8"):
+        stream.seek(0)
+        chosen = "utf-8-sig" if stream.read(3) == codecs.BOM_UTF8 else "utf-8"
+    if not _decodes(stream, chosen):
+        raise Invalid(_not_in(chosen), field="encoding")
+    return chosen
+
+
+def _not_in(encoding: str) -> str:
+    return f"The file is not in {ENCODINGS[encoding]}: choose another encoding."
 
 
 def _decodes(stream: IO[bytes], encoding: str, *, check_nul: bool = False) -> bool:
@@ -242,7 +303,7 @@ def _decodes(stream: IO[bytes], encoding: str, *, check_nul: bool = False) -> bo
 
 
 def _not_text() -> Invalid:
-    return _refused("This is not a text file: export the list from your spreadsheet as CSV.")
+    return refused("This is not a text file: export the list from your spreadsheet as CSV.")
 
 
 def _decoded_sample(stream: IO[bytes], encoding: str) -> str:
@@ -260,7 +321,7 @@ def _leading_blank_lines(sample: str) -> int:
     while count < len(lines) - 1 and not lines[count].strip():
         count += 1
     if count == len(lines) - 1 and not lines[count].strip():
-        raise _refused("The file has only blank lines: choose a CSV file with a header and rows.")
+        raise refused("The file has only blank lines: choose a CSV file with a header and rows.")
     return count
 
 
@@ -272,7 +333,7 @@ def _first_record(sample: str, skip: int) -> str:
         quotes += line.count('"')
         if quotes % 2 == 0:
             return "".join(lines[:end]).rstrip("\r\n")
-    raise _refused(
+    raise refused(
         "The header row does not end: it is too long, or a double quote in it is not closed."
     )
 
@@ -286,22 +347,26 @@ def _delimiter(header_line: str) -> str:
 
 
 def _headers(header_line: str, delimiter: str) -> list[str]:
-    headers = [h.strip() for h in next(csv.reader([header_line], delimiter=delimiter))]
+    return check_headers([h.strip() for h in next(csv.reader([header_line], delimiter=delimiter))])
+
+
+def check_headers(headers: list[str]) -> list[str]:
+    """Refuses too many columns, overlong names and two columns of one name."""
     if len(headers) > MAX_COLUMNS:
-        raise _refused(
+        raise refused(
             f"The file has {len(headers)} columns: at most {MAX_COLUMNS} can be imported. "
             "Delete the columns you do not need."
         )
     for position, name in enumerate(headers, start=1):
         if len(name) > MAX_HEADER:
-            raise _refused(
+            raise refused(
                 f"Column {position}'s name is over {MAX_HEADER} characters: is the first line "
                 "really the header?"
             )
     seen: dict[str, int] = {}
     for position, name in enumerate(headers, start=1):
         if name and name in seen:
-            raise _refused(
+            raise refused(
                 f"Two columns are named '{name}' (columns {seen[name]} and {position}): "
                 "rename one of them."
             )
@@ -320,13 +385,13 @@ def _require_consistent(sample: str, skip: int, delimiter: str, width: int) -> N
     try:
         for row, record in enumerate(csv.reader(lines, delimiter=delimiter), start=skip + 1):
             if record and len(record) != width and any(d in "".join(record) for d in others):
-                raise _refused(
+                raise refused(
                     f"Row {row} does not use the header's {DELIMITERS[delimiter]}s "
                     f"as separators: the file mixes delimiters. Use one of comma, semicolon or "
                     "tab throughout."
                 )
     except csv.Error as error:
-        raise _refused(f"Row {row + 1} cannot be read: {error}.") from None
+        raise refused(f"Row {row + 1} cannot be read: {error}.") from None
 
 
 def _parser_message(error: Exception) -> str:
@@ -344,7 +409,7 @@ def _parser_message(error: Exception) -> str:
     return "The file cannot be read as CSV: export it from your spreadsheet as CSV again."
 
 
-def _without_empty_unnamed(headers: list[str], frame: pd.DataFrame) -> tuple[list, pd.DataFrame]:
+def without_empty_unnamed(headers: list[str], frame: pd.DataFrame) -> tuple[list, pd.DataFrame]:
     """Drops columns with neither a name nor a value (trailing separators); refuses a column
     with values but no name."""
     keep = []
@@ -352,25 +417,25 @@ def _without_empty_unnamed(headers: list[str], frame: pd.DataFrame) -> tuple[lis
         if name:
             keep.append(name)
         elif (frame.iloc[:, position - 1] != "").any():
-            raise _refused(
+            raise refused(
                 f"Column {position} has values but no name in the header row: name it or delete it."
             )
     if len(keep) == len(headers):
         return headers, frame
     if not keep:
-        raise _refused("The header row is empty: its first line must name the columns.")
+        raise refused("The header row is empty: its first line must name the columns.")
     positions = [i for i, name in enumerate(headers) if name]
     frame = frame.iloc[:, positions]
     frame.columns = keep
     return keep, frame
 
 
-def _require_short_fields(frame: pd.DataFrame) -> None:
+def require_short_fields(frame: pd.DataFrame) -> None:
     for name in frame.columns:
         lengths = frame[name].str.len()
         if lengths.max() > MAX_FIELD:
             row = lengths.idxmax()
-            raise _refused(
+            raise refused(
                 f"Row {row}, column '{name}' holds {int(lengths.max()):,} characters: values "
                 f"of up to {MAX_FIELD:,} characters can be imported."
             )

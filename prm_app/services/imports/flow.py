@@ -2,7 +2,7 @@
 and `run` (the valid rows as one ImportBatch)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
@@ -15,12 +15,15 @@ from ..core.errors import Invalid
 from . import columns as import_columns
 from . import custom_import
 from .batches import NOUNS, BatchRow, batch_row
+from .causes import Cause, grouped
 from .columns import Field
-from .files import Table, csv_text, read_csv
+from .files import Table, csv_text
 from .rules import Checked, Problem, check
+from .sheets import Reading, read_table
 from .writer import insert_deals, insert_leads
 
 PREVIEW_ROWS = 20
+SAMPLES, SAMPLE_ROWS, SAMPLE_LEN = 3, 200, 40  # values shown per column, rows read, length
 MAX_FILE_NAME = 255
 # Told how far an import is: what it is doing and the fraction done (0 to 1).
 Progress = Callable[[str, float], None]
@@ -35,6 +38,11 @@ class Prepared:
     rows: int
     fields: list[Field]
     mapping: dict[str, str]
+    sheets: tuple[str, ...] = ()  # a spreadsheet's worksheets (none for a CSV)
+    sheet: str = ""  # the one read
+    encoding: str = ""  # a CSV's, as read (files.ENCODINGS)
+    delimiter: str = ""  # a CSV's, as read (files.DELIMITERS)
+    samples: dict[str, list[str]] = field(default_factory=dict)  # header: its first values
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,21 +52,26 @@ class DryRun:
     rows_failed: int
     problems: list[Problem]  # by row, then column order
     preview: list[dict[str, Any]]  # the first valid rows as they will be imported, with "row"
+    causes: list[Cause] = field(default_factory=list)  # the problems grouped, most rows first
+    cause_count: int = 0  # causes in all (beyond the ones kept)
 
 
-def prepare(session: Session, *, actor: Actor, kind: object, file: object) -> Prepared:
+def prepare(
+    session: Session, *, actor: Actor, kind: object, file: object, reading: Reading | None = None
+) -> Prepared:
     """Read the file's header and suggest a mapping: the organization's last mapping for
     `kind` where this file has those columns, and suggestions for the other fields (the
-    organization's custom fields included, after the fixed ones)."""
+    organization's custom fields included, after the fixed ones). `reading`: the sheet, or
+    the encoding and delimiter, the person chose (sheets.Reading; detected when None)."""
     kind = _kind(actor, kind)
-    table = read_csv(file)
+    table = _read(file, reading, None)
     extra = custom_import.columns_of(session, custom_import.importable(session, actor, kind))
-    mapping = {
+    mapping = {  # "" for a field the person chose not to import: not suggested again
         name: header
         for name, header in import_columns.last_mapping(session, actor=actor, kind=kind).items()
-        if header in table.headers
+        if header in table.headers or header == ""
     }
-    used = set(mapping.values())
+    used = set(mapping.values()) - {""}
     suggested = import_columns.suggest_mapping(table.headers, kind, actor.org_kind, extra)
     for name, header in suggested.items():
         if name not in mapping and header not in used:
@@ -66,7 +79,28 @@ def prepare(session: Session, *, actor: Actor, kind: object, file: object) -> Pr
             used.add(header)
     known = (*import_columns.fields(kind, actor.org_kind), *extra)
     mapping = {f.name: mapping[f.name] for f in known if f.name in mapping}
-    return Prepared(table.headers, len(table.rows), list(known), mapping)
+    return Prepared(
+        headers=table.headers,
+        rows=len(table.rows),
+        fields=list(known),
+        mapping=mapping,
+        sheets=table.sheets,
+        sheet=table.sheet,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        samples=samples(table),
+    )
+
+
+def samples(table: Table, count: int = SAMPLES) -> dict[str, list[str]]:
+    """Each column's first `count` distinct values that are not empty (shortened for display),
+    shown beside the column on the mapping screen."""
+    found = {}
+    for header in table.headers:
+        values = table.rows[header].head(SAMPLE_ROWS)
+        values = values[values.str.strip() != ""].drop_duplicates().head(count)
+        found[header] = [v if len(v) <= SAMPLE_LEN else v[: SAMPLE_LEN - 1] + "…" for v in values]
+    return found
 
 
 def dry_run(
@@ -79,17 +113,25 @@ def dry_run(
     submit: object = False,
     progress: Progress | None = None,
     default_owner: object = None,
+    reading: Reading | None = None,
+    send_to: object = None,
 ) -> DryRun:
     """Check every row as `run` would, writing nothing. `default_owner` (a person's id; the
-    importer when None) owns the rows whose owner is no active member of the organization."""
+    importer when None) owns the rows whose owner is no active member of the organization.
+    `reading`: as `prepare` takes it. `send_to`: the ids of the organizations every row goes to,
+    instead of a Provider (Partner) column (services.imports.send_to)."""
     kind, submit = _kind(actor, kind), _flag(submit)
-    checked = check(session, actor, kind, _read(file, progress), mapping, submit, default_owner)
+    table = _read(file, reading, progress)
+    checked = check(session, actor, kind, table, mapping, submit, default_owner, send_to, reading)
     failed = int(checked.failed.sum())
+    causes, cause_count = grouped(checked.problems)
     return DryRun(
         rows_total=len(checked.data),
         rows_valid=len(checked.data) - failed,
         rows_failed=failed,
         problems=checked.problems,
+        causes=causes,
+        cause_count=cause_count,
         preview=_preview(checked),
     )
 
@@ -105,6 +147,8 @@ def run(
     submit: object = False,
     progress: Progress | None = None,
     default_owner: object = None,
+    reading: Reading | None = None,
+    send_to: object = None,
 ) -> BatchRow:
     """Import the valid rows of the file (checked again: nothing from the dry run is trusted)
     as drafts or submitted, as one ImportBatch with an error report of the failed rows.
@@ -114,7 +158,8 @@ def run(
     """
     kind, submit = _kind(actor, kind), _flag(submit)
     name = _file_name(file_name)
-    checked = check(session, actor, kind, _read(file, progress), mapping, submit, default_owner)
+    table = _read(file, reading, progress)
+    checked = check(session, actor, kind, table, mapping, submit, default_owner, send_to, reading)
     valid = checked.data[~checked.failed]
     if valid.empty:
         raise Invalid("No row can be imported: fix the problems listed and import the file again.")
@@ -140,8 +185,13 @@ def run(
     if kind == ImportKind.DEALS:
         insert_deals(session, actor, batch, valid, now, writing)
     else:
-        insert_leads(session, actor, batch, valid, submit, now, writing)
-    import_columns.remember_mapping(session, actor=actor, kind=kind, mapping=checked.mapping)
+        insert_leads(session, actor, batch, valid, submit, now, writing, checked.send_to)
+    # Fields chosen as "Not imported" are remembered too, so the next file does not map them.
+    unmapped = (
+        [n for n, h in mapping.items() if h in ("", None)] if isinstance(mapping, dict) else []
+    )
+    remembered = {**dict.fromkeys(unmapped, ""), **checked.mapping}
+    import_columns.remember_mapping(session, actor=actor, kind=kind, mapping=remembered)
     activity.record(
         session,
         actor=actor,
@@ -153,6 +203,7 @@ def run(
     if kind == ImportKind.DEALS or submit:  # drafts went nowhere yet
         sent_to = valid["other_org_id"].astype(int).value_counts()
         counts = {int(org): int(count) for org, count in sent_to.items()}
+        counts |= {org_id: len(valid) for org_id in checked.send_to}
         notifications.imported_for(session, actor=actor, batch=batch, counts=counts)
     return batch_row(batch, actor.name)
 
@@ -178,10 +229,11 @@ def _file_name(value: object) -> str:
     return name[:MAX_FILE_NAME] or "import.csv"
 
 
-def _read(file: object, progress: Progress | None) -> Table:
+def _read(file: object, reading: Reading | None, progress: Progress | None) -> Table:
     if progress:
         progress("Reading the file", 0.0)
-    table = read_csv(file)
+    how = reading or Reading()
+    table = read_table(file, sheet=how.sheet, encoding=how.encoding, delimiter=how.delimiter)
     if progress:
         progress(f"Checking {len(table.rows):,} rows", _READ)
     return table
@@ -199,6 +251,9 @@ def _writing(progress: Progress | None, count: int, noun: str) -> Callable[[int]
 
 
 def _error_report(checked: Checked) -> str:
+    """The failed rows with their errors, as the upload wrote them: its columns and separator
+    (a comma for a spreadsheet), its phone numbers as they were, in UTF-8 with a byte order
+    mark so that a spreadsheet shows "Björn" whatever the upload's encoding."""
     failed = checked.failed
     by_row: dict[int, list[str]] = {}
     for problem in checked.problems:
@@ -210,13 +265,18 @@ def _error_report(checked: Checked) -> str:
         [*values, "; ".join(by_row[row])]
         for row, values in zip(rows.index, rows.itertuples(index=False, name=None), strict=True)
     )
-    return csv_text(header, body)
+    phone = checked.mapping.get("phone")
+    phones = [checked.table.headers.index(phone)] if phone else []
+    return "\ufeff" + csv_text(
+        header, body, delimiter=checked.table.delimiter or ",", phones=phones
+    )
 
 
 def _preview(checked: Checked) -> list[dict[str, Any]]:
     data = checked.data[~checked.failed].head(PREVIEW_ROWS)
     unsent = {"provider", "partner"} - set(checked.labels)  # a draft's column, not used
-    shown = [name for name in checked.mapping if name not in unsent]
+    chosen = [name for name in checked.labels if name not in checked.mapping]  # send_to's
+    shown = [*chosen, *(name for name in checked.mapping if name not in unsent)]
     rows = []
     for row, values in data.iterrows():
         item: dict[str, Any] = {"row": int(row)}

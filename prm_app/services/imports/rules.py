@@ -19,9 +19,11 @@ from ..deals import eligibility, places, registration_rules
 from ..identity import team
 from ..onboarding import holds
 from . import columns as import_columns
-from . import custom_import
+from . import custom_import, locales
+from . import send_to as send_to_all
 from .columns import Field
 from .files import Table, restored
+from .sheets import Reading
 
 IN_CHUNK = 5_000  # values in one IN (...) list (SQLite allows 32,766 parameters)
 _EMAILS = ("email", "contact_email")
@@ -48,6 +50,7 @@ class Checked:
     mapping: dict[str, str]  # field name to header, as checked
     problems: list[Problem] = field(default_factory=list)
     failed: pd.Series | None = None  # bool by row
+    send_to: list[int] = field(default_factory=list)  # where every row goes (see send_to)
     labels: dict[str, str] = field(default_factory=dict)  # extra display values for the preview
 
 
@@ -59,11 +62,20 @@ def check(
     mapping: object,
     submit: bool,
     default_owner: object = None,
+    send_to: object = None,
+    reading: Reading | None = None,
 ) -> Checked:
     custom = custom_import.importable(session, actor, kind)
     extra = custom_import.columns_of(session, custom)
+    everyone_to = send_to_all.organizations(session, actor, kind, send_to, submit=submit)
     chosen = import_columns.check_mapping(
-        mapping, table.headers, kind, actor.org_kind, submit=submit, extra=extra
+        mapping,
+        table.headers,
+        kind,
+        actor.org_kind,
+        submit=submit,
+        extra=extra,
+        sent_to_all=bool(everyone_to),
     )
     fields = (*import_columns.fields(kind, actor.org_kind), *extra)
     index = table.rows.index
@@ -73,21 +85,25 @@ def check(
             data[f.name] = restored(table.rows[chosen[f.name]]).str.strip()
         else:
             data[f.name] = pd.Series("", index=index, dtype="str")
-    checked = Checked(table=table, data=data, mapping=chosen)
-    required = set(import_columns.required(kind, actor.org_kind, submit=submit))
-    rules = _Rules(checked, fields, chosen, required)
+    checked = Checked(table=table, data=data, mapping=chosen, send_to=everyone_to)
+    required = set(
+        import_columns.required(kind, actor.org_kind, submit=submit, sent_to_all=bool(everyone_to))
+    )
+    rules = _Rules(checked, fields, chosen, required, reading or Reading())
     rules.basics()
     rules.owners(session, actor, kind, default_owner_of(session, actor, default_owner))
     if kind == ImportKind.DEALS:
-        rules.counterparts(session, actor, kind)
+        rules.counterparts(session, actor, kind, everyone_to)
         rules.deal_values(session)
         rules.deal_places()
         rules.duplicate_deals(session, actor)
         rules.registration_rules(session, actor)
     else:
         if submit:  # drafts are sent nowhere yet
-            rules.counterparts(session, actor, kind)
+            rules.counterparts(session, actor, kind, everyone_to)
         rules.duplicate_leads(session, actor, kind)
+    for org_id in everyone_to[1:]:  # the first is the rows' own, as a column's would be
+        rules.protected(session, actor, also_to=org_id)
     if "other_org_id" in data:
         rules.protected(session, actor)
     rules.custom(session, custom, enforced=submit or kind == ImportKind.DEALS)
@@ -104,8 +120,10 @@ class _Rules:
         fields: tuple[Field, ...],
         chosen: dict[str, str],
         required: set[str],
+        reading: Reading,
     ):
         self.checked = checked
+        self.reading = reading  # the ways of writing amounts and dates chosen
         self.required = required
         self.data = checked.data
         self.fields = {f.name: f for f in fields}
@@ -177,13 +195,23 @@ class _Rules:
                 deals.ONLY_MANAGER_GIVES if kind == ImportKind.DEALS else leads.ONLY_MANAGER_GIVES,
             )
 
-    def counterparts(self, session: Session, actor: Actor, kind: ImportKind) -> None:
+    def counterparts(
+        self, session: Session, actor: Actor, kind: ImportKind, everyone_to: list[int]
+    ) -> None:
         """The provider (partner) of each row, by name among the organization's partnerships;
         only an active (and, for a consultant, categorized) one can receive, and registrations
-        and referrals wait for a held partner's signature (services.onboarding.holds)."""
+        and referrals wait for a held partner's signature (services.onboarding.holds). With
+        `everyone_to` (checked already, holds included), every row goes to the first of them (and to the others)."""
         name = "provider" if actor.org_kind == OrgKind.CONSULTANT else "partner"
         consultant = actor.org_kind == OrgKind.CONSULTANT
         rows = session.exec(leads.partners(actor)).all()
+        if everyone_to:
+            names = {org_id: org_name for org_id, org_name, _, _ in rows}
+            self.data["other_org_id"] = everyone_to[0]
+            self.data[name] = ", ".join(names[org_id] for org_id in everyone_to)
+            self.data["provider_org_id"] = everyone_to[0] if consultant else actor.org_id
+            self.checked.labels[name] = self.data[name]
+            return
         by_name: dict[str, list[tuple[int, str, str | None]]] = {}
         for org_id, org_name, status, categorized in rows:
             refusal = leads.recipient_refusal(org_name, status, categorized, consultant=consultant)
@@ -225,7 +253,8 @@ class _Rules:
         self.data["company_norm"], self.data["email_domain"] = norms, domains
         keys = self.data["email"] + "\x1f" + norms
         usable = (self.data["email"] != "") & (norms != "")
-        self._within_file(keys, usable, "email", "The same email and company as row {first}.")
+        what = "the same email and company (" + self.data["email"] + ", "
+        self._within_file(keys, usable, "email", what + self.data["company"].str.slice(0, 60))
         direction = lead_direction(kind)
         existing: set[str] = set()
         for chunk in _chunks(sorted(set(norms[usable]))):
@@ -255,7 +284,8 @@ class _Rules:
         other = self.data["other_org_id"].astype(str)
         keys = other + "\x1f" + norms + "\x1f" + self.data["name"].str.lower()
         usable = (self.data["other_org_id"] > 0) & (norms != "") & (self.data["name"] != "")
-        self._within_file(keys, usable, "name", "The same deal as row {first}.")
+        what = "the same deal (" + self.data["name"].str.slice(0, 60) + ", "
+        self._within_file(keys, usable, "name", what + self.data["company"].str.slice(0, 60))
         side = deals.side_columns(actor)
         existing: set[str] = set()
         for chunk in _chunks(sorted(set(norms[usable]))):
@@ -275,7 +305,7 @@ class _Rules:
 
     def deal_values(self, session: Session) -> None:
         """Amount (empty: 0), close date (YYYY-MM-DD) and stage (an open one; empty: first)."""
-        amount = self.data["amount"].str.replace(r"[,\s$€£]", "", regex=True)
+        amount = locales.amounts(self.data["amount"], self.reading.numbers)
         amount = amount.where(amount != "", "0")
         self.add(
             "amount",
@@ -283,7 +313,7 @@ class _Rules:
             "Enter the amount as a number of 0 or more with at most two decimals (1200.50).",
         )
         self.data["amount"] = amount
-        dates = self.data["close_date"]
+        dates = locales.dates(self.data["close_date"], self.reading.dates)
         parsed = pd.to_datetime(
             dates.where(dates.str.match(_ISO_DATE)), format="%Y-%m-%d", errors="coerce"
         )
@@ -377,15 +407,16 @@ class _Rules:
                 texts = pd.Series(messages, dtype="str").reindex(data.index, fill_value="")
                 self.add(name, texts != "", texts, blocking=hard)
 
-    def protected(self, session: Session, actor: Actor) -> None:
+    def protected(self, session: Session, actor: Actor, also_to: int = 0) -> None:
         """Customers already protected for another partner of the provider (a warning: the row
-        is still imported and the provider decides). A consultant learns until when, never who."""
+        is still imported and the provider decides). A consultant learns until when, never who.
+        `also_to`: another organization every row goes to, besides the row's own."""
         data = self.data
         consultant = actor.org_kind == OrgKind.CONSULTANT
-        partner = data["other_org_id"] if not consultant else actor.org_id
+        partner = (also_to or data["other_org_id"]) if not consultant else actor.org_id
         rows = pd.DataFrame(
             {
-                "provider": data["provider_org_id"],
+                "provider": (also_to or data["provider_org_id"]) if consultant else actor.org_id,
                 "partner": partner,
                 "company_norm": data["company_norm"],
                 "email_domain": data["email_domain"],
@@ -411,7 +442,12 @@ class _Rules:
         `custom` as it will be stored."""
         others = self.data.get("other_org_id")
         found = custom_import.check(
-            session, fields, self.data, enforced=enforced, other_org_ids=others
+            session,
+            fields,
+            self.data,
+            enforced=enforced,
+            other_org_ids=others,
+            also_to=self.checked.send_to[1:],
         )
         for name, mask, messages in found.problems:
             self.add(name, mask, messages)
@@ -434,13 +470,14 @@ class _Rules:
         self.checked.problems = [p for _, _, p in problems]
         self.checked.failed = failed
 
-    def _within_file(self, keys: pd.Series, usable: pd.Series, name: str, message: str) -> None:
+    def _within_file(self, keys: pd.Series, usable: pd.Series, name: str, what: pd.Series) -> None:
+        """Rows repeating an earlier row's `keys`, told by their content (`what`: "the same
+        deal (Rollout, Contoso"), not by the earlier row's number, which the error file lacks
+        when that row was imported."""
         repeated = usable & keys.duplicated(keep="first")
-        if not repeated.any():
-            return
-        rows = pd.Series(keys.index, index=keys.index)
-        first = rows.groupby(keys).transform("first")
-        self.add(name, repeated, first.map(lambda row: message.format(first=row)))
+        if repeated.any():
+            said = "An earlier row of the file has " + what + "): only that one is imported."
+            self.add(name, repeated, said)
 
     def _providers(self) -> list[int]:
         """The distinct providers of the rows (known once `counterparts` ran)."""

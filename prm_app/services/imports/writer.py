@@ -43,9 +43,11 @@ def insert_leads(
     submit: bool,
     now: datetime,
     written: Callable[[int], None],
+    send_to: list[int],
 ) -> None:
-    """Leads as leads.save_draft writes them; submitted ones with one recipient each, as
-    leads.submit writes it (pending, with the referral's deadline) and its "received" event."""
+    """Leads as leads.save_draft writes them; submitted ones with one recipient each (or one
+    for each organization of `send_to`, when every row goes to them), as leads.submit writes it
+    (pending, with the referral's deadline) and its "received" event."""
     direction = lead_direction(ImportKind(batch.kind))
     changes.touched(session, changes.Topic.LEADS, actor.org_id)
     columns = {
@@ -71,6 +73,9 @@ def insert_leads(
         return
     lead_ids = _insert(session, Lead, columns, constants, new_ids=True, written=written)
     recipient_orgs = valid["other_org_id"].tolist()
+    if len(send_to) > 1:
+        lead_ids = [lead_id for lead_id in lead_ids for _ in send_to]
+        recipient_orgs = send_to * len(valid)
     changes.touched(session, changes.Topic.LEADS, *set(recipient_orgs))
     recipient_ids = _insert(
         session,

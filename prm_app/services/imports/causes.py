@@ -1,0 +1,42 @@
+"""A dry run's problems grouped by cause: one line for the 150 rows whose owner is the same
+stranger, not 150 lines, the most frequent causes first."""
+
+from dataclasses import dataclass
+
+from .rules import Problem
+
+MAX_CAUSES = 5_000  # causes kept (a file of distinct bad values has one per row)
+ROWS_NAMED = 5  # rows named in a cause, the first ones
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    column: str
+    message: str
+    blocking: bool
+    count: int  # rows with it
+    rows: list[int]  # the first ROWS_NAMED of them
+
+    @property
+    def rows_text(self) -> str:
+        """'3' for one row; '150 rows: 3, 7, 9, 12, 20, …' for more."""
+        named = ", ".join(str(row) for row in self.rows)
+        if self.count == 1:
+            return named
+        return f"{self.count:,} rows: {named}{', …' if self.count > len(self.rows) else ''}"
+
+
+def grouped(problems: list[Problem]) -> tuple[list[Cause], int]:
+    """The causes (same column, message and level), most rows first then by first row, at
+    most MAX_CAUSES; and how many causes there are in all."""
+    found: dict[tuple[str, str, bool], list[int]] = {}
+    for problem in problems:
+        found.setdefault((problem.column, problem.message, problem.blocking), []).append(
+            problem.row
+        )
+    order = sorted(found.items(), key=lambda item: (-len(item[1]), item[1][0]))
+    causes = [
+        Cause(column, message, blocking, len(rows), rows[:ROWS_NAMED])
+        for (column, message, blocking), rows in order[:MAX_CAUSES]
+    ]
+    return causes, len(found)

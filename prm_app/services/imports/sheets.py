@@ -1,0 +1,225 @@
+"""Spreadsheets (.xlsx, .xls, .ods) read into the same `Table` of strings a CSV gives.
+
+`read_table` takes any upload: what it is comes from its bytes, never its name (a zip holding
+`xl/workbook.xml` is an .xlsx, one whose `mimetype` is an OpenDocument spreadsheet an .ods, an
+OLE2 compound file an .xls; anything else is read as CSV). Sheets are read with pandas'
+`calamine` engine, whose workbook also tells the sheet names and the merged cells.
+
+Typed cells are written as a CSV of the same list would hold them: dates as ISO `2030-06-30`
+(with the time when it is not midnight: `2030-06-30 14:05:00`), numbers without a trailing `.0`
+(`12000.5`, a phone typed as a number `5550100`), booleans `TRUE`/`FALSE`.
+
+Where the header is, sensibly:
+- rows above it holding at most one value (a title such as "Leads, June", merged across the
+  columns or not) and blank rows are skipped: the header is the first row with two values or
+  more (or the first row with any value, for a sheet of one column);
+- a header cell merged across several columns names the first one; when the row below names
+  each column under such a merged cell and holds nothing else (a two-row header: "Contact"
+  above "First name" and "Last name", with "Email" merged down over both rows), the two rows
+  are one header and each column takes its lowest name; otherwise the other columns under the
+  merged cell are named after it with a number ("Contact 2").
+Row numbers are the sheet's own (the header may be row 3), so that a problem's row is found.
+The default sheet is the first with a value; the person may choose another by name.
+"""
+
+import datetime as dt
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO, Any
+
+import pandas as pd
+
+from ..core.errors import Invalid
+from .files import (
+    Table,
+    check_headers,
+    max_rows,
+    read_csv,
+    refused,
+    require_short_fields,
+    sized,
+    too_many_rows,
+    without_empty_unnamed,
+)
+
+XLSX, XLS, ODS = "xlsx", "xls", "ods"
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+_MAX_UNZIPPED_RATIO = 100  # a zip that inflates more than this is a zip bomb, not a workbook
+_HEADER_SEARCH = 50  # rows searched for the header
+Merges = list[tuple[tuple[int, int], tuple[int, int]]]  # ((row, col), (last row, last col))
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How the person chose to read the file ("" or None: as detected). Checked by the readers:
+    a client may send anything."""
+
+    sheet: object = None  # a spreadsheet's sheet, by name
+    encoding: object = None  # a CSV's, one of files.ENCODINGS
+    delimiter: object = None  # a CSV's, one of files.DELIMITERS
+    numbers: object = None  # how amounts are written, one of locales.NUMBERS
+    dates: object = None  # how dates are written, one of locales.DATES
+
+
+def read_table(
+    file: object, *, sheet: object = None, encoding: object = None, delimiter: object = None
+) -> Table:
+    """Any upload as a Table: a spreadsheet's `sheet` (a name; its first sheet with a value
+    when None) or a CSV in the `encoding` and with the `delimiter` chosen (detected when None;
+    see files.read_csv). Raises Invalid(field="file"), or the field of the choice refused."""
+    stream = sized(file)
+    kind = spreadsheet_kind(stream)
+    if kind is None:
+        return read_csv(stream, encoding=encoding, delimiter=delimiter)
+    return _read_sheet(stream, kind, sheet)
+
+
+def spreadsheet_kind(stream: IO[bytes]) -> str | None:
+    """XLSX, XLS or ODS from the file's bytes; None for anything else (a CSV, or not a table,
+    which the CSV reader refuses). The stream is left at its start."""
+    stream.seek(0)
+    head = stream.read(8)
+    stream.seek(0)
+    if head.startswith(_OLE2):
+        return XLS
+    if not head.startswith(_ZIP):
+        return None
+    size = stream.seek(0, 2)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            names = set(archive.namelist())
+            if sum(info.file_size for info in archive.infolist()) > _MAX_UNZIPPED_RATIO * size:
+                raise refused("The file cannot be read: save it from your spreadsheet again.")
+            mime = b""
+            if "mimetype" in names:
+                with archive.open("mimetype") as member:
+                    mime = member.read(100)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError):  # RuntimeError: encrypted
+        raise refused(
+            "The file is a damaged zip archive: save it from your spreadsheet again."
+        ) from None
+    finally:
+        stream.seek(0)
+    if "xl/workbook.xml" in names:
+        return XLSX
+    if mime.startswith(_ODS_MIME):
+        return ODS
+    raise refused(
+        "The file is a zip archive, not a spreadsheet: choose an .xlsx, .xls, .ods or CSV file."
+    )
+
+
+def _read_sheet(stream: IO[bytes], kind: str, sheet: object) -> Table:
+    try:
+        book = pd.ExcelFile(stream, engine="calamine")
+    except Exception:  # calamine's errors are not typed: a damaged or protected workbook
+        raise refused(
+            f"The {kind} file cannot be read (damaged, or protected by a password): save it "
+            "from your spreadsheet again, or export the sheet as CSV."
+        ) from None
+    with book:
+        names = tuple(str(name) for name in book.sheet_names)
+        if not names:
+            raise refused("The workbook has no sheet to import.")
+        if sheet is None or sheet == "":
+            grids = ((name, _grid(book, name)) for name in names)
+            name, grid = next(((n, g) for n, g in grids if _filled(g)), (names[0], []))
+        elif isinstance(sheet, str) and sheet in names:
+            name, grid = sheet, _grid(book, sheet)
+        else:
+            raise refused_sheet("Choose one of the workbook's sheets.")
+        merges = book.book.get_sheet_by_name(name).merged_cell_ranges or []
+    if not _filled(grid):
+        raise refused_sheet(f"The sheet '{name}' is empty: choose the sheet that holds the list.")
+    headers, first = _header(grid, merges)
+    width = max([len(headers), *(len(row) for row in grid[first:])])
+    headers = check_headers(headers + [""] * (width - len(headers)))
+    body = [row + [""] * (width - len(row)) for row in grid[first:]]
+    frame = pd.DataFrame(body, columns=range(width), dtype=str)
+    frame.index = pd.RangeIndex(first + 1, first + 1 + len(body))  # the sheet's row numbers
+    frame.columns = headers
+    frame = frame[(frame != "").any(axis=1)]
+    headers, frame = without_empty_unnamed(headers, frame)
+    if frame.empty:
+        raise refused_sheet(f"The sheet '{name}' has a header but no rows: add the rows to import.")
+    if len(frame) > max_rows():
+        raise too_many_rows()
+    require_short_fields(frame)
+    return Table(headers=headers, rows=frame, encoding="", delimiter="", sheets=names, sheet=name)
+
+
+def refused_sheet(message: str) -> Invalid:
+    return Invalid(message, field="sheet")
+
+
+def _grid(book: pd.ExcelFile, name: str) -> list[list[str]]:
+    """The sheet's cells as text from A1 (blank rows kept, trailing blanks cut), at most the
+    row limit and the header's search past it (the refusal says the file is over)."""
+    frame = book.parse(
+        name,
+        header=None,
+        dtype=object,
+        na_filter=False,
+        nrows=max_rows() + _HEADER_SEARCH + 1,
+    )
+    rows = [[cell_text(value) for value in row] for row in frame.itertuples(index=False)]
+    for row in rows:
+        while row and row[-1] == "":
+            row.pop()
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def cell_text(value: Any) -> str:
+    """A typed cell as the CSV path expects its text."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value).strip() if not isinstance(value, str) else value
+
+
+def _filled(grid: list[list[str]]) -> bool:
+    return any(any(row) for row in grid)
+
+
+def _header(grid: list[list[str]], merges: Merges) -> tuple[list[str], int]:
+    """The header's names and the index of the first row below it (see the docstring)."""
+    counts = [sum(1 for value in row if value) for row in grid[:_HEADER_SEARCH]]
+    wide = 2 if max(counts) >= 2 else 1
+    top = next(i for i, count in enumerate(counts) if count >= wide)
+    names = list(grid[top])
+    groups = [(c0, c1) for (r0, c0), (_, c1) in merges if r0 == top and c1 > c0]
+    if not groups:
+        return names, top + 1
+    width = max(len(names), *(c1 + 1 for _, c1 in groups))
+    names += [""] * (width - len(names))
+    below = grid[top + 1] + [""] * (width - len(grid[top + 1])) if top + 1 < len(grid) else []
+    if below and _subheader(below, groups, names):
+        return [lower or upper for upper, lower in zip(names, below, strict=True)], top + 2
+    for c0, c1 in groups:
+        for column in range(c0 + 1, c1 + 1):
+            if not names[column]:
+                names[column] = f"{names[c0]} {column - c0 + 1}"
+    return names, top + 1
+
+
+def _subheader(below: list[str], groups: list[tuple[int, int]], names: list[str]) -> bool:
+    """Whether the row below the header names each column under its merged cells and
+    nothing else (the header's other columns are merged down over it, or empty)."""
+    grouped = {column for c0, c1 in groups for column in range(c0, c1 + 1)}
+    return all(below[c] for c in grouped) and not any(
+        below[c] for c in range(len(names)) if c not in grouped
+    )

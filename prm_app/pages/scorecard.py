@@ -10,8 +10,9 @@ from ..components.live import follow
 from ..components.scorecard import drill_dialog, figure_button, sort_header
 from ..components.sections import section_card
 from ..components.tables import data_table
+from ..components.tier_progress import tier_progress
 from ..state.base import MANAGERS_ONLY
-from ..state.live import DealsPulse, LeadsPulse, LedgerPulse
+from ..state.live import DealsPulse, LeadsPulse, LedgerPulse, PartnersPulse
 from ..state.scorecard import ScorecardState as State
 from .parts.shell import page_shell
 
@@ -33,7 +34,12 @@ def _live() -> rx.Component:
         follow(LeadsPulse.version, State.follow_leads),
         follow(DealsPulse.version, State.follow_deals),
         follow(LedgerPulse.version, State.follow_ledger),
+        follow(PartnersPulse.version, State.follow_partners),
     )
+
+
+def _tier() -> rx.Component:
+    return rx.cond(State.has_tier, tier_progress(State.tier, State.tier_criteria))
 
 
 def _picker(label: str, first: str | None, element_id: str) -> rx.Component:
@@ -141,9 +147,7 @@ def provider_page() -> rx.Component:
             hint="Medians: from a lead or registration received to its decision, from Closed "
             "Won to the commission's approval, from a payout request to its payment.",
         ),
-        # The "progress towards the next tier" card goes here, for the partner chosen above
-        # (State.chosen, "" for none): components/tier_progress.py (built in the tiers work),
-        # wired by the lead at the merge.
+        _tier(),  # the chosen partner's progress towards its next tier
         section_card(
             "Partners",
             rx.cond(
@@ -170,9 +174,7 @@ def consultant_page() -> rx.Component:
                     size="2",
                     color_scheme="gray",
                 ),
-                # The "progress towards the next tier" card goes here, above the provider's
-                # service figures: components/tier_progress.py (built in the tiers work), for
-                # the chosen provider (State.chosen), wired by the lead at the merge.
+                _tier(),  # the consultant's progress towards its next tier with this provider
                 section_card(
                     f"{State.provider_name}'s service",
                     _service("All partners", ""),

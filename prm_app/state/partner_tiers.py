@@ -27,6 +27,21 @@ class CriterionRow(TypedDict):
     met: str  # "yes" or ""
 
 
+def progress_rows(seen: tiers.TierProgress) -> tuple[ProgressView, list[CriterionRow]]:
+    """What components/tier_progress.py shows of a partner's progress."""
+    view: ProgressView = {
+        "current_tier": seen.current_tier,
+        "next_tier": seen.next_tier,
+        "window_days": str(seen.window_days),
+        "overridden": "yes" if seen.overridden else "",
+    }
+    rows: list[CriterionRow] = [
+        {"label": c.label, "current": c.current, "needed": c.needed, "met": "yes" if c.met else ""}
+        for c in seen.criteria
+    ]
+    return view, rows
+
+
 class CertificationRow(TypedDict):
     id: str
     name: str
@@ -87,21 +102,7 @@ class PartnerTiersState(LiveView, AppState):
     def _read(self, session, *, actor) -> None:
         self._reading(actor.org_id)
         seen = tiers.progress(session, actor=actor, partnership_id=self._partnership_id)
-        self.progress = {
-            "current_tier": seen.current_tier,
-            "next_tier": seen.next_tier,
-            "window_days": str(seen.window_days),
-            "overridden": "yes" if seen.overridden else "",
-        }
-        self.criteria = [
-            {
-                "label": c.label,
-                "current": c.current,
-                "needed": c.needed,
-                "met": "yes" if c.met else "",
-            }
-            for c in seen.criteria
-        ]
+        self.progress, self.criteria = progress_rows(seen)
         self.on_provider_side = actor.org_kind == OrgKind.PROVIDER
         if not self.on_provider_side:
             return

@@ -3,15 +3,16 @@ the records behind any figure in a dialog. Live on leads, deals and the ledger: 
 that move a figure."""
 
 from datetime import datetime
-from typing import ClassVar, TypedDict
+from typing import ClassVar, TypedDict, cast
 
 import reflex as rx
 
 from ..models import OrgKind
-from ..services import scorecard
+from ..services import scorecard, tiers
 from ..services.core.changes import Topic
 from .base import AppState
 from .live import version, watch_topics
+from .partner_tiers import CriterionRow, ProgressView, progress_rows
 from .rows import Option
 
 # The partners table's columns a viewer may sort by (PartnerFigures attributes).
@@ -84,7 +85,12 @@ def _records(count: int) -> str:
 
 
 class ScorecardState(AppState):
-    LIVE_TOPICS: ClassVar[tuple[Topic, ...]] = (Topic.LEADS, Topic.DEALS, Topic.LEDGER)
+    LIVE_TOPICS: ClassVar[tuple[Topic, ...]] = (
+        Topic.LEADS,
+        Topic.DEALS,
+        Topic.LEDGER,
+        Topic.PARTNERS,  # tiers
+    )
 
     figures: list[FigureRow] = []
     partner_name: str = ""  # the partner the second column is about ("" on the provider's All)
@@ -92,6 +98,10 @@ class ScorecardState(AppState):
     choices: list[Option] = []  # the provider's partners, or the consultant's providers
     chosen: str = ""  # the chosen partner (provider) or provider (consultant) id
     provider_name: str = ""
+    # Progress towards the next tier in the chosen partnership (services.tiers); none: no card.
+    tier: ProgressView = cast(ProgressView, {})
+    tier_criteria: list[CriterionRow] = []
+    has_tier: bool = False
     sort_by: str = "name"
     descending: bool = False
     window_days: int = scorecard.WINDOW_DAYS
@@ -145,6 +155,11 @@ class ScorecardState(AppState):
         card = scorecard.service_figures(
             session, actor=actor, provider_org_id=provider, partner_org_id=partner
         )
+        seen = (
+            tiers.progress_with(session, actor=actor, org_id=self.chosen) if self.chosen else None
+        )
+        self.has_tier = seen is not None
+        self.tier, self.tier_criteria = progress_rows(seen) if seen else ({}, [])  # type: ignore[assignment]
         self.provider_name = card.provider_name
         mine = {f.key: f for f in card.partner}
         self.figures = [
@@ -240,6 +255,10 @@ class ScorecardState(AppState):
     @rx.event
     def follow_ledger(self, version: int):
         return self._follow(Topic.LEDGER, version)
+
+    @rx.event
+    def follow_partners(self, version: int):
+        return self._follow(Topic.PARTNERS, version)
 
     def _follow(self, topic: Topic, version: int):
         """A pulse moved: re-read with the viewer's permissions (as LiveView.follow)."""

@@ -388,6 +388,10 @@ def test_progress_shows_each_criterion_of_the_next_tier_to_both_sides(session):
     stranger = org_admin(session, kind=OrgKind.CONSULTANT)
     with pytest.raises(NotFound):
         tiers.progress(session, actor=stranger, partnership_id=partnership.id)
+    # The scorecard asks by the other organization: the same progress, none between strangers.
+    assert tiers.progress_with(session, actor=provider, org_id=consultant.org_id) == seen
+    assert tiers.progress_with(session, actor=consultant, org_id=provider.org_id) == seen
+    assert tiers.progress_with(session, actor=stranger, org_id=provider.org_id) is None
 
 
 def test_the_daily_job_runs_once_a_day(session):

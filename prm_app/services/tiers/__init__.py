@@ -4,7 +4,7 @@ progress towards the next tier, and the daily recompute claimed once across work
 
 from .claims import claim
 from .criteria import CRITERIA, Criterion
-from .progress import CriterionProgress, TierProgress, progress
+from .progress import CriterionProgress, TierProgress, progress, progress_with
 from .recompute import Recomputed, recompute_now, recompute_provider, run_daily
 from .rules import MODES, NO_TIER, RuleView, describe, remove_rule, save_rule, tier_rules
 from .standing import (
@@ -37,6 +37,7 @@ __all__ = [
     "describe",
     "dismiss_suggestion",
     "progress",
+    "progress_with",
     "recompute_now",
     "recompute_provider",
     "remove_rule",

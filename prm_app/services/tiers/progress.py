@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, or_, select
 
 from ...models import Partnership, PartnershipStatus, utcnow
 from ..catalog import program
@@ -30,6 +30,28 @@ class TierProgress:
     window_days: int
     criteria: list[CriterionProgress]
     overridden: bool  # set by hand: the rules do not move it
+
+
+def progress_with(session: Session, *, actor: Actor, org_id: object) -> TierProgress | None:
+    """The progress of the partnership between the actor's organization and `org_id` (its
+    partner or its provider), or None when they have no active partnership."""
+    org_id = inputs.record_id(org_id, what="organization")
+    partnership_id = session.exec(
+        select(Partnership.id).where(
+            Partnership.status == PartnershipStatus.ACTIVE,
+            or_(
+                (Partnership.provider_org_id == actor.org_id)
+                & (Partnership.consultant_org_id == org_id),
+                (Partnership.consultant_org_id == actor.org_id)
+                & (Partnership.provider_org_id == org_id),
+            ),
+        )
+    ).first()
+    return (
+        None
+        if partnership_id is None
+        else progress(session, actor=actor, partnership_id=partnership_id)
+    )
 
 
 def progress(session: Session, *, actor: Actor, partnership_id: object) -> TierProgress:

@@ -117,6 +117,8 @@ class LeadRecipient(SQLModel, table=True):
         # A member's own (as ix_leads_owner_origin_org_created), counted from the index.
         sa.Index("ix_lead_recipients_owner_org_created", "owner_id", "org_id", "created_at", "id"),
         sa.Index("ix_lead_recipients_org_created", "org_id", "created_at", "id"),
+        # The scorecard: a provider's decisions within a window (services.scorecard).
+        sa.Index("ix_lead_recipients_org_responded", "org_id", "responded_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

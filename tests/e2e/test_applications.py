@@ -1,20 +1,24 @@
 """The partner program's application, end to end: a firm applies on Northwind's public page
-without an account, confirms its address from the mail, Northwind approves it in the queue, and
-the applicant signs up through the invitation it receives and accepts it."""
+without an account, confirms its address from the mail, Northwind approves it in the queue, the
+applicant signs up through the invitation it receives, accepts it, signs the partner agreement
+and sees its onboarding checklist move."""
 
+import re
 import uuid
 
 from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session, select
 
 from prm_app import routes
+from prm_app.models import Partnership
 from prm_app.services.core import public_forms
 from tests.e2e.mailbox import latest_mail, link_in
 from tests.e2e.test_sign_in import sign_in
 from tests.e2e.test_verification import PASSWORD, confirm_from_mail, sign_up
 
 
-def test_apply_confirm_approve_and_sign_up_through_the_invitation(
-    page: Page, browser: Browser, base_url
+def test_apply_confirm_approve_sign_up_and_sign_the_agreement(
+    page: Page, browser: Browser, base_url, db
 ):
     tag = uuid.uuid4().hex[:6]
     firm, email = f"Bluebird Advisory {tag}", f"bea-{tag}@bluebird{tag}.example"
@@ -59,4 +63,17 @@ def test_apply_confirm_approve_and_sign_up_through_the_invitation(
     newcomer.goto(routes.Consultant.PROVIDERS)
     newcomer.get_by_role("button", name="Accept the invitation of Northwind Software").click()
     expect(newcomer.get_by_role("group", name="Northwind Software")).to_be_visible()
+
+    with Session(db) as session:
+        partnership_id = session.exec(
+            select(Partnership.id).where(Partnership.invite_email == email)
+        ).one()
+    newcomer.goto(f"/c/providers/{partnership_id}")
+    progress = newcomer.get_by_label("Checklist progress")
+    expect(progress).to_have_text(re.compile(r"^\d+ of \d+ steps done$"))
+    done, total = map(int, re.findall(r"\d+", progress.inner_text()))
+    newcomer.get_by_label("Your full name").fill("Bea Bird")
+    newcomer.get_by_role("button", name="Sign Partner agreement v1").click()
+    expect(newcomer.get_by_text("Signed by Bea Bird on")).to_be_visible()
+    expect(progress).to_have_text(f"{done + 1} of {total} steps done")
     newcomer.context.close()

@@ -81,7 +81,7 @@ def add_step(
 ) -> int:
     """Add a step at the end of the provider's checklist (admins): its id."""
     _require_provider_admin(actor)
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise Invalid("Choose what the step asks.", field="kind")
     label = inputs.text(title, field="title", label="Title", max_len=120, required=False)
     link = _link(url) if kind == StepKind.LINK else ""

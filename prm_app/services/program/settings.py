@@ -57,6 +57,8 @@ def set_program(
     """Change the program's address and switches (admins). A page is on only with a slug."""
     actor.require_kind(OrgKind.PROVIDER)
     actor.require_admin()
+    if not isinstance(slug, str):  # a form always sends text; nothing else turns a page off
+        raise Invalid(SLUG_RULE, field="slug")
     text = inputs.text(slug, field="slug", label="Address", max_len=40, required=False).lower()
     if not isinstance(applications_open, bool) or not isinstance(locator_published, bool):
         raise Invalid("Choose whether each page is on.", field="applications_open")

@@ -65,7 +65,7 @@ def save_rule(session: Session, *, actor: Actor, tier_id: object, form: object) 
     )
     before = _stored(rule) if rule.updated_at else None
     mode = form.get("mode")
-    if mode not in MODES:
+    if not isinstance(mode, str) or mode not in MODES:
         raise Invalid("Choose automatic or suggest.", field="mode")
     rule.mode = mode
     rule.window_days = _count(form.get("window_days"), "window_days", "Window", 1, MAX_WINDOW_DAYS)

@@ -30,6 +30,14 @@ class ApplicationRow(TypedDict):
     duplicates: list[str]
 
 
+def _ticked(value: object) -> object:
+    """A form's checkbox: "on" when ticked, absent when not; anything else goes on as it came
+    (the service refuses what is not a boolean)."""
+    if value is True or value == "on":
+        return True
+    return False if value is None or value is False else value
+
+
 class ApplicationsState(LiveView, AppState):
     LIVE_TOPIC: ClassVar[Topic] = Topic.PARTNERS
     applications: list[ApplicationRow] = []
@@ -111,8 +119,8 @@ class ApplicationsState(LiveView, AppState):
             program.set_program,
             error_var="settings_error",
             slug=form_value(form, "slug"),
-            applications_open=form_value(form, "applications_open") == "on",
-            locator_published=form_value(form, "locator_published") == "on",
+            applications_open=_ticked(form_value(form, "applications_open")),
+            locator_published=_ticked(form_value(form, "locator_published")),
         )
         if refusal is not None:
             return refusal

@@ -375,7 +375,13 @@ def malformed(handler: Handler) -> list[dict]:
     field of a dict form."""
     if not handler.params:
         return []
-    payloads = [dict.fromkeys(handler.params, bad) for bad in MALFORMED]
+    # True is no malformed value for a switch (a handler taking only booleans).
+    switch = all(kind is bool for kind in handler.params.values())
+    payloads = [
+        dict.fromkeys(handler.params, bad)
+        for bad in MALFORMED
+        if not (switch and isinstance(bad, bool))
+    ]
     if handler.takes_form:  # and each malformed value in every field of a dict form
         fields = form_keys()
         payloads += [

@@ -583,7 +583,7 @@ def test_an_imported_referral_is_held_with_the_same_message(session, world):
 def test_a_referral_import_sent_to_a_chosen_held_partner_is_refused_with_the_same_message(
     session, world
 ):
-    """"Send every row to" (no Partner column) reaches the same hold as a column does."""
+    """ "Send every row to" (no Partner column) reaches the same hold as a column does."""
     provider, consultant, partnership = world
     onboarding.create(session, actor=provider, title="Partner agreement", text=TEXT)
     onboarding.set_holding(session, actor=provider, hold=True)

@@ -105,8 +105,16 @@ def _call(method: str, path: str, cookie: str | None, headers: dict | None = Non
 
 def upload_headers() -> dict[str, str]:
     """A forged client token and the real import handler, as Reflex's upload endpoint wants."""
-    handler = next(h.event for h in surface.all_handlers() if h.name == "receive_file")
-    return {"Reflex-Client-Token": str(uuid.uuid4()), "Reflex-Event-Handler": handler}
+    return {"Reflex-Client-Token": str(uuid.uuid4()), "Reflex-Event-Handler": import_upload()}
+
+
+def import_upload() -> str:
+    """The import page's upload handler (the onboarding page has one of the same name)."""
+    return next(
+        h.event
+        for h in surface.all_handlers()
+        if h.name == "receive_file" and h.event.endswith("import_state.receive_file")
+    )
 
 
 def stored_uploads(folder) -> list:
@@ -259,8 +267,7 @@ def test_a_client_knowing_only_a_tabs_token_cannot_upload_into_it(harness, tmp_p
     try:
         opened = tab.exchange(event("import_state.load_leads"), {}, path="/c/leads/import")
         ticket = _ticket_of(opened)
-        handler = next(h.event for h in surface.all_handlers() if h.name == "receive_file")
-        as_the_tab = {"Reflex-Client-Token": tab.token, "Reflex-Event-Handler": handler}
+        as_the_tab = {"Reflex-Client-Token": tab.token, "Reflex-Event-Handler": import_upload()}
         attempts = {
             "no cookie, no ticket": (None, {}),
             "the stranger's session": (stranger, {}),

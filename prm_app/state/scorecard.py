@@ -159,7 +159,9 @@ class ScorecardState(AppState):
             tiers.progress_with(session, actor=actor, org_id=self.chosen) if self.chosen else None
         )
         self.has_tier = seen is not None
-        self.tier, self.tier_criteria = progress_rows(seen) if seen else ({}, [])  # type: ignore[assignment]
+        self.tier, self.tier_criteria = (
+            progress_rows(seen) if seen else (cast(ProgressView, {}), [])
+        )
         self.provider_name = card.provider_name
         mine = {f.key: f for f in card.partner}
         self.figures = [

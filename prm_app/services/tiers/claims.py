@@ -16,6 +16,8 @@ from ...models import JobRun
 def claim(session: Session, *, name: str, period: str) -> bool:
     """Whether this transaction won the run of job `name` for `period`; call it before any
     other change of the transaction (a lost claim rolls the transaction back)."""
+    if session.get(JobRun, (name, period)) is not None:  # the usual sweep: no failed insert
+        return False
     session.add(JobRun(name=name, period=period))
     try:
         session.flush()

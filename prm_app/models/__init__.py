@@ -56,6 +56,7 @@ from .integrations import (
     WebhookEndpoint,
 )
 from .ledger import LedgerEntry, LedgerTransaction, PayoutRequest
+from .library import Audience, ItemKind, LibraryDownload, LibraryFile, LibraryFolder, LibraryItem
 from .network import Partnership
 from .onboarding import (
     Agreement,
@@ -95,6 +96,7 @@ __all__ = [
     "ApiKey",
     "ApplicationStatus",
     "Approval",
+    "Audience",
     "AuthSession",
     "AuthTicket",
     "Channel",
@@ -118,6 +120,7 @@ __all__ = [
     "ImportKind",
     "ImportStatus",
     "InternalAccess",
+    "ItemKind",
     "JobRun",
     "Lead",
     "LeadDirection",
@@ -129,6 +132,10 @@ __all__ = [
     "LedgerKind",
     "LedgerStatus",
     "LedgerTransaction",
+    "LibraryDownload",
+    "LibraryFile",
+    "LibraryFolder",
+    "LibraryItem",
     "LocatorListing",
     "Membership",
     "Notification",

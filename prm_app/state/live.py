@@ -75,6 +75,12 @@ class ImportsPulse(rx.State):
     version: int = 0
 
 
+class LibraryPulse(rx.State):
+    """The version of the content library the organization sees (set from outside)."""
+
+    version: int = 0
+
+
 PULSES: dict[Topic, type[rx.State]] = {
     Topic.DEALS: DealsPulse,
     Topic.NOTES: NotesPulse,
@@ -82,6 +88,7 @@ PULSES: dict[Topic, type[rx.State]] = {
     Topic.PARTNERS: PartnersPulse,
     Topic.LEDGER: LedgerPulse,
     Topic.IMPORTS: ImportsPulse,
+    Topic.LIBRARY: LibraryPulse,
 }
 
 

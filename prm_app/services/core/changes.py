@@ -27,6 +27,7 @@ class Topic(StrEnum):
     LEDGER = "ledger"  # an organization's commissions and payout or credit requests
     IMPORTS = "imports"  # an organization's imports
     NOTES = "notes"  # a person's notifications (the bell, the notifications page)
+    LIBRARY = "library"  # a provider's content library, as its partners see it too
 
 
 @dataclass(frozen=True, slots=True, init=False)

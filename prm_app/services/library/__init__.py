@@ -1,0 +1,37 @@
+"""The content library (issue 27): a provider's files and links, in folders, each shown to an
+audience of its partners (services.library.audience is the one rule), downloads logged."""
+
+from .audience import Reach, admits, reaches, sizes
+from .browse import (
+    Download,
+    FolderView,
+    ItemView,
+    download,
+    folders,
+    partner_items,
+    provider_items,
+)
+from .content import MAX_FILE, TOO_BIG
+from .items import AUDIENCES, add_file, add_folder, add_link, archive, update
+
+__all__ = [
+    "AUDIENCES",
+    "MAX_FILE",
+    "TOO_BIG",
+    "Download",
+    "FolderView",
+    "ItemView",
+    "Reach",
+    "add_file",
+    "add_folder",
+    "add_link",
+    "admits",
+    "archive",
+    "download",
+    "folders",
+    "partner_items",
+    "provider_items",
+    "reaches",
+    "sizes",
+    "update",
+]

@@ -25,7 +25,7 @@ from starlette.routing import Mount, Route
 from . import client_address, program_pages, routes, settings, web_forms
 from .rest_api import PREFIX as API_PREFIX
 from .rest_api import rest_api
-from .services import imports, ledger, onboarding
+from .services import imports, ledger, library, onboarding
 from .services.core.actor import Actor
 from .services.core.errors import DomainError, Invalid, NotAllowed, NotAuthenticated
 from .services.core.unit_of_work import unit_of_work
@@ -262,6 +262,27 @@ def _agreement(request: Request, produce: Callable[[Session, Actor], onboarding.
     return Response(file.content, media_type=media_type, headers=_attachment(file.name))
 
 
+def library_file(request: Request) -> Response:
+    """GET /files/library/{item_id}: a library file (or a link, redirected to), for its
+    provider's people and the partners its audience admits (404 for anyone else); a partner's
+    download is logged in the same transaction."""
+    with unit_of_work() as session:
+        actor = auth.resolve(session, token=request.cookies.get(auth.SESSION_COOKIE))
+        if actor is None:
+            return PlainTextResponse(SIGN_IN_FIRST, status_code=401)
+        try:
+            file = library.download(session, actor=actor, item_id=request.path_params["item_id"])
+        except DomainError as error:
+            return _refused(error)
+    if file.content is None:
+        return RedirectResponse(file.url, status_code=303, headers={"Cache-Control": "no-store"})
+    media_type = (
+        f"{file.media_type}; charset=utf-8" if file.media_type == "text/plain" else file.media_type
+    )
+    headers = _attachment(file.name) | {"Content-Security-Policy": "sandbox"}
+    return Response(file.content, media_type=media_type, headers=headers)
+
+
 def _streamed_csv(
     request: Request, produce: Callable[[Session, Actor], tuple[str, Iterator[str]]]
 ) -> Response:
@@ -316,6 +337,7 @@ api = Starlette(
         Route(routes.SECURITY_EVENTS_FILE, security_events_file, methods=["GET"]),
         Route(routes.AGREEMENT_FILE, agreement_file, methods=["GET"]),
         Route(routes.SIGNED_AGREEMENT_FILE, signed_agreement_file, methods=["GET"]),
+        Route(routes.LIBRARY_FILE, library_file, methods=["GET"]),
         Route(routes.LEAD_FORM, web_forms.show_form, methods=["GET"]),
         Route(routes.LEAD_FORM, web_forms.take_submission, methods=["POST"]),
         Route(routes.LEAD_FORM_THANKS, web_forms.thanks, methods=["GET"]),

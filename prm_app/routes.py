@@ -28,6 +28,7 @@ class Consultant:
     DASHBOARD = "/c/dashboard"
     COMMISSIONS = "/c/commissions"
     SCORECARD = "/c/scorecard"
+    LIBRARY = "/c/library"  # the providers' content the partner's audiences allow
     HOME = LEADS
 
 
@@ -48,6 +49,7 @@ class Provider:
     APPLICATIONS = "/p/applications"  # applications to the partner program, and its public pages
     ONBOARDING = "/p/onboarding"  # agreements and the onboarding checklist
     SCORECARD = "/p/scorecard"
+    LIBRARY = "/p/library"  # the content library: files and links, audiences, counts
     HOME = PARTNERS
 
 
@@ -62,6 +64,7 @@ LEDGER_FILE = "/files/ledger/{name}.csv"  # statement or payouts
 SECURITY_EVENTS_FILE = "/files/security/events.csv"  # admins: the organization's log
 AGREEMENT_FILE = "/files/agreements/{version_id}"  # a version as published
 SIGNED_AGREEMENT_FILE = "/files/agreements/signed/{acceptance_id}"  # with its acceptance
+LIBRARY_FILE = "/files/library/{item_id}"  # a library file, or a link followed (logged)
 LEAD_FORM = "/forms/{token}"  # a provider's public web-to-lead form
 LEAD_FORM_THANKS = "/forms/{token}/thanks"
 APPLY = "/apply/{slug}"  # a provider's public "Become a partner" page (services.program)
@@ -96,6 +99,10 @@ def agreement_file(version_id: int) -> str:
 
 def signed_agreement_file(acceptance_id: int) -> str:
     return SIGNED_AGREEMENT_FILE.format(acceptance_id=acceptance_id)
+
+
+def library_file(item_id: int) -> str:
+    return LIBRARY_FILE.format(item_id=item_id)
 
 
 def lead_form(token: str) -> str:

@@ -16,6 +16,7 @@ from .pages import (
     imports,
     join,
     lead_detail,
+    library,
     notifications,
     onboarding,
     partner_detail,
@@ -47,6 +48,7 @@ from .state.dashboards import DashboardState
 from .state.deals import DealDetailState, DealsState
 from .state.imports import ImportState
 from .state.leads import LeadDetailState, ReceivedLeadsState, SentLeadsState
+from .state.library import LibraryState
 from .state.live import publishing
 from .state.locator_listing import LocatorListingState
 from .state.notifications import NotificationsState
@@ -208,6 +210,13 @@ for page, route, title, on_load in [
     ),
     (settings.provider_page, routes.Provider.SETTINGS, settings.TITLE, SettingsState.load),
     (onboarding.page, routes.Provider.ONBOARDING, onboarding.TITLE, OnboardingSettingsState.load),
+    (library.provider_page, routes.Provider.LIBRARY, library.TITLE, LibraryState.load_provider),
+    (
+        library.consultant_page,
+        routes.Consultant.LIBRARY,
+        library.TITLE,
+        LibraryState.load_consultant,
+    ),
     (received_leads.provider_page, routes.Provider.LEADS, "Leads", ReceivedLeadsState.load_leads),
     (
         sent_leads.provider_page,

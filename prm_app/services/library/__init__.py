@@ -9,10 +9,11 @@ from .browse import (
     download,
     folders,
     partner_items,
+    partner_names,
     provider_items,
 )
 from .content import MAX_FILE, TOO_BIG
-from .items import AUDIENCES, add_file, add_folder, add_link, archive, update
+from .items import AUDIENCES, add_file, add_folder, add_link, archive, own, require_editor, update
 
 __all__ = [
     "AUDIENCES",
@@ -29,9 +30,12 @@ __all__ = [
     "archive",
     "download",
     "folders",
+    "own",
     "partner_items",
+    "partner_names",
     "provider_items",
     "reaches",
+    "require_editor",
     "sizes",
     "update",
 ]

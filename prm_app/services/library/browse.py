@@ -234,3 +234,17 @@ def _view(item: LibraryItem, names, on: date, *, size=None, logged=(0, 0), provi
         downloads=logged[0],
         downloaders=logged[1],
     )
+
+
+def partner_names(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
+    """The provider's active partners (organization id, name), for a named-partners audience."""
+    actor.require_kind(OrgKind.PROVIDER)
+    ids = [r.partner_org_id for r in reaches(session, provider_org_id=actor.org_id)]
+    if not ids:
+        return []
+    rows = session.exec(
+        select(Organization.id, Organization.name)
+        .where(col(Organization.id).in_(ids))
+        .order_by(col(Organization.name))
+    ).all()
+    return [(int(i), n) for i, n in rows if i is not None]

@@ -200,7 +200,11 @@ def test_search_by_title_and_tag_and_folder(session, world):
     folder = library.add_folder(session, actor=p, name="Brochures")
     _file(session, p, "Cloud brochure", audience="everyone", tags="Cloud, Sales", folder_id=folder)
     library.add_link(
-        session, actor=p, title="Demo video", url="https://example.com/v", audience="everyone",
+        session,
+        actor=p,
+        title="Demo video",
+        url="https://example.com/v",
+        audience="everyone",
         tags="video",
     )
     fab = world["fabrikam"]
@@ -368,7 +372,11 @@ def test_the_download_route_serves_only_the_audience(session, world, client):
     p = world["provider"]
     gold = _file(session, p, "Gold only", audience="tiers", audience_ids=[world["gold"]])
     link = library.add_link(
-        session, actor=p, title="Site", url="https://example.com/gold", audience="tiers",
+        session,
+        actor=p,
+        title="Site",
+        url="https://example.com/gold",
+        audience="tiers",
         audience_ids=[world["gold"]],
     )
     fab = signed_in(session, world["fabrikam"])
@@ -378,7 +386,9 @@ def test_the_download_route_serves_only_the_audience(session, world, client):
     assert served.headers["content-disposition"].startswith("attachment;")
     assert served.headers["x-content-type-options"] == "nosniff"
     followed = _get(client, link, fab)
-    assert followed.status_code == 303 and followed.headers["location"] == "https://example.com/gold"
+    assert (
+        followed.status_code == 303 and followed.headers["location"] == "https://example.com/gold"
+    )
     for outsider in (world["tailspin"], world["other"]):
         refused = _get(client, gold, signed_in(session, outsider))
         assert refused.status_code == 404 and PDF not in refused.content

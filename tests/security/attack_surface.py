@@ -61,6 +61,8 @@ ID_TABLES = {
     "agreement_id": "agreements",
     "version_id": "agreement_versions",
     "step_id": "checklist_steps",
+    "item_id": "library_items",
+    "folder_id": "library_folders",
 }
 ID_ALIASES = {
     "owner_id": "user_id",

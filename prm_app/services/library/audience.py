@@ -63,22 +63,20 @@ def reaches(
     session: Session, *, provider_org_id: int | None = None, partner_org_id: int | None = None
 ) -> list[Reach]:
     """The active partnerships of a provider, or of a partner organization."""
-    query = select(
-        Partnership.id,
-        Partnership.provider_org_id,
-        Partnership.consultant_org_id,
-        Partnership.partner_tier_id,
-        Partnership.partner_type_id,
-        Partnership.partner_group_id,
-    ).where(
-        Partnership.status == PartnershipStatus.ACTIVE,
-        col(Partnership.consultant_org_id).is_not(None),
-    )
+    table = Partnership.__table__.c  # type: ignore[attr-defined]
+    query = sa.select(
+        table.id,
+        table.provider_org_id,
+        table.consultant_org_id,
+        table.partner_tier_id,
+        table.partner_type_id,
+        table.partner_group_id,
+    ).where(table.status == PartnershipStatus.ACTIVE, table.consultant_org_id.is_not(None))
     if provider_org_id is not None:
-        query = query.where(Partnership.provider_org_id == provider_org_id)
+        query = query.where(table.provider_org_id == provider_org_id)
     if partner_org_id is not None:
-        query = query.where(Partnership.consultant_org_id == partner_org_id)
-    return [Reach(*row) for row in session.exec(query).all()]
+        query = query.where(table.consultant_org_id == partner_org_id)
+    return [Reach(*row) for row in session.execute(query).all()]
 
 
 def reach_of(session: Session, *, provider_org_id: int, partner_org_id: int) -> Reach | None:

@@ -190,7 +190,7 @@ def _downloads(session: Session, item_ids: list[int]) -> dict[int, tuple[int, in
         select(
             LibraryDownload.item_id,
             sa.func.count(),
-            sa.func.count(sa.distinct(LibraryDownload.user_id)),
+            sa.func.count(sa.distinct(col(LibraryDownload.user_id))),
         )
         .where(col(LibraryDownload.item_id).in_(item_ids))
         .group_by(col(LibraryDownload.item_id))
@@ -202,11 +202,10 @@ def _folder_names(session: Session, items) -> dict[int, str]:
     ids = {i.folder_id for i in items if i.folder_id is not None}
     if not ids:
         return {}
-    return dict(
-        session.exec(
-            select(LibraryFolder.id, LibraryFolder.name).where(col(LibraryFolder.id).in_(ids))
-        ).all()
-    )
+    rows = session.exec(
+        select(LibraryFolder.id, LibraryFolder.name).where(col(LibraryFolder.id).in_(ids))
+    ).all()
+    return {i: n for i, n in rows if i is not None}
 
 
 def _view(item: LibraryItem, names, on: date, *, size=None, logged=(0, 0), provider="") -> ItemView:

@@ -149,11 +149,15 @@ class LibraryState(LiveView, AppState):
 
     @rx.event
     def choose_add_audience(self, value: str):
-        self.add_audience = value if value in library.AUDIENCES else "nobody"
+        self.add_audience = (
+            value if isinstance(value, str) and value in library.AUDIENCES else "nobody"
+        )
 
     @rx.event
     def choose_edit_audience(self, value: str):
-        self.edit_audience = value if value in library.AUDIENCES else "nobody"
+        self.edit_audience = (
+            value if isinstance(value, str) and value in library.AUDIENCES else "nobody"
+        )
 
     @rx.event
     def forget_file(self):

@@ -110,14 +110,30 @@ class Size:
 
 
 def sizes(session: Session, items: Sequence[LibraryItem], provider_org_id: int) -> dict[int, Size]:
-    """For each item (by id): how many partners and people its audience holds today."""
+    """For each item (by id): how many partners and people its audience holds today.
+
+    The partnerships are read once and indexed by tier, type, group and organization, so an
+    item looks only at the candidates its audience names; `admits` still decides each one."""
     everyone = reaches(session, provider_org_id=provider_org_id)
     heads = people(session, (r.partner_org_id for r in everyone))
+    by: dict[str, dict[int | None, list[Reach]]] = {
+        kind: {} for kind in (Audience.TIERS, Audience.TYPES, Audience.GROUPS, Audience.PARTNERS)
+    }
+    for r in everyone:
+        by[Audience.TIERS].setdefault(r.tier_id, []).append(r)
+        by[Audience.TYPES].setdefault(r.type_id, []).append(r)
+        by[Audience.GROUPS].setdefault(r.group_id, []).append(r)
+        by[Audience.PARTNERS].setdefault(r.partner_org_id, []).append(r)
     on = today()
     result: dict[int, Size] = {}
     for item in items:
         assert item.id is not None
-        inside = [r for r in everyone if admits(item, r, on)]
+        if item.audience in by:
+            index = by[item.audience]
+            candidates = [r for i in set(item.audience_ids or []) for r in index.get(i, [])]
+        else:
+            candidates = everyone
+        inside = [r for r in candidates if admits(item, r, on)]
         result[item.id] = Size(
             partners=len(inside), people=sum(heads.get(r.partner_org_id, 0) for r in inside)
         )

@@ -23,15 +23,17 @@ def test_a_tier_only_file_reaches_that_tier_only(page: Page, browser: Browser, b
 
     sign_in(page, PROVIDER_ADMIN)
     page.goto("/p/library")
-    expect(page.get_by_role("link", name="Download Gold partner price list")).to_be_visible()
+    expect(page.get_by_role("link", name="Download Gold partner price list")).to_be_visible(
+        timeout=30_000
+    )
     card = tmp_path / "battlecard.pdf"
     card.write_bytes(PDF)
     upload = page.locator("#library-file")
     expect(upload).to_have_attribute("data-upload-ready", "true")
     upload.locator("input[type=file]").set_input_files(str(card))
     expect(page.get_by_text("Adding the file battlecard.pdf.")).to_be_visible()
-    page.get_by_label("Title", exact=True).fill("Silver battlecard")
-    page.get_by_label("Tags (separated by commas)").fill("competition, sales")
+    page.locator("#library-title").fill("Silver battlecard")
+    page.locator("#library-tags").fill("competition, sales")
     page.get_by_label("Who can see it").select_option(label="Partners of chosen tiers")
     page.get_by_role("checkbox", name="Silver", exact=True).check()
     page.get_by_role("button", name="Add", exact=True).click()

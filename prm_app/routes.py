@@ -28,6 +28,7 @@ class Consultant:
     DASHBOARD = "/c/dashboard"
     COMMISSIONS = "/c/commissions"
     SCORECARD = "/c/scorecard"
+    FUNDS = "/c/funds"  # market development funds: balances, requests, claims
     HOME = LEADS
 
 
@@ -48,6 +49,7 @@ class Provider:
     APPLICATIONS = "/p/applications"  # applications to the partner program, and its public pages
     ONBOARDING = "/p/onboarding"  # agreements and the onboarding checklist
     SCORECARD = "/p/scorecard"
+    FUNDS = "/p/funds"  # market development funds: budgets, allocations, decisions
     HOME = PARTNERS
 
 
@@ -62,6 +64,8 @@ LEDGER_FILE = "/files/ledger/{name}.csv"  # statement or payouts
 SECURITY_EVENTS_FILE = "/files/security/events.csv"  # admins: the organization's log
 AGREEMENT_FILE = "/files/agreements/{version_id}"  # a version as published
 SIGNED_AGREEMENT_FILE = "/files/agreements/signed/{acceptance_id}"  # with its acceptance
+MDF_FILE = "/files/mdf/{name}.csv"  # requests or balances
+MDF_RECEIPT = "/files/mdf/receipts/{receipt_id}"  # a claim's receipt, for its two organizations
 LEAD_FORM = "/forms/{token}"  # a provider's public web-to-lead form
 LEAD_FORM_THANKS = "/forms/{token}/thanks"
 APPLY = "/apply/{slug}"  # a provider's public "Become a partner" page (services.program)
@@ -88,6 +92,14 @@ def export(list_name: str) -> str:
 
 def ledger_file(name: str) -> str:
     return LEDGER_FILE.format(name=name)
+
+
+def mdf_file(name: str) -> str:
+    return MDF_FILE.format(name=name)
+
+
+def mdf_receipt(receipt_id: int) -> str:
+    return MDF_RECEIPT.format(receipt_id=receipt_id)
 
 
 def agreement_file(version_id: int) -> str:

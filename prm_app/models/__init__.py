@@ -56,6 +56,16 @@ from .integrations import (
     WebhookEndpoint,
 )
 from .ledger import LedgerEntry, LedgerTransaction, PayoutRequest
+from .mdf import (
+    BudgetStatus,
+    ClaimStatus,
+    FundRequestStatus,
+    MdfAllocation,
+    MdfBudget,
+    MdfClaim,
+    MdfReceipt,
+    MdfRequest,
+)
 from .network import Partnership
 from .onboarding import (
     Agreement,
@@ -97,8 +107,10 @@ __all__ = [
     "Approval",
     "AuthSession",
     "AuthTicket",
+    "BudgetStatus",
     "Channel",
     "ChecklistStep",
+    "ClaimStatus",
     "CommissionType",
     "CustomField",
     "CustomValue",
@@ -113,6 +125,7 @@ __all__ = [
     "FieldType",
     "FormRouting",
     "FormSubmission",
+    "FundRequestStatus",
     "IdempotentRequest",
     "ImportBatch",
     "ImportKind",
@@ -130,6 +143,11 @@ __all__ = [
     "LedgerStatus",
     "LedgerTransaction",
     "LocatorListing",
+    "MdfAllocation",
+    "MdfBudget",
+    "MdfClaim",
+    "MdfReceipt",
+    "MdfRequest",
     "Membership",
     "Notification",
     "NotificationPreference",

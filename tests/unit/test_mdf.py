@@ -118,7 +118,11 @@ def test_budget_to_payout_balances_on_both_sides(session):
     provider, consultant = _setup(session)
     budget_id = _budget(session, provider)
     mdf.allocate(
-        session, actor=provider, budget_id=budget_id, amount="5000", partner_org_id=consultant.org_id
+        session,
+        actor=provider,
+        budget_id=budget_id,
+        amount="5000",
+        partner_org_id=consultant.org_id,
     )
     request_id = _request(session, consultant, budget_id, amount="3000")
     mdf.approve_request(session, actor=provider, request_id=request_id, amount="2500")
@@ -239,7 +243,11 @@ def test_expiry_returns_the_unused_allocation(session):
     provider, consultant = _setup(session)
     budget_id = _budget(session, provider, amount="2000")
     mdf.allocate(
-        session, actor=provider, budget_id=budget_id, amount="1000", partner_org_id=consultant.org_id
+        session,
+        actor=provider,
+        budget_id=budget_id,
+        amount="1000",
+        partner_org_id=consultant.org_id,
     )
     approved = _request(session, consultant, budget_id, amount="300")
     mdf.approve_request(session, actor=provider, request_id=approved)
@@ -260,7 +268,11 @@ def test_expiry_returns_the_unused_allocation(session):
     assert mdf.expire_ended(session, today=end + timedelta(days=2)) == 0  # once
     with pytest.raises(Invalid, match="period has ended"):
         mdf.allocate(
-            session, actor=provider, budget_id=budget_id, amount="1", partner_org_id=consultant.org_id
+            session,
+            actor=provider,
+            budget_id=budget_id,
+            amount="1",
+            partner_org_id=consultant.org_id,
         )
 
 
@@ -268,7 +280,11 @@ def test_denial_rejection_and_claim_again(session):
     provider, consultant = _setup(session)
     budget_id = _budget(session, provider)
     mdf.allocate(
-        session, actor=provider, budget_id=budget_id, amount="1000", partner_org_id=consultant.org_id
+        session,
+        actor=provider,
+        budget_id=budget_id,
+        amount="1000",
+        partner_org_id=consultant.org_id,
     )
     denied = _request(session, consultant, budget_id, amount="200")
     with pytest.raises(Invalid):
@@ -328,7 +344,11 @@ def test_receipts_are_read_from_their_bytes(session):
     provider, consultant = _setup(session)
     budget_id = _budget(session, provider)
     mdf.allocate(
-        session, actor=provider, budget_id=budget_id, amount="1000", partner_org_id=consultant.org_id
+        session,
+        actor=provider,
+        budget_id=budget_id,
+        amount="1000",
+        partner_org_id=consultant.org_id,
     )
     request_id = _request(session, consultant, budget_id, amount="100")
     mdf.approve_request(session, actor=provider, request_id=request_id)
@@ -367,7 +387,11 @@ def test_receipts_and_requests_stay_within_the_two_organizations(session):
     member = colleague(session, consultant, role=Role.MEMBER)
     budget_id = _budget(session, provider)
     mdf.allocate(
-        session, actor=provider, budget_id=budget_id, amount="1000", partner_org_id=consultant.org_id
+        session,
+        actor=provider,
+        budget_id=budget_id,
+        amount="1000",
+        partner_org_id=consultant.org_id,
     )
     with pytest.raises(NotFound):
         mdf.allocate(
@@ -433,7 +457,11 @@ def test_notifications_webhooks_and_csv(session):
     session.flush()
     budget_id = _budget(session, provider)
     mdf.allocate(
-        session, actor=provider, budget_id=budget_id, amount="1000", partner_org_id=consultant.org_id
+        session,
+        actor=provider,
+        budget_id=budget_id,
+        amount="1000",
+        partner_org_id=consultant.org_id,
     )
     request_id = _request(session, consultant, budget_id, amount="100")
     mdf.approve_request(session, actor=provider, request_id=request_id)
@@ -459,7 +487,11 @@ def test_return_on_funds(session):
     provider, consultant = _setup(session)
     budget_id = _budget(session, provider)
     mdf.allocate(
-        session, actor=provider, budget_id=budget_id, amount="1000", partner_org_id=consultant.org_id
+        session,
+        actor=provider,
+        budget_id=budget_id,
+        amount="1000",
+        partner_org_id=consultant.org_id,
     )
     request_id = _request(session, consultant, budget_id, amount="500")
     mdf.approve_request(session, actor=provider, request_id=request_id)

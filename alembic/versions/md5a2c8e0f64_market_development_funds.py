@@ -219,35 +219,31 @@ def upgrade() -> None:
             batch_op.f("ix_mdf_allocations_partner_org_id"), ["partner_org_id"], unique=False
         )
 
-    with op.batch_alter_table("deals", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("mdf_request_id", sa.Integer(), nullable=True))
+    # Plain columns (no foreign key): on SQLite a foreign key means rebuilding the table,
+    # which drops the custom-field triggers of deals and is refused by those naming leads.
+    for table in ("leads", "deals"):
+        op.add_column(table, sa.Column("mdf_request_id", sa.Integer(), nullable=True))
+        op.create_index(f"ix_{table}_mdf_request_id", table, ["mdf_request_id"], unique=False)
+
+
+def downgrade() -> None:
+    for table in ("deals", "leads"):
+        op.drop_index(f"ix_{table}_mdf_request_id", table_name=table)
+        op.drop_column(table, "mdf_request_id")
+
+    with op.batch_alter_table("mdf_allocations", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_deals_mdf_request_id"), ["mdf_request_id"], unique=False
+            batch_op.f("ix_mdf_allocations_budget_id"), ["budget_id"], unique=False
         )
-        batch_op.create_foreign_key(
-            batch_op.f("fk_deals_mdf_request_id_mdf_requests"),
-            "mdf_requests",
-            ["mdf_request_id"],
-            ["id"],
+        batch_op.create_index(
+            batch_op.f("ix_mdf_allocations_partner_org_id"), ["partner_org_id"], unique=False
         )
 
-    # Not in batch mode: on SQLite that copies the table, which the triggers on lead_recipients
-    # (they name "leads") refuse; SQLite adds a nullable column with its reference in place.
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute(
-            "ALTER TABLE leads ADD COLUMN mdf_request_id INTEGER "
-            "CONSTRAINT fk_leads_mdf_request_id_mdf_requests REFERENCES mdf_requests (id)"
-        )
-    else:
-        op.add_column("leads", sa.Column("mdf_request_id", sa.Integer(), nullable=True))
-        op.create_foreign_key(
-            "fk_leads_mdf_request_id_mdf_requests",
-            "leads",
-            "mdf_requests",
-            ["mdf_request_id"],
-            ["id"],
-        )
-    op.create_index("ix_leads_mdf_request_id", "leads", ["mdf_request_id"], unique=False)
+    # Plain columns (no foreign key): on SQLite a foreign key means rebuilding the table,
+    # which drops the custom-field triggers of deals and is refused by those naming leads.
+    for table in ("leads", "deals"):
+        op.add_column(table, sa.Column("mdf_request_id", sa.Integer(), nullable=True))
+        op.create_index(f"ix_{table}_mdf_request_id", table, ["mdf_request_id"], unique=False)
 
 
 def downgrade() -> None:

@@ -18,6 +18,7 @@ CONSULTANT_NAV: list[NavItem] = [
     ("My Providers", routes.Consultant.PROVIDERS, "building-2"),
     ("Deals", routes.Consultant.DEALS, "kanban"),
     ("Commissions", routes.Consultant.COMMISSIONS, "wallet"),
+    ("Marketing funds", routes.Consultant.FUNDS, "megaphone"),
     ("Scorecard", routes.Consultant.SCORECARD, "gauge"),
     ("Settings", routes.Consultant.SETTINGS, "settings"),
 ]
@@ -29,6 +30,7 @@ PROVIDER_NAV: list[NavItem] = [
     ("Referrals", routes.Provider.REFERRALS, "send"),
     ("Deals", routes.Provider.DEALS, "kanban"),
     ("Commissions", routes.Provider.COMMISSIONS, "wallet"),
+    ("Marketing funds", routes.Provider.FUNDS, "megaphone"),
     ("Onboarding", routes.Provider.ONBOARDING, "clipboard-check"),
     ("Scorecard", routes.Provider.SCORECARD, "gauge"),
     ("Settings", routes.Provider.SETTINGS, "settings"),

@@ -232,34 +232,6 @@ def downgrade() -> None:
         op.drop_column(table, "mdf_request_id")
 
     with op.batch_alter_table("mdf_allocations", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_mdf_allocations_budget_id"), ["budget_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_mdf_allocations_partner_org_id"), ["partner_org_id"], unique=False
-        )
-
-    # Plain columns (no foreign key): on SQLite a foreign key means rebuilding the table,
-    # which drops the custom-field triggers of deals and is refused by those naming leads.
-    for table in ("leads", "deals"):
-        op.add_column(table, sa.Column("mdf_request_id", sa.Integer(), nullable=True))
-        op.create_index(f"ix_{table}_mdf_request_id", table, ["mdf_request_id"], unique=False)
-
-
-def downgrade() -> None:
-    op.drop_index("ix_leads_mdf_request_id", table_name="leads")
-    if op.get_bind().dialect.name != "sqlite":
-        op.drop_constraint("fk_leads_mdf_request_id_mdf_requests", "leads", type_="foreignkey")
-    op.drop_column("leads", "mdf_request_id")
-
-    with op.batch_alter_table("deals", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_deals_mdf_request_id_mdf_requests"), type_="foreignkey"
-        )
-        batch_op.drop_index(batch_op.f("ix_deals_mdf_request_id"))
-        batch_op.drop_column("mdf_request_id")
-
-    with op.batch_alter_table("mdf_allocations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mdf_allocations_partner_org_id"))
         batch_op.drop_index(batch_op.f("ix_mdf_allocations_budget_id"))
 

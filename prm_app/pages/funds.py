@@ -2,6 +2,8 @@
 decisions; the partner's requests and claims with receipts; balances per budget and partner on
 both sides, the return on funds, and CSV exports."""
 
+from typing import Any, cast
+
 import reflex as rx
 
 from ..components.empty_state import empty_state
@@ -9,12 +11,19 @@ from ..components.forms import form_error
 from ..components.live import follow
 from ..components.tables import data_table
 from ..state import upload_guard
-from ..state.funds import ALLOCATE_FORM, BUDGET_FORM, CLAIM_FORM, REQUEST_FORM, UPLOAD_ID
-from ..state.funds import FundsState as State
+from ..state.funds import (
+    ALLOCATE_FORM,
+    BUDGET_FORM,
+    CLAIM_FORM,
+    REQUEST_FORM,
+    UPLOAD_ID,
+    FundsState,
+)
 from ..state.live import LedgerPulse
 from .parts.shell import page_shell
 
 TITLE = "Marketing funds"
+State = cast(Any, FundsState)  # typed vars (list.length(), handlers with arguments)
 SELECT = {"padding": "0.35rem"}
 
 

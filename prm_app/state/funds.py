@@ -5,7 +5,7 @@ them with receipts (kept privately until the claim is sent; see upload_guard). L
 
 import asyncio
 import logging
-from typing import ClassVar, TypedDict
+from typing import BinaryIO, ClassVar, TypedDict
 
 import reflex as rx
 
@@ -366,7 +366,7 @@ class FundsState(LiveView, AppState):
                 return
             self.claim_error = ""
             held = len(self._receipts)
-        files: dict[str, tuple[str, object]] = {}
+        files: dict[str, tuple[str, BinaryIO]] = {}
         refusal = ""
         try:
             async for chunk in chunks:
@@ -378,17 +378,17 @@ class FundsState(LiveView, AppState):
                     key, handle = await asyncio.to_thread(upload_store.create)
                     files[name] = (key, handle)
                 key, handle = files[name]
-                handle.write(chunk.data)  # type: ignore[attr-defined]
-                if handle.tell() > mdf_claims.MAX_RECEIPT:  # type: ignore[attr-defined]
+                handle.write(chunk.data)
+                if handle.tell() > mdf_claims.MAX_RECEIPT:
                     refusal = mdf_claims.TOO_BIG
                     break
         except BaseException:  # the browser went away mid-upload: keep nothing
             for key, handle in files.values():
-                handle.close()  # type: ignore[attr-defined]
+                handle.close()
                 upload_store.discard(key)
             raise
         for _, handle in files.values():
-            handle.close()  # type: ignore[attr-defined]
+            handle.close()
         async with self:
             if refusal:
                 for key, _ in files.values():

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from ...models import (
@@ -188,17 +189,20 @@ def _sums(
         where.append(col(LedgerEntry.account).like(f"mdf:{budget_id}:%"))
     if other_org_id is not None:
         where.append(other == other_org_id)
-    rows = session.exec(
-        select(
-            col(other).label("other"),
-            LedgerEntry.account,
-            LedgerTransaction.kind,
-            func.sum(LedgerEntry.amount),
+    query: Any = (
+        sa.select(
+            *_columns(
+                col(other).label("other"),
+                LedgerEntry.account,
+                LedgerTransaction.kind,
+                func.sum(LedgerEntry.amount),
+            )
         )
         .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
         .where(*where)
         .group_by(other, LedgerEntry.account, LedgerTransaction.kind)
-    ).all()
+    )
+    rows = session.exec(query).all()
     found: dict[tuple[int, int], dict[tuple[str, str], Decimal]] = {}
     for org_id, account, kind, total in rows:
         _, budget, suffix = account.split(":", 2)
@@ -278,3 +282,8 @@ def budget_out(session: Session, budget: MdfBudget) -> tuple[Decimal, Decimal]:
     ).all()
     got = {account: Decimal(total or 0) for account, total in rows}
     return got.get(funds(budget.id or 0), ZERO), got.get(spent(budget.id or 0), ZERO)
+
+
+def _columns(*columns: Any) -> list[Any]:
+    """Columns of a wide select (past the typed overloads of `select`)."""
+    return list(columns)

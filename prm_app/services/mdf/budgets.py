@@ -4,6 +4,7 @@ active partner of a tier), and the expiry of unused allocations at the period's 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -298,7 +299,7 @@ def _expire(session: Session, budget: MdfBudget) -> None:
 def _recipients(
     session: Session, actor: Actor, partner_org_id: object, tier_id: object
 ) -> list[int]:
-    active = [
+    active: list[Any] = [
         Partnership.provider_org_id == actor.org_id,
         Partnership.status == PartnershipStatus.ACTIVE,
         col(Partnership.consultant_org_id).is_not(None),

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
@@ -213,7 +214,7 @@ def requests_query(actor: Actor, status: object) -> Any:
     provider = actor.org_kind == OrgKind.PROVIDER
     own = MdfRequest.provider_org_id if provider else MdfRequest.partner_org_id
     other = MdfRequest.partner_org_id if provider else MdfRequest.provider_org_id
-    where = [own == actor.org_id]
+    where: list[Any] = [own == actor.org_id]
     if status not in (None, ""):
         if status not in tuple(FundRequestStatus):
             raise Invalid("Choose a status from the list.", field="status")
@@ -228,32 +229,34 @@ def requests_query(actor: Actor, status: object) -> Any:
         .scalar_subquery()
     )
     return (
-        select(
-            MdfRequest.id,
-            MdfRequest.budget_id,
-            col(MdfBudget.name).label("budget_name"),
-            col(other).label("other_org_id"),
-            col(org.name).label("other_name"),
-            MdfRequest.activity_type,
-            MdfRequest.title,
-            MdfRequest.description,
-            MdfRequest.starts_on,
-            MdfRequest.ends_on,
-            MdfRequest.requested_amount,
-            MdfRequest.approved_amount,
-            MdfRequest.currency,
-            MdfRequest.expected_leads,
-            MdfRequest.status,
-            MdfRequest.decision_reason,
-            MdfRequest.created_at,
-            col(MdfClaim.id).label("claim_id"),
-            func.coalesce(MdfClaim.status, "").label("claim_status"),
-            col(MdfClaim.amount).label("claim_amount"),
-            col(MdfClaim.approved_amount).label("claim_approved"),
-            col(MdfClaim.payout_request_id).label("payout_request_id"),
+        sa.select(
+            *_columns(
+                MdfRequest.id,
+                MdfRequest.budget_id,
+                col(MdfBudget.name).label("budget_name"),
+                col(other).label("other_org_id"),
+                col(org.name).label("other_name"),
+                MdfRequest.activity_type,
+                MdfRequest.title,
+                MdfRequest.description,
+                MdfRequest.starts_on,
+                MdfRequest.ends_on,
+                MdfRequest.requested_amount,
+                MdfRequest.approved_amount,
+                MdfRequest.currency,
+                MdfRequest.expected_leads,
+                MdfRequest.status,
+                MdfRequest.decision_reason,
+                MdfRequest.created_at,
+                col(MdfClaim.id).label("claim_id"),
+                func.coalesce(MdfClaim.status, "").label("claim_status"),
+                col(MdfClaim.amount).label("claim_amount"),
+                col(MdfClaim.approved_amount).label("claim_approved"),
+                col(MdfClaim.payout_request_id).label("payout_request_id"),
+            )
         )
         .join(MdfBudget, col(MdfBudget.id) == MdfRequest.budget_id)
-        .join(org, org.id == other)
+        .join(org, col(org.id) == col(other))
         .outerjoin(MdfClaim, col(MdfClaim.id) == latest)
         .where(*where)
     )
@@ -345,3 +348,8 @@ def _count(value: object, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LEADS:
         raise Invalid(f"Enter a whole number from 0 to {MAX_LEADS:,}.", field=field)
     return value
+
+
+def _columns(*columns: Any) -> list[Any]:
+    """Columns of a wide select (past the typed overloads of `select`)."""
+    return list(columns)

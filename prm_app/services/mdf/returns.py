@@ -130,16 +130,16 @@ def returns(session: Session, *, actor: Actor, limit: int = 200) -> list[ReturnR
         return []
     spent = dict(
         session.exec(
-            select(MdfClaim.request_id, func.sum(MdfClaim.approved_amount))
+            select(col(MdfClaim.request_id), func.sum(MdfClaim.approved_amount))
             .where(col(MdfClaim.request_id).in_(ids), MdfClaim.status == ClaimStatus.APPROVED)
-            .group_by(MdfClaim.request_id)
+            .group_by(col(MdfClaim.request_id))
         ).all()
     )
     leads = dict(
         session.exec(
-            select(Lead.mdf_request_id, func.count())
+            select(col(Lead.mdf_request_id), func.count())
             .where(col(Lead.mdf_request_id).in_(ids))
-            .group_by(Lead.mdf_request_id)
+            .group_by(col(Lead.mdf_request_id))
         ).all()
     )
     source = (
@@ -150,7 +150,7 @@ def returns(session: Session, *, actor: Actor, limit: int = 200) -> list[ReturnR
         .scalar_subquery()
     )
     named = func.coalesce(Deal.mdf_request_id, source)
-    won = {
+    won: dict[int, tuple[int, Decimal]] = {
         request_id: (count, total)
         for request_id, count, total in session.exec(
             select(named.label("rid"), func.count(), func.sum(Deal.amount))
@@ -162,16 +162,17 @@ def returns(session: Session, *, actor: Actor, limit: int = 200) -> list[ReturnR
             .group_by(named)
         ).all()
     }
+    nothing = (0, Decimal(0))
     return [
         ReturnRow(
-            request_id=rid,
+            request_id=rid or 0,
             title=title,
             other_name=name,
             currency=currency,
-            spent=Decimal(spent.get(rid) or 0),
-            leads=int(leads.get(rid) or 0),
-            won_deals=int(won.get(rid, (0, 0))[0] or 0),
-            won_amount=Decimal(won.get(rid, (0, 0))[1] or 0),
+            spent=Decimal(spent.get(rid or 0) or 0),
+            leads=int(leads.get(rid or 0) or 0),
+            won_deals=int(won.get(rid or 0, nothing)[0] or 0),
+            won_amount=Decimal(won.get(rid or 0, nothing)[1] or 0),
         )
         for rid, title, name, currency in requests
     ]

@@ -61,6 +61,7 @@ ID_TABLES = {
     "agreement_id": "agreements",
     "version_id": "agreement_versions",
     "step_id": "checklist_steps",
+    "budget_id": "mdf_budgets",
 }
 ID_ALIASES = {
     "owner_id": "user_id",

@@ -25,7 +25,7 @@ from starlette.routing import Mount, Route
 from . import client_address, program_pages, routes, settings, web_forms
 from .rest_api import PREFIX as API_PREFIX
 from .rest_api import rest_api
-from .services import imports, ledger, library, onboarding
+from .services import imports, ledger, library, mdf, onboarding
 from .services.core.actor import Actor
 from .services.core.errors import DomainError, Invalid, NotAllowed, NotAuthenticated
 from .services.core.unit_of_work import unit_of_work
@@ -225,6 +225,35 @@ def security_events_file(request: Request) -> Response:
     return _streamed_csv(request, produce)
 
 
+def mdf_file(request: Request) -> Response:
+    """GET /files/mdf/{name}.csv: the organization's fund requests (with their claims) or its
+    funds balances per budget (managers and admins)."""
+
+    def produce(session: Session, actor: Actor) -> tuple[str, Iterator[str]]:
+        name = request.path_params["name"]
+        if name == "requests":
+            status = request.query_params.get("status") or None
+            pieces = mdf.requests_csv(session, actor=actor, status=status)
+        elif name == "balances":
+            pieces = mdf.balances_csv(session, actor=actor)
+        else:
+            raise Invalid("Choose the fund requests or the balances to download.")
+        return exports.file_name(f"mdf-{name}"), pieces
+
+    return _streamed_csv(request, produce)
+
+
+def mdf_receipt_file(request: Request) -> Response:
+    """GET /files/mdf/receipts/{receipt_id}: a claim's receipt, for the managers and admins of
+    the claim's two organizations only (404 to everyone else)."""
+    return _agreement(
+        request,
+        lambda session, actor: mdf.receipt_file(
+            session, actor=actor, receipt_id=request.path_params["receipt_id"]
+        ),
+    )
+
+
 def agreement_file(request: Request) -> Response:
     """GET /files/agreements/{version_id}: an agreement's version as published (its provider,
     and the partners it is asked of)."""
@@ -247,7 +276,9 @@ def signed_agreement_file(request: Request) -> Response:
     )
 
 
-def _agreement(request: Request, produce: Callable[[Session, Actor], onboarding.File]) -> Response:
+def _agreement(
+    request: Request, produce: Callable[[Session, Actor], onboarding.File | mdf.File]
+) -> Response:
     with unit_of_work() as session:
         actor = auth.resolve(session, token=request.cookies.get(auth.SESSION_COOKIE))
         if actor is None:
@@ -335,6 +366,8 @@ api = Starlette(
         Route(routes.EXPORT, export_list, methods=["GET"]),
         Route(routes.LEDGER_FILE, ledger_file, methods=["GET"]),
         Route(routes.SECURITY_EVENTS_FILE, security_events_file, methods=["GET"]),
+        Route(routes.MDF_RECEIPT, mdf_receipt_file, methods=["GET"]),
+        Route(routes.MDF_FILE, mdf_file, methods=["GET"]),
         Route(routes.AGREEMENT_FILE, agreement_file, methods=["GET"]),
         Route(routes.SIGNED_AGREEMENT_FILE, signed_agreement_file, methods=["GET"]),
         Route(routes.LIBRARY_FILE, library_file, methods=["GET"]),

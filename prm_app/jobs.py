@@ -9,7 +9,7 @@ import asyncio
 import logging
 
 from . import settings
-from .services import leads, notifications, tiers
+from .services import leads, mdf, notifications, tiers
 from .services.core.unit_of_work import unit_of_work
 from .services.integrations import mail, retention, webhooks
 
@@ -35,6 +35,13 @@ def recompute_tiers() -> int:
         return tiers.run_daily(session)
 
 
+def expire_funds() -> int:
+    """Give back the unused market development funds of budgets whose period ended (one
+    transaction); how many budgets expired."""
+    with unit_of_work() as session:
+        return mdf.expire_ended(session)
+
+
 def prune_old_records(max_batches: int = 20) -> int:
     """Delete expired deliveries, mail and bot submissions, a batch per transaction."""
     pruned = 0
@@ -58,6 +65,7 @@ async def _sweeps() -> None:
             return_overdue_referrals,
             remind_protection,
             recompute_tiers,
+            expire_funds,
             prune_old_records,
         ):
             try:

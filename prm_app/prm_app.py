@@ -13,6 +13,7 @@ from .pages import (
     dashboard,
     deal_detail,
     deals,
+    funds,
     imports,
     join,
     lead_detail,
@@ -46,6 +47,7 @@ from .state.base import AppState, SessionGuard
 from .state.commissions import CommissionsState
 from .state.dashboards import DashboardState
 from .state.deals import DealDetailState, DealsState
+from .state.funds import FundsState
 from .state.imports import ImportState
 from .state.leads import LeadDetailState, ReceivedLeadsState, SentLeadsState
 from .state.library import LibraryState
@@ -252,6 +254,8 @@ for page, route, title, on_load in [
         "Commissions",
         CommissionsState.load_consultant,
     ),
+    (funds.provider_page, routes.Provider.FUNDS, funds.TITLE, FundsState.load_provider),
+    (funds.consultant_page, routes.Consultant.FUNDS, funds.TITLE, FundsState.load_consultant),
     (
         scorecard.provider_page,
         routes.Provider.SCORECARD,

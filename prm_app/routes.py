@@ -29,6 +29,7 @@ class Consultant:
     COMMISSIONS = "/c/commissions"
     SCORECARD = "/c/scorecard"
     LIBRARY = "/c/library"  # the providers' content the partner's audiences allow
+    FUNDS = "/c/funds"  # market development funds: balances, requests, claims
     HOME = LEADS
 
 
@@ -50,6 +51,7 @@ class Provider:
     ONBOARDING = "/p/onboarding"  # agreements and the onboarding checklist
     SCORECARD = "/p/scorecard"
     LIBRARY = "/p/library"  # the content library: files and links, audiences, counts
+    FUNDS = "/p/funds"  # market development funds: budgets, allocations, decisions
     HOME = PARTNERS
 
 
@@ -65,6 +67,8 @@ SECURITY_EVENTS_FILE = "/files/security/events.csv"  # admins: the organization'
 AGREEMENT_FILE = "/files/agreements/{version_id}"  # a version as published
 SIGNED_AGREEMENT_FILE = "/files/agreements/signed/{acceptance_id}"  # with its acceptance
 LIBRARY_FILE = "/files/library/{item_id}"  # a library file, or a link followed (logged)
+MDF_FILE = "/files/mdf/{name}.csv"  # requests or balances
+MDF_RECEIPT = "/files/mdf/receipts/{receipt_id}"  # a claim's receipt, for its two organizations
 LEAD_FORM = "/forms/{token}"  # a provider's public web-to-lead form
 LEAD_FORM_THANKS = "/forms/{token}/thanks"
 APPLY = "/apply/{slug}"  # a provider's public "Become a partner" page (services.program)
@@ -91,6 +95,14 @@ def export(list_name: str) -> str:
 
 def ledger_file(name: str) -> str:
     return LEDGER_FILE.format(name=name)
+
+
+def mdf_file(name: str) -> str:
+    return MDF_FILE.format(name=name)
+
+
+def mdf_receipt(receipt_id: int) -> str:
+    return MDF_RECEIPT.format(receipt_id=receipt_id)
 
 
 def agreement_file(version_id: int) -> str:

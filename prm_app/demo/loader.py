@@ -14,6 +14,7 @@ from ..services.core.unit_of_work import unit_of_work
 from .apply import create_program_pages
 from .context import Demo
 from .custom import create_custom_fields
+from .funds import create_funds
 from .library import create_library
 from .onboard import create_onboarding
 from .partners import create_org, create_partnerships
@@ -46,6 +47,7 @@ def load(session: Session) -> bool:
     create_onboarding(demo)
     create_tier_rules(demo)
     create_library(demo)
+    create_funds(demo)
     _create_notifications(demo)
     session.flush()
     return True

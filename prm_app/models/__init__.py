@@ -57,6 +57,16 @@ from .integrations import (
 )
 from .ledger import LedgerEntry, LedgerTransaction, PayoutRequest
 from .library import Audience, ItemKind, LibraryDownload, LibraryFile, LibraryFolder, LibraryItem
+from .mdf import (
+    BudgetStatus,
+    ClaimStatus,
+    FundRequestStatus,
+    MdfAllocation,
+    MdfBudget,
+    MdfClaim,
+    MdfReceipt,
+    MdfRequest,
+)
 from .network import Partnership
 from .onboarding import (
     Agreement,
@@ -99,8 +109,10 @@ __all__ = [
     "Audience",
     "AuthSession",
     "AuthTicket",
+    "BudgetStatus",
     "Channel",
     "ChecklistStep",
+    "ClaimStatus",
     "CommissionType",
     "CustomField",
     "CustomValue",
@@ -115,6 +127,7 @@ __all__ = [
     "FieldType",
     "FormRouting",
     "FormSubmission",
+    "FundRequestStatus",
     "IdempotentRequest",
     "ImportBatch",
     "ImportKind",
@@ -137,6 +150,11 @@ __all__ = [
     "LibraryFolder",
     "LibraryItem",
     "LocatorListing",
+    "MdfAllocation",
+    "MdfBudget",
+    "MdfClaim",
+    "MdfReceipt",
+    "MdfRequest",
     "Membership",
     "Notification",
     "NotificationPreference",

@@ -120,6 +120,11 @@ class LedgerKind(StrEnum):
     CREDIT_AWARD = "credit_award"
     REDEMPTION = "redemption"
     PAYOUT = "payout"
+    # Market development funds (services.mdf.books).
+    MDF_ALLOCATION = "mdf_allocation"
+    MDF_COMMITMENT = "mdf_commitment"  # a request approved: funds set aside for it
+    MDF_CLAIM = "mdf_claim"  # a claim approved: due to the partner, the rest released
+    MDF_EXPIRY = "mdf_expiry"  # the period ended: the unused allocation goes back
 
 
 class LedgerStatus(StrEnum):
@@ -134,6 +139,7 @@ class PayoutKind(StrEnum):
     INVOICE_CREDIT = "invoice_credit"
     AUTO_INVOICE = "auto_invoice"
     DISCOUNT = "discount"
+    MDF = "mdf"  # the reimbursement of an approved MDF claim (services.mdf)
 
 
 class PayoutStatus(StrEnum):

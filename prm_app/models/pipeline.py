@@ -67,6 +67,9 @@ class Lead(SQLModel, table=True):
     status: str = code(LeadStatus.DRAFT)
     source: str = code(LeadSource.FORM)
     import_batch_id: int | None = fk("import_batches.id", nullable=True)
+    # The MDF activity (fund request, mdf_requests.id) that produced it (services.mdf.returns).
+    # No foreign key: on SQLite adding one rebuilds the table, which its triggers refuse.
+    mdf_request_id: int | None = Field(default=None, nullable=True, index=True)
 
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)
@@ -161,6 +164,9 @@ class Deal(SQLModel, table=True):
     source_recipient_id: int | None = fk("lead_recipients.id", nullable=True)
     registered_by_id: int = fk("users.id", index=False)
     import_batch_id: int | None = fk("import_batches.id", nullable=True)
+    # The MDF activity (fund request, mdf_requests.id) that produced it (services.mdf.returns).
+    # No foreign key: on SQLite adding one rebuilds the table, which its triggers refuse.
+    mdf_request_id: int | None = Field(default=None, nullable=True, index=True)
 
     name: str = Field(max_length=200)
     company: str = Field(max_length=200)

@@ -181,7 +181,7 @@ class CommissionsState(LiveView, AppState):
                 "note": r.note,
                 "by": r.requested_by,
                 "date": view.day(r.created_at),
-                "word": "Mark paid" if r.kind == "cash" else "Mark applied",
+                "word": "Mark paid" if r.kind in ("cash", "mdf") else "Mark applied",
             }
             for r in payouts.list_requests(
                 session, actor=actor, other_org_id=chosen, page_size=50

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ..models import OrgKind
+from ..services import mdf
 from ..services.deals import dashboards
 from .base import AppState, form_value
 from .rows import Option
@@ -35,6 +36,8 @@ class DashboardState(AppState):
     acceptance: list[dict[str, str | float | int]] = []
     top: list[dict[str, str | float | int]] = []
     commissions: list[dict[str, str | float | int]] = []
+    # Per funded MDF activity: what it cost and the revenue won from it (managers and admins).
+    fund_returns: list[dict[str, str | float | int]] = []
     currency: str = "USD"
     others: list[Option] = []
     start: str = ""
@@ -73,6 +76,17 @@ class DashboardState(AppState):
             figures(board.commissions),
         )
         self.currency = board.currency
+        self.fund_returns = figures(
+            [
+                {
+                    "activity": r.title[:40],
+                    "spent": float(r.spent),
+                    "won": float(r.won_amount),
+                    "return": f"{r.ratio}x" if r.ratio is not None else "",
+                }
+                for r in (mdf.returns(session, actor=actor, limit=12) if actor.sees_all else [])
+            ]
+        )
         self.others = [
             {"id": str(key), "name": name} for key, name in dashboards.others(session, actor=actor)
         ]

@@ -63,6 +63,7 @@ ID_TABLES = {
     "step_id": "checklist_steps",
     "item_id": "library_items",
     "folder_id": "library_folders",
+    "budget_id": "mdf_budgets",
 }
 ID_ALIASES = {
     "owner_id": "user_id",

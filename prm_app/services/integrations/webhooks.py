@@ -67,6 +67,14 @@ EVENTS: dict[str, str] = {
     "deal.withdrawn": "A partner withdrew a deal registration",
     "deal.resubmitted": "A partner resubmitted a rejected or expired deal registration",
     "partnership.changed": "A partnership was accepted, declined, ended or revoked",
+    "mdf.allocated": "Market development funds were allocated to a partner",
+    "mdf.request_submitted": "A partner requested market development funds",
+    "mdf.request_approved": "A fund request was approved",
+    "mdf.request_denied": "A fund request was denied",
+    "mdf.claim_submitted": "A partner claimed market development funds",
+    "mdf.claim_approved": "A fund claim was approved for reimbursement",
+    "mdf.claim_rejected": "A fund claim was rejected",
+    "mdf.expired": "Unused market development funds expired at the period's end",
 }
 MAX_ENDPOINTS = 20
 MAX_ATTEMPTS = 8

@@ -65,6 +65,7 @@ SETTLED = {
     PayoutKind.INVOICE_CREDIT: "provider:invoice_credits",
     PayoutKind.AUTO_INVOICE: "provider:invoice_credits",
     PayoutKind.DISCOUNT: "provider:discounts",
+    PayoutKind.MDF: "provider:cash",  # an MDF claim's reimbursement (services.mdf)
 }
 
 
@@ -95,6 +96,10 @@ KIND_LABELS = {
     LedgerKind.CLAWBACK: "Clawback",
     LedgerKind.REDEMPTION: "Redemption",
     LedgerKind.PAYOUT: "Paid",
+    LedgerKind.MDF_ALLOCATION: "MDF allocated",
+    LedgerKind.MDF_COMMITMENT: "MDF request approved",
+    LedgerKind.MDF_CLAIM: "MDF claim approved",
+    LedgerKind.MDF_EXPIRY: "MDF expired",
 }
 
 

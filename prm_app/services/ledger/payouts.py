@@ -69,6 +69,7 @@ KINDS = {
     PayoutKind.INVOICE_CREDIT: "Credit against an invoice",
     PayoutKind.AUTO_INVOICE: "Applied to the next invoice",
     PayoutKind.DISCOUNT: "Discount on future purchases",
+    PayoutKind.MDF: "MDF reimbursement",  # made by an approved MDF claim (services.mdf)
 }
 NOT_VISIBLE = "That request does not exist or is not visible to you."
 
@@ -87,7 +88,7 @@ def request(
     if actor.org_kind != OrgKind.CONSULTANT or not actor.sees_all:
         raise NotAllowed("Only a partner's managers and admins request payouts.")
     provider_id = inputs.record_id(provider_org_id, what="provider")
-    if not isinstance(kind, str) or kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS or kind == PayoutKind.MDF:
         raise Invalid("Choose how to redeem from the list.", field="kind")
     value = inputs.amount(amount)
     method = method if kind == PayoutKind.CASH else ""
@@ -225,6 +226,7 @@ def mark_paid(
         PayoutKind.INVOICE_CREDIT: f"credited {amount} against invoice {payout.invoice_ref}",
         PayoutKind.AUTO_INVOICE: f"applied {amount} of your credits to your next invoice",
         PayoutKind.DISCOUNT: f"granted your discount of {amount} on future purchases",
+        PayoutKind.MDF: f"paid your MDF reimbursement of {amount}",
     }[payout.kind]
     notifications.payout_event(
         session,

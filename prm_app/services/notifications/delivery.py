@@ -42,6 +42,7 @@ CATEGORIES: dict[str, str] = {
     "imports": "CSV imports",
     "payouts": "Payouts",
     "tiers": "Partner tiers",
+    "mdf": "Market development funds",
 }
 
 
@@ -91,6 +92,13 @@ KINDS: dict[str, str] = {
     "payout_requested": "payouts",  # the payouts issue plugs in here
     "payout_paid": "payouts",
     "tier_changed": "tiers",  # services.tiers
+    # Market development funds (services.mdf.events).
+    "mdf_allocated": "mdf",
+    "mdf_requested": "mdf",
+    "mdf_request_decided": "mdf",
+    "mdf_claimed": "mdf",
+    "mdf_claim_decided": "mdf",
+    "mdf_expired": "mdf",
 }
 
 

@@ -10,6 +10,8 @@ import logging
 
 from . import settings
 from .services import leads, notifications, tiers
+from .services.audit import full_export
+from .services.core import channel
 from .services.core.unit_of_work import unit_of_work
 from .services.integrations import mail, retention, webhooks
 
@@ -18,20 +20,20 @@ log = logging.getLogger(__name__)
 
 def return_overdue_referrals() -> int:
     """Return every referral not accepted before its deadline (one transaction); how many."""
-    with unit_of_work() as session:
+    with unit_of_work(channel.job("return overdue referrals")) as session:
         return leads.return_overdue(session)
 
 
 def remind_protection() -> int:
     """Remind partners whose protection of a customer ends soon (one transaction)."""
-    with unit_of_work() as session:
+    with unit_of_work(channel.job("remind protection")) as session:
         return notifications.remind_protection(session)
 
 
 def recompute_tiers() -> int:
     """Recompute every provider's partner tiers, once a day across workers (claimed in the
     database); how many partners moved or got a suggestion."""
-    with unit_of_work() as session:
+    with unit_of_work(channel.job("recompute tiers")) as session:
         return tiers.run_daily(session)
 
 
@@ -39,12 +41,24 @@ def prune_old_records(max_batches: int = 20) -> int:
     """Delete expired deliveries, mail and bot submissions, a batch per transaction."""
     pruned = 0
     for _ in range(max_batches):
-        with unit_of_work() as session:
+        with unit_of_work(channel.job("prune old records")) as session:
             deleted = retention.prune_batch(session)
         pruned += deleted
         if deleted < retention.BATCH:
             break
     return pruned
+
+
+def run_exports() -> int:
+    """Write the queued full exports (services.audit.full_export), one after another; how many."""
+    written = 0
+    while True:
+        with unit_of_work(channel.job("full export")) as session:
+            export_id = full_export.claim_next(session)
+        if export_id is None:
+            return written
+        full_export.write(export_id, lambda: unit_of_work(channel.job("full export")))
+        written += 1
 
 
 def send_mail() -> mail.Delivery:
@@ -59,6 +73,7 @@ async def _sweeps() -> None:
             remind_protection,
             recompute_tiers,
             prune_old_records,
+            run_exports,
         ):
             try:
                 done = await asyncio.to_thread(job)

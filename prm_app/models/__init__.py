@@ -68,6 +68,7 @@ from .onboarding import (
 from .pipeline import Deal, DealProduct, Lead, LeadRecipient
 from .records import (
     ActivityEvent,
+    DataExport,
     ImportBatch,
     Notification,
     NotificationPreference,

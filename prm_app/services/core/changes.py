@@ -27,6 +27,7 @@ class Topic(StrEnum):
     LEDGER = "ledger"  # an organization's commissions and payout or credit requests
     IMPORTS = "imports"  # an organization's imports
     NOTES = "notes"  # a person's notifications (the bell, the notifications page)
+    AUDIT = "audit"  # an organization's full exports (their progress), on its audit page
 
 
 @dataclass(frozen=True, slots=True, init=False)

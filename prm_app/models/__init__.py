@@ -90,6 +90,7 @@ from .views import SavedView, ViewDefault
 __all__ = [
     "AccountToken",
     "ActivityEvent",
+    "DataExport",
     "Agreement",
     "AgreementAcceptance",
     "AgreementVersion",

@@ -90,7 +90,6 @@ from .views import SavedView, ViewDefault
 __all__ = [
     "AccountToken",
     "ActivityEvent",
-    "DataExport",
     "Agreement",
     "AgreementAcceptance",
     "AgreementVersion",
@@ -104,6 +103,7 @@ __all__ = [
     "CommissionType",
     "CustomField",
     "CustomValue",
+    "DataExport",
     "Deal",
     "DealProduct",
     "DeliveryStatus",

@@ -78,7 +78,10 @@ def plan() -> dict[str, Owned]:
         if table.name in owned or table.name in EXCLUDED:
             continue
         by_org = [
-            c for c in table.columns for fk in c.foreign_keys if fk.column.table.name == "organizations"
+            c
+            for c in table.columns
+            for fk in c.foreign_keys
+            if fk.column.table.name == "organizations"
         ]
         if by_org:
             owned[table.name] = _naming(by_org)

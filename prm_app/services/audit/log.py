@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -214,12 +214,12 @@ def _where(session: Session, actor: Actor, chosen: Filters) -> list | None:
     if chosen.action is not None:
         where.append(col(ActivityEvent.action) == chosen.action)
     if chosen.since is not None:
-        first = _bound(session, actor, datetime.combine(chosen.since, time.min), oldest=True)
+        first = _bound(session, actor, datetime.combine(chosen.since, time.min, tzinfo=UTC), oldest=True)
         if first is None:
             return None
         where.append(col(ActivityEvent.id) >= first)
     if chosen.until is not None:
-        end = datetime.combine(chosen.until + timedelta(days=1), time.min)
+        end = datetime.combine(chosen.until + timedelta(days=1), time.min, tzinfo=UTC)
         last = _bound(session, actor, end, oldest=False)
         if last is None:
             return None

@@ -29,6 +29,10 @@ KINDS: dict[str, str] = {
 }
 
 
+# Kinds whose change its service already records in the activity trail (not mirrored twice).
+IN_THE_TRAIL = frozenset({"role_changed", "api_key_created", "api_key_revoked"})
+
+
 @dataclass(frozen=True, slots=True)
 class Client:
     """Where a request came from, as the route or event handler saw it."""
@@ -61,6 +65,8 @@ def record(
         detail=detail[:500],
     )
     session.add(event)
+    if kind in IN_THE_TRAIL:
+        return
     session.flush()  # the trail's entry names the event
     assert event.id is not None
     acting = actor_user_id  # a failed sign-in was not its person's doing

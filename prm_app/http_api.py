@@ -25,7 +25,9 @@ from starlette.routing import Mount, Route
 from . import client_address, program_pages, routes, settings, web_forms
 from .rest_api import PREFIX as API_PREFIX
 from .rest_api import rest_api
-from .services import imports, ledger, onboarding
+from .services import audit, imports, ledger, onboarding
+from .services.audit import full_export
+from .services.core import upload_store
 from .services.core.actor import Actor
 from .services.core.errors import DomainError, Invalid, NotAllowed, NotAuthenticated
 from .services.core.unit_of_work import unit_of_work
@@ -225,6 +227,47 @@ def security_events_file(request: Request) -> Response:
     return _streamed_csv(request, produce)
 
 
+def audit_file(request: Request) -> Response:
+    """GET /files/audit/log.csv?person=&record_type=&action=&since=&until=: the organization's
+    audit log, filtered (admins)."""
+
+    def produce(session: Session, actor: Actor) -> tuple[str, Iterator[str]]:
+        names = ("person", "record_type", "action", "since", "until")
+        chosen = audit.filters(**{n: request.query_params.get(n) or None for n in names})
+        return exports.file_name("audit-log"), audit.export_csv(session, actor=actor, chosen=chosen)
+
+    return _streamed_csv(request, produce)
+
+
+def full_export_file(request: Request) -> Response:
+    """GET /files/audit/exports/{export_id}.zip: a full export, once, for the admins of its
+    organization; the file is deleted once sent (or if the download breaks off)."""
+    with unit_of_work() as session:
+        actor = auth.resolve(session, token=request.cookies.get(auth.SESSION_COOKIE))
+        if actor is None:
+            return PlainTextResponse(SIGN_IN_FIRST, status_code=401)
+        try:
+            name, key = full_export.take_download(
+                session, actor=actor, export_id=request.path_params["export_id"]
+            )
+        except DomainError as error:
+            return _refused(error)
+    try:
+        opened = upload_store.open_upload(key)
+    except DomainError as error:
+        return _refused(error)
+
+    def body():
+        try:
+            with opened:
+                while piece := opened.read(1 << 20):
+                    yield piece
+        finally:
+            upload_store.discard(key)
+
+    return StreamingResponse(body(), media_type="application/zip", headers=_attachment(name))
+
+
 def agreement_file(request: Request) -> Response:
     """GET /files/agreements/{version_id}: an agreement's version as published (its provider,
     and the partners it is asked of)."""
@@ -314,6 +357,8 @@ api = Starlette(
         Route(routes.EXPORT, export_list, methods=["GET"]),
         Route(routes.LEDGER_FILE, ledger_file, methods=["GET"]),
         Route(routes.SECURITY_EVENTS_FILE, security_events_file, methods=["GET"]),
+        Route(routes.AUDIT_FILE, audit_file, methods=["GET"]),
+        Route(routes.FULL_EXPORT_FILE, full_export_file, methods=["GET"]),
         Route(routes.AGREEMENT_FILE, agreement_file, methods=["GET"]),
         Route(routes.SIGNED_AGREEMENT_FILE, signed_agreement_file, methods=["GET"]),
         Route(routes.LEAD_FORM, web_forms.show_form, methods=["GET"]),

@@ -28,6 +28,7 @@ class Consultant:
     DASHBOARD = "/c/dashboard"
     COMMISSIONS = "/c/commissions"
     SCORECARD = "/c/scorecard"
+    AUDIT = "/c/audit"  # admins: the organization's audit log and full export
     HOME = LEADS
 
 
@@ -48,6 +49,7 @@ class Provider:
     APPLICATIONS = "/p/applications"  # applications to the partner program, and its public pages
     ONBOARDING = "/p/onboarding"  # agreements and the onboarding checklist
     SCORECARD = "/p/scorecard"
+    AUDIT = "/p/audit"  # admins: the organization's audit log and full export
     HOME = PARTNERS
 
 
@@ -60,6 +62,8 @@ IMPORT_ERRORS = "/files/imports/{batch_id}/errors.csv"
 EXPORT = "/files/exports/{list_name}.csv"
 LEDGER_FILE = "/files/ledger/{name}.csv"  # statement or payouts
 SECURITY_EVENTS_FILE = "/files/security/events.csv"  # admins: the organization's log
+AUDIT_FILE = "/files/audit/log.csv"  # admins: the organization's audit log, filtered
+FULL_EXPORT_FILE = "/files/audit/exports/{export_id}.zip"  # admins, once: the full export
 AGREEMENT_FILE = "/files/agreements/{version_id}"  # a version as published
 SIGNED_AGREEMENT_FILE = "/files/agreements/signed/{acceptance_id}"  # with its acceptance
 LEAD_FORM = "/forms/{token}"  # a provider's public web-to-lead form
@@ -88,6 +92,10 @@ def export(list_name: str) -> str:
 
 def ledger_file(name: str) -> str:
     return LEDGER_FILE.format(name=name)
+
+
+def full_export_file(export_id: int) -> str:
+    return FULL_EXPORT_FILE.format(export_id=export_id)
 
 
 def agreement_file(version_id: int) -> str:

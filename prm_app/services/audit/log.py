@@ -214,7 +214,9 @@ def _where(session: Session, actor: Actor, chosen: Filters) -> list | None:
     if chosen.action is not None:
         where.append(col(ActivityEvent.action) == chosen.action)
     if chosen.since is not None:
-        first = _bound(session, actor, datetime.combine(chosen.since, time.min, tzinfo=UTC), oldest=True)
+        first = _bound(
+            session, actor, datetime.combine(chosen.since, time.min, tzinfo=UTC), oldest=True
+        )
         if first is None:
             return None
         where.append(col(ActivityEvent.id) >= first)

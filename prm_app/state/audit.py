@@ -3,7 +3,7 @@ and a CSV export, and its full exports, live on AUDIT (their progress). Admins o
 services refuse everyone else, whatever they send."""
 
 import asyncio
-from typing import ClassVar, TypedDict, cast
+from typing import ClassVar, TypedDict
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -164,6 +164,6 @@ class AuditState(LiveView, AppState):
         """Run the export job at once in a thread (its claim makes a concurrent sweep harmless);
         the page follows its progress through the AUDIT pulse."""
         async with self:
-            if cast(str, self.role) != "admin":
+            if self.role != "admin":
                 return
         await asyncio.to_thread(jobs.run_exports)

@@ -147,7 +147,7 @@ def actions(session: Session, *, actor: Actor) -> list[str]:
     """The actions the organization's log holds, for the filter (admins): a skip scan down the
     (org_id, action) index, one step per distinct action, not a read of every event."""
     actor.require_admin()
-    found = session.exec(
+    found = session.execute(
         sa.text(
             "WITH RECURSIVE a(action) AS ("
             " SELECT MIN(action) FROM activity_events WHERE org_id = :org"

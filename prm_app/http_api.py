@@ -25,7 +25,9 @@ from starlette.routing import Mount, Route
 from . import client_address, program_pages, routes, settings, web_forms
 from .rest_api import PREFIX as API_PREFIX
 from .rest_api import rest_api
-from .services import imports, ledger, library, mdf, onboarding
+from .services import audit, imports, ledger, library, mdf, onboarding
+from .services.audit import full_export
+from .services.core import upload_store
 from .services.core.actor import Actor
 from .services.core.errors import DomainError, Invalid, NotAllowed, NotAuthenticated
 from .services.core.unit_of_work import unit_of_work
@@ -240,6 +242,16 @@ def mdf_file(request: Request) -> Response:
             raise Invalid("Choose the fund requests or the balances to download.")
         return exports.file_name(f"mdf-{name}"), pieces
 
+
+def audit_file(request: Request) -> Response:
+    """GET /files/audit/log.csv?person=&record_type=&action=&since=&until=: the organization's
+    audit log, filtered (admins)."""
+
+    def produce(session: Session, actor: Actor) -> tuple[str, Iterator[str]]:
+        names = ("person", "record_type", "action", "since", "until")
+        chosen = audit.filters(**{n: request.query_params.get(n) or None for n in names})
+        return exports.file_name("audit-log"), audit.export_csv(session, actor=actor, chosen=chosen)
+
     return _streamed_csv(request, produce)
 
 
@@ -252,6 +264,35 @@ def mdf_receipt_file(request: Request) -> Response:
             session, actor=actor, receipt_id=request.path_params["receipt_id"]
         ),
     )
+
+
+def full_export_file(request: Request) -> Response:
+    """GET /files/audit/exports/{export_id}.zip: a full export, once, for the admins of its
+    organization; the file is deleted once sent (or if the download breaks off)."""
+    with unit_of_work() as session:
+        actor = auth.resolve(session, token=request.cookies.get(auth.SESSION_COOKIE))
+        if actor is None:
+            return PlainTextResponse(SIGN_IN_FIRST, status_code=401)
+        try:
+            name, key = full_export.take_download(
+                session, actor=actor, export_id=request.path_params["export_id"]
+            )
+        except DomainError as error:
+            return _refused(error)
+    try:
+        opened = upload_store.open_upload(key)
+    except DomainError as error:
+        return _refused(error)
+
+    def body():
+        try:
+            with opened:
+                while piece := opened.read(1 << 20):
+                    yield piece
+        finally:
+            upload_store.discard(key)
+
+    return StreamingResponse(body(), media_type="application/zip", headers=_attachment(name))
 
 
 def agreement_file(request: Request) -> Response:
@@ -368,6 +409,8 @@ api = Starlette(
         Route(routes.SECURITY_EVENTS_FILE, security_events_file, methods=["GET"]),
         Route(routes.MDF_RECEIPT, mdf_receipt_file, methods=["GET"]),
         Route(routes.MDF_FILE, mdf_file, methods=["GET"]),
+        Route(routes.AUDIT_FILE, audit_file, methods=["GET"]),
+        Route(routes.FULL_EXPORT_FILE, full_export_file, methods=["GET"]),
         Route(routes.AGREEMENT_FILE, agreement_file, methods=["GET"]),
         Route(routes.SIGNED_AGREEMENT_FILE, signed_agreement_file, methods=["GET"]),
         Route(routes.LIBRARY_FILE, library_file, methods=["GET"]),

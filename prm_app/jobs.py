@@ -7,38 +7,52 @@ delivery claimed by one sender at a time).
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlmodel import Session
 
 from . import settings
 from .services import leads, mdf, notifications, tiers
+from .services.audit import full_export
+from .services.core import channel
 from .services.core.unit_of_work import unit_of_work
 from .services.integrations import mail, retention, webhooks
 
 log = logging.getLogger(__name__)
 
 
+@contextmanager
+def _job(name: str) -> Iterator[Session]:
+    """A job's unit of work: the audit log names the job as how its changes were made."""
+    with unit_of_work() as session:
+        channel.acting(session, channel.job(name))
+        yield session
+
+
 def return_overdue_referrals() -> int:
     """Return every referral not accepted before its deadline (one transaction); how many."""
-    with unit_of_work() as session:
+    with _job("return overdue referrals") as session:
         return leads.return_overdue(session)
 
 
 def remind_protection() -> int:
     """Remind partners whose protection of a customer ends soon (one transaction)."""
-    with unit_of_work() as session:
+    with _job("remind protection") as session:
         return notifications.remind_protection(session)
 
 
 def recompute_tiers() -> int:
     """Recompute every provider's partner tiers, once a day across workers (claimed in the
     database); how many partners moved or got a suggestion."""
-    with unit_of_work() as session:
+    with _job("recompute tiers") as session:
         return tiers.run_daily(session)
 
 
 def expire_funds() -> int:
     """Give back the unused market development funds of budgets whose period ended (one
     transaction); how many budgets expired."""
-    with unit_of_work() as session:
+    with _job("expire funds") as session:
         return mdf.expire_ended(session)
 
 
@@ -46,12 +60,24 @@ def prune_old_records(max_batches: int = 20) -> int:
     """Delete expired deliveries, mail and bot submissions, a batch per transaction."""
     pruned = 0
     for _ in range(max_batches):
-        with unit_of_work() as session:
+        with _job("prune old records") as session:
             deleted = retention.prune_batch(session)
         pruned += deleted
         if deleted < retention.BATCH:
             break
     return pruned
+
+
+def run_exports() -> int:
+    """Write the queued full exports (services.audit.full_export), one after another; how many."""
+    written = 0
+    while True:
+        with _job("full export") as session:
+            export_id = full_export.claim_next(session)
+        if export_id is None:
+            return written
+        full_export.write(export_id, lambda: _job("full export"))
+        written += 1
 
 
 def send_mail() -> mail.Delivery:
@@ -67,6 +93,7 @@ async def _sweeps() -> None:
             recompute_tiers,
             expire_funds,
             prune_old_records,
+            run_exports,
         ):
             try:
                 done = await asyncio.to_thread(job)

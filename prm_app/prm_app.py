@@ -9,6 +9,7 @@ from .models.schema_compare import filter_reflex_autogenerate
 from .pages import (
     account,
     applications,
+    audit,
     commissions,
     dashboard,
     deal_detail,
@@ -42,6 +43,7 @@ from .state.account_password import AccountPasswordState
 from .state.account_sessions import AccountSessionsState
 from .state.account_two_factor import AccountTwoFactorState
 from .state.applications import ApplicationsState
+from .state.audit import AuditState
 from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
 from .state.commissions import CommissionsState
@@ -268,6 +270,8 @@ for page, route, title, on_load in [
         scorecard.TITLE,
         ScorecardState.load_consultant,
     ),
+    (audit.page, routes.Provider.AUDIT, audit.TITLE, AuditState.load),
+    (audit.page, routes.Consultant.AUDIT, audit.TITLE, AuditState.load),
     (deals.provider_page, routes.Provider.DEALS, "Deals", DealsState.load_provider),
     (deals.consultant_page, routes.Consultant.DEALS, "Deals", DealsState.load_consultant),
     (imports.leads_page, routes.Consultant.LEADS_IMPORT, "Import leads", ImportState.load_leads),

@@ -19,13 +19,15 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from . import client_address, routes
 from .models import FieldType
 from .services import program
-from .services.core import public_forms
+from .services.core import channel, public_forms
 from .services.core.errors import Invalid, NotFound
 from .services.core.unit_of_work import unit_of_work
 from .services.custom_fields import FieldAccess
 from .services.identity.rate_limits import TooMany
 from .services.program import applications, locator
 from .web_forms import MAX_ECHO, form_pairs, page
+
+PUBLIC = channel.public_form("partner program pages")  # how the audit log names these changes
 
 CONTACT = {
     "first_name": "First name",
@@ -55,7 +57,7 @@ def _gone(error: NotFound) -> HTMLResponse:
 async def show_apply(request: Request) -> HTMLResponse:
     """GET /apply/{slug}."""
     try:
-        with unit_of_work() as session:
+        with unit_of_work(PUBLIC) as session:
             form = program.apply_page(session, slug=request.path_params["slug"])
     except NotFound as error:
         return _gone(error)
@@ -69,14 +71,14 @@ async def take_application(request: Request) -> HTMLResponse | RedirectResponse:
     if isinstance(pairs, HTMLResponse):
         return pairs
     try:
-        with unit_of_work() as session:
+        with unit_of_work(PUBLIC) as session:
             program.submit(session, slug=slug, form=pairs, client=client_address.of(request))
     except NotFound as error:
         return _gone(error)
     except Invalid as error:
         problems = error.problems or {"": str(error)}
         try:
-            with unit_of_work() as session:
+            with unit_of_work(PUBLIC) as session:
                 form = program.apply_page(session, slug=slug)
         except NotFound as gone:
             return _gone(gone)
@@ -97,7 +99,7 @@ async def apply_thanks(request: Request) -> HTMLResponse:
 async def confirm_application(request: Request) -> HTMLResponse:
     """GET /apply/{slug}/confirm?token=: the applicant's mailed link."""
     try:
-        with unit_of_work() as session:
+        with unit_of_work(PUBLIC) as session:
             provider = program.confirm(
                 session,
                 slug=request.path_params["slug"],
@@ -218,7 +220,7 @@ def _defenses(served: str) -> str:
 async def show_locator(request: Request) -> HTMLResponse:
     """GET /partners/{slug}?tier=&type=&product=&country=."""
     try:
-        with unit_of_work() as session:
+        with unit_of_work(PUBLIC) as session:
             found = program.locator_page(
                 session, slug=request.path_params["slug"], filters=dict(request.query_params)
             )
@@ -289,7 +291,7 @@ async def show_contact(request: Request) -> HTMLResponse:
     """GET /partners/{slug}/{listing_id}/contact (?sent=1 after a message)."""
     slug, listing_id = request.path_params["slug"], request.path_params["listing_id"]
     try:
-        with unit_of_work() as session:
+        with unit_of_work(PUBLIC) as session:
             partner, served = program.contact_page(session, slug=slug, listing_id=listing_id)
     except NotFound as error:
         return _gone(error)
@@ -312,7 +314,7 @@ async def take_contact(request: Request) -> HTMLResponse | RedirectResponse:
         return pairs
     values = dict(pairs)
     try:
-        with unit_of_work() as session:
+        with unit_of_work(PUBLIC) as session:
             program.contact(
                 session,
                 slug=slug,
@@ -324,7 +326,7 @@ async def take_contact(request: Request) -> HTMLResponse | RedirectResponse:
         return _gone(error)
     except Invalid as error:
         try:
-            with unit_of_work() as session:
+            with unit_of_work(PUBLIC) as session:
                 partner, served = program.contact_page(session, slug=slug, listing_id=listing_id)
         except NotFound as gone:
             return _gone(gone)

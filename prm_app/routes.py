@@ -30,6 +30,7 @@ class Consultant:
     SCORECARD = "/c/scorecard"
     LIBRARY = "/c/library"  # the providers' content the partner's audiences allow
     FUNDS = "/c/funds"  # market development funds: balances, requests, claims
+    AUDIT = "/c/audit"  # admins: the organization's audit log and full export
     HOME = LEADS
 
 
@@ -52,6 +53,7 @@ class Provider:
     SCORECARD = "/p/scorecard"
     LIBRARY = "/p/library"  # the content library: files and links, audiences, counts
     FUNDS = "/p/funds"  # market development funds: budgets, allocations, decisions
+    AUDIT = "/p/audit"  # admins: the organization's audit log and full export
     HOME = PARTNERS
 
 
@@ -64,6 +66,8 @@ IMPORT_ERRORS = "/files/imports/{batch_id}/errors.csv"
 EXPORT = "/files/exports/{list_name}.csv"
 LEDGER_FILE = "/files/ledger/{name}.csv"  # statement or payouts
 SECURITY_EVENTS_FILE = "/files/security/events.csv"  # admins: the organization's log
+AUDIT_FILE = "/files/audit/log.csv"  # admins: the organization's audit log, filtered
+FULL_EXPORT_FILE = "/files/audit/exports/{export_id}.zip"  # admins, once: the full export
 AGREEMENT_FILE = "/files/agreements/{version_id}"  # a version as published
 SIGNED_AGREEMENT_FILE = "/files/agreements/signed/{acceptance_id}"  # with its acceptance
 LIBRARY_FILE = "/files/library/{item_id}"  # a library file, or a link followed (logged)
@@ -103,6 +107,10 @@ def mdf_file(name: str) -> str:
 
 def mdf_receipt(receipt_id: int) -> str:
     return MDF_RECEIPT.format(receipt_id=receipt_id)
+
+
+def full_export_file(export_id: int) -> str:
+    return FULL_EXPORT_FILE.format(export_id=export_id)
 
 
 def agreement_file(version_id: int) -> str:

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     mail_seconds: Annotated[float, Field(ge=0.5, le=86_400)] = 5.0
     webhook_seconds: Annotated[float, Field(ge=0.5, le=86_400)] = 5.0
     retention_days: Annotated[int, Field(ge=1)] = 30
+    audit_retention_days: Annotated[int, Field(ge=1)] = 400  # the audit log (activity trail)
     # Imports
     upload_dir: Path | None = None
     import_max_bytes: Annotated[int, Field(ge=1)] = 50 * 1024 * 1024

@@ -91,7 +91,13 @@ class Demo:
                 org_id=self.org_id(key),
                 subject=subject,
                 action=action,
-                after=after or None,
+                after=after or _state(subject),
             )
             if at is not None:
                 event.created_at = at
+
+
+def _state(subject: SQLModel) -> dict[str, object]:
+    """What the audit log shows of a record the demo set up without a service: its status."""
+    fields = ("status", "approval", "outcome", "role")
+    return {name: str(getattr(subject, name)) for name in fields if hasattr(subject, name)}

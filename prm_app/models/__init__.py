@@ -79,6 +79,7 @@ from .onboarding import (
 from .pipeline import Deal, DealProduct, Lead, LeadRecipient
 from .records import (
     ActivityEvent,
+    DataExport,
     ImportBatch,
     Notification,
     NotificationPreference,
@@ -116,6 +117,7 @@ __all__ = [
     "CommissionType",
     "CustomField",
     "CustomValue",
+    "DataExport",
     "Deal",
     "DealProduct",
     "DeliveryStatus",

@@ -13,17 +13,53 @@ class ActivityEvent(SQLModel, table=True):
     """One change to one record: the timeline and the audit trail."""
 
     __tablename__ = "activity_events"
-    __table_args__ = (sa.Index("ix_activity_events_entity", "entity_type", "entity_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_activity_events_entity", "entity_type", "entity_id", "id"),
+        # The audit log (services.audit): newest first by keyset on id, within one
+        # organization, optionally for one person, record type or action; dates become id
+        # bounds through (org_id, created_at).
+        sa.Index("ix_activity_events_org_id_id", "org_id", "id"),
+        sa.Index("ix_activity_events_org_actor", "org_id", "actor_id", "id"),
+        sa.Index("ix_activity_events_org_type", "org_id", "entity_type", "id"),
+        sa.Index("ix_activity_events_org_action", "org_id", "action", "id"),
+        sa.Index("ix_activity_events_org_created", "org_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    org_id: int = fk("organizations.id")  # the organization whose audit trail holds it
+    org_id: int = fk("organizations.id", index=False)  # the organization whose trail holds it
     actor_id: int | None = fk("users.id", nullable=True, index=False)
     entity_type: str = code()
     entity_id: int
     action: str = Field(max_length=64)
     before: dict | None = Field(default=None, sa_type=sa.JSON)
     after: dict | None = Field(default=None, sa_type=sa.JSON)
+    # How the actor acted (services.core.channel): ui, api, import, job, public_form, system;
+    # and which key, batch, job or form.
+    via: str = Field(default="", max_length=16)
+    via_label: str = Field(default="", max_length=120)
     created_at: datetime = created_at()
+
+
+class DataExport(SQLModel, table=True):
+    """A full export of one organization's own data: every table it owns as CSV files in a
+    zip, written by a background job into the private store, downloadable once by its admins."""
+
+    __tablename__ = "data_exports"
+    __table_args__ = (sa.Index("ix_data_exports_org_id_id", "org_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = fk("organizations.id", index=False)
+    requested_by_id: int | None = fk("users.id", nullable=True, index=False)
+    status: str = code("queued")  # queued | running | ready | downloaded | failed
+    tables_done: int = 0
+    tables_total: int = 0
+    rows_written: int = 0
+    file_key: str = Field(default="", max_length=200)
+    size_bytes: int = 0
+    error: str = Field(default="", max_length=500)
+    created_at: datetime = created_at()
+    finished_at: datetime | None = None
+    downloaded_at: datetime | None = None
 
 
 class Notification(SQLModel, table=True):

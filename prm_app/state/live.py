@@ -81,6 +81,12 @@ class LibraryPulse(rx.State):
     version: int = 0
 
 
+class AuditPulse(rx.State):
+    """The version of the organization's full exports (set from outside)."""
+
+    version: int = 0
+
+
 PULSES: dict[Topic, type[rx.State]] = {
     Topic.DEALS: DealsPulse,
     Topic.NOTES: NotesPulse,
@@ -89,6 +95,7 @@ PULSES: dict[Topic, type[rx.State]] = {
     Topic.LEDGER: LedgerPulse,
     Topic.IMPORTS: ImportsPulse,
     Topic.LIBRARY: LibraryPulse,
+    Topic.AUDIT: AuditPulse,
 }
 
 

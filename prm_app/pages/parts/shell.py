@@ -156,6 +156,14 @@ def user_menu() -> rx.Component:
             rx.menu.separator(),
             _menu_link("Account", routes.ACCOUNT, "shield"),
             _menu_link("Team", routes.TEAM, "users"),
+            rx.cond(
+                AppState.role == "admin",
+                rx.cond(
+                    AppState.org_kind == "provider",
+                    _menu_link("Audit log", routes.Provider.AUDIT, "scroll-text"),
+                    _menu_link("Audit log", routes.Consultant.AUDIT, "scroll-text"),
+                ),
+            ),
             rx.menu.separator(),
             rx.menu.item(
                 rx.icon("log-out", size=16, aria_hidden="true"),

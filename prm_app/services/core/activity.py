@@ -11,6 +11,7 @@ from ...models import (
     ApiKey,
     ChecklistStep,
     CustomField,
+    DataExport,
     Deal,
     ImportBatch,
     Lead,
@@ -32,12 +33,14 @@ from ...models import (
     ProviderCustomer,
     RegistrationRule,
     SavedView,
+    SecurityEvent,
     Stage,
     TaxonomyTerm,
     User,
     UserInvite,
     WebhookEndpoint,
 )
+from . import channel
 from .actor import Actor
 
 # The name each kind of record has in the trail (timelines and the audit log read these).
@@ -46,6 +49,7 @@ ENTITY_TYPES: dict[type[SQLModel], str] = {
     ApiKey: "api_key",
     ChecklistStep: "checklist_step",
     CustomField: "custom_field",
+    DataExport: "data_export",
     Deal: "deal",
     ImportBatch: "import_batch",
     Lead: "lead",
@@ -67,6 +71,7 @@ ENTITY_TYPES: dict[type[SQLModel], str] = {
     ProviderCustomer: "provider_customer",
     RegistrationRule: "registration_rule",
     SavedView: "saved_view",
+    SecurityEvent: "security_event",
     Stage: "stage",
     TaxonomyTerm: "taxonomy_term",
     User: "user",
@@ -92,6 +97,7 @@ def record(
     owner = org_id if org_id is not None else actor.org_id if actor else None
     if owner is None:
         raise ValueError("An activity event needs the organization whose trail holds it.")
+    via = channel.of(session, actor.via if actor else None, actor is not None)
     event = ActivityEvent(
         org_id=owner,
         actor_id=actor.user_id if actor else None,
@@ -100,6 +106,8 @@ def record(
         action=action,
         before=before,
         after=after,
+        via=via.kind,
+        via_label=via.label,
     )
     session.add(event)
     return event

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from ...models import OrgKind, Role
+from .channel import Via
 from .errors import NotAllowed
 
 
@@ -15,6 +16,7 @@ class Actor:
     name: str
     email: str
     org_name: str
+    via: Via | None = None  # how they act, when not through the portal (services.core.channel)
 
     @property
     def is_admin(self) -> bool:

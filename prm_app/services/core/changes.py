@@ -28,6 +28,7 @@ class Topic(StrEnum):
     IMPORTS = "imports"  # an organization's imports
     NOTES = "notes"  # a person's notifications (the bell, the notifications page)
     LIBRARY = "library"  # a provider's content library, as its partners see it too
+    AUDIT = "audit"  # an organization's full exports (their progress), on its audit page
 
 
 @dataclass(frozen=True, slots=True, init=False)

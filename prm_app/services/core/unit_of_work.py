@@ -15,7 +15,7 @@ from contextlib import contextmanager, suppress
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session
 
-from . import changes, db
+from . import changes, channel, db
 from .errors import Unavailable
 
 logger = logging.getLogger(__name__)
@@ -30,13 +30,17 @@ def subscribe(publisher: Publisher) -> Callable[[], None]:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
+def unit_of_work(via: channel.Via | None = None) -> Iterator[Session]:
     """One transaction: committed on success, rolled back on any error, then published.
+
+    via: how everything done in it was done, when the entry point is not the portal (a job,
+    an import): the audit log shows it (services.core.channel).
 
     A database that cannot be reached is the domain error Unavailable (a clear message for the
     user); the pool drops the broken connections, so the next unit of work reconnects.
     """
     with Session(db.engine(), expire_on_commit=False) as session:
+        channel.acting(session, via)
         try:
             yield session
             session.commit()

@@ -65,3 +65,11 @@ def _path(key: str) -> Path:
     if not isinstance(key, str) or not _KEY.match(key):
         raise NotFound(GONE)
     return directory() / key
+
+
+def size(key: str) -> int:
+    """The stored file's size in bytes; NotFound once discarded or swept."""
+    try:
+        return _path(key).stat().st_size
+    except FileNotFoundError:
+        raise NotFound(GONE) from None

@@ -220,7 +220,14 @@ def archive_field(session: Session, *, actor: Actor, field_id: object) -> None:
     if field.archived_at is None:
         field.archived_at = utcnow()
         session.add(field)
-        activity.record(session, actor=actor, subject=field, action="archived")
+        activity.record(
+            session,
+            actor=actor,
+            subject=field,
+            action="archived",
+            before={"archived": False},
+            after={"archived": True},
+        )
 
 
 def restore_field(session: Session, *, actor: Actor, field_id: object) -> None:
@@ -228,7 +235,14 @@ def restore_field(session: Session, *, actor: Actor, field_id: object) -> None:
     if field.archived_at is not None:
         field.archived_at = None
         session.add(field)
-        activity.record(session, actor=actor, subject=field, action="restored")
+        activity.record(
+            session,
+            actor=actor,
+            subject=field,
+            action="restored",
+            before={"archived": True},
+            after={"archived": False},
+        )
 
 
 def move_field(session: Session, *, actor: Actor, field_id: object, direction: object) -> None:

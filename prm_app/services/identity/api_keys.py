@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from ...models import ApiKey, Membership, Organization, Role, User, utcnow
-from ..core import activity, inputs
+from ..core import activity, channel, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
 from . import security_log
@@ -203,4 +203,5 @@ def resolve(session: Session, *, key: object, now: datetime | None = None) -> Ac
         name=user.name,
         email=user.email,
         org_name=org.name,
+        via=channel.api_key(api_key.name),
     )

@@ -1,12 +1,14 @@
 """Security events: who signed in (or failed to), changed a password or second factor, revoked a
 session, created or revoked an API key, or changed a role. Recorded in the transaction of the
-change, and listed for the organization's admins."""
+change, and listed for the organization's admins; mirrored into the organization's activity
+trail, so that its audit log (services.audit) shows them among the other changes."""
 
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from ...models import SecurityEvent
+from ...models import ActivityEvent, SecurityEvent
+from ..core import channel
 
 # Every kind and how the admins' list names it.
 KINDS: dict[str, str] = {
@@ -25,6 +27,10 @@ KINDS: dict[str, str] = {
     "role_changed": "Role changed",
     "policy_changed": "Security policy changed",
 }
+
+
+# Kinds whose change its service already records in the activity trail (not mirrored twice).
+IN_THE_TRAIL = frozenset({"role_changed", "api_key_created", "api_key_revoked"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +55,34 @@ def record(
     if kind not in KINDS:
         raise ValueError(f"unknown security event {kind!r}")
     client = client or Client()
+    event = SecurityEvent(
+        org_id=org_id,
+        kind=kind,
+        user_id=user_id,
+        actor_user_id=actor_user_id,
+        ip=client.ip[:64],
+        user_agent=client.user_agent[:300],
+        detail=detail[:500],
+    )
+    session.add(event)
+    if kind in IN_THE_TRAIL:
+        return
+    session.flush()  # the trail's entry names the event
+    assert event.id is not None
+    acting = actor_user_id  # a failed sign-in was not its person's doing
+    if acting is None and kind != "sign_in_failed":
+        acting = user_id
+    via = channel.of(session, None, acting is not None)
+    after = {"user_id": user_id, "ip": event.ip, "detail": event.detail}
     session.add(
-        SecurityEvent(
+        ActivityEvent(
             org_id=org_id,
-            kind=kind,
-            user_id=user_id,
-            actor_user_id=actor_user_id,
-            ip=client.ip[:64],
-            user_agent=client.user_agent[:300],
-            detail=detail[:500],
+            actor_id=acting,
+            entity_type="security_event",
+            entity_id=event.id,
+            action=kind,
+            after={k: v for k, v in after.items() if v not in (None, "")},
+            via=via.kind,
+            via_label=via.label,
         )
     )

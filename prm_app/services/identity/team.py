@@ -153,6 +153,8 @@ def revoke_invite(session: Session, *, actor: Actor, invite_id: object) -> None:
         actor=actor,
         subject=invite,
         action="revoked",
+        before={"email": invite.email, "role": invite.role, "revoked": False},
+        after={"email": invite.email, "role": invite.role, "revoked": True},
     )
 
 
@@ -255,6 +257,8 @@ def set_active(session: Session, *, actor: Actor, user_id: object, active: bool)
         actor=actor,
         subject=session.get(User, membership.user_id),
         action="reactivated" if active else "deactivated",
+        before={"active": not active},
+        after={"active": active},
     )
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from ...models import ImportBatch, ImportKind, ImportStatus, utcnow
 from .. import notifications
-from ..core import activity, changes, inputs
+from ..core import activity, changes, channel, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid
 from . import columns as import_columns
@@ -181,6 +181,7 @@ def run(
     )
     session.add(batch)
     session.flush()
+    channel.acting(session, channel.import_batch(batch.id, name))  # the audit log's "how"
     changes.touched(session, changes.Topic.IMPORTS, actor.org_id)  # the colleagues' histories
     if kind == ImportKind.DEALS:
         insert_deals(session, actor, batch, valid, now, writing)

@@ -5,6 +5,9 @@
   personal data and is only kept to be sent.
 - A public form's bot submissions (caught by the honeypot, no referral made) once out of the
   rate limit's window. Submissions that became referrals stay: they count the form's referrals.
+- The activity trail (the audit log and the records' timelines) once older than
+  PRM_AUDIT_RETENTION_DAYS (default 400). Read by id, oldest first, a batch at a time: ids grow
+  with time, so the sweep stops at the first batch holding an event still kept.
 
 Each table is read through an index on `created_at`; concurrent sweeps of several workers
 delete disjoint or already deleted rows, which is harmless.
@@ -17,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from ... import settings
 from ...models import (
+    ActivityEvent,
     DeliveryStatus,
     EmailStatus,
     FormSubmission,
@@ -63,4 +67,16 @@ def prune_batch(session: Session, *, now: datetime | None = None) -> int:
         if ids:
             session.exec(delete(model).where(col(model.id).in_(ids)))
             deleted += len(ids)
-    return deleted
+    return deleted + _prune_trail(session, now)
+
+
+def _prune_trail(session: Session, now: datetime) -> int:
+    """Delete the oldest events of the trail (up to BATCH) older than the audit retention:
+    the first BATCH by id, of which those expired (never a scan for expired rows)."""
+    kept_until = now - timedelta(days=settings.current().audit_retention_days)
+    oldest = select(ActivityEvent.id, ActivityEvent.created_at)
+    oldest = oldest.order_by(col(ActivityEvent.id)).limit(BATCH)
+    ids = [id_ for id_, at in session.exec(oldest).all() if at < kept_until]
+    if ids:
+        session.exec(delete(ActivityEvent).where(col(ActivityEvent.id).in_(ids)))
+    return len(ids)

@@ -39,7 +39,7 @@ from ...models import (
     utcnow,
 )
 from .. import leads
-from ..core import activity, inputs, public_forms
+from ..core import activity, channel, inputs, public_forms
 from ..core.actor import Actor
 from ..core.errors import DomainError, Invalid, NotFound
 from ..onboarding import holds
@@ -372,7 +372,8 @@ def _owner_actor(session: Session, form: LeadForm) -> Actor:
     if row is None:
         raise Invalid(CLOSED)
     user, role, org = row
-    return Actor(user.id, org.id, org.kind, role, user.name, user.email, org.name)
+    via = channel.public_form(form.name)
+    return Actor(user.id, org.id, org.kind, role, user.name, user.email, org.name, via)
 
 
 def _is_active_partner(session: Session, provider_id: int, partner_id: int | None) -> bool:

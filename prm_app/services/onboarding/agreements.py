@@ -155,7 +155,14 @@ def archive(session: Session, *, actor: Actor, agreement_id: object) -> None:
     agreement = _own(session, actor, agreement_id, lock=True)
     agreement.archived_at = utcnow()
     session.add(agreement)
-    activity.record(session, actor=actor, subject=agreement, action="archived")
+    activity.record(
+        session,
+        actor=actor,
+        subject=agreement,
+        action="archived",
+        before={"archived": False},
+        after={"archived": True},
+    )
     changes.touched(session, changes.Topic.PARTNERS, actor.org_id, *_partner_orgs(session, actor))
 
 

@@ -117,7 +117,14 @@ def remove_step(session: Session, *, actor: Actor, step_id: object) -> None:
     step = _own_step(session, actor, step_id)
     step.archived_at = utcnow()
     session.add(step)
-    activity.record(session, actor=actor, subject=step, action="archived")
+    activity.record(
+        session,
+        actor=actor,
+        subject=step,
+        action="archived",
+        before={"archived": False},
+        after={"archived": True},
+    )
     _touched(session, actor)
 
 

@@ -159,7 +159,12 @@ def submit(
     session.add(application)
     session.flush()
     activity.record(
-        session, actor=None, subject=application, action="applied", org_id=program.org_id
+        session,
+        actor=None,
+        subject=application,
+        action="applied",
+        org_id=program.org_id,
+        after={"name": application.name, "email": application.email, "firm": application.firm},
     )
     link = f"{mail.base_url()}{routes.apply_confirm(program.slug)}?token={token}"
     mail.enqueue(
@@ -197,7 +202,13 @@ def confirm(session: Session, *, slug: object, token: object, now: datetime | No
         application.confirmed_at = now
         session.add(application)
         activity.record(
-            session, actor=None, subject=application, action="confirmed", org_id=program.org_id
+            session,
+            actor=None,
+            subject=application,
+            action="confirmed",
+            org_id=program.org_id,
+            before={"confirmed": False},
+            after={"confirmed": True},
         )
         notify(
             session,

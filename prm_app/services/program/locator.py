@@ -31,7 +31,7 @@ from ...models import (
 )
 from .. import custom_fields as cf
 from .. import leads
-from ..core import activity, changes, inputs, public_forms
+from ..core import activity, changes, channel, inputs, public_forms
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
 from ..identity import rate_limits
@@ -393,7 +393,8 @@ def _owner(session: Session, program: OpenProgram, manager_id: int | None) -> Ac
     user, role = row
     assert user.id is not None
     return Actor(
-        user.id, program.org_id, OrgKind.PROVIDER, role, user.name, user.email, program.name
+        *(user.id, program.org_id, OrgKind.PROVIDER, role, user.name, user.email, program.name),
+        via=channel.public_form("partner locator"),
     )
 
 

@@ -131,7 +131,13 @@ def archive(session: Session, *, actor: Actor, item_id: object) -> None:
     item = own(session, actor, item_id, lock=True)
     item.archived_at = utcnow()
     session.add(item)
-    activity.record(session, actor=actor, subject=item, action="archived")
+    activity.record(
+        session,
+        actor=actor,
+        subject=item,
+        action="archived",
+        after={"archived_at": item.archived_at.isoformat()},
+    )
     touch(session, actor.org_id)
 
 

@@ -66,6 +66,7 @@ from .onboarding import (
     StepMark,
 )
 from .pipeline import Deal, DealProduct, Lead, LeadRecipient
+from .privacy import ErasureRequest, ErasureStatus
 from .records import (
     ActivityEvent,
     ImportBatch,
@@ -106,6 +107,8 @@ __all__ = [
     "DealProduct",
     "DeliveryStatus",
     "EmailStatus",
+    "ErasureRequest",
+    "ErasureStatus",
     "ExtensionMode",
     "ExtensionStatus",
     "FailedSignIn",

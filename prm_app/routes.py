@@ -28,6 +28,7 @@ class Consultant:
     DASHBOARD = "/c/dashboard"
     COMMISSIONS = "/c/commissions"
     SCORECARD = "/c/scorecard"
+    PRIVACY = "/c/privacy"  # admins: personal-data requests, consent and retention
     HOME = LEADS
 
 
@@ -48,6 +49,7 @@ class Provider:
     APPLICATIONS = "/p/applications"  # applications to the partner program, and its public pages
     ONBOARDING = "/p/onboarding"  # agreements and the onboarding checklist
     SCORECARD = "/p/scorecard"
+    PRIVACY = "/p/privacy"  # admins: personal-data requests, consent and retention
     HOME = PARTNERS
 
 

@@ -75,6 +75,12 @@ class ImportsPulse(rx.State):
     version: int = 0
 
 
+class PrivacyPulse(rx.State):
+    """The version of the organization's personal-data requests (set from outside)."""
+
+    version: int = 0
+
+
 PULSES: dict[Topic, type[rx.State]] = {
     Topic.DEALS: DealsPulse,
     Topic.NOTES: NotesPulse,
@@ -82,6 +88,7 @@ PULSES: dict[Topic, type[rx.State]] = {
     Topic.PARTNERS: PartnersPulse,
     Topic.LEDGER: LedgerPulse,
     Topic.IMPORTS: ImportsPulse,
+    Topic.PRIVACY: PrivacyPulse,
 }
 
 

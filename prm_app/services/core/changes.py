@@ -27,6 +27,7 @@ class Topic(StrEnum):
     LEDGER = "ledger"  # an organization's commissions and payout or credit requests
     IMPORTS = "imports"  # an organization's imports
     NOTES = "notes"  # a person's notifications (the bell, the notifications page)
+    PRIVACY = "privacy"  # an organization's personal-data requests (services.privacy)
 
 
 @dataclass(frozen=True, slots=True, init=False)

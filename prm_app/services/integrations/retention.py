@@ -5,6 +5,8 @@
   personal data and is only kept to be sent.
 - A public form's bot submissions (caught by the honeypot, no referral made) once out of the
   rate limit's window. Submissions that became referrals stay: they count the form's referrals.
+- Not deleted but stripped: the contact details of leads and referrals closed for longer than
+  their provider keeps contacts (OrgSettings.contact_retention_months; services.privacy.retention).
 
 Each table is read through an index on `created_at`; concurrent sweeps of several workers
 delete disjoint or already deleted rows, which is harmless.
@@ -25,6 +27,7 @@ from ...models import (
     utcnow,
 )
 from ..leads.forms import WINDOW
+from ..privacy import retention as contacts
 
 BATCH = 1000
 
@@ -63,4 +66,4 @@ def prune_batch(session: Session, *, now: datetime | None = None) -> int:
         if ids:
             session.exec(delete(model).where(col(model.id).in_(ids)))
             deleted += len(ids)
-    return deleted
+    return deleted + contacts.strip_batch(session, now=now)

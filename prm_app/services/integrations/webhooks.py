@@ -67,6 +67,9 @@ EVENTS: dict[str, str] = {
     "deal.withdrawn": "A partner withdrew a deal registration",
     "deal.resubmitted": "A partner resubmitted a rejected or expired deal registration",
     "partnership.changed": "A partnership was accepted, declined, ended or revoked",
+    "privacy.erasure_requested": "Another organization erased a person and asks you to erase "
+    "your copy",
+    "privacy.erasure_decided": "An organization erased its copy of a person, or declined",
 }
 MAX_ENDPOINTS = 20
 MAX_ATTEMPTS = 8

@@ -42,6 +42,7 @@ CATEGORIES: dict[str, str] = {
     "imports": "CSV imports",
     "payouts": "Payouts",
     "tiers": "Partner tiers",
+    "privacy": "Personal-data requests",
 }
 
 
@@ -91,6 +92,8 @@ KINDS: dict[str, str] = {
     "payout_requested": "payouts",  # the payouts issue plugs in here
     "payout_paid": "payouts",
     "tier_changed": "tiers",  # services.tiers
+    "erasure_requested": "privacy",  # services.privacy: another organization erased a person
+    "erasure_decided": "privacy",
 }
 
 

@@ -23,6 +23,7 @@ from ...models import (
     Deal,
     ImportBatch,
     Lead,
+    LedgerTransaction,
     Notification,
     Organization,
     OutboundEmail,
@@ -105,6 +106,9 @@ def erase_matches(session: Session, *, actor: Actor, found: Matches) -> None:
     for batch in _rows(session, ImportBatch, found.imports):
         batch.error_report = _replaced(batch.error_report, pattern)
         session.add(batch)
+    for transaction in _rows(session, LedgerTransaction, found.ledger):
+        transaction.memo = _replaced(transaction.memo, pattern)  # amounts and entries stay
+        session.add(transaction)
     for app in _rows(session, PartnerApplication, found.applications):
         app.name, app.email, app.message = ERASED_NAME, "", ""
         app.custom = _scrubbed(app.custom, pattern, True) or {}

@@ -26,6 +26,7 @@ from ...models import (
     LeadDirection,
     LeadForm,
     LeadRecipient,
+    LedgerTransaction,
     Membership,
     Notification,
     OutboundEmail,
@@ -66,6 +67,7 @@ class Matches:
     mails: list[int] = field(default_factory=list)
     imports: list[int] = field(default_factory=list)
     applications: list[int] = field(default_factory=list)
+    ledger: list[int] = field(default_factory=list)  # transactions whose memo names the person
     needles: list[str] = field(default_factory=list)  # lower-case texts the person is found by
     other_orgs: dict[int, tuple[list[int], list[int]]] = field(default_factory=dict)
 
@@ -80,6 +82,7 @@ class Matches:
             "mails": len(self.mails),
             "import_reports": len(self.imports),
             "partner_applications": len(self.applications),
+            "ledger_memos": len(self.ledger),
         }
 
     def total(self) -> int:
@@ -137,6 +140,7 @@ def match(
     found.deals = [d.id for d in deals if d.id is not None]
     found.own_deals = [d.id for d in deals if d.provider_org_id == org and d.id]
     found.needles = _needles(who, leads, deals)
+    found.person = _named(who, leads, deals)
     # The other organizations holding a copy: a shared lead's sender (and, to its sender, its
     # recipients: a recipient never learns who else received it), a deal's other party.
     for lead in leads:
@@ -185,6 +189,16 @@ def match(
                 or_(*_texts(found.needles, OutboundEmail.subject, OutboundEmail.body)),
             ),
         )
+        found.ledger = _ids(
+            session,
+            select(LedgerTransaction.id).where(
+                or_(
+                    LedgerTransaction.provider_org_id == org,
+                    LedgerTransaction.partner_org_id == org,
+                ),
+                or_(*_texts(found.needles, LedgerTransaction.memo)),
+            ),
+        )
         found.imports = _ids(
             session,
             select(ImportBatch.id).where(
@@ -212,6 +226,21 @@ def _person_of(email: object, name: object, who: Person) -> sa.ColumnElement[boo
     if who.name:
         conditions.append(func.lower(name) == who.name.lower())
     return or_(*conditions) if conditions else sa.false()
+
+
+def _named(who: Person, leads: list[Lead], deals: list[Deal]) -> Person:
+    """The person with the email and name their records give, when the search gave one only
+    (an erasure request carries both, for the other organization to find its copies)."""
+    email, name = who.email, who.name
+    for lead in leads:
+        if lead.erased_at is None:
+            email = email or lead.email.lower()
+            name = name or f"{lead.first_name} {lead.last_name}".strip()
+    for deal in deals:
+        if deal.erased_at is None:
+            email = email or deal.contact_email.lower()
+            name = name or deal.contact_name
+    return Person(email[:254], name[:MAX_NAME])
 
 
 def _needles(who: Person, leads: list[Lead], deals: list[Deal]) -> list[str]:

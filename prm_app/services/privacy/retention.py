@@ -69,6 +69,7 @@ def strip_batch(session: Session, *, now: datetime | None = None) -> int:
         for lead in leads:
             _strip(session, lead, org_id, months, now)
         stripped += len(leads)
+    session.flush()
     return stripped
 
 

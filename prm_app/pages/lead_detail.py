@@ -54,7 +54,7 @@ def _summary() -> rx.Component:
                 labeled_value("Owner", State.lead["owner"]),
                 labeled_value("Created", State.lead["created"]),
                 labeled_value("Submitted", State.lead["submitted"]),
-                labeled_value("Permission to share", State.lead["consent"]),
+                labeled_value("Permission to share", cast(rx.Var, State.lead["consent"])),
                 columns=rx.breakpoints(initial="2", md="4"),
                 spacing="3",
                 width="100%",

@@ -247,7 +247,7 @@ class SentLeadsState(ListFilters, ListViews, LeadFormCustom, FieldErrors, AppSta
             "phone": found.phone,
             "title": found.title,
             "notes": found.notes,
-            "share_consent": "on" if found.share_consent else "",
+            "share_consent": "on" if cast(leads.LeadDetail, found).share_consent else "",
             "owner_id": str(found.owner_id),
             "recipients": [str(i) for i in cast(leads.LeadDetail, found).draft_recipient_ids],
         }

@@ -179,7 +179,7 @@ def _rows(session: Session, model: Any, ids: list[int]) -> list[Any]:
 
 
 def _log(session: Session, actor: Actor, found: Matches, asked: list[int]) -> None:
-    org = session.get(Organization, actor.org_id)
+    org = session.get(Organization, actor.org_id) or Organization(id=actor.org_id, name="")
     activity.record(
         session,
         actor=actor,

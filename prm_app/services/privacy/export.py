@@ -62,7 +62,7 @@ def export(
     actor.require_admin()
     found = match(session, actor=actor, who=person(email, name))
     report = _report(session, actor, found)
-    org = session.get(Organization, actor.org_id)
+    org = session.get(Organization, actor.org_id) or Organization(id=actor.org_id, name="")
     activity.record(
         session,
         actor=actor,

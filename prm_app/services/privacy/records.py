@@ -12,7 +12,9 @@ ignoring case) and/or a full name (first and last, ignoring case). The organizat
   kept webhook payloads, mail to its people, import error reports, partner applications.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, or_, select
@@ -228,7 +230,7 @@ def _person_of(email: object, name: object, who: Person) -> sa.ColumnElement[boo
     return or_(*conditions) if conditions else sa.false()
 
 
-def _named(who: Person, leads: list[Lead], deals: list[Deal]) -> Person:
+def _named(who: Person, leads: Sequence[Lead], deals: Sequence[Deal]) -> Person:
     """The person with the email and name their records give, when the search gave one only
     (an erasure request carries both, for the other organization to find its copies)."""
     email, name = who.email, who.name
@@ -243,7 +245,7 @@ def _named(who: Person, leads: list[Lead], deals: list[Deal]) -> Person:
     return Person(email[:254], name[:MAX_NAME])
 
 
-def _needles(who: Person, leads: list[Lead], deals: list[Deal]) -> list[str]:
+def _needles(who: Person, leads: Sequence[Lead], deals: Sequence[Deal]) -> list[str]:
     found = {who.email, who.name.lower()}
     for lead in leads:
         if lead.erased_at is None:
@@ -264,14 +266,18 @@ def _texts(needles: list[str], *columns: object) -> list[sa.ColumnElement[bool]]
     ]
 
 
-def _entity_is(found: Matches, recipients: list) -> sa.ColumnElement[bool]:
+def _entity_is(found: Matches, recipients: Sequence[Any]) -> sa.ColumnElement[bool]:
     return or_(
-        sa.and_(ActivityEvent.entity_type == "lead", col(ActivityEvent.entity_id).in_(found.leads)),
         sa.and_(
-            ActivityEvent.entity_type == "lead_recipient",
+            col(ActivityEvent.entity_type) == "lead", col(ActivityEvent.entity_id).in_(found.leads)
+        ),
+        sa.and_(
+            col(ActivityEvent.entity_type) == "lead_recipient",
             col(ActivityEvent.entity_id).in_([r[0] for r in recipients]),
         ),
-        sa.and_(ActivityEvent.entity_type == "deal", col(ActivityEvent.entity_id).in_(found.deals)),
+        sa.and_(
+            col(ActivityEvent.entity_type) == "deal", col(ActivityEvent.entity_id).in_(found.deals)
+        ),
     )
 
 

@@ -19,6 +19,7 @@ CONSULTANT_NAV: list[NavItem] = [
     ("Deals", routes.Consultant.DEALS, "kanban"),
     ("Commissions", routes.Consultant.COMMISSIONS, "wallet"),
     ("Scorecard", routes.Consultant.SCORECARD, "gauge"),
+    ("Privacy", routes.Consultant.PRIVACY, "shield-check"),
     ("Settings", routes.Consultant.SETTINGS, "settings"),
 ]
 PROVIDER_NAV: list[NavItem] = [
@@ -31,6 +32,7 @@ PROVIDER_NAV: list[NavItem] = [
     ("Commissions", routes.Provider.COMMISSIONS, "wallet"),
     ("Onboarding", routes.Provider.ONBOARDING, "clipboard-check"),
     ("Scorecard", routes.Provider.SCORECARD, "gauge"),
+    ("Privacy", routes.Provider.PRIVACY, "shield-check"),
     ("Settings", routes.Provider.SETTINGS, "settings"),
 ]
 

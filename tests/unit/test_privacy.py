@@ -15,6 +15,7 @@ from prm_app.models import (
     ActivityEvent,
     Deal,
     ErasureRequest,
+    ImportBatch,
     Lead,
     LeadRecipient,
     LedgerEntry,
@@ -364,3 +365,41 @@ def test_months_before_keeps_the_day_or_takes_the_months_last():
     assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 13) == datetime(
         2024, 12, 15, tzinfo=UTC
     )
+
+
+def test_imported_referrals_need_the_permission_column_when_required(session):
+    import io
+
+    from prm_app.services import imports
+
+    provider, consultant = _setup(session)
+    privacy.set_privacy(session, actor=provider, require_share_consent=True, retention_months=None)
+    text = (
+        "First name,Last name,Email,Company,Partner,Consent\n"
+        "Jane,Doe,jane@contoso.example,Contoso,Fabrikam,yes\n"
+        "Max,Roe,max@roe.example,Roe,Fabrikam,no\n"
+        "Ida,Poe,ida@poe.example,Poe,Fabrikam,perhaps\n"
+    )
+    mapping = {
+        "first_name": "First name",
+        "last_name": "Last name",
+        "email": "Email",
+        "company": "Company",
+        "partner": "Partner",
+        "share_consent": "Consent",
+    }
+    batch = imports.run(
+        session,
+        actor=provider,
+        kind="referrals",
+        file=io.BytesIO(text.encode()),
+        file_name="referrals.csv",
+        mapping=mapping,
+        submit=True,
+    )
+    assert (batch.rows_imported, batch.rows_failed) == (1, 2), batch
+    errors = session.get(ImportBatch, batch.id).error_report
+    assert "Max,Roe,max@roe.example,Roe,Fabrikam,no,Consent: This referral cannot" in errors
+    assert 'Ida,Poe,ida@poe.example,Roe' not in errors and 'Write ""yes"" or ""no""' in errors
+    sent = session.exec(select(Lead).where(Lead.email == "jane@contoso.example")).one()
+    assert sent.share_consent is True

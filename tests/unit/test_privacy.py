@@ -372,7 +372,7 @@ def test_imported_referrals_need_the_permission_column_when_required(session):
 
     from prm_app.services import imports
 
-    provider, consultant = _setup(session)
+    provider, _ = _setup(session)
     privacy.set_privacy(session, actor=provider, require_share_consent=True, retention_months=None)
     text = (
         "First name,Last name,Email,Company,Partner,Consent\n"
@@ -400,6 +400,6 @@ def test_imported_referrals_need_the_permission_column_when_required(session):
     assert (batch.rows_imported, batch.rows_failed) == (1, 2), batch
     errors = session.get(ImportBatch, batch.id).error_report
     assert "Max,Roe,max@roe.example,Roe,Fabrikam,no,Consent: This referral cannot" in errors
-    assert 'Ida,Poe,ida@poe.example,Roe' not in errors and 'Write ""yes"" or ""no""' in errors
+    assert "Ida,Poe,ida@poe.example,Roe" not in errors and 'Write ""yes"" or ""no""' in errors
     sent = session.exec(select(Lead).where(Lead.email == "jane@contoso.example")).one()
     assert sent.share_consent is True

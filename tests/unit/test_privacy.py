@@ -403,3 +403,25 @@ def test_imported_referrals_need_the_permission_column_when_required(session):
     assert "Ida,Poe,ida@poe.example,Roe" not in errors and 'Write ""yes"" or ""no""' in errors
     sent = session.exec(select(Lead).where(Lead.email == "jane@contoso.example")).one()
     assert sent.share_consent is True
+
+
+def test_the_rest_api_carries_the_permission_and_refuses_without_it_when_required(session):
+    from tests.unit.api_support import client_over, key_for
+
+    provider, consultant = _setup(session)
+    privacy.set_privacy(session, actor=provider, require_share_consent=True, retention_months=None)
+    api, key = client_over(session), key_for(session, provider)
+    body = {
+        "first_name": "Grace",
+        "last_name": "Hopper",
+        "email": "grace@navy.example",
+        "company": "Navy Labs",
+        "recipient_org_ids": [consultant.org_id],
+    }
+    refused = api.post("/leads", json=body, headers=key)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == consent.FIELD
+    assert refused.json()["detail"] == consent.REQUIRED
+    sent = api.post("/leads", json={**body, "share_consent": True}, headers=key)
+    assert sent.status_code == 201, sent.text
+    assert session.get(Lead, sent.json()["lead_id"]).share_consent is True

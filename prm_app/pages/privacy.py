@@ -157,7 +157,7 @@ def _requests() -> rx.Component:
             S.requests.length() > 0,
             rx.box(
                 data_table(
-                    ["With", "Asked", "Person", "Records", "Status", ""],
+                    ["With", "Asked", "Person", "Records", "Status", "Decision"],
                     S.requests,
                     _request_row,
                     width="100%",

@@ -24,6 +24,7 @@ from .pages import (
     partner_detail,
     partners,
     password_reset,
+    privacy,
     providers,
     received_leads,
     scorecard,
@@ -62,6 +63,7 @@ from .state.partner_onboarding import PartnerOnboardingState
 from .state.partner_tiers import PartnerTiersState
 from .state.partners import PartnersState
 from .state.password_reset import PasswordResetState
+from .state.privacy import PrivacyState
 from .state.providers import ProvidersState
 from .state.scorecard import ScorecardState
 from .state.security import SecurityState
@@ -213,6 +215,13 @@ for page, route, title, on_load in [
         ApplicationsState.load,
     ),
     (settings.provider_page, routes.Provider.SETTINGS, settings.TITLE, SettingsState.load),
+    (privacy.provider_page, routes.Provider.PRIVACY, privacy.TITLE, PrivacyState.load_provider),
+    (
+        privacy.consultant_page,
+        routes.Consultant.PRIVACY,
+        privacy.TITLE,
+        PrivacyState.load_consultant,
+    ),
     (onboarding.page, routes.Provider.ONBOARDING, onboarding.TITLE, OnboardingSettingsState.load),
     (library.provider_page, routes.Provider.LIBRARY, library.TITLE, LibraryState.load_provider),
     (

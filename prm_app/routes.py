@@ -31,6 +31,7 @@ class Consultant:
     LIBRARY = "/c/library"  # the providers' content the partner's audiences allow
     FUNDS = "/c/funds"  # market development funds: balances, requests, claims
     AUDIT = "/c/audit"  # admins: the organization's audit log and full export
+    PRIVACY = "/c/privacy"  # admins: personal-data requests, consent and retention
     HOME = LEADS
 
 
@@ -54,6 +55,7 @@ class Provider:
     LIBRARY = "/p/library"  # the content library: files and links, audiences, counts
     FUNDS = "/p/funds"  # market development funds: budgets, allocations, decisions
     AUDIT = "/p/audit"  # admins: the organization's audit log and full export
+    PRIVACY = "/p/privacy"  # admins: personal-data requests, consent and retention
     HOME = PARTNERS
 
 

@@ -126,6 +126,12 @@ def _form_page(form: lead_forms.PublicForm, values: dict, error: str, status: in
 
     rows = [field(n, label, required=True) for n, label in REQUIRED.items()]
     rows += [field(n, lead_forms.OPTIONAL_FIELDS[n], required=False) for n in form.fields]
+    ticked = " checked" if values.get("share_consent") else ""
+    rows.append(  # the person's own permission (services.leads.consent)
+        f'<label class="consent"><input type="checkbox" id="share_consent" name="share_consent" '
+        f'value="yes"{ticked}> {escape(form.provider_name)} may share my details with its '
+        "partners</label>"
+    )
     trap = (
         f'<div class="trap" aria-hidden="true"><label for="{lead_forms.HONEYPOT}">Leave this '
         f'empty</label><input id="{lead_forms.HONEYPOT}" name="{lead_forms.HONEYPOT}" '

@@ -77,6 +77,7 @@ from .onboarding import (
     StepMark,
 )
 from .pipeline import Deal, DealProduct, Lead, LeadRecipient
+from .privacy import ErasureRequest, ErasureStatus
 from .records import (
     ActivityEvent,
     DataExport,
@@ -122,6 +123,8 @@ __all__ = [
     "DealProduct",
     "DeliveryStatus",
     "EmailStatus",
+    "ErasureRequest",
+    "ErasureStatus",
     "ExtensionMode",
     "ExtensionStatus",
     "FailedSignIn",

@@ -156,3 +156,8 @@ class OrgSettings(SQLModel, table=True):
     # Onboarding (services.onboarding.holds): referrals and registrations wait until the
     # partner's admin signed the current version of every agreement asked of it.
     hold_until_signed: bool = False
+    # Data governance (services.leads.consent, services.privacy.retention): referrals need the
+    # contact's permission to be shared; closed leads' contact details are stripped after
+    # this many months (None: kept).
+    require_share_consent: bool = False
+    contact_retention_months: int | None = None

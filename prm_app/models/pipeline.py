@@ -87,6 +87,11 @@ class Lead(SQLModel, table=True):
     # Custom field values ({field id: value}) of the consultant's own fields and of the fields
     # of each provider it went to (services.custom_fields: who sees which).
     custom: dict = Field(default_factory=dict, sa_type=CUSTOM_JSON)
+    # Permission to share the contact with partners (a provider may require it before a
+    # referral is sent: services.leads.consent), and when the person's details were erased or
+    # stripped (services.privacy): the business record stays, marked.
+    share_consent: bool = False
+    erased_at: datetime | None = None
 
     created_at: datetime = created_at()
     submitted_at: datetime | None = None
@@ -201,6 +206,7 @@ class Deal(SQLModel, table=True):
     resubmitted_from_id: int | None = fk("deals.id", nullable=True)
     custom: dict = Field(default_factory=dict, sa_type=CUSTOM_JSON)  # the provider's fields
     version: int = 1  # optimistic locking
+    erased_at: datetime | None = None  # the contact erased (services.privacy); the deal stays
 
     created_at: datetime = created_at()
     updated_at: datetime | None = None

@@ -233,6 +233,17 @@ def _lead_form(words: Words) -> rx.Component:
                     required=False,
                     error=_error("notes"),
                 ),
+                rx.el.label(
+                    rx.el.input(
+                        type="checkbox",
+                        id="share_consent",
+                        name="share_consent",
+                        default_checked=_draft("share_consent") == "on",
+                    ),
+                    " The contact gave permission to share their details with partners",
+                    html_for="share_consent",
+                    style={"display": "flex", "gap": "0.5rem", "alignItems": "center"},
+                ),
                 _custom_fields(),
                 form_error(State.form_error),
                 rx.hstack(

@@ -55,6 +55,11 @@ class LeadIn(Body):
     phone: str = Field(default="", max_length=LEAD_FIELDS["phone"].max_len)
     title: str = Field(default="", max_length=LEAD_FIELDS["title"].max_len)
     notes: str = Field(default="", max_length=LEAD_FIELDS["notes"].max_len)
+    share_consent: bool = Field(
+        default=False,
+        description="The contact's permission to share their details with partners "
+        "(required to send a referral when the provider's program says so)",
+    )
     owner_id: RecordId | None = Field(default=None, description="Default: the key's creator")
     recipient_org_ids: list[RecordId] = Field(
         default_factory=list,

@@ -36,6 +36,7 @@ class LeadDraft(TypedDict):
     phone: str
     title: str
     notes: str
+    share_consent: str  # "on" when the contact gave permission to share
     owner_id: str
 
 
@@ -90,6 +91,8 @@ class LeadView(TypedDict):
     phone: str
     title: str
     notes: str
+    consent: str  # "Yes" | "No": permission to share with partners
+    erased: str  # "yes" when the contact was erased
     hidden: str
     created: str
     submitted: str

@@ -247,6 +247,7 @@ class SentLeadsState(ListFilters, ListViews, LeadFormCustom, FieldErrors, AppSta
             "phone": found.phone,
             "title": found.title,
             "notes": found.notes,
+            "share_consent": "on" if cast(leads.LeadDetail, found).share_consent else "",
             "owner_id": str(found.owner_id),
             "recipients": [str(i) for i in cast(leads.LeadDetail, found).draft_recipient_ids],
         }
@@ -494,6 +495,8 @@ class LeadDetailState(LiveView, ReceivedActions, LeadDetailCustom, AppState):
             "phone": seen.phone,
             "title": seen.title,
             "notes": seen.notes,
+            "consent": "Yes" if seen.share_consent else "No",
+            "erased": "yes" if seen.erased else "",
             "hidden": "yes" if seen.contact_hidden else "",
             "created": view.day(seen.created_at),
             "submitted": view.day(seen.submitted_at),

@@ -87,6 +87,12 @@ class AuditPulse(rx.State):
     version: int = 0
 
 
+class PrivacyPulse(rx.State):
+    """The version of the organization's personal-data requests (set from outside)."""
+
+    version: int = 0
+
+
 PULSES: dict[Topic, type[rx.State]] = {
     Topic.DEALS: DealsPulse,
     Topic.NOTES: NotesPulse,
@@ -96,6 +102,7 @@ PULSES: dict[Topic, type[rx.State]] = {
     Topic.IMPORTS: ImportsPulse,
     Topic.LIBRARY: LibraryPulse,
     Topic.AUDIT: AuditPulse,
+    Topic.PRIVACY: PrivacyPulse,
 }
 
 

@@ -21,6 +21,7 @@ CONSULTANT_NAV: list[NavItem] = [
     ("Marketing funds", routes.Consultant.FUNDS, "megaphone"),
     ("Scorecard", routes.Consultant.SCORECARD, "gauge"),
     ("Library", routes.Consultant.LIBRARY, "library"),
+    ("Privacy", routes.Consultant.PRIVACY, "shield-check"),
     ("Settings", routes.Consultant.SETTINGS, "settings"),
 ]
 PROVIDER_NAV: list[NavItem] = [
@@ -35,6 +36,7 @@ PROVIDER_NAV: list[NavItem] = [
     ("Onboarding", routes.Provider.ONBOARDING, "clipboard-check"),
     ("Scorecard", routes.Provider.SCORECARD, "gauge"),
     ("Library", routes.Provider.LIBRARY, "library"),
+    ("Privacy", routes.Provider.PRIVACY, "shield-check"),
     ("Settings", routes.Provider.SETTINGS, "settings"),
 ]
 

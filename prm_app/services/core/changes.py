@@ -29,6 +29,7 @@ class Topic(StrEnum):
     NOTES = "notes"  # a person's notifications (the bell, the notifications page)
     LIBRARY = "library"  # a provider's content library, as its partners see it too
     AUDIT = "audit"  # an organization's full exports (their progress), on its audit page
+    PRIVACY = "privacy"  # an organization's personal-data requests (services.privacy)
 
 
 @dataclass(frozen=True, slots=True, init=False)

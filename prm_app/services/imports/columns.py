@@ -14,6 +14,7 @@ from sqlmodel import Session
 from ...models import ImportKind, OrgKind, OrgSettings
 from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed
+from ..leads import consent
 from ..leads.fields import LEAD_FIELDS
 from .files import csv_text
 
@@ -82,6 +83,22 @@ _PERSON = (
     ),
 )
 
+_CONSENT = Field(
+    consent.FIELD,
+    consent.LABEL,
+    False,
+    10,
+    (
+        "permission to share",
+        "consent",
+        "share consent",
+        "gdpr consent",
+        "permission to distribute",
+        "opt in",
+    ),
+    "yes",
+    'yes or no; a referral needs "yes" when your program requires the permission',
+)
 _PROVIDER = Field(
     "provider",
     "Provider",
@@ -178,9 +195,9 @@ def fields(kind: object, org_kind: object) -> tuple[Field, ...]:
     """The fields of an import of `kind` by an organization of `org_kind`, in form order."""
     kind = import_kind(kind)
     if kind == ImportKind.LEADS and org_kind == OrgKind.CONSULTANT:
-        return (_PROVIDER, *_PERSON, _OWNER)
+        return (_PROVIDER, *_PERSON, _CONSENT, _OWNER)
     if kind == ImportKind.REFERRALS and org_kind == OrgKind.PROVIDER:
-        return (_PARTNER, *_PERSON, _OWNER)
+        return (_PARTNER, *_PERSON, _CONSENT, _OWNER)
     if kind == ImportKind.DEALS and org_kind in (OrgKind.CONSULTANT, OrgKind.PROVIDER):
         other = _PROVIDER if org_kind == OrgKind.CONSULTANT else _PARTNER
         return (other, *_DEAL, _OWNER)

@@ -17,6 +17,7 @@ from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed
 from ..deals import eligibility, places, registration_rules
 from ..identity import team
+from ..leads import consent as leads_consent
 from ..onboarding import holds
 from . import columns as import_columns
 from . import custom_import, locales
@@ -102,6 +103,7 @@ def check(
         if submit:  # drafts are sent nowhere yet
             rules.counterparts(session, actor, kind, everyone_to)
         rules.duplicate_leads(session, actor, kind)
+        rules.consent(session, actor, kind, submit)
     for org_id in everyone_to[1:]:  # the first is the rows' own, as a column's would be
         rules.protected(session, actor, also_to=org_id)
     if "other_org_id" in data:
@@ -274,6 +276,18 @@ class _Rules:
             usable & keys.isin(existing),
             leads.DUPLICATE.format(noun=noun),
         )
+
+    def consent(self, session: Session, actor: Actor, kind: ImportKind, submit: bool) -> None:
+        """The permission to share read as yes/no; referrals sent need it when the provider's
+        program requires it (leads.consent: the one rule and message)."""
+        values = self.data[leads_consent.FIELD]
+        readable = values.map(leads_consent.is_flag)
+        self.add(leads_consent.FIELD, ~readable, leads_consent.NOT_A_FLAG)
+        self.data[leads_consent.FIELD] = readable & values.map(_is_yes)
+        required = submit and kind == ImportKind.REFERRALS
+        if required and leads_consent.required_by(session, actor.org_id):
+            missing = readable & ~self.data[leads_consent.FIELD]
+            self.add(leads_consent.FIELD, missing, leads_consent.REQUIRED)
 
     def duplicate_deals(self, session: Session, actor: Actor) -> None:
         """The same deal name, company and other organization twice in the file or already."""
@@ -513,6 +527,10 @@ def default_owner_of(session: Session, actor: Actor, value: object) -> tuple[int
         raise NotAllowed(leads.ONLY_MANAGER_GIVES)
     user = session.get(User, owner_id)
     return owner_id, user.name if user is not None else ""
+
+
+def _is_yes(value: str) -> bool:
+    return leads_consent.is_flag(value) and leads_consent.flag(value)
 
 
 def lead_direction(kind: ImportKind) -> LeadDirection:

@@ -56,6 +56,9 @@ def insert_leads(
         "company_norm": valid["company_norm"].str.slice(0, 200).tolist(),
         "email_domain": valid["email_domain"].str.slice(0, 254).tolist(),
         "custom": _json(valid["custom"]),
+        "share_consent": [bool(v) for v in valid["share_consent"].tolist()]
+        if "share_consent" in valid
+        else [False] * len(valid),
     }
     constants = {
         "direction": direction.value,

@@ -8,6 +8,8 @@
 - The activity trail (the audit log and the records' timelines) once older than
   PRM_AUDIT_RETENTION_DAYS (default 400). Read by id, oldest first, a batch at a time: ids grow
   with time, so the sweep stops at the first batch holding an event still kept.
+- Not deleted but stripped: the contact details of leads and referrals closed for longer than
+  their provider keeps contacts (OrgSettings.contact_retention_months; services.privacy.retention).
 
 Each table is read through an index on `created_at`; concurrent sweeps of several workers
 delete disjoint or already deleted rows, which is harmless.
@@ -29,6 +31,7 @@ from ...models import (
     utcnow,
 )
 from ..leads.forms import WINDOW
+from ..privacy import retention as contacts
 
 BATCH = 1000
 
@@ -67,7 +70,7 @@ def prune_batch(session: Session, *, now: datetime | None = None) -> int:
         if ids:
             session.exec(delete(model).where(col(model.id).in_(ids)))
             deleted += len(ids)
-    return deleted + _prune_trail(session, now)
+    return deleted + _prune_trail(session, now) + contacts.strip_batch(session, now=now)
 
 
 def _prune_trail(session: Session, now: datetime) -> int:

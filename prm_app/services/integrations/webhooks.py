@@ -75,6 +75,9 @@ EVENTS: dict[str, str] = {
     "mdf.claim_approved": "A fund claim was approved for reimbursement",
     "mdf.claim_rejected": "A fund claim was rejected",
     "mdf.expired": "Unused market development funds expired at the period's end",
+    "privacy.erasure_requested": "Another organization erased a person and asks you to erase "
+    "your copy",
+    "privacy.erasure_decided": "An organization erased its copy of a person, or declined",
 }
 MAX_ENDPOINTS = 20
 MAX_ATTEMPTS = 8

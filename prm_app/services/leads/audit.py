@@ -18,6 +18,7 @@ def lead_state(lead: Lead) -> dict[str, Any]:
         "owner_id": lead.owner_id,
         "company": lead.company,
         "email": lead.email,
+        "share_consent": lead.share_consent,
     }
 
 

@@ -65,6 +65,8 @@ class LeadDetail:
     recipients: list[RecipientView] = field(default_factory=list)
     # A draft's organizations ticked when it was saved (origin side only).
     draft_recipient_ids: list[int] = field(default_factory=list)
+    share_consent: bool = False  # the contact's permission to share with partners
+    erased: bool = False  # the contact's details erased or stripped (services.privacy)
     # The custom fields this side sees (its own, and the other side's not hidden from it),
     # and the lead's values of those fields only.
     custom_fields: list[cf.FieldAccess] = field(default_factory=list)
@@ -169,6 +171,8 @@ def _detail(
             if side == "origin" and lead.status == LeadStatus.DRAFT
             else []
         ),
+        share_consent=lead.share_consent,
+        erased=lead.erased_at is not None,
         custom_fields=fields,
         custom={f.name: values[f.name] for f in fields if f.name in values},
     )

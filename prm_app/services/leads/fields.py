@@ -11,6 +11,7 @@ from datetime import timedelta
 from ...models import Lead
 from ..core import inputs
 from ..core.errors import Invalid
+from . import consent
 
 MAX_REASON = 1000
 MAX_NOTE = MAX_REASON - 100  # a lost reason's note, after the reason itself
@@ -54,6 +55,7 @@ class LeadInput:
     phone: str = ""
     title: str = ""
     notes: str = ""
+    share_consent: bool = False  # permission to share with partners (leads.consent)
 
 
 def _checked(name: str, value: object) -> str:
@@ -77,10 +79,14 @@ def lead_input(form: object) -> LeadInput:
             values[name] = _checked(name, form.get(name))
         except Invalid as error:
             problems[name] = str(error)
+    try:
+        shared = consent.flag(form.get(consent.FIELD))
+    except Invalid as error:
+        problems[consent.FIELD] = str(error)
     if problems:
         first = next(iter(problems))
         raise Invalid(problems[first], field=first, problems=problems)
-    return LeadInput(**values)
+    return LeadInput(**values, share_consent=shared)
 
 
 def field_problem(name: object, value: object) -> str:

@@ -275,7 +275,7 @@ def submit(
     if values.get(HONEYPOT) or not paced:
         session.add(FormSubmission(form_id=lead_form.id, client_hash=trace, created_at=now))
         return None
-    shown = {"first_name", "last_name", "email", "company", *lead_form.fields}
+    shown = {"first_name", "last_name", "email", "company", "share_consent", *lead_form.fields}
     data = leads.lead_input({k: v for k, v in values.items() if k in shown})
     partner = _route(session, lead_form)
     owner = _owner_actor(session, lead_form)

@@ -25,6 +25,7 @@ from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
 from ..customers import customer_keys, find_conflicts
 from ..onboarding import holds
+from . import consent
 from . import custom as custom_values
 from .access import (
     CLOSED,
@@ -113,6 +114,7 @@ def save_draft(
         "phone": data.phone,
         "title": data.title,
         "notes": data.notes,
+        "share_consent": data.share_consent,
         "company_norm": company_norm[:200],
         "email_domain": email_domain[:254],
         "owner_id": owner_id,
@@ -209,6 +211,7 @@ def submit(
     org_ids = recipient_ids(recipient_org_ids)
     require_eligible(session, actor, org_ids)
     if lead.direction == LeadDirection.PROVIDER_TO_PARTNER:
+        consent.require(session, provider_org_id=actor.org_id, consent=lead.share_consent)
         for org_id in org_ids:
             holds.require_signed(
                 session,

@@ -43,6 +43,7 @@ CATEGORIES: dict[str, str] = {
     "payouts": "Payouts",
     "tiers": "Partner tiers",
     "mdf": "Market development funds",
+    "privacy": "Personal-data requests",
 }
 
 
@@ -99,6 +100,8 @@ KINDS: dict[str, str] = {
     "mdf_claimed": "mdf",
     "mdf_claim_decided": "mdf",
     "mdf_expired": "mdf",
+    "erasure_requested": "privacy",  # services.privacy: another organization erased a person
+    "erasure_decided": "privacy",
 }
 
 

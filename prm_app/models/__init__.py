@@ -69,6 +69,7 @@ from .pipeline import Deal, DealProduct, Lead, LeadRecipient
 from .records import (
     ActivityEvent,
     ImportBatch,
+    ImportChange,
     Notification,
     NotificationPreference,
     OutboundEmail,
@@ -115,6 +116,7 @@ __all__ = [
     "FormSubmission",
     "IdempotentRequest",
     "ImportBatch",
+    "ImportChange",
     "ImportKind",
     "ImportStatus",
     "InternalAccess",

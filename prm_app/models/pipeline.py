@@ -51,6 +51,7 @@ class Lead(SQLModel, table=True):
             "id",
         ),
         sa.Index("ix_leads_origin_org_created", "origin_org_id", "created_at", "id"),
+        sa.Index("ix_leads_origin_org_external", "origin_org_id", "external_id"),
         # The lists' search, on PostgreSQL only (trigrams; see services/listing.searched).
         sa.Index(
             "ix_leads_search",
@@ -67,6 +68,9 @@ class Lead(SQLModel, table=True):
     status: str = code(LeadStatus.DRAFT)
     source: str = code(LeadSource.FORM)
     import_batch_id: int | None = fk("import_batches.id", nullable=True)
+    # The record's id in the CRM it came from (Salesforce's "Lead ID", HubSpot's "Record ID"):
+    # what an import in update mode may match on ("" when none).
+    external_id: str = Field(default="", max_length=100)
 
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)
@@ -153,6 +157,9 @@ class Deal(SQLModel, table=True):
             "ix_deals_provider_stage_close", "provider_org_id", "stage_id", "close_date", "id"
         ),
         sa.Index("ix_deals_partner_stage_close", "partner_org_id", "stage_id", "close_date", "id"),
+        # An import in update mode matches a deal on either side's external id.
+        sa.Index("ix_deals_provider_external", "provider_org_id", "external_id"),
+        sa.Index("ix_deals_partner_external", "partner_org_id", "external_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -161,6 +168,7 @@ class Deal(SQLModel, table=True):
     source_recipient_id: int | None = fk("lead_recipients.id", nullable=True)
     registered_by_id: int = fk("users.id", index=False)
     import_batch_id: int | None = fk("import_batches.id", nullable=True)
+    external_id: str = Field(default="", max_length=100)  # in the importer's CRM (see Lead's)
 
     name: str = Field(max_length=200)
     company: str = Field(max_length=200)

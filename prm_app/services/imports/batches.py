@@ -26,6 +26,7 @@ from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 from ..core.listing import Page
 from . import columns as import_columns
+from . import updates
 
 NOT_VISIBLE = "That import does not exist or is not visible to you."
 NOUNS = {ImportKind.LEADS: "leads", ImportKind.REFERRALS: "referrals", ImportKind.DEALS: "deals"}
@@ -100,7 +101,9 @@ def error_report(session: Session, *, actor: Actor, batch_id: object) -> tuple[s
 
 def undo(session: Session, *, actor: Actor, batch_id: object) -> BatchRow:
     """Remove every record of a batch, if none was touched since the import: no recipient
-    opened or decided and no lead edited or sent on; no deal edited, moved or decided.
+    opened or decided and no lead edited or sent on; no deal edited, moved or decided. The
+    records it updated get their previous values back (services.imports.updates.restore),
+    under the same condition.
 
     Whoever imported it, or a manager, may undo it.
     """
@@ -110,13 +113,19 @@ def undo(session: Session, *, actor: Actor, batch_id: object) -> BatchRow:
     if batch.status != ImportStatus.IMPORTED:
         raise Invalid("This import was already undone.")
     noun = NOUNS[ImportKind(batch.kind)]
-    touched = _touched(session, batch)
+    touched = _touched(session, batch) + updates.changed_since(session, batch)
     if touched:
+        what = (
+            f"{batch.rows_imported + batch.rows_updated:,} {noun} it imported or updated"
+            if batch.rows_updated
+            else f"{batch.rows_imported:,} imported {noun}"
+        )
         raise Invalid(
-            f"{touched:,} of the {batch.rows_imported:,} imported {noun} changed since the import "
+            f"{touched:,} of the {what} changed since the import "
             f"(opened, decided, edited or moved): the import can no longer be undone."
         )
     removed = _remove(session, batch)
+    restored = updates.restore(session, actor=actor, batch=batch)
     changes.touched(session, changes.Topic.IMPORTS, batch.org_id)
     batch.status = ImportStatus.UNDONE
     batch.undone_at = utcnow()
@@ -127,7 +136,7 @@ def undo(session: Session, *, actor: Actor, batch_id: object) -> BatchRow:
         subject=batch,
         action="undone",
         before={"status": "imported"},
-        after={"removed": removed},
+        after={"removed": removed, "restored": restored},
     )
     return batch_row(batch, _name(session, batch.created_by_id))
 

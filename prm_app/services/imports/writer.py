@@ -32,7 +32,16 @@ from ..deals import builder as deal_builder
 from .rules import lead_direction
 
 INSERT_CHUNK = 5_000  # rows built and inserted at a time
-_LEAD_TEXT = ("first_name", "last_name", "email", "company", "phone", "title", "notes")
+_LEAD_TEXT = (
+    "first_name",
+    "last_name",
+    "email",
+    "company",
+    "phone",
+    "title",
+    "notes",
+    "external_id",
+)
 
 
 def insert_leads(
@@ -150,6 +159,7 @@ def insert_deals(
         columns={
             "partner_org_id": others if by_provider else [actor.org_id] * len(others),
             "name": valid["name"].tolist(),
+            "external_id": valid["external_id"].tolist(),
             "company": valid["company"].tolist(),
             "company_norm": valid["company_norm"].str.slice(0, 200).tolist(),
             "email_domain": valid["email_domain"].str.slice(0, 254).tolist(),

@@ -45,6 +45,7 @@ class BatchRow:
     created_by_name: str
     created_at: datetime
     undone_at: datetime | None
+    rows_updated: int = 0  # records updated in place (update mode)
 
 
 def list_batches(
@@ -76,6 +77,7 @@ def list_batches(
             col(User.name).label("created_by_name"),
             ImportBatch.created_at,
             ImportBatch.undone_at,
+            ImportBatch.rows_updated,
             listing.total(count),
         )
         .join(User, col(User.id) == ImportBatch.created_by_id)
@@ -247,4 +249,5 @@ def batch_row(batch: ImportBatch, created_by_name: str) -> BatchRow:
         created_by_name=created_by_name,
         created_at=batch.created_at,
         undone_at=batch.undone_at,
+        rows_updated=batch.rows_updated,
     )

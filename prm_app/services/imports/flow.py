@@ -195,7 +195,7 @@ def run(
         file_name=name,
         rows_total=len(checked.data),
         rows_imported=len(valid),
-        rows_failed=int(checked.failed.sum()),
+        rows_failed=len(checked.data) - len(valid) - len(plan.updates) - plan.unchanged,
         mode=how.mode,
         rows_updated=len(plan.updates),
         rows_unchanged=plan.unchanged,

@@ -469,8 +469,9 @@ class ImportState(LiveView, AppState):
             if batch is None:
                 return rx.toast.error(problem)
             noun = import_review.NOUNS.get(batch.kind, "rows")
+            back = f", {batch.rows_updated:,} restored" if batch.rows_updated else ""
             return self._read_batches() or rx.toast.success(
-                f"Import undone: {batch.rows_imported:,} {noun} removed, the updated ones restored."
+                f"Import undone: {batch.rows_imported:,} {noun} removed{back}."
             )
 
     def _read_batches(self):

@@ -65,7 +65,7 @@ def list_batches(
         where.append(ImportBatch.created_by_id == actor.user_id)
     count = select(func.count()).select_from(ImportBatch).where(*where)
     query = (
-        select(
+        select(  # type: ignore[call-overload]
             ImportBatch.id,
             ImportBatch.kind,
             ImportBatch.file_name,

@@ -32,6 +32,7 @@ def upgrade() -> None:
             table,
             sa.Column("external_id", sa.String(length=100), nullable=False, server_default=""),
         )
+    op.create_index("ix_leads_origin_org_email", "leads", ["origin_org_id", "email"])
     op.create_index("ix_leads_origin_org_external", "leads", ["origin_org_id", "external_id"])
     op.create_index("ix_deals_provider_external", "deals", ["provider_org_id", "external_id"])
     op.create_index("ix_deals_partner_external", "deals", ["partner_org_id", "external_id"])
@@ -77,5 +78,6 @@ def downgrade() -> None:
     op.drop_index("ix_deals_partner_external", table_name="deals")
     op.drop_index("ix_deals_provider_external", table_name="deals")
     op.drop_index("ix_leads_origin_org_external", table_name="leads")
+    op.drop_index("ix_leads_origin_org_email", table_name="leads")
     for table in ("deals", "leads"):
         op.drop_column(table, "external_id")

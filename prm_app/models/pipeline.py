@@ -51,6 +51,8 @@ class Lead(SQLModel, table=True):
             "id",
         ),
         sa.Index("ix_leads_origin_org_created", "origin_org_id", "created_at", "id"),
+        # An import in update mode matches a lead on its email or its external id.
+        sa.Index("ix_leads_origin_org_email", "origin_org_id", "email"),
         sa.Index("ix_leads_origin_org_external", "origin_org_id", "external_id"),
         # The lists' search, on PostgreSQL only (trigrams; see services/listing.searched).
         sa.Index(

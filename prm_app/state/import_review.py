@@ -81,7 +81,7 @@ def summary(batch: imports.BatchRow, submit: bool) -> str:
         how = " and sent" if submit else " as drafts"
     text = f"Imported {batch.rows_imported:,} {noun}{how} from {batch.file_name}."
     if batch.rows_updated:
-        text += f" Updated {batch.rows_updated:,} existing {noun}."
+        text += f" Updated {view.count(batch.rows_updated, 'existing ' + noun[:-1])}."
     if batch.rows_failed:
         were = "was" if batch.rows_failed == 1 else "were"
         them = "it with its error" if batch.rows_failed == 1 else "them with their errors"

@@ -56,7 +56,7 @@ def test_both_modes_update_a_draft_create_another_and_undo_restores(page: Page, 
     expect(changes.get_by_role("row").filter(has_text="Phone")).to_contain_text("+1 555 0100")
 
     page.get_by_role("button", name="Import: 1 new, 1 updated").click()
-    expect(page.get_by_text("Updated 1 existing leads.")).to_be_visible()
+    expect(page.get_by_text("Updated 1 existing lead.")).to_be_visible()
     with Session(db) as session:
         assert session.get(Lead, draft_id).phone == "+1 555 0199"
         batch = session.exec(

@@ -134,7 +134,8 @@ def find(
 def _leads(
     session: Session, actor: Actor, kind: ImportKind, mode: Mode, wanted: list[str]
 ) -> Iterable[tuple[str, Found]]:
-    key_column = col(Lead.external_id) if mode.key == "external_id" else func.lower(Lead.email)
+    # Emails are stored lower-cased (services.core.inputs.email), as the rows' are compared.
+    key_column = col(Lead.external_id) if mode.key == "external_id" else col(Lead.email)
     fields = [getattr(Lead, name) for name in (*LEAD_FIELDS, "external_id")]
     for chunk in _chunks(wanted):
         rows = session.exec(

@@ -9,6 +9,7 @@ undone) and one timeline event per record ("updated" for a lead, "edited" for a 
 before and after of the changed fields). An empty cell leaves the value as it is.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -42,6 +43,8 @@ from .writer import _insert
 PREVIEW_RECORDS = 20  # updated records whose before/after the dry run shows
 DEAL_EXISTS = "This deal already exists (the same name, company and organization)."
 _NORMS = ("company_norm", "email_domain")  # kept beside company and emails, never shown
+_TEXT = frozenset({"before", "after"})  # given to the bulk inserts as JSON text (writer._insert)
+_NORM_OF = frozenset({"company", "email", "contact_email"})  # the fields the norms come from
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,21 +103,24 @@ def plan(session: Session, actor: Actor, kind: ImportKind, checked: Checked, mod
     updates: dict[int, Update] = {}
     unchanged = 0
     seen: set[int] = set()
-    empty = _empty(checked)
-    for row in data.index:
+    matched: list[Any] = []
+    failed = set(checked.failed.index[checked.failed.to_numpy()])
+    keys = data[mode.key].tolist()
+    values = _values(kind, mode, checked)  # plain lists: pandas' per-cell access is slow
+    for at, row in enumerate(data.index):
         match = found.get(row)
         if match is None:
-            if mode.mode == "update" and not checked.failed[row]:
+            if mode.mode == "update" and row not in failed:
                 what = "deal" if kind == ImportKind.DEALS else "lead"
                 label = KEYS[kind][mode.key].split(" (")[0].lower()
                 said = (
                     f"No {what} of yours has this {label}: nothing to update."
-                    if data.at[row, mode.key] != ""
+                    if keys[at] != ""
                     else f"Give the {label} of the {what} to update."
                 )
                 refusals.append(Problem(int(row), key_column, said))
             continue
-        new[row] = False
+        matched.append(row)
         if isinstance(match, str) or match.refused:
             refusals.append(
                 Problem(int(row), key_column, match if isinstance(match, str) else match.refused)
@@ -130,9 +136,9 @@ def plan(session: Session, actor: Actor, kind: ImportKind, checked: Checked, mod
             )
             continue
         seen.add(match.record_id)
-        if checked.failed[row]:
+        if row in failed:
             continue
-        before, after = _diff(kind, mode, checked, row, match, empty)
+        before, after = _diff(values, at, match)
         if kind == ImportKind.DEALS and "amount" in after and _approved_amount(actor, match):
             column = checked.mapping.get("amount", "Amount")
             refusals.append(Problem(int(row), column, matching.APPROVED_AMOUNT))
@@ -140,11 +146,13 @@ def plan(session: Session, actor: Actor, kind: ImportKind, checked: Checked, mod
             updates[row] = Update(match.record_id, before, after, match.version)
         else:
             unchanged += 1
+    new &= ~new.index.isin(matched)
     if refusals:
         checked.problems = sorted([*checked.problems, *refusals], key=lambda p: p.row)
         _failed_again(checked)
         new &= ~checked.failed
-        updates = {row: u for row, u in updates.items() if not checked.failed[row]}
+        failed = set(checked.failed.index[checked.failed.to_numpy()])
+        updates = {row: u for row, u in updates.items() if row not in failed}
     return Plan(mode, new, updates, unchanged)
 
 
@@ -206,19 +214,22 @@ def apply(
         ImportChange,
         {
             "entity_id": [u.record_id for u in updates],
-            "before": [u.before for u in updates],
-            "after": [u.after for u in updates],
+            "before": [json.dumps(u.before) for u in updates],
+            "after": [json.dumps(u.after) for u in updates],
             "version": [u.version + 1 if deal else None for u in updates],
         },
         {"batch_id": batch.id, "entity_type": entity_type},
+        serialized=_TEXT,
     )
     _insert(
         session,
         ActivityEvent,
         {
             "entity_id": [u.record_id for u in updates],
-            "before": [_shown(u.before) for u in updates],
-            "after": [{**_shown(u.after), "import_batch_id": batch.id} for u in updates],
+            "before": [json.dumps(_shown(u.before)) for u in updates],
+            "after": [
+                json.dumps({**_shown(u.after), "import_batch_id": batch.id}) for u in updates
+            ],
         },
         {
             "org_id": actor.org_id,
@@ -227,6 +238,7 @@ def apply(
             "action": "edited" if deal else "updated",
             "created_at": now,
         },
+        serialized=_TEXT,
     )
     return len(updates)
 
@@ -309,47 +321,59 @@ def _failed_again(checked: Checked) -> None:
     checked.failed = failed
 
 
-def _empty(checked: Checked) -> dict[str, pd.Series]:
-    """By mapped field: the rows whose cell is empty (which leaves the value as it is)."""
-    return {
-        name: checked.table.rows[header].str.strip() == ""
-        for name, header in checked.mapping.items()
-    }
+def _values(
+    kind: ImportKind, mode: Mode, checked: Checked
+) -> dict[str, tuple[list[Any], list[bool]]]:
+    """By field an update may change (mapped, not the match key): the rows' values as stored
+    (amounts and dates as JSON text) and whether each row's cell is empty (which leaves the
+    value as it is); the norms of company and emails, by row, under their own names."""
+    data = checked.data
+    names = DEAL_FIELDS if kind == ImportKind.DEALS else LEAD_FIELDS
+    found: dict[str, tuple[list[Any], list[bool]]] = {}
+    for name in (*names, "external_id"):
+        header = checked.mapping.get(name)
+        if header is None or name == mode.key:
+            continue
+        empty = (checked.table.rows[header].str.strip() == "").tolist()
+        if name == "close_date":
+            values = [d.date().isoformat() if pd.notna(d) else None for d in data["close_day"]]
+        elif name == "amount":
+            values = [
+                _cents(v) if not e else None
+                for v, e in zip(data["amount"].tolist(), empty, strict=True)
+            ]
+        else:
+            values = data[name].tolist()
+        found[name] = (values, empty)
+    for name in _NORMS:
+        found[name] = ([v[:200] for v in data[name].tolist()], [])
+    return found
 
 
 def _diff(
-    kind: ImportKind,
-    mode: Mode,
-    checked: Checked,
-    row: Any,
-    match: Found,
-    empty: dict[str, pd.Series],
+    values: dict[str, tuple[list[Any], list[bool]]], at: int, match: Found
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    data = checked.data
-    names = DEAL_FIELDS if kind == ImportKind.DEALS else LEAD_FIELDS
+    """The changed fields of the record a row (at position `at`) updates: (before, after)."""
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
-    for name in (*names, "external_id"):
-        if name == mode.key or name not in empty or empty[name][row]:
+    for name, (column, empty) in values.items():
+        if name in _NORMS or empty[at]:
             continue
-        value = _new_value(data, name, row)
-        current = _json(match.values[name])
+        value, current = column[at], _json(match.values[name])
         if value != current:
             before[name], after[name] = current, value
-    norm_of = {"company", "email", "contact_email"}
-    if norm_of & set(after):
+    if _NORM_OF & set(after):
         for name in _NORMS:
-            before[name], after[name] = match.values[name], data.at[row, name][:200]
+            before[name], after[name] = match.values[name], values[name][0][at]
     return before, after
 
 
-def _new_value(data: pd.DataFrame, name: str, row: Any) -> Any:
-    if name == "close_date":
-        day = data.at[row, "close_day"]
-        return day.date().isoformat() if pd.notna(day) else None
-    if name == "amount":
-        return str(Decimal(data.at[row, "amount"]).quantize(Decimal("0.01")))
-    return data.at[row, name]
+def _cents(value: str) -> str | None:
+    """An amount as an ImportChange keeps it (None: not an amount; its row failed)."""
+    try:
+        return str(Decimal(value).quantize(Decimal("0.01")))
+    except ArithmeticError:
+        return None
 
 
 def _json(value: Any) -> Any:

@@ -208,6 +208,7 @@ def _insert(
     *,
     new_ids: bool = False,
     written: Callable[[int], None] | None = None,
+    serialized: frozenset[str] = frozenset(),
 ) -> list[int]:
     """Insert rows of `model`: `columns` (lists of one value per row) and `constants` (the same
     in every row), INSERT_CHUNK rows per executemany of the database driver (`written` is told
@@ -216,7 +217,8 @@ def _insert(
     The driver's executemany, not SQLAlchemy's: SQLAlchemy builds and type-converts each row's
     parameters in Python, which costs more than the insert itself (benchmarks/csv_import.py).
     Values are converted here as SQLAlchemy would (each constant once). With `new_ids`, ids are
-    allocated first and returned in row order.
+    allocated first and returned in row order. `serialized`: JSON columns given as JSON text
+    (as `custom` always is).
     """
     connection = session.connection()
     dialect = connection.dialect
@@ -227,7 +229,7 @@ def _insert(
         columns = {"id": ids, **columns}
 
     def converted(name: str, values: list) -> list:
-        if name in _SERIALIZED:
+        if name in _SERIALIZED or name in serialized:
             return values
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         return [process(v) for v in values] if process else values

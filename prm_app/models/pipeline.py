@@ -51,6 +51,9 @@ class Lead(SQLModel, table=True):
             "id",
         ),
         sa.Index("ix_leads_origin_org_created", "origin_org_id", "created_at", "id"),
+        # An import in update mode matches a lead on its email or its external id.
+        sa.Index("ix_leads_origin_org_email", "origin_org_id", "email"),
+        sa.Index("ix_leads_origin_org_external", "origin_org_id", "external_id"),
         # The lists' search, on PostgreSQL only (trigrams; see services/listing.searched).
         sa.Index(
             "ix_leads_search",
@@ -70,6 +73,9 @@ class Lead(SQLModel, table=True):
     # The MDF activity (fund request, mdf_requests.id) that produced it (services.mdf.returns).
     # No foreign key: on SQLite adding one rebuilds the table, which its triggers refuse.
     mdf_request_id: int | None = Field(default=None, nullable=True, index=True)
+    # The record's id in the CRM it came from (Salesforce's "Lead ID", HubSpot's "Record ID"):
+    # what an import in update mode may match on ("" when none).
+    external_id: str = Field(default="", max_length=100)
 
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)
@@ -161,6 +167,9 @@ class Deal(SQLModel, table=True):
             "ix_deals_provider_stage_close", "provider_org_id", "stage_id", "close_date", "id"
         ),
         sa.Index("ix_deals_partner_stage_close", "partner_org_id", "stage_id", "close_date", "id"),
+        # An import in update mode matches a deal on either side's external id.
+        sa.Index("ix_deals_provider_external", "provider_org_id", "external_id"),
+        sa.Index("ix_deals_partner_external", "partner_org_id", "external_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -172,6 +181,7 @@ class Deal(SQLModel, table=True):
     # The MDF activity (fund request, mdf_requests.id) that produced it (services.mdf.returns).
     # No foreign key: on SQLite adding one rebuilds the table, which its triggers refuse.
     mdf_request_id: int | None = Field(default=None, nullable=True, index=True)
+    external_id: str = Field(default="", max_length=100)  # in the importer's CRM (see Lead's)
 
     name: str = Field(max_length=200)
     company: str = Field(max_length=200)

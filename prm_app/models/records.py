@@ -140,9 +140,29 @@ class ImportBatch(SQLModel, table=True):
     rows_total: int = 0
     rows_imported: int = 0
     rows_failed: int = 0
+    # Create, update or both (services.imports.updates.MODES), and the rows updated in place
+    # or found unchanged (rows_imported counts the created ones).
+    mode: str = code("create")
+    rows_updated: int = 0
+    rows_unchanged: int = 0
     mapping: dict | None = Field(default=None, sa_type=sa.JSON)
     error_report: str = Field(default="", sa_type=sa.Text)
     status: str = code(ImportStatus.VALIDATED)
     created_at: datetime = created_at()
     finished_at: datetime | None = None
     undone_at: datetime | None = None
+
+
+class ImportChange(SQLModel, table=True):
+    """One record an import updated in place: its fields before and after, so that undoing the
+    import restores `before` (while the record was not changed since)."""
+
+    __tablename__ = "import_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = fk("import_batches.id", ondelete="CASCADE")
+    entity_type: str = code()  # activity.ENTITY_TYPES: "lead" or "deal"
+    entity_id: int
+    before: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    after: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    version: int | None = None  # a deal's version once updated (changed since if it differs)

@@ -12,11 +12,12 @@ import reflex as rx
 from .. import routes
 from ..components.confirm import confirm_button
 from ..components.forms import form_error
+from ..components.import_mode import changes_table, mode_choice
 from ..components.live import follow
 from ..components.sections import section_card
 from ..components.tables import data_table, paged_table
 from ..state import upload_guard, view
-from ..state.imports import DATES, ENCODINGS, NUMBERS, PROBLEMS_SHOWN, SEPARATORS
+from ..state.imports import DATES, ENCODINGS, MODES, NUMBERS, PROBLEMS_SHOWN, SEPARATORS
 from ..state.imports import ImportState as State
 from ..state.live import ImportsPulse
 from .parts.shell import page_shell
@@ -360,6 +361,15 @@ def _mapping(words: Words) -> rx.Component:
             width="100%",
             variant="surface",
         ),
+        mode_choice(
+            modes=MODES,
+            mode=State.mode,
+            match_key=State.match_key,
+            keys=State.match_keys,
+            on_mode=State.set_mode,
+            on_key=State.set_match_key,
+            disabled=State.busy,
+        ),
         _submit_choice(words),
         _send_to(words),
         _default_owner(),
@@ -453,6 +463,7 @@ def _review() -> rx.Component:
             color_scheme=rx.cond(State.rows_failed > 0, "amber", "green"),
         ),
         rx.cond(State.preview.length() > 0, _preview()),
+        rx.cond(Untyped.changes.length() > 0, changes_table(State.changes)),
         rx.cond(State.problems.length() > 0, _problems()),
         rx.hstack(
             rx.button(

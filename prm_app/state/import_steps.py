@@ -22,6 +22,8 @@ class Job:
     default_owner: str
     reading: Reading  # the sheet, or encoding and delimiter, chosen ("": as detected)
     send_to: list[str]  # the organizations every row goes to (ids), instead of a column
+    mode: str = "create"  # create, update or both (services.imports.matching)
+    match_key: str = ""  # what rows are matched on ("": the kind's first)
 
 
 def prepare(session, job: Job, progress) -> imports.Prepared:
@@ -44,6 +46,8 @@ def dry_run(session, job: Job, progress) -> imports.DryRun:
             default_owner=job.default_owner or None,
             reading=job.reading,
             send_to=job.send_to,
+            mode=job.mode,
+            match_key=job.match_key,
         )
 
 
@@ -61,4 +65,6 @@ def import_rows(session, job: Job, progress) -> imports.BatchRow:
             default_owner=job.default_owner or None,
             reading=job.reading,
             send_to=job.send_to,
+            mode=job.mode,
+            match_key=job.match_key,
         )

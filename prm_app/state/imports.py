@@ -28,10 +28,10 @@ from ..services.core.errors import DomainError, NotAuthenticated
 from ..services.core.unit_of_work import unit_of_work
 from ..services.identity import team
 from ..services.imports import columns as import_columns
-from ..services.imports import custom_import, locales
+from ..services.imports import custom_import, locales, matching
 from ..services.imports import files as csv_files
 from ..services.imports.sheets import Reading
-from . import import_steps, upload_guard, view
+from . import import_review, import_steps, upload_guard, view
 from .base import AppState
 from .import_rows import BatchRow, ImportField, ImportProblem, PreviewField, text
 from .import_steps import Job
@@ -44,8 +44,8 @@ ENCODINGS = csv_files.ENCODINGS  # what the encoding picker offers
 SEPARATORS = {d: name.capitalize() for d, name in csv_files.DELIMITERS.items()}
 NUMBERS = {"": "As the file shows", **locales.NUMBERS}  # how amounts are written
 DATES = {"": "As the file shows", **locales.DATES}  # how dates are written
+MODES = matching.MODES  # create, update or both
 STALE_AFTER_SECONDS = 30 * 60  # a step "running" longer than this died with its worker
-_NOUNS = {"leads": "leads", "referrals": "referrals", "deals": "deals"}
 _FAILED = "The import failed and nothing was written. Try again in a moment."
 
 
@@ -67,6 +67,9 @@ class ImportState(LiveView, AppState):
     fields: list[ImportField] = []
     mapping: dict[str, str] = {}  # field name to header
     submit: bool = False
+    mode: str = "create"  # create, update or both (services.imports.matching.MODES)
+    match_key: str = ""  # what rows are matched on ("": the kind's first key)
+    changes: list[import_review.ImportChange] = []  # the updates' before and after
     busy: bool = False
     progress: int = 0  # percent
     progress_label: str = ""
@@ -353,6 +356,23 @@ class ImportState(LiveView, AppState):
             self.dates, self.step, self.error = value, "map", ""
 
     @rx.event
+    def set_mode(self, value: str):
+        """Create records, update existing ones, or both."""
+        if not self.busy and isinstance(value, str) and value in matching.MODES:
+            self.mode, self.step, self.error = value, "map", ""
+
+    @rx.event
+    def set_match_key(self, value: str):
+        """What a row names an existing record by (matching.KEYS of the kind)."""
+        if not self.busy and isinstance(value, str) and value in {o["id"] for o in self.match_keys}:
+            self.match_key, self.step, self.error = value, "map", ""
+
+    @rx.var
+    def match_keys(self) -> list[Option]:
+        keys = matching.KEYS.get(ImportKind(self.kind), {}) if self.kind else {}
+        return [{"id": key, "name": name} for key, name in keys.items()]
+
+    @rx.event
     def set_submit(self, value: str):
         if not self.busy and self.kind != ImportKind.DEALS and value in ("draft", "submit"):
             self.submit, self.step, self.error = value == "submit", "map", ""
@@ -379,33 +399,17 @@ class ImportState(LiveView, AppState):
 
     def _show_checked(self, found: imports.DryRun) -> None:
         self.rows_valid, self.rows_failed = found.rows_valid, found.rows_failed
-        have = "has" if found.rows_failed == 1 else "have"
-        self.checked_summary = (
-            f"{view.count(found.rows_valid, 'row')} can be imported; {found.rows_failed:,} "
-            f"{have} problems and will not be."
-        )
-        self.import_label = f"Import {view.count(found.rows_valid, 'valid row')}"
+        self.checked_summary = import_review.checked_summary(found, self.mode)
+        self.import_label = import_review.import_label(found, self.mode)
         previewed = set(found.preview[0]) if found.preview else set()
         self.preview_fields = [
             {"name": f["name"], "label": f["label"]} for f in self.fields if f["name"] in previewed
         ]
         self.preview = [{k: text(v) for k, v in row.items()} for row in found.preview]
-        self._causes = [
-            {
-                "row": cause.rows_text,
-                "column": cause.column,
-                "message": cause.message,
-                "level": "error" if cause.blocking else "warning",
-            }
-            for cause in found.causes
-        ]
+        self.changes = import_review.changes(found)
+        self._causes = import_review.causes(found)  # type: ignore[assignment]
         self.problem_total, self.problem_page = len(self._causes), 1
-        kinds = view.count(found.cause_count, "kind")
-        self.problems_note = f"{view.count(len(found.problems), 'problem')} of {kinds}" + (
-            f", the {len(found.causes):,} most frequent listed"
-            if found.cause_count > len(found.causes)
-            else ""
-        )
+        self.problems_note = import_review.problems_note(found)
         self._show_problem_page()
 
     @rx.event
@@ -433,26 +437,11 @@ class ImportState(LiveView, AppState):
             if batch is None:
                 self._end(problem)
                 return
-            self.result = self._summary(batch, job.submit)
+            self.result = import_review.summary(batch, job.submit)
             self._forget_file()
             self.step, self.page = "done", 1
             self._end("")
             return self._read_batches()
-
-    def _summary(self, batch: imports.BatchRow, submit: bool) -> str:
-        noun = _NOUNS.get(batch.kind, "rows")
-        how = ""
-        if batch.kind != ImportKind.DEALS:
-            how = " and sent" if submit else " as drafts"
-        text = f"Imported {batch.rows_imported:,} {noun}{how} from {batch.file_name}."
-        if batch.rows_failed:
-            were = "was" if batch.rows_failed == 1 else "were"
-            them = "it with its error" if batch.rows_failed == 1 else "them with their errors"
-            text += (
-                f" {view.count(batch.rows_failed, 'row')} {were} not imported: download {them} "
-                "below, fix and import that file again."
-            )
-        return text
 
     # past imports --------------------------------------------------------------------------
 
@@ -479,9 +468,10 @@ class ImportState(LiveView, AppState):
             self._end("")
             if batch is None:
                 return rx.toast.error(problem)
-            noun = _NOUNS.get(batch.kind, "rows")
+            noun = import_review.NOUNS.get(batch.kind, "rows")
+            back = f", {batch.rows_updated:,} restored" if batch.rows_updated else ""
             return self._read_batches() or rx.toast.success(
-                f"Import undone: {batch.rows_imported:,} {noun} removed."
+                f"Import undone: {batch.rows_imported:,} {noun} removed{back}."
             )
 
     def _read_batches(self):
@@ -547,6 +537,8 @@ class ImportState(LiveView, AppState):
                 dates=self.dates,
             ),
             send_to=list(self.send_to),
+            mode=self.mode,
+            match_key=self.match_key,
         )
 
     def _end(self, error: str) -> None:
@@ -588,4 +580,5 @@ class ImportState(LiveView, AppState):
         self.preview_fields, self.preview, self.problems = [], [], []
         self._causes, self.problem_total, self.problems_note = [], 0, ""
         self.rows_valid = self.rows_failed = 0
+        self.mode, self.match_key, self.changes = "create", "", []
         self.step, self.error = "pick", ""

@@ -115,6 +115,7 @@ def test_suggests_a_mapping_for_salesforce_and_hubspot_lead_exports():
         "company": "Company Name",
         "phone": "Phone Number",
         "title": "Job Title",
+        "external_id": "Record ID",  # what update mode may match on
     }
     loose = [" e-MAIL ", "Surname", "First", "Account Name", "Mobile", "Vendor"]
     assert import_columns.suggest_mapping(loose, "leads") == {

@@ -26,6 +26,7 @@ from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 from ..core.listing import Page
 from . import columns as import_columns
+from . import updates
 
 NOT_VISIBLE = "That import does not exist or is not visible to you."
 NOUNS = {ImportKind.LEADS: "leads", ImportKind.REFERRALS: "referrals", ImportKind.DEALS: "deals"}
@@ -44,6 +45,7 @@ class BatchRow:
     created_by_name: str
     created_at: datetime
     undone_at: datetime | None
+    rows_updated: int = 0  # records updated in place (update mode)
 
 
 def list_batches(
@@ -63,7 +65,7 @@ def list_batches(
         where.append(ImportBatch.created_by_id == actor.user_id)
     count = select(func.count()).select_from(ImportBatch).where(*where)
     query = (
-        select(
+        select(  # type: ignore[call-overload]
             ImportBatch.id,
             ImportBatch.kind,
             ImportBatch.file_name,
@@ -75,6 +77,7 @@ def list_batches(
             col(User.name).label("created_by_name"),
             ImportBatch.created_at,
             ImportBatch.undone_at,
+            ImportBatch.rows_updated,
             listing.total(count),
         )
         .join(User, col(User.id) == ImportBatch.created_by_id)
@@ -100,7 +103,9 @@ def error_report(session: Session, *, actor: Actor, batch_id: object) -> tuple[s
 
 def undo(session: Session, *, actor: Actor, batch_id: object) -> BatchRow:
     """Remove every record of a batch, if none was touched since the import: no recipient
-    opened or decided and no lead edited or sent on; no deal edited, moved or decided.
+    opened or decided and no lead edited or sent on; no deal edited, moved or decided. The
+    records it updated get their previous values back (services.imports.updates.restore),
+    under the same condition.
 
     Whoever imported it, or a manager, may undo it.
     """
@@ -110,13 +115,19 @@ def undo(session: Session, *, actor: Actor, batch_id: object) -> BatchRow:
     if batch.status != ImportStatus.IMPORTED:
         raise Invalid("This import was already undone.")
     noun = NOUNS[ImportKind(batch.kind)]
-    touched = _touched(session, batch)
+    touched = _touched(session, batch) + updates.changed_since(session, batch)
     if touched:
+        what = (
+            f"{batch.rows_imported + batch.rows_updated:,} {noun} it imported or updated"
+            if batch.rows_updated
+            else f"{batch.rows_imported:,} imported {noun}"
+        )
         raise Invalid(
-            f"{touched:,} of the {batch.rows_imported:,} imported {noun} changed since the import "
+            f"{touched:,} of the {what} changed since the import "
             f"(opened, decided, edited or moved): the import can no longer be undone."
         )
     removed = _remove(session, batch)
+    restored = updates.restore(session, actor=actor, batch=batch)
     changes.touched(session, changes.Topic.IMPORTS, batch.org_id)
     batch.status = ImportStatus.UNDONE
     batch.undone_at = utcnow()
@@ -127,7 +138,7 @@ def undo(session: Session, *, actor: Actor, batch_id: object) -> BatchRow:
         subject=batch,
         action="undone",
         before={"status": "imported"},
-        after={"removed": removed},
+        after={"removed": removed, "restored": restored},
     )
     return batch_row(batch, _name(session, batch.created_by_id))
 
@@ -238,4 +249,5 @@ def batch_row(batch: ImportBatch, created_by_name: str) -> BatchRow:
         created_by_name=created_by_name,
         created_at=batch.created_at,
         undone_at=batch.undone_at,
+        rows_updated=batch.rows_updated,
     )

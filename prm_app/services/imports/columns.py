@@ -43,6 +43,25 @@ _OWNER = Field(
 )
 
 
+# The record's id in the CRM the file comes from: stored, and what update mode may match on.
+EXTERNAL_ID = Field(
+    "external_id",
+    "External ID",
+    False,
+    100,
+    (
+        "external id",
+        "record id",
+        "lead id",
+        "contact id",
+        "deal id",
+        "opportunity id",
+        "crm id",
+    ),
+    "",
+)
+
+
 def _lead(name: str, synonyms: tuple[str, ...], example: str) -> Field:
     """A lead field, as leads.fields states it (label, limit, required)."""
     rule = LEAD_FIELDS[name]
@@ -195,12 +214,12 @@ def fields(kind: object, org_kind: object) -> tuple[Field, ...]:
     """The fields of an import of `kind` by an organization of `org_kind`, in form order."""
     kind = import_kind(kind)
     if kind == ImportKind.LEADS and org_kind == OrgKind.CONSULTANT:
-        return (_PROVIDER, *_PERSON, _CONSENT, _OWNER)
+        return (_PROVIDER, *_PERSON, _CONSENT, _OWNER, EXTERNAL_ID)
     if kind == ImportKind.REFERRALS and org_kind == OrgKind.PROVIDER:
-        return (_PARTNER, *_PERSON, _CONSENT, _OWNER)
+        return (_PARTNER, *_PERSON, _CONSENT, _OWNER, EXTERNAL_ID)
     if kind == ImportKind.DEALS and org_kind in (OrgKind.CONSULTANT, OrgKind.PROVIDER):
         other = _PROVIDER if org_kind == OrgKind.CONSULTANT else _PARTNER
-        return (other, *_DEAL, _OWNER)
+        return (other, *_DEAL, _OWNER, EXTERNAL_ID)
     if kind == ImportKind.LEADS:
         raise NotAllowed("Only a consultant firm imports leads: a provider imports referrals.")
     if kind == ImportKind.REFERRALS:

@@ -13,7 +13,7 @@ from ..core import activity, changes, channel, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid
 from . import columns as import_columns
-from . import custom_import
+from . import custom_import, matching, updates
 from .batches import NOUNS, BatchRow, batch_row
 from .causes import Cause, grouped
 from .columns import Field
@@ -54,6 +54,12 @@ class DryRun:
     preview: list[dict[str, Any]]  # the first valid rows as they will be imported, with "row"
     causes: list[Cause] = field(default_factory=list)  # the problems grouped, most rows first
     cause_count: int = 0  # causes in all (beyond the ones kept)
+    # Create, update or both (services.imports.updates): the valid rows split into new,
+    # updated and unchanged ones, and the first updates' fields before and after.
+    rows_new: int = 0
+    rows_updated: int = 0
+    rows_unchanged: int = 0
+    changes: list[updates.Change] = field(default_factory=list)
 
 
 def prepare(
@@ -115,14 +121,19 @@ def dry_run(
     default_owner: object = None,
     reading: Reading | None = None,
     send_to: object = None,
+    mode: object = "create",
+    match_key: object = "",
 ) -> DryRun:
     """Check every row as `run` would, writing nothing. `default_owner` (a person's id; the
     importer when None) owns the rows whose owner is no active member of the organization.
     `reading`: as `prepare` takes it. `send_to`: the ids of the organizations every row goes to,
-    instead of a Provider (Partner) column (services.imports.send_to)."""
+    instead of a Provider (Partner) column (services.imports.send_to). `mode` and `match_key`:
+    create, update or both, matching rows on that key (services.imports.matching)."""
     kind, submit = _kind(actor, kind), _flag(submit)
+    how = matching.mode_of(kind, mode, match_key)
     table = _read(file, reading, progress)
     checked = check(session, actor, kind, table, mapping, submit, default_owner, send_to, reading)
+    plan = updates.plan(session, actor, kind, checked, how)
     failed = int(checked.failed.sum())
     causes, cause_count = grouped(checked.problems)
     return DryRun(
@@ -132,7 +143,11 @@ def dry_run(
         problems=checked.problems,
         causes=causes,
         cause_count=cause_count,
-        preview=_preview(checked),
+        preview=_preview(checked, plan.new),
+        rows_new=plan.created,
+        rows_updated=len(plan.updates),
+        rows_unchanged=plan.unchanged,
+        changes=updates.preview(kind, checked, plan),
     )
 
 
@@ -149,6 +164,8 @@ def run(
     default_owner: object = None,
     reading: Reading | None = None,
     send_to: object = None,
+    mode: object = "create",
+    match_key: object = "",
 ) -> BatchRow:
     """Import the valid rows of the file (checked again: nothing from the dry run is trusted)
     as drafts or submitted, as one ImportBatch with an error report of the failed rows.
@@ -157,13 +174,19 @@ def run(
     (services.core.unit_of_work.unit_of_work does both), and nothing of the batch remains.
     """
     kind, submit = _kind(actor, kind), _flag(submit)
+    how = matching.mode_of(kind, mode, match_key)
     name = _file_name(file_name)
     table = _read(file, reading, progress)
     checked = check(session, actor, kind, table, mapping, submit, default_owner, send_to, reading)
-    valid = checked.data[~checked.failed]
-    if valid.empty:
-        raise Invalid("No row can be imported: fix the problems listed and import the file again.")
-    writing = _writing(progress, len(valid), NOUNS[kind])
+    plan = updates.plan(session, actor, kind, checked, how)
+    valid = checked.data[plan.new]
+    if valid.empty and not plan.updates:
+        raise Invalid(
+            "No row can be imported: fix the problems listed and import the file again."
+            if not plan.unchanged
+            else "Every row matches a record as it is already: nothing to import."
+        )
+    writing = _writing(progress, len(valid) + len(plan.updates), NOUNS[kind])
     now = utcnow()
     batch = ImportBatch(
         org_id=actor.org_id,
@@ -172,7 +195,10 @@ def run(
         file_name=name,
         rows_total=len(checked.data),
         rows_imported=len(valid),
-        rows_failed=len(checked.data) - len(valid),
+        rows_failed=len(checked.data) - len(valid) - len(plan.updates) - plan.unchanged,
+        mode=how.mode,
+        rows_updated=len(plan.updates),
+        rows_unchanged=plan.unchanged,
         mapping=dict(checked.mapping),
         error_report=_error_report(checked),
         status=ImportStatus.IMPORTED,
@@ -183,10 +209,11 @@ def run(
     session.flush()
     channel.acting(session, channel.import_batch(batch.id, name))  # the audit log's "how"
     changes.touched(session, changes.Topic.IMPORTS, actor.org_id)  # the colleagues' histories
-    if kind == ImportKind.DEALS:
+    if kind == ImportKind.DEALS and not valid.empty:
         insert_deals(session, actor, batch, valid, now, writing)
-    else:
+    elif not valid.empty:
         insert_leads(session, actor, batch, valid, submit, now, writing, checked.send_to)
+    updates.apply(session, actor=actor, kind=kind, batch=batch, plan=plan, now=now)
     # Fields chosen as "Not imported" are remembered too, so the next file does not map them.
     unmapped = (
         [n for n, h in mapping.items() if h in ("", None)] if isinstance(mapping, dict) else []
@@ -201,7 +228,7 @@ def run(
         after={**_counts(batch), "submit": submit},
     )
     notifications.import_finished(session, actor=actor, batch=batch)
-    if kind == ImportKind.DEALS or submit:  # drafts went nowhere yet
+    if not valid.empty and (kind == ImportKind.DEALS or submit):  # drafts went nowhere yet
         sent_to = valid["other_org_id"].astype(int).value_counts()
         counts = {int(org): int(count) for org, count in sent_to.items()}
         counts |= {org_id: len(valid) for org_id in checked.send_to}
@@ -273,8 +300,8 @@ def _error_report(checked: Checked) -> str:
     )
 
 
-def _preview(checked: Checked) -> list[dict[str, Any]]:
-    data = checked.data[~checked.failed].head(PREVIEW_ROWS)
+def _preview(checked: Checked, new: Any) -> list[dict[str, Any]]:
+    data = checked.data[new].head(PREVIEW_ROWS)
     unsent = {"provider", "partner"} - set(checked.labels)  # a draft's column, not used
     chosen = [name for name in checked.labels if name not in checked.mapping]  # send_to's
     shown = [*chosen, *(name for name in checked.mapping if name not in unsent)]
@@ -295,4 +322,7 @@ def _counts(batch: ImportBatch) -> dict[str, Any]:
         "rows_total": batch.rows_total,
         "rows_imported": batch.rows_imported,
         "rows_failed": batch.rows_failed,
+        "mode": batch.mode,
+        "rows_updated": batch.rows_updated,
+        "rows_unchanged": batch.rows_unchanged,
     }

@@ -32,7 +32,16 @@ from ..deals import builder as deal_builder
 from .rules import lead_direction
 
 INSERT_CHUNK = 5_000  # rows built and inserted at a time
-_LEAD_TEXT = ("first_name", "last_name", "email", "company", "phone", "title", "notes")
+_LEAD_TEXT = (
+    "first_name",
+    "last_name",
+    "email",
+    "company",
+    "phone",
+    "title",
+    "notes",
+    "external_id",
+)
 
 
 def insert_leads(
@@ -153,6 +162,7 @@ def insert_deals(
         columns={
             "partner_org_id": others if by_provider else [actor.org_id] * len(others),
             "name": valid["name"].tolist(),
+            "external_id": valid["external_id"].tolist(),
             "company": valid["company"].tolist(),
             "company_norm": valid["company_norm"].str.slice(0, 200).tolist(),
             "email_domain": valid["email_domain"].str.slice(0, 254).tolist(),
@@ -201,6 +211,7 @@ def _insert(
     *,
     new_ids: bool = False,
     written: Callable[[int], None] | None = None,
+    serialized: frozenset[str] = frozenset(),
 ) -> list[int]:
     """Insert rows of `model`: `columns` (lists of one value per row) and `constants` (the same
     in every row), INSERT_CHUNK rows per executemany of the database driver (`written` is told
@@ -209,7 +220,8 @@ def _insert(
     The driver's executemany, not SQLAlchemy's: SQLAlchemy builds and type-converts each row's
     parameters in Python, which costs more than the insert itself (benchmarks/csv_import.py).
     Values are converted here as SQLAlchemy would (each constant once). With `new_ids`, ids are
-    allocated first and returned in row order.
+    allocated first and returned in row order. `serialized`: JSON columns given as JSON text
+    (as `custom` always is).
     """
     connection = session.connection()
     dialect = connection.dialect
@@ -220,7 +232,7 @@ def _insert(
         columns = {"id": ids, **columns}
 
     def converted(name: str, values: list) -> list:
-        if name in _SERIALIZED:
+        if name in _SERIALIZED or name in serialized:
             return values
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         return [process(v) for v in values] if process else values

@@ -4,9 +4,13 @@ from the state under its lock) and the service call it makes on the private uplo
 from dataclasses import dataclass
 from typing import Any
 
+from ..models import ImportKind
 from ..services import imports
 from ..services.core import upload_store
 from ..services.imports.sheets import Reading
+from . import view
+
+_NOUNS = {"leads": "leads", "referrals": "referrals", "deals": "deals"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +31,12 @@ class Job:
 def prepare(session, job: Job, progress) -> imports.Prepared:
     with upload_store.open_upload(job.upload) as file:
         return imports.prepare(
-            session, actor=job.actor, kind=job.kind, file=file, reading=job.reading
+            session,
+            actor=job.actor,
+            kind=job.kind,
+            file=file,
+            reading=job.reading,
+            progress=progress,
         )
 
 
@@ -62,3 +71,38 @@ def import_rows(session, job: Job, progress) -> imports.BatchRow:
             reading=job.reading,
             send_to=job.send_to,
         )
+
+
+def summary(batch: imports.BatchRow, submit: bool) -> str:
+    """What the page says once an import is done."""
+    noun = _NOUNS.get(batch.kind, "rows")
+    how = ""
+    if batch.kind != ImportKind.DEALS:
+        how = " and sent" if submit else " as drafts"
+    text = f"Imported {batch.rows_imported:,} {noun}{how} from {batch.file_name}."
+    if batch.rows_failed:
+        were = "was" if batch.rows_failed == 1 else "were"
+        them = "it with its error" if batch.rows_failed == 1 else "them with their errors"
+        text += (
+            f" {view.count(batch.rows_failed, 'row')} {were} not imported: download {them} "
+            "below, fix and import that file again."
+        )
+    return text
+
+
+def time_left(elapsed: float, share: float) -> str:
+    """An estimate of the time a step still needs, from the share done in `elapsed` seconds
+    ("" until it means something: a few seconds in and a little done)."""
+    if elapsed < 3 or not 0.02 <= share < 1:
+        return ""
+    left = round(elapsed * (1 - share) / share)
+    if left < 60:
+        return f"About {max(5, -(-left // 5) * 5)} s left"
+    minutes, seconds = divmod(left, 60)
+    if minutes >= 10:
+        return f"About {minutes + (seconds >= 30)} min left"
+    return (
+        f"About {minutes} min {seconds // 10 * 10} s left"
+        if seconds >= 10
+        else f"About {minutes} min left"
+    )

@@ -73,6 +73,16 @@ class Tally:
             if len(rows) < ROWS_NAMED:
                 rows.append(problem.row)
 
+    def reword(self, old: str, new: str) -> None:
+        """Give the problems told `old` the message `new` (a count known at the end)."""
+        self.kept = [
+            Problem(p.row, p.column, new, p.blocking) if p.message == old else p for p in self.kept
+        ]
+        for key in [key for key in self._found if key[1] == old]:
+            renamed = (key[0], new, key[2])
+            self._found[renamed] = self._found.pop(key)
+            self._counts[renamed] = self._counts.pop(key)
+
     def causes(self) -> tuple[list[Cause], int]:
         """As `grouped`: the most frequent first, at most MAX_CAUSES, and how many in all."""
         counts = self._counts

@@ -23,7 +23,7 @@ from ..core import activity, changes, inputs
 from ..core.actor import Actor
 from ..core.errors import DomainError, Invalid
 from . import columns as import_columns
-from . import custom_import
+from . import custom_import, rules
 from .batches import NOUNS, BatchRow, batch_row
 from .causes import Cause, Tally
 from .columns import Field
@@ -155,14 +155,17 @@ def dry_run(
     kind, submit = _kind(actor, kind), _flag(submit)
     source = _open(file, reading, progress)
     how = (mapping, submit, default_owner, send_to, reading)
-    tally, preview, total, failed = Tally(), [], 0, 0
-    for checked in _checked(session, actor, kind, source, how, Carry(), progress):
+    tally, total, failed, carry = Tally(), 0, 0, Carry()
+    preview: list[dict[str, Any]] = []
+    for checked in _checked(session, actor, kind, source, how, carry, progress):
         total += len(checked.data)
         failed += int(checked.failed.sum())
         tally.add(checked.problems)
         if len(preview) < PREVIEW_ROWS:
             preview += _preview(checked)[: PREVIEW_ROWS - len(preview)]
         _tell(progress, f"Checked {total:,} rows", source.share())
+    for told, recounted in rules.recounted(carry):
+        tally.reword(told, recounted)
     causes, cause_count = tally.causes()
     return DryRun(
         rows_total=total,

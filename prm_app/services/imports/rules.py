@@ -61,7 +61,9 @@ class Carry:
     chunks are checked as the whole file would be."""
 
     seen: set[int] = field(default_factory=set)  # the rows' keys so far, hashed (duplicates)
-    warned: set[str] = field(default_factory=set)  # unknown owners told about already
+    # Unknown owners told about (by email): [as the file names them, rows so far, the default
+    # owner's name, rows told of]: see `recounted`.
+    owners: dict[str, list] = field(default_factory=dict)
     batch_id: int | None = None  # the batch being written: its rows are no duplicates
 
 
@@ -195,8 +197,14 @@ class _Rules:
         if unknown.any():
             counts = emails[unknown].value_counts()
             first = emails[unknown].drop_duplicates(keep="first")
-            first = first[~first.isin(self.carry.warned)]  # told in an earlier chunk
-            self.carry.warned.update(first)
+            told = self.carry.owners
+            for email, rows in counts.items():
+                if email in told:  # in an earlier chunk
+                    told[email][1] += int(rows)
+            first = first[~first.isin(told)]
+            for row, email in first.items():
+                rows = int(counts[email])
+                told[email] = [self.data["owner"][row], rows, default_owner[1], rows]
             said = pd.Series("", index=emails.index)
             said[first.index] = [
                 unknown_owner(self.data["owner"][row], int(counts[email]), default_owner[1])
@@ -531,6 +539,16 @@ def unknown_owner(owner: str, rows: int, owner_name: str) -> str:
         f"'{owner[:60]}' is not an active member of your organization: {these} to "
         f"{owner_name}, the default owner."
     )
+
+
+def recounted(carry: Carry) -> list[tuple[str, str]]:
+    """(warning as told, as it should read) for each unknown owner told about in a chunk
+    whose later chunks named them too: the warning counts the rows of the whole file."""
+    return [
+        (unknown_owner(text, told, name), unknown_owner(text, rows, name))
+        for text, rows, name, told in carry.owners.values()
+        if rows != told
+    ]
 
 
 def default_owner_of(session: Session, actor: Actor, value: object) -> tuple[int, str]:

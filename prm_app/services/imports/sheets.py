@@ -28,7 +28,7 @@ reader loads a whole sheet), and only CHUNK_ROWS rows at a time are turned into 
 import datetime as dt
 import itertools
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
@@ -219,7 +219,7 @@ def cell_text(value: Any) -> str:
     return str(value).strip() if not isinstance(value, str) else value
 
 
-def _filled(grid: list[list[str]]) -> bool:
+def _filled(grid: Iterable[list[str]]) -> bool:
     return any(any(row) for row in grid)
 
 

@@ -410,7 +410,7 @@ class ImportState(LiveView, AppState):
         ]
         self.problem_total, self.problem_page = len(self._causes), 1
         kinds = view.count(found.cause_count, "kind")
-        self.problems_note = f"{view.count(len(found.problems), 'problem')} of {kinds}" + (
+        self.problems_note = f"{view.count(found.problem_count, 'problem')} of {kinds}" + (
             f", the {len(found.causes):,} most frequent listed"
             if found.cause_count > len(found.causes)
             else ""

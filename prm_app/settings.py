@@ -54,8 +54,9 @@ class Settings(BaseSettings):
     audit_retention_days: Annotated[int, Field(ge=1)] = 400  # the audit log (activity trail)
     # Imports
     upload_dir: Path | None = None
-    import_max_bytes: Annotated[int, Field(ge=1)] = 50 * 1024 * 1024
-    import_max_rows: Annotated[int, Field(ge=1)] = 200_000
+    # None: the limits of services/imports/files.py (512 MB, 1,000,000 rows)
+    import_max_bytes: Annotated[int | None, Field(ge=1)] = None
+    import_max_rows: Annotated[int | None, Field(ge=1)] = None
     # The production launcher (python -m prm_app.serve)
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65_535)] = 8000

@@ -125,6 +125,15 @@ def _progress() -> rx.Component:
         rx.vstack(
             rx.text(State.progress_label, size="2", role="status"),
             rx.progress(value=State.progress, max=100, width="100%", aria_label="Progress"),
+            rx.hstack(
+                rx.text(State.time_left, size="1", color_scheme="gray"),
+                rx.button(
+                    "Cancel", size="1", variant="soft", color_scheme="red", on_click=State.stop
+                ),
+                justify="between",
+                align="center",
+                width="100%",
+            ),
             width="100%",
             spacing="1",
         ),

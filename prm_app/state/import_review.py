@@ -53,7 +53,7 @@ def causes(found: imports.DryRun) -> list[dict[str, str]]:
 
 def problems_note(found: imports.DryRun) -> str:
     kinds = view.count(found.cause_count, "kind")
-    return f"{view.count(len(found.problems), 'problem')} of {kinds}" + (
+    return f"{view.count(found.problem_count, 'problem')} of {kinds}" + (
         f", the {len(found.causes):,} most frequent listed"
         if found.cause_count > len(found.causes)
         else ""

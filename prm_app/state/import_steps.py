@@ -29,7 +29,12 @@ class Job:
 def prepare(session, job: Job, progress) -> imports.Prepared:
     with upload_store.open_upload(job.upload) as file:
         return imports.prepare(
-            session, actor=job.actor, kind=job.kind, file=file, reading=job.reading
+            session,
+            actor=job.actor,
+            kind=job.kind,
+            file=file,
+            reading=job.reading,
+            progress=progress,
         )
 
 
@@ -68,3 +73,21 @@ def import_rows(session, job: Job, progress) -> imports.BatchRow:
             mode=job.mode,
             match_key=job.match_key,
         )
+
+
+def time_left(elapsed: float, share: float) -> str:
+    """An estimate of the time a step still needs, from the share done in `elapsed` seconds
+    ("" until it means something: a few seconds in and a little done)."""
+    if elapsed < 3 or not 0.02 <= share < 1:
+        return ""
+    left = round(elapsed * (1 - share) / share)
+    if left < 60:
+        return f"About {max(5, -(-left // 5) * 5)} s left"
+    minutes, seconds = divmod(left, 60)
+    if minutes >= 10:
+        return f"About {minutes + (seconds >= 30)} min left"
+    return (
+        f"About {minutes} min {seconds // 10 * 10} s left"
+        if seconds >= 10
+        else f"About {minutes} min left"
+    )

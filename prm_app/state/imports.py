@@ -11,6 +11,7 @@ past imports: never the file.
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -73,6 +74,7 @@ class ImportState(LiveView, AppState):
     busy: bool = False
     progress: int = 0  # percent
     progress_label: str = ""
+    time_left: str = ""  # "About 2 min left", once the progress allows an estimate
     error: str = ""
     rows_valid: int = 0
     rows_failed: int = 0
@@ -97,6 +99,7 @@ class ImportState(LiveView, AppState):
     send_to: list[str] = []  # the ones chosen (ids)
     _upload: str = ""  # the private file's key
     _started: float = 0.0  # when the running step started (time.time())
+    _stop: bool = False  # the person asked to cancel the running step
     LIVE_TOPIC: ClassVar[Topic] = Topic.IMPORTS  # the history: colleagues' imports and undos
 
     @rx.var
@@ -296,6 +299,12 @@ class ImportState(LiveView, AppState):
         """Import nothing: forget the file and start again."""
         if not self.busy:
             self._forget_file()
+
+    @rx.event
+    def stop(self):
+        """Cancel the running check or import (rolled back: nothing is written)."""
+        if self.busy and not self._stop:
+            self._stop, self.progress_label, self.time_left = True, "Cancelling…", ""
 
     # mapping -------------------------------------------------------------------------------
 
@@ -517,7 +526,7 @@ class ImportState(LiveView, AppState):
             self.error = str(error)
             return None
         self.busy, self.progress, self.progress_label, self.error = True, 0, label, ""
-        self.result, self._started = "", time.time()
+        self.result, self._started, self._stop, self.time_left = "", time.time(), False, ""
         return actor
 
     def _job(self, actor: Actor) -> Job:
@@ -543,13 +552,17 @@ class ImportState(LiveView, AppState):
 
     def _end(self, error: str) -> None:
         self.busy, self.progress, self.progress_label, self.error = False, 0, "", error
+        self.time_left, self._stop = "", False
 
     async def _work(self, operation: Callable, job: Job) -> tuple[Any, str]:
         """Run `operation(session, job, progress)` in a thread, in one transaction, while its
         progress reaches the page; (result, "") or (None, what to tell the user)."""
-        latest = [self.progress_label, 0.0]
+        latest: list[Any] = [self.progress_label, 0.0]
+        stop = threading.Event()
 
         def progress(step: str, share: float) -> None:
+            if stop.is_set():  # between chunks: the transaction is rolled back
+                raise imports.Cancelled()
             latest[:] = [step, share]
 
         def transaction():
@@ -560,7 +573,11 @@ class ImportState(LiveView, AppState):
         while not task.done():
             await asyncio.wait({task}, timeout=0.25)
             async with self:
+                if self._stop:
+                    stop.set()
+                    continue
                 self.progress_label, self.progress = latest[0], int(latest[1] * 100)
+                self.time_left = import_steps.time_left(time.time() - self._started, latest[1])
         try:
             result = task.result()
         except DomainError as error:

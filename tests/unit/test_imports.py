@@ -383,6 +383,7 @@ def test_imports_valid_rows_as_drafts(session, world):
 def test_progress_is_reported_from_reading_to_the_last_row_written(session, world, monkeypatch):
     _, firm, _ = world
     monkeypatch.setattr(imports_writer, "INSERT_CHUNK", 2)
+    monkeypatch.setattr(csv_files, "CHUNK_ROWS", 2)  # 2 records at a time (the header first)
     rows = [f"P{i},Q,p{i}@site{i}.com,Firm {i},Northwind,," for i in range(5)]
     seen: list[tuple[str, float]] = []
     imports.dry_run(
@@ -393,7 +394,13 @@ def test_progress_is_reported_from_reading_to_the_last_row_written(session, worl
         mapping=LEAD_MAPPING,
         progress=lambda step, share: seen.append((step, share)),
     )
-    assert seen == [("Reading the file", 0.0), ("Checking 5 rows", 0.3)]
+    assert [step for step, _ in seen] == [
+        "Reading the file",
+        *["Checking the rows", "Checked 1 rows", "Checking the rows", "Checked 3 rows"],
+        *["Checking the rows", "Checked 5 rows"],
+    ]
+    shares = [share for _, share in seen]
+    assert shares == sorted(shares) and shares[0] == 0.0 and shares[-1] == 1.0
     seen.clear()
     imports.run(
         session,
@@ -402,16 +409,15 @@ def test_progress_is_reported_from_reading_to_the_last_row_written(session, worl
         file=_leads_file(*rows),
         file_name="leads.csv",
         mapping=LEAD_MAPPING,
-        progress=lambda step, share: seen.append((step, round(share, 2))),
+        progress=lambda step, share: seen.append((step, share)),
     )
-    assert seen == [
-        ("Reading the file", 0.0),
-        ("Checking 5 rows", 0.3),
-        ("Writing 5 leads", 0.6),
-        ("Writing 5 leads", 0.76),
-        ("Writing 5 leads", 0.92),
-        ("Writing 5 leads", 1.0),
+    assert [step for step, _ in seen] == [
+        "Reading the file",
+        *["Checking the rows", "Imported 1 leads", "Checking the rows", "Imported 3 leads"],
+        *["Checking the rows", "Imported 5 leads"],
     ]
+    shares = [share for _, share in seen]
+    assert shares == sorted(shares) and shares[-1] == 1.0
 
 
 def test_imports_submitted_leads_as_submit_does(session, world):

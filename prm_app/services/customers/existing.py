@@ -5,6 +5,7 @@ one or from a CSV file, read by every member."""
 import re
 from dataclasses import dataclass
 
+import pandas as pd
 from sqlmodel import Session, col, func, select
 
 from ...models import Organization, OrgKind, ProviderCustomer
@@ -120,11 +121,17 @@ def remove(session: Session, *, actor: Actor, customer_id: object) -> None:
 def import_csv(session: Session, *, actor: Actor, file: object) -> Imported:
     """An administrator adds the customers of a CSV file (a Company and/or a Domain column,
     recognized by their headers); rows already listed are skipped, wrong ones reported."""
-    from ..imports.files import read_csv, restored  # imports depend on customers
+    from ..imports.files import open_csv, restored  # imports depend on customers
 
     actor.require_admin()
     actor.require_kind(OrgKind.PROVIDER)
-    table = read_csv(file)
+    source = open_csv(file, chunk_rows=10_000)
+    frames = []
+    for frame in source.chunks():  # read no further than the limit
+        frames.append(frame)
+        if sum(len(f) for f in frames) > MAX_IMPORT:
+            raise Invalid(f"Import at most {MAX_IMPORT:,} customers at once.", field="file")
+    table = source.table(pd.concat(frames))
     by_key = {h.strip().lower(): h for h in table.headers}
     name_header = next((by_key[h] for h in NAME_HEADERS if h in by_key), None)
     domain_header = next((by_key[h] for h in DOMAIN_HEADERS if h in by_key), None)

@@ -6,9 +6,9 @@ partners) and deals (registered with a provider, or recorded for a partner).
 imports the valid rows as one ImportBatch, in the caller's transaction: all of them or, on any
 error, none. `undo` removes a batch while none of its records was touched since.
 
-The whole file is checked with pandas column operations and a few queries (partners, people,
-existing records, protected customers, stages), never a query per row; rows are written with
-multi-row inserts.
+The file is read in chunks (files.CHUNK_ROWS rows), each checked with pandas column operations
+and a few queries (partners, people, existing records, protected customers, stages), never a
+query per row, and its rows written with multi-row inserts before the next chunk is read.
 
 Submodules: flow (prepare, dry run, run), rules (checking the rows), writer (the bulk inserts),
 batches (history, error report, undo), columns (fields and mappings), files (CSV in and out),
@@ -18,11 +18,12 @@ causes (the problems grouped) and exports (the lists as CSV).
 """
 
 from .batches import BatchRow, batch, error_report, list_batches, undo
-from .flow import DryRun, Prepared, Progress, dry_run, prepare, run
+from .flow import Cancelled, DryRun, Prepared, Progress, dry_run, prepare, run
 from .rules import Problem
 
 __all__ = [
     "BatchRow",
+    "Cancelled",
     "DryRun",
     "Prepared",
     "Problem",

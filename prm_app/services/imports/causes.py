@@ -40,3 +40,55 @@ def grouped(problems: list[Problem]) -> tuple[list[Cause], int]:
         for (column, message, blocking), rows in order[:MAX_CAUSES]
     ]
     return causes, len(found)
+
+
+class Tally:
+    """The problems of a file checked chunk by chunk (in row order), grouped as they come:
+    what `grouped` gives for all of them, without keeping them all. The first KEPT problems
+    are kept as they are; causes past MAX_TALLIED distinct ones are counted, not kept."""
+
+    KEPT = 10_000
+    MAX_TALLIED = 4 * MAX_CAUSES
+
+    def __init__(self) -> None:
+        self.kept: list[Problem] = []
+        self.count = 0
+        self._found: dict[tuple[str, str, bool], list[int]] = {}  # rows named, then the count
+        self._counts: dict[tuple[str, str, bool], int] = {}
+        self._untallied = 0
+
+    def add(self, problems: list[Problem]) -> None:
+        self.count += len(problems)
+        self.kept.extend(problems[: max(0, self.KEPT - len(self.kept))])
+        for problem in problems:
+            key = (problem.column, problem.message, problem.blocking)
+            rows = self._found.get(key)
+            if rows is None:
+                if len(self._found) >= self.MAX_TALLIED:
+                    self._untallied += 1
+                    continue
+                rows = self._found[key] = []
+                self._counts[key] = 0
+            self._counts[key] += 1
+            if len(rows) < ROWS_NAMED:
+                rows.append(problem.row)
+
+    def reword(self, old: str, new: str) -> None:
+        """Give the problems told `old` the message `new` (a count known at the end)."""
+        self.kept = [
+            Problem(p.row, p.column, new, p.blocking) if p.message == old else p for p in self.kept
+        ]
+        for key in [key for key in self._found if key[1] == old]:
+            renamed = (key[0], new, key[2])
+            self._found[renamed] = self._found.pop(key)
+            self._counts[renamed] = self._counts.pop(key)
+
+    def causes(self) -> tuple[list[Cause], int]:
+        """As `grouped`: the most frequent first, at most MAX_CAUSES, and how many in all."""
+        counts = self._counts
+        order = sorted(self._found.items(), key=lambda item: (-counts[item[0]], item[1][0]))
+        causes = [
+            Cause(column, message, blocking, counts[(column, message, blocking)], rows)
+            for (column, message, blocking), rows in order[:MAX_CAUSES]
+        ]
+        return causes, len(self._found) + self._untallied

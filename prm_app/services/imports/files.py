@@ -1,9 +1,14 @@
-"""CSV files in and out: reading an uploaded file into a table of strings, writing safe exports.
+"""CSV files in and out: reading an uploaded file into tables of strings, writing safe exports.
 
 An upload is read from its (spooled, seekable) file object with pandas, never from a path the
 client chose: UTF-8 with or without a byte order mark, else Windows-1252/Latin-1; comma,
 semicolon or tab detected from the header; quoted fields; blank lines skipped. Every value is a
 string. A file that is not such a table is refused with Invalid and a message the user can act on.
+
+The limits of an import live here: MAX_BYTES (512 MB) and MAX_ROWS (1,000,000 rows below the
+header; `PRM_IMPORT_MAX_BYTES` and `PRM_IMPORT_MAX_ROWS` lower or raise them). A file is read
+CHUNK_ROWS rows at a time (`open_csv`, a `Source`), so that what an import holds in memory does
+not grow with the file; a file over the row limit is refused when its reading gets there.
 """
 
 import codecs
@@ -11,7 +16,7 @@ import csv
 import os
 import re
 import tempfile
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
@@ -21,6 +26,9 @@ import pandas as pd
 from ... import settings
 from ..core.errors import Invalid
 
+MAX_BYTES = 512 * 1024 * 1024  # the largest upload (HubSpot's limit)
+MAX_ROWS = 1_000_000  # records below the header in one file
+CHUNK_ROWS = 50_000  # rows read, checked and written at a time
 MAX_COLUMNS = 100
 MAX_HEADER = 200  # characters in one column name
 MAX_FIELD = 10_000  # characters in one value (the longest field imported holds 5,000)
@@ -55,19 +63,62 @@ class Table:
     sheet: str = ""  # the one read
 
 
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A file being read: its header and how it was read, then its rows in chunks.
+
+    `chunks()` yields frames of at most CHUNK_ROWS rows (one column per header, every value a
+    string, indexed by the sheet's row numbers), blank rows left out; it raises Invalid when
+    the file turns out unreadable, over the row limit, or with a header but no rows. `share()`
+    tells how much of the file was read so far (0 to 1). Read the chunks once.
+    """
+
+    headers: list[str]
+    encoding: str  # a CSV's ("" for a spreadsheet)
+    delimiter: str  # a CSV's ("" for a spreadsheet)
+    chunks: Callable[[], Iterator[pd.DataFrame]]
+    share: Callable[[], float]
+    sheets: tuple[str, ...] = ()  # a spreadsheet's worksheets
+    sheet: str = ""  # the one read
+
+    def table(self, rows: pd.DataFrame) -> Table:
+        """A chunk as a Table of this file."""
+        return Table(self.headers, rows, self.encoding, self.delimiter, self.sheets, self.sheet)
+
+    def whole(self) -> Table:
+        """Every row at once (for the small files of other readers: not for imports)."""
+        frames = list(self.chunks())
+        return self.table(pd.concat(frames) if len(frames) > 1 else frames[0])
+
+
 def max_bytes() -> int:
-    """The largest upload accepted (PRM_IMPORT_MAX_BYTES, default 50 MB)."""
-    return settings.current().import_max_bytes
+    """The largest upload accepted (PRM_IMPORT_MAX_BYTES, default MAX_BYTES)."""
+    return settings.current().import_max_bytes or MAX_BYTES
 
 
 def max_rows() -> int:
-    """The most records one file may hold (PRM_IMPORT_MAX_ROWS, default 200,000)."""
-    return settings.current().import_max_rows
+    """The most records one file may hold (PRM_IMPORT_MAX_ROWS, default MAX_ROWS)."""
+    return settings.current().import_max_rows or MAX_ROWS
+
+
+def counted(total: int, frame: pd.DataFrame) -> int:
+    """The rows read so far with this chunk's; refuses the file once over the limit."""
+    total += len(frame)
+    if total > max_rows():
+        raise too_many_rows()
+    return total
+
+
+def no_rows(where: str = "The file") -> Invalid:
+    return refused(f"{where} has a header but no rows: add the rows to import.")
 
 
 def too_many_rows() -> Invalid:
     """What a file over the row limit is told (CSV or spreadsheet)."""
-    return refused(f"The file has more than {max_rows():,} rows: split it into smaller files.")
+    return refused(
+        f"The file has more than {max_rows():,} rows, the most one import takes: split it into "
+        "smaller files."
+    )
 
 
 def too_large(limit: int) -> str:
@@ -76,14 +127,25 @@ def too_large(limit: int) -> str:
 
 
 def read_csv(file: object, *, encoding: object = None, delimiter: object = None) -> Table:
-    """Read an uploaded CSV from a binary file object (its position is reset first).
+    """A whole (small) CSV as one Table: see `open_csv`."""
+    return open_csv(file, encoding=encoding, delimiter=delimiter).whole()
+
+
+def open_csv(
+    file: object, *, encoding: object = None, delimiter: object = None, chunk_rows: int = 0
+) -> Source:
+    """Open an uploaded CSV from a binary file object (its position is reset first), to be
+    read `chunk_rows` (default CHUNK_ROWS) rows at a time.
 
     The size is measured from the data itself, never taken from what the client declared.
     `encoding` (one of ENCODINGS) and `delimiter` (one of DELIMITERS) replace what is detected
     when the person chose them. Raises Invalid, with `field="file"`, for anything that is not
-    a usable table (`field="encoding"` or `"delimiter"` for a choice that does not fit).
+    a usable table (`field="encoding"` or `"delimiter"` for a choice that does not fit); the
+    chunks raise it too, for what is found further in the file.
     """
     stream = sized(file)
+    size = stream.seek(0, os.SEEK_END)
+    stream.seek(0)
     encoding = _chosen_encoding(stream, encoding) if encoding else _encoding(stream)
     stream.seek(0)
     sample = _decoded_sample(stream, encoding)
@@ -94,42 +156,55 @@ def read_csv(file: object, *, encoding: object = None, delimiter: object = None)
     delimiter = str(delimiter) if delimiter else _delimiter(header_line)
     headers = _headers(header_line, delimiter)
     _require_consistent(sample, blank_before, delimiter, len(headers))
-    stream.seek(0)
-    try:
-        frame = pd.read_csv(
-            stream,
-            sep=delimiter,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            skiprows=blank_before,
-            encoding=encoding,
-            engine="c",
-            nrows=max_rows() + 2,  # header, limit, one more to know it is over (blank lines count)
-        )
-    except pd.errors.ParserError as error:
-        raise refused(_parser_message(error)) from None
-    except UnicodeDecodeError:
-        raise Invalid(_not_in(encoding), field="encoding") from None
-    except pd.errors.EmptyDataError:
-        raise refused("The file has no header row: its first line must name the columns.") from None
-    if len(frame) == max_rows() + 2:
-        raise too_many_rows()
-    frame.index = frame.index + 1 + blank_before  # spreadsheet row numbers
-    if frame.shape[1] != len(headers):
-        raise refused(
-            "The header and the rows do not line up: check that every value containing "
-            f"a {DELIMITERS[delimiter]} is in double quotes."
-        )
-    frame = frame.iloc[1:]
-    frame.columns = headers
-    frame = frame[(frame != "").any(axis=1)]  # blank lines and rows of empty cells
-    headers, frame = without_empty_unnamed(headers, frame)
-    if frame.empty:
-        raise refused("The file has a header but no rows: add the rows to import.")
-    require_short_fields(frame)
-    return Table(headers=headers, rows=frame, encoding=encoding, delimiter=delimiter)
+    named = named_headers(headers)
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        stream.seek(0)
+        total, first = 0, True
+        try:
+            with pd.read_csv(
+                stream,
+                sep=delimiter,
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                skiprows=blank_before,
+                encoding=encoding,
+                engine="c",
+                chunksize=chunk_rows or CHUNK_ROWS,
+            ) as reader:
+                for frame in reader:
+                    if frame.shape[1] != len(headers):
+                        raise refused(
+                            "The header and the rows do not line up: check that every value "
+                            f"containing a {DELIMITERS[delimiter]} is in double quotes."
+                        )
+                    frame.index = frame.index + 1 + blank_before  # spreadsheet row numbers
+                    if first:
+                        frame, first = frame.iloc[1:], False
+                    frame.columns = headers
+                    frame = frame[(frame != "").any(axis=1)]  # blank lines, rows of empty cells
+                    frame = only_named(headers, named, frame)
+                    total = counted(total, frame)
+                    require_short_fields(frame)
+                    if len(frame):
+                        yield frame
+        except pd.errors.ParserError as error:
+            raise refused(_parser_message(error)) from None
+        except UnicodeDecodeError:
+            raise Invalid(_not_in(encoding), field="encoding") from None
+        except pd.errors.EmptyDataError:
+            raise refused(
+                "The file has no header row: its first line must name the columns."
+            ) from None
+        if not total:
+            raise no_rows()
+
+    def share() -> float:
+        return min(1.0, stream.tell() / size) if size else 1.0
+
+    return Source(named, encoding, delimiter, chunks, share)
 
 
 def restored(values: pd.Series) -> pd.Series:
@@ -409,25 +484,31 @@ def _parser_message(error: Exception) -> str:
     return "The file cannot be read as CSV: export it from your spreadsheet as CSV again."
 
 
-def without_empty_unnamed(headers: list[str], frame: pd.DataFrame) -> tuple[list, pd.DataFrame]:
-    """Drops columns with neither a name nor a value (trailing separators); refuses a column
-    with values but no name."""
-    keep = []
-    for position, name in enumerate(headers, start=1):
-        if name:
-            keep.append(name)
-        elif (frame.iloc[:, position - 1] != "").any():
-            raise refused(
-                f"Column {position} has values but no name in the header row: name it or delete it."
-            )
-    if len(keep) == len(headers):
-        return headers, frame
-    if not keep:
+def named_headers(headers: list[str]) -> list[str]:
+    """The headers that name a column (a trailing separator makes one without a name)."""
+    named = [name for name in headers if name]
+    if not named:
         raise refused("The header row is empty: its first line must name the columns.")
-    positions = [i for i, name in enumerate(headers) if name]
+    return named
+
+
+def only_named(headers: list[str], named: list[str], frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's named columns (`frame` has one per header); refuses a column with values
+    but no name."""
+    if len(named) == len(headers):
+        return frame
+    positions = []
+    for position, name in enumerate(headers):
+        if name:
+            positions.append(position)
+        elif (frame.iloc[:, position] != "").any():
+            raise refused(
+                f"Column {position + 1} has values but no name in the header row: name it or "
+                "delete it."
+            )
     frame = frame.iloc[:, positions]
-    frame.columns = keep
-    return keep, frame
+    frame.columns = named
+    return frame
 
 
 def require_short_fields(frame: pd.DataFrame) -> None:

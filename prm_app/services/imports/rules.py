@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ...models import Deal, ImportKind, Lead, LeadDirection, OrgKind, Pipeline, Stage, User
@@ -55,6 +56,18 @@ class Checked:
     labels: dict[str, str] = field(default_factory=dict)  # extra display values for the preview
 
 
+@dataclass(slots=True)
+class Carry:
+    """What checking a file chunk by chunk carries from one chunk to the next, so that the
+    chunks are checked as the whole file would be."""
+
+    seen: set[int] = field(default_factory=set)  # the rows' keys so far, hashed (duplicates)
+    # Unknown owners told about (by email): [as the file names them, rows so far, the default
+    # owner's name, rows told of]: see `recounted`.
+    owners: dict[str, list] = field(default_factory=dict)
+    batch_id: int | None = None  # the batch being written: its rows are no duplicates
+
+
 def check(
     session: Session,
     actor: Actor,
@@ -65,7 +78,9 @@ def check(
     default_owner: object = None,
     send_to: object = None,
     reading: Reading | None = None,
+    carry: Carry | None = None,
 ) -> Checked:
+    """Check a file's rows (or one chunk of them, with the `carry` of the chunks before)."""
     custom = custom_import.importable(session, actor, kind)
     extra = custom_import.columns_of(session, custom)
     everyone_to = send_to_all.organizations(session, actor, kind, send_to, submit=submit)
@@ -90,7 +105,7 @@ def check(
     required = set(
         import_columns.required(kind, actor.org_kind, submit=submit, sent_to_all=bool(everyone_to))
     )
-    rules = _Rules(checked, fields, chosen, required, reading or Reading())
+    rules = _Rules(checked, fields, chosen, required, reading or Reading(), carry or Carry())
     rules.basics()
     rules.owners(session, actor, kind, default_owner_of(session, actor, default_owner))
     if kind == ImportKind.DEALS:
@@ -123,8 +138,10 @@ class _Rules:
         chosen: dict[str, str],
         required: set[str],
         reading: Reading,
+        carry: Carry,
     ):
         self.checked = checked
+        self.carry = carry
         self.reading = reading  # the ways of writing amounts and dates chosen
         self.required = required
         self.data = checked.data
@@ -182,6 +199,14 @@ class _Rules:
         if unknown.any():
             counts = emails[unknown].value_counts()
             first = emails[unknown].drop_duplicates(keep="first")
+            told = self.carry.owners
+            for email, rows in counts.items():
+                if email in told:  # in an earlier chunk
+                    told[email][1] += int(rows)
+            first = first[~first.isin(told)]
+            for row, email in first.items():
+                rows = int(counts[email])
+                told[email] = [self.data["owner"][row], rows, default_owner[1], rows]
             said = pd.Series("", index=emails.index)
             said[first.index] = [
                 unknown_owner(self.data["owner"][row], int(counts[email]), default_owner[1])
@@ -267,6 +292,7 @@ class _Rules:
                         Lead.origin_org_id == actor.org_id,
                         Lead.direction == direction,
                         col(Lead.company_norm).in_(chunk),
+                        *self._not_this_batch(Lead.import_batch_id),
                     )
                 )
             )
@@ -307,7 +333,9 @@ class _Rules:
                 f"{other_id}\x1f{norm}\x1f{deal_name.lower()}"
                 for other_id, norm, deal_name in session.exec(
                     select(side.other_org, Deal.company_norm, Deal.name).where(
-                        side.own_org == actor.org_id, col(Deal.company_norm).in_(chunk)
+                        side.own_org == actor.org_id,
+                        col(Deal.company_norm).in_(chunk),
+                        *self._not_this_batch(Deal.import_batch_id),
                     )
                 )
             )
@@ -489,9 +517,21 @@ class _Rules:
         deal (Rollout, Contoso"), not by the earlier row's number, which the error file lacks
         when that row was imported."""
         repeated = usable & keys.duplicated(keep="first")
+        hashed = pd.util.hash_pandas_object(keys[usable], index=False)
+        if self.carry.seen:  # the same row in an earlier chunk
+            seen = self.carry.seen
+            earlier = [value in seen for value in hashed.tolist()]
+            repeated[usable[usable].index[earlier]] = True
+        self.carry.seen.update(hashed.tolist())
         if repeated.any():
             said = "An earlier row of the file has " + what + "): only that one is imported."
             self.add(name, repeated, said)
+
+    def _not_this_batch(self, column: Any) -> list:
+        """The rows an import wrote in earlier chunks are no duplicates of the file's rows."""
+        if self.carry.batch_id is None:
+            return []
+        return [sa.or_(col(column).is_(None), column != self.carry.batch_id)]
 
     def _providers(self) -> list[int]:
         """The distinct providers of the rows (known once `counterparts` ran)."""
@@ -513,6 +553,16 @@ def unknown_owner(owner: str, rows: int, owner_name: str) -> str:
         f"'{owner[:60]}' is not an active member of your organization: {these} to "
         f"{owner_name}, the default owner."
     )
+
+
+def recounted(carry: Carry) -> list[tuple[str, str]]:
+    """(warning as told, as it should read) for each unknown owner told about in a chunk
+    whose later chunks named them too: the warning counts the rows of the whole file."""
+    return [
+        (unknown_owner(text, told, name), unknown_owner(text, rows, name))
+        for text, rows, name, told in carry.owners.values()
+        if rows != told
+    ]
 
 
 def default_owner_of(session: Session, actor: Actor, value: object) -> tuple[int, str]:

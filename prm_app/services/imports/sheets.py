@@ -20,10 +20,15 @@ Where the header is, sensibly:
   merged cell are named after it with a number ("Contact 2").
 Row numbers are the sheet's own (the header may be row 3), so that a problem's row is found.
 The default sheet is the first with a value; the person may choose another by name.
+
+A sheet is read in chunks as a CSV is (files.Source): calamine holds the sheet's cells (its
+reader loads a whole sheet), and only CHUNK_ROWS rows at a time are turned into text.
 """
 
 import datetime as dt
+import itertools
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
@@ -32,15 +37,18 @@ import pandas as pd
 
 from ..core.errors import Invalid
 from .files import (
+    CHUNK_ROWS,
+    Source,
     Table,
     check_headers,
-    max_rows,
-    read_csv,
+    counted,
+    named_headers,
+    no_rows,
+    only_named,
+    open_csv,
     refused,
     require_short_fields,
     sized,
-    too_many_rows,
-    without_empty_unnamed,
 )
 
 XLSX, XLS, ODS = "xlsx", "xls", "ods"
@@ -67,14 +75,27 @@ class Reading:
 def read_table(
     file: object, *, sheet: object = None, encoding: object = None, delimiter: object = None
 ) -> Table:
-    """Any upload as a Table: a spreadsheet's `sheet` (a name; its first sheet with a value
-    when None) or a CSV in the `encoding` and with the `delimiter` chosen (detected when None;
-    see files.read_csv). Raises Invalid(field="file"), or the field of the choice refused."""
+    """A whole (small) upload as one Table: see `open_table`."""
+    return open_table(file, sheet=sheet, encoding=encoding, delimiter=delimiter).whole()
+
+
+def open_table(
+    file: object,
+    *,
+    sheet: object = None,
+    encoding: object = None,
+    delimiter: object = None,
+    chunk_rows: int = 0,
+) -> Source:
+    """Any upload as a Source read in chunks: a spreadsheet's `sheet` (a name; its first
+    sheet with a value when None) or a CSV in the `encoding` and with the `delimiter` chosen
+    (detected when None; see files.open_csv). Raises Invalid(field="file"), or the field of
+    the choice refused."""
     stream = sized(file)
     kind = spreadsheet_kind(stream)
     if kind is None:
-        return read_csv(stream, encoding=encoding, delimiter=delimiter)
-    return _read_sheet(stream, kind, sheet)
+        return open_csv(stream, encoding=encoding, delimiter=delimiter, chunk_rows=chunk_rows)
+    return _open_sheet(stream, kind, sheet, chunk_rows or CHUNK_ROWS)
 
 
 def spreadsheet_kind(stream: IO[bytes]) -> str | None:
@@ -112,66 +133,73 @@ def spreadsheet_kind(stream: IO[bytes]) -> str | None:
     )
 
 
-def _read_sheet(stream: IO[bytes], kind: str, sheet: object) -> Table:
+def _open_sheet(stream: IO[bytes], kind: str, sheet: object, chunk_rows: int) -> Source:
     try:
-        book = pd.ExcelFile(stream, engine="calamine")
+        book = pd.ExcelFile(stream, engine="calamine").book
     except Exception:  # calamine's errors are not typed: a damaged or protected workbook
         raise refused(
             f"The {kind} file cannot be read (damaged, or protected by a password): save it "
             "from your spreadsheet again, or export the sheet as CSV."
         ) from None
-    with book:
-        names = tuple(str(name) for name in book.sheet_names)
-        if not names:
-            raise refused("The workbook has no sheet to import.")
-        if sheet is None or sheet == "":
-            grids = ((name, _grid(book, name)) for name in names)
-            name, grid = next(((n, g) for n, g in grids if _filled(g)), (names[0], []))
-        elif isinstance(sheet, str) and sheet in names:
-            name, grid = sheet, _grid(book, sheet)
-        else:
-            raise refused_sheet("Choose one of the workbook's sheets.")
-        merges = book.book.get_sheet_by_name(name).merged_cell_ranges or []
+    names = tuple(str(name) for name in book.sheet_names)
+    if not names:
+        raise refused("The workbook has no sheet to import.")
+    if sheet is None or sheet == "":
+        name = next((n for n in names if _filled(_rows(book.get_sheet_by_name(n)))), names[0])
+    elif isinstance(sheet, str) and sheet in names:
+        name = sheet
+    else:
+        raise refused_sheet("Choose one of the workbook's sheets.")
+    found = book.get_sheet_by_name(name)
+    rows = _rows(found)
+    grid = list(itertools.islice(rows, _HEADER_SEARCH + 1))
+    while grid and not grid[-1] and len(grid) <= _HEADER_SEARCH:
+        grid.pop()  # nothing below: trailing blank rows
     if not _filled(grid):
         raise refused_sheet(f"The sheet '{name}' is empty: choose the sheet that holds the list.")
-    headers, first = _header(grid, merges)
-    width = max([len(headers), *(len(row) for row in grid[first:])])
+    headers, first = _header(grid, found.merged_cell_ranges or [])
+    width = max(len(headers), (found.start or (0, 0))[1] + found.width)
     headers = check_headers(headers + [""] * (width - len(headers)))
-    body = [row + [""] * (width - len(row)) for row in grid[first:]]
-    frame = pd.DataFrame(body, columns=range(width), dtype=str)
-    frame.index = pd.RangeIndex(first + 1, first + 1 + len(body))  # the sheet's row numbers
-    frame.columns = headers
-    frame = frame[(frame != "").any(axis=1)]
-    headers, frame = without_empty_unnamed(headers, frame)
-    if frame.empty:
-        raise refused_sheet(f"The sheet '{name}' has a header but no rows: add the rows to import.")
-    if len(frame) > max_rows():
-        raise too_many_rows()
-    require_short_fields(frame)
-    return Table(headers=headers, rows=frame, encoding="", delimiter="", sheets=names, sheet=name)
+    named = named_headers(headers)
+    height, done = max(1, found.total_height), [first]
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        body = itertools.chain(grid[first:], rows)
+        total, start = 0, first
+        while block := list(itertools.islice(body, chunk_rows)):
+            padded = [row + [""] * (width - len(row)) for row in block]
+            frame = pd.DataFrame(padded, columns=headers, dtype=str)
+            frame.index = pd.RangeIndex(start + 1, start + 1 + len(block))  # the sheet's rows
+            start += len(block)
+            done[0] = start
+            frame = frame[(frame != "").any(axis=1)]
+            frame = only_named(headers, named, frame)
+            total = counted(total, frame)
+            require_short_fields(frame)
+            if len(frame):
+                yield frame
+        if not total:
+            raise refused_sheet(str(no_rows(f"The sheet '{name}'")))
+
+    def share() -> float:
+        return min(1.0, done[0] / height)
+
+    return Source(named, "", "", chunks, share, sheets=names, sheet=name)
 
 
 def refused_sheet(message: str) -> Invalid:
     return Invalid(message, field="sheet")
 
 
-def _grid(book: pd.ExcelFile, name: str) -> list[list[str]]:
-    """The sheet's cells as text from A1 (blank rows kept, trailing blanks cut), at most the
-    row limit and the header's search past it (the refusal says the file is over)."""
-    frame = book.parse(
-        name,
-        header=None,
-        dtype=object,
-        na_filter=False,
-        nrows=max_rows() + _HEADER_SEARCH + 1,
-    )
-    rows = [[cell_text(value) for value in row] for row in frame.itertuples(index=False)]
-    for row in rows:
+def _rows(sheet: Any) -> Iterator[list[str]]:
+    """The sheet's rows as text from A1 (calamine gives rows from the first, columns from the
+    used range's first), trailing blanks cut."""
+    pad = [""] * (sheet.start or (0, 0))[1]
+    for values in sheet.iter_rows():
+        row = [*pad, *(cell_text(value) for value in values)]
         while row and row[-1] == "":
             row.pop()
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
+        yield row
 
 
 def cell_text(value: Any) -> str:
@@ -191,7 +219,7 @@ def cell_text(value: Any) -> str:
     return str(value).strip() if not isinstance(value, str) else value
 
 
-def _filled(grid: list[list[str]]) -> bool:
+def _filled(grid: Iterable[list[str]]) -> bool:
     return any(any(row) for row in grid)
 
 

@@ -32,7 +32,7 @@ from ...models import (
     utcnow,
 )
 from .. import leads
-from ..core import activity, changes
+from ..core import activity, changes, channel
 from ..core.actor import Actor
 from ..core.errors import Invalid
 from . import matching
@@ -80,9 +80,18 @@ class Change:
     after: str
 
 
-def plan(session: Session, actor: Actor, kind: ImportKind, checked: Checked, mode: Mode) -> Plan:
-    """Which rows of `checked` create, update or leave a record as it is. Refusals of the
-    update (and, in update mode, rows naming no record) are added to the checked problems."""
+def plan(
+    session: Session,
+    actor: Actor,
+    kind: ImportKind,
+    checked: Checked,
+    mode: Mode,
+    seen: set[int] | None = None,
+) -> Plan:
+    """Which rows of `checked` (a chunk of the file) create, update or leave a record as it is.
+    Refusals of the update (and, in update mode, rows naming no record) are added to the checked
+    problems. `seen`: the records earlier chunks matched (kept up to date here), so that two
+    rows of a file never update one record."""
     assert checked.failed is not None
     if not mode.updates:
         return Plan(mode, ~checked.failed)
@@ -102,7 +111,7 @@ def plan(session: Session, actor: Actor, kind: ImportKind, checked: Checked, mod
     new = ~checked.failed
     updates: dict[int, Update] = {}
     unchanged = 0
-    seen: set[int] = set()
+    seen = set() if seen is None else seen
     matched: list[Any] = []
     failed = set(checked.failed.index[checked.failed.to_numpy()])
     keys = data[mode.key].tolist()
@@ -237,6 +246,8 @@ def apply(
             "entity_type": entity_type,
             "action": "edited" if deal else "updated",
             "created_at": now,
+            "via": channel.IMPORT,  # the audit log's "how", as activity.record would say it
+            "via_label": channel.import_batch(batch.id, batch.file_name).label,
         },
         serialized=_TEXT,
     )
@@ -304,6 +315,8 @@ def restore(session: Session, *, actor: Actor, batch: ImportBatch) -> int:
             "entity_type": found[0].entity_type,
             "action": "edited" if deal else "updated",
             "created_at": now,
+            "via": channel.IMPORT,  # the audit log's "how", as activity.record would say it
+            "via_label": channel.import_batch(batch.id, batch.file_name).label,
         },
     )
     return len(found)

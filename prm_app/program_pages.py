@@ -9,10 +9,13 @@ partner locator, filtered by a GET form; GET/POST /partners/{slug}/{listing_id}/
 listing is 404, whatever the reason.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
@@ -28,6 +31,15 @@ from .services.program import applications, locator
 from .web_forms import MAX_ECHO, form_pairs, page
 
 PUBLIC = channel.public_form("partner program pages")  # how the audit log names these changes
+
+
+@contextmanager
+def _public() -> Iterator[Session]:
+    """A unit of work of these pages: the audit log says their changes came from them."""
+    with unit_of_work() as session:
+        channel.acting(session, PUBLIC)
+        yield session
+
 
 CONTACT = {
     "first_name": "First name",
@@ -57,7 +69,7 @@ def _gone(error: NotFound) -> HTMLResponse:
 async def show_apply(request: Request) -> HTMLResponse:
     """GET /apply/{slug}."""
     try:
-        with unit_of_work(PUBLIC) as session:
+        with _public() as session:
             form = program.apply_page(session, slug=request.path_params["slug"])
     except NotFound as error:
         return _gone(error)
@@ -71,14 +83,14 @@ async def take_application(request: Request) -> HTMLResponse | RedirectResponse:
     if isinstance(pairs, HTMLResponse):
         return pairs
     try:
-        with unit_of_work(PUBLIC) as session:
+        with _public() as session:
             program.submit(session, slug=slug, form=pairs, client=client_address.of(request))
     except NotFound as error:
         return _gone(error)
     except Invalid as error:
         problems = error.problems or {"": str(error)}
         try:
-            with unit_of_work(PUBLIC) as session:
+            with _public() as session:
                 form = program.apply_page(session, slug=slug)
         except NotFound as gone:
             return _gone(gone)
@@ -99,7 +111,7 @@ async def apply_thanks(request: Request) -> HTMLResponse:
 async def confirm_application(request: Request) -> HTMLResponse:
     """GET /apply/{slug}/confirm?token=: the applicant's mailed link."""
     try:
-        with unit_of_work(PUBLIC) as session:
+        with _public() as session:
             provider = program.confirm(
                 session,
                 slug=request.path_params["slug"],
@@ -220,7 +232,7 @@ def _defenses(served: str) -> str:
 async def show_locator(request: Request) -> HTMLResponse:
     """GET /partners/{slug}?tier=&type=&product=&country=."""
     try:
-        with unit_of_work(PUBLIC) as session:
+        with _public() as session:
             found = program.locator_page(
                 session, slug=request.path_params["slug"], filters=dict(request.query_params)
             )
@@ -291,7 +303,7 @@ async def show_contact(request: Request) -> HTMLResponse:
     """GET /partners/{slug}/{listing_id}/contact (?sent=1 after a message)."""
     slug, listing_id = request.path_params["slug"], request.path_params["listing_id"]
     try:
-        with unit_of_work(PUBLIC) as session:
+        with _public() as session:
             partner, served = program.contact_page(session, slug=slug, listing_id=listing_id)
     except NotFound as error:
         return _gone(error)
@@ -314,7 +326,7 @@ async def take_contact(request: Request) -> HTMLResponse | RedirectResponse:
         return pairs
     values = dict(pairs)
     try:
-        with unit_of_work(PUBLIC) as session:
+        with _public() as session:
             program.contact(
                 session,
                 slug=slug,
@@ -326,7 +338,7 @@ async def take_contact(request: Request) -> HTMLResponse | RedirectResponse:
         return _gone(error)
     except Invalid as error:
         try:
-            with unit_of_work(PUBLIC) as session:
+            with _public() as session:
                 partner, served = program.contact_page(session, slug=slug, listing_id=listing_id)
         except NotFound as gone:
             return _gone(gone)

@@ -147,7 +147,8 @@ class DealsState(LiveDeals, DealListViews, AppState):
     # the board ---------------------------------------------------------------------------------
 
     def _read_board(self, session, *, actor) -> None:
-        self.rows, self.total = [], 0
+        if self.rows or self.total:  # assigned only when shown: a move re-sends only the board
+            self.rows, self.total = [], 0
         columns = deal_board.shared_board(
             session,
             actor=actor,

@@ -20,6 +20,11 @@ Prints, against the bars of DESIGN.md:
   the time that is the server's, the rest being the 21 browsers rendering on the same 2 cores;
 - what one more watching board does per move, whatever the machine's load (board_work): the
   React components it renders, and its main thread's CPU time.
+
+PRM_BENCH_DEALS, PRM_BENCH_WATCHERS and PRM_BENCH_RAW_WATCHERS change the world: issue 28's live
+board is PRM_BENCH_DEALS=100000 PRM_BENCH_WATCHERS=5 PRM_BENCH_RAW_WATCHERS=95, 100 watching tabs
+of which 95 are raw websocket clients speaking the app's protocol (raw_boards); their figure is
+when the re-read board reached them (they render nothing).
 """
 
 import os
@@ -35,15 +40,17 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert
 from sqlmodel import Session, col, select
 
-from benchmarks import board_work
+from benchmarks import board_work, raw_boards
 from benchmarks.table import Figure, print_table, servers
 from prm_app import demo
 from prm_app.models import Deal, Organization, Partnership, Pipeline, Stage, User
 from tests.e2e import renders
 from tests.support import migrate, production_server, scratch_postgres
 
-DEALS, MOVES, DRAGS, LOADS, WORK_MOVES = 10_000, 20, 10, 5, 6
-WATCHERS = int(os.environ.get("PRM_BENCH_WATCHERS", "20"))  # other open boards
+MOVES, DRAGS, LOADS, WORK_MOVES = 20, 10, 5, 6
+DEALS = int(os.environ.get("PRM_BENCH_DEALS", "10000"))  # open deals on the board
+WATCHERS = int(os.environ.get("PRM_BENCH_WATCHERS", "20"))  # other open boards, in Chromium
+RAW_WATCHERS = int(os.environ.get("PRM_BENCH_RAW_WATCHERS", "0"))  # and on raw websockets
 PORT = 8311  # the backend also serves the exported build
 BASE = f"http://localhost:{PORT}"  # the host the app redirects to after sign-in
 PROVIDER_ADMIN = "admin@northwind.example"
@@ -226,7 +233,7 @@ def drag(page, wanted: str) -> None:
     page.mouse.up()
 
 
-def measure(browser, server: int) -> dict[str, float]:
+def measure(browser, server: int, url: str = "") -> dict[str, float]:
     figures: dict[str, float] = {}
     mover_context = browser.new_context()
     mover = sign_in(mover_context)
@@ -251,9 +258,19 @@ def measure(browser, server: int) -> dict[str, float]:
         context.add_init_script(script=f"({RECORD_FRAMES})()")
         watchers.append(watch_board(context))
 
-    rounds, live, arrived = [], [], []
+    raw = None
+    if RAW_WATCHERS:
+        cookies = raw_boards.sign_in_cookies(url, PROVIDER_ADMIN, RAW_WATCHERS, demo.PASSWORD)
+        raw = raw_boards.RawBoards(BASE, cookies)
+        started = time.perf_counter()
+        raw.open()
+        print(f"{RAW_WATCHERS} raw websocket boards open in {time.perf_counter() - started:.1f} s")
+
+    rounds, live, arrived, raw_live, raw_kb = [], [], [], [], []
     for i in range(MOVES):
         wanted = STAGES[i % 2]
+        if raw is not None:
+            raw.watch(TRACKED, wanted)
         seen = move(mover, [mover, *watchers], wanted)
         sent = mover.evaluate("window.__sent")
         rounds.append(seen[0] - sent)
@@ -262,6 +279,15 @@ def measure(browser, server: int) -> dict[str, float]:
         if None in received:
             raise RuntimeError("a board showed the move without a message carrying it")
         arrived.extend(moment - sent for moment in received)
+        if raw is not None:
+            raw_live.extend(moment - sent for moment in raw.arrivals())
+            raw_kb.append(raw.received_kb())
+    if raw is not None:
+        raw.close()
+        figures["raw_p50_ms"] = statistics.median(raw_live)
+        figures["raw_p95_ms"] = _p95(raw_live)
+        figures["all_p95_ms"] = _p95(live + raw_live)
+        figures["raw_kb"] = statistics.median(raw_kb)
     dragged = []
     for i in range(DRAGS):
         wanted = STAGES[i % 2]
@@ -342,7 +368,7 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
             if Path(CHROMIUM).exists():
                 launch["executable_path"] = CHROMIUM
             browser = playwright.chromium.launch(**launch)
-            measured = measure(browser, server.pid)
+            measured = measure(browser, server.pid, url)
             browser.close()
     rows = [
         ("first board render (median of 5)", "render_s", "s", BARS["render_s"]),
@@ -369,6 +395,14 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
         ("a watching board, per move: style CPU", "cpu_style_ms", "ms", None),
         ("a watching board, per move: layout CPU", "cpu_layout_ms", "ms", None),
     ]
+    if RAW_WATCHERS:
+        tabs = f"{WATCHERS + RAW_WATCHERS} watching tabs"
+        rows += [
+            (f"move received by {RAW_WATCHERS} raw websocket boards p50", "raw_p50_ms", "ms", None),
+            (f"move received by {RAW_WATCHERS} raw websocket boards p95", "raw_p95_ms", "ms", None),
+            (f"move seen or received by all {tabs} p95", "all_p95_ms", "ms", BARS["live_p95_ms"]),
+            ("a raw websocket board, per move: messages received", "raw_kb", "KB", None),
+        ]
     return [
         Figure(f"Kanban, {DEALS:,} deals: {label}", "postgresql", measured[key], unit, bar)
         for label, key, unit, bar in rows

@@ -19,7 +19,7 @@ from ..services.deals import timeline as deal_timeline
 from ..services.identity import team
 from . import deal_custom, deal_history, deal_protection, extension_view, view
 from .base import AppState, FieldErrors, form_value
-from .board_rows import BoardCard, BoardColumn
+from .board_rows import BoardColumn, shown_columns
 from .deal_custom import DealFieldsCard, NewDealFields
 from .deal_form import deal_form
 from .deal_history import ChainRow, ResubmissionView
@@ -147,7 +147,8 @@ class DealsState(LiveDeals, DealListViews, AppState):
     # the board ---------------------------------------------------------------------------------
 
     def _read_board(self, session, *, actor) -> None:
-        self.rows, self.total = [], 0
+        if self.rows or self.total:  # assigned only when shown: a move re-sends only the board
+            self.rows, self.total = [], 0
         columns = deal_board.shared_board(
             session,
             actor=actor,
@@ -173,34 +174,10 @@ class DealsState(LiveDeals, DealListViews, AppState):
             for c in columns
             for card in c.cards
         }
-        self.columns = [
-            BoardColumn(
-                key=c.key,
-                name=c.name,
-                outcome=c.outcome,
-                count=c.count,
-                total=" · ".join(view.money(v, cur) for cur, v in sorted(c.totals.items()))
-                or view.money(0, "USD"),
-                more=c.more,
-                cards=[
-                    BoardCard(
-                        id=card.id,
-                        name=card.name,
-                        company=card.company,
-                        amount=view.money(card.amount, card.currency),
-                        close_date=view.day(card.close_date),
-                        other=card.other_org_name,
-                        owner=card.owner_name,
-                        approval=card.approval,
-                        outcome=card.outcome,
-                        column=c.key,
-                        custom=self._labelled(card),
-                    )
-                    for card in c.cards
-                ],
-            )
-            for c in columns
-        ]
+        labels = {f["id"]: f["label"] for f in self.field_choices}
+        shown = tuple((c, labels.get(c, "")) for c in self.custom_columns)
+        # The rows are formatted once per shared read (board_rows); this tab's own list of them.
+        self.columns = list(shown_columns(columns, shown, self._labelled))
 
     @rx.event
     def load_more(self, key: str):

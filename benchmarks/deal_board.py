@@ -266,7 +266,7 @@ def measure(browser, server: int, url: str = "") -> dict[str, float]:
         raw.open()
         print(f"{RAW_WATCHERS} raw websocket boards open in {time.perf_counter() - started:.1f} s")
 
-    rounds, live, arrived, raw_live, raw_kb = [], [], [], [], []
+    rounds, live, arrived, raw_live, raw_kb, raw_missed = [], [], [], [], [], 0
     for i in range(MOVES):
         wanted = STAGES[i % 2]
         if raw is not None:
@@ -280,10 +280,14 @@ def measure(browser, server: int, url: str = "") -> dict[str, float]:
             raise RuntimeError("a board showed the move without a message carrying it")
         arrived.extend(moment - sent for moment in received)
         if raw is not None:
-            raw_live.extend(moment - sent for moment in raw.arrivals())
+            moments, missed = raw.arrivals()
+            raw_live.extend(moment - sent for moment in moments)
             raw_kb.append(raw.received_kb())
+            raw_missed += missed
     if raw is not None:
+        figures["raw_connected"] = raw.connected()
         raw.close()
+        figures["raw_missed"] = raw_missed
         figures["raw_p50_ms"] = statistics.median(raw_live)
         figures["raw_p95_ms"] = _p95(raw_live)
         figures["all_p95_ms"] = _p95(live + raw_live)
@@ -402,6 +406,8 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
             (f"move received by {RAW_WATCHERS} raw websocket boards p95", "raw_p95_ms", "ms", None),
             (f"move seen or received by all {tabs} p95", "all_p95_ms", "ms", BARS["live_p95_ms"]),
             ("a raw websocket board, per move: messages received", "raw_kb", "KB", None),
+            ("raw boards' moves not received within 30 s (all moves)", "raw_missed", "", 0.0),
+            ("raw boards still connected at the end", "raw_connected", "", None),
         ]
     return [
         Figure(f"Kanban, {DEALS:,} deals: {label}", "postgresql", measured[key], unit, bar)

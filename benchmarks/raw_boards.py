@@ -143,15 +143,18 @@ class RawBoards:
         for board in self.boards:
             board.watch(card, wanted)
 
-    def arrivals(self, timeout_s: float = 15.0) -> list[float]:
-        """The moment each board received the watched move (waits for every one)."""
+    def arrivals(self, timeout_s: float = 30.0) -> tuple[list[float], int]:
+        """The moment each board received the watched move, and how many did not within
+        `timeout_s` (a board left behind, e.g. dropped by the server)."""
         deadline = time.monotonic() + timeout_s
-        while any(b.arrived is None for b in self.boards):
-            if time.monotonic() > deadline:
-                missing = sum(b.arrived is None for b in self.boards)
-                raise RuntimeError(f"{missing} raw boards never received the move")
+        while any(b.arrived is None for b in self.boards) and time.monotonic() < deadline:
             time.sleep(0.01)
-        return [b.arrived for b in self.boards if b.arrived is not None]
+        arrived = [b.arrived for b in self.boards if b.arrived is not None]
+        return arrived, len(self.boards) - len(arrived)
+
+    def connected(self) -> int:
+        """How many boards still have their websocket."""
+        return sum(b.sio.connected for b in self.boards)
 
     def received_kb(self) -> float:
         """Median characters received per board since the last watch(), in KB."""

@@ -15,6 +15,7 @@ from ..components.forms import form_error
 from ..components.import_mode import changes_table, mode_choice
 from ..components.live import follow
 from ..components.sections import section_card
+from ..components.step_progress import step_progress
 from ..components.tables import data_table, paged_table
 from ..state import upload_guard, view
 from ..state.imports import DATES, ENCODINGS, MODES, NUMBERS, PROBLEMS_SHOWN, SEPARATORS
@@ -116,27 +117,6 @@ def _upload(words: Words) -> rx.Component:
         width="100%",
         cursor="pointer",
         aria_label="Choose a CSV file or a spreadsheet",
-    )
-
-
-def _progress() -> rx.Component:
-    return rx.cond(
-        State.busy,
-        rx.vstack(
-            rx.text(State.progress_label, size="2", role="status"),
-            rx.progress(value=State.progress, max=100, width="100%", aria_label="Progress"),
-            rx.hstack(
-                rx.text(State.time_left, size="1", color_scheme="gray"),
-                rx.button(
-                    "Cancel", size="1", variant="soft", color_scheme="red", on_click=State.stop
-                ),
-                justify="between",
-                align="center",
-                width="100%",
-            ),
-            width="100%",
-            spacing="1",
-        ),
     )
 
 
@@ -574,7 +554,9 @@ def _page(words: Words) -> rx.Component:
             align="center",
         ),
         form_error(State.error),
-        _progress(),
+        step_progress(
+            State.busy, State.progress_label, State.progress, State.time_left, State.stop
+        ),
         rx.match(
             State.step,
             ("map", _mapping(words)),

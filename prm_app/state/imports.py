@@ -5,8 +5,7 @@ The file streams into a private temp file (services.core.upload_store) whose key
 server; every step re-reads it. Checking and importing run in a worker thread of a background
 event, so the page (and everyone else on this worker) stays responsive while a progress bar
 moves. The state holds the mapping, a preview of 20 rows, one page of the problems' causes
-(the rest server-side only, up to causes.MAX_CAUSES) and one page of
-past imports: never the file.
+(the rest server-side only, up to causes.MAX_CAUSES) and one page of past imports: never the file.
 """
 
 import asyncio

@@ -1,0 +1,29 @@
+"""A long step's progress: what it is doing, a bar, the time left and a Cancel button."""
+
+from typing import Any
+
+import reflex as rx
+
+
+def step_progress(
+    busy: rx.Var[bool], label: rx.Var[str], percent: rx.Var, time_left: rx.Var[str], on_cancel: Any
+) -> rx.Component:
+    """Shown while `busy`; `on_cancel` stops the step."""
+    return rx.cond(
+        busy,
+        rx.vstack(
+            rx.text(label, size="2", role="status"),
+            rx.progress(value=percent, max=100, width="100%", aria_label="Progress"),
+            rx.hstack(
+                rx.text(time_left, size="1", color_scheme="gray"),
+                rx.button(
+                    "Cancel", size="1", variant="soft", color_scheme="red", on_click=on_cancel
+                ),
+                justify="between",
+                align="center",
+                width="100%",
+            ),
+            width="100%",
+            spacing="1",
+        ),
+    )

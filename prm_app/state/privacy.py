@@ -8,6 +8,7 @@ import reflex as rx
 from ..models import OrgKind
 from ..services import privacy
 from ..services.core.changes import Topic
+from . import view
 from .base import AppState, clear_form, form_value
 from .live import LiveView
 
@@ -141,7 +142,12 @@ class PrivacyState(LiveView, AppState):
         if again is None:
             self._show_report(cast(privacy.Report, report))
         self._refresh()
-        told = f" {len(asked)} other organization(s) asked to erase their copy." if asked else ""
+        others = view.count(len(asked), "other organization")
+        told = (
+            f" {others} asked to erase {'its' if len(asked) == 1 else 'their'} copy."
+            if asked
+            else ""
+        )
         return rx.toast.success("Erased." + told)
 
     @rx.event

@@ -69,7 +69,7 @@ def test_an_admin_finds_exports_and_erases_a_persons_records(
 
     page.get_by_role("button", name="Erase this person").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Erase").click()
-    expect(page.get_by_text("1 other organization(s) asked")).to_be_visible()
+    expect(page.get_by_text("1 other organization asked to erase its copy")).to_be_visible()
     expect(page.get_by_text("No record holds this person.")).to_be_visible()
     with Session(db) as session:
         lead = session.exec(select(Lead).where(Lead.id == lead_id)).one()
@@ -81,4 +81,9 @@ def test_an_admin_finds_exports_and_erases_a_persons_records(
     request.get_by_role("button", name="Erase our copy").click()
     expect(request).to_contain_text("erased")
     expect(page.get_by_role("row").filter(has_text=f"To Privparts {tag}")).to_contain_text("erased")
+
+    # The erasure is in the provider's audit log.
+    page.goto("/p/audit")
+    erased = page.get_by_role("row").filter(has_text="personal data erased")
+    expect(erased.first).to_be_visible()
     partner_page.context.close()

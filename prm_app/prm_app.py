@@ -49,6 +49,7 @@ from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
 from .state.commissions import CommissionsState
 from .state.dashboards import DashboardState
+from .state.deal_funds import DealFundsState
 from .state.deals import DealDetailState, DealsState
 from .state.funds import FundsState
 from .state.imports import ImportState
@@ -203,7 +204,7 @@ app.add_page(
     deal_detail.consultant_page,
     route=routes.Consultant.DEAL,
     title=_title("Deal"),
-    on_load=DealDetailState.load_consultant,
+    on_load=[DealDetailState.load_consultant, DealFundsState.load],
 )
 
 for page, route, title, on_load in [

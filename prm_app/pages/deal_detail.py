@@ -21,6 +21,7 @@ from ..state.live import DealsPulse
 from .parts.deal_commission import deal_commission
 from .parts.deal_conflict import approve_button, decision_dialog, protection_card
 from .parts.deal_extension import extension_card
+from .parts.deal_funds import deal_funds_card
 from .parts.deal_withdrawal import withdrawal_card
 from .parts.shell import page_shell
 
@@ -302,6 +303,7 @@ def _page(back: str) -> rx.Component:
                     protection_card(),
                     extension_card(),
                     withdrawal_card(),
+                    deal_funds_card(),
                     rx.cond(State.editing, _edit_form(), _actions()),
                     _timeline(),
                     spacing="4",

@@ -521,7 +521,12 @@ def test_return_on_funds(session):
     )
     with pytest.raises(NotAllowed):
         mdf.attribute(session, actor=provider, request_id=request_id, deal_id=found.deal_id)
+    with pytest.raises(NotAllowed):  # the deal page's card: the partner's managers only
+        mdf.deal_activities(session, actor=provider, deal_id=found.deal_id)
+    named, funded = mdf.deal_activities(session, actor=consultant, deal_id=found.deal_id)
+    assert (named, [rid for rid, _ in funded]) == (None, [request_id])
     mdf.attribute(session, actor=consultant, request_id=request_id, deal_id=found.deal_id)
+    assert mdf.deal_activities(session, actor=consultant, deal_id=found.deal_id)[0] == request_id
     deal = session.get(Deal, found.deal_id)
     deal_changes.move_stage(
         session,

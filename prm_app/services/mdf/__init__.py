@@ -3,7 +3,7 @@ period, allocations to partners or tiers, fund requests, claims with receipts, r
 through the payout flow, expiry of unused allocations, balances, CSV exports and the return on
 funds of the leads and deals an activity produced."""
 
-from .books import FundsBalance, balances
+from .books import FundsBalance, balances, is_partner_manager
 from .budgets import (
     BudgetRow,
     allocate,
@@ -30,7 +30,7 @@ from .requests import (
     list_requests,
     request_funds,
 )
-from .returns import ReturnRow, attribute, returns
+from .returns import ReturnRow, attribute, deal_activities, returns
 
 __all__ = [
     "ACTIVITY_TYPES",
@@ -47,8 +47,10 @@ __all__ = [
     "balances",
     "balances_csv",
     "create_budget",
+    "deal_activities",
     "deny_request",
     "expire_ended",
+    "is_partner_manager",
     "list_budgets",
     "list_requests",
     "open_budgets",

@@ -75,8 +75,13 @@ def require_provider(actor: Actor) -> None:
         raise NotAllowed(PROVIDER_ONLY)
 
 
+def is_partner_manager(actor: Actor) -> bool:
+    """A partner's manager or admin: who requests and claims funds, and names activities."""
+    return actor.org_kind == OrgKind.CONSULTANT and actor.sees_all
+
+
 def require_partner(actor: Actor) -> None:
-    if actor.org_kind != OrgKind.CONSULTANT or not actor.sees_all:
+    if not is_partner_manager(actor):
         raise NotAllowed(PARTNER_ONLY)
 
 

@@ -94,6 +94,31 @@ def attribute(
     )
 
 
+def deal_activities(
+    session: Session, *, actor: Actor, deal_id: object
+) -> tuple[int | None, list[tuple[int, str]]]:
+    """For the partner's managers on one of its deals: the activity it names (None: none) and
+    the funded activities with the deal's provider it may name instead (id, title)."""
+    books.require_partner(actor)
+    deal_key = inputs.record_id(deal_id, what="deal")
+    deal = session.exec(
+        select(Deal).where(Deal.id == deal_key, Deal.partner_org_id == actor.org_id)
+    ).first()
+    if deal is None:
+        raise NotFound("That deal does not exist or is not visible to you.")
+    funded = session.exec(
+        select(MdfRequest.id, MdfRequest.title)
+        .where(
+            MdfRequest.partner_org_id == actor.org_id,
+            MdfRequest.provider_org_id == deal.provider_org_id,
+            col(MdfRequest.status).in_(FUNDED),
+        )
+        .order_by(col(MdfRequest.id).desc())
+        .limit(200)
+    ).all()
+    return deal.mdf_request_id, [(int(rid), title) for rid, title in funded if rid is not None]
+
+
 @dataclass(frozen=True, slots=True)
 class ReturnRow:
     request_id: int

@@ -282,7 +282,7 @@ def test_a_one_gigabyte_file_is_refused_from_its_real_size(session, consultant, 
     with _sparse_gigabyte(tmp_path) as file:
         message = _refused(session, consultant, file)
     assert message == (
-        "The file is 1,024.0 MB: files of up to 50.0 MB can be imported. "
+        "The file is 1,024.0 MB: files of up to 512.0 MB can be imported. "
         "Split it into smaller files."
     )
 

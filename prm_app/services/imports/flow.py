@@ -23,7 +23,7 @@ from ..core import activity, changes, channel, inputs
 from ..core.actor import Actor
 from ..core.errors import DomainError, Invalid
 from . import columns as import_columns
-from . import custom_import, matching, rules, updates
+from . import custom_import, matching, owners, updates
 from .batches import NOUNS, BatchRow, batch_row
 from .causes import Cause, Tally
 from .columns import Field
@@ -181,7 +181,7 @@ def dry_run(
         if not shown:
             shown = updates.preview(kind, checked, plan)
         _tell(progress, f"Checked {total:,} rows", source.share())
-    for told, recounted in rules.recounted(carry):
+    for told, recounted in owners.recounted(carry):
         tally.reword(told, recounted)
     causes, cause_count = tally.causes()
     return DryRun(

@@ -10,14 +10,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from ...models import Deal, ImportKind, Lead, LeadDirection, OrgKind, Pipeline, Stage, User
+from ...models import Deal, ImportKind, Lead, LeadDirection, OrgKind, Pipeline, Stage
 from .. import custom_fields, customers, deals, leads
 from ..catalog import program
 from ..core import inputs
 from ..core.actor import Actor
-from ..core.errors import Invalid, NotAllowed
+from ..core.errors import Invalid
 from ..deals import eligibility, places, registration_rules
-from ..identity import team
 from ..leads import consent as leads_consent
 from ..onboarding import holds
 from . import columns as import_columns
@@ -25,6 +24,7 @@ from . import custom_import, locales
 from . import send_to as send_to_all
 from .columns import Field
 from .files import Table, restored
+from .owners import default_owner_of, unknown_owner
 from .sheets import Reading
 
 IN_CHUNK = 5_000  # values in one IN (...) list (SQLite allows 32,766 parameters)
@@ -63,7 +63,7 @@ class Carry:
 
     seen: set[int] = field(default_factory=set)  # the rows' keys so far, hashed (duplicates)
     # Unknown owners told about (by email): [as the file names them, rows so far, the default
-    # owner's name, rows told of]: see `recounted`.
+    # owner's name, rows told of]: see owners.recounted.
     owners: dict[str, list] = field(default_factory=dict)
     batch_id: int | None = None  # the batch being written: its rows are no duplicates
 
@@ -543,40 +543,6 @@ def _column(form_field: str | None, consultant: bool) -> str:
     if form_field == "other_org_id":
         return "provider" if consultant else "partner"
     return "name" if form_field in (None, "product_ids") else form_field
-
-
-def unknown_owner(owner: str, rows: int, owner_name: str) -> str:
-    """The warning about an owner (as the file names them) who is no active member of the
-    importing organization."""
-    these = "its row goes" if rows == 1 else f"its {rows:,} rows go"
-    return (
-        f"'{owner[:60]}' is not an active member of your organization: {these} to "
-        f"{owner_name}, the default owner."
-    )
-
-
-def recounted(carry: Carry) -> list[tuple[str, str]]:
-    """(warning as told, as it should read) for each unknown owner told about in a chunk
-    whose later chunks named them too: the warning counts the rows of the whole file."""
-    return [
-        (unknown_owner(text, told, name), unknown_owner(text, rows, name))
-        for text, rows, name, told in carry.owners.values()
-        if rows != told
-    ]
-
-
-def default_owner_of(session: Session, actor: Actor, value: object) -> tuple[int, str]:
-    """The owner of rows whose owner is unknown (id, name): the importer unless another active
-    member is chosen (by a manager or admin: a member may choose only themselves)."""
-    if value is None or value == "":
-        return actor.user_id, actor.name
-    owner_id = team.active_member(
-        session, org_id=actor.org_id, user_id=value, field="default_owner"
-    )
-    if not actor.sees_all and owner_id != actor.user_id:
-        raise NotAllowed(leads.ONLY_MANAGER_GIVES)
-    user = session.get(User, owner_id)
-    return owner_id, user.name if user is not None else ""
 
 
 def _is_yes(value: str) -> bool:

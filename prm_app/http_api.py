@@ -242,6 +242,8 @@ def mdf_file(request: Request) -> Response:
             raise Invalid("Choose the fund requests or the balances to download.")
         return exports.file_name(f"mdf-{name}"), pieces
 
+    return _streamed_csv(request, produce)
+
 
 def audit_file(request: Request) -> Response:
     """GET /files/audit/log.csv?person=&record_type=&action=&since=&until=: the organization's

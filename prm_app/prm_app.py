@@ -49,7 +49,6 @@ from .state.auth import AuthState
 from .state.base import AppState, SessionGuard
 from .state.commissions import CommissionsState
 from .state.dashboards import DashboardState
-from .state.deal_funds import DealFundsState
 from .state.deals import DealDetailState, DealsState
 from .state.funds import FundsState
 from .state.imports import ImportState
@@ -66,6 +65,7 @@ from .state.partners import PartnersState
 from .state.password_reset import PasswordResetState
 from .state.privacy import PrivacyState
 from .state.providers import ProvidersState
+from .state.record_funds import RecordFundsState
 from .state.scorecard import ScorecardState
 from .state.security import SecurityState
 from .state.security_events import SecurityEventsState
@@ -167,7 +167,11 @@ app.add_page(
 
 # Dynamic routes first (see Reflex's dynamic routing notes).
 for page, route, on_load in [
-    (lead_detail.consultant_lead, routes.Consultant.LEAD, LeadDetailState.load_consultant),
+    (
+        lead_detail.consultant_lead,
+        routes.Consultant.LEAD,
+        [LeadDetailState.load_consultant, RecordFundsState.load_lead],
+    ),
     (lead_detail.consultant_referral, routes.Consultant.REFERRAL, LeadDetailState.load_consultant),
     (lead_detail.provider_lead, routes.Provider.LEAD, LeadDetailState.load_provider),
     (lead_detail.provider_referral, routes.Provider.REFERRAL, LeadDetailState.load_provider),
@@ -204,7 +208,7 @@ app.add_page(
     deal_detail.consultant_page,
     route=routes.Consultant.DEAL,
     title=_title("Deal"),
-    on_load=[DealDetailState.load_consultant, DealFundsState.load],
+    on_load=[DealDetailState.load_consultant, RecordFundsState.load_deal],
 )
 
 for page, route, title, on_load in [

@@ -21,8 +21,8 @@ from ..state.live import DealsPulse
 from .parts.deal_commission import deal_commission
 from .parts.deal_conflict import approve_button, decision_dialog, protection_card
 from .parts.deal_extension import extension_card
-from .parts.deal_funds import deal_funds_card
 from .parts.deal_withdrawal import withdrawal_card
+from .parts.record_funds import record_funds_card
 from .parts.shell import page_shell
 
 DEAL = State.deal
@@ -284,7 +284,7 @@ def _timeline() -> rx.Component:
     )
 
 
-def _page(back: str) -> rx.Component:
+def _page(back: str, *extra: rx.Component) -> rx.Component:
     return page_shell(
         "Deal",
         on_change(value=DealsPulse.version, on_change=State.follow(DealsPulse.version)),
@@ -303,7 +303,7 @@ def _page(back: str) -> rx.Component:
                     protection_card(),
                     extension_card(),
                     withdrawal_card(),
-                    deal_funds_card(),
+                    *extra,
                     rx.cond(State.editing, _edit_form(), _actions()),
                     _timeline(),
                     spacing="4",
@@ -319,4 +319,4 @@ def provider_page() -> rx.Component:
 
 
 def consultant_page() -> rx.Component:
-    return _page(routes.Consultant.DEALS)
+    return _page(routes.Consultant.DEALS, record_funds_card("deal"))

@@ -24,6 +24,7 @@ from ..state.lead_conversion import ConvertLeadState
 from ..state.leads import LeadDetailState as State
 from ..state.live import LeadsPulse
 from ..state.rule_checks import COUNTRIES
+from .parts.record_funds import record_funds_card
 from .parts.shell import page_shell
 
 NOUN = State.lead.get("noun", "lead")
@@ -224,7 +225,7 @@ def _send_on() -> rx.Component:
     )
 
 
-def _page(back: str, back_label: str) -> rx.Component:
+def _page(back: str, back_label: str, *extra: rx.Component) -> rx.Component:
     return page_shell(
         "Lead details",
         follow(LeadsPulse.version, State.follow),
@@ -238,6 +239,7 @@ def _page(back: str, back_label: str) -> rx.Component:
                 _conflicts(),
                 _recipients(),
                 _send_on(),
+                *extra,
                 timeline(State.timeline),
                 spacing="4",
                 width="100%",
@@ -252,7 +254,7 @@ def _page(back: str, back_label: str) -> rx.Component:
 
 
 def consultant_lead() -> rx.Component:
-    return _page(routes.Consultant.LEADS, "Leads")
+    return _page(routes.Consultant.LEADS, "Leads", record_funds_card("lead"))
 
 
 def consultant_referral() -> rx.Component:

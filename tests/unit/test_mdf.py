@@ -28,11 +28,12 @@ from prm_app.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from prm_app.services import mdf
+from prm_app.services import leads, mdf
 from prm_app.services.core import upload_store
 from prm_app.services.core.errors import Invalid, NotAllowed, NotFound
 from prm_app.services.deals import lifecycle as deal_changes
 from prm_app.services.identity import auth
+from prm_app.services.leads import LeadInput
 from prm_app.services.ledger import payouts
 from prm_app.services.mdf import books
 from tests.unit.factories import colleague, deal_stage, org_admin, partners
@@ -522,11 +523,24 @@ def test_return_on_funds(session):
     with pytest.raises(NotAllowed):
         mdf.attribute(session, actor=provider, request_id=request_id, deal_id=found.deal_id)
     with pytest.raises(NotAllowed):  # the deal page's card: the partner's managers only
-        mdf.deal_activities(session, actor=provider, deal_id=found.deal_id)
-    named, funded = mdf.deal_activities(session, actor=consultant, deal_id=found.deal_id)
+        mdf.activities(session, actor=provider, deal_id=found.deal_id)
+    named, funded = mdf.activities(session, actor=consultant, deal_id=found.deal_id)
     assert (named, [rid for rid, _ in funded]) == (None, [request_id])
     mdf.attribute(session, actor=consultant, request_id=request_id, deal_id=found.deal_id)
-    assert mdf.deal_activities(session, actor=consultant, deal_id=found.deal_id)[0] == request_id
+    assert mdf.activities(session, actor=consultant, deal_id=found.deal_id)[0] == request_id
+    lead_id, _ = leads.create_and_submit(  # a lead sent to the activity's provider
+        session,
+        actor=consultant,
+        data=LeadInput("Ann", "Lee", "ann@contoso.example", "Contoso Ltd", "", "", ""),
+        owner_id=consultant.user_id,
+        recipient_org_ids=[provider.org_id],
+    )
+    assert mdf.activities(session, actor=consultant, lead_id=lead_id) == (
+        None,
+        [(request_id, "Spring webinar")],
+    )
+    mdf.attribute(session, actor=consultant, request_id=request_id, lead_id=lead_id)
+    assert mdf.activities(session, actor=consultant, lead_id=lead_id)[0] == request_id
     deal = session.get(Deal, found.deal_id)
     deal_changes.move_stage(
         session,

@@ -30,7 +30,7 @@ from .requests import (
     list_requests,
     request_funds,
 )
-from .returns import ReturnRow, attribute, deal_activities, returns
+from .returns import ReturnRow, activities, attribute, returns
 
 __all__ = [
     "ACTIVITY_TYPES",
@@ -40,6 +40,7 @@ __all__ = [
     "ReceiptRow",
     "RequestRow",
     "ReturnRow",
+    "activities",
     "allocate",
     "approve_claim",
     "approve_request",
@@ -47,7 +48,6 @@ __all__ = [
     "balances",
     "balances_csv",
     "create_budget",
-    "deal_activities",
     "deny_request",
     "expire_ended",
     "is_partner_manager",

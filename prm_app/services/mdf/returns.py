@@ -94,29 +94,43 @@ def attribute(
     )
 
 
-def deal_activities(
-    session: Session, *, actor: Actor, deal_id: object
+def activities(
+    session: Session, *, actor: Actor, deal_id: object = None, lead_id: object = None
 ) -> tuple[int | None, list[tuple[int, str]]]:
-    """For the partner's managers on one of its deals: the activity it names (None: none) and
-    the funded activities with the deal's provider it may name instead (id, title)."""
+    """For the partner's managers, on one of its deals (or leads): the activity it names (None:
+    none) and the funded activities it may name instead (id, title): those of the deal's
+    provider, or of the providers the lead went to."""
     books.require_partner(actor)
-    deal_key = inputs.record_id(deal_id, what="deal")
-    deal = session.exec(
-        select(Deal).where(Deal.id == deal_key, Deal.partner_org_id == actor.org_id)
-    ).first()
-    if deal is None:
-        raise NotFound("That deal does not exist or is not visible to you.")
+    if deal_id not in (None, ""):
+        deal_key = inputs.record_id(deal_id, what="deal")
+        deal = session.exec(
+            select(Deal).where(Deal.id == deal_key, Deal.partner_org_id == actor.org_id)
+        ).first()
+        if deal is None:
+            raise NotFound("That deal does not exist or is not visible to you.")
+        named, providers = deal.mdf_request_id, [deal.provider_org_id]
+    else:
+        lead_key = inputs.record_id(lead_id, what="lead")
+        lead = session.exec(
+            select(Lead).where(Lead.id == lead_key, Lead.origin_org_id == actor.org_id)
+        ).first()
+        if lead is None:
+            raise NotFound("That lead does not exist or is not visible to you.")
+        named = lead.mdf_request_id
+        providers = list(
+            session.exec(select(LeadRecipient.org_id).where(LeadRecipient.lead_id == lead.id))
+        )
     funded = session.exec(
         select(MdfRequest.id, MdfRequest.title)
         .where(
             MdfRequest.partner_org_id == actor.org_id,
-            MdfRequest.provider_org_id == deal.provider_org_id,
+            col(MdfRequest.provider_org_id).in_(providers),
             col(MdfRequest.status).in_(FUNDED),
         )
         .order_by(col(MdfRequest.id).desc())
         .limit(200)
     ).all()
-    return deal.mdf_request_id, [(int(rid), title) for rid, title in funded if rid is not None]
+    return named, [(int(rid), title) for rid, title in funded if rid is not None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,13 @@
-"""The card naming the marketing activity behind a deal (the partner's managers only)."""
+"""The card naming the marketing activity behind a deal or a lead (the partner's managers)."""
 
 import reflex as rx
 
 from ...components.pickers import option_select
 from ...components.sections import section_card
-from ...state.deal_funds import DealFundsState as Funds
+from ...state.record_funds import RecordFundsState as Funds
 
 
-def deal_funds_card() -> rx.Component:
+def record_funds_card(noun: str) -> rx.Component:
     return rx.cond(
         Funds.shown,
         section_card(
@@ -15,12 +15,12 @@ def deal_funds_card() -> rx.Component:
             rx.form(
                 rx.hstack(
                     option_select(
-                        "Activity that produced this deal",
+                        f"Activity that produced this {noun}",
                         "activity",
                         Funds.choices,
                         default=Funds.chosen,
                         empty="None",
-                        control_id="deal-activity",
+                        control_id="record-activity",
                     ),
                     rx.button("Save", type="submit", size="2", variant="soft"),
                     align="end",
@@ -29,6 +29,6 @@ def deal_funds_card() -> rx.Component:
                 ),
                 on_submit=Funds.save,
             ),
-            hint="The dashboards' return on marketing funds counts the deal for this activity.",
+            hint=f"The dashboards' return on marketing funds counts the {noun} for this activity.",
         ),
     )

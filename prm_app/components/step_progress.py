@@ -6,9 +6,10 @@ import reflex as rx
 
 
 def step_progress(
-    busy: rx.Var[bool], label: rx.Var[str], percent: rx.Var, time_left: rx.Var[str], on_cancel: Any
+    busy: Any, label: Any, percent: Any, time_left: Any, on_cancel: Any
 ) -> rx.Component:
-    """Shown while `busy`; `on_cancel` stops the step."""
+    """Shown while `busy` (a bool var); `label` and `time_left` are text vars, `percent` 0-100;
+    `on_cancel` stops the step."""
     return rx.cond(
         busy,
         rx.vstack(

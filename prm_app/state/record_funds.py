@@ -15,27 +15,31 @@ class RecordFundsState(AppState):
     shown: bool = False  # a partner manager or admin, with activities it may name here
     choices: list[Option] = []
     chosen: str = ""  # the activity named ("": none)
-    _record: dict[str, int] = {}  # {"deal_id": id} or {"lead_id": id}
+    _deal_id: int = 0  # the deal's page, or
+    _lead_id: int = 0  # the lead's
 
     @rx.event
     async def load_deal(self):
         """After DealDetailState's load, on the partner's deal page."""
         detail = await self.get_state(DealDetailState)
-        self._load({"deal_id": detail._deal_id})
+        self._load(deal_id=detail._deal_id)
 
     @rx.event
     def load_lead(self):
         """On the partner's lead page."""
         raw = self.router.page.params.get("lead_id", "")
         lead_id = int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 19 else 0
-        self._load({"lead_id": lead_id})
+        self._load(lead_id=lead_id)
 
-    def _load(self, record: dict[str, int]) -> None:
-        self.shown, self.choices, self.chosen, self._record = False, [], "", record
+    def _load(self, *, deal_id: int = 0, lead_id: int = 0) -> None:
+        self.shown, self.choices, self.chosen = False, [], ""
+        self._deal_id, self._lead_id = deal_id, lead_id
         actor = self._actor()
         if actor is None or not mdf.is_partner_manager(actor):
             return  # nothing to show (the service refuses the others anyway)
-        found, refusal = self._perform(mdf.activities, **record)
+        found, refusal = self._perform(
+            mdf.activities, deal_id=self._deal_id or None, lead_id=self._lead_id or None
+        )
         if refusal is not None or not isinstance(found, tuple):
             return
         named, funded = found
@@ -46,7 +50,12 @@ class RecordFundsState(AppState):
     @rx.event
     def save(self, form: dict):
         choice = form_value(form, "activity")
-        _, refusal = self._perform(mdf.attribute, request_id=choice, **self._record)
+        _, refusal = self._perform(
+            mdf.attribute,
+            request_id=choice,
+            deal_id=self._deal_id or None,
+            lead_id=self._lead_id or None,
+        )
         if refusal is not None:
             return refusal
         self.chosen = choice if isinstance(choice, str) else ""

@@ -1,5 +1,7 @@
 """The card naming the marketing activity behind a deal or a lead (the partner's managers)."""
 
+from typing import cast
+
 import reflex as rx
 
 from ...components.pickers import option_select
@@ -17,7 +19,7 @@ def record_funds_card(noun: str) -> rx.Component:
                     option_select(
                         f"Activity that produced this {noun}",
                         "activity",
-                        Funds.choices,
+                        cast(rx.Var, Funds.choices),
                         default=Funds.chosen,
                         empty="None",
                         control_id="record-activity",

@@ -3,7 +3,6 @@
 item's audience and expiry, and see who can see and who downloaded each; a partner sees what its
 audiences allow. Downloads go through the backend route (routes.LIBRARY_FILE). Live on LIBRARY."""
 
-import asyncio
 import logging
 from typing import ClassVar, TypedDict
 
@@ -19,6 +18,7 @@ from . import upload_guard
 from .base import AppState, clear_form, form_value
 from .live import LiveView
 from .rows import Option
+from .stored_upload import store_one
 
 logger = logging.getLogger(__name__)
 ADD_FORM, EDIT_FORM, FOLDER_FORM, SEARCH_FORM = (
@@ -185,31 +185,18 @@ class LibraryState(LiveView, AppState):
                 return
             self._forget_file()
             self.error = ""
-        key, handle = await asyncio.to_thread(upload_store.create)
-        received, names, refusal = 0, set(), ""
-        try:
-            async for chunk in chunks:
-                names.add(chunk.filename)
-                received += len(chunk.data)
-                if len(names) > 1:
-                    refusal = "Choose one file."
-                elif received > library.MAX_FILE:
-                    refusal = library.TOO_BIG
-                if refusal:
-                    break
-                await asyncio.to_thread(handle.write, chunk.data)
-        except BaseException:  # the browser went away mid-upload: keep nothing
-            upload_store.discard(key)
-            raise
-        finally:
-            handle.close()
+        stored = await store_one(
+            chunks,
+            limit=library.MAX_FILE,
+            too_big=library.TOO_BIG,
+            none="Choose a file.",
+            default_name="file",
+        )
         async with self:
-            if refusal or not names:
-                upload_store.discard(key)
-                self.error = refusal or "Choose a file."
+            if stored.refusal:
+                self.error = stored.refusal
                 return
-            self._upload = key
-            self.upload_name = str(next(iter(names)) or "file")[:200]
+            self._upload, self.upload_name = stored.key, stored.name
 
     def _change(self, operation, form_id: str | None = None):
         _, refusal = self._perform(operation, error_var="error")

@@ -2,7 +2,6 @@
 registrations until signed) and its onboarding checklist. Admins change; others read. Live on
 PARTNERS (a partner signing moves the counts)."""
 
-import asyncio
 import logging
 from typing import ClassVar, TypedDict
 
@@ -19,6 +18,7 @@ from . import upload_guard
 from .base import AppState, clear_form, form_value
 from .live import LiveView
 from .rows import Option
+from .stored_upload import store_one
 
 logger = logging.getLogger(__name__)
 AGREEMENT_FORM, VERSION_FORM, STEP_FORM = "new-agreement", "new-version", "new-step"
@@ -157,31 +157,18 @@ class OnboardingSettingsState(LiveView, AppState):
                 return
             self._forget_file()
             self.agreement_error = ""
-        key, handle = await asyncio.to_thread(upload_store.create)
-        received, names, refusal = 0, set(), ""
-        try:
-            async for chunk in chunks:
-                names.add(chunk.filename)
-                received += len(chunk.data)
-                if len(names) > 1:
-                    refusal = "Choose one file."
-                elif received > documents.MAX_FILE:
-                    refusal = documents.TOO_BIG
-                if refusal:
-                    break
-                await asyncio.to_thread(handle.write, chunk.data)
-        except BaseException:  # the browser went away mid-upload: keep nothing
-            upload_store.discard(key)
-            raise
-        finally:
-            handle.close()
+        stored = await store_one(
+            chunks,
+            limit=documents.MAX_FILE,
+            too_big=documents.TOO_BIG,
+            none="Choose a PDF or a text file.",
+            default_name="agreement",
+        )
         async with self:
-            if refusal or not names:
-                upload_store.discard(key)
-                self.agreement_error = refusal or "Choose a PDF or a text file."
+            if stored.refusal:
+                self.agreement_error = stored.refusal
                 return
-            self._upload = key
-            self.upload_name = str(next(iter(names)) or "agreement")[:200]
+            self._upload, self.upload_name = stored.key, stored.name
 
     def _change(self, operation, error_var: str, form_id: str | None = None):
         _, refusal = self._perform(operation, error_var=error_var)

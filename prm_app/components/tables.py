@@ -33,6 +33,29 @@ def data_table(
     )
 
 
+def titled_table(
+    title: str,
+    headers: Sequence[str | rx.Component],
+    rows,
+    row: Callable[[Any], rx.Component],
+    *,
+    empty: str,
+    **props,
+) -> rx.Component:
+    """A section headed by an h2: the table of the state list var `rows`, or `empty` when it
+    has none; `props` (an id, say) go to the table."""
+    return rx.vstack(
+        rx.heading(title, as_="h2", size="4"),
+        rx.cond(
+            rows.length() > 0,
+            data_table(headers, rows, row, width="100%", **props),
+            rx.text(empty, size="2"),
+        ),
+        width="100%",
+        overflow_x="auto",
+    )
+
+
 def paged_table(
     state,
     page_size: int,

@@ -8,7 +8,7 @@ from ..components.empty_state import empty_state
 from ..components.forms import form_error, row_form
 from ..components.live import follow
 from ..components.pager import pager
-from ..components.tables import data_table
+from ..components.tables import data_table, titled_table
 from ..state.commissions import PAGE_SIZE
 from ..state.commissions import CommissionsState as State
 from ..state.live import LedgerPulse
@@ -52,32 +52,24 @@ def _other_filter(across: str) -> rx.Component:
 def _balances(across: str) -> rx.Component:
     headers = [across, "Pending approval", "Commission", "Credits", "Requested", "Available"]
     headers += ["Approved, unpaid", "Paid out", "Cash threshold"]
-    return rx.vstack(
-        rx.heading("Balances", as_="h2", size="4"),
-        rx.cond(
-            State.balances.length() > 0,
-            data_table(
-                headers,
-                State.balances,
-                lambda b: rx.table.row(
-                    rx.table.row_header_cell(b["name"]),
-                    _cell(b["pending"]),
-                    _cell(b["commission"]),
-                    _cell(b["credits"]),
-                    _cell(b["requested"]),
-                    _cell(rx.text.strong(b["available"])),
-                    _cell(b["due"]),
-                    _cell(b["redeemed"]),
-                    _cell(b["threshold"]),
-                    id=f"balance-{b['id']}",
-                ),
-                width="100%",
-                id="balances",
-            ),
-            rx.text("Nothing earned yet: commissions accrue when a deal is Closed Won.", size="2"),
+    return titled_table(
+        "Balances",
+        headers,
+        State.balances,
+        lambda b: rx.table.row(
+            rx.table.row_header_cell(b["name"]),
+            _cell(b["pending"]),
+            _cell(b["commission"]),
+            _cell(b["credits"]),
+            _cell(b["requested"]),
+            _cell(rx.text.strong(b["available"])),
+            _cell(b["due"]),
+            _cell(b["redeemed"]),
+            _cell(b["threshold"]),
+            id=f"balance-{b['id']}",
         ),
-        width="100%",
-        overflow_x="auto",
+        empty="Nothing earned yet: commissions accrue when a deal is Closed Won.",
+        id="balances",
     )
 
 
@@ -210,32 +202,24 @@ def _decide(r: rx.Var[dict]) -> rx.Component:
 def _requests(across: str, provider: bool) -> rx.Component:
     headers = ["Date", across, "Type", "Method / invoice", "Amount", "Status", "Note", "By"]
     headers += ["Decision"] if provider else []
-    return rx.vstack(
-        rx.heading("Redemption requests", as_="h2", size="4"),
-        rx.cond(
-            State.requests.length() > 0,
-            data_table(
-                headers,
-                State.requests,
-                lambda r: rx.table.row(
-                    _cell(r["date"]),
-                    _cell(r["other"]),
-                    _cell(r["kind"]),
-                    _cell(r["detail"]),
-                    _cell(r["amount"]),
-                    _cell(rx.badge(r["status"], variant="soft")),
-                    _cell(r["note"]),
-                    _cell(r["by"]),
-                    *([_cell(_decide(r))] if provider else []),
-                    id=f"request-{r['id']}",
-                ),
-                width="100%",
-                id="requests",
-            ),
-            rx.text("No requests.", size="2"),
+    return titled_table(
+        "Redemption requests",
+        headers,
+        State.requests,
+        lambda r: rx.table.row(
+            _cell(r["date"]),
+            _cell(r["other"]),
+            _cell(r["kind"]),
+            _cell(r["detail"]),
+            _cell(r["amount"]),
+            _cell(rx.badge(r["status"], variant="soft")),
+            _cell(r["note"]),
+            _cell(r["by"]),
+            *([_cell(_decide(r))] if provider else []),
+            id=f"request-{r['id']}",
         ),
-        width="100%",
-        overflow_x="auto",
+        empty="No requests.",
+        id="requests",
     )
 
 

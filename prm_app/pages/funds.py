@@ -9,7 +9,7 @@ import reflex as rx
 from ..components.empty_state import empty_state
 from ..components.forms import form_error
 from ..components.live import follow
-from ..components.tables import data_table
+from ..components.tables import titled_table
 from ..state import upload_guard
 from ..state.funds import (
     ALLOCATE_FORM,
@@ -98,32 +98,24 @@ def _exports() -> rx.Component:
 def _budgets() -> rx.Component:
     headers = ["Budget", "Period", "Status", "Amount", "Unallocated", "Available", "Committed"]
     headers += ["Spent", "Expired"]
-    return rx.vstack(
-        rx.heading("Budgets", as_="h2", size="4"),
-        rx.cond(
-            State.budgets.length() > 0,
-            data_table(
-                headers,
-                State.budgets,
-                lambda b: rx.table.row(
-                    rx.table.row_header_cell(b["name"]),
-                    _cell(b["period"]),
-                    _cell(rx.badge(b["status"], variant="soft")),
-                    _cell(b["amount"]),
-                    _cell(rx.text.strong(b["unallocated"])),
-                    _cell(b["available"]),
-                    _cell(b["committed"]),
-                    _cell(b["spent"]),
-                    _cell(b["expired"]),
-                    id=f"budget-{b['id']}",
-                ),
-                width="100%",
-                id="budgets",
-            ),
-            rx.text("No budget yet: open one for a period below.", size="2"),
+    return titled_table(
+        "Budgets",
+        headers,
+        State.budgets,
+        lambda b: rx.table.row(
+            rx.table.row_header_cell(b["name"]),
+            _cell(b["period"]),
+            _cell(rx.badge(b["status"], variant="soft")),
+            _cell(b["amount"]),
+            _cell(rx.text.strong(b["unallocated"])),
+            _cell(b["available"]),
+            _cell(b["committed"]),
+            _cell(b["spent"]),
+            _cell(b["expired"]),
+            id=f"budget-{b['id']}",
         ),
-        width="100%",
-        overflow_x="auto",
+        empty="No budget yet: open one for a period below.",
+        id="budgets",
     )
 
 
@@ -175,30 +167,22 @@ def _budget_forms() -> rx.Component:
 
 def _balances(across: str) -> rx.Component:
     headers = ["Budget", across, "Allocated", "Available", "Committed", "Spent", "Expired"]
-    return rx.vstack(
-        rx.heading("Balances", as_="h2", size="4"),
-        rx.cond(
-            State.balances.length() > 0,
-            data_table(
-                headers,
-                State.balances,
-                lambda b: rx.table.row(
-                    rx.table.row_header_cell(b["budget"]),
-                    _cell(b["other"]),
-                    _cell(b["allocated"]),
-                    _cell(rx.text.strong(b["available"])),
-                    _cell(b["committed"]),
-                    _cell(b["spent"]),
-                    _cell(b["expired"]),
-                    id=f"funds-{b['key']}",
-                ),
-                width="100%",
-                id="fund-balances",
-            ),
-            rx.text("No funds allocated yet.", size="2"),
+    return titled_table(
+        "Balances",
+        headers,
+        State.balances,
+        lambda b: rx.table.row(
+            rx.table.row_header_cell(b["budget"]),
+            _cell(b["other"]),
+            _cell(b["allocated"]),
+            _cell(rx.text.strong(b["available"])),
+            _cell(b["committed"]),
+            _cell(b["spent"]),
+            _cell(b["expired"]),
+            id=f"funds-{b['key']}",
         ),
-        width="100%",
-        overflow_x="auto",
+        empty="No funds allocated yet.",
+        id="fund-balances",
     )
 
 
@@ -308,47 +292,39 @@ def _receipts_of(r) -> rx.Component:
 def _requests(across: str, provider: bool) -> rx.Component:
     headers = ["Activity", across, "Budget", "Dates", "Requested", "Approved", "Status", "Claim"]
     headers += ["Receipts"] + (["Decision"] if provider else [])
-    return rx.vstack(
-        rx.heading("Fund requests", as_="h2", size="4"),
-        rx.cond(
-            State.requests.length() > 0,
-            data_table(
-                headers,
-                State.requests,
-                lambda r: rx.table.row(
-                    rx.table.row_header_cell(
-                        rx.text(r["activity"]), rx.text(r["kind"], size="1", color_scheme="gray")
-                    ),
-                    _cell(r["other"]),
-                    _cell(r["budget"]),
-                    _cell(r["dates"]),
-                    _cell(r["requested"]),
-                    _cell(r["approved"]),
-                    _cell(
-                        rx.badge(r["status"], variant="soft"),
-                        rx.text(r["reason"], size="1"),
-                    ),
-                    _cell(
-                        rx.cond(
-                            r["claim_status"] != "",
-                            rx.vstack(
-                                rx.text(r["claim"], " ", rx.badge(r["claim_status"])),
-                                rx.text(r["reimbursement"], size="1"),
-                                spacing="1",
-                            ),
-                        )
-                    ),
-                    _cell(_receipts_of(r)),
-                    *([_cell(_decide(r))] if provider else []),
-                    id=f"fund-request-{r['id']}",
-                ),
-                width="100%",
-                id="fund-requests",
+    return titled_table(
+        "Fund requests",
+        headers,
+        State.requests,
+        lambda r: rx.table.row(
+            rx.table.row_header_cell(
+                rx.text(r["activity"]), rx.text(r["kind"], size="1", color_scheme="gray")
             ),
-            rx.text("No fund requests yet.", size="2"),
+            _cell(r["other"]),
+            _cell(r["budget"]),
+            _cell(r["dates"]),
+            _cell(r["requested"]),
+            _cell(r["approved"]),
+            _cell(
+                rx.badge(r["status"], variant="soft"),
+                rx.text(r["reason"], size="1"),
+            ),
+            _cell(
+                rx.cond(
+                    r["claim_status"] != "",
+                    rx.vstack(
+                        rx.text(r["claim"], " ", rx.badge(r["claim_status"])),
+                        rx.text(r["reimbursement"], size="1"),
+                        spacing="1",
+                    ),
+                )
+            ),
+            _cell(_receipts_of(r)),
+            *([_cell(_decide(r))] if provider else []),
+            id=f"fund-request-{r['id']}",
         ),
-        width="100%",
-        overflow_x="auto",
+        empty="No fund requests yet.",
+        id="fund-requests",
     )
 
 
@@ -457,30 +433,22 @@ def _claim_form() -> rx.Component:
 
 def _returns(across: str) -> rx.Component:
     headers = ["Activity", across, "Spent", "Leads", "Deals won", "Won revenue", "Return"]
-    return rx.vstack(
-        rx.heading("Return on funds", as_="h2", size="4"),
-        rx.cond(
-            State.returns.length() > 0,
-            data_table(
-                headers,
-                State.returns,
-                lambda r: rx.table.row(
-                    rx.table.row_header_cell(r["activity"]),
-                    _cell(r["other"]),
-                    _cell(r["spent"]),
-                    _cell(r["leads"]),
-                    _cell(r["won"]),
-                    _cell(r["won_amount"]),
-                    _cell(rx.text.strong(r["ratio"])),
-                    id=f"return-{r['id']}",
-                ),
-                width="100%",
-                id="fund-returns",
-            ),
-            rx.text("No funded activity yet.", size="2"),
+    return titled_table(
+        "Return on funds",
+        headers,
+        State.returns,
+        lambda r: rx.table.row(
+            rx.table.row_header_cell(r["activity"]),
+            _cell(r["other"]),
+            _cell(r["spent"]),
+            _cell(r["leads"]),
+            _cell(r["won"]),
+            _cell(r["won_amount"]),
+            _cell(rx.text.strong(r["ratio"])),
+            id=f"return-{r['id']}",
         ),
-        width="100%",
-        overflow_x="auto",
+        empty="No funded activity yet.",
+        id="fund-returns",
     )
 
 

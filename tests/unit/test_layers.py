@@ -71,7 +71,7 @@ def test_no_module_is_too_long_to_read():
     assert not long, sorted(long)
 
 
-TYPE_ERRORS_AT_MOST = 1145  # lower it whenever mypy-baseline.txt shrinks; never raise it
+TYPE_ERRORS_AT_MOST = 1143  # lower it whenever mypy-baseline.txt shrinks; never raise it
 
 
 def test_the_type_checkers_baseline_only_shrinks():

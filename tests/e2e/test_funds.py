@@ -95,7 +95,9 @@ def test_budget_to_reimbursement(page: Page, browser: Browser, base_url, tmp_pat
 
     partner.goto("/c/commissions")
     expect(
-        partner.get_by_role("row", name=re.compile(r"MDF reimbursement.*USD 500\.00"))
+        partner.locator("#requests").get_by_role(
+            "row", name=re.compile(r"MDF reimbursement.*USD 500\.00")
+        )
     ).to_contain_text("paid")
     partner.goto("/c/funds")
     balance = partner.locator("#fund-balances").get_by_role("row", name=re.compile("E2E budget"))

@@ -44,6 +44,10 @@ MALFORMED = (
     True,
 )
 
+# Forms whose one field is free text, where "NaN" is a name like any other (a folder called
+# "NaN" is the attacker's own right): not a malformed value there, so not sent in their forms.
+FREE_TEXT_FORMS = ("library_state.add_folder",)
+
 # Record kinds an argument can name, and the table each comes from.
 ID_TABLES = {
     "lead_id": "leads",
@@ -391,9 +395,11 @@ def malformed(handler: Handler) -> list[dict]:
     if handler.takes_form:  # and each malformed value in every field of a dict form
         fields = form_keys()
         huge = HUGE_FIELD[: MESSAGE_BUDGET // max(len(fields), 1)]
+        free_text = handler.event.endswith(FREE_TEXT_FORMS)
         payloads += [
             p | {"form": dict.fromkeys(fields, huge if p["form"] == HUGE else p["form"])}
             for p in list(payloads)
+            if not (free_text and p["form"] == "NaN")
         ]
     return payloads
 

@@ -17,7 +17,7 @@ from ..services.deals import lifecycle as deal_changes
 from ..services.deals import places
 from ..services.deals import timeline as deal_timeline
 from ..services.identity import team
-from . import deal_custom, deal_history, deal_protection, extension_view, view
+from . import board_rows, deal_custom, deal_history, deal_protection, extension_view, live, view
 from .base import AppState, FieldErrors, form_value
 from .board_rows import BoardColumn, shown_columns
 from .deal_custom import DealFieldsCard, NewDealFields
@@ -33,6 +33,7 @@ from .rows import Option, TimelineEntry
 from .rule_checks import RuleChecks
 
 VIEWS = ("list", "board")
+BOARD_VIEW = "deal_board"  # the board, as a view pushed to the tabs showing it (live.py)
 
 
 class LiveDeals(LiveView, mixin=True):
@@ -74,7 +75,9 @@ class DealsState(LiveDeals, DealListViews, AppState):
     lost_deal: int = 0  # the deal waiting for a lost reason (0: none)
     lost_name: str = ""
     lost_reasons: list[str] = []
-    _cards: dict[int, tuple[int, int, str]] = {}  # deal id -> (version, provider id, column)
+    _cards: dict[
+        int, tuple[int, int, str, str]
+    ] = {}  # deal id -> (version, provider, column, name)
     _stages: dict[str, dict[int, int]] = {}  # column key -> provider id -> stage id
     _outcomes: dict[str, str] = {}  # column key -> open / won / lost
     _limits: dict[str, int] = {}
@@ -149,35 +152,50 @@ class DealsState(LiveDeals, DealListViews, AppState):
     def _read_board(self, session, *, actor) -> None:
         if self.rows or self.total:  # assigned only when shown: a move re-sends only the board
             self.rows, self.total = [], 0
-        columns = deal_board.shared_board(
-            session,
-            actor=actor,
-            version=self._reading(actor.org_id),
-            provider_org_id=self.provider,
-            search=self.search,
-            limits=self._limits,
-            columns=tuple(self.custom_columns),
-            custom_filters=tuple((f["field"], f["op"], f["value"]) for f in self.custom_filters),
-        )
-        self._stages = {c.key: c.stage_ids for c in columns}
-        stages: list[BoardStage] = [{"key": c.key, "name": c.name} for c in columns]
+        columns, spec = self._board(session, actor)
+        stages, outcomes = board_rows.stages_of(columns), board_rows.outcomes_of(columns)
         if stages != self.stages:  # sent only when they change: the cards are memos of it
             self.stages = stages
-        outcomes: list[BoardStage] = [
-            {"key": c.key, "name": c.name} for c in columns if c.outcome != "open"
-        ]
         if outcomes != self.outcomes:
             self.outcomes = outcomes
+        # The rows are formatted once per shared read (board_rows); this tab's own list of them.
+        labels = board_rows.labels_of(spec)
+        self.columns = list(shown_columns(columns, labels, board_rows.custom_line(labels)))
+
+    def _board(self, session, actor) -> tuple[list[deal_board.Column], dict]:
+        """The board as this tab shows it, registered as the view pushed to it after each
+        change (live.py), and what the tab's handlers check a move against."""
+        labels = {f["id"]: f["label"] for f in self.field_choices}
+        spec = board_rows.params(
+            provider=self.provider,
+            search=self.search,
+            limits=self._limits,
+            columns=self.custom_columns,
+            custom_filters=[(f["field"], f["op"], f["value"]) for f in self.custom_filters],
+            shown=tuple((c, labels.get(c, "")) for c in self.custom_columns),
+        )
+        pushed = live.view_spec(BOARD_VIEW, self._bound_session, spec)
+        columns = board_rows.read(session, actor, self._reading(actor.org_id, pushed=pushed), spec)
+        self._stages = {c.key: c.stage_ids for c in columns}
         self._outcomes = {c.key: c.outcome for c in columns}
         self._cards = {
-            card.id: (card.version, card.provider_org_id, c.key)
+            card.id: (card.version, card.provider_org_id, c.key, card.name)
             for c in columns
             for card in c.cards
         }
-        labels = {f["id"]: f["label"] for f in self.field_choices}
-        shown = tuple((c, labels.get(c, "")) for c in self.custom_columns)
-        # The rows are formatted once per shared read (board_rows); this tab's own list of them.
-        self.columns = list(shown_columns(columns, shown, self._labelled))
+        return columns, spec
+
+    def _catch_up(self) -> rx.event.EventSpec | None:
+        """Before a move: the cards as the board pushed to this tab since its last own read
+        shows them (the optimistic lock is the version the person saw)."""
+        if not self._board_view():
+            return None
+
+        def read(session, *, actor) -> None:
+            if live.version(Topic.DEALS, actor.org_id) != self._seen:
+                self._board(session, actor)
+
+        return self._perform(read)[1]
 
     @rx.event
     def load_more(self, key: str):
@@ -189,6 +207,8 @@ class DealsState(LiveDeals, DealListViews, AppState):
     def move_card(self, deal_id: int, key: str):
         """A card dropped on a column (a drag, by mouse, touch or keyboard), or a stage chosen in
         its "Move to stage": one event, checked here (any client can send any arguments)."""
+        if refusal := self._catch_up():
+            return refusal
         known = type(deal_id) is int and deal_id in self._cards and isinstance(key, str)
         if not known or key not in self._stages:
             return rx.toast.error("That card or column is no longer on the board.")
@@ -198,7 +218,7 @@ class DealsState(LiveDeals, DealListViews, AppState):
 
     def _move(self, deal_id: int, key: str, *, confirmed: bool = False, **lost):
         """With the card's version as read (the optimistic lock): a deal changed since fails."""
-        version, provider, _ = self._cards[deal_id]
+        version, provider, _, _ = self._cards[deal_id]
         stage_id = self._stages[key].get(provider)
         if stage_id is None:
             return rx.toast.error("This deal's provider has no such stage.")
@@ -229,10 +249,12 @@ class DealsState(LiveDeals, DealListViews, AppState):
         return None
 
     def _card_name(self, deal_id: int) -> str:
-        return next((card.name for c in self.columns for card in c.cards if card.id == deal_id), "")
+        return self._cards[deal_id][3] if deal_id in self._cards else ""
 
     @rx.event
     def confirm_lost(self, form: dict):
+        if refusal := self._catch_up():
+            return refusal
         if not self.lost_deal or self.lost_deal not in self._cards:
             self.lost_deal = 0
             return None
@@ -249,6 +271,8 @@ class DealsState(LiveDeals, DealListViews, AppState):
 
     @rx.event
     def confirm_won(self):
+        if refusal := self._catch_up():
+            return refusal
         deal_id, self.won_deal = self.won_deal, 0
         if deal_id not in self._cards or self._won_target not in self._stages:
             return None  # nothing asked, or the card left the board meanwhile
@@ -302,6 +326,11 @@ class DealsState(LiveDeals, DealListViews, AppState):
         if isinstance(delta, int) and not isinstance(delta, bool) and delta in (-1, 1):
             self.page = max(1, self.page + delta)
         return self._refresh()
+
+
+@live.pushed_view(BOARD_VIEW, Topic.DEALS, DealsState)
+def _pushed_board(session, actor, version: int, spec: dict) -> dict:
+    return board_rows.pushed(session, actor, version, spec)
 
 
 class SubmitDealState(NewDealFields, RuleChecks, FieldErrors, AppState):

@@ -20,9 +20,11 @@ tab, whatever the number of tabs.
 
 import asyncio
 import contextlib
+import dataclasses
+import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from functools import cache
 from typing import Any, ClassVar, cast
 
@@ -30,9 +32,12 @@ import reflex as rx
 from reflex.state import StateUpdate
 from reflex.utils import prerequisites
 from reflex_base.constants.state import FIELD_MARKER
+from sqlmodel import Session
 
 from ..services.core import unit_of_work
+from ..services.core.actor import Actor
 from ..services.core.changes import Changes, Topic
+from ..services.identity import auth
 
 logger = logging.getLogger(__name__)
 WATCH_SECONDS = 12 * 3600  # a tab that has not (re)opened a live view for this long is dropped
@@ -113,6 +118,7 @@ class _Memory:
         self.versions: dict[str, int] = {}
         self.watchers: dict[str, dict[str, float]] = {}
         self.pages: dict[str, set[str]] = {}  # the topics of the page each tab shows
+        self.views: dict[str, str] = {}  # the pushed view each tab shows (its spec)
 
     def version(self, topic: str) -> int:
         return self.versions.get(topic, 0)
@@ -124,17 +130,28 @@ class _Memory:
     async def watch(self, topic: str, token: str) -> None:
         self.watchers.setdefault(topic, {})[token] = time.time()
 
-    def watch_page(self, token: str, topics: list[str]) -> None:
+    def watch_page(self, token: str, topics: list[str], view: str = "") -> None:
         for old in self.pages.get(token, set()) - set(topics):
             self.watchers.get(old, {}).pop(token, None)
         self.pages[token] = set(topics)
         for topic in topics:
             self.watchers.setdefault(topic, {})[token] = time.time()
+        if view:
+            self.views[token] = view
+        else:
+            self.views.pop(token, None)
 
     def forget(self, token: str) -> None:
         for watchers in self.watchers.values():
             watchers.pop(token, None)
         self.pages.pop(token, None)
+        self.views.pop(token, None)
+
+    async def current(self, topic: str) -> int:
+        return self.version(topic)
+
+    async def views_of(self, tokens: list[str]) -> list[str | None]:
+        return [self.views.get(token) for token in tokens]
 
     async def watching(self, topic: str) -> list[str]:
         watchers = self.watchers.get(topic, {})
@@ -173,7 +190,7 @@ class _Redis:
             pipe.expire(f"prm:live:topics:{token}", WATCH_SECONDS)
             await pipe.execute()
 
-    def watch_page(self, token: str, topics: list[str]) -> None:
+    def watch_page(self, token: str, topics: list[str], view: str = "") -> None:
         """Sync (two round trips), so that the sync read handlers of the pages can call it."""
         page, sync = f"prm:live:page:{token}", cast(Any, self.sync)
         old = {_text(topic) for topic in sync.smembers(page)}
@@ -192,6 +209,10 @@ class _Redis:
                 pipe.sadd(page, topic)
             pipe.expire(f"prm:live:topics:{token}", WATCH_SECONDS)
             pipe.expire(page, WATCH_SECONDS)
+            if view:
+                pipe.set(f"prm:live:view:{token}", view, ex=WATCH_SECONDS)
+            else:
+                pipe.delete(f"prm:live:view:{token}")
             pipe.execute()
 
     def forget(self, token: str) -> None:
@@ -199,8 +220,17 @@ class _Redis:
         with self.sync.pipeline(transaction=False) as pipe:
             for topic in topics:
                 pipe.zrem(f"prm:live:watchers:{_text(topic)}", token)
-            pipe.delete(f"prm:live:topics:{token}", f"prm:live:page:{token}")
+            pipe.delete(
+                f"prm:live:topics:{token}", f"prm:live:page:{token}", f"prm:live:view:{token}"
+            )
             pipe.execute()
+
+    async def current(self, topic: str) -> int:
+        return int(await self.client.get(f"prm:live:version:{topic}") or 0)
+
+    async def views_of(self, tokens: list[str]) -> list[str | None]:
+        found = await self.client.mget([f"prm:live:view:{token}" for token in tokens])
+        return [None if view is None else _text(view) for view in found]
 
     async def watching(self, topic: str) -> list[str]:
         found = await self.client.zrangebyscore(
@@ -269,8 +299,7 @@ def _announce(app: rx.App, loop: asyncio.AbstractEventLoop, changed: Changes) ->
     """Bump each topic's version now (the author's own re-read already includes it), then tell
     its watchers from the app's event loop."""
     for kind, id_ in sorted(changed.touched):
-        topic = _key(kind, id_)
-        telling = _tell_watchers(app, PULSES[kind], topic, _registry().bump(topic))
+        telling = _tell(app, kind, id_, _registry().bump(_key(kind, id_)))
         if _running_loop() is loop:
             task = loop.create_task(telling)
             _PENDING.add(task)
@@ -284,6 +313,13 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
+
+
+async def _tell(app, kind: Topic, id_: int, version: int) -> None:
+    topic = _key(kind, id_)
+    await _tell_watchers(app, PULSES[kind], topic, version)
+    if any(pushed.topic == kind for pushed in _PUSHED.values()):
+        await _push_views(app, kind, id_, version)
 
 
 async def _tell_watchers(app, pulse: type[rx.State], topic: str, version: int) -> None:
@@ -302,6 +338,105 @@ def _done(task: asyncio.Future) -> None:
     _PENDING.discard(task)  # type: ignore[arg-type]
     if not task.cancelled() and task.exception() is not None:
         logger.warning("Could not announce a change: %s", task.exception())
+
+
+# Pushed views ----------------------------------------------------------------------------------
+#
+# A page that many tabs show the same way (the deal board) need not cost every tab an event of
+# its own per change. A tab showing it registers the view's spec (the view, its own filters and
+# the hash of its session) instead of following the topic's pulse; after a change, the spec's
+# view is read once per distinct spec, as the session behind it sees it now (resolved again:
+# a revoked session or a changed role counts at once), and the delta is sent straight to each
+# tab. The tab's stored state keeps its own last read: its handlers catch up on what it was
+# pushed when they need it (the board's moves), and a reconnect re-reads on load.
+
+
+@dataclasses.dataclass(frozen=True)
+class PushedView:
+    topic: Topic
+    state: type[rx.State]
+    # (session, viewer, version, the spec's params) -> the state's vars as the view shows them
+    render: Callable[[Session, Actor, int, dict[str, Any]], dict[str, Any]]
+
+    def delta(self, session: Session, actor: Actor, version: int, params: dict) -> dict:
+        values = self.render(session, actor, version, params)
+        return {self.state.get_full_name(): {k + FIELD_MARKER: v for k, v in values.items()}}
+
+
+_PUSHED: dict[str, PushedView] = {}
+PUSH = "push:"  # the registry's topic of the tabs a topic's views are pushed to
+
+
+def pushed_view(name: str, topic: Topic, state: type[rx.State]):
+    """Register `render` as the pushed view `name` of `topic`, shown by `state`'s vars."""
+
+    def register(render):
+        _PUSHED[name] = PushedView(topic, state, render)
+        return render
+
+    return register
+
+
+async def _push_views(app, kind: Topic, id_: int, version: int) -> None:
+    namespace = app.event_namespace
+    registry, topic = _registry(), _key(kind, id_)
+    tokens = await registry.watching(PUSH + topic)
+    if namespace is None or not tokens:
+        return
+    if isinstance(registry, _Memory):
+        tokens = [t for t in tokens if t in namespace._token_manager.token_to_socket]
+    groups: dict[str, list[str]] = {}
+    for token, spec in zip(tokens, await registry.views_of(tokens), strict=True):
+        if spec:
+            groups.setdefault(spec, []).append(token)
+    deltas = await asyncio.to_thread(_read_views, kind, id_, version, list(groups))
+    if await registry.current(topic) != version:
+        return  # a later change is being pushed, read after this one
+    sending = []
+    for tabs, delta in zip(groups.values(), deltas, strict=True):
+        if delta is None:  # its session ended, or it is no longer this topic's
+            for token in tabs:
+                forget_tab(token)
+            continue
+        if not delta:
+            continue
+        update = StateUpdate(delta=delta)
+        sending.extend(namespace.emit_update(update, token) for token in tabs)
+    await asyncio.gather(*sending)
+
+
+def _read_views(kind: Topic, id_: int, version: int, specs: list[str]) -> list[dict | None]:
+    with unit_of_work() as session:
+        return render_views(session, kind, id_, version, specs)
+
+
+def render_views(
+    session: Session, kind: Topic, id_: int, version: int, specs: list[str]
+) -> list[dict | None]:
+    """Each spec's delta, as its session sees the view now (None: a tab to forget, its session
+    ended or not of this topic; empty: not sent, the read failed)."""
+    deltas: list[dict | None] = []
+    for spec in specs:
+        data = json.loads(spec)
+        pushed = _PUSHED.get(data.get("view", ""))
+        actor = auth.resolve_bound(session, token_hash=str(data.get("session", "")))
+        owner = (
+            None if actor is None else (actor.user_id if kind == Topic.NOTES else actor.org_id)
+        )
+        if actor is None or pushed is None or pushed.topic != kind or owner != id_:
+            deltas.append(None)
+            continue
+        try:
+            deltas.append(pushed.delta(session, actor, version, data.get("params", {})))
+        except Exception:  # that view re-reads on its tab's next event
+            logger.exception("could not push a view")
+            deltas.append({})
+    return deltas
+
+
+def view_spec(view: str, session_hash: str, params: dict[str, Any]) -> str:
+    """The spec a tab registers for a pushed view: the same text for tabs seeing it the same."""
+    return json.dumps({"view": view, "session": session_hash, "params": params}, sort_keys=True)
 
 
 class LiveView(rx.State, mixin=True):
@@ -325,14 +460,18 @@ class LiveView(rx.State, mixin=True):
         """The page was (re)opened: its next read registers the tab again."""
         self._followed = ""
 
-    def _reading(self, id_: int) -> int:
+    def _reading(self, id_: int, *, pushed: str = "") -> int:
         """The version a read starting now includes: the pulse of it (the echo of the caller's
-        own change, too) then needs no second read."""
+        own change, too) then needs no second read. With `pushed` (a view_spec), the tab is
+        sent that view after each change instead of the topic's pulse."""
         topic = self.LIVE_TOPIC
         key = _key(topic, id_)
-        if topic != Topic.NOTES and self._followed != key:  # the bell already follows notes
-            _registry().watch_page(self.router.session.client_token, [key])
-            self._followed = key
+        followed = f"{PUSH}{key} {pushed}" if pushed else key
+        if topic != Topic.NOTES and self._followed != followed:  # the bell follows notes
+            _registry().watch_page(
+                self.router.session.client_token, [PUSH + key if pushed else key], pushed
+            )
+            self._followed = followed
         self._seen = version(topic, id_)
         return self._seen
 

@@ -348,8 +348,17 @@ def resolve(session: Session, *, token: str | None) -> Actor | None:
     longer than its organization allows, or stale. One query, plus a conditional UPDATE of
     `last_seen_at` at most once a minute."""
     token = inputs.token(token)
-    if token is None:
-        return None
+    return None if token is None else _resolve(session, hash_token(token), touch=True)
+
+
+def resolve_bound(session: Session, *, token_hash: str) -> Actor | None:
+    """The actor behind a session known by its token's hash (a tab's bound session, for what
+    the server pushes to it), under the same conditions as `resolve`. Not a use of the
+    session: its idle time keeps running."""
+    return _resolve(session, token_hash, touch=False) if token_hash else None
+
+
+def _resolve(session: Session, token_hash: str, *, touch: bool) -> Actor | None:
     now = utcnow()
     row = session.execute(
         sa.select(
@@ -371,7 +380,7 @@ def resolve(session: Session, *, token: str | None) -> Actor | None:
         )
         .outerjoin(OrgSettings, col(OrgSettings.org_id) == AuthSession.org_id)
         .where(
-            col(AuthSession.token_hash) == hash_token(token),
+            col(AuthSession.token_hash) == token_hash,
             col(AuthSession.revoked_at).is_(None),
             col(AuthSession.expires_at) > now,
             col(User.is_active).is_(True),
@@ -389,7 +398,7 @@ def resolve(session: Session, *, token: str | None) -> Actor | None:
         max_days=max_days,
     ):
         return None
-    if last_seen_at is None or last_seen_at <= now - TOUCH_EVERY:
+    if touch and (last_seen_at is None or last_seen_at <= now - TOUCH_EVERY):
         _touch(session, session_id, now)
     return _actor(user, org, role)
 

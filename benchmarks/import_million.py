@@ -2,7 +2,7 @@
 chunks, against a bare `executemany` of the same rows into the same database, in the same run;
 then the same rows as an XLSX workbook, its time beside the CSV's.
 
-Usage: python -m benchmarks.import_million [POSTGRESQL_URL] [--rows N] [--no-xlsx]
+Usage: python -m benchmarks.import_million [POSTGRESQL_URL] [--rows N] [--no-xlsx] [--no-sqlite]
 Measures on a fresh SQLite file, and on PostgreSQL when a URL is given (its server must allow
 CREATE DATABASE). The firm, its providers and people are those of benchmarks/csv_import.py, the
 rows too (a HubSpot export's headers, every row valid), only a million of them, generated as
@@ -161,10 +161,13 @@ def measure(url: str, count: int, xlsx: bool) -> list[Figure]:
     return found
 
 
-def figures(postgres_url: str | None, count: int = ROWS, xlsx: bool = True) -> list[Figure]:
+def figures(
+    postgres_url: str | None, count: int = ROWS, xlsx: bool = True, sqlite: bool = True
+) -> list[Figure]:
     found = []
-    with tempfile.TemporaryDirectory() as folder:
-        found += measure(f"sqlite:///{Path(folder) / 'million.db'}", count, xlsx)
+    if sqlite:
+        with tempfile.TemporaryDirectory() as folder:
+            found += measure(f"sqlite:///{Path(folder) / 'million.db'}", count, xlsx)
     if postgres_url:
         with scratch_postgres(postgres_url) as scratch:
             found += measure(scratch, count, xlsx)
@@ -176,5 +179,6 @@ if __name__ == "__main__":
     parser.add_argument("postgres", nargs="?", default=None)
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--no-xlsx", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
-    print_table(figures(args.postgres, args.rows, not args.no_xlsx))
+    print_table(figures(args.postgres, args.rows, not args.no_xlsx, not args.no_sqlite))

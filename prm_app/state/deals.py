@@ -6,6 +6,7 @@ from typing import ClassVar, cast
 from urllib.parse import urlencode
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from .. import routes
 from ..models import Approval, OrgKind
@@ -185,7 +186,7 @@ class DealsState(LiveDeals, DealListViews, AppState):
         }
         return columns, spec
 
-    def _catch_up(self) -> rx.event.EventSpec | None:
+    def _catch_up(self) -> EventSpec | None:
         """Before a move: the cards as the board pushed to this tab since its last own read
         shows them (the optimistic lock is the version the person saw)."""
         if not self._board_view():

@@ -13,9 +13,12 @@ it. The tab's OnChange then asks the tab's own state to re-read its view, with i
 permissions (LiveView). A tab that loses its session (signed out, refused as signed out, or
 presented with another one) is forgotten at once (forget_tab).
 
+A pushed view (the deal board) skips the tab's own re-read: the tab registers its view's spec,
+and a change reads the view once per distinct spec and sends it to the tabs (see "Pushed views"
+below).
+
 Watchers and versions live in Redis when Reflex has one (several workers), else in this process.
-Nothing here loads or locks another tab's state: a change costs one small message per watching
-tab, whatever the number of tabs.
+Nothing here loads or locks another tab's state: a change costs one message per watching tab.
 """
 
 import asyncio
@@ -24,7 +27,7 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import cache
 from typing import Any, ClassVar, cast
 
@@ -392,7 +395,7 @@ async def _push_views(app, kind: Topic, id_: int, version: int) -> None:
     deltas = await asyncio.to_thread(_read_views, kind, id_, version, list(groups))
     if await registry.current(topic) != version:
         return  # a later change is being pushed, read after this one
-    sending = []
+    sending: list[Awaitable[None]] = []
     for tabs, delta in zip(groups.values(), deltas, strict=True):
         if delta is None:  # its session ended, or it is no longer this topic's
             for token in tabs:
@@ -406,7 +409,7 @@ async def _push_views(app, kind: Topic, id_: int, version: int) -> None:
 
 
 def _read_views(kind: Topic, id_: int, version: int, specs: list[str]) -> list[dict | None]:
-    with unit_of_work() as session:
+    with unit_of_work.unit_of_work() as session:
         return render_views(session, kind, id_, version, specs)
 
 
@@ -420,9 +423,7 @@ def render_views(
         data = json.loads(spec)
         pushed = _PUSHED.get(data.get("view", ""))
         actor = auth.resolve_bound(session, token_hash=str(data.get("session", "")))
-        owner = (
-            None if actor is None else (actor.user_id if kind == Topic.NOTES else actor.org_id)
-        )
+        owner = None if actor is None else (actor.user_id if kind == Topic.NOTES else actor.org_id)
         if actor is None or pushed is None or pushed.topic != kind or owner != id_:
             deltas.append(None)
             continue

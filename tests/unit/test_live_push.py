@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from reflex_base.constants.state import FIELD_MARKER
 
 from prm_app.models import OrgKind, Role
+from prm_app.services.core import db
 from prm_app.services.core.changes import Changes, Topic
 from prm_app.services.identity import auth, roles
 from prm_app.state import board_rows, live
@@ -155,3 +156,10 @@ def test_a_push_overtaken_by_a_later_change_is_not_sent(monkeypatch):
 
     asyncio.run(scenario())
     assert namespace.sent == []  # the later change's push carries the newer board
+
+
+def test_the_views_are_read_in_a_unit_of_work_of_their_own(engine, monkeypatch):
+    monkeypatch.setattr(db, "engine", lambda: engine)
+    assert live._read_views(Topic.DEALS, 1, 1, []) == []
+    ended = live.view_spec(BOARD_VIEW, auth.hash_token("no such session"), BOARD)
+    assert live._read_views(Topic.DEALS, 1, 1, [ended]) == [None]

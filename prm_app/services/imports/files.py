@@ -262,6 +262,23 @@ def csv_chunks(
         yield tail
 
 
+def encoded(text: str, encoding: str) -> tuple[bytes, str]:
+    """(bytes, charset) of a CSV written back as its upload was: in Windows-1252, Latin-1 or
+    UTF-16 when the upload was and every character fits; else (a UTF-8 upload, a spreadsheet,
+    a character the encoding lacks) in UTF-8 with a byte order mark, so that a spreadsheet
+    shows "Björn". Nothing is ever lost to an encoding."""
+    text = text.removeprefix("\ufeff")
+    if encoding in _CHARSETS:
+        try:
+            return text.encode(encoding), _CHARSETS[encoding]
+        except UnicodeEncodeError:
+            pass
+    return text.encode("utf-8-sig"), "utf-8"
+
+
+_CHARSETS = {"cp1252": "windows-1252", "latin-1": "iso-8859-1", "utf-16": "utf-16"}
+
+
 # helpers ---------------------------------------------------------------------------------------
 
 

@@ -277,6 +277,8 @@ def _import(
         rows_failed=0,
         mapping={},
         error_report="",
+        file_encoding=source.encoding,
+        file_delimiter=source.delimiter,
         mode=matched.mode,
         status=ImportStatus.IMPORTED,
         created_at=now,
@@ -383,9 +385,9 @@ def _writing(
 
 class _Report:
     """The failed rows with their errors, as the upload wrote them: its columns and separator
-    (a comma for a spreadsheet), its phone numbers as they were, in UTF-8 with a byte order
-    mark so that a spreadsheet shows "Björn" whatever the upload's encoding. Gathered chunk by
-    chunk: only the failed rows' text is kept."""
+    (a comma for a spreadsheet), its phone numbers as they were. Kept as text; the download
+    encodes it as the upload was (files.encoded). Gathered chunk by chunk: only the failed
+    rows' text is kept."""
 
     def __init__(self) -> None:
         self._parts: list[str] = []
@@ -411,7 +413,7 @@ class _Report:
         self._parts.append(text[len(head) :])
 
     def text(self) -> str:
-        return "\ufeff" + self._header + "".join(self._parts)
+        return self._header + "".join(self._parts)
 
 
 def _preview(checked: Checked, new: Any) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.confirm import confirm_button
+from ..components.file_links import TABLE_FILES
 from ..components.forms import form_error
 from ..components.import_mode import changes_table, mode_choice
 from ..components.live import follow
@@ -25,14 +26,6 @@ from .parts.shell import page_shell
 
 UPLOAD_ID = "csv"
 Untyped = cast(Any, State)  # Reflex's stubs type list vars as lists and events as namespaces
-# What the picker offers (the server decides what a file is from its bytes, not from this).
-ACCEPTED = {
-    "text/csv": [".csv"],
-    "text/plain": [".txt", ".tsv"],
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
-    "application/vnd.ms-excel": [".xls"],
-    "application/vnd.oasis.opendocument.spreadsheet": [".ods"],
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +93,7 @@ def _upload(words: Words) -> rx.Component:
         id=UPLOAD_ID,
         multiple=False,
         max_files=1,
-        accept=ACCEPTED,
+        accept=TABLE_FILES,
         disabled=State.busy,
         # Whether the page has handed the tab its upload ticket (an upload needs it).
         custom_attrs={"data-upload-ready": State.upload_ticket != ""},

@@ -222,16 +222,20 @@ def _csv_reading() -> rx.Component:
     )
 
 
-def _value_formats(words: Words) -> rx.Component:
+def _value_formats() -> rx.Component:
     """How the file writes amounts and dates (detected unless the values leave both readings
-    open: then the check asks to choose here). Deals only: leads have neither."""
-    if words.noun != "deals":
-        return rx.fragment()
-    return rx.hstack(
-        _choice("Amounts written as", "import-numbers", NUMBERS, State.numbers, State.set_numbers),
-        _choice("Dates written as", "import-dates", DATES, State.dates, State.set_dates),
-        spacing="4",
-        wrap="wrap",
+    open: then the check asks to choose here), when its fields hold any: a deal's amount and
+    close date, custom money, number and date fields."""
+    return rx.cond(
+        State.formats,
+        rx.hstack(
+            _choice(
+                "Amounts written as", "import-numbers", NUMBERS, State.numbers, State.set_numbers
+            ),
+            _choice("Dates written as", "import-dates", DATES, State.dates, State.set_dates),
+            spacing="4",
+            wrap="wrap",
+        ),
     )
 
 
@@ -335,7 +339,7 @@ def _mapping(words: Words) -> rx.Component:
         ),
         _sheet_choice(),
         _csv_reading(),
-        _value_formats(words),
+        _value_formats(),
         data_table(
             ("Field", "Column in your file"),
             State.fields,

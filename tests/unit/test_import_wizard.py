@@ -155,6 +155,20 @@ def test_the_mapping_screen_gets_sample_values_and_how_the_csv_was_read(session,
     }
 
 
+def test_the_mapping_screen_tells_what_makes_each_field_required(session, world):
+    from prm_app.state import import_steps
+
+    firm, _, _, _ = world
+    prepared = imports.prepare(session, actor=firm, kind="leads", file=io.BytesIO(LEADS.encode()))
+    required = {
+        f["name"]: f["required"] for f in import_steps.fields_of(prepared, "leads", firm.org_kind)
+    }
+    assert (required["provider"], required["company"], required["notes"]) == ("where", "yes", "")
+    assert not prepared.formats  # leads without custom amounts or dates: no choice offered
+    deals = imports.prepare(session, actor=firm, kind="deals", file=_deal_file("A;B;1;"))
+    assert deals.formats
+
+
 def test_the_encoding_and_delimiter_chosen_replace_the_detected_ones(session, world):
     firm = world[0]
     data = io.BytesIO("Email,Company\na@contoso.com,Björn AB\n".encode("cp1252"))

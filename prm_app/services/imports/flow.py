@@ -60,6 +60,8 @@ class Prepared:
     encoding: str = ""  # a CSV's, as read (files.ENCODINGS)
     delimiter: str = ""  # a CSV's, as read (files.DELIMITERS)
     samples: dict[str, list[str]] = field(default_factory=dict)  # header: its first values
+    # Whether fields hold amounts or dates, written the file's way (the choice is offered).
+    formats: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,8 @@ def prepare(
         _tell(progress, f"Reading the file: {rows:,} rows", source.share())
     assert first is not None  # the chunks refuse a file without rows
     table = source.table(first)
-    extra = custom_import.columns_of(session, custom_import.importable(session, actor, kind))
+    custom = custom_import.importable(session, actor, kind)
+    extra = custom_import.columns_of(session, custom)
     mapping = {  # "" for a field the person chose not to import: not suggested again
         name: header
         for name, header in import_columns.last_mapping(session, actor=actor, kind=kind).items()
@@ -127,6 +130,7 @@ def prepare(
         encoding=table.encoding,
         delimiter=table.delimiter,
         samples=samples(table),
+        formats=any(custom_import.value_columns(kind, custom)),
     )
 
 

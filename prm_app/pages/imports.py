@@ -82,7 +82,7 @@ def _upload(words: Words) -> rx.Component:
                 text_decoration="underline",
             ),
             rx.text(
-                "CSV (comma, semicolon or tab separated; UTF-8 or Latin-1) or a spreadsheet "
+                "CSV (comma, semicolon or tab separated; UTF-8, UTF-16 or Latin-1) or a spreadsheet "
                 "(.xlsx, .xls, .ods); the first row names the columns.",
                 size="1",
                 color_scheme="gray",

@@ -402,6 +402,17 @@ def test_a_latin1_upload_gets_latin1_and_a_spreadsheet_gets_utf8_with_commas(ses
     ]
 
 
+def test_a_unicode_text_upload_gets_its_error_file_in_utf16_with_tabs(session, world):
+    firm, northwind, _, _ = world
+    data = ANSI_FILE.replace(";", "\t").replace("Jürgen", "Łukasz").encode("utf-16")
+    found = _error_file(session, firm, northwind, data)
+    assert found.charset == "utf-16" and found.data.startswith(b"\xff\xfe")
+    again = csv_files.read_csv(io.BytesIO(found.data))
+    assert (again.encoding, again.delimiter) == ("utf-16", "\t")
+    assert again.rows["First name"].tolist() == ["Łukasz"]
+    assert again.rows["error"].tolist() == ["Last name: Last name is required."]
+
+
 def test_an_error_file_from_before_stays_utf8_with_a_bom():
     assert csv_files.encoded("\ufeffName\r\nBjörn\r\n", "") == (
         "\ufeffName\r\nBjörn\r\n".encode(),

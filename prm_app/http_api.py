@@ -171,18 +171,23 @@ async def clear_cookie(request: Request) -> Response:
 
 
 def import_errors(request: Request) -> Response:
-    """GET /files/imports/{id}/errors.csv: an import's failed rows with their errors."""
+    """GET /files/imports/{id}/errors.csv: an import's failed rows with their errors, in the
+    upload's encoding (services.imports.batches.error_report)."""
     with unit_of_work() as session:
         actor = auth.resolve(session, token=request.cookies.get(auth.SESSION_COOKIE))
         if actor is None:
             return PlainTextResponse(SIGN_IN_FIRST, status_code=401)
         try:
-            name, text = imports.error_report(
+            found = imports.error_report(
                 session, actor=actor, batch_id=request.path_params["batch_id"]
             )
         except DomainError as error:
             return _refused(error)
-    return Response(text, media_type="text/csv; charset=utf-8", headers=_attachment(name))
+    return Response(
+        found.data,
+        media_type=f"text/csv; charset={found.charset}",
+        headers=_attachment(found.name),
+    )
 
 
 def export_list(request: Request) -> Response:

@@ -1,6 +1,17 @@
-"""Buttons that are links: to the import page, and to a CSV export served by the backend."""
+"""Buttons that are links: to the import page, and to a CSV export served by the backend; the
+files an upload of a table offers."""
 
 import reflex as rx
+
+# What an upload of a table offers to pick: CSV or a spreadsheet (the server decides what a
+# file is from its bytes, not from this).
+TABLE_FILES = {
+    "text/csv": [".csv"],
+    "text/plain": [".txt", ".tsv"],
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
+    "application/vnd.ms-excel": [".xls"],
+    "application/vnd.oasis.opendocument.spreadsheet": [".ods"],
+}
 
 
 def import_button(href: str) -> rx.Component:

@@ -147,6 +147,10 @@ class ImportBatch(SQLModel, table=True):
     rows_unchanged: int = 0
     mapping: dict | None = Field(default=None, sa_type=sa.JSON)
     error_report: str = Field(default="", sa_type=sa.Text)
+    # How the uploaded CSV was written (services.imports.files.ENCODINGS, DELIMITERS), so that
+    # its error file is written the same way; "" for a spreadsheet (and batches from before).
+    file_encoding: str = code("")
+    file_delimiter: str = Field(default="", max_length=1)
     status: str = code(ImportStatus.VALIDATED)
     created_at: datetime = created_at()
     finished_at: datetime | None = None

@@ -11,6 +11,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.confirm import confirm_button
+from ..components.file_links import TABLE_FILES
 from ..components.forms import form_error
 from ..components.import_mode import changes_table, mode_choice
 from ..components.live import follow
@@ -25,14 +26,6 @@ from .parts.shell import page_shell
 
 UPLOAD_ID = "csv"
 Untyped = cast(Any, State)  # Reflex's stubs type list vars as lists and events as namespaces
-# What the picker offers (the server decides what a file is from its bytes, not from this).
-ACCEPTED = {
-    "text/csv": [".csv"],
-    "text/plain": [".txt", ".tsv"],
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
-    "application/vnd.ms-excel": [".xls"],
-    "application/vnd.oasis.opendocument.spreadsheet": [".ods"],
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +82,7 @@ def _upload(words: Words) -> rx.Component:
                 text_decoration="underline",
             ),
             rx.text(
-                "CSV (comma, semicolon or tab separated; UTF-8 or Latin-1) or a spreadsheet "
+                "CSV (comma, semicolon or tab separated; UTF-8, UTF-16 or Latin-1) or a spreadsheet "
                 "(.xlsx, .xls, .ods); the first row names the columns.",
                 size="1",
                 color_scheme="gray",
@@ -100,7 +93,7 @@ def _upload(words: Words) -> rx.Component:
         id=UPLOAD_ID,
         multiple=False,
         max_files=1,
-        accept=ACCEPTED,
+        accept=TABLE_FILES,
         disabled=State.busy,
         # Whether the page has handed the tab its upload ticket (an upload needs it).
         custom_attrs={"data-upload-ready": State.upload_ticket != ""},
@@ -229,16 +222,20 @@ def _csv_reading() -> rx.Component:
     )
 
 
-def _value_formats(words: Words) -> rx.Component:
+def _value_formats() -> rx.Component:
     """How the file writes amounts and dates (detected unless the values leave both readings
-    open: then the check asks to choose here). Deals only: leads have neither."""
-    if words.noun != "deals":
-        return rx.fragment()
-    return rx.hstack(
-        _choice("Amounts written as", "import-numbers", NUMBERS, State.numbers, State.set_numbers),
-        _choice("Dates written as", "import-dates", DATES, State.dates, State.set_dates),
-        spacing="4",
-        wrap="wrap",
+    open: then the check asks to choose here), when its fields hold any: a deal's amount and
+    close date, custom money, number and date fields."""
+    return rx.cond(
+        State.formats,
+        rx.hstack(
+            _choice(
+                "Amounts written as", "import-numbers", NUMBERS, State.numbers, State.set_numbers
+            ),
+            _choice("Dates written as", "import-dates", DATES, State.dates, State.set_dates),
+            spacing="4",
+            wrap="wrap",
+        ),
     )
 
 
@@ -342,7 +339,7 @@ def _mapping(words: Words) -> rx.Component:
         ),
         _sheet_choice(),
         _csv_reading(),
-        _value_formats(words),
+        _value_formats(),
         data_table(
             ("Field", "Column in your file"),
             State.fields,

@@ -64,6 +64,7 @@ class ImportState(LiveView, AppState):
     samples: dict[str, str] = {}  # header: its first values, as shown beside it
     numbers: str = ""  # how amounts are written, as chosen (NUMBERS; "": detected)
     dates: str = ""  # how dates are written, as chosen (DATES; "": detected)
+    formats: bool = False  # whether fields hold amounts or dates (imports.Prepared.formats)
     fields: list[ImportField] = []
     mapping: dict[str, str] = {}  # field name to header
     submit: bool = False
@@ -269,25 +270,8 @@ class ImportState(LiveView, AppState):
         self.encoding, self.delimiter = prepared.encoding, prepared.delimiter
         self.samples = {h: ", ".join(values) for h, values in prepared.samples.items()}
         self.headers, self.row_count = prepared.headers, prepared.rows
-        sent_only = set(import_columns.required(self.kind, self.org_kind, submit=True)) - set(
-            import_columns.required(self.kind, self.org_kind, submit=False)
-        )
-        where = set(import_columns.COUNTERPARTS)  # unless every row goes where chosen
-        self.fields = [
-            {
-                "name": f.name,
-                "label": f.label,
-                "required": "where"
-                if f.name in where
-                else "sent"
-                if f.name in sent_only
-                else "yes"
-                if f.required
-                else "",
-                "note": f.note,
-            }
-            for f in prepared.fields
-        ]
+        self.fields = import_steps.fields_of(prepared, self.kind, self.org_kind)
+        self.formats = prepared.formats  # amounts or dates: how they are written is offered
         self.mapping, self.step = prepared.mapping, "map"
         if any(prepared.mapping.get(name) for name in import_columns.COUNTERPARTS):
             self.send_to = []  # the file's column says where rows go

@@ -2,8 +2,8 @@
 deal, and the list of existing customers (one by one or from a CSV file). Admins change them;
 other members read them. Every handler goes through the services, which check the role again."""
 
-import io
 import logging
+import tempfile
 from typing import Any, TypedDict, cast
 
 import reflex as rx
@@ -12,6 +12,7 @@ from ..models import OrgKind
 from ..services import deals
 from ..services.customers import existing
 from ..services.deals import registration_rules as rules
+from ..services.imports import files as csv_files
 from . import upload_guard, view
 from .base import AppState, clear_form, form_value
 from .rows import Option
@@ -23,7 +24,7 @@ RULE_ORDER = tuple(kind.rule for kind in rules.KINDS)
 LABELS = {kind.rule: kind.label for kind in rules.KINDS}
 REQUIRABLE = tuple(rules.REQUIRABLE.items())
 UPLOAD_ID = "customers-csv"
-MAX_CSV_BYTES = 5 * 1024 * 1024
+_CHUNK, _IN_MEMORY = 1024 * 1024, 8 * 1024 * 1024  # an upload's copy: read, kept in memory
 PAGE_SIZE = 25
 
 
@@ -197,19 +198,23 @@ class RegistrationRulesState(AppState):
 
     @rx.event
     async def receive_customers(self, files: list[rx.UploadFile]):
-        """A CSV of customers (Company and/or Domain columns), read in memory: it is small."""
+        """A list of customers (Company and/or Domain columns), CSV or spreadsheet, copied to a
+        private temporary file up to the lead import's limit (services.imports.files)."""
         if not isinstance(files, list) or len(files) != 1:
             return None
         if not upload_guard.came_with(self.router.session.client_token, self.upload_ticket):
             logger.warning("an upload without its tab's ticket was refused")
             return None
-        content = await files[0].read(MAX_CSV_BYTES + 1)
-        if len(content) > MAX_CSV_BYTES:
-            self.import_report = "The file is larger than 5 MB: split it."
-            return None
-        found, refusal = self._perform(
-            existing.import_csv, error_var="import_report", file=io.BytesIO(content)
-        )
+        limit = csv_files.max_bytes()
+        with tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY) as copy:
+            while chunk := await files[0].read(_CHUNK):
+                if copy.tell() + len(chunk) > limit:
+                    self.import_report = csv_files.too_large(limit)
+                    return None
+                copy.write(chunk)
+            found, refusal = self._perform(
+                existing.import_csv, error_var="import_report", file=copy
+            )
         if found is None:
             return refusal
         done = cast(Any, found)

@@ -4,6 +4,7 @@ The corpus of bad files goes through the whole import (imports.run): each is ref
 message the user can act on, and nothing is written.
 """
 
+import codecs
 import gzip
 import io
 import random
@@ -47,8 +48,10 @@ def _table(data: bytes) -> csv_files.Table:
         (f"\ufeff{HEADER}\r\n{ROW}\r\n".encode(), "utf-8-sig", ","),
         (f"{HEADER}\n{ROW}\n".replace(",", ";").encode(), "utf-8", ";"),
         (f"{HEADER}\n{ROW}".replace(",", "\t").encode(), "utf-8", "\t"),
+        (f"{HEADER}\r\n{ROW}\r\n".replace(",", "\t").encode("utf-16"), "utf-16", "\t"),
+        (codecs.BOM_UTF16_BE + f"{HEADER}\n{ROW}\n".encode("utf-16-be"), "utf-16", ","),
     ],
-    ids=["utf8-comma", "bom-crlf", "semicolon", "tab-no-final-newline"],
+    ids=["utf8-comma", "bom-crlf", "semicolon", "tab-no-final-newline", "utf16-le", "utf16-be"],
 )
 def test_reads_encodings_and_delimiters(data, encoding, delimiter):
     table = _table(data)
@@ -183,8 +186,7 @@ CORPUS = [
     ("binary-without-nul", _garbage(300, nul=False), "not a text file"),
     ("png-image", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "not a text file"),
     ("gzip-csv", gzip.compress(f"{HEADER}\n{ROW}\n".encode() * 50), "not a text file"),
-    ("utf-16-le", f"{HEADER}\n{ROW}\n".encode("utf-16"), "UTF-16"),
-    ("utf-16-be", b"\xfe\xff" + f"{HEADER}\n{ROW}\n".encode("utf-16-be"), "UTF-16"),
+    ("utf-16-damaged", codecs.BOM_UTF16_LE + f"{HEADER}".encode("utf-16-le")[:-1], "not a text"),
     (
         "duplicated-header",
         b"Email,Company,Email\na@b.co,C,a@b.co\n",

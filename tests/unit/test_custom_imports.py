@@ -16,6 +16,7 @@ from prm_app.services.core.errors import Invalid
 from prm_app.services.identity import auth
 from prm_app.services.imports import custom_import, exports
 from prm_app.services.imports import files as csv_files
+from prm_app.services.imports.sheets import Reading
 from prm_app.services.integrations import custom_api
 from tests.unit.factories import org_admin, partners
 
@@ -261,6 +262,85 @@ def test_values_taken_whole_columns_are_the_ones_parse_stores(session, world):
             str(fields["email"].id): "ann@x.example",
         }
     )
+
+
+def test_custom_amounts_numbers_and_dates_are_read_the_files_way(session, world):
+    _, _, firm, _ = world
+    fields = {
+        "Budget": _field(session, firm, "Budget", "money"),
+        "Won on": _field(session, firm, "Won on", "date"),
+        "Ratio": _field(session, firm, "Ratio", "number"),
+    }
+    budget, won, ratio = (str(view.id) for view in fields.values())
+    header = "First name;Last name;Email;Company;Budget;Won on;Ratio"
+    mapping = {k: v for k, v in BASE.items() if k != "provider"}
+    mapping |= {_name(view): label for label, view in fields.items()}
+
+    def file(*rows: str) -> io.BytesIO:
+        return io.BytesIO("\n".join([header, *rows, ""]).encode())
+
+    rows = ("A;A;a@x.com;X1;12.000,50;30/06/2030;3,14159", "B;B;b@x.com;X2;700;01/07/2030;2")
+    prepared = imports.prepare(session, actor=firm, kind="leads", file=file(*rows))
+    assert prepared.formats  # the page offers the choice of how amounts and dates are written
+
+    def imported(data, reading=None):
+        imports.run(
+            session,
+            actor=firm,
+            kind="leads",
+            file=data,
+            file_name="leads.csv",
+            mapping=mapping,
+            reading=reading,
+        )
+        found = session.exec(select(Lead).where(Lead.origin_org_id == firm.org_id))
+        return {lead.company: lead.custom for lead in found.all()}
+
+    stored = imported(file(*rows))
+    assert stored["X1"] == {budget: 12000.5, won: "2030-06-30", ratio: 3.14159}
+    assert stored["X2"] == {budget: 700, won: "2030-07-01", ratio: 2}
+    ambiguous = ("C;C;c@x.com;X3;1.200;01/07/2030;", "D;D;d@x.com;X4;12.000;02/07/2030;")
+    with pytest.raises(Invalid, match="day/month/year or month/day/year") as refused:
+        imported(file(*ambiguous))
+    assert refused.value.field == "dates"
+    chosen = Reading(numbers="point", dates="dmy")
+    stored = imported(file(*ambiguous), chosen)
+    assert stored["X3"] == {budget: 1.2, won: "2030-07-01"}
+    assert stored["X4"] == {budget: 12, won: "2030-07-02"}
+    with pytest.raises(Invalid, match=r"both as 1,200\.50 and as 1\.200,50") as refused:
+        imported(file("E;E;e@x.com;X5;12.000,50;;1,234.5"))
+    assert refused.value.field == "numbers"
+    provider = world[0]  # its referrals have no custom field: nothing written a file's way
+    assert not imports.prepare(session, actor=provider, kind="referrals", file=_file(ROW)).formats
+
+
+def test_a_deals_amount_and_its_custom_numbers_are_read_one_way(session, world):
+    provider, _, firm, f = world
+    header = "Deal;Company;Provider;Amount;Close date;Margin;Size"
+    mapping = {
+        "name": "Deal",
+        "company": "Company",
+        "provider": "Provider",
+        "amount": "Amount",
+        "close_date": "Close date",
+        _name(f["size"]): "Size",
+    }
+    file = io.BytesIO(f"{header}\nRollout;Contoso;Northwind;1.200;30/06/2030;7,5;S\n".encode())
+    checked = imports.dry_run(
+        session,
+        actor=provider,
+        kind="deals",
+        file=io.BytesIO(f"{header}\nRollout;Contoso;Fabrikam;1.200;30/06/2030;7,5;S\n".encode()),
+        mapping={
+            **{k: v for k, v in mapping.items() if k != "provider"},
+            "partner": "Provider",
+            _name(f["margin"]): "Margin",
+        },
+    )
+    assert checked.problems == [] and checked.preview[0]["amount"] == "1200"
+    imports.run(session, actor=firm, kind="deals", file=file, file_name="d.csv", mapping=mapping)
+    deal = session.exec(select(Deal).where(Deal.company == "Contoso")).one()
+    assert (str(deal.amount), deal.close_date.isoformat()) == ("1200.00", "2030-06-30")
 
 
 def _export(session, actor, list_name):

@@ -3,6 +3,7 @@ same from the form, the REST API, a conversion and an import; the settings and c
 are the provider's admins' to change."""
 
 import io
+import zipfile
 
 import pytest
 from argon2 import PasswordHasher
@@ -498,6 +499,62 @@ def test_the_customer_list_one_by_one_and_from_a_csv(session, world):
         existing.remove(session, actor=provider, customer_id=10**6)
     existing.remove(session, actor=provider, customer_id=listed.rows[0].id)
     assert existing.customers(session, actor=provider).total == 2
+
+
+def _workbook(*sheets: tuple[str, list[list[object]]]) -> io.BytesIO:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    return data
+
+
+def test_the_customer_list_imports_a_spreadsheet_as_the_lead_import_reads_it(session, world):
+    from prm_app.services.imports import files as csv_files
+
+    provider, _, _ = world
+    file = _workbook(
+        (
+            "Customers",
+            [
+                ["Customers, June"],
+                ["Company", "Domain"],
+                ["Acme Inc", "acme.example"],
+                ["Globex", "https://globex.example/"],
+                [4711, None],
+                [None, "bad"],
+            ],
+        ),
+        ("Other", [["Company"], ["Initech"]]),
+    )
+    done = existing.import_csv(session, actor=provider, file=file)
+    assert (done.added, done.already, done.refused) == (3, 0, ["Row 6: " + existing.NOT_A_DOMAIN])
+    listed = existing.customers(session, actor=provider)
+    assert [(c.name, c.domain) for c in listed.rows] == [
+        ("4711", ""),
+        ("Acme Inc", "acme.example"),
+        ("Globex", "globex.example"),
+    ]
+    done = existing.import_csv(session, actor=provider, file=file, sheet="Other")
+    assert (done.added, done.already) == (1, 0)
+    with pytest.raises(Invalid, match="Choose one of the workbook's sheets"):
+        existing.import_csv(session, actor=provider, file=file, sheet="Missing")
+    empty = _workbook(("Customers", [["Company", "Domain"]]))
+    with pytest.raises(Invalid) as refused:
+        existing.import_csv(session, actor=provider, file=empty)
+    assert str(refused.value) == str(csv_files.no_rows("The sheet 'Customers'"))
+    with pytest.raises(Invalid, match="zip archive, not a spreadsheet"):
+        not_a_sheet = io.BytesIO()
+        with zipfile.ZipFile(not_a_sheet, "w") as archive:
+            archive.writestr("notes.txt", "hello")
+        existing.import_csv(session, actor=provider, file=not_a_sheet)
 
 
 def test_products_customers_and_cap_only_warn_when_soft(session, world):

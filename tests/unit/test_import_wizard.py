@@ -11,6 +11,7 @@ from prm_app.services import imports
 from prm_app.services.core.errors import Invalid, NotFound
 from prm_app.services.identity import auth
 from prm_app.services.imports import columns as import_columns
+from prm_app.services.imports import files as csv_files
 from prm_app.services.imports.sheets import Reading
 from tests.unit.factories import org_admin, partners
 
@@ -154,6 +155,20 @@ def test_the_mapping_screen_gets_sample_values_and_how_the_csv_was_read(session,
     }
 
 
+def test_the_mapping_screen_tells_what_makes_each_field_required(session, world):
+    from prm_app.state import import_steps
+
+    firm, _, _, _ = world
+    prepared = imports.prepare(session, actor=firm, kind="leads", file=io.BytesIO(LEADS.encode()))
+    required = {
+        f["name"]: f["required"] for f in import_steps.fields_of(prepared, "leads", firm.org_kind)
+    }
+    assert (required["provider"], required["company"], required["notes"]) == ("where", "yes", "")
+    assert not prepared.formats  # leads without custom amounts or dates: no choice offered
+    deals = imports.prepare(session, actor=firm, kind="deals", file=_deal_file("A;B;1;"))
+    assert deals.formats
+
+
 def test_the_encoding_and_delimiter_chosen_replace_the_detected_ones(session, world):
     firm = world[0]
     data = io.BytesIO("Email,Company\na@contoso.com,Björn AB\n".encode("cp1252"))
@@ -286,15 +301,126 @@ def test_the_error_file_comes_back_as_the_upload_wrote_it(session, world):
     batch = _run(
         session, firm, data.replace("\r\n", "\n"), mapping=mapping, send_to=[northwind.org_id]
     )
-    _, report = imports.error_report(session, actor=firm, batch_id=batch.id)
-    assert report.encode("utf-8").startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: "Björn"
-    assert report[1:].splitlines() == [
+    found = imports.error_report(session, actor=firm, batch_id=batch.id)
+    assert found.charset == "utf-8"
+    assert found.data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: a spreadsheet shows "Björn"
+    assert found.data.decode("utf-8")[1:].splitlines() == [
         "First name;Last name;Email;Company;Phone;Notes;error",
         "Björn;Berg;BJORN@contoso.com;Contoso;+46 8 123 45;'=1+1;Email: An earlier row of the "
         "file has the same email and company (bjorn@contoso.com, Contoso): only that one is "
         "imported.",
         "Eva;;eva@tailspin.com;Tailspin;+1 (555) 0100;;Last name: Last name is required.",
     ]
+
+
+ANSI_FILE = (
+    "First name;Last name;Email;Company;Phone\r\n"
+    "Björn;Berg;bjorn@contoso.com;Contoso;+4930123\r\n"
+    "Jürgen;;jurgen@contoso.com;Contoso;030 123\r\n"
+)
+
+
+def _error_file(session, actor, northwind, data: bytes, mapping=None, reading=None):
+    batch = imports.run(
+        session,
+        actor=actor,
+        kind="leads",
+        file=io.BytesIO(data),
+        file_name="export.csv",
+        mapping=mapping or {**MAPPING, "phone": "Phone"},
+        send_to=[northwind.org_id],
+        submit=True,
+        reading=reading,
+    )
+    return imports.error_report(session, actor=actor, batch_id=batch.id)
+
+
+def test_an_ansi_upload_gets_its_error_file_in_ansi_with_its_separator(session, world):
+    firm, northwind, _, _ = world
+    found = _error_file(session, firm, northwind, ANSI_FILE.encode("cp1252"))
+    assert found.charset == "windows-1252"
+    assert not found.data.startswith(b"\xef\xbb\xbf")
+    assert found.data.decode("cp1252").splitlines() == [
+        "First name;Last name;Email;Company;Phone;error",
+        "Jürgen;;jurgen@contoso.com;Contoso;030 123;Last name: Last name is required.",
+    ]
+    again = csv_files.read_csv(io.BytesIO(found.data))  # fixed and imported again
+    assert (again.encoding, again.delimiter) == ("cp1252", ";")
+    assert again.rows["First name"].tolist() == ["Jürgen"]
+    assert again.rows["Phone"].tolist() == ["030 123"]  # a phone keeps no formula guard
+
+
+def test_a_message_the_upload_encoding_lacks_makes_the_error_file_utf8(session, world):
+    from prm_app.services import custom_fields as cf
+
+    firm, northwind, _, _ = world
+    cf.add_field(session, actor=firm, entity="lead", label="Score ★", type="number")
+    data = (
+        "First name;Last name;Email;Company;Score\r\n"
+        "Björn;Berg;bjorn@contoso.com;Contoso;lots\r\n"
+        "Eva;Ek;eva@contoso.com;Contoso;7\r\n"
+    )
+    field = next(
+        f
+        for f in imports.prepare(
+            session, actor=firm, kind="leads", file=io.BytesIO(data.encode("cp1252"))
+        ).fields
+        if f.label == "Score ★"
+    )
+    found = _error_file(
+        session, firm, northwind, data.encode("cp1252"), {**MAPPING, field.name: "Score"}
+    )
+    assert found.charset == "utf-8" and found.data.startswith(b"\xef\xbb\xbf")
+    text = found.data.decode("utf-8-sig")
+    assert text.startswith("First name;Last name;Email;Company;Score;error\r\nBjörn;Berg;")
+    assert "Score ★" in text
+
+
+def test_a_latin1_upload_gets_latin1_and_a_spreadsheet_gets_utf8_with_commas(session, world):
+    import openpyxl
+
+    firm, northwind, _, _ = world
+    latin = _error_file(
+        session,
+        firm,
+        northwind,
+        ANSI_FILE.replace(";", "\t").encode("latin-1"),
+        reading=Reading(encoding="latin-1"),
+    )
+    assert latin.charset == "iso-8859-1"
+    assert latin.data.decode("latin-1").splitlines()[1].startswith("Jürgen\t\t")
+    book = openpyxl.Workbook()
+    for row in ANSI_FILE.replace("contoso", "fabrikam").splitlines():
+        book.active.append(row.split(";"))
+    sheet = io.BytesIO()
+    book.save(sheet)
+    found = _error_file(session, firm, northwind, sheet.getvalue())
+    assert found.charset == "utf-8" and found.data.startswith(b"\xef\xbb\xbf")
+    assert found.data.decode("utf-8-sig").splitlines() == [
+        "First name,Last name,Email,Company,Phone,error",
+        "Jürgen,,jurgen@fabrikam.com,Contoso,030 123,Last name: Last name is required.",
+    ]
+
+
+def test_a_unicode_text_upload_gets_its_error_file_in_utf16_with_tabs(session, world):
+    firm, northwind, _, _ = world
+    data = ANSI_FILE.replace(";", "\t").replace("Jürgen", "Łukasz").encode("utf-16")
+    found = _error_file(session, firm, northwind, data)
+    assert found.charset == "utf-16" and found.data.startswith(b"\xff\xfe")
+    again = csv_files.read_csv(io.BytesIO(found.data))
+    assert (again.encoding, again.delimiter) == ("utf-16", "\t")
+    assert again.rows["First name"].tolist() == ["Łukasz"]
+    assert again.rows["error"].tolist() == ["Last name: Last name is required."]
+
+
+def test_an_error_file_from_before_stays_utf8_with_a_bom():
+    assert csv_files.encoded("\ufeffName\r\nBjörn\r\n", "") == (
+        "\ufeffName\r\nBjörn\r\n".encode(),
+        "utf-8",
+    )
+    assert csv_files.encoded("Name\r\n\u0141ukasz\r\n", "cp1252")[1] == "utf-8"
+    data, charset = csv_files.encoded("Name\r\nBjörn\r\n", "utf-16")
+    assert charset == "utf-16" and data.decode("utf-16") == "Name\r\nBjörn\r\n"
 
 
 @pytest.mark.parametrize(

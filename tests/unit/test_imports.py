@@ -520,14 +520,15 @@ def test_error_report_holds_the_failed_rows_ready_to_fix(session, world):
             ' Joe ,,not-mail,"Acme, Inc",Southwind,,=2+2',
         ),
     )
-    name, report = imports.error_report(session, actor=firm, batch_id=batch.id)
-    assert name == "leads-errors.csv"
+    found = imports.error_report(session, actor=firm, batch_id=batch.id)
+    assert found.name == "leads-errors.csv" and found.charset == "utf-8"
+    report = found.data.decode("utf-8")
     assert report.splitlines() == [
         "\ufeff" + LEAD_HEADER + ",error",
         ' Joe ,,not-mail,"Acme, Inc",Southwind,,\'=2+2,'
         "Last name: Last name is required.; Email: 'not-mail' is not a valid email address.",
     ]
-    table = csv_files.read_csv(io.BytesIO(report.encode()))
+    table = csv_files.read_csv(io.BytesIO(found.data))
     assert table.headers == [*LEAD_HEADER.split(","), "error"]
     assert csv_files.restored(table.rows["Notes"]).tolist() == ["=2+2"]
 
@@ -767,6 +768,23 @@ def test_exports_follow_the_lists_filters_and_neutralize_formulas(session, world
         exports.export_csv(session, actor=firm, list_name="users", filters={})
     with pytest.raises(Invalid):
         exports.export_csv(session, actor=firm, list_name="sent", filters={"org_id": 1})
+
+
+def test_exported_phones_keep_no_formula_guard(session, world):
+    provider, firm, _ = world
+    header = "First name,Last name,Email,Company,Provider,Phone,Title"
+    mapping = {**LEAD_MAPPING, "phone": "Phone", "title": "Title"}
+    mapping.pop("owner"), mapping.pop("notes")
+    rows = ["Jane,Doe,jane@contoso.com,Contoso,Northwind,+4930123,+49 CEO"]
+    rows.append("Al,Roe,al@tailspin.com,Tailspin,Northwind,=1+1,")
+    rows.append("Di,Poe,di@tailspin.com,Tailspin,Northwind,030 123,")
+    _run(session, firm, _csv(header, *rows), mapping=mapping, submit=True)
+    for actor, name in ((firm, "sent"), (provider, "received")):
+        text = "".join(exports.export_csv(session, actor=actor, list_name=name, filters={}))
+        assert ",+4930123," in text and "'+4930123" not in text
+        assert ",030 123," in text
+        assert ",'=1+1," in text  # a formula in the phone column keeps its guard
+        assert ",'+49 CEO" in text  # as does a value elsewhere starting with +
 
 
 def test_a_referrals_contact_stays_hidden_in_the_export_until_opened(session, world):

@@ -5,6 +5,7 @@ from typing import Any, cast
 import reflex as rx
 
 from ...components.confirm import confirm_button, permitted
+from ...components.file_links import TABLE_FILES
 from ...components.forms import add_form, form_error, tick_box
 from ...components.sections import section_card
 from ...state import upload_guard
@@ -185,11 +186,14 @@ def _customer(row) -> rx.Component:
 
 def _upload() -> rx.Component:
     upload = rx.upload(
-        rx.text("Drag a CSV of customers here (Company and/or Domain columns), or choose one."),
+        rx.text(
+            "Drag a list of customers here, or choose one: a CSV file or a spreadsheet "
+            "(.xlsx, .xls, .ods; its first sheet) with a Company column, a Domain column, or both."
+        ),
         id=UPLOAD_ID,
         multiple=False,
         max_files=1,
-        accept={"text/csv": [".csv"], "text/plain": [".txt"]},
+        accept=TABLE_FILES,
         disabled=~State.can_administer,
         custom_attrs={"data-upload-ready": State.upload_ticket != ""},
         on_drop=ON.receive_customers(
@@ -202,11 +206,11 @@ def _upload() -> rx.Component:
         padding="1rem",
         width="100%",
         cursor="pointer",
-        aria_label="Import customers from a CSV file",
+        aria_label="Import customers from a CSV file or a spreadsheet",
     )
     file_input = upload.children[0].children[0]
     if isinstance(file_input, rx.Component):
-        file_input.custom_attrs["aria-label"] = "CSV file of customers"
+        file_input.custom_attrs["aria-label"] = "CSV file or spreadsheet of customers"
     return upload
 
 

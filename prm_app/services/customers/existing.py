@@ -1,6 +1,6 @@
 """A provider's list of existing customers, for the "not an existing customer" registration rule
 (services.deals.eligibility): company names and email domains, kept by its administrators one by
-one or from a CSV file, read by every member."""
+one or from a file (CSV or spreadsheet), read by every member."""
 
 import re
 from dataclasses import dataclass
@@ -35,7 +35,7 @@ class ExistingCustomer:
 
 @dataclass(frozen=True, slots=True)
 class Imported:
-    """What a CSV of customers added: rows added, rows already listed, rows refused."""
+    """What a file of customers added: rows added, rows already listed, rows refused."""
 
     added: int
     already: int
@@ -118,14 +118,19 @@ def remove(session: Session, *, actor: Actor, customer_id: object) -> None:
     session.delete(row)
 
 
-def import_csv(session: Session, *, actor: Actor, file: object) -> Imported:
-    """An administrator adds the customers of a CSV file (a Company and/or a Domain column,
-    recognized by their headers); rows already listed are skipped, wrong ones reported."""
-    from ..imports.files import open_csv, restored  # imports depend on customers
+def import_csv(session: Session, *, actor: Actor, file: object, sheet: object = None) -> Imported:
+    """An administrator adds the customers of a file (a Company and/or a Domain column,
+    recognized by their headers); rows already listed are skipped, wrong ones reported.
+
+    The file is a CSV or a spreadsheet (.xlsx, .xls, .ods: its `sheet`, by name, else its
+    first sheet with a value), read as the lead import reads it, with its limits and messages
+    (services.imports.sheets.open_table)."""
+    from ..imports.files import restored  # imports depend on customers
+    from ..imports.sheets import open_table
 
     actor.require_admin()
     actor.require_kind(OrgKind.PROVIDER)
-    source = open_csv(file, chunk_rows=10_000)
+    source = open_table(file, sheet=sheet, chunk_rows=10_000)
     frames = []
     for frame in source.chunks():  # read no further than the limit
         frames.append(frame)

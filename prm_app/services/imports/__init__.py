@@ -17,7 +17,7 @@ send_to (the organizations every row goes to), locales (amounts and dates the fi
 causes (the problems grouped) and exports (the lists as CSV).
 """
 
-from .batches import BatchRow, batch, error_report, list_batches, undo
+from .batches import BatchRow, ErrorFile, batch, error_report, list_batches, undo
 from .flow import Cancelled, DryRun, Prepared, Progress, dry_run, prepare, run
 from .rules import Problem
 
@@ -25,6 +25,7 @@ __all__ = [
     "BatchRow",
     "Cancelled",
     "DryRun",
+    "ErrorFile",
     "Prepared",
     "Problem",
     "Progress",

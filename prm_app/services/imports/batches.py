@@ -26,7 +26,7 @@ from ..core.actor import Actor
 from ..core.errors import Invalid, NotAllowed, NotFound
 from ..core.listing import Page
 from . import columns as import_columns
-from . import updates
+from . import files, updates
 
 NOT_VISIBLE = "That import does not exist or is not visible to you."
 NOUNS = {ImportKind.LEADS: "leads", ImportKind.REFERRALS: "referrals", ImportKind.DEALS: "deals"}
@@ -93,12 +93,27 @@ def batch(session: Session, *, actor: Actor, batch_id: object) -> BatchRow:
     return batch_row(found, _name(session, found.created_by_id))
 
 
-def error_report(session: Session, *, actor: Actor, batch_id: object) -> tuple[str, str]:
-    """(file name, CSV text) of a batch's failed rows: every original column plus "error",
-    ready to fix and import again. Only the header when no row failed."""
+@dataclass(frozen=True, slots=True)
+class ErrorFile:
+    """A batch's error file: its name, its bytes and their charset."""
+
+    name: str
+    data: bytes
+    charset: str
+
+    def text(self) -> str:
+        return self.data.decode("utf-8-sig" if self.charset == "utf-8" else self.charset)
+
+
+def error_report(session: Session, *, actor: Actor, batch_id: object) -> ErrorFile:
+    """A batch's failed rows as a CSV file: every original column plus "error", ready to fix
+    and import again (only the header when no row failed), written as the upload was: its
+    separator, and its encoding when every character fits (else UTF-8 with a byte order mark;
+    a spreadsheet's: comma, UTF-8 with a BOM): see files.encoded."""
     found = _batch(session, actor, batch_id)
     stem = found.file_name.rsplit(".", 1)[0] or "import"
-    return f"{stem}-errors.csv", found.error_report
+    data, charset = files.encoded(found.error_report, found.file_encoding)
+    return ErrorFile(f"{stem}-errors.csv", data, charset)
 
 
 def undo(session: Session, *, actor: Actor, batch_id: object) -> BatchRow:

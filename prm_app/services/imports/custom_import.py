@@ -29,6 +29,7 @@ from ..custom_fields import types as cf_types
 from ..custom_fields.access import partner_org_ids
 from ..deals import counterparts
 from . import columns as import_columns
+from . import locales
 from .columns import Field
 
 _ENTITY = {
@@ -62,6 +63,18 @@ def importable(session: Session, actor: Actor, kind: ImportKind) -> list[cf.Fiel
         counterpart_org_ids=partner_org_ids(session, actor.org_id),
     )
     return [f for f in fields if f.editable]
+
+
+def value_columns(
+    kind: ImportKind, fields: Sequence[cf.FieldAccess]
+) -> tuple[list[str], list[str]]:
+    """The columns (the checked data's names) holding amounts and numbers, and those holding
+    dates, which the file writes its way (services.imports.locales): a deal's amount and close
+    date, and the custom money, number and date fields."""
+    deal = kind == ImportKind.DEALS
+    numbers = [f.form_name for f in fields if f.type in (FieldType.MONEY, FieldType.NUMBER)]
+    dates = [f.form_name for f in fields if f.type == FieldType.DATE]
+    return (["amount"] if deal else []) + numbers, (["close_date"] if deal else []) + dates
 
 
 def columns_of(session: Session, fields: Sequence[cf.FieldAccess]) -> list[Field]:
@@ -132,19 +145,22 @@ def check(
     enforced: bool,
     other_org_ids: pd.Series | None,
     also_to: Sequence[int] = (),
+    ways: tuple[str, str] | None = None,
 ) -> Checked:
     """Check the custom columns of `data` (by the fields' form names, "" for no value).
 
     enforced: required fields must be filled (rows sent, deals). other_org_ids: each row's
     provider (None: the rows go nowhere yet, so only the organization's own fields apply).
     also_to: the other organizations every row goes to, besides its own (see send_to).
+    ways: how the file writes amounts and dates (locales.ways): money, number and date values
+    are read that way ("12.000,50", "30/06/2030"); None: as plain numbers and ISO dates.
     """
     index = data.index
     names = _org_names(session, fields)
     problems: list[tuple[str, pd.Series, pd.Series]] = []
     stored: list[tuple[str, np.ndarray]] = []
     for field in fields:
-        raw = data[field.form_name]
+        raw = _the_files_way(field.type, data[field.form_name], ways)
         if field.own:
             applies = pd.Series(True, index=index)
         else:
@@ -168,6 +184,14 @@ def check(
         for row in zip(*(values for _, values in stored), strict=True)
     ] or [{} for _ in index]
     return Checked(problems, custom)
+
+
+def _the_files_way(kind: str, raw: pd.Series, ways: tuple[str, str] | None) -> pd.Series:
+    if ways is None:
+        return raw
+    if kind in (FieldType.MONEY, FieldType.NUMBER):
+        return locales.numbers(raw, ways[0])
+    return locales.dates(raw, ways[1]) if kind == FieldType.DATE else raw
 
 
 def _values(

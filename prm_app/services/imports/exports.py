@@ -130,7 +130,7 @@ def _sent(session: Session, actor: Actor, where: list) -> Iterator[str]:
                 for row, values in zip(chunk, cells, strict=True)
             ]
 
-    return csv_chunks(header, rows())
+    return csv_chunks(header, rows(), phones={header.index("Phone")})
 
 
 def _received(session: Session, actor: Actor, where: list, on_lead: list) -> Iterator[str]:
@@ -179,7 +179,7 @@ def _received(session: Session, actor: Actor, where: list, on_lead: list) -> Ite
                 for row, values in zip(chunk, cells, strict=True)
             ]
 
-    return csv_chunks(header, rows())
+    return csv_chunks(header, rows(), phones={header.index("Phone")})
 
 
 def _deals(session: Session, actor: Actor, where: list) -> Iterator[str]:

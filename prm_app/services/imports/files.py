@@ -1,9 +1,10 @@
 """CSV files in and out: reading an uploaded file into tables of strings, writing safe exports.
 
 An upload is read from its (spooled, seekable) file object with pandas, never from a path the
-client chose: UTF-8 with or without a byte order mark, else Windows-1252/Latin-1; comma,
-semicolon or tab detected from the header; quoted fields; blank lines skipped. Every value is a
-string. A file that is not such a table is refused with Invalid and a message the user can act on.
+client chose: UTF-8 with or without a byte order mark, UTF-16 with one (what spreadsheets save
+as "Unicode text"), else Windows-1252/Latin-1; comma, semicolon or tab detected from the header;
+quoted fields; blank lines skipped. Every value is a string. A file that is not such a table is
+refused with Invalid and a message the user can act on.
 
 The limits of an import live here: MAX_BYTES (512 MB) and MAX_ROWS (1,000,000 rows below the
 header; `PRM_IMPORT_MAX_BYTES` and `PRM_IMPORT_MAX_ROWS` lower or raise them). A file is read
@@ -39,6 +40,7 @@ ENCODINGS = {
     "utf-8-sig": "UTF-8 with BOM",
     "cp1252": "Windows-1252 (ANSI)",
     "latin-1": "Latin-1 (ISO-8859-1)",
+    "utf-16": "UTF-16 (Unicode text)",
 }
 _SAMPLE = 256 * 1024  # bytes read to find the header and the delimiter
 _CHUNK = 1024 * 1024
@@ -262,6 +264,23 @@ def csv_chunks(
         yield tail
 
 
+def encoded(text: str, encoding: str) -> tuple[bytes, str]:
+    """(bytes, charset) of a CSV written back as its upload was: in Windows-1252, Latin-1 or
+    UTF-16 when the upload was and every character fits; else (a UTF-8 upload, a spreadsheet,
+    a character the encoding lacks) in UTF-8 with a byte order mark, so that a spreadsheet
+    shows "Björn". Nothing is ever lost to an encoding."""
+    text = text.removeprefix("\ufeff")
+    if encoding in _CHARSETS:
+        try:
+            return text.encode(encoding), _CHARSETS[encoding]
+        except UnicodeEncodeError:
+            pass
+    return text.encode("utf-8-sig"), "utf-8"
+
+
+_CHARSETS = {"cp1252": "windows-1252", "latin-1": "iso-8859-1", "utf-16": "utf-16"}
+
+
 # helpers ---------------------------------------------------------------------------------------
 
 
@@ -325,13 +344,14 @@ def seekable(file: object) -> IO[bytes]:
 
 
 def _encoding(stream: IO[bytes]) -> str:
-    """UTF-8 (with or without BOM) when every byte decodes as such, else Windows-1252 (what
-    spreadsheets call ANSI), else Latin-1. Refuses NUL bytes (binary files, UTF-16)."""
+    """UTF-16 when the file starts with its byte order mark (and decodes), UTF-8 (with or
+    without BOM) when every byte decodes as such, else Windows-1252 (what spreadsheets call
+    ANSI), else Latin-1. Refuses NUL bytes in any other file (binary files)."""
     head = stream.read(4)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise refused(
-            "The file is in UTF-16: save it as 'CSV UTF-8 (comma delimited)' and import again."
-        )
+        if not _decodes(stream, "utf-16"):
+            raise _not_text()
+        return "utf-16"
     if _decodes(stream, "utf-8", check_nul=True):
         stream.seek(0)
         return "utf-8-sig" if stream.read(3) == codecs.BOM_UTF8 else "utf-8"

@@ -60,6 +60,8 @@ class Prepared:
     encoding: str = ""  # a CSV's, as read (files.ENCODINGS)
     delimiter: str = ""  # a CSV's, as read (files.DELIMITERS)
     samples: dict[str, list[str]] = field(default_factory=dict)  # header: its first values
+    # Whether fields hold amounts or dates, written the file's way (the choice is offered).
+    formats: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,8 @@ def prepare(
         _tell(progress, f"Reading the file: {rows:,} rows", source.share())
     assert first is not None  # the chunks refuse a file without rows
     table = source.table(first)
-    extra = custom_import.columns_of(session, custom_import.importable(session, actor, kind))
+    custom = custom_import.importable(session, actor, kind)
+    extra = custom_import.columns_of(session, custom)
     mapping = {  # "" for a field the person chose not to import: not suggested again
         name: header
         for name, header in import_columns.last_mapping(session, actor=actor, kind=kind).items()
@@ -127,6 +130,7 @@ def prepare(
         encoding=table.encoding,
         delimiter=table.delimiter,
         samples=samples(table),
+        formats=any(custom_import.value_columns(kind, custom)),
     )
 
 
@@ -277,6 +281,8 @@ def _import(
         rows_failed=0,
         mapping={},
         error_report="",
+        file_encoding=source.encoding,
+        file_delimiter=source.delimiter,
         mode=matched.mode,
         status=ImportStatus.IMPORTED,
         created_at=now,
@@ -383,9 +389,9 @@ def _writing(
 
 class _Report:
     """The failed rows with their errors, as the upload wrote them: its columns and separator
-    (a comma for a spreadsheet), its phone numbers as they were, in UTF-8 with a byte order
-    mark so that a spreadsheet shows "Björn" whatever the upload's encoding. Gathered chunk by
-    chunk: only the failed rows' text is kept."""
+    (a comma for a spreadsheet), its phone numbers as they were. Kept as text; the download
+    encodes it as the upload was (files.encoded). Gathered chunk by chunk: only the failed
+    rows' text is kept."""
 
     def __init__(self) -> None:
         self._parts: list[str] = []
@@ -411,7 +417,7 @@ class _Report:
         self._parts.append(text[len(head) :])
 
     def text(self) -> str:
-        return "\ufeff" + self._header + "".join(self._parts)
+        return self._header + "".join(self._parts)
 
 
 def _preview(checked: Checked, new: Any) -> list[dict[str, Any]]:

@@ -1,14 +1,20 @@
 """Amounts and dates written the file's way: `12.000,50` and `30/06/2030` as well as
 `12,000.50` and `2030-06-30`.
 
-A column's way is detected when its values leave one reading: the last separator is the decimal
-point when one or two digits follow it or the other separator comes before it, which decides;
-else one followed by exactly three digits groups thousands (amounts have at most two decimals); a day over 12 in first place means day/month/year, in
-second place month/day/year. When the values allow both readings the person chooses on the
-mapping screen (Invalid names the choice to make); a choice is never overruled.
+The way is detected when the values leave one reading: the last separator is the decimal point
+when other than three digits follow it (`7,5`, `3.14159`) or the other separator comes before
+it, which decides; else one followed by exactly three digits groups thousands; a day over 12 in
+first place means day/month/year, in second place month/day/year. When the values allow both
+readings the person chooses on the mapping screen (Invalid names the choice to make); a choice
+is never overruled.
+
+A file writes all its amounts one way and all its dates one way: `ways` reads the columns of
+amounts and numbers (a deal's amount, custom money and number fields) together, and the
+columns of dates (a deal's close date, custom date fields) together.
 """
 
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -19,8 +25,33 @@ NUMBERS = {POINT: "1,200.50", COMMA: "1.200,50"}
 YMD, DMY, MDY = "ymd", "dmy", "mdy"
 DATES = {YMD: "2030-06-30", DMY: "30/06/2030", MDY: "06/30/2030"}
 _MONEY = re.compile(r"[\s$€£\u00a0']")
-_DECIMAL = r"[.,]\d{1,2}$"
+# A last separator followed by other than three digits is a decimal point ("7,5", "3.14159").
+_DECIMAL = r"[.,](\d{1,2}|\d{4,})$"
+_PLAIN = r"^-?\d+(\.\d+)?$"
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+
+
+def ways(
+    data: pd.DataFrame,
+    numbers: Iterable[str],
+    dates: Iterable[str],
+    chosen_numbers: object = None,
+    chosen_dates: object = None,
+) -> tuple[str, str]:
+    """How the file writes amounts and dates (a NUMBERS and a DATES key): the ways chosen,
+    else those that the values of the columns `numbers` (amounts and numbers), read together,
+    and of the columns `dates`, read together, leave. Raises Invalid (field "numbers" or
+    "dates") when the values leave both readings open."""
+    number_way = _choice(chosen_numbers, NUMBERS, "numbers") or _number_way(_all(data, numbers))
+    date_way = _choice(chosen_dates, DATES, "dates") or _date_way(_all(data, dates))
+    return number_way, date_way
+
+
+def numbers(values: pd.Series, way: str) -> pd.Series:
+    """Numbers written `way` as plain ones ("12.000,50" -> "12000.50"), for a custom number or
+    money field; a value that is no number stays as written, for the field's rule to refuse."""
+    plain = amounts(values, way)
+    return plain.where(plain.str.match(_PLAIN), values)
 
 
 def amounts(values: pd.Series, chosen: object = None) -> pd.Series:
@@ -53,6 +84,11 @@ def _choice(value: object, known: dict[str, str], field: str) -> str | None:
     return value
 
 
+def _all(data: pd.DataFrame, names: Iterable[str]) -> pd.Series:
+    columns = [data[name] for name in names if name in data]
+    return pd.concat(columns, ignore_index=True) if columns else pd.Series([], dtype=object)
+
+
 def _number_way(values: pd.Series) -> str:
     plain = values.str.replace(_MONEY, "", regex=True)
     plain = plain[plain.str.contains(r"[.,]", regex=True)]
@@ -81,6 +117,8 @@ def _number_way(values: pd.Series) -> str:
 
 
 def _date_way(values: pd.Series) -> str:
+    if values.empty:
+        return YMD
     parts = values.str.extract(_DAY_FIRST)
     given = parts[2].notna()
     if not given.any():

@@ -2,7 +2,7 @@
 queries (partners, people, existing records, protected customers, stages), never one per row."""
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -105,7 +105,10 @@ def check(
     required = set(
         import_columns.required(kind, actor.org_kind, submit=submit, sent_to_all=bool(everyone_to))
     )
-    rules = _Rules(checked, fields, chosen, required, reading or Reading(), carry or Carry())
+    how = reading or Reading()
+    ways = locales.ways(data, *custom_import.value_columns(kind, custom), how.numbers, how.dates)
+    how = replace(how, numbers=ways[0], dates=ways[1])  # the file's ways, for every column
+    rules = _Rules(checked, fields, chosen, required, how, carry or Carry())
     rules.basics()
     rules.owners(session, actor, kind, default_owner_of(session, actor, default_owner))
     if kind == ImportKind.DEALS:
@@ -490,6 +493,7 @@ class _Rules:
             enforced=enforced,
             other_org_ids=others,
             also_to=self.checked.send_to[1:],
+            ways=(str(self.reading.numbers), str(self.reading.dates)),
         )
         for name, mask, messages in found.problems:
             self.add(name, mask, messages)

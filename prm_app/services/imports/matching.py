@@ -21,6 +21,7 @@ from ...models import Approval, Deal, ImportKind, Lead, LeadStatus, Outcome
 from .. import deals
 from ..core.actor import Actor
 from ..core.errors import Invalid
+from .columns import DEAL_UPDATES, LEAD_UPDATES, Mode
 from .rules import IN_CHUNK, lead_direction
 
 MODES = {"create": "Create new records", "update": "Update existing ones", "both": "Both"}
@@ -29,19 +30,8 @@ KEYS = {  # the match keys of each kind, the first one the default
     ImportKind.REFERRALS: {"email": "Email", "external_id": "External ID"},
     ImportKind.DEALS: {"external_id": "External ID", "name": "Deal name (within the partner)"},
 }
-# The fields an update may change, by kind (an email or a deal name is what the row is matched
-# on unless the external id is; the owner, stage and where a record went are not changed).
-LEAD_FIELDS = ("first_name", "last_name", "email", "company", "phone", "title", "notes")
-DEAL_FIELDS = (
-    "name",
-    "company",
-    "contact_name",
-    "contact_email",
-    "country",
-    "region",
-    "amount",
-    "close_date",
-)
+# The fields an update may change, by kind (columns.updated: with the external id).
+LEAD_FIELDS, DEAL_FIELDS = LEAD_UPDATES, DEAL_UPDATES
 SENT = (
     "This lead was sent already: an import updates only drafts (its recipients keep what they got)."
 )
@@ -51,22 +41,6 @@ APPROVED_AMOUNT = (
     "The amount of an approved deal changes on the deal's page, where the provider may approve "
     "it again."
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Mode:
-    """How an import treats rows that name an existing record."""
-
-    mode: str = "create"  # MODES
-    key: str = ""  # KEYS of the kind ("" in create mode)
-
-    @property
-    def updates(self) -> bool:
-        return self.mode != "create"
-
-    @property
-    def creates(self) -> bool:
-        return self.mode != "update"
 
 
 def mode_of(kind: ImportKind, mode: object, key: object) -> Mode:
@@ -136,7 +110,8 @@ def _leads(
 ) -> Iterable[tuple[str, Found]]:
     # Emails are stored lower-cased (services.core.inputs.email), as the rows' are compared.
     key_column = col(Lead.external_id) if mode.key == "external_id" else col(Lead.email)
-    fields = [getattr(Lead, name) for name in (*LEAD_FIELDS, "external_id")]
+    names = (*LEAD_FIELDS, "external_id", "custom")
+    fields = [getattr(Lead, name) for name in names]
     for chunk in _chunks(wanted):
         rows = session.exec(
             select(  # type: ignore[call-overload]
@@ -157,7 +132,7 @@ def _leads(
             found = Found(
                 lead_id,
                 {
-                    **dict(zip((*LEAD_FIELDS, "external_id"), values, strict=True)),
+                    **dict(zip(names, values, strict=True)),
                     "company_norm": norm,
                     "email_domain": domain,
                 },
@@ -173,7 +148,7 @@ def _deals(
     session: Session, actor: Actor, mode: Mode, wanted: list[str], data: pd.DataFrame
 ) -> Iterable[tuple[str, Found]]:
     side = deals.side_columns(actor)
-    names = ("external_id", *DEAL_FIELDS)
+    names = ("external_id", *DEAL_FIELDS, "custom")
     fields = [getattr(Deal, name) for name in names]
     if mode.key == "external_id":
         chunks: Iterable[list[str]] = _chunks(wanted)

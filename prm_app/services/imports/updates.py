@@ -6,10 +6,16 @@ unchanged; rows whose match is refused become refused rows with the reason (see 
 `apply` writes a plan's updates: one UPDATE per record through the driver's executemany, one
 ImportChange per record (its values before, which `restore` puts back when the import is
 undone) and one timeline event per record ("updated" for a lead, "edited" for a deal, with the
-before and after of the changed fields). An empty cell leaves the value as it is.
+before and after of the changed fields; the custom fields' changes in a "custom_changed" event,
+as a form's). An empty cell leaves the value as it is.
+
+Custom values (the custom columns mapped) are checked as the insert path checks them
+(custom_import); a record's `custom` is kept whole in its ImportChange, before and after, so that
+undoing puts back exactly what it held.
 """
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,6 +29,7 @@ from sqlmodel import Session, col, select
 from ...models import (
     ActivityEvent,
     Approval,
+    CustomField,
     Deal,
     ImportBatch,
     ImportChange,
@@ -31,10 +38,12 @@ from ...models import (
     OrgKind,
     utcnow,
 )
+from .. import custom_fields as cf
 from .. import leads
 from ..core import activity, changes, channel
 from ..core.actor import Actor
 from ..core.errors import Invalid
+from ..custom_fields.access import access_of
 from . import matching
 from .matching import DEAL_FIELDS, KEYS, LEAD_FIELDS, Found, Mode
 from .rules import Checked, Problem
@@ -45,6 +54,8 @@ DEAL_EXISTS = "This deal already exists (the same name, company and organization
 _NORMS = ("company_norm", "email_domain")  # kept beside company and emails, never shown
 _TEXT = frozenset({"before", "after"})  # given to the bulk inserts as JSON text (writer._insert)
 _NORM_OF = frozenset({"company", "email", "contact_email"})  # the fields the norms come from
+CUSTOM = "custom"  # a record's custom values: the column, kept whole
+_HIDDEN = frozenset({*_NORMS, CUSTOM})  # not shown as such (custom: field by field)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +74,7 @@ class Plan:
     new: pd.Series  # bool by row: the valid rows that create a record
     updates: dict[int, Update] = field(default_factory=dict)  # by row
     unchanged: int = 0
+    custom: dict[str, cf.FieldAccess] = field(default_factory=dict)  # the fields, by name
 
     @property
     def created(self) -> int:
@@ -95,10 +107,6 @@ def plan(
     assert checked.failed is not None
     if not mode.updates:
         return Plan(mode, ~checked.failed)
-    if mode.key == "external_id" and "external_id" not in checked.mapping:
-        raise Invalid(
-            "Choose the External ID column, to match rows on it.", field="mapping.external_id"
-        )
     data = checked.data
     found = matching.find(session, actor, kind, mode, data)
     key_column = checked.mapping.get(mode.key, KEYS[kind][mode.key])
@@ -162,7 +170,7 @@ def plan(
         new &= ~checked.failed
         failed = set(checked.failed.index[checked.failed.to_numpy()])
         updates = {row: u for row, u in updates.items() if row not in failed}
-    return Plan(mode, new, updates, unchanged)
+    return Plan(mode, new, updates, unchanged, {f.name: f for f in checked.custom})
 
 
 def preview(kind: ImportKind, checked: Checked, plan: Plan) -> list[Change]:
@@ -177,9 +185,13 @@ def preview(kind: ImportKind, checked: Checked, plan: Plan) -> list[Change]:
         else:
             record = f"{checked.data.at[row, 'first_name']} {checked.data.at[row, 'last_name']}"
         for name, after in update.after.items():
-            if name not in _NORMS:
+            if name not in _HIDDEN:
                 shown = str(update.before.get(name, ""))
                 found.append(Change(int(row), record.strip(), labels[name], shown, str(after)))
+        before, after = _custom_shown(plan.custom, update.before, update.after)
+        for name, text in after.items():
+            label = plan.custom[name].label
+            found.append(Change(int(row), record.strip(), label, before[name], text))
     return found
 
 
@@ -218,6 +230,7 @@ def apply(
     else:
         changes.touched(session, changes.Topic.LEADS, actor.org_id)
     entity_type = activity.ENTITY_TYPES[model]
+    edited = [u for u in updates if set(u.after) - _HIDDEN]
     _insert(
         session,
         ImportChange,
@@ -230,27 +243,30 @@ def apply(
         {"batch_id": batch.id, "entity_type": entity_type},
         serialized=_TEXT,
     )
-    _insert(
-        session,
-        ActivityEvent,
-        {
-            "entity_id": [u.record_id for u in updates],
-            "before": [json.dumps(_shown(u.before)) for u in updates],
-            "after": [
-                json.dumps({**_shown(u.after), "import_batch_id": batch.id}) for u in updates
-            ],
-        },
-        {
-            "org_id": actor.org_id,
-            "actor_id": actor.user_id,
-            "entity_type": entity_type,
-            "action": "edited" if deal else "updated",
-            "created_at": now,
-            "via": channel.IMPORT,  # the audit log's "how", as activity.record would say it
-            "via_label": channel.import_batch(batch.id, batch.file_name).label,
-        },
-        serialized=_TEXT,
-    )
+    events = {
+        "org_id": actor.org_id,
+        "actor_id": actor.user_id,
+        "entity_type": entity_type,
+        "created_at": now,
+        "via": channel.IMPORT,  # the audit log's "how", as activity.record would say it
+        "via_label": channel.import_batch(batch.id, batch.file_name).label,
+    }
+    if edited:
+        _insert(
+            session,
+            ActivityEvent,
+            {
+                "entity_id": [u.record_id for u in edited],
+                "before": [json.dumps(_shown(u.before)) for u in edited],
+                "after": [
+                    json.dumps({**_shown(u.after), "import_batch_id": batch.id}) for u in edited
+                ],
+            },
+            {**events, "action": "edited" if deal else "updated"},
+            serialized=_TEXT,
+        )
+    shown = [(u.record_id, *_custom_shown(plan.custom, u.before, u.after)) for u in updates]
+    _custom_events(session, shown, events, {"import_batch_id": batch.id})
     return len(updates)
 
 
@@ -301,24 +317,29 @@ def restore(session: Session, *, actor: Actor, batch: ImportBatch) -> int:
         changes.deals_changed(session, actor.org_id)
     else:
         changes.touched(session, changes.Topic.LEADS, actor.org_id)
-    _insert(
-        session,
-        ActivityEvent,
-        {
-            "entity_id": [c.entity_id for c in found],
-            "before": [_shown(c.after) for c in found],
-            "after": [{**_shown(c.before), "import_undone": batch.id} for c in found],
-        },
-        {
-            "org_id": actor.org_id,
-            "actor_id": actor.user_id,
-            "entity_type": found[0].entity_type,
-            "action": "edited" if deal else "updated",
-            "created_at": now,
-            "via": channel.IMPORT,  # the audit log's "how", as activity.record would say it
-            "via_label": channel.import_batch(batch.id, batch.file_name).label,
-        },
-    )
+    events = {
+        "org_id": actor.org_id,
+        "actor_id": actor.user_id,
+        "entity_type": found[0].entity_type,
+        "created_at": now,
+        "via": channel.IMPORT,  # the audit log's "how", as activity.record would say it
+        "via_label": channel.import_batch(batch.id, batch.file_name).label,
+    }
+    edited = [c for c in found if set(c.before) - _HIDDEN]
+    if edited:
+        _insert(
+            session,
+            ActivityEvent,
+            {
+                "entity_id": [c.entity_id for c in edited],
+                "before": [_shown(c.after) for c in edited],
+                "after": [{**_shown(c.before), "import_undone": batch.id} for c in edited],
+            },
+            {**events, "action": "edited" if deal else "updated"},
+        )
+    fields = _fields_of(session, actor, found)
+    shown = [(c.entity_id, *_custom_shown(fields, c.after, c.before)) for c in found]
+    _custom_events(session, shown, events, {"import_undone": batch.id})
     return len(found)
 
 
@@ -360,6 +381,20 @@ def _values(
         found[name] = (values, empty)
     for name in _NORMS:
         found[name] = ([v[:200] for v in data[name].tolist()], [])
+    custom = [f for f in checked.custom if f.form_name in checked.mapping]
+    if custom:  # each row's values of the custom columns mapped, where its cell is not empty
+        given = [
+            (f.name, (checked.table.rows[checked.mapping[f.form_name]].str.strip() != "").tolist())
+            for f in custom
+        ]
+        rows = data["custom"].tolist()
+        found[CUSTOM] = (
+            [
+                {n: row[n] for n, filled in given if filled[at] and n in row}
+                for at, row in enumerate(rows)
+            ],
+            [],
+        )
     return found
 
 
@@ -370,7 +405,7 @@ def _diff(
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for name, (column, empty) in values.items():
-        if name in _NORMS or empty[at]:
+        if name in _HIDDEN or empty[at]:
             continue
         value, current = column[at], _json(match.values[name])
         if value != current:
@@ -378,7 +413,72 @@ def _diff(
     if _NORM_OF & set(after):
         for name in _NORMS:
             before[name], after[name] = match.values[name], values[name][0][at]
+    if CUSTOM in values:
+        current = dict(match.values[CUSTOM] or {})
+        given = values[CUSTOM][0][at]
+        if any(current.get(name) != value for name, value in given.items()):
+            before[CUSTOM], after[CUSTOM] = current, {**current, **given}
     return before, after
+
+
+def _custom_shown(
+    fields: dict[str, cf.FieldAccess], before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The custom values that differ between `before` and `after` (records' `custom` as an
+    ImportChange keeps them), as people read them, by field name (a field unknown: left out)."""
+    old, new = before.get(CUSTOM), after.get(CUSTOM)
+    if old is None and new is None:
+        return {}, {}
+    old, new = old or {}, new or {}
+    shown_before: dict[str, str] = {}
+    shown_after: dict[str, str] = {}
+    for name in sorted({*old, *new}, key=lambda n: (n not in fields, n)):
+        f = fields.get(name)
+        if f is None or old.get(name) == new.get(name):
+            continue
+        options = list(f.options)
+        shown_before[name] = cf.display(f.type, old.get(name), options)
+        shown_after[name] = cf.display(f.type, new.get(name), options)
+    return shown_before, shown_after
+
+
+def _custom_events(
+    session: Session,
+    shown: list[tuple[int, dict[str, str], dict[str, str]]],
+    constants: dict[str, Any],
+    extra: dict[str, Any],
+) -> None:
+    """One "custom_changed" event per record whose custom values changed (its before and after
+    as read, by field: the timeline shows them as a form's change)."""
+    changed = [(record_id, old, new) for record_id, old, new in shown if new]
+    if changed:
+        _insert(
+            session,
+            ActivityEvent,
+            {
+                "entity_id": [record_id for record_id, _, _ in changed],
+                "before": [old for _, old, _ in changed],
+                "after": [{**new, **extra} for _, _, new in changed],
+            },
+            {**constants, "action": cf.ACTION},
+        )
+
+
+def _fields_of(
+    session: Session, actor: Actor, found: Sequence[ImportChange]
+) -> dict[str, cf.FieldAccess]:
+    """The custom fields of the values the changes replaced, as the actor sees them."""
+    ids = {
+        int(name)
+        for c in found
+        for name in {*(c.before.get(CUSTOM) or {}), *(c.after.get(CUSTOM) or {})}
+        if name.isdigit()
+    }
+    if not ids:
+        return {}
+    rows = session.exec(select(CustomField).where(col(CustomField.id).in_(ids))).all()
+    seen = (access_of(row, actor.org_id) for row in rows)
+    return {f.name: f for f in seen if f is not None}
 
 
 def _cents(value: str) -> str | None:
@@ -410,7 +510,7 @@ def _stored(model: Any, name: str, value: Any) -> Any:
 
 
 def _shown(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k not in _NORMS}
+    return {k: v for k, v in values.items() if k not in _HIDDEN}
 
 
 def _approved_amount(actor: Actor, match: Found) -> bool:

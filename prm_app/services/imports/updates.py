@@ -66,6 +66,7 @@ class Update:
     before: dict[str, Any]
     after: dict[str, Any]
     version: int = 0  # a deal's, as read
+    record: str = ""  # what the preview calls it: "Jane Doe" / the deal's name, as updated
 
 
 @dataclass(slots=True)
@@ -160,7 +161,9 @@ def plan(
             column = checked.mapping.get("amount", "Amount")
             refusals.append(Problem(int(row), column, matching.APPROVED_AMOUNT))
         elif after:
-            updates[row] = Update(match.record_id, before, after, match.version)
+            updates[row] = Update(
+                match.record_id, before, after, match.version, _record(kind, match, after)
+            )
         else:
             unchanged += 1
     new &= ~new.index.isin(matched)
@@ -179,11 +182,7 @@ def preview(kind: ImportKind, checked: Checked, plan: Plan) -> list[Change]:
     labels["external_id"] = "External ID"
     found: list[Change] = []
     for row, update in list(plan.updates.items())[:PREVIEW_RECORDS]:
-        values = {**update.before, **update.after}
-        if kind == ImportKind.DEALS:
-            record = str(values.get("name") or checked.data.at[row, "name"])
-        else:
-            record = f"{checked.data.at[row, 'first_name']} {checked.data.at[row, 'last_name']}"
+        record = update.record
         for name, after in update.after.items():
             if name not in _HIDDEN:
                 shown = str(update.before.get(name, ""))
@@ -421,6 +420,14 @@ def _diff(
     return before, after
 
 
+def _record(kind: ImportKind, match: Found, after: dict[str, Any]) -> str:
+    """A record as the preview names it, with the row's changes (its name may be one)."""
+    values = {**match.values, **after}
+    if kind == ImportKind.DEALS:
+        return str(values["name"] or "")
+    return f"{values['first_name'] or ''} {values['last_name'] or ''}".strip()
+
+
 def _custom_shown(
     fields: dict[str, cf.FieldAccess], before: dict[str, Any], after: dict[str, Any]
 ) -> tuple[dict[str, str], dict[str, str]]:
@@ -499,7 +506,10 @@ def _json(value: Any) -> Any:
 
 
 def _stored(model: Any, name: str, value: Any) -> Any:
-    """A JSON-kept value as the column takes it."""
+    """A JSON-kept value as the column takes it (custom values as JSON text, as the inserts
+    give them: writer._insert)."""
+    if name == CUSTOM:
+        return json.dumps(value or {})
     if value is None:
         return None
     if name == "amount":
@@ -534,7 +544,8 @@ def _update(
     dialect = connection.dialect
     table = model.__table__
     processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        None if name == CUSTOM else table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        for name in names
     ]
     stamp = table.c["updated_at"].type.dialect_impl(dialect).bind_processor(dialect)
     at = stamp(now) if stamp else now

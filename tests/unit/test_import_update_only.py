@@ -276,3 +276,26 @@ def test_custom_values_are_updated_previewed_refused_recorded_and_undone(session
     assert cf.changes_seen(fields, undone.before, undone.after) == (
         "Changed Channel from Event to Web; cleared Remark (was Met at the fair)"
     )
+
+
+def test_both_modes_rows_that_create_need_the_mandatory_values_rows_that_update_do_not(
+    session, world
+):
+    _, firm, channel, remark = world
+    drafts = _drafts(session, firm, channel, remark)
+    file = (
+        "First name,Last name,Email,Company,Phone",
+        "Jane,,jane@contoso.com,,+1 555 0199",  # updates: empty cells keep the values
+        "Zoe,Ng,zoe@new.com,,+1 555 0142",  # creates: a company is mandatory
+    )
+    found = _dry(session, firm, _file(*file), MAPPING, mode="both")
+    assert (found.rows_updated, found.rows_new, found.rows_failed) == (1, 0, 1)
+    assert [(p.row, p.column, p.message) for p in found.problems] == [
+        (3, "Company", "Company is required.")  # as a new record's import says it
+    ]
+    _run(session, firm, _file(*file), MAPPING, mode="both")
+    jane = session.get(Lead, drafts["jane@contoso.com"].id)
+    session.refresh(jane)
+    assert (jane.last_name, jane.company, jane.phone) == ("Doe", "Contoso", "+1 555 0199")
+    with pytest.raises(Invalid, match="Company: it is mandatory"):  # the columns still are
+        _dry(session, firm, _file(*file), {**MAPPING, "company": ""}, mode="both")

@@ -40,11 +40,11 @@ from ...models import (
 )
 from .. import custom_fields as cf
 from .. import leads
-from ..core import activity, changes, channel
+from ..core import activity, changes, channel, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid
 from ..custom_fields.access import access_of
-from . import matching
+from . import columns, matching
 from .matching import DEAL_FIELDS, KEYS, LEAD_FIELDS, Found, Mode
 from .rules import Checked, Problem
 from .writer import _insert
@@ -113,8 +113,17 @@ def plan(
     key_column = checked.mapping.get(mode.key, KEYS[kind][mode.key])
     refusals: list[Problem] = []
     duplicate = DEAL_EXISTS if kind == ImportKind.DEALS else _lead_duplicate(kind)
+    # In both modes a mandatory value is one a row that creates lacks: one that updates keeps
+    # the record's (the mapping still chose the columns: columns.required).
+    missing = _missing(kind, actor, checked)
+    updating = {
+        row for row, match in found.items() if isinstance(match, Found) and not match.refused
+    }
     checked.problems = [
-        p for p in checked.problems if not (p.row in found and p.message == duplicate)
+        p
+        for p in checked.problems
+        if not (p.row in found and p.message == duplicate)
+        and not (p.row in updating and p.message in missing)
     ]
     _failed_again(checked)
     new = ~checked.failed
@@ -340,6 +349,12 @@ def restore(session: Session, *, actor: Actor, batch: ImportBatch) -> int:
     shown = [(c.entity_id, *_custom_shown(fields, c.after, c.before)) for c in found]
     _custom_events(session, shown, events, {"import_undone": batch.id})
     return len(found)
+
+
+def _missing(kind: ImportKind, actor: Actor, checked: Checked) -> set[str]:
+    """The messages of a mandatory value left empty (rules.basics, custom_import: the forms')."""
+    known = (*columns.fields(kind, actor.org_kind), *checked.custom)
+    return {inputs.NO_EMAIL, *(inputs.missing(f.label) for f in known)}
 
 
 def _lead_duplicate(kind: ImportKind) -> str:

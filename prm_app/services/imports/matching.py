@@ -64,25 +64,33 @@ class Found:
     """The record a row names, as it is now (None: no record; refused: why it cannot change)."""
 
     record_id: int
-    values: dict[str, Any]  # the updatable fields, and the norms kept beside them
+    # The updatable fields, the norms kept beside them and (custom columns mapped) `custom`.
+    values: dict[str, Any]
     refused: str = ""
     version: int = 0  # a deal's
 
 
 def find(
-    session: Session, actor: Actor, kind: ImportKind, mode: Mode, data: pd.DataFrame
+    session: Session,
+    actor: Actor,
+    kind: ImportKind,
+    mode: Mode,
+    data: pd.DataFrame,
+    custom: bool = False,
 ) -> dict[int, Found | str]:
     """Each row (by index) that names an existing record: what it names, or why it is refused
-    (the key names several records). Rows whose key is empty or names nothing are left out."""
+    (the key names several records). Rows whose key is empty or names nothing are left out.
+    `custom`: the records' custom values are read too (the file has custom columns)."""
     keys = data[mode.key].str.lower() if mode.key != "external_id" else data[mode.key]
     if kind == ImportKind.DEALS and mode.key == "name":
         keys = data["other_org_id"].astype(str) + "\x1f" + keys
     usable = data[mode.key] != ""
     wanted = sorted(set(keys[usable]))
+    extra = ("custom",) if custom else ()
     records = (
-        _deals(session, actor, mode, wanted, data)
+        _deals(session, actor, mode, wanted, data, extra)
         if kind == ImportKind.DEALS
-        else _leads(session, actor, kind, mode, wanted)
+        else _leads(session, actor, kind, mode, wanted, extra)
     )
     by_key: dict[str, list[Found]] = {}
     for key, found in records:
@@ -106,11 +114,16 @@ def find(
 
 
 def _leads(
-    session: Session, actor: Actor, kind: ImportKind, mode: Mode, wanted: list[str]
+    session: Session,
+    actor: Actor,
+    kind: ImportKind,
+    mode: Mode,
+    wanted: list[str],
+    extra: tuple[str, ...],
 ) -> Iterable[tuple[str, Found]]:
     # Emails are stored lower-cased (services.core.inputs.email), as the rows' are compared.
     key_column = col(Lead.external_id) if mode.key == "external_id" else col(Lead.email)
-    names = (*LEAD_FIELDS, "external_id", "custom")
+    names = (*LEAD_FIELDS, "external_id", *extra)
     fields = [getattr(Lead, name) for name in names]
     for chunk in _chunks(wanted):
         rows = session.exec(
@@ -145,10 +158,15 @@ def _leads(
 
 
 def _deals(
-    session: Session, actor: Actor, mode: Mode, wanted: list[str], data: pd.DataFrame
+    session: Session,
+    actor: Actor,
+    mode: Mode,
+    wanted: list[str],
+    data: pd.DataFrame,
+    extra: tuple[str, ...],
 ) -> Iterable[tuple[str, Found]]:
     side = deals.side_columns(actor)
-    names = ("external_id", *DEAL_FIELDS, "custom")
+    names = ("external_id", *DEAL_FIELDS, *extra)
     fields = [getattr(Deal, name) for name in names]
     if mode.key == "external_id":
         chunks: Iterable[list[str]] = _chunks(wanted)

@@ -109,7 +109,8 @@ def plan(
     if not mode.updates:
         return Plan(mode, ~checked.failed)
     data = checked.data
-    found = matching.find(session, actor, kind, mode, data)
+    mapped = any(f.form_name in checked.mapping for f in checked.custom)
+    found = matching.find(session, actor, kind, mode, data, custom=mapped)
     key_column = checked.mapping.get(mode.key, KEYS[kind][mode.key])
     refusals: list[Problem] = []
     duplicate = DEAL_EXISTS if kind == ImportKind.DEALS else _lead_duplicate(kind)

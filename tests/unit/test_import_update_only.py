@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from prm_app.models import ActivityEvent, CustomValue, Deal, ImportKind, Lead, OrgKind
 from prm_app.services import custom_fields as cf
-from prm_app.services import imports
+from prm_app.services import imports, leads
 from prm_app.services.core.errors import Invalid
 from prm_app.services.identity import auth
 from prm_app.services.imports import columns
@@ -299,3 +299,21 @@ def test_both_modes_rows_that_create_need_the_mandatory_values_rows_that_update_
     assert (jane.last_name, jane.company, jane.phone) == ("Doe", "Contoso", "+1 555 0199")
     with pytest.raises(Invalid, match="Company: it is mandatory"):  # the columns still are
         _dry(session, firm, _file(*file), {**MAPPING, "company": ""}, mode="both")
+
+
+def test_a_custom_value_changed_since_blocks_the_undo(session, world):
+    _, firm, channel, remark = world
+    drafts = _drafts(session, firm, channel, remark)
+    jane = drafts["jane@contoso.com"]
+    mapping = {"email": "Email", **_custom(channel, remark)}
+    batch = _run(session, firm, _file("Email,Channel,Remark", "jane@contoso.com,Event,"), mapping)
+    session.refresh(jane)  # (written by the driver, past the session's copy)
+    leads.set_custom(
+        session, actor=firm, lead_id=jane.id, values={str(remark.id): "Later"}, partial=True
+    )
+    with pytest.raises(Invalid, match=r"^1 of the 1 leads it imported or updated changed"):
+        imports.undo(session, actor=firm, batch_id=batch.id)
+    session.refresh(jane)
+    assert (
+        cf.texts(cf.for_lead(session, jane, firm.org_id), jane.custom)[str(channel.id)] == "Event"
+    )

@@ -302,7 +302,28 @@ def changed_since(session: Session, batch: ImportBatch) -> int:
             Deal.version != ImportChange.version,
         )
     )
-    return int(session.exec(lead).one()) + int(session.exec(deal).one())
+    return (
+        int(session.exec(lead).one())
+        + int(session.exec(deal).one())
+        + _custom_changed_since(session, batch)
+    )
+
+
+def _custom_changed_since(session: Session, batch: ImportBatch) -> int:
+    """How many leads whose custom values the batch updated hold others now, with nothing else
+    changed (a custom field's edit does not stamp a lead's updated_at; a deal's moves its
+    version). Only the changes that hold custom values are read."""
+    rows = session.exec(
+        select(ImportChange.after, Lead.custom)
+        .join(Lead, col(Lead.id) == ImportChange.entity_id)
+        .where(
+            ImportChange.batch_id == batch.id,
+            ImportChange.entity_type == activity.ENTITY_TYPES[Lead],
+            sa.cast(ImportChange.after, sa.Text).like(f'%"{CUSTOM}"%'),
+            sa.or_(col(Lead.updated_at).is_(None), col(Lead.updated_at) <= batch.finished_at),
+        )
+    ).all()
+    return sum(1 for after, now in rows if CUSTOM in after and after[CUSTOM] != (now or {}))
 
 
 def restore(session: Session, *, actor: Actor, batch: ImportBatch) -> int:

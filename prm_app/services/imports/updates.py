@@ -10,12 +10,10 @@ before and after of the changed fields; the custom fields' changes in a "custom_
 as a form's). An empty cell leaves the value as it is.
 
 Custom values (the custom columns mapped) are checked as the insert path checks them
-(custom_import); a record's `custom` is kept whole in its ImportChange, before and after, so that
-undoing puts back exactly what it held.
+(custom_import) and updated as services.imports.custom_updates says.
 """
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,7 +27,6 @@ from sqlmodel import Session, col, select
 from ...models import (
     ActivityEvent,
     Approval,
-    CustomField,
     Deal,
     ImportBatch,
     ImportChange,
@@ -43,8 +40,8 @@ from .. import leads
 from ..core import activity, changes, channel, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid
-from ..custom_fields.access import access_of
-from . import columns, matching
+from . import columns, custom_updates, matching
+from .custom_updates import CUSTOM
 from .matching import DEAL_FIELDS, KEYS, LEAD_FIELDS, Found, Mode
 from .rules import Checked, Problem
 from .writer import _insert
@@ -54,7 +51,6 @@ DEAL_EXISTS = "This deal already exists (the same name, company and organization
 _NORMS = ("company_norm", "email_domain")  # kept beside company and emails, never shown
 _TEXT = frozenset({"before", "after"})  # given to the bulk inserts as JSON text (writer._insert)
 _NORM_OF = frozenset({"company", "email", "contact_email"})  # the fields the norms come from
-CUSTOM = "custom"  # a record's custom values: the column, kept whole
 _HIDDEN = frozenset({*_NORMS, CUSTOM})  # not shown as such (custom: field by field)
 
 
@@ -197,7 +193,7 @@ def preview(kind: ImportKind, checked: Checked, plan: Plan) -> list[Change]:
             if name not in _HIDDEN:
                 shown = str(update.before.get(name, ""))
                 found.append(Change(int(row), record.strip(), labels[name], shown, str(after)))
-        before, after = _custom_shown(plan.custom, update.before, update.after)
+        before, after = custom_updates.shown(plan.custom, update.before, update.after)
         for name, text in after.items():
             label = plan.custom[name].label
             found.append(Change(int(row), record.strip(), label, before[name], text))
@@ -274,8 +270,8 @@ def apply(
             {**events, "action": "edited" if deal else "updated"},
             serialized=_TEXT,
         )
-    shown = [(u.record_id, *_custom_shown(plan.custom, u.before, u.after)) for u in updates]
-    _custom_events(session, shown, events, {"import_batch_id": batch.id})
+    shown = [(u.record_id, *custom_updates.shown(plan.custom, u.before, u.after)) for u in updates]
+    custom_updates.events(session, shown, events, {"import_batch_id": batch.id})
     return len(updates)
 
 
@@ -305,25 +301,8 @@ def changed_since(session: Session, batch: ImportBatch) -> int:
     return (
         int(session.exec(lead).one())
         + int(session.exec(deal).one())
-        + _custom_changed_since(session, batch)
+        + custom_updates.changed_since(session, batch)
     )
-
-
-def _custom_changed_since(session: Session, batch: ImportBatch) -> int:
-    """How many leads whose custom values the batch updated hold others now, with nothing else
-    changed (a custom field's edit does not stamp a lead's updated_at; a deal's moves its
-    version). Only the changes that hold custom values are read."""
-    rows = session.exec(
-        select(ImportChange.after, Lead.custom)
-        .join(Lead, col(Lead.id) == ImportChange.entity_id)
-        .where(
-            ImportChange.batch_id == batch.id,
-            ImportChange.entity_type == activity.ENTITY_TYPES[Lead],
-            sa.cast(ImportChange.after, sa.Text).like(f'%"{CUSTOM}"%'),
-            sa.or_(col(Lead.updated_at).is_(None), col(Lead.updated_at) <= batch.finished_at),
-        )
-    ).all()
-    return sum(1 for after, now in rows if CUSTOM in after and after[CUSTOM] != (now or {}))
 
 
 def restore(session: Session, *, actor: Actor, batch: ImportBatch) -> int:
@@ -367,9 +346,9 @@ def restore(session: Session, *, actor: Actor, batch: ImportBatch) -> int:
             },
             {**events, "action": "edited" if deal else "updated"},
         )
-    fields = _fields_of(session, actor, found)
-    shown = [(c.entity_id, *_custom_shown(fields, c.after, c.before)) for c in found]
-    _custom_events(session, shown, events, {"import_undone": batch.id})
+    fields = custom_updates.fields_of(session, actor, found)
+    shown = [(c.entity_id, *custom_updates.shown(fields, c.after, c.before)) for c in found]
+    custom_updates.events(session, shown, events, {"import_undone": batch.id})
     return len(found)
 
 
@@ -417,20 +396,8 @@ def _values(
         found[name] = (values, empty)
     for name in _NORMS:
         found[name] = ([v[:200] for v in data[name].tolist()], [])
-    custom = [f for f in checked.custom if f.form_name in checked.mapping]
-    if custom:  # each row's values of the custom columns mapped, where its cell is not empty
-        given = [
-            (f.name, (checked.table.rows[checked.mapping[f.form_name]].str.strip() != "").tolist())
-            for f in custom
-        ]
-        rows = data["custom"].tolist()
-        found[CUSTOM] = (
-            [
-                {n: row[n] for n, filled in given if filled[at] and n in row}
-                for at, row in enumerate(rows)
-            ],
-            [],
-        )
+    if given := custom_updates.given(checked):
+        found[CUSTOM] = (given, [])
     return found
 
 
@@ -450,10 +417,7 @@ def _diff(
         for name in _NORMS:
             before[name], after[name] = match.values[name], values[name][0][at]
     if CUSTOM in values:
-        current = dict(match.values[CUSTOM] or {})
-        given = values[CUSTOM][0][at]
-        if any(current.get(name) != value for name, value in given.items()):
-            before[CUSTOM], after[CUSTOM] = current, {**current, **given}
+        custom_updates.diff(values[CUSTOM][0][at], match.values[CUSTOM], before, after)
     return before, after
 
 
@@ -463,66 +427,6 @@ def _record(kind: ImportKind, match: Found, after: dict[str, Any]) -> str:
     if kind == ImportKind.DEALS:
         return str(values["name"] or "")
     return f"{values['first_name'] or ''} {values['last_name'] or ''}".strip()
-
-
-def _custom_shown(
-    fields: dict[str, cf.FieldAccess], before: dict[str, Any], after: dict[str, Any]
-) -> tuple[dict[str, str], dict[str, str]]:
-    """The custom values that differ between `before` and `after` (records' `custom` as an
-    ImportChange keeps them), as people read them, by field name (a field unknown: left out)."""
-    old, new = before.get(CUSTOM), after.get(CUSTOM)
-    if old is None and new is None:
-        return {}, {}
-    old, new = old or {}, new or {}
-    shown_before: dict[str, str] = {}
-    shown_after: dict[str, str] = {}
-    for name in sorted({*old, *new}, key=lambda n: (n not in fields, n)):
-        f = fields.get(name)
-        if f is None or old.get(name) == new.get(name):
-            continue
-        options = list(f.options)
-        shown_before[name] = cf.display(f.type, old.get(name), options)
-        shown_after[name] = cf.display(f.type, new.get(name), options)
-    return shown_before, shown_after
-
-
-def _custom_events(
-    session: Session,
-    shown: list[tuple[int, dict[str, str], dict[str, str]]],
-    constants: dict[str, Any],
-    extra: dict[str, Any],
-) -> None:
-    """One "custom_changed" event per record whose custom values changed (its before and after
-    as read, by field: the timeline shows them as a form's change)."""
-    changed = [(record_id, old, new) for record_id, old, new in shown if new]
-    if changed:
-        _insert(
-            session,
-            ActivityEvent,
-            {
-                "entity_id": [record_id for record_id, _, _ in changed],
-                "before": [old for _, old, _ in changed],
-                "after": [{**new, **extra} for _, _, new in changed],
-            },
-            {**constants, "action": cf.ACTION},
-        )
-
-
-def _fields_of(
-    session: Session, actor: Actor, found: Sequence[ImportChange]
-) -> dict[str, cf.FieldAccess]:
-    """The custom fields of the values the changes replaced, as the actor sees them."""
-    ids = {
-        int(name)
-        for c in found
-        for name in {*(c.before.get(CUSTOM) or {}), *(c.after.get(CUSTOM) or {})}
-        if name.isdigit()
-    }
-    if not ids:
-        return {}
-    rows = session.exec(select(CustomField).where(col(CustomField.id).in_(ids))).all()
-    seen = (access_of(row, actor.org_id) for row in rows)
-    return {f.name: f for f in seen if f is not None}
 
 
 def _cents(value: str) -> str | None:

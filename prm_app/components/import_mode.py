@@ -56,8 +56,8 @@ def mode_choice(
         rx.cond(
             mode != "create",
             rx.text(
-                "Empty cells leave a record's value as it is; only drafts and open deals you "
-                "may edit are updated.",
+                "Columns left out and empty cells keep a record's values; only drafts and open "
+                "deals you may edit are updated.",
                 size="1",
                 color_scheme="gray",
             ),

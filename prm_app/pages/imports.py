@@ -120,7 +120,10 @@ def _field_row(field: rx.Var[dict]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.el.label(field["label"], html_for=control, font_weight="500"),
-            rx.cond(_required(item["required"]), rx.badge("required", ml="2", variant="soft")),
+            rx.cond(
+                State.required_fields.contains(item["name"]),
+                rx.badge("required", ml="2", variant="soft"),
+            ),
             rx.cond(note != "", rx.text(note, size="1", color_scheme="gray")),
         ),
         rx.table.cell(
@@ -143,16 +146,6 @@ def _field_row(field: rx.Var[dict]) -> rx.Component:
                 ),
             ),
         ),
-    )
-
-
-def _required(required: rx.Var) -> rx.Var:
-    """Whether a field must be mapped, as chosen so far (see ImportField.required)."""
-    sent = State.submit | (State.kind == "deals")
-    return (
-        (required == "yes")
-        | ((required == "sent") & State.submit)
-        | ((required == "where") & sent & (Untyped.send_to.length() == 0))
     )
 
 

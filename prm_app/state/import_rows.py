@@ -7,10 +7,7 @@ class ImportField(TypedDict):
     """A field the file's columns map to."""
 
     name: str
-    label: str
-    # "yes"; "sent" (only when the rows are sent, not as drafts); "where" (the provider or
-    # partner: when the rows are sent and go to no organization chosen for all); or ""
-    required: str
+    label: str  # badged "required" when ImportState.required_fields names it
     note: str  # a custom field's: "Custom field, required on rows sent to ..."
 
 

@@ -6,9 +6,7 @@ from typing import Any
 
 from ..services import imports
 from ..services.core import upload_store
-from ..services.imports import columns as import_columns
 from ..services.imports.sheets import Reading
-from .import_rows import ImportField
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,26 +24,6 @@ class Job:
     send_to: list[str]  # the organizations every row goes to (ids), instead of a column
     mode: str = "create"  # create, update or both (services.imports.matching)
     match_key: str = ""  # what rows are matched on ("": the kind's first)
-
-
-def fields_of(prepared: imports.Prepared, kind: str, org_kind: str) -> list[ImportField]:
-    """The fields the file's columns map to, as the mapping screen lists them: each with what
-    makes it required ("where": the provider or partner, unless every row goes where chosen;
-    "sent": only on rows sent; "yes"; "")."""
-    sent_only = set(import_columns.required(kind, org_kind, submit=True)) - set(
-        import_columns.required(kind, org_kind, submit=False)
-    )
-    where = set(import_columns.COUNTERPARTS)
-
-    def required(name: str, always: bool) -> str:
-        if name in where:
-            return "where"
-        return "sent" if name in sent_only else "yes" if always else ""
-
-    return [
-        {"name": f.name, "label": f.label, "required": required(f.name, f.required), "note": f.note}
-        for f in prepared.fields
-    ]
 
 
 def prepare(session, job: Job, progress) -> imports.Prepared:

@@ -270,7 +270,7 @@ class ImportState(LiveView, AppState):
         self.encoding, self.delimiter = prepared.encoding, prepared.delimiter
         self.samples = {h: ", ".join(values) for h, values in prepared.samples.items()}
         self.headers, self.row_count = prepared.headers, prepared.rows
-        self.fields = import_steps.fields_of(prepared, self.kind, self.org_kind)
+        self.fields = [{"name": f.name, "label": f.label, "note": f.note} for f in prepared.fields]
         self.formats = prepared.formats  # amounts or dates: how they are written is offered
         self.mapping, self.step = prepared.mapping, "map"
         if any(prepared.mapping.get(name) for name in import_columns.COUNTERPARTS):
@@ -358,6 +358,21 @@ class ImportState(LiveView, AppState):
         """What a row names an existing record by (matching.KEYS of the kind)."""
         if not self.busy and isinstance(value, str) and value in {o["id"] for o in self.match_keys}:
             self.match_key, self.step, self.error = value, "map", ""
+
+    @rx.var
+    def required_fields(self) -> list[str]:
+        """The fields to map as chosen so far: the mode, sent or drafts, where rows go (the
+        service's one rule, columns.required, which checks the mapping again at every step)."""
+        if not self.kind or not self.org_kind:
+            return []
+        try:
+            kind = ImportKind(self.kind)
+            mode = matching.mode_of(kind, self.mode, self.match_key)
+            return import_columns.required(
+                kind, self.org_kind, submit=self.submit, sent_to_all=bool(self.send_to), mode=mode
+            )
+        except (ValueError, DomainError):  # a kind this organization does not import
+            return []
 
     @rx.var
     def match_keys(self) -> list[Option]:

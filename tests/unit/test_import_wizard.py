@@ -155,15 +155,11 @@ def test_the_mapping_screen_gets_sample_values_and_how_the_csv_was_read(session,
     }
 
 
-def test_the_mapping_screen_tells_what_makes_each_field_required(session, world):
-    from prm_app.state import import_steps
-
+def test_amounts_and_dates_written_in_a_locale_are_offered_only_when_the_fields_have_them(
+    session, world
+):
     firm, _, _, _ = world
     prepared = imports.prepare(session, actor=firm, kind="leads", file=io.BytesIO(LEADS.encode()))
-    required = {
-        f["name"]: f["required"] for f in import_steps.fields_of(prepared, "leads", firm.org_kind)
-    }
-    assert (required["provider"], required["company"], required["notes"]) == ("where", "yes", "")
     assert not prepared.formats  # leads without custom amounts or dates: no choice offered
     deals = imports.prepare(session, actor=firm, kind="deals", file=_deal_file("A;B;1;"))
     assert deals.formats

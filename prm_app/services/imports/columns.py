@@ -20,6 +20,39 @@ from .files import csv_text
 
 MAX_MAPPING = 50
 COUNTERPARTS = ("provider", "partner")  # the fields naming where a row goes
+# The fields an update may change, by kind, besides the external id and the custom fields (an
+# email or a deal name is what the row is matched on unless the external id is; the owner, stage
+# and where a record went are not changed).
+LEAD_UPDATES = ("first_name", "last_name", "email", "company", "phone", "title", "notes")
+DEAL_UPDATES = (
+    "name",
+    "company",
+    "contact_name",
+    "contact_email",
+    "country",
+    "region",
+    "amount",
+    "close_date",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mode:
+    """How an import treats rows that name an existing record (services.imports.matching)."""
+
+    mode: str = "create"  # matching.MODES
+    key: str = ""  # matching.KEYS of the kind ("" in create mode)
+
+    @property
+    def updates(self) -> bool:
+        return self.mode != "create"
+
+    @property
+    def creates(self) -> bool:
+        return self.mode != "update"
+
+
+CREATE = Mode()  # creating records only: no match key
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,14 +267,39 @@ def import_kind(value: object) -> ImportKind:
 
 
 def required(
-    kind: object, org_kind: object, *, submit: bool, sent_to_all: bool = False
+    kind: object,
+    org_kind: object,
+    *,
+    submit: bool,
+    sent_to_all: bool = False,
+    mode: Mode = CREATE,
 ) -> list[str]:
-    """Mandatory fields. Drafts go nowhere yet, so their provider or partner is optional, as it
-    is when every row goes to the organizations chosen (`sent_to_all`, see send_to)."""
+    """The fields the mapping must choose a column for, by mode (the one rule: the checks of a
+    mapping and the badges of the mapping screen ask here).
+
+    Creating: the mandatory fields. Drafts go nowhere yet, so their provider or partner is
+    optional, as it is when every row goes to the organizations chosen (`sent_to_all`, see
+    send_to). Updating only: the match key alone (a deal's name is matched within its partner,
+    so the partner's column too unless every row goes to one chosen); the other fields keep the
+    record's values. Both: the mandatory fields, for the rows that create, and the match key.
+    """
     found = [f.name for f in fields(kind, org_kind) if f.required]
     if sent_to_all or (not submit and import_kind(kind) != ImportKind.DEALS):
         found = [name for name in found if name not in COUNTERPARTS]
-    return found
+    if not mode.updates:
+        return found
+    keyed = [mode.key]
+    if mode.key == "name" and not sent_to_all:  # a deal's name, within its partner
+        keyed += [f.name for f in fields(kind, org_kind) if f.name in COUNTERPARTS]
+    if not mode.creates:
+        return keyed
+    return [*found, *(name for name in keyed if name not in found)]
+
+
+def updated(kind: object) -> tuple[str, ...]:
+    """The fixed fields an import in update mode may change (custom fields besides)."""
+    names = DEAL_UPDATES if import_kind(kind) == ImportKind.DEALS else LEAD_UPDATES
+    return (*names, EXTERNAL_ID.name)
 
 
 def suggest_mapping(
@@ -279,11 +337,13 @@ def check_mapping(
     submit: bool,
     extra: Sequence[Field] = (),
     sent_to_all: bool = False,
+    mode: Mode = CREATE,
 ) -> dict[str, str]:
     """A user's mapping, validated: known fields (`extra`: the custom ones), headers of this
-    file, each header once, every mandatory field mapped. Unmapped fields may be left out or
-    mapped to "" or None. `sent_to_all`: every row goes to the organizations chosen, so no
-    column may say where a row goes."""
+    file, each header once, every field `required` in this `mode` mapped (and, updating only,
+    a field to update besides the match key). Unmapped fields may be left out or mapped to ""
+    or None. `sent_to_all`: every row goes to the organizations chosen, so no column may say
+    where a row goes."""
     known = {f.name: f for f in (*fields(kind, org_kind), *extra)}
     if not isinstance(mapping, dict) or len(mapping) > max(MAX_MAPPING, len(known)):
         raise Invalid("Map the file's columns to the fields again.", field="mapping")
@@ -312,13 +372,25 @@ def check_mapping(
             f"Choose the {known[counterpart].label} column or where to send every row, not both.",
             field=f"mapping.{counterpart}",
         )
-    needed = required(kind, org_kind, submit=submit, sent_to_all=sent_to_all)
+    needed = required(kind, org_kind, submit=submit, sent_to_all=sent_to_all, mode=mode)
+    if mode.updates and mode.key not in chosen:
+        raise Invalid(
+            f"Choose the {known[mode.key].label} column, to match rows on it.",
+            field=f"mapping.{mode.key}",
+        )
     missing = [known[n].label for n in needed if n not in chosen]
     if missing:
         raise Invalid(
             f"Choose the column of {_listed(missing)}: {'it is' if len(missing) == 1 else 'they are'} "
             "mandatory.",
             field=f"mapping.{next(n for n in known if known[n].label == missing[0])}",
+        )
+    changing = {*updated(kind), *(f.name for f in extra)} - {mode.key}
+    if not mode.creates and not changing & set(chosen):
+        raise Invalid(
+            f"Choose a column to update besides {known[mode.key].label}: the file changes "
+            "nothing otherwise.",
+            field="mapping",
         )
     return chosen
 

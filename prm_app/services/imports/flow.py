@@ -173,7 +173,7 @@ def dry_run(
     created, updated, unchanged, seen = 0, 0, 0, set[int]()
     preview: list[dict[str, Any]] = []
     shown: list[updates.Change] = []
-    for checked in _checked(session, actor, kind, source, how, carry, progress):
+    for checked in _checked(session, actor, kind, source, how, carry, progress, matched):
         plan = updates.plan(session, actor, kind, checked, matched, seen)
         total += len(checked.data)
         failed += int(checked.failed.sum())
@@ -212,15 +212,26 @@ def _checked(
     how: tuple,
     carry: Carry,
     progress: Progress | None,
+    mode: matching.Mode,
 ) -> Iterator[Checked]:
     """Each chunk of the file checked (`how`: the mapping, submit, default owner, send_to and
-    reading, as `check` takes them), the `carry` passed from chunk to chunk."""
+    reading, as `check` takes them), the `carry` passed from chunk to chunk, as `mode` needs."""
     mapping, submit, default_owner, send_to, reading = how
     for frame in source.chunks():
         _tell(progress, "Checking the rows", source.share())
         table = source.table(frame)
         yield check(
-            session, actor, kind, table, mapping, submit, default_owner, send_to, reading, carry
+            session,
+            actor,
+            kind,
+            table,
+            mapping,
+            submit,
+            default_owner,
+            send_to,
+            reading,
+            carry,
+            mode,
         )
 
 
@@ -294,7 +305,8 @@ def _import(
     report, sent_to, total, imported = _Report(), Counter[int](), 0, 0
     updated, unchanged, seen = 0, 0, set[int]()
     checked = None
-    for checked in _checked(session, actor, kind, source, how, Carry(batch_id=batch.id), progress):
+    carry = Carry(batch_id=batch.id)
+    for checked in _checked(session, actor, kind, source, how, carry, progress, matched):
         plan = updates.plan(session, actor, kind, checked, matched, seen)
         valid = checked.data[plan.new]
         total += len(checked.data)

@@ -21,6 +21,7 @@ from ...models import Approval, Deal, ImportKind, Lead, LeadStatus, Outcome
 from .. import deals
 from ..core.actor import Actor
 from ..core.errors import Invalid
+from .columns import DEAL_UPDATES, LEAD_UPDATES, Mode
 from .rules import IN_CHUNK, lead_direction
 
 MODES = {"create": "Create new records", "update": "Update existing ones", "both": "Both"}
@@ -29,19 +30,8 @@ KEYS = {  # the match keys of each kind, the first one the default
     ImportKind.REFERRALS: {"email": "Email", "external_id": "External ID"},
     ImportKind.DEALS: {"external_id": "External ID", "name": "Deal name (within the partner)"},
 }
-# The fields an update may change, by kind (an email or a deal name is what the row is matched
-# on unless the external id is; the owner, stage and where a record went are not changed).
-LEAD_FIELDS = ("first_name", "last_name", "email", "company", "phone", "title", "notes")
-DEAL_FIELDS = (
-    "name",
-    "company",
-    "contact_name",
-    "contact_email",
-    "country",
-    "region",
-    "amount",
-    "close_date",
-)
+# The fields an update may change, by kind (columns.updated: with the external id).
+LEAD_FIELDS, DEAL_FIELDS = LEAD_UPDATES, DEAL_UPDATES
 SENT = (
     "This lead was sent already: an import updates only drafts (its recipients keep what they got)."
 )
@@ -51,22 +41,6 @@ APPROVED_AMOUNT = (
     "The amount of an approved deal changes on the deal's page, where the provider may approve "
     "it again."
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Mode:
-    """How an import treats rows that name an existing record."""
-
-    mode: str = "create"  # MODES
-    key: str = ""  # KEYS of the kind ("" in create mode)
-
-    @property
-    def updates(self) -> bool:
-        return self.mode != "create"
-
-    @property
-    def creates(self) -> bool:
-        return self.mode != "update"
 
 
 def mode_of(kind: ImportKind, mode: object, key: object) -> Mode:
@@ -90,25 +64,33 @@ class Found:
     """The record a row names, as it is now (None: no record; refused: why it cannot change)."""
 
     record_id: int
-    values: dict[str, Any]  # the updatable fields, and the norms kept beside them
+    # The updatable fields, the norms kept beside them and (custom columns mapped) `custom`.
+    values: dict[str, Any]
     refused: str = ""
     version: int = 0  # a deal's
 
 
 def find(
-    session: Session, actor: Actor, kind: ImportKind, mode: Mode, data: pd.DataFrame
+    session: Session,
+    actor: Actor,
+    kind: ImportKind,
+    mode: Mode,
+    data: pd.DataFrame,
+    custom: bool = False,
 ) -> dict[int, Found | str]:
     """Each row (by index) that names an existing record: what it names, or why it is refused
-    (the key names several records). Rows whose key is empty or names nothing are left out."""
+    (the key names several records). Rows whose key is empty or names nothing are left out.
+    `custom`: the records' custom values are read too (the file has custom columns)."""
     keys = data[mode.key].str.lower() if mode.key != "external_id" else data[mode.key]
     if kind == ImportKind.DEALS and mode.key == "name":
         keys = data["other_org_id"].astype(str) + "\x1f" + keys
     usable = data[mode.key] != ""
     wanted = sorted(set(keys[usable]))
+    extra = ("custom",) if custom else ()
     records = (
-        _deals(session, actor, mode, wanted, data)
+        _deals(session, actor, mode, wanted, data, extra)
         if kind == ImportKind.DEALS
-        else _leads(session, actor, kind, mode, wanted)
+        else _leads(session, actor, kind, mode, wanted, extra)
     )
     by_key: dict[str, list[Found]] = {}
     for key, found in records:
@@ -132,11 +114,17 @@ def find(
 
 
 def _leads(
-    session: Session, actor: Actor, kind: ImportKind, mode: Mode, wanted: list[str]
+    session: Session,
+    actor: Actor,
+    kind: ImportKind,
+    mode: Mode,
+    wanted: list[str],
+    extra: tuple[str, ...],
 ) -> Iterable[tuple[str, Found]]:
     # Emails are stored lower-cased (services.core.inputs.email), as the rows' are compared.
     key_column = col(Lead.external_id) if mode.key == "external_id" else col(Lead.email)
-    fields = [getattr(Lead, name) for name in (*LEAD_FIELDS, "external_id")]
+    names = (*LEAD_FIELDS, "external_id", *extra)
+    fields = [getattr(Lead, name) for name in names]
     for chunk in _chunks(wanted):
         rows = session.exec(
             select(  # type: ignore[call-overload]
@@ -157,7 +145,7 @@ def _leads(
             found = Found(
                 lead_id,
                 {
-                    **dict(zip((*LEAD_FIELDS, "external_id"), values, strict=True)),
+                    **dict(zip(names, values, strict=True)),
                     "company_norm": norm,
                     "email_domain": domain,
                 },
@@ -170,10 +158,15 @@ def _leads(
 
 
 def _deals(
-    session: Session, actor: Actor, mode: Mode, wanted: list[str], data: pd.DataFrame
+    session: Session,
+    actor: Actor,
+    mode: Mode,
+    wanted: list[str],
+    data: pd.DataFrame,
+    extra: tuple[str, ...],
 ) -> Iterable[tuple[str, Found]]:
     side = deals.side_columns(actor)
-    names = ("external_id", *DEAL_FIELDS)
+    names = ("external_id", *DEAL_FIELDS, *extra)
     fields = [getattr(Deal, name) for name in names]
     if mode.key == "external_id":
         chunks: Iterable[list[str]] = _chunks(wanted)

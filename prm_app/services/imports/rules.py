@@ -22,7 +22,7 @@ from ..onboarding import holds
 from . import columns as import_columns
 from . import custom_import, locales
 from . import send_to as send_to_all
-from .columns import Field
+from .columns import CREATE, Field, Mode
 from .files import Table, restored
 from .owners import default_owner_of, unknown_owner
 from .sheets import Reading
@@ -54,6 +54,7 @@ class Checked:
     failed: pd.Series | None = None  # bool by row
     send_to: list[int] = field(default_factory=list)  # where every row goes (see send_to)
     labels: dict[str, str] = field(default_factory=dict)  # extra display values for the preview
+    custom: list = field(default_factory=list)  # the custom fields it may fill in (FieldAccess)
 
 
 @dataclass(slots=True)
@@ -79,8 +80,11 @@ def check(
     send_to: object = None,
     reading: Reading | None = None,
     carry: Carry | None = None,
+    mode: Mode = CREATE,
 ) -> Checked:
-    """Check a file's rows (or one chunk of them, with the `carry` of the chunks before)."""
+    """Check a file's rows (or one chunk of them, with the `carry` of the chunks before), as
+    `mode` needs them: a row that only updates a record needs no mandatory value (an empty
+    cell keeps the record's), nor a registration's rules (as editing a deal)."""
     custom = custom_import.importable(session, actor, kind)
     extra = custom_import.columns_of(session, custom)
     everyone_to = send_to_all.organizations(session, actor, kind, send_to, submit=submit)
@@ -92,6 +96,7 @@ def check(
         submit=submit,
         extra=extra,
         sent_to_all=bool(everyone_to),
+        mode=mode,
     )
     fields = (*import_columns.fields(kind, actor.org_kind), *extra)
     index = table.rows.index
@@ -101,9 +106,11 @@ def check(
             data[f.name] = restored(table.rows[chosen[f.name]]).str.strip()
         else:
             data[f.name] = pd.Series("", index=index, dtype="str")
-    checked = Checked(table=table, data=data, mapping=chosen, send_to=everyone_to)
+    checked = Checked(table=table, data=data, mapping=chosen, send_to=everyone_to, custom=custom)
     required = set(
         import_columns.required(kind, actor.org_kind, submit=submit, sent_to_all=bool(everyone_to))
+        if mode.creates
+        else ()
     )
     how = reading or Reading()
     ways = locales.ways(data, *custom_import.value_columns(kind, custom), how.numbers, how.dates)
@@ -116,7 +123,8 @@ def check(
         rules.deal_values(session)
         rules.deal_places()
         rules.duplicate_deals(session, actor)
-        rules.registration_rules(session, actor)
+        if mode.creates:
+            rules.registration_rules(session, actor)
     else:
         if submit:  # drafts are sent nowhere yet
             rules.counterparts(session, actor, kind, everyone_to)
@@ -126,7 +134,7 @@ def check(
         rules.protected(session, actor, also_to=org_id)
     if "other_org_id" in data:
         rules.protected(session, actor)
-    rules.custom(session, custom, enforced=submit or kind == ImportKind.DEALS)
+    rules.custom(session, custom, enforced=mode.creates and (submit or kind == ImportKind.DEALS))
     rules.finish()
     return checked
 

@@ -6,7 +6,11 @@ unchanged; rows whose match is refused become refused rows with the reason (see 
 `apply` writes a plan's updates: one UPDATE per record through the driver's executemany, one
 ImportChange per record (its values before, which `restore` puts back when the import is
 undone) and one timeline event per record ("updated" for a lead, "edited" for a deal, with the
-before and after of the changed fields). An empty cell leaves the value as it is.
+before and after of the changed fields; the custom fields' changes in a "custom_changed" event,
+as a form's). An empty cell leaves the value as it is.
+
+Custom values (the custom columns mapped) are checked as the insert path checks them
+(custom_import) and updated as services.imports.custom_updates says.
 """
 
 import json
@@ -31,11 +35,13 @@ from ...models import (
     OrgKind,
     utcnow,
 )
+from .. import custom_fields as cf
 from .. import leads
-from ..core import activity, changes, channel
+from ..core import activity, changes, channel, inputs
 from ..core.actor import Actor
 from ..core.errors import Invalid
-from . import matching
+from . import columns, custom_updates, matching
+from .custom_updates import CUSTOM
 from .matching import DEAL_FIELDS, KEYS, LEAD_FIELDS, Found, Mode
 from .rules import Checked, Problem
 from .writer import _insert
@@ -45,6 +51,7 @@ DEAL_EXISTS = "This deal already exists (the same name, company and organization
 _NORMS = ("company_norm", "email_domain")  # kept beside company and emails, never shown
 _TEXT = frozenset({"before", "after"})  # given to the bulk inserts as JSON text (writer._insert)
 _NORM_OF = frozenset({"company", "email", "contact_email"})  # the fields the norms come from
+_HIDDEN = frozenset({*_NORMS, CUSTOM})  # not shown as such (custom: field by field)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +62,7 @@ class Update:
     before: dict[str, Any]
     after: dict[str, Any]
     version: int = 0  # a deal's, as read
+    record: str = ""  # what the preview calls it: "Jane Doe" / the deal's name, as updated
 
 
 @dataclass(slots=True)
@@ -63,6 +71,7 @@ class Plan:
     new: pd.Series  # bool by row: the valid rows that create a record
     updates: dict[int, Update] = field(default_factory=dict)  # by row
     unchanged: int = 0
+    custom: dict[str, cf.FieldAccess] = field(default_factory=dict)  # the fields, by name
 
     @property
     def created(self) -> int:
@@ -95,17 +104,23 @@ def plan(
     assert checked.failed is not None
     if not mode.updates:
         return Plan(mode, ~checked.failed)
-    if mode.key == "external_id" and "external_id" not in checked.mapping:
-        raise Invalid(
-            "Choose the External ID column, to match rows on it.", field="mapping.external_id"
-        )
     data = checked.data
-    found = matching.find(session, actor, kind, mode, data)
+    mapped = any(f.form_name in checked.mapping for f in checked.custom)
+    found = matching.find(session, actor, kind, mode, data, custom=mapped)
     key_column = checked.mapping.get(mode.key, KEYS[kind][mode.key])
     refusals: list[Problem] = []
     duplicate = DEAL_EXISTS if kind == ImportKind.DEALS else _lead_duplicate(kind)
+    # In both modes a mandatory value is one a row that creates lacks: one that updates keeps
+    # the record's (the mapping still chose the columns: columns.required).
+    missing = _missing(kind, actor, checked)
+    updating = {
+        row for row, match in found.items() if isinstance(match, Found) and not match.refused
+    }
     checked.problems = [
-        p for p in checked.problems if not (p.row in found and p.message == duplicate)
+        p
+        for p in checked.problems
+        if not (p.row in found and p.message == duplicate)
+        and not (p.row in updating and p.message in missing)
     ]
     _failed_again(checked)
     new = ~checked.failed
@@ -152,7 +167,9 @@ def plan(
             column = checked.mapping.get("amount", "Amount")
             refusals.append(Problem(int(row), column, matching.APPROVED_AMOUNT))
         elif after:
-            updates[row] = Update(match.record_id, before, after, match.version)
+            updates[row] = Update(
+                match.record_id, before, after, match.version, _record(kind, match, after)
+            )
         else:
             unchanged += 1
     new &= ~new.index.isin(matched)
@@ -162,7 +179,7 @@ def plan(
         new &= ~checked.failed
         failed = set(checked.failed.index[checked.failed.to_numpy()])
         updates = {row: u for row, u in updates.items() if row not in failed}
-    return Plan(mode, new, updates, unchanged)
+    return Plan(mode, new, updates, unchanged, {f.name: f for f in checked.custom})
 
 
 def preview(kind: ImportKind, checked: Checked, plan: Plan) -> list[Change]:
@@ -171,15 +188,15 @@ def preview(kind: ImportKind, checked: Checked, plan: Plan) -> list[Change]:
     labels["external_id"] = "External ID"
     found: list[Change] = []
     for row, update in list(plan.updates.items())[:PREVIEW_RECORDS]:
-        values = {**update.before, **update.after}
-        if kind == ImportKind.DEALS:
-            record = str(values.get("name") or checked.data.at[row, "name"])
-        else:
-            record = f"{checked.data.at[row, 'first_name']} {checked.data.at[row, 'last_name']}"
+        record = update.record
         for name, after in update.after.items():
-            if name not in _NORMS:
+            if name not in _HIDDEN:
                 shown = str(update.before.get(name, ""))
                 found.append(Change(int(row), record.strip(), labels[name], shown, str(after)))
+        before, after = custom_updates.shown(plan.custom, update.before, update.after)
+        for name, text in after.items():
+            label = plan.custom[name].label
+            found.append(Change(int(row), record.strip(), label, before[name], text))
     return found
 
 
@@ -218,6 +235,7 @@ def apply(
     else:
         changes.touched(session, changes.Topic.LEADS, actor.org_id)
     entity_type = activity.ENTITY_TYPES[model]
+    edited = [u for u in updates if set(u.after) - _HIDDEN]
     _insert(
         session,
         ImportChange,
@@ -230,27 +248,30 @@ def apply(
         {"batch_id": batch.id, "entity_type": entity_type},
         serialized=_TEXT,
     )
-    _insert(
-        session,
-        ActivityEvent,
-        {
-            "entity_id": [u.record_id for u in updates],
-            "before": [json.dumps(_shown(u.before)) for u in updates],
-            "after": [
-                json.dumps({**_shown(u.after), "import_batch_id": batch.id}) for u in updates
-            ],
-        },
-        {
-            "org_id": actor.org_id,
-            "actor_id": actor.user_id,
-            "entity_type": entity_type,
-            "action": "edited" if deal else "updated",
-            "created_at": now,
-            "via": channel.IMPORT,  # the audit log's "how", as activity.record would say it
-            "via_label": channel.import_batch(batch.id, batch.file_name).label,
-        },
-        serialized=_TEXT,
-    )
+    events = {
+        "org_id": actor.org_id,
+        "actor_id": actor.user_id,
+        "entity_type": entity_type,
+        "created_at": now,
+        "via": channel.IMPORT,  # the audit log's "how", as activity.record would say it
+        "via_label": channel.import_batch(batch.id, batch.file_name).label,
+    }
+    if edited:
+        _insert(
+            session,
+            ActivityEvent,
+            {
+                "entity_id": [u.record_id for u in edited],
+                "before": [json.dumps(_shown(u.before)) for u in edited],
+                "after": [
+                    json.dumps({**_shown(u.after), "import_batch_id": batch.id}) for u in edited
+                ],
+            },
+            {**events, "action": "edited" if deal else "updated"},
+            serialized=_TEXT,
+        )
+    shown = [(u.record_id, *custom_updates.shown(plan.custom, u.before, u.after)) for u in updates]
+    custom_updates.events(session, shown, events, {"import_batch_id": batch.id})
     return len(updates)
 
 
@@ -277,7 +298,11 @@ def changed_since(session: Session, batch: ImportBatch) -> int:
             Deal.version != ImportChange.version,
         )
     )
-    return int(session.exec(lead).one()) + int(session.exec(deal).one())
+    return (
+        int(session.exec(lead).one())
+        + int(session.exec(deal).one())
+        + custom_updates.changed_since(session, batch)
+    )
 
 
 def restore(session: Session, *, actor: Actor, batch: ImportBatch) -> int:
@@ -301,25 +326,36 @@ def restore(session: Session, *, actor: Actor, batch: ImportBatch) -> int:
         changes.deals_changed(session, actor.org_id)
     else:
         changes.touched(session, changes.Topic.LEADS, actor.org_id)
-    _insert(
-        session,
-        ActivityEvent,
-        {
-            "entity_id": [c.entity_id for c in found],
-            "before": [_shown(c.after) for c in found],
-            "after": [{**_shown(c.before), "import_undone": batch.id} for c in found],
-        },
-        {
-            "org_id": actor.org_id,
-            "actor_id": actor.user_id,
-            "entity_type": found[0].entity_type,
-            "action": "edited" if deal else "updated",
-            "created_at": now,
-            "via": channel.IMPORT,  # the audit log's "how", as activity.record would say it
-            "via_label": channel.import_batch(batch.id, batch.file_name).label,
-        },
-    )
+    events = {
+        "org_id": actor.org_id,
+        "actor_id": actor.user_id,
+        "entity_type": found[0].entity_type,
+        "created_at": now,
+        "via": channel.IMPORT,  # the audit log's "how", as activity.record would say it
+        "via_label": channel.import_batch(batch.id, batch.file_name).label,
+    }
+    edited = [c for c in found if set(c.before) - _HIDDEN]
+    if edited:
+        _insert(
+            session,
+            ActivityEvent,
+            {
+                "entity_id": [c.entity_id for c in edited],
+                "before": [_shown(c.after) for c in edited],
+                "after": [{**_shown(c.before), "import_undone": batch.id} for c in edited],
+            },
+            {**events, "action": "edited" if deal else "updated"},
+        )
+    fields = custom_updates.fields_of(session, actor, found)
+    shown = [(c.entity_id, *custom_updates.shown(fields, c.after, c.before)) for c in found]
+    custom_updates.events(session, shown, events, {"import_undone": batch.id})
     return len(found)
+
+
+def _missing(kind: ImportKind, actor: Actor, checked: Checked) -> set[str]:
+    """The messages of a mandatory value left empty (rules.basics, custom_import: the forms')."""
+    known = (*columns.fields(kind, actor.org_kind), *checked.custom)
+    return {inputs.NO_EMAIL, *(inputs.missing(f.label) for f in known)}
 
 
 def _lead_duplicate(kind: ImportKind) -> str:
@@ -360,6 +396,8 @@ def _values(
         found[name] = (values, empty)
     for name in _NORMS:
         found[name] = ([v[:200] for v in data[name].tolist()], [])
+    if given := custom_updates.given(checked):
+        found[CUSTOM] = (given, [])
     return found
 
 
@@ -370,7 +408,7 @@ def _diff(
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for name, (column, empty) in values.items():
-        if name in _NORMS or empty[at]:
+        if name in _HIDDEN or empty[at]:
             continue
         value, current = column[at], _json(match.values[name])
         if value != current:
@@ -378,7 +416,17 @@ def _diff(
     if _NORM_OF & set(after):
         for name in _NORMS:
             before[name], after[name] = match.values[name], values[name][0][at]
+    if CUSTOM in values:
+        custom_updates.diff(values[CUSTOM][0][at], match.values[CUSTOM], before, after)
     return before, after
+
+
+def _record(kind: ImportKind, match: Found, after: dict[str, Any]) -> str:
+    """A record as the preview names it, with the row's changes (its name may be one)."""
+    values = {**match.values, **after}
+    if kind == ImportKind.DEALS:
+        return str(values["name"] or "")
+    return f"{values['first_name'] or ''} {values['last_name'] or ''}".strip()
 
 
 def _cents(value: str) -> str | None:
@@ -399,7 +447,10 @@ def _json(value: Any) -> Any:
 
 
 def _stored(model: Any, name: str, value: Any) -> Any:
-    """A JSON-kept value as the column takes it."""
+    """A JSON-kept value as the column takes it (custom values as JSON text, as the inserts
+    give them: writer._insert)."""
+    if name == CUSTOM:
+        return json.dumps(value or {})
     if value is None:
         return None
     if name == "amount":
@@ -410,7 +461,7 @@ def _stored(model: Any, name: str, value: Any) -> Any:
 
 
 def _shown(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k not in _NORMS}
+    return {k: v for k, v in values.items() if k not in _HIDDEN}
 
 
 def _approved_amount(actor: Actor, match: Found) -> bool:
@@ -434,7 +485,8 @@ def _update(
     dialect = connection.dialect
     table = model.__table__
     processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        None if name == CUSTOM else table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        for name in names
     ]
     stamp = table.c["updated_at"].type.dialect_impl(dialect).bind_processor(dialect)
     at = stamp(now) if stamp else now

@@ -295,14 +295,16 @@ class _Rules:
         self._within_file(keys, usable, "email", what + self.data["company"].str.slice(0, 60))
         direction = lead_direction(kind)
         existing: set[str] = set()
-        for chunk in _chunks(sorted(set(norms[usable]))):
+        # By email (ix_leads_origin_org_email): a company's earlier leads, this import's rows
+        # among them, would make each chunk read more than the one before.
+        for chunk in _chunks(sorted(set(self.data["email"][usable]))):
             existing.update(
                 f"{email}\x1f{norm}"
                 for email, norm in session.exec(
                     select(Lead.email, Lead.company_norm).where(
                         Lead.origin_org_id == actor.org_id,
                         Lead.direction == direction,
-                        col(Lead.company_norm).in_(chunk),
+                        col(Lead.email).in_(chunk),
                         *self._not_this_batch(Lead.import_batch_id),
                     )
                 )

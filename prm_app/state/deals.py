@@ -1,6 +1,6 @@
 """Deals in either portal (the services pick the side from the caller): the list, the Kanban
 board, Submit Deal, and one deal's page. Each keeps only what is on screen and re-reads it when
-its organization's DealsPulse moves (see live.py)."""
+its organization's DealsPulse moves, but for the board, which is pushed (live.py, board_rows)."""
 
 from typing import ClassVar, cast
 from urllib.parse import urlencode

@@ -2,9 +2,10 @@
 does. Used by deal_board for the 100 watching tabs of issue 28.
 
 Each client connects with a signed-in session's cookie (the real sign-in ticket, as load_run's
-clients), opens /p/deals, switches to the board, and from then on does what the page does: when
-its DealsPulse moves (a delta of the pulse's `version`), it sends the deals state's `follow`
-with that version (the page's on_change), and the server answers with the re-read board.
+clients), opens /p/deals, switches to the board, and from then on does what the page does: the
+board is a pushed view (state/live.py), so each change's board arrives by itself; were a pulse
+of the deals to arrive (a list's), it sends the deals state's `follow` with that version (the
+page's on_change), and the server answers with the re-read view.
 python-socketio's threaded client, as load_run's (its asyncio client needs aiohttp, which the
 project does not install). Each keeps, per move, the moment (wall clock, in ms, the browsers'
 `Date.now()`) the first board showing the tracked card in the wanted column arrived.

@@ -27,13 +27,14 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 from functools import cache
 from typing import Any, ClassVar, cast
 
 import reflex as rx
 from reflex.state import StateUpdate
 from reflex.utils import prerequisites
+from reflex_base.constants import SocketEvent
 from reflex_base.constants.state import FIELD_MARKER
 from sqlmodel import Session
 
@@ -292,10 +293,12 @@ async def publishing(app: rx.App) -> AsyncIterator[None]:
     whichever thread committed it (an event, a REST request, a job or an import)."""
     loop = asyncio.get_running_loop()
     unsubscribe = unit_of_work.subscribe(lambda changed: _announce(app, loop, changed))
+    hearing = loop.create_task(_hear_pushes(app))
     try:
         yield
     finally:
         unsubscribe()
+        hearing.cancel()
 
 
 def _announce(app: rx.App, loop: asyncio.AbstractEventLoop, changed: Changes) -> None:
@@ -304,11 +307,15 @@ def _announce(app: rx.App, loop: asyncio.AbstractEventLoop, changed: Changes) ->
     for kind, id_ in sorted(changed.touched):
         telling = _tell(app, kind, id_, _registry().bump(_key(kind, id_)))
         if _running_loop() is loop:
-            task = loop.create_task(telling)
-            _PENDING.add(task)
-            task.add_done_callback(_done)
+            _spawn(telling)
         else:
             asyncio.run_coroutine_threadsafe(telling, loop).add_done_callback(_done)
+
+
+def _spawn(coroutine) -> None:
+    task = asyncio.get_running_loop().create_task(coroutine)
+    _PENDING.add(task)
+    task.add_done_callback(_done)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -322,7 +329,7 @@ async def _tell(app, kind: Topic, id_: int, version: int) -> None:
     topic = _key(kind, id_)
     await _tell_watchers(app, PULSES[kind], topic, version)
     if any(pushed.topic == kind for pushed in _PUSHED.values()):
-        await _push_views(app, kind, id_, version)
+        await _tell_workers(app, kind, id_, version)
 
 
 async def _tell_watchers(app, pulse: type[rx.State], topic: str, version: int) -> None:
@@ -347,11 +354,16 @@ def _done(task: asyncio.Future) -> None:
 #
 # A page that many tabs show the same way (the deal board) need not cost every tab an event of
 # its own per change. A tab showing it registers the view's spec (the view, its own filters and
-# the hash of its session) instead of following the topic's pulse; after a change, the spec's
-# view is read once per distinct spec, as the session behind it sees it now (resolved again:
-# a revoked session or a changed role counts at once), and the delta is sent straight to each
-# tab. The tab's stored state keeps its own last read: its handlers catch up on what it was
-# pushed when they need it (the board's moves), and a reconnect re-reads on load.
+# the hash of its session) instead of following the topic's pulse. After a change, every worker
+# (told through Redis, or this process alone) pushes the view to the tabs whose websocket it
+# holds: their sessions resolved again in one query (a revoked session or a changed role counts
+# at once), the view read and serialized once per distinct spec and viewer (`PushedView.viewer`:
+# what of the viewer the view depends on), and sent as one message to all the tabs of a group.
+# A tab's stored state keeps its own last read: its handlers catch up on what it was pushed
+# when they need it (the board's moves), and a reconnect re-reads on load.
+
+PUSH = "push:"  # the registry's topic of the tabs a topic's views are pushed to
+PUSH_CHANNEL = "prm:live:push"  # where a change is told to every worker (Redis)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -360,6 +372,7 @@ class PushedView:
     state: type[rx.State]
     # (session, viewer, version, the spec's params) -> the state's vars as the view shows them
     render: Callable[[Session, Actor, int, dict[str, Any]], dict[str, Any]]
+    viewer: Callable[[Actor], Hashable]  # two viewers alike here are shown the same view
 
     def delta(self, session: Session, actor: Actor, version: int, params: dict) -> dict:
         values = self.render(session, actor, version, params)
@@ -367,45 +380,84 @@ class PushedView:
 
 
 _PUSHED: dict[str, PushedView] = {}
-PUSH = "push:"  # the registry's topic of the tabs a topic's views are pushed to
 
 
-def pushed_view(name: str, topic: Topic, state: type[rx.State]):
+def pushed_view(
+    name: str, topic: Topic, state: type[rx.State], viewer: Callable[[Actor], Hashable]
+):
     """Register `render` as the pushed view `name` of `topic`, shown by `state`'s vars."""
 
     def register(render):
-        _PUSHED[name] = PushedView(topic, state, render)
+        _PUSHED[name] = PushedView(topic, state, render, viewer)
         return render
 
     return register
 
 
+async def _tell_workers(app, kind: Topic, id_: int, version: int) -> None:
+    registry = _registry()
+    if isinstance(registry, _Redis):
+        await registry.client.publish(PUSH_CHANNEL, json.dumps([kind.value, id_, version]))
+    else:
+        await _push_views(app, kind, id_, version)
+
+
+async def _hear_pushes(app) -> None:
+    """Lifespan task, with Redis: push the views of every change to this worker's tabs."""
+    registry = _registry()
+    if not isinstance(registry, _Redis):
+        return
+    while True:
+        try:
+            async with registry.client.pubsub() as pubsub:
+                await pubsub.subscribe(PUSH_CHANNEL)
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        kind, id_, version = json.loads(message["data"])
+                        _spawn(_push_views(app, Topic(kind), int(id_), int(version)))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # Redis away for a moment: subscribe again
+            logger.warning("Could not hear pushed views: %s", error)
+            await asyncio.sleep(1.0)
+
+
 async def _push_views(app, kind: Topic, id_: int, version: int) -> None:
+    """Push the views of `kind`'s change to the tabs whose websocket this process holds."""
     namespace = app.event_namespace
     registry, topic = _registry(), _key(kind, id_)
-    tokens = await registry.watching(PUSH + topic)
-    if namespace is None or not tokens:
+    if namespace is None:
         return
-    if isinstance(registry, _Memory):
-        tokens = [t for t in tokens if t in namespace._token_manager.token_to_socket]
+    manager = namespace._token_manager
+    sids = {}
+    for token in await registry.watching(PUSH + topic):
+        record = manager.token_to_socket.get(token)
+        if record is not None and record.instance_id == manager.instance_id:
+            sids[token] = record.sid
+    if not sids:
+        return
+    tokens = list(sids)
+    specs = await registry.views_of(tokens)
     groups: dict[str, list[str]] = {}
-    for token, spec in zip(tokens, await registry.views_of(tokens), strict=True):
+    for token, spec in zip(tokens, specs, strict=True):
         if spec:
             groups.setdefault(spec, []).append(token)
     deltas = await asyncio.to_thread(_read_views, kind, id_, version, list(groups))
     if await registry.current(topic) != version:
         return  # a later change is being pushed, read after this one
-    sending: list[Awaitable[None]] = []
+    sending: dict[int, tuple[dict, list[str]]] = {}  # one message per distinct delta
     for tabs, delta in zip(groups.values(), deltas, strict=True):
         if delta is None:  # its session ended, or it is no longer this topic's
             for token in tabs:
                 forget_tab(token)
-            continue
-        if not delta:
-            continue
-        update = StateUpdate(delta=delta)
-        sending.extend(namespace.emit_update(update, token) for token in tabs)
-    await asyncio.gather(*sending)
+        elif delta:
+            sending.setdefault(id(delta), (delta, []))[1].extend(sids[t] for t in tabs)
+    await asyncio.gather(
+        *(
+            namespace.emit(str(SocketEvent.EVENT), StateUpdate(delta=delta), to=to)
+            for delta, to in sending.values()
+        )
+    )
 
 
 def _read_views(kind: Topic, id_: int, version: int, specs: list[str]) -> list[dict | None]:
@@ -417,21 +469,28 @@ def render_views(
     session: Session, kind: Topic, id_: int, version: int, specs: list[str]
 ) -> list[dict | None]:
     """Each spec's delta, as its session sees the view now (None: a tab to forget, its session
-    ended or not of this topic; empty: not sent, the read failed)."""
+    ended or not of this topic; empty: not sent, the read failed). Specs of one view with the
+    same params and alike viewers share one delta (the same object)."""
+    parsed = [json.loads(spec) for spec in specs]
+    actors = auth.resolve_bound(session, token_hashes={str(p.get("session")) for p in parsed})
+    shared: dict[tuple, dict] = {}
     deltas: list[dict | None] = []
-    for spec in specs:
-        data = json.loads(spec)
-        pushed = _PUSHED.get(data.get("view", ""))
-        actor = auth.resolve_bound(session, token_hash=str(data.get("session", "")))
+    for data in parsed:
+        pushed = _PUSHED.get(str(data.get("view")))
+        actor = actors.get(str(data.get("session")))
         owner = None if actor is None else (actor.user_id if kind == Topic.NOTES else actor.org_id)
         if actor is None or pushed is None or pushed.topic != kind or owner != id_:
             deltas.append(None)
             continue
-        try:
-            deltas.append(pushed.delta(session, actor, version, data.get("params", {})))
-        except Exception:  # that view re-reads on its tab's next event
-            logger.exception("could not push a view")
-            deltas.append({})
+        params = data.get("params", {})
+        key = (data["view"], json.dumps(params, sort_keys=True), pushed.viewer(actor))
+        if key not in shared:
+            try:
+                shared[key] = pushed.delta(session, actor, version, params)
+            except Exception:  # that view re-reads on its tab's next event
+                logger.exception("could not push a view")
+                shared[key] = {}
+        deltas.append(shared[key])
     return deltas
 
 

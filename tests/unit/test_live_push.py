@@ -17,7 +17,7 @@ from prm_app.state import board_rows, live
 from prm_app.state.deals import BOARD_VIEW, DealsState
 from tests.unit.factories import colleague, deal_stage, org_admin, partners, signed_in
 from tests.unit.test_deals import _deal
-from tests.unit.test_live import _Namespace
+from tests.unit.test_live import _redis_registry
 
 COLUMNS = DealsState.get_full_name()
 BOARD = board_rows.params(
@@ -70,7 +70,9 @@ def test_each_spec_is_read_as_its_session_sees_the_board_now(session):
         _spec(session, consultant),  # another organization's session: not this topic's
         live.view_spec("no such view", auth.hash_token(signed_in(session, provider)), BOARD),
     ]
+    specs.append(_spec(session, provider))  # another tab, another session of the same admin
     deltas = live.render_views(session, Topic.DEALS, provider.org_id, 1, specs)
+    assert deltas.pop() is deltas[0]  # alike viewers, the same params: one read, one delta
     assert _names(deltas[0]) == ["Others", "Owned"]
     assert _names(deltas[1]) == ["Owned"]
     assert _names(deltas[2]) == ["Owned"]
@@ -94,46 +96,70 @@ def test_a_demoted_admin_is_pushed_what_a_member_sees(session):
     assert _names(live.render_views(session, Topic.DEALS, provider.org_id, 2, [spec])[0]) == []
 
 
-def test_a_change_reads_once_per_spec_and_sends_to_each_tab(monkeypatch):
+class _Namespace:
+    """The app's websocket namespace in one worker: its sockets, and what each emit sent."""
+
+    def __init__(self, mine: list[str], others: list[str] = ()) -> None:
+        records = {t: SimpleNamespace(sid=f"sid-{t}", instance_id="me") for t in mine}
+        records |= {t: SimpleNamespace(sid=f"sid-{t}", instance_id="other") for t in others}
+        self._token_manager = SimpleNamespace(token_to_socket=records, instance_id="me")
+        self.emitted: list[tuple[dict, list[str]]] = []
+        self.sent: list[tuple[str, dict]] = []
+
+    async def emit(self, event: str, update, to: list[str]) -> None:
+        assert event == "event"
+        self.emitted.append((update.delta, sorted(to)))
+
+    async def emit_update(self, update, token: str) -> None:  # the pulses
+        self.sent.append((token, update.delta))
+
+
+def _board(registry, token: str, spec: str) -> None:
+    registry.watch_page(token, [live.PUSH + "deals:1"], spec)
+
+
+def test_a_change_is_read_once_per_spec_and_sent_once_per_delta(monkeypatch):
     registry = live._Memory()
     monkeypatch.setattr(live, "_registry", lambda: registry)
-    namespace = _Namespace(["board-1", "board-2", "board-3", "list", "gone-session"])
+    namespace = _Namespace(["b1", "b2", "b3", "b4", "list", "ended-1"], others=["elsewhere"])
     app = SimpleNamespace(event_namespace=namespace)
-    read: list[tuple[str, int]] = []
+    read: list[list[str]] = []
+    shared = {"s": {"v": "board as alike viewers see it"}}
 
     def fake_read(kind, id_, version, specs):
-        read.append((kind, version))
-        return [None if json.loads(s)["session"] == "ended" else {"s": {"v": s}} for s in specs]
+        read.append(specs)
+        return [
+            None
+            if json.loads(s)["session"] == "ended"
+            else shared
+            if json.loads(s)["session"] in ("a", "b")
+            else {"s": {"v": s}}
+            for s in specs
+        ]
 
     monkeypatch.setattr(live, "_read_views", fake_read)
-    same = live.view_spec(BOARD_VIEW, "hash-a", BOARD)
-    other = live.view_spec(BOARD_VIEW, "hash-b", BOARD)
-    ended = live.view_spec(BOARD_VIEW, "ended", BOARD)
+    spec = {name: live.view_spec(BOARD_VIEW, name, BOARD) for name in ("a", "b", "c", "ended")}
 
     async def scenario():
-        registry.watch_page("board-1", [live.PUSH + "deals:1"], same)
-        registry.watch_page("board-2", [live.PUSH + "deals:1"], same)
-        registry.watch_page("board-3", [live.PUSH + "deals:1"], other)
-        registry.watch_page("gone-session", [live.PUSH + "deals:1"], ended)
+        for token, name in (("b1", "a"), ("b2", "a"), ("b3", "b"), ("b4", "c")):
+            _board(registry, token, spec[name])
+        _board(registry, "ended-1", spec["ended"])
+        _board(registry, "elsewhere", spec["a"])  # another worker's tab: that worker's push
         registry.watch_page("list", ["deals:1"])
         live._announce(app, asyncio.get_running_loop(), Changes([(Topic.DEALS, 1)]))
         await asyncio.gather(*list(live._PENDING))
 
     asyncio.run(scenario())
-    assert read == [(Topic.DEALS, 1)]  # one read of every spec, in one transaction
+    assert [sorted(specs) for specs in read] == [
+        sorted([spec["a"], spec["b"], spec["c"], spec["ended"]])
+    ]
+    assert sorted(namespace.emitted, key=lambda e: e[1]) == [
+        (shared, ["sid-b1", "sid-b2", "sid-b3"]),  # one message for the three tabs
+        ({"s": {"v": spec["c"]}}, ["sid-b4"]),
+    ]
     pulse = {live.DealsPulse.get_full_name(): {"version" + FIELD_MARKER: 1}}
-    assert sorted(namespace.sent, key=lambda sent: sent[0]) == [
-        ("board-1", {"s": {"v": same}}),
-        ("board-2", {"s": {"v": same}}),
-        ("board-3", {"s": {"v": other}}),
-        ("list", pulse),  # the list follows the pulse; the boards get no pulse
-    ]
-    assert "gone-session" not in registry.views  # forgotten: told of nothing more
-    assert asyncio.run(registry.watching(live.PUSH + "deals:1")) == [
-        "board-1",
-        "board-2",
-        "board-3",
-    ]
+    assert namespace.sent == [("list", pulse)]  # the list follows the pulse; boards get none
+    assert "ended-1" not in registry.views  # its session ended: forgotten, told nothing more
 
 
 def test_a_push_overtaken_by_a_later_change_is_not_sent(monkeypatch):
@@ -149,13 +175,44 @@ def test_a_push_overtaken_by_a_later_change_is_not_sent(monkeypatch):
     monkeypatch.setattr(live, "_read_views", slow_read)
 
     async def scenario():
-        registry.watch_page(
-            "board", [live.PUSH + "deals:1"], live.view_spec(BOARD_VIEW, "h", BOARD)
-        )
+        _board(registry, "board", live.view_spec(BOARD_VIEW, "h", BOARD))
         await live._push_views(app, Topic.DEALS, 1, registry.bump("deals:1"))
 
     asyncio.run(scenario())
-    assert namespace.sent == []  # the later change's push carries the newer board
+    assert namespace.emitted == []  # the later change's push carries the newer board
+
+
+def test_with_redis_every_worker_pushes_to_its_own_tabs(monkeypatch):
+    registry = _redis_registry(monkeypatch)
+    monkeypatch.setattr(live, "_registry", lambda: registry)
+    workers = [_Namespace(["mine"], others=["theirs"]), _Namespace(["theirs"], others=["mine"])]
+    monkeypatch.setattr(
+        live, "_read_views", lambda kind, id_, version, specs: [{"s": {"v": version}}] * len(specs)
+    )
+
+    async def scenario():
+        for token in ("mine", "theirs"):
+            _board(registry, token, live.view_spec(BOARD_VIEW, "h", BOARD))
+        hearing = [
+            asyncio.create_task(live._hear_pushes(SimpleNamespace(event_namespace=namespace)))
+            for namespace in workers
+        ]
+        await asyncio.sleep(0.3)  # subscribed
+        version = registry.bump("deals:1")
+        await live._tell_workers(
+            SimpleNamespace(event_namespace=workers[0]), Topic.DEALS, 1, version
+        )
+        for _ in range(100):
+            if all(w.emitted for w in workers):
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.gather(*list(live._PENDING))
+        for task in hearing:
+            task.cancel()
+
+    asyncio.run(scenario())
+    assert workers[0].emitted == [({"s": {"v": 1}}, ["sid-mine"])]
+    assert workers[1].emitted == [({"s": {"v": 1}}, ["sid-theirs"])]
 
 
 def test_the_views_are_read_in_a_unit_of_work_of_their_own(engine, monkeypatch):

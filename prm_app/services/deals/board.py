@@ -64,6 +64,11 @@ class Column:
         return self.count - len(self.cards)
 
 
+def viewer(actor: Actor) -> tuple:
+    """What of the viewer a board depends on: two viewers alike here see the same board."""
+    return (actor.org_id, actor.org_kind, None if actor.sees_all else actor.user_id)
+
+
 def shared_board(
     session: Session,
     *,
@@ -84,11 +89,8 @@ def shared_board(
     as they are: never change them. `columns` and `custom_filters` ((field, op, value)) are
     `board`'s, hashable.
     """
-    who = None if actor.sees_all else actor.user_id
     key = (
-        actor.org_id,
-        actor.org_kind,
-        who,
+        *viewer(actor),
         version,
         provider_org_id,
         search,

@@ -7,7 +7,8 @@ Redis database is flushed). The app runs as in production (README, "Production")
 database with the demo data and 10,000 open deals (the deal board benchmark's seed).
 
 Each client signs in as a demo user (through the service's sign-in ticket, as the browser does),
-opens a websocket the way a tab does and then, until the run ends, sends the events a person
+opens a websocket the way a tab does (benchmarks/tab_socket.py: all of them on one asyncio loop)
+and then, until the run ends, sends the events a person
 sends on the pages of their portal, waiting for the server's answer and thinking 0.1 to 0.5 s
 between two. A provider works its deals (list or board: open, search, filter, page) and leads;
 a consultant its leads (open, search, save a draft) and deals. Latency is from sending an event
@@ -16,23 +17,22 @@ that, so each tab's events are answered in order. Prints events per second and l
 percentiles over MEASURE_S seconds, after WARMUP_S seconds of warm-up.
 """
 
+import asyncio
+import contextlib
 import os
-import queue
 import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import socketio
 from sqlalchemy import create_engine, func
 from sqlmodel import Session, select
 
 from benchmarks import deal_board
+from benchmarks.tab_socket import TabSocket
 from benchmarks.table import Figure, print_table, servers
 from prm_app.models import Lead
 from prm_app.services.identity import auth
@@ -46,7 +46,6 @@ MEASURE_S = float(os.environ.get("PRM_BENCH_SECONDS", "60"))
 WARMUP_S, TIMEOUT_S = 5.0, 10.0
 BARS = {"p95_ms": 250.0}
 THINK_S = (0.1, 0.5)
-NAMESPACE = "/_event"
 PROVIDERS = [f"{role}@northwind.example" for role in ("admin", "manager", "member")]
 CONSULTANTS = [f"{role}@fabrikam.example" for role in ("admin", "manager", "member")]
 
@@ -101,31 +100,21 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     timeouts: int = 0
     measuring: bool = False
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, latency_ms: float | None) -> None:
-        with self.lock:
-            if not self.measuring:
-                return
-            if latency_ms is None:
-                self.timeouts += 1
-            else:
-                self.latencies.append(latency_ms)
+        if not self.measuring:
+            return
+        if latency_ms is None:
+            self.timeouts += 1
+        else:
+            self.latencies.append(latency_ms)
 
 
-def client(base: str, cookie: str, script, tally: Tally, stop: threading.Event) -> None:
-    """One tab: a websocket like the browser's, then the script until `stop`."""
-    updates: queue.Queue = queue.Queue()
-    sio = socketio.Client(reconnection=False)
-    sio.on("event", updates.put, namespace=NAMESPACE)
-    sio.connect(
-        f"{base}?token={uuid.uuid4()}",
-        socketio_path=NAMESPACE,
-        namespaces=[NAMESPACE],
-        transports=["websocket"],
-        headers={"Cookie": cookie},  # the client sends the Origin of `base` itself
-        wait_timeout=20,
-    )
+async def client(base: str, cookie: str, script, tally: Tally, stop: asyncio.Event) -> None:
+    """One tab: a websocket like the browser's (tab_socket), then the script until `stop`."""
+    updates: asyncio.Queue = asyncio.Queue()
+    tab = TabSocket(base, cookie, lambda update, _: updates.put_nowait(update))
+    await tab.open()
     rng = random.Random(cookie)
     try:
         for name, payload, path in script:
@@ -134,20 +123,16 @@ def client(base: str, cookie: str, script, tally: Tally, stop: threading.Event) 
             while not updates.empty():
                 updates.get_nowait()
             started = time.perf_counter()
-            router = {"pathname": path, "asPath": path}
-            sio.emit(
-                "event",
-                {"name": name, "payload": payload, "router_data": router},
-                namespace=NAMESPACE,
-            )
+            await tab.send(name, payload, path)
             try:
-                updates.get(timeout=TIMEOUT_S)
+                await asyncio.wait_for(updates.get(), TIMEOUT_S)
                 tally.record((time.perf_counter() - started) * 1000)
-            except queue.Empty:
+            except TimeoutError:
                 tally.record(None)
-            stop.wait(rng.uniform(*THINK_S))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), rng.uniform(*THINK_S))
     finally:
-        sio.disconnect()
+        await tab.close()
 
 
 def sign_in_cookies(url: str) -> list[tuple[str, bool, int]]:
@@ -171,21 +156,22 @@ def sign_in_cookies(url: str) -> list[tuple[str, bool, int]]:
 
 
 def run(base: str, cookies: list[tuple[str, bool, int]]) -> tuple[Tally, float]:
-    tally, stop = Tally(), threading.Event()
-    threads = []
+    return asyncio.run(_run(base, cookies))
+
+
+async def _run(base: str, cookies: list[tuple[str, bool, int]]) -> tuple[Tally, float]:
+    tally, stop = Tally(), asyncio.Event()
+    tabs = []
     for n, (cookie, provider, user_id) in enumerate(cookies):
         script = provider_script(n % 4 == 0) if provider else consultant_script(n, user_id)
-        thread = threading.Thread(target=client, args=(base, cookie, script, tally, stop))
-        thread.start()
-        threads.append(thread)
-        time.sleep(0.05)  # tabs open over a few seconds, not all in one instant
-    time.sleep(WARMUP_S)
+        tabs.append(asyncio.create_task(client(base, cookie, script, tally, stop)))
+        await asyncio.sleep(0.05)  # tabs open over a few seconds, not all in one instant
+    await asyncio.sleep(WARMUP_S)
     tally.measuring, began = True, time.perf_counter()
-    time.sleep(MEASURE_S)
+    await asyncio.sleep(MEASURE_S)
     tally.measuring, elapsed = False, time.perf_counter() - began
     stop.set()
-    for thread in threads:
-        thread.join()
+    await asyncio.gather(*tabs)
     return tally, elapsed
 
 

@@ -7,35 +7,29 @@ board is a pushed view (state/live.py), so each change's board arrives by itself
 of the deals to arrive (a list's), it sends the deals state's `follow` with that version (the
 page's on_change), and the server answers with the re-read view.
 
-The clients share one asyncio loop in one thread (the `websockets` library, Socket.IO's
-frames written out: `40` joins the namespace, `42` carries an event, `2`/`3` are the ping and
-its answer), so that a hundred of them cost the benchmark's process a message's parsing each,
-not a hundred threads taking turns. Each keeps, per move, the moment (wall clock, in ms, the
+The clients share one asyncio loop in one thread (benchmarks/tab_socket.py), so that a
+hundred of them cost the benchmark's process a message's parsing each, not a hundred threads
+taking turns. Each keeps, per move, the moment (wall clock, in ms, the
 browsers' `Date.now()`) the first board showing the tracked card in the wanted column arrived.
 """
 
 import asyncio
 import contextlib
-import json
 import threading
 import time
-import uuid
-from urllib.parse import urlsplit
 
-import websockets
 from reflex_base.constants.state import FIELD_MARKER
 from sqlalchemy import create_engine
 from sqlmodel import Session
 
+from benchmarks.tab_socket import TabSocket
 from prm_app.services.identity import auth
 from prm_app.state.deals import DealsState
 from prm_app.state.live import DealsPulse
 
-NAMESPACE = "/_event"
 PATH = "/p/deals"
 COLUMNS = "columns" + FIELD_MARKER
 VERSION = "version" + FIELD_MARKER
-EVENT = "42" + NAMESPACE + ","
 
 
 def sign_in_cookies(url: str, email: str, count: int, password: str) -> list[str]:
@@ -57,62 +51,32 @@ def sign_in_cookies(url: str, email: str, count: int, password: str) -> list[str
 
 
 class RawBoard:
-    """One watching tab on a websocket."""
+    """One watching tab on a websocket (tab_socket)."""
 
     def __init__(self, base: str, cookie: str) -> None:
-        parts = urlsplit(base)
-        self.url = f"ws://{parts.netloc}{NAMESPACE}/?EIO=4&transport=websocket&token={uuid.uuid4()}"
-        self.origin, self.cookie = base, cookie
-        self.socket = None
+        self.tab = TabSocket(base, cookie, self._on_update)
         self.ready = asyncio.Event()
         self.watching: tuple[str, str] | None = None  # (card name, column name)
         self.arrived: float | None = None
-        self.received = 0  # characters of messages received while watching
+        self.seen_from = 0  # tab.received when watching began
 
     async def open(self) -> None:
-        self.socket = await websockets.connect(
-            self.url,
-            additional_headers={"Cookie": self.cookie, "Origin": self.origin},
-            max_size=None,
-            ping_interval=None,  # Engine.IO pings in its own frames
-        )
-        opened = await self.socket.recv()  # Engine.IO's open packet
-        if not str(opened).startswith("0"):
-            raise RuntimeError(f"unexpected first frame: {opened[:80]!r}")
-        await self.socket.send("40" + NAMESPACE + ",")
-        asyncio.get_running_loop().create_task(self._listen())
-        await self._send(DealsState, "load_provider", {})
+        await self.tab.open()
+        await self._send("load_provider", {})
         await asyncio.sleep(0.2)
-        await self._send(DealsState, "set_view", {"value": "board"})
+        await self._send("set_view", {"value": "board"})
         await asyncio.wait_for(self.ready.wait(), 120)
 
-    async def _send(self, state, handler: str, payload: dict) -> None:
-        event = {
-            "name": f"{state.get_full_name()}.{handler}",
-            "payload": payload,
-            "router_data": {"pathname": PATH, "asPath": PATH},
-        }
-        await self.socket.send(EVENT + json.dumps(["event", event]))
+    async def _send(self, handler: str, payload: dict) -> None:
+        await self.tab.send(f"{DealsState.get_full_name()}.{handler}", payload, PATH)
 
-    async def _listen(self) -> None:
-        with contextlib.suppress(websockets.ConnectionClosed):
-            async for frame in self.socket:
-                now = time.time() * 1000
-                if frame == "2":
-                    await self.socket.send("3")
-                elif isinstance(frame, str) and frame.startswith(EVENT):
-                    await self._on_event(frame[len(EVENT) :], now)
-
-    async def _on_event(self, text: str, now: float) -> None:
-        if self.watching is not None:
-            self.received += len(text)
-        _, data = json.loads(text)
-        if isinstance(data, str):
-            data = json.loads(data)
-        delta = (data or {}).get("delta") or {}
+    def _on_update(self, update: dict, now: float) -> None:
+        delta = update.get("delta") or {}
         pulse = delta.get(DealsPulse.get_full_name()) or {}
         if VERSION in pulse:  # the page's on_change: follow the pulse
-            await self._send(DealsState, "follow", {"version": pulse[VERSION]})
+            asyncio.get_running_loop().create_task(
+                self._send("follow", {"version": pulse[VERSION]})
+            )
         for substate in delta.values():
             columns = substate.get(COLUMNS) if isinstance(substate, dict) else None
             if columns is None:
@@ -126,15 +90,12 @@ class RawBoard:
                 self.arrived = now
 
     def watch(self, card: str, wanted: str) -> None:
-        self.watching, self.arrived, self.received = (card, wanted), None, 0
+        self.watching, self.arrived, self.seen_from = (card, wanted), None, self.tab.received
 
     @property
-    def connected(self) -> bool:
-        return self.socket is not None and self.socket.state == websockets.State.OPEN
-
-    async def close(self) -> None:
-        if self.socket is not None:
-            await self.socket.close()
+    def received(self) -> int:
+        """Characters of updates received since watch()."""
+        return self.tab.received - self.seen_from
 
 
 class RawBoards:
@@ -179,7 +140,7 @@ class RawBoards:
 
     def connected(self) -> int:
         """How many boards still have their websocket."""
-        return sum(b.connected for b in self.boards)
+        return sum(b.tab.connected for b in self.boards)
 
     def received_kb(self) -> float:
         """Median characters received per board since the last watch(), in KB."""
@@ -188,7 +149,7 @@ class RawBoards:
 
     def close(self) -> None:
         async def closing() -> None:
-            await asyncio.gather(*(b.close() for b in self.boards), return_exceptions=True)
+            await asyncio.gather(*(b.tab.close() for b in self.boards), return_exceptions=True)
 
         with contextlib.suppress(Exception):
             self._run(closing(), timeout=30)

@@ -1,5 +1,5 @@
 """Load run: 200 simulated users on websockets against two workers, PostgreSQL and Redis, for
-60 s (PRM_BENCH_CLIENTS and PRM_BENCH_SECONDS change them).
+60 s (PRM_BENCH_CLIENTS, PRM_BENCH_SECONDS and PRM_BENCH_THINK change them).
 
 Usage: python -m benchmarks.load_run [POSTGRESQL_URL] [REDIS_URL]
 Defaults: postgresql+psycopg://postgres@127.0.0.1:5432/test and redis://127.0.0.1:6379/7 (that
@@ -45,7 +45,8 @@ CLIENTS = int(os.environ.get("PRM_BENCH_CLIENTS", "200"))
 MEASURE_S = float(os.environ.get("PRM_BENCH_SECONDS", "60"))
 WARMUP_S, TIMEOUT_S = 5.0, 10.0
 BARS = {"p95_ms": 250.0}
-THINK_S = (0.1, 0.5)
+# Seconds of thought between two events: PRM_BENCH_THINK="1,3" for a person's pace.
+THINK_S = tuple(float(s) for s in os.environ.get("PRM_BENCH_THINK", "0.1,0.5").split(","))
 PROVIDERS = [f"{role}@northwind.example" for role in ("admin", "manager", "member")]
 CONSULTANTS = [f"{role}@fabrikam.example" for role in ("admin", "manager", "member")]
 
@@ -100,14 +101,29 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     timeouts: int = 0
     measuring: bool = False
+    by_event: dict[str, list[float]] = field(default_factory=dict)
 
-    def record(self, latency_ms: float | None) -> None:
+    def record(self, latency_ms: float | None, name: str = "") -> None:
         if not self.measuring:
             return
         if latency_ms is None:
             self.timeouts += 1
         else:
             self.latencies.append(latency_ms)
+            self.by_event.setdefault(
+                name.rsplit(".", 2)[-2:][0] + "." + name.rsplit(".", 1)[-1], []
+            ).append(latency_ms)
+
+    def slowest(self, count: int = 8) -> list[str]:
+        """Where the time goes: the events with the highest p95, with their p50 and count."""
+        rows = []
+        for name, found in self.by_event.items():
+            if len(found) >= 20:
+                q = statistics.quantiles(found, n=100)
+                rows.append(
+                    (q[94], f"{name}: p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms, {len(found)} events")
+                )
+        return [line for _, line in sorted(rows, reverse=True)[:count]]
 
 
 async def client(base: str, cookie: str, script, tally: Tally, stop: asyncio.Event) -> None:
@@ -126,7 +142,7 @@ async def client(base: str, cookie: str, script, tally: Tally, stop: asyncio.Eve
             await tab.send(name, payload, path)
             try:
                 await asyncio.wait_for(updates.get(), TIMEOUT_S)
-                tally.record((time.perf_counter() - started) * 1000)
+                tally.record((time.perf_counter() - started) * 1000, name)
             except TimeoutError:
                 tally.record(None)
             with contextlib.suppress(TimeoutError):
@@ -200,8 +216,10 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
         f"({rate:.0f}/s), p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms, p99 {q[98]:.0f} ms, "
         f"{tally.timeouts} without an answer in {TIMEOUT_S:.0f} s, {drafts} drafts written"
     )
+    print("slowest events:", *tally.slowest(), sep="\n  ")
     assert drafts > 0, "no consultant saved a draft: the run measured no writes"
-    name = f"load run, {CLIENTS} websocket clients, 2 workers"
+    think = f"{THINK_S[0]:g}-{THINK_S[1]:g} s of thought"
+    name = f"load run, {CLIENTS} websocket clients, 2 workers, {think}"
     return [
         Figure(f"{name}: events per second", "postgresql", rate, "/s"),
         Figure(f"{name}: latency p50", "postgresql", q[49], "ms"),

@@ -240,3 +240,43 @@ def test_a_signed_out_tab_is_told_of_no_more_changes(harness, db):
             assert tab.token not in watchers(topic), leave
         finally:
             tab.close()
+
+
+def test_a_board_whose_session_ended_is_pushed_nothing_more(harness, db):
+    # A board is pushed to its tabs after each change (state.live's pushed views), read as each
+    # tab's session sees it then: a session signed out elsewhere gets no board, and the tab is
+    # forgotten.
+    import asyncio
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from prm_app.services.core import changes
+    from prm_app.services.core.unit_of_work import unit_of_work
+    from prm_app.state import live
+
+    def watchers(topic: str) -> list[str]:
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, live._registry().watching(topic)).result()
+
+    with Session(db) as session:
+        northwind = auth.authenticate(
+            session, email="admin@northwind.example", password=DEMO_PASSWORD
+        )
+    topic = f"{live.PUSH}deals:{northwind.org_id}"
+    cookie = sign_in_cookie("admin@northwind.example")
+    tab = HostileClient(api_url(), cookie=cookie)
+    try:
+        tab.exchange(event("deals_state.load_provider"), {}, path="/p/deals")
+        tab.exchange(event("deals_state.set_view"), {"value": "board"}, path="/p/deals")
+        assert tab.token in watchers(topic)
+        with Session(db) as session:
+            auth.sign_out(session, token=cookie.split("=", 1)[1])
+            session.commit()
+        with unit_of_work() as session:  # a change of the organization's deals
+            changes.deals_changed(session, northwind.org_id)
+        deadline = time.monotonic() + 10
+        while tab.token in watchers(topic) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert tab.token not in watchers(topic)
+    finally:
+        tab.close()

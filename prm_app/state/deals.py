@@ -35,6 +35,7 @@ from .rule_checks import RuleChecks
 
 VIEWS = ("list", "board")
 BOARD_VIEW = "deal_board"  # the board, as a view pushed to the tabs showing it (live.py)
+CardNote = tuple[int, int, str, str]  # a card's version, provider id, column key and name
 
 
 class LiveDeals(LiveView, mixin=True):
@@ -76,9 +77,8 @@ class DealsState(LiveDeals, DealListViews, AppState):
     lost_deal: int = 0  # the deal waiting for a lost reason (0: none)
     lost_name: str = ""
     lost_reasons: list[str] = []
-    _cards: dict[
-        int, tuple[int, int, str, str]
-    ] = {}  # deal id -> (version, provider, column, name)
+    _cards: dict[int, CardNote] = {}  # the cards shown, by deal id
+    _board_org: int = 0  # whose deals the board shows
     _stages: dict[str, dict[int, int]] = {}  # column key -> provider id -> stage id
     _outcomes: dict[str, str] = {}  # column key -> open / won / lost
     _limits: dict[str, int] = {}
@@ -177,6 +177,7 @@ class DealsState(LiveDeals, DealListViews, AppState):
         )
         pushed = live.view_spec(BOARD_VIEW, self._bound_session, spec)
         columns = board_rows.read(session, actor, self._reading(actor.org_id, pushed=pushed), spec)
+        self._board_org = actor.org_id
         self._stages = {c.key: c.stage_ids for c in columns}
         self._outcomes = {c.key: c.outcome for c in columns}
         self._cards = {
@@ -189,14 +190,9 @@ class DealsState(LiveDeals, DealListViews, AppState):
     def _catch_up(self) -> EventSpec | None:
         """Before a move: the cards as the board pushed to this tab since its last own read
         shows them (the optimistic lock is the version the person saw)."""
-        if not self._board_view():
-            return None
-
-        def read(session, *, actor) -> None:
-            if live.version(Topic.DEALS, actor.org_id) != self._seen:
-                self._board(session, actor)
-
-        return self._perform(read)[1]
+        if not self._board_view() or live.version(Topic.DEALS, self._board_org) == self._seen:
+            return None  # nothing moved since this tab's own read (the move checks the caller)
+        return self._perform(lambda session, *, actor: self._board(session, actor))[1]
 
     @rx.event
     def load_more(self, key: str):

@@ -225,24 +225,19 @@ class CommissionsState(LiveView, AppState):
         self.page = max(1, self.page + delta)
         return self._refresh()
 
-    def _act(self, operation, /, done: str, **arguments):
-        _, refusal = self._perform(operation, **arguments)
-        self._refresh()
-        return refusal or rx.toast.success(done)
-
     @rx.event
     def approve_commission(self, transaction_id: str):
-        return self._act(
+        return self._act_and_reread(
             ledger.approve_commission, "Commission approved.", transaction_id=transaction_id
         )
 
     @rx.event
     def approve_request(self, request_id: str):
-        return self._act(payouts.approve, "Request approved.", request_id=request_id)
+        return self._act_and_reread(payouts.approve, "Request approved.", request_id=request_id)
 
     @rx.event
     def decline_request(self, form: dict):
-        return self._act(
+        return self._act_and_reread(
             payouts.decline,
             "Request declined.",
             request_id=form_value(form, "id"),
@@ -251,7 +246,7 @@ class CommissionsState(LiveView, AppState):
 
     @rx.event
     def mark_paid(self, form: dict):
-        return self._act(
+        return self._act_and_reread(
             payouts.mark_paid,
             "Recorded as paid.",
             request_id=form_value(form, "id"),
@@ -260,7 +255,7 @@ class CommissionsState(LiveView, AppState):
 
     @rx.event
     def set_terms(self, form: dict):
-        return self._act(
+        return self._act_and_reread(
             ledger.set_terms,
             "Commission terms saved.",
             partnership_id=form_value(form, "id"),

@@ -226,11 +226,6 @@ class FundsState(LiveView, AppState):
         self._refresh()
         return [clear_form(form_id), rx.toast.success(done)]
 
-    def _act(self, operation, /, done: str, **arguments):
-        _, refusal = self._perform(operation, **arguments)
-        self._refresh()
-        return refusal or rx.toast.success(done)
-
     # the provider -------------------------------------------------------------------------------
 
     @rx.event
@@ -267,7 +262,7 @@ class FundsState(LiveView, AppState):
 
     @rx.event
     def approve_request(self, form: dict):
-        return self._act(
+        return self._act_and_reread(
             mdf.approve_request,
             "Request approved.",
             request_id=form_value(form, "id"),
@@ -276,7 +271,7 @@ class FundsState(LiveView, AppState):
 
     @rx.event
     def deny_request(self, form: dict):
-        return self._act(
+        return self._act_and_reread(
             mdf.deny_request,
             "Request denied.",
             request_id=form_value(form, "id"),
@@ -285,7 +280,7 @@ class FundsState(LiveView, AppState):
 
     @rx.event
     def approve_claim(self, form: dict):
-        return self._act(
+        return self._act_and_reread(
             mdf.approve_claim,
             "Claim approved: it waits in your payouts.",
             claim_id=form_value(form, "id"),
@@ -294,7 +289,7 @@ class FundsState(LiveView, AppState):
 
     @rx.event
     def reject_claim(self, form: dict):
-        return self._act(
+        return self._act_and_reread(
             mdf.reject_claim,
             "Claim rejected.",
             claim_id=form_value(form, "id"),

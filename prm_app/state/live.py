@@ -516,6 +516,13 @@ class LiveView(rx.State, mixin=True):
     def _refresh(self):
         raise NotImplementedError
 
+    def _act_and_reread(self, operation, /, done: str, **arguments):
+        """A page's action: `operation` as the verified caller (AppState._perform), then the
+        page re-read; `done` said, or why not."""
+        _, refusal = cast(Any, self)._perform(operation, **arguments)
+        self._refresh()
+        return refusal or rx.toast.success(done)
+
     def _watch(self) -> None:
         """The page was (re)opened: its next read registers the tab again."""
         self._followed = ""

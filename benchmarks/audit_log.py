@@ -10,7 +10,6 @@ on SQLite and PostgreSQL.
 """
 
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, select
 
-from benchmarks.table import Figure, print_table
+from benchmarks.table import Figure, print_table, timed_reads
 from prm_app.models import ActivityEvent, Membership, Organization, OrgKind, Role, User, utcnow
 from prm_app.services import audit
 from prm_app.services.core.actor import Actor
@@ -142,21 +141,6 @@ def _pages(admin: Actor, values: dict[str, Any]) -> list[tuple[str, Callable[[Se
     ]
 
 
-def _timed(engine: Any, read: Callable[[Session], Any]) -> tuple[float, float]:
-    timings = []
-    found = None
-    for n in range(WARMUP + CALLS):
-        with Session(engine) as session:
-            began = time.perf_counter()
-            found = read(session)
-            elapsed = (time.perf_counter() - began) * 1000
-        if n >= WARMUP:
-            timings.append(elapsed)
-    assert found, "the scenario measures nothing"
-    q = statistics.quantiles(timings, n=100)
-    return q[49], q[94]
-
-
 def measure(url: str) -> list[tuple[str, float, float]]:
     migrate(url)
     engine = create_engine(url)
@@ -172,7 +156,7 @@ def measure(url: str) -> list[tuple[str, float, float]]:
     print(f"{engine.dialect.name}: seeded in {time.perf_counter() - began:.1f} s", flush=True)
     results = []
     for name, read in _pages(admin, values):
-        p50, p95 = _timed(engine, read)
+        p50, p95 = timed_reads(engine, read, calls=CALLS, warmup=WARMUP)
         print(f"  {name:40} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms", flush=True)
         results.append((name, p50, p95))
     engine.dispose()

@@ -12,7 +12,6 @@ figures are reported, not judged: no bar is set for this page yet.
 """
 
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import Session, select
 
 from benchmarks import leads_list
-from benchmarks.table import Figure, print_table
+from benchmarks.table import Figure, print_table, timed_reads
 from prm_app.models import (
     ActivityEvent,
     Approval,
@@ -147,20 +146,6 @@ def _pages(world: leads_list.World) -> list[tuple[str, Callable[[Session], Any]]
     ]
 
 
-def _timed(engine: Any, read: Callable[[Session], Any]) -> tuple[float, float]:
-    timings = []
-    for n in range(WARMUP + CALLS):
-        with Session(engine) as session:
-            began = time.perf_counter()
-            found = read(session)
-            elapsed = (time.perf_counter() - began) * 1000
-        if n >= WARMUP:
-            timings.append(elapsed)
-    assert found, "the scenario measures nothing"
-    q = statistics.quantiles(timings, n=100)
-    return q[49], q[94]
-
-
 def measure(url: str) -> list[tuple[str, float, float]]:
     migrate(url)
     engine = create_engine(url)
@@ -174,7 +159,7 @@ def measure(url: str) -> list[tuple[str, float, float]]:
     print(f"{engine.dialect.name}: seeded in {time.perf_counter() - began:.1f} s", flush=True)
     results = []
     for name, read in _pages(world):
-        p50, p95 = _timed(engine, read)
+        p50, p95 = timed_reads(engine, read, calls=CALLS, warmup=WARMUP)
         print(f"  {name:40} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms", flush=True)
         results.append((name, p50, p95))
     engine.dispose()

@@ -1,6 +1,12 @@
-"""A benchmark's figures and the table every benchmark prints them in."""
+"""A benchmark's figures, the table every benchmark prints them in, and timed reads."""
 
+import statistics
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"  # must allow CREATE DATABASE
 REDIS = "redis://127.0.0.1:6379/7"  # flushed
@@ -35,3 +41,21 @@ def print_table(figures: list[Figure]) -> bool:
     failed = [f for f in figures if f.verdict == "FAIL"]
     print(f"\n{len(figures)} figures, {len(failed)} over their bar")
     return not failed
+
+
+def timed_reads(
+    engine: Any, read: Callable[[Session], Any], *, calls: int, warmup: int
+) -> tuple[float, float]:
+    """p50 and p95 in ms of `read` over `calls` calls after `warmup`, each in a new Session
+    (as the app reads); it must find something, or the scenario measures nothing."""
+    timings, found = [], None
+    for n in range(warmup + calls):
+        with Session(engine) as session:
+            began = time.perf_counter()
+            found = read(session)
+            elapsed = (time.perf_counter() - began) * 1000
+        if n >= warmup:
+            timings.append(elapsed)
+    assert found, "the scenario measures nothing"
+    q = statistics.quantiles(timings, n=100)
+    return q[49], q[94]

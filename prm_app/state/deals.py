@@ -44,16 +44,16 @@ class LiveDeals(LiveView, mixin=True):
 
     LIVE_TOPIC: ClassVar[Topic] = Topic.DEALS
 
-    async def _open(self, kind: OrgKind):
+    def _open(self, kind: OrgKind):
         raise NotImplementedError
 
     @rx.event
-    async def load_provider(self):
-        return await self._open(OrgKind.PROVIDER)
+    def load_provider(self):
+        return self._open(OrgKind.PROVIDER)
 
     @rx.event
-    async def load_consultant(self):
-        return await self._open(OrgKind.CONSULTANT)
+    def load_consultant(self):
+        return self._open(OrgKind.CONSULTANT)
 
 
 class DealsState(LiveDeals, DealListViews, AppState):
@@ -85,12 +85,10 @@ class DealsState(LiveDeals, DealListViews, AppState):
     _lost_target: str = ""
     _won_target: str = ""
 
-    async def _open(self, kind: OrgKind):
-        if redirect := self._enter(kind):
-            return redirect
+    def _open(self, kind: OrgKind):
         self._watch()
         self.won_deal, self.lost_deal, self._limits = 0, 0, {}
-        return self._perform(self._read_options)[1] or self._refresh()
+        return self._enter(kind, self._read_options, self._reader())
 
     def _read_options(self, session, *, actor) -> None:
         self.counterparts = view.options(deals.counterparts(session, actor=actor))
@@ -105,7 +103,10 @@ class DealsState(LiveDeals, DealListViews, AppState):
         return routes.file_url(routes.export("deals")) + (f"?{query}" if query else "")
 
     def _refresh(self):
-        return self._perform(self._read_board if self._board_view() else self._read_list)[1]
+        return self._perform(self._reader())[1]
+
+    def _reader(self):
+        return self._read_board if self._board_view() else self._read_list
 
     # the list ----------------------------------------------------------------------------------
 
@@ -431,7 +432,7 @@ class DealDetailState(DealFieldsCard, FieldErrors, LiveDeals, AppState):
     _deal_id: int = 0
     _version: int = 0
 
-    async def _open(self, kind: OrgKind):
+    def _open(self, kind: OrgKind):
         if redirect := self._enter(kind):
             return redirect
         self.editing, self.form_error, self.missing = False, "", False

@@ -78,9 +78,13 @@ class ListFilters(LiveView, mixin=True):
         """What the filters and forms offer; read once per visit, not per page."""
         raise NotImplementedError
 
+    def _read(self, session, *, actor) -> None:
+        """The page of the list as filtered now (what `_refresh` reads)."""
+        raise NotImplementedError
+
     def _load(self, kind: OrgKind):
         self._watch()
-        return self._enter(kind) or self._perform(self._read_options)[1] or self._refresh()
+        return self._enter(kind, self._read_options, self._read)
 
     @rx.event
     def set_search(self, value: str):

@@ -7,9 +7,9 @@ notifications page). A tab registers as a watcher of its topics (ids from the se
 session, never from the client): the bell's for the tab's life, a page's for as long as the tab
 shows it (opening another live page replaces them, so a change fans out only to the tabs whose
 page shows it). After a change commits, the version of each topic concerned goes up at once (so
-the author's own re-read already includes it) and every watching tab is sent that one number,
-as a delta of its pulse state: straight to its websocket, or through Redis to the worker holding
-it. The tab's OnChange then asks the tab's own state to re-read its view, with its own
+the author's own re-read already includes it) and every worker is told (one Redis message, or
+this process alone); each sends that one number, as a delta of its pulse state, to the watching
+tabs whose websocket it holds, in one message. The tab's OnChange then asks the tab's own state to re-read its view, with its own
 permissions (LiveView). A tab that loses its session (signed out, refused as signed out, or
 presented with another one) is forgotten at once (forget_tab).
 
@@ -18,7 +18,8 @@ and a change reads the view once per distinct spec and sends it to the tabs (see
 below).
 
 Watchers and versions live in Redis when Reflex has one (several workers), else in this process.
-Nothing here loads or locks another tab's state: a change costs one message per watching tab.
+Nothing here loads or locks another tab's state: a change costs one Redis message, and one
+websocket message per worker and watching tab.
 """
 
 import asyncio
@@ -326,22 +327,41 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 
 async def _tell(app, kind: Topic, id_: int, version: int) -> None:
-    topic = _key(kind, id_)
-    await _tell_watchers(app, PULSES[kind], topic, version)
-    if any(pushed.topic == kind for pushed in _PUSHED.values()):
-        await _tell_workers(app, kind, id_, version)
+    """Tell every worker of the change (through Redis; in one process, this one): each sends
+    it to the watching tabs whose websocket it holds (`_tell_here`)."""
+    registry = _registry()
+    if isinstance(registry, _Redis):
+        await registry.client.publish(PUSH_CHANNEL, json.dumps([kind.value, id_, version]))
+    else:
+        await _tell_here(app, kind, id_, version)
 
 
-async def _tell_watchers(app, pulse: type[rx.State], topic: str, version: int) -> None:
+async def _tell_here(app, kind: Topic, id_: int, version: int) -> None:
+    """This worker's part of a change: the topic's pulse to its watching tabs, as one message,
+    and the pushed views of it."""
     namespace = app.event_namespace
     if namespace is None:
         return
-    update = StateUpdate(delta={pulse.get_full_name(): {"version" + FIELD_MARKER: version}})
-    tokens = await _registry().watching(topic)
-    if isinstance(_registry(), _Memory):  # a tab that went away is not told
-        connected = namespace._token_manager.token_to_socket
-        tokens = [token for token in tokens if token in connected]
-    await asyncio.gather(*(namespace.emit_update(update, token) for token in tokens))
+    topic = _key(kind, id_)
+    sids = _local(namespace, await _registry().watching(topic))
+    if sids:
+        pulse = PULSES[kind].get_full_name()
+        update = StateUpdate(delta={pulse: {"version" + FIELD_MARKER: version}})
+        await namespace.emit(str(SocketEvent.EVENT), update, to=list(sids.values()))
+    if any(pushed.topic == kind for pushed in _PUSHED.values()):
+        await _push_views(app, kind, id_, version)
+
+
+def _local(namespace, tokens: list[str]) -> dict[str, str]:
+    """The sids of the tabs among `tokens` whose websocket this process holds, by token (a
+    tab that went away is not told)."""
+    manager = namespace._token_manager
+    sids = {}
+    for token in tokens:
+        record = manager.token_to_socket.get(token)
+        if record is not None and record.instance_id == manager.instance_id:
+            sids[token] = record.sid
+    return sids
 
 
 def _done(task: asyncio.Future) -> None:
@@ -394,16 +414,8 @@ def pushed_view(
     return register
 
 
-async def _tell_workers(app, kind: Topic, id_: int, version: int) -> None:
-    registry = _registry()
-    if isinstance(registry, _Redis):
-        await registry.client.publish(PUSH_CHANNEL, json.dumps([kind.value, id_, version]))
-    else:
-        await _push_views(app, kind, id_, version)
-
-
 async def _hear_pushes(app) -> None:
-    """Lifespan task, with Redis: push the views of every change to this worker's tabs."""
+    """Lifespan task, with Redis: tell this worker's tabs of every change (`_tell_here`)."""
     registry = _registry()
     if not isinstance(registry, _Redis):
         return
@@ -414,7 +426,7 @@ async def _hear_pushes(app) -> None:
                 async for message in pubsub.listen():
                     if message.get("type") == "message":
                         kind, id_, version = json.loads(message["data"])
-                        _spawn(_push_views(app, Topic(kind), int(id_), int(version)))
+                        _spawn(_tell_here(app, Topic(kind), int(id_), int(version)))
         except asyncio.CancelledError:
             raise
         except Exception as error:  # Redis away for a moment: subscribe again
@@ -426,14 +438,7 @@ async def _push_views(app, kind: Topic, id_: int, version: int) -> None:
     """Push the views of `kind`'s change to the tabs whose websocket this process holds."""
     namespace = app.event_namespace
     registry, topic = _registry(), _key(kind, id_)
-    if namespace is None:
-        return
-    manager = namespace._token_manager
-    sids = {}
-    for token in await registry.watching(PUSH + topic):
-        record = manager.token_to_socket.get(token)
-        if record is not None and record.instance_id == manager.instance_id:
-            sids[token] = record.sid
+    sids = _local(namespace, await registry.watching(PUSH + topic))
     if not sids:
         return
     tokens = list(sids)

@@ -124,11 +124,12 @@ class _Namespace:
     """The app's websocket namespace: records what each tab is sent."""
 
     def __init__(self, connected: list[str]) -> None:
-        self._token_manager = SimpleNamespace(token_to_socket=dict.fromkeys(connected, 1))
-        self.sent: list[tuple[str, dict]] = []
+        records = {t: SimpleNamespace(sid=f"sid-{t}", instance_id="me") for t in connected}
+        self._token_manager = SimpleNamespace(token_to_socket=records, instance_id="me")
+        self.sent: list[tuple[list[str], dict]] = []
 
-    async def emit_update(self, update, token: str) -> None:
-        self.sent.append((token, update.delta))
+    async def emit(self, event: str, update, to: list[str]) -> None:
+        self.sent.append((sorted(to), update.delta))
 
 
 def test_a_change_is_told_only_to_the_tabs_showing_its_topic(monkeypatch):
@@ -151,10 +152,9 @@ def test_a_change_is_told_only_to_the_tabs_showing_its_topic(monkeypatch):
     asyncio.run(scenario())
     leads = {live.LeadsPulse.get_full_name(): {"version" + FIELD_MARKER: 1}}
     notes = {live.NotesPulse.get_full_name(): {"version" + FIELD_MARKER: 1}}
-    assert sorted(namespace.sent, key=lambda sent: sent[0]) == [
-        ("bell", notes),
-        ("list-1", leads),
-        ("list-2", leads),
+    assert sorted(namespace.sent) == [
+        (["sid-bell"], notes),
+        (["sid-list-1", "sid-list-2"], leads),  # one message for the tabs of a topic
     ]  # only version numbers, never data; nothing to the other pages or organizations
 
 

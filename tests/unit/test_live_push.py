@@ -104,14 +104,10 @@ class _Namespace:
         records |= {t: SimpleNamespace(sid=f"sid-{t}", instance_id="other") for t in others}
         self._token_manager = SimpleNamespace(token_to_socket=records, instance_id="me")
         self.emitted: list[tuple[dict, list[str]]] = []
-        self.sent: list[tuple[str, dict]] = []
 
     async def emit(self, event: str, update, to: list[str]) -> None:
         assert event == "event"
         self.emitted.append((update.delta, sorted(to)))
-
-    async def emit_update(self, update, token: str) -> None:  # the pulses
-        self.sent.append((token, update.delta))
 
 
 def _board(registry, token: str, spec: str) -> None:
@@ -153,12 +149,12 @@ def test_a_change_is_read_once_per_spec_and_sent_once_per_delta(monkeypatch):
     assert [sorted(specs) for specs in read] == [
         sorted([spec["a"], spec["b"], spec["c"], spec["ended"]])
     ]
+    pulse = {live.DealsPulse.get_full_name(): {"version" + FIELD_MARKER: 1}}
     assert sorted(namespace.emitted, key=lambda e: e[1]) == [
         (shared, ["sid-b1", "sid-b2", "sid-b3"]),  # one message for the three tabs
         ({"s": {"v": spec["c"]}}, ["sid-b4"]),
+        (pulse, ["sid-list"]),  # the list follows the pulse; boards get none
     ]
-    pulse = {live.DealsPulse.get_full_name(): {"version" + FIELD_MARKER: 1}}
-    assert namespace.sent == [("list", pulse)]  # the list follows the pulse; boards get none
     assert "ended-1" not in registry.views  # its session ended: forgotten, told nothing more
 
 
@@ -182,10 +178,13 @@ def test_a_push_overtaken_by_a_later_change_is_not_sent(monkeypatch):
     assert namespace.emitted == []  # the later change's push carries the newer board
 
 
-def test_with_redis_every_worker_pushes_to_its_own_tabs(monkeypatch):
+def test_with_redis_every_worker_tells_its_own_tabs_once(monkeypatch):
     registry = _redis_registry(monkeypatch)
     monkeypatch.setattr(live, "_registry", lambda: registry)
-    workers = [_Namespace(["mine"], others=["theirs"]), _Namespace(["theirs"], others=["mine"])]
+    workers = [
+        _Namespace(["mine", "list-a", "list-b"], others=["theirs", "list-c"]),
+        _Namespace(["theirs", "list-c"], others=["mine", "list-a", "list-b"]),
+    ]
     monkeypatch.setattr(
         live, "_read_views", lambda kind, id_, version, specs: [{"s": {"v": version}}] * len(specs)
     )
@@ -193,17 +192,17 @@ def test_with_redis_every_worker_pushes_to_its_own_tabs(monkeypatch):
     async def scenario():
         for token in ("mine", "theirs"):
             _board(registry, token, live.view_spec(BOARD_VIEW, "h", BOARD))
+        for token in ("list-a", "list-b", "list-c"):
+            registry.watch_page(token, ["deals:1"])
         hearing = [
             asyncio.create_task(live._hear_pushes(SimpleNamespace(event_namespace=namespace)))
             for namespace in workers
         ]
         await asyncio.sleep(0.3)  # subscribed
         version = registry.bump("deals:1")
-        await live._tell_workers(
-            SimpleNamespace(event_namespace=workers[0]), Topic.DEALS, 1, version
-        )
+        await live._tell(SimpleNamespace(event_namespace=workers[0]), Topic.DEALS, 1, version)
         for _ in range(100):
-            if all(w.emitted for w in workers):
+            if all(len(w.emitted) == 2 for w in workers):
                 break
             await asyncio.sleep(0.02)
         await asyncio.gather(*list(live._PENDING))
@@ -211,8 +210,13 @@ def test_with_redis_every_worker_pushes_to_its_own_tabs(monkeypatch):
             task.cancel()
 
     asyncio.run(scenario())
-    assert workers[0].emitted == [({"s": {"v": 1}}, ["sid-mine"])]
-    assert workers[1].emitted == [({"s": {"v": 1}}, ["sid-theirs"])]
+    pulse = {live.DealsPulse.get_full_name(): {"version" + FIELD_MARKER: 1}}
+    # one Redis message for the change; each worker one message per group of its own tabs
+    assert workers[0].emitted == [
+        (pulse, ["sid-list-a", "sid-list-b"]),
+        ({"s": {"v": 1}}, ["sid-mine"]),
+    ]
+    assert workers[1].emitted == [(pulse, ["sid-list-c"]), ({"s": {"v": 1}}, ["sid-theirs"])]
 
 
 def test_the_views_are_read_in_a_unit_of_work_of_their_own(engine, monkeypatch):

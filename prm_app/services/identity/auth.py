@@ -374,9 +374,13 @@ def _resolved(session: Session, which: Any, *, touch: bool) -> dict[str, Actor]:
             col(AuthSession.last_seen_at),
             col(OrgSettings.session_idle_minutes),
             col(OrgSettings.session_max_days),
-            User,
-            Organization,
             col(Membership.role),
+            col(User.id).label("user_id"),  # columns, not entities: no objects to build
+            col(User.name),
+            col(User.email),
+            col(Organization.id).label("org_id"),
+            col(Organization.kind),
+            col(Organization.name).label("org_name"),
         )
         .join(User, col(User.id) == AuthSession.user_id)
         .join(Organization, col(Organization.id) == AuthSession.org_id)
@@ -395,7 +399,8 @@ def _resolved(session: Session, which: Any, *, touch: bool) -> dict[str, Actor]:
         )
     ).all()
     found = {}
-    for token_hash, session_id, created_at, last_seen_at, idle, max_days, user, org, role in rows:
+    for row in rows:
+        token_hash, session_id, created_at, last_seen_at, idle, max_days = row[:6]
         if ended(
             now=now,
             created_at=created_at,
@@ -406,7 +411,15 @@ def _resolved(session: Session, which: Any, *, touch: bool) -> dict[str, Actor]:
             continue
         if touch and (last_seen_at is None or last_seen_at <= now - TOUCH_EVERY):
             _touch(session, session_id, now)
-        found[token_hash] = _actor(user, org, role)
+        found[token_hash] = Actor(
+            user_id=row.user_id,
+            org_id=row.org_id,
+            org_kind=row.kind,
+            role=row.role,
+            name=row.name,
+            email=row.email,
+            org_name=row.org_name,
+        )
     return found
 
 

@@ -1,15 +1,17 @@
 """Settings > Registration (providers): the registration rules partners see before submitting a
-deal, and the list of existing customers (one by one or from a CSV file). Admins change them;
-other members read them. Every handler goes through the services, which check the role again."""
+deal, and the list of existing customers (one by one or from a CSV file or a spreadsheet, whose
+other sheets may be read after it). Admins change them; other members read them. Every handler
+goes through the services, which check the role again."""
 
 import logging
-import tempfile
 from typing import Any, TypedDict, cast
 
 import reflex as rx
 
 from ..models import OrgKind
 from ..services import deals
+from ..services.core import upload_store
+from ..services.core.errors import NotFound
 from ..services.customers import existing
 from ..services.deals import registration_rules as rules
 from ..services.imports import files as csv_files
@@ -24,7 +26,7 @@ RULE_ORDER = tuple(kind.rule for kind in rules.KINDS)
 LABELS = {kind.rule: kind.label for kind in rules.KINDS}
 REQUIRABLE = tuple(rules.REQUIRABLE.items())
 UPLOAD_ID = "customers-csv"
-_CHUNK, _IN_MEMORY = 1024 * 1024, 8 * 1024 * 1024  # an upload's copy: read, kept in memory
+_CHUNK = 1024 * 1024  # an upload's copy is written by the megabyte
 PAGE_SIZE = 25
 
 
@@ -93,6 +95,10 @@ class RegistrationRulesState(AppState):
     customer_search: str = ""
     customer_error: str = ""
     import_report: str = ""
+    sheets: list[str] = []  # the uploaded workbook's sheets, while it has several
+    sheet: str = ""  # the one read
+    sheet_reads: int = 0  # bumped by every read: the sheet picker keys on it
+    _upload: str = ""  # that workbook's private copy (services.core.upload_store)
     upload_ticket: str = ""  # what this tab's uploads must carry (see upload_guard)
     # Bumped on every read: the forms key on it, so their inputs show the stored values again.
     revision: int = 0
@@ -103,6 +109,7 @@ class RegistrationRulesState(AppState):
         if (redirect := self._enter(OrgKind.PROVIDER)) is not None:
             return redirect
         self.customer_error, self.import_report = "", ""
+        self._forget_file()
         self.upload_ticket = self.upload_ticket or upload_guard.new_ticket()
         return self._perform(self._read)[1]
 
@@ -199,27 +206,67 @@ class RegistrationRulesState(AppState):
     @rx.event
     async def receive_customers(self, files: list[rx.UploadFile]):
         """A list of customers (Company and/or Domain columns), CSV or spreadsheet, copied to a
-        private temporary file up to the lead import's limit (services.imports.files)."""
+        private file up to the lead import's limit (services.imports.files), then imported."""
         if not isinstance(files, list) or len(files) != 1:
             return None
         if not upload_guard.came_with(self.router.session.client_token, self.upload_ticket):
             logger.warning("an upload without its tab's ticket was refused")
             return None
-        limit = csv_files.max_bytes()
-        with tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY) as copy:
-            while chunk := await files[0].read(_CHUNK):
-                if copy.tell() + len(chunk) > limit:
-                    self.import_report = csv_files.too_large(limit)
-                    return None
-                copy.write(chunk)
-            found, refusal = self._perform(
-                existing.import_csv, error_var="import_report", file=copy
-            )
+        self._forget_file()  # another file: the previous one's sheets are no longer offered
+        limit, too_large = csv_files.max_bytes(), False
+        self._upload, copy = upload_store.create()
+        try:
+            with copy:
+                while chunk := await files[0].read(_CHUNK):
+                    if too_large := copy.tell() + len(chunk) > limit:
+                        break
+                    copy.write(chunk)
+        except BaseException:  # the browser went away mid-upload: keep nothing
+            self._forget_file()
+            raise
+        if too_large:
+            self._forget_file()
+            self.import_report = csv_files.too_large(limit)
+            return None
+        return self._import(None)
+
+    @rx.event
+    def choose_sheet(self, form: dict):
+        """Import another sheet of the uploaded workbook (one of those it holds)."""
+        name = form_value(form, "sheet")
+        if self._upload and isinstance(name, str) and name in self.sheets:
+            return self._import(name)
+        return None
+
+    def _import(self, sheet: str | None):
+        """Import the uploaded file's `sheet` (None: its first with a value) and say what it
+        read; the file is kept while it is a workbook of several sheets, to read another."""
+        found, refusal = self._perform(self._import_kept, error_var="import_report", sheet=sheet)
+        self.sheet_reads += 1
+        if len(self.sheets) < 2:
+            self._forget_file()
         if found is None:
             return refusal
         done = cast(Any, found)
         self.import_report = _report(done.added, done.already, done.refused)
         return self._perform(self._read_customers)[1]
+
+    def _import_kept(self, session, *, actor, sheet: str | None) -> existing.Imported:
+        try:
+            with upload_store.open_upload(self._upload) as file:
+                done = existing.import_csv(session, actor=actor, file=file, sheet=sheet)
+        except existing.FileRefused as refused:  # a workbook's other sheets may still be read
+            self.sheets, self.sheet = list(refused.sheets), refused.sheet
+            raise
+        except NotFound:  # swept: nothing left to read
+            self.sheets = []
+            raise
+        self.sheets, self.sheet = list(done.sheets), done.sheet
+        return done
+
+    def _forget_file(self) -> None:
+        upload_store.discard(self._upload)
+        self._upload, self.sheets, self.sheet = "", [], ""
 
 
 def _report(added: int, already: int, refused: list[str]) -> str:

@@ -188,7 +188,8 @@ def _upload() -> rx.Component:
     upload = rx.upload(
         rx.text(
             "Drag a list of customers here, or choose one: a CSV file or a spreadsheet "
-            "(.xlsx, .xls, .ods; its first sheet) with a Company column, a Domain column, or both."
+            "(.xlsx, .xls, .ods; its first sheet with values, then any other you choose) with a "
+            "Company column, a Domain column, or both."
         ),
         id=UPLOAD_ID,
         multiple=False,
@@ -214,6 +215,42 @@ def _upload() -> rx.Component:
     return upload
 
 
+def _sheet_choice() -> rx.Component:
+    """A workbook of several sheets: the one read (the first with values at first), and another
+    to import. Imported by its button, not on change: arrowing through the list imports
+    nothing."""
+    return rx.cond(
+        ON.sheets.length() > 1,
+        rx.form(
+            rx.hstack(
+                rx.vstack(
+                    rx.el.label(
+                        "Sheet", html_for="customers-sheet", font_size="0.875rem", font_weight="500"
+                    ),
+                    rx.el.select(
+                        rx.foreach(State.sheets, lambda name: rx.el.option(name, value=name)),
+                        id="customers-sheet",
+                        name="sheet",
+                        default_value=State.sheet,
+                        style={"padding": "0.3rem", "border_radius": "0.4rem", "max_width": "100%"},
+                    ),
+                    spacing="1",
+                    max_width="100%",
+                ),
+                rx.button("Import this sheet", type="submit", size="2", **ADMIN),
+                align="end",
+                spacing="3",
+                wrap="wrap",
+            ),
+            on_submit=State.choose_sheet,
+            reset_on_submit=False,
+            key=ON.sheet_reads.to_string(),  # a new read shows the sheet it read
+            aria_label="Sheet of the workbook",
+            width="100%",
+        ),
+    )
+
+
 def _customers() -> rx.Component:
     last = (State.customer_total + PAGE_SIZE - 1) // PAGE_SIZE
     return section_card(
@@ -235,7 +272,16 @@ def _customers() -> rx.Component:
         ),
         form_error(State.customer_error),
         _upload(),
-        rx.cond(State.import_report != "", rx.text(State.import_report, role="status", size="2")),
+        rx.cond(
+            State.import_report != "",
+            rx.text(
+                rx.cond(ON.sheets.length() > 1, "Sheet '" + ON.sheet + "': ", ""),  # which was read
+                State.import_report,
+                role="status",
+                size="2",
+            ),
+        ),
+        _sheet_choice(),
         rx.input(
             placeholder="Search customers",
             aria_label="Search customers",

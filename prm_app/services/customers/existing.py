@@ -4,6 +4,7 @@ one or from a file (CSV or spreadsheet), read by every member."""
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlmodel import Session, col, func, select
@@ -14,6 +15,9 @@ from ..core.actor import Actor
 from ..core.errors import Invalid, NotFound
 from ..core.listing import Page
 from .keys import FREE_MAIL_DOMAINS, customer_keys
+
+if TYPE_CHECKING:
+    from ..imports.files import Source
 
 NAME_HEADERS = ("company", "company name", "name", "account", "account name", "customer")
 DOMAIN_HEADERS = ("domain", "email domain", "website", "web site", "url")
@@ -40,6 +44,17 @@ class Imported:
     added: int
     already: int
     refused: list[str]  # "Row N: message", at most 20
+    sheets: tuple[str, ...] = ()  # a workbook's sheets (none for a CSV)
+    sheet: str = ""  # the one read
+
+
+class FileRefused(Invalid):
+    """A file refused once open (no Company or Domain column, no rows, too many): with the
+    workbook's sheets and the one read, so that another sheet may be chosen."""
+
+    def __init__(self, error: Invalid, sheets: tuple[str, ...], sheet: str):
+        super().__init__(str(error), field=error.field)
+        self.sheets, self.sheet = sheets, sheet
 
 
 def customers(
@@ -124,31 +139,20 @@ def import_csv(session: Session, *, actor: Actor, file: object, sheet: object = 
 
     The file is a CSV or a spreadsheet (.xlsx, .xls, .ods: its `sheet`, by name, else its
     first sheet with a value), read as the lead import reads it, with its limits and messages
-    (services.imports.sheets.open_table)."""
-    from ..imports.files import restored  # imports depend on customers
-    from ..imports.sheets import open_table
+    (services.imports.sheets.open_table). What it returns, and the FileRefused it raises once
+    the file is open, name the workbook's sheets and the one read."""
+    from ..imports.sheets import open_table  # imports depend on customers
 
     actor.require_admin()
     actor.require_kind(OrgKind.PROVIDER)
     source = open_table(file, sheet=sheet, chunk_rows=10_000)
-    frames = []
-    for frame in source.chunks():  # read no further than the limit
-        frames.append(frame)
-        if sum(len(f) for f in frames) > MAX_IMPORT:
-            raise Invalid(f"Import at most {MAX_IMPORT:,} customers at once.", field="file")
-    table = source.table(pd.concat(frames))
-    by_key = {h.strip().lower(): h for h in table.headers}
-    name_header = next((by_key[h] for h in NAME_HEADERS if h in by_key), None)
-    domain_header = next((by_key[h] for h in DOMAIN_HEADERS if h in by_key), None)
-    if name_header is None and domain_header is None:
-        raise Invalid(NO_COLUMNS, field="file")
-    if len(table.rows) > MAX_IMPORT:
-        raise Invalid(f"Import at most {MAX_IMPORT:,} customers at once.", field="file")
-    names = restored(table.rows[name_header]).str.strip() if name_header else None
-    domains = restored(table.rows[domain_header]).str.strip() if domain_header else None
+    try:
+        rows, names, domains = _columns(source)
+    except Invalid as error:
+        raise FileRefused(error, source.sheets, source.sheet) from None
     refused: list[str] = []
     wanted: dict[tuple[str, str], str] = {}
-    for position, row in enumerate(table.rows.index):
+    for position, row in enumerate(rows):
         company = str(names.iloc[position]) if names is not None else ""
         try:
             site = clean_domain(domains.iloc[position]) if domains is not None else ""
@@ -168,14 +172,36 @@ def import_csv(session: Session, *, actor: Actor, file: object, sheet: object = 
     )
     organization = session.get(Organization, actor.org_id)
     assert organization is not None
+    added, already = len(new), len(wanted) - len(new)
     activity.record(
         session,
         actor=actor,
         subject=organization,
         action="customers_imported",
-        after={"added": len(new), "already": len(wanted) - len(new), "refused": len(refused)},
+        after={"added": added, "already": already, "refused": len(refused)},
     )
-    return Imported(len(new), len(wanted) - len(new), refused[:20])
+    return Imported(added, already, refused[:20], source.sheets, source.sheet)
+
+
+def _columns(source: "Source") -> tuple[pd.Index, pd.Series | None, pd.Series | None]:
+    """The file's row numbers, company names and domains (None: no such column), as text;
+    Invalid when it has neither column, no rows or too many."""
+    from ..imports.files import restored  # imports depend on customers
+
+    frames = []
+    for frame in source.chunks():  # read no further than the limit
+        frames.append(frame)
+        if sum(len(f) for f in frames) > MAX_IMPORT:
+            raise Invalid(f"Import at most {MAX_IMPORT:,} customers at once.", field="file")
+    table = source.table(pd.concat(frames))
+    by_key = {h.strip().lower(): h for h in table.headers}
+    name_header = next((by_key[h] for h in NAME_HEADERS if h in by_key), None)
+    domain_header = next((by_key[h] for h in DOMAIN_HEADERS if h in by_key), None)
+    if name_header is None and domain_header is None:
+        raise Invalid(NO_COLUMNS, field="file")
+    names = restored(table.rows[name_header]).str.strip() if name_header else None
+    domains = restored(table.rows[domain_header]).str.strip() if domain_header else None
+    return table.rows.index, names, domains
 
 
 def clean_domain(value: object) -> str:

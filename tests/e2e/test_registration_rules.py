@@ -1,9 +1,10 @@
 """Settings > Registration: a provider's admin sets its registration rules and customer list
-(by hand and from a CSV), and a partner's registration of an existing customer is refused with
+(by hand, from a CSV and from a workbook's chosen sheet), and a partner's registration of an existing customer is refused with
 the rule's message, next to the field, until it names a new customer."""
 
 import uuid
 
+from openpyxl import Workbook
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
@@ -68,6 +69,20 @@ def test_a_provider_sets_its_rules_and_customers_and_a_partner_is_held_to_them(
     page.locator("#customers-csv input[type=file]").set_input_files(str(csv))
     expect(page.get_by_role("status")).to_contain_text("Added 1 customer; 1 row refused")
     expect(page.get_by_role("row").filter(has_text=f"Initech {tag} Inc")).to_be_visible()
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["Exported from our CRM", "see the second sheet"])
+    book.create_sheet("Customers").append(["Company", "Domain"])
+    book["Customers"].append([f"Umbrella {tag} Corp", f"umbrella{tag}.example"])
+    book.save(tmp_path / "customers.xlsx")
+    page.locator("#customers-csv input[type=file]").set_input_files(
+        str(tmp_path / "customers.xlsx")
+    )
+    expect(page.get_by_role("status")).to_contain_text("Sheet 'Notes'")  # no Company column
+    page.get_by_label("Sheet", exact=True).select_option("Customers")
+    page.get_by_role("button", name="Import this sheet").click()
+    expect(page.get_by_role("status")).to_contain_text("Sheet 'Customers': Added 1 customer")
+    expect(page.get_by_role("row").filter(has_text=f"Umbrella {tag} Corp")).to_be_visible()
     page.set_viewport_size({"width": 390, "height": 844})  # the tab fits a phone
     expect(territory.get_by_label("Countries")).to_be_visible()
     assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0

@@ -181,6 +181,12 @@ class SentLeadsState(ListFilters, ListViews, LeadFormCustom, FieldErrors, AppSta
         return self._perform(self._read)[1]
 
     def _read_options(self, session, *, actor) -> None:
+        self._read_form(session, actor=actor)
+        self.counterparts = _counterparts(session, actor)
+        self._read_views(session, actor=actor)
+
+    def _read_form(self, session, *, actor) -> None:
+        """What the Submit form offers: where the lead may go, the fields, the owners."""
         if actor.org_kind == OrgKind.CONSULTANT:
             targets = partnerships.lead_targets(session, actor=actor)
             eligible, self.unavailable = (
@@ -195,10 +201,8 @@ class SentLeadsState(ListFilters, ListViews, LeadFormCustom, FieldErrors, AppSta
             )
         self.eligible = view.options(eligible)
         self._read_form_fields(session, actor=actor, eligible=self.eligible)
-        self.counterparts = _counterparts(session, actor)
         self.colleagues = _colleagues(session, actor)
         self.me = str(actor.user_id)
-        self._read_views(session, actor=actor)
 
     def _read(self, session, *, actor) -> None:
         self._reading(actor.org_id)
@@ -229,7 +233,9 @@ class SentLeadsState(ListFilters, ListViews, LeadFormCustom, FieldErrors, AppSta
     def toggle_form(self):
         self.form_open, self.form_error, self.field_errors = not self.form_open, "", {}
         self.draft, self.ticked = cast(LeadDraft, {}), []
-        return self._perform(self._read_options)[1]  # the fields, without a draft's values
+        if self.form_open:  # the fields as they are now, without a draft's values
+            return self._perform(self._read_form)[1]
+        return None
 
     def _field_problem(self, name: str, value: str) -> str:
         return leads.field_problem(name, value)

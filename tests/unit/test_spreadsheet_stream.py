@@ -163,3 +163,9 @@ def test_a_wrong_dimension_cuts_no_rows():
     assert table.headers == ["Email", "Company", "Employees"]
     assert (len(table.rows), table.rows.index[-1]) == (60, 62)  # the sheet's own row numbers
     assert list(itertools.islice(table.rows["Company"], 2)) == ["Company 0", "Company 1"]
+
+
+def test_a_row_past_the_last_a_sheet_can_hold_is_a_damaged_file(monkeypatch):
+    monkeypatch.setattr(sheets, "_SHEET_ROWS", 50)  # Excel's 1,048,576, made small
+    with pytest.raises(Invalid, match="The xlsx file cannot be read"):
+        sheets.read_table(_saved(_leads(60)))

@@ -244,6 +244,7 @@ class _CalamineBook:
             str(m.name) for m in sheets if m.visible != SheetVisibleEnum.Visible
         )
         self._loaded: tuple[str, Any] = ("", None)  # the last sheet loaded, only
+        self._heights: dict[str, int] = {}
 
     def values(self, name: str) -> Iterator[Sequence[Any]]:
         sheet = self._sheet(name)
@@ -255,7 +256,7 @@ class _CalamineBook:
         return [merge for merge in found if merge[0][0] < rows]
 
     def share(self, name: str, done: int) -> float:
-        return min(1.0, done / max(1, self._sheet(name).total_height))
+        return min(1.0, done / max(1, self._heights.get(name, done)))
 
     def close(self) -> None:
         self._loaded = ("", None)
@@ -263,6 +264,7 @@ class _CalamineBook:
     def _sheet(self, name: str) -> Any:
         if self._loaded[0] != name:
             self._loaded = (name, self._book.get_sheet_by_name(name))
+            self._heights[name] = self._loaded[1].total_height
         return self._loaded[1]
 
 

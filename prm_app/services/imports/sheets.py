@@ -24,8 +24,8 @@ The default sheet is the first with a value, hidden sheets last; the person may 
 another by name.
 
 A sheet is read in chunks as a CSV is (files.Source), CHUNK_ROWS rows at a time: an .xlsx's
-rows are parsed as they are read, so that its memory does not grow with it (but for the text
-of its shared strings); calamine loads a whole .xls or .ods sheet (an .xls holds at most
+rows are parsed as they are read, so that its memory barely grows with it (see sheets_xlsx);
+calamine loads a whole .xls or .ods sheet (an .xls holds at most
 65,536 rows).
 """
 

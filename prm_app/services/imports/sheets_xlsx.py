@@ -2,8 +2,9 @@
 and finds the header).
 
 openpyxl's read-only mode parses a worksheet's XML row by row as it is read, so that what is held
-does not grow with the sheet (the shared strings excepted: the format keeps each distinct text
-once, in a table every cell points into). That mode does not tell the merged cells, which the
+barely grows with the sheet: the shared strings (the format keeps each distinct text once, in a
+table every cell points into) and about 80 bytes a row read (openpyxl's parser keeps an emptied
+element per row), where calamine's whole sheet took about 1 KB a row. That mode does not tell the merged cells, which the
 header needs: they are read from the sheet's `<mergeCell ref=...>` elements, which come after
 its rows (`merges`). Worksheets only: chartsheets hold no rows.
 """

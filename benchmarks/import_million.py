@@ -78,7 +78,7 @@ def write_csv(path: Path, rows: Iterator[list[str]]) -> None:
 
 
 def write_xlsx(path: Path, rows: Iterator[list[str]]) -> None:
-    import openpyxl  # a test dependency: only this benchmark writes workbooks
+    import openpyxl
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("Leads")

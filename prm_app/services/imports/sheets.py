@@ -2,8 +2,9 @@
 
 `read_table` takes any upload: what it is comes from its bytes, never its name (a zip holding
 `xl/workbook.xml` is an .xlsx, one whose `mimetype` is an OpenDocument spreadsheet an .ods, an
-OLE2 compound file an .xls; anything else is read as CSV). Sheets are read with pandas'
-`calamine` engine, whose workbook also tells the sheet names and the merged cells.
+OLE2 compound file an .xls; anything else is read as CSV). An .xlsx is read as a stream by
+openpyxl (sheets_xlsx), an .xls or .ods with pandas' `calamine` engine. Worksheets only: a
+chartsheet is no list.
 
 Typed cells are written as a CSV of the same list would hold them: dates as ISO `2030-06-30`
 (with the time when it is not midnight: `2030-06-30 14:05:00`), numbers without a trailing `.0`
@@ -19,21 +20,25 @@ Where the header is, sensibly:
   are one header and each column takes its lowest name; otherwise the other columns under the
   merged cell are named after it with a number ("Contact 2").
 Row numbers are the sheet's own (the header may be row 3), so that a problem's row is found.
-The default sheet is the first with a value; the person may choose another by name.
+The default sheet is the first with a value, hidden sheets last; the person may choose
+another by name.
 
-A sheet is read in chunks as a CSV is (files.Source): calamine holds the sheet's cells (its
-reader loads a whole sheet), and only CHUNK_ROWS rows at a time are turned into text.
+A sheet is read in chunks as a CSV is (files.Source), CHUNK_ROWS rows at a time: an .xlsx's
+rows are parsed as they are read, so that its memory barely grows with it (see sheets_xlsx);
+calamine loads a whole .xls or .ods sheet (an .xls holds at most
+65,536 rows).
 """
 
 import datetime as dt
 import itertools
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import pandas as pd
+from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
 from ..core.errors import Invalid
 from .files import (
@@ -50,6 +55,7 @@ from .files import (
     require_short_fields,
     sized,
 )
+from .sheets_xlsx import Merges, XlsxBook
 
 XLSX, XLS, ODS = "xlsx", "xls", "ods"
 _ZIP = b"PK\x03\x04"
@@ -57,7 +63,7 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 _MAX_UNZIPPED_RATIO = 100  # a zip that inflates more than this is a zip bomb, not a workbook
 _HEADER_SEARCH = 50  # rows searched for the header
-Merges = list[tuple[tuple[int, int], tuple[int, int]]]  # ((row, col), (last row, last col))
+_SHEET_ROWS = 1_048_576  # the most a sheet holds (Excel's): a row past it is a damaged file
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,76 +140,160 @@ def spreadsheet_kind(stream: IO[bytes]) -> str | None:
 
 
 def _open_sheet(stream: IO[bytes], kind: str, sheet: object, chunk_rows: int) -> Source:
+    book: _Book | None = None
     try:
-        book = pd.ExcelFile(stream, engine="calamine").book
-    except Exception:  # calamine's errors are not typed: a damaged or protected workbook
-        raise refused(
-            f"The {kind} file cannot be read (damaged, or protected by a password): save it "
-            "from your spreadsheet again, or export the sheet as CSV."
-        ) from None
-    names = tuple(str(name) for name in book.sheet_names)
+        book = XlsxBook(stream) if kind == XLSX else _CalamineBook(stream)
+        return _sheet_source(book, kind, sheet, chunk_rows)
+    except Exception as error:  # the readers' errors are not typed: a damaged or protected file
+        if book:
+            book.close()
+        if isinstance(error, Invalid):
+            raise
+        raise damaged(kind) from None
+
+
+def _sheet_source(book: "_Book", kind: str, sheet: object, chunk_rows: int) -> Source:
+    names = book.names
     if not names:
         raise refused("The workbook has no sheet to import.")
     if sheet is None or sheet == "":
-        name = next((n for n in names if _filled(_rows(book.get_sheet_by_name(n)))), names[0])
+        order = sorted(names, key=lambda n: n in book.hidden)  # the visible sheets first
+        name = next((n for n in order if _filled(_rows(book.values(n)))), order[0])
     elif isinstance(sheet, str) and sheet in names:
         name = sheet
     else:
         raise refused_sheet("Choose one of the workbook's sheets.")
-    found = book.get_sheet_by_name(name)
-    rows = _rows(found)
+    merges = book.merges(name, _HEADER_SEARCH + 1)
+    rows = _rows(_guarded(kind, book.values(name)))
     grid = list(itertools.islice(rows, _HEADER_SEARCH + 1))
     while grid and not grid[-1] and len(grid) <= _HEADER_SEARCH:
         grid.pop()  # nothing below: trailing blank rows
     if not _filled(grid):
         raise refused_sheet(f"The sheet '{name}' is empty: choose the sheet that holds the list.")
-    headers, first = _header(grid, found.merged_cell_ranges or [])
-    width = max(len(headers), (found.start or (0, 0))[1] + found.width)
+    headers, first = _header(grid, merges)
+    width = max(len(headers), *(len(row) for row in grid[first:]), 0)
     headers = check_headers(headers + [""] * (width - len(headers)))
     named = named_headers(headers)
-    height, done = max(1, found.total_height), [first]
+    done = [first]
 
     def chunks() -> Iterator[pd.DataFrame]:
         body = itertools.chain(grid[first:], rows)
         total, start = 0, first
-        while block := list(itertools.islice(body, chunk_rows)):
-            padded = [row + [""] * (width - len(row)) for row in block]
-            frame = pd.DataFrame(padded, columns=headers, dtype=str)
-            frame.index = pd.RangeIndex(start + 1, start + 1 + len(block))  # the sheet's rows
-            start += len(block)
-            done[0] = start
-            frame = frame[(frame != "").any(axis=1)]
-            frame = only_named(headers, named, frame)
-            total = counted(total, frame)
-            require_short_fields(frame)
-            if len(frame):
-                yield frame
-        if not total:
-            raise refused_sheet(str(no_rows(f"The sheet '{name}'")))
+        try:
+            while block := list(itertools.islice(body, chunk_rows)):
+                wide = max(width, *map(len, block))  # values past the header: refused below
+                columns = headers + [""] * (wide - width)
+                padded = [row + [""] * (wide - len(row)) for row in block]
+                frame = pd.DataFrame(padded, columns=columns, dtype=str)
+                frame.index = pd.RangeIndex(start + 1, start + 1 + len(block))  # the sheet's rows
+                start += len(block)
+                done[0] = start
+                if start > _SHEET_ROWS:
+                    raise damaged(kind)
+                frame = frame[(frame != "").any(axis=1)]
+                frame = only_named(columns, named, frame)
+                total = counted(total, frame)
+                require_short_fields(frame)
+                if len(frame):
+                    yield frame
+            if not total:
+                raise refused_sheet(str(no_rows(f"The sheet '{name}'")))
+        finally:
+            book.close()
 
     def share() -> float:
-        return min(1.0, done[0] / height)
+        return book.share(name, done[0])
 
     return Source(named, "", "", chunks, share, sheets=names, sheet=name)
+
+
+def damaged(kind: str) -> Invalid:
+    return refused(
+        f"The {kind} file cannot be read (damaged, or protected by a password): save it "
+        "from your spreadsheet again, or export the sheet as CSV."
+    )
 
 
 def refused_sheet(message: str) -> Invalid:
     return Invalid(message, field="sheet")
 
 
-def _rows(sheet: Any) -> Iterator[list[str]]:
-    """The sheet's rows as text from A1 (calamine gives rows from the first, columns from the
-    used range's first), trailing blanks cut."""
-    pad = [""] * (sheet.start or (0, 0))[1]
-    for values in sheet.iter_rows():
-        row = [*pad, *(cell_text(value) for value in values)]
+class _Book(Protocol):
+    """A workbook being read: its worksheets (in order; `hidden` the hidden ones), each
+    sheet's typed values row by row from row 1 and column A, its merged ranges, how much of
+    it was read (`done` rows)."""
+
+    names: tuple[str, ...]
+    hidden: frozenset[str]
+
+    def values(self, name: str) -> Iterator[Sequence[Any]]: ...
+    def merges(self, name: str, rows: int) -> Merges: ...
+    def share(self, name: str, done: int) -> float: ...
+    def close(self) -> None: ...
+
+
+class _CalamineBook:
+    """An .xls or .ods workbook (calamine loads a whole sheet: an .xls has at most 65,536 rows,
+    an .ods file is read so too)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._book = pd.ExcelFile(stream, engine="calamine").book
+        sheets = [m for m in self._book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        self.names = tuple(str(m.name) for m in sheets)
+        self.hidden = frozenset(
+            str(m.name) for m in sheets if m.visible != SheetVisibleEnum.Visible
+        )
+        self._loaded: tuple[str, Any] = ("", None)  # the last sheet loaded, only
+        self._heights: dict[str, int] = {}
+
+    def values(self, name: str) -> Iterator[Sequence[Any]]:
+        sheet = self._sheet(name)
+        pad = [None] * (sheet.start or (0, 0))[1]  # rows from the first, cells from the used
+        return ([*pad, *cells] for cells in sheet.iter_rows())  # range's first column
+
+    def merges(self, name: str, rows: int) -> Merges:
+        found = self._sheet(name).merged_cell_ranges or []
+        return [merge for merge in found if merge[0][0] < rows]
+
+    def share(self, name: str, done: int) -> float:
+        return min(1.0, done / max(1, self._heights.get(name, done)))
+
+    def close(self) -> None:
+        self._loaded = ("", None)
+
+    def _sheet(self, name: str) -> Any:
+        if self._loaded[0] != name:
+            self._loaded = (name, self._book.get_sheet_by_name(name))
+            self._heights[name] = self._loaded[1].total_height
+        return self._loaded[1]
+
+
+def _rows(values: Iterable[Sequence[Any]]) -> Iterator[list[str]]:
+    """A sheet's rows (from row 1, cells from column A) as text, trailing blanks cut."""
+    for cells in values:
+        row = [cell_text(value) for value in cells]
         while row and row[-1] == "":
             row.pop()
         yield row
 
 
+def _guarded(kind: str, values: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """The rows of a reader that parses as it goes: what it raises further in the sheet is
+    the damaged file's refusal."""
+    while True:
+        try:
+            cells = next(values)
+        except StopIteration:
+            return
+        except Exception:
+            raise damaged(kind) from None
+        yield cells
+
+
 def cell_text(value: Any) -> str:
     """A typed cell as the CSV path expects its text."""
+    if type(value) is str:  # most cells, as they are
+        return value
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, bool):

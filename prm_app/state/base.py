@@ -1,15 +1,12 @@
 """The base of every feature state: who is calling, re-verified on every event."""
 
-import asyncio
-import functools
-import inspect
 import json
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 import reflex as rx
 from reflex.config import get_config
-from reflex.event import EventHandler, EventSpec
+from reflex.event import EventSpec
 from reflex.middleware import Middleware
 from sqlmodel import Session
 
@@ -91,27 +88,8 @@ class FieldErrors(rx.State, mixin=True):
             self.field_errors = {k: v for k, v in self.field_errors.items() if k != name}
 
 
-def off_the_loop(fn):
-    """A synchronous event handler run in a worker thread: its database reads and writes then
-    no longer hold up the worker's event loop, which serves every other tab meanwhile (the
-    tab's own state stays locked for the event, as for any event). Generators and coroutines
-    are left as they are."""
-    if not inspect.isfunction(fn) or inspect.iscoroutinefunction(fn):
-        return fn
-    if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
-        return fn
-
-    @functools.wraps(fn)
-    async def in_a_thread(self, *args, **kwargs):
-        return await asyncio.to_thread(fn, self, *args, **kwargs)
-
-    return in_a_thread
-
-
 class AppState(rx.State):
-    """Resolves the caller from the server-side session; holds only what the shell shows.
-
-    Every synchronous handler of its states runs off the event loop (`_threaded_handlers`)."""
+    """Resolves the caller from the server-side session; holds only what the shell shows."""
 
     user_name: str = ""
     org_name: str = ""
@@ -234,21 +212,9 @@ class AppState(rx.State):
         return origin if origin.startswith(("http://", "https://")) else get_config().deploy_url
 
     @rx.event
-    @off_the_loop  # AppState's own: made before its hook is set below
     def route_home(self):
         """on_load of "/": the portal home, or sign-in."""
         return self._enter() or rx.redirect(routes.home_for(self.org_kind), replace=True)
-
-
-def _threaded_handlers(cls, fn: Any, event_handler_cls: type[EventHandler] = EventHandler):
-    """Reflex's hook that makes each handler of a state class, for AppState's states: the
-    handler's function made `off_the_loop` first. (Set after the class: Reflex refuses a state
-    that declares a method of its own base's name.)"""
-    return _CREATE_HANDLER(cls, off_the_loop(fn), event_handler_cls)
-
-
-_CREATE_HANDLER = rx.State._create_event_handler.__func__  # type: ignore[attr-defined]
-AppState._create_event_handler = classmethod(_threaded_handlers)  # type: ignore[method-assign,assignment]
 
 
 class SessionGuard(Middleware):

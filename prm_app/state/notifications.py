@@ -5,7 +5,6 @@ unread count when it moves; the notifications page re-reads its page of the inbo
 pulse (the bell's registration carries it).
 """
 
-import asyncio
 from typing import ClassVar, TypedDict
 
 import reflex as rx
@@ -58,14 +57,13 @@ class BellState(AppState):
 
     @rx.event
     async def watch(self):
-        """on_mount of the bell: follow the caller's own pulse, then read the count (so that a
-        notification in between is counted or pulsed). Its reads run off the event loop."""
-        actor = await asyncio.to_thread(self._actor)
+        """on_mount of the bell: follow the caller's own pulse and read the count."""
+        actor = self._actor()
         if actor is None:
             self._set_unread(0)
             return
         self._seen = await follow_notes(self, actor.user_id)
-        await asyncio.to_thread(self._read_unread, actor)
+        self._read_unread(actor)
 
     @rx.event
     def follow(self, version: int):

@@ -106,7 +106,7 @@ def _upload(tab, data: bytes) -> None:
 
 
 def _choose(tab, form: object):
-    return asyncio.run(RegistrationRulesState.choose_sheet.fn(tab, form))  # run in a thread
+    return RegistrationRulesState.choose_sheet.fn(tab, form)
 
 
 def test_the_tab_offers_the_sheets_and_imports_only_one_of_them(session, provider, tab, tmp_path):
@@ -147,7 +147,7 @@ def test_only_an_admin_imports_another_sheet_and_a_reset_forgets_the_file(
     assert _choose(tab, {"sheet": "Customers"}) is not None  # refused: told in a toast
     assert _listed(session, provider) == []
 
-    asyncio.run(RegistrationRulesState.load.fn(tab))
+    RegistrationRulesState.load.fn(tab)
     assert (tab.sheets, tab.sheet, tab.import_report) == ([], "", "")
     assert list(tmp_path.iterdir()) == []
     assert _choose(tab, {"sheet": "Customers"}) is None

@@ -69,14 +69,17 @@ def test_a_change_committed_in_another_thread_reaches_the_watching_tabs(engine, 
     told: list[tuple[str, dict]] = []
     told_event = asyncio.Event()
 
-    async def emit_update(update, token):
-        told.append((token, update.delta))
+    async def emit(event, update, to):
+        told.extend((sid, update.delta) for sid in to)
         told_event.set()
 
-    sockets = {"tab-deals": object(), "tab-bell": object(), "tab-other": object()}
+    sockets = {
+        token: types.SimpleNamespace(sid=f"sid-{token}", instance_id="me")
+        for token in ("tab-deals", "tab-bell", "tab-other")
+    }
     namespace = types.SimpleNamespace(
-        emit_update=emit_update,
-        _token_manager=types.SimpleNamespace(token_to_socket=sockets),
+        emit=emit,
+        _token_manager=types.SimpleNamespace(token_to_socket=sockets, instance_id="me"),
     )
     app = types.SimpleNamespace(event_namespace=namespace)
 
@@ -98,6 +101,6 @@ def test_a_change_committed_in_another_thread_reaches_the_watching_tabs(engine, 
         return sorted(told, key=lambda item: item[0])
 
     told_tabs = asyncio.run(scenario())
-    assert [token for token, _ in told_tabs] == ["tab-bell", "tab-deals"]
+    assert [sid for sid, _ in told_tabs] == ["sid-tab-bell", "sid-tab-deals"]
     assert registry.version("deals:41") == registry.version("notes:42") == 1
     assert registry.version("deals:99") == 0

@@ -9,8 +9,8 @@ shows it (opening another live page replaces them, so a change fans out only to 
 page shows it). After a change commits, the version of each topic concerned goes up at once (so
 the author's own re-read already includes it) and every worker is told (one Redis message, or
 this process alone); each sends that one number, as a delta of its pulse state, to the watching
-tabs whose websocket it holds, in one message. The tab's OnChange then asks the tab's own state to re-read its view, with its own
-permissions (LiveView). A tab that loses its session (signed out, refused as signed out, or
+tabs whose websocket it holds, in one message. The tab's OnChange then asks the tab's own state
+to re-read its view, with its own permissions (LiveView). A tab that loses its session (signed out, refused as signed out, or
 presented with another one) is forgotten at once (forget_tab).
 
 A pushed view (the deal board) skips the tab's own re-read: the tab registers its view's spec,

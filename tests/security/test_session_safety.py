@@ -1,13 +1,17 @@
 """Session safety through the running app: cookie flags, sign out everywhere, expired sessions,
 and sign-in throttling as a browser meets it (over the websocket)."""
 
+import asyncio
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from sqlmodel import Session, delete, select, update
 
 from prm_app.models import AuthSession, FailedSignIn, utcnow
 from prm_app.services.identity import auth
+from prm_app.state import live
 from tests.harness import DEMO_PASSWORD
 from tests.security.hostile_client import HostileClient
 from tests.security.test_anonymous_access import api_url
@@ -208,36 +212,36 @@ def test_repeated_failed_sign_ins_are_throttled_without_revealing_the_account(ha
             session.commit()
 
 
+def _watchers(topic: str) -> list[str]:
+    """The tabs registered for a live topic (read in a thread of its own: Playwright's sync API
+    keeps an event loop in this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, live._registry().watching(topic)).result()
+
+
+def _northwind_org(db) -> int:
+    with Session(db) as session:
+        return auth.authenticate(
+            session, email="admin@northwind.example", password=DEMO_PASSWORD
+        ).org_id
+
+
 def test_a_signed_out_tab_is_told_of_no_more_changes(harness, db):
     # A tab watching its organization's deals is sent each change's version; signed out, or
     # refused as signed out when the next version makes it re-read, it watches nothing more.
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    from prm_app.state import live
-
-    def watchers(topic: str) -> list[str]:
-        # In a thread of its own: Playwright's sync API keeps an event loop in this one.
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, live._registry().watching(topic)).result()
-
-    with Session(db) as session:
-        northwind = auth.authenticate(
-            session, email="admin@northwind.example", password=DEMO_PASSWORD
-        )
-    topic = f"deals:{northwind.org_id}"
+    topic = f"deals:{_northwind_org(db)}"
     for leave, payload in (("auth_state.sign_out", {}), ("deals_state.follow", {"version": 10**6})):
         cookie = sign_in_cookie("admin@northwind.example")
         tab = HostileClient(api_url(), cookie=cookie)
         try:
             tab.exchange(event("deals_state.load_provider"), {}, path="/p/deals")
-            assert tab.token in watchers(topic)
+            assert tab.token in _watchers(topic)
             if leave == "deals_state.follow":  # another tab signed this session out
                 with Session(db) as session:
                     auth.sign_out(session, token=cookie.split("=", 1)[1])
                     session.commit()
             tab.exchange(event(leave), payload, path="/p/deals")
-            assert tab.token not in watchers(topic), leave
+            assert tab.token not in _watchers(topic), leave
         finally:
             tab.close()
 
@@ -246,37 +250,25 @@ def test_a_board_whose_session_ended_is_pushed_nothing_more(harness, db):
     # A board is pushed to its tabs after each change (state.live's pushed views), read as each
     # tab's session sees it then: a session signed out elsewhere gets no board, and the tab is
     # forgotten.
-    import asyncio
-    import time
-    from concurrent.futures import ThreadPoolExecutor
-
     from prm_app.services.core import changes
     from prm_app.services.core.unit_of_work import unit_of_work
-    from prm_app.state import live
 
-    def watchers(topic: str) -> list[str]:
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, live._registry().watching(topic)).result()
-
-    with Session(db) as session:
-        northwind = auth.authenticate(
-            session, email="admin@northwind.example", password=DEMO_PASSWORD
-        )
-    topic = f"{live.PUSH}deals:{northwind.org_id}"
+    org_id = _northwind_org(db)
+    topic = f"{live.PUSH}deals:{org_id}"
     cookie = sign_in_cookie("admin@northwind.example")
     tab = HostileClient(api_url(), cookie=cookie)
     try:
         tab.exchange(event("deals_state.load_provider"), {}, path="/p/deals")
         tab.exchange(event("deals_state.set_view"), {"value": "board"}, path="/p/deals")
-        assert tab.token in watchers(topic)
+        assert tab.token in _watchers(topic)
         with Session(db) as session:
             auth.sign_out(session, token=cookie.split("=", 1)[1])
             session.commit()
         with unit_of_work() as session:  # a change of the organization's deals
-            changes.deals_changed(session, northwind.org_id)
+            changes.deals_changed(session, org_id)
         deadline = time.monotonic() + 10
-        while tab.token in watchers(topic) and time.monotonic() < deadline:
+        while tab.token in _watchers(topic) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert tab.token not in watchers(topic)
+        assert tab.token not in _watchers(topic)
     finally:
         tab.close()

@@ -48,7 +48,7 @@ def approved_deal(db, name: str) -> int:
 def board(page: Page, path: str) -> None:
     page.goto(path)
     expect(page.get_by_role("heading", name="Deals", level=1)).to_be_visible()
-    page.get_by_role("button", name="Board").click()
+    page.get_by_role("button", name="Board", exact=True).click()
     expect(page.get_by_role("group", name="Deal board")).to_be_visible()
 
 
@@ -184,7 +184,7 @@ def test_a_dragged_card_persists_and_another_browser_sees_the_move_live(
     move_to(page, name, "Negotiation")
     expect(column(page, "Negotiation").get_by_role("article", name=name)).to_be_visible()
     expect(row).to_contain_text("Negotiation")
-    watcher.get_by_role("button", name="Board").click()  # and back to the board
+    watcher.get_by_role("button", name="Board", exact=True).click()  # and back to the board
     expect(column(watcher, "Negotiation").get_by_role("article", name=name)).to_be_visible()
 
     # Closed Lost asks for a reason from the provider's list.

@@ -352,7 +352,7 @@ def resolve(session: Session, *, token: str | None) -> Actor | None:
     if token is None:
         return None
     token_hash = hash_token(token)
-    return _resolved(session, col(AuthSession.token_hash) == token_hash, touch=True).get(token_hash)
+    return _resolved(session, _ONE_SESSION, {"token_hash": token_hash}, touch=True).get(token_hash)
 
 
 def resolve_bound(session: Session, *, token_hashes: Collection[str]) -> dict[str, Actor]:
@@ -361,12 +361,13 @@ def resolve_bound(session: Session, *, token_hashes: Collection[str]) -> dict[st
     Not a use of the sessions: their idle time keeps running."""
     if not token_hashes:
         return {}
-    return _resolved(session, col(AuthSession.token_hash).in_(token_hashes), touch=False)
+    return _resolved(session, _SESSIONS, {"token_hashes": list(token_hashes)}, touch=False)
 
 
-def _resolved(session: Session, which: Any, *, touch: bool) -> dict[str, Actor]:
-    now = utcnow()
-    rows = session.execute(
+def _session_check(which: Any) -> sa.Select:
+    """The live sessions `which` selects, with what an Actor needs: built once (the check runs
+    on every event), bound at each use."""
+    return (
         sa.select(
             col(AuthSession.token_hash),
             col(AuthSession.id),
@@ -393,11 +394,24 @@ def _resolved(session: Session, which: Any, *, touch: bool) -> dict[str, Actor]:
         .where(
             which,
             col(AuthSession.revoked_at).is_(None),
-            col(AuthSession.expires_at) > now,
+            col(AuthSession.expires_at) > sa.bindparam("now"),
             col(User.is_active).is_(True),
             col(Membership.is_active).is_(True),
         )
-    ).all()
+    )
+
+
+_ONE_SESSION = _session_check(col(AuthSession.token_hash) == sa.bindparam("token_hash"))
+_SESSIONS = _session_check(
+    col(AuthSession.token_hash).in_(sa.bindparam("token_hashes", expanding=True))
+)
+
+
+def _resolved(
+    session: Session, check: sa.Select, bound: dict[str, Any], *, touch: bool
+) -> dict[str, Actor]:
+    now = utcnow()
+    rows = session.execute(check, {**bound, "now": now}).all()
     found = {}
     for row in rows:
         token_hash, session_id, created_at, last_seen_at, idle, max_days = row[:6]

@@ -167,6 +167,9 @@ class Deal(SQLModel, table=True):
             "ix_deals_provider_stage_close", "provider_org_id", "stage_id", "close_date", "id"
         ),
         sa.Index("ix_deals_partner_stage_close", "partner_org_id", "stage_id", "close_date", "id"),
+        # The list's default order (newest first), a page read from an index range on either side.
+        sa.Index("ix_deals_provider_created", "provider_org_id", "created_at", "id"),
+        sa.Index("ix_deals_partner_created", "partner_org_id", "created_at", "id"),
         # An import in update mode matches a deal on either side's external id.
         sa.Index("ix_deals_provider_external", "provider_org_id", "external_id"),
         sa.Index("ix_deals_partner_external", "partner_org_id", "external_id"),

@@ -12,8 +12,9 @@ and then, until the run ends, sends the events a person
 sends on the pages of their portal, waiting for the server's answer and thinking 0.1 to 0.5 s
 between two. A provider works its deals (list or board: open, search, filter, page) and leads;
 a consultant its leads (open, search, save a draft) and deals. Latency is from sending an event
-to the first update the server sends back for it; a client sends its next event only after
-that, so each tab's events are answered in order. Prints events per second and latency
+to the first update the server sends back for it (a pulse, which tells a tab of a colleague's
+change, is no answer); a client sends its next event only after that, so each tab's events are
+answered in order. Prints events per second and latency
 percentiles over MEASURE_S seconds, after WARMUP_S seconds of warm-up.
 """
 
@@ -36,6 +37,7 @@ from benchmarks.tab_socket import TabSocket
 from benchmarks.table import Figure, print_table, servers
 from prm_app.models import Lead
 from prm_app.services.identity import auth
+from prm_app.state import live
 from prm_app.state.deals import DealsState
 from prm_app.state.leads import ReceivedLeadsState, SentLeadsState
 from tests.support import free_port, production_server, scratch_postgres
@@ -96,10 +98,21 @@ def consultant_script(serial: int, user_id: int):
         yield _event(SentLeadsState, "load_leads"), {}, leads
 
 
+PULSE_STATES = frozenset(pulse.get_full_name() for pulse in live.PULSES.values())
+
+
+def is_pulse(update: dict) -> bool:
+    """Whether an update is only a pulse (a colleague's change told to the tab, on which a
+    browser re-reads its page), not the answer to the tab's own event."""
+    delta = update.get("delta") or {}
+    return bool(delta) and set(delta) <= PULSE_STATES
+
+
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
     timeouts: int = 0
+    pulses: int = 0  # pulses received while measuring (not answers)
     measuring: bool = False
     by_event: dict[str, list[float]] = field(default_factory=dict)
 
@@ -113,6 +126,10 @@ class Tally:
             self.by_event.setdefault(
                 name.rsplit(".", 2)[-2:][0] + "." + name.rsplit(".", 1)[-1], []
             ).append(latency_ms)
+
+    def pulse(self) -> None:
+        if self.measuring:
+            self.pulses += 1
 
     def slowest(self, count: int = 8) -> list[str]:
         """Where the time goes: the events with the highest p95, with their p50 and count."""
@@ -129,7 +146,14 @@ class Tally:
 async def client(base: str, cookie: str, script, tally: Tally, stop: asyncio.Event) -> None:
     """One tab: a websocket like the browser's (tab_socket), then the script until `stop`."""
     updates: asyncio.Queue = asyncio.Queue()
-    tab = TabSocket(base, cookie, lambda update, _: updates.put_nowait(update))
+
+    def heard(update: dict, _: float) -> None:
+        if is_pulse(update):
+            tally.pulse()
+        else:
+            updates.put_nowait(update)
+
+    tab = TabSocket(base, cookie, heard)
     await tab.open()
     rng = random.Random(cookie)
     try:
@@ -214,7 +238,8 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
     print(
         f"{CLIENTS} clients, 2 workers: {len(tally.latencies):,} events in {elapsed:.0f} s "
         f"({rate:.0f}/s), p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms, p99 {q[98]:.0f} ms, "
-        f"{tally.timeouts} without an answer in {TIMEOUT_S:.0f} s, {drafts} drafts written"
+        f"{tally.timeouts} without an answer in {TIMEOUT_S:.0f} s, {drafts} drafts written, "
+        f"{tally.pulses / elapsed:.0f} pulses/s received (not answers)"
     )
     print("slowest events:", *tally.slowest(), sep="\n  ")
     assert drafts > 0, "no consultant saved a draft: the run measured no writes"

@@ -9,9 +9,10 @@ shows it (opening another live page replaces them, so a change fans out only to 
 page shows it). After a change commits, the version of each topic concerned goes up at once (so
 the author's own re-read already includes it) and every worker is told (one Redis message, or
 this process alone); each sends that one number, as a delta of its pulse state, to the watching
-tabs whose websocket it holds, in one message. The tab's OnChange then asks the tab's own state
-to re-read its view, with its own permissions (LiveView). A tab that loses its session (signed out, refused as signed out, or
-presented with another one) is forgotten at once (forget_tab).
+tabs whose websocket it holds, in one message (at once, or with the next changes of a burst at
+the end of the topic's window: pace.py). The tab's OnChange then asks the tab's own state to
+re-read its view, with its own permissions (LiveView). A tab that loses its session (signed
+out, refused as signed out, or presented with another one) is forgotten at once (forget_tab).
 
 A pushed view (the deal board) skips the tab's own re-read: the tab registers its view's spec,
 and a change reads the view once per distinct spec and sends it to the tabs (see "Pushed views"
@@ -43,6 +44,7 @@ from ..services.core import unit_of_work
 from ..services.core.actor import Actor
 from ..services.core.changes import Changes, Topic
 from ..services.identity import auth
+from .pace import Pace
 
 logger = logging.getLogger(__name__)
 WATCH_SECONDS = 12 * 3600  # a tab that has not (re)opened a live view for this long is dropped
@@ -337,19 +339,30 @@ async def _tell(app, kind: Topic, id_: int, version: int) -> None:
 
 
 async def _tell_here(app, kind: Topic, id_: int, version: int) -> None:
-    """This worker's part of a change: the topic's pulse to its watching tabs, as one message,
-    and the pushed views of it."""
+    """This worker's part of a change: the topic's pulse to its watching tabs (paced: one per
+    PULSE_EVERY, see pace.py), and the pushed views of it."""
     namespace = app.event_namespace
     if namespace is None:
         return
-    topic = _key(kind, id_)
-    sids = _local(namespace, await _registry().watching(topic))
+    pulse = lambda latest: _pulse(app, kind, id_, latest)  # noqa: E731
+    _PACE.offer((id(namespace), kind, id_), version, pulse, _spawn)  # per worker
+    if any(pushed.topic == kind for pushed in _PUSHED.values()):
+        await _push_views(app, kind, id_, version)
+
+
+PULSE_EVERY = 1.0  # seconds: a topic's tabs re-read at most this often in a burst of changes
+_PACE = Pace(PULSE_EVERY)
+
+
+async def _pulse(app, kind: Topic, id_: int, version: int) -> None:
+    """The topic's version to the watching tabs whose websocket this process holds, as one
+    message."""
+    namespace = app.event_namespace
+    sids = _local(namespace, await _registry().watching(_key(kind, id_)))
     if sids:
         pulse = PULSES[kind].get_full_name()
         update = StateUpdate(delta={pulse: {"version" + FIELD_MARKER: version}})
         await namespace.emit(str(SocketEvent.EVENT), update, to=list(sids.values()))
-    if any(pushed.topic == kind for pushed in _PUSHED.values()):
-        await _push_views(app, kind, id_, version)
 
 
 def _local(namespace, tokens: list[str]) -> dict[str, str]:

@@ -31,3 +31,13 @@ def _rate_limits_in_the_test_transaction(request, monkeypatch):
         event.listen(Session, "after_begin", _began)
         request.addfinalizer(lambda: event.remove(Session, "after_begin", _began))
         monkeypatch.setattr(db, "engine", _at_work)
+
+
+@pytest.fixture(autouse=True)
+def _a_fresh_pulse_pace(monkeypatch):
+    """Each test's changes are told as if none came before it (live.py paces a topic's pulses
+    per window, and the tests' topics repeat within one)."""
+    from prm_app.state import live
+    from prm_app.state.pace import Pace
+
+    monkeypatch.setattr(live, "_PACE", Pace(live.PULSE_EVERY))

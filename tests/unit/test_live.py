@@ -12,6 +12,7 @@ from reflex_base.constants.state import FIELD_MARKER
 from prm_app.services.core import changes
 from prm_app.services.core.changes import Changes, Topic
 from prm_app.state import live
+from prm_app.state.pace import Pace
 
 REDIS_URL = os.environ.get("PRM_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 
@@ -156,6 +157,28 @@ def test_a_change_is_told_only_to_the_tabs_showing_its_topic(monkeypatch):
         (["sid-bell"], notes),
         (["sid-list-1", "sid-list-2"], leads),  # one message for the tabs of a topic
     ]  # only version numbers, never data; nothing to the other pages or organizations
+
+
+def test_a_burst_of_changes_is_told_at_once_then_once_with_its_latest_version(monkeypatch):
+    registry = live._Memory()
+    monkeypatch.setattr(live, "_registry", lambda: registry)
+    monkeypatch.setattr(live, "_PACE", Pace(0.2))
+    namespace = _Namespace(["list-1"])
+    app = SimpleNamespace(event_namespace=namespace)
+
+    async def scenario():
+        registry.watch_page("list-1", ["leads:1"])
+        for _ in range(5):  # five drafts saved in a moment
+            live._announce(app, asyncio.get_running_loop(), Changes([(Topic.LEADS, 1)]))
+            await asyncio.sleep(0.01)
+        await asyncio.gather(*list(live._PENDING))
+        assert len(namespace.sent) == 1  # the first, at once
+        await asyncio.sleep(0.3)
+        await asyncio.gather(*list(live._PENDING))
+
+    asyncio.run(scenario())
+    versions = [delta[live.LeadsPulse.get_full_name()] for _, delta in namespace.sent]
+    assert versions == [{"version" + FIELD_MARKER: 1}, {"version" + FIELD_MARKER: 5}]
 
 
 def test_every_topic_has_its_pulse():

@@ -13,15 +13,14 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
-from ...models import Approval, Deal, Organization, OrgKind, Partnership, Pipeline, Stage, User
+from ...models import Approval, Deal, OrgKind, Partnership, Pipeline, Stage
 from ..core.actor import Actor
 from ..core.errors import Invalid
 from ..core.listing import filter_id
 from ..views import lists as custom_lists
-from . import scope, side_columns
+from . import OTHER_ORG, OWNER, scope, side_columns
 
 CARDS = 20  # per column, until "load more"
 MAX_CARDS = 500
@@ -261,7 +260,7 @@ def _cards(
         return []
     chosen = sa.union_all(*(sa.select(first.subquery().c.id) for first in firsts))
     side = side_columns(actor)
-    other, owner = aliased(Organization), aliased(User)
+    other, owner = OTHER_ORG, OWNER
     rows = session.execute(
         sa.select(
             Deal.id,

@@ -29,6 +29,9 @@ from .access import Status
 from .search import counted_along, scope_column, searched
 
 SENT_SORTS = ("newest", "oldest", "company", "name")
+# A row's sending organization and owner: aliases built once (building them costs a list's
+# read as much as the rest of its statements).
+_ORIGIN, _OWNER = aliased(Organization), aliased(User)
 RECEIVED_SORTS = ("newest", "oldest", "company", "deadline")
 
 
@@ -123,7 +126,7 @@ def list_sent(
         "company": [col(Lead.company_norm), col(Lead.id)],  # ix_leads_origin_org_company
         "name": [func.lower(Lead.last_name), func.lower(Lead.first_name), col(Lead.id)],
     }.get(str(sort)) or [*choice.order(Lead.id), col(Lead.id)]
-    owner = aliased(User)
+    owner = _OWNER
     accepted = (Status.ACCEPTED, Status.CONVERTED, Status.LOST)
     # Counted per listed lead (correlated), never aggregated over the whole recipients table.
     recipients = (
@@ -239,7 +242,7 @@ def list_received(
     if on_lead:
         count = count.join(Lead, col(Lead.id) == LeadRecipient.lead_id)
         keys = keys.join(Lead, col(Lead.id) == LeadRecipient.lead_id)
-    origin, owner = aliased(Organization), aliased(User)
+    origin, owner = _ORIGIN, _OWNER
     shown = [
         sa.case((hidden, ""), else_=column).label(column.key)
         for column in (*_CONTACT_COLUMNS, Lead.phone)

@@ -6,6 +6,8 @@ import reflex as rx
 from reflex.vars import LiteralVar, VarData
 from reflex_base.utils.imports import ImportVar
 
+from ..state.live import FOLLOW_SPREAD_MS
+
 
 class OnChange(rx.Fragment):
     """Renders nothing; fires `on_change` when `value` changes (and once when first shown).
@@ -15,13 +17,19 @@ class OnChange(rx.Fragment):
     """
 
     value: rx.Var[int]
+    # Milliseconds: fire after a random pause up to this long (a later change restarts it).
+    spread: rx.Var[int]
     on_change: rx.EventHandler[rx.event.no_args_event_spec]
 
     def add_hooks(self) -> list[str | rx.Var]:
         chain = LiteralVar.create(self.event_triggers["on_change"])
+        fire = f"({chain})();"
+        if self.spread is not None:
+            fire = f"const t = setTimeout(() => {{ {fire} }}, Math.random() * {self.spread}); "
+            fire += "return () => clearTimeout(t);"
         return [
             rx.Var(
-                f"useEffect(() => {{ ({chain})(); }}, [{self.value}]);",
+                f"useEffect(() => {{ {fire} }}, [{self.value}]);",
                 _var_data=VarData.merge(
                     VarData(imports={"react": [ImportVar(tag="useEffect")]}),
                     self.value._get_all_var_data(),
@@ -31,7 +39,7 @@ class OnChange(rx.Fragment):
         ]
 
     def _exclude_props(self) -> list[str]:
-        return ["value", "on_change"]
+        return ["value", "spread", "on_change"]
 
 
 on_change = OnChange.create
@@ -39,5 +47,7 @@ on_change = OnChange.create
 
 def follow(version: Any, handler: Any) -> rx.Component:
     """Renders nothing; calls `handler(version)` (a page's `follow` event) when the pulse
-    `version` moves, so that the page re-reads what it shows with its viewer's permissions."""
-    return OnChange.create(value=version, on_change=handler(version))
+    `version` moves, so that the page re-reads what it shows with its viewer's permissions.
+    Each tab waits a random part of FOLLOW_SPREAD_MS first: the tabs told of a change together
+    then re-read one after another rather than all in one instant."""
+    return OnChange.create(value=version, spread=FOLLOW_SPREAD_MS, on_change=handler(version))

@@ -14,12 +14,13 @@ between two. A provider works its deals (list or board: open, search, filter, pa
 a consultant its leads (open, search, save a draft) and deals. Latency is from sending an event
 to the first update the server sends back for it (a pulse, which tells a tab of a colleague's
 change, is no answer); a client sends its next event only after that, so each tab's events are
-answered in order. Prints events per second and latency
+answered in order. A pulse that comes while the person thinks makes the page re-read
+(`follow`) after a random pause of up to half a second, as the browser's OnChange does, timed
+like the other events when its answer comes before the person's pause ends. Prints events per second and latency
 percentiles over MEASURE_S seconds, after WARMUP_S seconds of warm-up.
 """
 
 import asyncio
-import contextlib
 import os
 import random
 import statistics
@@ -99,6 +100,13 @@ def consultant_script(serial: int, user_id: int):
 
 
 PULSE_STATES = frozenset(pulse.get_full_name() for pulse in live.PULSES.values())
+# The page's state that re-reads on a pulse, as its OnChange does: (path, pulse state) -> state.
+FOLLOWERS = {
+    ("/c/leads", live.LeadsPulse.get_full_name()): SentLeadsState,
+    ("/p/leads", live.LeadsPulse.get_full_name()): ReceivedLeadsState,
+    ("/c/deals", live.DealsPulse.get_full_name()): DealsState,
+    ("/p/deals", live.DealsPulse.get_full_name()): DealsState,
+}
 
 
 def is_pulse(update: dict) -> bool:
@@ -113,6 +121,7 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     timeouts: int = 0
     pulses: int = 0  # pulses received while measuring (not answers)
+    follows: int = 0  # re-reads sent on a pulse while measuring
     measuring: bool = False
     by_event: dict[str, list[float]] = field(default_factory=dict)
 
@@ -143,36 +152,77 @@ class Tally:
         return [line for _, line in sorted(rows, reverse=True)[:count]]
 
 
-async def client(base: str, cookie: str, script, tally: Tally, stop: asyncio.Event) -> None:
-    """One tab: a websocket like the browser's (tab_socket), then the script until `stop`."""
-    updates: asyncio.Queue = asyncio.Queue()
+class Tab:
+    """One tab: a websocket like the browser's (tab_socket), the answers to its events, and the
+    pulses it is told of."""
 
-    def heard(update: dict, _: float) -> None:
+    def __init__(self, base: str, cookie: str, tally: Tally) -> None:
+        self.tally = tally
+        self.answers: asyncio.Queue[dict] = asyncio.Queue()
+        self.told: asyncio.Queue[tuple[str, int]] = asyncio.Queue()  # (pulse state, version)
+        self.socket = TabSocket(base, cookie, self._heard)
+
+    def _heard(self, update: dict, _: float) -> None:
         if is_pulse(update):
-            tally.pulse()
+            self.tally.pulse()
+            for pulse, values in update["delta"].items():
+                self.told.put_nowait((pulse, next(iter(values.values()))))
         else:
-            updates.put_nowait(update)
+            self.answers.put_nowait(update)
 
-    tab = TabSocket(base, cookie, heard)
-    await tab.open()
+    async def ask(self, name: str, payload: dict, path: str, within: float) -> bool:
+        """Send an event and time its answer; False if none came `within` seconds."""
+        while not self.answers.empty():
+            self.answers.get_nowait()
+        started = time.perf_counter()
+        await self.socket.send(name, payload, path)
+        try:
+            await asyncio.wait_for(self.answers.get(), within)
+        except TimeoutError:
+            return False
+        self.tally.record((time.perf_counter() - started) * 1000, name)
+        return True
+
+    async def think(self, path: str, seconds: float, rng: random.Random) -> None:
+        """The person's pause. A pulse in it makes the page re-read (`follow`) after a random
+        part of FOLLOW_SPREAD_MS, as a browser's does (components.live); its answer is timed if
+        it comes within the pause (a follow that finds nothing new changes nothing, and Reflex
+        then sends nothing)."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + seconds
+        while (left := until - loop.time()) > 0:
+            try:
+                pulse, version = await asyncio.wait_for(self.told.get(), left)
+            except TimeoutError:
+                return
+            await asyncio.sleep(min(left, rng.uniform(0, live.FOLLOW_SPREAD_MS / 1000)))
+            while not self.told.empty():  # the latest
+                pulse, version = self.told.get_nowait()
+            if until - loop.time() <= 0:
+                return
+            follower = FOLLOWERS.get((path, pulse))
+            if follower is not None:
+                if self.tally.measuring:
+                    self.tally.follows += 1
+                name = _event(follower, "follow")
+                if not await self.ask(name, {"version": version}, path, until - loop.time()):
+                    return
+
+
+async def client(base: str, cookie: str, script, tally: Tally, stop: asyncio.Event) -> None:
+    """One tab: the script until `stop`, each event answered before the pause and the next."""
+    tab = Tab(base, cookie, tally)
+    await tab.socket.open()
     rng = random.Random(cookie)
     try:
         for name, payload, path in script:
             if stop.is_set():
                 break
-            while not updates.empty():
-                updates.get_nowait()
-            started = time.perf_counter()
-            await tab.send(name, payload, path)
-            try:
-                await asyncio.wait_for(updates.get(), TIMEOUT_S)
-                tally.record((time.perf_counter() - started) * 1000, name)
-            except TimeoutError:
+            if not await tab.ask(name, payload, path, TIMEOUT_S):
                 tally.record(None)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), rng.uniform(*THINK_S))
+            await tab.think(path, rng.uniform(*THINK_S), rng)
     finally:
-        await tab.close()
+        await tab.socket.close()
 
 
 def sign_in_cookies(url: str) -> list[tuple[str, bool, int]]:
@@ -239,7 +289,8 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
         f"{CLIENTS} clients, 2 workers: {len(tally.latencies):,} events in {elapsed:.0f} s "
         f"({rate:.0f}/s), p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms, p99 {q[98]:.0f} ms, "
         f"{tally.timeouts} without an answer in {TIMEOUT_S:.0f} s, {drafts} drafts written, "
-        f"{tally.pulses / elapsed:.0f} pulses/s received (not answers)"
+        f"{tally.pulses / elapsed:.0f} pulses/s received (not answers), "
+        f"{tally.follows / elapsed:.0f} re-reads/s sent on them"
     )
     print("slowest events:", *tally.slowest(), sep="\n  ")
     assert drafts > 0, "no consultant saved a draft: the run measured no writes"

@@ -26,6 +26,7 @@ websocket message per worker and watching tab.
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import json
 import logging
 import time
@@ -344,7 +345,7 @@ async def _tell_here(app, kind: Topic, id_: int, version: int) -> None:
     namespace = app.event_namespace
     if namespace is None:
         return
-    pulse = lambda latest: _pulse(app, kind, id_, latest)  # noqa: E731
+    pulse = functools.partial(_pulse, app, kind, id_)
     _PACE.offer((id(namespace), kind, id_), version, pulse, _spawn)  # per worker
     if any(pushed.topic == kind for pushed in _PUSHED.values()):
         await _push_views(app, kind, id_, version)

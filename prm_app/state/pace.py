@@ -13,6 +13,8 @@ STALE_KEYS = 4096  # past this many keys, those told longer than a window ago ar
 
 
 class Pace:
+    """Per key, the first offer told at once, the next ones within `every` seconds once."""
+
     def __init__(self, every: float) -> None:
         self.every = every
         self._told: dict[Hashable, float] = {}  # key -> when it was last told (the loop's clock)
@@ -41,7 +43,12 @@ class Pace:
         self._owed[key] = version
         loop.call_later(due - now, self._flush, key, tell, spawn)
 
-    def _flush(self, key: Hashable, tell, spawn) -> None:
+    def _flush(
+        self,
+        key: Hashable,
+        tell: Callable[[int], Awaitable[None]],
+        spawn: Callable[[Awaitable[None]], None],
+    ) -> None:
         self._told[key] = asyncio.get_running_loop().time()
         spawn(tell(self._owed.pop(key)))
 

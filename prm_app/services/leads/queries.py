@@ -29,10 +29,10 @@ from .access import Status
 from .search import counted_along, scope_column, searched
 
 SENT_SORTS = ("newest", "oldest", "company", "name")
+RECEIVED_SORTS = ("newest", "oldest", "company", "deadline")
 # A row's sending organization and owner: aliases built once (building them costs a list's
 # read as much as the rest of its statements).
 _ORIGIN, _OWNER = aliased(Organization), aliased(User)
-RECEIVED_SORTS = ("newest", "oldest", "company", "deadline")
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from sqlmodel import Session, select
 from benchmarks import deal_board
 from benchmarks.tab_socket import TabSocket
 from benchmarks.table import Figure, print_table, servers
+from prm_app.components.live import FOLLOW_SPREAD_MS
 from prm_app.models import Lead
 from prm_app.services.identity import auth
 from prm_app.state import live
@@ -195,7 +196,7 @@ class Tab:
                 pulse, version = await asyncio.wait_for(self.told.get(), left)
             except TimeoutError:
                 return
-            await asyncio.sleep(min(left, rng.uniform(0, live.FOLLOW_SPREAD_MS / 1000)))
+            await asyncio.sleep(min(left, rng.uniform(0, FOLLOW_SPREAD_MS / 1000)))
             while not self.told.empty():  # the latest
                 pulse, version = self.told.get_nowait()
             if until - loop.time() <= 0:

@@ -6,7 +6,7 @@ import reflex as rx
 from reflex.vars import LiteralVar, VarData
 from reflex_base.utils.imports import ImportVar
 
-from ..state.live import FOLLOW_SPREAD_MS
+FOLLOW_SPREAD_MS = 500  # a page re-reads after a random pause up to this long (see `follow`)
 
 
 class OnChange(rx.Fragment):

@@ -352,7 +352,6 @@ async def _tell_here(app, kind: Topic, id_: int, version: int) -> None:
 
 
 PULSE_EVERY = 1.0  # seconds: a topic's tabs re-read at most this often in a burst of changes
-FOLLOW_SPREAD_MS = 500  # a tab re-reads after a random pause up to this long (components.live)
 _PACE = Pace(PULSE_EVERY)
 
 

@@ -1,8 +1,8 @@
 """The browser's side of a pulse (components/live.py): when its re-read fires."""
 
-from prm_app.components.live import follow, on_change
+from prm_app.components.live import FOLLOW_SPREAD_MS, follow, on_change
 from prm_app.state.leads import SentLeadsState
-from prm_app.state.live import FOLLOW_SPREAD_MS, LeadsPulse
+from prm_app.state.live import LeadsPulse
 
 
 def effect(component) -> str:

@@ -2,6 +2,7 @@
 
 import asyncio
 
+from prm_app.state import pace as pace_module
 from prm_app.state.pace import Pace
 
 WINDOW = 0.2
@@ -47,3 +48,23 @@ def test_each_key_has_its_own_window_and_a_quiet_key_is_told_at_once_again():
         (0.1, "deals:1", 7),
         (0.3, "leads:1", 2),
     ]
+
+
+def test_keys_told_longer_than_a_window_ago_are_forgotten_past_the_limit(monkeypatch):
+    monkeypatch.setattr(pace_module, "STALE_KEYS", 2)
+
+    async def scenario():
+        pace, spawned = Pace(0.05), []
+        for key in ("a", "b", "c"):
+            pace.offer(key, 1, _quiet, spawned.append)
+        await asyncio.sleep(0.1)
+        pace.offer("d", 1, _quiet, spawned.append)  # past the limit: a, b and c are stale
+        for coroutine in spawned:
+            await coroutine
+        return set(pace._told)
+
+    assert asyncio.run(scenario()) == {"d"}
+
+
+async def _quiet(version: int) -> None:
+    return None

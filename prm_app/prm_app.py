@@ -3,6 +3,7 @@
 import reflex as rx
 
 from . import database, routes  # noqa: F401 - importing database configures the services' engine
+from .heap import tune_garbage_collector
 from .http_api import api
 from .jobs import run_jobs
 from .models.schema_compare import filter_reflex_autogenerate
@@ -83,6 +84,7 @@ app = rx.App(
     api_transformer=[api, upload_guard.UploadGuard], stylesheets=["/app.css", "/kanban.css"]
 )
 app.add_middleware(SessionGuard(), index=0)
+app.register_lifespan_task(tune_garbage_collector)  # first: the app is built
 app.register_lifespan_task(publishing)  # before the jobs: their changes are published too
 app.register_lifespan_task(run_jobs)
 app.register_lifespan_task(keep_worker_present)

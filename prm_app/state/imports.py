@@ -100,6 +100,9 @@ class ImportState(LiveView, AppState):
     _upload: str = ""  # the private file's key
     _started: float = 0.0  # when the running step started (time.time())
     _stop: bool = False  # the person asked to cancel the running step
+    # The portal the page was opened in: AppState's org_kind read by a computed var here would
+    # make Reflex load this state at every event of every tab (tests/unit/test_state_loading.py).
+    _opened_as: str = ""
     LIVE_TOPIC: ClassVar[Topic] = Topic.IMPORTS  # the history: colleagues' imports and undos
 
     @rx.var
@@ -133,6 +136,7 @@ class ImportState(LiveView, AppState):
         self._forget_file()
         self._end("")
         self.kind, self.page = kind.value, 1
+        self._opened_as = org_kind.value
         # One ticket for the tab's life (a reload or reconnect keeps it; another session's
         # presentation wipes it with the rest of the state, see SessionGuard).
         self.upload_ticket = self.upload_ticket or upload_guard.new_ticket()
@@ -363,13 +367,13 @@ class ImportState(LiveView, AppState):
     def required_fields(self) -> list[str]:
         """The fields to map as chosen so far: the mode, sent or drafts, where rows go (the
         service's one rule, columns.required, which checks the mapping again at every step)."""
-        if not self.kind or not self.org_kind:
+        if not self.kind or not self._opened_as:
             return []
         try:
             kind = ImportKind(self.kind)
             mode = matching.mode_of(kind, self.mode, self.match_key)
             return import_columns.required(
-                kind, self.org_kind, submit=self.submit, sent_to_all=bool(self.send_to), mode=mode
+                kind, self._opened_as, submit=self.submit, sent_to_all=bool(self.send_to), mode=mode
             )
         except (ValueError, DomainError):  # a kind this organization does not import
             return []

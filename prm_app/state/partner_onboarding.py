@@ -44,16 +44,9 @@ class PartnerOnboardingState(FieldErrors, LiveView, AppState):
     progress: str = ""  # "3 of 5"
     partner_side: bool = False  # the viewer is the partner (it signs and ticks)
     sign_error: str = ""
+    sign_refusal: str = ADMINS_ONLY  # only the partner's admins sign
+    tick_refusal: str = MANAGERS_ONLY
     _partnership_id: str = ""
-
-    @rx.var
-    def sign_refusal(self) -> str:
-        """Why the viewer cannot sign ("" when it can): only the partner's admins sign."""
-        return "" if self.partner_side and self.can_administer else ADMINS_ONLY
-
-    @rx.var
-    def tick_refusal(self) -> str:
-        return "" if self.partner_side and self.can_manage else MANAGERS_ONLY
 
     @rx.event
     def load_provider(self):
@@ -76,6 +69,11 @@ class PartnerOnboardingState(FieldErrors, LiveView, AppState):
 
     def _refresh(self):
         self._perform(self._read)  # a partnership not visible: the page says so already
+        # Why the viewer cannot sign or tick ("" when it can), as of the caller just checked:
+        # fields, not computed vars on AppState's role, which would make Reflex load this
+        # state at every event of every tab (tests/unit/test_state_loading.py).
+        self.sign_refusal = "" if self.partner_side and self.can_administer else ADMINS_ONLY
+        self.tick_refusal = "" if self.partner_side and self.can_manage else MANAGERS_ONLY
         return None
 
     def _read(self, session, *, actor) -> None:

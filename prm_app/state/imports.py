@@ -100,9 +100,7 @@ class ImportState(LiveView, AppState):
     _upload: str = ""  # the private file's key
     _started: float = 0.0  # when the running step started (time.time())
     _stop: bool = False  # the person asked to cancel the running step
-    # The portal the page was opened in: AppState's org_kind read by a computed var here would
-    # make Reflex load this state at every event of every tab (tests/unit/test_state_loading.py).
-    _opened_as: str = ""
+    _opened_as: str = ""  # the portal it was opened in, a copy (tests/unit/test_state_loading)
     LIVE_TOPIC: ClassVar[Topic] = Topic.IMPORTS  # the history: colleagues' imports and undos
 
     @rx.var
@@ -135,8 +133,7 @@ class ImportState(LiveView, AppState):
             return None  # a reload while checking or importing: let it finish
         self._forget_file()
         self._end("")
-        self.kind, self.page = kind.value, 1
-        self._opened_as = org_kind.value
+        self.kind, self.page, self._opened_as = kind.value, 1, org_kind.value
         # One ticket for the tab's life (a reload or reconnect keeps it; another session's
         # presentation wipes it with the rest of the state, see SessionGuard).
         self.upload_ticket = self.upload_ticket or upload_guard.new_ticket()

@@ -16,8 +16,10 @@ to the first update the server sends back for it (a pulse, which tells a tab of 
 change, is no answer); a client sends its next event only after that, so each tab's events are
 answered in order. A pulse that comes while the person thinks makes the page re-read
 (`follow`) after a random pause of up to half a second, as the browser's OnChange does, timed
-like the other events when its answer comes before the person's pause ends. Prints events per second and latency
-percentiles over MEASURE_S seconds, after WARMUP_S seconds of warm-up.
+like the other events when its answer comes before the person's pause ends. The leads lists
+re-read nothing: their page is pushed to them (`is_push`), and a push is no answer either.
+Prints events per second and latency percentiles over MEASURE_S seconds, after WARMUP_S seconds
+of warm-up.
 """
 
 import asyncio
@@ -30,6 +32,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reflex_base.constants.state import FIELD_MARKER
 from sqlalchemy import create_engine, func
 from sqlmodel import Session, select
 
@@ -103,12 +106,18 @@ def consultant_script(serial: int, user_id: int):
 
 PULSE_STATES = frozenset(pulse.get_full_name() for pulse in live.PULSES.values())
 # The page's state that re-reads on a pulse, as its OnChange does: (path, pulse state) -> state.
+# The leads lists re-read nothing: their pages are pushed to them (is_push).
 FOLLOWERS = {
-    ("/c/leads", live.LeadsPulse.get_full_name()): SentLeadsState,
-    ("/p/leads", live.LeadsPulse.get_full_name()): ReceivedLeadsState,
     ("/c/deals", live.DealsPulse.get_full_name()): DealsState,
     ("/p/deals", live.DealsPulse.get_full_name()): DealsState,
 }
+
+
+def is_push(update: dict) -> bool:
+    """Whether an update is a pushed view (a colleague's change, the page as the tab shows it:
+    state.live's pushed views), not the answer to the tab's own event."""
+    delta = update.get("delta") or {}
+    return any("pushed" + FIELD_MARKER in delta.get(pulse, {}) for pulse in PULSE_STATES)
 
 
 def is_pulse(update: dict) -> bool:
@@ -123,6 +132,7 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     timeouts: int = 0
     pulses: int = 0  # pulses received while measuring (not answers)
+    pushes: int = 0  # pushed views received while measuring (not answers either)
     follows: int = 0  # re-reads sent on a pulse while measuring
     measuring: bool = False
     by_event: dict[str, list[float]] = field(default_factory=dict)
@@ -141,6 +151,10 @@ class Tally:
     def pulse(self) -> None:
         if self.measuring:
             self.pulses += 1
+
+    def push(self) -> None:
+        if self.measuring:
+            self.pushes += 1
 
     def slowest(self, count: int = 8) -> list[str]:
         """Where the time goes: the events with the highest p95, with their p50 and count."""
@@ -165,7 +179,9 @@ class Tab:
         self.socket = TabSocket(base, cookie, self._heard)
 
     def _heard(self, update: dict, _: float) -> None:
-        if is_pulse(update):
+        if is_push(update):
+            self.tally.push()
+        elif is_pulse(update):
             self.tally.pulse()
             for pulse, values in update["delta"].items():
                 self.told.put_nowait((pulse, next(iter(values.values()))))
@@ -292,7 +308,8 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
         f"{CLIENTS} clients, 2 workers: {len(tally.latencies):,} events in {elapsed:.0f} s "
         f"({rate:.0f}/s), p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms, p99 {q[98]:.0f} ms, "
         f"{tally.timeouts} without an answer in {TIMEOUT_S:.0f} s, {drafts} drafts written, "
-        f"{tally.pulses / elapsed:.0f} pulses/s received (not answers), "
+        f"{tally.pulses / elapsed:.0f} pulses/s and {tally.pushes / elapsed:.0f} pushed views/s "
+        "received (not answers), "
         f"{tally.follows / elapsed:.0f} re-reads/s sent on them"
     )
     print("slowest events:", *tally.slowest(), sep="\n  ")

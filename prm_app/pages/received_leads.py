@@ -11,12 +11,10 @@ from ..components.file_links import export_button
 from ..components.lead_conversion import convert_dialog
 from ..components.list_filters import list_filters
 from ..components.list_views import custom_cells, custom_headers, list_views_bar
-from ..components.live import follow
 from ..components.tables import paged_table
 from ..state import view
 from ..state.lead_conversion import ConvertLeadState
 from ..state.leads import ReceivedLeadsState as State
-from ..state.live import LeadsPulse
 from ..state.rule_checks import COUNTRIES
 from .parts.shell import page_shell
 
@@ -100,7 +98,6 @@ def _row(row: rx.Var[dict], words: Words) -> rx.Component:
 def _page(words: Words) -> rx.Component:
     return page_shell(
         words.title,
-        follow(LeadsPulse.version, State.follow),
         convert_dialog(ConvertLeadState, COUNTRIES),
         rx.hstack(rx.spacer(), export_button(State.export_url, f"{words.noun}s"), width="100%"),
         list_filters(

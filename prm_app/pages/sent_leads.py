@@ -22,12 +22,10 @@ from ..components.forms import (
 )
 from ..components.list_filters import list_filters
 from ..components.list_views import custom_cells, custom_headers, list_views_bar
-from ..components.live import follow
 from ..components.pickers import option_select
 from ..components.tables import paged_table
 from ..state import view
 from ..state.leads import SentLeadsState as State
-from ..state.live import LeadsPulse
 from .parts.shell import page_shell
 
 
@@ -341,7 +339,6 @@ def _list(words: Words) -> rx.Component:
 def _page(words: Words) -> rx.Component:
     return page_shell(
         words.title,
-        follow(LeadsPulse.version, State.follow),
         _targets(words),
         rx.hstack(
             rx.spacer(),

@@ -6,7 +6,7 @@ in both portals; only the page guards differ. States hold one page of rows and t
 """
 
 from collections.abc import Sequence
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -17,7 +17,7 @@ from ..services import catalog, leads, partnerships
 from ..services.core.changes import Topic
 from ..services.identity import team
 from ..services.leads import timeline as lead_timeline
-from . import view
+from . import lead_lists, live, view
 from .base import AppState, FieldErrors, form_value
 from .lead_conversion import ConvertLeadState
 from .lead_custom import LeadDetailCustom, LeadFormCustom, ticked
@@ -31,7 +31,6 @@ from .lead_rows import (
     Unavailable,
 )
 from .list_views import ListViews
-from .live import LiveView
 from .rows import ConflictRow, Option, TimelineEntry
 
 FILTERS = ("status", "org_id", "owner_id", "stage_id", "created_from", "created_to", "sort")
@@ -54,11 +53,13 @@ def _colleagues(session, actor) -> list[Option]:
     )
 
 
-class ListFilters(LiveView, mixin=True):
+class ListFilters(live.LiveView, mixin=True):
     """Search, filters, sort and paging of a server-side list; `_refresh` reloads the page.
-    Live: it follows the organization's leads and referrals (LeadsPulse)."""
+    Live: the page is pushed to the tab after changes of the organization's leads and
+    referrals (lead_lists, live.py's pushed views)."""
 
     LIVE_TOPIC: ClassVar[Topic] = Topic.LEADS
+    PUSHED_VIEW: ClassVar[str]  # which of lead_lists' pages it shows
 
     search: str = ""
     status: str = ""
@@ -79,8 +80,16 @@ class ListFilters(LiveView, mixin=True):
         raise NotImplementedError
 
     def _read(self, session, *, actor) -> None:
-        """The page of the list as filtered now (what `_refresh` reads)."""
-        raise NotImplementedError
+        """The page of the list as filtered now (what `_refresh` reads). The tab is then pushed
+        the same page, as its session sees it, after changes of its organization's leads (at
+        most once per live.PULSE_EVERY), instead of re-reading on a pulse."""
+        params = self._params()
+        pushed = live.view_spec(self.PUSHED_VIEW, cast(Any, self)._bound_session, params)
+        version = self._reading(actor.org_id, pushed=pushed)
+        for name, value in lead_lists.PAGES[self.PUSHED_VIEW](
+            session, actor, version, params
+        ).items():
+            setattr(self, name, value)
 
     def _load(self, kind: OrgKind):
         self._watch()
@@ -125,16 +134,20 @@ class ListFilters(LiveView, mixin=True):
         query = urlencode({k: v for k, v in shown.items() if v})
         return routes.file_url(routes.export(list_name)) + (f"?{query}" if query else "")
 
-    def _filters(self) -> dict[str, str]:
+    def _params(self) -> dict[str, Any]:
+        """How this tab shows its list (lead_lists), as JSON."""
+        shown = cast(Any, self)  # ListViews: the custom columns, filters and sort
         return {
             "search": self.search,
             "status": self.status,
             "owner_id": self.owner_id,
             "created_from": self.created_from,
             "created_to": self.created_to,
-            "sort": self.sort,
+            "sort": shown._sort_argument(),
             "page": self.page,
-            "page_size": view.PAGE_SIZE,
+            "org_id": self.org_id,
+            "stage_id": self.stage_id,
+            **shown._custom_arguments(),
         }
 
 
@@ -146,6 +159,7 @@ class SentLeadsState(ListFilters, ListViews, LeadFormCustom, FieldErrors, AppSta
     """/c/leads and /p/referrals: where they can go, the submit form, and the list, one page."""
 
     LIST_NAME: ClassVar[str] = "sent"
+    PUSHED_VIEW: ClassVar[str] = lead_lists.SENT_VIEW
     VIEW_FILTERS: ClassVar[dict[str, str]] = {
         "status": "status",
         "search": "search",
@@ -203,31 +217,6 @@ class SentLeadsState(ListFilters, ListViews, LeadFormCustom, FieldErrors, AppSta
         self._read_form_fields(session, actor=actor, eligible=self.eligible)
         self.colleagues = _colleagues(session, actor)
         self.me = str(actor.user_id)
-
-    def _read(self, session, *, actor) -> None:
-        self._reading(actor.org_id)
-        found = leads.list_sent(
-            session,
-            actor=actor,
-            recipient_org_id=self.org_id,
-            **{**self._filters(), "sort": self._sort_argument()},
-            **self._custom_arguments(),
-        )
-        self.total, self.page = found.total, found.page
-        self.rows = [
-            {
-                "id": str(row.id),
-                "company": row.company,
-                "contact": f"{row.first_name} {row.last_name}",
-                "email": row.email,
-                "status": row.status,
-                "recipients": f"{row.accepted}/{row.recipients} accepted" if row.recipients else "",
-                "owner": row.owner_name,
-                "created": view.day(row.created_at),
-                "cells": self._cells(row),
-            }
-            for row in found.rows
-        ]
 
     @rx.event
     def toggle_form(self):
@@ -347,10 +336,7 @@ class ReceivedActions(rx.State, mixin=True):
 
     def _read_lost_reasons(self, session, rows: Sequence[ReceivedRow]) -> None:
         """The lost reasons of the providers of the rows shown (one query)."""
-        found = leads.lost_reason_choices(
-            session, provider_org_ids={int(row["provider_id"]) for row in rows}
-        )
-        self.lost_reasons = {str(org_id): names for org_id, names in found.items()}
+        self.lost_reasons = lead_lists.lost_reasons(session, rows)
 
     def _act(self, operation, /, **arguments):
         _, refusal = self._perform(operation, **arguments)
@@ -393,6 +379,7 @@ class ReceivedLeadsState(ListFilters, ListViews, ReceivedActions, AppState):
     """/p/leads and /c/referrals: to open, accept or reject, work through stages, close, convert."""
 
     LIST_NAME: ClassVar[str] = "received"
+    PUSHED_VIEW: ClassVar[str] = lead_lists.RECEIVED_VIEW
     VIEW_FILTERS: ClassVar[dict[str, str]] = {
         "status": "status",
         "search": "search",
@@ -426,43 +413,8 @@ class ReceivedLeadsState(ListFilters, ListViews, ReceivedActions, AppState):
         self.colleagues = _colleagues(session, actor)
         self._read_views(session, actor=actor)
 
-    def _read(self, session, *, actor) -> None:
-        self._reading(actor.org_id)
-        found = leads.list_received(
-            session,
-            actor=actor,
-            stage_id=self.stage_id,
-            origin_org_id=self.org_id,
-            **{**self._filters(), "sort": self._sort_argument()},
-            **self._custom_arguments(),
-        )
-        self.total, self.page = found.total, found.page
-        self.rows = [_received_row(row, actor, self._cells(row)) for row in found.rows]
-        self._read_lost_reasons(session, self.rows)
 
-
-def _received_row(row, actor, cells: list[str]) -> ReceivedLeadRow:
-    provider_id = actor.org_id if actor.org_kind == OrgKind.PROVIDER else row.origin_org_id
-    return {
-        "id": str(row.recipient_id),
-        "lead_id": str(row.lead_id),
-        "company": row.company,
-        "contact": f"{row.first_name} {row.last_name}".strip(),
-        "email": row.email,
-        "hidden": "yes" if row.contact_hidden else "",
-        "partner": row.origin_org_name,
-        "provider_id": str(provider_id),
-        "status": row.status,
-        "stage_id": "" if row.stage_id is None else str(row.stage_id),
-        "stage": row.stage_name,
-        "owner": row.owner_name,
-        "received": view.day(row.created_at),
-        "protected": "yes" if row.protected_elsewhere else "",
-        "cells": cells,
-    }
-
-
-class LeadDetailState(LiveView, ReceivedActions, LeadDetailCustom, AppState):
+class LeadDetailState(live.LiveView, ReceivedActions, LeadDetailCustom, AppState):
     """/c/leads/[lead_id] and the three other detail routes: every field, the recipients and
     their status, the timeline; the receiving side acts as on its list (inherited handlers),
     the origin side converts accepted recipients and sends the lead on to more organizations."""
@@ -558,3 +510,9 @@ class LeadDetailState(LiveView, ReceivedActions, LeadDetailCustom, AppState):
         self._read_stages(session, actor)
         self._read_lost_reasons(session, self.recipients)
         self.found = True
+
+
+for _state in (SentLeadsState, ReceivedLeadsState):  # the lists' pages, pushed (live.py)
+    live.pushed_view(
+        _state.PUSHED_VIEW, Topic.LEADS, _state, lambda actor: actor.scope, paced=True
+    )(lead_lists.PAGES[_state.PUSHED_VIEW])

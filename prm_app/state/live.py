@@ -14,9 +14,9 @@ the end of the topic's window: pace.py). The tab's OnChange then asks the tab's 
 re-read its view, with its own permissions (LiveView). A tab that loses its session (signed
 out, refused as signed out, or presented with another one) is forgotten at once (forget_tab).
 
-A pushed view (the deal board) skips the tab's own re-read: the tab registers its view's spec,
-and a change reads the view once per distinct spec and sends it to the tabs (see "Pushed views"
-below).
+A pushed view (the deal board, the leads lists) skips the tab's own re-read: the tab registers
+its view's spec, and a change reads the view once per distinct spec and sends it to the tabs
+(see "Pushed views" below).
 
 Watchers and versions live in Redis when Reflex has one (several workers), else in this process.
 Nothing here loads or locks another tab's state: a change costs one Redis message, and one
@@ -52,58 +52,48 @@ WATCH_SECONDS = 12 * 3600  # a tab that has not (re)opened a live view for this 
 _PENDING: set[asyncio.Task] = set()
 
 
-class DealsPulse(rx.State):
+class Pulse(rx.State, mixin=True):
+    """A topic's version this tab was last told of (set from outside: a pulse), and the version
+    of the last view pushed to it (`pushed`: what tells a push from the answer to an event)."""
+
+    version: int = 0
+    pushed: int = 0
+
+
+class DealsPulse(Pulse, rx.State):
     """The version of the organization's deals this tab was last told of (set from outside)."""
 
-    version: int = 0
 
-
-class NotesPulse(rx.State):
+class NotesPulse(Pulse, rx.State):
     """The version of this person's notifications the tab was last told of (set from outside)."""
 
-    version: int = 0
 
-
-class LeadsPulse(rx.State):
+class LeadsPulse(Pulse, rx.State):
     """The version of the organization's leads and referrals (set from outside)."""
 
-    version: int = 0
 
-
-class PartnersPulse(rx.State):
+class PartnersPulse(Pulse, rx.State):
     """The version of the organization's partnerships and invitations (set from outside)."""
 
-    version: int = 0
 
-
-class LedgerPulse(rx.State):
+class LedgerPulse(Pulse, rx.State):
     """The version of the organization's commissions and requests (set from outside)."""
 
-    version: int = 0
 
-
-class ImportsPulse(rx.State):
+class ImportsPulse(Pulse, rx.State):
     """The version of the organization's imports (set from outside)."""
 
-    version: int = 0
 
-
-class LibraryPulse(rx.State):
+class LibraryPulse(Pulse, rx.State):
     """The version of the content library the organization sees (set from outside)."""
 
-    version: int = 0
 
-
-class AuditPulse(rx.State):
+class AuditPulse(Pulse, rx.State):
     """The version of the organization's full exports (set from outside)."""
 
-    version: int = 0
 
-
-class PrivacyPulse(rx.State):
+class PrivacyPulse(Pulse, rx.State):
     """The version of the organization's personal-data requests (set from outside)."""
-
-    version: int = 0
 
 
 PULSES: dict[Topic, type[rx.State]] = {
@@ -148,6 +138,9 @@ class _Memory:
             self.views[token] = view
         else:
             self.views.pop(token, None)
+
+    def watch_view(self, token: str, view: str) -> None:
+        self.views[token] = view
 
     def forget(self, token: str) -> None:
         for watchers in self.watchers.values():
@@ -222,6 +215,10 @@ class _Redis:
             else:
                 pipe.delete(f"prm:live:view:{token}")
             pipe.execute()
+
+    def watch_view(self, token: str, view: str) -> None:
+        """Another spec of the same page's view (its filters changed): one round trip."""
+        cast(Any, self.sync).set(f"prm:live:view:{token}", view, ex=WATCH_SECONDS)
 
     def forget(self, token: str) -> None:
         topics = self.sync.smembers(f"prm:live:topics:{token}")
@@ -347,8 +344,12 @@ async def _tell_here(app, kind: Topic, id_: int, version: int) -> None:
         return
     pulse = functools.partial(_pulse, app, kind, id_)
     _PACE.offer((id(namespace), kind, id_), version, pulse, _spawn)  # per worker
-    if any(pushed.topic == kind for pushed in _PUSHED.values()):
-        await _push_views(app, kind, id_, version)
+    paces = {pushed.paced for pushed in _PUSHED.values() if pushed.topic == kind}
+    if True in paces:  # the lists: one push per PULSE_EVERY, as the pulse
+        push = functools.partial(_push_views, app, kind, id_, paced=True)
+        _PACE.offer((id(namespace), PUSH, kind, id_), version, push, _spawn)
+    if False in paces:  # the board: each move at once
+        await _push_views(app, kind, id_, version, paced=False)
 
 
 PULSE_EVERY = 1.0  # seconds: a topic's tabs re-read at most this often in a burst of changes
@@ -386,13 +387,14 @@ def _done(task: asyncio.Future) -> None:
 
 # Pushed views ----------------------------------------------------------------------------------
 #
-# A page that many tabs show the same way (the deal board) need not cost every tab an event of
-# its own per change. A tab showing it registers the view's spec (the view, its own filters and
+# A page that many tabs show the same way (the deal board, a list) need not cost every tab an
+# event of its own per change. A tab showing it registers the view's spec (the view, its own filters and
 # the hash of its session) instead of following the topic's pulse. After a change, every worker
 # (told through Redis, or this process alone) pushes the view to the tabs whose websocket it
 # holds: their sessions resolved again in one query (a revoked session or a changed role counts
 # at once), the view read and serialized once per distinct spec and viewer (`PushedView.viewer`:
-# what of the viewer the view depends on), and sent as one message to all the tabs of a group.
+# what of the viewer the view depends on), and sent as one message to all the tabs of a group:
+# a list paced as the pulses are (`paced`), the board after every move.
 # A tab's stored state keeps its own last read: its handlers catch up on what it was pushed
 # when they need it (the board's moves), and a reconnect re-reads on load.
 
@@ -407,22 +409,31 @@ class PushedView:
     # (session, viewer, version, the spec's params) -> the state's vars as the view shows them
     render: Callable[[Session, Actor, int, dict[str, Any]], dict[str, Any]]
     viewer: Callable[[Actor], Hashable]  # two viewers alike here are shown the same view
+    paced: bool  # pushed at most once per PULSE_EVERY (a list), or after every change (the board)
 
     def delta(self, session: Session, actor: Actor, version: int, params: dict) -> dict:
         values = self.render(session, actor, version, params)
-        return {self.state.get_full_name(): {k + FIELD_MARKER: v for k, v in values.items()}}
+        return {
+            self.state.get_full_name(): {k + FIELD_MARKER: v for k, v in values.items()},
+            PULSES[self.topic].get_full_name(): {"pushed" + FIELD_MARKER: version},
+        }
 
 
 _PUSHED: dict[str, PushedView] = {}
 
 
 def pushed_view(
-    name: str, topic: Topic, state: type[rx.State], viewer: Callable[[Actor], Hashable]
+    name: str,
+    topic: Topic,
+    state: type[rx.State],
+    viewer: Callable[[Actor], Hashable],
+    *,
+    paced: bool = False,
 ):
     """Register `render` as the pushed view `name` of `topic`, shown by `state`'s vars."""
 
     def register(render):
-        _PUSHED[name] = PushedView(topic, state, render, viewer)
+        _PUSHED[name] = PushedView(topic, state, render, viewer, paced)
         return render
 
     return register
@@ -448,8 +459,9 @@ async def _hear_pushes(app) -> None:
             await asyncio.sleep(1.0)
 
 
-async def _push_views(app, kind: Topic, id_: int, version: int) -> None:
-    """Push the views of `kind`'s change to the tabs whose websocket this process holds."""
+async def _push_views(app, kind: Topic, id_: int, version: int, *, paced: bool) -> None:
+    """Push the views of `kind`'s change (the paced ones, or the others) to the tabs whose
+    websocket this process holds."""
     namespace = app.event_namespace
     registry, topic = _registry(), _key(kind, id_)
     sids = _local(namespace, await registry.watching(PUSH + topic))
@@ -459,8 +471,10 @@ async def _push_views(app, kind: Topic, id_: int, version: int) -> None:
     specs = await registry.views_of(tokens)
     groups: dict[str, list[str]] = {}
     for token, spec in zip(tokens, specs, strict=True):
-        if spec:
+        if spec and _is_paced(spec) == paced:
             groups.setdefault(spec, []).append(token)
+    if not groups:
+        return
     deltas = await asyncio.to_thread(_read_views, kind, id_, version, list(groups))
     if await registry.current(topic) != version:
         return  # a later change is being pushed, read after this one
@@ -477,6 +491,11 @@ async def _push_views(app, kind: Topic, id_: int, version: int) -> None:
             for delta, to in sending.values()
         )
     )
+
+
+def _is_paced(spec: str) -> bool:
+    pushed = _PUSHED.get(str(json.loads(spec).get("view")))
+    return pushed is not None and pushed.paced
 
 
 def _read_views(kind: Topic, id_: int, version: int, specs: list[str]) -> list[dict | None]:
@@ -552,11 +571,14 @@ class LiveView(rx.State, mixin=True):
         sent that view after each change instead of the topic's pulse."""
         topic = self.LIVE_TOPIC
         key = _key(topic, id_)
-        followed = f"{PUSH}{key} {pushed}" if pushed else key
+        watched = PUSH + key if pushed else key
+        followed = f"{watched} {pushed}" if pushed else key
         if topic != Topic.NOTES and self._followed != followed:  # the bell follows notes
-            _registry().watch_page(
-                self.router.session.client_token, [PUSH + key if pushed else key], pushed
-            )
+            token = self.router.session.client_token
+            if pushed and self._followed.startswith(f"{watched} "):  # the same page, new filters
+                _registry().watch_view(token, pushed)
+            else:
+                _registry().watch_page(token, [watched], pushed)
             self._followed = followed
         self._seen = version(topic, id_)
         return self._seen

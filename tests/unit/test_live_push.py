@@ -1,5 +1,6 @@
-"""Pushed views (state.live): the deal board is read once per distinct spec after a change, as
-each tab's session sees it now, and sent straight to the tabs showing it."""
+"""Pushed views (state.live): the deal board and the leads lists are read once per distinct spec
+after a change, as each tab's session sees them now, and sent straight to the tabs showing
+them (the board after every change, the lists at most once per pace window)."""
 
 import asyncio
 import json
@@ -10,11 +11,14 @@ from argon2 import PasswordHasher
 from reflex_base.constants.state import FIELD_MARKER
 
 from prm_app.models import OrgKind, Role
+from prm_app.services import leads
 from prm_app.services.core import db
 from prm_app.services.core.changes import Changes, Topic
 from prm_app.services.identity import auth, roles
-from prm_app.state import board_rows, live
+from prm_app.state import board_rows, lead_lists, live
 from prm_app.state.deals import BOARD_VIEW, DealsState
+from prm_app.state.leads import SentLeadsState
+from prm_app.state.pace import Pace
 from tests.unit.factories import colleague, deal_stage, org_admin, partners, signed_in
 from tests.unit.test_deals import _deal
 from tests.unit.test_live import _redis_registry
@@ -172,7 +176,7 @@ def test_a_push_overtaken_by_a_later_change_is_not_sent(monkeypatch):
 
     async def scenario():
         _board(registry, "board", live.view_spec(BOARD_VIEW, "h", BOARD))
-        await live._push_views(app, Topic.DEALS, 1, registry.bump("deals:1"))
+        await live._push_views(app, Topic.DEALS, 1, registry.bump("deals:1"), paced=False)
 
     asyncio.run(scenario())
     assert namespace.emitted == []  # the later change's push carries the newer board
@@ -225,3 +229,89 @@ def test_the_views_are_read_in_a_unit_of_work_of_their_own(engine, monkeypatch):
     assert live._read_views(Topic.DEALS, 1, 1, []) == []
     ended = live.view_spec(BOARD_VIEW, auth.hash_token("no such session"), BOARD)
     assert live._read_views(Topic.DEALS, 1, 1, [ended]) == [None]
+
+
+def _sent_spec(session, actor, **params) -> str:
+    token = signed_in(session, actor)
+    filters = {"search": "", "sort": "newest", "page": 1, "columns": [], **params}
+    return live.view_spec(lead_lists.SENT_VIEW, auth.hash_token(token), filters)
+
+
+def _draft(session, actor, company: str) -> None:
+    form = {"first_name": "A", "last_name": "B", "email": f"{len(company)}@x.example"}
+    data = leads.checked_form({**form, "company": company}, [], submitting=False)
+    leads.save_draft(session, actor=actor, data=data, owner_id=str(actor.user_id))
+
+
+def test_a_leads_list_is_pushed_as_each_session_sees_it(session):
+    consultant = org_admin(session, kind=OrgKind.CONSULTANT, org_name="Fabrikam")
+    member = colleague(session, consultant, role=Role.MEMBER)
+    _draft(session, consultant, "Admin's")
+    _draft(session, member, "Member's")
+    specs = [
+        _sent_spec(session, consultant),
+        _sent_spec(session, member),  # a member: the leads they own
+        _sent_spec(session, consultant, search="Member"),
+        _sent_spec(session, consultant),  # another tab of the admin: the same read
+    ]
+    deltas = live.render_views(session, Topic.LEADS, consultant.org_id, 7, specs)
+    assert deltas[3] is deltas[0]
+    rows = [
+        sorted(r["company"] for r in d[SentLeadsState.get_full_name()]["rows" + FIELD_MARKER])
+        for d in deltas[:3]
+    ]
+    assert rows == [["Admin's", "Member's"], ["Member's"], ["Member's"]]
+    assert deltas[0][SentLeadsState.get_full_name()]["total" + FIELD_MARKER] == 2
+    # what tells a push from an answer: the version it shows, on the topic's pulse
+    assert deltas[0][live.LeadsPulse.get_full_name()] == {"pushed" + FIELD_MARKER: 7}
+
+
+def test_a_burst_pushes_the_lists_at_once_then_once_and_the_board_each_time(monkeypatch):
+    registry = live._Memory()
+    monkeypatch.setattr(live, "_registry", lambda: registry)
+    monkeypatch.setattr(live, "_PACE", Pace(0.2))
+    namespace = _Namespace(["list", "board"])
+    app = SimpleNamespace(event_namespace=namespace)
+    read: list[tuple[int, list[str]]] = []
+
+    def fake_read(kind, id_, version, specs):
+        read.append((version, [json.loads(s)["view"] for s in specs]))
+        return [{"s": {"v": version}} for _ in specs]
+
+    monkeypatch.setattr(live, "_read_views", fake_read)
+    list_view = live.view_spec(lead_lists.SENT_VIEW, "h", {})
+    board_view = live.view_spec(BOARD_VIEW, "h", BOARD)
+
+    async def scenario():
+        registry.watch_page("list", [live.PUSH + "leads:1"], list_view)
+        registry.watch_page("board", [live.PUSH + "deals:1"], board_view)
+        for _ in range(4):  # four changes in a moment, of each topic
+            live._announce(
+                app, asyncio.get_running_loop(), Changes([(Topic.LEADS, 1), (Topic.DEALS, 1)])
+            )
+            await asyncio.sleep(0.01)
+        await asyncio.gather(*list(live._PENDING))
+        await asyncio.sleep(0.3)  # the lists' window ends
+        await asyncio.gather(*list(live._PENDING))
+
+    asyncio.run(scenario())
+    assert [v for v, views in read if views == [lead_lists.SENT_VIEW]] == [1, 4]
+    assert [v for v, views in read if views == [BOARD_VIEW]] == [1, 2, 3, 4]
+
+
+def test_a_list_changing_its_filters_only_changes_its_spec(monkeypatch):
+    registry = live._Memory()
+    monkeypatch.setattr(live, "_registry", lambda: registry)
+    calls: list[str] = []
+    monkeypatch.setattr(registry, "watch_page", lambda *a, **k: calls.append("page"))
+    monkeypatch.setattr(registry, "watch_view", lambda *a, **k: calls.append("view"))
+    tab = SimpleNamespace(
+        LIVE_TOPIC=Topic.LEADS,
+        _followed="",
+        _seen=-1,
+        router=SimpleNamespace(session=SimpleNamespace(client_token="t")),
+    )
+    for search in ("", "co", "co", ""):
+        live.LiveView._reading(tab, 1, pushed=live.view_spec("sent_leads", "h", {"s": search}))
+    live.LiveView._reading(tab, 1)  # another page of the topic, followed by its pulse
+    assert calls == ["page", "view", "view", "page"]

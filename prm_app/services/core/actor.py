@@ -27,6 +27,11 @@ class Actor:
         """Managers and admins see all of the organization's records ("View All Leads")."""
         return self.role in (Role.ADMIN, Role.MANAGER)
 
+    @property
+    def scope(self) -> tuple:
+        """What of the actor the records shown depend on: actors of one scope see the same."""
+        return (self.org_id, self.org_kind, None if self.sees_all else self.user_id)
+
     def require_kind(self, kind: OrgKind) -> None:
         if self.org_kind != kind:
             raise NotAllowed(f"Only a {kind} organization can do that.")

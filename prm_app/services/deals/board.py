@@ -65,7 +65,7 @@ class Column:
 
 def viewer(actor: Actor) -> tuple:
     """What of the viewer a board depends on: two viewers alike here see the same board."""
-    return (actor.org_id, actor.org_kind, None if actor.sees_all else actor.user_id)
+    return actor.scope
 
 
 def shared_board(

@@ -53,8 +53,8 @@ _PENDING: set[asyncio.Task] = set()
 
 
 class Pulse(rx.State, mixin=True):
-    """A topic's version this tab was last told of (set from outside: a pulse), and the version
-    of the last view pushed to it (`pushed`: what tells a push from the answer to an event)."""
+    """A topic's version this tab was last told of (a pulse), and that of the last view pushed
+    to it (`pushed`: what tells a push from the answer to an event). Set from outside."""
 
     version: int = 0
     pushed: int = 0
@@ -420,6 +420,7 @@ class PushedView:
 
 
 _PUSHED: dict[str, PushedView] = {}
+_LISTED: dict[tuple[int, str], int] = {}  # (worker, topic) -> the version its lists were sent
 
 
 def pushed_view(
@@ -476,8 +477,12 @@ async def _push_views(app, kind: Topic, id_: int, version: int, *, paced: bool) 
     if not groups:
         return
     deltas = await asyncio.to_thread(_read_views, kind, id_, version, list(groups))
-    if await registry.current(topic) != version:
-        return  # a later change is being pushed, read after this one
+    if not paced and await registry.current(topic) != version:
+        return  # a later move is being pushed, read after this one
+    if paced:  # a steady stream of changes must not starve it: sent unless a later one was
+        if _LISTED.get(listed := (id(namespace), topic), 0) > version:
+            return
+        _LISTED[listed] = version
     sending: dict[int, tuple[dict, list[str]]] = {}  # one message per distinct delta
     for tabs, delta in zip(groups.values(), deltas, strict=True):
         if delta is None:  # its session ended, or it is no longer this topic's
@@ -494,8 +499,7 @@ async def _push_views(app, kind: Topic, id_: int, version: int, *, paced: bool) 
 
 
 def _is_paced(spec: str) -> bool:
-    pushed = _PUSHED.get(str(json.loads(spec).get("view")))
-    return pushed is not None and pushed.paced
+    return getattr(_PUSHED.get(str(json.loads(spec).get("view"))), "paced", False)
 
 
 def _read_views(kind: Topic, id_: int, version: int, specs: list[str]) -> list[dict | None]:

@@ -32,6 +32,7 @@ BOARD = board_rows.params(
 @pytest.fixture(autouse=True)
 def _cheap_password_hashing(monkeypatch):
     monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(live, "_LISTED", {})  # the versions lists were pushed: each test its own
 
 
 def _world(session):
@@ -315,3 +316,27 @@ def test_a_list_changing_its_filters_only_changes_its_spec(monkeypatch):
         live.LiveView._reading(tab, 1, pushed=live.view_spec("sent_leads", "h", {"s": search}))
     live.LiveView._reading(tab, 1)  # another page of the topic, followed by its pulse
     assert calls == ["page", "view", "view", "page"]
+
+
+def test_a_list_overtaken_by_later_changes_is_still_pushed_but_never_an_older_one(monkeypatch):
+    # Drafts saved without pause: each read is overtaken by the next change, and a list that
+    # waited for a quiet moment would never be pushed. Sent, unless a later one was already.
+    registry = live._Memory()
+    monkeypatch.setattr(live, "_registry", lambda: registry)
+    namespace = _Namespace(["list"])
+    app = SimpleNamespace(event_namespace=namespace)
+
+    def overtaken_read(kind, id_, version, specs):
+        registry.bump("leads:1")  # another draft, committed while this one was read
+        return [{"s": {"v": version}} for _ in specs]
+
+    monkeypatch.setattr(live, "_read_views", overtaken_read)
+
+    async def scenario():
+        spec = live.view_spec(lead_lists.SENT_VIEW, "h", {})
+        registry.watch_page("list", [live.PUSH + "leads:1"], spec)
+        for version in (registry.bump("leads:1"), 5, 4):  # 4's read ended after 5's was sent
+            await live._push_views(app, Topic.LEADS, 1, version, paced=True)
+
+    asyncio.run(scenario())
+    assert [delta["s"]["v"] for delta, _ in namespace.emitted] == [1, 5]

@@ -30,7 +30,7 @@ BOARD = board_rows.params(
 
 
 @pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch):
+def _cheap_hashing_and_fresh_pushes(monkeypatch):
     monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     monkeypatch.setattr(live, "_LISTED", {})  # the versions lists were pushed: each test its own
 

@@ -29,7 +29,6 @@ import dataclasses
 import functools
 import json
 import logging
-import time
 from collections.abc import AsyncIterator, Callable, Hashable
 from functools import cache
 from typing import Any, ClassVar, cast
@@ -44,11 +43,12 @@ from sqlmodel import Session
 from ..services.core import unit_of_work
 from ..services.core.actor import Actor
 from ..services.core.changes import Changes, Topic
+from ..services.core.errors import DomainError
 from ..services.identity import auth
+from .live_registry import Memory, Redis
 from .pace import Pace
 
 logger = logging.getLogger(__name__)
-WATCH_SECONDS = 12 * 3600  # a tab that has not (re)opened a live view for this long is dropped
 _PENDING: set[asyncio.Task] = set()
 
 
@@ -109,148 +109,9 @@ PULSES: dict[Topic, type[rx.State]] = {
 }
 
 
-class _Memory:
-    """One process: the development server and the tests."""
-
-    def __init__(self) -> None:
-        self.versions: dict[str, int] = {}
-        self.watchers: dict[str, dict[str, float]] = {}
-        self.pages: dict[str, set[str]] = {}  # the topics of the page each tab shows
-        self.views: dict[str, str] = {}  # the pushed view each tab shows (its spec)
-
-    def version(self, topic: str) -> int:
-        return self.versions.get(topic, 0)
-
-    def bump(self, topic: str) -> int:
-        self.versions[topic] = self.versions.get(topic, 0) + 1
-        return self.versions[topic]
-
-    async def watch(self, topic: str, token: str) -> None:
-        self.watchers.setdefault(topic, {})[token] = time.time()
-
-    def watch_page(self, token: str, topics: list[str], view: str = "") -> None:
-        for old in self.pages.get(token, set()) - set(topics):
-            self.watchers.get(old, {}).pop(token, None)
-        self.pages[token] = set(topics)
-        for topic in topics:
-            self.watchers.setdefault(topic, {})[token] = time.time()
-        if view:
-            self.views[token] = view
-        else:
-            self.views.pop(token, None)
-
-    def watch_view(self, token: str, view: str) -> None:
-        self.views[token] = view
-
-    def forget(self, token: str) -> None:
-        for watchers in self.watchers.values():
-            watchers.pop(token, None)
-        self.pages.pop(token, None)
-        self.views.pop(token, None)
-
-    async def current(self, topic: str) -> int:
-        return self.version(topic)
-
-    async def views_of(self, tokens: list[str]) -> list[str | None]:
-        return [self.views.get(token) for token in tokens]
-
-    async def watching(self, topic: str) -> list[str]:
-        watchers = self.watchers.get(topic, {})
-        cutoff = time.time() - WATCH_SECONDS
-        for token in [t for t, seen in watchers.items() if seen < cutoff]:
-            del watchers[token]
-        return list(watchers)
-
-
-class _Redis:
-    """Several workers: versions are counters, watchers a sorted set by time of registration."""
-
-    def __init__(self) -> None:
-        self.sync = prerequisites.get_redis_sync()
-        self._async = None
-
-    @property
-    def client(self):
-        if self._async is None:
-            self._async = prerequisites.get_redis()
-        return self._async
-
-    def version(self, topic: str) -> int:
-        return int(self.sync.get(f"prm:live:version:{topic}") or 0)
-
-    def bump(self, topic: str) -> int:
-        return int(self.sync.incr(f"prm:live:version:{topic}"))
-
-    async def watch(self, topic: str, token: str) -> None:
-        key = f"prm:live:watchers:{topic}"
-        async with self.client.pipeline(transaction=False) as pipe:
-            pipe.zadd(key, {token: time.time()})
-            pipe.zremrangebyscore(key, "-inf", time.time() - WATCH_SECONDS)
-            pipe.expire(key, WATCH_SECONDS)
-            pipe.sadd(f"prm:live:topics:{token}", topic)  # what forget() undoes
-            pipe.expire(f"prm:live:topics:{token}", WATCH_SECONDS)
-            await pipe.execute()
-
-    def watch_page(self, token: str, topics: list[str], view: str = "") -> None:
-        """Sync (two round trips), so that the sync read handlers of the pages can call it."""
-        page, sync = f"prm:live:page:{token}", cast(Any, self.sync)
-        old = {_text(topic) for topic in sync.smembers(page)}
-        now = time.time()
-        with sync.pipeline(transaction=False) as pipe:
-            for topic in old - set(topics):
-                pipe.zrem(f"prm:live:watchers:{topic}", token)
-                pipe.srem(f"prm:live:topics:{token}", topic)
-            pipe.delete(page)
-            for topic in topics:
-                key = f"prm:live:watchers:{topic}"
-                pipe.zadd(key, {token: now})
-                pipe.zremrangebyscore(key, "-inf", now - WATCH_SECONDS)
-                pipe.expire(key, WATCH_SECONDS)
-                pipe.sadd(f"prm:live:topics:{token}", topic)
-                pipe.sadd(page, topic)
-            pipe.expire(f"prm:live:topics:{token}", WATCH_SECONDS)
-            pipe.expire(page, WATCH_SECONDS)
-            if view:
-                pipe.set(f"prm:live:view:{token}", view, ex=WATCH_SECONDS)
-            else:
-                pipe.delete(f"prm:live:view:{token}")
-            pipe.execute()
-
-    def watch_view(self, token: str, view: str) -> None:
-        """Another spec of the same page's view (its filters changed): one round trip."""
-        cast(Any, self.sync).set(f"prm:live:view:{token}", view, ex=WATCH_SECONDS)
-
-    def forget(self, token: str) -> None:
-        topics = self.sync.smembers(f"prm:live:topics:{token}")
-        with self.sync.pipeline(transaction=False) as pipe:
-            for topic in topics:
-                pipe.zrem(f"prm:live:watchers:{_text(topic)}", token)
-            pipe.delete(
-                f"prm:live:topics:{token}", f"prm:live:page:{token}", f"prm:live:view:{token}"
-            )
-            pipe.execute()
-
-    async def current(self, topic: str) -> int:
-        return int(await self.client.get(f"prm:live:version:{topic}") or 0)
-
-    async def views_of(self, tokens: list[str]) -> list[str | None]:
-        found = await self.client.mget([f"prm:live:view:{token}" for token in tokens])
-        return [None if view is None else _text(view) for view in found]
-
-    async def watching(self, topic: str) -> list[str]:
-        found = await self.client.zrangebyscore(
-            f"prm:live:watchers:{topic}", time.time() - WATCH_SECONDS, "+inf"
-        )
-        return [_text(t) for t in found]
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 @cache
-def _registry() -> _Memory | _Redis:
-    return _Redis() if prerequisites.parse_redis_url() else _Memory()
+def _registry() -> Memory | Redis:
+    return Redis() if prerequisites.parse_redis_url() else Memory()
 
 
 def _key(topic: Topic, id_: int) -> str:
@@ -330,7 +191,7 @@ async def _tell(app, kind: Topic, id_: int, version: int) -> None:
     """Tell every worker of the change (through Redis; in one process, this one): each sends
     it to the watching tabs whose websocket it holds (`_tell_here`)."""
     registry = _registry()
-    if isinstance(registry, _Redis):
+    if isinstance(registry, Redis):
         await registry.client.publish(PUSH_CHANNEL, json.dumps([kind.value, id_, version]))
     else:
         await _tell_here(app, kind, id_, version)
@@ -443,7 +304,7 @@ def pushed_view(
 async def _hear_pushes(app) -> None:
     """Lifespan task, with Redis: tell this worker's tabs of every change (`_tell_here`)."""
     registry = _registry()
-    if not isinstance(registry, _Redis):
+    if not isinstance(registry, Redis):
         return
     while True:
         try:
@@ -529,6 +390,8 @@ def render_views(
         if key not in shared:
             try:
                 shared[key] = pushed.delta(session, actor, version, params)
+            except DomainError:  # a filter the tab's own read refused: nothing to push
+                shared[key] = {}
             except Exception:  # that view re-reads on its tab's next event
                 logger.exception("could not push a view")
                 shared[key] = {}

@@ -11,13 +11,13 @@ from reflex_base.constants.state import FIELD_MARKER
 
 from prm_app.services.core import changes
 from prm_app.services.core.changes import Changes, Topic
-from prm_app.state import live
+from prm_app.state import live, live_registry
 from prm_app.state.pace import Pace
 
 REDIS_URL = os.environ.get("PRM_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 
-def _redis_registry(monkeypatch) -> live._Redis:
+def _redis_registry(monkeypatch) -> live_registry.Redis:
     try:
         redis.Redis.from_url(REDIS_URL).flushdb()
     except redis.ConnectionError:
@@ -30,12 +30,12 @@ def _redis_registry(monkeypatch) -> live._Redis:
     monkeypatch.setattr(
         live.prerequisites, "get_redis", lambda: redis.asyncio.Redis.from_url(REDIS_URL)
     )
-    return live._Redis()
+    return live_registry.Redis()
 
 
 @pytest.fixture(params=["memory", "redis"])
 def registry(request, monkeypatch):
-    return live._Memory() if request.param == "memory" else _redis_registry(monkeypatch)
+    return live_registry.Memory() if request.param == "memory" else _redis_registry(monkeypatch)
 
 
 def test_versions_go_up_per_organization(registry):
@@ -57,8 +57,8 @@ def test_watchers_per_organization_and_old_ones_dropped(registry, monkeypatch):
         assert sorted(await registry.watching("deals:1")) == ["tab-a", "tab-b"]
         assert await registry.watching("deals:2") == ["tab-c"]
         assert await registry.watching("notes:3") == []
-        later = live.time.time() + live.WATCH_SECONDS + 1
-        monkeypatch.setattr(live.time, "time", lambda: later)
+        later = live_registry.time.time() + live_registry.WATCH_SECONDS + 1
+        monkeypatch.setattr(live_registry.time, "time", lambda: later)
         await registry.watch("deals:1", "tab-b")  # re-registered: kept
         assert await registry.watching("deals:1") == ["tab-b"]
 
@@ -134,7 +134,7 @@ class _Namespace:
 
 
 def test_a_change_is_told_only_to_the_tabs_showing_its_topic(monkeypatch):
-    registry = live._Memory()
+    registry = live_registry.Memory()
     monkeypatch.setattr(live, "_registry", lambda: registry)
     namespace = _Namespace(["list-1", "list-2", "other-org", "deals", "bell", "gone"])
     app = SimpleNamespace(event_namespace=namespace)
@@ -160,7 +160,7 @@ def test_a_change_is_told_only_to_the_tabs_showing_its_topic(monkeypatch):
 
 
 def test_a_burst_of_changes_is_told_at_once_then_once_with_its_latest_version(monkeypatch):
-    registry = live._Memory()
+    registry = live_registry.Memory()
     monkeypatch.setattr(live, "_registry", lambda: registry)
     monkeypatch.setattr(live, "_PACE", Pace(0.2))
     namespace = _Namespace(["list-1"])

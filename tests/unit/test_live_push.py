@@ -15,7 +15,7 @@ from prm_app.services import leads
 from prm_app.services.core import db
 from prm_app.services.core.changes import Changes, Topic
 from prm_app.services.identity import auth, roles
-from prm_app.state import board_rows, lead_lists, live
+from prm_app.state import board_rows, lead_lists, live, live_registry
 from prm_app.state.deals import BOARD_VIEW, DealsState
 from prm_app.state.leads import SentLeadsState
 from prm_app.state.pace import Pace
@@ -120,7 +120,7 @@ def _board(registry, token: str, spec: str) -> None:
 
 
 def test_a_change_is_read_once_per_spec_and_sent_once_per_delta(monkeypatch):
-    registry = live._Memory()
+    registry = live_registry.Memory()
     monkeypatch.setattr(live, "_registry", lambda: registry)
     namespace = _Namespace(["b1", "b2", "b3", "b4", "list", "ended-1"], others=["elsewhere"])
     app = SimpleNamespace(event_namespace=namespace)
@@ -164,7 +164,7 @@ def test_a_change_is_read_once_per_spec_and_sent_once_per_delta(monkeypatch):
 
 
 def test_a_push_overtaken_by_a_later_change_is_not_sent(monkeypatch):
-    registry = live._Memory()
+    registry = live_registry.Memory()
     monkeypatch.setattr(live, "_registry", lambda: registry)
     namespace = _Namespace(["board"])
     app = SimpleNamespace(event_namespace=namespace)
@@ -268,7 +268,7 @@ def test_a_leads_list_is_pushed_as_each_session_sees_it(session):
 
 
 def test_a_burst_pushes_the_lists_at_once_then_once_and_the_board_each_time(monkeypatch):
-    registry = live._Memory()
+    registry = live_registry.Memory()
     monkeypatch.setattr(live, "_registry", lambda: registry)
     monkeypatch.setattr(live, "_PACE", Pace(0.2))
     namespace = _Namespace(["list", "board"])
@@ -301,7 +301,7 @@ def test_a_burst_pushes_the_lists_at_once_then_once_and_the_board_each_time(monk
 
 
 def test_a_list_changing_its_filters_only_changes_its_spec(monkeypatch):
-    registry = live._Memory()
+    registry = live_registry.Memory()
     monkeypatch.setattr(live, "_registry", lambda: registry)
     calls: list[str] = []
     monkeypatch.setattr(registry, "watch_page", lambda *a, **k: calls.append("page"))
@@ -321,7 +321,7 @@ def test_a_list_changing_its_filters_only_changes_its_spec(monkeypatch):
 def test_a_list_overtaken_by_later_changes_is_still_pushed_but_never_an_older_one(monkeypatch):
     # Drafts saved without pause: each read is overtaken by the next change, and a list that
     # waited for a quiet moment would never be pushed. Sent, unless a later one was already.
-    registry = live._Memory()
+    registry = live_registry.Memory()
     monkeypatch.setattr(live, "_registry", lambda: registry)
     namespace = _Namespace(["list"])
     app = SimpleNamespace(event_namespace=namespace)
@@ -340,3 +340,12 @@ def test_a_list_overtaken_by_later_changes_is_still_pushed_but_never_an_older_on
 
     asyncio.run(scenario())
     assert [delta["s"]["v"] for delta, _ in namespace.emitted] == [1, 5]
+
+
+def test_a_list_whose_filters_were_refused_is_pushed_nothing_and_logs_nothing(session, caplog):
+    consultant = org_admin(session, kind=OrgKind.CONSULTANT, org_name="Fabrikam")
+    refused = _sent_spec(session, consultant, status="no such status")
+    shown = _sent_spec(session, consultant)
+    deltas = live.render_views(session, Topic.LEADS, consultant.org_id, 1, [refused, shown])
+    assert deltas[0] == {} and deltas[1]  # the other tabs are pushed their page
+    assert "could not push" not in caplog.text

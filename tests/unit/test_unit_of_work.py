@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from prm_app.services.core import changes, db
 from prm_app.services.core.unit_of_work import subscribe, unit_of_work
-from prm_app.state import live
+from prm_app.state import live, live_registry
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_a_change_committed_in_another_thread_reaches_the_watching_tabs(engine, 
     """A REST request, a job or an import commits in a worker thread: its change is still
     told to the tabs, from the app's event loop."""
     monkeypatch.setattr(db, "engine", lambda: engine)
-    registry = live._Memory()
+    registry = live_registry.Memory()
     monkeypatch.setattr(live, "_registry", lambda: registry)
     told: list[tuple[str, dict]] = []
     told_event = asyncio.Event()

@@ -344,17 +344,21 @@ async def _push_views(app, kind: Topic, id_: int, version: int, *, paced: bool) 
         if _LISTED.get(listed := (id(namespace), topic), 0) > version:
             return
         _LISTED[listed] = version
+    # A tab whose filters changed during the read was answered with its new view: not this one.
+    still = dict(zip(tokens, await registry.views_of(tokens), strict=True))
     sending: dict[int, tuple[dict, list[str]]] = {}  # one message per distinct delta
-    for tabs, delta in zip(groups.values(), deltas, strict=True):
+    for (spec, tabs), delta in zip(groups.items(), deltas, strict=True):
         if delta is None:  # its session ended, or it is no longer this topic's
             for token in tabs:
                 forget_tab(token)
         elif delta:
-            sending.setdefault(id(delta), (delta, []))[1].extend(sids[t] for t in tabs)
+            to = [sids[t] for t in tabs if still[t] == spec]
+            sending.setdefault(id(delta), (delta, []))[1].extend(to)
     await asyncio.gather(
         *(
             namespace.emit(str(SocketEvent.EVENT), StateUpdate(delta=delta), to=to)
             for delta, to in sending.values()
+            if to
         )
     )
 

@@ -349,3 +349,26 @@ def test_a_list_whose_filters_were_refused_is_pushed_nothing_and_logs_nothing(se
     deltas = live.render_views(session, Topic.LEADS, consultant.org_id, 1, [refused, shown])
     assert deltas[0] == {} and deltas[1]  # the other tabs are pushed their page
     assert "could not push" not in caplog.text
+
+
+def test_a_tab_that_changed_its_filters_during_the_read_is_not_pushed_the_old_view(monkeypatch):
+    registry = live_registry.Memory()
+    monkeypatch.setattr(live, "_registry", lambda: registry)
+    namespace = _Namespace(["searching", "still"])
+    app = SimpleNamespace(event_namespace=namespace)
+    shown = live.view_spec(lead_lists.SENT_VIEW, "h", {"search": ""})
+
+    def read_while_one_searches(kind, id_, version, specs):
+        # the tab's own search, answered with its own read, registers its new view meanwhile
+        registry.watch_view("searching", live.view_spec(lead_lists.SENT_VIEW, "h", {"search": "x"}))
+        return [{"s": {"v": version}} for _ in specs]
+
+    monkeypatch.setattr(live, "_read_views", read_while_one_searches)
+
+    async def scenario():
+        for token in ("searching", "still"):
+            registry.watch_page(token, [live.PUSH + "leads:1"], shown)
+        await live._push_views(app, Topic.LEADS, 1, registry.bump("leads:1"), paced=True)
+
+    asyncio.run(scenario())
+    assert namespace.emitted == [({"s": {"v": 1}}, ["sid-still"])]

@@ -11,10 +11,10 @@ show other pages (PRM_BENCH_OTHERS): half Fabrikam's deals, half Northwind's par
 directory. Northwind sends Fabrikam a referral through the REST API (the same unit of work as
 every entry point), 5 times. Prints, against the clock every tab shares:
 - when the new referral shows in each of the 20 lists (a MutationObserver in the page), p50/p95;
-- when the re-read list reached those tabs (the websocket message holding the new company);
+- when the pushed list reached those tabs (the websocket message holding the new company);
 - the REST call itself (the commit, its publishing and the notifications included);
-- the websocket messages each tab got per change: the watchers' (the leads pulse and the re-read
-  list, the bell's pulse and count), and those of the tabs of other pages, whose leads pulses
+- the websocket messages each tab got per change: the watchers' (the pushed list, the bell's
+  pulse and count), and those of the tabs of other pages, whose leads pulses
   must be 0: Northwind's tabs get nothing at all, Fabrikam's only their bell, since the referral
   notifies its admin.
 """
@@ -213,8 +213,8 @@ def figures(postgres_url: str, redis_url: str) -> list[Figure]:
         ),
         (f"new referral shown in {lists} p50", "shown_p50_ms", "ms", None),
         (f"new referral shown in {lists} p95", "shown_p95_ms", "ms", None),
-        (f"re-read list received by {lists} p50", "arrived_p50_ms", "ms", None),
-        (f"re-read list received by {lists} p95", "arrived_p95_ms", "ms", None),
+        (f"pushed list received by {lists} p50", "arrived_p50_ms", "ms", None),
+        (f"pushed list received by {lists} p95", "arrived_p95_ms", "ms", None),
         ("messages per watching tab per change (median)", "watcher_frames", "", None),
         (f"leads pulses received by {OTHERS} tabs of other pages", "other_pulses", "", 0.0),
     ]

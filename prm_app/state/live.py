@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import itertools
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Hashable
@@ -249,15 +250,15 @@ def _done(task: asyncio.Future) -> None:
 # Pushed views ----------------------------------------------------------------------------------
 #
 # A page that many tabs show the same way (the deal board, a list) need not cost every tab an
-# event of its own per change. A tab showing it registers the view's spec (the view, its own filters and
-# the hash of its session) instead of following the topic's pulse. After a change, every worker
-# (told through Redis, or this process alone) pushes the view to the tabs whose websocket it
-# holds: their sessions resolved again in one query (a revoked session or a changed role counts
-# at once), the view read and serialized once per distinct spec and viewer (`PushedView.viewer`:
-# what of the viewer the view depends on), and sent as one message to all the tabs of a group:
-# a list paced as the pulses are (`paced`), the board after every move.
-# A tab's stored state keeps its own last read: its handlers catch up on what it was pushed
-# when they need it (the board's moves), and a reconnect re-reads on load.
+# event of its own per change. A tab showing it registers the view's spec (the view, its own
+# filters and the hash of its session) instead of following the topic's pulse. After a change,
+# every worker (told through Redis, or this process alone) pushes the view to the tabs whose
+# websocket it holds: their sessions resolved again in one query (a revoked session or a changed
+# role counts at once), the view read and serialized once per distinct spec and viewer
+# (`PushedView.viewer`: what of the viewer the view depends on), and sent as one message to all
+# the tabs of a group: a list paced as the pulses are (`paced`), the board after every move. A
+# tab's stored state keeps its own last read: its handlers catch up on what it was pushed when
+# they need it (the board's moves), and a reconnect re-reads on load.
 
 PUSH = "push:"  # the registry's topic of the tabs a topic's views are pushed to
 PUSH_CHANNEL = "prm:live:push"  # where a change is told to every worker (Redis)
@@ -281,7 +282,8 @@ class PushedView:
 
 
 _PUSHED: dict[str, PushedView] = {}
-_LISTED: dict[tuple[int, str], int] = {}  # (worker, topic) -> the version its lists were sent
+_READS = itertools.count()  # this process's reads of pushed views, in the order they began
+_LISTED: dict[tuple[int, str], int] = {}  # (worker, topic) -> the read its lists were last sent
 
 
 def pushed_view(
@@ -337,13 +339,14 @@ async def _push_views(app, kind: Topic, id_: int, version: int, *, paced: bool) 
             groups.setdefault(spec, []).append(token)
     if not groups:
         return
+    read = next(_READS)
     deltas = await asyncio.to_thread(_read_views, kind, id_, version, list(groups))
     if not paced and await registry.current(topic) != version:
         return  # a later move is being pushed, read after this one
-    if paced:  # a steady stream of changes must not starve it: sent unless a later one was
-        if _LISTED.get(listed := (id(namespace), topic), 0) > version:
+    if paced:  # a steady stream of changes must not starve it: sent unless a later read was
+        if _LISTED.get(listed := (id(namespace), topic), -1) > read:
             return
-        _LISTED[listed] = version
+        _LISTED[listed] = read
     # A tab whose filters changed during the read was answered with its new view: not this one.
     still = dict(zip(tokens, await registry.views_of(tokens), strict=True))
     sending: dict[int, tuple[dict, list[str]]] = {}  # one message per distinct delta

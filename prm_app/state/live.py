@@ -462,9 +462,13 @@ class LiveView(rx.State, mixin=True):
         """Fired in the browser when the pulse moves: re-read, with the caller's permissions.
 
         The browser sends the version it was told: reading the shared pulse here would make
-        every watching tab notify every other one again.
+        every watching tab notify every other one again. It fires once when the page mounts
+        too: 0 then means told of nothing since the page's own read (re-reading would only
+        re-mount its forms under a person's fingers), unless the state never read.
         """
-        if isinstance(version, int) and not isinstance(version, bool) and version != self._seen:
-            self._seen = version
-            return self._refresh()
-        return None
+        if not isinstance(version, int) or isinstance(version, bool) or version == self._seen:
+            return None
+        if version == 0 and self._seen >= 0:
+            return None
+        self._seen = version
+        return self._refresh()

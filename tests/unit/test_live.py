@@ -203,3 +203,19 @@ def test_changes_note_topics_and_ids_and_keep_the_deals_and_bells():
     assert (noted.of(Topic.LEADS), noted.deal_orgs, noted.notified) == ({1, 2}, {3}, {9})
     assert Changes(deal_orgs={3}, notified={9}) == Changes([(Topic.DEALS, 3), (Topic.NOTES, 9)])
     assert not changes.noted(SimpleNamespace(info={}))
+
+
+def test_a_page_mounting_with_no_pulse_yet_does_not_read_again():
+    # The page's OnChange fires once when it mounts, with the browser's pulse version: 0 when
+    # it was told of nothing since the page's own read. Re-reading then would re-mount the
+    # page's keyed forms (what a person had begun typing lost) for nothing.
+    reads: list[int] = []
+    tab = SimpleNamespace(_seen=7, _refresh=lambda: reads.append(tab._seen))
+    live.LiveView.__dict__["follow"](tab, 0)
+    assert reads == []
+    live.LiveView.__dict__["follow"](tab, 8)  # a change since: read
+    live.LiveView.__dict__["follow"](tab, 8)  # the same pulse again: nothing
+    assert reads == [8]
+    unread = SimpleNamespace(_seen=-1, _refresh=lambda: reads.append(unread._seen))
+    live.LiveView.__dict__["follow"](unread, 0)  # a state that never read reads
+    assert reads == [8, 0]

@@ -53,9 +53,9 @@ CLIENTS = int(os.environ.get("PRM_BENCH_CLIENTS", "200"))
 MEASURE_S = float(os.environ.get("PRM_BENCH_SECONDS", "60"))
 WARMUP_S, TIMEOUT_S = 5.0, 10.0
 BARS = {"p95_ms": 250.0}
-# Seconds of thought between two events. A person's pace (1-3 s) is judged by the bar; the stress
+# Seconds of thought between two events. A person's pace (1-3 s) is judged by the bars; the stress
 # pace (0.1-0.5 s: 200 tabs then ask about three times what two workers on two cores answer)
-# reports the capacity. PRM_BENCH_THINK="1,3" runs one pace only, judged.
+# reports the capacity, unjudged. PRM_BENCH_THINK="1,3" runs one pace only, judged.
 PERSON, STRESS = (1.0, 3.0), (0.1, 0.5)
 PACES = (
     [tuple(float(s) for s in os.environ["PRM_BENCH_THINK"].split(","))]
@@ -344,7 +344,13 @@ def _figures(
         Figure(
             f"{name}: latency p95", "postgresql", q[94], "ms", BARS["p95_ms"] if judged else None
         ),
-        Figure(f"{name}: events without an answer", "postgresql", tally.timeouts, "", 0),
+        Figure(
+            f"{name}: events without an answer",
+            "postgresql",
+            tally.timeouts,
+            "",
+            0 if judged else None,
+        ),
     ]
 
 

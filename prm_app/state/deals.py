@@ -326,7 +326,7 @@ class DealsState(LiveDeals, DealListViews, AppState):
         return self._refresh()
 
 
-@live.pushed_view(BOARD_VIEW, Topic.DEALS, DealsState, deal_board.viewer)
+@live.pushed_view(BOARD_VIEW, Topic.DEALS, DealsState)
 def _pushed_board(session, actor, version: int, spec: dict) -> dict:
     return board_rows.pushed(session, actor, version, spec)
 

@@ -513,6 +513,6 @@ class LeadDetailState(live.LiveView, ReceivedActions, LeadDetailCustom, AppState
 
 
 for _state in (SentLeadsState, ReceivedLeadsState):  # the lists' pages, pushed (live.py)
-    live.pushed_view(
-        _state.PUSHED_VIEW, Topic.LEADS, _state, lambda actor: actor.scope, paced=True
-    )(lead_lists.PAGES[_state.PUSHED_VIEW])
+    live.pushed_view(_state.PUSHED_VIEW, Topic.LEADS, _state, paced=True)(
+        lead_lists.PAGES[_state.PUSHED_VIEW]
+    )

@@ -30,7 +30,7 @@ import functools
 import itertools
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Hashable
+from collections.abc import AsyncIterator, Callable
 from functools import cache
 from typing import Any, ClassVar, cast
 
@@ -254,8 +254,8 @@ def _done(task: asyncio.Future) -> None:
 # filters and the hash of its session) instead of following the topic's pulse. After a change,
 # every worker (told through Redis, or this process alone) pushes the view to the tabs whose
 # websocket it holds: their sessions resolved again in one query (a revoked session or a changed
-# role counts at once), the view read and serialized once per distinct spec and viewer
-# (`PushedView.viewer`: what of the viewer the view depends on), and sent as one message to all
+# role counts at once), the view read and serialized once per distinct spec and viewer scope
+# (`Actor.scope`: viewers of one scope see the same records), and sent as one message to all
 # the tabs of a group: a list paced as the pulses are (`paced`), the board after every move. A
 # tab's stored state keeps its own last read: its handlers catch up on what it was pushed when
 # they need it (the board's moves), and a reconnect re-reads on load.
@@ -270,7 +270,6 @@ class PushedView:
     state: type[rx.State]
     # (session, viewer, version, the spec's params) -> the state's vars as the view shows them
     render: Callable[[Session, Actor, int, dict[str, Any]], dict[str, Any]]
-    viewer: Callable[[Actor], Hashable]  # two viewers alike here are shown the same view
     paced: bool  # pushed at most once per PULSE_EVERY (a list), or after every change (the board)
 
     def delta(self, session: Session, actor: Actor, version: int, params: dict) -> dict:
@@ -290,14 +289,13 @@ def pushed_view(
     name: str,
     topic: Topic,
     state: type[rx.State],
-    viewer: Callable[[Actor], Hashable],
     *,
     paced: bool = False,
 ):
     """Register `render` as the pushed view `name` of `topic`, shown by `state`'s vars."""
 
     def register(render):
-        _PUSHED[name] = PushedView(topic, state, render, viewer, paced)
+        _PUSHED[name] = PushedView(topic, state, render, paced)
         return render
 
     return register
@@ -393,7 +391,7 @@ def render_views(
             deltas.append(None)
             continue
         params = data.get("params", {})
-        key = (data["view"], json.dumps(params, sort_keys=True), pushed.viewer(actor))
+        key = (data["view"], json.dumps(params, sort_keys=True), actor.scope)
         if key not in shared:
             try:
                 shared[key] = pushed.delta(session, actor, version, params)

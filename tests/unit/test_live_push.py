@@ -116,15 +116,22 @@ class _Namespace:
         self.emitted.append((update.delta, sorted(to)))
 
 
+def _worker(monkeypatch, mine: list[str], others: list[str] = ()):
+    """One process's registry (in memory), its sockets and the app holding them."""
+    registry = live_registry.Memory()
+    monkeypatch.setattr(live, "_registry", lambda: registry)
+    namespace = _Namespace(mine, others)
+    return registry, namespace, SimpleNamespace(event_namespace=namespace)
+
+
 def _board(registry, token: str, spec: str) -> None:
     registry.watch_page(token, [live.PUSH + "deals:1"], spec)
 
 
 def test_a_change_is_read_once_per_spec_and_sent_once_per_delta(monkeypatch):
-    registry = live_registry.Memory()
-    monkeypatch.setattr(live, "_registry", lambda: registry)
-    namespace = _Namespace(["b1", "b2", "b3", "b4", "list", "ended-1"], others=["elsewhere"])
-    app = SimpleNamespace(event_namespace=namespace)
+    registry, namespace, app = _worker(
+        monkeypatch, ["b1", "b2", "b3", "b4", "list", "ended-1"], others=["elsewhere"]
+    )
     read: list[list[str]] = []
     shared = {"s": {"v": "board as alike viewers see it"}}
 
@@ -165,10 +172,7 @@ def test_a_change_is_read_once_per_spec_and_sent_once_per_delta(monkeypatch):
 
 
 def test_a_push_overtaken_by_a_later_change_is_not_sent(monkeypatch):
-    registry = live_registry.Memory()
-    monkeypatch.setattr(live, "_registry", lambda: registry)
-    namespace = _Namespace(["board"])
-    app = SimpleNamespace(event_namespace=namespace)
+    registry, namespace, app = _worker(monkeypatch, ["board"])
 
     def slow_read(kind, id_, version, specs):
         registry.bump("deals:1")  # another change committed while this one was read
@@ -269,11 +273,8 @@ def test_a_leads_list_is_pushed_as_each_session_sees_it(session):
 
 
 def test_a_burst_pushes_the_lists_at_once_then_once_and_the_board_each_time(monkeypatch):
-    registry = live_registry.Memory()
-    monkeypatch.setattr(live, "_registry", lambda: registry)
+    registry, _, app = _worker(monkeypatch, ["list", "board"])
     monkeypatch.setattr(live, "_PACE", Pace(0.2))
-    namespace = _Namespace(["list", "board"])
-    app = SimpleNamespace(event_namespace=namespace)
     read: list[tuple[int, list[str]]] = []
 
     def fake_read(kind, id_, version, specs):
@@ -323,10 +324,7 @@ def test_a_list_overtaken_by_later_changes_is_still_pushed_but_never_an_older_on
     # Drafts saved without pause: each read is overtaken by the next change, and a list that
     # waited for a quiet moment would never be pushed. Sent, unless a read begun later was sent
     # already (versions are not compared: Redis may have started them again).
-    registry = live_registry.Memory()
-    monkeypatch.setattr(live, "_registry", lambda: registry)
-    namespace = _Namespace(["list"])
-    app = SimpleNamespace(event_namespace=namespace)
+    registry, namespace, app = _worker(monkeypatch, ["list"])
 
     def overtaken_read(kind, id_, version, specs):
         registry.bump("leads:1")  # another draft, committed while this one was read
@@ -358,10 +356,7 @@ def test_a_list_whose_filters_were_refused_is_pushed_nothing_and_logs_nothing(se
 
 
 def test_a_tab_that_changed_its_filters_during_the_read_is_not_pushed_the_old_view(monkeypatch):
-    registry = live_registry.Memory()
-    monkeypatch.setattr(live, "_registry", lambda: registry)
-    namespace = _Namespace(["searching", "still"])
-    app = SimpleNamespace(event_namespace=namespace)
+    registry, namespace, app = _worker(monkeypatch, ["searching", "still"])
     shown = live.view_spec(lead_lists.SENT_VIEW, "h", {"search": ""})
 
     def read_while_one_searches(kind, id_, version, specs):

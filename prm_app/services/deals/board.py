@@ -63,11 +63,6 @@ class Column:
         return self.count - len(self.cards)
 
 
-def viewer(actor: Actor) -> tuple:
-    """What of the viewer a board depends on: two viewers alike here see the same board."""
-    return actor.scope
-
-
 def shared_board(
     session: Session,
     *,
@@ -89,7 +84,7 @@ def shared_board(
     `board`'s, hashable.
     """
     key = (
-        *viewer(actor),
+        *actor.scope,
         version,
         provider_org_id,
         search,
